@@ -1,0 +1,9 @@
+/**
+ * `@symmetric/transport`: the small interface every Symmetric transport implements
+ * ({@link Transport}, {@link Link}, {@link TransportHandler}) and the typed error they raise.
+ * The conformance suite lives at `@symmetric/transport/conformance`.
+ *
+ * @packageDocumentation
+ */
+export type { CloseInfo, Link, Transport, TransportErrorCode, TransportHandler } from './transport.js';
+export { isTransportError, TransportError } from './transport.js';

@@ -1,0 +1,115 @@
+/**
+ * The contract between the Symmetric peer runtime and any byte-carrying network.
+ *
+ * A transport moves opaque frames (already encoded by `@symmetric/codec`) over links. A link
+ * is one bidirectional, reliable, FIFO channel to one neighbour. The peer runtime attaches a
+ * single {@link TransportHandler} with {@link Transport.start}; everything the transport has to
+ * say (new link, frame, link closed, error) reaches the peer through it. Nothing is thrown
+ * into the void: failures of background work (accept, reconnect, heartbeats) go to `onError`.
+ */
+
+/** Why a link closed, as reported to {@link TransportHandler.onClose}. */
+export interface CloseInfo {
+  /** `true` when this side called {@link Link.close} or {@link Transport.stop}. */
+  readonly local: boolean;
+  /** Free-text reason (from the closing side when the transport carries one). */
+  readonly reason: string;
+  /** Set when the link closed because of an error. */
+  readonly error?: TransportError;
+}
+
+/** One bidirectional, reliable, FIFO channel to one neighbour. */
+export interface Link {
+  /** Unique among the links of one transport instance, stable for the link's lifetime. */
+  readonly id: string;
+  /** `outbound` when this side dialled, `inbound` when the remote side did. */
+  readonly direction: 'inbound' | 'outbound';
+  /** Transport-specific address of the remote side (URL, multiaddr, loopback name). */
+  readonly remoteAddress: string;
+  /**
+   * The remote peer id when the transport authenticates it (libp2p); `undefined` otherwise,
+   * in which case the peer learns it from the codec handshake.
+   */
+  readonly remotePeerId: string | undefined;
+  /** `true` until the link closes; never becomes `true` again. */
+  readonly open: boolean;
+  /**
+   * Queue one frame for delivery, in order after every frame sent before on this link.
+   * Returns `false` (and sends nothing) when the link is closed; never throws for that.
+   * Throws {@link TransportError} `FRAME_TOO_LARGE` when the frame exceeds the transport's limit.
+   */
+  send(frame: Uint8Array): boolean;
+  /** Close the link. Idempotent; `onClose` fires once, with `local: true`. */
+  close(reason?: string): void;
+}
+
+/** Callbacks through which a transport reports to its single owner (the peer runtime). */
+export interface TransportHandler {
+  /** A link opened (inbound accepted or outbound dialled). Frames on it follow via `onFrame`. */
+  onLink(link: Link): void;
+  /** One frame arrived on `link`, in order. */
+  onFrame(link: Link, frame: Uint8Array): void;
+  /** `link` closed (exactly once per link that was reported to `onLink`). */
+  onClose(link: Link, info: CloseInfo): void;
+  /** Something failed in the background (a failed redial, a refused peer, a bad frame). */
+  onError(error: TransportError, link?: Link): void;
+}
+
+/**
+ * A transport: a way to get links. Implementations are small; `@symmetric/transport`'s
+ * conformance suite checks the behaviour every one must share.
+ */
+export interface Transport {
+  /** Short name for logs and stats, e.g. `ws`, `libp2p`, `loopback`. */
+  readonly name: string;
+  /**
+   * Start listening (where configured) and dialling configured addresses; report through
+   * `handler`. Rejects with {@link TransportError} if the transport cannot start at all.
+   */
+  start(handler: TransportHandler): Promise<void>;
+  /**
+   * Open a link to `address`. Resolves once the link is open (after `onLink` fired for it);
+   * rejects with {@link TransportError} (`BAD_ADDRESS`, `DIAL_FAILED`, `NOT_STARTED`, ...).
+   */
+  dial(address: string): Promise<Link>;
+  /** Addresses other peers can dial to reach this transport (empty when not listening). */
+  addresses(): string[];
+  /** Currently open links. */
+  links(): Link[];
+  /** Close every link (each reports `onClose`), stop listening and redialling. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Machine-readable reason of a {@link TransportError}. */
+export type TransportErrorCode =
+  | 'NOT_STARTED'
+  | 'ALREADY_STARTED'
+  | 'BAD_ADDRESS'
+  | 'DIAL_FAILED'
+  | 'LISTEN_FAILED'
+  | 'LINK_CLOSED'
+  | 'FRAME_TOO_LARGE'
+  | 'HANDSHAKE_FAILED'
+  | 'TIMEOUT'
+  | 'PROTOCOL'
+  | 'INTERNAL';
+
+/** The one error type transports raise or report. */
+export class TransportError extends Error {
+  override readonly name = 'TransportError';
+  /** What went wrong, for programs. */
+  readonly code: TransportErrorCode;
+  /** The link concerned, when there is one. */
+  readonly linkId: string | undefined;
+
+  constructor(code: TransportErrorCode, message: string, options?: { cause?: unknown; linkId?: string }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.linkId = options?.linkId;
+  }
+}
+
+/** `true` when `value` is a {@link TransportError} (also across bundled copies of this package). */
+export function isTransportError(value: unknown): value is TransportError {
+  return value instanceof Error && (value as { name?: unknown }).name === 'TransportError' && 'code' in value;
+}
