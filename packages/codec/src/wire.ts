@@ -1,0 +1,245 @@
+import { CodecError } from './errors.js';
+import { MAX_WIRE_INTEGER } from './limits.js';
+
+/** Largest value an 8-byte varint may carry (JavaScript's safe-integer range). */
+const MAX_VARINT = Number.MAX_SAFE_INTEGER;
+const EMPTY = new Uint8Array(0);
+// The package builds without DOM or Node typings; these globals exist in every supported runtime.
+declare const TextDecoder: new (
+  label: string,
+  options: { fatal: boolean; ignoreBOM: boolean },
+) => { decode(input: Uint8Array): string };
+declare const TextEncoder: new () => { encode(input: string): Uint8Array };
+
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const utf8Encoder = new TextEncoder();
+
+/** Lowercase hex of every byte value. */
+export const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** Growable output buffer (internal). */
+export class Writer {
+  buf: Uint8Array = new Uint8Array(256);
+  pos = 0;
+  private view: DataView = new DataView(this.buf.buffer);
+
+  reset(): void {
+    // Do not keep a huge buffer around after a one-off big frame (e.g. a snapshot chunk).
+    if (this.buf.length > 65_536) {
+      this.buf = new Uint8Array(256);
+      this.view = new DataView(this.buf.buffer);
+    }
+    this.pos = 0;
+  }
+
+  ensure(n: number): void {
+    const need = this.pos + n;
+    if (need <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < need) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.pos));
+    this.buf = next;
+    this.view = new DataView(next.buffer);
+  }
+
+  u8(v: number): void {
+    if (this.pos >= this.buf.length) this.ensure(1);
+    this.buf[this.pos++] = v;
+  }
+
+  /** Unsigned LEB128 of a safe non-negative integer (caller validated). */
+  varint(v: number): void {
+    this.ensure(8);
+    const buf = this.buf;
+    let pos = this.pos;
+    while (v >= 0x80) {
+      buf[pos++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    buf[pos++] = v;
+    this.pos = pos;
+  }
+
+  /** Zigzag then LEB128 of a signed integer with |v| ≤ 2^52 − 1. */
+  zigzag(v: number): void {
+    this.varint(v >= 0 ? v * 2 : -v * 2 - 1);
+  }
+
+  f64(v: number): void {
+    this.ensure(8);
+    this.view.setFloat64(this.pos, v, true);
+    this.pos += 8;
+  }
+
+  bytes(b: Uint8Array): void {
+    this.ensure(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+
+  /** A copy of what was written. */
+  finish(): Uint8Array {
+    return this.buf.slice(0, this.pos);
+  }
+}
+
+/**
+ * UTF-8 bytes of `s`; throws `BAD_STRING` for ill-formed UTF-16 (a lone surrogate would be
+ * replaced by U+FFFD and not round-trip).
+ */
+export function utf8(s: string): Uint8Array {
+  const n = s.length;
+  let ascii = true;
+  for (let i = 0; i < n; i++) {
+    if (s.charCodeAt(i) >= 0x80) {
+      ascii = false;
+      break;
+    }
+  }
+  if (ascii) {
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) out[i] = s.charCodeAt(i);
+    return out;
+  }
+  if (!(s as unknown as { isWellFormed(): boolean }).isWellFormed()) {
+    throw new CodecError('BAD_STRING', 'string contains a lone surrogate');
+  }
+  return utf8Encoder.encode(s);
+}
+
+/** Bounds-checked cursor over one frame (internal). Every read throws `CodecError` only. */
+export class Reader {
+  buf: Uint8Array = EMPTY;
+  pos = 0;
+  end = 0;
+
+  reset(buf: Uint8Array): void {
+    this.buf = buf;
+    this.pos = 0;
+    this.end = buf.length;
+  }
+
+  release(): void {
+    this.buf = EMPTY;
+    this.pos = 0;
+    this.end = 0;
+  }
+
+  remaining(): number {
+    return this.end - this.pos;
+  }
+
+  u8(): number {
+    if (this.pos >= this.end) throw truncated(this.pos);
+    return this.buf[this.pos++]!;
+  }
+
+  /** Minimal unsigned LEB128, at most 8 bytes, value ≤ 2^53 − 1. */
+  varint(): number {
+    const buf = this.buf;
+    const end = this.end;
+    let pos = this.pos;
+    if (pos >= end) throw truncated(pos);
+    let byte = buf[pos++]!;
+    if (byte < 0x80) {
+      this.pos = pos;
+      return byte;
+    }
+    let result = byte & 0x7f;
+    let mul = 0x80;
+    for (let i = 1; ; i++) {
+      if (pos >= end) throw truncated(pos);
+      byte = buf[pos++]!;
+      result += (byte & 0x7f) * mul;
+      if (byte < 0x80) {
+        if (byte === 0) throw new CodecError('BAD_VARINT', `overlong varint at byte ${this.pos}`);
+        break;
+      }
+      if (i === 7) throw new CodecError('BAD_VARINT', `varint longer than 8 bytes at byte ${this.pos}`);
+      mul *= 0x80;
+    }
+    if (result > MAX_VARINT) throw new CodecError('BAD_VARINT', `varint above 2^53-1 at byte ${this.pos}`);
+    this.pos = pos;
+    return result;
+  }
+
+  /** A varint that must be ≤ {@link MAX_WIRE_INTEGER}. */
+  uint(what: string): number {
+    const v = this.varint();
+    if (v > MAX_WIRE_INTEGER) throw new CodecError('OUT_OF_RANGE', `${what} ${v} above 2^52-1`);
+    return v;
+  }
+
+  /** Zigzag varint; |result| ≤ 2^52. */
+  zigzag(): number {
+    const v = this.varint();
+    return v % 2 === 0 ? v / 2 : -(v + 1) / 2;
+  }
+
+  /** A count bounded by `max` and by the bytes left (`minBytes` per item). */
+  count(max: number, minBytes: number, what: string): number {
+    const n = this.varint();
+    if (n > max) throw new CodecError('TOO_LARGE', `${what}: ${n} > limit ${max}`);
+    if (n * minBytes > this.end - this.pos) throw truncated(this.pos, `${what}: ${n} items cannot fit`);
+    return n;
+  }
+
+  /** A length bounded by `max` and by the bytes left. */
+  length(max: number, what: string): number {
+    const n = this.varint();
+    if (n > max) throw new CodecError('TOO_LARGE', `${what}: ${n} bytes > limit ${max}`);
+    if (n > this.end - this.pos) throw truncated(this.pos, `${what}: ${n} bytes`);
+    return n;
+  }
+
+  /** `n` bytes as a view (caller checked `n` against the remaining bytes or checks here). */
+  view(n: number): Uint8Array {
+    if (n > this.end - this.pos) throw truncated(this.pos);
+    const out = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return out;
+  }
+
+  f64(what: string): number {
+    if (this.end - this.pos < 8) throw truncated(this.pos, what);
+    const view = new DataView(this.buf.buffer, this.buf.byteOffset + this.pos, 8);
+    this.pos += 8;
+    const v = view.getFloat64(0, true);
+    if (!Number.isFinite(v)) throw new CodecError('OUT_OF_RANGE', `${what} is not finite`);
+    return v;
+  }
+
+  /** A UTF-8 string of exactly `n` bytes (already bounds-checked by {@link length}). */
+  utf8(n: number): string {
+    const buf = this.buf;
+    const start = this.pos;
+    const stop = start + n;
+    if (stop > this.end) throw truncated(start);
+    this.pos = stop;
+    if (n <= 64) {
+      let s = '';
+      let i = start;
+      for (; i < stop; i++) {
+        const c = buf[i]!;
+        if (c >= 0x80) break;
+        s += String.fromCharCode(c);
+      }
+      if (i === stop) return s;
+    }
+    try {
+      return utf8Decoder.decode(buf.subarray(start, stop));
+    } catch (cause) {
+      throw new CodecError('BAD_STRING', `invalid UTF-8 at byte ${start}`, { cause });
+    }
+  }
+
+  /** A length-prefixed string of at most `max` bytes. */
+  string(max: number, what: string): string {
+    return this.utf8(this.length(max, what));
+  }
+}
+
+function truncated(pos: number, what?: string): CodecError {
+  return new CodecError('TRUNCATED', `frame ends at byte ${pos}${what === undefined ? '' : ` (${what})`}`);
+}

@@ -1,0 +1,192 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Frame, WireEvent } from '../src/index.js';
+import {
+  bytesPayloadCodec,
+  CodecError,
+  createCodec,
+  FRAME_TYPE_CODES,
+  PROTOCOL_VERSION,
+  rectangleKeyCodec,
+  SOURCE_TABLE_SIZE,
+} from '../src/index.js';
+import { frameArb, frameArbs, jsonPayload } from './arbitraries.js';
+
+const RUNS = 300;
+
+describe('round trip of every frame type (fresh encoder/decoder per frame)', () => {
+  const codec = createCodec();
+  for (const [type, arb] of Object.entries(frameArbs(jsonPayload))) {
+    it(type, () => {
+      fc.assert(
+        fc.property(arb, (frame) => {
+          const bytes = codec.encoder().encode(frame);
+          expect(bytes[0]).toBe(PROTOCOL_VERSION);
+          expect(bytes[1]).toBe(FRAME_TYPE_CODES[frame.type]);
+          expect(codec.decoder().decode(bytes)).toStrictEqual(frame);
+        }),
+        { numRuns: RUNS },
+      );
+    });
+  }
+});
+
+describe('round trip through one encoder/decoder pair over a sequence (interning)', () => {
+  it('JSON payloads (msgpack)', () => {
+    const codec = createCodec();
+    fc.assert(
+      fc.property(fc.array(frameArb(jsonPayload), { maxLength: 25 }), (frames) => {
+        const tx = codec.encoder();
+        const rx = codec.decoder();
+        for (const frame of frames) expect(rx.decode(tx.encode(frame))).toStrictEqual(frame);
+        expect(rx.sourceCount).toBe(tx.sourceCount);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('rectangle keys (one byte each)', () => {
+    const codec = createCodec({ payload: rectangleKeyCodec });
+    fc.assert(
+      fc.property(fc.array(frameArb(fc.integer({ min: 0, max: 4 })), { maxLength: 25 }), (frames) => {
+        const tx = codec.encoder();
+        const rx = codec.decoder();
+        for (const frame of frames) expect(rx.decode(tx.encode(frame))).toStrictEqual(frame);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('raw byte payloads of any length (inline and long length forms)', () => {
+    const codec = createCodec({ payload: bytesPayloadCodec });
+    fc.assert(
+      fc.property(fc.array(frameArb(fc.uint8Array({ maxLength: 300 })), { maxLength: 15 }), (frames) => {
+        const tx = codec.encoder();
+        const rx = codec.decoder();
+        for (const frame of frames) expect(rx.decode(tx.encode(frame))).toStrictEqual(frame);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('a later frame names an interned id by index only', () => {
+    const codec = createCodec({ payload: rectangleKeyCodec });
+    const tx = codec.encoder();
+    const rx = codec.decoder();
+    const id = 'x'.repeat(100);
+    const ev = (seq: number): Frame<number> => ({
+      type: 'events',
+      events: [{ source: id, seq, tick: 10 * seq, payload: 1 }],
+    });
+    const first = tx.encode(ev(1));
+    const second = tx.encode(ev(2));
+    expect(first.length).toBeGreaterThan(100);
+    expect(second.length).toBeLessThan(10);
+    expect(rx.decode(first)).toStrictEqual(ev(1));
+    expect(rx.decode(second)).toStrictEqual(ev(2));
+    // A fresh decoder has never seen the definition.
+    expect(() => codec.decoder().decode(second)).toThrow(expect.objectContaining({ code: 'UNKNOWN_SOURCE' }));
+  });
+
+  it('the table stops at SOURCE_TABLE_SIZE; further ids travel as literals and still round-trip', () => {
+    const codec = createCodec({ payload: rectangleKeyCodec });
+    const tx = codec.encoder();
+    const rx = codec.decoder();
+    const ids = Array.from({ length: SOURCE_TABLE_SIZE + 50 }, (_, i) => `peer-${i}`);
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < ids.length; i += 100) {
+        const events: WireEvent<number>[] = ids
+          .slice(i, i + 100)
+          .map((source, k) => ({ source, seq: round + 1, tick: i + k, payload: k % 5 }));
+        expect(rx.decode(tx.encode({ type: 'events', events }))).toStrictEqual({ type: 'events', events });
+      }
+    }
+    expect(tx.sourceCount).toBe(SOURCE_TABLE_SIZE);
+    expect(rx.sourceCount).toBe(SOURCE_TABLE_SIZE);
+    const literal = tx.encode({ type: 'frontier', entries: [{ source: ids.at(-1)!, seq: 1 }] });
+    expect(literal.length).toBeGreaterThan(ids.at(-1)!.length);
+  });
+
+  it('an encode that throws leaves the table as it was (no phantom definitions)', () => {
+    const codec = createCodec({ payload: rectangleKeyCodec });
+    const tx = codec.encoder();
+    const rx = codec.decoder();
+    expect(() =>
+      tx.encode({
+        type: 'events',
+        events: [
+          { source: 'new-peer', seq: 1, tick: 5, payload: 1 },
+          { source: 'other', seq: 1, tick: 5, payload: 9 }, // not a rectangle key
+        ],
+      }),
+    ).toThrow(expect.objectContaining({ code: 'BAD_PAYLOAD' }));
+    expect(tx.sourceCount).toBe(0);
+    const frame: Frame<number> = { type: 'frontier', entries: [{ source: 'new-peer', seq: 1 }] };
+    expect(rx.decode(tx.encode(frame))).toStrictEqual(frame);
+  });
+
+  it('a BAD_PAYLOAD frame keeps the link in step (not fatal); a truncated one rolls back', () => {
+    const codec = createCodec({ payload: bytesPayloadCodec });
+    const strict = createCodec({ payload: rectangleKeyCodec });
+    const tx = codec.encoder();
+    const rx = strict.decoder();
+    const bad = tx.encode({
+      type: 'events',
+      events: [{ source: 'zed', seq: 1, tick: 1, payload: new Uint8Array([7]) }],
+    });
+    try {
+      rx.decode(bad);
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(CodecError);
+      expect((err as CodecError).code).toBe('BAD_PAYLOAD');
+      expect((err as CodecError).fatal).toBe(false);
+    }
+    expect(rx.sourceCount).toBe(1);
+    const good = tx.encode({
+      type: 'events',
+      events: [{ source: 'zed', seq: 2, tick: 2, payload: new Uint8Array([3]) }],
+    });
+    expect(rx.decode(good)).toStrictEqual({
+      type: 'events',
+      events: [{ source: 'zed', seq: 2, tick: 2, payload: 3 }],
+    });
+
+    const tx2 = codec.encoder();
+    const rx2 = codec.decoder();
+    const defining = tx2.encode({ type: 'frontier', entries: [{ source: 'yann', seq: 4 }] });
+    expect(() => rx2.decode(defining.subarray(0, defining.length - 1))).toThrow(CodecError);
+    expect(rx2.sourceCount).toBe(0);
+  });
+});
+
+describe('hello and bye keep their layout across versions', () => {
+  it('a version-2 hello decodes (with trailing extension bytes) and reports version 2', () => {
+    const codec = createCodec();
+    const hello: Frame = {
+      type: 'hello',
+      version: 2,
+      room: 'r',
+      fps: 50,
+      peerId: 'p',
+      capabilities: 3,
+      appId: '',
+    };
+    const bytes = codec.encoder().encode(hello);
+    expect(bytes[0]).toBe(2);
+    const extended = new Uint8Array([...bytes, 0xde, 0xad]);
+    expect(codec.decoder().decode(extended)).toStrictEqual(hello);
+    // In version 1 the same trailing bytes are an error.
+    const v1 = codec.encoder().encode({ ...hello, version: 1 });
+    expect(() => codec.decoder().decode(new Uint8Array([...v1, 0]))).toThrow(
+      expect.objectContaining({ code: 'TRAILING_BYTES' }),
+    );
+  });
+
+  it('any other frame of another version is BAD_VERSION', () => {
+    const codec = createCodec();
+    const bytes = codec.encoder().encode({ type: 'sync', time: 1, tick: 2 });
+    bytes[0] = 2;
+    expect(() => codec.decoder().decode(bytes)).toThrow(expect.objectContaining({ code: 'BAD_VERSION' }));
+  });
+});
