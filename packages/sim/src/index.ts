@@ -1,0 +1,62 @@
+/**
+ * `@symmetric/sim`: run whole networks of Symmetric peers in virtual time. A scenario (JSON:
+ * topology, latency, Δ, event load, start jitter, churn, partitions) goes in; metrics (rollback
+ * %, its perfect-clock lower bound, pace mismatch, recovery time, convergence, traffic) come out,
+ * byte-identical for the same scenario and seed. The same runtime code that runs on real
+ * sockets runs here over `@symmetric/transport-loopback`.
+ *
+ * @packageDocumentation
+ */
+export { isScenarioError, ScenarioError, type ScenarioErrorCode } from './errors.js';
+export {
+  type EmittedEvent,
+  type LowerBoundNetwork,
+  type LowerBoundOptions,
+  type Metrics,
+  PaceTracker,
+  percentile,
+  perfectClockLateTicks,
+  type RecoveryStats,
+  type SkewStats,
+} from './metrics.js';
+export {
+  type CutPlan,
+  drawPlan,
+  EventClock,
+  type Interval,
+  latencyMeanMs,
+  type PeerTransition,
+  type RunPlan,
+} from './plan.js';
+export { deriveSeed, SimRandom } from './random.js';
+export { peerAddress, type RunOptions, runScenario } from './runner.js';
+export {
+  type ChurnSpec,
+  type DelaySpec,
+  delayMs,
+  type EventsSpec,
+  type HistorySpec,
+  type JoinSpec,
+  type LatencyModel,
+  type PartitionSpec,
+  parseScenario,
+  type Scenario,
+  type TopologySpec,
+} from './scenario.js';
+export { formatMetrics, metricsJson } from './format.js';
+export {
+  adjacency,
+  type Edge,
+  fullEdges,
+  generateTopology,
+  hopDistances,
+  hopStats,
+  isConnected,
+  lineEdges,
+  PAPER_21_EDGES,
+  randomRegularEdges,
+  ringEdges,
+  scenarioEdges,
+  shortestPathsMs,
+  starEdges,
+} from './topology.js';

@@ -1,0 +1,275 @@
+/**
+ * Metric definitions (DESIGN.md "Metrics") as pure computations: percentiles, pace mismatch,
+ * recovery windows and the perfect-clock lower bound.
+ */
+import { type Interval, inIntervals } from './plan.js';
+import type { Edge } from './topology.js';
+
+/** Skew distribution in ticks. */
+export interface SkewStats {
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+/** Recovery-time distribution in seconds. */
+export interface RecoveryStats {
+  /** Recoveries measured (comebacks and heals after warm-up that completed before the end). */
+  readonly count: number;
+  readonly mean: number;
+  readonly p95: number;
+  /** Added field: recoveries still open at the end of the run (not in count/mean/p95). */
+  readonly unrecovered: number;
+}
+
+/**
+ * The metrics of one run (the shared `scenarios/README.md` format; fields after `wallMs` are
+ * additions). Everything but `wallMs` is a pure function of scenario and seed.
+ */
+export interface Metrics {
+  /** Σ ticks travelled back ÷ Σ ticks simulated, all peers, warm-up excluded, in %. */
+  readonly rollbackPct: number;
+  /** Σ ticks actually re-simulated ÷ Σ ticks simulated, in %. */
+  readonly resimPct: number;
+  /** Late-event rollbacks, all peers (warm-up excluded). */
+  readonly rollbacks: number;
+  /** Perfect-clock lower bound of rollbackPct for this scenario and seed, in % (`null` with `delay: auto` when Δ is unknown). */
+  readonly lowerBoundPct: number | null;
+  /** Pace-mismatch reports ÷ pace reports, in %. */
+  readonly paceMismatchPct: number;
+  /** How far behind the largest tick reported so far each report was, in ticks. */
+  readonly skewTicks: SkewStats;
+  /** From a peer coming (back) online to its tick reaching the largest tick among the peers it can reach. */
+  readonly recoveryS: RecoveryStats;
+  /** Every online peer has the same state hash at the same final tick. */
+  readonly converged: boolean;
+  /** Distinct state hashes among online peers at the final tick. */
+  readonly distinctFinalHashes: number;
+  /** Events emitted by all peers. */
+  readonly eventsGenerated: number;
+  /** Events in each online peer's timeline at the end (the minimum over peers; all equal when converged). */
+  readonly eventsApplied: number;
+  /** Frames sent over all links. */
+  readonly messages: number;
+  /** Bytes sent over all links. */
+  readonly bytes: number;
+  /** Wall-clock time of the run in ms: the one field not reproducible (omitted with `includeWall: false`). */
+  readonly wallMs?: number;
+  /** Added: rollbackPct ÷ lowerBoundPct (`null` when the bound is 0 or unknown). */
+  readonly rollbackToLowerBound: number | null;
+  /** Added: the scenario name. */
+  readonly name: string;
+  /** Added: the seed that was run. */
+  readonly seed: number;
+  /** Added: the common tick at which final hashes were compared. */
+  readonly finalTick: number;
+  /** Added: peers online at the end (the ones compared). */
+  readonly peersOnline: number;
+  /** Added: the maximum over online peers of events in their timeline. */
+  readonly eventsAppliedMax: number;
+  /** Added: events drawn while their peer was still syncing, and so not emitted. */
+  readonly eventsSkipped: number;
+  /** Added: the denominator of rollbackPct, resimPct and lowerBoundPct. */
+  readonly ticksSimulated: number;
+  /** Added: the numerator of rollbackPct. */
+  readonly ticksTravelledBack: number;
+  /** Added: the numerator of resimPct. */
+  readonly ticksResimulated: number;
+  /** Added: the numerator of lowerBoundPct (perfect-clock late ticks). */
+  readonly lowerBoundTicks: number | null;
+  /** Added: pace reports counted (the denominator of paceMismatchPct). */
+  readonly paceReports: number;
+  /** Added: desync reports raised by peers. */
+  readonly desyncs: number;
+  /** Added: Δ used by the lower bound, ms (`null` when unknown). */
+  readonly deltaMs: number | null;
+}
+
+/** Round to 6 decimals (stable output; the runs themselves are exact). */
+export function round6(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
+
+/** Nearest-rank percentile of an ascending array (`q` in (0, 1]); 0 for an empty array. */
+export function percentile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return 0;
+  const rank = Math.max(1, Math.ceil(q * sorted.length));
+  return sorted[Math.min(rank, sorted.length) - 1]!;
+}
+
+/**
+ * Pace mismatch (DESIGN.md): each peer reports its tick once per virtual second; a report
+ * more than `threshold` ticks behind the largest tick reported so far by any peer is a
+ * mismatch. Reports of one instant are simultaneous: the round's own maximum counts.
+ */
+export class PaceTracker {
+  #max = Number.NEGATIVE_INFINITY;
+  #skews: number[] = [];
+  #mismatches = 0;
+  readonly #threshold: number;
+
+  constructor(thresholdTicks: number) {
+    this.#threshold = thresholdTicks;
+  }
+
+  /**
+   * One round of reports. Every tick raises the running maximum; only those with
+   * `counted: true` (after warm-up, peer not recovering) are judged.
+   */
+  round(reports: readonly { readonly tick: number; readonly counted: boolean }[]): void {
+    for (const r of reports) if (r.tick > this.#max) this.#max = r.tick;
+    for (const r of reports) {
+      if (!r.counted) continue;
+      const skew = this.#max - r.tick;
+      this.#skews.push(skew);
+      if (skew > this.#threshold) this.#mismatches++;
+    }
+  }
+
+  /** Reports judged so far. */
+  get reports(): number {
+    return this.#skews.length;
+  }
+
+  /** Mismatches so far. */
+  get mismatches(): number {
+    return this.#mismatches;
+  }
+
+  /** Mismatch percentage (0 with no reports). */
+  get mismatchPct(): number {
+    return this.#skews.length === 0 ? 0 : (100 * this.#mismatches) / this.#skews.length;
+  }
+
+  /** Skew distribution. */
+  skew(): SkewStats {
+    const sorted = [...this.#skews].sort((a, b) => a - b);
+    return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), max: sorted.at(-1) ?? 0 };
+  }
+}
+
+/** Summarise recovery durations (ms) into seconds. */
+export function recoveryStats(durationsMs: readonly number[], unrecovered: number): RecoveryStats {
+  const sorted = [...durationsMs].sort((a, b) => a - b);
+  const sum = sorted.reduce((s, x) => s + x, 0);
+  return {
+    count: sorted.length,
+    mean: sorted.length === 0 ? 0 : round6(sum / sorted.length / 1000),
+    p95: round6(percentile(sorted, 0.95) / 1000),
+    unrecovered,
+  };
+}
+
+/** One emitted event, as the lower bound needs it. */
+export interface EmittedEvent {
+  readonly source: number;
+  readonly atMs: number;
+  /** Δ this event was stamped with, ms (default: the options' `deltaMs`). */
+  readonly deltaMs?: number;
+}
+
+/** The network a lower bound is computed on. */
+export interface LowerBoundNetwork {
+  readonly peers: number;
+  readonly edges: readonly Edge[];
+  /** Mean one-way latency of every link, ms. */
+  readonly linkMs: number;
+  /** Online intervals of each peer (default: always online). */
+  readonly online?: readonly (readonly Interval[])[];
+  /** Link cuts: each edge in `edges` is unusable during `[fromMs, toMs)`. */
+  readonly cuts?: readonly { readonly fromMs: number; readonly toMs: number; readonly edges: readonly Edge[] }[];
+}
+
+/** Options of {@link perfectClockLateTicks}. */
+export interface LowerBoundOptions {
+  /** Δ in ms for events that do not carry their own. */
+  readonly deltaMs: number;
+  readonly fps: number;
+  /** Only deliveries at or after this virtual ms count (the warm-up end). Default 0. */
+  readonly fromMs?: number;
+}
+
+/**
+ * The perfect-clock lower bound's numerator: Σ over events and receiving peers of
+ * `max(0, D(s,p) − Δ)` in ticks (`× fps / 1000`, not rounded), where the event leaves `s` at
+ * its emission time and `D(s,p)` is the fastest path using every link's mean latency
+ * (Dijkstra). With cuts and churn the search is time-dependent: a cut link is usable again at
+ * its heal time, an offline peer neither receives nor relays, and a receiver must be online
+ * from the event's emission to its arrival (a peer that restarts gets the event as part of
+ * its catch-up, which is not a rollback). Deliveries before `fromMs` are not counted.
+ */
+export function perfectClockLateTicks(
+  net: LowerBoundNetwork,
+  events: readonly EmittedEvent[],
+  opts: LowerBoundOptions,
+): number {
+  const n = net.peers;
+  const adj: { to: number; edge: number }[][] = Array.from({ length: n }, () => []);
+  const edgeIndex = new Map<number, number>();
+  net.edges.forEach(([a, b], i) => {
+    adj[a]!.push({ to: b, edge: i });
+    adj[b]!.push({ to: a, edge: i });
+    edgeIndex.set(a < b ? a * n + b : b * n + a, i);
+  });
+  // Cut intervals per edge, sorted by start.
+  const cutsOf: Interval[][] = net.edges.map(() => []);
+  for (const c of net.cuts ?? []) {
+    for (const [a, b] of c.edges) {
+      const i = edgeIndex.get(a < b ? a * n + b : b * n + a);
+      if (i !== undefined) cutsOf[i]!.push({ from: c.fromMs, to: c.toMs });
+    }
+  }
+  for (const list of cutsOf) list.sort((x, y) => x.from - y.from);
+  const online = net.online;
+  const isOnline = (p: number, t: number): boolean => online === undefined || inIntervals(online[p]!, t);
+  /** Whether `p` is online during the whole of [from, to]. */
+  const onlineThrough = (p: number, from: number, to: number): boolean => {
+    if (online === undefined) return true;
+    for (const iv of online[p]!) if (from >= iv.from && from < iv.to) return to < iv.to;
+    return false;
+  };
+  const usableFrom = (edge: number, t: number): number => {
+    let at = t;
+    for (const iv of cutsOf[edge]!) if (at >= iv.from && at < iv.to) at = iv.to;
+    return at;
+  };
+  const fromMs = opts.fromMs ?? 0;
+  const tickPerMs = opts.fps / 1000;
+  const arrival = new Float64Array(n);
+  const done = new Uint8Array(n);
+  let total = 0;
+  for (const ev of events) {
+    if (!isOnline(ev.source, ev.atMs)) continue;
+    arrival.fill(Number.POSITIVE_INFINITY);
+    done.fill(0);
+    arrival[ev.source] = ev.atMs;
+    // O(n²) Dijkstra: fine for the few hundred peers a scenario has.
+    for (;;) {
+      let u = -1;
+      let best = Number.POSITIVE_INFINITY;
+      for (let v = 0; v < n; v++) {
+        if (done[v] === 0 && arrival[v]! < best) {
+          best = arrival[v]!;
+          u = v;
+        }
+      }
+      if (u < 0) break;
+      done[u] = 1;
+      for (const { to, edge } of adj[u]!) {
+        if (done[to] === 1) continue;
+        const depart = usableFrom(edge, best);
+        if (!onlineThrough(u, ev.atMs, depart)) continue;
+        const at = depart + net.linkMs;
+        if (at < arrival[to]! && onlineThrough(to, ev.atMs, at)) arrival[to] = at;
+      }
+    }
+    for (let p = 0; p < n; p++) {
+      if (p === ev.source) continue;
+      const at = arrival[p]!;
+      if (!Number.isFinite(at) || at < fromMs) continue;
+      const late = at - ev.atMs - (ev.deltaMs ?? opts.deltaMs);
+      if (late > 0) total += late * tickPerMs;
+    }
+  }
+  return total;
+}

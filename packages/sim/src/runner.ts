@@ -1,0 +1,469 @@
+/**
+ * The virtual-time runner: builds a loopback network and one peer runtime per scenario peer,
+ * and drives them frame by frame, applying starts, churn, partitions and the event load, while
+ * measuring the metrics.
+ */
+import { performance } from 'node:perf_hooks';
+import { type PayloadCodec, rectangleKeyCodec } from '@symmetric/codec';
+import { type App, rectangleApp } from '@symmetric/core';
+import { createPeer, type Peer, type PeerOptions, type PeerStats } from '@symmetric/peer';
+import { LoopbackNetwork } from '@symmetric/transport-loopback';
+import { ScenarioError } from './errors.js';
+import {
+  type EmittedEvent,
+  type Metrics,
+  PaceTracker,
+  perfectClockLateTicks,
+  recoveryStats,
+  round6,
+} from './metrics.js';
+import { drawPlan, EventClock, latencyMeanMs, type RunPlan } from './plan.js';
+import { deriveSeed, type SimRandom } from './random.js';
+import { parseScenario, type Scenario } from './scenario.js';
+import { adjacency, type Edge, scenarioEdges } from './topology.js';
+
+/** Options of {@link runScenario}. */
+export interface RunOptions<S = unknown, E = unknown> {
+  /** Run seed (default: the scenario's `seed`). */
+  readonly seed?: number;
+  /**
+   * The app every peer runs (default: the scenario's `events.app`, which must then be
+   * `rectangle`). With a custom app, give `randomEvent` too.
+   */
+  readonly app?: App<S, E>;
+  /** Wire codec of the app's event payloads (default: the rectangle's one-byte codec, or the peer's default for a custom app). */
+  readonly payloadCodec?: PayloadCodec<E>;
+  /**
+   * Draw one event payload for peer `peer` from `random` (seeded per peer). Default for the
+   * rectangle app: a key 0..4 uniformly. Required with a custom `app`.
+   */
+  readonly randomEvent?: (random: SimRandom, peer: number) => E;
+  /** Called with the fraction of virtual time done (0..1), about every 1 %. */
+  readonly onProgress?: (fraction: number) => void;
+  /** Include `wallMs` in the metrics (default `true`); everything else is reproducible. */
+  readonly includeWall?: boolean;
+  /** Extra options for every peer (e.g. `snapshotEvery`, `clock`), applied after the scenario's. */
+  readonly peerOptions?: Partial<Omit<PeerOptions<S, E>, 'app' | 'transports' | 'now'>>;
+}
+
+/** Loopback address of peer `i`. */
+export function peerAddress(i: number): string {
+  return `p${i}`;
+}
+
+interface PeerTotals {
+  ticksSimulated: number;
+  ticksTravelledBack: number;
+  ticksResimulated: number;
+  rollbacks: number;
+  framesSent: number;
+  bytesSent: number;
+  desyncs: number;
+}
+
+const ZERO: PeerTotals = {
+  ticksSimulated: 0,
+  ticksTravelledBack: 0,
+  ticksResimulated: 0,
+  rollbacks: 0,
+  framesSent: 0,
+  bytesSent: 0,
+  desyncs: 0,
+};
+
+function totalsOf(s: PeerStats): PeerTotals {
+  return {
+    ticksSimulated: s.ticksSimulated,
+    ticksTravelledBack: s.ticksTravelledBack,
+    ticksResimulated: s.ticksResimulated,
+    rollbacks: s.rollbacks,
+    framesSent: s.framesSent,
+    bytesSent: s.bytesSent,
+    desyncs: s.desyncs,
+  };
+}
+
+/** One incarnation of a scenario peer (a restart makes a new one). */
+interface Slot<S, E> {
+  peer: Peer<S, E> | undefined;
+  /** `true` while online (stepped, may emit). */
+  online: boolean;
+  /** Virtual ms at which the current incarnation's clock reads 0. */
+  originMs: number;
+  /** Stats of the current incarnation at warm-up end (zero when it started after). */
+  baseline: PeerTotals;
+  /** Open recovery window start (virtual ms), if any. */
+  recoveringSince: number | undefined;
+  events: EventClock;
+}
+
+/**
+ * Run a scenario in virtual time and return its metrics. Same scenario and seed give the same
+ * metrics, byte for byte, except `wallMs`. Throws {@link ScenarioError} for a bad scenario.
+ *
+ * ```ts
+ * const metrics = await runScenario(parseScenario(json), { seed: 7 });
+ * ```
+ */
+export async function runScenario<S = unknown, E = unknown>(
+  scenario: Scenario | unknown,
+  options: RunOptions<S, E> = {},
+): Promise<Metrics> {
+  const sc: Scenario = isParsed(scenario) ? scenario : parseScenario(scenario);
+  const wallStart = performance.now();
+  const seed = options.seed ?? sc.seed;
+  if (!Number.isSafeInteger(seed) || seed < 0) {
+    throw new ScenarioError('OUT_OF_RANGE', 'seed', `seed must be a non-negative safe integer, got ${seed}`);
+  }
+  const { app, payloadCodec, randomEvent } = resolveApp(sc, options);
+  const n = sc.peers;
+  const fps = sc.fps;
+  const edges = scenarioEdges(sc, seed);
+  const adj = adjacency(n, edges);
+  const plan = drawPlan(sc, seed, edges);
+  const durationMs = sc.durationS * 1000;
+  const warmupMs = sc.warmupS * 1000;
+
+  const net = new LoopbackNetwork({ time: 'virtual', seed: deriveSeed(seed, 'net'), latency: sc.latency });
+  const room = sc.name === '' ? 'symmetric-sim' : sc.name;
+  const delay = 'ms' in sc.delay ? sc.delay.ms : ('auto' as const);
+
+  const slots: Slot<S, E>[] = [];
+  for (let i = 0; i < n; i++) {
+    slots.push({
+      peer: undefined,
+      online: false,
+      originMs: 0,
+      baseline: ZERO,
+      recoveringSince: undefined,
+      events: new EventClock(seed, i, plan, fps, sc.events.firstAfterS),
+    });
+  }
+  const totals: PeerTotals = { ...ZERO };
+  const addTotals = (from: PeerTotals, to: PeerTotals): void => {
+    totals.ticksSimulated += to.ticksSimulated - from.ticksSimulated;
+    totals.ticksTravelledBack += to.ticksTravelledBack - from.ticksTravelledBack;
+    totals.ticksResimulated += to.ticksResimulated - from.ticksResimulated;
+    totals.rollbacks += to.rollbacks - from.rollbacks;
+  };
+  let framesSent = 0;
+  let bytesSent = 0;
+  let desyncs = 0;
+  let warmedUp = false;
+  let nowMs = 0;
+
+  const localNow = (i: number, t: number): number => {
+    const slot = slots[i]!;
+    return (t - slot.originMs) * (1 + plan.driftPpm[i]! / 1e6);
+  };
+
+  // Link cut reference counts (partitions and keep-state churn may overlap).
+  const cutCount = new Map<number, number>();
+  const edgeKey = (a: number, b: number): number => (a < b ? a * n + b : b * n + a);
+  const isCut = (a: number, b: number): boolean => (cutCount.get(edgeKey(a, b)) ?? 0) > 0;
+  const cut = (a: number, b: number): void => {
+    const k = edgeKey(a, b);
+    const c = cutCount.get(k) ?? 0;
+    cutCount.set(k, c + 1);
+    if (c === 0) net.cut(peerAddress(a), peerAddress(b));
+  };
+  const heal = (a: number, b: number): void => {
+    const k = edgeKey(a, b);
+    const c = cutCount.get(k) ?? 0;
+    if (c <= 0) return;
+    cutCount.set(k, c - 1);
+    if (c === 1) {
+      net.heal(peerAddress(a), peerAddress(b));
+      reconnect(a, b);
+    }
+  };
+  /** Dial an edge once both ends are online and the link is not cut (the lower index dials). */
+  const reconnect = (a: number, b: number): void => {
+    const sa = slots[a]!;
+    const sb = slots[b]!;
+    if (!sa.online || !sb.online || isCut(a, b)) return;
+    const [lo, hi] = a < b ? [a, b] : [b, a];
+    slots[lo]!.peer?.dial(peerAddress(hi));
+  };
+
+  const emitted: EmittedEvent[] = [];
+  let eventsSkipped = 0;
+  const threshold = fps; // 1 s of ticks
+
+  const startPeer = async (i: number, t: number): Promise<void> => {
+    const slot = slots[i]!;
+    slot.originMs = t;
+    const transport = net.transport(peerAddress(i));
+    const peer = createPeer<S, E>({
+      app,
+      transports: [transport],
+      room,
+      fps,
+      delay,
+      peerId: peerAddress(i),
+      seed,
+      ...(payloadCodec !== undefined ? { payloadCodec } : {}),
+      ...(sc.history !== undefined ? { history: sc.history } : {}),
+      hashEvery: fps,
+      redial: false,
+      ...options.peerOptions,
+      now: () => localNow(i, net.now()),
+    } as PeerOptions<S, E>);
+    slot.peer = peer;
+    slot.online = true;
+    slot.baseline = ZERO;
+    await peer.attach();
+    for (const j of adj[i]!) reconnect(i, j);
+    slot.events.restart(t);
+  };
+
+  const retire = (slot: Slot<S, E>): void => {
+    const peer = slot.peer;
+    if (peer === undefined) return;
+    const s = totalsOf(peer.stats());
+    if (warmedUp) addTotals(slot.baseline, s);
+    framesSent += s.framesSent;
+    bytesSent += s.bytesSent;
+    desyncs += s.desyncs;
+  };
+
+  const recoveries: number[] = [];
+  const openRecovery = (i: number, t: number): void => {
+    if (t >= warmupMs) slots[i]!.recoveringSince = t;
+  };
+
+  const transitions = plan.transitions;
+  let nextTransition = 0;
+  type CutEvent = { atMs: number; index: number; kind: 'cut' | 'heal' };
+  const cutEvents: CutEvent[] = [];
+  plan.cuts.forEach((c, index) => {
+    cutEvents.push({ atMs: c.fromMs, index, kind: 'cut' });
+    cutEvents.push({ atMs: c.toMs, index, kind: 'heal' });
+  });
+  cutEvents.sort((a, b) => a.atMs - b.atMs || a.index - b.index || (a.kind === 'heal' ? -1 : 1));
+  let nextCut = 0;
+
+  const pace = new PaceTracker(threshold);
+  const frames = Math.floor((durationMs * fps) / 1000);
+  let lastProgress = -1;
+  const onProgress = options.onProgress;
+
+  for (let frame = 0; frame <= frames; frame++) {
+    const t = (frame * 1000) / fps;
+    nowMs = t;
+    // 1. Scheduled topology changes due by now.
+    while (nextCut < cutEvents.length && cutEvents[nextCut]!.atMs <= t) {
+      const ce = cutEvents[nextCut++]!;
+      const c = plan.cuts[ce.index]!;
+      if (ce.kind === 'cut') for (const [a, b] of c.edges) cut(a, b);
+      else {
+        for (const [a, b] of c.edges) heal(a, b);
+        const touched = new Set<number>();
+        for (const [a, b] of c.edges) touched.add(a).add(b);
+        for (const p of [...touched].sort((x, y) => x - y)) if (slots[p]!.online) openRecovery(p, t);
+      }
+    }
+    while (nextTransition < transitions.length && transitions[nextTransition]!.atMs <= t) {
+      const tr = transitions[nextTransition++]!;
+      const slot = slots[tr.peer]!;
+      if (tr.kind === 'start') {
+        await startPeer(tr.peer, t);
+        openRecovery(tr.peer, t);
+      } else if (tr.kind === 'down') {
+        slot.online = false;
+        slot.events.stop();
+        slot.recoveringSince = undefined;
+        if (sc.churn?.restart !== false) {
+          retire(slot);
+          const peer = slot.peer;
+          slot.peer = undefined;
+          if (peer !== undefined) void peer.stop().catch(() => {});
+        } else {
+          for (const j of adj[tr.peer]!) cut(tr.peer, j);
+        }
+      } else {
+        if (sc.churn?.restart !== false) await startPeer(tr.peer, t);
+        else {
+          slot.online = true;
+          for (const j of adj[tr.peer]!) heal(tr.peer, j);
+          slot.events.restart(t);
+        }
+        openRecovery(tr.peer, t);
+      }
+    }
+    // 2. Deliver frames due by now.
+    net.runUntil(t);
+    // 3. Step every online peer, then let it emit what its user did this frame.
+    for (let i = 0; i < n; i++) {
+      const slot = slots[i]!;
+      if (!slot.online || slot.peer === undefined) continue;
+      const peer = slot.peer;
+      peer.step(localNow(i, t));
+      const ev = slot.events;
+      while (ev.next <= t && ev.next < plan.eventsEndMs) {
+        if (peer.status === 'live') {
+          peer.emit(randomEvent(ev.payloadRandom, i));
+          emitted.push({ source: i, atMs: t, deltaMs: (peer.delayTicks * 1000) / fps });
+        } else eventsSkipped++;
+        ev.advance();
+      }
+    }
+    // 4. Warm-up end: sample every incarnation.
+    if (!warmedUp && t >= warmupMs) {
+      warmedUp = true;
+      for (const slot of slots) if (slot.peer !== undefined) slot.baseline = totalsOf(slot.peer.stats());
+    }
+    // 5. Recovery windows.
+    for (let i = 0; i < n; i++) {
+      const slot = slots[i]!;
+      if (slot.recoveringSince === undefined || slot.peer === undefined) continue;
+      const target = maxReachableTick(i);
+      if (slot.peer.tick >= target - 1) {
+        recoveries.push(t - slot.recoveringSince);
+        slot.recoveringSince = undefined;
+      }
+    }
+    // 6. Pace reports once per virtual second.
+    if (frame > 0 && frame % fps === 0) {
+      const reports: { tick: number; counted: boolean }[] = [];
+      for (const slot of slots) {
+        if (!slot.online || slot.peer === undefined) continue;
+        reports.push({ tick: slot.peer.tick, counted: t > warmupMs && slot.recoveringSince === undefined });
+      }
+      pace.round(reports);
+    }
+    if (onProgress !== undefined) {
+      const pct = Math.floor((100 * frame) / frames);
+      if (pct !== lastProgress) {
+        lastProgress = pct;
+        onProgress(frame / frames);
+      }
+    }
+  }
+
+  function maxReachableTick(i: number): number {
+    const seen = new Uint8Array(n);
+    const stack = [i];
+    seen[i] = 1;
+    let max = slots[i]!.peer?.tick ?? 0;
+    while (stack.length > 0) {
+      const v = stack.pop()!;
+      for (const w of adj[v]!) {
+        if (seen[w] === 1 || isCut(v, w)) continue;
+        const sw = slots[w]!;
+        if (!sw.online || sw.peer === undefined) continue;
+        seen[w] = 1;
+        if (sw.peer.tick > max) max = sw.peer.tick;
+        stack.push(w);
+      }
+    }
+    return max;
+  }
+
+  // Final accounting and convergence.
+  const onlinePeers: Peer<S, E>[] = [];
+  for (const slot of slots) {
+    if (slot.online && slot.peer !== undefined) {
+      retire(slot);
+      onlinePeers.push(slot.peer);
+    }
+  }
+  const unrecovered = slots.filter((s) => s.recoveringSince !== undefined).length;
+  let finalTick = 0;
+  let distinct = 0;
+  let eventsApplied = 0;
+  let eventsAppliedMax = 0;
+  if (onlinePeers.length > 0) {
+    const minTick = Math.min(...onlinePeers.map((p) => p.tick));
+    finalTick = Math.max(0, Math.floor((minTick - 1) / fps) * fps);
+    const hashes = new Set(onlinePeers.map((p) => p.stateHashAt(finalTick) ?? '(none)'));
+    distinct = hashes.size;
+    const applied = onlinePeers.map((p) => eventCount(p.stats()));
+    eventsApplied = Math.min(...applied);
+    eventsAppliedMax = Math.max(...applied);
+  }
+  for (const slot of slots) if (slot.peer !== undefined) void slot.peer.stop().catch(() => {});
+
+  const linkMs = latencyMeanMs(sc.latency);
+  const lbTicks = perfectClockLateTicks(
+    { peers: n, edges, linkMs, online: plan.online, cuts: plan.cuts },
+    emitted,
+    { deltaMs: 'ms' in sc.delay ? sc.delay.ms : 0, fps, fromMs: warmupMs },
+  );
+  const denom = totals.ticksSimulated;
+  const pct = (x: number): number => (denom > 0 ? round6((100 * x) / denom) : 0);
+  const rollbackPct = pct(totals.ticksTravelledBack);
+  const lowerBoundPct = pct(lbTicks);
+  const metrics: Metrics = {
+    rollbackPct,
+    resimPct: pct(totals.ticksResimulated),
+    rollbacks: totals.rollbacks,
+    lowerBoundPct,
+    paceMismatchPct: round6(pace.mismatchPct),
+    skewTicks: pace.skew(),
+    recoveryS: recoveryStats(recoveries, unrecovered),
+    converged: onlinePeers.length > 0 && distinct === 1 && eventsApplied === eventsAppliedMax,
+    distinctFinalHashes: distinct,
+    eventsGenerated: emitted.length,
+    eventsApplied,
+    messages: framesSent,
+    bytes: bytesSent,
+    ...(options.includeWall === false ? {} : { wallMs: Math.round(performance.now() - wallStart) }),
+    rollbackToLowerBound: lowerBoundPct > 0 ? round6(rollbackPct / lowerBoundPct) : null,
+    name: sc.name,
+    seed,
+    finalTick,
+    peersOnline: onlinePeers.length,
+    eventsAppliedMax,
+    eventsSkipped,
+    ticksSimulated: totals.ticksSimulated,
+    ticksTravelledBack: totals.ticksTravelledBack,
+    ticksResimulated: totals.ticksResimulated,
+    lowerBoundTicks: round6(lbTicks),
+    paceReports: pace.reports,
+    desyncs,
+    deltaMs: 'ms' in sc.delay ? sc.delay.ms : null,
+  };
+  void nowMs;
+  return metrics;
+}
+
+function eventCount(s: PeerStats): number {
+  return s.events;
+}
+
+function isParsed(x: unknown): x is Scenario {
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    Array.isArray((x as { partitions?: unknown }).partitions) &&
+    Array.isArray((x as { joins?: unknown }).joins) &&
+    typeof (x as { events?: { firstAfterS?: unknown } }).events?.firstAfterS === 'number'
+  );
+}
+
+function resolveApp<S, E>(
+  sc: Scenario,
+  options: RunOptions<S, E>,
+): { app: App<S, E>; payloadCodec: PayloadCodec<E> | undefined; randomEvent: (r: SimRandom, peer: number) => E } {
+  if (options.app !== undefined) {
+    if (options.randomEvent === undefined) {
+      throw new ScenarioError('UNSUPPORTED', 'events.app', 'a custom app needs options.randomEvent to draw events');
+    }
+    return { app: options.app, payloadCodec: options.payloadCodec, randomEvent: options.randomEvent };
+  }
+  if (sc.events.app !== 'rectangle') {
+    throw new ScenarioError(
+      'UNSUPPORTED',
+      'events.app',
+      `unknown app "${sc.events.app}": only "rectangle" is built in; pass options.app to run your own`,
+    );
+  }
+  return {
+    app: rectangleApp as unknown as App<S, E>,
+    payloadCodec: (options.payloadCodec ?? rectangleKeyCodec) as PayloadCodec<E>,
+    randomEvent: (options.randomEvent ?? ((r: SimRandom) => r.int(5) as E)) as (r: SimRandom, peer: number) => E,
+  };
+}
+
+export type { Edge, RunPlan };
