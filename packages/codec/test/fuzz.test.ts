@@ -4,6 +4,8 @@ import { type FuzzCorpus, runFuzz } from '../bench/fuzz-engine.js';
 import * as api from '../src/index.js';
 import { frameArb, jsonPayload } from './arbitraries.js';
 
+declare const console: { log(...args: unknown[]): void };
+
 const SEED = 20240603;
 
 /** Recorded link sequences for three payload codecs (built with fast-check, fixed seed). */
