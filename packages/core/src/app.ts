@@ -14,7 +14,10 @@ export interface Random {
   uint32(): number;
 }
 
-/** What `tick` sees besides the state. */
+/**
+ * What `tick` sees besides the state. The timeline reuses one context object for every call:
+ * read it during the call, never keep it.
+ */
 export interface TickContext {
   /** The tick being simulated (the state passed in is the state at this tick). */
   readonly tick: number;
@@ -41,8 +44,16 @@ export interface App<S, E> {
   tick(state: S, ctx: TickContext): S | void;
   /** Apply one event (at its tick, before that tick's `tick` call). */
   event(state: S, event: E, ctx: EventContext): S | void;
-  /** Copy the state for a snapshot (default: `structuredClone`). Must not alias `state`. */
-  snapshot?(state: S): S;
-  /** Turn a snapshot back into a live state (default: `structuredClone`). Must not alias `snap`. */
-  restore?(snap: S): S;
+  /**
+   * Copy the state for a snapshot (default: `structuredClone`). Must not alias `state`.
+   * `reuse`, when given, is an old snapshot the timeline no longer needs: the app may write
+   * the copy into it and return it, so taking snapshots allocates nothing.
+   */
+  snapshot?(state: S, reuse?: S): S;
+  /**
+   * Turn a snapshot back into a live state (default: `structuredClone`). Must not alias `snap`
+   * (the same snapshot may be restored again). `into`, when given, is the live state being
+   * thrown away: the app may overwrite it and return it, so a rollback allocates nothing.
+   */
+  restore?(snap: S, into?: S): S;
 }

@@ -1,0 +1,39 @@
+/** Machine-readable reasons a {@link TimelineError} is thrown. */
+export type TimelineErrorCode =
+  /** An event is not an object with `tick`, `source`, `seq` fields. */
+  | 'bad-event'
+  /** A tick is not a non-negative safe integer. */
+  | 'bad-tick'
+  /** A seq is not a safe integer >= 1. */
+  | 'bad-seq'
+  /** A source is not a non-empty string. */
+  | 'bad-source'
+  /** A snapshot handed to `Timeline.fromSnapshot` is malformed. */
+  | 'bad-snapshot'
+  /** A constructor or function option is out of range. */
+  | 'bad-option'
+  /** A method argument is out of range. */
+  | 'bad-argument'
+  /** A timeline method was called from inside an app callback. */
+  | 'reentrant'
+  /** `stateHash` met a value it cannot hash (function, symbol, cycle, too deep). */
+  | 'unhashable'
+  /** The default snapshot needs `structuredClone`, which this runtime lacks: give `snapshot`/`restore`. */
+  | 'no-structured-clone';
+
+/**
+ * The one error type `@symmetric/core` throws for bad input. `code` says why, `message` says
+ * where. Errors thrown by app callbacks are not wrapped: they are caught and counted instead
+ * (see `TimelineOptions.onAppError`).
+ */
+export class TimelineError extends Error {
+  /** Machine-readable reason. */
+  readonly code: TimelineErrorCode;
+
+  /** @param code machine-readable reason; @param message human-readable detail. */
+  constructor(code: TimelineErrorCode, message: string) {
+    super(message);
+    this.name = 'TimelineError';
+    this.code = code;
+  }
+}

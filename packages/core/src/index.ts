@@ -1,0 +1,62 @@
+/**
+ * `@symmetric/core`: the deterministic heart of Symmetric. It holds the app contract
+ * ({@link App}), the totally ordered event log, snapshots and the time machine
+ * ({@link Timeline}: rollback and re-simulation when an event arrives late), a stable state
+ * hash ({@link stateHash}), a seeded PRNG ({@link createRandom}), deterministic math
+ * ({@link dmath}), a determinism checker ({@link checkDeterminism}) and the paper's
+ * moving-rectangle app ({@link rectangleApp}).
+ *
+ * It uses no network, timer or DOM API: time comes in as `advance()` calls, events as
+ * `insert()` calls.
+ *
+ * @packageDocumentation
+ */
+
+export type { App, EventContext, Random, TickContext } from './app.js';
+export {
+  checkDeterminism,
+  type DeterminismOptions,
+  type DeterminismReport,
+  type NondeterministicCall,
+} from './determinism.js';
+export {
+  acos,
+  asin,
+  atan,
+  atan2,
+  cos,
+  type DMath,
+  dmath,
+  exp,
+  hypot,
+  log,
+  pow,
+  sin,
+  sqrt,
+  tan,
+} from './dmath.js';
+export { TimelineError, type TimelineErrorCode } from './errors.js';
+export { stateHash } from './hash.js';
+export { createRandom, isRandomState, SeededRandom } from './random.js';
+export {
+  isRectangleKey,
+  RECTANGLE_KEY_COUNT,
+  RectangleKey,
+  RectangleKeys,
+  type RectangleState,
+  rectangleApp,
+} from './rectangle.js';
+export {
+  type AppErrorInfo,
+  compareEvents,
+  type InsertManyResult,
+  type InsertResult,
+  Timeline,
+  type TimelineEvent,
+  type TimelineOptions,
+  type TimelineSnapshot,
+  type TimelineStats,
+  type TimelineTravel,
+  type TravelFrame,
+  type TravelOptions,
+} from './timeline.js';

@@ -1,0 +1,970 @@
+import type { App, EventContext, Random } from './app.js';
+import { TimelineError } from './errors.js';
+import { stateHashWithWords } from './hash.js';
+import { isRandomState, SeededRandom } from './random.js';
+
+/**
+ * An event on the timeline. Its identity is `(source, seq)`; its place in the total order is
+ * `(tick, source, seq)` (see {@link compareEvents}). `seq` starts at 1 for each source, and a
+ * source stamps its events with non-decreasing ticks.
+ *
+ * The timeline keeps the event object by reference (extra fields such as a signature survive
+ * and come back from {@link Timeline.eventsFrom}); do not mutate it after inserting it.
+ */
+export interface TimelineEvent<E> {
+  /** The tick at which the event applies (before that tick's `app.tick`). */
+  readonly tick: number;
+  /** Peer id of the event's source (a non-empty string). */
+  readonly source: string;
+  /** The source's own counter, from 1. */
+  readonly seq: number;
+  /** The app's event. */
+  readonly payload: E;
+}
+
+/**
+ * The total order of events: by `tick`, then `source` by UTF-16 code units (plain `<`, never
+ * `localeCompare`, which differs between machines), then `seq`. Returns a negative number,
+ * zero or a positive number, like every `Array.prototype.sort` comparator.
+ */
+export function compareEvents(a: TimelineEvent<unknown>, b: TimelineEvent<unknown>): number {
+  if (a.tick !== b.tick) return a.tick < b.tick ? -1 : 1;
+  if (a.source !== b.source) return a.source < b.source ? -1 : 1;
+  return a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0;
+}
+
+/** Where an app callback threw (see {@link TimelineOptions.onAppError}). */
+export interface AppErrorInfo {
+  /** The tick being simulated. */
+  readonly tick: number;
+  /** Source of the event whose handler threw; absent when `app.tick` threw. */
+  readonly source?: string;
+  /** Seq of the event whose handler threw; absent when `app.tick` threw. */
+  readonly seq?: number;
+  /** True when the throw happened while re-simulating after a rollback. */
+  readonly resimulating: boolean;
+}
+
+/** Options of a {@link Timeline}. */
+export interface TimelineOptions {
+  /** Seed for `app.init` and for the PRNG behind `ctx.random` (a safe integer). Default 0. */
+  seed?: number | undefined;
+  /**
+   * Take a snapshot every K ticks (when `tick % K === 0`). Smaller K: cheaper rollbacks, more
+   * copying while running. Every K gives the same states. Default 10.
+   */
+  snapshotEvery?: number | undefined;
+  /**
+   * How many snapshots the ring keeps besides the base snapshot (at least 1). A rollback
+   * older than the oldest snapshot in the ring re-simulates from the base snapshot: still
+   * correct, only slower. Keep `snapshotEvery * maxSnapshots` above the compaction horizon.
+   * Default 128.
+   */
+  maxSnapshots?: number | undefined;
+  /**
+   * Called when `app.event` or `app.tick` throws. The timeline catches the error, counts it in
+   * `stats().appErrors`, keeps whatever state the callback left and goes on, so a bad event
+   * cannot stop a peer (and every peer, running the same code, does the same). Re-simulation
+   * calls the callbacks again, so the same error can be reported more than once.
+   */
+  onAppError?: ((error: unknown, where: AppErrorInfo) => void) | undefined;
+}
+
+/**
+ * What {@link Timeline.insert} did with an event:
+ * - `'scheduled'`: its tick is now or later; it applies when that tick is simulated;
+ * - `'late'`: its tick has passed; the timeline rolled back and re-simulated to now inside the call;
+ * - `'duplicate'`: an event with this `(source, seq)` is already held (or folded into the base);
+ * - `'too-old'`: its tick is before the compaction base; refused and counted in `stats().tooOld`.
+ */
+export type InsertResult = 'scheduled' | 'late' | 'duplicate' | 'too-old';
+
+/** What {@link Timeline.insertMany} did, counted per outcome. */
+export interface InsertManyResult {
+  /** Events with a tick now or later. */
+  scheduled: number;
+  /** Events with a passed tick (all shared one rollback). */
+  late: number;
+  /** Events already held. */
+  duplicates: number;
+  /** Events before the compaction base, refused. */
+  tooOld: number;
+}
+
+/**
+ * A settled state to hand a joining peer ({@link Timeline.baseSnapshot},
+ * {@link Timeline.fromSnapshot}). The state is at the START of `tick`: it folds in every event
+ * with a smaller tick.
+ */
+export interface TimelineSnapshot<S> {
+  /** The tick the state is at. */
+  readonly tick: number;
+  /** The app state (a copy owned by whoever holds the snapshot). */
+  readonly state: S;
+  /** The PRNG state: four uint32 words. */
+  readonly random: readonly number[];
+  /**
+   * Per source, the highest seq folded into the state, sorted by source. Events of a source
+   * have non-decreasing ticks, so the folded events of a source are a seq prefix: a joiner
+   * needs only seqs above these.
+   */
+  readonly frontier: readonly (readonly [source: string, seq: number])[];
+}
+
+/** Counters of a {@link Timeline}; all start at 0. */
+export interface TimelineStats {
+  /** Ticks simulated going forward (`advance`), re-simulation excluded. */
+  readonly ticksSimulated: number;
+  /** Ticks actually re-simulated after rollbacks (several late events may share one). */
+  readonly ticksResimulated: number;
+  /** Events that arrived after their tick had passed. */
+  readonly lateEvents: number;
+  /** The paper's metric: for each late event, `now - event.tick`, summed. */
+  readonly ticksTravelledBack: number;
+  /** Rollbacks performed (late insertions, shared by a batch, plus forced ones). */
+  readonly rollbacks: number;
+  /** Events currently stored (compaction drops the folded ones). */
+  readonly eventsHeld: number;
+  /** Inserted events that were already held. */
+  readonly duplicates: number;
+  /** Inserted events refused for being before the compaction base. */
+  readonly tooOld: number;
+  /** Snapshots currently held: the ring plus the base snapshot. */
+  readonly snapshotsHeld: number;
+  /** Snapshots taken so far (ring only). */
+  readonly snapshotsTaken: number;
+  /** Events refused with a `TimelineError` for being malformed. */
+  readonly invalidEvents: number;
+  /** Throws from `app.event` / `app.tick` caught by the timeline. */
+  readonly appErrors: number;
+  /** Tick of the base snapshot (events before it are `'too-old'`). */
+  readonly baseTick: number;
+}
+
+/** One frame of a smooth travel ({@link Timeline.insertSmooth}). */
+export interface TravelFrame<S> {
+  /** `'back'`: stepping back through held snapshots; `'forward'`: re-simulating to the present. */
+  readonly phase: 'back' | 'forward';
+  /** The tick `state` is at (start of that tick). */
+  readonly tick: number;
+  /** The state to draw. Valid until the next step of the travel; never mutate it. */
+  readonly state: Readonly<S>;
+}
+
+/** Options of {@link Timeline.insertSmooth}. */
+export interface TravelOptions {
+  /** Ticks per frame, going back and going forward (a positive integer). Default 1. */
+  stride?: number | undefined;
+}
+
+/**
+ * A smooth travel in progress: iterate it to get the frames, one per rendered frame. When it
+ * is done (or abandoned, or any other timeline method is called) the timeline is at the
+ * present again, exactly as after {@link Timeline.insertMany}; its return value is the
+ * insertion outcome.
+ */
+export type TimelineTravel<S> = Generator<TravelFrame<S>, InsertManyResult, void>;
+
+interface SourceLog<E> {
+  /** Highest seq such that every seq up to it is held, folded into the base, or given up. */
+  frontier: number;
+  /** Highest seq ever held or folded. */
+  maxSeq: number;
+  /** Held (not compacted) events by seq. */
+  readonly held: Map<number, TimelineEvent<E>>;
+  /** Seqs at or below `frontier` never received and given up by compaction: [from, to] pairs. */
+  skipped: number[] | undefined;
+}
+
+interface Travel {
+  readonly target: number;
+  readonly lateTick: number;
+  /** Ring position of the snapshot to restore, or -1 for the base. */
+  readonly restorePos: number;
+  readonly stride: number;
+  readonly result: InsertManyResult;
+  phase: 'back' | 'forward';
+}
+
+interface MutableContext extends EventContext {
+  tick: number;
+  source: string;
+  seq: number;
+}
+
+interface GlobalWithClone {
+  structuredClone?: <T>(value: T) => T;
+}
+
+function defaultCopy<S>(value: S): S {
+  const clone = (globalThis as GlobalWithClone).structuredClone;
+  if (clone === undefined) {
+    throw new TimelineError(
+      'no-structured-clone',
+      'this runtime has no structuredClone: give the app snapshot() and restore()',
+    );
+  }
+  return clone(value);
+}
+
+function isSafeTick(x: unknown): x is number {
+  return typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+}
+
+function intOption(value: number | undefined, name: string, def: number, min: number, max: number): number {
+  if (value === undefined) return def;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new TimelineError(
+      'bad-option',
+      `${name} must be an integer in [${min}, ${max}], got ${String(value)}`,
+    );
+  }
+  return value;
+}
+
+function inSkipped(log: SourceLog<unknown>, seq: number): boolean {
+  const sk = log.skipped;
+  if (sk === undefined) return false;
+  for (let i = 0; i < sk.length; i += 2) if (seq >= sk[i]! && seq <= sk[i + 1]!) return true;
+  return false;
+}
+
+function emptyTravel<S>(result: InsertManyResult): TimelineTravel<S> {
+  return (function* (): TimelineTravel<S> {
+    // Nothing was late: no frames, only the outcome.
+    yield* [];
+    return result;
+  })();
+}
+
+// Set by Timeline.fromSnapshot for the constructor it calls (synchronously).
+let joining: TimelineSnapshot<unknown> | undefined;
+
+/**
+ * The deterministic timeline with its time machine. It holds the app state, the totally
+ * ordered event log, a ring of snapshots and a base snapshot; it applies each event at its
+ * tick, and when an event arrives after its tick it restores the newest snapshot at or before
+ * that tick and re-simulates to the present, inside the same call.
+ *
+ * It knows nothing about networks or clocks: the caller decides when to `advance` and what to
+ * `insert`. Two timelines of the same app and seed holding the same events pass through the
+ * same states, whatever the order and time the events arrived in.
+ *
+ * @example
+ * const tl = new Timeline(rectangleApp);
+ * tl.insert({ tick: 3, source: 'a', seq: 1, payload: RectangleKeys.right });
+ * tl.advance(10);
+ * tl.insert({ tick: 5, source: 'b', seq: 1, payload: RectangleKeys.down }); // 'late': rolls back
+ * tl.hash(); // same on every peer holding these two events at tick 10
+ */
+export class Timeline<S, E> {
+  private readonly app: App<S, E>;
+  private readonly snapshotEvery: number;
+  private readonly cap: number;
+  private readonly onAppError: ((error: unknown, where: AppErrorInfo) => void) | undefined;
+  private readonly copyOut: (state: S, reuse: S | undefined) => S;
+  private readonly copyIn: (snap: S, into: S | undefined) => S;
+  private readonly rng: SeededRandom;
+  private readonly ctx: MutableContext;
+
+  private now = 0;
+  private live: S;
+  private busy = false;
+  private resimulating = false;
+  private travel: Travel | undefined = undefined;
+
+  /** Pending and past events by tick, each bucket sorted by (source, seq). */
+  private readonly buckets = new Map<number, TimelineEvent<E>[]>();
+  private readonly sources = new Map<string, SourceLog<E>>();
+
+  private readonly ringTicks: number[];
+  private readonly ringStates: (S | undefined)[];
+  private readonly ringRand: Uint32Array;
+  private ringStart = 0;
+  private ringCount = 0;
+
+  private baseTick = 0;
+  private baseState: S;
+  private readonly baseRand = new Uint32Array(4);
+  private readonly baseFrontier = new Map<string, number>();
+  private readonly scratch = new Uint32Array(4);
+
+  private nSimulated = 0;
+  private nResimulated = 0;
+  private nLate = 0;
+  private nTravelled = 0;
+  private nRollbacks = 0;
+  private nHeld = 0;
+  private nDuplicates = 0;
+  private nTooOld = 0;
+  private nTaken = 0;
+  private nInvalid = 0;
+  private nAppErrors = 0;
+
+  /**
+   * A timeline at tick 0 with `app.init(seed)` as its state. Throws `TimelineError('bad-option')`
+   * on out-of-range options.
+   */
+  constructor(app: App<S, E>, options: TimelineOptions = {}) {
+    if (app === null || typeof app !== 'object' || typeof app.tick !== 'function') {
+      throw new TimelineError('bad-argument', 'app must be an object with init, tick and event');
+    }
+    const seed = options.seed ?? 0;
+    if (!Number.isSafeInteger(seed)) {
+      throw new TimelineError('bad-option', `seed must be a safe integer, got ${String(seed)}`);
+    }
+    this.app = app;
+    this.snapshotEvery = intOption(options.snapshotEvery, 'snapshotEvery', 10, 1, 2 ** 31);
+    this.cap = intOption(options.maxSnapshots, 'maxSnapshots', 128, 1, 1 << 20);
+    this.onAppError = options.onAppError;
+    this.copyOut = app.snapshot !== undefined ? (s, r) => app.snapshot!(s, r) : (s) => defaultCopy(s);
+    this.copyIn = app.restore !== undefined ? (s, i) => app.restore!(s, i) : (s) => defaultCopy(s);
+    this.ringTicks = new Array<number>(this.cap).fill(0);
+    this.ringStates = new Array<S | undefined>(this.cap).fill(undefined);
+    this.ringRand = new Uint32Array(this.cap * 4);
+    this.rng = new SeededRandom(seed);
+    this.ctx = { tick: 0, random: this.rng as Random, source: '', seq: 0 };
+
+    const snap = joining as TimelineSnapshot<S> | undefined;
+    joining = undefined;
+    if (snap === undefined) {
+      this.live = app.init(seed);
+      this.baseState = this.copyOut(this.live, undefined);
+      this.rng.saveTo(this.baseRand, 0);
+      return;
+    }
+    this.live = this.copyIn(snap.state, undefined);
+    this.baseState = this.copyOut(this.live, undefined);
+    this.rng.setState(snap.random);
+    this.rng.saveTo(this.baseRand, 0);
+    this.now = snap.tick;
+    this.baseTick = snap.tick;
+    for (const [source, seq] of snap.frontier) {
+      if (seq === 0) continue;
+      this.sources.set(source, { frontier: seq, maxSeq: seq, held: new Map(), skipped: undefined });
+      this.baseFrontier.set(source, seq);
+    }
+  }
+
+  /**
+   * A timeline that starts from a snapshot another peer handed over (its
+   * {@link Timeline.baseSnapshot}) instead of from tick 0: the way to join a running session.
+   * Events folded into the snapshot count as held (`'duplicate'`); events before its tick and
+   * not folded are `'too-old'`. Throws `TimelineError('bad-snapshot')` on a malformed snapshot.
+   */
+  static fromSnapshot<S, E>(
+    app: App<S, E>,
+    snapshot: TimelineSnapshot<S>,
+    options: TimelineOptions = {},
+  ): Timeline<S, E> {
+    validateSnapshot(snapshot);
+    joining = snapshot as TimelineSnapshot<unknown>;
+    try {
+      return new Timeline(app, options);
+    } finally {
+      joining = undefined;
+    }
+  }
+
+  /** The current tick: `state` is the state at the START of it (its events not yet applied). */
+  get tick(): number {
+    if (this.travel !== undefined && !this.busy) this.finishTravel();
+    return this.now;
+  }
+
+  /**
+   * The live state at the start of {@link tick}. Read it, never mutate it; it may be
+   * overwritten in place by the next `advance` or insertion.
+   */
+  get state(): Readonly<S> {
+    if (this.travel !== undefined && !this.busy) this.finishTravel();
+    return this.live;
+  }
+
+  /**
+   * Add one event. A duplicate is ignored, an event before the compaction base refused; an
+   * event whose tick has passed triggers a rollback and re-simulation to the present before
+   * this returns. Throws `TimelineError` (`bad-event`, `bad-tick`, `bad-source`, `bad-seq`) on
+   * a malformed event, which is then counted in `stats().invalidEvents`.
+   */
+  insert(event: TimelineEvent<E>): InsertResult {
+    this.enter();
+    this.validate(event);
+    const r = this.store(event);
+    if (r === 'late') {
+      const now = this.now;
+      this.nLate++;
+      this.nTravelled += now - event.tick;
+      this.nRollbacks++;
+      this.rollbackTo(event.tick);
+      this.resimulate(now);
+    }
+    return r;
+  }
+
+  /**
+   * Add many events. All late ones share ONE rollback (to the earliest of them). The batch is
+   * validated first: if any event is malformed, a `TimelineError` is thrown and none is added.
+   */
+  insertMany(events: Iterable<TimelineEvent<E>>): InsertManyResult {
+    this.enter();
+    const { result, lateTick } = this.storeMany(events);
+    if (lateTick !== Number.POSITIVE_INFINITY) {
+      const now = this.now;
+      this.nRollbacks++;
+      this.rollbackTo(lateTick);
+      this.resimulate(now);
+    }
+    return result;
+  }
+
+  /**
+   * Like {@link insertMany}, but a rollback becomes a "smooth travel" (the paper's visible
+   * time travel): the returned iterator yields the held snapshots going back to the restore
+   * point, then the re-simulated states going forward to the present, `stride` ticks per
+   * frame, so a renderer can animate the travel over several frames. The events are stored at
+   * once. Abandoning the iterator, or calling any other timeline method, completes the travel
+   * at once; the final state is always the same as with `insertMany`.
+   */
+  insertSmooth(events: Iterable<TimelineEvent<E>>, options: TravelOptions = {}): TimelineTravel<S> {
+    this.enter();
+    const stride = intOption(options.stride, 'stride', 1, 1, Number.MAX_SAFE_INTEGER);
+    const { result, lateTick } = this.storeMany(events);
+    if (lateTick === Number.POSITIVE_INFINITY) return emptyTravel(result);
+    this.nRollbacks++;
+    const tr: Travel = {
+      target: this.now,
+      lateTick,
+      restorePos: this.findSnapshot(lateTick),
+      stride,
+      result,
+      phase: 'back',
+    };
+    this.travel = tr;
+    return this.travelFrames(tr);
+  }
+
+  /**
+   * Simulate `ticks` ticks (default 1). Each tick applies the events stamped with it in
+   * `(source, seq)` order through `app.event`, then calls `app.tick`, then the tick advances
+   * (and a snapshot is taken when the new tick is a multiple of `snapshotEvery`).
+   */
+  advance(ticks = 1): void {
+    this.enter();
+    if (!Number.isSafeInteger(ticks) || ticks < 0) {
+      throw new TimelineError(
+        'bad-argument',
+        `advance(ticks) needs a non-negative integer, got ${String(ticks)}`,
+      );
+    }
+    const target = this.now + ticks;
+    this.busy = true;
+    try {
+      while (this.now < target) this.step();
+    } finally {
+      this.busy = false;
+    }
+    this.nSimulated += ticks;
+  }
+
+  /**
+   * Force a rollback to `tick` and re-simulate to the present, as if a late event had
+   * arrived there. The state must come out identical: this is what determinism checks use.
+   * Throws `bad-argument` if `tick` is before the base snapshot or after the present.
+   */
+  resimulateFrom(tick: number): void {
+    this.enter();
+    if (!isSafeTick(tick) || tick < this.baseTick || tick > this.now) {
+      throw new TimelineError(
+        'bad-argument',
+        `resimulateFrom(tick) needs an integer in [${this.baseTick}, ${this.now}], got ${String(tick)}`,
+      );
+    }
+    const now = this.now;
+    this.nRollbacks++;
+    this.rollbackTo(tick);
+    this.resimulate(now);
+  }
+
+  /**
+   * A stable hash of the current state and PRNG state: 16 lowercase hex characters (64 bits),
+   * equal on every peer at the same tick with the same events. See {@link stateHash}.
+   */
+  hash(): string {
+    this.enter();
+    this.rng.saveTo(this.scratch, 0);
+    return stateHashWithWords(this.live, this.scratch);
+  }
+
+  /**
+   * The hash (as {@link hash}) of the state at the start of `tick`, if the timeline holds it:
+   * the present, the base snapshot or a snapshot in the ring. `undefined` otherwise.
+   */
+  hashAt(tick: number): string | undefined {
+    this.enter();
+    if (tick === this.now) return this.hash();
+    if (tick === this.baseTick) return stateHashWithWords(this.baseState, this.baseRand);
+    const pos = this.findSnapshot(tick);
+    if (pos < 0) return undefined;
+    const idx = (this.ringStart + pos) % this.cap;
+    if (this.ringTicks[idx] !== tick) return undefined;
+    return stateHashWithWords(this.ringStates[idx], this.ringRand.subarray(idx * 4, idx * 4 + 4));
+  }
+
+  /** True if the event `(source, seq)` is held or folded into the base snapshot. */
+  has(source: string, seq: number): boolean {
+    const log = this.sources.get(source);
+    return log !== undefined && this.holds(log, seq);
+  }
+
+  /**
+   * Per source, the highest contiguous seq held: every seq up to it is held or folded into the
+   * base (it survives compaction). A fresh copy; sources with nothing held are absent.
+   */
+  frontier(): ReadonlyMap<string, number> {
+    const out = new Map<string, number>();
+    for (const [source, log] of this.sources) if (log.frontier > 0) out.set(source, log.frontier);
+    return out;
+  }
+
+  /** The highest seq held or folded from `source` (0 if none). */
+  maxSeq(source: string): number {
+    return this.sources.get(source)?.maxSeq ?? 0;
+  }
+
+  /**
+   * The held events of `source` with `fromSeq <= seq <= toSeq`, by seq, to repair a
+   * neighbour's gap. Compacted and missing events are skipped.
+   */
+  eventsFrom(source: string, fromSeq: number, toSeq: number): TimelineEvent<E>[] {
+    if (!Number.isSafeInteger(fromSeq) || !Number.isSafeInteger(toSeq)) {
+      throw new TimelineError('bad-argument', 'eventsFrom(source, fromSeq, toSeq) needs integer seqs');
+    }
+    const log = this.sources.get(source);
+    const out: TimelineEvent<E>[] = [];
+    if (log === undefined) return out;
+    const from = Math.max(fromSeq, 1);
+    const to = Math.min(toSeq, log.maxSeq);
+    if (to < from) return out;
+    if (to - from + 1 <= log.held.size) {
+      for (let s = from; s <= to; s++) {
+        const e = log.held.get(s);
+        if (e !== undefined) out.push(e);
+      }
+      return out;
+    }
+    for (const [s, e] of log.held) if (s >= from && s <= to) out.push(e);
+    out.sort((a, b) => a.seq - b.seq);
+    return out;
+  }
+
+  /**
+   * Bound memory: make the newest held snapshot at or before `beforeTick` (the present state
+   * if `beforeTick >= tick`) the new base, drop the events folded into it and the older
+   * snapshots. Afterwards events with a tick before the base are `'too-old'`, and per source
+   * the frontier is at least the highest folded seq (seqs never received below it are given
+   * up). Does nothing if no held snapshot is newer than the current base.
+   */
+  compact(beforeTick: number): void {
+    this.enter();
+    if (!Number.isSafeInteger(beforeTick)) {
+      throw new TimelineError(
+        'bad-argument',
+        `compact(beforeTick) needs an integer, got ${String(beforeTick)}`,
+      );
+    }
+    const limit = Math.min(beforeTick, this.now);
+    if (limit <= this.baseTick) return;
+    const cap = this.cap;
+    const oldBaseState = this.baseState;
+    let newTick: number;
+    if (limit === this.now) {
+      this.baseState = this.copyOut(this.live, oldBaseState);
+      this.rng.saveTo(this.baseRand, 0);
+      newTick = this.now;
+      this.ringStart = (this.ringStart + this.ringCount) % cap;
+      this.ringCount = 0;
+    } else {
+      const pos = this.findSnapshot(limit);
+      if (pos < 0) return;
+      const idx = (this.ringStart + pos) % cap;
+      newTick = this.ringTicks[idx]!;
+      this.baseState = this.ringStates[idx]!;
+      this.ringStates[idx] = oldBaseState;
+      this.baseRand.set(this.ringRand.subarray(idx * 4, idx * 4 + 4));
+      this.ringStart = (this.ringStart + pos + 1) % cap;
+      this.ringCount -= pos + 1;
+    }
+    const oldTick = this.baseTick;
+    this.baseTick = newTick;
+    this.fold(oldTick, newTick);
+  }
+
+  /**
+   * The current base (settled) snapshot, to hand a joining peer: a copy of its state, its
+   * PRNG state, and per source the highest seq folded into it.
+   */
+  baseSnapshot(): TimelineSnapshot<S> {
+    const frontier = [...this.baseFrontier.entries()].sort((a, b) =>
+      a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0,
+    );
+    return {
+      tick: this.baseTick,
+      state: this.copyOut(this.baseState, undefined),
+      random: Array.from(this.baseRand),
+      frontier,
+    };
+  }
+
+  /** A fresh copy of the counters. */
+  stats(): TimelineStats {
+    return {
+      ticksSimulated: this.nSimulated,
+      ticksResimulated: this.nResimulated,
+      lateEvents: this.nLate,
+      ticksTravelledBack: this.nTravelled,
+      rollbacks: this.nRollbacks,
+      eventsHeld: this.nHeld,
+      duplicates: this.nDuplicates,
+      tooOld: this.nTooOld,
+      snapshotsHeld: this.ringCount + 1,
+      snapshotsTaken: this.nTaken,
+      invalidEvents: this.nInvalid,
+      appErrors: this.nAppErrors,
+      baseTick: this.baseTick,
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // internals
+
+  private enter(): void {
+    if (this.busy)
+      throw new TimelineError('reentrant', 'a timeline method was called from inside an app callback');
+    if (this.travel !== undefined) this.finishTravel();
+  }
+
+  private validate(event: TimelineEvent<E>): void {
+    const fail = (code: 'bad-event' | 'bad-tick' | 'bad-source' | 'bad-seq', msg: string): never => {
+      this.nInvalid++;
+      throw new TimelineError(code, msg);
+    };
+    if (event === null || typeof event !== 'object') fail('bad-event', 'an event must be an object');
+    if (!isSafeTick(event.tick))
+      fail('bad-tick', `event tick must be a non-negative safe integer, got ${String(event.tick)}`);
+    if (typeof event.source !== 'string' || event.source.length === 0) {
+      fail('bad-source', 'event source must be a non-empty string');
+    }
+    const seq = event.seq;
+    if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) {
+      fail('bad-seq', `event seq must be a safe integer >= 1, got ${String(seq)}`);
+    }
+  }
+
+  private holds(log: SourceLog<E>, seq: number): boolean {
+    if (seq <= log.frontier) return log.skipped === undefined || !inSkipped(log, seq);
+    return log.held.has(seq);
+  }
+
+  /** Store a validated event; 'late' means stored with a passed tick (caller rolls back). */
+  private store(event: TimelineEvent<E>): InsertResult {
+    const { tick, source, seq } = event;
+    let log = this.sources.get(source);
+    if (log !== undefined && this.holds(log, seq)) {
+      this.nDuplicates++;
+      return 'duplicate';
+    }
+    if (tick < this.baseTick || (log !== undefined && seq <= log.frontier)) {
+      // Before the base, or a seq given up by compaction.
+      this.nTooOld++;
+      return 'too-old';
+    }
+    if (log === undefined) {
+      log = { frontier: 0, maxSeq: 0, held: new Map(), skipped: undefined };
+      this.sources.set(source, log);
+    }
+    log.held.set(seq, event);
+    if (seq > log.maxSeq) log.maxSeq = seq;
+    if (seq === log.frontier + 1) {
+      let f = seq;
+      while (log.held.has(f + 1)) f++;
+      log.frontier = f;
+    }
+    const bucket = this.buckets.get(tick);
+    if (bucket === undefined) {
+      this.buckets.set(tick, [event]);
+    } else {
+      // Binary search for the place in (source, seq) order; usually the end.
+      let lo = 0;
+      let hi = bucket.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        const m = bucket[mid]!;
+        if (m.source < source || (m.source === source && m.seq < seq)) lo = mid + 1;
+        else hi = mid;
+      }
+      if (lo === bucket.length) bucket.push(event);
+      else bucket.splice(lo, 0, event);
+    }
+    this.nHeld++;
+    return tick < this.now ? 'late' : 'scheduled';
+  }
+
+  private storeMany(events: Iterable<TimelineEvent<E>>): { result: InsertManyResult; lateTick: number } {
+    if (
+      events === null ||
+      typeof events !== 'object' ||
+      typeof (events as Iterable<unknown>)[Symbol.iterator] !== 'function'
+    ) {
+      throw new TimelineError('bad-argument', 'insertMany needs an iterable of events');
+    }
+    const list = Array.isArray(events) ? (events as TimelineEvent<E>[]) : Array.from(events);
+    for (let i = 0; i < list.length; i++) this.validate(list[i]!);
+    const result: InsertManyResult = { scheduled: 0, late: 0, duplicates: 0, tooOld: 0 };
+    let lateTick = Number.POSITIVE_INFINITY;
+    const now = this.now;
+    for (let i = 0; i < list.length; i++) {
+      const e = list[i]!;
+      switch (this.store(e)) {
+        case 'scheduled':
+          result.scheduled++;
+          break;
+        case 'late':
+          result.late++;
+          this.nLate++;
+          this.nTravelled += now - e.tick;
+          if (e.tick < lateTick) lateTick = e.tick;
+          break;
+        case 'duplicate':
+          result.duplicates++;
+          break;
+        case 'too-old':
+          result.tooOld++;
+          break;
+      }
+    }
+    return { result, lateTick };
+  }
+
+  /** Ring position (0 = oldest) of the newest snapshot with tick <= `tick`, or -1. */
+  private findSnapshot(tick: number): number {
+    const cap = this.cap;
+    let pos = this.ringCount - 1;
+    while (pos >= 0 && this.ringTicks[(this.ringStart + pos) % cap]! > tick) pos--;
+    return pos;
+  }
+
+  /** Restore the newest snapshot at or before `tick`, dropping newer ring snapshots. */
+  private rollbackTo(tick: number): void {
+    const pos = this.findSnapshot(tick);
+    if (pos >= 0) {
+      const idx = (this.ringStart + pos) % this.cap;
+      this.live = this.copyIn(this.ringStates[idx]!, this.live);
+      this.rng.loadFrom(this.ringRand, idx * 4);
+      this.now = this.ringTicks[idx]!;
+      this.ringCount = pos + 1;
+    } else {
+      this.live = this.copyIn(this.baseState, this.live);
+      this.rng.loadFrom(this.baseRand, 0);
+      this.now = this.baseTick;
+      this.ringCount = 0;
+    }
+  }
+
+  /** Re-simulate from the (restored) present up to `target`. */
+  private resimulate(target: number): void {
+    const from = this.now;
+    this.busy = true;
+    this.resimulating = true;
+    try {
+      while (this.now < target) this.step();
+    } finally {
+      this.busy = false;
+      this.resimulating = false;
+    }
+    this.nResimulated += target - from;
+  }
+
+  /** Simulate one tick: its events in order, then app.tick, then maybe a snapshot. */
+  private step(): void {
+    const t = this.now;
+    const app = this.app;
+    const ctx = this.ctx;
+    ctx.tick = t;
+    let state = this.live;
+    const bucket = this.buckets.get(t);
+    if (bucket !== undefined) {
+      for (let i = 0; i < bucket.length; i++) {
+        const ev = bucket[i]!;
+        ctx.source = ev.source;
+        ctx.seq = ev.seq;
+        try {
+          const r = app.event(state, ev.payload, ctx);
+          if (r !== undefined) state = r as S;
+        } catch (err) {
+          this.appError(err, { tick: t, source: ev.source, seq: ev.seq, resimulating: this.resimulating });
+        }
+      }
+      ctx.source = '';
+      ctx.seq = 0;
+    }
+    try {
+      const r = app.tick(state, ctx);
+      if (r !== undefined) state = r as S;
+    } catch (err) {
+      this.appError(err, { tick: t, resimulating: this.resimulating });
+    }
+    this.live = state;
+    const next = t + 1;
+    this.now = next;
+    if (next % this.snapshotEvery === 0) this.takeSnapshot();
+  }
+
+  private appError(err: unknown, where: AppErrorInfo): void {
+    this.nAppErrors++;
+    if (this.onAppError !== undefined) {
+      try {
+        this.onAppError(err, where);
+      } catch {
+        // A throwing error handler must not break the simulation.
+      }
+    }
+  }
+
+  private takeSnapshot(): void {
+    const cap = this.cap;
+    const tick = this.now;
+    if (this.ringCount > 0) {
+      if (this.ringTicks[(this.ringStart + this.ringCount - 1) % cap]! >= tick) return;
+    } else if (this.baseTick >= tick) {
+      return;
+    }
+    let idx: number;
+    if (this.ringCount < cap) {
+      idx = (this.ringStart + this.ringCount) % cap;
+      this.ringCount++;
+    } else {
+      idx = this.ringStart;
+      this.ringStart = (idx + 1) % cap;
+    }
+    this.ringTicks[idx] = tick;
+    this.ringStates[idx] = this.copyOut(this.live, this.ringStates[idx]);
+    this.rng.saveTo(this.ringRand, idx * 4);
+    this.nTaken++;
+  }
+
+  /** Drop events with oldTick <= tick < newTick (now folded into the base). */
+  private fold(oldTick: number, newTick: number): void {
+    const folded = new Map<string, number[]>();
+    const drop = (bucket: TimelineEvent<E>[]): void => {
+      for (const e of bucket) {
+        const log = this.sources.get(e.source)!;
+        log.held.delete(e.seq);
+        this.nHeld--;
+        let list = folded.get(e.source);
+        if (list === undefined) folded.set(e.source, (list = []));
+        list.push(e.seq);
+      }
+    };
+    if (newTick - oldTick <= this.buckets.size) {
+      for (let t = oldTick; t < newTick; t++) {
+        const b = this.buckets.get(t);
+        if (b !== undefined) {
+          drop(b);
+          this.buckets.delete(t);
+        }
+      }
+    } else {
+      for (const [t, b] of this.buckets) {
+        if (t < newTick) {
+          drop(b);
+          this.buckets.delete(t);
+        }
+      }
+    }
+    for (const [source, seqs] of folded) {
+      const log = this.sources.get(source)!;
+      let max = 0;
+      for (const s of seqs) if (s > max) max = s;
+      if ((this.baseFrontier.get(source) ?? 0) < max) this.baseFrontier.set(source, max);
+      if (max <= log.frontier) continue;
+      // Seqs in (frontier, max] never received are given up: they can only be before the base.
+      const present = seqs.filter((s) => s > log.frontier);
+      for (const s of log.held.keys()) if (s > log.frontier && s <= max) present.push(s);
+      present.sort((a, b) => a - b);
+      let expect = log.frontier + 1;
+      const skipped = log.skipped ?? [];
+      for (const s of present) {
+        if (s > expect) skipped.push(expect, s - 1);
+        expect = s + 1;
+      }
+      if (skipped.length > 0) log.skipped = skipped;
+      let f = max;
+      while (log.held.has(f + 1)) f++;
+      log.frontier = f;
+    }
+  }
+
+  private finishTravel(): void {
+    const tr = this.travel;
+    if (tr === undefined) return;
+    this.travel = undefined;
+    if (tr.phase === 'back') this.rollbackTo(tr.lateTick);
+    this.resimulate(tr.target);
+  }
+
+  private *travelFrames(tr: Travel): TimelineTravel<S> {
+    const cap = this.cap;
+    let last = tr.target;
+    for (let pos = this.ringCount - 1; pos >= tr.restorePos; pos--) {
+      if (this.travel !== tr) return tr.result;
+      let tick: number;
+      let state: S;
+      if (pos >= 0) {
+        const idx = (this.ringStart + pos) % cap;
+        tick = this.ringTicks[idx]!;
+        state = this.ringStates[idx]!;
+      } else {
+        tick = this.baseTick;
+        state = this.baseState;
+      }
+      if (pos !== tr.restorePos && last - tick < tr.stride) continue;
+      last = tick;
+      yield { phase: 'back', tick, state };
+    }
+    if (this.travel !== tr) return tr.result;
+    this.rollbackTo(tr.lateTick);
+    tr.phase = 'forward';
+    while (this.travel === tr) {
+      this.resimulate(Math.min(this.now + tr.stride, tr.target));
+      if (this.now >= tr.target) this.travel = undefined;
+      yield { phase: 'forward', tick: this.now, state: this.live };
+    }
+    return tr.result;
+  }
+}
+
+function validateSnapshot(snapshot: unknown): asserts snapshot is TimelineSnapshot<unknown> {
+  const bad = (msg: string): never => {
+    throw new TimelineError('bad-snapshot', msg);
+  };
+  if (snapshot === null || typeof snapshot !== 'object') bad('a snapshot must be an object');
+  const s = snapshot as Record<string, unknown>;
+  if (!isSafeTick(s['tick'])) bad('snapshot tick must be a non-negative safe integer');
+  if (!('state' in s)) bad('snapshot has no state');
+  if (!isRandomState(s['random'])) bad('snapshot random must be four uint32 words');
+  const frontier = s['frontier'];
+  if (!Array.isArray(frontier)) bad('snapshot frontier must be an array of [source, seq]');
+  const seen = new Set<string>();
+  for (const entry of frontier as unknown[]) {
+    if (!Array.isArray(entry) || entry.length !== 2) bad('snapshot frontier entries must be [source, seq]');
+    const [source, seq] = entry as unknown[];
+    if (typeof source !== 'string' || source.length === 0)
+      bad('snapshot frontier source must be a non-empty string');
+    if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) {
+      bad('snapshot frontier seq must be a non-negative safe integer');
+    }
+    if (seen.has(source as string)) bad(`snapshot frontier lists ${String(source)} twice`);
+    seen.add(source as string);
+  }
+}
