@@ -6,6 +6,14 @@
  * single {@link TransportHandler} with {@link Transport.start}; everything the transport has to
  * say (new link, frame, link closed, error) reaches the peer through it. Nothing is thrown
  * into the void: failures of background work (accept, reconnect, heartbeats) go to `onError`.
+ *
+ * Rules every transport shares (checked by `@symmetric/transport/conformance`):
+ * - Callbacks for one link come in the order `onLink`, `onFrame`*, `onClose` (exactly once),
+ *   and always pass the same {@link Link} object that `onLink` received (the runtime keys
+ *   maps by it).
+ * - Frames are delivered whole, in send order, each as a `Uint8Array` the receiver owns.
+ * - A link is reliable while open, but frames still in flight when it closes may be lost
+ *   (the peer runtime repairs gaps on reconnection). Nothing is delivered after `onClose`.
  */
 
 /** Why a link closed, as reported to {@link TransportHandler.onClose}. */
@@ -36,10 +44,18 @@ export interface Link {
   /**
    * Queue one frame for delivery, in order after every frame sent before on this link.
    * Returns `false` (and sends nothing) when the link is closed; never throws for that.
-   * Throws {@link TransportError} `FRAME_TOO_LARGE` when the frame exceeds the transport's limit.
+   * Throws {@link TransportError} `FRAME_TOO_LARGE` when the frame exceeds the transport's limit
+   * (nothing is sent and the link stays open); a transport that only detects the excess later
+   * reports it to `onError` instead and closes at most that link.
+   * Callers should not modify `frame` after the call: a transport may keep a reference to it
+   * until it is written (the loopback transport copies it).
    */
   send(frame: Uint8Array): boolean;
-  /** Close the link. Idempotent; `onClose` fires once, with `local: true`. */
+  /**
+   * Close the link. Idempotent; `onClose` fires once, with `local: true` and this `reason`
+   * (possibly before `close` returns). When `close` returns, `open` is `false` and `send`
+   * returns `false`. The remote side gets `onClose` with `local: false`.
+   */
   close(reason?: string): void;
 }
 
@@ -47,7 +63,7 @@ export interface Link {
 export interface TransportHandler {
   /** A link opened (inbound accepted or outbound dialled). Frames on it follow via `onFrame`. */
   onLink(link: Link): void;
-  /** One frame arrived on `link`, in order. */
+  /** One frame arrived on `link`, in order. The receiver owns `frame` (it may keep it). */
   onFrame(link: Link, frame: Uint8Array): void;
   /** `link` closed (exactly once per link that was reported to `onLink`). */
   onClose(link: Link, info: CloseInfo): void;
@@ -72,11 +88,14 @@ export interface Transport {
    * rejects with {@link TransportError} (`BAD_ADDRESS`, `DIAL_FAILED`, `NOT_STARTED`, ...).
    */
   dial(address: string): Promise<Link>;
-  /** Addresses other peers can dial to reach this transport (empty when not listening). */
+  /** Addresses other peers can dial to reach this transport (empty when not listening, e.g. after `stop`). */
   addresses(): string[];
   /** Currently open links. */
   links(): Link[];
-  /** Close every link (each reports `onClose`), stop listening and redialling. Idempotent. */
+  /**
+   * Close every link (each reports `onClose` with `local: true` before the promise resolves),
+   * stop listening and redialling. Idempotent, also before `start`. After it, `dial` rejects.
+   */
   stop(): Promise<void>;
 }
 
