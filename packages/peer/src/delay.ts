@@ -1,0 +1,70 @@
+/**
+ * The `delay: 'auto'` rule. Every peer floods a small beacon (a presence update carrying the
+ * sender's network tick) every few seconds; the first copy of a beacon from `s` reaches this
+ * peer after the fastest-path flooding delay `D(s, me)` (hops × per-link latency, as the
+ * network really is), measured as `networkTickNow - beaconTick`. Links are symmetric enough
+ * that the largest `D(s, me)` over sources is also how long this peer's own events take to
+ * reach the farthest peer, which is the Δ that makes them on time everywhere:
+ *
+ *     Δ = ceil(1.2 × max_s D(s) + 2 × clockUncertainty + 1)   (ticks)
+ *
+ * `D(s)` is the largest of the last 3 samples of `s` (robust to a lucky fast sample); sources
+ * not heard for `staleMs` are forgotten. Before any beacon arrived, Δ is 4 times the slowest
+ * neighbour's one-way latency, and at least 100 ms. Δ is clamped to [1 tick, 5 s].
+ * @internal
+ */
+export class AutoDelay {
+  private readonly samples = new Map<string, { values: number[]; next: number; at: number }>();
+
+  constructor(
+    private readonly fps: number,
+    private readonly staleMs: number,
+  ) {}
+
+  /** One beacon from `source` took `ticks` ticks to arrive (received at local time `now`). */
+  observe(source: string, ticks: number, now: number): void {
+    if (!Number.isFinite(ticks)) return;
+    const v = Math.max(0, ticks);
+    let s = this.samples.get(source);
+    if (s === undefined) {
+      s = { values: [], next: 0, at: now };
+      this.samples.set(source, s);
+    }
+    if (s.values.length < 3) s.values.push(v);
+    else s.values[s.next] = v;
+    s.next = (s.next + 1) % 3;
+    s.at = now;
+  }
+
+  /** Forget `source` (it said goodbye). */
+  forget(source: string): void {
+    this.samples.delete(source);
+  }
+
+  /** Number of sources with samples. */
+  get sources(): number {
+    return this.samples.size;
+  }
+
+  /** Δ in ticks at local time `now`. */
+  value(now: number, uncertaintyTicks: number, maxOneWayMs: number): number {
+    let worst = -1;
+    for (const [source, s] of this.samples) {
+      if (now - s.at > this.staleMs) {
+        this.samples.delete(source);
+        continue;
+      }
+      for (const v of s.values) if (v > worst) worst = v;
+    }
+    const maxTicks = Math.ceil(5 * this.fps);
+    let ticks: number;
+    if (worst < 0) {
+      const oneWayTicks = Number.isFinite(maxOneWayMs) ? (maxOneWayMs * this.fps) / 1000 : 0;
+      ticks = Math.max(Math.ceil(4 * oneWayTicks) + 1, Math.ceil(this.fps / 10));
+    } else {
+      const u = Number.isFinite(uncertaintyTicks) ? uncertaintyTicks : 0;
+      ticks = Math.ceil(1.2 * worst + 2 * u + 1);
+    }
+    return Math.min(maxTicks, Math.max(1, ticks));
+  }
+}

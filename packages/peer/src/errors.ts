@@ -1,0 +1,92 @@
+/**
+ * Machine-readable reason of a {@link PeerError}.
+ *
+ * Boundary errors (one link misbehaved; at most that link is closed, the peer keeps running):
+ * - `CODEC`: a frame could not be decoded (`cause` is the `CodecError`, `codecCode` its code).
+ *   Fatal codec errors close the link; `BAD_PAYLOAD` / `UNKNOWN_TYPE` only drop the frame.
+ * - `VERSION_MISMATCH`, `ROOM_MISMATCH`, `FPS_MISMATCH`, `APP_MISMATCH`: the neighbour's hello
+ *   does not match this peer (protocol version, room, ticks per second, app id). Link closed.
+ * - `SELF_LINK`: the neighbour has this peer's own id (a link to itself, or an id clash). Closed.
+ * - `PROTOCOL`: a frame that is valid on the wire but not here (anything before `hello`, a
+ *   second `hello`, a snapshot chunk nobody asked for, inconsistent chunk numbering). Closed.
+ * - `OUT_OF_RANGE`: an event stamped absurdly far in the future, a request for an absurd
+ *   range. The offending frame is dropped and the link closed.
+ * - `HANDSHAKE_TIMEOUT`: no `hello` arrived within `handshakeTimeoutMs`. Closed.
+ * - `OVERSIZED`: a frame this peer wanted to send exceeded the transport's or codec's limit
+ *   even after splitting; the frame is dropped (repair will fetch the content later).
+ * - `SNAPSHOT`: a snapshot received while joining could not be decoded or restored; the peer
+ *   asks another neighbour.
+ * - `TRANSPORT`: a transport reported a background failure (`cause` is its `TransportError`).
+ * - `DIAL_FAILED`: dialling a configured address failed (the peer retries with back-off).
+ * - `SEQ_CONFLICT`: neighbours hold events under this peer's id that this incarnation did not
+ *   emit and whose numbers it already used (a restart with the same id while isolated).
+ *
+ * Local misuse (thrown synchronously to the caller, also counted):
+ * - `INVALID_PAYLOAD`: `emit` got a payload the payload codec cannot encode.
+ * - `INVALID_OPTION`: `createPeer` got an option out of range.
+ * - `STOPPED`: `emit`/`step` after `stop()`.
+ * - `INTERNAL`: an unexpected exception inside the runtime or a listener (a bug: reported, not thrown).
+ */
+export type PeerErrorCode =
+  | 'CODEC'
+  | 'VERSION_MISMATCH'
+  | 'ROOM_MISMATCH'
+  | 'FPS_MISMATCH'
+  | 'APP_MISMATCH'
+  | 'SELF_LINK'
+  | 'PROTOCOL'
+  | 'OUT_OF_RANGE'
+  | 'HANDSHAKE_TIMEOUT'
+  | 'OVERSIZED'
+  | 'SNAPSHOT'
+  | 'TRANSPORT'
+  | 'DIAL_FAILED'
+  | 'SEQ_CONFLICT'
+  | 'INVALID_PAYLOAD'
+  | 'INVALID_OPTION'
+  | 'STOPPED'
+  | 'INTERNAL';
+
+/** The one error type of the peer runtime: reported through the `error` event and counted in `stats().errors`. */
+export class PeerError extends Error {
+  /** What went wrong, for programs. */
+  readonly code: PeerErrorCode;
+  /** The link concerned, when there is one. */
+  readonly linkId: string | undefined;
+  /** The neighbour concerned, when known. */
+  readonly peerId: string | undefined;
+  /** For `CODEC`: the `CodecError` code (e.g. `TRUNCATED`). */
+  readonly codecCode: string | undefined;
+
+  /**
+   * @param code machine-readable reason
+   * @param message human-readable detail
+   * @param options the link / neighbour concerned, the codec code, the underlying error
+   */
+  constructor(
+    code: PeerErrorCode,
+    message: string,
+    options?: {
+      linkId?: string | undefined;
+      peerId?: string | undefined;
+      codecCode?: string;
+      cause?: unknown;
+    },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'PeerError';
+    this.code = code;
+    this.linkId = options?.linkId;
+    this.peerId = options?.peerId;
+    this.codecCode = options?.codecCode;
+  }
+}
+
+/** `true` when `value` is a {@link PeerError} (optionally with the given code). */
+export function isPeerError(value: unknown, code?: PeerErrorCode): value is PeerError {
+  return (
+    value instanceof Error &&
+    (value as { name?: unknown }).name === 'PeerError' &&
+    (code === undefined || (value as PeerError).code === code)
+  );
+}

@@ -1,0 +1,31 @@
+/**
+ * `@symmetric/peer`: the Symmetric middleware runtime. It composes the deterministic timeline
+ * (`@symmetric/core`), clock agreement (`@symmetric/clock-sync`) and the wire format
+ * (`@symmetric/codec`) over any number of transports (`@symmetric/transport`): events are
+ * stamped `now + Δ`, flooded with dedup by `(source, seq)`, repaired by frontier exchange on
+ * every (re)connection, applied at their tick on every peer (rolling back when late), with
+ * snapshot join, bounded history, desync detection and an ephemeral presence channel.
+ *
+ * Sans-I/O at heart: {@link Peer.step} takes the time; frames arrive through the transports'
+ * callbacks. {@link Peer.start} adds real timers.
+ *
+ * @packageDocumentation
+ */
+export type { PeerErrorCode } from './errors.js';
+export { isPeerError, PeerError } from './errors.js';
+export { createPeer } from './peer.js';
+export type {
+  DesyncInfo,
+  DialTarget,
+  NeighbourInfo,
+  Peer,
+  PeerEvents,
+  PeerJoinInfo,
+  PeerLeaveInfo,
+  PeerOptions,
+  PeerStats,
+  PeerStatus,
+  PresenceInfo,
+  PresenceOptions,
+  RollbackInfo,
+} from './types.js';

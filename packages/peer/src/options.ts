@@ -1,0 +1,191 @@
+import type { ClockOptions } from '@symmetric/clock-sync';
+import { PeerError } from './errors.js';
+import type { DialTarget, PeerOptions } from './types.js';
+
+/** Every option of a peer with its default filled in (internal). */
+export interface ResolvedOptions {
+  readonly fps: number;
+  readonly delay: number | 'auto';
+  readonly seed: number;
+  readonly appId: string;
+  readonly room: string;
+  readonly dial: readonly { readonly address: string; readonly transport: number }[];
+  readonly redial: false | { readonly minMs: number; readonly maxMs: number };
+  /** `undefined` = full history. */
+  readonly horizonTicks: number | undefined;
+  readonly snapshotJoin: boolean;
+  readonly snapshotEvery: number;
+  readonly maxSnapshots: number;
+  readonly hashEvery: number;
+  readonly settleTicks: number;
+  readonly clock: ClockOptions;
+  readonly syncIntervalMs: number;
+  readonly hashIntervalMs: number;
+  readonly gapGraceMs: number;
+  readonly requestTimeoutMs: number;
+  readonly handshakeTimeoutMs: number;
+  readonly snapshotTimeoutMs: number;
+  readonly aloneGraceMs: number;
+  readonly liveLagTicks: number;
+  readonly maxFutureTicks: number;
+  readonly presenceHops: number;
+  readonly presenceHeartbeatMs: number;
+  readonly presenceTtlMs: number;
+}
+
+function bad(message: string): never {
+  throw new PeerError('INVALID_OPTION', message);
+}
+
+function num(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+  integer = false,
+): number {
+  const v = value ?? fallback;
+  if (
+    typeof v !== 'number' ||
+    !Number.isFinite(v) ||
+    v < min ||
+    v > max ||
+    (integer && !Number.isInteger(v))
+  ) {
+    bad(`${name} must be ${integer ? 'an integer' : 'a number'} in [${min}, ${max}], got ${String(value)}`);
+  }
+  return v;
+}
+
+/** Validate `options` and fill in defaults; throws {@link PeerError} `INVALID_OPTION`. */
+export function resolveOptions<S, E>(options: PeerOptions<S, E>): ResolvedOptions {
+  if (options === null || typeof options !== 'object') bad('options must be an object');
+  const app = options.app;
+  if (
+    app === null ||
+    typeof app !== 'object' ||
+    typeof app.tick !== 'function' ||
+    typeof app.event !== 'function'
+  ) {
+    bad('app must be an object with init, tick and event');
+  }
+  if (!Array.isArray(options.transports)) bad('transports must be an array of transports');
+  if (typeof options.room !== 'string') bad('room must be a string');
+  const fps = num('fps', options.fps, 50, 1, 1000, true);
+  let delay: number | 'auto';
+  if (options.delay === undefined || options.delay === 'auto') delay = 'auto';
+  else delay = num('delay', options.delay, 0, 0, 3_600_000);
+  const seed = num('seed', options.seed, 0, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, true);
+  const appId = options.appId ?? '';
+  if (typeof appId !== 'string') bad('appId must be a string');
+  const transportCount = options.transports.length;
+  const dial: { address: string; transport: number }[] = [];
+  for (const target of options.dial ?? []) {
+    const t: DialTarget = typeof target === 'string' ? { address: target } : target;
+    if (typeof t.address !== 'string' || t.address.length === 0)
+      bad('dial addresses must be non-empty strings');
+    let index = 0;
+    if (typeof t.transport === 'number') index = t.transport;
+    else if (typeof t.transport === 'string')
+      index = options.transports.findIndex((x) => x.name === t.transport);
+    if (!Number.isInteger(index) || index < 0 || index >= transportCount) {
+      bad(`dial target ${t.address}: no transport ${String(t.transport ?? 0)}`);
+    }
+    dial.push({ address: t.address, transport: index });
+  }
+  let redial: ResolvedOptions['redial'] = { minMs: 500, maxMs: 10_000 };
+  if (options.redial === false) redial = false;
+  else if (typeof options.redial === 'object' && options.redial !== null) {
+    const minMs = num('redial.minMs', options.redial.minMs, 500, 1, 3_600_000);
+    const maxMs = num('redial.maxMs', options.redial.maxMs, Math.max(10_000, minMs), minMs, 86_400_000);
+    redial = { minMs, maxMs };
+  }
+  let horizonTicks: number | undefined;
+  const history = options.history ?? { horizonTicks: 30 * fps };
+  if (history === 'full') horizonTicks = undefined;
+  else if (typeof history === 'object' && history !== null) {
+    horizonTicks = num(
+      'history.horizonTicks',
+      history.horizonTicks,
+      30 * fps,
+      1,
+      Number.MAX_SAFE_INTEGER,
+      true,
+    );
+  } else bad("history must be 'full' or { horizonTicks }");
+  const snapshotJoin = options.snapshotJoin ?? horizonTicks !== undefined;
+  const snapshotEvery = num('snapshotEvery', options.snapshotEvery, 10, 1, 2 ** 31, true);
+  const defaultHashEvery = Math.max(snapshotEvery, Math.ceil(fps / snapshotEvery) * snapshotEvery);
+  const hashEvery = num('hashEvery', options.hashEvery, defaultHashEvery, 1, 2 ** 31, true);
+  if (hashEvery % snapshotEvery !== 0)
+    bad(`hashEvery (${hashEvery}) must be a multiple of snapshotEvery (${snapshotEvery})`);
+  const settleTicks = num(
+    'settleTicks',
+    options.settleTicks,
+    horizonTicks ?? 10 * fps,
+    1,
+    Number.MAX_SAFE_INTEGER,
+    true,
+  );
+  // The snapshot ring must reach back over the horizon (cheap rollbacks) and the settle window
+  // (hashes of settled ticks are read from it).
+  const reach = Math.max(horizonTicks ?? 0, settleTicks) + 2 * hashEvery;
+  const maxSnapshots = num(
+    'maxSnapshots',
+    options.maxSnapshots,
+    Math.max(128, Math.ceil(reach / snapshotEvery) + 4),
+    1,
+    1 << 20,
+    true,
+  );
+  const syncIntervalMs = num('syncIntervalMs', options.syncIntervalMs, 250, 1, 3_600_000);
+  const clock: ClockOptions = {
+    catchUpRate: 50,
+    ...options.clock,
+    fps,
+    syncIntervalMs,
+  };
+  const presence = options.presence ?? {};
+  return {
+    fps,
+    delay,
+    seed,
+    appId,
+    room: options.room,
+    dial,
+    redial,
+    horizonTicks,
+    snapshotJoin,
+    snapshotEvery,
+    maxSnapshots,
+    hashEvery,
+    settleTicks,
+    clock,
+    syncIntervalMs,
+    hashIntervalMs: num('hashIntervalMs', options.hashIntervalMs, 1000, 1, 3_600_000),
+    gapGraceMs: num('gapGraceMs', options.gapGraceMs, 300, 0, 3_600_000),
+    requestTimeoutMs: num('requestTimeoutMs', options.requestTimeoutMs, 1000, 1, 3_600_000),
+    handshakeTimeoutMs: num('handshakeTimeoutMs', options.handshakeTimeoutMs, 10_000, 1, 3_600_000),
+    snapshotTimeoutMs: num('snapshotTimeoutMs', options.snapshotTimeoutMs, 5000, 1, 3_600_000),
+    aloneGraceMs: num('aloneGraceMs', options.aloneGraceMs, 1000, 0, 3_600_000),
+    liveLagTicks: num(
+      'liveLagTicks',
+      options.liveLagTicks,
+      Math.max(2, Math.ceil(fps / 5)),
+      0,
+      Number.MAX_SAFE_INTEGER,
+    ),
+    maxFutureTicks: num(
+      'maxFutureTicks',
+      options.maxFutureTicks,
+      600 * fps,
+      1,
+      Number.MAX_SAFE_INTEGER,
+      true,
+    ),
+    presenceHops: num('presence.hops', presence.hops, 32, 0, 255, true),
+    presenceHeartbeatMs: num('presence.heartbeatMs', presence.heartbeatMs, 15_000, 1, 3_600_000),
+    presenceTtlMs: num('presence.ttlMs', presence.ttlMs, 45_000, 1, 86_400_000),
+  };
+}

@@ -1,0 +1,1645 @@
+import { Clock, ClockError } from '@symmetric/clock-sync';
+import {
+  Capability,
+  type Codec,
+  CodecError,
+  createCodec,
+  type EventsFrame,
+  type Frame,
+  type FrameDecoder,
+  type FrameEncoder,
+  type FrontierFrame,
+  type HashFrame,
+  type HelloFrame,
+  msgpackPayloadCodec,
+  type PayloadCodec,
+  PROTOCOL_VERSION,
+  type PresenceFrame,
+  type RequestFrame,
+  type SnapshotChunkFrame,
+  type SyncFrame,
+  type WireEvent,
+} from '@symmetric/codec';
+import {
+  type App,
+  Timeline,
+  type TimelineEvent,
+  type TimelineOptions,
+  type TimelineSnapshot,
+} from '@symmetric/core';
+import type { CloseInfo, Link, Transport, TransportError, TransportHandler } from '@symmetric/transport';
+import { AutoDelay } from './delay.js';
+import { Emitter } from './emitter.js';
+import { PeerError, type PeerErrorCode } from './errors.js';
+import { KnownEvents } from './known.js';
+import { type ResolvedOptions, resolveOptions } from './options.js';
+import { PresenceTable } from './presence.js';
+import { decodeSnapshot, encodeSnapshot } from './snapshot-blob.js';
+import type { NeighbourInfo, Peer, PeerEvents, PeerOptions, PeerStats, PeerStatus } from './types.js';
+
+/** Housekeeping (timers, status, SYNC, repair) runs at most this often (ms). */
+const HOUSEKEEPING_MS = 50;
+/** Most events put in one `events` frame (the codec's limit may be lower). */
+const MAX_EVENTS_PER_FRAME = 512;
+/** Largest seq range served for one requested range. */
+const MAX_SERVED_RANGE = 100_000;
+/** Most pending hash reports remembered per link. */
+const MAX_PENDING_HASHES = 256;
+/** Own hashes of settled ticks remembered for comparison. */
+const MAX_OWN_HASHES = 512;
+/** Attempts at one gap before backing off to the slowest retry period. */
+const GAP_BACKOFF_AFTER = 8;
+/** Hash reports per `hash` frame. */
+const MAX_REPORTS_PER_FRAME = 64;
+/** Chunk size of snapshot transfers (bytes). */
+const SNAPSHOT_CHUNK_BYTES = 65_536;
+/** Beacon period (ms) when Δ is 'auto'. */
+const BEACON_MS = 5000;
+
+interface LinkState<E> {
+  readonly key: string;
+  readonly link: Link;
+  readonly transport: Transport;
+  readonly enc: FrameEncoder<E>;
+  readonly dec: FrameDecoder<E>;
+  phase: 'hello' | 'open' | 'closed';
+  readonly openedAt: number;
+  remoteId: string;
+  capabilities: number;
+  /** Highest contiguous seq per source the neighbour is known to hold. */
+  readonly has: Map<string, number>;
+  gotFrontier: boolean;
+  nextSyncAt: number;
+  syncsReceived: number;
+  byeReason: string | undefined;
+  pendingHashes: Map<number, string> | undefined;
+  /** The neighbour refused (or failed) to give us a snapshot. */
+  snapshotRefused: boolean;
+  /** Snapshot transfers this neighbour asked of us and we have not answered yet. */
+  snapshotWanted: boolean;
+}
+
+interface SnapshotTransfer {
+  readonly linkKey: string;
+  readonly requestedAt: number;
+  tick: number;
+  count: number;
+  chunks: Uint8Array[];
+  received: number;
+}
+
+interface GapState {
+  attempts: number;
+  lastAt: number;
+  lastLink: string;
+}
+
+interface QueuedEmit<E> {
+  readonly payload: E;
+  readonly placeholder: { tick: number; source: string; seq: number; payload: E };
+}
+
+interface DialState {
+  readonly address: string;
+  readonly transport: number;
+  linkKey: string | undefined;
+  nextAt: number;
+  backoff: number;
+}
+
+type MutableStats = {
+  -readonly [K in keyof Omit<
+    PeerStats,
+    | keyof ReturnType<Timeline<unknown, unknown>['stats']>
+    | 'tick'
+    | 'status'
+    | 'delayTicks'
+    | 'neighbours'
+    | 'links'
+    | 'errors'
+    | 'errorsTotal'
+    | 'events'
+  >]: number;
+};
+
+/** The few host globals the runtime uses (typed here: the package compiles without DOM/Node types). */
+interface HostGlobals {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+  crypto: { getRandomValues(bytes: Uint8Array): Uint8Array };
+  performance: { now(): number };
+}
+const host = globalThis as unknown as HostGlobals;
+
+function randomId(): string {
+  const bytes = new Uint8Array(8);
+  host.crypto.getRandomValues(bytes);
+  let s = '';
+  for (const b of bytes) s += b.toString(16).padStart(2, '0');
+  return s;
+}
+
+function defaultNow(): number {
+  return host.performance.now();
+}
+
+/**
+ * Create a peer: one replica of `options.app` that floods events to and from its neighbours over
+ * `options.transports`. Nothing starts until {@link Peer.start} (real timers) or
+ * {@link Peer.attach} + {@link Peer.step} (virtual time).
+ *
+ * @throws {@link PeerError} `INVALID_OPTION` for out-of-range options.
+ * @example
+ * ```ts
+ * const peer = createPeer({ app: rectangleApp, transports: [transport], room: 'demo', delay: 100 });
+ * peer.on('render', (state, tick) => draw(state));
+ * await peer.start();
+ * peer.emit(RectangleKeys.left);
+ * ```
+ */
+export function createPeer<S, E>(options: PeerOptions<S, E>): Peer<S, E> {
+  return new PeerRuntime<S, E>(options);
+}
+
+/** The runtime behind {@link createPeer}. @internal */
+class PeerRuntime<S, E> implements Peer<S, E> {
+  readonly id: string;
+  private readonly o: ResolvedOptions;
+  private readonly app: App<S, E>;
+  private readonly transports: readonly Transport[];
+  private readonly codec: Codec<E>;
+  private readonly payloadCodec: PayloadCodec<E>;
+  private readonly stateCodec: PayloadCodec<S>;
+  private readonly nowFn: (() => number) | undefined;
+  private readonly emitter: Emitter<PeerEvents<S, E>>;
+  private readonly timelineOptions: TimelineOptions;
+
+  private timeline: Timeline<S, E>;
+  private clock: Clock;
+  private readonly known = new KnownEvents();
+  private readonly links = new Map<string, LinkState<E>>();
+  /** Open links with a completed handshake, in opening order (rebuilt on change). */
+  private neighbourList: LinkState<E>[] = [];
+  private pending: TimelineEvent<E>[] = [];
+  private queued: QueuedEmit<E>[] = [];
+  private readonly presenceTable = new PresenceTable();
+  private readonly autoDelay: AutoDelay;
+  private readonly gaps = new Map<string, GapState>();
+  /** Per source, the highest contiguous seq a neighbour announced and when (repairs outstanding). */
+  private readonly expected = new Map<string, { seq: number; since: number }>();
+  private readonly dials: DialState[];
+  private readonly ownHashes = new Map<number, string>();
+  private outgoingReports: { tick: number; hash: string }[] = [];
+
+  private statusValue: PeerStatus = 'idle';
+  private attached = false;
+  private attachedAt = Number.NaN;
+  private lastNow = 0;
+  private timer: unknown;
+  private realTime = false;
+
+  /** The own frontier is known (learnt from a neighbour, or alone long enough). */
+  private identityKnown = false;
+  /** Highest own seq a neighbour announced holding. */
+  private ownSeqFloor = 0;
+  private ownSeq = 0;
+  private ownLastTick = 0;
+  /** First own seq stamped before any neighbour confirmed our frontier (conflict detection). */
+  private unconfirmedFromSeq = 0;
+  private everNeighbour = false;
+  /** Snapshot join: wanted (fresh and a neighbour has history), in progress, or finished. */
+  private joinWanted = false;
+  private joinDone = false;
+  private transfer: SnapshotTransfer | undefined;
+
+  private delayTicksValue = 0;
+  private nextHousekeepingAt = 0;
+  private nextHashSendAt = 0;
+  private nextHashTick = 0;
+  private nextCompactTick = 0;
+  private nextBeaconAt = 0;
+  private presenceSeq = 0;
+  private ownPresence: unknown = null;
+  private lagging = true;
+
+  private readonly counters: MutableStats = {
+    framesSent: 0,
+    framesReceived: 0,
+    bytesSent: 0,
+    bytesReceived: 0,
+    eventsEmitted: 0,
+    eventsSent: 0,
+    eventsReceived: 0,
+    eventsForwarded: 0,
+    duplicatesDropped: 0,
+    repairsSent: 0,
+    requestsSent: 0,
+    syncsSent: 0,
+    hashReportsSent: 0,
+    hashesCompared: 0,
+    desyncs: 0,
+    snapshotsServed: 0,
+    snapshotsAdopted: 0,
+    presenceReceived: 0,
+    presenceDropped: 0,
+  };
+  private readonly errorCounts: Partial<Record<PeerErrorCode, number>> = {};
+  private errorsTotal = 0;
+
+  constructor(options: PeerOptions<S, E>) {
+    this.o = resolveOptions(options);
+    this.app = options.app;
+    this.transports = [...options.transports];
+    this.id = options.peerId ?? randomId();
+    if (typeof this.id !== 'string' || this.id.length === 0)
+      throw new PeerError('INVALID_OPTION', 'peerId must be a non-empty string');
+    this.payloadCodec = options.payloadCodec ?? (msgpackPayloadCodec as PayloadCodec<E>);
+    this.stateCodec = options.stateCodec ?? (msgpackPayloadCodec as PayloadCodec<S>);
+    try {
+      this.codec = createCodec<E>({
+        payload: this.payloadCodec,
+        ...(options.limits === undefined ? {} : { limits: options.limits }),
+      });
+    } catch (cause) {
+      throw new PeerError('INVALID_OPTION', `invalid codec limits: ${String(cause)}`, { cause });
+    }
+    this.nowFn = options.now;
+    this.emitter = new Emitter<PeerEvents<S, E>>((name, error) => {
+      if (name === 'error') return; // never loop on a throwing error listener
+      this.report(
+        new PeerError('INTERNAL', `a '${String(name)}' listener threw: ${String(error)}`, { cause: error }),
+      );
+    });
+    this.timelineOptions = {
+      seed: this.o.seed,
+      snapshotEvery: this.o.snapshotEvery,
+      maxSnapshots: this.o.maxSnapshots,
+    };
+    // Forward-compatible: a core that records hashes every `hashEvery` ticks takes the option.
+    (this.timelineOptions as TimelineOptions & { hashEvery?: number }).hashEvery = this.o.hashEvery;
+    try {
+      this.timeline = new Timeline<S, E>(this.app, this.timelineOptions);
+      this.clock = new Clock(this.o.clock);
+    } catch (cause) {
+      throw new PeerError('INVALID_OPTION', String(cause), { cause });
+    }
+    this.autoDelay = new AutoDelay(this.o.fps, 3 * BEACON_MS + 1000);
+    this.delayTicksValue =
+      this.o.delay === 'auto'
+        ? this.autoDelay.value(0, 0, Number.NaN)
+        : Math.ceil((this.o.delay * this.o.fps) / 1000);
+    this.dials = this.o.dial.map((d) => ({
+      address: d.address,
+      transport: d.transport,
+      linkKey: undefined,
+      nextAt: 0,
+      backoff: this.o.redial === false ? 0 : this.o.redial.minMs,
+    }));
+    this.nextHashTick = this.o.hashEvery;
+    this.nextCompactTick = this.o.horizonTicks === undefined ? Number.POSITIVE_INFINITY : this.o.horizonTicks;
+  }
+
+  // ---- public surface ---------------------------------------------------------------------
+
+  get tick(): number {
+    return this.timeline.tick;
+  }
+
+  get state(): Readonly<S> {
+    return this.timeline.state;
+  }
+
+  get status(): PeerStatus {
+    return this.statusValue;
+  }
+
+  get delayTicks(): number {
+    return this.delayTicksValue;
+  }
+
+  on<K extends keyof PeerEvents<S, E>>(name: K, listener: PeerEvents<S, E>[K]): () => void {
+    return this.emitter.on(name, listener);
+  }
+
+  hash(): string {
+    return this.timeline.hash();
+  }
+
+  stateHashAt(tick: number): string | undefined {
+    const own = this.ownHashes.get(tick);
+    if (own !== undefined) return own;
+    try {
+      return this.timeline.hashAt(tick);
+    } catch {
+      return undefined;
+    }
+  }
+
+  presence(): ReadonlyMap<string, unknown> {
+    const out = new Map<string, unknown>();
+    for (const [source, e] of this.presenceTable.entries) {
+      const user = (e.data as unknown[])[0];
+      if (user !== null && user !== undefined) out.set(source, user);
+    }
+    return out;
+  }
+
+  neighbours(): NeighbourInfo[] {
+    const est = this.clock.estimate(Math.max(this.lastNow, 0));
+    return this.neighbourList.map((l) => {
+      const rtt = est.links.get(l.key)?.rttMs;
+      return {
+        peerId: l.remoteId,
+        linkId: l.key,
+        transport: l.transport.name,
+        direction: l.link.direction,
+        remoteAddress: l.link.remoteAddress,
+        rttMs: rtt === undefined || Number.isNaN(rtt) ? undefined : rtt,
+      };
+    });
+  }
+
+  stats(): PeerStats {
+    let links = 0;
+    for (const l of this.links.values()) if (l.phase !== 'closed') links++;
+    return {
+      ...this.timeline.stats(),
+      ...this.counters,
+      tick: this.timeline.tick,
+      status: this.statusValue,
+      delayTicks: this.delayTicksValue,
+      neighbours: this.neighbourList.length,
+      links,
+      events: this.known.count(),
+      errors: { ...this.errorCounts },
+      errorsTotal: this.errorsTotal,
+    };
+  }
+
+  emit(payload: E): TimelineEvent<E> {
+    if (this.statusValue === 'stopped') throw this.count(new PeerError('STOPPED', 'emit after stop()'));
+    try {
+      this.payloadCodec.encode(payload);
+    } catch (cause) {
+      throw this.count(
+        new PeerError('INVALID_PAYLOAD', `payload cannot be encoded: ${String(cause)}`, { cause }),
+      );
+    }
+    if (!this.identityKnown) {
+      const placeholder = { tick: -1, source: this.id, seq: 0, payload };
+      this.queued.push({ payload, placeholder });
+      return placeholder;
+    }
+    return this.stamp(payload, undefined);
+  }
+
+  setPresence(data: unknown): void {
+    if (this.statusValue === 'stopped')
+      throw this.count(new PeerError('STOPPED', 'setPresence after stop()'));
+    const check = data === undefined ? null : data;
+    try {
+      msgpackPayloadCodec.encode([check, 0]);
+    } catch (cause) {
+      throw this.count(
+        new PeerError('INVALID_PAYLOAD', `presence data cannot be encoded: ${String(cause)}`, { cause }),
+      );
+    }
+    this.ownPresence = check;
+    this.sendOwnPresence(undefined);
+  }
+
+  async attach(): Promise<void> {
+    if (this.attached) return;
+    if (this.statusValue === 'stopped') throw new PeerError('STOPPED', 'attach after stop()');
+    this.attached = true;
+    this.attachedAt = this.currentNow();
+    this.setStatus('syncing');
+    for (let i = 0; i < this.transports.length; i++) {
+      const transport = this.transports[i]!;
+      await transport.start(this.handlerFor(transport, i));
+    }
+    this.runDials(this.currentNow());
+  }
+
+  async start(): Promise<void> {
+    this.realTime = true;
+    await this.attach();
+    const frameMs = 1000 / this.o.fps;
+    const now = (): number => this.currentNow();
+    let next = now();
+    const loop = (): void => {
+      this.timer = undefined;
+      if (this.statusValue === 'stopped') return;
+      try {
+        this.step(now());
+      } catch (error) {
+        this.report(new PeerError('INTERNAL', `step failed: ${String(error)}`, { cause: error }));
+      }
+      next += frameMs;
+      const t = now();
+      if (next < t - 10 * frameMs) next = t; // do not spin after a long stall
+      this.timer = host.setTimeout(loop, Math.max(0, next - t));
+    };
+    loop();
+  }
+
+  async stop(): Promise<void> {
+    if (this.statusValue === 'stopped') return;
+    if (this.timer !== undefined) host.clearTimeout(this.timer);
+    this.timer = undefined;
+    const now = this.currentNow();
+    // Tell the network this peer is gone (presence null), then bye to each neighbour.
+    if (this.identityKnown) {
+      this.ownPresence = null;
+      this.presenceSeq++;
+      for (const l of this.neighbourList) {
+        this.send(l, {
+          type: 'presence',
+          source: this.id,
+          seq: this.presenceSeq,
+          hops: this.o.presenceHops,
+          data: null,
+        });
+      }
+    }
+    for (const l of [...this.links.values()]) {
+      if (l.phase === 'open') this.send(l, { type: 'bye', reason: 'stop' });
+    }
+    this.setStatus('stopped');
+    for (const l of [...this.links.values()]) l.link.close('stop');
+    for (const t of this.transports) {
+      try {
+        await t.stop();
+      } catch (error) {
+        this.report(
+          new PeerError('TRANSPORT', `stopping transport ${t.name} failed: ${String(error)}`, {
+            cause: error,
+          }),
+        );
+      }
+    }
+    void now;
+  }
+
+  dial(address: string, transport: number | string = 0): void {
+    const index =
+      typeof transport === 'number' ? transport : this.transports.findIndex((t) => t.name === transport);
+    const t = this.transports[index];
+    if (t === undefined) {
+      this.report(new PeerError('DIAL_FAILED', `no transport ${String(transport)} to dial ${address}`));
+      return;
+    }
+    this.dialNow(t, address, undefined);
+  }
+
+  step(nowMs: number): void {
+    if (this.statusValue === 'stopped') return;
+    if (!(nowMs >= this.lastNow)) nowMs = this.lastNow; // monotonic (also rejects NaN)
+    this.lastNow = nowMs;
+    if (Number.isNaN(this.attachedAt)) this.attachedAt = nowMs;
+    if (nowMs >= this.nextHousekeepingAt) {
+      this.nextHousekeepingAt = nowMs + HOUSEKEEPING_MS;
+      this.housekeeping(nowMs);
+    }
+    if (this.transfer !== undefined) return; // frozen until the snapshot arrives
+    let changed = false;
+    if (this.pending.length > 0) changed = this.flushPending();
+    const n = this.clock.advance(nowMs);
+    if (n > 0) {
+      this.timeline.advance(n);
+      changed = true;
+      if (this.timeline.tick >= this.nextCompactTick) this.compact();
+    }
+    if (changed && this.emitter.has('render'))
+      this.emitter.emit('render', this.timeline.state, this.timeline.tick);
+  }
+
+  // ---- time -------------------------------------------------------------------------------
+
+  /** Local time for work done outside `step` (frame callbacks). */
+  private currentNow(): number {
+    if (this.nowFn !== undefined) {
+      const t = this.nowFn();
+      return t > this.lastNow ? t : this.lastNow;
+    }
+    if (this.realTime) {
+      const t = defaultNow();
+      return t > this.lastNow ? t : this.lastNow;
+    }
+    return this.lastNow;
+  }
+
+  /** Network tick estimate (falls back to the local tick). */
+  private networkTick(now: number): number {
+    try {
+      const t = this.clock.estimate(now).networkTick;
+      return Number.isFinite(t) ? t : this.timeline.tick;
+    } catch {
+      return this.timeline.tick;
+    }
+  }
+
+  // ---- events -----------------------------------------------------------------------------
+
+  private nextOwnSeq(): number {
+    const k = this.known.get(this.id);
+    return Math.max(this.ownSeq, k?.max ?? 0, this.ownSeqFloor) + 1;
+  }
+
+  /** Stamp and flood one own event (`placeholder` is filled in for queued emits). */
+  private stamp(payload: E, placeholder: QueuedEmit<E>['placeholder'] | undefined): TimelineEvent<E> {
+    const now = this.currentNow();
+    const seq = this.nextOwnSeq();
+    let base = this.timeline.tick;
+    if (this.statusValue !== 'live' && this.neighbourList.length > 0)
+      base = Math.max(base, Math.floor(this.networkTick(now)));
+    const tick = Math.max(base + this.delayTicksValue, this.ownLastTick);
+    let event: TimelineEvent<E>;
+    if (placeholder !== undefined) {
+      placeholder.tick = tick;
+      placeholder.seq = seq;
+      event = placeholder;
+    } else {
+      event = { tick, source: this.id, seq, payload };
+    }
+    this.ownSeq = seq;
+    this.ownLastTick = tick;
+    if (!this.everNeighbour && this.unconfirmedFromSeq === 0) this.unconfirmedFromSeq = seq;
+    this.known.add(this.id, seq, now);
+    this.counters.eventsEmitted++;
+    if (this.transfer !== undefined) {
+      this.pending.push(event);
+    } else {
+      const r = this.timeline.insert(event);
+      if (r === 'late' && this.emitter.has('rollback')) {
+        this.emitter.emit('rollback', { fromTick: tick, toTick: this.timeline.tick, lateEvents: 1 });
+      }
+    }
+    this.floodEvents([event as WireEvent<E>], undefined);
+    this.emitter.emit('emit', event);
+    return event;
+  }
+
+  private flushQueued(): void {
+    const queued = this.queued;
+    this.queued = [];
+    for (const q of queued) this.stamp(q.payload, q.placeholder);
+  }
+
+  /** Insert events received since the last step; `true` when the state changed. */
+  private flushPending(): boolean {
+    const batch = this.pending;
+    this.pending = [];
+    const before = this.timeline.tick;
+    let lateFrom = Number.POSITIVE_INFINITY;
+    if (this.emitter.has('rollback'))
+      for (const e of batch) if (e.tick < before && e.tick < lateFrom) lateFrom = e.tick;
+    const r = this.timeline.insertMany(batch);
+    if (r.late > 0 && this.emitter.has('rollback')) {
+      this.emitter.emit('rollback', { fromTick: lateFrom, toTick: this.timeline.tick, lateEvents: r.late });
+    }
+    return r.late > 0;
+  }
+
+  private compact(): void {
+    const horizon = this.o.horizonTicks;
+    if (horizon === undefined) return;
+    const tick = this.timeline.tick;
+    this.recordHashes(); // read settled hashes before their snapshots are folded away
+    this.timeline.compact(tick - horizon);
+    this.nextCompactTick = tick + Math.max(this.o.snapshotEvery, Math.min(horizon, this.o.fps));
+  }
+
+  // ---- transport callbacks ----------------------------------------------------------------
+
+  private handlerFor(transport: Transport, index: number): TransportHandler {
+    const prefix = this.transports.length > 1 ? `${index}/` : '';
+    const keyOf = (link: Link): string => prefix + link.id;
+    return {
+      onLink: (link) => this.guard(() => this.onLink(transport, keyOf(link), link)),
+      onFrame: (link, bytes) => this.guard(() => this.onFrame(keyOf(link), link, bytes)),
+      onClose: (link, info) => this.guard(() => this.onClose(keyOf(link), info)),
+      onError: (error, link) =>
+        this.guard(() =>
+          this.report(
+            new PeerError('TRANSPORT', `${transport.name}: ${error.message}`, {
+              cause: error,
+              linkId: link === undefined ? undefined : keyOf(link),
+            }),
+          ),
+        ),
+    };
+  }
+
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      this.report(new PeerError('INTERNAL', `internal error: ${String(error)}`, { cause: error }));
+    }
+  }
+
+  private onLink(transport: Transport, key: string, link: Link): void {
+    if (this.statusValue === 'stopped') {
+      link.close('stopped');
+      return;
+    }
+    const now = this.currentNow();
+    const state: LinkState<E> = {
+      key,
+      link,
+      transport,
+      enc: this.codec.encoder(),
+      dec: this.codec.decoder(),
+      phase: 'hello',
+      openedAt: now,
+      remoteId: '',
+      capabilities: 0,
+      has: new Map(),
+      gotFrontier: false,
+      nextSyncAt: 0,
+      syncsReceived: 0,
+      byeReason: undefined,
+      pendingHashes: undefined,
+      snapshotRefused: false,
+      snapshotWanted: false,
+    };
+    this.links.set(key, state);
+    if (link.direction === 'outbound') {
+      for (const d of this.dials) {
+        if (
+          d.linkKey === undefined &&
+          d.address === link.remoteAddress &&
+          this.transports[d.transport] === transport
+        ) {
+          d.linkKey = key;
+          if (this.o.redial !== false) d.backoff = this.o.redial.minMs;
+        }
+      }
+    }
+    let caps = Capability.SnapshotServe;
+    if (this.o.horizonTicks === undefined) caps |= Capability.FullHistory;
+    if (this.o.snapshotJoin) caps |= Capability.SnapshotJoin;
+    const hello: HelloFrame = {
+      type: 'hello',
+      version: PROTOCOL_VERSION,
+      room: this.o.room,
+      fps: this.o.fps,
+      peerId: this.id,
+      capabilities: caps,
+      appId: this.o.appId,
+    };
+    this.send(state, hello);
+  }
+
+  private onClose(key: string, info: CloseInfo): void {
+    const state = this.links.get(key);
+    if (state === undefined) return;
+    this.links.delete(key);
+    const wasOpen = state.phase === 'open';
+    state.phase = 'closed';
+    this.clock.dropLink(key);
+    for (const d of this.dials) {
+      if (d.linkKey === key) {
+        d.linkKey = undefined;
+        d.nextAt = this.currentNow() + (d.backoff || 0);
+      }
+    }
+    if (wasOpen) {
+      this.neighbourList = this.neighbourList.filter((l) => l !== state);
+      if (this.transfer !== undefined && this.transfer.linkKey === key) this.transfer = undefined;
+      this.emitter.emit('peer:leave', {
+        peerId: state.remoteId,
+        linkId: key,
+        reason: state.byeReason ?? info.reason ?? (info.local ? 'closed' : 'remote closed'),
+      });
+    }
+  }
+
+  private onFrame(key: string, link: Link, bytes: Uint8Array): void {
+    const state = this.links.get(key);
+    if (state === undefined || state.phase === 'closed') return;
+    this.counters.framesReceived++;
+    this.counters.bytesReceived += bytes.length;
+    let frame: Frame<E>;
+    try {
+      frame = state.dec.decode(bytes);
+    } catch (error) {
+      const ce = error instanceof CodecError ? error : undefined;
+      const fatal = ce === undefined || ce.fatal;
+      this.linkError(
+        state,
+        new PeerError(
+          'CODEC',
+          `undecodable frame from ${state.remoteId || link.remoteAddress}: ${String(error)}`,
+          {
+            linkId: key,
+            peerId: state.remoteId || undefined,
+            codecCode: ce?.code ?? 'INTERNAL',
+            cause: error,
+          },
+        ),
+        fatal,
+      );
+      return;
+    }
+    if (state.phase === 'hello') {
+      if (frame.type !== 'hello') {
+        this.linkError(
+          state,
+          new PeerError('PROTOCOL', `'${frame.type}' frame before hello`, { linkId: key }),
+          true,
+        );
+        return;
+      }
+      this.onHello(state, frame);
+      return;
+    }
+    const now = this.currentNow();
+    switch (frame.type) {
+      case 'hello':
+        this.linkError(state, this.protocol(state, 'second hello on a link'), true);
+        return;
+      case 'events':
+        this.onEvents(state, frame, now);
+        return;
+      case 'frontier':
+        this.onFrontier(state, frame, now);
+        return;
+      case 'request':
+        this.onRequest(state, frame);
+        return;
+      case 'sync':
+        this.onSync(state, frame, now);
+        return;
+      case 'hash':
+        this.onHash(state, frame);
+        return;
+      case 'presence':
+        this.onPresence(state, frame, now);
+        return;
+      case 'snapshot-request':
+        this.onSnapshotRequest(state);
+        return;
+      case 'snapshot':
+        this.onSnapshotChunk(state, frame, now);
+        return;
+      case 'bye':
+        state.byeReason = frame.reason;
+        state.link.close(`bye: ${frame.reason}`);
+        return;
+    }
+  }
+
+  private protocol(state: LinkState<E>, message: string): PeerError {
+    return new PeerError('PROTOCOL', message, { linkId: state.key, peerId: state.remoteId || undefined });
+  }
+
+  private onHello(state: LinkState<E>, f: HelloFrame): void {
+    let problem: [PeerErrorCode, string] | undefined;
+    if (f.version !== PROTOCOL_VERSION)
+      problem = ['VERSION_MISMATCH', `protocol version ${f.version} ≠ ${PROTOCOL_VERSION}`];
+    else if (f.room !== this.o.room) problem = ['ROOM_MISMATCH', `room '${f.room}' ≠ '${this.o.room}'`];
+    else if (f.fps !== this.o.fps) problem = ['FPS_MISMATCH', `fps ${f.fps} ≠ ${this.o.fps}`];
+    else if (f.appId !== this.o.appId) problem = ['APP_MISMATCH', `app id '${f.appId}' ≠ '${this.o.appId}'`];
+    else if (f.peerId === this.id) problem = ['SELF_LINK', 'neighbour has this peer’s own id'];
+    if (problem !== undefined) {
+      this.linkError(
+        state,
+        new PeerError(problem[0], `${problem[1]} (peer ${f.peerId} on ${state.link.remoteAddress})`, {
+          linkId: state.key,
+          peerId: f.peerId,
+        }),
+        true,
+      );
+      return;
+    }
+    const now = this.currentNow();
+    state.phase = 'open';
+    state.remoteId = f.peerId;
+    state.capabilities = f.capabilities;
+    this.neighbourList = [...this.neighbourList, state];
+    this.everNeighbour = true;
+    this.emitter.emit('peer:join', { peerId: f.peerId, linkId: state.key });
+    this.sendFrontier(state);
+    this.sendSync(state, now);
+    this.sendPresenceTo(state, now);
+  }
+
+  private onEvents(state: LinkState<E>, f: EventsFrame<E>, now: number): void {
+    const events = f.events;
+    const limit = Math.max(this.timeline.tick, this.ownLastTick) + this.o.maxFutureTicks;
+    let fresh: WireEvent<E>[] | undefined;
+    const has = state.has;
+    for (let i = 0; i < events.length; i++) {
+      const ev = events[i]!;
+      const h = has.get(ev.source) ?? 0;
+      if (ev.seq === h + 1) has.set(ev.source, ev.seq);
+      if (ev.tick > limit && ev.tick > this.networkTick(now) + this.o.maxFutureTicks) {
+        this.linkError(
+          state,
+          new PeerError(
+            'OUT_OF_RANGE',
+            `event ${ev.source}#${ev.seq} stamped at tick ${ev.tick}, far in the future`,
+            {
+              linkId: state.key,
+              peerId: state.remoteId,
+            },
+          ),
+          true,
+        );
+        break;
+      }
+      if (!this.known.add(ev.source, ev.seq, now)) {
+        this.counters.duplicatesDropped++;
+        continue;
+      }
+      this.pending.push(ev);
+      if (fresh === undefined) fresh = [ev];
+      else fresh.push(ev);
+    }
+    if (fresh === undefined) return;
+    this.counters.eventsReceived += fresh.length;
+    const relayed = this.floodEvents(fresh, state);
+    if (relayed) this.counters.eventsForwarded += fresh.length;
+  }
+
+  /** Send `events` to every neighbour except `except` that may lack them; `true` if sent anywhere. */
+  private floodEvents(events: readonly WireEvent<E>[], except: LinkState<E> | undefined): boolean {
+    let sent = false;
+    const list = this.neighbourList;
+    for (let i = 0; i < list.length; i++) {
+      const l = list[i]!;
+      if (l === except) continue;
+      let out: WireEvent<E>[] | undefined;
+      const has = l.has;
+      for (let j = 0; j < events.length; j++) {
+        const ev = events[j]!;
+        const h = has.get(ev.source) ?? 0;
+        if (ev.seq <= h) {
+          if (out === undefined) out = events.slice(0, j);
+          continue;
+        }
+        if (ev.seq === h + 1) has.set(ev.source, ev.seq);
+        if (out !== undefined) out.push(ev);
+      }
+      const batch = out ?? events;
+      if (batch.length === 0) continue;
+      this.sendEvents(l, batch);
+      sent = true;
+    }
+    return sent;
+  }
+
+  /** Send events in frames of at most MAX_EVENTS_PER_FRAME (halving on TOO_LARGE). */
+  private sendEvents(state: LinkState<E>, events: readonly WireEvent<E>[]): void {
+    const max = Math.max(1, Math.min(MAX_EVENTS_PER_FRAME, this.codec.limits.maxBatchEvents));
+    for (let i = 0; i < events.length; i += max) {
+      const chunk = events.length <= max ? events : events.slice(i, i + max);
+      this.sendEventChunk(state, chunk);
+      if (state.phase === 'closed') return;
+    }
+  }
+
+  private sendEventChunk(state: LinkState<E>, events: readonly WireEvent<E>[]): void {
+    let bytes: Uint8Array;
+    try {
+      bytes = state.enc.encode({ type: 'events', events });
+    } catch (error) {
+      if (error instanceof CodecError && error.code === 'TOO_LARGE' && events.length > 1) {
+        const half = events.length >>> 1;
+        this.sendEventChunk(state, events.slice(0, half));
+        this.sendEventChunk(state, events.slice(half));
+        return;
+      }
+      this.report(
+        new PeerError(
+          error instanceof CodecError && error.code === 'TOO_LARGE' ? 'OVERSIZED' : 'INTERNAL',
+          `cannot encode events: ${String(error)}`,
+          {
+            linkId: state.key,
+            cause: error,
+          },
+        ),
+      );
+      return;
+    }
+    if (this.sendBytes(state, bytes)) this.counters.eventsSent += events.length;
+  }
+
+  private sendFrontier(state: LinkState<E>): void {
+    const entries: { source: string; seq: number }[] = [];
+    for (const [source, k] of this.known.sources)
+      if (k.contiguous > 0) entries.push({ source, seq: k.contiguous });
+    const max = Math.max(1, this.codec.limits.maxFrontierEntries);
+    if (entries.length <= max) {
+      this.send(state, { type: 'frontier', entries });
+      return;
+    }
+    for (let i = 0; i < entries.length; i += max)
+      this.send(state, { type: 'frontier', entries: entries.slice(i, i + max) });
+  }
+
+  private onFrontier(state: LinkState<E>, f: FrontierFrame, now: number): void {
+    // Frontier frames replace what we assumed the neighbour holds (a long vector may come in
+    // several frames: entries only ever raise our view within one connection).
+    const firstOfLink = !state.gotFrontier;
+    state.gotFrontier = true;
+    let othersHistory = false;
+    for (const e of f.entries) {
+      const h = state.has.get(e.source) ?? 0;
+      if (e.seq > h || firstOfLink) state.has.set(e.source, e.seq);
+      if (e.source === this.id) {
+        if (e.seq > this.ownSeqFloor) this.ownSeqFloor = e.seq;
+        if (this.unconfirmedFromSeq > 0 && e.seq >= this.unconfirmedFromSeq) {
+          this.report(
+            new PeerError(
+              'SEQ_CONFLICT',
+              `neighbour ${state.remoteId} holds own events up to seq ${e.seq}, but this incarnation stamped seqs from ${this.unconfirmedFromSeq} while isolated`,
+              { linkId: state.key, peerId: state.remoteId },
+            ),
+          );
+          this.unconfirmedFromSeq = 0;
+        }
+      } else if (e.seq > 0) {
+        othersHistory = true;
+      }
+      const mine = this.known.contiguous(e.source);
+      if (e.seq > mine) {
+        const x = this.expected.get(e.source);
+        if (x === undefined || x.seq < e.seq) this.expected.set(e.source, { seq: e.seq, since: now });
+      }
+    }
+    this.unconfirmedFromSeq = 0;
+    // Repair: send what the neighbour lacks.
+    this.repairTo(state);
+    if (!this.identityKnown) {
+      this.identityKnown = true;
+      this.flushQueued();
+    }
+    // Fresh peer, neighbour with history: join from its snapshot.
+    if (
+      othersHistory &&
+      this.o.snapshotJoin &&
+      !this.joinDone &&
+      this.transfer === undefined &&
+      this.isFresh() &&
+      (state.capabilities & Capability.SnapshotServe) !== 0
+    ) {
+      this.joinWanted = true;
+      this.requestSnapshot(state, now);
+    }
+  }
+
+  /** Send `state` every event we hold that its announced frontier lacks. */
+  private repairTo(state: LinkState<E>): void {
+    for (const [source, k] of this.known.sources) {
+      const theirs = state.has.get(source) ?? 0;
+      if (k.max <= theirs) continue;
+      const events = this.collect(source, theirs + 1, k.max);
+      if (events.length === 0) continue;
+      for (const ev of events) {
+        const h = state.has.get(ev.source) ?? 0;
+        if (ev.seq === h + 1) state.has.set(ev.source, ev.seq);
+      }
+      this.sendEvents(state, events);
+      this.counters.repairsSent += events.length;
+      if (state.phase === 'closed') return;
+    }
+  }
+
+  /** Held (or pending) events of `source` with seq in [from, to]. */
+  private collect(source: string, from: number, to: number): WireEvent<E>[] {
+    const held = this.timeline.eventsFrom(source, from, to) as WireEvent<E>[];
+    if (this.pending.length === 0) return held;
+    let extra: WireEvent<E>[] | undefined;
+    for (const e of this.pending) {
+      if (e.source === source && e.seq >= from && e.seq <= to) (extra ??= []).push(e as WireEvent<E>);
+    }
+    if (extra === undefined) return held;
+    const all = held.concat(extra);
+    all.sort((a, b) => a.seq - b.seq);
+    return all;
+  }
+
+  private onRequest(state: LinkState<E>, f: RequestFrame): void {
+    for (const r of f.ranges) {
+      if (r.toSeq < r.fromSeq) continue;
+      if (r.toSeq - r.fromSeq >= MAX_SERVED_RANGE) {
+        this.linkError(
+          state,
+          new PeerError('OUT_OF_RANGE', `request for ${r.toSeq - r.fromSeq + 1} events`, {
+            linkId: state.key,
+            peerId: state.remoteId,
+          }),
+          true,
+        );
+        return;
+      }
+      const events = this.collect(r.source, r.fromSeq, r.toSeq);
+      if (events.length === 0) continue;
+      this.sendEvents(state, events);
+      this.counters.repairsSent += events.length;
+      if (state.phase === 'closed') return;
+    }
+  }
+
+  private onSync(state: LinkState<E>, f: SyncFrame, now: number): void {
+    try {
+      this.clock.onSync(
+        state.key,
+        f.echo === undefined
+          ? { time: f.time, tick: f.tick }
+          : { time: f.time, tick: f.tick, echo: { time: f.echo.time, holdMs: f.echo.holdMs } },
+        now,
+      );
+    } catch (error) {
+      if (error instanceof ClockError) {
+        this.linkError(state, this.protocolFrom(state, `bad SYNC: ${error.message}`, error), true);
+        return;
+      }
+      throw error;
+    }
+    state.syncsReceived++;
+    // Answer the first SYNCs at once so the round trip is known after one RTT.
+    if (state.syncsReceived <= 2) this.sendSync(state, now);
+  }
+
+  private protocolFrom(state: LinkState<E>, message: string, cause: unknown): PeerError {
+    return new PeerError('PROTOCOL', message, {
+      linkId: state.key,
+      peerId: state.remoteId || undefined,
+      cause,
+    });
+  }
+
+  private sendSync(state: LinkState<E>, now: number): void {
+    const m = this.clock.syncFor(state.key, now);
+    const frame: SyncFrame =
+      m.echo === undefined
+        ? { type: 'sync', time: m.time, tick: m.tick }
+        : { type: 'sync', time: m.time, tick: m.tick, echo: m.echo };
+    this.send(state, frame);
+    this.counters.syncsSent++;
+    state.nextSyncAt = now + this.o.syncIntervalMs;
+  }
+
+  // ---- hashes / desync --------------------------------------------------------------------
+
+  /** Record own hashes of newly settled ticks (multiples of hashEvery) and queue them as reports. */
+  private recordHashes(): void {
+    const settled = this.timeline.tick - this.o.settleTicks;
+    const every = this.o.hashEvery;
+    if (this.nextHashTick < this.timeline.stats().baseTick) {
+      this.nextHashTick = Math.ceil(this.timeline.stats().baseTick / every) * every;
+    }
+    while (this.nextHashTick <= settled) {
+      const t = this.nextHashTick;
+      this.nextHashTick += every;
+      const h = this.timeline.hashAt(t);
+      if (h === undefined) continue;
+      this.ownHashes.set(t, h);
+      if (this.ownHashes.size > MAX_OWN_HASHES) {
+        const oldest = this.ownHashes.keys().next().value;
+        if (oldest !== undefined) this.ownHashes.delete(oldest);
+      }
+      this.outgoingReports.push({ tick: t, hash: h });
+      for (const l of this.neighbourList) {
+        const theirs = l.pendingHashes?.get(t);
+        if (theirs !== undefined) {
+          l.pendingHashes!.delete(t);
+          this.compareHash(l, t, h, theirs);
+        }
+      }
+    }
+  }
+
+  private sendHashReports(): void {
+    if (this.outgoingReports.length === 0) return;
+    const reports = this.outgoingReports;
+    this.outgoingReports = [];
+    const max = Math.max(1, Math.min(MAX_REPORTS_PER_FRAME, this.codec.limits.maxHashReports));
+    for (const l of this.neighbourList) {
+      for (let i = 0; i < reports.length; i += max) {
+        this.send(l, { type: 'hash', reports: reports.slice(i, i + max) });
+        this.counters.hashReportsSent += Math.min(max, reports.length - i);
+      }
+    }
+  }
+
+  private onHash(state: LinkState<E>, f: HashFrame): void {
+    const settled = this.timeline.tick - this.o.settleTicks;
+    for (const r of f.reports) {
+      const mine = this.ownHashes.get(r.tick);
+      if (mine !== undefined) {
+        this.compareHash(state, r.tick, mine, r.hash);
+      } else if (r.tick > settled && r.tick % this.o.hashEvery === 0) {
+        const p = (state.pendingHashes ??= new Map());
+        if (p.size >= MAX_PENDING_HASHES) {
+          const oldest = p.keys().next().value;
+          if (oldest !== undefined) p.delete(oldest);
+        }
+        p.set(r.tick, r.hash);
+      }
+    }
+  }
+
+  private compareHash(state: LinkState<E>, tick: number, mine: string, theirs: string): void {
+    this.counters.hashesCompared++;
+    if (mine === theirs) return;
+    this.counters.desyncs++;
+    this.emitter.emit('desync', {
+      tick,
+      peers: [this.id, state.remoteId],
+      hashes: { [this.id]: mine, [state.remoteId]: theirs },
+      linkId: state.key,
+    });
+  }
+
+  // ---- presence ---------------------------------------------------------------------------
+
+  /** Send (flood) own presence: user data plus the network tick (the Δ-auto beacon). */
+  private sendOwnPresence(only: LinkState<E> | undefined): void {
+    if (!this.attached) return;
+    const now = this.currentNow();
+    this.presenceSeq++;
+    const frame: PresenceFrame = {
+      type: 'presence',
+      source: this.id,
+      seq: this.presenceSeq,
+      hops: this.o.presenceHops,
+      data: [this.ownPresence, Math.round(this.networkTick(now) * 100) / 100],
+    };
+    if (only !== undefined) this.send(only, frame);
+    else for (const l of this.neighbourList) this.send(l, frame);
+    this.nextBeaconAt = now + this.beaconPeriod();
+  }
+
+  private beaconPeriod(): number {
+    return this.o.delay === 'auto'
+      ? Math.min(BEACON_MS, this.o.presenceHeartbeatMs)
+      : this.o.presenceHeartbeatMs;
+  }
+
+  private sendPresenceTo(state: LinkState<E>, now: number): void {
+    if (this.ownPresence !== null || this.o.delay === 'auto') this.sendOwnPresence(state);
+    // Known entries, not relayed further (hops 0) and not used for delay measurement.
+    for (const [source, e] of this.presenceTable.entries) {
+      if (source === state.remoteId) continue;
+      this.send(state, { type: 'presence', source, seq: e.seq, hops: 0, data: e.data });
+    }
+    void now;
+  }
+
+  private onPresence(state: LinkState<E>, f: PresenceFrame, now: number): void {
+    if (f.source === this.id) {
+      this.counters.presenceDropped++;
+      return;
+    }
+    const data = f.data;
+    const valid =
+      data === null ||
+      (Array.isArray(data) && data.length === 2 && typeof data[1] === 'number' && Number.isFinite(data[1]));
+    if (!valid) {
+      this.linkError(state, this.protocol(state, `malformed presence from ${f.source}`), true);
+      return;
+    }
+    const before = this.presenceTable.entries.get(f.source);
+    if (!this.presenceTable.apply(f.source, f.seq, data, f.hops, now + this.o.presenceTtlMs)) {
+      this.counters.presenceDropped++;
+      return;
+    }
+    this.counters.presenceReceived++;
+    if (data === null) {
+      this.autoDelay.forget(f.source);
+    } else if (f.hops > 0 && this.o.delay === 'auto' && !this.lagging) {
+      this.autoDelay.observe(f.source, this.networkTick(now) - (data as [unknown, number])[1], now);
+    }
+    if (f.hops > 0) {
+      const fwd: PresenceFrame = { type: 'presence', source: f.source, seq: f.seq, hops: f.hops - 1, data };
+      for (const l of this.neighbourList) if (l !== state) this.send(l, fwd);
+    }
+    const oldUser = before === undefined ? null : (before.data as unknown[])[0];
+    const newUser = data === null ? null : (data as unknown[])[0];
+    if (!sameJson(oldUser, newUser))
+      this.emitter.emit('presence', { peerId: f.source, data: newUser ?? null });
+  }
+
+  // ---- snapshots --------------------------------------------------------------------------
+
+  /** No events from other sources known (own events may exist, e.g. emitted while alone). */
+  private isFresh(): boolean {
+    for (const source of this.known.sources.keys()) if (source !== this.id) return false;
+    return true;
+  }
+
+  private requestSnapshot(state: LinkState<E>, now: number): void {
+    this.transfer = { linkKey: state.key, requestedAt: now, tick: -1, count: 0, chunks: [], received: 0 };
+    this.send(state, { type: 'snapshot-request' });
+  }
+
+  /** Ask the next candidate neighbour, or give up the snapshot join. */
+  private retrySnapshot(now: number): void {
+    this.transfer = undefined;
+    for (const l of this.neighbourList) {
+      if (!l.snapshotRefused && l.gotFrontier && (l.capabilities & Capability.SnapshotServe) !== 0) {
+        this.requestSnapshot(l, now);
+        return;
+      }
+    }
+    // Nobody can serve: carry on from our own state (repair brings what neighbours hold).
+    this.joinWanted = false;
+    this.joinDone = true;
+  }
+
+  private onSnapshotRequest(state: LinkState<E>): void {
+    if (this.transfer !== undefined || this.joinWanted) {
+      // We are joining ourselves: refuse with an empty chunk.
+      this.send(state, { type: 'snapshot', tick: 0, index: 0, count: 1, data: new Uint8Array(0) });
+      return;
+    }
+    let blob: Uint8Array;
+    let tick: number;
+    try {
+      const snap = this.timeline.baseSnapshot();
+      tick = snap.tick;
+      blob = encodeSnapshot(snap, this.stateCodec);
+    } catch (error) {
+      this.report(
+        new PeerError('SNAPSHOT', `cannot encode own snapshot: ${String(error)}`, { cause: error }),
+      );
+      this.send(state, { type: 'snapshot', tick: 0, index: 0, count: 1, data: new Uint8Array(0) });
+      return;
+    }
+    const size = Math.max(1, Math.min(SNAPSHOT_CHUNK_BYTES, this.codec.limits.maxSnapshotChunkBytes));
+    const count = Math.max(1, Math.ceil(blob.length / size));
+    if (count > this.codec.limits.maxSnapshotChunks) {
+      this.report(new PeerError('OVERSIZED', `snapshot of ${blob.length} bytes exceeds the chunk limit`));
+      this.send(state, { type: 'snapshot', tick: 0, index: 0, count: 1, data: new Uint8Array(0) });
+      return;
+    }
+    for (let i = 0; i < count; i++) {
+      this.send(state, {
+        type: 'snapshot',
+        tick,
+        index: i,
+        count,
+        data: blob.subarray(i * size, (i + 1) * size),
+      });
+      if (state.phase === 'closed') return;
+    }
+    this.counters.snapshotsServed++;
+  }
+
+  private onSnapshotChunk(state: LinkState<E>, f: SnapshotChunkFrame, now: number): void {
+    const t = this.transfer;
+    if (t === undefined || t.linkKey !== state.key) {
+      this.linkError(state, this.protocol(state, 'snapshot chunk nobody asked for'), true);
+      return;
+    }
+    if (f.index === 0 && f.count === 1 && f.data.length === 0) {
+      state.snapshotRefused = true;
+      this.retrySnapshot(now);
+      return;
+    }
+    if (t.received === 0) {
+      t.tick = f.tick;
+      t.count = f.count;
+    }
+    if (f.tick !== t.tick || f.count !== t.count || f.index !== t.received) {
+      state.snapshotRefused = true;
+      this.linkError(state, this.protocol(state, 'inconsistent snapshot chunk numbering'), true);
+      this.retrySnapshot(now);
+      return;
+    }
+    t.chunks.push(f.data);
+    t.received++;
+    if (t.received < t.count) return;
+    let total = 0;
+    for (const c of t.chunks) total += c.length;
+    const blob = new Uint8Array(total);
+    let at = 0;
+    for (const c of t.chunks) {
+      blob.set(c, at);
+      at += c.length;
+    }
+    let snap: TimelineSnapshot<S>;
+    let timeline: Timeline<S, E>;
+    try {
+      snap = decodeSnapshot(blob, this.stateCodec);
+      timeline = Timeline.fromSnapshot<S, E>(this.app, snap, this.timelineOptions);
+    } catch (error) {
+      state.snapshotRefused = true;
+      this.report(
+        new PeerError('SNAPSHOT', `bad snapshot from ${state.remoteId}: ${String(error)}`, {
+          linkId: state.key,
+          peerId: state.remoteId,
+          cause: error,
+        }),
+      );
+      this.retrySnapshot(now);
+      return;
+    }
+    this.adoptSnapshot(timeline, snap, now);
+  }
+
+  /** Replace the timeline by one started from `snap`, carrying over events it does not cover. */
+  private adoptSnapshot(timeline: Timeline<S, E>, snap: TimelineSnapshot<S>, now: number): void {
+    const old = this.timeline;
+    // Carry over: own events in the old timeline, and everything pending.
+    const carry: TimelineEvent<E>[] = [];
+    const ownMax = this.known.get(this.id)?.max ?? 0;
+    if (ownMax > 0) for (const e of old.eventsFrom(this.id, 1, ownMax)) carry.push(e);
+    for (const e of this.pending) carry.push(e);
+    this.pending = [];
+    this.known.clear();
+    for (const [source, seq] of snap.frontier) this.known.raiseTo(source, seq);
+    const keep: TimelineEvent<E>[] = [];
+    for (const e of carry) if (this.known.add(e.source, e.seq, now)) keep.push(e);
+    this.timeline = timeline;
+    if (keep.length > 0) timeline.insertMany(keep);
+    const clockTick = this.clock.tick;
+    if (timeline.tick < clockTick) {
+      // Our clock is already past the snapshot: re-simulate up to it (a rollback, in effect).
+      timeline.advance(clockTick - timeline.tick);
+    } else {
+      this.clock.fastForward(timeline.tick, now);
+    }
+    this.transfer = undefined;
+    this.joinWanted = false;
+    this.joinDone = true;
+    this.counters.snapshotsAdopted++;
+    this.nextHashTick = Math.ceil((snap.tick + 1) / this.o.hashEvery) * this.o.hashEvery;
+    this.ownHashes.clear();
+    if (this.o.horizonTicks !== undefined) this.nextCompactTick = timeline.tick + this.o.fps;
+    // Tell every neighbour what we now hold, so they repair what follows the snapshot.
+    for (const l of this.neighbourList) this.sendFrontier(l);
+    if (this.emitter.has('render')) this.emitter.emit('render', timeline.state, timeline.tick);
+  }
+
+  // ---- housekeeping -----------------------------------------------------------------------
+
+  private housekeeping(now: number): void {
+    // Handshake timeouts and SYNC.
+    for (const l of [...this.links.values()]) {
+      if (l.phase === 'hello') {
+        if (now - l.openedAt >= this.o.handshakeTimeoutMs) {
+          this.linkError(
+            l,
+            new PeerError('HANDSHAKE_TIMEOUT', `no hello within ${this.o.handshakeTimeoutMs} ms`, {
+              linkId: l.key,
+            }),
+            true,
+          );
+        }
+      } else if (l.phase === 'open' && now >= l.nextSyncAt) {
+        this.sendSync(l, now);
+      }
+    }
+    // Alone long enough: we are the first peer of the room.
+    if (
+      !this.identityKnown &&
+      this.neighbourList.length === 0 &&
+      now - this.attachedAt >= this.o.aloneGraceMs
+    ) {
+      this.identityKnown = true;
+      this.flushQueued();
+    }
+    // Snapshot join timeout.
+    if (this.transfer !== undefined && now - this.transfer.requestedAt >= this.o.snapshotTimeoutMs) {
+      const l = this.links.get(this.transfer.linkKey);
+      if (l !== undefined) l.snapshotRefused = true;
+      this.retrySnapshot(now);
+    }
+    this.repairGaps(now);
+    this.runDials(now);
+    // Presence: heartbeat / beacon and expiry.
+    if (
+      (this.ownPresence !== null || this.o.delay === 'auto') &&
+      this.identityKnown &&
+      now >= this.nextBeaconAt
+    ) {
+      this.sendOwnPresence(undefined);
+    }
+    for (const source of this.presenceTable.expire(now)) {
+      this.autoDelay.forget(source);
+      this.emitter.emit('presence', { peerId: source, data: null });
+    }
+    // Hashes of settled ticks.
+    if (this.transfer === undefined) this.recordHashes();
+    if (now >= this.nextHashSendAt) {
+      this.nextHashSendAt = now + this.o.hashIntervalMs;
+      this.sendHashReports();
+    }
+    this.updateStatus(now);
+  }
+
+  private repairGaps(now: number): void {
+    if (this.known.gappy.size === 0) {
+      if (this.gaps.size > 0) this.gaps.clear();
+      return;
+    }
+    for (const source of this.known.gappy) {
+      const k = this.known.get(source);
+      if (k === undefined || k.above === undefined) continue;
+      if (now - k.gapSince < this.o.gapGraceMs) continue;
+      let g = this.gaps.get(source);
+      if (g === undefined) {
+        g = { attempts: 0, lastAt: Number.NEGATIVE_INFINITY, lastLink: '' };
+        this.gaps.set(source, g);
+      }
+      const wait =
+        g.attempts < GAP_BACKOFF_AFTER
+          ? this.o.requestTimeoutMs
+          : this.o.requestTimeoutMs * GAP_BACKOFF_AFTER;
+      if (now - g.lastAt < wait) continue;
+      const holes = this.known.holes(source, Math.max(1, Math.min(64, this.codec.limits.maxRanges)));
+      if (holes.length === 0) continue;
+      const target = this.pickRepairLink(source, holes[0]!.fromSeq, g);
+      if (target === undefined) continue;
+      this.send(target, {
+        type: 'request',
+        ranges: holes.map((h) => ({ source, fromSeq: h.fromSeq, toSeq: h.toSeq })),
+      });
+      this.counters.requestsSent += holes.length;
+      g.attempts++;
+      g.lastAt = now;
+      g.lastLink = target.key;
+    }
+    for (const source of this.gaps.keys()) if (!this.known.gappy.has(source)) this.gaps.delete(source);
+  }
+
+  /** A neighbour likely to hold `source#seq`, rotating away from the one asked last. */
+  private pickRepairLink(source: string, seq: number, g: GapState): LinkState<E> | undefined {
+    const list = this.neighbourList;
+    if (list.length === 0) return undefined;
+    const start = g.attempts % list.length;
+    let fallback: LinkState<E> | undefined;
+    for (let i = 0; i < list.length; i++) {
+      const l = list[(start + i) % list.length]!;
+      if ((l.has.get(source) ?? 0) >= seq) {
+        if (l.key !== g.lastLink || list.length === 1) return l;
+        fallback ??= l;
+      } else if (fallback === undefined && l.key !== g.lastLink) {
+        fallback = l;
+      }
+    }
+    return fallback ?? list[start];
+  }
+
+  private runDials(now: number): void {
+    if (!this.attached || this.statusValue === 'stopped') return;
+    for (const d of this.dials) {
+      if (d.linkKey !== undefined || now < d.nextAt) continue;
+      if (d.nextAt > 0 && this.o.redial === false) continue;
+      const transport = this.transports[d.transport];
+      if (transport === undefined) continue;
+      if (this.o.redial !== false) {
+        d.nextAt = now + d.backoff;
+        d.backoff = Math.min(d.backoff * 2, this.o.redial.maxMs);
+      } else {
+        d.nextAt = Number.POSITIVE_INFINITY;
+      }
+      this.dialNow(transport, d.address, d);
+    }
+  }
+
+  private dialNow(transport: Transport, address: string, d: DialState | undefined): void {
+    let p: Promise<Link>;
+    try {
+      p = transport.dial(address);
+    } catch (error) {
+      this.report(new PeerError('DIAL_FAILED', `dial ${address}: ${String(error)}`, { cause: error }));
+      return;
+    }
+    p.then(
+      (link) => {
+        if (d !== undefined && d.linkKey === undefined && link.open) {
+          const prefix = this.transports.length > 1 ? `${this.transports.indexOf(transport)}/` : '';
+          if (this.links.has(prefix + link.id)) d.linkKey = prefix + link.id;
+        }
+      },
+      (error: unknown) => {
+        if (this.statusValue === 'stopped') return;
+        this.report(
+          new PeerError(
+            'DIAL_FAILED',
+            `dial ${address}: ${(error as TransportError | undefined)?.message ?? String(error)}`,
+            {
+              cause: error,
+            },
+          ),
+        );
+      },
+    );
+  }
+
+  private updateStatus(now: number): void {
+    if (this.statusValue === 'stopped' || this.statusValue === 'idle') return;
+    let est:
+      | { networkTick: number; uncertaintyTicks: number; links: ReadonlyMap<string, { oneWayMs: number }> }
+      | undefined;
+    try {
+      est = this.clock.estimate(now);
+    } catch {
+      est = undefined;
+    }
+    const netTick = est?.networkTick ?? this.timeline.tick;
+    const lag = netTick - this.timeline.tick;
+    // Hysteresis: catch up within liveLagTicks to count as live; fall back only when well behind.
+    const lagLimit = this.lagging ? this.o.liveLagTicks : Math.max(this.o.fps, 4 * this.o.liveLagTicks);
+    this.lagging = lag > lagLimit;
+    if (this.o.delay === 'auto' && est !== undefined) {
+      let maxOneWay = Number.NaN;
+      for (const l of est.links.values()) if (!(l.oneWayMs <= maxOneWay)) maxOneWay = l.oneWayMs;
+      this.delayTicksValue = this.autoDelay.value(now, est.uncertaintyTicks, maxOneWay);
+    }
+    let syncing = !this.identityKnown || this.transfer !== undefined || this.joinWanted || this.lagging;
+    if (!syncing) {
+      for (const [source, x] of this.expected) {
+        if (this.known.contiguous(source) >= x.seq || now - x.since > this.o.snapshotTimeoutMs) {
+          this.expected.delete(source);
+        } else {
+          syncing = true;
+        }
+      }
+    }
+    this.setStatus(syncing ? 'syncing' : 'live');
+  }
+
+  private setStatus(status: PeerStatus): void {
+    if (this.statusValue === status) return;
+    this.statusValue = status;
+    this.emitter.emit('status', status);
+  }
+
+  // ---- sending and errors -----------------------------------------------------------------
+
+  private send(state: LinkState<E>, frame: Frame<E>): void {
+    if (state.phase === 'closed') return;
+    let bytes: Uint8Array;
+    try {
+      bytes = state.enc.encode(frame);
+    } catch (error) {
+      this.report(
+        new PeerError(
+          error instanceof CodecError && error.code === 'TOO_LARGE' ? 'OVERSIZED' : 'INTERNAL',
+          `cannot encode ${frame.type} frame: ${String(error)}`,
+          { linkId: state.key, cause: error },
+        ),
+      );
+      return;
+    }
+    this.sendBytes(state, bytes);
+  }
+
+  private sendBytes(state: LinkState<E>, bytes: Uint8Array): boolean {
+    let ok: boolean;
+    try {
+      ok = state.link.send(bytes);
+    } catch (error) {
+      // The encoder already counted this frame: the link's codec state is now out of step.
+      const code =
+        (error as TransportError | undefined)?.code === 'FRAME_TOO_LARGE' ? 'OVERSIZED' : 'TRANSPORT';
+      this.linkError(
+        state,
+        new PeerError(code, `send failed: ${String(error)}`, { linkId: state.key, cause: error }),
+        true,
+      );
+      return false;
+    }
+    if (!ok) return false;
+    this.counters.framesSent++;
+    this.counters.bytesSent += bytes.length;
+    return true;
+  }
+
+  /** Count and report `error`; close the link when `close`. */
+  private linkError(state: LinkState<E>, error: PeerError, close: boolean): void {
+    this.report(error);
+    if (close && state.phase !== 'closed') {
+      state.byeReason ??= error.code;
+      state.link.close(error.code);
+    }
+  }
+
+  private count(error: PeerError): PeerError {
+    this.errorCounts[error.code] = (this.errorCounts[error.code] ?? 0) + 1;
+    this.errorsTotal++;
+    return error;
+  }
+
+  private report(error: PeerError): void {
+    this.count(error);
+    this.emitter.emit('error', error);
+  }
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  try {
+    return JSON.stringify(a) === JSON.stringify(b);
+  } catch {
+    return false;
+  }
+}

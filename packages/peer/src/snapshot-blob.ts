@@ -1,0 +1,54 @@
+import { createMsgpackPayloadCodec, type PayloadCodec } from '@symmetric/codec';
+import type { TimelineSnapshot } from '@symmetric/core';
+
+/** Envelope format version of a snapshot blob. */
+const BLOB_VERSION = 1;
+
+const envelopeCodec = createMsgpackPayloadCodec({ maxDepth: 8 });
+
+/**
+ * Bytes of a timeline snapshot as sent to a joining peer in `snapshot` chunks: a MessagePack
+ * envelope `{v, t, r, f, s}` (version, tick, PRNG words, frontier pairs, state bytes from the
+ * state codec).
+ * @internal
+ */
+export function encodeSnapshot<S>(snapshot: TimelineSnapshot<S>, stateCodec: PayloadCodec<S>): Uint8Array {
+  const state = stateCodec.encode(snapshot.state);
+  return envelopeCodec.encode({
+    v: BLOB_VERSION,
+    t: snapshot.tick,
+    r: [...snapshot.random],
+    f: snapshot.frontier.map(([source, seq]) => [source, seq]),
+    s: state,
+  });
+}
+
+/**
+ * The snapshot `bytes` encode. Throws (any error) when they are not a valid blob; the caller
+ * reports a `SNAPSHOT` error. The core re-validates the result in `Timeline.fromSnapshot`.
+ * @internal
+ */
+export function decodeSnapshot<S>(bytes: Uint8Array, stateCodec: PayloadCodec<S>): TimelineSnapshot<S> {
+  const env = envelopeCodec.decode(bytes) as Record<string, unknown> | null;
+  if (env === null || typeof env !== 'object' || Array.isArray(env))
+    throw new Error('snapshot blob is not a map');
+  if (env['v'] !== BLOB_VERSION) throw new Error(`snapshot blob version ${String(env['v'])} unsupported`);
+  const tick = env['t'];
+  const random = env['r'];
+  const frontier = env['f'];
+  const state = env['s'];
+  if (typeof tick !== 'number' || !Number.isSafeInteger(tick) || tick < 0)
+    throw new Error('snapshot tick invalid');
+  if (!Array.isArray(random)) throw new Error('snapshot random invalid');
+  if (!Array.isArray(frontier)) throw new Error('snapshot frontier invalid');
+  if (!(state instanceof Uint8Array)) throw new Error('snapshot state invalid');
+  const pairs: (readonly [string, number])[] = [];
+  for (const entry of frontier as unknown[]) {
+    if (!Array.isArray(entry) || entry.length !== 2) throw new Error('snapshot frontier entry invalid');
+    const [source, seq] = entry as unknown[];
+    if (typeof source !== 'string' || typeof seq !== 'number')
+      throw new Error('snapshot frontier entry invalid');
+    pairs.push([source, seq]);
+  }
+  return { tick, random: random as number[], frontier: pairs, state: stateCodec.decode(state) };
+}

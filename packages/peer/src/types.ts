@@ -1,0 +1,288 @@
+import type { ClockOptions } from '@symmetric/clock-sync';
+import type { CodecLimits, PayloadCodec } from '@symmetric/codec';
+import type { App, TimelineEvent, TimelineStats } from '@symmetric/core';
+import type { Transport } from '@symmetric/transport';
+import type { PeerError, PeerErrorCode } from './errors.js';
+
+/**
+ * Where the peer stands:
+ * - `idle`: created, transports not attached yet;
+ * - `syncing`: attached, still catching up (learning its own frontier from neighbours, waiting
+ *   for a snapshot, repairs outstanding, or its clock behind the network's estimate);
+ * - `live`: caught up: what it renders is what the network renders;
+ * - `stopped`: after `stop()`.
+ */
+export type PeerStatus = 'idle' | 'syncing' | 'live' | 'stopped';
+
+/** A configured address to dial at start (and redial while its link is down). */
+export interface DialTarget {
+  /** Transport-specific address (URL, multiaddr, loopback name). */
+  readonly address: string;
+  /** Index into `transports` or a transport's `name` (default: the first transport). */
+  readonly transport?: number | string;
+}
+
+/** Ephemeral-channel settings (see `Peer.setPresence`). */
+export interface PresenceOptions {
+  /** Relay hops a presence update travels (default 8; 0 = neighbours only). */
+  readonly hops?: number;
+  /** Own non-null presence is re-sent this often so it does not expire (default 15 000 ms). */
+  readonly heartbeatMs?: number;
+  /** A neighbour's presence not refreshed for this long is dropped (`null` reported; default 45 000 ms). */
+  readonly ttlMs?: number;
+}
+
+/** Options of {@link createPeer}. Every duration is in milliseconds of the peer's monotonic clock. */
+export interface PeerOptions<S, E> {
+  /** The deterministic application (same code on every peer of the room). */
+  readonly app: App<S, E>;
+  /** One or more transports; the peer attaches one handler to each. */
+  readonly transports: readonly Transport[];
+  /** Room id: peers of different rooms never talk (checked in the handshake). */
+  readonly room: string;
+  /** Ticks per second, identical on every peer (checked in the handshake). Default 50. */
+  readonly fps?: number;
+  /**
+   * Δ: how far in the future an own event is stamped. A number of milliseconds, or `'auto'`
+   * (default): Δ follows the measured flooding delay to the farthest peer, see README "Δ auto".
+   */
+  readonly delay?: number | 'auto';
+  /** This peer's id (default: 16 random hex chars). A restarted peer may reuse its old id. */
+  readonly peerId?: string;
+  /** Seed of the app's initial state and PRNG; must be the same on every peer of the room. Default 0. */
+  readonly seed?: number;
+  /** Encodes event payloads on the wire (default: MessagePack for JSON-like payloads). */
+  readonly payloadCodec?: PayloadCodec<E>;
+  /** Encodes the app state inside snapshots sent to joining peers (default: MessagePack). */
+  readonly stateCodec?: PayloadCodec<S>;
+  /** Id of the app's code/version; peers with different app ids never share a link. Default `''`. */
+  readonly appId?: string;
+  /** Addresses dialled at start (strings go through the first transport) and redialled while down. */
+  readonly dial?: readonly (string | DialTarget)[];
+  /** Redial configured addresses whose link closed: `true` (default) or back-off bounds. */
+  readonly redial?: boolean | { readonly minMs?: number; readonly maxMs?: number };
+  /**
+   * `'full'`: keep every event forever (the paper's mode; a joiner replays from tick 0).
+   * `{ horizonTicks }` (default: 60 s of ticks): compact history older than the horizon behind a
+   * snapshot; events older than the horizon are refused as too old (counted in `tooOld`), and a
+   * joining peer starts from a neighbour's snapshot.
+   */
+  readonly history?: 'full' | { readonly horizonTicks: number };
+  /** Join from a neighbour's snapshot when fresh (default: `true` with bounded history, `false` with full). */
+  readonly snapshotJoin?: boolean;
+  /** Ticks between timeline snapshots (default: the core's). */
+  readonly snapshotEvery?: number;
+  /** Most snapshots kept (default: the core's, or enough to cover the horizon). */
+  readonly maxSnapshots?: number;
+  /** State hashes are recorded every this many ticks for desync detection (default: fps, one per second). */
+  readonly hashEvery?: number;
+  /**
+   * A tick is "settled" (hashes exchanged) once it is this many ticks behind the current tick.
+   * Default: the horizon with bounded history; 10 s of ticks with full history.
+   */
+  readonly settleTicks?: number;
+  /**
+   * The peer's monotonic clock in ms. Used by `start()` (default `performance.now`) and, when
+   * given, to time frames that arrive between steps (SYNC round trips). With `attach()` + `step()`
+   * and no `now`, callbacks use the time of the last `step`.
+   */
+  readonly now?: () => number;
+  /** Codec limits for frames in and out (default: the codec's). */
+  readonly limits?: Partial<CodecLimits>;
+  /** Clock-agreement options passed to `@symmetric/clock-sync` (`fps` is set from `fps`). */
+  readonly clock?: Partial<ClockOptions>;
+  /** SYNC period per link (default 250 ms). */
+  readonly syncIntervalMs?: number;
+  /** Period of hash reports to neighbours (default 1000 ms). */
+  readonly hashIntervalMs?: number;
+  /** A seq gap older than this is requested from a neighbour (default 300 ms). */
+  readonly gapGraceMs?: number;
+  /** An unanswered request is retried on another link after this (default 1000 ms). */
+  readonly requestTimeoutMs?: number;
+  /** A link whose `hello` does not arrive within this is closed (default 10 000 ms). */
+  readonly handshakeTimeoutMs?: number;
+  /** A snapshot request unanswered for this long is asked of another neighbour (default 5000 ms). */
+  readonly snapshotTimeoutMs?: number;
+  /**
+   * With no neighbour at all for this long after attach, the peer assumes it is the first of its
+   * room: it goes `live` and starts emitting with seq 1 (default 1000 ms).
+   */
+  readonly aloneGraceMs?: number;
+  /** The clock may lag the network estimate by this many ticks and still count as `live` (default fps/5). */
+  readonly liveLagTicks?: number;
+  /** Events stamped more than this many ticks ahead of the network's tick are refused (default 600 s of ticks). */
+  readonly maxFutureTicks?: number;
+  /** Ephemeral presence channel settings. */
+  readonly presence?: PresenceOptions;
+}
+
+/** Payload of the `rollback` event. */
+export interface RollbackInfo {
+  /** Earliest tick re-simulated from (the earliest late event's tick). */
+  readonly fromTick: number;
+  /** Tick re-simulated up to (the current tick). */
+  readonly toTick: number;
+  /** Late events that caused this rollback. */
+  readonly lateEvents: number;
+}
+
+/** Payload of the `desync` event: two peers reported different state hashes for the same settled tick. */
+export interface DesyncInfo {
+  /** The tick whose state differs. */
+  readonly tick: number;
+  /** The peers involved (this peer first). */
+  readonly peers: readonly string[];
+  /** Each involved peer's hash of that tick. */
+  readonly hashes: Readonly<Record<string, string>>;
+  /** The link the differing report came over. */
+  readonly linkId: string;
+}
+
+/** Payload of `peer:join`. */
+export interface PeerJoinInfo {
+  readonly peerId: string;
+  readonly linkId: string;
+}
+
+/** Payload of `peer:leave`. */
+export interface PeerLeaveInfo {
+  readonly peerId: string;
+  readonly linkId: string;
+  readonly reason: string;
+}
+
+/** Payload of `presence`: a peer's ephemeral data changed (`null` = gone or expired). */
+export interface PresenceInfo {
+  readonly peerId: string;
+  readonly data: unknown;
+}
+
+/** Events a peer raises; subscribe with `peer.on(name, listener)`. */
+export interface PeerEvents<S, E> {
+  /** Once per step after ticks ran or a rollback changed the state (never during re-simulation). */
+  render: (state: Readonly<S>, tick: number) => void;
+  /** Late events made the timeline travel back and re-simulate (already done when raised). */
+  rollback: (info: RollbackInfo) => void;
+  /** A neighbour reported a different state hash for a settled tick. */
+  desync: (info: DesyncInfo) => void;
+  /** A neighbour completed the handshake on a link. */
+  'peer:join': (info: PeerJoinInfo) => void;
+  /** A neighbour's link closed (after a completed handshake). */
+  'peer:leave': (info: PeerLeaveInfo) => void;
+  /** `status` changed. */
+  status: (status: PeerStatus) => void;
+  /** A peer's ephemeral data changed. */
+  presence: (info: PresenceInfo) => void;
+  /** Something went wrong at a boundary; the peer keeps running. */
+  error: (error: PeerError) => void;
+  /** An own event was stamped and flooded (also for emits queued while the peer learnt its frontier). */
+  emit: (event: TimelineEvent<E>) => void;
+}
+
+/** Counters and gauges of one peer (timeline counters included). */
+export interface PeerStats extends TimelineStats {
+  /** Current tick. */
+  readonly tick: number;
+  /** Current status. */
+  readonly status: PeerStatus;
+  /** Δ in ticks currently used to stamp own events. */
+  readonly delayTicks: number;
+  /** Frames sent / received over all links. */
+  readonly framesSent: number;
+  readonly framesReceived: number;
+  /** Encoded bytes sent / received over all links. */
+  readonly bytesSent: number;
+  readonly bytesReceived: number;
+  /** Own events stamped. */
+  readonly eventsEmitted: number;
+  /** Events (own or relayed) sent to neighbours, counting each link separately. */
+  readonly eventsSent: number;
+  /** New events received from neighbours (first copies). */
+  readonly eventsReceived: number;
+  /** Events relayed: first copies from a neighbour sent on to at least one other neighbour. */
+  readonly eventsForwarded: number;
+  /** Copies of events already known, dropped. */
+  readonly duplicatesDropped: number;
+  /** Events sent in answer to a frontier or a request (repair). */
+  readonly repairsSent: number;
+  /** Ranges requested to fill seq gaps. */
+  readonly requestsSent: number;
+  /** SYNC frames sent. */
+  readonly syncsSent: number;
+  /** Hash reports sent / compared / mismatched. */
+  readonly hashReportsSent: number;
+  readonly hashesCompared: number;
+  readonly desyncs: number;
+  /** Snapshots served to / adopted from neighbours. */
+  readonly snapshotsServed: number;
+  readonly snapshotsAdopted: number;
+  /** Presence updates received (new) / dropped as old. */
+  readonly presenceReceived: number;
+  readonly presenceDropped: number;
+  /** Open links with a completed handshake / all open links. */
+  readonly neighbours: number;
+  readonly links: number;
+  /** Distinct events this peer knows (held, folded into its base snapshot, or refused as too old). */
+  readonly events: number;
+  /** Errors by {@link PeerErrorCode}. */
+  readonly errors: Readonly<Partial<Record<PeerErrorCode, number>>>;
+  /** Sum of `errors`. */
+  readonly errorsTotal: number;
+}
+
+/** One neighbour as seen by {@link Peer.neighbours}. */
+export interface NeighbourInfo {
+  readonly peerId: string;
+  readonly linkId: string;
+  readonly transport: string;
+  readonly direction: 'inbound' | 'outbound';
+  readonly remoteAddress: string;
+  /** Measured round trip (ms), when known. */
+  readonly rttMs: number | undefined;
+}
+
+/** A running Symmetric peer: one replica of the app. */
+export interface Peer<S, E> {
+  /** This peer's id. */
+  readonly id: string;
+  /** Current local tick. */
+  readonly tick: number;
+  /** Current state (read-only: the timeline owns it). */
+  readonly state: Readonly<S>;
+  /** Current status. */
+  readonly status: PeerStatus;
+  /** Δ in ticks currently used for own events. */
+  readonly delayTicks: number;
+  /**
+   * Stamp `payload` with tick `now + Δ` (never below this source's previous tick) and the next
+   * own seq, apply it locally and flood it. While the peer is still learning its own frontier
+   * (a restart may reuse its id), the emit is queued and stamped as soon as the frontier is
+   * known: the returned object then has `seq` 0 and `tick` -1 and the `emit` event reports the
+   * stamped event.
+   */
+  emit(payload: E): TimelineEvent<E>;
+  /** Set this peer's ephemeral data (never enters the timeline); `null` = gone. */
+  setPresence(data: unknown): void;
+  /** Known ephemeral data of other peers. */
+  presence(): ReadonlyMap<string, unknown>;
+  /** Subscribe; returns the unsubscribe function. */
+  on<K extends keyof PeerEvents<S, E>>(name: K, listener: PeerEvents<S, E>[K]): () => void;
+  /** Counters and gauges. */
+  stats(): PeerStats;
+  /** Neighbours with a completed handshake. */
+  neighbours(): NeighbourInfo[];
+  /** Hash of the current state (16 hex chars). */
+  hash(): string;
+  /** Hash of the state at `tick` when recorded (ticks that are multiples of `hashEvery`). */
+  stateHashAt(tick: number): string | undefined;
+  /** Attach transports and run `step(now())` every frame on real timers; resolves once attached. */
+  start(): Promise<void>;
+  /** Say bye to neighbours, stop timers and transports. */
+  stop(): Promise<void>;
+  /** Advance to local monotonic time `nowMs` (virtual time: call it every frame). */
+  step(nowMs: number): void;
+  /** Start the transports (listening) and dial, without real timers (drive with `step`). */
+  attach(): Promise<void>;
+  /** Dial an address now (through `transport`, default the first). Failures go to `error`. */
+  dial(address: string, transport?: number | string): void;
+}

@@ -1,0 +1,28 @@
+import { RectangleKeys } from '@symmetric/core';
+import { describe, expect, it } from 'vitest';
+import { cluster, distinct } from './helpers/harness.js';
+import { VNet } from './helpers/vnet.js';
+
+describe('two peers', () => {
+  it('handshake, go live and converge on the same state', async () => {
+    const net = new VNet(() => 20);
+    const c = await cluster(net);
+    const a = await c.add('a');
+    const b = await c.add('b', {}, ['a']);
+    c.run(1000);
+    expect(a.status).toBe('live');
+    expect(b.status).toBe('live');
+    expect(a.neighbours().map((n) => n.peerId)).toEqual(['b']);
+    a.emit(RectangleKeys.left);
+    c.run(1500);
+    b.emit(RectangleKeys.up);
+    c.run(3000);
+    expect(a.stats().events).toBe(2);
+    expect(b.stats().events).toBe(2);
+    expect(a.state).toEqual(b.state);
+    expect(a.hash()).toBe(b.hash());
+    expect(distinct(c.hashes())).toHaveLength(1);
+    expect(c.errors).toEqual([]);
+    expect(a.tick).toBeGreaterThan(100);
+  });
+});
