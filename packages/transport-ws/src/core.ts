@@ -18,6 +18,9 @@ import {
 
 type Phase = 'stopped' | 'starting' | 'running' | 'stopping';
 
+/** Numbers transport instances, so link ids are unique within the process, not only per instance. */
+let instances = 0;
+
 /** Keeps one configured address connected, redialling with backoff. */
 class Redialer {
   private attempt = 0;
@@ -90,6 +93,7 @@ export abstract class WebSocketTransportCore implements Transport {
   private readonly connecting = new Set<WsLink>();
   private readonly redialers = new Set<Redialer>();
   private nextLinkId = 1;
+  private readonly instance = ++instances;
   private readonly host: LinkHost;
 
   protected constructor(options: WebSocketCommonOptions) {
@@ -254,7 +258,7 @@ export abstract class WebSocketTransportCore implements Transport {
   protected abstract unlisten(): Promise<void>;
 
   private newLinkId(): string {
-    return `ws-${this.nextLinkId++}`;
+    return `ws${this.instance}-${this.nextLinkId++}`;
   }
 
   private call(fn: (handler: TransportHandler) => void): void {
