@@ -1,0 +1,108 @@
+import { isTransportError } from '@symmetric/transport';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { encodeFrame, FrameDecoder, varintLength, writeVarint } from '../src/framing.js';
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+describe('FrameDecoder', () => {
+  it('returns exactly the frames encoded, whatever the chunking (zero-length frames included)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 40 }),
+        fc.array(fc.integer({ min: 1, max: 700 }), { minLength: 1, maxLength: 20 }),
+        (frames, cuts) => {
+          const wire = concat(frames.map(encodeFrame));
+          const decoder = new FrameDecoder(1024);
+          const out: Uint8Array[] = [];
+          let at = 0;
+          let k = 0;
+          while (at < wire.length) {
+            const size = cuts[k++ % cuts.length]!;
+            out.push(...decoder.push(wire.subarray(at, at + size)));
+            at += size;
+          }
+          expect(out).toEqual(frames);
+          expect(decoder.pending).toBe(0);
+        },
+      ),
+    );
+  });
+
+  it('frames stay intact after the decoder reuses its buffer', () => {
+    const decoder = new FrameDecoder(1 << 20);
+    const a = encodeFrame(new Uint8Array(100).fill(1));
+    const b = encodeFrame(new Uint8Array(100).fill(2));
+    const first = decoder.push(a.subarray(0, 101));
+    expect(first).toHaveLength(1);
+    decoder.push(b);
+    expect(first[0]).toEqual(new Uint8Array(100).fill(1));
+  });
+
+  it('varint encoding is minimal LEB128', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 40 }), (n) => {
+        const out = new Uint8Array(10);
+        const end = writeVarint(n, out, 0);
+        expect(end).toBe(varintLength(n));
+        let v = 0;
+        let scale = 1;
+        for (let i = 0; i < end; i++) {
+          v += (out[i]! & 0x7f) * scale;
+          scale *= 128;
+          expect(out[i]! >= 0x80).toBe(i < end - 1);
+        }
+        expect(v).toBe(n);
+      }),
+    );
+  });
+
+  it('a declared length above the limit is FRAME_TOO_LARGE before the body arrives', () => {
+    const decoder = new FrameDecoder(1000);
+    const header = new Uint8Array(2);
+    writeVarint(1001, header, 0);
+    let error: unknown;
+    try {
+      decoder.push(header);
+    } catch (e) {
+      error = e;
+    }
+    expect(isTransportError(error) && error.code).toBe('FRAME_TOO_LARGE');
+  });
+
+  it('an endless varint is rejected after the bytes a legal length can need', () => {
+    const decoder = new FrameDecoder(1 << 20);
+    expect(() => decoder.push(new Uint8Array([0xff, 0xff, 0xff, 0xff]))).toThrow(/length prefix|exceeds/);
+  });
+
+  it('a non-minimal varint is a PROTOCOL error', () => {
+    const decoder = new FrameDecoder(1 << 20);
+    let error: unknown;
+    try {
+      decoder.push(new Uint8Array([0x81, 0x00]));
+    } catch (e) {
+      error = e;
+    }
+    expect(isTransportError(error) && error.code).toBe('PROTOCOL');
+  });
+});
+
+describe('FrameDecoder with Node Buffers', () => {
+  it('never aliases the caller’s buffers (Buffer.slice is a view)', () => {
+    const decoder = new FrameDecoder(1024);
+    const wire = Buffer.from(encodeFrame(new Uint8Array([1, 2, 3])));
+    const frames = decoder.push(wire.subarray(0, 3));
+    frames.push(...decoder.push(wire.subarray(3)));
+    wire.fill(9);
+    expect(frames).toEqual([new Uint8Array([1, 2, 3])]);
+    expect(Buffer.isBuffer(frames[0])).toBe(false);
+  });
+});
