@@ -90,7 +90,10 @@ console.log('## bytes on the wire per event (paper C implementation: 23; goal: <
   for (const e of events) sizes.push(enc.encode({ type: 'events', events: [e] }).length);
   const total = sizes.reduce((a, b) => a + b, 0);
   const steady = sizes.slice(200);
-  row('single-event frames, whole run incl. id definitions', `${(total / sizes.length).toFixed(2)} B/event`);
+  row(
+    'single-event frames, whole run incl. id definitions, no prefix',
+    `${(total / sizes.length).toFixed(2)} B/event`,
+  );
   row(
     'single-event frame, steady state (median, min..max)',
     `${median(steady)} B (${Math.min(...steady)}..${Math.max(...steady)})`,
