@@ -3,6 +3,7 @@
  * function, cut/heal, raw frame injection). Deterministic: frames are delivered in (time, seq)
  * order by `runUntil`, callbacks run synchronously inside it or inside `dial`.
  */
+import { createCodec, type Frame, PROTOCOL_VERSION, rectangleKeyCodec } from '@symmetric/codec';
 import type { CloseInfo, Link, Transport, TransportHandler } from '@symmetric/transport';
 import { TransportError } from '@symmetric/transport';
 
@@ -155,5 +156,69 @@ export class VNet {
     const link = [...(this.transports.get(from)?.links_.values() ?? [])].find((l) => l.remoteAddress === to);
     if (link === undefined) throw new Error(`no link ${from}->${to}`);
     link.send(bytes);
+  }
+}
+
+/**
+ * A scripted neighbour speaking the wire protocol by hand (for repair and bad-input tests).
+ * It answers hello with `hello` (overridable) and records every decoded frame it receives.
+ */
+export class RawPeer {
+  readonly received: Frame<number>[] = [];
+  readonly links = new Map<string, Link>();
+  private readonly codec = createCodec<number>({ payload: rectangleKeyCodec });
+  private readonly enc = new Map<string, ReturnType<typeof this.codec.encoder>>();
+  private readonly dec = new Map<string, ReturnType<typeof this.codec.decoder>>();
+  closed: CloseInfo[] = [];
+  onFrame: ((frame: Frame<number>, from: string) => void) | undefined;
+
+  constructor(
+    readonly net: VNet,
+    readonly address: string,
+    readonly hello: Partial<{
+      room: string;
+      fps: number;
+      peerId: string;
+      version: number;
+      appId: string;
+    }> = {},
+  ) {
+    const t = net.transport(address);
+    void t.start({
+      onLink: (link) => {
+        this.links.set(link.remoteAddress, link);
+        this.enc.set(link.remoteAddress, this.codec.encoder());
+        this.dec.set(link.remoteAddress, this.codec.decoder());
+        this.send(link.remoteAddress, {
+          type: 'hello',
+          version: this.hello.version ?? PROTOCOL_VERSION,
+          room: this.hello.room ?? 'test',
+          fps: this.hello.fps ?? 50,
+          peerId: this.hello.peerId ?? address,
+          capabilities: 0,
+          appId: this.hello.appId ?? '',
+        });
+      },
+      onFrame: (link, bytes) => {
+        const f = this.dec.get(link.remoteAddress)!.decode(bytes);
+        this.received.push(f);
+        this.onFrame?.(f, link.remoteAddress);
+      },
+      onClose: (_link, info) => {
+        this.closed.push(info);
+      },
+      onError: () => {},
+    });
+    this.transport = t;
+  }
+  readonly transport: VTransport;
+  send(to: string, frame: Frame<number>): void {
+    this.links.get(to)!.send(this.enc.get(to)!.encode(frame));
+  }
+  sendRaw(to: string, bytes: Uint8Array): void {
+    this.links.get(to)!.send(bytes);
+  }
+  dial(address: string): void {
+    void this.transport.dial(address);
   }
 }
