@@ -32,7 +32,9 @@ describe('property: random topologies, latencies and event schedules', () => {
       fc.asyncProperty(scenario, async (s) => {
         const names = Array.from({ length: s.n }, (_, i) => `p${i}`);
         const edges = new Set<string>();
-        s.parents.forEach((p, i) => edges.add(`${Math.min(p, i + 1)}-${Math.max(p, i + 1)}`));
+        s.parents.forEach((p, i) => {
+          edges.add(`${Math.min(p, i + 1)}-${Math.max(p, i + 1)}`);
+        });
         for (const [a, b] of s.extra) if (a !== b) edges.add(`${Math.min(a, b)}-${Math.max(a, b)}`);
         const net = new VNet((x, y) => {
           const i = Number(x.slice(1));
