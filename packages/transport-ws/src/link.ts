@@ -256,11 +256,25 @@ export class WsLink implements Link {
     this.lastReceived = performance.now();
   }
 
-  /** The socket reported an error; `error` is already mapped. The close event follows. */
+  /**
+   * The socket reported an error; `error` is already mapped. The socket is closing (its close
+   * event follows), so an open link is reported closed now: nothing is sent or delivered after.
+   */
   socketError(error: TransportError): void {
     if (this.firstError !== undefined) return;
     this.firstError = error;
-    if (this.state === 'open') this.host.error(error, this);
+    if (this.state !== 'open') return;
+    this.state = 'closed';
+    this.stopTimers();
+    this.host.error(error, this);
+    if (!this.socketGone) setUnrefTimeout(() => this.terminate(), this.host.settings.closeGraceMs);
+    const reason =
+      error.code === 'FRAME_TOO_LARGE'
+        ? 'message too big'
+        : error.code === 'PROTOCOL'
+          ? 'protocol error'
+          : 'connection error';
+    this.report({ local: false, reason, error });
   }
 
   /** The socket is closed (`code`/`reason` from the close frame, 1006 when none). */
