@@ -1,0 +1,689 @@
+import {
+  type CloseInfo,
+  isTransportError,
+  type Link,
+  type Transport,
+  TransportError,
+  type TransportHandler,
+} from '@symmetric/transport';
+import { LoopbackError } from './errors.js';
+import { type LatencyModel, sampleLatency, validateLatency } from './latency.js';
+import { EV_CLOSE, EV_FRAME, EV_OPEN, EventQueue, type NetEvent } from './queue.js';
+import { SeededRandom } from './random.js';
+
+/** Host timer and clock functions; this package is built without DOM or Node types. */
+const host = globalThis as unknown as {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+  performance: { now(): number };
+};
+
+/** Options of a {@link LoopbackNetwork}. */
+export interface LoopbackNetworkOptions {
+  /**
+   * `'real'` (default): frames are delivered by `setTimeout` on the wall clock.
+   * `'virtual'`: nothing happens on its own; {@link LoopbackNetwork.runUntil} delivers
+   * what is due, calling handlers synchronously (for the simulator).
+   */
+  time?: 'real' | 'virtual';
+  /** Seed of the latency-sampling PRNG; the same seed gives the same samples. Default 1. */
+  seed?: number;
+  /** Latency of every link without its own {@link LoopbackNetwork.setLatency}. Default constant 0. */
+  latency?: LatencyModel;
+  /** Largest frame `send` accepts; larger ones throw `FRAME_TOO_LARGE`. Default 16 MiB. */
+  maxFrameBytes?: number;
+  /**
+   * When `true`, a dialled link opens after one latency sample (inside `runUntil` in virtual
+   * time) instead of at once, inside `dial`. Default `false`.
+   */
+  connectLatency?: boolean;
+}
+
+/** Options of one {@link LoopbackTransport}. */
+export interface LoopbackTransportOptions {
+  /**
+   * Addresses this transport keeps a link to: it dials each one whenever both ends are
+   * started and the pair is not cut, and there is no open link between them yet (on `start`
+   * of either side, and on `heal`/`healAll`). Failures go to `onError`. Default none.
+   */
+  connectTo?: readonly string[];
+}
+
+/** Counters of a {@link LoopbackNetwork} (since it was created). */
+export interface LoopbackStats {
+  /** Frames accepted by `send`. */
+  framesSent: number;
+  /** Bytes accepted by `send`. */
+  bytesSent: number;
+  /** Frames handed to an `onFrame` handler. */
+  framesDelivered: number;
+  /** Frames that came due on a link end that had closed meanwhile (counted when they come due). */
+  framesDropped: number;
+  /** `send` calls refused with `FRAME_TOO_LARGE` or a non-`Uint8Array` frame. */
+  framesRejected: number;
+  /** Links opened (each counted once, not per end). */
+  linksOpened: number;
+  /** Dials that failed (`DIAL_FAILED`: nothing listening, pair cut, either side stopped). */
+  dialsFailed: number;
+  /** Exceptions thrown by handler callbacks (reported to that transport's `onError`). */
+  handlerErrors: number;
+}
+
+/** State shared by every link between one unordered pair of addresses. */
+interface Pair {
+  model: LatencyModel;
+  cut: boolean;
+}
+
+/** A dial waiting for its connect latency. */
+interface PendingDial {
+  readonly from: LoopbackTransport;
+  readonly address: string;
+  readonly resolve: (link: Link) => void;
+  readonly reject: (error: TransportError) => void;
+}
+
+const DEFAULT_MAX_FRAME = 16 * 1024 * 1024;
+
+/** One end of an in-process link. Created by {@link LoopbackTransport.dial}; never by hand. */
+export class LoopbackLink implements Link {
+  /** @inheritDoc */
+  readonly id: string;
+  /** @inheritDoc */
+  readonly direction: 'inbound' | 'outbound';
+  /** The other side's loopback address. */
+  readonly remoteAddress: string;
+  /** Always `undefined`: loopback does not authenticate peers. */
+  readonly remotePeerId: undefined = undefined;
+  /** @internal The transport this end belongs to. */
+  readonly owner: LoopbackTransport;
+  /** @internal Latency/cut state of the address pair. */
+  readonly pair: Pair;
+  /** @internal The other end. */
+  peer!: LoopbackLink;
+  /** @internal Due time of the last event sent from this end (FIFO floor). */
+  lastAt: number;
+  /** @internal */
+  isOpen = true;
+
+  /** @internal */
+  constructor(
+    id: string,
+    direction: 'inbound' | 'outbound',
+    remoteAddress: string,
+    owner: LoopbackTransport,
+    pair: Pair,
+    now: number,
+  ) {
+    this.id = id;
+    this.direction = direction;
+    this.remoteAddress = remoteAddress;
+    this.owner = owner;
+    this.pair = pair;
+    this.lastAt = now;
+  }
+
+  /** `true` until this end closes. */
+  get open(): boolean {
+    return this.isOpen;
+  }
+
+  /**
+   * Queues a copy of `frame` for delivery after one latency sample, never before the
+   * previous frame of this direction. Returns `false` when closed; throws `FRAME_TOO_LARGE`.
+   */
+  send(frame: Uint8Array): boolean {
+    return this.owner.network._send(this, frame);
+  }
+
+  /** Closes this end now (`onClose` local) and the other end one latency sample later. */
+  close(reason = 'closed'): void {
+    this.owner.network._close(this, reason);
+  }
+}
+
+/**
+ * A {@link Transport} on a {@link LoopbackNetwork}, listening at its address once started.
+ * `dial(address)` opens a link to the transport started at `address` on the same network.
+ * Create it with {@link LoopbackNetwork.transport}.
+ */
+export class LoopbackTransport implements Transport {
+  /** Always `loopback`. */
+  readonly name = 'loopback';
+  /** The address it listens at (once started) and that others dial. */
+  readonly address: string;
+  /** The network it belongs to. */
+  readonly network: LoopbackNetwork;
+  /** Addresses it keeps a link to (see {@link LoopbackTransportOptions.connectTo}). */
+  readonly connectTo: readonly string[];
+  /** @internal */
+  handler: TransportHandler | undefined;
+  /** @internal */
+  started = false;
+  /** @internal Open link ends, in opening order. */
+  readonly openLinks = new Set<LoopbackLink>();
+
+  /** @internal Use {@link LoopbackNetwork.transport}. */
+  constructor(network: LoopbackNetwork, address: string, options: LoopbackTransportOptions) {
+    this.network = network;
+    this.address = address;
+    this.connectTo = [...(options.connectTo ?? [])];
+  }
+
+  /**
+   * Starts listening at {@link address} (synchronously; the promise is already settled).
+   * Rejects with `ALREADY_STARTED`, or `LISTEN_FAILED` when another started transport holds
+   * the address. A stopped transport may be started again.
+   */
+  start(handler: TransportHandler): Promise<void> {
+    try {
+      this.network._start(this, handler);
+      return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Opens a link to the transport started at `address`; see {@link LoopbackNetworkOptions.connectLatency}. */
+  dial(address: string): Promise<Link> {
+    return this.network._dial(this, address);
+  }
+
+  /** `[address]` while started, else `[]`. */
+  addresses(): string[] {
+    return this.started ? [this.address] : [];
+  }
+
+  /** Open links, in opening order. */
+  links(): Link[] {
+    return [...this.openLinks];
+  }
+
+  /** Closes every link (each `onClose` local, before this returns) and stops listening. Idempotent. */
+  stop(): Promise<void> {
+    this.network._stop(this);
+    return Promise.resolve();
+  }
+}
+
+/**
+ * An in-process network of {@link LoopbackTransport}s with a latency model, FIFO links, cuts
+ * and partitions, in real time (`setTimeout`) or virtual time (driven by {@link runUntil}).
+ *
+ * Deterministic: latency samples come from a seeded PRNG in send order, and in virtual time
+ * every handler runs synchronously inside `runUntil` (frames, remote closes, delayed opens),
+ * inside `dial` (immediate opens, both `onLink`s), inside `close`/`stop` (the local
+ * `onClose`), or inside `cut`/`partition` (both `onClose`s).
+ */
+export class LoopbackNetwork {
+  /** `'real'` or `'virtual'`. */
+  readonly time: 'real' | 'virtual';
+  /** Largest frame `send` accepts. */
+  readonly maxFrameBytes: number;
+  /** Whether dialled links open after one latency sample. */
+  readonly connectLatency: boolean;
+  private readonly defaultLatency: LatencyModel;
+  private readonly rng: SeededRandom;
+  private readonly queue = new EventQueue();
+  private readonly pairs = new Map<string, Pair>();
+  private readonly listeners = new Map<string, LoopbackTransport>();
+  private readonly transports = new Set<LoopbackTransport>();
+  private readonly autoDialing = new Set<string>();
+  private readonly counters: LoopbackStats = {
+    framesSent: 0,
+    bytesSent: 0,
+    framesDelivered: 0,
+    framesDropped: 0,
+    framesRejected: 0,
+    linksOpened: 0,
+    dialsFailed: 0,
+    handlerErrors: 0,
+  };
+  private seq = 0;
+  private linkSeq = 0;
+  private virtualNow = 0;
+  private readonly origin: number;
+  private running = false;
+  private timer: unknown;
+  private timerAt = Number.POSITIVE_INFINITY;
+  private readonly pump = (): void => this.realPump();
+
+  /** @throws {LoopbackError} `BAD_OPTIONS` or `BAD_LATENCY` for malformed options. */
+  constructor(options: LoopbackNetworkOptions = {}) {
+    const time = options.time ?? 'real';
+    if (time !== 'real' && time !== 'virtual') {
+      throw new LoopbackError('BAD_OPTIONS', `time must be 'real' or 'virtual', got ${String(time)}`);
+    }
+    const seed = options.seed ?? 1;
+    if (typeof seed !== 'number' || !Number.isFinite(seed)) {
+      throw new LoopbackError('BAD_OPTIONS', `seed must be a finite number, got ${String(seed)}`);
+    }
+    const max = options.maxFrameBytes ?? DEFAULT_MAX_FRAME;
+    if (typeof max !== 'number' || !Number.isInteger(max) || max < 1) {
+      throw new LoopbackError('BAD_OPTIONS', `maxFrameBytes must be a positive integer, got ${String(max)}`);
+    }
+    const connectLatency = options.connectLatency ?? false;
+    if (typeof connectLatency !== 'boolean') {
+      throw new LoopbackError(
+        'BAD_OPTIONS',
+        `connectLatency must be a boolean, got ${String(connectLatency)}`,
+      );
+    }
+    this.time = time;
+    this.maxFrameBytes = max;
+    this.connectLatency = connectLatency;
+    this.defaultLatency = validateLatency(options.latency ?? { dist: 'constant', ms: 0 });
+    this.rng = new SeededRandom(seed);
+    this.origin = time === 'real' ? host.performance.now() : 0;
+  }
+
+  /**
+   * A new transport that listens at `address` once started and dials other addresses of this
+   * network. Several transports may be created for one address (e.g. a peer restarting), but
+   * only one may be started at a time.
+   *
+   * @throws {LoopbackError} `BAD_ADDRESS` unless `address` is a non-empty string.
+   */
+  transport(address: string, options: LoopbackTransportOptions = {}): LoopbackTransport {
+    checkAddress(address);
+    for (const to of options.connectTo ?? []) checkAddress(to);
+    const t = new LoopbackTransport(this, address, options);
+    this.transports.add(t);
+    return t;
+  }
+
+  /** Sets the latency of every link between `a` and `b`, both directions, from the next frame on. */
+  setLatency(a: string, b: string, model: LatencyModel): void {
+    checkAddress(a);
+    checkAddress(b);
+    this.pairOf(a, b).model = validateLatency(model);
+  }
+
+  /**
+   * Cuts `a`–`b`: closes every open link between them at once (both sides get `onClose`
+   * with `local: false` and a `LINK_CLOSED` error; frames in flight are dropped) and refuses
+   * new dials between them until {@link heal}.
+   */
+  cut(a: string, b: string): void {
+    checkAddress(a);
+    checkAddress(b);
+    const pair = this.pairOf(a, b);
+    pair.cut = true;
+    this.closePair(a, pair);
+  }
+
+  /** Lets `a` and `b` link again (and re-dials their `connectTo` declarations). */
+  heal(a: string, b: string): void {
+    checkAddress(a);
+    checkAddress(b);
+    const pair = this.pairs.get(pairKey(a, b));
+    if (pair === undefined || !pair.cut) return;
+    pair.cut = false;
+    this.autoDialPair(a, b);
+    this.autoDialPair(b, a);
+  }
+
+  /** Cuts every pair of addresses in different groups (addresses in no group are untouched). */
+  partition(groups: string[][]): void {
+    if (!Array.isArray(groups) || !groups.every((g) => Array.isArray(g))) {
+      throw new LoopbackError('BAD_OPTIONS', 'partition expects an array of address arrays');
+    }
+    for (const g of groups) for (const address of g) checkAddress(address);
+    for (let i = 0; i < groups.length; i++) {
+      for (let j = i + 1; j < groups.length; j++) {
+        for (const a of groups[i]!) for (const b of groups[j]!) if (a !== b) this.cut(a, b);
+      }
+    }
+  }
+
+  /** Heals every cut (also those of `cut` and `partition`), then re-dials `connectTo` declarations. */
+  healAll(): void {
+    for (const pair of this.pairs.values()) pair.cut = false;
+    for (const t of this.transports) this.autoDial(t);
+  }
+
+  /** Network time in ms: virtual time, or ms since the network was created (`performance.now()`). */
+  now(): number {
+    return this.time === 'virtual' ? this.virtualNow : host.performance.now() - this.origin;
+  }
+
+  /**
+   * Virtual time only: delivers every event due at or before `ms` in time order (ties in send
+   * order), calling handlers synchronously, then sets the clock to `ms` (never backwards).
+   * Events that handlers schedule at or before `ms` are delivered in the same call.
+   *
+   * @throws {LoopbackError} `WRONG_TIME_MODE` on a real-time network, `REENTRANT` from inside a handler.
+   */
+  runUntil(ms: number): void {
+    if (this.time !== 'virtual') {
+      throw new LoopbackError('WRONG_TIME_MODE', 'runUntil() needs a network created with time: "virtual"');
+    }
+    if (typeof ms !== 'number' || Number.isNaN(ms)) {
+      throw new LoopbackError('BAD_OPTIONS', `runUntil(ms) needs a number, got ${String(ms)}`);
+    }
+    if (this.running) throw new LoopbackError('REENTRANT', 'runUntil() called from inside a handler');
+    this.running = true;
+    try {
+      const queue = this.queue;
+      for (let event = queue.peek(); event !== undefined && event.at <= ms; event = queue.peek()) {
+        queue.pop();
+        if (event.at > this.virtualNow) this.virtualNow = event.at;
+        this.dispatch(event);
+      }
+    } finally {
+      this.running = false;
+    }
+    if (ms > this.virtualNow) this.virtualNow = ms;
+  }
+
+  /** Due time of the earliest queued event (frame, remote close, delayed open), if any. */
+  nextEventAt(): number | undefined {
+    return this.queue.peek()?.at;
+  }
+
+  /** A snapshot of the counters. */
+  stats(): LoopbackStats {
+    return { ...this.counters };
+  }
+
+  // ---- internals (called by LoopbackLink / LoopbackTransport) ----
+
+  /** @internal */
+  _start(t: LoopbackTransport, handler: TransportHandler): void {
+    if (t.started) throw new TransportError('ALREADY_STARTED', `loopback ${t.address} is already started`);
+    const holder = this.listeners.get(t.address);
+    if (holder !== undefined) {
+      throw new TransportError('LISTEN_FAILED', `loopback address ${t.address} is in use`);
+    }
+    this.listeners.set(t.address, t);
+    t.handler = handler;
+    t.started = true;
+    this.autoDial(t);
+    for (const other of this.transports) {
+      if (other !== t && other.started && other.connectTo.includes(t.address))
+        this.autoDialPair(other.address, t.address);
+    }
+  }
+
+  /** @internal */
+  _stop(t: LoopbackTransport): void {
+    if (!t.started) return;
+    t.started = false;
+    if (this.listeners.get(t.address) === t) this.listeners.delete(t.address);
+    for (const end of [...t.openLinks]) this._close(end, 'transport stopped');
+  }
+
+  /** @internal */
+  _dial(from: LoopbackTransport, address: string): Promise<Link> {
+    if (typeof address !== 'string' || address === '') {
+      return Promise.reject(
+        new TransportError('BAD_ADDRESS', `not a loopback address: ${JSON.stringify(address)}`),
+      );
+    }
+    if (!from.started) {
+      return Promise.reject(new TransportError('NOT_STARTED', `loopback ${from.address} is not started`));
+    }
+    if (!this.connectLatency) {
+      try {
+        return Promise.resolve(this.openLink(from, address));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return new Promise<Link>((resolve, reject) => {
+      const pending: PendingDial = { from, address, resolve, reject };
+      const pair = this.pairOf(from.address, address);
+      this.schedule(this.now() + sampleLatency(pair.model, this.rng), EV_OPEN, undefined, pending);
+    });
+  }
+
+  /** @internal */
+  _send(end: LoopbackLink, frame: Uint8Array): boolean {
+    if (!end.isOpen) return false;
+    if (!(frame instanceof Uint8Array)) {
+      this.counters.framesRejected++;
+      throw new TransportError('PROTOCOL', 'frame must be a Uint8Array', { linkId: end.id });
+    }
+    if (frame.length > this.maxFrameBytes) {
+      this.counters.framesRejected++;
+      throw new TransportError(
+        'FRAME_TOO_LARGE',
+        `frame of ${frame.length} bytes exceeds maxFrameBytes ${this.maxFrameBytes}`,
+        { linkId: end.id },
+      );
+    }
+    const earliest = this.now() + sampleLatency(end.pair.model, this.rng);
+    const at = earliest > end.lastAt ? earliest : end.lastAt;
+    end.lastAt = at;
+    this.counters.framesSent++;
+    this.counters.bytesSent += frame.length;
+    this.schedule(at, EV_FRAME, end.peer, frame.slice());
+    return true;
+  }
+
+  /** @internal */
+  _close(end: LoopbackLink, reason: string): void {
+    if (!end.isOpen) return;
+    const other = end.peer;
+    if (other.isOpen) {
+      const earliest = this.now() + sampleLatency(end.pair.model, this.rng);
+      const at = earliest > end.lastAt ? earliest : end.lastAt;
+      end.lastAt = at;
+      this.schedule(at, EV_CLOSE, other, reason);
+    }
+    this.closeEnd(end, { local: true, reason });
+  }
+
+  // ---- private ----
+
+  private schedule(
+    at: number,
+    kind: NetEvent['kind'],
+    target: LoopbackLink | undefined,
+    payload: unknown,
+  ): void {
+    this.queue.push({ at, seq: this.seq++, kind, target, payload });
+    if (this.time === 'real' && at < this.timerAt) this.arm(at);
+  }
+
+  private arm(at: number): void {
+    if (this.timer !== undefined) host.clearTimeout(this.timer);
+    this.timerAt = at;
+    const wait = at - this.now();
+    this.timer = host.setTimeout(this.pump, wait > 0 ? wait : 0);
+  }
+
+  /** Real time: deliver what is due (not what this very pump schedules), then re-arm. */
+  private realPump(): void {
+    this.timer = undefined;
+    this.timerAt = Number.POSITIVE_INFINITY;
+    const limit = this.seq;
+    const now = this.now();
+    const queue = this.queue;
+    for (
+      let event = queue.peek();
+      event !== undefined && event.at <= now && event.seq < limit;
+      event = queue.peek()
+    ) {
+      queue.pop();
+      this.dispatch(event);
+    }
+    const next = queue.peek();
+    if (next !== undefined && next.at < this.timerAt) this.arm(next.at);
+  }
+
+  private dispatch(event: NetEvent): void {
+    switch (event.kind) {
+      case EV_FRAME: {
+        const end = event.target as LoopbackLink;
+        if (!end.isOpen) {
+          this.counters.framesDropped++;
+          return;
+        }
+        this.counters.framesDelivered++;
+        const owner = end.owner;
+        try {
+          owner.handler!.onFrame(end, event.payload as Uint8Array);
+        } catch (error) {
+          this.handlerThrew(owner, error, end);
+        }
+        return;
+      }
+      case EV_CLOSE: {
+        const end = event.target as LoopbackLink;
+        if (end.isOpen) this.closeEnd(end, { local: false, reason: event.payload as string });
+        return;
+      }
+      case EV_OPEN: {
+        const pending = event.payload as PendingDial;
+        if (!pending.from.started) {
+          this.counters.dialsFailed++;
+          pending.reject(
+            new TransportError('DIAL_FAILED', `loopback ${pending.from.address} stopped while dialling`),
+          );
+          return;
+        }
+        let link: LoopbackLink;
+        try {
+          link = this.openLink(pending.from, pending.address);
+        } catch (error) {
+          pending.reject(error as TransportError);
+          return;
+        }
+        pending.resolve(link);
+        return;
+      }
+    }
+  }
+
+  private openLink(from: LoopbackTransport, address: string): LoopbackLink {
+    const target = this.listeners.get(address);
+    if (target === undefined) {
+      this.counters.dialsFailed++;
+      throw new TransportError('DIAL_FAILED', `nothing listening at loopback address ${address}`);
+    }
+    const pair = this.pairOf(from.address, address);
+    if (pair.cut) {
+      this.counters.dialsFailed++;
+      throw new TransportError('DIAL_FAILED', `loopback ${from.address} – ${address} is cut`);
+    }
+    const n = this.linkSeq++;
+    const now = this.now();
+    const out = new LoopbackLink(`loopback-${n}-out`, 'outbound', address, from, pair, now);
+    const inbound = new LoopbackLink(`loopback-${n}-in`, 'inbound', from.address, target, pair, now);
+    out.peer = inbound;
+    inbound.peer = out;
+    from.openLinks.add(out);
+    target.openLinks.add(inbound);
+    this.counters.linksOpened++;
+    this.callOnLink(target, inbound);
+    this.callOnLink(from, out);
+    return out;
+  }
+
+  private callOnLink(t: LoopbackTransport, end: LoopbackLink): void {
+    if (!end.isOpen) return; // closed by a cut from inside the other side's onLink
+    try {
+      t.handler!.onLink(end);
+    } catch (error) {
+      this.handlerThrew(t, error, end);
+    }
+  }
+
+  private closeEnd(end: LoopbackLink, info: CloseInfo): void {
+    end.isOpen = false;
+    const owner = end.owner;
+    owner.openLinks.delete(end);
+    try {
+      owner.handler!.onClose(end, info);
+    } catch (error) {
+      this.handlerThrew(owner, error, end);
+    }
+  }
+
+  private handlerThrew(t: LoopbackTransport, error: unknown, link: LoopbackLink): void {
+    this.counters.handlerErrors++;
+    const wrapped = isTransportError(error)
+      ? error
+      : new TransportError('INTERNAL', `a handler threw: ${String(error)}`, {
+          cause: error,
+          linkId: link.id,
+        });
+    try {
+      t.handler!.onError(wrapped, link);
+    } catch {
+      // onError itself threw: in virtual time fail loudly (deterministically); in real time
+      // there is nobody left to tell without throwing into a timer.
+      if (this.time === 'virtual') throw error;
+    }
+  }
+
+  private closePair(a: string, pair: Pair): void {
+    const t = this.listeners.get(a);
+    if (t === undefined) return;
+    const cutInfo = (): CloseInfo => ({
+      local: false,
+      reason: 'network cut',
+      error: new TransportError('LINK_CLOSED', 'the loopback network cut this link'),
+    });
+    for (const end of [...t.openLinks]) {
+      if (end.pair !== pair) continue;
+      if (end.isOpen) this.closeEnd(end, cutInfo());
+      if (end.peer.isOpen) this.closeEnd(end.peer, cutInfo());
+    }
+  }
+
+  private pairOf(a: string, b: string): Pair {
+    const key = pairKey(a, b);
+    let pair = this.pairs.get(key);
+    if (pair === undefined) {
+      pair = { model: this.defaultLatency, cut: false };
+      this.pairs.set(key, pair);
+    }
+    return pair;
+  }
+
+  private autoDial(t: LoopbackTransport): void {
+    if (!t.started) return;
+    for (const to of t.connectTo) this.autoDialPair(t.address, to);
+  }
+
+  /** Dial `to` from the started transport at `from` if it declared it and they are not linked. */
+  private autoDialPair(from: string, to: string): void {
+    const t = this.listeners.get(from);
+    if (t === undefined || !t.connectTo.includes(to)) return;
+    if (!this.listeners.has(to) || this.pairs.get(pairKey(from, to))?.cut === true) return;
+    for (const end of t.openLinks) if (end.remoteAddress === to) return;
+    const key = `${from}\u0000${to}`;
+    if (this.autoDialing.has(key)) return; // a dial with connect latency is under way
+    this.autoDialing.add(key);
+    this._dial(t, to).then(
+      () => this.autoDialing.delete(key),
+      (error: unknown) => {
+        this.autoDialing.delete(key);
+        if (t.handler === undefined) return;
+        const e = isTransportError(error)
+          ? error
+          : new TransportError('DIAL_FAILED', String(error), { cause: error });
+        try {
+          t.handler.onError(e);
+        } catch {
+          // nowhere left to report
+        }
+      },
+    );
+  }
+}
+
+function pairKey(a: string, b: string): string {
+  return a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
+}
+
+function checkAddress(address: unknown): void {
+  if (typeof address !== 'string' || address === '') {
+    throw new LoopbackError(
+      'BAD_ADDRESS',
+      `a loopback address is a non-empty string, got ${JSON.stringify(address)}`,
+    );
+  }
+}
