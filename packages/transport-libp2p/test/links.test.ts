@@ -161,7 +161,7 @@ describe('identity', () => {
     expect(await verifySignature(a.t.peerId, data, signature)).toBe(true);
     expect(await b.t.verify(a.t.peerId, data, signature)).toBe(true);
     const tampered = data.slice();
-    tampered[0] ^= 1;
+    tampered[0] = (tampered[0] ?? 0) ^ 1;
     expect(await verifySignature(a.t.peerId, tampered, signature)).toBe(false);
     expect(await verifySignature(b.t.peerId, data, signature)).toBe(false);
     expect(await verifySignature('not a peer id', data, signature)).toBe(false);
