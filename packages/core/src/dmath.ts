@@ -74,6 +74,7 @@ const C6 = -1.1359647557788195e-11;
 
 const INV_PIO2 = 0.6366197723675814;
 const PIO2_1 = 1.5707963267341256;
+const PIO2_1T = 6.077100506506192e-11;
 const PIO2_2 = 6.077100506303966e-11;
 const PIO2_2T = 2.0222662487959506e-21;
 const PIO2_3 = 2.0222662487111665e-21;
@@ -100,20 +101,38 @@ function kernelCos(x: number, y: number): number {
 let y0 = 0;
 let y1 = 0;
 
-/** Cody-Waite reduction by pi/2 with a three-part constant; returns n (mod 4 is what matters). */
+/**
+ * Reduction by pi/2 as fdlibm's medium-size path (Cody-Waite with a 33+33+53-bit pi/2, second
+ * and third rounds only when cancellation needs them); returns n, of which only n mod 4 matters.
+ * Exact to about 1 ulp for |x| up to 2^19 * pi/2; deterministic (but less accurate) beyond.
+ */
 function reduce(x: number): number {
-  const n = Math.round(x * INV_PIO2);
-  let r = x - n * PIO2_1;
-  let t = r;
-  let w = n * PIO2_2;
-  r = t - w;
-  w = n * PIO2_2T - (t - r - w);
-  t = r;
-  w = n * PIO2_3;
-  r = t - w;
-  w = n * PIO2_3T - (t - r - w);
+  const ax = Math.abs(x);
+  const n = Math.trunc(ax * INV_PIO2 + 0.5);
+  let r = ax - n * PIO2_1;
+  let w = n * PIO2_1T;
   y0 = r - w;
+  const j = (highWord(ax) >> 20) & 0x7ff;
+  if (j - ((highWord(y0) >> 20) & 0x7ff) > 16) {
+    let t = r;
+    w = n * PIO2_2;
+    r = t - w;
+    w = n * PIO2_2T - (t - r - w);
+    y0 = r - w;
+    if (j - ((highWord(y0) >> 20) & 0x7ff) > 49) {
+      t = r;
+      w = n * PIO2_3;
+      r = t - w;
+      w = n * PIO2_3T - (t - r - w);
+      y0 = r - w;
+    }
+  }
   y1 = r - y0 - w;
+  if (x < 0) {
+    y0 = -y0;
+    y1 = -y1;
+    return -n;
+  }
   return n;
 }
 
@@ -301,6 +320,8 @@ export function exp(x: number): number {
   if (Number.isNaN(x)) return x;
   if (x > O_THRESHOLD) return Number.POSITIVE_INFINITY;
   if (x < U_THRESHOLD) return 0;
+  // fdlibm's polynomial is 1 ulp off at exactly 1; e is known (V8 special-cases it the same way).
+  if (x === 1) return Math.E;
   const a = Math.abs(x);
   let k = 0;
   let hi = 0;
@@ -385,8 +406,9 @@ function isOddInteger(y: number): boolean {
 
 /**
  * Deterministic x^y with the ECMAScript special cases. Integer exponents up to 64 in
- * magnitude use exact binary powering (so `pow(2, 10) === 1024`); other exponents use
- * `exp(y * log(x))`, within about `|y * log(x)|` ulp (1e-13 relative for moderate arguments).
+ * magnitude use binary powering (exact when the result is representable, so
+ * `pow(2, 10) === 1024`); `y = ±0.5` uses `Math.sqrt`; other exponents use `exp(y * log(x))`,
+ * within about `|y * log(x)|` ulp (under 1e-13 relative for results between 1e-30 and 1e30).
  */
 export function pow(x: number, y: number): number {
   if (Number.isNaN(y)) return Number.NaN;
@@ -415,6 +437,8 @@ export function pow(x: number, y: number): number {
     return y < 0 ? 1 / r : r;
   }
   if (x < 0 && !Number.isInteger(y)) return Number.NaN;
+  if (y === 0.5) return Math.sqrt(x);
+  if (y === -0.5) return 1 / Math.sqrt(x);
   const r = exp(y * log(ax));
   return x < 0 && odd ? -r : r;
 }

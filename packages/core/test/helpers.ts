@@ -52,7 +52,9 @@ export function withSeqs(raw: RawEvent[]): TimelineEvent<number>[] {
   const out: TimelineEvent<number>[] = [];
   for (const [source, list] of bySource) {
     list.sort((a, b) => a.tick - b.tick);
-    list.forEach((r, i) => out.push({ tick: r.tick, source, seq: i + 1, payload: r.payload }));
+    list.forEach((r, i) => {
+      out.push({ tick: r.tick, source, seq: i + 1, payload: r.payload });
+    });
   }
   return out;
 }
