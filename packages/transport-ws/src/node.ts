@@ -42,8 +42,9 @@ export interface WebSocketTransportOptions extends WebSocketCommonOptions {
   /** Accept inbound links. Default: do not listen (dial only). */
   readonly listen?: ListenPortOptions | ListenServerOptions;
   /**
-   * What `addresses()` returns instead of the bound address (e.g. a public `wss://` URL behind a
-   * proxy). Default: derived from the bound address.
+   * What `addresses()` returns while listening, instead of the bound address (e.g. a public
+   * `wss://` URL behind a proxy). Default: derived from the bound address (`0.0.0.0` is shown
+   * as `127.0.0.1`, `::` as `[::1]`).
    */
   readonly advertise?: readonly string[];
   /** TLS options for dialling `wss://` URLs (e.g. `ca` to trust a self-signed server). */
@@ -155,9 +156,9 @@ export class WebSocketTransport extends WebSocketTransportCore {
   }
 
   addresses(): string[] {
-    if (this.options.advertise !== undefined) return [...this.options.advertise];
     const server = this.server;
     if (server === undefined || !this.running) return [];
+    if (this.options.advertise !== undefined) return [...this.options.advertise];
     const bound = server.address();
     if (bound === null || typeof bound === 'string') return [];
     const info = bound as AddressInfo;

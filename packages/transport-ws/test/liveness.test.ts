@@ -106,6 +106,36 @@ describe('reconnection of dial addresses', () => {
     expect(client.links()).toEqual([rec.links[1]]);
   });
 
+  it('a link that stayed open for stableMs resets the backoff; short-lived links make it grow', async () => {
+    async function gaps(holdMs: number): Promise<number[]> {
+      const server = track(new WebSocketTransport({ listen: { port: 0 } }));
+      const opened: number[] = [];
+      const srec = new Recorder();
+      const onLink = srec.onLink.bind(srec);
+      srec.onLink = (link) => {
+        onLink(link);
+        opened.push(performance.now());
+        setTimeout(() => link.close('again'), holdMs);
+      };
+      await server.start(srec);
+      const client = track(
+        new WebSocketTransport({
+          dial: server.addresses(),
+          reconnect: { initialMs: 30, maxMs: 5_000, factor: 4, jitter: 0, stableMs: 100 },
+        }),
+      );
+      await client.start(new Recorder());
+      await until(() => opened.length >= 4, 'four links', 5_000);
+      await client.stop();
+      // Time from one link's close to the next link's open.
+      return opened.slice(1, 4).map((t, i) => t - opened[i]! - holdMs);
+    }
+    const shortLived = await gaps(0);
+    expect(shortLived[2]).toBeGreaterThanOrEqual(480 - 5); // 30, 120, 480 ms
+    const stable = await gaps(150);
+    expect(stable[2]).toBeLessThan(400); // 30 ms each time
+  });
+
   it('keeps redialling after the remote closes the link on purpose, and stop() ends it', async () => {
     const server = track(new WebSocketTransport({ listen: { port: 0 } }));
     const srec = new Recorder();

@@ -41,6 +41,23 @@ describe('WebSocketTransport (Node)', () => {
     expect(t.links()).toEqual([]);
   });
 
+  it('advertises the configured addresses while listening, and nothing once stopped', async () => {
+    const t = track(
+      new WebSocketTransport({
+        listen: { port: 0, host: '0.0.0.0' },
+        advertise: ['wss://peer.example.org/room'],
+      }),
+    );
+    expect(t.addresses()).toEqual([]);
+    await t.start(new Recorder());
+    expect(t.addresses()).toEqual(['wss://peer.example.org/room']);
+    await t.stop();
+    expect(t.addresses()).toEqual([]);
+    const any = track(new WebSocketTransport({ listen: { port: 0, host: '0.0.0.0' } }));
+    await any.start(new Recorder());
+    expect(any.addresses()[0]).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/);
+  });
+
   it('a transport without listen has no addresses but can dial', async () => {
     const server = await listening();
     const t = track(new WebSocketTransport());
