@@ -115,11 +115,17 @@ export function resolveOptions<S, E>(options: PeerOptions<S, E>): ResolvedOption
     );
   } else bad("history must be 'full' or { horizonTicks }");
   const snapshotJoin = options.snapshotJoin ?? horizonTicks !== undefined;
-  const snapshotEvery = num('snapshotEvery', options.snapshotEvery, 10, 1, 2 ** 31, true);
-  const defaultHashEvery = Math.max(snapshotEvery, Math.ceil(fps / snapshotEvery) * snapshotEvery);
-  const hashEvery = num('hashEvery', options.hashEvery, defaultHashEvery, 1, 2 ** 31, true);
-  if (hashEvery % snapshotEvery !== 0)
-    bad(`hashEvery (${hashEvery}) must be a multiple of snapshotEvery (${snapshotEvery})`);
+  const hashEvery = num('hashEvery', options.hashEvery, fps, 1, 2 ** 31, true);
+  // Hashes of past ticks are read from the snapshot ring: snapshots must fall on every
+  // hashEvery-th tick. By default the snapshot period is 10 ticks, or a divisor of hashEvery.
+  let snapshotEvery: number;
+  if (options.snapshotEvery === undefined) snapshotEvery = gcd(10, hashEvery);
+  else {
+    snapshotEvery = num('snapshotEvery', options.snapshotEvery, 10, 1, 2 ** 31, true);
+    if (hashEvery % snapshotEvery !== 0) {
+      bad(`hashEvery (${hashEvery}) must be a multiple of snapshotEvery (${snapshotEvery})`);
+    }
+  }
   const settleTicks = num(
     'settleTicks',
     options.settleTicks,
@@ -188,4 +194,9 @@ export function resolveOptions<S, E>(options: PeerOptions<S, E>): ResolvedOption
     presenceHeartbeatMs: num('presence.heartbeatMs', presence.heartbeatMs, 15_000, 1, 3_600_000),
     presenceTtlMs: num('presence.ttlMs', presence.ttlMs, 45_000, 1, 86_400_000),
   };
+}
+
+function gcd(a: number, b: number): number {
+  while (b !== 0) [a, b] = [b, a % b];
+  return a;
 }

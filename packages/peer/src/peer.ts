@@ -243,6 +243,19 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     presenceReceived: 0,
     presenceDropped: 0,
   };
+  /** Cumulative counters of timelines replaced by a snapshot adoption. */
+  private readonly retired = {
+    ticksSimulated: 0,
+    ticksResimulated: 0,
+    lateEvents: 0,
+    ticksTravelledBack: 0,
+    rollbacks: 0,
+    duplicates: 0,
+    tooOld: 0,
+    snapshotsTaken: 0,
+    invalidEvents: 0,
+    appErrors: 0,
+  };
   private readonly errorCounts: Partial<Record<PeerErrorCode, number>> = {};
   private errorsTotal = 0;
 
@@ -345,7 +358,7 @@ class PeerRuntime<S, E> implements Peer<S, E> {
   }
 
   neighbours(): NeighbourInfo[] {
-    const est = this.clock.estimate(Math.max(this.lastNow, 0));
+    const est = this.clock.estimate(this.currentNow());
     return this.neighbourList.map((l) => {
       const rtt = est.links.get(l.key)?.rttMs;
       return {
@@ -362,8 +375,20 @@ class PeerRuntime<S, E> implements Peer<S, E> {
   stats(): PeerStats {
     let links = 0;
     for (const l of this.links.values()) if (l.phase !== 'closed') links++;
+    const t = this.timeline.stats();
+    const r = this.retired;
     return {
-      ...this.timeline.stats(),
+      ...t,
+      ticksSimulated: t.ticksSimulated + r.ticksSimulated,
+      ticksResimulated: t.ticksResimulated + r.ticksResimulated,
+      lateEvents: t.lateEvents + r.lateEvents,
+      ticksTravelledBack: t.ticksTravelledBack + r.ticksTravelledBack,
+      rollbacks: t.rollbacks + r.rollbacks,
+      duplicates: t.duplicates + r.duplicates,
+      tooOld: t.tooOld + r.tooOld,
+      snapshotsTaken: t.snapshotsTaken + r.snapshotsTaken,
+      invalidEvents: t.invalidEvents + r.invalidEvents,
+      appErrors: t.appErrors + r.appErrors,
       ...this.counters,
       tick: this.timeline.tick,
       status: this.statusValue,
@@ -516,16 +541,16 @@ class PeerRuntime<S, E> implements Peer<S, E> {
 
   // ---- time -------------------------------------------------------------------------------
 
-  /** Local time for work done outside `step` (frame callbacks). */
+  /**
+   * Local time for work done outside `step` (frame callbacks, API calls). Never below a time
+   * already used: the clock rejects time going backwards, and callbacks (with an injected or
+   * real clock) may run ahead of the last `step`.
+   */
   private currentNow(): number {
-    if (this.nowFn !== undefined) {
-      const t = this.nowFn();
-      return t > this.lastNow ? t : this.lastNow;
-    }
-    if (this.realTime) {
-      const t = defaultNow();
-      return t > this.lastNow ? t : this.lastNow;
-    }
+    let t = this.lastNow;
+    if (this.nowFn !== undefined) t = this.nowFn();
+    else if (this.realTime) t = defaultNow();
+    if (t > this.lastNow && Number.isFinite(t)) this.lastNow = t;
     return this.lastNow;
   }
 
@@ -1090,8 +1115,9 @@ class PeerRuntime<S, E> implements Peer<S, E> {
   private recordHashes(): void {
     const settled = this.timeline.tick - this.o.settleTicks;
     const every = this.o.hashEvery;
-    if (this.nextHashTick < this.timeline.stats().baseTick) {
-      this.nextHashTick = Math.ceil(this.timeline.stats().baseTick / every) * every;
+    if (this.nextHashTick <= settled - this.o.settleTicks) {
+      // Far behind (e.g. after catching up): skip ticks whose snapshots are long gone.
+      this.nextHashTick = Math.ceil((settled - this.o.settleTicks) / every) * every;
     }
     while (this.nextHashTick <= settled) {
       const t = this.nextHashTick;
@@ -1168,7 +1194,11 @@ class PeerRuntime<S, E> implements Peer<S, E> {
       source: this.id,
       seq: this.presenceSeq,
       hops: this.o.presenceHops,
-      data: [this.ownPresence, Math.round(this.networkTick(now) * 100) / 100],
+      // The send tick lets receivers measure flooding delay (Δ auto); -1 while our clock is unsettled.
+      data: [
+        this.ownPresence,
+        this.lagging || !this.identityKnown ? -1 : Math.round(this.networkTick(now) * 100) / 100,
+      ],
     };
     if (only !== undefined) this.send(only, frame);
     else for (const l of this.neighbourList) this.send(l, frame);
@@ -1212,7 +1242,12 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     this.counters.presenceReceived++;
     if (data === null) {
       this.autoDelay.forget(f.source);
-    } else if (f.hops > 0 && this.o.delay === 'auto' && !this.lagging) {
+    } else if (
+      f.hops > 0 &&
+      this.o.delay === 'auto' &&
+      !this.lagging &&
+      (data as [unknown, number])[1] >= 0
+    ) {
       this.autoDelay.observe(f.source, this.networkTick(now) - (data as [unknown, number])[1], now);
     }
     if (f.hops > 0) {
@@ -1346,6 +1381,8 @@ class PeerRuntime<S, E> implements Peer<S, E> {
   /** Replace the timeline by one started from `snap`, carrying over events it does not cover. */
   private adoptSnapshot(timeline: Timeline<S, E>, snap: TimelineSnapshot<S>, now: number): void {
     const old = this.timeline;
+    const os = old.stats();
+    for (const k of Object.keys(this.retired) as (keyof typeof this.retired)[]) this.retired[k] += os[k];
     // Carry over: own events in the old timeline, and everything pending.
     const carry: TimelineEvent<E>[] = [];
     const ownMax = this.known.get(this.id)?.max ?? 0;

@@ -70,11 +70,11 @@ export interface PeerOptions<S, E> {
   readonly history?: 'full' | { readonly horizonTicks: number };
   /** Join from a neighbour's snapshot when fresh (default: `true` with bounded history, `false` with full). */
   readonly snapshotJoin?: boolean;
-  /** Ticks between timeline snapshots (default: the core's). */
+  /** Ticks between timeline snapshots (default 10, or the largest divisor of `hashEvery` below it). */
   readonly snapshotEvery?: number;
   /** Most snapshots kept (default: the core's, or enough to cover the horizon). */
   readonly maxSnapshots?: number;
-  /** State hashes are recorded every this many ticks for desync detection (default: fps, one per second). */
+  /** State hashes are recorded every this many ticks for desync detection (default: fps, one per second); a multiple of `snapshotEvery`. */
   readonly hashEvery?: number;
   /**
    * A tick is "settled" (hashes exchanged) once it is this many ticks behind the current tick.

@@ -1,11 +1,10 @@
 import { RectangleKeys } from '@symmetric/core';
 import { describe, expect, it } from 'vitest';
-import { cluster, distinct } from './helpers/harness.js';
-import { VNet } from './helpers/vnet.js';
+import { cluster, distinct, loopback } from './helpers/harness.js';
 
 describe('two peers', () => {
   it('handshake, go live and converge on the same state', async () => {
-    const net = new VNet(() => 20);
+    const net = loopback(20);
     const c = await cluster(net);
     const a = await c.add('a');
     const b = await c.add('b', {}, ['a']);

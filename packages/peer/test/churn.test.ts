@@ -1,11 +1,11 @@
 import { RectangleKeys } from '@symmetric/core';
 import { describe, expect, it } from 'vitest';
-import { cluster, distinct } from './helpers/harness.js';
-import { RawPeer, VNet } from './helpers/vnet.js';
+import { cluster, distinct, loopback } from './helpers/harness.js';
+import { RawPeer } from './helpers/raw-peer.js';
 
 describe('repair, join and rejoin', () => {
   it('repairs by frontier exchange after a link cut and heal (partition healing)', async () => {
-    const net = new VNet(() => 25);
+    const net = loopback(25);
     const c = await cluster(net, { delay: 200 });
     await c.add('a');
     await c.add('b', {}, ['a']);
@@ -35,11 +35,11 @@ describe('repair, join and rejoin', () => {
   });
 
   it('requests a seq gap, and retries on another link when unanswered', async () => {
-    const net = new VNet(() => 10);
+    const net = loopback(10);
     const c = await cluster(net, { delay: 500, gapGraceMs: 100, requestTimeoutMs: 300 });
     const p = await c.add('p');
-    const silent = new RawPeer(net, 'f1');
-    const helpful = new RawPeer(net, 'f2');
+    const silent = await new RawPeer(net.transport('f1'), 'f1').start();
+    const helpful = await new RawPeer(net.transport('f2'), 'f2').start();
     const z = (seq: number) => ({ source: 'z', seq, tick: 200 + seq, payload: seq % 5 });
     helpful.onFrame = (f, from) => {
       if (f.type !== 'request') return;
@@ -72,7 +72,7 @@ describe('repair, join and rejoin', () => {
 
   it('a peer that starts isolated (and emits) joins later and converges', async () => {
     for (const history of ['full', { horizonTicks: 150 }] as const) {
-      const net = new VNet(() => 20);
+      const net = loopback(20);
       const c = await cluster(net, { delay: 150, history });
       await c.add('a');
       await c.add('b', {}, ['a']);
@@ -97,7 +97,7 @@ describe('repair, join and rejoin', () => {
   });
 
   it('a restarted peer with the same id learns its old frontier and continues its seqs', async () => {
-    const net = new VNet(() => 20);
+    const net = loopback(20);
     const c = await cluster(net, { delay: 150, history: 'full' });
     await c.add('a');
     const b = await c.add('b', {}, ['a']);
@@ -125,7 +125,7 @@ describe('repair, join and rejoin', () => {
   });
 
   it('joins from a neighbour snapshot with a bounded horizon', async () => {
-    const net = new VNet(() => 20);
+    const net = loopback(20);
     const c = await cluster(net, { delay: 150, history: { horizonTicks: 100 } });
     await c.add('a');
     await c.add('b', {}, ['a']);

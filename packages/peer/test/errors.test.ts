@@ -3,16 +3,16 @@ import type { App } from '@symmetric/core';
 import { RectangleKeys, type RectangleState, rectangleApp } from '@symmetric/core';
 import { isPeerError, PeerError } from '@symmetric/peer';
 import { describe, expect, it } from 'vitest';
-import { cluster, distinct } from './helpers/harness.js';
-import { RawPeer, VNet } from './helpers/vnet.js';
+import { cluster, distinct, loopback } from './helpers/harness.js';
+import { RawPeer } from './helpers/raw-peer.js';
 
 describe('bad input at the boundary', () => {
   it('garbage bytes: typed CODEC error, counter, link closed, peer keeps running and converges', async () => {
-    const net = new VNet(() => 10);
+    const net = loopback(10);
     const c = await cluster(net, { delay: 200 });
     const a = await c.add('a');
     const b = await c.add('b', {}, ['a']);
-    const raw = new RawPeer(net, 'evil');
+    const raw = await new RawPeer(net.transport('evil'), 'evil').start();
     raw.dial('a');
     c.run(500);
     expect(a.stats().neighbours).toBe(2);
@@ -36,10 +36,10 @@ describe('bad input at the boundary', () => {
   });
 
   it('a frame before hello, a second hello: PROTOCOL, link closed', async () => {
-    const net = new VNet(() => 10);
+    const net = loopback(10);
     const c = await cluster(net);
     const a = await c.add('a');
-    const raw = new RawPeer(net, 'r1');
+    const raw = await new RawPeer(net.transport('r1'), 'r1').start();
     raw.dial('a');
     c.run(100);
     raw.send('a', {
@@ -64,7 +64,7 @@ describe('bad input at the boundary', () => {
       { code: 'APP_MISMATCH', opts: { appId: 'v2' } },
     ] as const;
     for (const { code, opts } of cases) {
-      const net = new VNet(() => 10);
+      const net = loopback(10);
       const c = await cluster(net, { delay: 200 });
       const a = await c.add('a');
       const b = await c.add('b', {}, ['a']);
@@ -80,10 +80,10 @@ describe('bad input at the boundary', () => {
       expect(odd.stats().events).toBe(0);
       expect(a.hash()).toBe(b.hash());
     }
-    const net = new VNet(() => 10);
+    const net = loopback(10);
     const c = await cluster(net);
     const a = await c.add('a');
-    const raw = new RawPeer(net, 'twin', { peerId: 'a' });
+    const raw = await new RawPeer(net.transport('twin'), 'twin', { peerId: 'a' }).start();
     raw.dial('a');
     c.run(200);
     expect(a.stats().errors.SELF_LINK).toBe(1);
@@ -91,10 +91,10 @@ describe('bad input at the boundary', () => {
   });
 
   it('an undecodable payload drops only the frame; a far-future event closes the link', async () => {
-    const net = new VNet(() => 10);
+    const net = loopback(10);
     const c = await cluster(net);
     const a = await c.add('a');
-    const raw = new RawPeer(net, 'r');
+    const raw = await new RawPeer(net.transport('r'), 'r').start();
     raw.dial('a');
     c.run(200);
     // A valid events frame whose payload byte is 9 (not a rectangle key): BAD_PAYLOAD, not fatal.
@@ -114,7 +114,7 @@ describe('bad input at the boundary', () => {
   });
 
   it('no hello within the handshake timeout: HANDSHAKE_TIMEOUT', async () => {
-    const net = new VNet(() => 10);
+    const net = loopback(10);
     const c = await cluster(net, { handshakeTimeoutMs: 500 });
     const a = await c.add('a');
     const t = net.transport('mute');
@@ -126,7 +126,7 @@ describe('bad input at the boundary', () => {
   });
 
   it('local misuse throws typed errors', async () => {
-    const net = new VNet(() => 10);
+    const net = loopback(10);
     const c = await cluster(net);
     const a = await c.add('a');
     expect(() => a.emit(7 as never)).toThrow(PeerError);
@@ -141,7 +141,7 @@ describe('bad input at the boundary', () => {
 
 describe('desync detection', () => {
   it('reports the tick and the peers when a non-deterministic app diverges', async () => {
-    const net = new VNet(() => 10);
+    const net = loopback(10);
     const c = await cluster<RectangleState, number>(net, {
       delay: 100,
       history: 'full',

@@ -1,13 +1,12 @@
 import { RectangleKeys } from '@symmetric/core';
 import { describe, expect, it } from 'vitest';
-import { cluster, distinct } from './helpers/harness.js';
-import { VNet } from './helpers/vnet.js';
+import { cluster, distinct, loopback } from './helpers/harness.js';
 
 const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
 
 describe('flooding with dedup', () => {
   it('a line of 5: each event crosses each link once, everyone converges', async () => {
-    const net = new VNet(() => 15);
+    const net = loopback(15);
     const c = await cluster(net, { delay: 300 });
     const names = ['p0', 'p1', 'p2', 'p3', 'p4'];
     for (let i = 0; i < names.length; i++) await c.add(names[i]!, {}, i > 0 ? [names[i - 1]!] : []);
@@ -29,13 +28,15 @@ describe('flooding with dedup', () => {
 
   it('a cycle of 6 and a full mesh of 5: at most twice per link, no endless rebroadcast', async () => {
     for (const shape of ['cycle', 'mesh'] as const) {
-      const net = new VNet((a, b) => 10 + ((a.charCodeAt(1) * 7 + b.charCodeAt(1) * 13) % 40));
+      const net = loopback(10, 3, 7);
       const c = await cluster(net, { delay: 400 });
       const n = shape === 'cycle' ? 6 : 5;
       const names = Array.from({ length: n }, (_, i) => `p${i}`);
       const edges: [number, number][] = [];
       if (shape === 'cycle') for (let i = 0; i < n; i++) edges.push([i, (i + 1) % n]);
       else for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) edges.push([i, j]);
+      for (const [i, j] of edges)
+        net.setLatency(names[i]!, names[j]!, { dist: 'constant', ms: 10 + ((i * 7 + j * 13) % 40) });
       for (let i = 0; i < n; i++) {
         await c.add(
           names[i]!,
@@ -70,7 +71,7 @@ describe('flooding with dedup', () => {
 
 describe('late events', () => {
   it('roll back and still converge', async () => {
-    const net = new VNet(() => 60);
+    const net = loopback(60);
     // Δ = 20 ms < one hop of 60 ms: every remote event is late.
     const c = await cluster(net, { delay: 20 });
     await c.add('a');

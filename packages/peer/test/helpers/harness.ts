@@ -2,6 +2,16 @@ import { rectangleKeyCodec } from '@symmetric/codec';
 import { type App, type RectangleKey, type RectangleState, rectangleApp } from '@symmetric/core';
 import { createPeer, type Peer, type PeerError, type PeerOptions } from '@symmetric/peer';
 import type { Transport } from '@symmetric/transport';
+import { LoopbackNetwork } from '@symmetric/transport-loopback';
+
+/** A virtual-time loopback network with a constant latency (ms) or a normal one (mean, sd). */
+export function loopback(ms: number, sdMs = 0, seed = 1): LoopbackNetwork {
+  return new LoopbackNetwork({
+    time: 'virtual',
+    seed,
+    latency: sdMs > 0 ? { dist: 'normal', meanMs: ms, sdMs } : { dist: 'constant', ms },
+  });
+}
 
 /** What the harness needs from a virtual network (the loopback network or the test vnet). */
 export interface VirtualNet {
