@@ -1,0 +1,658 @@
+import { ClockError } from './errors.js';
+import { type ClockOptions, type ResolvedClockOptions, resolveClockOptions } from './options.js';
+import type { ClockEstimate, LinkEstimate, SyncMessage } from './types.js';
+
+/** Counters of one {@link Clock} (monotonic, for the runtime's stats). */
+export interface ClockStats {
+  /** SYNCs produced by {@link Clock.syncFor}. */
+  readonly syncsSent: number;
+  /** Valid SYNCs accepted by {@link Clock.onSync}. */
+  readonly syncsReceived: number;
+  /** Round-trip samples that passed the jitter filter and moved a link's estimate. */
+  readonly samplesAccepted: number;
+  /** Round-trip samples dropped by the minimum-RTT filter (queueing spikes) or `maxRttMs`. */
+  readonly samplesFiltered: number;
+  /** Forward jumps of the clock (adopting the network's time: join, rejoin, healed partition, catching up with its reference). */
+  readonly adoptions: number;
+  /** Times the clock changed the neighbour it follows (its reference). */
+  readonly referenceChanges: number;
+  /** Times a link's estimate was reset because the neighbour's clock visibly jumped. */
+  readonly steps: number;
+  /** Calls rejected with a {@link ClockError} (bad time, message, link, tick). */
+  readonly rejected: number;
+  /** Ticks returned by {@link Clock.advance} in total. */
+  readonly ticksRun: number;
+}
+
+interface LinkState {
+  /** Local time of the first SYNC produced for this link (echoes must not predate it). */
+  firstSentAt: number | undefined;
+  lastSentAt: number | undefined;
+  /** Last SYNC received on the link: the sender's `time` and our local receive time. */
+  lastRx: { time: number; at: number } | undefined;
+  /** Ring buffer of the last `filterWindow` RTTs (ms). */
+  readonly rtts: number[];
+  rttNext: number;
+  minRtt: number;
+  /**
+   * Smoothed (neighbour's clock − our free-running reference Q) at the same instant, in ticks.
+   * Stored against Q rather than against our steered clock so that our own steering and jumps
+   * never make it stale. `NaN` before the first accepted sample.
+   */
+  u: number;
+  /** Exponentially weighted variance of accepted samples around `u` (ticks²). */
+  noiseVar: number;
+  samples: number;
+  /** Samples averaged since the estimate was (re)started: few means the estimate is still noisy. */
+  fresh: number;
+  /** The last sample showed the neighbour jumping (set by the step detector, cleared by control). */
+  stepped: boolean;
+  /** Since when (local ms) this link has been clearly ahead of the current reference. */
+  aheadSince: number | undefined;
+}
+
+export const DBG: { fn?: (tag: string, by: number, c?: unknown, x?: unknown) => void } = {};
+/** A reference clock's learned frequency correction fades with this many frequency time constants. */
+const ROOT_FREQUENCY_LEAK = 0.5;
+
+/** The sample-noise variance is smoothed this many times slower than the offset itself. */
+const NOISE_SMOOTHING = 0.25;
+
+/** A reference clock defers to a neighbour only with this multiple of the usual switch margin. */
+const ROOT_MARGIN_FACTOR = 1.5;
+
+/** Tolerance for floating-point noise when flooring the clock to whole ticks. */
+const FLOOR_EPSILON = 1e-9;
+
+/**
+ * Tick pacing and clock agreement for one peer (sans-I/O: every method takes the local monotonic
+ * time in ms from an injected clock; nothing here reads a clock, sets a timer or touches a
+ * network).
+ *
+ * Two quantities are kept apart:
+ * - the **clock** ({@link Clock.clockTick}): a fractional tick, continuous and strictly
+ *   increasing in local time, steered toward the network's time by rate changes (slewing, a
+ *   learned frequency correction) and, when far behind, by forward jumps (adoption);
+ * - the **simulation tick** ({@link Clock.tick}): whole ticks completed, which follows
+ *   `floor(clock)` from below, at most `catchUpRate` times faster than nominal, and never
+ *   decreases.
+ *
+ * The algorithm (RTT-compensated, min-RTT-filtered average consensus, anchored by forward-only
+ * adoption) and why it was chosen are described in the package README.
+ */
+export class Clock {
+  readonly #o: ResolvedClockOptions;
+  /** Adoption threshold in ticks. */
+  readonly #adoptTicks: number;
+  /** Largest slew rate in ticks per ms. */
+  readonly #maxSlewRate: number;
+  readonly #maxFreq: number;
+  /** Smallest switch margin in ticks. */
+  readonly #switchTicks: number;
+
+  #tick = 0;
+  #started = false;
+  /** The neighbour link this clock follows; `undefined` when it is a reference itself. */
+  #parent: string | undefined;
+  /**
+   * `true` until the clock has taken an RTT-compensated time from the network (and again after
+   * jumping to an uncompensated lower bound): a joining clock jumps to its reference's
+   * compensated estimate as soon as it has one, however small the gap.
+   */
+  #joining = true;
+  #seen = false;
+  #lastNow = Number.NEGATIVE_INFINITY;
+
+  // Piecewise-linear clocks, all anchored at local time #tA.
+  // Q (free-running reference): qA + (t - tA) * fps * (1 + freq) / 1000.
+  // C (the clock): cA + the same, plus a pending correction #pend slewed in at #slewRate.
+  #tA = 0;
+  #qA = 0;
+  #cA = 0;
+  #freq = 0;
+  #pend = 0;
+  #slewRate = 0;
+  #lastControlAt: number | undefined;
+
+  /** Fractional simulation position (tick ≤ pos ≤ clock) used to bound the catch-up rate. */
+  #pos = 0;
+  #lastAdvanceAt = 0;
+
+  readonly #links = new Map<string, LinkState>();
+  readonly #stats = {
+    syncsSent: 0,
+    syncsReceived: 0,
+    samplesAccepted: 0,
+    samplesFiltered: 0,
+    adoptions: 0,
+    referenceChanges: 0,
+    steps: 0,
+    rejected: 0,
+    ticksRun: 0,
+  };
+
+  /**
+   * @param options `fps` and optional tuning (see {@link ClockOptions}).
+   * @throws {@link ClockError} `BAD_OPTIONS`
+   */
+  constructor(options: ClockOptions) {
+    this.#o = resolveClockOptions(options);
+    this.#adoptTicks = (this.#o.adoptThresholdMs * this.#o.fps) / 1000;
+    this.#maxSlewRate = (this.#o.maxSlew * this.#o.fps) / 1000;
+    this.#maxFreq = this.#o.maxFrequencyPpm / 1e6;
+    this.#switchTicks = (this.#o.switchMarginMs * this.#o.fps) / 1000;
+  }
+
+  /** The resolved options (defaults filled in). */
+  get options(): ResolvedClockOptions {
+    return this.#o;
+  }
+
+  /** Whole ticks completed locally (the sum of everything {@link advance} returned, plus {@link fastForward}). Never decreases. */
+  get tick(): number {
+    return this.#tick;
+  }
+
+  /** `true` once {@link advance} has been called. */
+  get started(): boolean {
+    return this.#started;
+  }
+
+  /** Current frequency correction in ppm (what the clock learned about its oscillator's drift, sign inverted). */
+  get frequencyPpm(): number {
+    return this.#freq * 1e6;
+  }
+
+  /** A snapshot of the counters. */
+  get stats(): ClockStats {
+    return { ...this.#stats };
+  }
+
+  /**
+   * Called every frame with the local monotonic time; returns how many ticks to simulate now
+   * (≥ 0) and advances {@link tick} by that. Behind the clock (after adopting the network's time)
+   * the simulation runs at most `catchUpRate` times nominal and at most `maxTicksPerAdvance` per
+   * call, never skipping a tick; ahead, it waits (returns 0), never going back. At the nominal
+   * rate the count is exact: `tick === floor((now - start) * fps / 1000)`. The first call starts
+   * the clock (before it, the clock stands still).
+   * @throws {@link ClockError} `BAD_TIME`, `TIME_WENT_BACKWARDS`
+   */
+  advance(nowMs: number): number {
+    this.#checkTime(nowMs);
+    this.#touch(nowMs);
+    if (!this.#started) {
+      this.#reanchor(nowMs);
+      this.#started = true;
+      this.#lastAdvanceAt = nowMs;
+      this.#pos = Math.max(this.#pos, this.#tick);
+    }
+    const clock = this.#clockAt(nowMs);
+    const elapsed = nowMs - this.#lastAdvanceAt;
+    this.#lastAdvanceAt = nowMs;
+    const reach = this.#pos + (elapsed * this.#o.fps * this.#o.catchUpRate) / 1000;
+    let pos = Math.max(this.#tick, Math.min(clock, reach));
+    let n = Math.floor(pos + FLOOR_EPSILON) - this.#tick;
+    if (n <= 0) {
+      this.#pos = pos;
+      return 0;
+    }
+    if (n > this.#o.maxTicksPerAdvance) {
+      n = this.#o.maxTicksPerAdvance;
+      pos = this.#tick + n;
+    }
+    this.#pos = pos;
+    this.#tick += n;
+    this.#stats.ticksRun += n;
+    return n;
+  }
+
+  /**
+   * This clock's (fractional) tick at `nowMs`: its current idea of the network's time, continuous
+   * and increasing. The simulation ({@link tick}) follows it from below.
+   * @throws {@link ClockError} `BAD_TIME`, `TIME_WENT_BACKWARDS`
+   */
+  clockTick(nowMs: number): number {
+    this.#checkTime(nowMs);
+    return this.#seen ? this.#clockAt(nowMs) : 0;
+  }
+
+  /**
+   * The SYNC to send to neighbour `link` now: this clock's time and tick, and an echo of that
+   * link's last SYNC when there is one. Call it when a SYNC is actually sent (it records the send
+   * so that echoes can be checked); {@link syncDue} says when one is due.
+   * @throws {@link ClockError} `BAD_TIME`, `TIME_WENT_BACKWARDS`, `BAD_LINK`
+   */
+  syncFor(link: string, nowMs: number): SyncMessage {
+    this.#checkLink(link);
+    this.#checkTime(nowMs);
+    this.#touch(nowMs);
+    const l = this.#link(link);
+    l.firstSentAt ??= nowMs;
+    l.lastSentAt = nowMs;
+    this.#stats.syncsSent++;
+    const msg: SyncMessage = { time: nowMs, tick: this.#clockAt(nowMs) };
+    if (l.lastRx !== undefined) msg.echo = { time: l.lastRx.time, holdMs: nowMs - l.lastRx.at };
+    return msg;
+  }
+
+  /**
+   * `true` when no SYNC was produced for `link` during the last `syncIntervalMs` (or ever).
+   * @throws {@link ClockError} `BAD_LINK`
+   */
+  syncDue(link: string, nowMs: number): boolean {
+    this.#checkLink(link);
+    const last = this.#links.get(link)?.lastSentAt;
+    return last === undefined || nowMs - last >= this.#o.syncIntervalMs;
+  }
+
+  /**
+   * A SYNC received from neighbour `link` at local time `nowMs`. Invalid input (not the
+   * documented shape, non-finite or negative numbers, an echo this clock cannot have caused)
+   * throws a {@link ClockError} and changes nothing but {@link ClockStats.rejected}; the runtime
+   * may close the link.
+   * @throws {@link ClockError} `BAD_TIME`, `TIME_WENT_BACKWARDS`, `BAD_LINK`, `BAD_MESSAGE`, `BAD_ECHO`
+   */
+  onSync(link: string, msg: SyncMessage, nowMs: number): void {
+    this.#checkLink(link);
+    this.#checkTime(nowMs);
+    const rtt = this.#checkSync(link, msg, nowMs);
+    this.#touch(nowMs);
+    const l = this.#link(link);
+    l.lastRx = { time: msg.time, at: nowMs };
+    this.#stats.syncsReceived++;
+    this.#reanchor(nowMs);
+    // Uncompensated lower bound: the neighbour's clock is at least `msg.tick` now. Jumping to it
+    // can never overshoot a real clock, so a joiner adopts the network's time at once.
+    const lower = msg.tick - this.#cA;
+    if (lower > this.#adoptTicks) {
+      this.#jump('lb', lower);
+      this.#parent = link;
+      this.#joining = true;
+    }
+    if (rtt !== undefined && this.#sample(l, msg.tick, rtt, nowMs)) this.#control(nowMs, true);
+  }
+
+  /** The neighbour link closed: forget everything about it. Unknown links are ignored. */
+  dropLink(link: string): void {
+    if (!this.#links.delete(link) || !this.#seen) return;
+    this.#reanchor(this.#lastNow);
+    this.#control(this.#lastNow, false);
+  }
+
+  /**
+   * Adopt the network's time when (re)joining (e.g. the tick of a snapshot received from a
+   * neighbour): the clock jumps forward to `networkTick` if it is behind it (never backward); the
+   * simulation still catches up tick by tick ({@link advance} returns the bounded catch-up count).
+   * @throws {@link ClockError} `BAD_TIME`, `TIME_WENT_BACKWARDS`, `BAD_TICK`
+   */
+  adopt(networkTick: number, nowMs: number): void {
+    this.#checkTick(networkTick, false);
+    this.#checkTime(nowMs);
+    this.#touch(nowMs);
+    this.#reanchor(nowMs);
+    if (networkTick > this.#cA) this.#jump('api', networkTick - this.#cA);
+  }
+
+  /**
+   * The simulation state was replaced by one at tick `tick` (a snapshot loaded on join): move
+   * {@link tick} forward to it without simulating (the only way `tick` moves other than
+   * {@link advance}; it never moves backward: smaller values are ignored). The clock adopts
+   * `tick` too if it is behind it.
+   * @throws {@link ClockError} `BAD_TIME`, `TIME_WENT_BACKWARDS`, `BAD_TICK`
+   */
+  fastForward(tick: number, nowMs: number): void {
+    this.#checkTick(tick, true);
+    this.#checkTime(nowMs);
+    this.adopt(tick, nowMs);
+    if (tick > this.#tick) {
+      this.#tick = tick;
+      this.#pos = Math.max(this.#pos, tick);
+    }
+  }
+
+  /**
+   * Estimate of the network's (fractional) tick at `nowMs` and its uncertainty in ticks, plus
+   * per-link RTT, one-way latency and offset estimates, so the runtime can choose Δ. Read-only.
+   * @throws {@link ClockError} `BAD_TIME`, `TIME_WENT_BACKWARDS`
+   */
+  estimate(nowMs: number): ClockEstimate {
+    this.#checkTime(nowMs);
+    const clock = this.#seen ? this.#clockAt(nowMs) : 0;
+    const q = this.#seen ? this.#refAt(nowMs) : 0;
+    const links = new Map<string, LinkEstimate>();
+    for (const [id, l] of this.#links) {
+      links.set(id, {
+        rttMs: l.minRtt,
+        oneWayMs: l.minRtt / 2,
+        offsetTicks: l.samples > 0 ? l.u + q - clock : Number.NaN,
+        samples: l.samples,
+      });
+    }
+    const ref = this.#parent === undefined ? undefined : this.#links.get(this.#parent);
+    const refOff = ref !== undefined && ref.samples > 0 ? ref.u + q - clock : 0;
+    let spread = refOff * refOff; // this clock itself
+    let n = 1;
+    for (const l of this.#links.values()) {
+      if (l.samples === 0) continue;
+      const off = l.u + q - clock;
+      if (off < -this.#adoptTicks) continue; // joining: not part of the network's time yet
+      spread += (off - refOff) ** 2;
+      n++;
+    }
+    const noise = ref !== undefined && ref.samples > 0 ? this.#sigma(ref) : 0;
+    const uncertainty = n > 1 ? Math.sqrt(spread / n + noise * noise) : 0;
+    const behind = Math.max(0, Math.floor(clock + FLOOR_EPSILON) - this.#tick);
+    return {
+      networkTick: clock + refOff,
+      uncertaintyTicks: uncertainty,
+      clockTick: clock,
+      behindTicks: behind,
+      reference: this.#parent,
+      links,
+    };
+  }
+
+  // ---- internals -------------------------------------------------------------------------
+
+  #refAt(t: number): number {
+    return this.#qA + ((t - this.#tA) * this.#o.fps * (1 + this.#freq)) / 1000;
+  }
+
+  #clockAt(t: number): number {
+    if (!this.#started) return this.#cA;
+    const dt = t - this.#tA;
+    let c = this.#cA + (dt * this.#o.fps * (1 + this.#freq)) / 1000;
+    if (this.#pend !== 0) {
+      const applied = Math.min(Math.abs(this.#pend), dt * this.#slewRate);
+      c += this.#pend > 0 ? applied : -applied;
+    }
+    return c;
+  }
+
+  /** Move the anchors to `t` (consuming the part of the pending correction slewed in so far). */
+  #reanchor(t: number): void {
+    const c = this.#clockAt(t);
+    const q = this.#refAt(t);
+    if (this.#started && this.#pend !== 0) {
+      const applied = Math.min(Math.abs(this.#pend), (t - this.#tA) * this.#slewRate);
+      this.#pend += this.#pend > 0 ? -applied : applied;
+    }
+    this.#cA = c;
+    this.#qA = q;
+    this.#tA = t;
+  }
+
+  /** Jump the clock forward by `by` ticks (anchors must be at the current time). */
+  #jump(tag: string, by: number): void {
+    DBG.fn?.(tag, by, this);
+    this.#cA += by;
+    this.#pend = 0;
+    this.#slewRate = 0;
+    this.#stats.adoptions++;
+  }
+
+  /** Smoothed-estimate noise of a link (ticks, one standard deviation). */
+  #sigma(l: LinkState): number {
+    const a = this.#o.smoothing;
+    return Math.sqrt(l.noiseVar * Math.max(a / (2 - a), 1 / Math.max(1, l.fresh)));
+  }
+
+  /**
+   * Re-plan the steering at `t` (anchors must be at `t`):
+   * 1. adopt: jump forward to the furthest neighbour more than the adoption threshold ahead;
+   * 2. choose the reference: keep the current one unless another neighbour is ahead of it by
+   *    a clear margin (hysteresis); forget it when it fell far behind (it restarted);
+   * 3. steer toward the reference's RTT-compensated clock (slew + frequency integral).
+   */
+  #control(t: number, integrate: boolean): void {
+    const qMinusC = this.#qA - this.#cA;
+    let jump = 0;
+    let jumpTo: string | undefined;
+    for (const [id, l] of this.#links) {
+      if (l.samples < this.#o.adoptAfterSamples) continue;
+      const off = l.u + qMinusC;
+      if (off > this.#adoptTicks + 4 * Math.sqrt(l.noiseVar) && off > jump) {
+        jump = off;
+        jumpTo = id;
+      }
+    }
+    if (jumpTo !== undefined) {
+      this.#jump('adopt', jump);
+      this.#parent = jumpTo;
+    }
+    const base = qMinusC - jump;
+    let ref = this.#parent === undefined ? undefined : this.#links.get(this.#parent);
+    if (ref === undefined) this.#parent = undefined;
+    else if (
+      ref.fresh >= this.#o.adoptAfterSamples &&
+      ref.u + base < -this.#adoptTicks - 6 * Math.sqrt(ref.noiseVar)
+    ) {
+      // The reference fell far behind: it restarted (and will adopt our time). Stop following it.
+      this.#parent = undefined;
+      ref = undefined;
+    }
+    const refOff = ref !== undefined && ref.samples > 0 ? ref.u + base : 0;
+    const refSigma = ref !== undefined && ref.samples > 0 ? this.#sigma(ref) : 0;
+    // A reference clock defers with twice the margin: it is the network's anchor, and its own
+    // followers can only appear ahead of it through noise.
+    const scale = ref === undefined ? ROOT_MARGIN_FACTOR : 1;
+    let best: string | undefined;
+    let bestBy = 0;
+    let bestMargin = 0;
+    for (const [id, l] of this.#links) {
+      if (id === this.#parent || l.samples < this.#o.adoptAfterSamples) {
+        l.aheadSince = undefined;
+        continue;
+      }
+      const sigma = Math.hypot(this.#sigma(l), refSigma);
+      const margin = scale * Math.max(this.#switchTicks, 4 * sigma);
+      const by = l.u + base - refOff - margin;
+      if (by <= 0) {
+        l.aheadSince = undefined;
+        continue;
+      }
+      l.aheadSince ??= t;
+      // The clearer the lead, the less persistence it needs (a merge sweeps through quickly).
+      const wait = scale * this.#o.switchAfterMs * Math.min(1, margin / by);
+      if (t - l.aheadSince >= wait && by > bestBy) {
+        bestBy = by;
+        best = id;
+        bestMargin = margin;
+      }
+    }
+    if (best !== undefined) {
+      // Switching is gated by a clear, persistent lead. When the lead is large (two parts of the
+      // network merging), take the new reference's time at once, like a joiner, so that the
+      // merge sweeps through quickly; otherwise slew (jumping on a merely clear lead would push
+      // the clock up by the selection bias each time: a ratchet).
+      this.#parent = best;
+      if (bestBy > bestMargin) this.#joining = true;
+      this.#stats.referenceChanges++;
+      DBG.fn?.('switch', bestBy, this, this.#parent);
+      ref = this.#links.get(best);
+      for (const l of this.#links.values()) l.aheadSince = undefined;
+    }
+    let e = ref !== undefined && ref.samples > 0 ? ref.u + base : 0;
+    if (this.#joining) {
+      if (ref === undefined) {
+        // Nobody ahead: this clock is the network's time (or the most advanced part of it).
+        for (const l of this.#links.values())
+          if (l.samples >= this.#o.adoptAfterSamples) this.#joining = false;
+      } else if (ref.samples >= this.#o.adoptAfterSamples) {
+        this.#joining = false;
+        if (e > 0) {
+          this.#jump('join', e);
+          e = 0;
+        }
+      }
+    }
+    if (
+      ref !== undefined &&
+      e > 0 &&
+      (ref.stepped || e > Math.max(this.#switchTicks, 4 * this.#sigma(ref)))
+    ) {
+      // The reference itself just jumped (it adopted a time): follow the jump at once rather than
+      // slewing for seconds behind it. Only ever in answer to a detected jump, never to noise.
+      this.#jump('ref', e);
+      e = 0;
+    }
+    for (const l of this.#links.values()) l.stepped = false;
+    this.#pend = e;
+    this.#slewRate = Math.min(this.#maxSlewRate, Math.abs(e) / this.#o.phaseTimeConstantMs);
+    if (integrate && this.#lastControlAt !== undefined && jump === 0) {
+      const dt = Math.min(t - this.#lastControlAt, 4 * this.#o.syncIntervalMs);
+      const tf = this.#o.frequencyTimeConstantMs;
+      if (ref !== undefined && ref.samples > 0) {
+        // Frequency learning: the correction follows the average steering rate over about `tf`,
+        // so after a while the clock holds the reference's rate on its own (holdover when the
+        // reference goes away). Anti-windup: only while locked (error under half the switch
+        // margin), never while pulling in after a jump or a change of reference.
+        if (Math.abs(e) <= this.#switchTicks / 2) {
+          const steer = (e * 1000) / this.#o.fps / this.#o.phaseTimeConstantMs;
+          const f = this.#freq + (steer * dt) / tf;
+          this.#freq = Math.max(-this.#maxFreq, Math.min(this.#maxFreq, f));
+        }
+      } else {
+        // A reference clock lets its learned correction fade, so the network's rate is anchored
+        // to a real oscillator (within its drift of real time) rather than to history.
+        this.#freq *= Math.exp(-dt / (ROOT_FREQUENCY_LEAK * tf));
+      }
+    }
+    if (integrate) this.#lastControlAt = t;
+  }
+
+  /** Feed one round trip; returns `true` when the sample passed the filter. */
+  #sample(l: LinkState, tick: number, rawRtt: number, now: number): boolean {
+    const rtt = Math.max(0, rawRtt);
+    const w = this.#o.filterWindow;
+    if (l.rtts.length < w) l.rtts.push(rtt);
+    else l.rtts[l.rttNext] = rtt;
+    l.rttNext = (l.rttNext + 1) % w;
+    let min = Number.POSITIVE_INFINITY;
+    for (const r of l.rtts) if (r < min) min = r;
+    l.minRtt = min;
+    if (rtt > this.#o.maxRttMs || rtt > min * (1 + this.#o.filterSlack) + this.#o.filterFloorMs) {
+      this.#stats.samplesFiltered++;
+      return false;
+    }
+    // The neighbour's clock now ≈ its tick when it sent + the return trip, taken as rtt / 2.
+    const neighbour = tick + (rtt * this.#o.fps) / 2000;
+    const s = neighbour - this.#refAt(now);
+    if (l.samples === 0) {
+      l.u = s;
+      // Prior for the sample noise until samples say otherwise: a tenth of the round trip.
+      const prior = (rtt * this.#o.fps) / 20_000;
+      l.noiseVar = prior * prior;
+      l.fresh = 0;
+    } else if (Math.abs(s - l.u) > 5 * Math.sqrt(l.noiseVar) + this.#switchTicks / 2) {
+      // A step far outside the noise: the neighbour jumped (adopted a time). Follow it at once
+      // instead of smoothing it in over several samples.
+      const d0 = s - l.u;
+      l.u = s;
+      l.fresh = 1;
+      l.stepped = true;
+      this.#stats.steps++;
+      DBG.fn?.('step', d0, this);
+    } else {
+      const a = this.#o.smoothing;
+      const d = s - l.u;
+      l.u += a * d;
+      const b = a * NOISE_SMOOTHING;
+      l.noiseVar = (1 - b) * (l.noiseVar + b * d * d);
+    }
+    l.samples++;
+    l.fresh++;
+    this.#stats.samplesAccepted++;
+    return true;
+  }
+
+  #link(id: string): LinkState {
+    let l = this.#links.get(id);
+    if (l === undefined) {
+      l = {
+        firstSentAt: undefined,
+        lastSentAt: undefined,
+        lastRx: undefined,
+        rtts: [],
+        rttNext: 0,
+        minRtt: Number.NaN,
+        u: Number.NaN,
+        noiseVar: 0,
+        samples: 0,
+        fresh: 0,
+        stepped: false,
+        aheadSince: undefined,
+      };
+      this.#links.set(id, l);
+    }
+    return l;
+  }
+
+  #touch(now: number): void {
+    if (!this.#seen) {
+      this.#seen = true;
+      this.#tA = now;
+    }
+    if (now > this.#lastNow) this.#lastNow = now;
+  }
+
+  #reject(code: ClockError['code'], message: string): never {
+    this.#stats.rejected++;
+    throw new ClockError(code, message);
+  }
+
+  #checkTime(now: number): void {
+    if (typeof now !== 'number' || !Number.isFinite(now))
+      this.#reject('BAD_TIME', `time must be a finite number, got ${String(now)}`);
+    if (now < this.#lastNow) this.#reject('TIME_WENT_BACKWARDS', `time ${now} is before ${this.#lastNow}`);
+  }
+
+  #checkLink(link: string): void {
+    if (typeof link !== 'string' || link.length === 0)
+      this.#reject('BAD_LINK', 'link must be a non-empty string');
+  }
+
+  #checkTick(tick: number, integer: boolean): void {
+    if (
+      typeof tick !== 'number' ||
+      !Number.isFinite(tick) ||
+      tick < 0 ||
+      tick > Number.MAX_SAFE_INTEGER ||
+      (integer && !Number.isInteger(tick))
+    ) {
+      this.#reject(
+        'BAD_TICK',
+        `tick must be a finite ${integer ? 'integer' : 'number'} in [0, 2^53), got ${String(tick)}`,
+      );
+    }
+  }
+
+  /** Validate a SYNC; returns the round trip it measures (ms), if it carries an echo. */
+  #checkSync(link: string, msg: SyncMessage, now: number): number | undefined {
+    if (typeof msg !== 'object' || msg === null) this.#reject('BAD_MESSAGE', 'SYNC must be an object');
+    if (!isFiniteNumber(msg.time)) this.#reject('BAD_MESSAGE', 'SYNC time must be a finite number');
+    if (!isFiniteNumber(msg.tick) || msg.tick < 0 || msg.tick > Number.MAX_SAFE_INTEGER) {
+      this.#reject('BAD_MESSAGE', 'SYNC tick must be a finite number in [0, 2^53)');
+    }
+    const echo = msg.echo;
+    if (echo === undefined) return undefined;
+    if (typeof echo !== 'object' || echo === null) this.#reject('BAD_MESSAGE', 'SYNC echo must be an object');
+    if (!isFiniteNumber(echo.time)) this.#reject('BAD_MESSAGE', 'SYNC echo.time must be a finite number');
+    if (!isFiniteNumber(echo.holdMs) || echo.holdMs < 0) {
+      this.#reject('BAD_MESSAGE', 'SYNC echo.holdMs must be a finite number ≥ 0');
+    }
+    const first = this.#links.get(link)?.firstSentAt;
+    if (first === undefined || echo.time < first || echo.time > now) {
+      this.#reject('BAD_ECHO', `SYNC echo.time ${echo.time} is not the time of a SYNC sent on this link`);
+    }
+    const rtt = now - echo.time - echo.holdMs;
+    // Hold times are measured on the neighbour's oscillator: allow its drift, nothing more.
+    if (rtt < -(1 + echo.holdMs * 2e-3))
+      this.#reject('BAD_ECHO', `SYNC echo implies a negative round trip (${rtt} ms)`);
+    return rtt;
+  }
+}
+
+function isFiniteNumber(x: unknown): x is number {
+  return typeof x === 'number' && Number.isFinite(x);
+}

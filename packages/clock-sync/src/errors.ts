@@ -1,0 +1,44 @@
+/**
+ * Machine-readable reason of a {@link ClockError}.
+ *
+ * - `BAD_OPTIONS`: a `ClockOptions` value is missing, not finite or out of its range.
+ * - `BAD_TIME`: a `nowMs` argument is not a finite number.
+ * - `TIME_WENT_BACKWARDS`: a `nowMs` argument is smaller than one given before (the injected
+ *   clock must be monotonic).
+ * - `BAD_LINK`: a link id is not a non-empty string.
+ * - `BAD_MESSAGE`: a `SyncMessage` is not an object of the documented shape, or one of its
+ *   numbers is not finite or out of range (negative tick, negative hold, ...).
+ * - `BAD_ECHO`: a SYNC's `echo` cannot be an answer to a SYNC this clock sent on that link (it
+ *   names a time in the future or before the first SYNC sent on the link, or the round trip it
+ *   implies is negative).
+ * - `BAD_TICK`: a tick given to `Clock.adopt` or `Clock.fastForward` is not a finite,
+ *   non-negative number (an integer for `fastForward`).
+ */
+export type ClockErrorCode =
+  | 'BAD_OPTIONS'
+  | 'BAD_TIME'
+  | 'TIME_WENT_BACKWARDS'
+  | 'BAD_LINK'
+  | 'BAD_MESSAGE'
+  | 'BAD_ECHO'
+  | 'BAD_TICK';
+
+/**
+ * The only error `@symmetric/clock-sync` throws. A call that throws leaves the clock's state
+ * exactly as it was before the call (the rejected input is only counted in
+ * `ClockStats.rejected`).
+ */
+export class ClockError extends Error {
+  /** Machine-readable reason. */
+  readonly code: ClockErrorCode;
+
+  /**
+   * @param code machine-readable reason
+   * @param message human-readable detail
+   */
+  constructor(code: ClockErrorCode, message: string) {
+    super(message);
+    this.name = 'ClockError';
+    this.code = code;
+  }
+}

@@ -1,0 +1,14 @@
+/**
+ * `@symmetric/clock-sync`: tick pacing and clock agreement between Symmetric peers.
+ *
+ * Sans-I/O: a {@link Clock} is fed the local monotonic time (ms) and the SYNC messages its
+ * neighbours send; it answers how many ticks to simulate now, which SYNC to send, and its
+ * estimate of the network's time. It never reads a clock, sets a timer or touches a network.
+ *
+ * @packageDocumentation
+ */
+
+export { Clock, type ClockStats } from './clock.js';
+export { ClockError, type ClockErrorCode } from './errors.js';
+export { CLOCK_DEFAULTS, type ClockOptions, type ResolvedClockOptions } from './options.js';
+export type { ClockEstimate, LinkEstimate, SyncMessage } from './types.js';

@@ -1,0 +1,398 @@
+/**
+ * A tiny deterministic virtual-time network for clock-agreement tests and benchmarks.
+ *
+ * One event queue (binary heap ordered by virtual time, then insertion order), one seeded PRNG,
+ * no real timers. Peers start at random offsets, each with its own drifting local clock; every
+ * link direction is a reliable FIFO stream whose per-message delay is drawn from a normal
+ * distribution truncated at 0 (a message is never delivered before the previous one on the same
+ * direction). Self-contained and written in erasable TypeScript only, so `node` can run it
+ * directly from the bench script against the built package.
+ */
+
+/** The part of `Clock` the simulation drives (structural, so test and bench can pass theirs). */
+export interface SimClock {
+  readonly tick: number;
+  advance(nowMs: number): number;
+  syncFor(link: string, nowMs: number): SimSync;
+  onSync(link: string, msg: SimSync, nowMs: number): void;
+  clockTick(nowMs: number): number;
+  readonly stats: { readonly adoptions: number };
+}
+
+/** A SYNC message as the simulation carries it (opaque). */
+export interface SimSync {
+  time: number;
+  tick: number;
+  echo?: { time: number; holdMs: number };
+}
+
+/** The paper's 21-peer topology (a copy of ../../shared/scenarios/paper-21.json `edges`). */
+export const PAPER21_EDGES: readonly (readonly [number, number])[] = [
+  [0, 1],
+  [1, 2],
+  [2, 3],
+  [3, 4],
+  [4, 6],
+  [6, 8],
+  [3, 5],
+  [5, 7],
+  [7, 8],
+  [8, 9],
+  [9, 10],
+  [10, 11],
+  [11, 12],
+  [12, 13],
+  [12, 14],
+  [12, 15],
+  [12, 16],
+  [12, 17],
+  [13, 14],
+  [13, 15],
+  [13, 16],
+  [13, 17],
+  [14, 15],
+  [14, 16],
+  [14, 17],
+  [15, 16],
+  [15, 17],
+  [16, 17],
+  [17, 18],
+  [18, 19],
+  [19, 20],
+];
+
+/** Settings of one simulated run. */
+export interface SimOptions {
+  readonly seed: number;
+  readonly peers: number;
+  readonly edges: readonly (readonly [number, number])[];
+  readonly fps: number;
+  /** Virtual run length (ms of real time). */
+  readonly durationMs: number;
+  /** Skew and pace metrics ignore everything before this (ms of real time). */
+  readonly warmupMs: number;
+  /** One-way delay per message: normal(meanMs, sdMs) truncated at 0. */
+  readonly latency: { readonly meanMs: number; readonly sdMs: number };
+  /** Each peer starts uniformly within [0, startJitterMs). */
+  readonly startJitterMs: number;
+  /** Each peer's oscillator is off by a uniform amount in [-driftPpm, +driftPpm] ... */
+  readonly driftPpm: number;
+  /** ... or by exactly these amounts (ppm, by peer index) when given. */
+  readonly drifts?: readonly number[];
+  /** SYNC period per neighbour (ms, local clock). */
+  readonly syncIntervalMs: number;
+  /** Frame period (ms, local clock): how often each peer calls `advance`. */
+  readonly frameMs: number;
+  /** Skew sampling period (ms of real time). */
+  readonly sampleEveryMs: number;
+  /** Called at every skew sample with the started peers' indices and fractional clocks (ticks). */
+  readonly onSample?: (tMs: number, peers: readonly number[], clockTicks: readonly number[]) => void;
+  /** Builds one peer's clock. */
+  readonly makeClock: (fps: number, peer: number) => SimClock;
+}
+
+/** Skew distribution in ticks (pairwise |tick_i − tick_j| at the same instant). */
+export interface Distribution {
+  readonly count: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+  /** `histogram[k]` = number of samples equal to k. */
+  readonly histogram: readonly number[];
+}
+
+/** What one run measured. */
+export interface SimResult {
+  /** Pairwise skew of integer ticks over every sample after the warm-up. */
+  readonly skew: Distribution;
+  /** Same, of the fractional clocks (ms), as a finer view. */
+  readonly clockSkewMs: { readonly p50: number; readonly p99: number; readonly max: number };
+  /** Paper metric: once per second every peer reports its tick; counted after the warm-up. */
+  readonly paceReports: number;
+  readonly paceMismatches: number;
+  /** Times a peer's tick decreased or advance returned a bad count (must stay 0). */
+  readonly violations: number;
+  /** ClockErrors thrown by onSync (must stay 0: the network never sends bad input). */
+  readonly syncErrors: number;
+  /** Network rate after the warm-up vs nominal: (mean tick slope / (fps/1000) − 1) in ppm. */
+  readonly rateErrorPpm: number;
+  /** Largest time (ms) a peer needed after its start to get within 1 tick of the others' median. */
+  readonly maxCatchUpMs: number;
+  readonly messages: number;
+  readonly adoptions: number;
+}
+
+// ---- PRNG: sfc32 seeded through splitmix32 ----
+
+/** A seeded PRNG returning floats in [0, 1). Deterministic for a given seed. */
+export function makeRandom(seed: number): () => number {
+  let s = seed >>> 0;
+  const split = (): number => {
+    s = (s + 0x9e3779b9) >>> 0;
+    let z = s;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+    return (z ^ (z >>> 16)) >>> 0;
+  };
+  let a = split();
+  let b = split();
+  let c = split();
+  let d = split();
+  return () => {
+    const t = (((a + b) >>> 0) + d) >>> 0;
+    d = (d + 1) >>> 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) >>> 0;
+    c = (c << 21) | (c >>> 11);
+    c = (c + t) >>> 0;
+    return t / 4294967296;
+  };
+}
+
+/** Normal(mean, sd) truncated at 0 (by resampling), from a uniform source. */
+export function truncatedNormal(rand: () => number, mean: number, sd: number): number {
+  for (;;) {
+    const u1 = rand() || Number.MIN_VALUE;
+    const u2 = rand();
+    const x = mean + sd * Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+    if (x >= 0) return x;
+  }
+}
+
+// ---- event queue ----
+
+interface Ev {
+  readonly t: number;
+  readonly seq: number;
+  readonly run: () => void;
+}
+
+class Queue {
+  readonly #h: Ev[] = [];
+  #seq = 0;
+  get size(): number {
+    return this.#h.length;
+  }
+  push(t: number, run: () => void): void {
+    const h = this.#h;
+    h.push({ t, seq: this.#seq++, run });
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!less(h[i]!, h[p]!)) break;
+      [h[i], h[p]] = [h[p]!, h[i]!];
+      i = p;
+    }
+  }
+  pop(): Ev | undefined {
+    const h = this.#h;
+    const top = h[0];
+    const last = h.pop();
+    if (h.length > 0 && last !== undefined) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && less(h[l]!, h[m]!)) m = l;
+        if (r < h.length && less(h[r]!, h[m]!)) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m]!, h[i]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+function less(a: Ev, b: Ev): boolean {
+  return a.t < b.t || (a.t === b.t && a.seq < b.seq);
+}
+
+function quantile(hist: readonly number[], count: number, q: number): number {
+  const rank = Math.ceil(q * count);
+  let acc = 0;
+  for (let k = 0; k < hist.length; k++) {
+    acc += hist[k] ?? 0;
+    if (acc >= rank) return k;
+  }
+  return hist.length - 1;
+}
+
+function sortedQuantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+
+/** Run one simulated network and measure it. Deterministic: same options → same result. */
+export function simulate(o: SimOptions): SimResult {
+  const rand = makeRandom(o.seed);
+  const q = new Queue();
+  const n = o.peers;
+  const nbrs: number[][] = Array.from({ length: n }, () => []);
+  for (const [a, b] of o.edges) {
+    nbrs[a]!.push(b);
+    nbrs[b]!.push(a);
+  }
+  const start = Array.from({ length: n }, () => rand() * o.startJitterMs);
+  const drift = Array.from({ length: n }, (_, i) => (o.drifts?.[i] ?? (rand() * 2 - 1) * o.driftPpm) * 1e-6);
+  // Arbitrary local clock origins: local clocks share nothing.
+  const origin = Array.from({ length: n }, () => Math.floor(rand() * 1e6));
+  const started = new Array<boolean>(n).fill(false);
+  const clocks: (SimClock | undefined)[] = new Array(n).fill(undefined);
+  const lastDeliver = new Map<number, number>();
+  const local = (i: number, t: number): number => origin[i]! + (t - start[i]!) * (1 + drift[i]!);
+  const realAfterLocal = (i: number, localDelta: number): number => localDelta / (1 + drift[i]!);
+
+  let violations = 0;
+  let syncErrors = 0;
+  let messages = 0;
+  const frame = (i: number, t: number): void => {
+    const c = clocks[i]!;
+    const before = c.tick;
+    const k = c.advance(local(i, t));
+    if (!Number.isInteger(k) || k < 0 || c.tick !== before + k) violations++;
+  };
+
+  const send = (i: number, j: number, t: number): void => {
+    const msg = clocks[i]!.syncFor(`p${j}`, local(i, t));
+    const key = i * n + j;
+    const at = Math.max(
+      lastDeliver.get(key) ?? 0,
+      t + truncatedNormal(rand, o.latency.meanMs, o.latency.sdMs),
+    );
+    lastDeliver.set(key, at);
+    messages++;
+    q.push(at, () => {
+      try {
+        clocks[j]!.onSync(`p${i}`, msg, local(j, at));
+      } catch {
+        syncErrors++;
+      }
+    });
+  };
+
+  for (let i = 0; i < n; i++) {
+    q.push(start[i]!, () => {
+      const t0 = start[i]!;
+      started[i] = true;
+      clocks[i] = o.makeClock(o.fps, i);
+      frame(i, t0);
+      const frameReal = realAfterLocal(i, o.frameMs);
+      const frameLoop = (t: number): void => {
+        frame(i, t);
+        if (t + frameReal <= o.durationMs) q.push(t + frameReal, () => frameLoop(t + frameReal));
+      };
+      q.push(t0 + frameReal, () => frameLoop(t0 + frameReal));
+      const syncReal = realAfterLocal(i, o.syncIntervalMs);
+      const syncLoop = (t: number): void => {
+        for (const j of nbrs[i]!) if (started[j]) send(i, j, t);
+        if (t + syncReal <= o.durationMs) q.push(t + syncReal, () => syncLoop(t + syncReal));
+      };
+      syncLoop(t0);
+    });
+  }
+
+  // Measurements.
+  const hist: number[] = [];
+  let count = 0;
+  const clockDiffs: number[] = [];
+  let paceReports = 0;
+  let paceMismatches = 0;
+  let maxReported = Number.NEGATIVE_INFINITY;
+  const msPerTick = 1000 / o.fps;
+  let firstMean: { t: number; mean: number } | undefined;
+  let lastMean: { t: number; mean: number } | undefined;
+  const caughtUpAt = new Array<number>(n).fill(Number.NaN);
+
+  const sample = (t: number): void => {
+    const ticks: number[] = [];
+    const cts: number[] = [];
+    for (let i = 0; i < n; i++) {
+      if (!started[i]) continue;
+      frame(i, t);
+      ticks.push(clocks[i]!.tick);
+      cts.push(clocks[i]!.clockTick(local(i, t)));
+    }
+    if (o.onSample) {
+      const ids: number[] = [];
+      for (let i = 0; i < n; i++) if (started[i]) ids.push(i);
+      o.onSample(t, ids, cts);
+    }
+    const sorted = [...ticks].sort((a, b) => a - b);
+    const median = sorted[sorted.length >> 1] ?? 0;
+    for (let i = 0, k = 0; i < n; i++) {
+      if (!started[i]) continue;
+      if (Number.isNaN(caughtUpAt[i]!) && Math.abs(ticks[k]! - median) <= 1 && t - start[i]! > 0)
+        caughtUpAt[i] = t;
+      k++;
+    }
+    if (t < o.warmupMs) return;
+    for (let a = 0; a < ticks.length; a++) {
+      for (let b = a + 1; b < ticks.length; b++) {
+        const d = Math.abs(ticks[a]! - ticks[b]!);
+        hist[d] = (hist[d] ?? 0) + 1;
+        count++;
+        clockDiffs.push(Math.abs(cts[a]! - cts[b]!) * msPerTick);
+      }
+    }
+    const mean = ticks.reduce((s, x) => s + x, 0) / ticks.length;
+    firstMean ??= { t, mean };
+    lastMean = { t, mean };
+  };
+  for (let t = o.sampleEveryMs; t <= o.durationMs; t += o.sampleEveryMs) q.push(t, () => sample(t));
+
+  const report = (t: number): void => {
+    for (let i = 0; i < n; i++) {
+      if (!started[i]) continue;
+      frame(i, t);
+      const tick = clocks[i]!.tick;
+      if (tick > maxReported) maxReported = tick;
+      if (t >= o.warmupMs) {
+        paceReports++;
+        if (tick < maxReported - o.fps) paceMismatches++;
+      }
+    }
+  };
+  for (let t = 1000; t <= o.durationMs; t += 1000) q.push(t, () => report(t));
+
+  for (let ev = q.pop(); ev !== undefined; ev = q.pop()) {
+    if (ev.t > o.durationMs) break;
+    ev.run();
+  }
+
+  const dense = Array.from({ length: hist.length }, (_, k) => hist[k] ?? 0);
+  clockDiffs.sort((a, b) => a - b);
+  const slope =
+    firstMean && lastMean && lastMean.t > firstMean.t
+      ? (lastMean.mean - firstMean.mean) / (lastMean.t - firstMean.t)
+      : Number.NaN;
+  let maxCatchUpMs = 0;
+  for (let i = 0; i < n; i++)
+    maxCatchUpMs = Math.max(maxCatchUpMs, (caughtUpAt[i] ?? Number.POSITIVE_INFINITY) - start[i]!);
+  let adoptions = 0;
+  for (const c of clocks) adoptions += c?.stats.adoptions ?? 0;
+  return {
+    skew: {
+      count,
+      p50: quantile(dense, count, 0.5),
+      p99: quantile(dense, count, 0.99),
+      max: quantile(dense, count, 1),
+      histogram: dense.slice(0, Math.max(1, dense.findLastIndex((x) => x > 0) + 1)),
+    },
+    clockSkewMs: {
+      p50: sortedQuantile(clockDiffs, 0.5),
+      p99: sortedQuantile(clockDiffs, 0.99),
+      max: clockDiffs[clockDiffs.length - 1] ?? Number.NaN,
+    },
+    paceReports,
+    paceMismatches,
+    violations,
+    syncErrors,
+    rateErrorPpm: (slope / (o.fps / 1000) - 1) * 1e6,
+    maxCatchUpMs,
+    messages,
+    adoptions,
+  };
+}
