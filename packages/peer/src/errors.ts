@@ -7,6 +7,8 @@
  * - `VERSION_MISMATCH`, `ROOM_MISMATCH`, `FPS_MISMATCH`, `APP_MISMATCH`: the neighbour's hello
  *   does not match this peer (protocol version, room, ticks per second, app id). Link closed.
  * - `SELF_LINK`: the neighbour has this peer's own id (a link to itself, or an id clash). Closed.
+ * - `PEER_ID_MISMATCH`: the transport authenticated the neighbour (e.g. libp2p) under another id
+ *   than its hello claims (see `verifyPeerIds`). Closed.
  * - `PROTOCOL`: a frame that is valid on the wire but not here (anything before `hello`, a
  *   second `hello`, a snapshot chunk nobody asked for, inconsistent chunk numbering). Closed.
  * - `OUT_OF_RANGE`: an event stamped absurdly far in the future, a request for an absurd
@@ -34,6 +36,7 @@ export type PeerErrorCode =
   | 'FPS_MISMATCH'
   | 'APP_MISMATCH'
   | 'SELF_LINK'
+  | 'PEER_ID_MISMATCH'
   | 'PROTOCOL'
   | 'OUT_OF_RANGE'
   | 'HANDSHAKE_TIMEOUT'

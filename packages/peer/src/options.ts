@@ -28,6 +28,7 @@ export interface ResolvedOptions {
   readonly aloneGraceMs: number;
   readonly liveLagTicks: number;
   readonly maxFutureTicks: number;
+  readonly verifyPeerIds: boolean;
   readonly presenceHops: number;
   readonly presenceHeartbeatMs: number;
   readonly presenceTtlMs: number;
@@ -190,6 +191,7 @@ export function resolveOptions<S, E>(options: PeerOptions<S, E>): ResolvedOption
       Number.MAX_SAFE_INTEGER,
       true,
     ),
+    verifyPeerIds: options.verifyPeerIds ?? true,
     presenceHops: num('presence.hops', presence.hops, 32, 0, 255, true),
     presenceHeartbeatMs: num('presence.heartbeatMs', presence.heartbeatMs, 15_000, 1, 3_600_000),
     presenceTtlMs: num('presence.ttlMs', presence.ttlMs, 45_000, 1, 86_400_000),

@@ -103,6 +103,8 @@ interface DialState {
   readonly address: string;
   readonly transport: number;
   linkKey: string | undefined;
+  /** The peer this address led to last time. */
+  peerId: string | undefined;
   nextAt: number;
   backoff: number;
 }
@@ -305,6 +307,7 @@ class PeerRuntime<S, E> implements Peer<S, E> {
       address: d.address,
       transport: d.transport,
       linkKey: undefined,
+      peerId: undefined,
       nextAt: 0,
       backoff: this.o.redial === false ? 0 : this.o.redial.minMs,
     }));
@@ -828,6 +831,16 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     else if (f.fps !== this.o.fps) problem = ['FPS_MISMATCH', `fps ${f.fps} ≠ ${this.o.fps}`];
     else if (f.appId !== this.o.appId) problem = ['APP_MISMATCH', `app id '${f.appId}' ≠ '${this.o.appId}'`];
     else if (f.peerId === this.id) problem = ['SELF_LINK', 'neighbour has this peer’s own id'];
+    else if (
+      this.o.verifyPeerIds &&
+      state.link.remotePeerId !== undefined &&
+      state.link.remotePeerId !== f.peerId
+    ) {
+      problem = [
+        'PEER_ID_MISMATCH',
+        `hello says '${f.peerId}', the transport authenticated '${state.link.remotePeerId}'`,
+      ];
+    }
     if (problem !== undefined) {
       this.linkError(
         state,
@@ -839,6 +852,23 @@ class PeerRuntime<S, E> implements Peer<S, E> {
       );
       return;
     }
+    // Two links to the same neighbour (both dialled, or a restarted neighbour whose old link
+    // lingers): keep the one dialled by the smaller peer id, or the newer one if the same side
+    // dialled both. Both ends apply the same rule, so they keep the same link.
+    const existing = this.neighbourList.find((l) => l.remoteId === f.peerId);
+    if (existing !== undefined) {
+      const keeper = this.id < f.peerId ? this.id : f.peerId;
+      const dialler = (l: LinkState<E>): string => (l.link.direction === 'outbound' ? this.id : f.peerId);
+      const loser = dialler(state) !== keeper && dialler(existing) === keeper ? state : existing;
+      loser.byeReason = 'duplicate link';
+      if (loser === state) {
+        this.noteDialPeer(state.key, f.peerId);
+        state.link.close('duplicate link');
+        return;
+      }
+      existing.link.close('duplicate link');
+    }
+    this.noteDialPeer(state.key, f.peerId);
     const now = this.currentNow();
     state.phase = 'open';
     state.remoteId = f.peerId;
@@ -1524,10 +1554,16 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     return fallback ?? list[start];
   }
 
+  /** Remember which peer a configured address leads to (no redial while it is a neighbour anyway). */
+  private noteDialPeer(linkKey: string, peerId: string): void {
+    for (const d of this.dials) if (d.linkKey === linkKey) d.peerId = peerId;
+  }
+
   private runDials(now: number): void {
     if (!this.attached || this.statusValue === 'stopped') return;
     for (const d of this.dials) {
       if (d.linkKey !== undefined || now < d.nextAt) continue;
+      if (d.peerId !== undefined && this.neighbourList.some((l) => l.remoteId === d.peerId)) continue;
       if (d.nextAt > 0 && this.o.redial === false) continue;
       const transport = this.transports[d.transport];
       if (transport === undefined) continue;

@@ -112,6 +112,11 @@ export interface PeerOptions<S, E> {
   readonly liveLagTicks?: number;
   /** Events stamped more than this many ticks ahead of the network's tick are refused (default 600 s of ticks). */
   readonly maxFutureTicks?: number;
+  /**
+   * When a transport authenticates the neighbour (`link.remotePeerId`, e.g. libp2p), require the
+   * hello's peer id to be that id (default `true`): run such peers with `peerId` = the transport's id.
+   */
+  readonly verifyPeerIds?: boolean;
   /** Ephemeral presence channel settings. */
   readonly presence?: PresenceOptions;
 }

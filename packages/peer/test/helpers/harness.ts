@@ -61,7 +61,7 @@ export async function cluster<S = RectangleState, E = RectangleKey>(
         now: () => net.now(),
         ...base,
         ...options,
-        transports: [net.transport(address)],
+        transports: options.transports ?? [net.transport(address)],
       } as PeerOptions<S, E>);
       peer.on('error', (e) => errors.push(e));
       peers.set(address, peer);
