@@ -8,7 +8,7 @@ import {
 } from '@symmetric/transport';
 import { LoopbackError } from './errors.js';
 import { type LatencyModel, sampleLatency, validateLatency } from './latency.js';
-import { EV_CLOSE, EV_FRAME, EV_OPEN, EventQueue, type NetEvent } from './queue.js';
+import { Channel, EV_CLOSE, EV_FRAME, MinHeap } from './queue.js';
 import { SeededRandom } from './random.js';
 
 /** Host timer and clock functions; this package is built without DOM or Node types. */
@@ -75,13 +75,33 @@ interface Pair {
   cut: boolean;
 }
 
-/** A dial waiting for its connect latency. */
-interface PendingDial {
+/** A dial waiting for its connect latency (a heap item of its own). */
+class PendingDial {
+  readonly at: number;
+  readonly seq: number;
   readonly from: LoopbackTransport;
   readonly address: string;
   readonly resolve: (link: Link) => void;
   readonly reject: (error: TransportError) => void;
+
+  constructor(
+    at: number,
+    seq: number,
+    from: LoopbackTransport,
+    address: string,
+    resolve: (link: Link) => void,
+    reject: (error: TransportError) => void,
+  ) {
+    this.at = at;
+    this.seq = seq;
+    this.from = from;
+    this.address = address;
+    this.resolve = resolve;
+    this.reject = reject;
+  }
 }
+
+type HeapItem = Channel<LoopbackLink> | PendingDial;
 
 const DEFAULT_MAX_FRAME = 16 * 1024 * 1024;
 
@@ -101,6 +121,8 @@ export class LoopbackLink implements Link {
   readonly pair: Pair;
   /** @internal The other end. */
   peer!: LoopbackLink;
+  /** @internal Events from this end to the other one, in due order. */
+  channel!: Channel<LoopbackLink>;
   /** @internal Due time of the last event sent from this end (FIFO floor). */
   lastAt: number;
   /** @internal */
@@ -224,7 +246,7 @@ export class LoopbackNetwork {
   readonly connectLatency: boolean;
   private readonly defaultLatency: LatencyModel;
   private readonly rng: SeededRandom;
-  private readonly queue = new EventQueue();
+  private readonly queue = new MinHeap<HeapItem>();
   private readonly pairs = new Map<string, Pair>();
   private readonly listeners = new Map<string, LoopbackTransport>();
   private readonly transports = new Set<LoopbackTransport>();
@@ -365,10 +387,9 @@ export class LoopbackNetwork {
     this.running = true;
     try {
       const queue = this.queue;
-      for (let event = queue.peek(); event !== undefined && event.at <= ms; event = queue.peek()) {
-        queue.pop();
-        if (event.at > this.virtualNow) this.virtualNow = event.at;
-        this.dispatch(event);
+      for (let top = queue.peek(); top !== undefined && top.at <= ms; top = queue.peek()) {
+        if (top.at > this.virtualNow) this.virtualNow = top.at;
+        this.step(top);
       }
     } finally {
       this.running = false;
@@ -431,9 +452,10 @@ export class LoopbackNetwork {
       }
     }
     return new Promise<Link>((resolve, reject) => {
-      const pending: PendingDial = { from, address, resolve, reject };
       const pair = this.pairOf(from.address, address);
-      this.schedule(this.now() + sampleLatency(pair.model, this.rng), EV_OPEN, undefined, pending);
+      const at = this.now() + sampleLatency(pair.model, this.rng);
+      this.queue.push(new PendingDial(at, this.seq++, from, address, resolve, reject));
+      if (this.time === 'real' && at < this.timerAt) this.arm(at);
     });
   }
 
@@ -457,7 +479,7 @@ export class LoopbackNetwork {
     end.lastAt = at;
     this.counters.framesSent++;
     this.counters.bytesSent += frame.length;
-    this.schedule(at, EV_FRAME, end.peer, frame.slice());
+    this.schedule(end, at, EV_FRAME, frame.slice());
     return true;
   }
 
@@ -469,21 +491,21 @@ export class LoopbackNetwork {
       const earliest = this.now() + sampleLatency(end.pair.model, this.rng);
       const at = earliest > end.lastAt ? earliest : end.lastAt;
       end.lastAt = at;
-      this.schedule(at, EV_CLOSE, other, reason);
+      this.schedule(end, at, EV_CLOSE, reason);
     }
     this.closeEnd(end, { local: true, reason });
   }
 
   // ---- private ----
 
-  private schedule(
-    at: number,
-    kind: NetEvent['kind'],
-    target: LoopbackLink | undefined,
-    payload: unknown,
-  ): void {
-    this.queue.push({ at, seq: this.seq++, kind, target, payload });
-    if (this.time === 'real' && at < this.timerAt) this.arm(at);
+  /** Queues an event from `from` to its other end (FIFO: `at` is never before the previous one). */
+  private schedule(from: LoopbackLink, at: number, kind: number, payload: unknown): void {
+    const channel = from.channel;
+    if (channel.append(at, this.seq++, kind, payload)) {
+      channel.queued = true;
+      this.queue.push(channel);
+      if (this.time === 'real' && at < this.timerAt) this.arm(at);
+    }
   }
 
   private arm(at: number): void {
@@ -500,60 +522,61 @@ export class LoopbackNetwork {
     const limit = this.seq;
     const now = this.now();
     const queue = this.queue;
-    for (
-      let event = queue.peek();
-      event !== undefined && event.at <= now && event.seq < limit;
-      event = queue.peek()
-    ) {
-      queue.pop();
-      this.dispatch(event);
+    for (let top = queue.peek(); top !== undefined && top.at <= now && top.seq < limit; top = queue.peek()) {
+      this.step(top);
     }
     const next = queue.peek();
     if (next !== undefined && next.at < this.timerAt) this.arm(next.at);
   }
 
-  private dispatch(event: NetEvent): void {
-    switch (event.kind) {
-      case EV_FRAME: {
-        const end = event.target as LoopbackLink;
-        if (!end.isOpen) {
-          this.counters.framesDropped++;
-          return;
-        }
-        this.counters.framesDelivered++;
-        const owner = end.owner;
-        try {
-          owner.handler!.onFrame(end, event.payload as Uint8Array);
-        } catch (error) {
-          this.handlerThrew(owner, error, end);
-        }
-        return;
-      }
-      case EV_CLOSE: {
-        const end = event.target as LoopbackLink;
-        if (end.isOpen) this.closeEnd(end, { local: false, reason: event.payload as string });
-        return;
-      }
-      case EV_OPEN: {
-        const pending = event.payload as PendingDial;
-        if (!pending.from.started) {
-          this.counters.dialsFailed++;
-          pending.reject(
-            new TransportError('DIAL_FAILED', `loopback ${pending.from.address} stopped while dialling`),
-          );
-          return;
-        }
-        let link: LoopbackLink;
-        try {
-          link = this.openLink(pending.from, pending.address);
-        } catch (error) {
-          pending.reject(error as TransportError);
-          return;
-        }
-        pending.resolve(link);
-        return;
-      }
+  /** Takes the earliest event off the heap (updating the heap first) and runs it. */
+  private step(top: HeapItem): void {
+    const queue = this.queue;
+    if (top instanceof PendingDial) {
+      queue.pop();
+      this.completeDial(top);
+      return;
     }
+    const kind = top.headKind();
+    const payload = top.headPayload();
+    if (top.shift()) queue.updateTop();
+    else {
+      queue.pop();
+      top.queued = false;
+    }
+    const end = top.target;
+    if (kind === EV_FRAME) {
+      if (!end.isOpen) {
+        this.counters.framesDropped++;
+        return;
+      }
+      this.counters.framesDelivered++;
+      try {
+        end.owner.handler!.onFrame(end, payload as Uint8Array);
+      } catch (error) {
+        this.handlerThrew(end.owner, error, end);
+      }
+    } else if (kind === EV_CLOSE && end.isOpen) {
+      this.closeEnd(end, { local: false, reason: payload as string });
+    }
+  }
+
+  private completeDial(pending: PendingDial): void {
+    if (!pending.from.started) {
+      this.counters.dialsFailed++;
+      pending.reject(
+        new TransportError('DIAL_FAILED', `loopback ${pending.from.address} stopped while dialling`),
+      );
+      return;
+    }
+    let link: LoopbackLink;
+    try {
+      link = this.openLink(pending.from, pending.address);
+    } catch (error) {
+      pending.reject(error as TransportError);
+      return;
+    }
+    pending.resolve(link);
   }
 
   private openLink(from: LoopbackTransport, address: string): LoopbackLink {
@@ -573,6 +596,8 @@ export class LoopbackNetwork {
     const inbound = new LoopbackLink(`loopback-${n}-in`, 'inbound', from.address, target, pair, now);
     out.peer = inbound;
     inbound.peer = out;
+    out.channel = new Channel(inbound);
+    inbound.channel = new Channel(out);
     from.openLinks.add(out);
     target.openLinks.add(inbound);
     this.counters.linksOpened++;

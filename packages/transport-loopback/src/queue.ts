@@ -1,62 +1,62 @@
-/** Event kind: deliver the frame in `payload` to `target`. */
-export const EV_FRAME = 0;
-/** Event kind: the remote end closed; close `target` (not locally) with the reason in `payload`. */
-export const EV_CLOSE = 1;
-/** Event kind: a dial with connect latency completes (or fails); `payload` is the pending dial. */
-export const EV_OPEN = 2;
-/** What a queued {@link NetEvent} does when it comes due. */
-export type NetEventKind = typeof EV_FRAME | typeof EV_CLOSE | typeof EV_OPEN;
-
-/**
- * One scheduled network event. A plain record (no closure) so that millions of frames cost
- * one small object each; `payload` is the frame, the close reason or the pending dial.
- */
-export interface NetEvent {
+/** Anything ordered by due time, ties broken by schedule order. */
+export interface Due {
   /** Due time in ms (network clock). */
   at: number;
   /** Global schedule order: breaks ties of `at` (send order). */
   seq: number;
-  kind: NetEventKind;
-  /** Receiving link end (Frame, Close) or `undefined` (Open). */
-  target: unknown;
-  payload: unknown;
 }
 
-/** A binary min-heap of {@link NetEvent}s ordered by `(at, seq)`. */
-export class EventQueue {
-  private readonly heap: NetEvent[] = [];
+function before(x: Due, y: Due): boolean {
+  return x.at < y.at || (x.at === y.at && x.seq < y.seq);
+}
 
-  /** Number of queued events. */
+/** A binary min-heap ordered by `(at, seq)`. */
+export class MinHeap<T extends Due> {
+  private readonly heap: T[] = [];
+
+  /** Number of items. */
   get size(): number {
     return this.heap.length;
   }
 
-  /** The earliest event, without removing it. */
-  peek(): NetEvent | undefined {
+  /** The earliest item, without removing it. */
+  peek(): T | undefined {
     return this.heap[0];
   }
 
-  /** Adds `event`. */
-  push(event: NetEvent): void {
+  /** Adds `item`. */
+  push(item: T): void {
     const heap = this.heap;
     let i = heap.length;
-    heap.push(event);
+    heap.push(item);
     while (i > 0) {
       const parent = (i - 1) >> 1;
       const p = heap[parent]!;
-      if (p.at < event.at || (p.at === event.at && p.seq < event.seq)) break;
+      if (!before(item, p)) break;
       heap[i] = p;
       i = parent;
     }
-    heap[i] = event;
+    heap[i] = item;
   }
 
-  /** Removes and returns the earliest event. */
-  pop(): NetEvent | undefined {
+  /** Removes and returns the earliest item. */
+  pop(): T | undefined {
     const heap = this.heap;
     const top = heap[0];
     const last = heap.pop();
     if (top === undefined || last === undefined || heap.length === 0) return top;
+    this.siftDown(last);
+    return top;
+  }
+
+  /** Restores the order after the top item's key grew (cheaper than pop + push). */
+  updateTop(): void {
+    const top = this.heap[0];
+    if (top !== undefined) this.siftDown(top);
+  }
+
+  private siftDown(item: T): void {
+    const heap = this.heap;
     const n = heap.length;
     let i = 0;
     for (;;) {
@@ -67,16 +67,94 @@ export class EventQueue {
       let child = heap[l]!;
       if (r < n) {
         const right = heap[r]!;
-        if (right.at < child.at || (right.at === child.at && right.seq < child.seq)) {
+        if (before(right, child)) {
           c = r;
           child = right;
         }
       }
-      if (last.at < child.at || (last.at === child.at && last.seq < child.seq)) break;
+      if (!before(child, item)) break;
       heap[i] = child;
       i = c;
     }
-    heap[i] = last;
-    return top;
+    heap[i] = item;
+  }
+}
+
+/** Event kind: deliver a frame. */
+export const EV_FRAME = 0;
+/** Event kind: the sending end closed; close the receiving end (not locally). */
+export const EV_CLOSE = 1;
+
+/**
+ * The events of one link direction, in due order (FIFO makes them sorted already), stored
+ * in parallel arrays so a frame costs no object of its own. Only the head of each channel
+ * sits in the network's heap, so heap operations cost O(log links), not O(log frames).
+ */
+export class Channel<Target> implements Due {
+  /** Due time of the head event (valid while non-empty). */
+  at = 0;
+  /** Schedule order of the head event. */
+  seq = 0;
+  /** Whether this channel is in the heap (non-empty). */
+  queued = false;
+  /** Receiving end of every event of this channel. */
+  readonly target: Target;
+  private ats: number[] = [];
+  private seqs: number[] = [];
+  private kinds: number[] = [];
+  private payloads: unknown[] = [];
+  private head = 0;
+
+  constructor(target: Target) {
+    this.target = target;
+  }
+
+  /** Appends an event; `at`/`seq` must not be before the last one. Returns `true` if it is the new head. */
+  append(at: number, seq: number, kind: number, payload: unknown): boolean {
+    this.ats.push(at);
+    this.seqs.push(seq);
+    this.kinds.push(kind);
+    this.payloads.push(payload);
+    if (this.ats.length - this.head === 1) {
+      this.at = at;
+      this.seq = seq;
+      return true;
+    }
+    return false;
+  }
+
+  /** Kind of the head event. */
+  headKind(): number {
+    return this.kinds[this.head]!;
+  }
+
+  /** Payload of the head event. */
+  headPayload(): unknown {
+    return this.payloads[this.head];
+  }
+
+  /** Drops the head event; returns `false` when the channel became empty. */
+  shift(): boolean {
+    this.payloads[this.head] = undefined;
+    const h = ++this.head;
+    const n = this.ats.length;
+    if (h === n) {
+      this.ats.length = 0;
+      this.seqs.length = 0;
+      this.kinds.length = 0;
+      this.payloads.length = 0;
+      this.head = 0;
+      return false;
+    }
+    if (h >= 4096 && h * 2 >= n) {
+      this.ats = this.ats.slice(h);
+      this.seqs = this.seqs.slice(h);
+      this.kinds = this.kinds.slice(h);
+      this.payloads = this.payloads.slice(h);
+      this.head = 0;
+    }
+    this.at = this.ats[this.head]!;
+    this.seq = this.seqs[this.head]!;
+    return true;
   }
 }
