@@ -90,6 +90,24 @@ export class KnownEvents {
     }
   }
 
+  /** Forget seqs above `seq` of `source`. */
+  truncate(source: string, seq: number): void {
+    const k = this.sources.get(source);
+    if (k === undefined) return;
+    if (k.contiguous > seq) k.contiguous = seq;
+    if (k.above !== undefined) {
+      for (const s of k.above) if (s > seq) k.above.delete(s);
+      if (k.above.size === 0) {
+        k.above = undefined;
+        k.gapSince = -1;
+        this.gappy.delete(source);
+      }
+    }
+    let max = k.contiguous;
+    if (k.above !== undefined) for (const s of k.above) if (s > max) max = s;
+    k.max = max;
+  }
+
   /** Missing seq runs of `source` between its frontier and its max (at most `maxRuns`). */
   holes(source: string, maxRuns: number): { fromSeq: number; toSeq: number }[] {
     const k = this.sources.get(source);

@@ -170,7 +170,7 @@ export function resolveOptions<S, E>(options: PeerOptions<S, E>): ResolvedOption
     settleTicks,
     clock,
     syncIntervalMs,
-    hashIntervalMs: num('hashIntervalMs', options.hashIntervalMs, 1000, 1, 3_600_000),
+    hashIntervalMs: num('hashIntervalMs', options.hashIntervalMs, 5000, 1, 3_600_000),
     gapGraceMs: num('gapGraceMs', options.gapGraceMs, 300, 0, 3_600_000),
     requestTimeoutMs: num('requestTimeoutMs', options.requestTimeoutMs, 1000, 1, 3_600_000),
     handshakeTimeoutMs: num('handshakeTimeoutMs', options.handshakeTimeoutMs, 10_000, 1, 3_600_000),

@@ -53,8 +53,8 @@ const GAP_BACKOFF_AFTER = 8;
 const MAX_REPORTS_PER_FRAME = 64;
 /** Chunk size of snapshot transfers (bytes). */
 const SNAPSHOT_CHUNK_BYTES = 65_536;
-/** Beacon period (ms) when Δ is 'auto'. */
-const BEACON_MS = 5000;
+/** Beacon period (ms) when Δ is 'auto' (one is also sent on every new link). */
+const BEACON_MS = 10_000;
 
 interface LinkState<E> {
   readonly key: string;
@@ -996,35 +996,32 @@ class PeerRuntime<S, E> implements Peer<S, E> {
   }
 
   private onFrontier(state: LinkState<E>, f: FrontierFrame, now: number): void {
-    // Frontier frames replace what we assumed the neighbour holds (a long vector may come in
-    // several frames: entries only ever raise our view within one connection).
-    const firstOfLink = !state.gotFrontier;
+    // A frontier frame replaces what we assumed the neighbour holds. A vector longer than the
+    // codec's limit comes in several full frames: only a short (final) frame drops unlisted sources.
+    const complete = f.entries.length < this.codec.limits.maxFrontierEntries;
+    if (complete) {
+      const listed = new Set<string>();
+      for (const e of f.entries) listed.add(e.source);
+      for (const source of state.has.keys()) if (!listed.has(source)) state.has.delete(source);
+    }
     state.gotFrontier = true;
     let othersHistory = false;
+    let ownFloor = 0;
     for (const e of f.entries) {
-      const h = state.has.get(e.source) ?? 0;
-      if (e.seq > h || firstOfLink) state.has.set(e.source, e.seq);
-      if (e.source === this.id) {
-        if (e.seq > this.ownSeqFloor) this.ownSeqFloor = e.seq;
-        if (this.unconfirmedFromSeq > 0 && e.seq >= this.unconfirmedFromSeq) {
-          this.report(
-            new PeerError(
-              'SEQ_CONFLICT',
-              `neighbour ${state.remoteId} holds own events up to seq ${e.seq}, but this incarnation stamped seqs from ${this.unconfirmedFromSeq} while isolated`,
-              { linkId: state.key, peerId: state.remoteId },
-            ),
-          );
-          this.unconfirmedFromSeq = 0;
-        }
-      } else if (e.seq > 0) {
-        othersHistory = true;
-      }
+      state.has.set(e.source, e.seq);
+      if (e.source === this.id) ownFloor = e.seq;
+      else if (e.seq > 0) othersHistory = true;
       const mine = this.known.contiguous(e.source);
       if (e.seq > mine) {
         const x = this.expected.get(e.source);
         if (x === undefined || x.seq < e.seq) this.expected.set(e.source, { seq: e.seq, since: now });
       }
     }
+    if (ownFloor > this.ownSeqFloor) this.ownSeqFloor = ownFloor;
+    // Own events stamped while isolated reuse seqs a neighbour holds from a previous incarnation
+    // of this id: take them back before anything is repaired.
+    if (this.unconfirmedFromSeq > 0 && ownFloor >= this.unconfirmedFromSeq)
+      this.retractUnconfirmed(state, ownFloor);
     this.unconfirmedFromSeq = 0;
     // Repair: send what the neighbour lacks.
     this.repairTo(state);
@@ -1044,6 +1041,57 @@ class PeerRuntime<S, E> implements Peer<S, E> {
       this.joinWanted = true;
       this.requestSnapshot(state, now);
     }
+  }
+
+  /**
+   * Drop own events `unconfirmedFromSeq..ownSeq` (stamped while isolated, colliding with a
+   * previous incarnation's seqs that `state` holds): rebuild the timeline from its base
+   * snapshot without them, forget them, and re-announce our frontier so neighbours send the
+   * previous incarnation's events. Reported as `SEQ_CONFLICT`.
+   */
+  private retractUnconfirmed(state: LinkState<E>, floor: number): void {
+    const from = this.unconfirmedFromSeq;
+    const to = Math.max(this.ownSeq, this.known.get(this.id)?.max ?? 0);
+    const old = this.timeline;
+    const mine = old.eventsFrom(this.id, from, to);
+    const retractable = this.transfer === undefined && mine.length === to - from + 1;
+    if (retractable) {
+      const keep: TimelineEvent<E>[] = [];
+      for (const [source, k] of this.known.sources) {
+        for (const e of old.eventsFrom(source, 1, k.max))
+          if (source !== this.id || e.seq < from) keep.push(e);
+      }
+      for (const e of this.pending) if (e.source !== this.id || e.seq < from) keep.push(e);
+      this.pending = [];
+      const base = old.baseSnapshot();
+      const os = old.stats();
+      for (const k of Object.keys(this.retired) as (keyof typeof this.retired)[]) this.retired[k] += os[k];
+      const timeline = Timeline.fromSnapshot<S, E>(this.app, base, this.timelineOptions);
+      if (keep.length > 0) timeline.insertMany(keep);
+      const ticks = old.tick - timeline.tick;
+      timeline.advance(ticks);
+      // The rebuild is re-simulation, not new simulated time.
+      this.retired.ticksSimulated -= ticks;
+      this.retired.ticksResimulated += ticks;
+      this.timeline = timeline;
+      this.known.truncate(this.id, from - 1);
+      this.ownSeq = from - 1;
+      this.ownLastTick = 0;
+      this.ownHashes.clear();
+      this.nextHashTick = Math.ceil((timeline.tick + 1) / this.o.hashEvery) * this.o.hashEvery;
+      for (const l of this.neighbourList) if (l !== state) this.sendFrontier(l);
+      this.sendFrontier(state);
+    }
+    this.report(
+      new PeerError(
+        'SEQ_CONFLICT',
+        `neighbour ${state.remoteId} holds own events up to seq ${floor} from a previous incarnation; ` +
+          (retractable
+            ? `retracted ${to - from + 1} own events (seqs ${from}..${to}) stamped while isolated`
+            : `own seqs ${from}..${to} stamped while isolated could not be retracted (compacted)`),
+        { linkId: state.key, peerId: state.remoteId },
+      ),
+    );
   }
 
   /** Send `state` every event we hold that its announced frontier lacks. */
@@ -1621,7 +1669,10 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     const lag = netTick - this.timeline.tick;
     // Hysteresis: catch up within liveLagTicks to count as live; fall back only when well behind.
     const lagLimit = this.lagging ? this.o.liveLagTicks : Math.max(this.o.fps, 4 * this.o.liveLagTicks);
+    const wasLagging = this.lagging;
     this.lagging = lag > lagLimit;
+    // Caught up: beacon now, with a meaningful send tick (Δ auto measures from it).
+    if (wasLagging && !this.lagging && this.o.delay === 'auto') this.nextBeaconAt = now;
     if (this.o.delay === 'auto' && est !== undefined) {
       let maxOneWay = Number.NaN;
       for (const l of est.links.values()) if (!(l.oneWayMs <= maxOneWay)) maxOneWay = l.oneWayMs;

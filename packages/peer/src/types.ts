@@ -93,7 +93,7 @@ export interface PeerOptions<S, E> {
   readonly clock?: Partial<ClockOptions>;
   /** SYNC period per link (default 250 ms). */
   readonly syncIntervalMs?: number;
-  /** Period of hash reports to neighbours (default 1000 ms). */
+  /** Period of hash reports to neighbours (default 5000 ms). */
   readonly hashIntervalMs?: number;
   /** A seq gap older than this is requested from a neighbour (default 300 ms). */
   readonly gapGraceMs?: number;

@@ -124,6 +124,38 @@ describe('repair, join and rejoin', () => {
     expect(c.errors.filter((e) => e.code === 'SEQ_CONFLICT')).toEqual([]);
   });
 
+  it('a restarted peer that emits while isolated retracts its colliding events on reconnection', async () => {
+    for (const history of ['full', { horizonTicks: 500 }] as const) {
+      const net = loopback(20);
+      const c = await cluster(net, { delay: 150, history });
+      await c.add('a');
+      const b = await c.add('b', {}, ['a']);
+      c.run(1000);
+      b.emit(RectangleKeys.left);
+      b.emit(RectangleKeys.up);
+      c.run(2000);
+      await c.remove('b');
+      c.run(3000);
+      // Back with nothing but its id and no neighbour: alone, it goes live and stamps seq 1.
+      const b2 = await c.add('b');
+      c.run(5000);
+      expect(b2.status).toBe('live');
+      expect(b2.emit(RectangleKeys.right).seq).toBe(1);
+      c.run(5500);
+      b2.dial('a');
+      c.run(8000);
+      const conflicts = c.errors.filter((e) => e.code === 'SEQ_CONFLICT');
+      expect(conflicts).toHaveLength(1);
+      expect(conflicts[0]!.message).toContain('retracted 1 own events');
+      // The network's version of b#1 wins everywhere; b continues after b#2.
+      expect(b2.emit(RectangleKeys.down).seq).toBe(3);
+      c.run(10_000);
+      expect(c.peers.get('a')!.stats().events).toBe(3);
+      expect(b2.stats().events).toBe(3);
+      expect(distinct(c.hashes())).toHaveLength(1);
+    }
+  });
+
   it('joins from a neighbour snapshot with a bounded horizon', async () => {
     const net = loopback(20);
     const c = await cluster(net, { delay: 150, history: { horizonTicks: 100 } });
