@@ -62,6 +62,15 @@ export interface TimelineOptions {
    */
   maxSnapshots?: number | undefined;
   /**
+   * Record the state hash (as {@link Timeline.hash}) whenever the timeline reaches a tick that
+   * is a multiple of this, going forward or re-simulating, so {@link Timeline.hashAt} can
+   * answer for those ticks after the state has moved on (desync reports of settled ticks).
+   * 0 turns it off. Default 0.
+   */
+  hashEvery?: number | undefined;
+  /** How many recorded hashes to keep (the newest). Default 64. */
+  maxHashes?: number | undefined;
+  /**
    * Called when `app.event` or `app.tick` throws. The timeline catches the error, counts it in
    * `stats().appErrors`, keeps whatever state the callback left and goes on, so a bad event
    * cannot stop a peer (and every peer, running the same code, does the same). Re-simulation
@@ -288,6 +297,9 @@ export class Timeline<S, E> {
   private readonly baseRand = new Uint32Array(4);
   private readonly baseFrontier = new Map<string, number>();
   private readonly scratch = new Uint32Array(4);
+  private readonly hashEvery: number;
+  private readonly hashTicks: number[];
+  private readonly hashValues: string[];
 
   private nSimulated = 0;
   private nResimulated = 0;
@@ -317,6 +329,10 @@ export class Timeline<S, E> {
     this.snapshotEvery = intOption(options.snapshotEvery, 'snapshotEvery', 10, 1, 2 ** 31);
     this.cap = intOption(options.maxSnapshots, 'maxSnapshots', 128, 1, 1 << 20);
     this.onAppError = options.onAppError;
+    this.hashEvery = intOption(options.hashEvery, 'hashEvery', 0, 0, 2 ** 31);
+    const maxHashes = intOption(options.maxHashes, 'maxHashes', 64, 1, 1 << 20);
+    this.hashTicks = new Array<number>(this.hashEvery === 0 ? 0 : maxHashes).fill(-1);
+    this.hashValues = new Array<string>(this.hashTicks.length).fill('');
     this.copyOut = app.snapshot !== undefined ? (s, r) => app.snapshot!(s, r) : (s) => defaultCopy(s);
     this.copyIn = app.restore !== undefined ? (s, i) => app.restore!(s, i) : (s) => defaultCopy(s);
     this.ringTicks = new Array<number>(this.cap).fill(0);
@@ -331,6 +347,7 @@ export class Timeline<S, E> {
       this.live = app.init(seed);
       this.baseState = this.copyOut(this.live, undefined);
       this.rng.saveTo(this.baseRand, 0);
+      if (this.hashEvery !== 0) this.recordHash();
       return;
     }
     this.live = this.copyIn(snap.state, undefined);
@@ -344,13 +361,16 @@ export class Timeline<S, E> {
       this.sources.set(source, { frontier: seq, maxSeq: seq, held: new Map(), skipped: undefined });
       this.baseFrontier.set(source, seq);
     }
+    if (this.hashEvery !== 0 && this.now % this.hashEvery === 0) this.recordHash();
   }
 
   /**
    * A timeline that starts from a snapshot another peer handed over (its
    * {@link Timeline.baseSnapshot}) instead of from tick 0: the way to join a running session.
    * Events folded into the snapshot count as held (`'duplicate'`); events before its tick and
-   * not folded are `'too-old'`. Throws `TimelineError('bad-snapshot')` on a malformed snapshot.
+   * not folded are `'too-old'`. `app.init` is not called and `options.seed` is not used: the
+   * state and the PRNG state come from the snapshot. Throws `TimelineError('bad-snapshot')` on
+   * a malformed snapshot.
    */
   static fromSnapshot<S, E>(
     app: App<S, E>,
@@ -497,12 +517,18 @@ export class Timeline<S, E> {
   }
 
   /**
-   * The hash (as {@link hash}) of the state at the start of `tick`, if the timeline holds it:
-   * the present, the base snapshot or a snapshot in the ring. `undefined` otherwise.
+   * The hash (as {@link hash}) of the state at the start of `tick`, if the timeline knows it:
+   * the present, a hash recorded by the `hashEvery` option, the base snapshot or a snapshot in
+   * the ring. `undefined` otherwise (and for future ticks).
    */
   hashAt(tick: number): string | undefined {
     this.enter();
     if (tick === this.now) return this.hash();
+    if (tick > this.now) return undefined;
+    if (this.hashEvery !== 0 && tick % this.hashEvery === 0) {
+      const slot = (tick / this.hashEvery) % this.hashTicks.length;
+      if (this.hashTicks[slot] === tick) return this.hashValues[slot];
+    }
     if (tick === this.baseTick) return stateHashWithWords(this.baseState, this.baseRand);
     const pos = this.findSnapshot(tick);
     if (pos < 0) return undefined;
@@ -645,20 +671,20 @@ export class Timeline<S, E> {
   }
 
   private validate(event: TimelineEvent<E>): void {
-    const fail = (code: 'bad-event' | 'bad-tick' | 'bad-source' | 'bad-seq', msg: string): never => {
-      this.nInvalid++;
-      throw new TimelineError(code, msg);
-    };
-    if (event === null || typeof event !== 'object') fail('bad-event', 'an event must be an object');
-    if (!isSafeTick(event.tick))
-      fail('bad-tick', `event tick must be a non-negative safe integer, got ${String(event.tick)}`);
-    if (typeof event.source !== 'string' || event.source.length === 0) {
-      fail('bad-source', 'event source must be a non-empty string');
-    }
-    const seq = event.seq;
+    if (event === null || typeof event !== 'object') this.invalid('bad-event', 'an event must be an object');
+    const { tick, source, seq } = event;
+    if (!isSafeTick(tick))
+      this.invalid('bad-tick', `event tick must be a non-negative safe integer, got ${String(tick)}`);
+    if (typeof source !== 'string' || source.length === 0)
+      this.invalid('bad-source', 'event source must be a non-empty string');
     if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) {
-      fail('bad-seq', `event seq must be a safe integer >= 1, got ${String(seq)}`);
+      this.invalid('bad-seq', `event seq must be a safe integer >= 1, got ${String(seq)}`);
     }
+  }
+
+  private invalid(code: 'bad-event' | 'bad-tick' | 'bad-source' | 'bad-seq', message: string): never {
+    this.nInvalid++;
+    throw new TimelineError(code, message);
   }
 
   private holds(log: SourceLog<E>, seq: number): boolean {
@@ -818,6 +844,21 @@ export class Timeline<S, E> {
     const next = t + 1;
     this.now = next;
     if (next % this.snapshotEvery === 0) this.takeSnapshot();
+    if (this.hashEvery !== 0 && next % this.hashEvery === 0) this.recordHash();
+  }
+
+  /** Record the hash of the present state under the present tick (a multiple of hashEvery). */
+  private recordHash(): void {
+    const slot = (this.now / this.hashEvery) % this.hashTicks.length;
+    this.rng.saveTo(this.scratch, 0);
+    try {
+      this.hashValues[slot] = stateHashWithWords(this.live, this.scratch);
+      this.hashTicks[slot] = this.now;
+    } catch (err) {
+      // An unhashable state is an app bug: report it like a throwing callback, keep going.
+      this.hashTicks[slot] = -1;
+      this.appError(err, { tick: this.now, resimulating: this.resimulating });
+    }
   }
 
   private appError(err: unknown, where: AppErrorInfo): void {

@@ -173,6 +173,61 @@ describe('Timeline basics', () => {
   });
 });
 
+describe('Timeline hashEvery', () => {
+  it('records hashes of passed ticks, rewritten by re-simulation, bounded by maxHashes', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 7 }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 0, max: 39 }),
+        (every, k, lateTick) => {
+          const tl = new Timeline(mixApp, {
+            hashEvery: every,
+            maxHashes: 100,
+            snapshotEvery: k,
+            maxSnapshots: 2,
+          });
+          tl.insert(ev(3, 'a', 1, 2));
+          tl.advance(40);
+          tl.insert(ev(lateTick, 'b', 1, 4));
+          const ref = new Timeline(mixApp, { snapshotEvery: 1000 });
+          ref.insertMany([ev(3, 'a', 1, 2), ev(lateTick, 'b', 1, 4)]);
+          for (let t = 0; t <= 40; t++) {
+            if (t % every === 0) expect(tl.hashAt(t)).toBe(ref.hash());
+            ref.advance(1);
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+    const tl = new Timeline(mixApp, { hashEvery: 2, maxHashes: 3 });
+    tl.advance(20);
+    expect(tl.hashAt(16)).toBeDefined();
+    expect(tl.hashAt(14)).toBeUndefined();
+    expect(tl.hashAt(22)).toBeUndefined();
+  });
+
+  it('reports an unhashable state as an app error instead of stopping', () => {
+    const errors: unknown[] = [];
+    const app: App<{ f?: () => void }, number> = {
+      init: () => ({}),
+      tick: (s, ctx) => {
+        if (ctx.tick === 3) s.f = () => {};
+      },
+      event: () => {},
+      snapshot: (s) => ({ ...s }),
+      restore: (s) => ({ ...s }),
+    };
+    const tl = new Timeline(app, { hashEvery: 2, onAppError: (e) => errors.push(e) });
+    tl.advance(6);
+    expect(tl.tick).toBe(6);
+    expect(tl.hashAt(2)).toBeDefined();
+    expect(tl.hashAt(4)).toBeUndefined();
+    expect((errors[0] as TimelineError).code).toBe('unhashable');
+    expect(tl.stats().appErrors).toBe(2);
+  });
+});
+
 describe('Timeline compaction', () => {
   it('refuses events before the base as too-old and counts them', () => {
     const tl = new Timeline(mixApp, { snapshotEvery: 5 });
