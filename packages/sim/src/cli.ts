@@ -12,13 +12,14 @@ import { performance } from 'node:perf_hooks';
 import { Command, InvalidArgumentError } from 'commander';
 import { isScenarioError } from './errors.js';
 import { formatMetrics, metricsJson } from './format.js';
-import { runScenario } from './runner.js';
+import { runScenario, type TraceEvent } from './runner.js';
 import { parseScenario, type Scenario } from './scenario.js';
 import { scenarioEdges } from './topology.js';
 
 function parseSeed(value: string): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new InvalidArgumentError('a non-negative integer');
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n))
+    throw new InvalidArgumentError('a non-negative integer');
   return n;
 }
 
@@ -35,7 +36,9 @@ function load(file: string): Scenario {
 
 function fail(e: unknown): never {
   if (isScenarioError(e)) {
-    process.stderr.write(`symmetric-sim: bad scenario (${e.code}) at ${e.field === '' ? '(document)' : e.field}: ${e.message}\n`);
+    process.stderr.write(
+      `symmetric-sim: bad scenario (${e.code}) at ${e.field === '' ? '(document)' : e.field}: ${e.message}\n`,
+    );
     process.exit(2);
   }
   throw e;
@@ -54,37 +57,50 @@ program
   .option('--json', 'print the metrics as JSON on stdout')
   .option('--no-wall', 'omit wallMs (the only non-reproducible field)')
   .option('-q, --quiet', 'no progress on stderr')
-  .action(async (file: string, opts: { seed?: number; json?: boolean; wall: boolean; quiet?: boolean }) => {
-    try {
-      const scenario = load(file);
-      const started = performance.now();
-      let lastShown = -1;
-      const tty = process.stderr.isTTY === true;
-      const onProgress = (f: number): void => {
-        if (opts.quiet === true || performance.now() - started < 1000) return;
-        const pct = Math.floor(f * 100);
-        if (tty) process.stderr.write(`\rsymmetric-sim: ${pct}%`);
-        else if (pct >= lastShown + 10) {
-          lastShown = pct - (pct % 10);
-          process.stderr.write(`symmetric-sim: ${pct}%\n`);
-        }
-      };
-      const metrics = await runScenario(scenario, {
-        ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
-        onProgress,
-        includeWall: opts.wall,
-      });
-      if (tty && opts.quiet !== true && performance.now() - started >= 1000) process.stderr.write('\r\x1b[K');
-      process.stdout.write(
-        opts.json === true
-          ? metricsJson(metrics, { wall: opts.wall })
-          : formatMetrics(metrics, { peers: scenario.peers, durationS: scenario.durationS }),
-      );
-      process.exitCode = metrics.converged ? 0 : 1;
-    } catch (e) {
-      fail(e);
-    }
-  });
+  .option(
+    '--trace',
+    'print what happens (starts, crashes, cuts, status changes, rollbacks, desyncs) as JSON lines on stderr',
+  )
+  .action(
+    async (
+      file: string,
+      opts: { seed?: number; json?: boolean; wall: boolean; quiet?: boolean; trace?: boolean },
+    ) => {
+      try {
+        const scenario = load(file);
+        const started = performance.now();
+        let lastShown = -1;
+        const tty = process.stderr.isTTY === true;
+        const onProgress = (f: number): void => {
+          if (opts.quiet === true || performance.now() - started < 1000) return;
+          const pct = Math.floor(f * 100);
+          if (tty) process.stderr.write(`\rsymmetric-sim: ${pct}%`);
+          else if (pct >= lastShown + 10) {
+            lastShown = pct - (pct % 10);
+            process.stderr.write(`symmetric-sim: ${pct}%\n`);
+          }
+        };
+        const metrics = await runScenario(scenario, {
+          ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+          onProgress,
+          includeWall: opts.wall,
+          ...(opts.trace === true
+            ? { trace: (e: TraceEvent) => process.stderr.write(`${JSON.stringify(e)}\n`) }
+            : {}),
+        });
+        if (tty && opts.quiet !== true && performance.now() - started >= 1000)
+          process.stderr.write('\r\x1b[K');
+        process.stdout.write(
+          opts.json === true
+            ? metricsJson(metrics, { wall: opts.wall })
+            : formatMetrics(metrics, { peers: scenario.peers, durationS: scenario.durationS }),
+        );
+        process.exitCode = metrics.converged ? 0 : 1;
+      } catch (e) {
+        fail(e);
+      }
+    },
+  );
 
 program
   .command('validate')

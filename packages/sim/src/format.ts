@@ -36,8 +36,12 @@ export function formatMetrics(m: Metrics, context: { peers?: number; durationS?:
   lines.push(head.join(', '));
   const ratio = m.rollbackToLowerBound === null ? '' : `, ratio ${m.rollbackToLowerBound.toFixed(2)}`;
   const delta = m.deltaMs === null ? 'auto' : `${m.deltaMs} ms`;
-  lines.push(`rollback       ${fmtPct(m.rollbackPct)}  (lower bound ${fmtPct(m.lowerBoundPct)}${ratio}; Δ ${delta})`);
-  lines.push(`re-simulated   ${fmtPct(m.resimPct)}  (${m.rollbacks} rollbacks, ${m.ticksSimulated} ticks simulated)`);
+  lines.push(
+    `rollback       ${fmtPct(m.rollbackPct)}  (lower bound ${fmtPct(m.lowerBoundPct)}${ratio}; Δ ${delta})`,
+  );
+  lines.push(
+    `re-simulated   ${fmtPct(m.resimPct)}  (${m.rollbacks} rollbacks, ${m.ticksSimulated} ticks simulated)`,
+  );
   lines.push(
     `pace mismatch  ${fmtPct(m.paceMismatchPct)}  (skew ticks p50 ${m.skewTicks.p50}, p99 ${m.skewTicks.p99}, max ${m.skewTicks.max}; ${m.paceReports} reports)`,
   );
@@ -51,10 +55,10 @@ export function formatMetrics(m: Metrics, context: { peers?: number; durationS?:
     `converged      ${m.converged ? 'yes' : 'NO'}  (${m.distinctFinalHashes} distinct hash${m.distinctFinalHashes === 1 ? '' : 'es'} at tick ${m.finalTick} over ${m.peersOnline} online peers${m.desyncs > 0 ? `; ${m.desyncs} desync reports` : ''})`,
   );
   const applied =
-    m.eventsApplied === m.eventsAppliedMax ? `${m.eventsApplied}` : `${m.eventsApplied}..${m.eventsAppliedMax}`;
-  lines.push(
-    `events         ${m.eventsGenerated} generated, ${applied} applied per peer${m.eventsSkipped > 0 ? `, ${m.eventsSkipped} skipped (peer syncing)` : ''}`,
-  );
+    m.eventsApplied === m.eventsAppliedMax
+      ? `${m.eventsApplied}`
+      : `${m.eventsApplied}..${m.eventsAppliedMax}`;
+  lines.push(`events         ${m.eventsGenerated} generated, ${applied} applied per peer`);
   lines.push(`network        ${m.messages} messages, ${fmtBytes(m.bytes)}`);
   return `${lines.join('\n')}\n`;
 }

@@ -8,6 +8,7 @@
  * @packageDocumentation
  */
 export { isScenarioError, ScenarioError, type ScenarioErrorCode } from './errors.js';
+export { formatMetrics, metricsJson } from './format.js';
 export {
   type EmittedEvent,
   type LowerBoundNetwork,
@@ -29,7 +30,7 @@ export {
   type RunPlan,
 } from './plan.js';
 export { deriveSeed, SimRandom } from './random.js';
-export { peerAddress, type RunOptions, runScenario } from './runner.js';
+export { peerAddress, type RunOptions, runScenario, type TraceEvent } from './runner.js';
 export {
   type ChurnSpec,
   type DelaySpec,
@@ -43,7 +44,6 @@ export {
   type Scenario,
   type TopologySpec,
 } from './scenario.js';
-export { formatMetrics, metricsJson } from './format.js';
 export {
   adjacency,
   type Edge,

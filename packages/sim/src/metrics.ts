@@ -41,7 +41,10 @@ export interface Metrics {
   readonly skewTicks: SkewStats;
   /** From a peer coming (back) online to its tick reaching the largest tick among the peers it can reach. */
   readonly recoveryS: RecoveryStats;
-  /** Every online peer has the same state hash at the same final tick. */
+  /**
+   * Every online peer has the same state hash at the same final tick, holds the same number of
+   * events, and is within one second of ticks of the others at the end.
+   */
   readonly converged: boolean;
   /** Distinct state hashes among online peers at the final tick. */
   readonly distinctFinalHashes: number;
@@ -63,12 +66,12 @@ export interface Metrics {
   readonly seed: number;
   /** Added: the common tick at which final hashes were compared. */
   readonly finalTick: number;
+  /** Added: largest minus smallest tick among online peers at the end (over `fps` = not converged). */
+  readonly finalTickSpread: number;
   /** Added: peers online at the end (the ones compared). */
   readonly peersOnline: number;
   /** Added: the maximum over online peers of events in their timeline. */
   readonly eventsAppliedMax: number;
-  /** Added: events drawn while their peer was still syncing, and so not emitted. */
-  readonly eventsSkipped: number;
   /** Added: the denominator of rollbackPct, resimPct and lowerBoundPct. */
   readonly ticksSimulated: number;
   /** Added: the numerator of rollbackPct. */
@@ -79,8 +82,12 @@ export interface Metrics {
   readonly lowerBoundTicks: number | null;
   /** Added: pace reports counted (the denominator of paceMismatchPct). */
   readonly paceReports: number;
-  /** Added: desync reports raised by peers. */
+  /** Added: desync reports raised by peers (hash mismatches on settled ticks). */
   readonly desyncs: number;
+  /** Added: events peers refused as older than their history horizon (each refusal may cost convergence). */
+  readonly tooOld: number;
+  /** Added: errors the peers counted, by `PeerErrorCode` (all incarnations). */
+  readonly peerErrors: Readonly<Record<string, number>>;
   /** Added: Δ used by the lower bound, ms (`null` when unknown). */
   readonly deltaMs: number | null;
 }
@@ -177,7 +184,11 @@ export interface LowerBoundNetwork {
   /** Online intervals of each peer (default: always online). */
   readonly online?: readonly (readonly Interval[])[];
   /** Link cuts: each edge in `edges` is unusable during `[fromMs, toMs)`. */
-  readonly cuts?: readonly { readonly fromMs: number; readonly toMs: number; readonly edges: readonly Edge[] }[];
+  readonly cuts?: readonly {
+    readonly fromMs: number;
+    readonly toMs: number;
+    readonly edges: readonly Edge[];
+  }[];
 }
 
 /** Options of {@link perfectClockLateTicks}. */

@@ -46,7 +46,10 @@ export interface RunPlan {
   readonly meanEventIntervalTicks: number;
   /** No event is emitted at or after this virtual ms (start of the quiet tail). */
   readonly eventsEndMs: number;
-  /** No churn transition happens at or after this virtual ms (start of the quiet tail). */
+  /**
+   * Churn transitions happen before this virtual ms (the start of the quiet tail), where every
+   * peer still offline comes back (unless `churn.backForTail` is false) and stays.
+   */
   readonly churnEndMs: number;
 }
 
@@ -113,8 +116,14 @@ export function drawPlan(scenario: Scenario, seed: number, edges: readonly Edge[
       }
       list.push({ from, to: down });
       transitions.push({ atMs: down, peer: i, kind: 'down' });
-      const up = down + rng.exponential(churn.offlineMeanS * 1000);
-      if (up >= tailStartMs || up >= durationMs) break; // stays offline to the end
+      let up = down + rng.exponential(churn.offlineMeanS * 1000);
+      if (up >= tailStartMs) {
+        if (!churn.backForTail) break; // stays offline to the end
+        up = tailStartMs; // everyone comes back for the quiet tail
+        transitions.push({ atMs: up, peer: i, kind: 'up' });
+        list.push({ from: up, to: Number.POSITIVE_INFINITY });
+        break;
+      }
       transitions.push({ atMs: up, peer: i, kind: 'up' });
       from = up;
     }
@@ -170,7 +179,9 @@ export class EventClock {
 
   /** The peer (re)started at `atMs`: schedule its first event. */
   restart(atMs: number): void {
-    this.next = Number.isFinite(this.#meanMs) ? atMs + this.#firstAfterMs + this.#draw() : Number.POSITIVE_INFINITY;
+    this.next = Number.isFinite(this.#meanMs)
+      ? atMs + this.#firstAfterMs + this.#draw()
+      : Number.POSITIVE_INFINITY;
   }
 
   /** The peer went offline: nothing is due until it restarts. */

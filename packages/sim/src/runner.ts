@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { type PayloadCodec, rectangleKeyCodec } from '@symmetric/codec';
 import { type App, rectangleApp } from '@symmetric/core';
 import { createPeer, type Peer, type PeerOptions, type PeerStats } from '@symmetric/peer';
-import { LoopbackNetwork } from '@symmetric/transport-loopback';
+import { LoopbackNetwork, type LoopbackTransport } from '@symmetric/transport-loopback';
 import { ScenarioError } from './errors.js';
 import {
   type EmittedEvent,
@@ -42,9 +42,49 @@ export interface RunOptions<S = unknown, E = unknown> {
   readonly onProgress?: (fraction: number) => void;
   /** Include `wallMs` in the metrics (default `true`); everything else is reproducible. */
   readonly includeWall?: boolean;
+  /**
+   * Called with what happens during the run, in order: starts, crashes and comebacks, cuts
+   * and heals, status changes, rollbacks and desync reports of every peer. For finding out
+   * why a run did not converge; costs nothing when absent.
+   */
+  readonly trace?: (event: TraceEvent) => void;
   /** Extra options for every peer (e.g. `snapshotEvery`, `clock`), applied after the scenario's. */
   readonly peerOptions?: Partial<Omit<PeerOptions<S, E>, 'app' | 'transports' | 'now'>>;
 }
+
+/** One entry of {@link RunOptions.trace}. `atMs` is virtual time; `peer` a scenario peer index. */
+export type TraceEvent =
+  | { readonly type: 'start' | 'down' | 'up'; readonly atMs: number; readonly peer: number }
+  | { readonly type: 'cut' | 'heal'; readonly atMs: number; readonly edges: readonly Edge[] }
+  | {
+      readonly type: 'status';
+      readonly atMs: number;
+      readonly peer: number;
+      readonly status: string;
+      readonly tick: number;
+      readonly events: number;
+    }
+  | {
+      readonly type: 'rollback';
+      readonly atMs: number;
+      readonly peer: number;
+      readonly fromTick: number;
+      readonly toTick: number;
+    }
+  | {
+      readonly type: 'desync';
+      readonly atMs: number;
+      readonly peer: number;
+      readonly tick: number;
+      readonly peers: readonly string[];
+    }
+  | {
+      readonly type: 'error';
+      readonly atMs: number;
+      readonly peer: number;
+      readonly code: string;
+      readonly message: string;
+    };
 
 /** Loopback address of peer `i`. */
 export function peerAddress(i: number): string {
@@ -59,6 +99,7 @@ interface PeerTotals {
   framesSent: number;
   bytesSent: number;
   desyncs: number;
+  tooOld: number;
 }
 
 const ZERO: PeerTotals = {
@@ -69,6 +110,7 @@ const ZERO: PeerTotals = {
   framesSent: 0,
   bytesSent: 0,
   desyncs: 0,
+  tooOld: 0,
 };
 
 function totalsOf(s: PeerStats): PeerTotals {
@@ -80,12 +122,14 @@ function totalsOf(s: PeerStats): PeerTotals {
     framesSent: s.framesSent,
     bytesSent: s.bytesSent,
     desyncs: s.desyncs,
+    tooOld: s.tooOld,
   };
 }
 
 /** One incarnation of a scenario peer (a restart makes a new one). */
 interface Slot<S, E> {
   peer: Peer<S, E> | undefined;
+  transport: LoopbackTransport | undefined;
   /** `true` while online (stepped, may emit). */
   online: boolean;
   /** Virtual ms at which the current incarnation's clock reads 0. */
@@ -132,6 +176,7 @@ export async function runScenario<S = unknown, E = unknown>(
   for (let i = 0; i < n; i++) {
     slots.push({
       peer: undefined,
+      transport: undefined,
       online: false,
       originMs: 0,
       baseline: ZERO,
@@ -149,6 +194,8 @@ export async function runScenario<S = unknown, E = unknown>(
   let framesSent = 0;
   let bytesSent = 0;
   let desyncs = 0;
+  let tooOld = 0;
+  const peerErrors = new Map<string, number>();
   let warmedUp = false;
   let nowMs = 0;
 
@@ -157,7 +204,8 @@ export async function runScenario<S = unknown, E = unknown>(
     return (t - slot.originMs) * (1 + plan.driftPpm[i]! / 1e6);
   };
 
-  // Link cut reference counts (partitions and keep-state churn may overlap).
+  // Link cut reference counts (partitions and keep-state churn may overlap). The loopback
+  // network closes cut links at once and re-dials (`connectTo`) when a pair heals.
   const cutCount = new Map<number, number>();
   const edgeKey = (a: number, b: number): number => (a < b ? a * n + b : b * n + a);
   const isCut = (a: number, b: number): boolean => (cutCount.get(edgeKey(a, b)) ?? 0) > 0;
@@ -172,28 +220,18 @@ export async function runScenario<S = unknown, E = unknown>(
     const c = cutCount.get(k) ?? 0;
     if (c <= 0) return;
     cutCount.set(k, c - 1);
-    if (c === 1) {
-      net.heal(peerAddress(a), peerAddress(b));
-      reconnect(a, b);
-    }
+    if (c === 1) net.heal(peerAddress(a), peerAddress(b));
   };
-  /** Dial an edge once both ends are online and the link is not cut (the lower index dials). */
-  const reconnect = (a: number, b: number): void => {
-    const sa = slots[a]!;
-    const sb = slots[b]!;
-    if (!sa.online || !sb.online || isCut(a, b)) return;
-    const [lo, hi] = a < b ? [a, b] : [b, a];
-    slots[lo]!.peer?.dial(peerAddress(hi));
-  };
+  // Each edge is kept up by its lower-index end (one link per edge, re-dialled on start and heal).
+  const connectTo = adj.map((list, i) => list.filter((j) => j > i).map(peerAddress));
 
   const emitted: EmittedEvent[] = [];
-  let eventsSkipped = 0;
   const threshold = fps; // 1 s of ticks
 
-  const startPeer = async (i: number, t: number): Promise<void> => {
+  const startPeer = async (i: number, t: number, restart: boolean): Promise<void> => {
     const slot = slots[i]!;
     slot.originMs = t;
-    const transport = net.transport(peerAddress(i));
+    const transport = net.transport(peerAddress(i), { connectTo: connectTo[i]! });
     const peer = createPeer<S, E>({
       app,
       transports: [transport],
@@ -205,26 +243,55 @@ export async function runScenario<S = unknown, E = unknown>(
       ...(payloadCodec !== undefined ? { payloadCodec } : {}),
       ...(sc.history !== undefined ? { history: sc.history } : {}),
       hashEvery: fps,
-      redial: false,
+      // A restarted peer is a joiner: it waits for a neighbour rather than founding an island
+      // timeline at tick 0 (see README, "Churn").
+      ...(restart && sc.churn?.restartWaitsForNeighbour !== false ? { aloneGraceMs: 3_600_000 } : {}),
       ...options.peerOptions,
       now: () => localNow(i, net.now()),
     } as PeerOptions<S, E>);
     slot.peer = peer;
     slot.online = true;
     slot.baseline = ZERO;
+    slot.transport = transport;
+    const trace = options.trace;
+    if (trace !== undefined) {
+      peer.on('status', (status) =>
+        trace({
+          type: 'status',
+          atMs: net.now(),
+          peer: i,
+          status,
+          tick: peer.tick,
+          events: peer.stats().events,
+        }),
+      );
+      peer.on('rollback', (r) =>
+        trace({ type: 'rollback', atMs: net.now(), peer: i, fromTick: r.fromTick, toTick: r.toTick }),
+      );
+      peer.on('desync', (d) =>
+        trace({ type: 'desync', atMs: net.now(), peer: i, tick: d.tick, peers: d.peers }),
+      );
+      peer.on('error', (e) =>
+        trace({ type: 'error', atMs: net.now(), peer: i, code: e.code, message: e.message }),
+      );
+    }
     await peer.attach();
-    for (const j of adj[i]!) reconnect(i, j);
     slot.events.restart(t);
   };
 
   const retire = (slot: Slot<S, E>): void => {
     const peer = slot.peer;
     if (peer === undefined) return;
-    const s = totalsOf(peer.stats());
+    const stats = peer.stats();
+    const s = totalsOf(stats);
     if (warmedUp) addTotals(slot.baseline, s);
     framesSent += s.framesSent;
     bytesSent += s.bytesSent;
     desyncs += s.desyncs;
+    tooOld += s.tooOld;
+    for (const [code, count] of Object.entries(stats.errors)) {
+      if (count !== undefined && count > 0) peerErrors.set(code, (peerErrors.get(code) ?? 0) + count);
+    }
   };
 
   const recoveries: number[] = [];
@@ -251,38 +318,47 @@ export async function runScenario<S = unknown, E = unknown>(
   for (let frame = 0; frame <= frames; frame++) {
     const t = (frame * 1000) / fps;
     nowMs = t;
-    // 1. Scheduled topology changes due by now.
+    // 1. Deliver frames due by now (the network clock then reads t).
+    net.runUntil(t);
+    // 2. Scheduled topology changes due by now.
     while (nextCut < cutEvents.length && cutEvents[nextCut]!.atMs <= t) {
       const ce = cutEvents[nextCut++]!;
       const c = plan.cuts[ce.index]!;
+      options.trace?.({ type: ce.kind, atMs: t, edges: c.edges });
       if (ce.kind === 'cut') for (const [a, b] of c.edges) cut(a, b);
       else {
+        // Every online peer whose reachable set grows at the heal starts a recovery window.
+        const before = componentSizes();
         for (const [a, b] of c.edges) heal(a, b);
-        const touched = new Set<number>();
-        for (const [a, b] of c.edges) touched.add(a).add(b);
-        for (const p of [...touched].sort((x, y) => x - y)) if (slots[p]!.online) openRecovery(p, t);
+        const after = componentSizes();
+        for (let p = 0; p < n; p++) if (slots[p]!.online && after[p]! > before[p]!) openRecovery(p, t);
       }
     }
     while (nextTransition < transitions.length && transitions[nextTransition]!.atMs <= t) {
       const tr = transitions[nextTransition++]!;
       const slot = slots[tr.peer]!;
+      options.trace?.({ type: tr.kind, atMs: t, peer: tr.peer });
       if (tr.kind === 'start') {
-        await startPeer(tr.peer, t);
+        await startPeer(tr.peer, t, false);
         openRecovery(tr.peer, t);
       } else if (tr.kind === 'down') {
         slot.online = false;
         slot.events.stop();
         slot.recoveringSince = undefined;
         if (sc.churn?.restart !== false) {
+          // A crash, not a goodbye: the links drop (neighbours see them close), no bye is sent.
           retire(slot);
           const peer = slot.peer;
+          const transport = slot.transport;
           slot.peer = undefined;
-          if (peer !== undefined) void peer.stop().catch(() => {});
+          slot.transport = undefined;
+          await transport?.stop();
+          await peer?.stop();
         } else {
           for (const j of adj[tr.peer]!) cut(tr.peer, j);
         }
       } else {
-        if (sc.churn?.restart !== false) await startPeer(tr.peer, t);
+        if (sc.churn?.restart !== false) await startPeer(tr.peer, t, true);
         else {
           slot.online = true;
           for (const j of adj[tr.peer]!) heal(tr.peer, j);
@@ -291,8 +367,6 @@ export async function runScenario<S = unknown, E = unknown>(
         openRecovery(tr.peer, t);
       }
     }
-    // 2. Deliver frames due by now.
-    net.runUntil(t);
     // 3. Step every online peer, then let it emit what its user did this frame.
     for (let i = 0; i < n; i++) {
       const slot = slots[i]!;
@@ -301,10 +375,8 @@ export async function runScenario<S = unknown, E = unknown>(
       peer.step(localNow(i, t));
       const ev = slot.events;
       while (ev.next <= t && ev.next < plan.eventsEndMs) {
-        if (peer.status === 'live') {
-          peer.emit(randomEvent(ev.payloadRandom, i));
-          emitted.push({ source: i, atMs: t, deltaMs: (peer.delayTicks * 1000) / fps });
-        } else eventsSkipped++;
+        peer.emit(randomEvent(ev.payloadRandom, i));
+        emitted.push({ source: i, atMs: t, deltaMs: (peer.delayTicks * 1000) / fps });
         ev.advance();
       }
     }
@@ -318,7 +390,7 @@ export async function runScenario<S = unknown, E = unknown>(
       const slot = slots[i]!;
       if (slot.recoveringSince === undefined || slot.peer === undefined) continue;
       const target = maxReachableTick(i);
-      if (slot.peer.tick >= target - 1) {
+      if (target !== undefined && slot.peer.tick >= target - 1) {
         recoveries.push(t - slot.recoveringSince);
         slot.recoveringSince = undefined;
       }
@@ -341,11 +413,37 @@ export async function runScenario<S = unknown, E = unknown>(
     }
   }
 
-  function maxReachableTick(i: number): number {
+  /** Size of each online peer's connected component over uncut links (0 when offline). */
+  function componentSizes(): Int32Array {
+    const size = new Int32Array(n);
+    const seen = new Uint8Array(n);
+    for (let s0 = 0; s0 < n; s0++) {
+      if (seen[s0] === 1 || !slots[s0]!.online) continue;
+      const members = [s0];
+      seen[s0] = 1;
+      for (let k = 0; k < members.length; k++) {
+        const v = members[k]!;
+        for (const w of adj[v]!) {
+          if (seen[w] === 1 || !slots[w]!.online || isCut(v, w)) continue;
+          seen[w] = 1;
+          members.push(w);
+        }
+      }
+      for (const v of members) size[v] = members.length;
+    }
+    return size;
+  }
+
+  /**
+   * Largest tick among the online peers `i` can reach (itself included); `undefined` while `i`
+   * reaches nobody although other peers are online (it has not really come back yet).
+   */
+  function maxReachableTick(i: number): number | undefined {
     const seen = new Uint8Array(n);
     const stack = [i];
     seen[i] = 1;
     let max = slots[i]!.peer?.tick ?? 0;
+    let reached = 0;
     while (stack.length > 0) {
       const v = stack.pop()!;
       for (const w of adj[v]!) {
@@ -353,28 +451,31 @@ export async function runScenario<S = unknown, E = unknown>(
         const sw = slots[w]!;
         if (!sw.online || sw.peer === undefined) continue;
         seen[w] = 1;
+        reached++;
         if (sw.peer.tick > max) max = sw.peer.tick;
         stack.push(w);
       }
     }
+    if (reached === 0 && slots.some((x, j) => j !== i && x.online)) return undefined;
     return max;
   }
 
   // Final accounting and convergence.
   const onlinePeers: Peer<S, E>[] = [];
   for (const slot of slots) {
-    if (slot.online && slot.peer !== undefined) {
-      retire(slot);
-      onlinePeers.push(slot.peer);
-    }
+    if (slot.peer === undefined) continue;
+    retire(slot);
+    if (slot.online) onlinePeers.push(slot.peer);
   }
   const unrecovered = slots.filter((s) => s.recoveringSince !== undefined).length;
   let finalTick = 0;
   let distinct = 0;
   let eventsApplied = 0;
   let eventsAppliedMax = 0;
+  let tickSpread = 0;
   if (onlinePeers.length > 0) {
     const minTick = Math.min(...onlinePeers.map((p) => p.tick));
+    tickSpread = Math.max(...onlinePeers.map((p) => p.tick)) - minTick;
     finalTick = Math.max(0, Math.floor((minTick - 1) / fps) * fps);
     const hashes = new Set(onlinePeers.map((p) => p.stateHashAt(finalTick) ?? '(none)'));
     distinct = hashes.size;
@@ -382,7 +483,7 @@ export async function runScenario<S = unknown, E = unknown>(
     eventsApplied = Math.min(...applied);
     eventsAppliedMax = Math.max(...applied);
   }
-  for (const slot of slots) if (slot.peer !== undefined) void slot.peer.stop().catch(() => {});
+  for (const slot of slots) if (slot.peer !== undefined) await slot.peer.stop();
 
   const linkMs = latencyMeanMs(sc.latency);
   const lbTicks = perfectClockLateTicks(
@@ -402,7 +503,10 @@ export async function runScenario<S = unknown, E = unknown>(
     paceMismatchPct: round6(pace.mismatchPct),
     skewTicks: pace.skew(),
     recoveryS: recoveryStats(recoveries, unrecovered),
-    converged: onlinePeers.length > 0 && distinct === 1 && eventsApplied === eventsAppliedMax,
+    // Same hash at the same tick, the same events, and that tick is the end of the run for
+    // everyone (a peer still a second behind has not converged, whatever its old hashes say).
+    converged:
+      onlinePeers.length > 0 && distinct === 1 && eventsApplied === eventsAppliedMax && tickSpread <= fps,
     distinctFinalHashes: distinct,
     eventsGenerated: emitted.length,
     eventsApplied,
@@ -413,15 +517,19 @@ export async function runScenario<S = unknown, E = unknown>(
     name: sc.name,
     seed,
     finalTick,
+    finalTickSpread: tickSpread,
     peersOnline: onlinePeers.length,
     eventsAppliedMax,
-    eventsSkipped,
     ticksSimulated: totals.ticksSimulated,
     ticksTravelledBack: totals.ticksTravelledBack,
     ticksResimulated: totals.ticksResimulated,
     lowerBoundTicks: round6(lbTicks),
     paceReports: pace.reports,
     desyncs,
+    tooOld,
+    peerErrors: Object.fromEntries(
+      [...peerErrors.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    ),
     deltaMs: 'ms' in sc.delay ? sc.delay.ms : null,
   };
   void nowMs;
@@ -445,10 +553,18 @@ function isParsed(x: unknown): x is Scenario {
 function resolveApp<S, E>(
   sc: Scenario,
   options: RunOptions<S, E>,
-): { app: App<S, E>; payloadCodec: PayloadCodec<E> | undefined; randomEvent: (r: SimRandom, peer: number) => E } {
+): {
+  app: App<S, E>;
+  payloadCodec: PayloadCodec<E> | undefined;
+  randomEvent: (r: SimRandom, peer: number) => E;
+} {
   if (options.app !== undefined) {
     if (options.randomEvent === undefined) {
-      throw new ScenarioError('UNSUPPORTED', 'events.app', 'a custom app needs options.randomEvent to draw events');
+      throw new ScenarioError(
+        'UNSUPPORTED',
+        'events.app',
+        'a custom app needs options.randomEvent to draw events',
+      );
     }
     return { app: options.app, payloadCodec: options.payloadCodec, randomEvent: options.randomEvent };
   }
@@ -462,7 +578,10 @@ function resolveApp<S, E>(
   return {
     app: rectangleApp as unknown as App<S, E>,
     payloadCodec: (options.payloadCodec ?? rectangleKeyCodec) as PayloadCodec<E>,
-    randomEvent: (options.randomEvent ?? ((r: SimRandom) => r.int(5) as E)) as (r: SimRandom, peer: number) => E,
+    randomEvent: (options.randomEvent ?? ((r: SimRandom) => r.int(5) as E)) as (
+      r: SimRandom,
+      peer: number,
+    ) => E,
   };
 }
 

@@ -43,6 +43,18 @@ export interface ChurnSpec {
   readonly restart: boolean;
   /** Peer indices subject to churn (default: all). */
   readonly peers?: readonly number[];
+  /**
+   * Added field. `true` (default): churn stops at the start of the quiet tail and every peer
+   * still offline comes back then, so the final comparison covers every peer on a connected
+   * graph. `false`: peers offline at the tail stay offline (the online ones may then be split).
+   */
+  readonly backForTail: boolean;
+  /**
+   * Added field. `true` (default): a restarted peer is a joiner and waits for a neighbour
+   * (the runtime's `aloneGraceMs` is set to 1 h) instead of founding an island timeline at
+   * tick 0 when all its neighbours happen to be offline. `false`: the runtime's default.
+   */
+  readonly restartWaitsForNeighbour: boolean;
 }
 
 /** A partition: links between different groups are cut from `atS` to `healAtS`. */
@@ -143,6 +155,8 @@ const schema = z.strictObject({
       offlineMeanS: finite().gt(0),
       restart: z.boolean().optional(),
       peers: z.array(index()).optional(),
+      backForTail: z.boolean().optional(),
+      restartWaitsForNeighbour: z.boolean().optional(),
     })
     .optional(),
   partitions: z
@@ -154,11 +168,11 @@ const schema = z.strictObject({
       }),
     )
     .optional(),
-  driftPpm: z.union([finite().min(-100_000).max(100_000), z.array(finite().min(-100_000).max(100_000))]).optional(),
-  joins: z.array(z.strictObject({ peer: index(), atS: nonNeg() })).optional(),
-  history: z
-    .union([z.literal('full'), z.strictObject({ horizonTicks: z.number().int().min(1) })])
+  driftPpm: z
+    .union([finite().min(-100_000).max(100_000), z.array(finite().min(-100_000).max(100_000))])
     .optional(),
+  joins: z.array(z.strictObject({ peer: index(), atS: nonNeg() })).optional(),
+  history: z.union([z.literal('full'), z.strictObject({ horizonTicks: z.number().int().min(1) })]).optional(),
 });
 
 type Raw = z.infer<typeof schema>;
@@ -187,7 +201,11 @@ function issueToError(doc: unknown, issue: z.core.$ZodIssue): ScenarioError {
   switch (issue.code) {
     case 'unrecognized_keys': {
       const key = issue.keys[0] ?? '';
-      return new ScenarioError('UNKNOWN_FIELD', pathString([...path, key]), 'is not a field of the scenario format');
+      return new ScenarioError(
+        'UNKNOWN_FIELD',
+        pathString([...path, key]),
+        'is not a field of the scenario format',
+      );
     }
     case 'invalid_type': {
       const present = path.length === 0 ? doc !== undefined : valueAt(doc, path) !== undefined;
@@ -279,13 +297,15 @@ function crossCheck(raw: Raw): Scenario {
   }
   const topo = raw.topology;
   if (topo !== undefined) {
-    if (topo.kind === 'paper-21' && n !== 21) fail('INCONSISTENT', 'peers', 'the paper-21 topology has 21 peers');
+    if (topo.kind === 'paper-21' && n !== 21)
+      fail('INCONSISTENT', 'peers', 'the paper-21 topology has 21 peers');
     if (topo.kind === 'ring' && n < 3) fail('INCONSISTENT', 'peers', 'a ring needs at least 3 peers');
     if (topo.kind === 'star' && topo.center !== undefined) checkPeer(topo.center, n, 'topology.center');
     if (topo.kind === 'random-regular') {
       if (topo.degree >= n) fail('OUT_OF_RANGE', 'topology.degree', `degree must be below peers (${n})`);
       if ((topo.degree * n) % 2 !== 0) fail('INCONSISTENT', 'topology.degree', 'peers × degree must be even');
-      if (topo.degree < 2 && n > 2) fail('INCONSISTENT', 'topology.degree', 'degree 1 cannot connect more than 2 peers');
+      if (topo.degree < 2 && n > 2)
+        fail('INCONSISTENT', 'topology.degree', 'degree 1 cannot connect more than 2 peers');
     }
   }
   const durationS = raw.durationS;
@@ -296,7 +316,8 @@ function crossCheck(raw: Raw): Scenario {
   if (quietTailS >= durationS) fail('INCONSISTENT', 'quietTailS', 'must be shorter than durationS');
   if (startJitterS >= durationS) fail('INCONSISTENT', 'startJitterS', 'must be shorter than durationS');
   const lat = raw.latency;
-  if (lat.dist === 'uniform' && lat.minMs > lat.maxMs) fail('INCONSISTENT', 'latency.maxMs', 'must be >= minMs');
+  if (lat.dist === 'uniform' && lat.minMs > lat.maxMs)
+    fail('INCONSISTENT', 'latency.maxMs', 'must be >= minMs');
   let delay: DelaySpec;
   if (raw.delay.ms !== undefined && raw.delay.auto !== undefined) {
     fail('INCONSISTENT', 'delay', 'give either "ms" or "auto", not both');
@@ -318,6 +339,8 @@ function crossCheck(raw: Raw): Scenario {
       onlineMeanS: c.onlineMeanS,
       offlineMeanS: c.offlineMeanS,
       restart: c.restart ?? true,
+      backForTail: c.backForTail ?? true,
+      restartWaitsForNeighbour: c.restartWaitsForNeighbour ?? true,
       ...(c.peers !== undefined ? { peers: c.peers } : {}),
     };
   }
@@ -326,14 +349,14 @@ function crossCheck(raw: Raw): Scenario {
     if (p.atS >= durationS) fail('OUT_OF_RANGE', `partitions[${i}].atS`, 'must be before durationS');
     if (p.healAtS <= p.atS) fail('INCONSISTENT', `partitions[${i}].healAtS`, 'must be after atS');
     const seen = new Set<number>();
-    p.groups.forEach((g, gi) =>
+    p.groups.forEach((g, gi) => {
       g.forEach((peer, pi) => {
         const field = `partitions[${i}].groups[${gi}][${pi}]`;
         checkPeer(peer, n, field);
         if (seen.has(peer)) fail('INCONSISTENT', field, `peer ${peer} is in two groups`);
         seen.add(peer);
-      }),
-    );
+      });
+    });
     partitions.push({ atS: p.atS, healAtS: p.healAtS, groups: p.groups });
   });
   const driftPpm = raw.driftPpm ?? 0;

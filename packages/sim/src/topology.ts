@@ -60,7 +60,13 @@ export function fullEdges(n: number): Edge[] {
  * `seed`. Requires `degree < n` and `n × degree` even.
  */
 export function randomRegularEdges(n: number, degree: number, seed: number): Edge[] {
-  if (!Number.isInteger(n) || !Number.isInteger(degree) || degree < 1 || degree >= n || (n * degree) % 2 !== 0) {
+  if (
+    !Number.isInteger(n) ||
+    !Number.isInteger(degree) ||
+    degree < 1 ||
+    degree >= n ||
+    (n * degree) % 2 !== 0
+  ) {
     throw new RangeError(`no simple ${degree}-regular graph on ${n} vertices`);
   }
   const rng = new SimRandom(seed, 'random-regular');

@@ -42,10 +42,20 @@ describe('perfect-clock lower bound', () => {
 
   it('skips offline peers: they neither receive nor relay', () => {
     const inf = Number.POSITIVE_INFINITY;
-    const online = [[{ from: 0, to: inf }], [{ from: 5000, to: inf }], [{ from: 0, to: inf }], [{ from: 0, to: inf }]];
+    const online = [
+      [{ from: 0, to: inf }],
+      [{ from: 5000, to: inf }],
+      [{ from: 0, to: inf }],
+      [{ from: 0, to: inf }],
+    ];
     expect(perfectClockLateTicks({ ...net, online }, [{ source: 0, atMs: 1000 }], opts)).toBe(0);
     // A receiver going offline before the event arrives does not count either.
-    const leaving = [[{ from: 0, to: inf }], [{ from: 0, to: inf }], [{ from: 0, to: inf }], [{ from: 0, to: 1250 }]];
+    const leaving = [
+      [{ from: 0, to: inf }],
+      [{ from: 0, to: inf }],
+      [{ from: 0, to: inf }],
+      [{ from: 0, to: 1250 }],
+    ];
     expect(perfectClockLateTicks({ ...net, online: leaving }, [{ source: 0, atMs: 1000 }], opts)).toBe(2.5);
   });
 });
@@ -83,7 +93,12 @@ describe('pace and percentiles', () => {
   });
 
   it('recovery stats in seconds', () => {
-    expect(recoveryStats([1000, 500, 2000, 1500], 1)).toEqual({ count: 4, mean: 1.25, p95: 2, unrecovered: 1 });
+    expect(recoveryStats([1000, 500, 2000, 1500], 1)).toEqual({
+      count: 4,
+      mean: 1.25,
+      p95: 2,
+      unrecovered: 1,
+    });
     expect(recoveryStats([], 0)).toEqual({ count: 0, mean: 0, p95: 0, unrecovered: 0 });
   });
 });

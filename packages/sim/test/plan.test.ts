@@ -64,10 +64,20 @@ describe('drawPlan', () => {
         expect(iv.to).toBeGreaterThan(iv.from);
         if (k > 0) expect(iv.from).toBeGreaterThan(ivs[k - 1]!.to);
         if (Number.isFinite(iv.to)) expect(iv.to).toBeLessThan(290_000);
-        expect(iv.from).toBeLessThan(290_000);
+        expect(iv.from).toBeLessThanOrEqual(290_000);
       }
+      // Everyone is back for the quiet tail and stays.
+      expect(ivs.at(-1)!.to).toBe(Number.POSITIVE_INFINITY);
     }
-    for (const t of p.transitions) expect(t.atMs).toBeLessThan(290_000);
+    for (const t of p.transitions) expect(t.atMs).toBeLessThanOrEqual(290_000);
+    expect(p.transitions.some((t) => t.atMs === 290_000 && t.kind === 'up')).toBe(true);
+    const stay = drawPlan(
+      parseScenario({ ...paper, churn: { ...paper.churn!, backForTail: false } }),
+      1,
+      PAPER_21_EDGES,
+    );
+    expect(stay.transitions.every((t) => t.atMs < 290_000)).toBe(true);
+    expect(stay.online.some((ivs) => Number.isFinite(ivs.at(-1)!.to))).toBe(true);
     // Means over many seeds (long run): online ≈ 40 s, offline ≈ 20 s.
     const long = parseScenario({ ...paper, durationS: 100_000, partitions: [], joins: [] });
     for (let seed = 0; seed < 3; seed++) {
@@ -93,7 +103,10 @@ describe('drawPlan', () => {
   it('cuts exactly the links between groups (unlisted peers form one group)', () => {
     const p = drawPlan(paper, 1, PAPER_21_EDGES);
     expect(p.cuts).toHaveLength(1);
-    expect(p.cuts[0]!.edges).toEqual([[3, 4], [3, 5]]);
+    expect(p.cuts[0]!.edges).toEqual([
+      [3, 4],
+      [3, 5],
+    ]);
     expect(p.cuts[0]!.fromMs).toBe(60_000);
     expect(p.cuts[0]!.toMs).toBe(90_000);
   });
@@ -103,7 +116,14 @@ describe('drawPlan', () => {
       { from: 0, to: 10 },
       { from: 20, to: Number.POSITIVE_INFINITY },
     ];
-    expect([0, 9.9, 10, 15, 20, 1e9].map((t) => inIntervals(ivs, t))).toEqual([true, true, false, false, true, true]);
+    expect([0, 9.9, 10, 15, 20, 1e9].map((t) => inIntervals(ivs, t))).toEqual([
+      true,
+      true,
+      false,
+      false,
+      true,
+      true,
+    ]);
   });
 
   it('latency means', () => {

@@ -64,13 +64,31 @@ describe('parseScenario', () => {
     const s = parseScenario({
       ...base,
       churn: { onlineMeanS: 40, offlineMeanS: 20, restart: true },
-      partitions: [{ atS: 60, healAtS: 90, groups: [[0, 1, 2], [3, 4]] }],
+      partitions: [
+        {
+          atS: 60,
+          healAtS: 90,
+          groups: [
+            [0, 1, 2],
+            [3, 4],
+          ],
+        },
+      ],
       joins: [{ peer: 20, atS: 100 }],
       driftPpm: 50,
       history: { horizonTicks: 3000 },
     });
-    expect(s.churn).toEqual({ onlineMeanS: 40, offlineMeanS: 20, restart: true });
-    expect(s.partitions[0]!.groups).toEqual([[0, 1, 2], [3, 4]]);
+    expect(s.churn).toEqual({
+      onlineMeanS: 40,
+      offlineMeanS: 20,
+      restart: true,
+      backForTail: true,
+      restartWaitsForNeighbour: true,
+    });
+    expect(s.partitions[0]!.groups).toEqual([
+      [0, 1, 2],
+      [3, 4],
+    ]);
     expect(s.joins).toEqual([{ peer: 20, atS: 100 }]);
     expect(s.history).toEqual({ horizonTicks: 3000 });
   });
@@ -84,10 +102,18 @@ describe('parseScenario', () => {
     expectError({ ...base, peers: 2.5 }, 'WRONG_TYPE', 'peers');
     expectError({ ...base, fps: 0 }, 'OUT_OF_RANGE', 'fps');
     expectError({ ...base, latency: { dist: 'normal', meanMs: 50 } }, 'MISSING_FIELD', 'latency.sdMs');
-    expectError({ ...base, latency: { dist: 'normal', meanMs: 50, sdMs: -1 } }, 'OUT_OF_RANGE', 'latency.sdMs');
+    expectError(
+      { ...base, latency: { dist: 'normal', meanMs: 50, sdMs: -1 } },
+      'OUT_OF_RANGE',
+      'latency.sdMs',
+    );
     expectError({ ...base, latency: { dist: 'pareto', ms: 5 } }, 'OUT_OF_RANGE', 'latency.dist');
     expectError({ ...base, latency: { ms: 5 } }, 'MISSING_FIELD', 'latency.dist');
-    expectError({ ...base, latency: { dist: 'constant', ms: 5, jitter: 1 } }, 'UNKNOWN_FIELD', 'latency.jitter');
+    expectError(
+      { ...base, latency: { dist: 'constant', ms: 5, jitter: 1 } },
+      'UNKNOWN_FIELD',
+      'latency.jitter',
+    );
     expectError(
       { ...base, latency: { dist: 'uniform', minMs: 80, maxMs: 20 } },
       'INCONSISTENT',
@@ -99,7 +125,18 @@ describe('parseScenario', () => {
     expectError({ ...base, topology: undefined }, 'MISSING_FIELD', 'topology');
     expectError({ ...base, topology: undefined, edges: [[0, 21]] }, 'OUT_OF_RANGE', 'edges[0][1]');
     expectError({ ...base, topology: undefined, edges: [[3, 3]] }, 'OUT_OF_RANGE', 'edges[0]');
-    expectError({ ...base, topology: undefined, edges: [[0, 1], [1, 0]] }, 'INCONSISTENT', 'edges[1]');
+    expectError(
+      {
+        ...base,
+        topology: undefined,
+        edges: [
+          [0, 1],
+          [1, 0],
+        ],
+      },
+      'INCONSISTENT',
+      'edges[1]',
+    );
     expectError({ ...base, topology: undefined, edges: [[0, 1, 2]] }, 'OUT_OF_RANGE', 'edges[0]');
     expectError(
       { ...base, peers: 5, topology: { kind: 'random-regular', degree: 3 } },
@@ -119,7 +156,11 @@ describe('parseScenario', () => {
     expectError({ ...base, warmupS: 300 }, 'INCONSISTENT', 'warmupS');
     expectError({ ...base, quietTailS: 301 }, 'INCONSISTENT', 'quietTailS');
     expectError({ ...base, startJitterS: 300 }, 'INCONSISTENT', 'startJitterS');
-    expectError({ ...base, churn: { onlineMeanS: 0, offlineMeanS: 20 } }, 'OUT_OF_RANGE', 'churn.onlineMeanS');
+    expectError(
+      { ...base, churn: { onlineMeanS: 0, offlineMeanS: 20 } },
+      'OUT_OF_RANGE',
+      'churn.onlineMeanS',
+    );
     expectError({ ...base, churn: { onlineMeanS: 40 } }, 'MISSING_FIELD', 'churn.offlineMeanS');
     expectError(
       { ...base, churn: { onlineMeanS: 1, offlineMeanS: 1, peers: [1, 1] } },
@@ -141,7 +182,11 @@ describe('parseScenario', () => {
       'OUT_OF_RANGE',
       'partitions[0].groups[1][0]',
     );
-    expectError({ ...base, partitions: [{ atS: 60, healAtS: 90, groups: [[]] }] }, 'OUT_OF_RANGE', 'partitions[0].groups[0]');
+    expectError(
+      { ...base, partitions: [{ atS: 60, healAtS: 90, groups: [[]] }] },
+      'OUT_OF_RANGE',
+      'partitions[0].groups[0]',
+    );
     expectError({ ...base, joins: [{ peer: 3, atS: 400 }] }, 'OUT_OF_RANGE', 'joins[0].atS');
     expectError({ ...base, driftPpm: [1, 2] }, 'INCONSISTENT', 'driftPpm');
     expectError({ ...base, driftPpm: 'fast' }, 'WRONG_TYPE', 'driftPpm');

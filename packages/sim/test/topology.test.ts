@@ -53,22 +53,17 @@ describe('topologies', () => {
 
   it('random-regular graphs are simple, regular, connected and seeded', () => {
     fc.assert(
-      fc.property(
-        fc.integer({ min: 3, max: 60 }),
-        fc.integer({ min: 2, max: 6 }),
-        fc.nat(),
-        (n, d, seed) => {
-          fc.pre(d < n && (n * d) % 2 === 0);
-          const edges = randomRegularEdges(n, d, seed);
-          expect(edges).toHaveLength((n * d) / 2);
-          expect(degrees(n, edges).every((x) => x === d)).toBe(true);
-          const keys = new Set(edges.map(([a, b]) => `${a}-${b}`));
-          expect(keys.size).toBe(edges.length);
-          expect(edges.every(([a, b]) => a < b)).toBe(true);
-          expect(isConnected(n, edges)).toBe(true);
-          expect(randomRegularEdges(n, d, seed)).toEqual(edges);
-        },
-      ),
+      fc.property(fc.integer({ min: 3, max: 60 }), fc.integer({ min: 2, max: 6 }), fc.nat(), (n, d, seed) => {
+        fc.pre(d < n && (n * d) % 2 === 0);
+        const edges = randomRegularEdges(n, d, seed);
+        expect(edges).toHaveLength((n * d) / 2);
+        expect(degrees(n, edges).every((x) => x === d)).toBe(true);
+        const keys = new Set(edges.map(([a, b]) => `${a}-${b}`));
+        expect(keys.size).toBe(edges.length);
+        expect(edges.every(([a, b]) => a < b)).toBe(true);
+        expect(isConnected(n, edges)).toBe(true);
+        expect(randomRegularEdges(n, d, seed)).toEqual(edges);
+      }),
       { numRuns: 150 },
     );
     const a = randomRegularEdges(200, 4, 1);
@@ -91,10 +86,16 @@ describe('topologies', () => {
       delay: { ms: 100 },
       events: { perMinute: 0 },
     };
-    expect(scenarioEdges(parseScenario({ ...common, peers: 3, topology: { kind: 'line' } }))).toEqual(lineEdges(3));
+    expect(scenarioEdges(parseScenario({ ...common, peers: 3, topology: { kind: 'line' } }))).toEqual(
+      lineEdges(3),
+    );
     const rr = parseScenario({ ...common, peers: 10, topology: { kind: 'random-regular', degree: 3 } });
     expect(scenarioEdges(rr, 5)).toEqual(randomRegularEdges(10, 3, 5));
-    const pinned = parseScenario({ ...common, peers: 10, topology: { kind: 'random-regular', degree: 3, seed: 9 } });
+    const pinned = parseScenario({
+      ...common,
+      peers: 10,
+      topology: { kind: 'random-regular', degree: 3, seed: 9 },
+    });
     expect(scenarioEdges(pinned, 5)).toEqual(randomRegularEdges(10, 3, 9));
     const split = parseScenario({
       ...common,
