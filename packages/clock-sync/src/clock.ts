@@ -12,7 +12,10 @@ export interface ClockStats {
   readonly samplesAccepted: number;
   /** Round-trip samples dropped by the minimum-RTT filter (queueing spikes) or `maxRttMs`. */
   readonly samplesFiltered: number;
-  /** Forward jumps of the clock (adopting the network's time: join, rejoin, healed partition, catching up with its reference). */
+  /**
+   * Forward jumps of the clock: adopting the network's time (join, rejoin, healed partition) or
+   * catching up with its reference after that one jumped.
+   */
   readonly adoptions: number;
   /** Times the clock changed the neighbour it follows (its reference). */
   readonly referenceChanges: number;
@@ -51,7 +54,6 @@ interface LinkState {
   aheadSince: number | undefined;
 }
 
-export const DBG: { fn?: (tag: string, by: number, c?: unknown, x?: unknown) => void } = {};
 /** A reference clock's learned frequency correction fades with this many frequency time constants. */
 const ROOT_FREQUENCY_LEAK = 0.5;
 
@@ -77,8 +79,12 @@ const FLOOR_EPSILON = 1e-9;
  *   `floor(clock)` from below, at most `catchUpRate` times faster than nominal, and never
  *   decreases.
  *
- * The algorithm (RTT-compensated, min-RTT-filtered average consensus, anchored by forward-only
- * adoption) and why it was chosen are described in the package README.
+ * The agreement: each clock follows one neighbour, its *reference*: the one whose
+ * RTT-compensated clock is clearly ahead (with hysteresis), or none when no neighbour is ahead, in
+ * which case it is a reference for the network. This grows a tree rooted at the most advanced
+ * clock; each clock tracks its reference's clock without bias, so the network runs at the root's
+ * oscillator rate (no ratchet), and a joiner or a merging part of the network jumps forward once.
+ * Details and the reasons for this design are in the package README.
  */
 export class Clock {
   readonly #o: ResolvedClockOptions;
@@ -265,7 +271,7 @@ export class Clock {
     // can never overshoot a real clock, so a joiner adopts the network's time at once.
     const lower = msg.tick - this.#cA;
     if (lower > this.#adoptTicks) {
-      this.#jump('lb', lower);
+      this.#jump(lower);
       this.#parent = link;
       this.#joining = true;
     }
@@ -290,7 +296,7 @@ export class Clock {
     this.#checkTime(nowMs);
     this.#touch(nowMs);
     this.#reanchor(nowMs);
-    if (networkTick > this.#cA) this.#jump('api', networkTick - this.#cA);
+    if (networkTick > this.#cA) this.#jump(networkTick - this.#cA);
   }
 
   /**
@@ -383,8 +389,7 @@ export class Clock {
   }
 
   /** Jump the clock forward by `by` ticks (anchors must be at the current time). */
-  #jump(tag: string, by: number): void {
-    DBG.fn?.(tag, by, this);
+  #jump(by: number): void {
     this.#cA += by;
     this.#pend = 0;
     this.#slewRate = 0;
@@ -417,7 +422,7 @@ export class Clock {
       }
     }
     if (jumpTo !== undefined) {
-      this.#jump('adopt', jump);
+      this.#jump(jump);
       this.#parent = jumpTo;
     }
     const base = qMinusC - jump;
@@ -433,8 +438,8 @@ export class Clock {
     }
     const refOff = ref !== undefined && ref.samples > 0 ? ref.u + base : 0;
     const refSigma = ref !== undefined && ref.samples > 0 ? this.#sigma(ref) : 0;
-    // A reference clock defers with twice the margin: it is the network's anchor, and its own
-    // followers can only appear ahead of it through noise.
+    // A reference clock defers with a wider margin and more patience: it anchors the network's
+    // time, and its own followers can only appear ahead of it through noise.
     const scale = ref === undefined ? ROOT_MARGIN_FACTOR : 1;
     let best: string | undefined;
     let bestBy = 0;
@@ -468,7 +473,6 @@ export class Clock {
       this.#parent = best;
       if (bestBy > bestMargin) this.#joining = true;
       this.#stats.referenceChanges++;
-      DBG.fn?.('switch', bestBy, this, this.#parent);
       ref = this.#links.get(best);
       for (const l of this.#links.values()) l.aheadSince = undefined;
     }
@@ -481,7 +485,7 @@ export class Clock {
       } else if (ref.samples >= this.#o.adoptAfterSamples) {
         this.#joining = false;
         if (e > 0) {
-          this.#jump('join', e);
+          this.#jump(e);
           e = 0;
         }
       }
@@ -491,9 +495,10 @@ export class Clock {
       e > 0 &&
       (ref.stepped || e > Math.max(this.#switchTicks, 4 * this.#sigma(ref)))
     ) {
-      // The reference itself just jumped (it adopted a time): follow the jump at once rather than
-      // slewing for seconds behind it. Only ever in answer to a detected jump, never to noise.
-      this.#jump('ref', e);
+      // The reference jumped (a detected step), or is clearly ahead beyond the noise: follow at
+      // once rather than slewing for seconds behind it, so jumps sweep down the tree quickly.
+      // Never for gaps within the noise (that would be a ratchet: jump up, slew down).
+      this.#jump(e);
       e = 0;
     }
     for (const l of this.#links.values()) l.stepped = false;
@@ -540,19 +545,17 @@ export class Clock {
     const s = neighbour - this.#refAt(now);
     if (l.samples === 0) {
       l.u = s;
-      // Prior for the sample noise until samples say otherwise: a tenth of the round trip.
+      // Prior for the sample noise until samples say otherwise: a twentieth of the round trip.
       const prior = (rtt * this.#o.fps) / 20_000;
       l.noiseVar = prior * prior;
       l.fresh = 0;
     } else if (Math.abs(s - l.u) > 5 * Math.sqrt(l.noiseVar) + this.#switchTicks / 2) {
       // A step far outside the noise: the neighbour jumped (adopted a time). Follow it at once
       // instead of smoothing it in over several samples.
-      const d0 = s - l.u;
       l.u = s;
       l.fresh = 1;
       l.stepped = true;
       this.#stats.steps++;
-      DBG.fn?.('step', d0, this);
     } else {
       const a = this.#o.smoothing;
       const d = s - l.u;

@@ -15,6 +15,7 @@ export interface SimClock {
   advance(nowMs: number): number;
   syncFor(link: string, nowMs: number): SimSync;
   onSync(link: string, msg: SimSync, nowMs: number): void;
+  dropLink(link: string): void;
   clockTick(nowMs: number): number;
   readonly stats: { readonly adoptions: number };
 }
@@ -85,6 +86,14 @@ export interface SimOptions {
   readonly frameMs: number;
   /** Skew sampling period (ms of real time). */
   readonly sampleEveryMs: number;
+  /**
+   * Optional churn (the paper's variant): each peer stays online for an exponential time with
+   * this mean, then goes offline (its links close: neighbours call `dropLink`) for an exponential
+   * time, and restarts from nothing (a new clock at tick 0).
+   */
+  readonly churn?: { readonly onlineMeanMs: number; readonly offlineMeanMs: number };
+  /** With churn: a peer enters the skew statistics only once online for this long (ms). Default 0. */
+  readonly settleMs?: number;
   /** Called at every skew sample with the started peers' indices and fractional clocks (ticks). */
   readonly onSample?: (tMs: number, peers: readonly number[], clockTicks: readonly number[]) => void;
   /** Builds one peer's clock. */
@@ -103,7 +112,10 @@ export interface Distribution {
 
 /** What one run measured. */
 export interface SimResult {
-  /** Pairwise skew of integer ticks over every sample after the warm-up. */
+  /**
+   * Pairwise skew of integer ticks over every sample after the warm-up (settled peers in the same
+   * connected component only).
+   */
   readonly skew: Distribution;
   /** Same, of the fractional clocks (ms), as a finer view. */
   readonly clockSkewMs: { readonly p50: number; readonly p99: number; readonly max: number };
@@ -114,10 +126,10 @@ export interface SimResult {
   readonly violations: number;
   /** ClockErrors thrown by onSync (must stay 0: the network never sends bad input). */
   readonly syncErrors: number;
-  /** Network rate after the warm-up vs nominal: (mean tick slope / (fps/1000) − 1) in ppm. */
+  /** Network rate after the warm-up vs nominal: (slope of the median clock / (fps/1000) − 1), ppm. */
   readonly rateErrorPpm: number;
-  /** Largest time (ms) a peer needed after its start to get within 1 tick of the others' median. */
-  readonly maxCatchUpMs: number;
+  /** Time (ms) from each (re)start until the peer's tick is within 1 tick of the median. */
+  readonly catchUpMs: { readonly count: number; readonly mean: number; readonly max: number };
   readonly messages: number;
   readonly adoptions: number;
 }
@@ -255,6 +267,9 @@ export function simulate(o: SimOptions): SimResult {
     if (!Number.isInteger(k) || k < 0 || c.tick !== before + k) violations++;
   };
 
+  const gen = new Array<number>(n).fill(0);
+  let retiredAdoptions = 0;
+  const lastStart = new Array<number>(n).fill(Number.NaN);
   const send = (i: number, j: number, t: number): void => {
     const msg = clocks[i]!.syncFor(`p${j}`, local(i, t));
     const key = i * n + j;
@@ -264,7 +279,11 @@ export function simulate(o: SimOptions): SimResult {
     );
     lastDeliver.set(key, at);
     messages++;
+    const gi = gen[i];
+    const gj = gen[j];
     q.push(at, () => {
+      // A link lives as long as both ends do: frames in flight when either end stops are lost.
+      if (gen[i] !== gi || gen[j] !== gj || !started[i] || !started[j]) return;
       try {
         clocks[j]!.onSync(`p${i}`, msg, local(j, at));
       } catch {
@@ -273,28 +292,44 @@ export function simulate(o: SimOptions): SimResult {
     });
   };
 
-  for (let i = 0; i < n; i++) {
-    q.push(start[i]!, () => {
-      const t0 = start[i]!;
-      started[i] = true;
-      clocks[i] = o.makeClock(o.fps, i);
-      frame(i, t0);
-      const frameReal = realAfterLocal(i, o.frameMs);
-      const frameLoop = (t: number): void => {
-        frame(i, t);
-        if (t + frameReal <= o.durationMs) q.push(t + frameReal, () => frameLoop(t + frameReal));
-      };
-      q.push(t0 + frameReal, () => frameLoop(t0 + frameReal));
-      const syncReal = realAfterLocal(i, o.syncIntervalMs);
-      const syncLoop = (t: number): void => {
-        for (const j of nbrs[i]!) if (started[j]) send(i, j, t);
-        if (t + syncReal <= o.durationMs) q.push(t + syncReal, () => syncLoop(t + syncReal));
-      };
-      syncLoop(t0);
-    });
-  }
+  const exp = (mean: number): number => -mean * Math.log(1 - rand());
+  const startPeer = (i: number, t0: number): void => {
+    const g = ++gen[i]!;
+    started[i] = true;
+    lastStart[i] = t0;
+    catching.set(i, t0);
+    retiredAdoptions += clocks[i]?.stats.adoptions ?? 0;
+    clocks[i] = o.makeClock(o.fps, i);
+    frame(i, t0);
+    const frameReal = realAfterLocal(i, o.frameMs);
+    const frameLoop = (t: number): void => {
+      if (gen[i] !== g || !started[i]) return;
+      frame(i, t);
+      if (t + frameReal <= o.durationMs) q.push(t + frameReal, () => frameLoop(t + frameReal));
+    };
+    q.push(t0 + frameReal, () => frameLoop(t0 + frameReal));
+    const syncReal = realAfterLocal(i, o.syncIntervalMs);
+    const syncLoop = (t: number): void => {
+      if (gen[i] !== g || !started[i]) return;
+      for (const j of nbrs[i]!) if (started[j]) send(i, j, t);
+      if (t + syncReal <= o.durationMs) q.push(t + syncReal, () => syncLoop(t + syncReal));
+    };
+    syncLoop(t0);
+    if (o.churn) {
+      const stopAt = t0 + exp(o.churn.onlineMeanMs);
+      q.push(stopAt, () => {
+        if (gen[i] !== g) return;
+        started[i] = false;
+        for (const j of nbrs[i]!) if (started[j]) clocks[j]!.dropLink(`p${i}`);
+        const back = stopAt + exp(o.churn!.offlineMeanMs);
+        q.push(back, () => startPeer(i, back));
+      });
+    }
+  };
+  for (let i = 0; i < n; i++) q.push(start[i]!, () => startPeer(i, start[i]!));
 
   // Measurements.
+  const settle = o.settleMs ?? 0;
   const hist: number[] = [];
   let count = 0;
   const clockDiffs: number[] = [];
@@ -302,44 +337,70 @@ export function simulate(o: SimOptions): SimResult {
   let paceMismatches = 0;
   let maxReported = Number.NEGATIVE_INFINITY;
   const msPerTick = 1000 / o.fps;
-  let firstMean: { t: number; mean: number } | undefined;
-  let lastMean: { t: number; mean: number } | undefined;
-  const caughtUpAt = new Array<number>(n).fill(Number.NaN);
+  let firstMedian: { t: number; median: number } | undefined;
+  let lastMedian: { t: number; median: number } | undefined;
+  /** Per (re)start still catching up: peer → start time. */
+  const catching = new Map<number, number>();
+  const catchUps: number[] = [];
+
+  const components = (): number[] => {
+    const comp = new Array<number>(n).fill(-1);
+    for (let r = 0; r < n; r++) {
+      if (!started[r] || comp[r] !== -1) continue;
+      const stack = [r];
+      comp[r] = r;
+      while (stack.length > 0) {
+        const v = stack.pop()!;
+        for (const w of nbrs[v]!) {
+          if (started[w] && comp[w] === -1) {
+            comp[w] = r;
+            stack.push(w);
+          }
+        }
+      }
+    }
+    return comp;
+  };
 
   const sample = (t: number): void => {
+    const ids: number[] = [];
     const ticks: number[] = [];
     const cts: number[] = [];
     for (let i = 0; i < n; i++) {
       if (!started[i]) continue;
       frame(i, t);
+      if (t - lastStart[i]! >= settle) ids.push(i);
+    }
+    for (const i of ids) {
       ticks.push(clocks[i]!.tick);
       cts.push(clocks[i]!.clockTick(local(i, t)));
     }
-    if (o.onSample) {
-      const ids: number[] = [];
-      for (let i = 0; i < n; i++) if (started[i]) ids.push(i);
-      o.onSample(t, ids, cts);
-    }
-    const sorted = [...ticks].sort((a, b) => a - b);
-    const median = sorted[sorted.length >> 1] ?? 0;
-    for (let i = 0, k = 0; i < n; i++) {
-      if (!started[i]) continue;
-      if (Number.isNaN(caughtUpAt[i]!) && Math.abs(ticks[k]! - median) <= 1 && t - start[i]! > 0)
-        caughtUpAt[i] = t;
-      k++;
-    }
-    if (t < o.warmupMs) return;
-    for (let a = 0; a < ticks.length; a++) {
-      for (let b = a + 1; b < ticks.length; b++) {
-        const d = Math.abs(ticks[a]! - ticks[b]!);
-        hist[d] = (hist[d] ?? 0) + 1;
-        count++;
-        clockDiffs.push(Math.abs(cts[a]! - cts[b]!) * msPerTick);
+    o.onSample?.(t, ids, cts);
+    const sortedTicks = [...ticks].sort((x, y) => x - y);
+    const medianTick = sortedTicks[sortedTicks.length >> 1] ?? 0;
+    for (const [i, since] of catching) {
+      if (!started[i]) catching.delete(i);
+      else if (Math.abs(clocks[i]!.tick - medianTick) <= 1) {
+        catchUps.push(t - since);
+        catching.delete(i);
       }
     }
-    const mean = ticks.reduce((s, x) => s + x, 0) / ticks.length;
-    firstMean ??= { t, mean };
-    lastMean = { t, mean };
+    if (t < o.warmupMs || ticks.length === 0) return;
+    // Peers in different connected components (churn can partition the graph) cannot agree.
+    const comp = components();
+    for (let x = 0; x < ticks.length; x++) {
+      for (let y = x + 1; y < ticks.length; y++) {
+        if (comp[ids[x]!] !== comp[ids[y]!]) continue;
+        const d = Math.abs(ticks[x]! - ticks[y]!);
+        hist[d] = (hist[d] ?? 0) + 1;
+        count++;
+        clockDiffs.push(Math.abs(cts[x]! - cts[y]!) * msPerTick);
+      }
+    }
+    const sortedClocks = [...cts].sort((x, y) => x - y);
+    const median = sortedClocks[sortedClocks.length >> 1]!;
+    firstMedian ??= { t, median };
+    lastMedian = { t, median };
   };
   for (let t = o.sampleEveryMs; t <= o.durationMs; t += o.sampleEveryMs) q.push(t, () => sample(t));
 
@@ -363,16 +424,13 @@ export function simulate(o: SimOptions): SimResult {
   }
 
   const dense = Array.from({ length: hist.length }, (_, k) => hist[k] ?? 0);
-  clockDiffs.sort((a, b) => a - b);
+  clockDiffs.sort((x, y) => x - y);
   const slope =
-    firstMean && lastMean && lastMean.t > firstMean.t
-      ? (lastMean.mean - firstMean.mean) / (lastMean.t - firstMean.t)
+    firstMedian && lastMedian && lastMedian.t > firstMedian.t
+      ? (lastMedian.median - firstMedian.median) / (lastMedian.t - firstMedian.t)
       : Number.NaN;
-  let maxCatchUpMs = 0;
-  for (let i = 0; i < n; i++)
-    maxCatchUpMs = Math.max(maxCatchUpMs, (caughtUpAt[i] ?? Number.POSITIVE_INFINITY) - start[i]!);
-  let adoptions = 0;
-  for (const c of clocks) adoptions += c?.stats.adoptions ?? 0;
+  catchUps.sort((x, y) => x - y);
+  for (const c of clocks) retiredAdoptions += c?.stats.adoptions ?? 0;
   return {
     skew: {
       count,
@@ -391,8 +449,12 @@ export function simulate(o: SimOptions): SimResult {
     violations,
     syncErrors,
     rateErrorPpm: (slope / (o.fps / 1000) - 1) * 1e6,
-    maxCatchUpMs,
+    catchUpMs: {
+      count: catchUps.length,
+      mean: catchUps.reduce((x, y) => x + y, 0) / Math.max(1, catchUps.length),
+      max: catchUps[catchUps.length - 1] ?? Number.NaN,
+    },
     messages,
-    adoptions,
+    adoptions: retiredAdoptions,
   };
 }
