@@ -2,6 +2,9 @@ import { Clock } from '@symmetric/clock-sync';
 import { describe, expect, it } from 'vitest';
 import { PAPER21_EDGES, type SimOptions, type SimResult, simulate } from './netsim.js';
 
+// The package is DOM- and Node-free (tsconfig `types: []`); vitest provides the console.
+declare const console: { log(...args: unknown[]): void };
+
 /** The issue's setting: the paper's 21-peer topology, 50 ± 10 ms links, starts within 10 s, ±200 ppm. */
 function paper21(seed: number, extra: Partial<SimOptions> = {}): SimOptions {
   return {
