@@ -35,6 +35,7 @@ describe('real run (WebSockets on 127.0.0.1, injected latency)', () => {
     expect(m.eventsApplied).toBe(m.eventsGenerated);
     expect(m.eventsAppliedMax).toBe(m.eventsGenerated);
     expect(m.finalTick).toBeGreaterThan(400);
+    expect(m.finalTickSpread).toBeLessThanOrEqual(50);
     expect(m.ticksSimulated).toBeGreaterThan(0);
     expect(m.paceReports).toBeGreaterThan(0);
     // The wrapper delayed frames by about what it was told (plus timer lateness).

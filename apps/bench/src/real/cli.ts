@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench:real`: one paper cell (50 ms, 25 events/min, 2×) through the simulator and then
+ * in real time with 21 peers on WebSockets over 127.0.0.1; prints the side-by-side table and
+ * writes `results/real-vs-sim.md` and `.json`.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { compareRealVsSim, comparisonMarkdown } from './compare.js';
+
+function positive(v: string): number {
+  const x = Number(v);
+  if (!Number.isFinite(x) || x <= 0) throw new InvalidArgumentError('expected a positive number');
+  return x;
+}
+
+function nonNegativeInt(v: string): number {
+  const x = Number(v);
+  if (!Number.isInteger(x) || x < 0) throw new InvalidArgumentError('expected a non-negative integer');
+  return x;
+}
+
+const program = new Command()
+  .name('bench-real')
+  .description(
+    'Runs one paper cell (50 ms, 25 events/min, Δ 500 ms, 21 peers) in virtual time and in real time on WebSockets, side by side.',
+  )
+  .option('--duration <s>', 'seconds of each run (real: wall seconds)', positive, 120)
+  .option('--warmup <s>', "warm-up excluded from the metrics (default: the paper's 30 s)", positive)
+  .option('--repetition <n>', 'seeding of the grid (seed = n + 1)', nonNegativeInt, 0)
+  .option('--out <dir>', 'output folder', new URL('../../results/', import.meta.url).pathname)
+  .option('--no-write', 'print only, write no result files')
+  .parse();
+
+const opts = program.opts<{
+  duration: number;
+  warmup?: number;
+  repetition: number;
+  out: string;
+  write: boolean;
+}>();
+const tty = process.stderr.isTTY;
+const line = (text: string, final = false): void => {
+  if (tty) process.stderr.write(`\r${text.padEnd(110)}${final ? '\n' : ''}`);
+  else process.stderr.write(`${text}\n`);
+};
+
+process.stderr.write(
+  `bench:real: ${opts.duration} s simulated, then ${opts.duration} s in real time (21 peers on ws://127.0.0.1)\n`,
+);
+let lastSim = -1;
+try {
+  const c = await compareRealVsSim({
+    durationS: opts.duration,
+    repetition: opts.repetition,
+    ...(opts.warmup !== undefined ? { warmupS: opts.warmup } : {}),
+    onSimProgress: (f) => {
+      const pct = Math.floor(f * 100);
+      if (pct === lastSim || (!tty && pct % 10 !== 0)) return;
+      lastSim = pct;
+      line(`[sim] ${pct}%`, pct === 100);
+    },
+    onRealProgress: (p) =>
+      line(
+        `[real] ${p.elapsedS.toFixed(0)}/${p.durationS} s · ${p.live}/${p.started} live · ${p.events} events · ` +
+          `ticks ${p.minTick}..${p.maxTick} · ${p.messages} frames`,
+        p.elapsedS >= p.durationS,
+      ),
+  });
+  const md = comparisonMarkdown(c);
+  process.stdout.write(`${md}\n`);
+  if (opts.write) {
+    mkdirSync(opts.out, { recursive: true });
+    writeFileSync(join(opts.out, 'real-vs-sim.md'), md);
+    writeFileSync(join(opts.out, 'real-vs-sim.json'), `${JSON.stringify(c, null, 2)}\n`);
+    process.stderr.write(`wrote ${join(opts.out, 'real-vs-sim.md')} and .json\n`);
+  }
+  if (!c.real.converged || !c.sim.converged) {
+    process.stderr.write('bench:real: a run did NOT converge\n');
+    process.exitCode = 1;
+  }
+} catch (error) {
+  process.stderr.write(`bench:real: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+}
