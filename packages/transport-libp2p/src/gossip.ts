@@ -94,7 +94,12 @@ export function gossipService(options: GossipOptions, maxFrameBytes: number) {
     floodPublish: options.floodPublish ?? true,
     fallbackToFloodsub: false,
     maxInboundDataLength: maxFrameBytes + 64 * 1024,
+    scoreParams:
+      options.ipColocationThreshold === undefined
+        ? { IPColocationFactorWeight: 0 }
+        : { IPColocationFactorWeight: -5, IPColocationFactorThreshold: options.ipColocationThreshold },
     metricsRegister: register as unknown as MetricsRegister,
+    metricsTopicStrToLabel: new Map(),
   });
   return (components: Parameters<typeof factory>[0]) => {
     const service = factory(components);

@@ -1,0 +1,46 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { frameOf, numberOf, type Started, startTransport, stopAll, until } from './helpers.js';
+
+afterAll(stopAll);
+
+describe('gossipsub room', () => {
+  it('a frame published on the room topic reaches every subscribed peer, across hops, signed by its origin', async () => {
+    const peers: Started[] = [];
+    for (const label of ['A', 'B', 'C', 'D']) {
+      peers.push(await startTransport(label, { gossip: { room: 'g', heartbeatMs: 200 } }));
+    }
+    // A line A-B-C-D: C and D are not connected to A at all.
+    for (let i = 0; i + 1 < peers.length; i++) await peers[i]!.t.dial(peers[i + 1]!.address);
+    const rooms = peers.map((p) => p.t.room!);
+    expect(rooms[0]!.topic).toBe('/symmetric/1.0.0/room/g');
+    await until(() => rooms.every((r) => r.meshPeers().length > 0), 'meshes formed');
+    const got = peers.map(() => [] as { n: number; from: string }[]);
+    rooms.forEach((room, i) => {
+      room.onMessage((frame, from) => {
+        got[i]!.push({ n: numberOf(frame), from });
+      });
+    });
+    expect(await rooms[0]!.publish(frameOf(11))).toBeGreaterThan(0);
+    await until(() => got.slice(1).every((g) => g.length === 1), 'delivery to B, C and D');
+    for (const g of got.slice(1)) expect(g).toEqual([{ n: 11, from: peers[0]!.t.peerId }]);
+    expect(got[0]).toEqual([]); // never delivered to the publisher itself
+    const stats = rooms.map((r) => r.stats());
+    expect(stats[0]!.published).toBe(1);
+    expect(stats.slice(1).map((s) => s.delivered)).toEqual([1, 1, 1]);
+    expect(stats.reduce((n, s) => n + s.rpcMessagesSent, 0)).toBeGreaterThanOrEqual(3);
+    await expect(rooms[0]!.publish(new Uint8Array(1_048_577))).rejects.toMatchObject({
+      code: 'FRAME_TOO_LARGE',
+    });
+    // Links still carry frames as usual next to the room.
+    expect(peers[0]!.t.links()[0]!.send(frameOf(5))).toBe(true);
+    await until(
+      () => peers[1]!.rec.links.some((l) => peers[1]!.rec.framesOf(l).length === 1),
+      'a link frame',
+    );
+  });
+
+  it('the room is only there when the gossip option is set', async () => {
+    const plain = await startTransport('plain');
+    expect(plain.t.room).toBeUndefined();
+  });
+});
