@@ -5,7 +5,9 @@ try {
   await import('../dist/cli.js');
 } catch (error) {
   if (error?.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).includes('dist/cli.js')) {
-    process.stderr.write('symmetric-sim: not built yet; run `npm run build` (or `npm run build -w @symmetric/sim`) first\n');
+    process.stderr.write(
+      'symmetric-sim: not built yet; run `npm run build` (or `npm run build -w @symmetric/sim`) first\n',
+    );
     process.exit(2);
   }
   throw error;
