@@ -26,7 +26,7 @@ function lcg(seed) {
   };
 }
 
-async function once(seed, delay, app) {
+async function once(seed, delay, app, extra = {}) {
   const net = new LoopbackNetwork({
     time: 'virtual',
     seed,
@@ -44,6 +44,7 @@ async function once(seed, delay, app) {
       peerId: `p${i}`,
       redial: false,
       now: () => net.now(),
+      ...extra,
     });
     await p.attach();
     peers.push(p);
@@ -88,6 +89,7 @@ async function once(seed, delay, app) {
     events,
     rollbackPct: (100 * sum('ticksTravelledBack')) / sum('ticksSimulated'),
     converged: hashes.size === 1,
+    delayMs: (stats.reduce((a, s) => a + s.delayTicks, 0) / stats.length) * (1000 / FPS),
   };
 }
 
@@ -103,13 +105,14 @@ const noopApp = {
 };
 
 console.log(`machine: ${os.cpus()[0]?.model} × ${os.cpus().length}, Node ${process.version}`);
-for (const [label, delay, app] of [
-  ['rectangle app, Δ 500 ms', 500, rectangleApp],
-  ['no-op app,     Δ 500 ms', 500, noopApp],
-  ['rectangle app, Δ auto  ', 'auto', rectangleApp],
+for (const [label, delay, app, extra] of [
+  ['rectangle app, Δ 500 ms        ', 500, rectangleApp, {}],
+  ['no-op app,     Δ 500 ms        ', 500, noopApp, {}],
+  ['rectangle app, Δ auto          ', 'auto', rectangleApp, {}],
+  ['rectangle app, Δ 500, SYNC 250', 500, rectangleApp, { syncIntervalMs: 250 }],
 ]) {
   const runs = [];
-  for (let r = 0; r < 3; r++) runs.push(await once(1 + r, delay, app));
+  for (let r = 0; r < 3; r++) runs.push(await once(1 + r, delay, app, extra));
   const wall = median(runs.map((x) => x.wall));
   const inStep = median(runs.map((x) => x.inStep));
   const steps = runs[0].steps;
@@ -118,6 +121,6 @@ for (const [label, delay, app] of [
       `inside step() ${((inStep * 1000) / steps).toFixed(2)} µs | frames ${median(runs.map((x) => x.frames))} ` +
       `(SYNC ${median(runs.map((x) => x.syncs))}) | ${(median(runs.map((x) => x.bytes)) / 1e6).toFixed(2)} MB | ` +
       `events ${median(runs.map((x) => x.events))} | rollback ${median(runs.map((x) => x.rollbackPct)).toFixed(3)} % | ` +
-      `converged ${runs.every((x) => x.converged)}`,
+      `mean Δ ${median(runs.map((x) => x.delayMs)).toFixed(0)} ms | converged ${runs.every((x) => x.converged)}`,
   );
 }

@@ -1,6 +1,6 @@
 /**
  * The `delay: 'auto'` rule. Every peer floods a small beacon (a presence update carrying the
- * sender's network tick) every few seconds; the first copy of a beacon from `s` reaches this
+ * sender's network tick) on every new link, 3 times 5 s apart, then every 30 s; the first copy of a beacon from `s` reaches this
  * peer after the fastest-path flooding delay `D(s, me)` (hops × per-link latency, as the
  * network really is), measured as `networkTickNow - beaconTick`. Links are symmetric enough
  * that the largest `D(s, me)` over sources is also how long this peer's own events take to

@@ -146,7 +146,7 @@ export function resolveOptions<S, E>(options: PeerOptions<S, E>): ResolvedOption
     1 << 20,
     true,
   );
-  const syncIntervalMs = num('syncIntervalMs', options.syncIntervalMs, 250, 1, 3_600_000);
+  const syncIntervalMs = num('syncIntervalMs', options.syncIntervalMs, 1000, 1, 3_600_000);
   const clock: ClockOptions = {
     catchUpRate: 50,
     ...options.clock,

@@ -53,8 +53,12 @@ const GAP_BACKOFF_AFTER = 8;
 const MAX_REPORTS_PER_FRAME = 64;
 /** Chunk size of snapshot transfers (bytes). */
 const SNAPSHOT_CHUNK_BYTES = 65_536;
-/** Beacon period (ms) when Δ is 'auto' (one is also sent on every new link). */
-const BEACON_MS = 10_000;
+/** SYNCs sent at 250 ms spacing on a new link before settling to `syncIntervalMs`. */
+const SYNC_BURST = 8;
+/** Beacon periods (ms) when Δ is 'auto': the first few quickly, then slowly (also one per new link). */
+const BEACON_FAST_MS = 5000;
+const BEACON_FAST_COUNT = 3;
+const BEACON_MS = 30_000;
 
 interface LinkState<E> {
   readonly key: string;
@@ -70,6 +74,7 @@ interface LinkState<E> {
   readonly has: Map<string, number>;
   gotFrontier: boolean;
   nextSyncAt: number;
+  syncsSent: number;
   syncsReceived: number;
   byeReason: string | undefined;
   pendingHashes: Map<number, string> | undefined;
@@ -215,12 +220,14 @@ class PeerRuntime<S, E> implements Peer<S, E> {
   private transfer: SnapshotTransfer | undefined;
 
   private delayTicksValue = 0;
+  private nextDelayAt = 0;
   private nextHousekeepingAt = 0;
   private nextHashSendAt = 0;
   private nextHashTick = 0;
   private nextCompactTick = 0;
   private nextBeaconAt = 0;
   private presenceSeq = 0;
+  private beaconsSent = 0;
   private ownPresence: unknown = null;
   private lagging = true;
 
@@ -686,6 +693,7 @@ class PeerRuntime<S, E> implements Peer<S, E> {
       has: new Map(),
       gotFrontier: false,
       nextSyncAt: 0,
+      syncsSent: 0,
       syncsReceived: 0,
       byeReason: undefined,
       pendingHashes: undefined,
@@ -1184,7 +1192,10 @@ class PeerRuntime<S, E> implements Peer<S, E> {
         : { type: 'sync', time: m.time, tick: m.tick, echo: m.echo };
     this.send(state, frame);
     this.counters.syncsSent++;
-    state.nextSyncAt = now + this.o.syncIntervalMs;
+    // A short burst on a new link so its round trip and offset are known quickly.
+    state.syncsSent++;
+    state.nextSyncAt =
+      now + (state.syncsSent < SYNC_BURST ? Math.min(250, this.o.syncIntervalMs) : this.o.syncIntervalMs);
   }
 
   // ---- hashes / desync --------------------------------------------------------------------
@@ -1280,13 +1291,14 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     };
     if (only !== undefined) this.send(only, frame);
     else for (const l of this.neighbourList) this.send(l, frame);
+    if (only === undefined) this.beaconsSent++;
     this.nextBeaconAt = now + this.beaconPeriod();
   }
 
   private beaconPeriod(): number {
-    return this.o.delay === 'auto'
-      ? Math.min(BEACON_MS, this.o.presenceHeartbeatMs)
-      : this.o.presenceHeartbeatMs;
+    if (this.o.delay !== 'auto') return this.o.presenceHeartbeatMs;
+    const beacon = this.beaconsSent < BEACON_FAST_COUNT ? BEACON_FAST_MS : BEACON_MS;
+    return this.ownPresence !== null ? Math.min(beacon, this.o.presenceHeartbeatMs) : beacon;
   }
 
   private sendPresenceTo(state: LinkState<E>, now: number): void {
@@ -1536,9 +1548,9 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     ) {
       this.sendOwnPresence(undefined);
     }
-    for (const source of this.presenceTable.expire(now)) {
-      this.autoDelay.forget(source);
-      this.emitter.emit('presence', { peerId: source, data: null });
+    for (const e of this.presenceTable.expire(now)) {
+      this.autoDelay.forget(e.source);
+      if (e.user !== null) this.emitter.emit('presence', { peerId: e.source, data: null });
     }
     // Hashes of settled ticks.
     if (this.transfer === undefined) this.recordHashes();
@@ -1673,7 +1685,8 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     this.lagging = lag > lagLimit;
     // Caught up: beacon now, with a meaningful send tick (Δ auto measures from it).
     if (wasLagging && !this.lagging && this.o.delay === 'auto') this.nextBeaconAt = now;
-    if (this.o.delay === 'auto' && est !== undefined) {
+    if (this.o.delay === 'auto' && est !== undefined && now >= this.nextDelayAt) {
+      this.nextDelayAt = now + 1000;
       let maxOneWay = Number.NaN;
       for (const l of est.links.values()) if (!(l.oneWayMs <= maxOneWay)) maxOneWay = l.oneWayMs;
       this.delayTicksValue = this.autoDelay.value(now, est.uncertaintyTicks, maxOneWay);

@@ -32,13 +32,13 @@ export class PresenceTable {
     return true;
   }
 
-  /** Remove expired entries; returns their sources. */
-  expire(now: number): string[] {
-    const gone: string[] = [];
+  /** Remove expired entries; returns their sources and the user data they held. */
+  expire(now: number): { source: string; user: unknown }[] {
+    const gone: { source: string; user: unknown }[] = [];
     for (const [source, e] of this.entries) {
       if (e.expiresAt <= now) {
         this.entries.delete(source);
-        gone.push(source);
+        gone.push({ source, user: Array.isArray(e.data) ? ((e.data[0] as unknown) ?? null) : null });
       }
     }
     return gone;

@@ -91,7 +91,7 @@ export interface PeerOptions<S, E> {
   readonly limits?: Partial<CodecLimits>;
   /** Clock-agreement options passed to `@symmetric/clock-sync` (`fps` is set from `fps`). */
   readonly clock?: Partial<ClockOptions>;
-  /** SYNC period per link (default 250 ms). */
+  /** SYNC period per link (default 1000 ms; the first 8 SYNCs of a link go every 250 ms). */
   readonly syncIntervalMs?: number;
   /** Period of hash reports to neighbours (default 5000 ms). */
   readonly hashIntervalMs?: number;
