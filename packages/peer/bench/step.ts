@@ -85,6 +85,7 @@ async function once(seed, delay, app, extra = {}) {
     steps: N * (DURATION_MS / frameMs),
     frames: sum('framesSent'),
     syncs: sum('syncsSent'),
+    eventsSent: sum('eventsSent'),
     bytes: sum('bytesSent'),
     events,
     rollbackPct: (100 * sum('ticksTravelledBack')) / sum('ticksSimulated'),
@@ -119,7 +120,7 @@ for (const [label, delay, app, extra] of [
   console.log(
     `${label}: wall ${wall.toFixed(0)} ms for ${steps} peer-steps | all-in ${((wall * 1000) / steps).toFixed(2)} µs/peer-step | ` +
       `inside step() ${((inStep * 1000) / steps).toFixed(2)} µs | frames ${median(runs.map((x) => x.frames))} ` +
-      `(SYNC ${median(runs.map((x) => x.syncs))}) | ${(median(runs.map((x) => x.bytes)) / 1e6).toFixed(2)} MB | ` +
+      `(SYNC ${median(runs.map((x) => x.syncs))}, events sent ${median(runs.map((x) => x.eventsSent))}) | ${(median(runs.map((x) => x.bytes)) / 1e6).toFixed(2)} MB | ` +
       `events ${median(runs.map((x) => x.events))} | rollback ${median(runs.map((x) => x.rollbackPct)).toFixed(3)} % | ` +
       `mean Δ ${median(runs.map((x) => x.delayMs)).toFixed(0)} ms | converged ${runs.every((x) => x.converged)}`,
   );
