@@ -450,7 +450,11 @@ export class Clock {
         continue;
       }
       const sigma = Math.hypot(this.#sigma(l), refSigma);
-      const margin = scale * Math.max(this.#switchTicks, 4 * sigma);
+      // The floor guards against what the noise estimate cannot see (asymmetric paths, whose
+      // error is at most half a round trip per hop): on fast links it can be much smaller.
+      const rtt = Math.max(l.minRtt, ref?.minRtt ?? 0);
+      const floor = Math.min(this.#switchTicks, ((rtt / 5) * this.#o.fps) / 1000);
+      const margin = scale * Math.max(floor, 4 * sigma);
       const by = l.u + base - refOff - margin;
       if (by <= 0) {
         l.aheadSince = undefined;
