@@ -7,6 +7,7 @@
  *
  * @packageDocumentation
  */
+export { type CliIo, runCli } from './cli-main.js';
 export { isScenarioError, ScenarioError, type ScenarioErrorCode } from './errors.js';
 export { formatMetrics, metricsJson } from './format.js';
 export {

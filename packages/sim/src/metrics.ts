@@ -2,7 +2,7 @@
  * Metric definitions (DESIGN.md "Metrics") as pure computations: percentiles, pace mismatch,
  * recovery windows and the perfect-clock lower bound.
  */
-import { type Interval, inIntervals } from './plan.js';
+import type { Interval } from './plan.js';
 import type { Edge } from './topology.js';
 
 /** Skew distribution in ticks. */
@@ -181,8 +181,13 @@ export interface LowerBoundNetwork {
   readonly edges: readonly Edge[];
   /** Mean one-way latency of every link, ms. */
   readonly linkMs: number;
-  /** Online intervals of each peer (default: always online). */
+  /** Online intervals of each peer, sorted and disjoint (default: always online). */
   readonly online?: readonly (readonly Interval[])[];
+  /**
+   * `true` (default): a peer that goes offline loses what it held (churn with restart).
+   * `false`: it keeps it and can pass it on once back online.
+   */
+  readonly restart?: boolean;
   /** Link cuts: each edge in `edges` is unusable during `[fromMs, toMs)`. */
   readonly cuts?: readonly {
     readonly fromMs: number;
@@ -200,14 +205,25 @@ export interface LowerBoundOptions {
   readonly fromMs?: number;
 }
 
+const ALWAYS: readonly Interval[] = [{ from: Number.NEGATIVE_INFINITY, to: Number.POSITIVE_INFINITY }];
+
+/** The interval of `ivs` containing `t`, or the first one starting after `t`; `undefined` if none. */
+function intervalFrom(ivs: readonly Interval[], t: number): Interval | undefined {
+  for (const iv of ivs) if (t < iv.to) return iv;
+  return undefined;
+}
+
 /**
  * The perfect-clock lower bound's numerator: Σ over events and receiving peers of
- * `max(0, D(s,p) − Δ)` in ticks (`× fps / 1000`, not rounded), where the event leaves `s` at
- * its emission time and `D(s,p)` is the fastest path using every link's mean latency
- * (Dijkstra). With cuts and churn the search is time-dependent: a cut link is usable again at
- * its heal time, an offline peer neither receives nor relays, and a receiver must be online
- * from the event's emission to its arrival (a peer that restarts gets the event as part of
- * its catch-up, which is not a rollback). Deliveries before `fromMs` are not counted.
+ * `max(0, D(s,p) − Δ)` in ticks (`× fps / 1000`, not rounded), where `D(s,p)` is the
+ * earliest arrival of the event at `p` over the fastest path, every link taking its mean
+ * latency (Dijkstra). With cuts and churn the graph changes over time and the search is over
+ * journeys: a peer holds the event from its arrival until it goes offline (with `restart`; for
+ * ever without), and passes it over a link as soon as the link is uncut and both ends are
+ * online (a peer coming back gets what its neighbours hold, so a restarted cut vertex carries
+ * a partition's backlog across, as the runtime's repair does). A receiver counts when it is
+ * online from the event's emission to its arrival (a peer that restarts in between gets the
+ * event with its catch-up, which is not a rollback). Deliveries before `fromMs` are not counted.
  */
 export function perfectClockLateTicks(
   net: LowerBoundNetwork,
@@ -215,6 +231,8 @@ export function perfectClockLateTicks(
   opts: LowerBoundOptions,
 ): number {
   const n = net.peers;
+  const L = net.linkMs;
+  const restart = net.restart ?? true;
   const adj: { to: number; edge: number }[][] = Array.from({ length: n }, () => []);
   const edgeIndex = new Map<number, number>();
   net.edges.forEach(([a, b], i) => {
@@ -231,18 +249,47 @@ export function perfectClockLateTicks(
     }
   }
   for (const list of cutsOf) list.sort((x, y) => x.from - y.from);
-  const online = net.online;
-  const isOnline = (p: number, t: number): boolean => online === undefined || inIntervals(online[p]!, t);
-  /** Whether `p` is online during the whole of [from, to]. */
-  const onlineThrough = (p: number, from: number, to: number): boolean => {
-    if (online === undefined) return true;
-    for (const iv of online[p]!) if (from >= iv.from && from < iv.to) return to < iv.to;
-    return false;
-  };
-  const usableFrom = (edge: number, t: number): number => {
+  const onlineOf = (p: number): readonly Interval[] => net.online?.[p] ?? ALWAYS;
+  const uncutFrom = (edge: number, t: number): number => {
     let at = t;
     for (const iv of cutsOf[edge]!) if (at >= iv.from && at < iv.to) at = iv.to;
     return at;
+  };
+  /**
+   * Earliest time ≥ `t` at which `u` (holding the event until `uEnd`) can send over `edge` to
+   * `w` so that the link is uncut and `w` is online from sending to arrival; `Infinity` if never.
+   */
+  const departure = (u: number, w: number, edge: number, t: number, uEnd: number): number => {
+    let d = t;
+    for (let guard = 0; guard < 10_000; guard++) {
+      d = uncutFrom(edge, d);
+      const uIv = intervalFrom(onlineOf(u), d);
+      if (uIv === undefined || uIv.from >= uEnd) return Number.POSITIVE_INFINITY;
+      if (d < uIv.from) d = uIv.from;
+      const wIv = intervalFrom(onlineOf(w), d);
+      if (wIv === undefined) return Number.POSITIVE_INFINITY;
+      if (d < wIv.from) {
+        d = wIv.from;
+        continue; // re-check the cut and u at the new time
+      }
+      if (d >= uEnd || d >= uIv.to) {
+        d = uIv.to;
+        continue;
+      }
+      if (d + L >= wIv.to) {
+        d = wIv.to; // w goes offline before the frame lands: wait for its next interval
+        continue;
+      }
+      if (uncutFrom(edge, d) !== d) continue;
+      return d;
+    }
+    return Number.POSITIVE_INFINITY;
+  };
+  /** Until when `p` holds an event it received at `t`. */
+  const holdsUntil = (p: number, t: number): number => {
+    if (!restart) return Number.POSITIVE_INFINITY;
+    const iv = intervalFrom(onlineOf(p), t);
+    return iv !== undefined && iv.from <= t ? iv.to : t;
   };
   const fromMs = opts.fromMs ?? 0;
   const tickPerMs = opts.fps / 1000;
@@ -250,11 +297,12 @@ export function perfectClockLateTicks(
   const done = new Uint8Array(n);
   let total = 0;
   for (const ev of events) {
-    if (!isOnline(ev.source, ev.atMs)) continue;
+    const srcIv = intervalFrom(onlineOf(ev.source), ev.atMs);
+    if (srcIv === undefined || srcIv.from > ev.atMs) continue; // emitted while offline: never sent
     arrival.fill(Number.POSITIVE_INFINITY);
     done.fill(0);
     arrival[ev.source] = ev.atMs;
-    // O(n²) Dijkstra: fine for the few hundred peers a scenario has.
+    // O(n²) Dijkstra over earliest arrivals: fine for the few hundred peers a scenario has.
     for (;;) {
       let u = -1;
       let best = Number.POSITIVE_INFINITY;
@@ -266,18 +314,19 @@ export function perfectClockLateTicks(
       }
       if (u < 0) break;
       done[u] = 1;
+      const uEnd = holdsUntil(u, best);
       for (const { to, edge } of adj[u]!) {
         if (done[to] === 1) continue;
-        const depart = usableFrom(edge, best);
-        if (!onlineThrough(u, ev.atMs, depart)) continue;
-        const at = depart + net.linkMs;
-        if (at < arrival[to]! && onlineThrough(to, ev.atMs, at)) arrival[to] = at;
+        const at = departure(u, to, edge, best, uEnd) + L;
+        if (at < arrival[to]!) arrival[to] = at;
       }
     }
     for (let p = 0; p < n; p++) {
       if (p === ev.source) continue;
       const at = arrival[p]!;
       if (!Number.isFinite(at) || at < fromMs) continue;
+      const iv = intervalFrom(onlineOf(p), ev.atMs);
+      if (iv === undefined || iv.from > ev.atMs || at >= iv.to) continue; // not online throughout
       const late = at - ev.atMs - (ev.deltaMs ?? opts.deltaMs);
       if (late > 0) total += late * tickPerMs;
     }

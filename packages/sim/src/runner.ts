@@ -84,6 +84,24 @@ export type TraceEvent =
       readonly peer: number;
       readonly code: string;
       readonly message: string;
+    }
+  | {
+      /** An own event was stamped (for emits queued while syncing, when it is stamped). */
+      readonly type: 'emit';
+      readonly atMs: number;
+      readonly peer: number;
+      readonly tick: number;
+      readonly seq: number;
+    }
+  | {
+      /** At the end of the run, one per online peer. */
+      readonly type: 'final';
+      readonly atMs: number;
+      readonly peer: number;
+      readonly tick: number;
+      /** State hash at the common final tick (`null` when the peer has none for it). */
+      readonly hash: string | null;
+      readonly events: number;
     };
 
 /** Loopback address of peer `i`. */
@@ -268,6 +286,7 @@ export async function runScenario<S = unknown, E = unknown>(
       peer.on('rollback', (r) =>
         trace({ type: 'rollback', atMs: net.now(), peer: i, fromTick: r.fromTick, toTick: r.toTick }),
       );
+      peer.on('emit', (e) => trace({ type: 'emit', atMs: net.now(), peer: i, tick: e.tick, seq: e.seq }));
       peer.on('desync', (d) =>
         trace({ type: 'desync', atMs: net.now(), peer: i, tick: d.tick, peers: d.peers }),
       );
@@ -478,6 +497,20 @@ export async function runScenario<S = unknown, E = unknown>(
     tickSpread = Math.max(...onlinePeers.map((p) => p.tick)) - minTick;
     finalTick = Math.max(0, Math.floor((minTick - 1) / fps) * fps);
     const hashes = new Set(onlinePeers.map((p) => p.stateHashAt(finalTick) ?? '(none)'));
+    if (options.trace !== undefined) {
+      for (let i = 0; i < n; i++) {
+        const peer = slots[i]!.online ? slots[i]!.peer : undefined;
+        if (peer === undefined) continue;
+        options.trace({
+          type: 'final',
+          atMs: durationMs,
+          peer: i,
+          tick: peer.tick,
+          hash: peer.stateHashAt(finalTick) ?? null,
+          events: peer.stats().events,
+        });
+      }
+    }
     distinct = hashes.size;
     const applied = onlinePeers.map((p) => eventCount(p.stats()));
     eventsApplied = Math.min(...applied);
@@ -487,7 +520,7 @@ export async function runScenario<S = unknown, E = unknown>(
 
   const linkMs = latencyMeanMs(sc.latency);
   const lbTicks = perfectClockLateTicks(
-    { peers: n, edges, linkMs, online: plan.online, cuts: plan.cuts },
+    { peers: n, edges, linkMs, online: plan.online, restart: sc.churn?.restart !== false, cuts: plan.cuts },
     emitted,
     { deltaMs: 'ms' in sc.delay ? sc.delay.ms : 0, fps, fromMs: warmupMs },
   );

@@ -40,15 +40,17 @@ describe('perfect-clock lower bound', () => {
     expect(perfectClockLateTicks(cut, [{ source: 0, atMs: 1000 }], opts)).toBe(100);
   });
 
-  it('skips offline peers: they neither receive nor relay', () => {
+  it('an offline peer neither receives nor relays until it is back', () => {
     const inf = Number.POSITIVE_INFINITY;
+    // Peer 1 comes online at 5000 only: it fetches the event from 0 then and passes it on
+    // (2 at 5200: late 4050 ms = 202.5 ticks; 3 at 5300: 207.5 ticks); 1 itself is not counted.
     const online = [
       [{ from: 0, to: inf }],
       [{ from: 5000, to: inf }],
       [{ from: 0, to: inf }],
       [{ from: 0, to: inf }],
     ];
-    expect(perfectClockLateTicks({ ...net, online }, [{ source: 0, atMs: 1000 }], opts)).toBe(0);
+    expect(perfectClockLateTicks({ ...net, online }, [{ source: 0, atMs: 1000 }], opts)).toBe(410);
     // A receiver going offline before the event arrives does not count either.
     const leaving = [
       [{ from: 0, to: inf }],
@@ -100,5 +102,54 @@ describe('pace and percentiles', () => {
       unrecovered: 1,
     });
     expect(recoveryStats([], 0)).toEqual({ count: 0, mean: 0, p95: 0, unrecovered: 0 });
+  });
+});
+
+describe('lower bound over a changing graph', () => {
+  const inf = Number.POSITIVE_INFINITY;
+  const always = { from: 0, to: inf };
+  const net = { peers: 4, edges: lineEdges(4), linkMs: 100 };
+  const opts = { deltaMs: 150, fps: 50 };
+
+  it('a restarted cut vertex carries the backlog across once it is back', () => {
+    // Peer 1 (the only way from 0 to 2 and 3) is offline over [500, 3000) and restarts at 3000.
+    const online = [
+      [always],
+      [
+        { from: 0, to: 500 },
+        { from: 3000, to: inf },
+      ],
+      [always],
+      [always],
+    ];
+    // Event from 0 at 1000: 1 comes back at 3000 and fetches it (arrives 3100), passes it on:
+    // peer 2 at 3200 (late 2050 ms = 102.5 ticks), peer 3 at 3300 (late 2150 ms = 107.5 ticks).
+    // Peer 1 itself restarted after the emission: it gets the event with its catch-up (not counted).
+    expect(perfectClockLateTicks({ ...net, online }, [{ source: 0, atMs: 1000 }], opts)).toBe(210);
+  });
+
+  it('without restart a peer keeps what it held while offline', () => {
+    // Link 2-3 is cut until 2000. Peer 2 receives at 1200 (late 50 ms = 2.5 ticks), is offline
+    // over [1500, 5000) and, keeping the event, hands it to 3 when back: 5100, late 3950 ms.
+    const online = [
+      [always],
+      [always],
+      [
+        { from: 0, to: 1500 },
+        { from: 5000, to: inf },
+      ],
+      [always],
+    ];
+    const cuts = [{ fromMs: 0, toMs: 2000, edges: [[2, 3]] as const }];
+    const ev = [{ source: 0, atMs: 1000 }];
+    expect(perfectClockLateTicks({ ...net, online, cuts, restart: false }, ev, opts)).toBe(2.5 + 197.5);
+    // With restart it has lost the event: nobody can bring it to 3.
+    expect(perfectClockLateTicks({ ...net, online, cuts, restart: true }, ev, opts)).toBe(2.5);
+  });
+
+  it('a receiver that comes online later waits for it (link up when both ends are)', () => {
+    // Peer 3 is offline at emission time: never counted, but it still relays nothing wrong.
+    const online = [[always], [always], [always], [{ from: 2000, to: inf }]];
+    expect(perfectClockLateTicks({ ...net, online }, [{ source: 0, atMs: 1000 }], opts)).toBe(2.5);
   });
 });
