@@ -35,6 +35,11 @@ export interface Comparison {
   readonly scenario: ScenarioJson;
   readonly real: RealMetrics;
   readonly sim: Metrics;
+  /**
+   * The simulator again, same seed, with the link latency the real frames actually got
+   * (normal with the measured mean and s.d.): how much of the gap latency alone explains.
+   */
+  readonly simMeasuredLatency: Metrics;
   /** The paragraph explaining the difference (also in the markdown). */
   readonly explanation: string;
 }
@@ -72,6 +77,11 @@ export async function compareRealVsSim(options: CompareOptions = {}): Promise<Co
   const real = await runRealScenario(scenario, {
     ...(options.onRealProgress !== undefined ? { onProgress: options.onRealProgress } : {}),
   });
+  const measured = real.runtime.latency;
+  const simMeasuredLatency = await runScenario({
+    ...scenario,
+    latency: { dist: 'normal', meanMs: measured.actualMeanMs, sdMs: measured.actualSdMs },
+  });
   const partial = {
     machine: machine(),
     date: new Date().toISOString(),
@@ -80,58 +90,73 @@ export async function compareRealVsSim(options: CompareOptions = {}): Promise<Co
     scenario,
     real,
     sim,
+    simMeasuredLatency,
   };
   return { ...partial, explanation: explain(partial) };
 }
 
-const fmt = (x: number | null | undefined, digits = 3): string =>
-  x === null || x === undefined ? '–' : Number.isInteger(x) ? String(x) : x.toFixed(digits);
+/** A figure for the page: with `digits`, always that many decimals; without, counts as they are. */
+const fmt = (x: number | null | undefined, digits?: number): string =>
+  x === null || x === undefined
+    ? '–'
+    : digits !== undefined
+      ? x.toFixed(digits)
+      : Number.isInteger(x)
+        ? String(x)
+        : x.toFixed(3);
 
 /**
  * The paragraph explaining the difference between the two runs, built from the figures (the
  * causes it names are the ones the numbers point at).
  */
 export function explain(c: Omit<Comparison, 'explanation'>): string {
-  const { real, sim } = c;
+  const { real, sim, simMeasuredLatency: simLat } = c;
   const rt = real.runtime;
   const lat = rt.latency;
   const linkMs = c.scenario.latency.meanMs;
+  const tickMs = 1000 / c.scenario.fps;
   const parts: string[] = [];
-  const ratio = sim.rollbackPct > 0 ? real.rollbackPct / sim.rollbackPct : null;
+  const times = (a: number, b: number): string => (b > 0 ? ` (× ${(a / b).toFixed(2)})` : '');
   const depth = (m: { ticksTravelledBack: number; rollbacks: number }): string =>
     m.rollbacks > 0 ? (m.ticksTravelledBack / m.rollbacks).toFixed(1) : '–';
   parts.push(
     `Both runs use the same scenario and seed: the same start offsets and the same per-peer event draws ` +
-      `(${real.eventsGenerated} events emitted for real, ${sim.eventsGenerated} simulated).` +
+      `(${real.eventsGenerated} events emitted for real, ${sim.eventsGenerated} simulated), so the perfect-clock bounds ` +
+      `are equal (${fmt(real.lowerBoundPct, 4)} % and ${fmt(sim.lowerBoundPct, 4)} %).` +
       ` Real rollback is ${fmt(real.rollbackPct, 4)} % against ${fmt(sim.rollbackPct, 4)} % simulated` +
-      (ratio === null ? '' : ` (× ${ratio.toFixed(2)})`) +
-      `, with perfect-clock bounds of ${fmt(real.lowerBoundPct, 4)} % and ${fmt(sim.lowerBoundPct, 4)} % for the two event sets;` +
-      ` ${real.rollbacks} rollbacks of ${depth(real)} ticks on average for real, ${sim.rollbacks} of ${depth(sim)} simulated.` +
-      ` With so few events (${c.cell.perMinute}/min) a handful of late deliveries to the far end of the 15-hop diameter` +
-      ` makes the whole figure, so a difference of a few ticks per late delivery moves it visibly.`,
+      `${times(real.rollbackPct, sim.rollbackPct)}: ${real.rollbacks} rollbacks of ${depth(real)} ticks on average ` +
+      `for real, ${sim.rollbacks} of ${depth(sim)} simulated. At ${c.cell.perMinute} events/min and Δ = ${c.cell.deltaMs} ms ` +
+      `only deliveries to peers roughly 10 or more hops from the source are late, by a few ticks each, so every extra ` +
+      `millisecond on the way or between clocks shows up directly, and a single seed of ${real.eventsGenerated} events ` +
+      `is a small sample.`,
   );
   parts.push(
-    `Latency: the wrapper drew ${fmt(lat.sampledMeanMs, 2)} ms per frame on average (model ${linkMs} ms) but frames ` +
-      `reached the peers ${fmt(lat.actualMeanMs, 2)} ms (s.d. ${fmt(lat.actualSdMs, 2)}) after the socket delivered them: ` +
-      `${fmt(lat.actualMeanMs - lat.sampledMeanMs, 2)} ms more per hop, ${fmt(lat.latenessMeanMs, 2)} ms of it timer lateness ` +
-      `(max ${fmt(lat.latenessMaxMs, 1)} ms), the rest the FIFO floor; the socket transit itself (kernel loopback, ws ` +
-      `framing, parsing on a busy loop) comes on top and is not in these figures. Over the ~10–15 hops to the far peers ` +
-      `that adds up against Δ = ${c.cell.deltaMs} ms, whereas the simulator delivers every frame at exactly its drawn instant.`,
+    `Latency: the wrapper drew ${fmt(lat.sampledMeanMs, 2)} ms per frame (model ${linkMs} ms) but frames reached the ` +
+      `peers ${fmt(lat.actualMeanMs, 2)} ms (s.d. ${fmt(lat.actualSdMs, 2)}) after the socket delivered them: ` +
+      `${fmt(lat.actualMeanMs - lat.sampledMeanMs, 2)} ms more per hop, ${fmt(lat.latenessMeanMs, 2)} ms of it timer ` +
+      `lateness (max ${fmt(lat.latenessMaxMs, 1)} ms), the rest the FIFO floor; the socket transit itself (kernel ` +
+      `loopback, ws framing) comes on top and is not in these figures. Given exactly that latency (normal, measured ` +
+      `mean and s.d.), the simulator reports ${fmt(simLat.rollbackPct, 4)} % instead of ${fmt(sim.rollbackPct, 4)} %: ` +
+      `that part of the gap is the network as the peers saw it.`,
   );
   parts.push(
-    `Clocks: the simulated peers step at exactly every 20 ms of one virtual clock, so their ticks agree to the frame ` +
-      `(skew p50 ${sim.skewTicks.p50}, p99 ${sim.skewTicks.p99}, max ${sim.skewTicks.max} ticks). The real peers each ` +
-      `run their own timer; their clocks agree through SYNC samples that cross the same delayed links and are read by ` +
-      `callbacks that may run late (skew p50 ${real.skewTicks.p50}, p99 ${real.skewTicks.p99}, max ${real.skewTicks.max} ticks), ` +
-      `and a receiver whose tick runs one ahead of the sender's sees each late event one tick later.`,
+    `Clocks: simulated peers step at the same instants of one virtual clock, every ${tickMs} ms, and their ticks ` +
+      `differed by at most ${sim.skewTicks.max} tick(s) at a report (p50 ${sim.skewTicks.p50}). Real peers each run their own ` +
+      `frame timer and agree through SYNC samples that cross the same delayed links and are read by callbacks that ` +
+      `may run late; at one instant their clocks were ${fmt(rt.clockSpreadMs.p50, 1)} ms apart at the median ` +
+      `(p99 ${fmt(rt.clockSpreadMs.p99, 1)} ms, max ${fmt(rt.clockSpreadMs.max, 1)} ms). A receiver whose clock runs ` +
+      `ahead of the sender's sees the sender's events that much later, so the spread adds to the lateness of late ` +
+      `deliveries that the latency alone does not explain` +
+      ` (real ${fmt(real.rollbackPct, 4)} % vs ${fmt(simLat.rollbackPct, 4)} % simulated at the measured latency).`,
   );
   parts.push(
-    `Load: all ${rt.peers} peers share one event loop (${fmt(rt.cpuPct, 1)} % of one core; event-loop delay beyond the ` +
-      `10 ms probe: p50 ${fmt(rt.eventLoopDelayMs.p50, 2)} ms, p99 ${fmt(rt.eventLoopDelayMs.p99, 2)} ms, max ` +
-      `${fmt(rt.eventLoopDelayMs.max, 1)} ms; 1-min load average ${fmt(rt.loadAverage1m, 2)} on ${c.machine.cores} cores ` +
-      `shared with other processes). Every peer kept ${fmt(rt.ticksPerSecond.min, 2)}–${fmt(rt.ticksPerSecond.mean, 2)} ` +
-      `ticks/s (target ${c.scenario.fps}), so one process is enough for 21 peers at 50 FPS and no worker threads are needed; ` +
-      `the stalls show up as delivery lateness and clock noise, not as lost pace.`,
+    `Load: all ${rt.peers} peers share one event loop and used ${fmt(rt.cpuPct, 1)} % of one core; the event loop ` +
+      `still stalled (delay beyond a 10 ms probe: p50 ${fmt(rt.eventLoopDelayMs.p50, 2)} ms, p99 ` +
+      `${fmt(rt.eventLoopDelayMs.p99, 2)} ms, max ${fmt(rt.eventLoopDelayMs.max, 1)} ms) because the machine's ` +
+      `${c.machine.cores} cores were shared with other work (1-min load average ${fmt(rt.loadAverage1m, 2)}). Every peer ` +
+      `kept ${fmt(rt.ticksPerSecond.min, 2)}–${fmt(rt.ticksPerSecond.mean, 2)} ticks/s (target ${c.scenario.fps}), ` +
+      `so one process is enough for 21 peers at 50 FPS and worker threads are not needed; the stalls show up as ` +
+      `delivery lateness and clock noise, not as lost pace.`,
   );
   const msgDiff = sim.messages > 0 ? (100 * (real.messages - sim.messages)) / sim.messages : 0;
   parts.push(
@@ -150,9 +175,31 @@ export function explain(c: Omit<Comparison, 'explanation'>): string {
 
 /** The comparison as a markdown page (`results/real-vs-sim.md`). */
 export function comparisonMarkdown(c: Comparison): string {
-  const { real, sim } = c;
+  const { real, sim, simMeasuredLatency } = c;
+  const m = real;
   const rt = real.runtime;
-  const row = (name: string, r: string, s: string): string => `| ${name} | ${r} | ${s} |`;
+  /** One row: the same figure of the three runs. */
+  type Common = Pick<
+    RealMetrics,
+    | 'rollbackPct'
+    | 'resimPct'
+    | 'rollbacks'
+    | 'ticksTravelledBack'
+    | 'rollbackToLowerBound'
+    | 'paceMismatchPct'
+    | 'skewTicks'
+    | 'converged'
+    | 'distinctFinalHashes'
+    | 'finalTick'
+    | 'eventsGenerated'
+    | 'eventsApplied'
+    | 'desyncs'
+    | 'messages'
+    | 'bytes'
+    | 'ticksSimulated'
+  > & { lowerBoundPct: number | null; wallMs?: number };
+  const runs: Common[] = [real, sim, simMeasuredLatency];
+  const row = (name: string, f: (x: Common) => string): string => `| ${name} | ${runs.map(f).join(' | ')} |`;
   const lines = [
     '# Simulator versus reality',
     '',
@@ -165,34 +212,31 @@ export function comparisonMarkdown(c: Comparison): string {
     '',
     `Machine: ${c.machine.cpu} × ${c.machine.cores}, ${c.machine.platform}, Node ${c.machine.node}; ${c.date}.`,
     '',
-    '| metric | real (WebSockets) | simulated |',
-    '|---|---:|---:|',
-    row('rollback %', fmt(real.rollbackPct, 4), fmt(sim.rollbackPct, 4)),
-    row('re-simulated %', fmt(real.resimPct, 4), fmt(sim.resimPct, 4)),
-    row('rollbacks (late-event batches)', fmt(real.rollbacks), fmt(sim.rollbacks)),
-    row('lower bound % (perfect clocks)', fmt(real.lowerBoundPct, 4), fmt(sim.lowerBoundPct, 4)),
-    row('rollback ÷ lower bound', fmt(real.rollbackToLowerBound, 2), fmt(sim.rollbackToLowerBound, 2)),
-    row('pace mismatch %', fmt(real.paceMismatchPct, 3), fmt(sim.paceMismatchPct, 3)),
+    `| metric | real (WebSockets) | simulated | simulated, latency as measured (${fmt(m.runtime.latency.actualMeanMs, 2)} ± ${fmt(m.runtime.latency.actualSdMs, 2)} ms) |`,
+    '|---|---:|---:|---:|',
+    row('rollback %', (x) => fmt(x.rollbackPct, 4)),
+    row('re-simulated %', (x) => fmt(x.resimPct, 4)),
+    row('rollbacks (late-event batches)', (x) => fmt(x.rollbacks)),
+    row('ticks travelled back per rollback', (x) =>
+      x.rollbacks > 0 ? (x.ticksTravelledBack / x.rollbacks).toFixed(2) : '–',
+    ),
+    row('lower bound % (perfect clocks, mean latency)', (x) => fmt(x.lowerBoundPct, 4)),
+    row('rollback ÷ lower bound', (x) => fmt(x.rollbackToLowerBound, 2)),
+    row('pace mismatch %', (x) => fmt(x.paceMismatchPct, 3)),
     row(
       'skew p50 / p99 / max (ticks)',
-      `${real.skewTicks.p50} / ${real.skewTicks.p99} / ${real.skewTicks.max}`,
-      `${sim.skewTicks.p50} / ${sim.skewTicks.p99} / ${sim.skewTicks.max}`,
+      (x) => `${x.skewTicks.p50} / ${x.skewTicks.p99} / ${x.skewTicks.max}`,
     ),
     row(
       'converged (distinct final hashes)',
-      `${real.converged ? 'yes' : 'NO'} (${real.distinctFinalHashes} at tick ${real.finalTick})`,
-      `${sim.converged ? 'yes' : 'NO'} (${sim.distinctFinalHashes} at tick ${sim.finalTick})`,
+      (x) => `${x.converged ? 'yes' : 'NO'} (${x.distinctFinalHashes} at tick ${x.finalTick})`,
     ),
-    row(
-      'events emitted / applied per peer',
-      `${real.eventsGenerated} / ${real.eventsApplied}`,
-      `${sim.eventsGenerated} / ${sim.eventsApplied}`,
-    ),
-    row('desync reports', fmt(real.desyncs), fmt(sim.desyncs)),
-    row('messages (frames sent)', fmt(real.messages), fmt(sim.messages)),
-    row('bytes sent', fmt(real.bytes), fmt(sim.bytes)),
-    row('ticks simulated (denominator)', fmt(real.ticksSimulated), fmt(sim.ticksSimulated)),
-    row('wall time', `${(real.wallMs / 1000).toFixed(1)} s`, `${((sim.wallMs ?? 0) / 1000).toFixed(1)} s`),
+    row('events emitted / applied per peer', (x) => `${x.eventsGenerated} / ${x.eventsApplied}`),
+    row('desync reports', (x) => fmt(x.desyncs)),
+    row('messages (frames sent)', (x) => fmt(x.messages)),
+    row('bytes sent', (x) => fmt(x.bytes)),
+    row('ticks simulated (denominator)', (x) => fmt(x.ticksSimulated)),
+    row('wall time', (x) => `${((x.wallMs ?? 0) / 1000).toFixed(1)} s`),
     '',
     'Real run only (measured window after warm-up, except latency which covers the whole run):',
     '',
@@ -202,6 +246,7 @@ export function comparisonMarkdown(c: Comparison): string {
     `| CPU (% of one core) | ${fmt(rt.cpuPct, 1)} |`,
     `| event-loop delay beyond a 10 ms probe, mean / p50 / p99 / max (ms) | ${fmt(rt.eventLoopDelayMs.mean, 2)} / ${fmt(rt.eventLoopDelayMs.p50, 2)} / ${fmt(rt.eventLoopDelayMs.p99, 2)} / ${fmt(rt.eventLoopDelayMs.max, 1)} |`,
     `| ticks per second per peer, mean / slowest (target ${c.scenario.fps}) | ${fmt(rt.ticksPerSecond.mean, 2)} / ${fmt(rt.ticksPerSecond.min, 2)} |`,
+    `| clock spread between peers, p50 / p99 / max (ms; 1 tick = ${1000 / c.scenario.fps} ms) | ${fmt(rt.clockSpreadMs.p50, 2)} / ${fmt(rt.clockSpreadMs.p99, 2)} / ${fmt(rt.clockSpreadMs.max, 1)} |`,
     `| injected latency drawn, mean (ms) | ${fmt(rt.latency.sampledMeanMs, 2)} |`,
     `| latency frames really got, mean / s.d. (ms) | ${fmt(rt.latency.actualMeanMs, 2)} / ${fmt(rt.latency.actualSdMs, 2)} |`,
     `| timer lateness of deliveries, mean / max (ms) | ${fmt(rt.latency.latenessMeanMs, 2)} / ${fmt(rt.latency.latenessMaxMs, 1)} |`,

@@ -93,6 +93,11 @@ export interface RealRuntimeStats {
   readonly ticksPerSecond: { readonly min: number; readonly mean: number };
   /** Latency injected on the links, over the whole run (all peers). */
   readonly latency: LatencyStats;
+  /**
+   * Spread of the peers' clocks (largest minus smallest reading at one instant, each reading =
+   * tick + time since the step that reached it), sampled once per second after warm-up, ms.
+   */
+  readonly clockSpreadMs: { readonly p50: number; readonly p99: number; readonly max: number };
   /** Peer `error` events by code, whole run. */
   readonly peerErrors: Readonly<Record<string, number>>;
   /** `os.loadavg()[0]` at the end (other processes share the machine). */
@@ -179,6 +184,8 @@ interface Slot {
   baselineTick: number;
   events: EventClock;
   timer: ReturnType<typeof setTimeout> | undefined;
+  /** `performance.now()` of the peer's last step that advanced its tick. */
+  lastStepAt: number;
 }
 
 /**
@@ -239,7 +246,10 @@ export async function runRealScenario(scenario: unknown, options: RealRunOptions
     baselineTick: 0,
     events: new EventClock(seed, i, plan, fps, sc.events.firstAfterS),
     timer: undefined,
+    lastStepAt: 0,
   }));
+  /** Per pace round after warm-up: spread of the peers' clock readings, ms. */
+  const clockSpreads: number[] = [];
   const emitted: EmittedEvent[] = [];
   const peerErrors: Record<string, number> = {};
   const pace = new PaceTracker(fps);
@@ -294,6 +304,12 @@ export async function runRealScenario(scenario: unknown, options: RealRunOptions
     peer.on('error', (e) => {
       peerErrors[e.code] = (peerErrors[e.code] ?? 0) + 1;
     });
+    let lastTick = -1;
+    peer.on('render', (_state, tick) => {
+      if (tick === lastTick) return; // a rollback without a new tick
+      lastTick = tick;
+      slot.lastStepAt = performance.now();
+    });
     slot.peer = peer;
     slot.transport = transport;
     try {
@@ -307,6 +323,15 @@ export async function runRealScenario(scenario: unknown, options: RealRunOptions
   };
 
   const started = (): Slot[] => slots.filter((s) => s.peer !== undefined);
+  /**
+   * How far apart the peers' clocks read right now, ms: each peer's reading is its tick plus the
+   * time since the step that reached it (so the phase of each peer's frame timer cancels out).
+   */
+  const clockSpreadMs = (): number => {
+    const now = performance.now();
+    const readings = started().map((s) => (s.peer!.tick * 1000) / fps + (now - s.lastStepAt));
+    return Math.max(...readings) - Math.min(...readings);
+  };
   const stopAll = async (): Promise<void> => {
     stopped = true;
     for (const s of slots) if (s.timer !== undefined) clearTimeout(s.timer);
@@ -368,6 +393,7 @@ export async function runRealScenario(scenario: unknown, options: RealRunOptions
       // Judged like the simulator's rounds: by the round's nominal time.
       const reports = started().map((s) => ({ tick: s.peer!.tick, counted: at > warmupMs }));
       pace.round(reports);
+      if (at > warmupMs) clockSpreads.push(clockSpreadMs());
     }
     await sleepUntil(t0 + durationMs);
     await starting;
@@ -473,6 +499,7 @@ export async function runRealScenario(scenario: unknown, options: RealRunOptions
           mean: round3(tickRates.reduce((a, b) => a + b, 0) / tickRates.length),
         },
         latency,
+        clockSpreadMs: spreadStats(clockSpreads),
         peerErrors,
         loadAverage1m: round3(loadavg()[0] ?? 0),
       },
@@ -482,6 +509,13 @@ export async function runRealScenario(scenario: unknown, options: RealRunOptions
     loop.disable();
     await stopAll();
   }
+}
+
+function spreadStats(xs: readonly number[]): { p50: number; p99: number; max: number } {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const at = (q: number): number =>
+    sorted.length === 0 ? 0 : sorted[Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length))) - 1]!;
+  return { p50: round3(at(0.5)), p99: round3(at(0.99)), max: round3(sorted.at(-1) ?? 0) };
 }
 
 /** Combine the latency counters of several transports (frame-weighted). */

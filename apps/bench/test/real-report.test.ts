@@ -1,0 +1,163 @@
+import type { Metrics } from '@symmetric/sim';
+import { describe, expect, it } from 'vitest';
+import { cellScenario, paperSetting } from '../src/grid.js';
+import {
+  CompareError,
+  type Comparison,
+  compareRealVsSim,
+  comparisonMarkdown,
+  explain,
+  REAL_CELL,
+} from '../src/real/compare.js';
+import type { RealMetrics } from '../src/real/run.js';
+
+const scenario = cellScenario(paperSetting(), REAL_CELL, 0, 120);
+
+function simMetrics(over: Partial<Metrics> = {}): Metrics {
+  return {
+    rollbackPct: 0.16,
+    resimPct: 0.34,
+    rollbacks: 48,
+    lowerBoundPct: 0.2,
+    paceMismatchPct: 0,
+    skewTicks: { p50: 0, p99: 1, max: 1 },
+    recoveryS: { count: 0, mean: 0, p95: 0, unrecovered: 0 },
+    converged: true,
+    distinctFinalHashes: 1,
+    eventsGenerated: 39,
+    eventsApplied: 39,
+    messages: 10_000,
+    bytes: 320_000,
+    wallMs: 400,
+    rollbackToLowerBound: 0.8,
+    name: 'x',
+    seed: 1,
+    finalTick: 5950,
+    finalTickSpread: 1,
+    peersOnline: 21,
+    eventsAppliedMax: 39,
+    ticksSimulated: 94_500,
+    ticksTravelledBack: 154,
+    ticksResimulated: 321,
+    lowerBoundTicks: 189,
+    paceReports: 1890,
+    desyncs: 0,
+    tooOld: 0,
+    peerErrors: {},
+    deltaMs: 500,
+    ...over,
+  } as Metrics;
+}
+
+function realMetrics(over: Partial<RealMetrics> = {}): RealMetrics {
+  return {
+    name: 'x',
+    seed: 1,
+    rollbackPct: 0.33,
+    resimPct: 0.75,
+    rollbacks: 70,
+    lowerBoundPct: 0.2,
+    rollbackToLowerBound: 1.65,
+    paceMismatchPct: 0,
+    skewTicks: { p50: 1, p99: 1, max: 2 },
+    paceReports: 1890,
+    converged: true,
+    distinctFinalHashes: 1,
+    finalTick: 5950,
+    finalTickSpread: 1,
+    peersOnline: 21,
+    eventsGenerated: 39,
+    eventsApplied: 39,
+    eventsAppliedMax: 39,
+    messages: 10_100,
+    bytes: 324_000,
+    desyncs: 0,
+    tooOld: 0,
+    ticksSimulated: 94_505,
+    ticksTravelledBack: 311,
+    ticksResimulated: 709,
+    lowerBoundTicks: 189,
+    deltaMs: 500,
+    wallMs: 120_000,
+    runtime: {
+      mode: 'single-process',
+      peers: 21,
+      eventLoopDelayMs: { mean: 1, p50: 0.1, p99: 23, max: 170 },
+      cpuPct: 4.5,
+      ticksPerSecond: { min: 49.99, mean: 50 },
+      latency: {
+        framesIn: 10_100,
+        framesDelivered: 10_100,
+        framesDropped: 0,
+        sampledMeanMs: 50,
+        actualMeanMs: 52.1,
+        actualSdMs: 12,
+        latenessMeanMs: 2,
+        latenessMaxMs: 174,
+      },
+      clockSpreadMs: { p50: 28, p99: 40, max: 40 },
+      peerErrors: {},
+      loadAverage1m: 8,
+    },
+    ...over,
+  };
+}
+
+function comparison(real: RealMetrics, sim: Metrics, simLat: Metrics): Comparison {
+  const partial = {
+    machine: { cpu: 'Test CPU', cores: 2, node: 'v24.0.0', platform: 'linux-x64' },
+    date: '2026-01-01T00:00:00.000Z',
+    cell: { ...REAL_CELL, deltaMs: 500 },
+    durationS: 120,
+    scenario,
+    real,
+    sim,
+    simMeasuredLatency: simLat,
+  };
+  return { ...partial, explanation: explain(partial) };
+}
+
+describe('real-vs-sim report', () => {
+  it('the markdown puts the three runs side by side with machine, Node and the explanation', () => {
+    const c = comparison(realMetrics(), simMetrics(), simMetrics({ rollbackPct: 0.21 }));
+    const md = comparisonMarkdown(c);
+    expect(md).toContain('Machine: Test CPU × 2, linux-x64, Node v24.0.0');
+    expect(md).toContain('| rollback % | 0.3300 | 0.1600 | 0.2100 |');
+    expect(md).toContain('| converged (distinct final hashes) | yes (1 at tick 5950) |');
+    expect(md).toContain('| ticks travelled back per rollback | 4.44 | 3.21 | 3.21 |');
+    expect(md).toContain('latency as measured (52.10 ± 12.00 ms)');
+    expect(md).toContain('| wall time | 120.0 s | 0.4 s | 0.4 s |');
+    expect(md).toContain(
+      '| clock spread between peers, p50 / p99 / max (ms; 1 tick = 20 ms) | 28 / 40 / 40 |',
+    );
+    expect(md).toContain('## Why the figures differ');
+    expect(md).toContain(c.explanation);
+  });
+
+  it('the explanation is built from the figures', () => {
+    const text = explain(comparison(realMetrics(), simMetrics(), simMetrics({ rollbackPct: 0.21 })));
+    expect(text).toContain('Real rollback is 0.3300 % against 0.1600 % simulated (× 2.06)');
+    expect(text).toContain('the simulator reports 0.2100 % instead of 0.1600 %');
+    expect(text).toContain('52.10 ms (s.d. 12.00)');
+    expect(text).toContain('2.10 ms more per hop');
+    expect(text).toContain('both runs converged');
+    expect(text).toContain('one process is enough');
+  });
+
+  it('says plainly when a run did not converge', () => {
+    const text = explain(
+      comparison(realMetrics({ converged: false, distinctFinalHashes: 3 }), simMetrics(), simMetrics()),
+    );
+    expect(text).toContain('the real run did NOT converge');
+    expect(text).toContain('3 distinct hash(es)');
+    const md = comparisonMarkdown(
+      comparison(realMetrics(), simMetrics({ converged: false, distinctFinalHashes: 2 }), simMetrics()),
+    );
+    expect(md).toContain('| NO (2 at tick 5950) |');
+  });
+
+  it('refuses a duration that leaves nothing to measure', async () => {
+    await expect(compareRealVsSim({ durationS: 35 })).rejects.toBeInstanceOf(CompareError);
+    await expect(compareRealVsSim({ durationS: 35 })).rejects.toMatchObject({ code: 'BAD_DURATION' });
+  });
+});
