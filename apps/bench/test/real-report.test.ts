@@ -128,7 +128,7 @@ describe('real-vs-sim report', () => {
     expect(md).toContain('latency as measured (52.10 ± 12.00 ms)');
     expect(md).toContain('| wall time | 120.0 s | 0.4 s | 0.4 s |');
     expect(md).toContain(
-      '| clock spread between peers, p50 / p99 / max (ms; 1 tick = 20 ms) | 28 / 40 / 40 |',
+      '| clock spread between peers, p50 / p99 / max (ms; 1 tick = 20 ms) | 28.00 / 40.00 / 40.0 |',
     );
     expect(md).toContain('## Why the figures differ');
     expect(md).toContain(c.explanation);
