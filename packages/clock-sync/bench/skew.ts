@@ -63,6 +63,38 @@ class MaxSeenClock implements SimClock {
   dropLink(): void {}
 }
 
+/**
+ * The naive fix of the paper's rule: the largest RTT-compensated estimate (NTP four timestamps,
+ * smoothed per link like clock-sync's), jumping up to it, never down. Shows the ratchet.
+ */
+class MaxCompensatedClock extends MaxSeenClock {
+  #fps: number;
+  #links = new Map<string, { rx?: { time: number; at: number }; sentFirst?: number; u?: number }>();
+  constructor(fps: number) {
+    super(fps);
+    this.#fps = fps;
+  }
+  override syncFor(link: string, now: number): SimSync {
+    const l = this.#links.get(link) ?? {};
+    this.#links.set(link, l);
+    const m: SimSync = { time: now, tick: this.clockTick(now) };
+    if (l.rx) m.echo = { time: l.rx.time, holdMs: now - l.rx.at };
+    return m;
+  }
+  override onSync(link: string, msg: SimSync, now: number): void {
+    const l = this.#links.get(link) ?? {};
+    this.#links.set(link, l);
+    l.rx = { time: msg.time, at: now };
+    if (!msg.echo) return;
+    const rtt = now - msg.echo.time - msg.echo.holdMs;
+    const sample = msg.tick + (rtt * this.#fps) / 2000 - (now * this.#fps) / 1000;
+    l.u = l.u === undefined ? sample : l.u + 0.25 * (sample - l.u);
+    const estimate = l.u + (now * this.#fps) / 1000;
+    const mine = this.clockTick(now);
+    if (estimate > mine) super.onSync(link, { time: msg.time, tick: estimate }, now);
+  }
+}
+
 function setting(latencyMs: number, seed: number, extra: Partial<SimOptions> = {}): SimOptions {
   return {
     seed,
@@ -165,6 +197,10 @@ for (const L of [5, 50, 250]) {
   for (const [name, make] of [
     ['clock-sync', (seed: number) => setting(L, seed)],
     ['max seen (paper)', (seed: number) => setting(L, seed, { makeClock: (fps) => new MaxSeenClock(fps) })],
+    [
+      'max compensated',
+      (seed: number) => setting(L, seed, { makeClock: (fps) => new MaxCompensatedClock(fps) }),
+    ],
   ] as const) {
     const p = runAll(make, seeds);
     const worstRate = p.rate.reduce((a, b) => (Math.abs(b) > Math.abs(a) ? b : a), 0);
