@@ -215,7 +215,8 @@ function intervalFrom(ivs: readonly Interval[], t: number): Interval | undefined
 
 /**
  * The perfect-clock lower bound's numerator: Σ over events and receiving peers of
- * `max(0, D(s,p) − Δ)` in ticks (`× fps / 1000`, not rounded), where `D(s,p)` is the
+ * `max(0, D(s,p) − Δ)` in whole ticks (`⌊ms × fps / 1000⌋`, as rollbacks count whole ticks:
+ * with perfect clocks every peer is at tick `⌊t × fps / 1000⌋` at time `t`), where `D(s,p)` is the
  * earliest arrival of the event at `p` over the fastest path, every link taking its mean
  * latency (Dijkstra). With cuts and churn the graph changes over time and the search is over
  * journeys: a peer holds the event from its arrival until it goes offline (with `restart`; for
@@ -328,7 +329,9 @@ export function perfectClockLateTicks(
       const iv = intervalFrom(onlineOf(p), ev.atMs);
       if (iv === undefined || iv.from > ev.atMs || at >= iv.to) continue; // not online throughout
       const late = at - ev.atMs - (ev.deltaMs ?? opts.deltaMs);
-      if (late > 0) total += late * tickPerMs;
+      // Rollbacks are whole ticks (now − event.tick): an event landing within its own tick is
+      // not late. The epsilon keeps exact multiples (60 ms × 0.05) from flooring one tick short.
+      if (late > 0) total += Math.floor(late * tickPerMs + 1e-9);
     }
   }
   return total;
