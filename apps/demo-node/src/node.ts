@@ -118,10 +118,11 @@ export async function startPeerNode(options: PeerNodeOptions = {}): Promise<Peer
   let webRoot: string | undefined;
   if (kind === 'ws' && options.port !== undefined) {
     const wanted = options.web === undefined ? defaultWebRoot() : options.web;
-    webRoot = wanted === false ? undefined : wanted;
-    const hasPage = webRoot !== undefined && existsSync(`${webRoot}/index.html`);
+    const root = wanted === false ? undefined : wanted;
+    const hasPage = root !== undefined && existsSync(`${root}/index.html`);
+    if (hasPage) webRoot = root;
     const config: HubConfig = { room, fps, wsPath: WS_PATH };
-    const serve = hasPage ? sirv(webRoot, { single: true, etag: true }) : undefined;
+    const serve = hasPage ? sirv(root, { single: true, etag: true }) : undefined;
     server = createServer((req: IncomingMessage, res: ServerResponse) => {
       if (req.url === CONFIG_PATH || req.url?.startsWith(`${CONFIG_PATH}?`)) {
         res.setHeader('content-type', 'application/json');
@@ -129,8 +130,8 @@ export async function startPeerNode(options: PeerNodeOptions = {}): Promise<Peer
         res.end(JSON.stringify(config));
         return;
       }
-      if (serve === undefined) notBuilt(res, webRoot);
-      else serve(req, res, () => notBuilt(res, webRoot));
+      if (serve === undefined) notBuilt(res, root);
+      else serve(req, res, () => notBuilt(res, root));
     });
     const s = server;
     await new Promise<void>((resolve, reject) => {
@@ -143,7 +144,6 @@ export async function startPeerNode(options: PeerNodeOptions = {}): Promise<Peer
       );
       s.listen(options.port, host, () => resolve());
     });
-    if (!hasPage) webRoot = undefined;
   }
 
   const closeServer = async () => {

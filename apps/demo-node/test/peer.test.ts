@@ -1,0 +1,118 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RectangleKeys } from '@symmetric/core';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  CONFIG_PATH,
+  checkConvergence,
+  keyFromName,
+  type PeerNode,
+  runCli,
+  startPeerNode,
+} from '../src/index.js';
+import { Capture, until } from './helpers.js';
+
+const web = mkdtempSync(join(tmpdir(), 'demo-web-'));
+writeFileSync(join(web, 'index.html'), '<!doctype html><title>symmetric test page</title>');
+const nodes: PeerNode[] = [];
+
+afterAll(async () => {
+  await Promise.all(nodes.map((n) => n.stop()));
+  rmSync(web, { recursive: true, force: true });
+});
+
+describe('peer: one peer per process, also the hub', () => {
+  it('serves the page and its config over HTTP, and peers dialling its WebSocket converge with it', async () => {
+    const hub = await startPeerNode({ port: 0, web, room: 'hub-test', delay: 100 });
+    nodes.push(hub);
+    expect(hub.webUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(hub.addresses[0]).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/symmetric$/);
+
+    const page = await fetch(hub.webUrl!);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('symmetric test page');
+    const config = await (await fetch(new URL(CONFIG_PATH, hub.webUrl))).json();
+    expect(config).toEqual({ room: 'hub-test', fps: 50, wsPath: '/symmetric' });
+
+    // Two dial-only peers (as browsers are) join through the hub.
+    const a = await startPeerNode({ dial: [hub.addresses[0]!], room: 'hub-test', delay: 100 });
+    const b = await startPeerNode({ dial: [hub.addresses[0]!], room: 'hub-test', delay: 100 });
+    nodes.push(a, b);
+    expect(a.addresses).toEqual([]);
+    const peers = [hub.peer, a.peer, b.peer];
+    await until(
+      () => peers.every((p) => p.status === 'live') && hub.peer.neighbours().length === 2,
+      'all live',
+    );
+
+    let last = 0;
+    for (const e of [
+      a.peer.emit(RectangleKeys.right),
+      b.peer.emit(RectangleKeys.down),
+      hub.peer.emit(RectangleKeys.up),
+    ]) {
+      last = Math.max(last, e.tick);
+    }
+    await until(() => checkConvergence(peers, last, { expectedEvents: 3 }).converged, 'convergence');
+    expect(a.peer.state).toMatchObject({ dx: 0 });
+  });
+
+  it('says how to build the page when the web directory has none', async () => {
+    const hub = await startPeerNode({ port: 0, web: join(web, 'nothing-here') });
+    nodes.push(hub);
+    expect(hub.webUrl).toBeUndefined();
+    const res = await fetch(`http://${new URL(hub.addresses[0]!).host}/`);
+    expect(res.status).toBe(404);
+    expect(await res.text()).toContain('npm run build -w @symmetric/demo-web');
+  });
+
+  it('refuses a port out of range and a port in use with typed errors', async () => {
+    await expect(startPeerNode({ port: 70_000 })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+    const hub = await startPeerNode({ port: 0, web: false });
+    nodes.push(hub);
+    const port = Number(new URL(hub.addresses[0]!).port);
+    await expect(startPeerNode({ port, web: false })).rejects.toMatchObject({ code: 'START_FAILED' });
+  });
+
+  it('the CLI peer listens, presses random keys, prints its view and stops after --duration', async () => {
+    const out = new Capture();
+    const code = await runCli(
+      [
+        'peer',
+        '--listen',
+        '0',
+        '--no-web',
+        '--keys',
+        'random',
+        '--rate',
+        '600',
+        '--duration',
+        '1.5',
+        '--plain',
+      ],
+      { out, err: out, onSignal: () => () => {} },
+    );
+    expect(code).toBe(0);
+    expect(out.text).toMatch(/dial me at: ws:\/\/127\.0\.0\.1:\d+\/symmetric/);
+    expect(out.text).toMatch(/keys: random, 600\/min/);
+    expect(out.text).toMatch(/tick=\d+ live/);
+    expect(out.text).toMatch(/stopped at tick \d+, state hash [0-9a-f]{16}/);
+  });
+
+  it('maps terminal keys to app keys', () => {
+    expect(['left', 'right', 'up', 'down', 'space', 'w', 'a', 's', 'd', 'x', 'z'].map(keyFromName)).toEqual([
+      RectangleKeys.left,
+      RectangleKeys.right,
+      RectangleKeys.up,
+      RectangleKeys.down,
+      RectangleKeys.stop,
+      RectangleKeys.up,
+      RectangleKeys.left,
+      RectangleKeys.down,
+      RectangleKeys.right,
+      RectangleKeys.stop,
+      undefined,
+    ]);
+  });
+});
