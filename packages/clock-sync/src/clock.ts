@@ -63,6 +63,9 @@ const NOISE_SMOOTHING = 0.25;
 /** A reference clock defers to a neighbour only with this multiple of the usual switch margin. */
 const ROOT_MARGIN_FACTOR = 1.5;
 
+// Only +, −, ×, ÷ and sqrt below (all exactly rounded by IEEE 754), never Math.exp and friends,
+// whose last bits may differ between engines: the same inputs give the same outputs everywhere.
+
 /** Tolerance for floating-point noise when flooring the clock to whole ticks. */
 const FLOOR_EPSILON = 1e-9;
 
@@ -243,10 +246,11 @@ export class Clock {
 
   /**
    * `true` when no SYNC was produced for `link` during the last `syncIntervalMs` (or ever).
-   * @throws {@link ClockError} `BAD_LINK`
+   * @throws {@link ClockError} `BAD_LINK`, `BAD_TIME`, `TIME_WENT_BACKWARDS`
    */
   syncDue(link: string, nowMs: number): boolean {
     this.#checkLink(link);
+    this.#checkTime(nowMs);
     const last = this.#links.get(link)?.lastSentAt;
     return last === undefined || nowMs - last >= this.#o.syncIntervalMs;
   }
@@ -449,7 +453,8 @@ export class Clock {
         l.aheadSince = undefined;
         continue;
       }
-      const sigma = Math.hypot(this.#sigma(l), refSigma);
+      const ls = this.#sigma(l);
+      const sigma = Math.sqrt(ls * ls + refSigma * refSigma);
       // The floor guards against what the noise estimate cannot see (asymmetric paths, whose
       // error is at most half a round trip per hop): on fast links it can be much smaller.
       const rtt = Math.max(l.minRtt, ref?.minRtt ?? 0);
@@ -524,7 +529,8 @@ export class Clock {
       } else {
         // A reference clock lets its learned correction fade, so the network's rate is anchored
         // to a real oscillator (within its drift of real time) rather than to history.
-        this.#freq *= Math.exp(-dt / (ROOT_FREQUENCY_LEAK * tf));
+        const leak = ROOT_FREQUENCY_LEAK * tf;
+        this.#freq *= leak / (leak + dt);
       }
     }
     if (integrate) this.#lastControlAt = t;

@@ -1,3 +1,4 @@
+import type { Clock } from './clock.js'; // for {@link} in doc comments
 import { ClockError } from './errors.js';
 
 /**
@@ -160,5 +161,3 @@ function stripUndefined(o: ClockOptions): Partial<ClockOptions> {
   for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
   return out as Partial<ClockOptions>;
 }
-
-import type { Clock } from './clock.js';

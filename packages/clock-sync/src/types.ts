@@ -1,3 +1,5 @@
+import type { Clock } from './clock.js'; // for {@link} in doc comments
+
 /**
  * SYNC information exchanged between neighbours (carried by the codec's `sync` frame; fields
  * identical).
@@ -49,5 +51,3 @@ export interface ClockEstimate {
   /** Per neighbour link: RTT, one-way latency and offset estimates. */
   readonly links: ReadonlyMap<string, LinkEstimate>;
 }
-
-import type { Clock } from './clock.js';
