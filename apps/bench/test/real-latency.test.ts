@@ -290,6 +290,26 @@ describe('latencyTransport', () => {
     expect(ra.closes).toHaveLength(1);
   });
 
+  it('taps every delivered frame, in delivery order, with the wrapped link', async () => {
+    const a = new FakeTransport(`a${addr++}`);
+    const b = new FakeTransport(`b${addr++}`);
+    const tapped: { link: Link; n: number }[] = [];
+    const wa = latencyTransport(a, { dist: 'uniform', minMs: 1, maxMs: 8 }, 5);
+    const wb = latencyTransport(b, { dist: 'uniform', minMs: 1, maxMs: 8 }, 6, {
+      tap: (link, frame) => tapped.push({ link, n: seqOf(frame) }),
+    });
+    const rb = new Recorder();
+    await wa.start(new Recorder());
+    await wb.start(rb);
+    const link = await wa.dial(b.address);
+    for (let i = 0; i < 20; i++) link.send(seq(i));
+    await until(() => rb.frames.length === 20, '20 frames');
+    expect(tapped.map((t) => t.n)).toEqual(rb.frames.map((f) => seqOf(f.frame)));
+    expect(tapped.every((t) => t.link === rb.links[0])).toBe(true);
+    await wa.stop();
+    await wb.stop();
+  });
+
   it('rejects bad models and a second start with typed errors', async () => {
     const inner = new FakeTransport(`x${addr++}`);
     for (const bad of [

@@ -44,6 +44,9 @@ describe('real run (WebSockets on 127.0.0.1, injected latency)', () => {
     expect(lat.actualMeanMs).toBeGreaterThan(18);
     expect(lat.actualMeanMs).toBeLessThan(40);
     expect(m.runtime.ticksPerSecond.mean).toBeGreaterThan(40);
+    // Clocks read off the SYNCs on the wire: measured, and within a few ticks of each other.
+    expect(m.runtime.clockSpreadMs.max).toBeGreaterThan(0);
+    expect(m.runtime.clockSpreadMs.p50).toBeLessThan(100);
     expect(m.wallMs).toBeGreaterThanOrEqual(12_000);
     expect(progress.length).toBeGreaterThanOrEqual(4);
   }, 40_000);

@@ -52,6 +52,11 @@ export interface LatencyTransportOptions {
   readonly name?: string;
   /** Monotonic clock in ms (default `performance.now`). */
   readonly now?: () => number;
+  /**
+   * Called with every frame just before it is handed to the owner (after its delay), for
+   * instrumentation. It must not throw and must not modify `frame`.
+   */
+  readonly tap?: (link: Link, frame: Uint8Array) => void;
 }
 
 /** A {@link Transport} that delays every delivered frame; see {@link latencyTransport}. */
@@ -169,6 +174,7 @@ class LatencyTransportImpl implements LatencyTransport {
   private readonly model: LatencyModel;
   private readonly random: SimRandom;
   private readonly now: () => number;
+  private readonly tap: ((link: Link, frame: Uint8Array) => void) | undefined;
   private handler: TransportHandler | undefined;
   /** Wrapper of every link ever reported (identity: the owner always sees the same object). */
   private readonly wrappers = new WeakMap<Link, DelayedLink>();
@@ -189,6 +195,7 @@ class LatencyTransportImpl implements LatencyTransport {
     this.random = new SimRandom(seed, 'latency');
     this.now = options.now ?? (() => performance.now());
     this.name = options.name ?? inner.name;
+    this.tap = options.tap;
   }
 
   async start(handler: TransportHandler): Promise<void> {
@@ -304,6 +311,7 @@ class LatencyTransportImpl implements LatencyTransport {
       const late = now - p.due;
       this.latenessSum += late;
       if (late > this.latenessMax) this.latenessMax = late;
+      this.tap?.(w, p.frame);
       handler.onFrame(w, p.frame);
     }
     if (w.head >= w.queue.length) {

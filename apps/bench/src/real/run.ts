@@ -8,7 +8,7 @@
  */
 import { cpus, loadavg } from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { rectangleKeyCodec } from '@symmetric/codec';
+import { createCodec, type FrameDecoder, rectangleKeyCodec } from '@symmetric/codec';
 import { type RectangleKey, type RectangleState, rectangleApp } from '@symmetric/core';
 import { createPeer, type Peer, type PeerOptions, type PeerStats } from '@symmetric/peer';
 import {
@@ -25,6 +25,7 @@ import {
   type SkewStats,
   scenarioEdges,
 } from '@symmetric/sim';
+import type { Link } from '@symmetric/transport';
 import { WebSocketTransport } from '@symmetric/transport-ws';
 import { type LatencyStats, type LatencyTransport, latencyTransport } from './latency.js';
 
@@ -94,8 +95,9 @@ export interface RealRuntimeStats {
   /** Latency injected on the links, over the whole run (all peers). */
   readonly latency: LatencyStats;
   /**
-   * Spread of the peers' clocks (largest minus smallest reading at one instant, each reading =
-   * tick + time since the step that reached it), sampled once per second after warm-up, ms.
+   * Spread of the peers' clocks: largest minus smallest reading at one instant, sampled once per
+   * second after warm-up, ms. Each reading is the peer's last SYNC (fractional clock tick at a
+   * known instant) advanced at the nominal rate.
    */
   readonly clockSpreadMs: { readonly p50: number; readonly p99: number; readonly max: number };
   /** Peer `error` events by code, whole run. */
@@ -184,8 +186,10 @@ interface Slot {
   baselineTick: number;
   events: EventClock;
   timer: ReturnType<typeof setTimeout> | undefined;
-  /** `performance.now()` of the peer's last step that advanced its tick. */
-  lastStepAt: number;
+  /** `performance.now()` at which the peer's clock read 0 (its `now()` origin). */
+  origin: number;
+  /** The peer's last SYNC seen on the wire: its clock reading `tick` at `performance.now()` `at`. */
+  lastSync: { at: number; tick: number } | undefined;
 }
 
 /**
@@ -246,10 +250,36 @@ export async function runRealScenario(scenario: unknown, options: RealRunOptions
     baselineTick: 0,
     events: new EventClock(seed, i, plan, fps, sc.events.firstAfterS),
     timer: undefined,
-    lastStepAt: 0,
+    origin: 0,
+    lastSync: undefined,
   }));
   /** Per pace round after warm-up: spread of the peers' clock readings, ms. */
   const clockSpreads: number[] = [];
+  // Every delivered frame is decoded once more here (one decoder per link, as the receiving peer
+  // does) to read the senders' SYNCs: their `time` is the sender's `now()` and `tick` its clock.
+  const codec = createCodec<number>({ payload: rectangleKeyCodec });
+  const decoders = new WeakMap<Link, { decoder: FrameDecoder<number>; sender: number | undefined }>();
+  const watchSyncs = (link: Link, frame: Uint8Array): void => {
+    let d = decoders.get(link);
+    if (d === undefined) {
+      d = { decoder: codec.decoder(), sender: undefined };
+      decoders.set(link, d);
+    }
+    let f: ReturnType<FrameDecoder<number>['decode']>;
+    try {
+      f = d.decoder.decode(frame);
+    } catch {
+      return; // the receiving peer reports bad frames itself
+    }
+    if (f.type === 'hello') {
+      const j = Number(/^p(\d+)$/.exec(f.peerId)?.[1]);
+      d.sender = Number.isInteger(j) && j >= 0 && j < n ? j : undefined;
+    } else if (f.type === 'sync' && d.sender !== undefined) {
+      const sender = slots[d.sender]!;
+      const at = sender.origin + f.time;
+      if (sender.lastSync === undefined || at > sender.lastSync.at) sender.lastSync = { at, tick: f.tick };
+    }
+  };
   const emitted: EmittedEvent[] = [];
   const peerErrors: Record<string, number> = {};
   const pace = new PaceTracker(fps);
@@ -282,10 +312,11 @@ export async function runRealScenario(scenario: unknown, options: RealRunOptions
   const startPeer = async (i: number): Promise<void> => {
     const slot = slots[i]!;
     const ws = new WebSocketTransport({ listen: { port: 0, host } });
-    const transport = latencyTransport(ws, sc.latency, deriveSeed(seed, `latency/${i}`));
+    const transport = latencyTransport(ws, sc.latency, deriveSeed(seed, `latency/${i}`), { tap: watchSyncs });
     // Dial the neighbours that already listen; later ones dial this peer.
     const dial = adj[i]!.filter((j) => slots[j]!.address !== undefined).map((j) => slots[j]!.address!);
     const origin = performance.now();
+    slot.origin = origin;
     const peer = createPeer<RectangleState, RectangleKey>({
       app: rectangleApp,
       transports: [transport],
@@ -304,12 +335,6 @@ export async function runRealScenario(scenario: unknown, options: RealRunOptions
     peer.on('error', (e) => {
       peerErrors[e.code] = (peerErrors[e.code] ?? 0) + 1;
     });
-    let lastTick = -1;
-    peer.on('render', (_state, tick) => {
-      if (tick === lastTick) return; // a rollback without a new tick
-      lastTick = tick;
-      slot.lastStepAt = performance.now();
-    });
     slot.peer = peer;
     slot.transport = transport;
     try {
@@ -324,13 +349,18 @@ export async function runRealScenario(scenario: unknown, options: RealRunOptions
 
   const started = (): Slot[] => slots.filter((s) => s.peer !== undefined);
   /**
-   * How far apart the peers' clocks read right now, ms: each peer's reading is its tick plus the
-   * time since the step that reached it (so the phase of each peer's frame timer cancels out).
+   * How far apart the peers' clocks read right now, ms. A peer's clock is read off its last SYNC
+   * on the wire (its fractional clock tick at a known instant; SYNCs go at least once a second)
+   * advanced at the nominal rate to now, so neither frame-timer phase nor delivery delay enters.
    */
-  const clockSpreadMs = (): number => {
+  const clockSpreadMs = (): number | undefined => {
     const now = performance.now();
-    const readings = started().map((s) => (s.peer!.tick * 1000) / fps + (now - s.lastStepAt));
-    return Math.max(...readings) - Math.min(...readings);
+    const readings: number[] = [];
+    for (const s of started()) {
+      if (s.lastSync === undefined) return undefined;
+      readings.push((s.lastSync.tick * 1000) / fps + (now - s.lastSync.at));
+    }
+    return readings.length < 2 ? undefined : Math.max(...readings) - Math.min(...readings);
   };
   const stopAll = async (): Promise<void> => {
     stopped = true;
@@ -393,7 +423,8 @@ export async function runRealScenario(scenario: unknown, options: RealRunOptions
       // Judged like the simulator's rounds: by the round's nominal time.
       const reports = started().map((s) => ({ tick: s.peer!.tick, counted: at > warmupMs }));
       pace.round(reports);
-      if (at > warmupMs) clockSpreads.push(clockSpreadMs());
+      const spread = at > warmupMs ? clockSpreadMs() : undefined;
+      if (spread !== undefined) clockSpreads.push(spread);
     }
     await sleepUntil(t0 + durationMs);
     await starting;
