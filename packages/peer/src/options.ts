@@ -17,10 +17,12 @@ export interface ResolvedOptions {
   readonly snapshotEvery: number;
   readonly maxSnapshots: number;
   readonly hashEvery: number;
+  readonly maxHashes: number;
   readonly settleTicks: number;
   readonly clock: ClockOptions;
   readonly syncIntervalMs: number;
   readonly hashIntervalMs: number;
+  readonly desyncConfirmMs: number;
   readonly gapGraceMs: number;
   readonly requestTimeoutMs: number;
   readonly handshakeTimeoutMs: number;
@@ -103,7 +105,7 @@ export function resolveOptions<S, E>(options: PeerOptions<S, E>): ResolvedOption
     redial = { minMs, maxMs };
   }
   let horizonTicks: number | undefined;
-  const history = options.history ?? { horizonTicks: 30 * fps };
+  const history = options.history ?? { horizonTicks: 300 * fps };
   if (history === 'full') horizonTicks = undefined;
   else if (typeof history === 'object' && history !== null) {
     horizonTicks = num(
@@ -117,38 +119,32 @@ export function resolveOptions<S, E>(options: PeerOptions<S, E>): ResolvedOption
   } else bad("history must be 'full' or { horizonTicks }");
   const snapshotJoin = options.snapshotJoin ?? horizonTicks !== undefined;
   const hashEvery = num('hashEvery', options.hashEvery, fps, 1, 2 ** 31, true);
-  // Hashes of past ticks are read from the snapshot ring: snapshots must fall on every
-  // hashEvery-th tick. By default the snapshot period is 10 ticks, or a divisor of hashEvery.
-  let snapshotEvery: number;
-  if (options.snapshotEvery === undefined) snapshotEvery = gcd(10, hashEvery);
-  else {
-    snapshotEvery = num('snapshotEvery', options.snapshotEvery, 10, 1, 2 ** 31, true);
-    if (hashEvery % snapshotEvery !== 0) {
-      bad(`hashEvery (${hashEvery}) must be a multiple of snapshotEvery (${snapshotEvery})`);
-    }
-  }
+  const snapshotEvery = num('snapshotEvery', options.snapshotEvery, 10, 1, 2 ** 31, true);
   const settleTicks = num(
     'settleTicks',
     options.settleTicks,
-    horizonTicks ?? 10 * fps,
+    Math.min(horizonTicks ?? Number.POSITIVE_INFINITY, 10 * fps),
     1,
     Number.MAX_SAFE_INTEGER,
     true,
   );
-  // The snapshot ring must reach back over the horizon (cheap rollbacks) and the settle window
-  // (hashes of settled ticks are read from it).
-  const reach = Math.max(horizonTicks ?? 0, settleTicks) + 2 * hashEvery;
+  // The snapshot ring covers a minute of rollback (older rollbacks re-simulate from the base:
+  // correct, only slower); recorded hashes cover the settle window (for desync reports).
+  const rollbackReach = Math.min(horizonTicks ?? Number.POSITIVE_INFINITY, 60 * fps);
   const maxSnapshots = num(
     'maxSnapshots',
     options.maxSnapshots,
-    Math.max(128, Math.ceil(reach / snapshotEvery) + 4),
+    Math.max(128, Math.ceil(rollbackReach / snapshotEvery) + 4),
     1,
     1 << 20,
     true,
   );
+  // Reported hashes stay correctable (re-read after a deep rollback) for about 8 minutes at 1/s.
+  const maxHashes = Math.max(512, Math.ceil(settleTicks / hashEvery) + 16);
   const syncIntervalMs = num('syncIntervalMs', options.syncIntervalMs, 1000, 1, 3_600_000);
   const clock: ClockOptions = {
-    catchUpRate: 50,
+    catchUpRate: 200,
+    maxTicksPerAdvance: 4 * fps,
     ...options.clock,
     fps,
     syncIntervalMs,
@@ -166,11 +162,13 @@ export function resolveOptions<S, E>(options: PeerOptions<S, E>): ResolvedOption
     snapshotJoin,
     snapshotEvery,
     maxSnapshots,
+    maxHashes,
     hashEvery,
     settleTicks,
     clock,
     syncIntervalMs,
     hashIntervalMs: num('hashIntervalMs', options.hashIntervalMs, 5000, 1, 3_600_000),
+    desyncConfirmMs: num('desyncConfirmMs', options.desyncConfirmMs, 15_000, 0, 3_600_000),
     gapGraceMs: num('gapGraceMs', options.gapGraceMs, 300, 0, 3_600_000),
     requestTimeoutMs: num('requestTimeoutMs', options.requestTimeoutMs, 1000, 1, 3_600_000),
     handshakeTimeoutMs: num('handshakeTimeoutMs', options.handshakeTimeoutMs, 10_000, 1, 3_600_000),
@@ -196,9 +194,4 @@ export function resolveOptions<S, E>(options: PeerOptions<S, E>): ResolvedOption
     presenceHeartbeatMs: num('presence.heartbeatMs', presence.heartbeatMs, 15_000, 1, 3_600_000),
     presenceTtlMs: num('presence.ttlMs', presence.ttlMs, 45_000, 1, 86_400_000),
   };
-}
-
-function gcd(a: number, b: number): number {
-  while (b !== 0) [a, b] = [b, a % b];
-  return a;
 }

@@ -78,6 +78,8 @@ interface LinkState<E> {
   syncsReceived: number;
   byeReason: string | undefined;
   pendingHashes: Map<number, string> | undefined;
+  /** Hash mismatches waiting for confirmation: tick → their hash, first seen. */
+  mismatches: Map<number, { theirs: string; since: number }> | undefined;
   /** The neighbour refused (or failed) to give us a snapshot. */
   snapshotRefused: boolean;
   /** Snapshot transfers this neighbour asked of us and we have not answered yet. */
@@ -230,6 +232,7 @@ class PeerRuntime<S, E> implements Peer<S, E> {
   private beaconsSent = 0;
   private ownPresence: unknown = null;
   private lagging = true;
+  private holding = false;
 
   private readonly counters: MutableStats = {
     framesSent: 0,
@@ -296,9 +299,9 @@ class PeerRuntime<S, E> implements Peer<S, E> {
       seed: this.o.seed,
       snapshotEvery: this.o.snapshotEvery,
       maxSnapshots: this.o.maxSnapshots,
+      hashEvery: this.o.hashEvery,
+      maxHashes: this.o.maxHashes,
     };
-    // Forward-compatible: a core that records hashes every `hashEvery` ticks takes the option.
-    (this.timelineOptions as TimelineOptions & { hashEvery?: number }).hashEvery = this.o.hashEvery;
     try {
       this.timeline = new Timeline<S, E>(this.app, this.timelineOptions);
       this.clock = new Clock(this.o.clock);
@@ -536,7 +539,9 @@ class PeerRuntime<S, E> implements Peer<S, E> {
       this.nextHousekeepingAt = nowMs + HOUSEKEEPING_MS;
       this.housekeeping(nowMs);
     }
-    if (this.transfer !== undefined) return; // frozen until the snapshot arrives
+    // Frozen while a snapshot is on its way, or while far behind and still waiting for the first
+    // repairs (simulating now would only mean rolling back when they arrive).
+    if (this.transfer !== undefined || this.holding) return;
     let changed = false;
     if (this.pending.length > 0) changed = this.flushPending();
     const n = this.clock.advance(nowMs);
@@ -606,8 +611,11 @@ class PeerRuntime<S, E> implements Peer<S, E> {
       this.pending.push(event);
     } else {
       const r = this.timeline.insert(event);
-      if (r === 'late' && this.emitter.has('rollback')) {
-        this.emitter.emit('rollback', { fromTick: tick, toTick: this.timeline.tick, lateEvents: 1 });
+      if (r === 'late') {
+        this.correctHashes(tick);
+        if (this.emitter.has('rollback')) {
+          this.emitter.emit('rollback', { fromTick: tick, toTick: this.timeline.tick, lateEvents: 1 });
+        }
       }
     }
     this.floodEvents([event as WireEvent<E>], undefined);
@@ -627,11 +635,13 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     this.pending = [];
     const before = this.timeline.tick;
     let lateFrom = Number.POSITIVE_INFINITY;
-    if (this.emitter.has('rollback'))
-      for (const e of batch) if (e.tick < before && e.tick < lateFrom) lateFrom = e.tick;
+    for (const e of batch) if (e.tick < before && e.tick < lateFrom) lateFrom = e.tick;
     const r = this.timeline.insertMany(batch);
-    if (r.late > 0 && this.emitter.has('rollback')) {
-      this.emitter.emit('rollback', { fromTick: lateFrom, toTick: this.timeline.tick, lateEvents: r.late });
+    if (r.late > 0) {
+      this.correctHashes(lateFrom);
+      if (this.emitter.has('rollback')) {
+        this.emitter.emit('rollback', { fromTick: lateFrom, toTick: this.timeline.tick, lateEvents: r.late });
+      }
     }
     return r.late > 0;
   }
@@ -697,6 +707,7 @@ class PeerRuntime<S, E> implements Peer<S, E> {
       syncsReceived: 0,
       byeReason: undefined,
       pendingHashes: undefined,
+      mismatches: undefined,
       snapshotRefused: false,
       snapshotWanted: false,
     };
@@ -1259,16 +1270,70 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     }
   }
 
+  /**
+   * Compare a neighbour's hash of `tick` with ours. A mismatch is not raised at once: a very
+   * late event (after a long partition) may still change either side's hash of a tick both
+   * thought settled, and both then send a corrected report. It is raised as `desync` only if it
+   * is still there `desyncConfirmMs` later.
+   */
   private compareHash(state: LinkState<E>, tick: number, mine: string, theirs: string): void {
     this.counters.hashesCompared++;
-    if (mine === theirs) return;
-    this.counters.desyncs++;
-    this.emitter.emit('desync', {
-      tick,
-      peers: [this.id, state.remoteId],
-      hashes: { [this.id]: mine, [state.remoteId]: theirs },
-      linkId: state.key,
-    });
+    const pending = state.mismatches;
+    if (mine === theirs) {
+      pending?.delete(tick);
+      return;
+    }
+    const m = (state.mismatches ??= new Map());
+    const known = m.get(tick);
+    if (known === undefined) {
+      if (m.size >= MAX_PENDING_HASHES) {
+        const oldest = m.keys().next().value;
+        if (oldest !== undefined) m.delete(oldest);
+      }
+      m.set(tick, { theirs, since: this.currentNow() });
+    } else {
+      known.theirs = theirs;
+    }
+  }
+
+  /** Raise mismatches that outlived the confirmation delay. */
+  private confirmMismatches(now: number): void {
+    for (const l of this.neighbourList) {
+      const m = l.mismatches;
+      if (m === undefined || m.size === 0) continue;
+      for (const [tick, x] of m) {
+        if (now - x.since < this.o.desyncConfirmMs) continue;
+        m.delete(tick);
+        const mine = this.ownHashes.get(tick);
+        if (mine === undefined || mine === x.theirs) continue;
+        this.counters.desyncs++;
+        this.emitter.emit('desync', {
+          tick,
+          peers: [this.id, l.remoteId],
+          hashes: { [this.id]: mine, [l.remoteId]: x.theirs },
+          linkId: l.key,
+        });
+      }
+    }
+  }
+
+  /**
+   * A rollback to `fromTick` re-simulated ticks whose hashes we may already have reported:
+   * re-read them and send corrections (and re-compare with what neighbours reported).
+   */
+  private correctHashes(fromTick: number): void {
+    if (this.ownHashes.size === 0 || fromTick >= this.nextHashTick) return;
+    for (const [t, old] of this.ownHashes) {
+      if (t < fromTick) continue;
+      const h = this.timeline.hashAt(t);
+      if (h === undefined || h === old) continue;
+      this.ownHashes.set(t, h);
+      this.outgoingReports.push({ tick: t, hash: h });
+      for (const l of this.neighbourList) {
+        const x = l.mismatches?.get(t);
+        if (x !== undefined) this.compareHash(l, t, h, x.theirs);
+      }
+    }
   }
 
   // ---- presence ---------------------------------------------------------------------------
@@ -1557,6 +1622,7 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     if (now >= this.nextHashSendAt) {
       this.nextHashSendAt = now + this.o.hashIntervalMs;
       this.sendHashReports();
+      this.confirmMismatches(now);
     }
     this.updateStatus(now);
   }
@@ -1691,16 +1757,18 @@ class PeerRuntime<S, E> implements Peer<S, E> {
       for (const l of est.links.values()) if (!(l.oneWayMs <= maxOneWay)) maxOneWay = l.oneWayMs;
       this.delayTicksValue = this.autoDelay.value(now, est.uncertaintyTicks, maxOneWay);
     }
-    let syncing = !this.identityKnown || this.transfer !== undefined || this.joinWanted || this.lagging;
-    if (!syncing) {
-      for (const [source, x] of this.expected) {
-        if (this.known.contiguous(source) >= x.seq || now - x.since > this.o.snapshotTimeoutMs) {
-          this.expected.delete(source);
-        } else {
-          syncing = true;
-        }
+    // Repairs outstanding: a neighbour announced events we still lack (given up after a while:
+    // they may have been compacted away everywhere).
+    let awaitingRepair = !this.identityKnown;
+    for (const [source, x] of this.expected) {
+      if (this.known.contiguous(source) >= x.seq || now - x.since > this.o.snapshotTimeoutMs) {
+        this.expected.delete(source);
+      } else {
+        awaitingRepair = true;
       }
     }
+    const syncing = awaitingRepair || this.transfer !== undefined || this.joinWanted || this.lagging;
+    this.holding = this.lagging && awaitingRepair && this.neighbourList.length > 0;
     this.setStatus(syncing ? 'syncing' : 'live');
   }
 

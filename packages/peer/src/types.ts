@@ -63,22 +63,22 @@ export interface PeerOptions<S, E> {
   readonly redial?: boolean | { readonly minMs?: number; readonly maxMs?: number };
   /**
    * `'full'`: keep every event forever (the paper's mode; a joiner replays from tick 0).
-   * `{ horizonTicks }` (default: 60 s of ticks): compact history older than the horizon behind a
+   * `{ horizonTicks }` (default: 5 minutes of ticks): compact history older than the horizon behind a
    * snapshot; events older than the horizon are refused as too old (counted in `tooOld`), and a
    * joining peer starts from a neighbour's snapshot.
    */
   readonly history?: 'full' | { readonly horizonTicks: number };
   /** Join from a neighbour's snapshot when fresh (default: `true` with bounded history, `false` with full). */
   readonly snapshotJoin?: boolean;
-  /** Ticks between timeline snapshots (default 10, or the largest divisor of `hashEvery` below it). */
+  /** Ticks between timeline snapshots (default 10). */
   readonly snapshotEvery?: number;
-  /** Most snapshots kept (default: the core's, or enough to cover the horizon). */
+  /** Most snapshots kept (default: a minute of rollback, at least 128). */
   readonly maxSnapshots?: number;
-  /** State hashes are recorded every this many ticks for desync detection (default: fps, one per second); a multiple of `snapshotEvery`. */
+  /** State hashes are recorded every this many ticks for desync detection (default: fps, one per second). */
   readonly hashEvery?: number;
   /**
    * A tick is "settled" (hashes exchanged) once it is this many ticks behind the current tick.
-   * Default: the horizon with bounded history; 10 s of ticks with full history.
+   * Default: 10 s of ticks (or the horizon, if shorter).
    */
   readonly settleTicks?: number;
   /**
@@ -95,6 +95,12 @@ export interface PeerOptions<S, E> {
   readonly syncIntervalMs?: number;
   /** Period of hash reports to neighbours (default 5000 ms). */
   readonly hashIntervalMs?: number;
+  /**
+   * A hash mismatch is raised as `desync` only if it persists this long (default 15 000 ms): a
+   * very late event (after a partition) can still change a tick both sides thought settled, and
+   * both then send corrected reports.
+   */
+  readonly desyncConfirmMs?: number;
   /** A seq gap older than this is requested from a neighbour (default 300 ms). */
   readonly gapGraceMs?: number;
   /** An unanswered request is retried on another link after this (default 1000 ms). */

@@ -147,6 +147,7 @@ describe('desync detection', () => {
       history: 'full',
       settleTicks: 50,
       hashIntervalMs: 200,
+      desyncConfirmMs: 1000,
     });
     await c.add('a');
     await c.add('b', {}, ['a']);
@@ -174,5 +175,25 @@ describe('desync detection', () => {
     expect(cc.stats().desyncs).toBeGreaterThan(0);
     expect(c.peers.get('a')!.stats().desyncs).toBe(0);
     expect(c.peers.get('a')!.stats().hashesCompared).toBeGreaterThan(0);
+  });
+
+  it('raises no false desync when a partition longer than the settle window heals', async () => {
+    const net = loopback(20);
+    const c = await cluster(net, { delay: 100, settleTicks: 25, hashIntervalMs: 200, desyncConfirmMs: 3000 });
+    await c.add('a');
+    await c.add('b', { dial: ['a'], redial: { minMs: 100, maxMs: 200 } });
+    const desyncs: unknown[] = [];
+    for (const p of c.peers.values()) p.on('desync', (d) => desyncs.push(d));
+    c.run(1000);
+    net.cut('a', 'b');
+    c.peers.get('a')!.emit(RectangleKeys.left);
+    c.run(2000);
+    c.peers.get('b')!.emit(RectangleKeys.up);
+    c.run(5000); // both reported hashes of ticks that the other side's events will change
+    net.heal('a', 'b');
+    c.run(12_000);
+    expect(c.peers.get('a')!.stats().hashesCompared).toBeGreaterThan(0);
+    expect(desyncs).toEqual([]);
+    expect(distinct(c.hashes())).toHaveLength(1);
   });
 });
