@@ -66,6 +66,9 @@ const ROOT_MARGIN_FACTOR = 1.5;
 // Only +, −, ×, ÷ and sqrt below (all exactly rounded by IEEE 754), never Math.exp and friends,
 // whose last bits may differ between engines: the same inputs give the same outputs everywhere.
 
+/** How far (ms) before the latest time seen a `nowMs` may be and still be accepted (as that time). */
+const STALE_TIME_TOLERANCE_MS = 1000;
+
 /** Tolerance for floating-point noise when flooring the clock to whole ticks. */
 const FLOOR_EPSILON = 1e-9;
 
@@ -187,17 +190,17 @@ export class Clock {
    * @throws {@link ClockError} `BAD_TIME`, `TIME_WENT_BACKWARDS`
    */
   advance(nowMs: number): number {
-    this.#checkTime(nowMs);
-    this.#touch(nowMs);
+    const now = this.#time(nowMs);
+    this.#touch(now);
     if (!this.#started) {
-      this.#reanchor(nowMs);
+      this.#reanchor(now);
       this.#started = true;
-      this.#lastAdvanceAt = nowMs;
+      this.#lastAdvanceAt = now;
       this.#pos = Math.max(this.#pos, this.#tick);
     }
-    const clock = this.#clockAt(nowMs);
-    const elapsed = nowMs - this.#lastAdvanceAt;
-    this.#lastAdvanceAt = nowMs;
+    const clock = this.#clockAt(now);
+    const elapsed = now - this.#lastAdvanceAt;
+    this.#lastAdvanceAt = now;
     const reach = this.#pos + (elapsed * this.#o.fps * this.#o.catchUpRate) / 1000;
     let pos = Math.max(this.#tick, Math.min(clock, reach));
     let n = Math.floor(pos + FLOOR_EPSILON) - this.#tick;
@@ -221,8 +224,8 @@ export class Clock {
    * @throws {@link ClockError} `BAD_TIME`, `TIME_WENT_BACKWARDS`
    */
   clockTick(nowMs: number): number {
-    this.#checkTime(nowMs);
-    return this.#seen ? this.#clockAt(nowMs) : 0;
+    const now = this.#time(nowMs);
+    return this.#seen ? this.#clockAt(now) : 0;
   }
 
   /**
@@ -233,14 +236,14 @@ export class Clock {
    */
   syncFor(link: string, nowMs: number): SyncMessage {
     this.#checkLink(link);
-    this.#checkTime(nowMs);
-    this.#touch(nowMs);
+    const now = this.#time(nowMs);
+    this.#touch(now);
     const l = this.#link(link);
-    l.firstSentAt ??= nowMs;
-    l.lastSentAt = nowMs;
+    l.firstSentAt ??= now;
+    l.lastSentAt = now;
     this.#stats.syncsSent++;
-    const msg: SyncMessage = { time: nowMs, tick: this.#clockAt(nowMs) };
-    if (l.lastRx !== undefined) msg.echo = { time: l.lastRx.time, holdMs: nowMs - l.lastRx.at };
+    const msg: SyncMessage = { time: now, tick: this.#clockAt(now) };
+    if (l.lastRx !== undefined) msg.echo = { time: l.lastRx.time, holdMs: now - l.lastRx.at };
     return msg;
   }
 
@@ -250,9 +253,9 @@ export class Clock {
    */
   syncDue(link: string, nowMs: number): boolean {
     this.#checkLink(link);
-    this.#checkTime(nowMs);
+    const now = this.#time(nowMs);
     const last = this.#links.get(link)?.lastSentAt;
-    return last === undefined || nowMs - last >= this.#o.syncIntervalMs;
+    return last === undefined || now - last >= this.#o.syncIntervalMs;
   }
 
   /**
@@ -264,13 +267,13 @@ export class Clock {
    */
   onSync(link: string, msg: SyncMessage, nowMs: number): void {
     this.#checkLink(link);
-    this.#checkTime(nowMs);
-    const rtt = this.#checkSync(link, msg, nowMs);
-    this.#touch(nowMs);
+    const now = this.#time(nowMs);
+    const rtt = this.#checkSync(link, msg, now);
+    this.#touch(now);
     const l = this.#link(link);
-    l.lastRx = { time: msg.time, at: nowMs };
+    l.lastRx = { time: msg.time, at: now };
     this.#stats.syncsReceived++;
-    this.#reanchor(nowMs);
+    this.#reanchor(now);
     // Uncompensated lower bound: the neighbour's clock is at least `msg.tick` now. Jumping to it
     // can never overshoot a real clock, so a joiner adopts the network's time at once.
     const lower = msg.tick - this.#cA;
@@ -279,7 +282,7 @@ export class Clock {
       this.#parent = link;
       this.#joining = true;
     }
-    if (rtt !== undefined && this.#sample(l, msg.tick, rtt, nowMs)) this.#control(nowMs, true);
+    if (rtt !== undefined && this.#sample(l, msg.tick, rtt, now)) this.#control(now, true);
   }
 
   /** The neighbour link closed: forget everything about it. Unknown links are ignored. */
@@ -297,9 +300,9 @@ export class Clock {
    */
   adopt(networkTick: number, nowMs: number): void {
     this.#checkTick(networkTick, false);
-    this.#checkTime(nowMs);
-    this.#touch(nowMs);
-    this.#reanchor(nowMs);
+    const now = this.#time(nowMs);
+    this.#touch(now);
+    this.#reanchor(now);
     if (networkTick > this.#cA) this.#jump(networkTick - this.#cA);
   }
 
@@ -312,8 +315,8 @@ export class Clock {
    */
   fastForward(tick: number, nowMs: number): void {
     this.#checkTick(tick, true);
-    this.#checkTime(nowMs);
-    this.adopt(tick, nowMs);
+    const now = this.#time(nowMs);
+    this.adopt(tick, now);
     if (tick > this.#tick) {
       this.#tick = tick;
       this.#pos = Math.max(this.#pos, tick);
@@ -326,9 +329,9 @@ export class Clock {
    * @throws {@link ClockError} `BAD_TIME`, `TIME_WENT_BACKWARDS`
    */
   estimate(nowMs: number): ClockEstimate {
-    this.#checkTime(nowMs);
-    const clock = this.#seen ? this.#clockAt(nowMs) : 0;
-    const q = this.#seen ? this.#refAt(nowMs) : 0;
+    const now = this.#time(nowMs);
+    const clock = this.#seen ? this.#clockAt(now) : 0;
+    const q = this.#seen ? this.#refAt(now) : 0;
     const links = new Map<string, LinkEstimate>();
     for (const [id, l] of this.#links) {
       links.set(id, {
@@ -614,10 +617,18 @@ export class Clock {
     throw new ClockError(code, message);
   }
 
-  #checkTime(now: number): void {
+  /**
+   * Validate a `nowMs` argument and return the time to use: a time up to
+   * {@link STALE_TIME_TOLERANCE_MS} before one already given is taken as that one (a frame or a
+   * queued frame stamped a little earlier is not an error); further back is a broken clock.
+   */
+  #time(now: number): number {
     if (typeof now !== 'number' || !Number.isFinite(now))
       this.#reject('BAD_TIME', `time must be a finite number, got ${String(now)}`);
-    if (now < this.#lastNow) this.#reject('TIME_WENT_BACKWARDS', `time ${now} is before ${this.#lastNow}`);
+    if (now >= this.#lastNow) return now;
+    if (now < this.#lastNow - STALE_TIME_TOLERANCE_MS)
+      this.#reject('TIME_WENT_BACKWARDS', `time ${now} is before ${this.#lastNow}`);
+    return this.#lastNow;
   }
 
   #checkLink(link: string): void {

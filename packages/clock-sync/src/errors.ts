@@ -3,8 +3,8 @@
  *
  * - `BAD_OPTIONS`: a `ClockOptions` value is missing, not finite or out of its range.
  * - `BAD_TIME`: a `nowMs` argument is not a finite number.
- * - `TIME_WENT_BACKWARDS`: a `nowMs` argument is smaller than one given before (the injected
- *   clock must be monotonic).
+ * - `TIME_WENT_BACKWARDS`: a `nowMs` argument is more than 1 s before one given before (the
+ *   injected clock must be monotonic; a time up to 1 s stale is accepted as the latest one).
  * - `BAD_LINK`: a link id is not a non-empty string.
  * - `BAD_MESSAGE`: a `SyncMessage` is not an object of the documented shape, or one of its
  *   numbers is not finite or out of range (negative tick, negative hold, ...).
