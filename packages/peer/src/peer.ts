@@ -754,7 +754,7 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     }
     if (wasOpen) {
       this.neighbourList = this.neighbourList.filter((l) => l !== state);
-      if (this.transfer !== undefined && this.transfer.linkKey === key) this.transfer = undefined;
+      if (this.transfer !== undefined && this.transfer.linkKey === key) this.retrySnapshot(this.currentNow());
       this.emitter.emit('peer:leave', {
         peerId: state.remoteId,
         linkId: key,
@@ -1437,9 +1437,9 @@ class PeerRuntime<S, E> implements Peer<S, E> {
         return;
       }
     }
-    // Nobody can serve: carry on from our own state (repair brings what neighbours hold).
+    // Nobody can serve now: carry on from our own state (repair brings what neighbours hold);
+    // a later neighbour with history may still hand us a snapshot while we are fresh.
     this.joinWanted = false;
-    this.joinDone = true;
   }
 
   private onSnapshotRequest(state: LinkState<E>): void {
