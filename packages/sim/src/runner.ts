@@ -17,7 +17,7 @@ import {
   recoveryStats,
   round6,
 } from './metrics.js';
-import { drawPlan, EventClock, latencyMeanMs, type RunPlan } from './plan.js';
+import { drawPlan, EventClock, latencyMeanMs } from './plan.js';
 import { deriveSeed, type SimRandom } from './random.js';
 import { parseScenario, type Scenario } from './scenario.js';
 import { adjacency, type Edge, scenarioEdges } from './topology.js';
@@ -84,6 +84,13 @@ export type TraceEvent =
       readonly peer: number;
       readonly code: string;
       readonly message: string;
+    }
+  | {
+      /** A neighbour completed the handshake (`join`) or its link closed (`leave`). */
+      readonly type: 'join' | 'leave';
+      readonly atMs: number;
+      readonly peer: number;
+      readonly neighbour: string;
     }
   | {
       /** An own event was stamped (for emits queued while syncing, when it is stamped). */
@@ -171,7 +178,8 @@ export async function runScenario<S = unknown, E = unknown>(
   scenario: Scenario | unknown,
   options: RunOptions<S, E> = {},
 ): Promise<Metrics> {
-  const sc: Scenario = isParsed(scenario) ? scenario : parseScenario(scenario);
+  // Always validate: parsing is idempotent, so an already-parsed scenario passes unchanged.
+  const sc: Scenario = parseScenario(scenario);
   const wallStart = performance.now();
   const seed = options.seed ?? sc.seed;
   if (!Number.isSafeInteger(seed) || seed < 0) {
@@ -215,7 +223,6 @@ export async function runScenario<S = unknown, E = unknown>(
   let tooOld = 0;
   const peerErrors = new Map<string, number>();
   let warmedUp = false;
-  let nowMs = 0;
 
   const localNow = (i: number, t: number): number => {
     const slot = slots[i]!;
@@ -286,6 +293,8 @@ export async function runScenario<S = unknown, E = unknown>(
       peer.on('rollback', (r) =>
         trace({ type: 'rollback', atMs: net.now(), peer: i, fromTick: r.fromTick, toTick: r.toTick }),
       );
+      peer.on('peer:join', (j) => trace({ type: 'join', atMs: net.now(), peer: i, neighbour: j.peerId }));
+      peer.on('peer:leave', (l) => trace({ type: 'leave', atMs: net.now(), peer: i, neighbour: l.peerId }));
       peer.on('emit', (e) => trace({ type: 'emit', atMs: net.now(), peer: i, tick: e.tick, seq: e.seq }));
       peer.on('desync', (d) =>
         trace({ type: 'desync', atMs: net.now(), peer: i, tick: d.tick, peers: d.peers }),
@@ -336,7 +345,6 @@ export async function runScenario<S = unknown, E = unknown>(
 
   for (let frame = 0; frame <= frames; frame++) {
     const t = (frame * 1000) / fps;
-    nowMs = t;
     // 1. Deliver frames due by now (the network clock then reads t).
     net.runUntil(t);
     // 2. Scheduled topology changes due by now.
@@ -386,6 +394,9 @@ export async function runScenario<S = unknown, E = unknown>(
         openRecovery(tr.peer, t);
       }
     }
+    // Let promise callbacks of this frame run (dial results, transport bookkeeping) before the
+    // peers step, as an event loop would between frames. Several turns for short chains.
+    await settle();
     // 3. Step every online peer, then let it emit what its user did this frame.
     for (let i = 0; i < n; i++) {
       const slot = slots[i]!;
@@ -565,7 +576,6 @@ export async function runScenario<S = unknown, E = unknown>(
     ),
     deltaMs: 'ms' in sc.delay ? sc.delay.ms : null,
   };
-  void nowMs;
   return metrics;
 }
 
@@ -573,14 +583,9 @@ function eventCount(s: PeerStats): number {
   return s.events;
 }
 
-function isParsed(x: unknown): x is Scenario {
-  return (
-    typeof x === 'object' &&
-    x !== null &&
-    Array.isArray((x as { partitions?: unknown }).partitions) &&
-    Array.isArray((x as { joins?: unknown }).joins) &&
-    typeof (x as { events?: { firstAfterS?: unknown } }).events?.firstAfterS === 'number'
-  );
+/** Let queued promise callbacks (and the short chains they start) run. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 4; i++) await Promise.resolve();
 }
 
 function resolveApp<S, E>(
@@ -617,5 +622,3 @@ function resolveApp<S, E>(
     ) => E,
   };
 }
-
-export type { Edge, RunPlan };

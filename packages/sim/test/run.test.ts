@@ -61,6 +61,17 @@ describe('runScenario', () => {
     expect(m.peersOnline).toBe(21);
   });
 
+  it('converges with churn that keeps state (a peer only loses its links for a while)', async () => {
+    const m = await runScenario({
+      ...paperShort,
+      durationS: 100,
+      churn: { onlineMeanS: 15, offlineMeanS: 8, restart: false, peers: [0, 4, 14, 20] },
+    });
+    expect(m.recoveryS.count).toBeGreaterThan(3);
+    expect(m.converged).toBe(true);
+    expect(m.eventsApplied).toBe(m.eventsGenerated);
+  });
+
   it('converges after a partition heals, with the backlog counted by the lower bound', async () => {
     const m = await runScenario({
       ...paperShort,

@@ -93,6 +93,20 @@ describe('parseScenario', () => {
     expect(s.history).toEqual({ horizonTicks: 3000 });
   });
 
+  it('is idempotent: a parsed scenario parses to itself', () => {
+    const full = {
+      ...base,
+      churn: { onlineMeanS: 40, offlineMeanS: 20, peers: [1, 2] },
+      partitions: [{ atS: 60, healAtS: 90, groups: [[0, 1, 2]] }],
+      joins: [{ peer: 20, atS: 100 }],
+      driftPpm: [...Array(21).keys()],
+      history: 'full',
+    };
+    const once = parseScenario(full);
+    expect(parseScenario(once)).toEqual(once);
+    expect(parseScenario(JSON.parse(JSON.stringify(once)))).toEqual(once);
+  });
+
   it('names the bad field', () => {
     expectError('{nope', 'BAD_JSON', '');
     expectError([], 'WRONG_TYPE', '');
