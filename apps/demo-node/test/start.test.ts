@@ -32,7 +32,7 @@ describe('start: the self-contained local demo', () => {
     // The plain (non-TTY) view printed periodic per-peer lines, then the verdict last.
     expect(out.text).toMatch(/p3 tick=\d+ (live|syncing) x,y=-?\d+,-?\d+/);
     expect(out.text.trimEnd().split('\n').at(-1)).toBe('converged: true');
-  });
+  }, 45_000);
 
   it('the CLI runs 3 libp2p peers in a line and exits 0 after converging', async () => {
     const out = new Capture();
@@ -58,7 +58,7 @@ describe('start: the self-contained local demo', () => {
     expect(out.text).toMatch(/all 3 peers live: p0 \/ip4\/127\.0\.0\.1\/tcp\/\d+\/p2p\//);
     expect(out.text.trimEnd().split('\n').at(-1)).toBe('converged: true');
     expect(code).toBe(0);
-  });
+  }, 45_000);
 
   it('bad options are refused with exit code 2 and a message', async () => {
     for (const argv of [
