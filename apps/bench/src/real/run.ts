@@ -97,7 +97,7 @@ export interface RealRuntimeStats {
   /**
    * Spread of the peers' clocks: largest minus smallest reading at one instant, sampled once per
    * second after warm-up, ms. Each reading is the peer's last SYNC (fractional clock tick at a
-   * known instant) advanced at the nominal rate.
+   * known instant) advanced at the rate its recent SYNCs show.
    */
   readonly clockSpreadMs: { readonly p50: number; readonly p99: number; readonly max: number };
   /** Peer `error` events by code, whole run. */
@@ -190,6 +190,10 @@ interface Slot {
   origin: number;
   /** The peer's last SYNC seen on the wire: its clock reading `tick` at `performance.now()` `at`. */
   lastSync: { at: number; tick: number } | undefined;
+  /** Its clock rate from two SYNCs at least 200 ms apart, ticks per ms (nominal fps/1000). */
+  clockRate: number;
+  /** The older SYNC that rate is measured from. */
+  rateAnchor: { at: number; tick: number } | undefined;
 }
 
 /**
@@ -252,6 +256,8 @@ export async function runRealScenario(scenario: unknown, options: RealRunOptions
     timer: undefined,
     origin: 0,
     lastSync: undefined,
+    clockRate: fps / 1000,
+    rateAnchor: undefined,
   }));
   /** Per pace round after warm-up: spread of the peers' clock readings, ms. */
   const clockSpreads: number[] = [];
@@ -277,7 +283,19 @@ export async function runRealScenario(scenario: unknown, options: RealRunOptions
     } else if (f.type === 'sync' && d.sender !== undefined) {
       const sender = slots[d.sender]!;
       const at = sender.origin + f.time;
-      if (sender.lastSync === undefined || at > sender.lastSync.at) sender.lastSync = { at, tick: f.tick };
+      const last = sender.lastSync;
+      if (last !== undefined && at <= last.at) return; // an older SYNC sent on another link
+      const sample = { at, tick: f.tick };
+      sender.lastSync = sample;
+      const anchor = sender.rateAnchor;
+      if (anchor === undefined) sender.rateAnchor = sample;
+      else if (at - anchor.at >= 200) {
+        // The clock slews (at most a few % off nominal): follow its current rate.
+        const nominal = fps / 1000;
+        const rate = (f.tick - anchor.tick) / (at - anchor.at);
+        sender.clockRate = Math.min(1.1 * nominal, Math.max(0.9 * nominal, rate));
+        sender.rateAnchor = sample;
+      }
     }
   };
   const emitted: EmittedEvent[] = [];
@@ -351,14 +369,15 @@ export async function runRealScenario(scenario: unknown, options: RealRunOptions
   /**
    * How far apart the peers' clocks read right now, ms. A peer's clock is read off its last SYNC
    * on the wire (its fractional clock tick at a known instant; SYNCs go at least once a second)
-   * advanced at the nominal rate to now, so neither frame-timer phase nor delivery delay enters.
+   * advanced to now at the rate its recent SYNCs show, so neither frame-timer phase nor delivery
+   * delay enters.
    */
   const clockSpreadMs = (): number | undefined => {
     const now = performance.now();
     const readings: number[] = [];
     for (const s of started()) {
       if (s.lastSync === undefined) return undefined;
-      readings.push((s.lastSync.tick * 1000) / fps + (now - s.lastSync.at));
+      readings.push(((s.lastSync.tick + s.clockRate * (now - s.lastSync.at)) * 1000) / fps);
     }
     return readings.length < 2 ? undefined : Math.max(...readings) - Math.min(...readings);
   };
