@@ -116,6 +116,24 @@ describe('runScenario', () => {
     expect(emits20.length).toBeGreaterThan(0);
   });
 
+  it('peers with drifting clocks (±0.5 %) still agree on time and converge', async () => {
+    const m = await runScenario({
+      peers: 5,
+      topology: { kind: 'ring' },
+      fps: 50,
+      durationS: 60,
+      warmupS: 10,
+      quietTailS: 5,
+      latency: { dist: 'normal', meanMs: 30, sdMs: 6 },
+      delay: { ms: 200 },
+      events: { perMinute: 120 },
+      driftPpm: [-5000, 0, 5000, 2000, -2000],
+    });
+    expect(m.converged).toBe(true);
+    expect(m.paceMismatchPct).toBe(0);
+    expect(m.skewTicks.max).toBeLessThan(10);
+  });
+
   it('200 peers on a random 4-regular graph converge', async () => {
     const m = await runScenario({
       name: 'rr200',
