@@ -20,7 +20,12 @@ const paperShort = {
 
 describe('runScenario', () => {
   it('the paper cell (shortened) converges and its counters add up', async () => {
-    const m = await runScenario(paperShort, { includeWall: false });
+    const progress: number[] = [];
+    const m = await runScenario(paperShort, { includeWall: false, onProgress: (f) => progress.push(f) });
+    expect(progress.length).toBeGreaterThanOrEqual(100);
+    expect(progress[0]).toBe(0);
+    expect(progress.at(-1)).toBe(1);
+    expect(progress.every((f, i) => i === 0 || f > progress[i - 1]!)).toBe(true);
     expect(m.converged).toBe(true);
     expect(m.distinctFinalHashes).toBe(1);
     expect(m.peersOnline).toBe(21);
