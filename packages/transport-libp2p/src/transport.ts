@@ -1005,7 +1005,7 @@ export class Libp2pTransport implements Transport {
       }
     } catch (error) {
       if (this.generation !== generation || this.state !== 'running') return;
-      this.counters.dialFailures++;
+      if (k.kind === 'relay') this.counters.dialFailures++; // symmetric dials count in dialTarget
       this.report(
         wrap(
           'DIAL_FAILED',
