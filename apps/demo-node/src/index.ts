@@ -9,6 +9,7 @@
 export { type ConvergenceCheck, checkConvergence, type HashSource } from './convergence.js';
 export { DemoError, type DemoErrorCode, isDemoError } from './errors.js';
 export { KEY_NAMES, keyFromName, startKeyboard, startRandomKeys } from './keys.js';
+export { type LatencyOptions, withLatency } from './latency.js';
 export {
   type LocalDemoOptions,
   type LocalDemoResult,

@@ -4,6 +4,7 @@ import { keyCodec } from './app.js';
 import { type ConvergenceCheck, checkConvergence } from './convergence.js';
 import { DemoError } from './errors.js';
 import { startRandomKeys } from './keys.js';
+import { withLatency } from './latency.js';
 import { createDemoTransport, type DemoTransport, type TransportKind } from './transports.js';
 import {
   commonHashTick,
@@ -40,6 +41,12 @@ export interface LocalDemoOptions {
   readonly delay?: number | 'auto';
   /** Ticks per second (default 50). */
   readonly fps?: number;
+  /**
+   * One-way latency added to every link, in ms (± 20 % jitter, FIFO per link; default 0). Links
+   * on 127.0.0.1 take well under a millisecond; this makes the demo behave like a WAN, where
+   * events reach far peers late and rollbacks show.
+   */
+  readonly latency?: number;
   /** Seed of the random key presses (default: random). */
   readonly seed?: number;
   /** Room id (default `demo-local`). */
@@ -141,6 +148,7 @@ export async function runLocalDemo(options: LocalDemoOptions = {}): Promise<Loca
   const quietS = positiveNumber('quiet', options.quiet ?? 10, 0);
   const rate = positiveNumber('rate', options.rate ?? 60, 0.001);
   const fps = positiveInt('fps', options.fps ?? 50, 1, 1000);
+  const latency = positiveNumber('latency', options.latency ?? 0, 0);
   const delay = options.delay ?? 'auto';
   if (delay !== 'auto') positiveNumber('delay', delay, 1);
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
@@ -157,7 +165,8 @@ export async function runLocalDemo(options: LocalDemoOptions = {}): Promise<Loca
 
   say(
     `symmetric local demo: ${n} peers, ${topology}, ${kind} on 127.0.0.1, ${durationS} s of random keys ` +
-      `(${rate}/min per peer, seed ${seed}), Δ ${delay === 'auto' ? 'auto' : `${delay} ms`}, ${fps} fps`,
+      `(${rate}/min per peer, seed ${seed}), Δ ${delay === 'auto' ? 'auto' : `${delay} ms`}, ${fps} fps` +
+      (latency > 0 ? `, +${latency} ms per link` : ''),
   );
 
   let emitted = 0;
@@ -174,7 +183,7 @@ export async function runLocalDemo(options: LocalDemoOptions = {}): Promise<Loca
       const peer = createPeer<RectangleState, RectangleKey>({
         app: rectangleApp,
         payloadCodec: keyCodec,
-        transports: [demo.transport],
+        transports: [latency > 0 ? withLatency(demo.transport, { ms: latency }) : demo.transport],
         room,
         fps,
         delay,

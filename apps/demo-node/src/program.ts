@@ -62,6 +62,7 @@ interface StartOpts {
   rate: number;
   delay: number | 'auto';
   fps: number;
+  latency: number;
   seed?: number;
   room: string;
   plain?: boolean;
@@ -125,6 +126,12 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
     .option('--rate <n>', 'mean key presses per minute, per peer', numberArg('rate', 0.001), 60)
     .option('--delay <ms|auto>', 'Δ: how far ahead events are stamped', delayArg, 'auto' as const)
     .option('--fps <n>', 'ticks per second', intArg('fps', 1, 1000), DEFAULT_FPS)
+    .option(
+      '--latency <ms>',
+      'one-way latency added to every link (±20 % jitter), to see rollbacks',
+      numberArg('latency', 0),
+      0,
+    )
     .option('--seed <n>', 'seed of the random key presses (default: random)', intArg('seed', 0, 2 ** 31))
     .option('--room <id>', 'room id', 'demo-local')
     .option('--plain', 'print plain periodic lines even on a terminal')
@@ -148,6 +155,7 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
           rate: o.rate,
           delay: o.delay,
           fps: o.fps,
+          latency: o.latency,
           room: o.room,
           out,
           signal: abort.signal,
