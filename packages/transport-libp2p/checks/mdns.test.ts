@@ -1,7 +1,7 @@
 import { ConformanceRecorder } from '@symmetric/transport/conformance';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLibp2pTransport, type Libp2pTransport } from '../src/index.js';
-import { until } from './helpers.js';
+import { until } from '../test/helpers.js';
 
 const live: Libp2pTransport[] = [];
 afterAll(async () => {

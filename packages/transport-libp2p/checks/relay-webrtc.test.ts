@@ -6,7 +6,7 @@ import {
   generateIdentity,
   type Libp2pTransport,
 } from '../src/index.js';
-import { frameOf, numberOf, until } from './helpers.js';
+import { frameOf, numberOf, until } from '../test/helpers.js';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterAll(async () => {
