@@ -6,10 +6,10 @@ import { nodePlatform } from '../src/node-platform.js';
 describe('mDNS option', () => {
   it('adds the mDNS service only when asked', async () => {
     const off = await nodePlatform.configure({});
-    expect(off.services.mdns).toBeUndefined();
+    expect(off.services?.mdns).toBeUndefined();
     const on = await nodePlatform.configure({ mdns: { interval: 500, serviceTag: 'symmetric-test.local' } });
-    expect(typeof on.services.mdns).toBe('function');
+    expect(typeof on.services?.mdns).toBe('function');
     const defaults = await nodePlatform.configure({ mdns: true });
-    expect(typeof defaults.services.mdns).toBe('function');
+    expect(typeof defaults.services?.mdns).toBe('function');
   });
 });
