@@ -49,6 +49,8 @@ const MAX_PENDING_HASHES = 256;
 const MAX_OWN_HASHES = 512;
 /** Attempts at one gap before backing off to the slowest retry period. */
 const GAP_BACKOFF_AFTER = 8;
+/** Unanswered gap requests after which the events are taken as compacted away (resync). */
+const RESYNC_AFTER_ATTEMPTS = 3;
 /** Hash reports per `hash` frame. */
 const MAX_REPORTS_PER_FRAME = 64;
 /** Chunk size of snapshot transfers (bytes). */
@@ -215,7 +217,10 @@ class PeerRuntime<S, E> implements Peer<S, E> {
   private ownLastTick = 0;
   /** First own seq stamped before any neighbour confirmed our frontier (conflict detection). */
   private unconfirmedFromSeq = 0;
-  private everNeighbour = false;
+  /** A neighbour holding some history has told us its frontier (our own included). */
+  private confirmed = false;
+  /** Highest own seq sent to any neighbour. */
+  private floodedOwnSeq = 0;
   /** Snapshot join: wanted (fresh and a neighbour has history), in progress, or finished. */
   private joinWanted = false;
   private joinDone = false;
@@ -233,6 +238,9 @@ class PeerRuntime<S, E> implements Peer<S, E> {
   private ownPresence: unknown = null;
   private lagging = true;
   private holding = false;
+  /** Events announced by neighbours could not be repaired (compacted): see maybeResync. */
+  private unrepairable = false;
+  private nextResyncAt = 0;
 
   private readonly counters: MutableStats = {
     framesSent: 0,
@@ -252,6 +260,7 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     desyncs: 0,
     snapshotsServed: 0,
     snapshotsAdopted: 0,
+    resyncs: 0,
     presenceReceived: 0,
     presenceDropped: 0,
   };
@@ -604,7 +613,7 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     }
     this.ownSeq = seq;
     this.ownLastTick = tick;
-    if (!this.everNeighbour && this.unconfirmedFromSeq === 0) this.unconfirmedFromSeq = seq;
+    if (!this.confirmed && this.unconfirmedFromSeq === 0) this.unconfirmedFromSeq = seq;
     this.known.add(this.id, seq, now);
     this.counters.eventsEmitted++;
     if (this.transfer !== undefined) {
@@ -893,7 +902,6 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     state.remoteId = f.peerId;
     state.capabilities = f.capabilities;
     this.neighbourList = [...this.neighbourList, state];
-    this.everNeighbour = true;
     this.emitter.emit('peer:join', { peerId: f.peerId, linkId: state.key });
     this.sendFrontier(state);
     this.sendSync(state, now);
@@ -998,13 +1006,22 @@ class PeerRuntime<S, E> implements Peer<S, E> {
       );
       return;
     }
-    if (this.sendBytes(state, bytes)) this.counters.eventsSent += events.length;
+    if (this.sendBytes(state, bytes)) {
+      this.counters.eventsSent += events.length;
+      for (let i = 0; i < events.length; i++) {
+        const e = events[i]!;
+        if (e.source === this.id && e.seq > this.floodedOwnSeq) this.floodedOwnSeq = e.seq;
+      }
+    }
   }
 
   private sendFrontier(state: LinkState<E>): void {
     const entries: { source: string; seq: number }[] = [];
     for (const [source, k] of this.known.sources)
       if (k.contiguous > 0) entries.push({ source, seq: k.contiguous });
+    // Listing ourselves (even at seq 0) says "established": we know our own frontier, so a
+    // restarted neighbour may trust what we say about its id.
+    if (this.identityKnown && this.known.contiguous(this.id) === 0) entries.push({ source: this.id, seq: 0 });
     const max = Math.max(1, this.codec.limits.maxFrontierEntries);
     if (entries.length <= max) {
       this.send(state, { type: 'frontier', entries });
@@ -1037,17 +1054,26 @@ class PeerRuntime<S, E> implements Peer<S, E> {
       }
     }
     if (ownFloor > this.ownSeqFloor) this.ownSeqFloor = ownFloor;
-    // Own events stamped while isolated reuse seqs a neighbour holds from a previous incarnation
-    // of this id: take them back before anything is repaired.
-    if (this.unconfirmedFromSeq > 0 && ownFloor >= this.unconfirmedFromSeq)
-      this.retractUnconfirmed(state, ownFloor);
-    this.unconfirmedFromSeq = 0;
+    // Only a neighbour that holds some history can tell us our own frontier (a fresh one knows
+    // nothing about a previous incarnation of our id).
+    const informative = othersHistory || ownFloor > 0 || f.entries.some((e) => e.source === state.remoteId);
+    if (informative) {
+      // Own events stamped before any such neighbour was heard reuse seqs it holds from a
+      // previous incarnation of this id: take them back before anything is repaired.
+      // (Seqs up to what we flooded ourselves may simply be ours coming back.)
+      if (
+        this.unconfirmedFromSeq > 0 &&
+        ownFloor >= this.unconfirmedFromSeq &&
+        ownFloor > this.floodedOwnSeq
+      ) {
+        this.retractUnconfirmed(state, ownFloor);
+      }
+      this.unconfirmedFromSeq = 0;
+      this.confirmed = true;
+    }
     // Repair: send what the neighbour lacks.
     this.repairTo(state);
-    if (!this.identityKnown) {
-      this.identityKnown = true;
-      this.flushQueued();
-    }
+    if (!this.identityKnown && informative) this.becomeEstablished(state);
     // Fresh peer, neighbour with history: join from its snapshot.
     if (
       othersHistory &&
@@ -1060,6 +1086,13 @@ class PeerRuntime<S, E> implements Peer<S, E> {
       this.joinWanted = true;
       this.requestSnapshot(state, now);
     }
+  }
+
+  /** We now know our own frontier: tell neighbours (restarted ones wait for that) and stamp queued emits. */
+  private becomeEstablished(from: LinkState<E> | undefined): void {
+    this.identityKnown = true;
+    for (const l of this.neighbourList) if (l !== from) this.sendFrontier(l);
+    this.flushQueued();
   }
 
   /**
@@ -1538,10 +1571,13 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     const old = this.timeline;
     const os = old.stats();
     for (const k of Object.keys(this.retired) as (keyof typeof this.retired)[]) this.retired[k] += os[k];
-    // Carry over: own events in the old timeline, and everything pending.
+    // Carry over every held event the snapshot has not folded in, and everything pending.
+    const folded = new Map<string, number>(snap.frontier);
     const carry: TimelineEvent<E>[] = [];
-    const ownMax = this.known.get(this.id)?.max ?? 0;
-    if (ownMax > 0) for (const e of old.eventsFrom(this.id, 1, ownMax)) carry.push(e);
+    for (const [source, k] of this.known.sources) {
+      const from = (folded.get(source) ?? 0) + 1;
+      if (k.max >= from) for (const e of old.eventsFrom(source, from, k.max)) carry.push(e);
+    }
     for (const e of this.pending) carry.push(e);
     this.pending = [];
     this.known.clear();
@@ -1553,7 +1589,10 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     const clockTick = this.clock.tick;
     if (timeline.tick < clockTick) {
       // Our clock is already past the snapshot: re-simulate up to it (a rollback, in effect).
-      timeline.advance(clockTick - timeline.tick);
+      const ticks = clockTick - timeline.tick;
+      timeline.advance(ticks);
+      this.retired.ticksSimulated -= ticks;
+      this.retired.ticksResimulated += ticks;
     } else {
       this.clock.fastForward(timeline.tick, now);
     }
@@ -1588,15 +1627,9 @@ class PeerRuntime<S, E> implements Peer<S, E> {
         this.sendSync(l, now);
       }
     }
-    // Alone long enough: we are the first peer of the room.
-    if (
-      !this.identityKnown &&
-      this.neighbourList.length === 0 &&
-      now - this.attachedAt >= this.o.aloneGraceMs
-    ) {
-      this.identityKnown = true;
-      this.flushQueued();
-    }
+    // No neighbour with history for long enough: we are the first generation of the room.
+    if (!this.identityKnown && now - this.attachedAt >= this.o.aloneGraceMs)
+      this.becomeEstablished(undefined);
     // Snapshot join timeout.
     if (this.transfer !== undefined && now - this.transfer.requestedAt >= this.o.snapshotTimeoutMs) {
       const l = this.links.get(this.transfer.linkKey);
@@ -1604,6 +1637,7 @@ class PeerRuntime<S, E> implements Peer<S, E> {
       this.retrySnapshot(now);
     }
     this.repairGaps(now);
+    this.maybeResync(now);
     this.runDials(now);
     // Presence: heartbeat / beacon and expiry.
     if (
@@ -1658,8 +1692,37 @@ class PeerRuntime<S, E> implements Peer<S, E> {
       g.attempts++;
       g.lastAt = now;
       g.lastLink = target.key;
+      if (g.attempts > RESYNC_AFTER_ATTEMPTS) this.unrepairable = true;
     }
     for (const source of this.gaps.keys()) if (!this.known.gappy.has(source)) this.gaps.delete(source);
+  }
+
+  /**
+   * Bounded history: events a neighbour announced could not be repaired because every holder
+   * compacted them into its base snapshot (we were away longer than the horizon). If a
+   * neighbour holds everything we hold (its frontier dominates ours), adopting its snapshot
+   * loses nothing: do that, carrying over our newer events.
+   */
+  private maybeResync(now: number): void {
+    if (!this.unrepairable || now < this.nextResyncAt) return;
+    if (this.transfer !== undefined || !this.o.snapshotJoin || this.o.horizonTicks === undefined) return;
+    this.unrepairable = false;
+    for (const l of this.neighbourList) {
+      if (!l.gotFrontier || l.snapshotRefused || (l.capabilities & Capability.SnapshotServe) === 0) continue;
+      let dominates = true;
+      for (const [source, k] of this.known.sources) {
+        if ((l.has.get(source) ?? 0) < k.max) {
+          dominates = false;
+          break;
+        }
+      }
+      if (!dominates) continue;
+      this.nextResyncAt = now + 2 * this.o.snapshotTimeoutMs;
+      this.counters.resyncs++;
+      this.joinWanted = true;
+      this.requestSnapshot(l, now);
+      return;
+    }
   }
 
   /** A neighbour likely to hold `source#seq`, rotating away from the one asked last. */
@@ -1761,8 +1824,12 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     // they may have been compacted away everywhere).
     let awaitingRepair = !this.identityKnown;
     for (const [source, x] of this.expected) {
-      if (this.known.contiguous(source) >= x.seq || now - x.since > this.o.snapshotTimeoutMs) {
+      if (this.known.contiguous(source) >= x.seq) {
         this.expected.delete(source);
+      } else if (now - x.since > this.o.snapshotTimeoutMs) {
+        // Announced but never delivered: compacted away at the neighbours (see maybeResync).
+        this.expected.delete(source);
+        this.unrepairable = true;
       } else {
         awaitingRepair = true;
       }

@@ -227,6 +227,8 @@ export interface PeerStats extends TimelineStats {
   /** Snapshots served to / adopted from neighbours. */
   readonly snapshotsServed: number;
   readonly snapshotsAdopted: number;
+  /** Snapshot re-joins of a non-fresh peer whose missing events were compacted away everywhere. */
+  readonly resyncs: number;
   /** Presence updates received (new) / dropped as old. */
   readonly presenceReceived: number;
   readonly presenceDropped: number;

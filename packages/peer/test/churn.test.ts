@@ -156,6 +156,33 @@ describe('repair, join and rejoin', () => {
     }
   });
 
+  it('a peer away longer than the horizon re-joins from a snapshot (its missing events were compacted)', async () => {
+    const net = loopback(20);
+    const c = await cluster(net, { delay: 150, history: { horizonTicks: 100 }, snapshotTimeoutMs: 1000 });
+    await c.add('a');
+    await c.add('c', {}, ['a']);
+    const b = await c.add('b', { dial: ['a'], redial: { minMs: 200, maxMs: 400 } });
+    c.run(1000);
+    b.emit(RectangleKeys.up);
+    c.peers.get('c')!.emit(RectangleKeys.left); // b is not fresh: it holds others' events
+    c.run(1500);
+    expect(b.stats().events).toBe(2);
+    net.cut('a', 'b');
+    for (let k = 0; k < 6; k++) {
+      c.peers.get(k % 2 === 0 ? 'a' : 'c')!.emit((k % 5) as 0 | 1 | 2 | 3 | 4);
+      c.run(2000 + k * 500);
+    }
+    c.run(9000); // 7 s away: a and c compacted those events (horizon 2 s)
+    expect(c.peers.get('a')!.stats().baseTick).toBeGreaterThanOrEqual(300);
+    net.heal('a', 'b');
+    c.run(16_000);
+    expect(b.stats().resyncs).toBe(1);
+    expect(b.stats().snapshotsAdopted).toBe(1);
+    for (const p of c.peers.values()) expect(p.stats().events).toBe(8);
+    expect(distinct(c.hashes())).toHaveLength(1);
+    expect(b.status).toBe('live');
+  });
+
   it('joins from a neighbour snapshot with a bounded horizon', async () => {
     const net = loopback(20);
     const c = await cluster(net, { delay: 150, history: { horizonTicks: 100 } });

@@ -160,8 +160,8 @@ describe('property: cuts, heals and restarts from nothing', () => {
             run: async () => {
               if (!down.has(p)) return;
               down.delete(p);
-              // Back from nothing with the same id; it waits for a neighbour before founding anything.
-              await c.add(names[p]!, { dial: dialsOf(p), aloneGraceMs: 3_600_000 });
+              // Back from nothing with the same id; it waits up to 5 s for an established neighbour.
+              await c.add(names[p]!, { dial: dialsOf(p), aloneGraceMs: 5000 });
             },
           });
         }
