@@ -96,6 +96,18 @@ function realMetrics(over: Partial<RealMetrics> = {}): RealMetrics {
         latenessMaxMs: 174,
       },
       clockSpreadMs: { p50: 28, p99: 40, max: 40 },
+      lateness: {
+        deliveries: 760,
+        late: 60,
+        lateMeanMs: 30,
+        lateTravelMs: 505,
+        lateStampLagMs: 10,
+        lateClockOffsetMs: 15,
+        offsetMeanMs: 0.5,
+        offsetAbsMeanMs: 8,
+        stampLagMeanMs: 10,
+        deltaMs: 500,
+      },
       peerErrors: {},
       loadAverage1m: 8,
     },
@@ -130,6 +142,9 @@ describe('real-vs-sim report', () => {
     expect(md).toContain(
       '| clock spread between peers, p50 / p99 / max (ms; 1 tick = 20 ms) | 28.00 / 40.00 / 40.0 |',
     );
+    expect(md).toContain(
+      '| late arrivals: lateness = travel + stamp lag + clock offset − Δ (ms, means) | 30.0 = 505.0 + 10.0 + 15.0 − 500 |',
+    );
     expect(md).toContain('## Why the figures differ');
     expect(md).toContain(c.explanation);
   });
@@ -141,6 +156,9 @@ describe('real-vs-sim report', () => {
     expect(text).toContain('52.10 ms (s.d. 12.00)');
     expect(text).toContain('2.10 ms more per hop');
     expect(text).toContain('both runs converged');
+    expect(text).toContain('60 of 760 arrivals after warm-up came after their tick');
+    expect(text).toContain('30.0 ms late on average = 505.0 ms of travel + 10.0 ms');
+    expect(text).toContain('the late arrivals are mostly those whose receiver ran ahead');
     expect(text).toContain('one process is enough');
   });
 

@@ -47,6 +47,15 @@ describe('real run (WebSockets on 127.0.0.1, injected latency)', () => {
     // Clocks read off the SYNCs on the wire: measured, and within a few ticks of each other.
     expect(m.runtime.clockSpreadMs.max).toBeGreaterThan(0);
     expect(m.runtime.clockSpreadMs.p50).toBeLessThan(100);
+    // Every event after warm-up was seen arriving at the other peers, with both clocks read.
+    const lt = m.runtime.lateness;
+    expect(lt.deliveries).toBeGreaterThan(0);
+    expect(lt.deliveries).toBeLessThanOrEqual(4 * m.eventsGenerated);
+    expect(lt.late).toBeLessThanOrEqual(lt.deliveries);
+    expect(lt.stampLagMeanMs).toBeGreaterThanOrEqual(0);
+    expect(lt.stampLagMeanMs).toBeLessThan(60);
+    expect(lt.offsetAbsMeanMs).toBeLessThan(60);
+    expect(lt.deltaMs).toBe(200);
     expect(m.wallMs).toBeGreaterThanOrEqual(12_000);
     expect(progress.length).toBeGreaterThanOrEqual(4);
   }, 40_000);

@@ -115,6 +115,7 @@ export function explain(c: Omit<Comparison, 'explanation'>): string {
   const lat = rt.latency;
   const linkMs = c.scenario.latency.meanMs;
   const tickMs = 1000 / c.scenario.fps;
+  const lt = rt.lateness;
   const parts: string[] = [];
   const times = (a: number, b: number): string => (b > 0 ? ` (× ${(a / b).toFixed(2)})` : '');
   const depth = (m: { ticksTravelledBack: number; rollbacks: number }): string =>
@@ -145,9 +146,22 @@ export function explain(c: Omit<Comparison, 'explanation'>): string {
       `frame timer and agree through SYNC samples that cross the same delayed links and are read by callbacks that ` +
       `may run late; at one instant their clocks were ${fmt(rt.clockSpreadMs.p50, 1)} ms apart at the median ` +
       `(p99 ${fmt(rt.clockSpreadMs.p99, 1)} ms, max ${fmt(rt.clockSpreadMs.max, 1)} ms). A receiver whose clock runs ` +
-      `ahead of the sender's sees the sender's events that much later, so the spread adds to the lateness of late ` +
-      `deliveries that the latency alone does not explain` +
-      ` (real ${fmt(real.rollbackPct, 4)} % vs ${fmt(simLat.rollbackPct, 4)} % simulated at the measured latency).`,
+      `ahead of the sender's sees the sender's events that much later. Read off the wire (events and SYNCs decoded ` +
+      `as they were delivered), ${lt.late} of ${lt.deliveries} arrivals after warm-up came after their tick; they were ` +
+      `${fmt(lt.lateMeanMs, 1)} ms late on average = ${fmt(lt.lateTravelMs, 1)} ms of travel + ${fmt(lt.lateStampLagMs, 1)} ms ` +
+      `of stamp lag (the sender's clock was already past the tick it stamped from: peers step every ${tickMs} ms and an ` +
+      `input lands anywhere in between; ${fmt(lt.stampLagMeanMs, 1)} ms over all events) + ${fmt(lt.lateClockOffsetMs, 1)} ms ` +
+      `of receiver-ahead clock offset − Δ ${fmt(lt.deltaMs, 0)} ms. Over all arrivals the offset averages ` +
+      `${fmt(lt.offsetMeanMs, 1)} ms (${fmt(lt.offsetAbsMeanMs, 1)} ms in absolute value)` +
+      (lt.late > 0 && lt.lateClockOffsetMs > Math.max(2, lt.offsetAbsMeanMs / 2)
+        ? `: no bias overall, but the late arrivals are mostly those whose receiver ran ahead. `
+        : `: clock disagreement hardly adds to the late arrivals. `) +
+      `The stamp lag is the systematic part: in the simulator an event is emitted right after a step, so it is ` +
+      `stamped from a tick at most one frame old (half a tick, ${tickMs / 2} ms, in expectation), whereas a real input ` +
+      `is stamped from the last step's tick while the clock has moved on, ~${fmt(lt.stampLagMeanMs - tickMs / 2, 0)} ms ` +
+      `more, which is that much less Δ for every real event. What the latency-matched simulation ` +
+      `(${fmt(simLat.rollbackPct, 4)} %) does not reproduce of the real ${fmt(real.rollbackPct, 4)} % is this stamp lag ` +
+      `plus the clock noise.`,
   );
   parts.push(
     `Load: all ${rt.peers} peers share one event loop and used ${fmt(rt.cpuPct, 1)} % of one core; the event loop ` +
@@ -247,6 +261,10 @@ export function comparisonMarkdown(c: Comparison): string {
     `| event-loop delay beyond a 10 ms probe, mean / p50 / p99 / max (ms) | ${fmt(rt.eventLoopDelayMs.mean, 2)} / ${fmt(rt.eventLoopDelayMs.p50, 2)} / ${fmt(rt.eventLoopDelayMs.p99, 2)} / ${fmt(rt.eventLoopDelayMs.max, 1)} |`,
     `| ticks per second per peer, mean / slowest (target ${c.scenario.fps}) | ${fmt(rt.ticksPerSecond.mean, 2)} / ${fmt(rt.ticksPerSecond.min, 2)} |`,
     `| clock spread between peers, p50 / p99 / max (ms; 1 tick = ${1000 / c.scenario.fps} ms) | ${fmt(rt.clockSpreadMs.p50, 2)} / ${fmt(rt.clockSpreadMs.p99, 2)} / ${fmt(rt.clockSpreadMs.max, 1)} |`,
+    `| arrivals measured / late by the clocks (after warm-up) | ${rt.lateness.deliveries} / ${rt.lateness.late} |`,
+    `| late arrivals: lateness = travel + stamp lag + clock offset − Δ (ms, means) | ${fmt(rt.lateness.lateMeanMs, 1)} = ${fmt(rt.lateness.lateTravelMs, 1)} + ${fmt(rt.lateness.lateStampLagMs, 1)} + ${fmt(rt.lateness.lateClockOffsetMs, 1)} − ${fmt(rt.lateness.deltaMs, 0)} |`,
+    `| all arrivals: receiver − sender clock offset, mean / mean absolute (ms) | ${fmt(rt.lateness.offsetMeanMs, 2)} / ${fmt(rt.lateness.offsetAbsMeanMs, 2)} |`,
+    `| stamp lag: sender's clock past the tick it stamped from, mean (ms) | ${fmt(rt.lateness.stampLagMeanMs, 2)} |`,
     `| injected latency drawn, mean (ms) | ${fmt(rt.latency.sampledMeanMs, 2)} |`,
     `| latency frames really got, mean / s.d. (ms) | ${fmt(rt.latency.actualMeanMs, 2)} / ${fmt(rt.latency.actualSdMs, 2)} |`,
     `| timer lateness of deliveries, mean / max (ms) | ${fmt(rt.latency.latenessMeanMs, 2)} / ${fmt(rt.latency.latenessMaxMs, 1)} |`,

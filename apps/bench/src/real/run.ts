@@ -100,6 +100,8 @@ export interface RealRuntimeStats {
    * known instant) advanced at the rate its recent SYNCs show.
    */
   readonly clockSpreadMs: { readonly p50: number; readonly p99: number; readonly max: number };
+  /** Why deliveries were late (see {@link LatenessBreakdown}). */
+  readonly lateness: LatenessBreakdown;
   /** Peer `error` events by code, whole run. */
   readonly peerErrors: Readonly<Record<string, number>>;
   /** `os.loadavg()[0]` at the end (other processes share the machine). */
@@ -176,6 +178,50 @@ const round3 = (x: number): number => Math.round(x * 1e3) / 1e3;
 
 function sleepUntil(at: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.max(0, at - performance.now())));
+}
+
+/** One stamped event and where it arrived (for the lateness breakdown). */
+interface Stamp {
+  readonly source: number;
+  readonly tick: number;
+  readonly delayTicks: number;
+  /** `performance.now()` when stamped, and the sender's clock then (ms). */
+  readonly at: number;
+  readonly senderClock: number | undefined;
+  /** First arrival at each other peer: when, and both clocks at that instant (ms). */
+  readonly arrivals: Map<
+    number,
+    {
+      readonly at: number;
+      readonly receiverClock: number | undefined;
+      readonly senderClock: number | undefined;
+    }
+  >;
+}
+
+/**
+ * Why deliveries were late, from the real run's wire: for each first arrival of an event at a
+ * peer (after warm-up), lateness = receiver's clock at arrival − the event's tick, split as
+ * travel time + stamp lag + (receiver − sender clock at arrival) − Δ (+ a residual from the
+ * sender's clock rate during the travel). All in ms, means over the deliveries named.
+ */
+export interface LatenessBreakdown {
+  /** First arrivals measured (both clocks known). */
+  readonly deliveries: number;
+  /** Of them, arrivals after the event's tick by the clocks (late: a rollback for the receiver). */
+  readonly late: number;
+  /** Over late arrivals: mean lateness, and its parts. */
+  readonly lateMeanMs: number;
+  readonly lateTravelMs: number;
+  readonly lateStampLagMs: number;
+  readonly lateClockOffsetMs: number;
+  /** Over all arrivals: mean receiver − sender clock offset (bias) and mean |offset|. */
+  readonly offsetMeanMs: number;
+  readonly offsetAbsMeanMs: number;
+  /** Over all stamps: how far the sender's clock was past the tick it stamped from (frame phase), ms. */
+  readonly stampLagMeanMs: number;
+  /** Δ used, ms. */
+  readonly deltaMs: number;
 }
 
 interface Slot {
@@ -265,7 +311,14 @@ export async function runRealScenario(scenario: unknown, options: RealRunOptions
   // does) to read the senders' SYNCs: their `time` is the sender's `now()` and `tick` its clock.
   const codec = createCodec<number>({ payload: rectangleKeyCodec });
   const decoders = new WeakMap<Link, { decoder: FrameDecoder<number>; sender: number | undefined }>();
-  const watchSyncs = (link: Link, frame: Uint8Array): void => {
+  /** The clock of `slot` at `performance.now()` `at`, ms, read off its SYNCs (see clockSpreadMs). */
+  const readClock = (slot: Slot, at: number): number | undefined =>
+    slot.lastSync === undefined
+      ? undefined
+      : ((slot.lastSync.tick + slot.clockRate * (at - slot.lastSync.at)) * 1000) / fps;
+  /** Every stamped own event, by `source/seq`, with where the clocks stood (see `lateness`). */
+  const stamped = new Map<string, Stamp>();
+  const watchFrames = (receiver: number, link: Link, frame: Uint8Array): void => {
     let d = decoders.get(link);
     if (d === undefined) {
       d = { decoder: codec.decoder(), sender: undefined };
@@ -280,6 +333,17 @@ export async function runRealScenario(scenario: unknown, options: RealRunOptions
     if (f.type === 'hello') {
       const j = Number(/^p(\d+)$/.exec(f.peerId)?.[1]);
       d.sender = Number.isInteger(j) && j >= 0 && j < n ? j : undefined;
+    } else if (f.type === 'events') {
+      const now = performance.now();
+      for (const e of f.events) {
+        const st = stamped.get(`${e.source}/${e.seq}`);
+        if (st === undefined || st.arrivals.has(receiver)) continue;
+        st.arrivals.set(receiver, {
+          at: now,
+          receiverClock: readClock(slots[receiver]!, now),
+          senderClock: readClock(slots[st.source]!, now),
+        });
+      }
     } else if (f.type === 'sync' && d.sender !== undefined) {
       const sender = slots[d.sender]!;
       const at = sender.origin + f.time;
@@ -330,7 +394,9 @@ export async function runRealScenario(scenario: unknown, options: RealRunOptions
   const startPeer = async (i: number): Promise<void> => {
     const slot = slots[i]!;
     const ws = new WebSocketTransport({ listen: { port: 0, host } });
-    const transport = latencyTransport(ws, sc.latency, deriveSeed(seed, `latency/${i}`), { tap: watchSyncs });
+    const transport = latencyTransport(ws, sc.latency, deriveSeed(seed, `latency/${i}`), {
+      tap: (link, frame) => watchFrames(i, link, frame),
+    });
     // Dial the neighbours that already listen; later ones dial this peer.
     const dial = adj[i]!.filter((j) => slots[j]!.address !== undefined).map((j) => slots[j]!.address!);
     const origin = performance.now();
@@ -352,6 +418,17 @@ export async function runRealScenario(scenario: unknown, options: RealRunOptions
     } as PeerOptions<RectangleState, RectangleKey>);
     peer.on('error', (e) => {
       peerErrors[e.code] = (peerErrors[e.code] ?? 0) + 1;
+    });
+    peer.on('emit', (e) => {
+      const at = performance.now();
+      stamped.set(`${e.source}/${e.seq}`, {
+        source: i,
+        tick: e.tick,
+        delayTicks: peer.delayTicks,
+        at,
+        senderClock: readClock(slot, at),
+        arrivals: new Map(),
+      });
     });
     slot.peer = peer;
     slot.transport = transport;
@@ -550,6 +627,7 @@ export async function runRealScenario(scenario: unknown, options: RealRunOptions
         },
         latency,
         clockSpreadMs: spreadStats(clockSpreads),
+        lateness: breakdown(stamped, t0 + warmupMs, 1000 / fps),
         peerErrors,
         loadAverage1m: round3(loadavg()[0] ?? 0),
       },
@@ -559,6 +637,56 @@ export async function runRealScenario(scenario: unknown, options: RealRunOptions
     loop.disable();
     await stopAll();
   }
+}
+
+function breakdown(stamped: ReadonlyMap<string, Stamp>, fromAbs: number, tickMs: number): LatenessBreakdown {
+  let deliveries = 0;
+  let late = 0;
+  let lateSum = 0;
+  let lateTravel = 0;
+  let lateLag = 0;
+  let lateOffset = 0;
+  let offsetSum = 0;
+  let offsetAbs = 0;
+  let lagSum = 0;
+  let lagCount = 0;
+  let deltaMs = 0;
+  for (const st of stamped.values()) {
+    if (st.at < fromAbs || st.senderClock === undefined) continue;
+    const stampTickMs = st.tick * tickMs;
+    const lag = st.senderClock - (st.tick - st.delayTicks) * tickMs;
+    deltaMs = st.delayTicks * tickMs;
+    lagSum += lag;
+    lagCount++;
+    for (const a of st.arrivals.values()) {
+      if (a.receiverClock === undefined || a.senderClock === undefined) continue;
+      deliveries++;
+      const offset = a.receiverClock - a.senderClock;
+      offsetSum += offset;
+      offsetAbs += Math.abs(offset);
+      const lateness = a.receiverClock - stampTickMs;
+      if (lateness > 0) {
+        late++;
+        lateSum += lateness;
+        lateTravel += a.at - st.at;
+        lateLag += lag;
+        lateOffset += offset;
+      }
+    }
+  }
+  const mean = (x: number, k: number): number => (k > 0 ? round3(x / k) : 0);
+  return {
+    deliveries,
+    late,
+    lateMeanMs: mean(lateSum, late),
+    lateTravelMs: mean(lateTravel, late),
+    lateStampLagMs: mean(lateLag, late),
+    lateClockOffsetMs: mean(lateOffset, late),
+    offsetMeanMs: mean(offsetSum, deliveries),
+    offsetAbsMeanMs: mean(offsetAbs, deliveries),
+    stampLagMeanMs: mean(lagSum, lagCount),
+    deltaMs,
+  };
 }
 
 function spreadStats(xs: readonly number[]): { p50: number; p99: number; max: number } {
