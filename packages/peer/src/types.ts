@@ -110,8 +110,11 @@ export interface PeerOptions<S, E> {
   /** A snapshot request unanswered for this long is asked of another neighbour (default 5000 ms). */
   readonly snapshotTimeoutMs?: number;
   /**
-   * With no neighbour at all for this long after attach, the peer assumes it is the first of its
-   * room: it goes `live` and starts emitting with seq 1 (default 1000 ms).
+   * Own identity: a peer learns its own frontier (a restart may reuse its id, and must continue
+   * its seqs) from an established neighbour: one that holds history or that knows its own
+   * frontier. With no such neighbour for this long after attach, the peer assumes it belongs to
+   * the room's first generation: it goes `live` and stamps its emits (default 1000 ms). Until
+   * then emits are queued. Give restarted peers a long grace.
    */
   readonly aloneGraceMs?: number;
   /** The clock may lag the network estimate by this many ticks and still count as `live` (default fps/5). */
