@@ -32,7 +32,7 @@ export class KnownEvents {
   has(source: string, seq: number): boolean {
     const k = this.sources.get(source);
     if (k === undefined) return false;
-    return seq <= k.contiguous || (k.above !== undefined && k.above.has(seq));
+    return seq <= k.contiguous || k.above?.has(seq) === true;
   }
 
   /** Record `(source, seq)`; `true` when it was new. `now` dates a newly opened gap. */

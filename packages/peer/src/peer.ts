@@ -494,7 +494,6 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     if (this.statusValue === 'stopped') return;
     if (this.timer !== undefined) host.clearTimeout(this.timer);
     this.timer = undefined;
-    const now = this.currentNow();
     // Tell the network this peer is gone (presence null), then bye to each neighbour.
     if (this.identityKnown) {
       this.ownPresence = null;
@@ -525,7 +524,6 @@ class PeerRuntime<S, E> implements Peer<S, E> {
         );
       }
     }
-    void now;
   }
 
   dial(address: string, transport: number | string = 0): void {
@@ -905,7 +903,7 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     this.emitter.emit('peer:join', { peerId: f.peerId, linkId: state.key });
     this.sendFrontier(state);
     this.sendSync(state, now);
-    this.sendPresenceTo(state, now);
+    this.sendPresenceTo(state);
   }
 
   private onEvents(state: LinkState<E>, f: EventsFrame<E>, now: number): void {
@@ -1399,14 +1397,13 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     return this.ownPresence !== null ? Math.min(beacon, this.o.presenceHeartbeatMs) : beacon;
   }
 
-  private sendPresenceTo(state: LinkState<E>, now: number): void {
+  private sendPresenceTo(state: LinkState<E>): void {
     if (this.ownPresence !== null || this.o.delay === 'auto') this.sendOwnPresence(state);
     // Known entries, not relayed further (hops 0) and not used for delay measurement.
     for (const [source, e] of this.presenceTable.entries) {
       if (source === state.remoteId) continue;
       this.send(state, { type: 'presence', source, seq: e.seq, hops: 0, data: e.data });
     }
-    void now;
   }
 
   private onPresence(state: LinkState<E>, f: PresenceFrame, now: number): void {
