@@ -4,10 +4,10 @@
  * in real time with 21 peers on WebSockets over 127.0.0.1; prints the side-by-side table and
  * writes `results/real-vs-sim.md` and `.json`.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { compareRealVsSim, comparisonMarkdown } from './compare.js';
+import { type Comparison, compareRealVsSim, comparisonMarkdown, explain } from './compare.js';
 
 function positive(v: string): number {
   const x = Number(v);
@@ -31,6 +31,7 @@ const program = new Command()
   .option('--repetition <n>', 'seeding of the grid (seed = n + 1)', nonNegativeInt, 0)
   .option('--out <dir>', 'output folder', new URL('../../results/', import.meta.url).pathname)
   .option('--no-write', 'print only, write no result files')
+  .option('--render <json>', 're-render the page from a saved real-vs-sim.json (no runs)')
   .parse();
 
 const opts = program.opts<{
@@ -39,6 +40,7 @@ const opts = program.opts<{
   repetition: number;
   out: string;
   write: boolean;
+  render?: string;
 }>();
 const tty = process.stderr.isTTY;
 const line = (text: string, final = false): void => {
@@ -46,12 +48,17 @@ const line = (text: string, final = false): void => {
   else process.stderr.write(`${text}\n`);
 };
 
-process.stderr.write(
-  `bench:real: ${opts.duration} s simulated, then ${opts.duration} s in real time (21 peers on ws://127.0.0.1)\n`,
-);
-let lastSim = -1;
-try {
-  const c = await compareRealVsSim({
+/** Runs both (or loads a saved comparison with `--render`). */
+async function comparison(): Promise<Comparison> {
+  if (opts.render !== undefined) {
+    const saved = JSON.parse(readFileSync(opts.render, 'utf8')) as Comparison;
+    return { ...saved, explanation: explain(saved) };
+  }
+  process.stderr.write(
+    `bench:real: ${opts.duration} s simulated, then ${opts.duration} s in real time (21 peers on ws://127.0.0.1)\n`,
+  );
+  let lastSim = -1;
+  return compareRealVsSim({
     durationS: opts.duration,
     repetition: opts.repetition,
     ...(opts.warmup !== undefined ? { warmupS: opts.warmup } : {}),
@@ -68,6 +75,10 @@ try {
         p.elapsedS >= p.durationS,
       ),
   });
+}
+
+try {
+  const c = await comparison();
   const md = comparisonMarkdown(c);
   process.stdout.write(`${md}\n`);
   if (opts.write) {
