@@ -95,6 +95,21 @@ describe('goals', () => {
       ref,
     );
     expect(evaluateGoals([good], [churn]).allMet).toBe(true);
+    // A churn run's restarted peers are behind until recovered: that is the recovery goal, not pace.
+    const churnBehind = summariseCell(
+      { latencyMs: 50, perMinute: 25, multiplier: 2 },
+      [run(0.5, 0.45, { paceMismatchPct: 3, recoveryS: { count: 4, mean: 0.2, p95: 0.3 } })],
+      ref,
+    );
+    expect(evaluateGoals([good], [churnBehind]).allMet).toBe(true);
+    const gridBehind = summariseCell(
+      { latencyMs: 50, perMinute: 25, multiplier: 2 },
+      [run(0.5, 0.45, { paceMismatchPct: 0.2 })],
+      ref,
+    );
+    expect(
+      evaluateGoals([gridBehind], [churn]).list.find((g) => g.name.startsWith('pace mismatch'))?.met,
+    ).toBe(false);
     const slow = summariseCell(
       { latencyMs: 50, perMinute: 25, multiplier: 2 },
       [run(0.5, 0.45, { recoveryS: { count: 4, mean: 0.9, p95: 1 } })],
