@@ -12,29 +12,8 @@ import { nodePlatform } from './node-platform.js';
 import type { Libp2pTransportOptions } from './options.js';
 import type { Libp2pTransport } from './transport.js';
 
-export { ConfigError, type ConfigErrorCode } from './errors.js';
-export type { GossipRoom, GossipRoomStats } from './gossip.js';
-export {
-  generateIdentity,
-  identityFromBytes,
-  identityToBytes,
-  peerIdOf,
-  verifySignature,
-} from './keys.js';
-export {
-  DEFAULT_MAX_FRAME_BYTES,
-  DEFAULT_PROTOCOL,
-  type GossipOptions,
-  type Libp2pTransportOptions,
-  type LogFn,
-  type MdnsOptions,
-  type RedialOptions,
-  type RelayServerOptions,
-  type RTCIceServerLike,
-} from './options.js';
-export { roomKeyToSwarmKey } from './pnet.js';
+export * from './common.js';
 export { createRelayNode, type RelayNodeOptions } from './relay.js';
-export { Libp2pTransport, type Libp2pTransportStats } from './transport.js';
 
 /**
  * Creates a (not yet started) libp2p transport for Node: TCP and WebSockets listeners,
