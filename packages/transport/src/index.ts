@@ -5,5 +5,12 @@
  *
  * @packageDocumentation
  */
-export type { CloseInfo, Link, Transport, TransportErrorCode, TransportHandler } from './transport.js';
+export type {
+  CloseInfo,
+  Link,
+  RoomBroadcast,
+  Transport,
+  TransportErrorCode,
+  TransportHandler,
+} from './transport.js';
 export { isTransportError, TransportError } from './transport.js';

@@ -72,12 +72,46 @@ export interface TransportHandler {
 }
 
 /**
+ * A room-wide, best-effort broadcast channel that a transport may offer next to its links (e.g.
+ * one gossipsub topic per room on libp2p). A published message reaches the other members of the
+ * room through the transport's own dissemination (never the publisher itself), possibly not all
+ * of them, possibly out of order, possibly more than once: the peer runtime keeps repairing over
+ * links, so correctness never depends on the channel. Messages are opaque bytes (encoded by the
+ * peer runtime, independent of any link).
+ */
+export interface RoomBroadcast {
+  /** Largest message {@link RoomBroadcast.publish} accepts, in bytes. */
+  readonly maxMessageBytes: number;
+  /**
+   * Publish `message` to the room. Returns `false` (and sends nothing) when the channel is not
+   * running (transport not started or stopped); never throws for that. Throws
+   * {@link TransportError} `FRAME_TOO_LARGE` when `message` exceeds {@link maxMessageBytes}.
+   * Failures found later (nobody reachable, a send error) go to the transport's `onError`; the
+   * message is then simply lost. Callers should not modify `message` after the call.
+   */
+  publish(message: Uint8Array): boolean;
+  /**
+   * Listen to messages published by other members; returns the unsubscribe function.
+   * `from` is the publisher's peer id when the transport authenticates it (libp2p signs
+   * gossipsub messages), `undefined` otherwise. The listener owns `message`. Listeners
+   * survive a restart of the transport (`stop` then `start`).
+   */
+  onMessage(listener: (message: Uint8Array, from: string | undefined) => void): () => void;
+}
+
+/**
  * A transport: a way to get links. Implementations are small; `@symmetric/transport`'s
  * conformance suite checks the behaviour every one must share.
  */
 export interface Transport {
   /** Short name for logs and stats, e.g. `ws`, `libp2p`, `loopback`. */
   readonly name: string;
+  /**
+   * Optional room-wide broadcast channel (see {@link RoomBroadcast}); present only on
+   * transports configured to offer one (libp2p with its `gossip` option). The peer runtime uses
+   * it with `dissemination: 'broadcast'`.
+   */
+  readonly broadcast?: RoomBroadcast | undefined;
   /**
    * Start listening (where configured) and dialling configured addresses; report through
    * `handler`. Rejects with {@link TransportError} if the transport cannot start at all.
