@@ -5,7 +5,7 @@
  */
 import { type GossipSub, gossipsub } from '@libp2p/gossipsub';
 import type { MetricsRegister } from '@libp2p/gossipsub/metrics';
-import { TransportError } from '@symmetric/transport';
+import { isTransportError, type RoomBroadcast, TransportError } from '@symmetric/transport';
 import type { Libp2p } from 'libp2p';
 import type { GossipOptions } from './options.js';
 
@@ -226,6 +226,68 @@ export class GossipRoomImpl implements GossipRoom {
         get('gossipsub_rpc_sent_graft_total') +
         get('gossipsub_rpc_sent_prune_total') +
         get('gossipsub_rpc_sent_idontwant_total'),
+    };
+  }
+}
+
+/**
+ * @internal The transport's {@link RoomBroadcast} (`transport.broadcast`): a stable object over
+ * whichever {@link GossipRoomImpl} is running, so listeners survive `stop` / `start`.
+ */
+export class GossipBroadcast implements RoomBroadcast {
+  readonly maxMessageBytes: number;
+  private room: GossipRoomImpl | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private readonly listeners = new Set<(message: Uint8Array, from: string | undefined) => void>();
+  private readonly onError: (error: TransportError) => void;
+
+  constructor(maxMessageBytes: number, hooks: { error(error: TransportError): void }) {
+    this.maxMessageBytes = maxMessageBytes;
+    this.onError = hooks.error;
+  }
+
+  /** Follow `room` (the started transport's), or nothing (`undefined`, stopped). */
+  bind(room: GossipRoomImpl | undefined): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    this.room = room;
+    if (room === undefined) return;
+    this.unsubscribe = room.onMessage((frame, from) => {
+      const sender = from === '' ? undefined : from;
+      for (const listener of [...this.listeners]) {
+        try {
+          listener(frame, sender);
+        } catch (error) {
+          this.onError(new TransportError('INTERNAL', 'broadcast listener threw', { cause: error }));
+        }
+      }
+    });
+  }
+
+  publish(message: Uint8Array): boolean {
+    const room = this.room;
+    if (room === undefined) return false;
+    if (message.length > this.maxMessageBytes) {
+      throw new TransportError(
+        'FRAME_TOO_LARGE',
+        `broadcast message of ${message.length} bytes exceeds ${this.maxMessageBytes}`,
+      );
+    }
+    room.publish(message).catch((error: unknown) => {
+      if (this.room !== room) return; // stopped meanwhile
+      this.onError(
+        isTransportError(error)
+          ? error
+          : new TransportError('INTERNAL', `gossip publish failed: ${String(error)}`, { cause: error }),
+      );
+    });
+    return true;
+  }
+
+  onMessage(listener: (message: Uint8Array, from: string | undefined) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
     };
   }
 }

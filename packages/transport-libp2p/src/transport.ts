@@ -11,11 +11,18 @@ import type { Connection, PeerId, PrivateKey, Stream } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { preSharedKey } from '@libp2p/pnet';
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr';
-import type { CloseInfo, Link, Transport, TransportErrorCode, TransportHandler } from '@symmetric/transport';
+import type {
+  CloseInfo,
+  Link,
+  RoomBroadcast,
+  Transport,
+  TransportErrorCode,
+  TransportHandler,
+} from '@symmetric/transport';
 import { isTransportError, TransportError } from '@symmetric/transport';
 import { createLibp2p, type Libp2p, type Libp2pOptions } from 'libp2p';
 import { encodeFrame, FrameDecoder } from './framing.js';
-import { type GossipRoom, GossipRoomImpl, gossipService } from './gossip.js';
+import { GossipBroadcast, type GossipRoom, GossipRoomImpl, gossipService } from './gossip.js';
 import {
   decodeHandshake,
   encodeAccept,
@@ -271,6 +278,7 @@ export class Libp2pTransport implements Transport {
   private readonly keepers: Keeper[] = [];
   private readonly sessions = new Set<StreamSession>();
   private room_: GossipRoomImpl | undefined;
+  private readonly broadcast_: GossipBroadcast | undefined;
 
   /**
    * @param platform The platform entry (Node or browser) providing libp2p transports.
@@ -284,6 +292,10 @@ export class Libp2pTransport implements Transport {
     this.key = toIdentity(key);
     this.peerId = peerIdOf(this.key);
     this.protocol = this.resolved.protocol;
+    this.broadcast_ =
+      options.gossip === undefined
+        ? undefined
+        : new GossipBroadcast(this.resolved.maxFrameBytes, { error: (e) => this.report(e) });
   }
 
   /** The libp2p node while started (for advanced use: metrics, extra protocols); `undefined` otherwise. */
@@ -294,6 +306,16 @@ export class Libp2pTransport implements Transport {
   /** The gossipsub room when the `gossip` option is set and the transport is started. */
   get room(): GossipRoom | undefined {
     return this.room_;
+  }
+
+  /**
+   * The room's gossipsub topic as a `Transport.broadcast` channel (with the `gossip` option;
+   * `undefined` without it). Present before `start`; `publish` returns `false` while stopped, and
+   * listeners stay registered across restarts. `@symmetric/peer` uses it with
+   * `dissemination: 'broadcast'`.
+   */
+  get broadcast(): RoomBroadcast | undefined {
+    return this.broadcast_;
   }
 
   /** A snapshot of the counters. */
@@ -348,8 +370,11 @@ export class Libp2pTransport implements Transport {
           },
         );
         this.room_.start();
+        this.broadcast_?.bind(this.room_);
       }
     } catch (error) {
+      this.broadcast_?.bind(undefined);
+      this.room_ = undefined;
       await Promise.resolve(node.stop()).catch(() => {});
       this.node = undefined;
       this.state = 'idle';
@@ -1042,6 +1067,7 @@ export class Libp2pTransport implements Transport {
     const node = this.node;
     for (const k of this.keepers) if (k.timer !== undefined) clearTimeout(k.timer);
     this.keepers.length = 0;
+    this.broadcast_?.bind(undefined);
     this.room_?.stop();
     this.room_ = undefined;
     for (const link of [...this.links_.values()])

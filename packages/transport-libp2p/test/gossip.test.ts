@@ -42,5 +42,39 @@ describe('gossipsub room', () => {
   it('the room is only there when the gossip option is set', async () => {
     const plain = await startTransport('plain');
     expect(plain.t.room).toBeUndefined();
+    expect(plain.t.broadcast).toBeUndefined();
+  });
+
+  it('transport.broadcast (the Transport contract) publishes on the room, survives a restart, refuses oversized messages', async () => {
+    const a = await startTransport('A', { gossip: { room: 'b', heartbeatMs: 200 }, maxFrameBytes: 4096 });
+    const b = await startTransport('B', { gossip: { room: 'b', heartbeatMs: 200 }, maxFrameBytes: 4096 });
+    const channel = a.t.broadcast!;
+    expect(channel).toBe(a.t.broadcast); // one stable object
+    expect(channel.maxMessageBytes).toBe(4096);
+    const got: { n: number; from: string | undefined }[] = [];
+    const off = b.t.broadcast!.onMessage((message, from) => got.push({ n: numberOf(message), from }));
+    await a.t.dial(b.address);
+    await until(() => a.t.room!.subscribers().length === 1, 'A sees B subscribed');
+    expect(channel.publish(frameOf(7))).toBe(true);
+    await until(() => got.length === 1, 'delivery through transport.broadcast');
+    expect(got[0]).toEqual({ n: 7, from: a.t.peerId });
+    expect(() => channel.publish(new Uint8Array(4097))).toThrow(
+      expect.objectContaining({ code: 'FRAME_TOO_LARGE' }),
+    );
+
+    // Stopped: publish says false and sends nothing. Restarted: the listener registered before
+    // still receives.
+    await b.t.stop();
+    expect(b.t.broadcast!.publish(frameOf(1))).toBe(false);
+    await b.t.start(b.rec);
+    await b.t.dial(a.address);
+    await until(() => a.t.room!.subscribers().length === 1, 'A sees the restarted B subscribed');
+    expect(channel.publish(frameOf(8))).toBe(true);
+    await until(() => got.length === 2, 'delivery after the restart');
+    expect(got[1]!.n).toBe(8);
+    off();
+    expect(channel.publish(frameOf(9))).toBe(true);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(got).toHaveLength(2); // unsubscribed
   });
 });
