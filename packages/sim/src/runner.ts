@@ -394,9 +394,6 @@ export async function runScenario<S = unknown, E = unknown>(
         openRecovery(tr.peer, t);
       }
     }
-    // Let promise callbacks of this frame run (dial results, transport bookkeeping) before the
-    // peers step, as an event loop would between frames. Several turns for short chains.
-    await settle();
     // 3. Step every online peer, then let it emit what its user did this frame.
     for (let i = 0; i < n; i++) {
       const slot = slots[i]!;
@@ -581,11 +578,6 @@ export async function runScenario<S = unknown, E = unknown>(
 
 function eventCount(s: PeerStats): number {
   return s.events;
-}
-
-/** Let queued promise callbacks (and the short chains they start) run. */
-async function settle(): Promise<void> {
-  for (let i = 0; i < 4; i++) await Promise.resolve();
 }
 
 function resolveApp<S, E>(

@@ -83,6 +83,8 @@ class PendingDial {
   readonly address: string;
   readonly resolve: (link: Link) => void;
   readonly reject: (error: TransportError) => void;
+  /** For an automatic (`connectTo`) dial: its in-progress marker, cleared when the dial completes. */
+  readonly autoKey: string | undefined;
 
   constructor(
     at: number,
@@ -91,6 +93,7 @@ class PendingDial {
     address: string,
     resolve: (link: Link) => void,
     reject: (error: TransportError) => void,
+    autoKey: string | undefined,
   ) {
     this.at = at;
     this.seq = seq;
@@ -98,6 +101,7 @@ class PendingDial {
     this.address = address;
     this.resolve = resolve;
     this.reject = reject;
+    this.autoKey = autoKey;
   }
 }
 
@@ -452,11 +456,22 @@ export class LoopbackNetwork {
       }
     }
     return new Promise<Link>((resolve, reject) => {
-      const pair = this.pairOf(from.address, address);
-      const at = this.now() + sampleLatency(pair.model, this.rng);
-      this.queue.push(new PendingDial(at, this.seq++, from, address, resolve, reject));
-      if (this.time === 'real' && at < this.timerAt) this.arm(at);
+      this.queueDial(from, address, resolve, reject, undefined);
     });
+  }
+
+  /** Queue a dial that completes after one latency sample (connect latency). */
+  private queueDial(
+    from: LoopbackTransport,
+    address: string,
+    resolve: (link: Link) => void,
+    reject: (error: TransportError) => void,
+    autoKey: string | undefined,
+  ): void {
+    const pair = this.pairOf(from.address, address);
+    const at = this.now() + sampleLatency(pair.model, this.rng);
+    this.queue.push(new PendingDial(at, this.seq++, from, address, resolve, reject, autoKey));
+    if (this.time === 'real' && at < this.timerAt) this.arm(at);
   }
 
   /** @internal */
@@ -562,6 +577,9 @@ export class LoopbackNetwork {
   }
 
   private completeDial(pending: PendingDial): void {
+    // Cleared synchronously (not in a promise callback): a cut and heal right after this, in
+    // the same turn, must see no dial under way and dial again.
+    if (pending.autoKey !== undefined) this.autoDialing.delete(pending.autoKey);
     if (!pending.from.started) {
       this.counters.dialsFailed++;
       pending.reject(
@@ -673,30 +691,41 @@ export class LoopbackNetwork {
     for (const to of t.connectTo) this.autoDialPair(t.address, to);
   }
 
-  /** Dial `to` from the started transport at `from` if it declared it and they are not linked. */
+  /**
+   * Dial `to` from the started transport at `from` if it declared it and they are not linked.
+   * Everything here is synchronous: without connect latency the link opens (or the failure is
+   * reported to `onError`) before this returns; with it, the in-progress marker is set now and
+   * cleared when the queued dial completes, never in a promise callback, so a pair cut and
+   * healed several times in one turn is always re-dialled.
+   */
   private autoDialPair(from: string, to: string): void {
     const t = this.listeners.get(from);
     if (t === undefined || !t.connectTo.includes(to)) return;
     if (!this.listeners.has(to) || this.pairs.get(pairKey(from, to))?.cut === true) return;
     for (const end of t.openLinks) if (end.remoteAddress === to) return;
+    const report = (error: unknown): void => {
+      if (t.handler === undefined) return;
+      const e = isTransportError(error)
+        ? error
+        : new TransportError('DIAL_FAILED', String(error), { cause: error });
+      try {
+        t.handler.onError(e);
+      } catch {
+        // nowhere left to report
+      }
+    };
+    if (!this.connectLatency) {
+      try {
+        this.openLink(t, to);
+      } catch (error) {
+        report(error);
+      }
+      return;
+    }
     const key = `${from}\u0000${to}`;
     if (this.autoDialing.has(key)) return; // a dial with connect latency is under way
     this.autoDialing.add(key);
-    this._dial(t, to).then(
-      () => this.autoDialing.delete(key),
-      (error: unknown) => {
-        this.autoDialing.delete(key);
-        if (t.handler === undefined) return;
-        const e = isTransportError(error)
-          ? error
-          : new TransportError('DIAL_FAILED', String(error), { cause: error });
-        try {
-          t.handler.onError(e);
-        } catch {
-          // nowhere left to report
-        }
-      },
-    );
+    this.queueDial(t, to, () => {}, report, key);
   }
 }
 

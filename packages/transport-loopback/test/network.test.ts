@@ -483,6 +483,37 @@ describe('createLoopbackPair', () => {
     expect(b.links()).toHaveLength(1);
   });
 
+  it('re-dials after cuts and heals in the same turn (no microtask in between)', async () => {
+    for (const connectLatency of [false, true]) {
+      const { network, a, b } = createLoopbackPair({
+        time: 'virtual',
+        connectLatency,
+        latency: { dist: 'constant', ms: 10 },
+      });
+      await a.start(record(network, 'a'));
+      await b.start(record(network, 'b'));
+      network.runUntil(10);
+      expect(b.links()).toHaveLength(1);
+      // Twice, synchronously: the second heal must dial again although no promise callback ran.
+      for (let round = 0; round < 2; round++) {
+        network.cut('a', 'b');
+        expect(b.links()).toHaveLength(0);
+        network.heal('a', 'b');
+        if (connectLatency) network.runUntil(network.now() + 10);
+        expect(b.links()).toHaveLength(1);
+        expect(a.links()).toHaveLength(1);
+      }
+      // Cut and heal twice while a dial is still under way: one link, no duplicate dial.
+      network.cut('a', 'b');
+      network.heal('a', 'b');
+      network.cut('a', 'b');
+      network.heal('a', 'b');
+      network.runUntil(network.now() + 10);
+      expect(b.links()).toHaveLength(1);
+      expect(network.stats().dialsFailed).toBe(0);
+    }
+  });
+
   it('works in real time with latency', async () => {
     const { network, a, b } = createLoopbackPair({
       latency: { dist: 'uniform', minMs: 5, maxMs: 15 },
