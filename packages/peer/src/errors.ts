@@ -22,6 +22,9 @@
  * - `DIAL_FAILED`: dialling a configured address failed (the peer retries with back-off).
  * - `SEQ_CONFLICT`: neighbours hold events under this peer's id that this incarnation did not
  *   emit and whose numbers it already used (a restart with the same id while isolated).
+ * - `BROADCAST`: a message from a transport's broadcast channel (`dissemination: 'broadcast'`)
+ *   was malformed, undecodable (`codecCode`) or from another room, app or fps. Dropped (there
+ *   is no link to close); counted in `stats().broadcast.rejected`.
  *
  * Local misuse (thrown synchronously to the caller, also counted):
  * - `INVALID_PAYLOAD`: `emit` got a payload the payload codec cannot encode.
@@ -45,6 +48,7 @@ export type PeerErrorCode =
   | 'TRANSPORT'
   | 'DIAL_FAILED'
   | 'SEQ_CONFLICT'
+  | 'BROADCAST'
   | 'INVALID_PAYLOAD'
   | 'INVALID_OPTION'
   | 'STOPPED'

@@ -15,8 +15,10 @@ export type { PeerErrorCode } from './errors.js';
 export { isPeerError, PeerError } from './errors.js';
 export { createPeer } from './peer.js';
 export type {
+  BroadcastStats,
   DesyncInfo,
   DialTarget,
+  DisseminationOptions,
   NeighbourInfo,
   Peer,
   PeerEvents,

@@ -34,6 +34,7 @@ import { PeerError, type PeerErrorCode } from './errors.js';
 import { KnownEvents } from './known.js';
 import { type ResolvedOptions, resolveOptions } from './options.js';
 import { PresenceTable } from './presence.js';
+import { BroadcastRoom, emptyBroadcastStats, resolveDissemination } from './room.js';
 import { decodeSnapshot, encodeSnapshot } from './snapshot-blob.js';
 import type { NeighbourInfo, Peer, PeerEvents, PeerOptions, PeerStats, PeerStatus } from './types.js';
 
@@ -130,6 +131,7 @@ type MutableStats = {
     | 'errors'
     | 'errorsTotal'
     | 'events'
+    | 'broadcast'
   >]: number;
 };
 
@@ -184,6 +186,8 @@ class PeerRuntime<S, E> implements Peer<S, E> {
   private readonly nowFn: (() => number) | undefined;
   private readonly emitter: Emitter<PeerEvents<S, E>>;
   private readonly timelineOptions: TimelineOptions;
+  /** Broadcast dissemination (`dissemination: 'broadcast'`), see room.ts. */
+  private readonly room: BroadcastRoom<E, LinkState<E>> | undefined;
 
   private timeline: Timeline<S, E>;
   private clock: Clock;
@@ -332,6 +336,23 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     }));
     this.nextHashTick = this.o.hashEvery;
     this.nextCompactTick = this.o.horizonTicks === undefined ? Number.POSITIVE_INFINITY : this.o.horizonTicks;
+    const broadcast = resolveDissemination(options.dissemination, this.transports, this.o);
+    this.room =
+      broadcast === undefined
+        ? undefined
+        : new BroadcastRoom<E, LinkState<E>>(
+            broadcast,
+            this.codec,
+            { ...this.o, id: this.id },
+            {
+              known: this.known,
+              neighbours: () => this.neighbourList,
+              sendFrontier: (l) => this.sendFrontier(l),
+              request: (l, ranges) => this.send(l, { type: 'request', ranges }),
+              accept: (events, from) => this.acceptBroadcast(events, from),
+              report: (error) => this.report(error),
+            },
+          );
   }
 
   // ---- public surface ---------------------------------------------------------------------
@@ -420,6 +441,7 @@ class PeerRuntime<S, E> implements Peer<S, E> {
       events: this.known.count(),
       errors: { ...this.errorCounts },
       errorsTotal: this.errorsTotal,
+      broadcast: this.room?.stats() ?? emptyBroadcastStats(),
     };
   }
 
@@ -465,6 +487,7 @@ class PeerRuntime<S, E> implements Peer<S, E> {
       const transport = this.transports[i]!;
       await transport.start(this.handlerFor(transport, i));
     }
+    this.room?.attach(this.transports);
     this.runDials(this.currentNow());
   }
 
@@ -512,6 +535,7 @@ class PeerRuntime<S, E> implements Peer<S, E> {
       if (l.phase === 'open') this.send(l, { type: 'bye', reason: 'stop' });
     }
     this.setStatus('stopped');
+    this.room?.detach();
     for (const l of [...this.links.values()]) l.link.close('stop');
     for (const t of this.transports) {
       try {
@@ -944,13 +968,58 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     if (relayed) this.counters.eventsForwarded += fresh.length;
   }
 
-  /** Send `events` to every neighbour except `except` that may lack them; `true` if sent anywhere. */
-  private floodEvents(events: readonly WireEvent<E>[], except: LinkState<E> | undefined): boolean {
+  /**
+   * Events from a broadcast channel: checked and deduplicated like events from a link (no link
+   * to close: a far-future event is reported and dropped), then flooded to links no channel
+   * covers. Returns how many were new.
+   */
+  private acceptBroadcast(events: readonly WireEvent<E>[], from: string | undefined): number {
+    if (this.statusValue === 'stopped') return 0;
+    const now = this.currentNow();
+    const limit = Math.max(this.timeline.tick, this.ownLastTick) + this.o.maxFutureTicks;
+    let fresh: WireEvent<E>[] | undefined;
+    for (const ev of events) {
+      if (ev.tick > limit && ev.tick > this.networkTick(now) + this.o.maxFutureTicks) {
+        this.report(
+          new PeerError('OUT_OF_RANGE', `broadcast event ${ev.source}#${ev.seq} stamped far in the future`, {
+            peerId: from,
+          }),
+        );
+        continue;
+      }
+      if (!this.known.add(ev.source, ev.seq, now)) {
+        this.counters.duplicatesDropped++;
+        continue;
+      }
+      this.pending.push(ev);
+      (fresh ??= []).push(ev);
+    }
+    if (fresh === undefined) return 0;
+    this.counters.eventsReceived += fresh.length;
+    this.floodEvents(fresh, undefined, true);
+    return fresh.length;
+  }
+
+  /**
+   * Send `events` to every neighbour except `except` that may lack them; `true` if sent anywhere.
+   * In broadcast mode the room publishes them instead where a channel covers the links.
+   */
+  private floodEvents(
+    events: readonly WireEvent<E>[],
+    except: LinkState<E> | undefined,
+    viaChannel = false,
+  ): boolean {
+    const room = this.room;
+    const skipCovered = room?.route(events, viaChannel ? 'channel' : (except?.transport ?? 'own')) === true;
+    if (skipCovered && except === undefined && !viaChannel) {
+      for (const e of events)
+        if (e.source === this.id && e.seq > this.floodedOwnSeq) this.floodedOwnSeq = e.seq;
+    }
     let sent = false;
     const list = this.neighbourList;
     for (let i = 0; i < list.length; i++) {
       const l = list[i]!;
-      if (l === except) continue;
+      if (l === except || (skipCovered && room?.covers(l.transport) === true)) continue;
       let out: WireEvent<E>[] | undefined;
       const has = l.has;
       for (let j = 0; j < events.length; j++) {
@@ -1634,6 +1703,7 @@ class PeerRuntime<S, E> implements Peer<S, E> {
       this.retrySnapshot(now);
     }
     this.repairGaps(now);
+    this.room?.housekeeping(now);
     this.maybeResync(now);
     this.runDials(now);
     // Presence: heartbeat / beacon and expiry.

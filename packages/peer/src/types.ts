@@ -32,6 +32,41 @@ export interface PresenceOptions {
   readonly ttlMs?: number;
 }
 
+/**
+ * How new events travel (see {@link PeerOptions.dissemination}): `mode` plus, for `'broadcast'`,
+ * the anti-entropy timings over links.
+ */
+export interface DisseminationOptions {
+  readonly mode: 'flood' | 'broadcast';
+  /** Broadcast: the own frontier is announced to each neighbour at most this often, when it changed (default 1000 ms). */
+  readonly announceMs?: number;
+  /**
+   * Broadcast: events a neighbour announced and the channel has not delivered within this are
+   * requested from it (default `gapGraceMs`).
+   */
+  readonly pullGraceMs?: number;
+}
+
+/** Counters of broadcast dissemination (`stats().broadcast`; all zero when flooding). */
+export interface BroadcastStats {
+  /** Messages published on broadcast channels. */
+  published: number;
+  /** Events in those messages. */
+  eventsPublished: number;
+  /** Times no channel took new events, which were then flooded over links. */
+  fallbacks: number;
+  /** Messages received from channels. */
+  received: number;
+  /** New events they carried (first copies). */
+  eventsReceived: number;
+  /** Messages dropped as malformed, undecodable, or from another room, app or fps (`BROADCAST` errors). */
+  rejected: number;
+  /** Frontier announcements sent over links (anti-entropy). */
+  announcements: number;
+  /** Seq ranges requested because a neighbour announced events the channel did not deliver. */
+  pulls: number;
+}
+
 /** Options of {@link createPeer}. Every duration is in milliseconds of the peer's monotonic clock. */
 export interface PeerOptions<S, E> {
   /** The deterministic application (same code on every peer of the room). */
@@ -128,6 +163,16 @@ export interface PeerOptions<S, E> {
   readonly verifyPeerIds?: boolean;
   /** Ephemeral presence channel settings. */
   readonly presence?: PresenceOptions;
+  /**
+   * How new events reach the room. `'flood'` (default): over every link, each peer forwarding
+   * what is new to all its other neighbours. `'broadcast'`: published once on the room-wide
+   * channel of every transport that offers one (`Transport.broadcast`, e.g. libp2p with
+   * `gossip`) and not forwarded over those transports' links; links keep repairing (frontier
+   * announcements every `announceMs`, pulls of what the channel did not deliver), so
+   * correctness never depends on the channel. Links of transports without a channel still
+   * flood (and bridge to the channel). Every peer of a room should use the same mode.
+   */
+  readonly dissemination?: 'flood' | 'broadcast' | DisseminationOptions;
 }
 
 /** Payload of the `rollback` event. */
@@ -244,6 +289,8 @@ export interface PeerStats extends TimelineStats {
   readonly errors: Readonly<Partial<Record<PeerErrorCode, number>>>;
   /** Sum of `errors`. */
   readonly errorsTotal: number;
+  /** Broadcast dissemination counters (all zero when flooding). */
+  readonly broadcast: Readonly<BroadcastStats>;
 }
 
 /** One neighbour as seen by {@link Peer.neighbours}. */
