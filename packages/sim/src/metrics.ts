@@ -20,6 +20,14 @@ export interface RecoveryStats {
   readonly p95: number;
   /** Added field: recoveries still open at the end of the run (not in count/mean/p95). */
   readonly unrecovered: number;
+  /**
+   * Added field: of the measured recoveries, how many first had to wait for the network to be
+   * within reach (every neighbour offline, or only peers that were themselves recovering), and
+   * that wait's mean and p95 in seconds (not part of `mean`/`p95`).
+   */
+  readonly waited: number;
+  readonly waitMean: number;
+  readonly waitP95: number;
 }
 
 /**
@@ -155,15 +163,27 @@ export class PaceTracker {
   }
 }
 
-/** Summarise recovery durations (ms) into seconds. */
-export function recoveryStats(durationsMs: readonly number[], unrecovered: number): RecoveryStats {
+/**
+ * Summarise recovery durations (ms) into seconds; `waitsMs` are the waits for the network to be
+ * within reach that preceded them (zeros are not counted as waits).
+ */
+export function recoveryStats(
+  durationsMs: readonly number[],
+  unrecovered: number,
+  waitsMs: readonly number[] = [],
+): RecoveryStats {
   const sorted = [...durationsMs].sort((a, b) => a - b);
   const sum = sorted.reduce((s, x) => s + x, 0);
+  const waits = waitsMs.filter((w) => w > 0).sort((a, b) => a - b);
+  const waitSum = waits.reduce((s, x) => s + x, 0);
   return {
     count: sorted.length,
     mean: sorted.length === 0 ? 0 : round6(sum / sorted.length / 1000),
     p95: round6(percentile(sorted, 0.95) / 1000),
     unrecovered,
+    waited: waits.length,
+    waitMean: waits.length === 0 ? 0 : round6(waitSum / waits.length / 1000),
+    waitP95: round6(percentile(waits, 0.95) / 1000),
   };
 }
 
@@ -222,9 +242,11 @@ function intervalFrom(ivs: readonly Interval[], t: number): Interval | undefined
  * journeys: a peer holds the event from its arrival until it goes offline (with `restart`; for
  * ever without), and passes it over a link as soon as the link is uncut and both ends are
  * online (a peer coming back gets what its neighbours hold, so a restarted cut vertex carries
- * a partition's backlog across, as the runtime's repair does). A receiver counts when it is
- * online from the event's emission to its arrival (a peer that restarts in between gets the
- * event with its catch-up, which is not a rollback). Deliveries before `fromMs` are not counted.
+ * a partition's backlog across, as the runtime's repair does). Every receiver counts, except
+ * one that gets the event the moment it comes (back) online from a neighbour already holding
+ * it: that event is part of the state it joins with, not a rollback. A peer that restarts
+ * after the emission and whose neighbours do not hold the event then gets it later, like any
+ * other peer, and is late by the same measure. Deliveries before `fromMs` are not counted.
  */
 export function perfectClockLateTicks(
   net: LowerBoundNetwork,
@@ -256,6 +278,8 @@ export function perfectClockLateTicks(
     for (const iv of cutsOf[edge]!) if (at >= iv.from && at < iv.to) at = iv.to;
     return at;
   };
+  /** Set by `departure`: the send happened the moment `w` came (back) online (its join). */
+  let sentAtJoin = false;
   /**
    * Earliest time ≥ `t` at which `u` (holding the event until `uEnd`) can send over `edge` to
    * `w` so that the link is uncut and `w` is online from sending to arrival; `Infinity` if never.
@@ -282,6 +306,7 @@ export function perfectClockLateTicks(
         continue;
       }
       if (uncutFrom(edge, d) !== d) continue;
+      sentAtJoin = d === wIv.from;
       return d;
     }
     return Number.POSITIVE_INFINITY;
@@ -295,12 +320,14 @@ export function perfectClockLateTicks(
   const fromMs = opts.fromMs ?? 0;
   const tickPerMs = opts.fps / 1000;
   const arrival = new Float64Array(n);
+  const joined = new Uint8Array(n);
   const done = new Uint8Array(n);
   let total = 0;
   for (const ev of events) {
     const srcIv = intervalFrom(onlineOf(ev.source), ev.atMs);
     if (srcIv === undefined || srcIv.from > ev.atMs) continue; // emitted while offline: never sent
     arrival.fill(Number.POSITIVE_INFINITY);
+    joined.fill(0);
     done.fill(0);
     arrival[ev.source] = ev.atMs;
     // O(n²) Dijkstra over earliest arrivals: fine for the few hundred peers a scenario has.
@@ -318,16 +345,19 @@ export function perfectClockLateTicks(
       const uEnd = holdsUntil(u, best);
       for (const { to, edge } of adj[u]!) {
         if (done[to] === 1) continue;
+        sentAtJoin = false;
         const at = departure(u, to, edge, best, uEnd) + L;
-        if (at < arrival[to]!) arrival[to] = at;
+        if (at < arrival[to]!) {
+          arrival[to] = at;
+          joined[to] = sentAtJoin ? 1 : 0;
+        }
       }
     }
     for (let p = 0; p < n; p++) {
       if (p === ev.source) continue;
       const at = arrival[p]!;
-      if (!Number.isFinite(at) || at < fromMs) continue;
-      const iv = intervalFrom(onlineOf(p), ev.atMs);
-      if (iv === undefined || iv.from > ev.atMs || at >= iv.to) continue; // not online throughout
+      // Received with its (re)join: part of the state it starts from, not a rollback.
+      if (!Number.isFinite(at) || at < fromMs || joined[p] === 1) continue;
       const late = at - ev.atMs - (ev.deltaMs ?? opts.deltaMs);
       // Rollbacks are whole ticks (now − event.tick): an event landing within its own tick is
       // not late. The epsilon keeps exact multiples (60 ms × 0.05) from flooring one tick short.

@@ -161,8 +161,10 @@ interface Slot<S, E> {
   originMs: number;
   /** Stats of the current incarnation at warm-up end (zero when it started after). */
   baseline: PeerTotals;
-  /** Open recovery window start (virtual ms), if any. */
+  /** Open recovery window: when the peer came (back) online (virtual ms), if it is recovering. */
   recoveringSince: number | undefined;
+  /** When, in the open window, it could first reach an up-to-date peer (virtual ms). */
+  reachableSince: number | undefined;
   events: EventClock;
 }
 
@@ -207,6 +209,7 @@ export async function runScenario<S = unknown, E = unknown>(
       originMs: 0,
       baseline: ZERO,
       recoveringSince: undefined,
+      reachableSince: undefined,
       events: new EventClock(seed, i, plan, fps, sc.events.firstAfterS),
     });
   }
@@ -323,8 +326,11 @@ export async function runScenario<S = unknown, E = unknown>(
   };
 
   const recoveries: number[] = [];
+  const waits: number[] = [];
   const openRecovery = (i: number, t: number): void => {
-    if (t >= warmupMs) slots[i]!.recoveringSince = t;
+    if (t < warmupMs) return;
+    slots[i]!.recoveringSince = t;
+    slots[i]!.reachableSince = undefined;
   };
 
   const transitions = plan.transitions;
@@ -417,9 +423,15 @@ export async function runScenario<S = unknown, E = unknown>(
       const slot = slots[i]!;
       if (slot.recoveringSince === undefined || slot.peer === undefined) continue;
       const target = maxReachableTick(i);
-      if (target !== undefined && slot.peer.tick >= target - 1) {
-        recoveries.push(t - slot.recoveringSince);
+      if (target === undefined) continue; // no up-to-date peer within reach yet
+      // Recovery runs from the moment the network is within reach; the wait before that (every
+      // neighbour offline, or only fresh restarts around) is reported apart.
+      slot.reachableSince ??= t;
+      if (slot.peer.tick >= target - 1) {
+        recoveries.push(t - slot.reachableSince);
+        waits.push(slot.reachableSince - slot.recoveringSince);
         slot.recoveringSince = undefined;
+        slot.reachableSince = undefined;
       }
     }
     // 6. Pace reports once per virtual second.
@@ -462,14 +474,19 @@ export async function runScenario<S = unknown, E = unknown>(
   }
 
   /**
-   * Largest tick among the online peers `i` can reach (itself included); `undefined` while `i`
-   * reaches nobody although other peers are online (it has not really come back yet).
+   * The tick peer `i` recovers to: the largest tick among the online peers it can reach that
+   * are not recovering themselves (they hold the room's time; a peer that came back with
+   * nothing, or is still catching up, does not). `undefined` while `i` reaches no such peer
+   * although one is online somewhere: it has not really come back yet (its neighbours are
+   * offline, or only fresh restarts are around). When no online peer anywhere is up to date
+   * (everyone restarted), the largest tick it reaches counts, itself included.
    */
   function maxReachableTick(i: number): number | undefined {
     const seen = new Uint8Array(n);
     const stack = [i];
     seen[i] = 1;
-    let max = slots[i]!.peer?.tick ?? 0;
+    let maxAll = slots[i]!.peer?.tick ?? 0;
+    let maxUpToDate = Number.NEGATIVE_INFINITY;
     let reached = 0;
     while (stack.length > 0) {
       const v = stack.pop()!;
@@ -479,12 +496,17 @@ export async function runScenario<S = unknown, E = unknown>(
         if (!sw.online || sw.peer === undefined) continue;
         seen[w] = 1;
         reached++;
-        if (sw.peer.tick > max) max = sw.peer.tick;
+        const tick = sw.peer.tick;
+        if (tick > maxAll) maxAll = tick;
+        if (sw.recoveringSince === undefined && tick > maxUpToDate) maxUpToDate = tick;
         stack.push(w);
       }
     }
+    if (maxUpToDate > Number.NEGATIVE_INFINITY) return maxUpToDate;
+    const upToDateElsewhere = slots.some((x, j) => j !== i && x.online && x.recoveringSince === undefined);
+    if (upToDateElsewhere) return undefined;
     if (reached === 0 && slots.some((x, j) => j !== i && x.online)) return undefined;
-    return max;
+    return maxAll;
   }
 
   // Final accounting and convergence.
@@ -543,7 +565,7 @@ export async function runScenario<S = unknown, E = unknown>(
     lowerBoundPct,
     paceMismatchPct: round6(pace.mismatchPct),
     skewTicks: pace.skew(),
-    recoveryS: recoveryStats(recoveries, unrecovered),
+    recoveryS: recoveryStats(recoveries, unrecovered, waits),
     // Same hash at the same tick, the same events, and that tick is the end of the run for
     // everyone (a peer still a second behind has not converged, whatever its old hashes say).
     converged:

@@ -97,13 +97,24 @@ describe('pace and percentiles', () => {
   });
 
   it('recovery stats in seconds', () => {
-    expect(recoveryStats([1000, 500, 2000, 1500], 1)).toEqual({
+    expect(recoveryStats([1000, 500, 2000, 1500], 1, [0, 3000, 0, 1000])).toEqual({
       count: 4,
       mean: 1.25,
       p95: 2,
       unrecovered: 1,
+      waited: 2,
+      waitMean: 2,
+      waitP95: 3,
     });
-    expect(recoveryStats([], 0)).toEqual({ count: 0, mean: 0, p95: 0, unrecovered: 0 });
+    expect(recoveryStats([], 0)).toEqual({
+      count: 0,
+      mean: 0,
+      p95: 0,
+      unrecovered: 0,
+      waited: 0,
+      waitMean: 0,
+      waitP95: 0,
+    });
   });
 });
 
@@ -147,6 +158,31 @@ describe('lower bound over a changing graph', () => {
     expect(perfectClockLateTicks({ ...net, online, cuts, restart: false }, ev, opts)).toBe(3 + 198);
     // With restart it has lost the event: nobody can bring it to 3.
     expect(perfectClockLateTicks({ ...net, online, cuts, restart: true }, ev, opts)).toBe(3);
+  });
+
+  it('a peer that restarted after the emission counts when its neighbours did not hold the event yet', () => {
+    // Link 1-2 is cut until 4000; peer 3 is offline over [1500, 2500) (restarts, rejoins from 2,
+    // which does not have the event). Event from 0 at 1000: peer 2 gets it at 4100 (late 2960 ms
+    // = 148 ticks) and peer 3 at 4200, after it rejoined: it has simulated past the event's
+    // tick like everyone else (late 3060 ms = 153 ticks).
+    const online = [
+      [always],
+      [always],
+      [always],
+      [
+        { from: 0, to: 1500 },
+        { from: 2500, to: inf },
+      ],
+    ];
+    const cuts = [{ fromMs: 0, toMs: 4000, edges: [[1, 2]] as const }];
+    const ev = [{ source: 0, atMs: 1000 }];
+    expect(perfectClockLateTicks({ ...net, online, cuts }, ev, opts)).toBe(148 + 153);
+    // Coming back after 2 received it, 3 gets it with its join instead: not counted.
+    const later = online.with(3, [
+      { from: 0, to: 1500 },
+      { from: 4500, to: inf },
+    ]);
+    expect(perfectClockLateTicks({ ...net, online: later, cuts }, ev, opts)).toBe(148);
   });
 
   it('a receiver that comes online later is not counted', () => {
