@@ -147,6 +147,7 @@ export class BroadcastRoom<E, L extends RoomLink> {
   private readonly announced = new Map<string, number>();
   private readonly pulls = new Map<string, PullState>();
   private nextAnnounceAt: number;
+  private nextPullAt = 0;
   private readonly counters: BroadcastStats = emptyBroadcastStats();
 
   constructor(
@@ -302,7 +303,11 @@ export class BroadcastRoom<E, L extends RoomLink> {
   /** Announce and pull (called from the runtime's housekeeping). */
   housekeeping(now: number): void {
     if (this.subscriptions.size === 0) return;
-    this.pull(now);
+    if (now >= this.nextPullAt) {
+      // Neighbours' frontiers change at most once per announcement: no need to look every frame.
+      this.nextPullAt = now + Math.max(50, this.settings.pullGraceMs / 2);
+      this.pull(now);
+    }
     if (now < this.nextAnnounceAt) return;
     this.nextAnnounceAt = now + this.settings.announceMs;
     this.announce();

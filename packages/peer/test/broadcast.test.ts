@@ -129,6 +129,40 @@ describe("dissemination: 'broadcast' over a room channel", () => {
     }
   });
 
+  it('property: any connected graph, any loss rate, any emit pattern: every peer ends with every event and one state', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 2, max: 7 }),
+        fc.integer({ min: 0, max: 20 }).map((x) => x / 20),
+        fc.array(fc.tuple(fc.nat(), fc.nat(2)), { minLength: 1, maxLength: 6 }),
+        fc.integer({ min: 1, max: 1_000_000 }),
+        async (n, dropRate, extra, seed) => {
+          // A random tree (each node dials an earlier one) plus a few extra edges.
+          const edges = new Map<string, [number, number]>();
+          for (let i = 1; i < n; i++) {
+            const j = (seed * (i + 3)) % i;
+            edges.set(`${j}-${i}`, [j, i]);
+          }
+          for (const [a, b] of extra) {
+            const x = a % n;
+            const y = (x + 1 + b) % n;
+            if (x !== y) edges.set(`${Math.min(x, y)}-${Math.max(x, y)}`, [Math.min(x, y), Math.max(x, y)]);
+          }
+          const events = 3 + (seed % 10);
+          const run = await runRoom('broadcast', n, [...edges.values()], {
+            events,
+            dropRate,
+            seed,
+            tailMs: 6000 + 1500 * n,
+          });
+          expectConverged(run, events);
+          expect(run.c.errors).toEqual([]);
+        },
+      ),
+      { numRuns: 15, seed: 42 },
+    );
+  });
+
   it('bridges: a flooding neighbour on a transport without a channel gets the room’s events and its own reach the room', async () => {
     const net = loopback(10);
     const side = new LoopbackNetwork({ time: 'virtual', latency: { dist: 'constant', ms: 10 } });
