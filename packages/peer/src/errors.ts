@@ -20,8 +20,9 @@
  *   asks another neighbour.
  * - `TRANSPORT`: a transport reported a background failure (`cause` is its `TransportError`).
  * - `DIAL_FAILED`: dialling a configured address failed (the peer retries with back-off).
- * - `SEQ_CONFLICT`: neighbours hold events under this peer's id that this incarnation did not
- *   emit and whose numbers it already used (a restart with the same id while isolated).
+ * - `SEQ_CONFLICT`: a neighbour holds or sent events under this incarnation's source id that it
+ *   never stamped (another peer runs with the same peer id and incarnation). Reported once per
+ *   link; the events are taken like any other and own seqs continue above them.
  * - `BROADCAST`: a message from a transport's broadcast channel (`dissemination: 'broadcast'`)
  *   was malformed, undecodable (`codecCode`) or from another room, app or fps. Dropped (there
  *   is no link to close); counted in `stats().broadcast.rejected`.

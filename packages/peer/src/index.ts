@@ -13,7 +13,7 @@
  */
 export type { PeerErrorCode } from './errors.js';
 export { isPeerError, PeerError } from './errors.js';
-export { createPeer } from './peer.js';
+export { createPeer, peerIdOf } from './peer.js';
 export type {
   BroadcastStats,
   DesyncInfo,

@@ -29,6 +29,9 @@ export interface ResolvedOptions {
   readonly snapshotTimeoutMs: number;
   readonly aloneGraceMs: number;
   readonly liveLagTicks: number;
+  /** CPU ms per step for catch-up ticks (`Infinity`: no limit). */
+  readonly catchUpBudgetMs: number;
+  readonly catchUpMaxTicks: number;
   readonly maxFutureTicks: number;
   readonly verifyPeerIds: boolean;
   readonly presenceHops: number;
@@ -143,12 +146,23 @@ export function resolveOptions<S, E>(options: PeerOptions<S, E>): ResolvedOption
   const maxHashes = Math.max(512, Math.ceil(settleTicks / hashEvery) + 16);
   const syncIntervalMs = num('syncIntervalMs', options.syncIntervalMs, 1000, 1, 3_600_000);
   const clock: ClockOptions = {
-    catchUpRate: 200,
-    maxTicksPerAdvance: 4 * fps,
     ...options.clock,
     fps,
     syncIntervalMs,
   };
+  const catchUp = options.catchUp ?? {};
+  if (catchUp === null || typeof catchUp !== 'object') bad('catchUp must be an object');
+  const budgetMs = catchUp.budgetMs ?? 8;
+  if (typeof budgetMs !== 'number' || Number.isNaN(budgetMs) || budgetMs <= 0)
+    bad(`catchUp.budgetMs must be a positive number or Infinity, got ${String(catchUp.budgetMs)}`);
+  const catchUpMaxTicks = num(
+    'catchUp.maxTicksPerStep',
+    catchUp.maxTicksPerStep,
+    600 * fps,
+    1,
+    Number.MAX_SAFE_INTEGER,
+    true,
+  );
   const presence = options.presence ?? {};
   return {
     fps,
@@ -189,6 +203,8 @@ export function resolveOptions<S, E>(options: PeerOptions<S, E>): ResolvedOption
       Number.MAX_SAFE_INTEGER,
       true,
     ),
+    catchUpBudgetMs: budgetMs,
+    catchUpMaxTicks,
     verifyPeerIds: options.verifyPeerIds ?? true,
     presenceHops: num('presence.hops', presence.hops, 32, 0, 255, true),
     presenceHeartbeatMs: num('presence.heartbeatMs', presence.heartbeatMs, 15_000, 1, 3_600_000),

@@ -22,6 +22,7 @@ import {
 } from '@symmetric/codec';
 import {
   type App,
+  type EventContext,
   Timeline,
   type TimelineEvent,
   type TimelineOptions,
@@ -40,6 +41,8 @@ import type { NeighbourInfo, Peer, PeerEvents, PeerOptions, PeerStats, PeerStatu
 
 /** Housekeeping (timers, status, SYNC, repair) runs at most this often (ms). */
 const HOUSEKEEPING_MS = 50;
+/** Catch-up ticks run between two checks of the CPU budget. */
+const CATCH_UP_CHUNK = 64;
 /** Most events put in one `events` frame (the codec's limit may be lower). */
 const MAX_EVENTS_PER_FRAME = 512;
 /** Largest seq range served for one requested range. */
@@ -87,6 +90,8 @@ interface LinkState<E> {
   snapshotRefused: boolean;
   /** Snapshot transfers this neighbour asked of us and we have not answered yet. */
   snapshotWanted: boolean;
+  /** A SEQ_CONFLICT about this incarnation's source was reported for this link. */
+  conflictReported: boolean;
 }
 
 interface SnapshotTransfer {
@@ -156,6 +161,55 @@ function defaultNow(): number {
   return host.performance.now();
 }
 
+/** Separates the peer id from the incarnation in an event source id. */
+const INCARNATION_SEPARATOR = '~';
+const INCARNATION = /^[0-9A-Za-z_-]{1,32}$/;
+
+/**
+ * The peer id of an event source id (`<peerId>~<incarnation>`): what the app sees as
+ * `ctx.source`. A string without an incarnation is returned unchanged.
+ *
+ * @example
+ * ```ts
+ * peerIdOf('alice~5f3a9c'); // 'alice'
+ * ```
+ */
+export function peerIdOf(source: string): string {
+  const at = source.lastIndexOf(INCARNATION_SEPARATOR);
+  return at < 0 ? source : source.slice(0, at);
+}
+
+function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c < 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+/**
+ * The app as the timeline runs it: `ctx.source` of an event is the peer id of its source (the
+ * incarnation is an identity detail of the runtime), everything else is the app's own.
+ */
+function withPeerIdSources<S, E>(app: App<S, E>): App<S, E> {
+  const ctx = { tick: 0, random: undefined as unknown as EventContext['random'], source: '', seq: 0 };
+  const wrapped = Object.create(app) as App<S, E>;
+  wrapped.event = (state, event, inner) => {
+    ctx.tick = inner.tick;
+    ctx.random = inner.random;
+    ctx.source = peerIdOf(inner.source);
+    ctx.seq = inner.seq;
+    return app.event(state, event, ctx);
+  };
+  return wrapped;
+}
+
 /**
  * Create a peer: one replica of `options.app` that floods events to and from its neighbours over
  * `options.transports`. Nothing starts until {@link Peer.start} (real timers) or
@@ -177,6 +231,7 @@ export function createPeer<S, E>(options: PeerOptions<S, E>): Peer<S, E> {
 /** The runtime behind {@link createPeer}. @internal */
 class PeerRuntime<S, E> implements Peer<S, E> {
   readonly id: string;
+  readonly source: string;
   private readonly o: ResolvedOptions;
   private readonly app: App<S, E>;
   private readonly transports: readonly Transport[];
@@ -213,18 +268,15 @@ class PeerRuntime<S, E> implements Peer<S, E> {
   private timer: unknown;
   private realTime = false;
 
-  /** The own frontier is known (learnt from a neighbour, or alone long enough). */
-  private identityKnown = false;
-  /** Highest own seq a neighbour announced holding. */
-  private ownSeqFloor = 0;
+  /**
+   * Part of the room's timeline: joined through an established neighbour, or alone for
+   * `aloneGraceMs` (the room's first generation). Until then own emits are queued.
+   */
+  private established = false;
+  /** Synced once since attach: our frontier vouches for the room's timeline (see sendFrontier). */
+  private vouching = false;
   private ownSeq = 0;
   private ownLastTick = 0;
-  /** First own seq stamped before any neighbour confirmed our frontier (conflict detection). */
-  private unconfirmedFromSeq = 0;
-  /** A neighbour holding some history has told us its frontier (our own included). */
-  private confirmed = false;
-  /** Highest own seq sent to any neighbour. */
-  private floodedOwnSeq = 0;
   /** Snapshot join: wanted (fresh and a neighbour has history), in progress, or finished. */
   private joinWanted = false;
   private joinDone = false;
@@ -242,6 +294,8 @@ class PeerRuntime<S, E> implements Peer<S, E> {
   private ownPresence: unknown = null;
   private lagging = true;
   private holding = false;
+  /** Owed ticks (clock ahead of the timeline) that re-simulate ticks a replaced timeline had run. */
+  private resimOwed = 0;
   /** Events announced by neighbours could not be repaired (compacted): see maybeResync. */
   private unrepairable = false;
   private nextResyncAt = 0;
@@ -286,11 +340,15 @@ class PeerRuntime<S, E> implements Peer<S, E> {
 
   constructor(options: PeerOptions<S, E>) {
     this.o = resolveOptions(options);
-    this.app = options.app;
+    this.app = withPeerIdSources(options.app);
     this.transports = [...options.transports];
     this.id = options.peerId ?? randomId();
     if (typeof this.id !== 'string' || this.id.length === 0)
       throw new PeerError('INVALID_OPTION', 'peerId must be a non-empty string');
+    const incarnation = options.incarnation ?? randomId();
+    if (typeof incarnation !== 'string' || !INCARNATION.test(incarnation))
+      throw new PeerError('INVALID_OPTION', 'incarnation must be 1 to 32 characters of [0-9A-Za-z_-]');
+    this.source = `${this.id}${INCARNATION_SEPARATOR}${incarnation}`;
     this.payloadCodec = options.payloadCodec ?? (msgpackPayloadCodec as PayloadCodec<E>);
     this.stateCodec = options.stateCodec ?? (msgpackPayloadCodec as PayloadCodec<S>);
     try {
@@ -301,6 +359,11 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     } catch (cause) {
       throw new PeerError('INVALID_OPTION', `invalid codec limits: ${String(cause)}`, { cause });
     }
+    if (utf8Length(this.source) > this.codec.limits.maxIdLength)
+      throw new PeerError(
+        'INVALID_OPTION',
+        `peerId + incarnation ('${this.source}') is longer than the codec's maxIdLength`,
+      );
     this.nowFn = options.now;
     this.emitter = new Emitter<PeerEvents<S, E>>((name, error) => {
       if (name === 'error') return; // never loop on a throwing error listener
@@ -454,8 +517,8 @@ class PeerRuntime<S, E> implements Peer<S, E> {
         new PeerError('INVALID_PAYLOAD', `payload cannot be encoded: ${String(cause)}`, { cause }),
       );
     }
-    if (!this.identityKnown) {
-      const placeholder = { tick: -1, source: this.id, seq: 0, payload };
+    if (!this.established) {
+      const placeholder = { tick: -1, source: this.source, seq: 0, payload };
       this.queued.push({ payload, placeholder });
       return placeholder;
     }
@@ -518,7 +581,7 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     if (this.timer !== undefined) host.clearTimeout(this.timer);
     this.timer = undefined;
     // Tell the network this peer is gone (presence null), then bye to each neighbour.
-    if (this.identityKnown) {
+    if (this.established) {
       this.ownPresence = null;
       this.presenceSeq++;
       for (const l of this.neighbourList) {
@@ -571,18 +634,58 @@ class PeerRuntime<S, E> implements Peer<S, E> {
       this.housekeeping(nowMs);
     }
     // Frozen while a snapshot is on its way, or while far behind and still waiting for the first
-    // repairs (simulating now would only mean rolling back when they arrive).
-    if (this.transfer !== undefined || this.holding) return;
+    // repairs (simulating now would only mean rolling back when they arrive). Decided afresh
+    // whenever the clock is well ahead (it may have just adopted the network's time) and
+    // released in the first step after the repairs are in, not at the next housekeeping.
+    if (this.transfer !== undefined) return;
+    if (this.holding || this.clockLead(nowMs) > this.o.liveLagTicks) this.updateStatus(nowMs);
+    if (this.holding) return;
     let changed = false;
     if (this.pending.length > 0) changed = this.flushPending();
-    const n = this.clock.advance(nowMs);
-    if (n > 0) {
-      this.timeline.advance(n);
+    const nominal = this.clock.advance(nowMs);
+    // Behind the clock (it adopted the network's time): grant the whole catch-up now; the
+    // simulation runs it within the catch-up budget (what does not fit carries over).
+    const target = Math.floor(this.clock.clockTick(nowMs) + 1e-9);
+    if (target > this.clock.tick) this.clock.fastForward(target, nowMs);
+    const owed = this.clock.tick - this.timeline.tick;
+    if (owed > 0) {
+      this.runTicks(owed, nominal);
       changed = true;
       if (this.timeline.tick >= this.nextCompactTick) this.compact();
+      if (owed > nominal) this.updateStatus(nowMs); // caught up (or closer): say so now
     }
     if (changed && this.emitter.has('render'))
       this.emitter.emit('render', this.timeline.state, this.timeline.tick);
+  }
+
+  /**
+   * Simulate up to `owed` ticks: all of them if they fit the catch-up limits (ticks per step,
+   * CPU budget), else as many as do, but never fewer than the step's nominal ticks. Ticks the
+   * timeline had simulated before a snapshot replaced it are counted as re-simulated.
+   */
+  private runTicks(owed: number, nominal: number): void {
+    const timeline = this.timeline;
+    const limit = Math.min(owed, this.o.catchUpMaxTicks);
+    const must = Math.min(owed, Math.max(1, nominal));
+    let done = 0;
+    if (limit <= CATCH_UP_CHUNK || this.o.catchUpBudgetMs === Number.POSITIVE_INFINITY) {
+      done = Math.max(limit, must);
+      timeline.advance(done);
+    } else {
+      const started = host.performance.now();
+      while (done < limit) {
+        const chunk = Math.min(CATCH_UP_CHUNK, limit - done);
+        timeline.advance(chunk);
+        done += chunk;
+        if (done >= must && host.performance.now() - started >= this.o.catchUpBudgetMs) break;
+      }
+    }
+    if (this.resimOwed > 0) {
+      const r = Math.min(this.resimOwed, done);
+      this.resimOwed -= r;
+      this.retired.ticksSimulated -= r;
+      this.retired.ticksResimulated += r;
+    }
   }
 
   // ---- time -------------------------------------------------------------------------------
@@ -600,6 +703,15 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     return this.lastNow;
   }
 
+  /** How many whole ticks the clock is ahead of the simulation (0 when it is not). */
+  private clockLead(now: number): number {
+    try {
+      return Math.max(0, Math.floor(this.clock.clockTick(now) + 1e-9) - this.timeline.tick);
+    } catch {
+      return 0;
+    }
+  }
+
   /** Network tick estimate (falls back to the local tick). */
   private networkTick(now: number): number {
     try {
@@ -613,8 +725,8 @@ class PeerRuntime<S, E> implements Peer<S, E> {
   // ---- events -----------------------------------------------------------------------------
 
   private nextOwnSeq(): number {
-    const k = this.known.get(this.id);
-    return Math.max(this.ownSeq, k?.max ?? 0, this.ownSeqFloor) + 1;
+    const k = this.known.get(this.source);
+    return Math.max(this.ownSeq, k?.max ?? 0) + 1;
   }
 
   /** Stamp and flood one own event (`placeholder` is filled in for queued emits). */
@@ -631,12 +743,11 @@ class PeerRuntime<S, E> implements Peer<S, E> {
       placeholder.seq = seq;
       event = placeholder;
     } else {
-      event = { tick, source: this.id, seq, payload };
+      event = { tick, source: this.source, seq, payload };
     }
     this.ownSeq = seq;
     this.ownLastTick = tick;
-    if (!this.confirmed && this.unconfirmedFromSeq === 0) this.unconfirmedFromSeq = seq;
-    this.known.add(this.id, seq, now);
+    this.known.add(this.source, seq, now);
     this.counters.eventsEmitted++;
     if (this.transfer !== undefined) {
       this.pending.push(event);
@@ -741,6 +852,7 @@ class PeerRuntime<S, E> implements Peer<S, E> {
       mismatches: undefined,
       snapshotRefused: false,
       snapshotWanted: false,
+      conflictReported: false,
     };
     this.links.set(key, state);
     if (link.direction === 'outbound') {
@@ -927,6 +1039,9 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     this.emitter.emit('peer:join', { peerId: f.peerId, linkId: state.key });
     this.sendFrontier(state);
     this.sendSync(state, now);
+    // A fresh peer asks for a snapshot at once (a neighbour that is not part of the room's
+    // timeline yet refuses, and the next one is asked): one round trip saved on every join.
+    this.maybeRequestSnapshot(state, now);
     this.sendPresenceTo(state);
   }
 
@@ -954,6 +1069,8 @@ class PeerRuntime<S, E> implements Peer<S, E> {
         );
         break;
       }
+      if (ev.source === this.source && ev.seq > this.ownSeq && !this.known.has(ev.source, ev.seq))
+        this.ownConflict(state, ev.seq);
       if (!this.known.add(ev.source, ev.seq, now)) {
         this.counters.duplicatesDropped++;
         continue;
@@ -963,6 +1080,7 @@ class PeerRuntime<S, E> implements Peer<S, E> {
       else fresh.push(ev);
     }
     if (fresh === undefined) return;
+    if (!this.vouching && this.established) this.checkSynced();
     this.counters.eventsReceived += fresh.length;
     const relayed = this.floodEvents(fresh, state);
     if (relayed) this.counters.eventsForwarded += fresh.length;
@@ -1011,10 +1129,6 @@ class PeerRuntime<S, E> implements Peer<S, E> {
   ): boolean {
     const room = this.room;
     const skipCovered = room?.route(events, viaChannel ? 'channel' : (except?.transport ?? 'own')) === true;
-    if (skipCovered && except === undefined && !viaChannel) {
-      for (const e of events)
-        if (e.source === this.id && e.seq > this.floodedOwnSeq) this.floodedOwnSeq = e.seq;
-    }
     let sent = false;
     const list = this.neighbourList;
     for (let i = 0; i < list.length; i++) {
@@ -1073,22 +1187,22 @@ class PeerRuntime<S, E> implements Peer<S, E> {
       );
       return;
     }
-    if (this.sendBytes(state, bytes)) {
-      this.counters.eventsSent += events.length;
-      for (let i = 0; i < events.length; i++) {
-        const e = events[i]!;
-        if (e.source === this.id && e.seq > this.floodedOwnSeq) this.floodedOwnSeq = e.seq;
-      }
-    }
+    if (this.sendBytes(state, bytes)) this.counters.eventsSent += events.length;
   }
 
   private sendFrontier(state: LinkState<E>): void {
     const entries: { source: string; seq: number }[] = [];
-    for (const [source, k] of this.known.sources)
-      if (k.contiguous > 0) entries.push({ source, seq: k.contiguous });
-    // Listing ourselves (even at seq 0) says "established": we know our own frontier, so a
-    // restarted neighbour may trust what we say about its id.
-    if (this.identityKnown && this.known.contiguous(this.id) === 0) entries.push({ source: this.id, seq: 0 });
+    // A non-empty frontier vouches "this is the room's timeline": a fresh neighbour joins on it
+    // and catches up its clock once it holds what is listed. A (re)started peer lists nothing
+    // until it has synced once (part of the room, its first repairs in; its neighbours meanwhile
+    // send it everything they hold), and announces its frontier the moment it has (see
+    // checkSynced). It then always lists its own source (at seq 0 before its first event), so
+    // its frontier is never empty again.
+    if (this.vouching) {
+      for (const [source, k] of this.known.sources)
+        if (k.contiguous > 0) entries.push({ source, seq: k.contiguous });
+      if (this.known.contiguous(this.source) === 0) entries.push({ source: this.source, seq: 0 });
+    }
     const max = Math.max(1, this.codec.limits.maxFrontierEntries);
     if (entries.length <= max) {
       this.send(state, { type: 'frontier', entries });
@@ -1109,105 +1223,70 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     }
     state.gotFrontier = true;
     let othersHistory = false;
-    let ownFloor = 0;
     for (const e of f.entries) {
       state.has.set(e.source, e.seq);
-      if (e.source === this.id) ownFloor = e.seq;
-      else if (e.seq > 0) othersHistory = true;
+      if (e.source === this.source) {
+        // Only this incarnation stamps under its source: a neighbour claiming more of it holds
+        // events of another peer running with the same id and incarnation (taken in all the
+        // same, see ownConflict).
+        if (e.seq > this.ownSeq) this.ownConflict(state, e.seq);
+      } else if (e.seq > 0) othersHistory = true;
       const mine = this.known.contiguous(e.source);
       if (e.seq > mine) {
         const x = this.expected.get(e.source);
         if (x === undefined || x.seq < e.seq) this.expected.set(e.source, { seq: e.seq, since: now });
       }
     }
-    if (ownFloor > this.ownSeqFloor) this.ownSeqFloor = ownFloor;
-    // Only a neighbour that holds some history can tell us our own frontier (a fresh one knows
-    // nothing about a previous incarnation of our id).
-    const informative = othersHistory || ownFloor > 0 || f.entries.some((e) => e.source === state.remoteId);
-    if (informative) {
-      // Own events stamped before any such neighbour was heard reuse seqs it holds from a
-      // previous incarnation of this id: take them back before anything is repaired.
-      // (Seqs up to what we flooded ourselves may simply be ours coming back.)
-      if (
-        this.unconfirmedFromSeq > 0 &&
-        ownFloor >= this.unconfirmedFromSeq &&
-        ownFloor > this.floodedOwnSeq
-      ) {
-        this.retractUnconfirmed(state, ownFloor);
-      }
-      this.unconfirmedFromSeq = 0;
-      this.confirmed = true;
-    }
     // Repair: send what the neighbour lacks.
     this.repairTo(state);
-    if (!this.identityKnown && informative) this.becomeEstablished(state);
-    // Fresh peer, neighbour with history: join from its snapshot.
-    if (
-      othersHistory &&
-      this.o.snapshotJoin &&
-      !this.joinDone &&
-      this.transfer === undefined &&
-      this.isFresh() &&
-      (state.capabilities & Capability.SnapshotServe) !== 0
-    ) {
-      this.joinWanted = true;
-      this.requestSnapshot(state, now);
-    }
+    // An established peer always lists something (its own source at least): it is part of the
+    // room's timeline, and so are we from now on.
+    if (!this.established && f.entries.length > 0) this.becomeEstablished();
+    else this.checkSynced();
+    // Fresh peer, neighbour with history: join from its snapshot (unless already asked at hello).
+    if (othersHistory) this.maybeRequestSnapshot(state, now);
   }
 
-  /** We now know our own frontier: tell neighbours (restarted ones wait for that) and stamp queued emits. */
-  private becomeEstablished(from: LinkState<E> | undefined): void {
-    this.identityKnown = true;
-    for (const l of this.neighbourList) if (l !== from) this.sendFrontier(l);
+  /** We are part of the room's timeline now: stamp queued emits (neighbours hear it once we are synced). */
+  private becomeEstablished(): void {
+    this.established = true;
     this.flushQueued();
+    this.checkSynced();
   }
 
   /**
-   * Drop own events `unconfirmedFromSeq..ownSeq` (stamped while isolated, colliding with a
-   * previous incarnation's seqs that `state` holds): rebuild the timeline from its base
-   * snapshot without them, forget them, and re-announce our frontier so neighbours send the
-   * previous incarnation's events. Reported as `SEQ_CONFLICT`.
+   * Synced: part of the room's timeline, no snapshot transfer under way and every event a
+   * neighbour announced held (or given up as compacted away). Only then does this peer vouch
+   * for the room's timeline to others (a non-empty frontier).
    */
-  private retractUnconfirmed(state: LinkState<E>, floor: number): void {
-    const from = this.unconfirmedFromSeq;
-    const to = Math.max(this.ownSeq, this.known.get(this.id)?.max ?? 0);
-    const old = this.timeline;
-    const mine = old.eventsFrom(this.id, from, to);
-    const retractable = this.transfer === undefined && mine.length === to - from + 1;
-    if (retractable) {
-      const keep: TimelineEvent<E>[] = [];
-      for (const [source, k] of this.known.sources) {
-        for (const e of old.eventsFrom(source, 1, k.max))
-          if (source !== this.id || e.seq < from) keep.push(e);
-      }
-      for (const e of this.pending) if (e.source !== this.id || e.seq < from) keep.push(e);
-      this.pending = [];
-      const base = old.baseSnapshot();
-      const os = old.stats();
-      for (const k of Object.keys(this.retired) as (keyof typeof this.retired)[]) this.retired[k] += os[k];
-      const timeline = Timeline.fromSnapshot<S, E>(this.app, base, this.timelineOptions);
-      if (keep.length > 0) timeline.insertMany(keep);
-      const ticks = old.tick - timeline.tick;
-      timeline.advance(ticks);
-      // The rebuild is re-simulation, not new simulated time.
-      this.retired.ticksSimulated -= ticks;
-      this.retired.ticksResimulated += ticks;
-      this.timeline = timeline;
-      this.known.truncate(this.id, from - 1);
-      this.ownSeq = from - 1;
-      this.ownLastTick = 0;
-      this.ownHashes.clear();
-      this.nextHashTick = Math.ceil((timeline.tick + 1) / this.o.hashEvery) * this.o.hashEvery;
-      for (const l of this.neighbourList) if (l !== state) this.sendFrontier(l);
-      this.sendFrontier(state);
-    }
+  private isSynced(): boolean {
+    if (!this.established || this.transfer !== undefined || this.joinWanted) return false;
+    for (const [source, x] of this.expected) if (this.known.contiguous(source) < x.seq) return false;
+    return true;
+  }
+
+  /** The first time we are synced: vouch from now on, and announce our frontier to every neighbour. */
+  private checkSynced(): void {
+    if (this.vouching || !this.isSynced()) return;
+    this.vouching = true;
+    for (const l of this.neighbourList) this.sendFrontier(l);
+  }
+
+  /**
+   * A neighbour holds (or sent) events under this incarnation's source that it never stamped:
+   * another peer runs with the same peer id and incarnation (or forged them). Reported once per
+   * link as `SEQ_CONFLICT`. The events are taken like any other (the rest of the room holds
+   * them: refusing them here would only split the state), and own seqs continue above them, so
+   * no identity is ever used twice.
+   */
+  private ownConflict(state: LinkState<E>, seq: number): void {
+    if (state.conflictReported) return;
+    state.conflictReported = true;
     this.report(
       new PeerError(
         'SEQ_CONFLICT',
-        `neighbour ${state.remoteId} holds own events up to seq ${floor} from a previous incarnation; ` +
-          (retractable
-            ? `retracted ${to - from + 1} own events (seqs ${from}..${to}) stamped while isolated`
-            : `own seqs ${from}..${to} stamped while isolated could not be retracted (compacted)`),
+        `neighbour ${state.remoteId} holds ${this.source}#${seq}, which this peer never stamped ` +
+          '(another peer uses the same id and incarnation)',
         { linkId: state.key, peerId: state.remoteId },
       ),
     );
@@ -1451,7 +1530,7 @@ class PeerRuntime<S, E> implements Peer<S, E> {
       // The send tick lets receivers measure flooding delay (Δ auto); -1 while our clock is unsettled.
       data: [
         this.ownPresence,
-        this.lagging || !this.identityKnown ? -1 : Math.round(this.networkTick(now) * 100) / 100,
+        this.lagging || !this.established ? -1 : Math.round(this.networkTick(now) * 100) / 100,
       ],
     };
     if (only !== undefined) this.send(only, frame);
@@ -1518,8 +1597,22 @@ class PeerRuntime<S, E> implements Peer<S, E> {
 
   /** No events from other sources known (own events may exist, e.g. emitted while alone). */
   private isFresh(): boolean {
-    for (const source of this.known.sources.keys()) if (source !== this.id) return false;
+    for (const source of this.known.sources.keys()) if (source !== this.source) return false;
     return true;
+  }
+
+  /** Join from `state`'s snapshot if we are fresh, not joined yet and it can serve one. */
+  private maybeRequestSnapshot(state: LinkState<E>, now: number): void {
+    if (
+      this.o.snapshotJoin &&
+      !this.joinDone &&
+      this.transfer === undefined &&
+      (state.capabilities & Capability.SnapshotServe) !== 0 &&
+      this.isFresh()
+    ) {
+      this.joinWanted = true;
+      this.requestSnapshot(state, now);
+    }
   }
 
   private requestSnapshot(state: LinkState<E>, now: number): void {
@@ -1539,11 +1632,12 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     // Nobody can serve now: carry on from our own state (repair brings what neighbours hold);
     // a later neighbour with history may still hand us a snapshot while we are fresh.
     this.joinWanted = false;
+    this.checkSynced();
   }
 
   private onSnapshotRequest(state: LinkState<E>): void {
-    if (this.transfer !== undefined || this.joinWanted) {
-      // We are joining ourselves: refuse with an empty chunk.
+    if (this.transfer !== undefined || this.joinWanted || !this.vouching) {
+      // We are joining ourselves, or not synced with the room yet: refuse with an empty chunk.
       this.send(state, { type: 'snapshot', tick: 0, index: 0, count: 1, data: new Uint8Array(0) });
       return;
     }
@@ -1652,15 +1746,13 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     for (const e of carry) if (this.known.add(e.source, e.seq, now)) keep.push(e);
     this.timeline = timeline;
     if (keep.length > 0) timeline.insertMany(keep);
-    const clockTick = this.clock.tick;
-    if (timeline.tick < clockTick) {
-      // Our clock is already past the snapshot: re-simulate up to it (a rollback, in effect).
-      const ticks = clockTick - timeline.tick;
-      timeline.advance(ticks);
-      this.retired.ticksSimulated -= ticks;
-      this.retired.ticksResimulated += ticks;
+    if (timeline.tick < this.clock.tick) {
+      // Our clock is already past the snapshot: the next steps catch up to it; the ticks the old
+      // timeline had simulated are re-simulation (a rollback, in effect), not new time.
+      this.resimOwed = Math.max(0, old.tick - timeline.tick);
     } else {
       this.clock.fastForward(timeline.tick, now);
+      this.resimOwed = 0;
     }
     this.transfer = undefined;
     this.joinWanted = false;
@@ -1669,8 +1761,9 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     this.nextHashTick = Math.ceil((snap.tick + 1) / this.o.hashEvery) * this.o.hashEvery;
     this.ownHashes.clear();
     if (this.o.horizonTicks !== undefined) this.nextCompactTick = timeline.tick + this.o.fps;
-    // Tell every neighbour what we now hold, so they repair what follows the snapshot.
-    for (const l of this.neighbourList) this.sendFrontier(l);
+    // Neighbours repair what follows the snapshot already (our frontier at hello was empty);
+    // they hear what we hold once we are synced.
+    this.checkSynced();
     if (this.emitter.has('render')) this.emitter.emit('render', timeline.state, timeline.tick);
   }
 
@@ -1694,8 +1787,7 @@ class PeerRuntime<S, E> implements Peer<S, E> {
       }
     }
     // No neighbour with history for long enough: we are the first generation of the room.
-    if (!this.identityKnown && now - this.attachedAt >= this.o.aloneGraceMs)
-      this.becomeEstablished(undefined);
+    if (!this.established && now - this.attachedAt >= this.o.aloneGraceMs) this.becomeEstablished();
     // Snapshot join timeout.
     if (this.transfer !== undefined && now - this.transfer.requestedAt >= this.o.snapshotTimeoutMs) {
       const l = this.links.get(this.transfer.linkKey);
@@ -1709,7 +1801,7 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     // Presence: heartbeat / beacon and expiry.
     if (
       (this.ownPresence !== null || this.o.delay === 'auto') &&
-      this.identityKnown &&
+      this.established &&
       now >= this.nextBeaconAt
     ) {
       this.sendOwnPresence(undefined);
@@ -1889,7 +1981,7 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     }
     // Repairs outstanding: a neighbour announced events we still lack (given up after a while:
     // they may have been compacted away everywhere).
-    let awaitingRepair = !this.identityKnown;
+    let awaitingRepair = !this.established;
     for (const [source, x] of this.expected) {
       if (this.known.contiguous(source) >= x.seq) {
         this.expected.delete(source);
@@ -1903,6 +1995,7 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     }
     const syncing = awaitingRepair || this.transfer !== undefined || this.joinWanted || this.lagging;
     this.holding = this.lagging && awaitingRepair && this.neighbourList.length > 0;
+    this.checkSynced();
     this.setStatus(syncing ? 'syncing' : 'live');
   }
 

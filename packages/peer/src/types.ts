@@ -84,6 +84,15 @@ export interface PeerOptions<S, E> {
   readonly delay?: number | 'auto';
   /** This peer's id (default: 16 random hex chars). A restarted peer may reuse its old id. */
   readonly peerId?: string;
+  /**
+   * This runtime object's incarnation: its events carry the source id `<peerId>~<incarnation>`,
+   * so a restart with the same `peerId` never reuses an event identity. 1 to 32 characters of
+   * `[0-9A-Za-z_-]`; default 16 random hex characters (64 bits from `crypto.getRandomValues`).
+   * Pass a value that never repeats for this peer id (a persisted restart counter, a start time)
+   * to make it collision-free by construction, or a seeded one for reproducible runs (the
+   * simulator does).
+   */
+  readonly incarnation?: string;
   /** Seed of the app's initial state and PRNG; must be the same on every peer of the room. Default 0. */
   readonly seed?: number;
   /** Encodes event payloads on the wire (default: MessagePack for JSON-like payloads). */
@@ -124,7 +133,10 @@ export interface PeerOptions<S, E> {
   readonly now?: () => number;
   /** Codec limits for frames in and out (default: the codec's). */
   readonly limits?: Partial<CodecLimits>;
-  /** Clock-agreement options passed to `@symmetric/clock-sync` (`fps` is set from `fps`). */
+  /**
+   * Clock-agreement options passed to `@symmetric/clock-sync` (`fps` and `syncIntervalMs` are
+   * set by the peer; how fast a peer behind catches up is `catchUp`, not the clock's rate).
+   */
   readonly clock?: Partial<ClockOptions>;
   /** SYNC period per link (default 1000 ms; the first 8 SYNCs of a link go every 250 ms). */
   readonly syncIntervalMs?: number;
@@ -145,13 +157,25 @@ export interface PeerOptions<S, E> {
   /** A snapshot request unanswered for this long is asked of another neighbour (default 5000 ms). */
   readonly snapshotTimeoutMs?: number;
   /**
-   * Own identity: a peer learns its own frontier (a restart may reuse its id, and must continue
-   * its seqs) from an established neighbour: one that holds history or that knows its own
-   * frontier. With no such neighbour for this long after attach, the peer assumes it belongs to
-   * the room's first generation: it goes `live` and stamps its emits (default 1000 ms). Until
-   * then emits are queued. Give restarted peers a long grace.
+   * A fresh peer becomes part of the room's timeline through the first established neighbour
+   * it hears (one that is part of it already: its frontier is never empty), at once. With no
+   * such neighbour for this long after attach, it assumes it is the room's first generation and
+   * starts the timeline itself: it goes `live` and stamps its emits (default 1000 ms; until
+   * then emits are queued). A peer restarted from nothing in a room that lives on should use a
+   * long grace, so that it waits for the room rather than founding an island timeline at tick 0
+   * (the simulator gives restarts an hour).
    */
   readonly aloneGraceMs?: number;
+  /**
+   * Catching up: a peer behind the network's time (after a join, a rejoin, a healed partition)
+   * simulates the missing ticks as fast as this allows, never skipping one: at most
+   * `maxTicksPerStep` ticks per step (default 10 minutes of ticks) and at most `budgetMs` of
+   * CPU time per step (default 8 ms, measured with `performance.now()`, whatever `now` says;
+   * `Infinity` = no time limit, for reproducible virtual-time runs). A cheap app catches up
+   * minutes of history in one step; a costly one spreads it over several frames and stays
+   * responsive. The nominal ticks of a step always run.
+   */
+  readonly catchUp?: { readonly budgetMs?: number; readonly maxTicksPerStep?: number };
   /** The clock may lag the network estimate by this many ticks and still count as `live` (default fps/5). */
   readonly liveLagTicks?: number;
   /** Events stamped more than this many ticks ahead of the network's tick are refused (default 600 s of ticks). */
@@ -308,6 +332,12 @@ export interface NeighbourInfo {
 export interface Peer<S, E> {
   /** This peer's id. */
   readonly id: string;
+  /**
+   * The source id of this incarnation's events, `<id>~<incarnation>`: unique to this runtime
+   * object, so a peer restarted with its old id never reuses an event identity `(source, seq)`
+   * of its previous life. The app sees the peer id part as `ctx.source` (see {@link peerIdOf}).
+   */
+  readonly source: string;
   /** Current local tick. */
   readonly tick: number;
   /** Current state (read-only: the timeline owns it). */
@@ -318,10 +348,10 @@ export interface Peer<S, E> {
   readonly delayTicks: number;
   /**
    * Stamp `payload` with tick `now + Δ` (never below this source's previous tick) and the next
-   * own seq, apply it locally and flood it. While the peer is still learning its own frontier
-   * (a restart may reuse its id), the emit is queued and stamped as soon as the frontier is
-   * known: the returned object then has `seq` 0 and `tick` -1 and the `emit` event reports the
-   * stamped event.
+   * own seq, apply it locally and flood it. While the peer is not part of the room's timeline
+   * yet (fresh, no established neighbour heard, `aloneGraceMs` not over), the emit is queued
+   * and stamped as soon as it is: the returned object then has `seq` 0 and `tick` -1 until
+   * then, and the `emit` event reports the stamped event.
    */
   emit(payload: E): TimelineEvent<E>;
   /** Set this peer's ephemeral data (never enters the timeline); `null` = gone. */

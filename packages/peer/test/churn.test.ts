@@ -1,4 +1,5 @@
-import { RectangleKeys } from '@symmetric/core';
+import { type App, RectangleKeys } from '@symmetric/core';
+import { peerIdOf } from '@symmetric/peer';
 import { describe, expect, it } from 'vitest';
 import { cluster, distinct, loopback } from './helpers/harness.js';
 import { RawPeer } from './helpers/raw-peer.js';
@@ -71,7 +72,9 @@ describe('repair, join and rejoin', () => {
   });
 
   it('a peer that starts isolated (and emits) joins later and converges', async () => {
-    for (const history of ['full', { horizonTicks: 150 }] as const) {
+    // (Its own events must still be within the network's horizon when it joins: older ones are
+    // refused as too old, see the README's limits.)
+    for (const history of ['full', { horizonTicks: 250 }] as const) {
       const net = loopback(20);
       const c = await cluster(net, { delay: 150, history });
       await c.add('a');
@@ -96,7 +99,7 @@ describe('repair, join and rejoin', () => {
     }
   });
 
-  it('a restarted peer with the same id learns its old frontier and continues its seqs', async () => {
+  it('a restarted peer with the same id is a new source: it never reuses an event identity', async () => {
     const net = loopback(20);
     const c = await cluster(net, { delay: 150, history: 'full' });
     await c.add('a');
@@ -105,55 +108,98 @@ describe('repair, join and rejoin', () => {
     b.emit(RectangleKeys.left);
     b.emit(RectangleKeys.up);
     c.run(2000);
+    const oldSource = b.source;
     await c.remove('b');
     c.run(3000);
-    // Comes back with nothing but its id, and emits at once (queued until it knows its frontier).
+    // Comes back with nothing but its id, and emits at once (queued until it hears the room).
     const b2 = await c.add('b', {}, ['a']);
+    expect(b2.source).not.toBe(oldSource);
+    expect(b2.source.startsWith('b~')).toBe(true);
     const early = b2.emit(RectangleKeys.down);
     expect(early.seq).toBe(0);
-    const stamped: number[] = [];
-    b2.on('emit', (e) => stamped.push(e.seq));
+    const stamped: string[] = [];
+    b2.on('emit', (e) => stamped.push(`${e.source}#${e.seq}`));
     c.run(6000);
-    expect(early.seq).toBe(3);
+    expect(early.seq).toBe(1);
     b2.emit(RectangleKeys.right);
     c.run(8000);
-    expect(stamped).toEqual([3, 4]);
+    expect(stamped).toEqual([`${b2.source}#1`, `${b2.source}#2`]);
     expect(c.peers.get('a')!.stats().events).toBe(4);
     expect(b2.stats().events).toBe(4);
     expect(distinct(c.hashes())).toHaveLength(1);
     expect(c.errors.filter((e) => e.code === 'SEQ_CONFLICT')).toEqual([]);
   });
 
-  it('a restarted peer that emits while isolated retracts its colliding events on reconnection', async () => {
-    for (const history of ['full', { horizonTicks: 500 }] as const) {
+  it('a restart while every neighbour is fresh too never collides with its past', async () => {
+    // Line d - a - b - c. d keeps the room's history; a, b and c crash and come back from
+    // nothing while d is cut off, so the restarted b meets only fresh peers: nobody can tell it
+    // what it stamped before. They found an island timeline (alone long enough) and emit; when
+    // d is back, every event is distinct and everyone converges.
+    for (const history of ['full', { horizonTicks: 3000 }] as const) {
       const net = loopback(20);
-      const c = await cluster(net, { delay: 150, history });
-      await c.add('a');
+      const c = await cluster(net, { delay: 150, history, aloneGraceMs: 500 });
+      await c.add('d');
+      await c.add('a', {}, ['d']);
       const b = await c.add('b', {}, ['a']);
-      c.run(1000);
+      await c.add('c', {}, ['b']);
+      c.run(1500);
       b.emit(RectangleKeys.left);
       b.emit(RectangleKeys.up);
-      c.run(2000);
-      await c.remove('b');
+      c.peers.get('c')!.emit(RectangleKeys.down);
       c.run(3000);
-      // Back with nothing but its id and no neighbour: alone, it goes live and stamps seq 1.
-      const b2 = await c.add('b');
+      const before = b.source;
+      net.cut('a', 'd');
+      for (const x of ['a', 'b', 'c']) await c.remove(x);
+      c.run(3500);
+      await c.add('a');
+      const b2 = await c.add('b', {}, ['a']);
+      await c.add('c', {}, ['b']);
       c.run(5000);
-      expect(b2.status).toBe('live');
-      expect(b2.emit(RectangleKeys.right).seq).toBe(1);
-      c.run(5500);
-      b2.dial('a');
-      c.run(8000);
-      const conflicts = c.errors.filter((e) => e.code === 'SEQ_CONFLICT');
-      expect(conflicts).toHaveLength(1);
-      expect(conflicts[0]!.message).toContain('retracted 1 own events');
-      // The network's version of b#1 wins everywhere; b continues after b#2.
-      expect(b2.emit(RectangleKeys.down).seq).toBe(3);
-      c.run(10_000);
-      expect(c.peers.get('a')!.stats().events).toBe(3);
-      expect(b2.stats().events).toBe(3);
+      expect(b2.status).toBe('live'); // an island: the first generation of what it can reach
+      expect(b2.emit(RectangleKeys.right).seq).toBe(1); // seq 1 again, under a new source
+      expect(b2.source).not.toBe(before);
+      c.peers.get('a')!.emit(RectangleKeys.stop);
+      c.run(6000);
+      net.heal('a', 'd');
+      c.peers.get('a')!.dial('d');
+      c.run(12_000);
+      for (const p of c.peers.values()) expect(p.stats().events).toBe(5);
       expect(distinct(c.hashes())).toHaveLength(1);
+      expect(c.errors.filter((e) => e.code === 'SEQ_CONFLICT')).toEqual([]);
     }
+  });
+
+  it('the app sees the peer id as ctx.source, the same across restarts', async () => {
+    const seen: string[] = [];
+    const app: App<{ n: number }, number> = {
+      init: () => ({ n: 0 }),
+      tick: () => {},
+      event: (s, e, ctx) => {
+        s.n += e;
+        seen.push(ctx.source);
+      },
+    };
+    const net = loopback(20);
+    const c = await cluster<{ n: number }, number>(net, {
+      app,
+      payloadCodec: undefined,
+      delay: 100,
+      history: 'full',
+    } as never);
+    const a = await c.add('a');
+    const b = await c.add('b', {}, ['a']);
+    c.run(1000);
+    b.emit(1);
+    c.run(2000);
+    await c.remove('b');
+    const b2 = await c.add('b', {}, ['a']);
+    c.run(3000);
+    b2.emit(2);
+    c.run(5000);
+    expect(a.state.n).toBe(3);
+    expect(b2.state.n).toBe(3);
+    expect(new Set(seen)).toEqual(new Set(['b']));
+    expect(peerIdOf(b2.source)).toBe('b');
   });
 
   it('a peer away longer than the horizon re-joins from a snapshot (its missing events were compacted)', async () => {

@@ -43,6 +43,7 @@ export async function cluster<S = RectangleState, E = RectangleKey>(
   const errors: PeerError[] = [];
   const fps = base.fps ?? 50;
   let t = 0;
+  let incarnations = 0;
   const frameMs = 1000 / fps;
   const c: Cluster<S, E> = {
     net,
@@ -57,6 +58,9 @@ export async function cluster<S = RectangleState, E = RectangleKey>(
         fps,
         delay: 100,
         peerId: address,
+        // Reproducible runs: a counter, not the default random incarnation (a re-added address
+        // is a restart and gets a new one).
+        incarnation: String(++incarnations),
         redial: false,
         now: () => net.now(),
         ...base,
