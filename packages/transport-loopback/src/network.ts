@@ -44,7 +44,9 @@ export interface LoopbackTransportOptions {
   /**
    * Addresses this transport keeps a link to: it dials each one whenever both ends are
    * started and the pair is not cut, and there is no open link between them yet (on `start`
-   * of either side, and on `heal`/`healAll`). Failures go to `onError`. Default none.
+   * of either side, on `heal`/`healAll`, and when the close of a link to a transport that
+   * stopped arrives after another transport was started at its address, i.e. a restart).
+   * Failures go to `onError`. Default none.
    */
   connectTo?: readonly string[];
 }
@@ -573,6 +575,14 @@ export class LoopbackNetwork {
       }
     } else if (kind === EV_CLOSE && end.isOpen) {
       this.closeEnd(end, { local: false, reason: payload as string });
+      // The other side's transport stopped and another one has been started at its address
+      // since (a restart, within one latency): this side keeps its `connectTo` link, to the
+      // new transport. (A deliberate close by a transport still listening is not re-dialled.)
+      const owner = end.owner;
+      const current = this.listeners.get(end.remoteAddress);
+      if (current !== undefined && current !== end.peer.owner && owner.started) {
+        this.autoDialPair(owner.address, end.remoteAddress);
+      }
     }
   }
 

@@ -514,6 +514,31 @@ describe('createLoopbackPair', () => {
     }
   });
 
+  it('keeps its connectTo link when the other side restarts within one latency', async () => {
+    const network = new LoopbackNetwork({ time: 'virtual', latency: { dist: 'constant', ms: 50 } });
+    const a = network.transport('a', { connectTo: ['b'] });
+    const b1 = network.transport('b');
+    await a.start(record(network, 'a'));
+    await b1.start(record(network, 'b1'));
+    expect(a.links()).toHaveLength(1);
+    network.runUntil(100);
+    // b crashes and a new transport starts at its address before a hears of the close.
+    await b1.stop();
+    const b2 = network.transport('b');
+    const hb2 = record(network, 'b2');
+    await b2.start(hb2);
+    expect(a.links()).toHaveLength(1); // still the old link (its close is in flight)
+    expect(hb2.links).toHaveLength(0);
+    network.runUntil(150); // the close arrives: a dials the new b at once
+    expect(a.links()).toHaveLength(1);
+    expect(hb2.links).toHaveLength(1);
+    expect(a.links()[0]!.open).toBe(true);
+    // A deliberate close by a transport that is still listening is not re-dialled.
+    hb2.links[0]!.close('go away');
+    network.runUntil(300);
+    expect(a.links()).toHaveLength(0);
+  });
+
   it('works in real time with latency', async () => {
     const { network, a, b } = createLoopbackPair({
       latency: { dist: 'uniform', minMs: 5, maxMs: 15 },
