@@ -5,10 +5,11 @@
  * and repair. The channel is best effort, so this module adds the anti-entropy that makes
  * correctness independent of it:
  *
- * - **announce**: every `announceMs`, a peer sends its frontier to each neighbour on a covered
- *   transport, if it changed since the last announcement on that link and the neighbour has not
- *   already announced holding all of it. A neighbour that holds more answers by repairing (as on
- *   any frontier);
+ * - **announce**: every `announceMs`, a peer sends its frontier to up to `announceFanout`
+ *   neighbours on covered transports (rotating) among those it has not told its current frontier
+ *   yet and that have not themselves announced holding all of it. A neighbour that holds more
+ *   answers by repairing (as on any frontier). The fanout bounds the cost per round whatever the
+ *   degree; with changes every round, each neighbour is still told every degree/fanout rounds;
  * - **pull**: when a neighbour's announced frontier is ahead of the highest seq this peer knows of
  *   a source for longer than `pullGraceMs` (the channel did not deliver), the missing seqs are
  *   requested from that neighbour. Holes below the highest known seq are the ordinary gap repair.
@@ -42,6 +43,7 @@ const MAX_PULL_SPAN = 50_000;
 /** Resolved broadcast settings (`undefined` = flooding). @internal */
 export interface BroadcastSettings {
   readonly announceMs: number;
+  readonly announceFanout: number;
   readonly pullGraceMs: number;
   readonly pullRetryMs: number;
 }
@@ -58,15 +60,23 @@ export function resolveDissemination(
 ): BroadcastSettings | undefined {
   if (value === undefined || value === 'flood') return undefined;
   let announceMs = 1000;
+  let announceFanout = 2;
   let pullGraceMs = defaults.gapGraceMs;
   if (typeof value === 'object' && value !== null && value.mode === 'flood') return undefined;
   if (typeof value === 'object' && value !== null && value.mode === 'broadcast') {
     announceMs = ms('dissemination.announceMs', value.announceMs, announceMs, 1);
+    announceFanout = value.announceFanout ?? announceFanout;
+    if (!Number.isInteger(announceFanout) || announceFanout < 1 || announceFanout > 1024) {
+      throw new PeerError(
+        'INVALID_OPTION',
+        `dissemination.announceFanout must be an integer in [1, 1024], got ${String(value.announceFanout)}`,
+      );
+    }
     pullGraceMs = ms('dissemination.pullGraceMs', value.pullGraceMs, pullGraceMs, 0);
   } else if (value !== 'broadcast') {
     throw new PeerError(
       'INVALID_OPTION',
-      `dissemination must be 'flood', 'broadcast' or { mode, announceMs?, pullGraceMs? }, got ${String(value)}`,
+      `dissemination must be 'flood', 'broadcast' or { mode, announceMs?, announceFanout?, pullGraceMs? }, got ${String(value)}`,
     );
   }
   if (!transports.some((t) => t.broadcast !== undefined)) {
@@ -75,7 +85,7 @@ export function resolveDissemination(
       "dissemination 'broadcast' needs a transport with a broadcast channel (e.g. libp2p with its gossip option)",
     );
   }
-  return { announceMs, pullGraceMs, pullRetryMs: defaults.requestTimeoutMs };
+  return { announceMs, announceFanout, pullGraceMs, pullRetryMs: defaults.requestTimeoutMs };
 }
 
 function ms(name: string, value: number | undefined, fallback: number, min: number): number {
@@ -148,6 +158,7 @@ export class BroadcastRoom<E, L extends RoomLink> {
   private readonly pulls = new Map<string, PullState>();
   private nextAnnounceAt: number;
   private nextPullAt = 0;
+  private announceCursor = 0;
   private readonly counters: BroadcastStats = emptyBroadcastStats();
 
   constructor(
@@ -319,11 +330,11 @@ export class BroadcastRoom<E, L extends RoomLink> {
     for (const k of known.sources.values()) signature += k.contiguous;
     signature += known.sources.size * 2 ** 40;
     const seen = new Set<string>();
+    const due: L[] = [];
     for (const l of this.host.neighbours()) {
       seen.add(l.key);
       if (!this.covers(l.transport)) continue;
       if (this.announced.get(l.key) === signature) continue;
-      this.announced.set(l.key, signature);
       // Nothing to tell a neighbour that already announced holding everything we hold.
       let behind = false;
       for (const [source, k] of known.sources) {
@@ -332,11 +343,20 @@ export class BroadcastRoom<E, L extends RoomLink> {
           break;
         }
       }
-      if (!behind) continue;
+      if (behind) due.push(l);
+      else this.announced.set(l.key, signature);
+    }
+    for (const key of this.announced.keys()) if (!seen.has(key)) this.announced.delete(key);
+    if (due.length === 0) return;
+    const count = Math.min(due.length, this.settings.announceFanout);
+    const start = this.announceCursor % due.length;
+    this.announceCursor = start + count;
+    for (let i = 0; i < count; i++) {
+      const l = due[(start + i) % due.length]!;
+      this.announced.set(l.key, signature);
       this.host.sendFrontier(l);
       this.counters.announcements++;
     }
-    for (const key of this.announced.keys()) if (!seen.has(key)) this.announced.delete(key);
   }
 
   /** Request seqs neighbours announced above the highest we know, once the channel had its chance. */

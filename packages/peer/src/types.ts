@@ -38,8 +38,13 @@ export interface PresenceOptions {
  */
 export interface DisseminationOptions {
   readonly mode: 'flood' | 'broadcast';
-  /** Broadcast: the own frontier is announced to each neighbour at most this often, when it changed (default 1000 ms). */
+  /** Broadcast: period of frontier announcements over links, sent only when the frontier changed (default 1000 ms). */
   readonly announceMs?: number;
+  /**
+   * Broadcast: most neighbours told per announcement round (default 2, rotating among those not
+   * told the current frontier yet): bounds the repair traffic whatever the degree.
+   */
+  readonly announceFanout?: number;
   /**
    * Broadcast: events a neighbour announced and the channel has not delivered within this are
    * requested from it (default `gapGraceMs`).

@@ -114,17 +114,25 @@ describe("dissemination: 'broadcast' over a room channel", () => {
     expect(distinct(flood.c.hashes())).toEqual(distinct(broadcast.c.hashes()));
   });
 
-  it('converges when the channel loses messages (30 %, and all of them): links repair', async () => {
+  it('converges when the channel loses messages (30 %, and all of them), on a ring and a full mesh: links repair', async () => {
     const n = 7;
     const events = 24;
-    for (const dropRate of [0.3, 1]) {
-      const run = await runRoom('broadcast', n, ring(n), { events, dropRate, seed: 11, tailMs: 12_000 });
+    const ring7 = ring(n);
+    for (const [dropRate, edges] of [
+      [0.3, ring7],
+      [1, ring7],
+      [0.3, complete(n)],
+      [1, complete(n)],
+    ] as const) {
+      const run = await runRoom('broadcast', n, edges, { events, dropRate, seed: 11, tailMs: 12_000 });
       expectConverged(run, events);
       expect(run.c.errors).toEqual([]);
       expect(run.bus.dropped).toBeGreaterThan(0);
       const b = run.stats.map((s) => s.broadcast);
       expect(sum(b.map((s) => s.announcements))).toBeGreaterThan(0);
-      expect(sum(b.map((s) => s.pulls))).toBeGreaterThan(0);
+      // What the channel lost came over links: pushed on announcements, or pulled.
+      expect(sum(run.stats.map((s) => s.repairsSent))).toBeGreaterThan(0);
+      if (edges === ring7) expect(sum(b.map((s) => s.pulls))).toBeGreaterThan(0); // one holder per gap: pulled
       if (dropRate === 1) expect(sum(b.map((s) => s.received))).toBe(0);
     }
   });
@@ -264,6 +272,9 @@ describe("dissemination: 'broadcast' over a room channel", () => {
     const t = withBroadcast(net.transport('y'), bus.channel('y'));
     expect(() =>
       createPeer({ ...base, transports: [t], dissemination: { mode: 'broadcast', announceMs: 0 } }),
+    ).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }));
+    expect(() =>
+      createPeer({ ...base, transports: [t], dissemination: { mode: 'broadcast', announceFanout: 0.5 } }),
     ).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }));
     expect(() =>
       createPeer({ ...base, transports: [t], dissemination: 'gossip' as unknown as 'flood' }),
