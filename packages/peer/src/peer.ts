@@ -41,6 +41,8 @@ import type { NeighbourInfo, Peer, PeerEvents, PeerOptions, PeerStats, PeerStatu
 
 /** Housekeeping (timers, status, SYNC, repair) runs at most this often (ms). */
 const HOUSEKEEPING_MS = 50;
+/** A peer far behind waits at most this long for the frontier of a link that just opened. */
+const FRONTIER_WAIT_MS = 1000;
 /** Catch-up ticks run between two checks of the CPU budget. */
 const CATCH_UP_CHUNK = 64;
 /** Most events put in one `events` frame (the codec's limit may be lower). */
@@ -1993,8 +1995,18 @@ class PeerRuntime<S, E> implements Peer<S, E> {
         awaitingRepair = true;
       }
     }
+    // Links just opened whose frontier has not come yet (e.g. reconnecting after an outage):
+    // they may announce events this peer missed; wait for that (briefly) before catching up.
+    let awaitingFrontier = false;
+    for (const l of this.links.values()) {
+      if (l.phase === 'closed' || (l.phase === 'open' && l.gotFrontier)) continue;
+      if (now - l.openedAt < Math.min(FRONTIER_WAIT_MS, this.o.handshakeTimeoutMs)) {
+        awaitingFrontier = true;
+        break;
+      }
+    }
     const syncing = awaitingRepair || this.transfer !== undefined || this.joinWanted || this.lagging;
-    this.holding = this.lagging && awaitingRepair && this.neighbourList.length > 0;
+    this.holding = this.lagging && ((awaitingRepair && this.neighbourList.length > 0) || awaitingFrontier);
     this.checkSynced();
     this.setStatus(syncing ? 'syncing' : 'live');
   }
