@@ -227,26 +227,24 @@ export interface LowerBoundOptions {
 
 const ALWAYS: readonly Interval[] = [{ from: Number.NEGATIVE_INFINITY, to: Number.POSITIVE_INFINITY }];
 
-/** The interval of `ivs` containing `t`, or the first one starting after `t`; `undefined` if none. */
-function intervalFrom(ivs: readonly Interval[], t: number): Interval | undefined {
-  for (const iv of ivs) if (t < iv.to) return iv;
-  return undefined;
-}
-
 /**
  * The perfect-clock lower bound's numerator: Σ over events and receiving peers of
  * `max(0, D(s,p) − Δ)` in whole ticks (`⌊ms × fps / 1000⌋`, as rollbacks count whole ticks:
  * with perfect clocks every peer is at tick `⌊t × fps / 1000⌋` at time `t`), where `D(s,p)` is the
  * earliest arrival of the event at `p` over the fastest path, every link taking its mean
- * latency (Dijkstra). With cuts and churn the graph changes over time and the search is over
- * journeys: a peer holds the event from its arrival until it goes offline (with `restart`; for
- * ever without), and passes it over a link as soon as the link is uncut and both ends are
- * online (a peer coming back gets what its neighbours hold, so a restarted cut vertex carries
- * a partition's backlog across, as the runtime's repair does). Every receiver counts, except
- * one that gets the event the moment it comes (back) online from a neighbour already holding
- * it: that event is part of the state it joins with, not a rollback. A peer that restarts
- * after the emission and whose neighbours do not hold the event then gets it later, like any
- * other peer, and is late by the same measure. Deliveries before `fromMs` are not counted.
+ * latency (Dijkstra).
+ *
+ * With cuts and churn the graph changes over time and the search is over journeys. Each online
+ * interval of a peer is a holder of its own: with `restart` a peer loses what it held when it
+ * goes offline and may receive the event again in a later interval (from a neighbour that still
+ * or again holds it); without, it keeps it and has it again when back. A holder passes the event
+ * over a link as soon as the link is uncut and both ends are online until it lands. A peer
+ * restarted from nothing runs the room's timeline only once it has the room's state from a
+ * neighbour that has it (computed with the same journeys, from the first starts): an event that
+ * reaches it before or with that state is part of what it starts from and is not counted. Every
+ * other receipt is counted (a peer that came back without the event and gets it later has
+ * simulated past it like anyone else), once per interval. Deliveries before `fromMs` are not
+ * counted.
  */
 export function perfectClockLateTicks(
   net: LowerBoundNetwork,
@@ -272,92 +270,105 @@ export function perfectClockLateTicks(
     }
   }
   for (const list of cutsOf) list.sort((x, y) => x.from - y.from);
-  const onlineOf = (p: number): readonly Interval[] => net.online?.[p] ?? ALWAYS;
   const uncutFrom = (edge: number, t: number): number => {
     let at = t;
     for (const iv of cutsOf[edge]!) if (at >= iv.from && at < iv.to) at = iv.to;
     return at;
   };
-  /** Set by `departure`: the send happened the moment `w` came (back) online (its join). */
-  let sentAtJoin = false;
-  /**
-   * Earliest time ≥ `t` at which `u` (holding the event until `uEnd`) can send over `edge` to
-   * `w` so that the link is uncut and `w` is online from sending to arrival; `Infinity` if never.
-   */
-  const departure = (u: number, w: number, edge: number, t: number, uEnd: number): number => {
-    let d = t;
-    for (let guard = 0; guard < 10_000; guard++) {
-      d = uncutFrom(edge, d);
-      const uIv = intervalFrom(onlineOf(u), d);
-      if (uIv === undefined || uIv.from >= uEnd) return Number.POSITIVE_INFINITY;
-      if (d < uIv.from) d = uIv.from;
-      const wIv = intervalFrom(onlineOf(w), d);
-      if (wIv === undefined) return Number.POSITIVE_INFINITY;
-      if (d < wIv.from) {
-        d = wIv.from;
-        continue; // re-check the cut and u at the new time
-      }
-      if (d >= uEnd || d >= uIv.to) {
-        d = uIv.to;
-        continue;
-      }
-      if (d + L >= wIv.to) {
-        d = wIv.to; // w goes offline before the frame lands: wait for its next interval
-        continue;
-      }
-      if (uncutFrom(edge, d) !== d) continue;
-      sentAtJoin = d === wIv.from;
-      return d;
+  // One vertex per online interval of a peer.
+  const intervals: (readonly Interval[])[] = [];
+  const first: number[] = [];
+  let vertices = 0;
+  for (let p = 0; p < n; p++) {
+    const ivs = net.online?.[p] ?? ALWAYS;
+    intervals.push(ivs);
+    first.push(vertices);
+    vertices += ivs.length;
+  }
+  const peerOf = new Int32Array(vertices);
+  const indexOf = new Int32Array(vertices);
+  for (let p = 0; p < n; p++) {
+    for (let k = 0; k < intervals[p]!.length; k++) {
+      peerOf[first[p]! + k] = p;
+      indexOf[first[p]! + k] = k;
     }
-    return Number.POSITIVE_INFINITY;
-  };
-  /** Until when `p` holds an event it received at `t`. */
-  const holdsUntil = (p: number, t: number): number => {
-    if (!restart) return Number.POSITIVE_INFINITY;
-    const iv = intervalFrom(onlineOf(p), t);
-    return iv !== undefined && iv.from <= t ? iv.to : t;
-  };
+  }
   const fromMs = opts.fromMs ?? 0;
   const tickPerMs = opts.fps / 1000;
-  const arrival = new Float64Array(n);
-  const joined = new Uint8Array(n);
-  const done = new Uint8Array(n);
-  let total = 0;
-  for (const ev of events) {
-    const srcIv = intervalFrom(onlineOf(ev.source), ev.atMs);
-    if (srcIv === undefined || srcIv.from > ev.atMs) continue; // emitted while offline: never sent
-    arrival.fill(Number.POSITIVE_INFINITY);
-    joined.fill(0);
+  const arrival = new Float64Array(vertices);
+  /** 1: counted receipt; 0: not counted (the origin, a join, state kept across an outage). */
+  const counted = new Uint8Array(vertices);
+  const done = new Uint8Array(vertices);
+  /** Earliest journeys from the vertices whose `arrival` is set (the others at Infinity). */
+  const spread = (): void => {
+    counted.fill(0);
     done.fill(0);
-    arrival[ev.source] = ev.atMs;
-    // O(n²) Dijkstra over earliest arrivals: fine for the few hundred peers a scenario has.
+    // O(V²) Dijkstra over earliest arrivals (V = online intervals): fine for scenario sizes.
     for (;;) {
-      let u = -1;
+      let v = -1;
       let best = Number.POSITIVE_INFINITY;
-      for (let v = 0; v < n; v++) {
-        if (done[v] === 0 && arrival[v]! < best) {
-          best = arrival[v]!;
-          u = v;
+      for (let x = 0; x < vertices; x++) {
+        if (done[x] === 0 && arrival[x]! < best) {
+          best = arrival[x]!;
+          v = x;
         }
       }
-      if (u < 0) break;
-      done[u] = 1;
-      const uEnd = holdsUntil(u, best);
-      for (const { to, edge } of adj[u]!) {
-        if (done[to] === 1) continue;
-        sentAtJoin = false;
-        const at = departure(u, to, edge, best, uEnd) + L;
-        if (at < arrival[to]!) {
-          arrival[to] = at;
-          joined[to] = sentAtJoin ? 1 : 0;
+      if (v < 0) break;
+      done[v] = 1;
+      const u = peerOf[v]!;
+      const k = indexOf[v]!;
+      const uIvs = intervals[u]!;
+      const uEnd = uIvs[k]!.to; // this holder is online (and, with restart, holds it) until then
+      for (const { to: w, edge } of adj[u]!) {
+        const wIvs = intervals[w]!;
+        for (let m = 0; m < wIvs.length; m++) {
+          const wIv = wIvs[m]!;
+          if (wIv.to <= best || wIv.from >= uEnd) continue;
+          const target = first[w]! + m;
+          if (done[target] === 1) continue;
+          // Send at the earliest d with both ends online until the frame lands and the link uncut.
+          const d = uncutFrom(edge, Math.max(best, wIv.from));
+          if (d >= uEnd || d + L >= wIv.to) continue;
+          const at = d + L;
+          if (at < arrival[target]!) {
+            arrival[target] = at;
+            counted[target] = d === wIv.from ? 0 : 1; // sent the moment it came online: its join
+          }
+        }
+      }
+      // Without restart the peer still holds it when it is next online.
+      if (!restart && k + 1 < uIvs.length) {
+        const next = v + 1;
+        const at = uIvs[k + 1]!.from;
+        if (done[next] === 0 && at < arrival[next]!) {
+          arrival[next] = at;
+          counted[next] = 0;
         }
       }
     }
-    for (let p = 0; p < n; p++) {
-      if (p === ev.source) continue;
-      const at = arrival[p]!;
-      // Received with its (re)join: part of the state it starts from, not a rollback.
-      if (!Number.isFinite(at) || at < fromMs || joined[p] === 1) continue;
+  };
+  // When each interval holds the room's state (its timeline): a first start has it (the room
+  // starts with its first peers), so does a comeback that kept its state; a restart from nothing
+  // gets it from a neighbour holding it (the same journeys as an event's). An event reaching an
+  // interval before that is part of what it starts from: never late.
+  arrival.fill(Number.POSITIVE_INFINITY);
+  for (let p = 0; p < n; p++) {
+    const ivs = intervals[p]!;
+    for (let k = 0; k < (restart ? 1 : ivs.length); k++) arrival[first[p]! + k] = ivs[k]!.from;
+  }
+  spread();
+  const hasState = Float64Array.from(arrival);
+  let total = 0;
+  for (const ev of events) {
+    const srcIvs = intervals[ev.source]!;
+    const k0 = srcIvs.findIndex((iv) => iv.from <= ev.atMs && ev.atMs < iv.to);
+    if (k0 < 0) continue; // emitted while offline: never sent
+    arrival.fill(Number.POSITIVE_INFINITY);
+    arrival[first[ev.source]! + k0] = ev.atMs;
+    spread();
+    for (let x = 0; x < vertices; x++) {
+      const at = arrival[x]!;
+      if (counted[x] === 0 || !Number.isFinite(at) || at < fromMs || at <= hasState[x]!) continue;
       const late = at - ev.atMs - (ev.deltaMs ?? opts.deltaMs);
       // Rollbacks are whole ticks (now − event.tick): an event landing within its own tick is
       // not late. The epsilon keeps exact multiples (60 ms × 0.05) from flooring one tick short.

@@ -157,6 +157,8 @@ interface Slot<S, E> {
   transport: LoopbackTransport | undefined;
   /** `true` while online (stepped, may emit). */
   online: boolean;
+  /** Runtime objects created so far (the next one's incarnation). */
+  incarnations: number;
   /** Virtual ms at which the current incarnation's clock reads 0. */
   originMs: number;
   /** Stats of the current incarnation at warm-up end (zero when it started after). */
@@ -206,6 +208,7 @@ export async function runScenario<S = unknown, E = unknown>(
       peer: undefined,
       transport: undefined,
       online: false,
+      incarnations: 0,
       originMs: 0,
       baseline: ZERO,
       recoveringSince: undefined,
@@ -267,6 +270,11 @@ export async function runScenario<S = unknown, E = unknown>(
       fps,
       delay,
       peerId: peerAddress(i),
+      // Reproducible identities: the restart count, never repeated for a peer id.
+      incarnation: String(slot.incarnations++),
+      // Virtual time: catch-up costs no time here, so it is bounded by ticks only (a cheap app
+      // does minutes of ticks within one real frame; see README "How a run goes").
+      catchUp: { budgetMs: Number.POSITIVE_INFINITY },
       seed,
       ...(payloadCodec !== undefined ? { payloadCodec } : {}),
       ...(sc.history !== undefined ? { history: sc.history } : {}),
@@ -277,6 +285,11 @@ export async function runScenario<S = unknown, E = unknown>(
       ...options.peerOptions,
       now: () => localNow(i, net.now()),
     } as PeerOptions<S, E>);
+    // Events as stamped (the lower bound's input): an emit the runtime queued while it was not
+    // part of the room's timeline yet is stamped, and sent, when it is.
+    peer.on('emit', () =>
+      emitted.push({ source: i, atMs: net.now(), deltaMs: (peer.delayTicks * 1000) / fps }),
+    );
     slot.peer = peer;
     slot.online = true;
     slot.baseline = ZERO;
@@ -327,8 +340,10 @@ export async function runScenario<S = unknown, E = unknown>(
 
   const recoveries: number[] = [];
   const waits: number[] = [];
+  // Windows open at every (re)start, also during the warm-up (a peer that came back then and is
+  // still catching up after it is recovering, not out of pace); only those opened after the
+  // warm-up are measured.
   const openRecovery = (i: number, t: number): void => {
-    if (t < warmupMs) return;
     slots[i]!.recoveringSince = t;
     slots[i]!.reachableSince = undefined;
   };
@@ -409,7 +424,6 @@ export async function runScenario<S = unknown, E = unknown>(
       const ev = slot.events;
       while (ev.next <= t && ev.next < plan.eventsEndMs) {
         peer.emit(randomEvent(ev.payloadRandom, i));
-        emitted.push({ source: i, atMs: t, deltaMs: (peer.delayTicks * 1000) / fps });
         ev.advance();
       }
     }
@@ -422,14 +436,16 @@ export async function runScenario<S = unknown, E = unknown>(
     for (let i = 0; i < n; i++) {
       const slot = slots[i]!;
       if (slot.recoveringSince === undefined || slot.peer === undefined) continue;
-      const target = maxReachableTick(i);
+      const target = recoveryTarget(i);
       if (target === undefined) continue; // no up-to-date peer within reach yet
       // Recovery runs from the moment the network is within reach; the wait before that (every
       // neighbour offline, or only fresh restarts around) is reported apart.
       slot.reachableSince ??= t;
-      if (slot.peer.tick >= target - 1) {
-        recoveries.push(t - slot.reachableSince);
-        waits.push(slot.reachableSince - slot.recoveringSince);
+      if (slot.peer.tick >= target) {
+        if (slot.recoveringSince >= warmupMs) {
+          recoveries.push(t - slot.reachableSince);
+          waits.push(slot.reachableSince - slot.recoveringSince);
+        }
         slot.recoveringSince = undefined;
         slot.reachableSince = undefined;
       }
@@ -474,19 +490,22 @@ export async function runScenario<S = unknown, E = unknown>(
   }
 
   /**
-   * The tick peer `i` recovers to: the largest tick among the online peers it can reach that
-   * are not recovering themselves (they hold the room's time; a peer that came back with
-   * nothing, or is still catching up, does not). `undefined` while `i` reaches no such peer
-   * although one is online somewhere: it has not really come back yet (its neighbours are
-   * offline, or only fresh restarts are around). When no online peer anywhere is up to date
-   * (everyone restarted), the largest tick it reaches counts, itself included.
+   * The tick peer `i` has recovered at: the largest tick among the online peers it can reach
+   * that are not recovering themselves (they hold the room's time; a peer that came back with
+   * nothing, or is still catching up, does not), less one tick of frame phase, or the smallest
+   * of those ticks if that is lower (clocks of up-to-date peers differ by a tick or two: being
+   * within their spread is being back). `undefined` while `i` reaches no such peer although one
+   * is online somewhere: it has not really come back yet (its neighbours are offline, or only
+   * fresh restarts are around). When no online peer anywhere is up to date (everyone
+   * restarted), the largest tick it reaches counts, itself included.
    */
-  function maxReachableTick(i: number): number | undefined {
+  function recoveryTarget(i: number): number | undefined {
     const seen = new Uint8Array(n);
     const stack = [i];
     seen[i] = 1;
     let maxAll = slots[i]!.peer?.tick ?? 0;
     let maxUpToDate = Number.NEGATIVE_INFINITY;
+    let minUpToDate = Number.POSITIVE_INFINITY;
     let reached = 0;
     while (stack.length > 0) {
       const v = stack.pop()!;
@@ -498,15 +517,18 @@ export async function runScenario<S = unknown, E = unknown>(
         reached++;
         const tick = sw.peer.tick;
         if (tick > maxAll) maxAll = tick;
-        if (sw.recoveringSince === undefined && tick > maxUpToDate) maxUpToDate = tick;
+        if (sw.recoveringSince === undefined) {
+          if (tick > maxUpToDate) maxUpToDate = tick;
+          if (tick < minUpToDate) minUpToDate = tick;
+        }
         stack.push(w);
       }
     }
-    if (maxUpToDate > Number.NEGATIVE_INFINITY) return maxUpToDate;
+    if (maxUpToDate > Number.NEGATIVE_INFINITY) return Math.min(maxUpToDate - 1, minUpToDate);
     const upToDateElsewhere = slots.some((x, j) => j !== i && x.online && x.recoveringSince === undefined);
     if (upToDateElsewhere) return undefined;
     if (reached === 0 && slots.some((x, j) => j !== i && x.online)) return undefined;
-    return maxAll;
+    return maxAll - 1;
   }
 
   // Final accounting and convergence.
@@ -516,7 +538,9 @@ export async function runScenario<S = unknown, E = unknown>(
     retire(slot);
     if (slot.online) onlinePeers.push(slot.peer);
   }
-  const unrecovered = slots.filter((s) => s.recoveringSince !== undefined).length;
+  const unrecovered = slots.filter(
+    (s) => s.recoveringSince !== undefined && s.recoveringSince >= warmupMs,
+  ).length;
   let finalTick = 0;
   let distinct = 0;
   let eventsApplied = 0;

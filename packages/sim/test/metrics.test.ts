@@ -156,8 +156,9 @@ describe('lower bound over a changing graph', () => {
     const cuts = [{ fromMs: 0, toMs: 2000, edges: [[2, 3]] as const }];
     const ev = [{ source: 0, atMs: 1000 }];
     expect(perfectClockLateTicks({ ...net, online, cuts, restart: false }, ev, opts)).toBe(3 + 198);
-    // With restart it has lost the event: nobody can bring it to 3.
-    expect(perfectClockLateTicks({ ...net, online, cuts, restart: true }, ev, opts)).toBe(3);
+    // With restart it has lost the event, gets it again from 1 when it rejoins at 5000 (lands
+    // 5100, part of its join: not counted) and passes it on: 3 gets it at 5200, late 4060 ms.
+    expect(perfectClockLateTicks({ ...net, online, cuts, restart: true }, ev, opts)).toBe(3 + 203);
   });
 
   it('a peer that restarted after the emission counts when its neighbours did not hold the event yet', () => {
@@ -183,6 +184,24 @@ describe('lower bound over a changing graph', () => {
       { from: 4500, to: inf },
     ]);
     expect(perfectClockLateTicks({ ...net, online: later, cuts }, ev, opts)).toBe(148);
+  });
+
+  it('a holder that lost the event in a crash can get it again and carry it on', () => {
+    // Line 0-1-2-3. 1 gets the event at 1100 and crashes at 1500; 2 is offline until 3000;
+    // 1 comes back at 2000 and gets it again from 0 with its join (2100), then hands it to 2
+    // (joining at 3000: not counted) and 2 to 3, online all along: 3 gets it at 3200.
+    const online = [
+      [always],
+      [
+        { from: 0, to: 1500 },
+        { from: 2000, to: inf },
+      ],
+      [{ from: 3000, to: inf }],
+      [always],
+    ];
+    const ev = [{ source: 0, atMs: 1000 }];
+    // 1 is not late (60 ms under Δ: 0 ticks); 3 is late by 3200 − 1000 − 140 = 2060 ms = 103 ticks.
+    expect(perfectClockLateTicks({ ...net, online }, ev, opts)).toBe(103);
   });
 
   it('a receiver that comes online later is not counted', () => {

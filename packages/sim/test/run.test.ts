@@ -50,20 +50,28 @@ describe('runScenario', () => {
     expect(m.wallMs).toBeUndefined();
   });
 
-  it('converges on the paper topology with churn (crash, restart from nothing, same id)', async () => {
-    // Churn on peers whose loss never splits the graph (leaves 0 and 20, cycle member 4, clique
-    // member 14): online ~20 s, offline ~10 s, exponential.
-    const m = await runScenario({
-      ...paperShort,
-      durationS: 150,
-      churn: { onlineMeanS: 20, offlineMeanS: 10, restart: true, peers: [0, 4, 14, 20] },
-    });
-    expect(m.recoveryS.count).toBeGreaterThan(4);
-    expect(m.recoveryS.unrecovered).toBe(0);
-    expect(m.recoveryS.mean).toBeGreaterThan(0);
-    expect(m.converged).toBe(true);
-    expect(m.distinctFinalHashes).toBe(1);
-    expect(m.peersOnline).toBe(21);
+  it("converges on the paper topology with the paper's churn, over seeds", async () => {
+    // The paper's churn variant: every peer online ~40 s and offline ~20 s (exponential),
+    // restarting from nothing (new runtime, same id) when it comes back. The graph splits
+    // often (lines and cut vertices), peers restart next to other fresh restarts, partitions
+    // carry different histories: everyone must still end on one state.
+    for (const seed of [1, 2, 3, 4]) {
+      const m = await runScenario(
+        { ...paperShort, durationS: 150, churn: { onlineMeanS: 40, offlineMeanS: 20, restart: true } },
+        { seed, includeWall: false },
+      );
+      expect(m.recoveryS.count).toBeGreaterThan(20);
+      expect(m.recoveryS.unrecovered).toBe(0);
+      expect(m.converged).toBe(true);
+      expect(m.distinctFinalHashes).toBe(1);
+      expect(m.peersOnline).toBe(21);
+      expect(m.eventsApplied).toBe(m.eventsAppliedMax);
+      expect(m.desyncs).toBe(0);
+      // Only recovering peers are ever behind: nobody else falls out of pace.
+      expect(m.paceMismatchPct).toBe(0);
+      // The bound accounts for partitions carrying different histories: the runtime stays near it.
+      expect(m.rollbackToLowerBound!).toBeLessThan(1.5);
+    }
   });
 
   it('converges with churn that keeps state (a peer only loses its links for a while)', async () => {
@@ -75,6 +83,10 @@ describe('runScenario', () => {
     expect(m.recoveryS.count).toBeGreaterThan(3);
     expect(m.converged).toBe(true);
     expect(m.eventsApplied).toBe(m.eventsGenerated);
+    // A returning peer waits for its neighbours' frontiers and repairs before it catches its
+    // clock up: what it missed is not rolled back to (this was 45 % against a 0.3 % bound).
+    expect(m.rollbackToLowerBound!).toBeLessThan(1.5);
+    expect(m.recoveryS.mean).toBeLessThan(0.5);
   });
 
   it('converges after a partition heals, with the backlog counted by the lower bound', async () => {
