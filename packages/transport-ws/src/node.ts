@@ -70,6 +70,9 @@ function digest(bytes: Uint8Array): Buffer {
 
 /** Answers a raw upgrade request with an HTTP error and drops it. */
 function refuse(socket: Duplex, status: number, text: string): void {
+  // Node's HTTP server takes its own error listener off an upgraded socket: without this one,
+  // a client resetting the connection we are refusing (ECONNRESET) would be an uncaught error.
+  socket.on('error', () => {});
   if (socket.writable) {
     socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   }
