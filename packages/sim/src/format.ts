@@ -49,7 +49,7 @@ export function formatMetrics(m: Metrics, context: { peers?: number; durationS?:
   lines.push(
     r.count === 0 && r.unrecovered === 0
       ? 'recovery       none (no comeback or heal after warm-up)'
-      : `recovery       ${r.count} × mean ${r.mean.toFixed(3)} s, p95 ${r.p95.toFixed(3)} s${r.unrecovered > 0 ? `, ${r.unrecovered} unrecovered` : ''}${r.waited > 0 ? `  (${r.waited} first waited for the network to be in reach: mean ${r.waitMean.toFixed(3)} s, p95 ${r.waitP95.toFixed(3)} s)` : ''}`,
+      : `recovery       ${r.count} × mean ${r.mean.toFixed(3)} s, p95 ${r.p95.toFixed(3)} s${r.unrecovered > 0 ? `, ${r.unrecovered} unrecovered` : ''}${r.waited > 0 ? `  (${r.waited} waited for the network to be within reach: mean ${r.waitMean.toFixed(3)} s, p95 ${r.waitP95.toFixed(3)} s)` : ''}`,
   );
   lines.push(
     `converged      ${m.converged ? 'yes' : 'NO'}  (${m.distinctFinalHashes} distinct hash${m.distinctFinalHashes === 1 ? '' : 'es'} at tick ${m.finalTick} over ${m.peersOnline} online peers${m.desyncs > 0 ? `; ${m.desyncs} desync reports` : ''})`,

@@ -21,9 +21,9 @@ export interface RecoveryStats {
   /** Added field: recoveries still open at the end of the run (not in count/mean/p95). */
   readonly unrecovered: number;
   /**
-   * Added field: of the measured recoveries, how many first had to wait for the network to be
-   * within reach (every neighbour offline, or only peers that were themselves recovering), and
-   * that wait's mean and p95 in seconds (not part of `mean`/`p95`).
+   * Added field: of the measured recoveries, how many included time without the network within
+   * reach (every neighbour offline, or only peers that were themselves recovering), and that
+   * time's mean and p95 in seconds (not part of `mean`/`p95`).
    */
   readonly waited: number;
   readonly waitMean: number;

@@ -165,8 +165,10 @@ interface Slot<S, E> {
   baseline: PeerTotals;
   /** Open recovery window: when the peer came (back) online (virtual ms), if it is recovering. */
   recoveringSince: number | undefined;
-  /** When, in the open window, it could first reach an up-to-date peer (virtual ms). */
+  /** Since when, in the open window, it can reach an up-to-date peer (virtual ms), if it can. */
   reachableSince: number | undefined;
+  /** Time in the open window spent within reach of an up-to-date peer before `reachableSince`. */
+  reachedMs: number;
   events: EventClock;
 }
 
@@ -213,6 +215,7 @@ export async function runScenario<S = unknown, E = unknown>(
       baseline: ZERO,
       recoveringSince: undefined,
       reachableSince: undefined,
+      reachedMs: 0,
       events: new EventClock(seed, i, plan, fps, sc.events.firstAfterS),
     });
   }
@@ -346,6 +349,7 @@ export async function runScenario<S = unknown, E = unknown>(
   const openRecovery = (i: number, t: number): void => {
     slots[i]!.recoveringSince = t;
     slots[i]!.reachableSince = undefined;
+    slots[i]!.reachedMs = 0;
   };
 
   const transitions = plan.transitions;
@@ -436,15 +440,21 @@ export async function runScenario<S = unknown, E = unknown>(
     for (let i = 0; i < n; i++) {
       const slot = slots[i]!;
       if (slot.recoveringSince === undefined || slot.peer === undefined) continue;
+      // Recovery time is the time the network is within reach; time without (every neighbour
+      // offline, or only fresh restarts around, also when that happens again mid-way) is
+      // reported apart as waiting.
       const target = recoveryTarget(i);
-      if (target === undefined) continue; // no up-to-date peer within reach yet
-      // Recovery runs from the moment the network is within reach; the wait before that (every
-      // neighbour offline, or only fresh restarts around) is reported apart.
+      if (target === undefined) {
+        if (slot.reachableSince !== undefined) slot.reachedMs += t - slot.reachableSince;
+        slot.reachableSince = undefined;
+        continue;
+      }
       slot.reachableSince ??= t;
       if (slot.peer.tick >= target) {
         if (slot.recoveringSince >= warmupMs) {
-          recoveries.push(t - slot.reachableSince);
-          waits.push(slot.reachableSince - slot.recoveringSince);
+          const recovery = slot.reachedMs + (t - slot.reachableSince);
+          recoveries.push(recovery);
+          waits.push(t - slot.recoveringSince - recovery);
         }
         slot.recoveringSince = undefined;
         slot.reachableSince = undefined;
