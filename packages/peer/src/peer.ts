@@ -255,6 +255,8 @@ class PeerRuntime<S, E> implements Peer<S, E> {
   private pending: TimelineEvent<E>[] = [];
   private queued: QueuedEmit<E>[] = [];
   private readonly presenceTable = new PresenceTable();
+  /** User data last reported per peer id through `presence` events. */
+  private readonly presenceReported = new Map<string, unknown>();
   private readonly autoDelay: AutoDelay;
   private readonly gaps = new Map<string, GapState>();
   /** Per source, the highest contiguous seq a neighbour announced and when (repairs outstanding). */
@@ -458,9 +460,16 @@ class PeerRuntime<S, E> implements Peer<S, E> {
 
   presence(): ReadonlyMap<string, unknown> {
     const out = new Map<string, unknown>();
+    const freshest = new Map<string, number>();
     for (const [source, e] of this.presenceTable.entries) {
       const user = (e.data as unknown[])[0];
-      if (user !== null && user !== undefined) out.set(source, user);
+      if (user === null || user === undefined) continue;
+      // Keyed by peer id; of several incarnations (a crashed one not expired yet) the one
+      // refreshed last.
+      const peerId = peerIdOf(source);
+      if ((freshest.get(peerId) ?? Number.NEGATIVE_INFINITY) >= e.expiresAt) continue;
+      freshest.set(peerId, e.expiresAt);
+      out.set(peerId, user);
     }
     return out;
   }
@@ -589,7 +598,7 @@ class PeerRuntime<S, E> implements Peer<S, E> {
       for (const l of this.neighbourList) {
         this.send(l, {
           type: 'presence',
-          source: this.id,
+          source: this.source,
           seq: this.presenceSeq,
           hops: this.o.presenceHops,
           data: null,
@@ -1524,9 +1533,11 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     if (!this.attached) return;
     const now = this.currentNow();
     this.presenceSeq++;
+    // Under the incarnation's source, like events: a restarted peer's counter starts again at 1
+    // and would otherwise be dropped as old by everyone who heard its previous life.
     const frame: PresenceFrame = {
       type: 'presence',
-      source: this.id,
+      source: this.source,
       seq: this.presenceSeq,
       hops: this.o.presenceHops,
       // The send tick lets receivers measure flooding delay (Δ auto); -1 while our clock is unsettled.
@@ -1551,13 +1562,14 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     if (this.ownPresence !== null || this.o.delay === 'auto') this.sendOwnPresence(state);
     // Known entries, not relayed further (hops 0) and not used for delay measurement.
     for (const [source, e] of this.presenceTable.entries) {
-      if (source === state.remoteId) continue;
+      if (peerIdOf(source) === state.remoteId) continue;
       this.send(state, { type: 'presence', source, seq: e.seq, hops: 0, data: e.data });
     }
   }
 
   private onPresence(state: LinkState<E>, f: PresenceFrame, now: number): void {
-    if (f.source === this.id) {
+    // Our own, or a previous incarnation's still travelling: not someone else's presence.
+    if (f.source === this.source || peerIdOf(f.source) === this.id) {
       this.counters.presenceDropped++;
       return;
     }
@@ -1591,8 +1603,20 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     }
     const oldUser = before === undefined ? null : (before.data as unknown[])[0];
     const newUser = data === null ? null : (data as unknown[])[0];
-    if (!sameJson(oldUser, newUser))
-      this.emitter.emit('presence', { peerId: f.source, data: newUser ?? null });
+    if (!sameJson(oldUser, newUser)) this.presenceChanged(f.source);
+  }
+
+  /**
+   * `source`'s entry changed: report its peer id's data as {@link presence} shows it now (of
+   * several incarnations, the one refreshed last), if that differs from what was reported.
+   */
+  private presenceChanged(source: string): void {
+    const peerId = peerIdOf(source);
+    const shown = this.presence().get(peerId) ?? null;
+    if (sameJson(shown, this.presenceReported.get(peerId) ?? null)) return;
+    if (shown === null) this.presenceReported.delete(peerId);
+    else this.presenceReported.set(peerId, shown);
+    this.emitter.emit('presence', { peerId, data: shown });
   }
 
   // ---- snapshots --------------------------------------------------------------------------
@@ -1810,7 +1834,7 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     }
     for (const e of this.presenceTable.expire(now)) {
       this.autoDelay.forget(e.source);
-      if (e.user !== null) this.emitter.emit('presence', { peerId: e.source, data: null });
+      if (e.user !== null) this.presenceChanged(e.source);
     }
     // Hashes of settled ticks.
     if (this.transfer === undefined) this.recordHashes();

@@ -55,6 +55,35 @@ describe('ephemeral presence channel', () => {
   });
 });
 
+describe('presence across a restart', () => {
+  it("a restarted peer's presence is seen at once and survives its previous life's expiry", async () => {
+    const net = loopback(10);
+    const c = await cluster(net, { presence: { heartbeatMs: 1000, ttlMs: 2500 } });
+    const a = await c.add('a');
+    const b = await c.add('b', {}, ['a']);
+    c.run(500);
+    const got: PresenceInfo[] = [];
+    a.on('presence', (i) => got.push(i));
+    b.setPresence('first life');
+    c.run(1000);
+    expect(got).toEqual([{ peerId: 'b', data: 'first life' }]);
+    // A crash (no goodbye), and a comeback from nothing: its update counter starts again at 1.
+    net.cut('a', 'b');
+    await c.remove('b');
+    net.heal('a', 'b');
+    const b2 = await c.add('b', {}, ['a']);
+    b2.setPresence('second life');
+    c.run(1500);
+    expect(got.at(-1)).toEqual({ peerId: 'b', data: 'second life' });
+    expect(a.presence().get('b')).toBe('second life');
+    // The first life's entry expires: b is still there, nothing new to report.
+    const reports = got.length;
+    c.run(5000);
+    expect(got).toHaveLength(reports);
+    expect(a.presence().get('b')).toBe('second life');
+  });
+});
+
 describe("Δ 'auto'", () => {
   it('follows the measured flooding delay to the farthest peer', async () => {
     const net = loopback(40);
