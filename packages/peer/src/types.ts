@@ -7,8 +7,8 @@ import type { PeerError, PeerErrorCode } from './errors.js';
 /**
  * Where the peer stands:
  * - `idle`: created, transports not attached yet;
- * - `syncing`: attached, still catching up (learning its own frontier from neighbours, waiting
- *   for a snapshot, repairs outstanding, or its clock behind the network's estimate);
+ * - `syncing`: attached, still catching up (not part of the room's timeline yet, waiting for a
+ *   snapshot, repairs outstanding, or its clock behind the network's estimate);
  * - `live`: caught up: what it renders is what the network renders;
  * - `stopped`: after `stop()`.
  */
@@ -263,7 +263,7 @@ export interface PeerEvents<S, E> {
   presence: (info: PresenceInfo) => void;
   /** Something went wrong at a boundary; the peer keeps running. */
   error: (error: PeerError) => void;
-  /** An own event was stamped and flooded (also for emits queued while the peer learnt its frontier). */
+  /** An own event was stamped and flooded (also for emits queued until the peer was part of the room). */
   emit: (event: TimelineEvent<E>) => void;
 }
 
