@@ -111,6 +111,13 @@ export type TraceEvent =
       readonly events: number;
     };
 
+/**
+ * A recovering peer within this many ticks of the largest tick it is compared with is back:
+ * one tick of frame phase plus one of normal skew (up-to-date clocks differ by a tick or two,
+ * more at the far end of a line of peers each following the previous one).
+ */
+const RECOVERY_SLACK_TICKS = 2;
+
 /** Loopback address of peer `i`. */
 export function peerAddress(i: number): string {
   return `p${i}`;
@@ -502,9 +509,8 @@ export async function runScenario<S = unknown, E = unknown>(
   /**
    * The tick peer `i` has recovered at: the largest tick among the online peers it can reach
    * that are not recovering themselves (they hold the room's time; a peer that came back with
-   * nothing, or is still catching up, does not), less one tick of frame phase, or the smallest
-   * of those ticks if that is lower (clocks of up-to-date peers differ by a tick or two: being
-   * within their spread is being back). `undefined` while `i` reaches no such peer although one
+   * nothing, or is still catching up, does not), less {@link RECOVERY_SLACK_TICKS}, or the
+   * smallest of those ticks if that is lower (being within their spread is being back). `undefined` while `i` reaches no such peer although one
    * is online somewhere: it has not really come back yet (its neighbours are offline, or only
    * fresh restarts are around). When no online peer anywhere is up to date (everyone
    * restarted), the largest tick it reaches counts, itself included.
@@ -534,11 +540,12 @@ export async function runScenario<S = unknown, E = unknown>(
         stack.push(w);
       }
     }
-    if (maxUpToDate > Number.NEGATIVE_INFINITY) return Math.min(maxUpToDate - 1, minUpToDate);
+    if (maxUpToDate > Number.NEGATIVE_INFINITY)
+      return Math.min(maxUpToDate - RECOVERY_SLACK_TICKS, minUpToDate);
     const upToDateElsewhere = slots.some((x, j) => j !== i && x.online && x.recoveringSince === undefined);
     if (upToDateElsewhere) return undefined;
     if (reached === 0 && slots.some((x, j) => j !== i && x.online)) return undefined;
-    return maxAll - 1;
+    return maxAll - RECOVERY_SLACK_TICKS;
   }
 
   // Final accounting and convergence.
