@@ -128,6 +128,11 @@ export interface RoomHost<E, L extends RoomLink> {
   neighbours(): readonly L[];
   /** Send the own frontier on `link`. */
   sendFrontier(link: L): void;
+  /**
+   * `true` once the runtime lists its frontier (a peer still joining sends an empty one, which
+   * asks neighbours for everything: no announcements until then).
+   */
+  canAnnounce(): boolean;
   /** Ask `link` for seq ranges. */
   request(link: L, ranges: { source: string; fromSeq: number; toSeq: number }[]): void;
   /** Take events from the channel like events from a link (range checks, dedup); returns how many were new. */
@@ -325,6 +330,7 @@ export class BroadcastRoom<E, L extends RoomLink> {
   }
 
   private announce(): void {
+    if (!this.host.canAnnounce()) return;
     const known = this.host.known;
     let signature = 0;
     for (const k of known.sources.values()) signature += k.contiguous;
