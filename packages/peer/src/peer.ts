@@ -659,7 +659,9 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     // simulation runs it within the catch-up budget (what does not fit carries over).
     const target = Math.floor(this.clock.clockTick(nowMs) + 1e-9);
     if (target > this.clock.tick) this.clock.fastForward(target, nowMs);
-    const owed = this.clock.tick - this.timeline.tick;
+    // A fresh peer not yet part of the room's timeline simulates nothing: it starts from the
+    // room's state (or, as its first generation, catches up once alone long enough).
+    const owed = this.established ? this.clock.tick - this.timeline.tick : 0;
     if (owed > 0) {
       this.runTicks(owed, nominal);
       changed = true;
@@ -1281,7 +1283,13 @@ class PeerRuntime<S, E> implements Peer<S, E> {
   private checkSynced(): void {
     if (this.vouching || !this.isSynced()) return;
     this.vouching = true;
-    for (const l of this.neighbourList) this.sendFrontier(l);
+    // A SYNC first: a fresh neighbour that joins on this frontier then already has the room's
+    // time (ours may have jumped since our last SYNC to it), not just its events.
+    const now = this.currentNow();
+    for (const l of this.neighbourList) {
+      this.sendSync(l, now);
+      this.sendFrontier(l);
+    }
   }
 
   /**
