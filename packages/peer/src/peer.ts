@@ -894,6 +894,13 @@ class PeerRuntime<S, E> implements Peer<S, E> {
       appId: this.o.appId,
     };
     this.send(state, hello);
+    // Our frontier and a SYNC go right behind the hello (the neighbour reads them once it has
+    // accepted the hello; if it refuses, the link closes and they are dropped): repairs and the
+    // room's time arrive one latency after the link opens, not two. A fresh peer asks for a
+    // snapshot at once too (a neighbour that cannot serve one refuses, and another is asked).
+    this.sendFrontier(state);
+    this.sendSync(state, now);
+    this.maybeRequestSnapshot(state, now, true);
   }
 
   private onClose(key: string, info: CloseInfo): void {
@@ -909,9 +916,13 @@ class PeerRuntime<S, E> implements Peer<S, E> {
         d.nextAt = this.currentNow() + (d.backoff || 0);
       }
     }
+    // (A snapshot may have been asked on a link that never completed its handshake.)
+    if (this.transfer !== undefined && this.transfer.linkKey === key) {
+      if (wasOpen) this.neighbourList = this.neighbourList.filter((l) => l !== state);
+      this.retrySnapshot(this.currentNow());
+    }
     if (wasOpen) {
       this.neighbourList = this.neighbourList.filter((l) => l !== state);
-      if (this.transfer !== undefined && this.transfer.linkKey === key) this.retrySnapshot(this.currentNow());
       this.emitter.emit('peer:leave', {
         peerId: state.remoteId,
         linkId: key,
@@ -1051,11 +1062,7 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     state.capabilities = f.capabilities;
     this.neighbourList = [...this.neighbourList, state];
     this.emitter.emit('peer:join', { peerId: f.peerId, linkId: state.key });
-    this.sendFrontier(state);
-    this.sendSync(state, now);
-    // A fresh peer asks for a snapshot at once (a neighbour that is not part of the room's
-    // timeline yet refuses, and the next one is asked): one round trip saved on every join.
-    this.maybeRequestSnapshot(state, now);
+    // (Frontier, SYNC and a snapshot request already went out right behind our hello.)
     this.sendPresenceTo(state);
   }
 
@@ -1636,13 +1643,16 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     return true;
   }
 
-  /** Join from `state`'s snapshot if we are fresh, not joined yet and it can serve one. */
-  private maybeRequestSnapshot(state: LinkState<E>, now: number): void {
+  /**
+   * Join from `state`'s snapshot if we are fresh, not joined yet and it can serve one (`blind`:
+   * its hello, with its capabilities, has not arrived yet; a neighbour that cannot serve refuses).
+   */
+  private maybeRequestSnapshot(state: LinkState<E>, now: number, blind = false): void {
     if (
       this.o.snapshotJoin &&
       !this.joinDone &&
       this.transfer === undefined &&
-      (state.capabilities & Capability.SnapshotServe) !== 0 &&
+      (blind || (state.capabilities & Capability.SnapshotServe) !== 0) &&
       this.isFresh()
     ) {
       this.joinWanted = true;
