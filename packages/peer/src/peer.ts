@@ -1056,7 +1056,6 @@ class PeerRuntime<S, E> implements Peer<S, E> {
       existing.link.close('duplicate link');
     }
     this.noteDialPeer(state.key, f.peerId);
-    const now = this.currentNow();
     state.phase = 'open';
     state.remoteId = f.peerId;
     state.capabilities = f.capabilities;
