@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, platform, release } from 'node:os';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import {
   type Cell,
@@ -106,8 +107,8 @@ const report: PaperReport = {
 
 mkdirSync(opts.out, { recursive: true });
 const base = opts.quick ? 'paper-quick' : 'paper-grid';
-writeFileSync(`${opts.out}/${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
-writeFileSync(`${opts.out}/${base}.md`, toMarkdown(report, ref));
-writeFileSync(`${opts.out}/${base}.svg`, toSvg(report));
+writeFileSync(join(opts.out, `${base}.json`), `${JSON.stringify(report, null, 2)}\n`);
+writeFileSync(join(opts.out, `${base}.md`), toMarkdown(report, ref));
+writeFileSync(join(opts.out, `${base}.svg`), toSvg(report));
 process.stdout.write(toMarkdown(report, ref));
-process.stderr.write(`wrote ${opts.out}${base}.{json,md,svg} in ${report.wallS.toFixed(1)} s\n`);
+process.stderr.write(`wrote ${join(opts.out, base)}.{json,md,svg} in ${report.wallS.toFixed(1)} s\n`);

@@ -23,11 +23,7 @@
 import os from 'node:os';
 import { createPeer } from '@symmetric/peer';
 import { createLibp2pTransport } from '../dist/index.js';
-
-function arg(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
-}
+import { arg, quantile, sfc32, sleep, until } from './util.ts';
 
 const PEERS = Number(arg('peers', '16'));
 const EVENTS = Number(arg('events', '100'));
@@ -36,37 +32,6 @@ const DEGREES = arg('degrees', '4,8,14').split(',').map(Number);
 const SEED = Number(arg('seed', '7'));
 const MODES = arg('modes', 'flood,broadcast').split(',');
 const RUNS = Number(arg('runs', '1'));
-
-function sfc32(a, b, c, d) {
-  return () => {
-    a |= 0;
-    b |= 0;
-    c |= 0;
-    d |= 0;
-    const t = (((a + b) | 0) + d) | 0;
-    d = (d + 1) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) | 0;
-    return (t >>> 0) / 4294967296;
-  };
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function until(pred, what, ms = 30_000) {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timeout: ${what}`);
-    await sleep(25);
-  }
-}
-
-function quantile(sorted, q) {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-}
 
 /** A tiny deterministic app: the state sums the event payloads (event ids). */
 const sumApp = {
