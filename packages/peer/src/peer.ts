@@ -727,6 +727,16 @@ class PeerRuntime<S, E> implements Peer<S, E> {
   }
 
   /** Network tick estimate (falls back to the local tick). */
+  /** The clock's whole tick at `now` (the simulated tick when the clock cannot say). */
+  private clockTickAt(now: number): number {
+    try {
+      const t = Math.floor(this.clock.clockTick(now));
+      return Number.isFinite(t) ? t : this.timeline.tick;
+    } catch {
+      return this.timeline.tick;
+    }
+  }
+
   private networkTick(now: number): number {
     try {
       const t = this.clock.estimate(now).networkTick;
@@ -750,6 +760,9 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     let base = this.timeline.tick;
     if (this.statusValue !== 'live' && this.neighbourList.length > 0)
       base = Math.max(base, Math.floor(this.networkTick(now)));
+    // Between steps (real time) the clock has moved on from the last simulated tick: stamping from
+    // it keeps the whole Δ for the event instead of losing up to a tick of it.
+    else base = Math.max(base, this.clockTickAt(now));
     const tick = Math.max(base + this.delayTicksValue, this.ownLastTick);
     let event: TimelineEvent<E>;
     if (placeholder !== undefined) {
