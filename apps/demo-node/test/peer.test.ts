@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RectangleKeys } from '@symmetric/core';
+import { compareEvents, RectangleKeys } from '@symmetric/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   CONFIG_PATH,
@@ -46,16 +46,21 @@ describe('peer: one peer per process, also the hub', () => {
       'all live',
     );
 
-    let last = 0;
-    for (const e of [
+    const emitted = [
       a.peer.emit(RectangleKeys.right),
       b.peer.emit(RectangleKeys.down),
       hub.peer.emit(RectangleKeys.up),
-    ]) {
-      last = Math.max(last, e.tick);
-    }
+    ];
+    const last = Math.max(...emitted.map((e) => e.tick));
     await until(() => checkConvergence(peers, last, { expectedEvents: 3 }).converged, 'convergence');
-    expect(a.peer.state).toMatchObject({ dx: 0 });
+    // Every peer applies the three keys in the total order (tick, source, seq): the last one wins.
+    const final = [...emitted].sort(compareEvents).at(-1)!.payload;
+    const direction = {
+      [RectangleKeys.right]: { dx: 1, dy: 0 },
+      [RectangleKeys.down]: { dx: 0, dy: 1 },
+      [RectangleKeys.up]: { dx: 0, dy: -1 },
+    } as Record<number, { dx: number; dy: number }>;
+    for (const p of peers) expect(p.state).toMatchObject(direction[final]!);
   });
 
   it('says how to build the page when the web directory has none', async () => {
