@@ -5,6 +5,14 @@
  *
  * @packageDocumentation
  */
+
+export {
+  type BackoffPolicy,
+  backoffDelay,
+  duplicateLinkLoser,
+  type LinkDirection,
+  RedialSchedule,
+} from './redial.js';
 export type {
   CloseInfo,
   Link,
