@@ -67,7 +67,7 @@ interface Recorder {
 function positiveInt(v: number | undefined, name: string, def: number, min: number): number {
   if (v === undefined) return def;
   if (!Number.isSafeInteger(v) || v < min) {
-    throw new TimelineError('bad-option', `${name} must be an integer >= ${min}, got ${String(v)}`);
+    throw new TimelineError('BAD_OPTION', `${name} must be an integer >= ${min}, got ${String(v)}`);
   }
   return v;
 }

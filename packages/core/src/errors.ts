@@ -1,25 +1,25 @@
 /** Machine-readable reasons a {@link TimelineError} is thrown. */
 export type TimelineErrorCode =
   /** An event is not an object with `tick`, `source`, `seq` fields. */
-  | 'bad-event'
+  | 'BAD_EVENT'
   /** A tick is not a non-negative safe integer. */
-  | 'bad-tick'
+  | 'BAD_TICK'
   /** A seq is not a safe integer >= 1. */
-  | 'bad-seq'
+  | 'BAD_SEQ'
   /** A source is not a non-empty string. */
-  | 'bad-source'
+  | 'BAD_SOURCE'
   /** A snapshot handed to `Timeline.fromSnapshot` is malformed. */
-  | 'bad-snapshot'
+  | 'BAD_SNAPSHOT'
   /** A constructor or function option is out of range. */
-  | 'bad-option'
+  | 'BAD_OPTION'
   /** A method argument is out of range. */
-  | 'bad-argument'
+  | 'BAD_ARGUMENT'
   /** A timeline method was called from inside an app callback. */
-  | 'reentrant'
+  | 'REENTRANT'
   /** `stateHash` met a value it cannot hash (function, symbol, cycle, too deep). */
-  | 'unhashable'
+  | 'UNHASHABLE'
   /** The default snapshot needs `structuredClone`, which this runtime lacks: give `snapshot`/`restore`. */
-  | 'no-structured-clone';
+  | 'NO_STRUCTURED_CLONE';
 
 /**
  * The one error type `@symmetric/core` throws for bad input. `code` says why, `message` says

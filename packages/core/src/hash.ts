@@ -209,14 +209,14 @@ function mixValue(v: unknown, depth: number): void {
     case 'object':
       break;
     default:
-      throw new TimelineError('unhashable', `stateHash cannot hash a ${typeof v}`);
+      throw new TimelineError('UNHASHABLE', `stateHash cannot hash a ${typeof v}`);
   }
   if (v === null) {
     mix(T_NULL);
     return;
   }
   if (depth > MAX_DEPTH) {
-    throw new TimelineError('unhashable', `stateHash: value nested deeper than ${MAX_DEPTH} (a cycle?)`);
+    throw new TimelineError('UNHASHABLE', `stateHash: value nested deeper than ${MAX_DEPTH} (a cycle?)`);
   }
   const d = depth + 1;
   if (Array.isArray(v)) {
@@ -285,7 +285,7 @@ function mixValue(v: unknown, depth: number): void {
  *   can observe); `Date` by time value,
  * - typed arrays, `DataView` and `ArrayBuffer` by element values and element type.
  *
- * Throws `TimelineError('unhashable')` on functions, symbols, and on cycles or nesting deeper
+ * Throws `TimelineError('UNHASHABLE')` on functions, symbols, and on cycles or nesting deeper
  * than 2000 levels.
  */
 export function stateHash(value: unknown): string {

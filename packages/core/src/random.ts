@@ -25,7 +25,7 @@ export class SeededRandom implements Random {
   /** Reset the state from `seed` (a safe integer). */
   seed(seed: number): void {
     if (!Number.isSafeInteger(seed)) {
-      throw new TimelineError('bad-argument', `random seed must be a safe integer, got ${String(seed)}`);
+      throw new TimelineError('BAD_ARGUMENT', `random seed must be a safe integer, got ${String(seed)}`);
     }
     const lo = seed >>> 0;
     const hi = Math.floor(seed / TWO_32) >>> 0;
@@ -69,7 +69,7 @@ export class SeededRandom implements Random {
   int(n: number): number {
     if (!(n >= 1 && n <= TWO_32 && Number.isInteger(n))) {
       throw new TimelineError(
-        'bad-argument',
+        'BAD_ARGUMENT',
         `random.int(n) needs an integer 1 <= n <= 2^32, got ${String(n)}`,
       );
     }
@@ -85,10 +85,10 @@ export class SeededRandom implements Random {
     return [this.a >>> 0, this.b >>> 0, this.c >>> 0, this.d >>> 0];
   }
 
-  /** Restore a state read with {@link getState}. Throws `bad-argument` unless given four uint32 words. */
+  /** Restore a state read with {@link getState}. Throws `BAD_ARGUMENT` unless given four uint32 words. */
   setState(state: readonly number[]): void {
     if (!isRandomState(state)) {
-      throw new TimelineError('bad-argument', 'random state must be four uint32 words');
+      throw new TimelineError('BAD_ARGUMENT', 'random state must be four uint32 words');
     }
     this.a = state[0]! | 0;
     this.b = state[1]! | 0;

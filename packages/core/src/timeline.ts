@@ -209,7 +209,7 @@ function defaultCopy<S>(value: S): S {
   const clone = (globalThis as GlobalWithClone).structuredClone;
   if (clone === undefined) {
     throw new TimelineError(
-      'no-structured-clone',
+      'NO_STRUCTURED_CLONE',
       'this runtime has no structuredClone: give the app snapshot() and restore()',
     );
   }
@@ -224,7 +224,7 @@ function intOption(value: number | undefined, name: string, def: number, min: nu
   if (value === undefined) return def;
   if (!Number.isSafeInteger(value) || value < min || value > max) {
     throw new TimelineError(
-      'bad-option',
+      'BAD_OPTION',
       `${name} must be an integer in [${min}, ${max}], got ${String(value)}`,
     );
   }
@@ -314,16 +314,16 @@ export class Timeline<S, E> {
   private nAppErrors = 0;
 
   /**
-   * A timeline at tick 0 with `app.init(seed)` as its state. Throws `TimelineError('bad-option')`
+   * A timeline at tick 0 with `app.init(seed)` as its state. Throws `TimelineError('BAD_OPTION')`
    * on out-of-range options.
    */
   constructor(app: App<S, E>, options: TimelineOptions = {}) {
     if (app === null || typeof app !== 'object' || typeof app.tick !== 'function') {
-      throw new TimelineError('bad-argument', 'app must be an object with init, tick and event');
+      throw new TimelineError('BAD_ARGUMENT', 'app must be an object with init, tick and event');
     }
     const seed = options.seed ?? 0;
     if (!Number.isSafeInteger(seed)) {
-      throw new TimelineError('bad-option', `seed must be a safe integer, got ${String(seed)}`);
+      throw new TimelineError('BAD_OPTION', `seed must be a safe integer, got ${String(seed)}`);
     }
     this.app = app;
     this.snapshotEvery = intOption(options.snapshotEvery, 'snapshotEvery', 10, 1, 2 ** 31);
@@ -369,7 +369,7 @@ export class Timeline<S, E> {
    * {@link Timeline.baseSnapshot}) instead of from tick 0: the way to join a running session.
    * Events folded into the snapshot count as held (`'duplicate'`); events before its tick and
    * not folded are `'too-old'`. `app.init` is not called and `options.seed` is not used: the
-   * state and the PRNG state come from the snapshot. Throws `TimelineError('bad-snapshot')` on
+   * state and the PRNG state come from the snapshot. Throws `TimelineError('BAD_SNAPSHOT')` on
    * a malformed snapshot.
    */
   static fromSnapshot<S, E>(
@@ -404,7 +404,7 @@ export class Timeline<S, E> {
   /**
    * Add one event. A duplicate is ignored, an event before the compaction base refused; an
    * event whose tick has passed triggers a rollback and re-simulation to the present before
-   * this returns. Throws `TimelineError` (`bad-event`, `bad-tick`, `bad-source`, `bad-seq`) on
+   * this returns. Throws `TimelineError` (`BAD_EVENT`, `BAD_TICK`, `BAD_SOURCE`, `BAD_SEQ`) on
    * a malformed event, which is then counted in `stats().invalidEvents`.
    */
   insert(event: TimelineEvent<E>): InsertResult {
@@ -473,7 +473,7 @@ export class Timeline<S, E> {
     this.enter();
     if (!Number.isSafeInteger(ticks) || ticks < 0) {
       throw new TimelineError(
-        'bad-argument',
+        'BAD_ARGUMENT',
         `advance(ticks) needs a non-negative integer, got ${String(ticks)}`,
       );
     }
@@ -490,13 +490,13 @@ export class Timeline<S, E> {
   /**
    * Force a rollback to `tick` and re-simulate to the present, as if a late event had
    * arrived there. The state must come out identical: this is what determinism checks use.
-   * Throws `bad-argument` if `tick` is before the base snapshot or after the present.
+   * Throws `BAD_ARGUMENT` if `tick` is before the base snapshot or after the present.
    */
   resimulateFrom(tick: number): void {
     this.enter();
     if (!isSafeTick(tick) || tick < this.baseTick || tick > this.now) {
       throw new TimelineError(
-        'bad-argument',
+        'BAD_ARGUMENT',
         `resimulateFrom(tick) needs an integer in [${this.baseTick}, ${this.now}], got ${String(tick)}`,
       );
     }
@@ -564,7 +564,7 @@ export class Timeline<S, E> {
    */
   eventsFrom(source: string, fromSeq: number, toSeq: number): TimelineEvent<E>[] {
     if (!Number.isSafeInteger(fromSeq) || !Number.isSafeInteger(toSeq)) {
-      throw new TimelineError('bad-argument', 'eventsFrom(source, fromSeq, toSeq) needs integer seqs');
+      throw new TimelineError('BAD_ARGUMENT', 'eventsFrom(source, fromSeq, toSeq) needs integer seqs');
     }
     const log = this.sources.get(source);
     const out: TimelineEvent<E>[] = [];
@@ -595,7 +595,7 @@ export class Timeline<S, E> {
     this.enter();
     if (!Number.isSafeInteger(beforeTick)) {
       throw new TimelineError(
-        'bad-argument',
+        'BAD_ARGUMENT',
         `compact(beforeTick) needs an integer, got ${String(beforeTick)}`,
       );
     }
@@ -666,23 +666,23 @@ export class Timeline<S, E> {
 
   private enter(): void {
     if (this.busy)
-      throw new TimelineError('reentrant', 'a timeline method was called from inside an app callback');
+      throw new TimelineError('REENTRANT', 'a timeline method was called from inside an app callback');
     if (this.travel !== undefined) this.finishTravel();
   }
 
   private validate(event: TimelineEvent<E>): void {
-    if (event === null || typeof event !== 'object') this.invalid('bad-event', 'an event must be an object');
+    if (event === null || typeof event !== 'object') this.invalid('BAD_EVENT', 'an event must be an object');
     const { tick, source, seq } = event;
     if (!isSafeTick(tick))
-      this.invalid('bad-tick', `event tick must be a non-negative safe integer, got ${String(tick)}`);
+      this.invalid('BAD_TICK', `event tick must be a non-negative safe integer, got ${String(tick)}`);
     if (typeof source !== 'string' || source.length === 0)
-      this.invalid('bad-source', 'event source must be a non-empty string');
+      this.invalid('BAD_SOURCE', 'event source must be a non-empty string');
     if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) {
-      this.invalid('bad-seq', `event seq must be a safe integer >= 1, got ${String(seq)}`);
+      this.invalid('BAD_SEQ', `event seq must be a safe integer >= 1, got ${String(seq)}`);
     }
   }
 
-  private invalid(code: 'bad-event' | 'bad-tick' | 'bad-source' | 'bad-seq', message: string): never {
+  private invalid(code: 'BAD_EVENT' | 'BAD_TICK' | 'BAD_SOURCE' | 'BAD_SEQ', message: string): never {
     this.nInvalid++;
     throw new TimelineError(code, message);
   }
@@ -742,7 +742,7 @@ export class Timeline<S, E> {
       typeof events !== 'object' ||
       typeof (events as Iterable<unknown>)[Symbol.iterator] !== 'function'
     ) {
-      throw new TimelineError('bad-argument', 'insertMany needs an iterable of events');
+      throw new TimelineError('BAD_ARGUMENT', 'insertMany needs an iterable of events');
     }
     const list = Array.isArray(events) ? (events as TimelineEvent<E>[]) : Array.from(events);
     for (let i = 0; i < list.length; i++) this.validate(list[i]!);
@@ -987,7 +987,7 @@ export class Timeline<S, E> {
 
 function validateSnapshot(snapshot: unknown): asserts snapshot is TimelineSnapshot<unknown> {
   const bad = (msg: string): never => {
-    throw new TimelineError('bad-snapshot', msg);
+    throw new TimelineError('BAD_SNAPSHOT', msg);
   };
   if (snapshot === null || typeof snapshot !== 'object') bad('a snapshot must be an object');
   const s = snapshot as Record<string, unknown>;

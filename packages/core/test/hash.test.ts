@@ -112,7 +112,7 @@ describe('stateHash', () => {
         throw new Error('no error');
       } catch (err) {
         expect(err).toBeInstanceOf(TimelineError);
-        expect((err as TimelineError).code).toBe('unhashable');
+        expect((err as TimelineError).code).toBe('UNHASHABLE');
       }
     }
   });

@@ -223,7 +223,7 @@ describe('Timeline hashEvery', () => {
     expect(tl.tick).toBe(6);
     expect(tl.hashAt(2)).toBeDefined();
     expect(tl.hashAt(4)).toBeUndefined();
-    expect((errors[0] as TimelineError).code).toBe('unhashable');
+    expect((errors[0] as TimelineError).code).toBe('UNHASHABLE');
     expect(tl.stats().appErrors).toBe(2);
   });
 });
@@ -309,23 +309,23 @@ describe('Timeline compaction', () => {
 describe('Timeline errors', () => {
   it('throws typed errors on malformed events and counts them', () => {
     const tl = new Timeline(mixApp);
-    expectCode(() => tl.insert(ev(1.5, 'a', 1)), 'bad-tick');
-    expectCode(() => tl.insert(ev(-1, 'a', 1)), 'bad-tick');
-    expectCode(() => tl.insert(ev(Number.NaN, 'a', 1)), 'bad-tick');
-    expectCode(() => tl.insert(ev(2 ** 53, 'a', 1)), 'bad-tick');
+    expectCode(() => tl.insert(ev(1.5, 'a', 1)), 'BAD_TICK');
+    expectCode(() => tl.insert(ev(-1, 'a', 1)), 'BAD_TICK');
+    expectCode(() => tl.insert(ev(Number.NaN, 'a', 1)), 'BAD_TICK');
+    expectCode(() => tl.insert(ev(2 ** 53, 'a', 1)), 'BAD_TICK');
     expectCode(
       () => tl.insert({ tick: '1', source: 'a', seq: 1, payload: 0 } as unknown as TimelineEvent<number>),
-      'bad-tick',
+      'BAD_TICK',
     );
-    expectCode(() => tl.insert(ev(1, 'a', 0)), 'bad-seq');
-    expectCode(() => tl.insert(ev(1, 'a', 1.5)), 'bad-seq');
-    expectCode(() => tl.insert(ev(1, 'a', -3)), 'bad-seq');
-    expectCode(() => tl.insert(ev(1, '', 1)), 'bad-source');
+    expectCode(() => tl.insert(ev(1, 'a', 0)), 'BAD_SEQ');
+    expectCode(() => tl.insert(ev(1, 'a', 1.5)), 'BAD_SEQ');
+    expectCode(() => tl.insert(ev(1, 'a', -3)), 'BAD_SEQ');
+    expectCode(() => tl.insert(ev(1, '', 1)), 'BAD_SOURCE');
     expectCode(
       () => tl.insert({ tick: 1, source: 7, seq: 1, payload: 0 } as unknown as TimelineEvent<number>),
-      'bad-source',
+      'BAD_SOURCE',
     );
-    expectCode(() => tl.insert(null as unknown as TimelineEvent<number>), 'bad-event');
+    expectCode(() => tl.insert(null as unknown as TimelineEvent<number>), 'BAD_EVENT');
     expect(tl.stats().invalidEvents).toBe(11);
     expect(tl.stats().eventsHeld).toBe(0);
   });
@@ -333,25 +333,25 @@ describe('Timeline errors', () => {
   it('rejects a whole batch with one bad event, adding none of it', () => {
     const tl = new Timeline(mixApp);
     tl.advance(10);
-    expectCode(() => tl.insertMany([ev(1, 'a', 1), ev(2, 'a', 0)]), 'bad-seq');
+    expectCode(() => tl.insertMany([ev(1, 'a', 1), ev(2, 'a', 0)]), 'BAD_SEQ');
     expect(tl.has('a', 1)).toBe(false);
     expect(tl.stats().rollbacks).toBe(0);
-    expectCode(() => tl.insertMany(5 as unknown as TimelineEvent<number>[]), 'bad-argument');
+    expectCode(() => tl.insertMany(5 as unknown as TimelineEvent<number>[]), 'BAD_ARGUMENT');
   });
 
   it('throws typed errors on bad options and arguments', () => {
-    expectCode(() => new Timeline(mixApp, { snapshotEvery: 0 }), 'bad-option');
-    expectCode(() => new Timeline(mixApp, { snapshotEvery: 1.5 }), 'bad-option');
-    expectCode(() => new Timeline(mixApp, { maxSnapshots: 0 }), 'bad-option');
-    expectCode(() => new Timeline(mixApp, { seed: 0.5 }), 'bad-option');
-    expectCode(() => new Timeline(null as unknown as App<unknown, unknown>), 'bad-argument');
+    expectCode(() => new Timeline(mixApp, { snapshotEvery: 0 }), 'BAD_OPTION');
+    expectCode(() => new Timeline(mixApp, { snapshotEvery: 1.5 }), 'BAD_OPTION');
+    expectCode(() => new Timeline(mixApp, { maxSnapshots: 0 }), 'BAD_OPTION');
+    expectCode(() => new Timeline(mixApp, { seed: 0.5 }), 'BAD_OPTION');
+    expectCode(() => new Timeline(null as unknown as App<unknown, unknown>), 'BAD_ARGUMENT');
     const tl = new Timeline(mixApp);
-    expectCode(() => tl.advance(-1), 'bad-argument');
-    expectCode(() => tl.advance(0.5), 'bad-argument');
-    expectCode(() => tl.compact(Number.NaN), 'bad-argument');
-    expectCode(() => tl.resimulateFrom(1), 'bad-argument');
-    expectCode(() => tl.eventsFrom('a', 0.5, 2), 'bad-argument');
-    expectCode(() => tl.insertSmooth([], { stride: 0 }), 'bad-option');
+    expectCode(() => tl.advance(-1), 'BAD_ARGUMENT');
+    expectCode(() => tl.advance(0.5), 'BAD_ARGUMENT');
+    expectCode(() => tl.compact(Number.NaN), 'BAD_ARGUMENT');
+    expectCode(() => tl.resimulateFrom(1), 'BAD_ARGUMENT');
+    expectCode(() => tl.eventsFrom('a', 0.5, 2), 'BAD_ARGUMENT');
+    expectCode(() => tl.insertSmooth([], { stride: 0 }), 'BAD_OPTION');
   });
 
   it('throws bad-snapshot on malformed snapshots', () => {
@@ -374,7 +374,7 @@ describe('Timeline errors', () => {
       { tick: 0, random: good.random, frontier: [] },
     ];
     for (const s of bad) {
-      expectCode(() => Timeline.fromSnapshot(mixApp, s as typeof good), 'bad-snapshot');
+      expectCode(() => Timeline.fromSnapshot(mixApp, s as typeof good), 'BAD_SNAPSHOT');
     }
   });
 
@@ -392,7 +392,7 @@ describe('Timeline errors', () => {
     tl = new Timeline(app, { onAppError: (e) => errors.push(e) });
     tl.advance(2);
     expect(errors).toHaveLength(2);
-    expect((errors[0] as TimelineError).code).toBe('reentrant');
+    expect((errors[0] as TimelineError).code).toBe('REENTRANT');
     expect(tl.has('x', 1)).toBe(false);
   });
 
@@ -435,7 +435,7 @@ describe('Timeline errors', () => {
     const saved = g.structuredClone;
     g.structuredClone = undefined;
     try {
-      expectCode(() => new Timeline(mixApp), 'no-structured-clone');
+      expectCode(() => new Timeline(mixApp), 'NO_STRUCTURED_CLONE');
       expect(() => new Timeline(rectangleApp)).not.toThrow();
     } finally {
       g.structuredClone = saved;
