@@ -5,7 +5,7 @@ import { PAPER21_EDGES, type SimOptions, type SimResult, simulate } from './nets
 // The package is DOM- and Node-free (tsconfig `types: []`); vitest provides the console.
 declare const console: { log(...args: unknown[]): void };
 
-/** The issue's setting: the paper's 21-peer topology, 50 ± 10 ms links, starts within 10 s, ±200 ppm. */
+/** The paper's setting: its 21-peer topology, 50 ± 10 ms links, starts within 10 s, ±200 ppm. */
 function paper21(seed: number, extra: Partial<SimOptions> = {}): SimOptions {
   return {
     seed,

@@ -1,6 +1,6 @@
 // Re-simulation throughput and rollback cost of @symmetric/core, on the paper's rectangle app
 // and on a 10,000-entity app. Runs against the BUILT package: `npm run bench -w @symmetric/core`.
-// Prints a table (and `--json` prints the rows as JSON). Goals from the issue: a 50-tick
+// Prints a table (and `--json` prints the rows as JSON). Goals: a 50-tick
 // rollback under 20 µs for the rectangle app and under 8 ms for the 10,000-entity app.
 import os from 'node:os';
 import { rectangleApp, Timeline } from '../dist/index.js';
