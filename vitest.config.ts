@@ -5,7 +5,7 @@ import { workspaceAliases } from './tooling/vitest/workspace-aliases.ts';
 export default defineConfig({
   resolve: { alias: workspaceAliases() },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'tooling/*/test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: ['default', './tooling/vitest/summary-reporter.ts'],

@@ -2,8 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
+import { launchChromium } from '@symmetric/browser-launcher';
 import { type PeerNode, startPeerNode } from '@symmetric/demo-node';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {} from '../src/handle.js';
 
@@ -11,7 +12,6 @@ import type {} from '../src/handle.js';
 // Chromium pages join through it; keys pressed in the pages reach every peer, and both pages
 // and the hub end with the same state hash at one tick after the last event.
 
-const CHROMIUM = '/usr/bin/chromium';
 const appDir = resolve(import.meta.dirname, '..');
 const resultsDir = join(appDir, 'test-results');
 const webDir = join(resultsDir, 'web');
@@ -36,28 +36,10 @@ function buildPage(): void {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} is missing: this test drives Debian's Chromium through playwright-core ` +
-        '(install it with `apt-get install -y chromium`; no browser is ever downloaded)',
-    );
-  }
   mkdirSync(resultsDir, { recursive: true });
   buildPage();
   hub = await startPeerNode({ port: 0, web: webDir, room: ROOM });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = (await launchChromium()).browser;
 }, 60_000);
 
 afterAll(async () => {
