@@ -31,6 +31,8 @@ interface LinkState {
   /** Local time of the first SYNC produced for this link (echoes must not predate it). */
   firstSentAt: number | undefined;
   lastSentAt: number | undefined;
+  /** SYNCs produced for this link (the first `syncBurst` are spaced `syncBurstIntervalMs`). */
+  sent: number;
   /** Last SYNC received on the link: the sender's `time` and our local receive time. */
   lastRx: { time: number; at: number } | undefined;
   /** Ring buffer of the last `filterWindow` RTTs (ms). */
@@ -241,6 +243,7 @@ export class Clock {
     const l = this.#link(link);
     l.firstSentAt ??= now;
     l.lastSentAt = now;
+    l.sent++;
     this.#stats.syncsSent++;
     const msg: SyncMessage = { time: now, tick: this.#clockAt(now) };
     if (l.lastRx !== undefined) msg.echo = { time: l.lastRx.time, holdMs: now - l.lastRx.at };
@@ -248,14 +251,21 @@ export class Clock {
   }
 
   /**
-   * `true` when no SYNC was produced for `link` during the last `syncIntervalMs` (or ever).
+   * `true` when a SYNC to `link` is due: none was produced yet, or the last one is
+   * `syncIntervalMs` old (`syncBurstIntervalMs` while the link is within its first `syncBurst`
+   * SYNCs). The one schedule of SYNCs: a runtime sends {@link syncFor} whenever this says so.
    * @throws {@link ClockError} `BAD_LINK`, `BAD_TIME`, `TIME_WENT_BACKWARDS`
    */
   syncDue(link: string, nowMs: number): boolean {
     this.#checkLink(link);
     const now = this.#time(nowMs);
-    const last = this.#links.get(link)?.lastSentAt;
-    return last === undefined || now - last >= this.#o.syncIntervalMs;
+    const l = this.#links.get(link);
+    const last = l?.lastSentAt;
+    if (l === undefined || last === undefined) return true;
+    const interval = this.#o.syncIntervalMs;
+    return (
+      now >= last + (l.sent < this.#o.syncBurst ? Math.min(this.#o.syncBurstIntervalMs, interval) : interval)
+    );
   }
 
   /**
@@ -588,6 +598,7 @@ export class Clock {
       l = {
         firstSentAt: undefined,
         lastSentAt: undefined,
+        sent: 0,
         lastRx: undefined,
         rtts: [],
         rttNext: 0,

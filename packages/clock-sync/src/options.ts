@@ -16,6 +16,13 @@ export interface ClockOptions {
    */
   syncIntervalMs?: number;
   /**
+   * SYNCs sent on a new link at the shorter `syncBurstIntervalMs` spacing before settling to
+   * `syncIntervalMs`, so the link's round trip and offset are known quickly (≥ 0). Default 0.
+   */
+  syncBurst?: number;
+  /** Spacing (ms) of the first `syncBurst` SYNCs on a link (capped at `syncIntervalMs`). Default 250. */
+  syncBurstIntervalMs?: number;
+  /**
    * Catch-up speed: while the simulation is behind the clock, it runs at most this many times the
    * nominal rate (≥ 1; 1 disables catching up faster). Default 4.
    */
@@ -78,6 +85,8 @@ export interface ClockOptions {
 /** Default value of every optional {@link ClockOptions} field. */
 export const CLOCK_DEFAULTS: Readonly<Required<Omit<ClockOptions, 'fps' | 'maxTicksPerAdvance'>>> = {
   syncIntervalMs: 250,
+  syncBurst: 0,
+  syncBurstIntervalMs: 250,
   catchUpRate: 4,
   phaseTimeConstantMs: 500,
   frequencyTimeConstantMs: 120_000,
@@ -127,6 +136,8 @@ export function resolveClockOptions(options: ClockOptions): ResolvedClockOptions
   const r: Required<ClockOptions> = {
     fps,
     syncIntervalMs: check('syncIntervalMs', o.syncIntervalMs, 0, 3_600_000, { minOpen: true }),
+    syncBurst: check('syncBurst', o.syncBurst, 0, 1_000_000, { integer: true }),
+    syncBurstIntervalMs: check('syncBurstIntervalMs', o.syncBurstIntervalMs, 0, 3_600_000, { minOpen: true }),
     catchUpRate: check('catchUpRate', o.catchUpRate, 1, 1000),
     maxTicksPerAdvance: check(
       'maxTicksPerAdvance',

@@ -473,6 +473,22 @@ describe('SYNC messages and estimates', () => {
     expect(c.syncDue('n', 300)).toBe(true);
   });
 
+  it('spaces the first syncBurst SYNCs of a link by syncBurstIntervalMs, then by syncIntervalMs', () => {
+    const c = new Clock({ fps: FPS, syncIntervalMs: 1000, syncBurst: 3, syncBurstIntervalMs: 250 });
+    c.syncFor('n', 0);
+    expect(c.syncDue('n', 249)).toBe(false);
+    expect(c.syncDue('n', 250)).toBe(true);
+    c.syncFor('n', 250);
+    expect(c.syncDue('n', 500)).toBe(true);
+    c.syncFor('n', 500); // the third: the burst is over
+    expect(c.syncDue('n', 1499)).toBe(false);
+    expect(c.syncDue('n', 1500)).toBe(true);
+    c.dropLink('n'); // a new link starts a new burst
+    expect(c.syncDue('n', 1500)).toBe(true);
+    c.syncFor('n', 1500);
+    expect(c.syncDue('n', 1750)).toBe(true);
+  });
+
   it('a lone clock is the network: estimate equals its own clock with no uncertainty', () => {
     const c = new Clock({ fps: FPS });
     c.advance(0);

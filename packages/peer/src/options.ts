@@ -145,10 +145,13 @@ export function resolveOptions<S, E>(options: PeerOptions<S, E>): ResolvedOption
   // Reported hashes stay correctable (re-read after a deep rollback) for about 8 minutes at 1/s.
   const maxHashes = Math.max(512, Math.ceil(settleTicks / hashEvery) + 16);
   const syncIntervalMs = num('syncIntervalMs', options.syncIntervalMs, 1000, 1, 3_600_000);
+  // SYNC schedule (the clock owns it): a burst of 8 at 250 ms on a new link, then syncIntervalMs.
   const clock: ClockOptions = {
     ...options.clock,
     fps,
     syncIntervalMs,
+    syncBurst: options.clock?.syncBurst ?? 8,
+    syncBurstIntervalMs: options.clock?.syncBurstIntervalMs ?? 250,
   };
   const catchUp = options.catchUp ?? {};
   if (catchUp === null || typeof catchUp !== 'object') bad('catchUp must be an object');

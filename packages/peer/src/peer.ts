@@ -61,8 +61,6 @@ const RESYNC_AFTER_ATTEMPTS = 3;
 const MAX_REPORTS_PER_FRAME = 64;
 /** Chunk size of snapshot transfers (bytes). */
 const SNAPSHOT_CHUNK_BYTES = 65_536;
-/** SYNCs sent at 250 ms spacing on a new link before settling to `syncIntervalMs`. */
-const SYNC_BURST = 8;
 /** Beacon periods (ms) when Δ is 'auto': the first few quickly, then slowly (also one per new link). */
 const BEACON_FAST_MS = 5000;
 const BEACON_FAST_COUNT = 3;
@@ -81,8 +79,6 @@ interface LinkState<E> {
   /** Highest contiguous seq per source the neighbour is known to hold. */
   readonly has: Map<string, number>;
   gotFrontier: boolean;
-  nextSyncAt: number;
-  syncsSent: number;
   syncsReceived: number;
   byeReason: string | undefined;
   pendingHashes: Map<number, string> | undefined;
@@ -871,8 +867,6 @@ class PeerRuntime<S, E> implements Peer<S, E> {
       capabilities: 0,
       has: new Map(),
       gotFrontier: false,
-      nextSyncAt: 0,
-      syncsSent: 0,
       syncsReceived: 0,
       byeReason: undefined,
       pendingHashes: undefined,
@@ -1421,10 +1415,6 @@ class PeerRuntime<S, E> implements Peer<S, E> {
         : { type: 'sync', time: m.time, tick: m.tick, echo: m.echo };
     this.send(state, frame);
     this.counters.syncsSent++;
-    // A short burst on a new link so its round trip and offset are known quickly.
-    state.syncsSent++;
-    state.nextSyncAt =
-      now + (state.syncsSent < SYNC_BURST ? Math.min(250, this.o.syncIntervalMs) : this.o.syncIntervalMs);
   }
 
   // ---- hashes / desync --------------------------------------------------------------------
@@ -1839,7 +1829,7 @@ class PeerRuntime<S, E> implements Peer<S, E> {
             true,
           );
         }
-      } else if (l.phase === 'open' && now >= l.nextSyncAt) {
+      } else if (l.phase === 'open' && this.clock.syncDue(l.key, now)) {
         this.sendSync(l, now);
       }
     }
