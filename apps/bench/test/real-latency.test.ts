@@ -1,4 +1,4 @@
-import { SimRandom } from '@symmetric/sim';
+import { createStreamRandom } from '@symmetric/core';
 import type { CloseInfo, Link, Transport, TransportHandler } from '@symmetric/transport';
 import { TransportError } from '@symmetric/transport';
 import { runTransportConformance } from '@symmetric/transport/conformance';
@@ -132,7 +132,7 @@ const seqOf = (f: Uint8Array): number => f[0]! | (f[1]! << 8);
 
 describe('sampleLatencyMs', () => {
   it('normal samples have the model mean and s.d., and are truncated at 0', () => {
-    const r = new SimRandom(42, 't');
+    const r = createStreamRandom(42, 't');
     const xs = Array.from({ length: 20_000 }, () =>
       sampleLatencyMs({ dist: 'normal', meanMs: 50, sdMs: 10 }, r),
     );
@@ -155,7 +155,7 @@ describe('sampleLatencyMs', () => {
         fc.integer({ min: 0, max: 2 ** 31 }),
         fc.double({ min: 0, max: 1000, noNaN: true }),
         (seed, lo) => {
-          const r = new SimRandom(seed, 'p');
+          const r = createStreamRandom(seed, 'p');
           expect(sampleLatencyMs({ dist: 'constant', ms: lo }, r)).toBe(lo);
           const x = sampleLatencyMs({ dist: 'uniform', minMs: lo, maxMs: lo + 10 }, r);
           expect(x).toBeGreaterThanOrEqual(lo);

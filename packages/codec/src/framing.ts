@@ -1,22 +1,32 @@
 import { CodecError } from './errors.js';
 import { DEFAULT_LIMITS } from './limits.js';
 
+/** Bytes the unsigned LEB128 varint of `n` (a non-negative safe integer) takes. */
+export function varintLength(n: number): number {
+  let bytes = 1;
+  for (let v = n; v >= 0x80; v = Math.floor(v / 0x80)) bytes++;
+  return bytes;
+}
+
+/** Writes the unsigned LEB128 varint of `n` into `out` at `offset`; returns the offset after it. */
+export function writeVarint(n: number, out: Uint8Array, offset: number): number {
+  let v = n;
+  let pos = offset;
+  while (v >= 0x80) {
+    out[pos++] = (v % 0x80) | 0x80;
+    v = Math.floor(v / 0x80);
+  }
+  out[pos++] = v;
+  return pos;
+}
+
 /**
  * Prefix `frame` with its length as an unsigned LEB128 varint, for stream transports (TCP,
  * yamux streams) that do not keep message boundaries. Read back with {@link LengthPrefixedReader}.
  */
 export function lengthPrefix(frame: Uint8Array): Uint8Array {
-  let n = frame.length;
-  let header = 1;
-  for (let v = n; v >= 0x80; v = Math.floor(v / 0x80)) header++;
-  const out = new Uint8Array(header + frame.length);
-  let pos = 0;
-  while (n >= 0x80) {
-    out[pos++] = (n % 0x80) | 0x80;
-    n = Math.floor(n / 0x80);
-  }
-  out[pos++] = n;
-  out.set(frame, pos);
+  const out = new Uint8Array(varintLength(frame.length) + frame.length);
+  out.set(frame, writeVarint(frame.length, out, 0));
   return out;
 }
 
@@ -90,9 +100,12 @@ export class LengthPrefixedReader {
             this.resetHeader();
             continue;
           }
-          // Fast path: the whole frame is in this chunk.
+          // Fast path: the whole frame is in this chunk. Copied with `set`, not `slice`: a
+          // Node Buffer's `slice` is a view of the caller's memory.
           if (len - pos >= this.need) {
-            out.push(chunk.slice(pos, pos + this.need));
+            const whole = new Uint8Array(this.need);
+            whole.set(chunk.subarray(pos, pos + this.need));
+            out.push(whole);
             pos += this.need;
             this.resetHeader();
             continue;

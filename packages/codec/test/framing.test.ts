@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CodecError, LengthPrefixedReader, lengthPrefix } from '../src/index.js';
+import { CodecError, LengthPrefixedReader, lengthPrefix, varintLength, writeVarint } from '../src/index.js';
 
 function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
@@ -76,5 +76,49 @@ describe('length-prefix framing', () => {
     expect(reader.push(framed.subarray(1, 102))).toStrictEqual([]);
     expect(reader.buffered).toBe(100);
     expect(reader.push(framed.subarray(102))).toStrictEqual([new Uint8Array(500).fill(9)]);
+  });
+
+  it('frames are copies even when the chunk is a view-slicing Uint8Array (a Node Buffer)', () => {
+    /** Slices like Node's Buffer: a view of the same memory. */
+    class ViewSlicing extends Uint8Array {
+      override slice(start = 0, end = this.length): Uint8Array<ArrayBuffer> {
+        return new Uint8Array(this.buffer, this.byteOffset + start, end - start);
+      }
+    }
+    const wire = lengthPrefix(new Uint8Array([1, 2, 3]));
+    const chunk = new ViewSlicing(wire.length);
+    chunk.set(wire);
+    const [frame] = new LengthPrefixedReader().push(chunk);
+    chunk.fill(9);
+    expect(frame).toStrictEqual(new Uint8Array([1, 2, 3]));
+  });
+});
+
+describe('varint helpers', () => {
+  it('write the minimal unsigned LEB128 of any safe integer, in varintLength bytes', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.integer({ min: 0, max: 1 << 20 }), fc.maxSafeNat()), (n) => {
+        const out = new Uint8Array(10);
+        const end = writeVarint(n, out, 1);
+        expect(end - 1).toBe(varintLength(n));
+        let value = 0;
+        let scale = 1;
+        for (let i = 1; i < end; i++) {
+          value += (out[i]! & 0x7f) * scale;
+          scale *= 0x80;
+          expect(out[i]! >= 0x80).toBe(i < end - 1);
+        }
+        expect(value).toBe(n);
+        if (end - 1 > 1) expect(out[end - 1]).not.toBe(0);
+      }),
+    );
+  });
+
+  it('lengthPrefix is the varint of the length followed by the frame', () => {
+    const frame = new Uint8Array(300).fill(7);
+    const wire = lengthPrefix(frame);
+    expect(wire.subarray(0, 2)).toStrictEqual(new Uint8Array([0xac, 0x02]));
+    expect(wire.subarray(2)).toStrictEqual(frame);
+    expect(lengthPrefix(new Uint8Array(0))).toStrictEqual(new Uint8Array([0]));
   });
 });

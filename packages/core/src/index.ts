@@ -37,7 +37,14 @@ export {
 } from './dmath.js';
 export { TimelineError, type TimelineErrorCode } from './errors.js';
 export { stateHash } from './hash.js';
-export { createRandom, isRandomState, SeededRandom } from './random.js';
+export {
+  createFullStateRandom,
+  createRandom,
+  createStreamRandom,
+  deriveSeed,
+  isRandomState,
+  SeededRandom,
+} from './random.js';
 export {
   isRectangleKey,
   RECTANGLE_KEY_COUNT,

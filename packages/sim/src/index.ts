@@ -30,7 +30,6 @@ export {
   type PeerTransition,
   type RunPlan,
 } from './plan.js';
-export { deriveSeed, SimRandom } from './random.js';
 export { peerAddress, type RunOptions, runScenario, type TraceEvent } from './runner.js';
 export {
   type ChurnSpec,

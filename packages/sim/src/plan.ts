@@ -3,7 +3,7 @@
  * when each peer starts, its clock drift, its online/offline intervals, the partition cuts and
  * each peer's event-draw stream. Everything here is pure and seeded.
  */
-import { SimRandom } from './random.js';
+import { createStreamRandom, type SeededRandom } from '@symmetric/core';
 import type { LatencyModel, Scenario } from './scenario.js';
 import type { Edge } from './topology.js';
 
@@ -79,12 +79,12 @@ export function drawPlan(scenario: Scenario, seed: number, edges: readonly Edge[
   const n = scenario.peers;
   const durationMs = scenario.durationS * 1000;
   const tailStartMs = (scenario.durationS - scenario.quietTailS) * 1000;
-  const jitter = new SimRandom(seed, 'start-jitter');
+  const jitter = createStreamRandom(seed, 'start-jitter');
   const startMs: number[] = [];
   for (let i = 0; i < n; i++) startMs.push(jitter.uniform(0, scenario.startJitterS * 1000));
   for (const j of scenario.joins) startMs[j.peer] = j.atS * 1000;
 
-  const driftRng = new SimRandom(seed, 'drift');
+  const driftRng = createStreamRandom(seed, 'drift');
   const driftPpm: number[] = [];
   for (let i = 0; i < n; i++) {
     const d = scenario.driftPpm;
@@ -105,7 +105,7 @@ export function drawPlan(scenario: Scenario, seed: number, edges: readonly Edge[
       online.push([{ from: start, to: Number.POSITIVE_INFINITY }]);
       continue;
     }
-    const rng = new SimRandom(seed, `churn/${i}`);
+    const rng = createStreamRandom(seed, `churn/${i}`);
     const list: Interval[] = [];
     let from = start;
     for (;;) {
@@ -163,16 +163,16 @@ export function drawPlan(scenario: Scenario, seed: number, edges: readonly Edge[
  * ticks (the paper's `perPeerDraw`). One seeded stream per peer, shared across restarts.
  */
 export class EventClock {
-  readonly #rng: SimRandom;
-  readonly #keys: SimRandom;
+  readonly #rng: SeededRandom;
+  readonly #keys: SeededRandom;
   readonly #meanMs: number;
   readonly #firstAfterMs: number;
   /** Virtual ms of the next event, `Infinity` when none is due. */
   next = Number.POSITIVE_INFINITY;
 
   constructor(seed: number, peer: number, plan: RunPlan, fps: number, firstAfterS: number) {
-    this.#rng = new SimRandom(seed, `events/${peer}`);
-    this.#keys = new SimRandom(seed, `keys/${peer}`);
+    this.#rng = createStreamRandom(seed, `events/${peer}`);
+    this.#keys = createStreamRandom(seed, `keys/${peer}`);
     this.#meanMs = (plan.meanEventIntervalTicks * 1000) / fps;
     this.#firstAfterMs = firstAfterS * 1000;
   }
@@ -195,7 +195,7 @@ export class EventClock {
   }
 
   /** The random stream for the event payload (the rectangle app draws a key 0..4 from it). */
-  get payloadRandom(): SimRandom {
+  get payloadRandom(): SeededRandom {
     return this.#keys;
   }
 

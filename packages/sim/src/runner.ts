@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { type PayloadCodec, rectangleKeyCodec } from '@symmetric/codec';
-import { type App, rectangleApp } from '@symmetric/core';
+import { type App, deriveSeed, rectangleApp, type SeededRandom } from '@symmetric/core';
 import { createPeer, type Peer, type PeerOptions, type PeerStats } from '@symmetric/peer';
 import { LoopbackNetwork, type LoopbackTransport } from '@symmetric/transport-loopback';
 import { ScenarioError } from './errors.js';
@@ -18,7 +18,7 @@ import {
   round6,
 } from './metrics.js';
 import { drawPlan, EventClock, latencyMeanMs } from './plan.js';
-import { deriveSeed, type SimRandom } from './random.js';
+
 import { parseScenario, type Scenario } from './scenario.js';
 import { adjacency, type Edge, scenarioEdges } from './topology.js';
 
@@ -37,7 +37,7 @@ export interface RunOptions<S = unknown, E = unknown> {
    * Draw one event payload for peer `peer` from `random` (seeded per peer). Default for the
    * rectangle app: a key 0..4 uniformly. Required with a custom `app`.
    */
-  readonly randomEvent?: (random: SimRandom, peer: number) => E;
+  readonly randomEvent?: (random: SeededRandom, peer: number) => E;
   /** Called with the fraction of virtual time done (0..1), about every 1 %. */
   readonly onProgress?: (fraction: number) => void;
   /** Include `wallMs` in the metrics (default `true`); everything else is reproducible. */
@@ -649,7 +649,7 @@ function resolveApp<S, E>(
 ): {
   app: App<S, E>;
   payloadCodec: PayloadCodec<E> | undefined;
-  randomEvent: (r: SimRandom, peer: number) => E;
+  randomEvent: (r: SeededRandom, peer: number) => E;
 } {
   if (options.app !== undefined) {
     if (options.randomEvent === undefined) {
@@ -671,8 +671,8 @@ function resolveApp<S, E>(
   return {
     app: rectangleApp as unknown as App<S, E>,
     payloadCodec: (options.payloadCodec ?? rectangleKeyCodec) as PayloadCodec<E>,
-    randomEvent: (options.randomEvent ?? ((r: SimRandom) => r.int(5) as E)) as (
-      r: SimRandom,
+    randomEvent: (options.randomEvent ?? ((r: SeededRandom) => r.int(5) as E)) as (
+      r: SeededRandom,
       peer: number,
     ) => E,
   };

@@ -2,8 +2,9 @@
  * Topologies: generators (line, ring, star, full, random-regular, paper-21), connectivity and
  * shortest paths. A topology is a list of undirected edges between peer indices `0..n-1`.
  */
+
+import { createStreamRandom, type SeededRandom } from '@symmetric/core';
 import { ScenarioError } from './errors.js';
-import { SimRandom } from './random.js';
 import type { Scenario, TopologySpec } from './scenario.js';
 
 /** An undirected edge between two peer indices. */
@@ -69,7 +70,7 @@ export function randomRegularEdges(n: number, degree: number, seed: number): Edg
   ) {
     throw new RangeError(`no simple ${degree}-regular graph on ${n} vertices`);
   }
-  const rng = new SimRandom(seed, 'random-regular');
+  const rng = createStreamRandom(seed, 'random-regular');
   for (let attempt = 0; attempt < 1000; attempt++) {
     const edges = pairing(n, degree, rng);
     if (edges !== undefined && isConnected(n, edges)) {
@@ -79,7 +80,7 @@ export function randomRegularEdges(n: number, degree: number, seed: number): Edg
   throw new RangeError(`could not draw a connected ${degree}-regular graph on ${n} vertices`);
 }
 
-function pairing(n: number, degree: number, rng: SimRandom): Edge[] | undefined {
+function pairing(n: number, degree: number, rng: SeededRandom): Edge[] | undefined {
   const points: number[] = [];
   for (let v = 0; v < n; v++) for (let k = 0; k < degree; k++) points.push(v);
   const has = new Set<number>();

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { drawPlan, EventClock, inIntervals, latencyMeanMs } from '../src/plan.js';
-import { SimRandom } from '../src/random.js';
 import { parseScenario } from '../src/scenario.js';
 import { PAPER_21_EDGES } from '../src/topology.js';
 
@@ -19,27 +18,6 @@ const paper = parseScenario({
   churn: { onlineMeanS: 40, offlineMeanS: 20, restart: true },
   partitions: [{ atS: 60, healAtS: 90, groups: [[0, 1, 2, 3]] }],
   joins: [{ peer: 20, atS: 50 }],
-});
-
-describe('SimRandom', () => {
-  it('is deterministic per seed and label, and labels give independent streams', () => {
-    const a = new SimRandom(7, 'x');
-    const b = new SimRandom(7, 'x');
-    const c = new SimRandom(7, 'y');
-    const xs = Array.from({ length: 5 }, () => a.uint32());
-    expect(Array.from({ length: 5 }, () => b.uint32())).toEqual(xs);
-    expect(Array.from({ length: 5 }, () => c.uint32())).not.toEqual(xs);
-    const r = new SimRandom(1);
-    for (let i = 0; i < 1000; i++) {
-      const k = r.int(5);
-      expect(k >= 0 && k < 5 && Number.isInteger(k)).toBe(true);
-    }
-    const e = new SimRandom(3);
-    let sum = 0;
-    for (let i = 0; i < 20000; i++) sum += e.exponential(40);
-    expect(sum / 20000).toBeGreaterThan(38);
-    expect(sum / 20000).toBeLessThan(42);
-  });
 });
 
 describe('drawPlan', () => {

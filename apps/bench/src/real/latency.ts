@@ -6,7 +6,8 @@
  * direction of each link once, at its receiving end.
  */
 
-import { type LatencyModel, SimRandom } from '@symmetric/sim';
+import { createStreamRandom, type SeededRandom } from '@symmetric/core';
+import type { LatencyModel } from '@symmetric/sim';
 import type { CloseInfo, Link, Transport, TransportError, TransportHandler } from '@symmetric/transport';
 
 export type { LatencyModel } from '@symmetric/sim';
@@ -96,7 +97,7 @@ export function checkLatencyModel(model: LatencyModel): LatencyModel {
 }
 
 /** One latency sample in ms (normal samples are truncated at 0, as in the simulator). */
-export function sampleLatencyMs(model: LatencyModel, random: SimRandom): number {
+export function sampleLatencyMs(model: LatencyModel, random: SeededRandom): number {
   switch (model.dist) {
     case 'constant':
       return model.ms;
@@ -172,7 +173,7 @@ class LatencyTransportImpl implements LatencyTransport {
   readonly name: string;
   readonly inner: Transport;
   private readonly model: LatencyModel;
-  private readonly random: SimRandom;
+  private readonly random: SeededRandom;
   private readonly now: () => number;
   private readonly tap: ((link: Link, frame: Uint8Array) => void) | undefined;
   private handler: TransportHandler | undefined;
@@ -192,7 +193,7 @@ class LatencyTransportImpl implements LatencyTransport {
   constructor(inner: Transport, model: LatencyModel, seed: number, options: LatencyTransportOptions) {
     this.inner = inner;
     this.model = checkLatencyModel(model);
-    this.random = new SimRandom(seed, 'latency');
+    this.random = createStreamRandom(seed, 'latency');
     this.now = options.now ?? (() => performance.now());
     this.name = options.name ?? inner.name;
     this.tap = options.tap;

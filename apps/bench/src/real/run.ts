@@ -9,11 +9,10 @@
 import { cpus, loadavg } from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { createCodec, type FrameDecoder, rectangleKeyCodec } from '@symmetric/codec';
-import { type RectangleKey, type RectangleState, rectangleApp } from '@symmetric/core';
+import { deriveSeed, type RectangleKey, type RectangleState, rectangleApp } from '@symmetric/core';
 import { createPeer, type Peer, type PeerOptions, type PeerStats } from '@symmetric/peer';
 import {
   adjacency,
-  deriveSeed,
   drawPlan,
   type EmittedEvent,
   EventClock,
