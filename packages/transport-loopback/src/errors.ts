@@ -26,3 +26,8 @@ export class LoopbackError extends Error {
     this.code = code;
   }
 }
+
+/** `true` when `value` is a {@link LoopbackError} (also across bundled copies of this package). */
+export function isLoopbackError(value: unknown): value is LoopbackError {
+  return value instanceof Error && (value as { name?: unknown }).name === 'LoopbackError' && 'code' in value;
+}

@@ -6,11 +6,14 @@
  * @packageDocumentation
  */
 export type { LoopbackErrorCode } from './errors.js';
-export { LoopbackError } from './errors.js';
+export { isLoopbackError, LoopbackError } from './errors.js';
 export type { LatencyModel } from './latency.js';
 export { sampleLatency, validateLatency } from './latency.js';
-export type { LoopbackNetworkOptions, LoopbackStats, LoopbackTransportOptions } from './network.js';
-export { LoopbackLink, LoopbackNetwork, LoopbackTransport } from './network.js';
+export { LoopbackLink } from './link.js';
+export { LoopbackNetwork } from './network.js';
+export type { LoopbackFootprint, LoopbackNetworkOptions, LoopbackStats } from './options.js';
 export type { LoopbackPair, LoopbackPairOptions } from './pair.js';
 export { createLoopbackPair } from './pair.js';
 export { SeededRandom } from './random.js';
+export type { LoopbackTransportOptions } from './transport.js';
+export { LoopbackTransport } from './transport.js';

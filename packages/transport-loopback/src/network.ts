@@ -2,14 +2,22 @@ import {
   type CloseInfo,
   isTransportError,
   type Link,
-  type Transport,
   TransportError,
   type TransportHandler,
 } from '@symmetric/transport';
 import { LoopbackError } from './errors.js';
 import { type LatencyModel, sampleLatency, validateLatency } from './latency.js';
+import { LoopbackLink, type Pair } from './link.js';
+import {
+  type LoopbackFootprint,
+  type LoopbackNetworkOptions,
+  type LoopbackStats,
+  resolveNetworkOptions,
+} from './options.js';
+import { PendingDial } from './pending-dial.js';
 import { Channel, EV_CLOSE, EV_FRAME, MinHeap } from './queue.js';
 import { SeededRandom } from './random.js';
+import { LoopbackTransport, type LoopbackTransportOptions } from './transport.js';
 
 /** Host timer and clock functions; this package is built without DOM or Node types. */
 const host = globalThis as unknown as {
@@ -18,221 +26,7 @@ const host = globalThis as unknown as {
   performance: { now(): number };
 };
 
-/** Options of a {@link LoopbackNetwork}. */
-export interface LoopbackNetworkOptions {
-  /**
-   * `'real'` (default): frames are delivered by `setTimeout` on the wall clock.
-   * `'virtual'`: nothing happens on its own; {@link LoopbackNetwork.runUntil} delivers
-   * what is due, calling handlers synchronously (for the simulator).
-   */
-  time?: 'real' | 'virtual';
-  /** Seed of the latency-sampling PRNG; the same seed gives the same samples. Default 1. */
-  seed?: number;
-  /** Latency of every link without its own {@link LoopbackNetwork.setLatency}. Default constant 0. */
-  latency?: LatencyModel;
-  /** Largest frame `send` accepts; larger ones throw `FRAME_TOO_LARGE`. Default 16 MiB. */
-  maxFrameBytes?: number;
-  /**
-   * When `true`, a dialled link opens after one latency sample (inside `runUntil` in virtual
-   * time) instead of at once, inside `dial`. Default `false`.
-   */
-  connectLatency?: boolean;
-}
-
-/** Options of one {@link LoopbackTransport}. */
-export interface LoopbackTransportOptions {
-  /**
-   * Addresses this transport keeps a link to: it dials each one whenever both ends are
-   * started and the pair is not cut, and there is no open link between them yet (on `start`
-   * of either side, on `heal`/`healAll`, and when the close of a link to a transport that
-   * stopped arrives after another transport was started at its address, i.e. a restart).
-   * Failures go to `onError`. Default none.
-   */
-  connectTo?: readonly string[];
-}
-
-/** Counters of a {@link LoopbackNetwork} (since it was created). */
-export interface LoopbackStats {
-  /** Frames accepted by `send`. */
-  framesSent: number;
-  /** Bytes accepted by `send`. */
-  bytesSent: number;
-  /** Frames handed to an `onFrame` handler. */
-  framesDelivered: number;
-  /** Frames that came due on a link end that had closed meanwhile (counted when they come due). */
-  framesDropped: number;
-  /** `send` calls refused with `FRAME_TOO_LARGE` or a non-`Uint8Array` frame. */
-  framesRejected: number;
-  /** Links opened (each counted once, not per end). */
-  linksOpened: number;
-  /** Dials that failed (`DIAL_FAILED`: nothing listening, pair cut, either side stopped). */
-  dialsFailed: number;
-  /** Exceptions thrown by handler callbacks (reported to that transport's `onError`). */
-  handlerErrors: number;
-}
-
-/** State shared by every link between one unordered pair of addresses. */
-interface Pair {
-  model: LatencyModel;
-  cut: boolean;
-}
-
-/** A dial waiting for its connect latency (a heap item of its own). */
-class PendingDial {
-  readonly at: number;
-  readonly seq: number;
-  readonly from: LoopbackTransport;
-  readonly address: string;
-  readonly resolve: (link: Link) => void;
-  readonly reject: (error: TransportError) => void;
-  /** For an automatic (`connectTo`) dial: its in-progress marker, cleared when the dial completes. */
-  readonly autoKey: string | undefined;
-
-  constructor(
-    at: number,
-    seq: number,
-    from: LoopbackTransport,
-    address: string,
-    resolve: (link: Link) => void,
-    reject: (error: TransportError) => void,
-    autoKey: string | undefined,
-  ) {
-    this.at = at;
-    this.seq = seq;
-    this.from = from;
-    this.address = address;
-    this.resolve = resolve;
-    this.reject = reject;
-    this.autoKey = autoKey;
-  }
-}
-
 type HeapItem = Channel<LoopbackLink> | PendingDial;
-
-const DEFAULT_MAX_FRAME = 16 * 1024 * 1024;
-
-/** One end of an in-process link. Created by {@link LoopbackTransport.dial}; never by hand. */
-export class LoopbackLink implements Link {
-  /** @inheritDoc */
-  readonly id: string;
-  /** @inheritDoc */
-  readonly direction: 'inbound' | 'outbound';
-  /** The other side's loopback address. */
-  readonly remoteAddress: string;
-  /** Always `undefined`: loopback does not authenticate peers. */
-  readonly remotePeerId: undefined = undefined;
-  /** @internal The transport this end belongs to. */
-  readonly owner: LoopbackTransport;
-  /** @internal Latency/cut state of the address pair. */
-  readonly pair: Pair;
-  /** @internal The other end. */
-  peer!: LoopbackLink;
-  /** @internal Events from this end to the other one, in due order. */
-  channel!: Channel<LoopbackLink>;
-  /** @internal Due time of the last event sent from this end (FIFO floor). */
-  lastAt: number;
-  /** @internal */
-  isOpen = true;
-
-  /** @internal */
-  constructor(
-    id: string,
-    direction: 'inbound' | 'outbound',
-    remoteAddress: string,
-    owner: LoopbackTransport,
-    pair: Pair,
-    now: number,
-  ) {
-    this.id = id;
-    this.direction = direction;
-    this.remoteAddress = remoteAddress;
-    this.owner = owner;
-    this.pair = pair;
-    this.lastAt = now;
-  }
-
-  /** `true` until this end closes. */
-  get open(): boolean {
-    return this.isOpen;
-  }
-
-  /**
-   * Queues a copy of `frame` for delivery after one latency sample, never before the
-   * previous frame of this direction. Returns `false` when closed; throws `FRAME_TOO_LARGE`.
-   */
-  send(frame: Uint8Array): boolean {
-    return this.owner.network._send(this, frame);
-  }
-
-  /** Closes this end now (`onClose` local) and the other end one latency sample later. */
-  close(reason = 'closed'): void {
-    this.owner.network._close(this, reason);
-  }
-}
-
-/**
- * A {@link Transport} on a {@link LoopbackNetwork}, listening at its address once started.
- * `dial(address)` opens a link to the transport started at `address` on the same network.
- * Create it with {@link LoopbackNetwork.transport}.
- */
-export class LoopbackTransport implements Transport {
-  /** Always `loopback`. */
-  readonly name = 'loopback';
-  /** The address it listens at (once started) and that others dial. */
-  readonly address: string;
-  /** The network it belongs to. */
-  readonly network: LoopbackNetwork;
-  /** Addresses it keeps a link to (see {@link LoopbackTransportOptions.connectTo}). */
-  readonly connectTo: readonly string[];
-  /** @internal */
-  handler: TransportHandler | undefined;
-  /** @internal */
-  started = false;
-  /** @internal Open link ends, in opening order. */
-  readonly openLinks = new Set<LoopbackLink>();
-
-  /** @internal Use {@link LoopbackNetwork.transport}. */
-  constructor(network: LoopbackNetwork, address: string, options: LoopbackTransportOptions) {
-    this.network = network;
-    this.address = address;
-    this.connectTo = [...(options.connectTo ?? [])];
-  }
-
-  /**
-   * Starts listening at {@link address} (synchronously; the promise is already settled).
-   * Rejects with `ALREADY_STARTED`, or `LISTEN_FAILED` when another started transport holds
-   * the address. A stopped transport may be started again.
-   */
-  start(handler: TransportHandler): Promise<void> {
-    try {
-      this.network._start(this, handler);
-      return Promise.resolve();
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  }
-
-  /** Opens a link to the transport started at `address`; see {@link LoopbackNetworkOptions.connectLatency}. */
-  dial(address: string): Promise<Link> {
-    return this.network._dial(this, address);
-  }
-
-  /** `[address]` while started, else `[]`. */
-  addresses(): string[] {
-    return this.started ? [this.address] : [];
-  }
-
-  /** Open links, in opening order. */
-  links(): Link[] {
-    return [...this.openLinks];
-  }
-
-  /** Closes every link (each `onClose` local, before this returns) and stops listening. Idempotent. */
-  stop(): Promise<void> {
-    this.network._stop(this);
-    return Promise.resolve();
-  }
-}
 
 /**
  * An in-process network of {@link LoopbackTransport}s with a latency model, FIFO links, cuts
@@ -255,7 +49,9 @@ export class LoopbackNetwork {
   private readonly queue = new MinHeap<HeapItem>();
   private readonly pairs = new Map<string, Pair>();
   private readonly listeners = new Map<string, LoopbackTransport>();
-  private readonly transports = new Set<LoopbackTransport>();
+  /** Started transports, in creation order: the only transports the network holds. */
+  private readonly startedTransports: LoopbackTransport[] = [];
+  private transportSerial = 0;
   private readonly autoDialing = new Set<string>();
   private readonly counters: LoopbackStats = {
     framesSent: 0,
@@ -278,29 +74,11 @@ export class LoopbackNetwork {
 
   /** @throws {LoopbackError} `BAD_OPTIONS` or `BAD_LATENCY` for malformed options. */
   constructor(options: LoopbackNetworkOptions = {}) {
-    const time = options.time ?? 'real';
-    if (time !== 'real' && time !== 'virtual') {
-      throw new LoopbackError('BAD_OPTIONS', `time must be 'real' or 'virtual', got ${String(time)}`);
-    }
-    const seed = options.seed ?? 1;
-    if (typeof seed !== 'number' || !Number.isFinite(seed)) {
-      throw new LoopbackError('BAD_OPTIONS', `seed must be a finite number, got ${String(seed)}`);
-    }
-    const max = options.maxFrameBytes ?? DEFAULT_MAX_FRAME;
-    if (typeof max !== 'number' || !Number.isInteger(max) || max < 1) {
-      throw new LoopbackError('BAD_OPTIONS', `maxFrameBytes must be a positive integer, got ${String(max)}`);
-    }
-    const connectLatency = options.connectLatency ?? false;
-    if (typeof connectLatency !== 'boolean') {
-      throw new LoopbackError(
-        'BAD_OPTIONS',
-        `connectLatency must be a boolean, got ${String(connectLatency)}`,
-      );
-    }
+    const { time, seed, maxFrameBytes, connectLatency, latency } = resolveNetworkOptions(options);
     this.time = time;
-    this.maxFrameBytes = max;
+    this.maxFrameBytes = maxFrameBytes;
     this.connectLatency = connectLatency;
-    this.defaultLatency = validateLatency(options.latency ?? { dist: 'constant', ms: 0 });
+    this.defaultLatency = latency;
     this.rng = new SeededRandom(seed);
     this.origin = time === 'real' ? host.performance.now() : 0;
   }
@@ -315,9 +93,7 @@ export class LoopbackNetwork {
   transport(address: string, options: LoopbackTransportOptions = {}): LoopbackTransport {
     checkAddress(address);
     for (const to of options.connectTo ?? []) checkAddress(to);
-    const t = new LoopbackTransport(this, address, options);
-    this.transports.add(t);
-    return t;
+    return new LoopbackTransport(this, address, options, this.transportSerial++);
   }
 
   /** Sets the latency of every link between `a` and `b`, both directions, from the next frame on. */
@@ -367,7 +143,7 @@ export class LoopbackNetwork {
   /** Heals every cut (also those of `cut` and `partition`), then re-dials `connectTo` declarations. */
   healAll(): void {
     for (const pair of this.pairs.values()) pair.cut = false;
-    for (const t of this.transports) this.autoDial(t);
+    for (const t of [...this.startedTransports]) this.autoDial(t);
   }
 
   /** Network time in ms: virtual time, or ms since the network was created (`performance.now()`). */
@@ -413,6 +189,18 @@ export class LoopbackNetwork {
     return { ...this.counters };
   }
 
+  /** What the network holds right now; a stopped transport is no longer counted (nor held). */
+  footprint(): LoopbackFootprint {
+    let linkEnds = 0;
+    for (const t of this.startedTransports) linkEnds += t.openLinks.size;
+    return {
+      transports: this.startedTransports.length,
+      linkEnds,
+      queued: this.queue.size,
+      pairs: this.pairs.size,
+    };
+  }
+
   // ---- internals (called by LoopbackLink / LoopbackTransport) ----
 
   /** @internal */
@@ -425,8 +213,9 @@ export class LoopbackNetwork {
     this.listeners.set(t.address, t);
     t.handler = handler;
     t.started = true;
+    insertBySerial(this.startedTransports, t);
     this.autoDial(t);
-    for (const other of this.transports) {
+    for (const other of [...this.startedTransports]) {
       if (other !== t && other.started && other.connectTo.includes(t.address))
         this.autoDialPair(other.address, t.address);
     }
@@ -437,7 +226,12 @@ export class LoopbackNetwork {
     if (!t.started) return;
     t.started = false;
     if (this.listeners.get(t.address) === t) this.listeners.delete(t.address);
+    const held = this.startedTransports.indexOf(t);
+    if (held >= 0) this.startedTransports.splice(held, 1);
     for (const end of [...t.openLinks]) this._close(end, 'transport stopped');
+    // Dropped once the local closes have run (unless a handler restarted the transport): a
+    // closed link end kept by someone else then no longer keeps the old handler alive.
+    if (!t.started) t.handler = undefined;
   }
 
   /** @internal */
@@ -569,7 +363,7 @@ export class LoopbackNetwork {
       }
       this.counters.framesDelivered++;
       try {
-        end.owner.handler!.onFrame(end, payload as Uint8Array);
+        end.owner.handler?.onFrame(end, payload as Uint8Array);
       } catch (error) {
         this.handlerThrew(end.owner, error, end);
       }
@@ -637,7 +431,7 @@ export class LoopbackNetwork {
   private callOnLink(t: LoopbackTransport, end: LoopbackLink): void {
     if (!end.isOpen) return; // closed by a cut from inside the other side's onLink
     try {
-      t.handler!.onLink(end);
+      t.handler?.onLink(end);
     } catch (error) {
       this.handlerThrew(t, error, end);
     }
@@ -648,7 +442,7 @@ export class LoopbackNetwork {
     const owner = end.owner;
     owner.openLinks.delete(end);
     try {
-      owner.handler!.onClose(end, info);
+      owner.handler?.onClose(end, info);
     } catch (error) {
       this.handlerThrew(owner, error, end);
     }
@@ -663,7 +457,7 @@ export class LoopbackNetwork {
           linkId: link.id,
         });
     try {
-      t.handler!.onError(wrapped, link);
+      t.handler?.onError(wrapped, link);
     } catch {
       // onError itself threw: in virtual time fail loudly (deterministically); in real time
       // there is nobody left to tell without throwing into a timer.
@@ -737,6 +531,18 @@ export class LoopbackNetwork {
     this.autoDialing.add(key);
     this.queueDial(t, to, () => {}, report, key);
   }
+}
+
+/** Inserts `t` into `list` (sorted by creation serial), keeping the order. */
+function insertBySerial(list: LoopbackTransport[], t: LoopbackTransport): void {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]!.serial < t.serial) lo = mid + 1;
+    else hi = mid;
+  }
+  list.splice(lo, 0, t);
 }
 
 function pairKey(a: string, b: string): string {

@@ -1,4 +1,6 @@
-import { LoopbackNetwork, type LoopbackNetworkOptions, type LoopbackTransport } from './network.js';
+import { LoopbackNetwork } from './network.js';
+import type { LoopbackNetworkOptions } from './options.js';
+import type { LoopbackTransport } from './transport.js';
 
 /** Options of {@link createLoopbackPair}: network options plus the two addresses. */
 export interface LoopbackPairOptions extends LoopbackNetworkOptions {
