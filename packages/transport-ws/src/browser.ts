@@ -5,6 +5,9 @@
  *
  * @packageDocumentation
  */
+
+/** The shared backoff rule of `@symmetric/transport`, which `reconnect` follows. */
+export { backoffDelay } from '@symmetric/transport';
 export type {
   BrowserWebSocketTransportOptions,
   BrowserWebSocketTransportOptions as WebSocketTransportOptions,
@@ -13,5 +16,5 @@ export type {
 } from './browser-transport.js';
 export { WebSocketTransport, webSocketTransport } from './browser-transport.js';
 export { CloseCode, DEFAULTS, SUBPROTOCOL } from './constants.js';
-export type { ReconnectOptions, WebSocketCommonOptions } from './options.js';
-export { backoffDelay, InvalidOptionError, tokenProtocol } from './options.js';
+export type { InvalidOptionErrorCode, ReconnectOptions, WebSocketCommonOptions } from './options.js';
+export { InvalidOptionError, isInvalidOptionError, tokenProtocol } from './options.js';

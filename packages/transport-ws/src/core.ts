@@ -3,34 +3,31 @@ import {
   type CloseInfo,
   isTransportError,
   type Link,
+  RedialSchedule,
   type Transport,
   TransportError,
 } from '@symmetric/transport';
 import { CloseCode } from './constants.js';
 import { type DialWaiter, type LinkHost, type SocketPort, WsLink } from './link.js';
-import {
-  backoffDelay,
-  parseAddress,
-  resolveSettings,
-  type Settings,
-  type WebSocketCommonOptions,
-} from './options.js';
+import { parseAddress, resolveSettings, type Settings, type WebSocketCommonOptions } from './options.js';
 
 type Phase = 'stopped' | 'starting' | 'running' | 'stopping';
 
 /** Numbers transport instances, so link ids are unique within the process, not only per instance. */
 let instances = 0;
 
-/** Keeps one configured address connected, redialling with backoff. */
+/** Keeps one configured address connected, redialling after the shared {@link RedialSchedule}. */
 class Redialer {
-  private attempt = 0;
+  private readonly schedule: RedialSchedule;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
 
   constructor(
     private readonly core: WebSocketTransportCore,
     readonly address: string,
-  ) {}
+  ) {
+    this.schedule = new RedialSchedule(core.settings.reconnect, core.settings.random);
+  }
 
   run(): void {
     this.timer = undefined;
@@ -42,7 +39,7 @@ class Redialer {
         (error: unknown) => {
           if (this.stopped) return;
           this.core.reportError(toTransportError(error, 'DIAL_FAILED'));
-          this.schedule();
+          this.retryAfter(this.schedule.failed());
         },
       );
   }
@@ -55,15 +52,12 @@ class Redialer {
 
   private linkClosed(openMs: number): void {
     if (this.stopped) return;
-    if (openMs >= this.core.settings.reconnect.stableMs) this.attempt = 0;
-    this.schedule();
+    this.retryAfter(this.schedule.closed(openMs));
   }
 
-  private schedule(): void {
+  private retryAfter(delayMs: number): void {
     if (this.stopped) return;
-    const delay = backoffDelay(this.attempt, this.core.settings.reconnect, this.core.settings.random);
-    this.attempt += 1;
-    this.timer = setTimeout(() => this.run(), delay);
+    this.timer = setTimeout(() => this.run(), delayMs);
   }
 }
 

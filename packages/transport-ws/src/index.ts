@@ -6,6 +6,9 @@
  *
  * @packageDocumentation
  */
+
+/** The shared backoff rule of `@symmetric/transport`, which `reconnect` follows. */
+export { backoffDelay } from '@symmetric/transport';
 export { CloseCode, DEFAULTS, SUBPROTOCOL } from './constants.js';
 export type {
   ListenPortOptions,
@@ -14,5 +17,5 @@ export type {
   WebSocketTransportOptions,
 } from './node.js';
 export { WebSocketTransport, webSocketTransport } from './node.js';
-export type { ReconnectOptions, WebSocketCommonOptions } from './options.js';
-export { backoffDelay, InvalidOptionError, tokenProtocol } from './options.js';
+export type { InvalidOptionErrorCode, ReconnectOptions, WebSocketCommonOptions } from './options.js';
+export { InvalidOptionError, isInvalidOptionError, tokenProtocol } from './options.js';

@@ -60,11 +60,14 @@ export interface WebSocketCommonOptions {
   readonly random?: () => number;
 }
 
+/** Machine-readable reason of an {@link InvalidOptionError}: an option outside its range. */
+export type InvalidOptionErrorCode = 'INVALID_OPTION';
+
 /** Thrown by a transport constructor given an option outside its range. */
 export class InvalidOptionError extends RangeError {
   override readonly name = 'InvalidOptionError';
   /** Always `INVALID_OPTION`, for programs. */
-  readonly code = 'INVALID_OPTION';
+  readonly code: InvalidOptionErrorCode = 'INVALID_OPTION';
   /** The option at fault, e.g. `reconnect.factor`. */
   readonly option: string;
 
@@ -72,6 +75,15 @@ export class InvalidOptionError extends RangeError {
     super(`${option}: ${message}`);
     this.option = option;
   }
+}
+
+/** `true` when `value` is an {@link InvalidOptionError} (also across bundled copies of this package). */
+export function isInvalidOptionError(value: unknown): value is InvalidOptionError {
+  return (
+    value instanceof Error &&
+    (value as { name?: unknown }).name === 'InvalidOptionError' &&
+    (value as { code?: unknown }).code === 'INVALID_OPTION'
+  );
 }
 
 /** Every option resolved to a value (internal). */
@@ -126,20 +138,6 @@ export function resolveSettings(options: WebSocketCommonOptions): Settings {
     random: options.random ?? Math.random,
     protocols: token === undefined ? [SUBPROTOCOL] : [SUBPROTOCOL, tokenProtocol(token)],
   };
-}
-
-/**
- * Delay before reconnection attempt number `attempt` (0-based):
- * `min(maxMs, initialMs × factor^attempt) × (1 − jitter × random())`.
- */
-export function backoffDelay(
-  attempt: number,
-  policy: Required<ReconnectOptions>,
-  random: () => number = Math.random,
-): number {
-  const base = Math.min(policy.maxMs, policy.initialMs * policy.factor ** Math.max(0, attempt));
-  const u = Math.min(1, Math.max(0, random()));
-  return base * (1 - policy.jitter * u);
 }
 
 /** The subprotocol entry that carries `token`: `symmetric.token.` + base64url(UTF-8(token)). */

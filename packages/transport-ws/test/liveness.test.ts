@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { backoffDelay as sharedBackoffDelay } from '@symmetric/transport';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -48,6 +49,10 @@ describe('backoffDelay', () => {
         },
       ),
     );
+  });
+
+  it('is the backoff rule of @symmetric/transport, shared with every transport', () => {
+    expect(backoffDelay).toBe(sharedBackoffDelay);
   });
 
   it('uses the documented defaults: 250 ms doubling to 10 s, half of it jittered', () => {

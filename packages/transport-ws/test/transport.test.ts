@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { isTransportError, type Link } from '@symmetric/transport';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { CloseCode, InvalidOptionError, WebSocketTransport } from '../src/index.js';
+import { CloseCode, InvalidOptionError, isInvalidOptionError, WebSocketTransport } from '../src/index.js';
 import { bytes, guard, Recorder, rejectionOf, sleep, until } from './helpers.js';
 
 const { track } = guard();
@@ -315,6 +315,20 @@ describe('WebSocketTransport (Node)', () => {
     );
     expect(() => new WebSocketTransport({ token: '' })).toThrow(InvalidOptionError);
     expect(() => new WebSocketTransport({ heartbeatMs: Number.NaN })).toThrow(InvalidOptionError);
+  });
+
+  it('isInvalidOptionError recognises the constructor error and its code, and nothing else', () => {
+    let thrown: unknown;
+    try {
+      new WebSocketTransport({ closeGraceMs: -1 });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(isInvalidOptionError(thrown)).toBe(true);
+    expect(thrown).toMatchObject({ code: 'INVALID_OPTION', option: 'closeGraceMs' });
+    expect(isTransportError(thrown)).toBe(false);
+    expect(isInvalidOptionError(new RangeError('closeGraceMs'))).toBe(false);
+    expect(isInvalidOptionError(new InvalidOptionError('x', 'y'))).toBe(true);
   });
 
   it('sending from inside onLink works on both ends', async () => {
