@@ -3,8 +3,8 @@ import { circuitRelayTransport } from '@libp2p/circuit-relay-v2';
 import { webRTC } from '@libp2p/webrtc';
 import { webSockets } from '@libp2p/websockets';
 import { ConfigError } from './errors.js';
+import type { Platform, PlatformConfig } from './node-config.js';
 import type { Libp2pTransportOptions } from './options.js';
-import type { Platform, PlatformConfig } from './transport.js';
 
 /** Browser: no listeners of its own; reachable over WebRTC once a relay holds a reservation. */
 export const browserPlatform: Platform = {

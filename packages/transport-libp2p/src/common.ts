@@ -1,5 +1,5 @@
 /** What the Node and browser entries both export (one list, so the two cannot drift apart). */
-export { ConfigError, type ConfigErrorCode } from './errors.js';
+export { ConfigError, type ConfigErrorCode, isConfigError } from './errors.js';
 export type { GossipRoom, GossipRoomStats } from './gossip.js';
 export {
   generateIdentity,

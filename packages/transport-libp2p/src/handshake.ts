@@ -24,24 +24,33 @@ const KIND_ACCEPT = 2;
 const KIND_REJECT = 3;
 const MAX_REASON_BYTES = 256;
 
-/** Why an acceptor refused a stream. */
-export const RejectCode = {
-  /** Another link to this peer is kept (tie-break); the dialler should use or await that one. */
-  Duplicate: 1,
-  /** The acceptor is stopping. */
-  Stopping: 2,
-  /** Unsupported handshake version. */
-  Version: 3,
-} as const;
+/**
+ * Why an acceptor refused a stream: `DUPLICATE`, another link to this peer is kept (the tie-break;
+ * the dialler should use or await that one); `STOPPING`, the acceptor is stopping;
+ * `UNSUPPORTED_VERSION`, the handshake version is not spoken; `UNKNOWN`, a code this version does
+ * not know (decoding only).
+ */
+export type RejectCode = 'DUPLICATE' | 'STOPPING' | 'UNSUPPORTED_VERSION' | 'UNKNOWN';
 
-/** One of {@link RejectCode}'s values. */
-export type RejectCodeValue = (typeof RejectCode)[keyof typeof RejectCode];
+/** The byte of each {@link RejectCode} on the wire. */
+const REJECT_CODE_BYTES: Readonly<Record<Exclude<RejectCode, 'UNKNOWN'>, number>> = {
+  DUPLICATE: 1,
+  STOPPING: 2,
+  UNSUPPORTED_VERSION: 3,
+};
+
+function rejectCodeOf(byte: number): RejectCode {
+  for (const [code, value] of Object.entries(REJECT_CODE_BYTES)) {
+    if (value === byte) return code as RejectCode;
+  }
+  return 'UNKNOWN';
+}
 
 /** A decoded handshake frame. */
 export type HandshakeFrame =
   | { readonly kind: 'hello'; readonly version: number; readonly nonce: string }
   | { readonly kind: 'accept'; readonly version: number; readonly nonce: string }
-  | { readonly kind: 'reject'; readonly version: number; readonly code: number; readonly reason: string };
+  | { readonly kind: 'reject'; readonly version: number; readonly code: RejectCode; readonly reason: string };
 
 function hex(bytes: Uint8Array): string {
   let s = '';
@@ -82,13 +91,13 @@ export function encodeAccept(nonce: string): Uint8Array {
 }
 
 /** REJECT frame bytes. */
-export function encodeReject(code: RejectCodeValue, reason: string): Uint8Array {
+export function encodeReject(code: Exclude<RejectCode, 'UNKNOWN'>, reason: string): Uint8Array {
   const text = new TextEncoder().encode(reason).subarray(0, MAX_REASON_BYTES);
   const out = new Uint8Array(6 + text.length);
   out.set(MAGIC, 0);
   out[3] = KIND_REJECT;
   out[4] = HANDSHAKE_VERSION;
-  out[5] = code;
+  out[5] = REJECT_CODE_BYTES[code];
   out.set(text, 6);
   return out;
 }
@@ -123,7 +132,7 @@ export function decodeHandshake(frame: Uint8Array): HandshakeFrame {
     } catch (cause) {
       throw new TransportError('PROTOCOL', 'handshake REJECT reason is not UTF-8', { cause });
     }
-    return { kind: 'reject', version, code: frame[5]!, reason };
+    return { kind: 'reject', version, code: rejectCodeOf(frame[5]!), reason };
   }
   throw new TransportError('PROTOCOL', `unknown handshake frame kind ${String(kind)}`);
 }

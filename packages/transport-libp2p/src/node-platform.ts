@@ -3,8 +3,8 @@ import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay
 import { mdns } from '@libp2p/mdns';
 import { tcp } from '@libp2p/tcp';
 import { webSockets } from '@libp2p/websockets';
+import type { Platform, PlatformConfig } from './node-config.js';
 import type { Libp2pTransportOptions } from './options.js';
-import type { Platform, PlatformConfig } from './transport.js';
 
 /** Node: listens on TCP and WebSockets (all interfaces, random ports) unless `listen` says otherwise. */
 export const nodePlatform: Platform = {

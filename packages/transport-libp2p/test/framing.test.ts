@@ -1,7 +1,8 @@
+import { lengthPrefix, varintLength, writeVarint } from '@symmetric/codec';
 import { isTransportError } from '@symmetric/transport';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encodeFrame, FrameDecoder, varintLength, writeVarint } from '../src/framing.js';
+import { StreamFrameReader } from '../src/framing.js';
 
 function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
@@ -13,15 +14,15 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-describe('FrameDecoder', () => {
+describe('StreamFrameReader', () => {
   it('returns exactly the frames encoded, whatever the chunking (zero-length frames included)', () => {
     fc.assert(
       fc.property(
         fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 40 }),
         fc.array(fc.integer({ min: 1, max: 700 }), { minLength: 1, maxLength: 20 }),
         (frames, cuts) => {
-          const wire = concat(frames.map(encodeFrame));
-          const decoder = new FrameDecoder(1024);
+          const wire = concat(frames.map(lengthPrefix));
+          const decoder = new StreamFrameReader(1024);
           const out: Uint8Array[] = [];
           let at = 0;
           let k = 0;
@@ -38,9 +39,9 @@ describe('FrameDecoder', () => {
   });
 
   it('frames stay intact after the decoder reuses its buffer', () => {
-    const decoder = new FrameDecoder(1 << 20);
-    const a = encodeFrame(new Uint8Array(100).fill(1));
-    const b = encodeFrame(new Uint8Array(100).fill(2));
+    const decoder = new StreamFrameReader(1 << 20);
+    const a = lengthPrefix(new Uint8Array(100).fill(1));
+    const b = lengthPrefix(new Uint8Array(100).fill(2));
     const first = decoder.push(a.subarray(0, 101));
     expect(first).toHaveLength(1);
     decoder.push(b);
@@ -66,7 +67,7 @@ describe('FrameDecoder', () => {
   });
 
   it('a declared length above the limit is FRAME_TOO_LARGE before the body arrives', () => {
-    const decoder = new FrameDecoder(1000);
+    const decoder = new StreamFrameReader(1000);
     const header = new Uint8Array(2);
     writeVarint(1001, header, 0);
     let error: unknown;
@@ -79,12 +80,12 @@ describe('FrameDecoder', () => {
   });
 
   it('an endless varint is rejected after the bytes a legal length can need', () => {
-    const decoder = new FrameDecoder(1 << 20);
+    const decoder = new StreamFrameReader(1 << 20);
     expect(() => decoder.push(new Uint8Array([0xff, 0xff, 0xff, 0xff]))).toThrow(/length prefix|exceeds/);
   });
 
   it('a non-minimal varint is a PROTOCOL error', () => {
-    const decoder = new FrameDecoder(1 << 20);
+    const decoder = new StreamFrameReader(1 << 20);
     let error: unknown;
     try {
       decoder.push(new Uint8Array([0x81, 0x00]));
@@ -95,10 +96,10 @@ describe('FrameDecoder', () => {
   });
 });
 
-describe('FrameDecoder with Node Buffers', () => {
+describe('StreamFrameReader with Node Buffers', () => {
   it('never aliases the caller’s buffers (Buffer.slice is a view)', () => {
-    const decoder = new FrameDecoder(1024);
-    const wire = Buffer.from(encodeFrame(new Uint8Array([1, 2, 3])));
+    const decoder = new StreamFrameReader(1024);
+    const wire = Buffer.from(lengthPrefix(new Uint8Array([1, 2, 3])));
     const frames = decoder.push(wire.subarray(0, 3));
     frames.push(...decoder.push(wire.subarray(3)));
     wire.fill(9);

@@ -3,11 +3,11 @@ import { yamux } from '@chainsafe/libp2p-yamux';
 import { plaintext } from '@libp2p/plaintext';
 import { tcp } from '@libp2p/tcp';
 import { multiaddr } from '@multiformats/multiaddr';
+import { lengthPrefix, writeVarint } from '@symmetric/codec';
 import { isTransportError } from '@symmetric/transport';
 import fc from 'fast-check';
 import { createLibp2p, type Libp2p } from 'libp2p';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { encodeFrame, writeVarint } from '../src/framing.js';
 import { encodeAccept, encodeHello, randomNonce } from '../src/handshake.js';
 import { DEFAULT_PROTOCOL } from '../src/index.js';
 import { frameOf, type Started, startTransport, stopAll, until } from './helpers.js';
@@ -68,7 +68,7 @@ async function victimStillWorks(): Promise<void> {
 
 describe('a stock libp2p node speaking garbage on /symmetric/1.0.0', () => {
   it('garbage instead of the handshake: typed PROTOCOL error, logged, disconnected', async () => {
-    await attack(encodeFrame(new TextEncoder().encode('GET / HTTP/1.1\r\n\r\n')));
+    await attack(lengthPrefix(new TextEncoder().encode('GET / HTTP/1.1\r\n\r\n')));
     await until(() => newErrors().length > 0, 'an error report');
     const [error] = newErrors();
     expect(isTransportError(error)).toBe(true);
@@ -90,13 +90,13 @@ describe('a stock libp2p node speaking garbage on /symmetric/1.0.0', () => {
   });
 
   it('a truncated handshake then silence: TIMEOUT, disconnected', async () => {
-    await attack(encodeFrame(encodeHello(randomNonce())).subarray(0, 7));
+    await attack(lengthPrefix(encodeHello(randomNonce())).subarray(0, 7));
     await until(() => newErrors().length > 0, 'an error report');
     expect(newErrors()[0]!.code).toBe('TIMEOUT');
   });
 
   it('a handshake answer (ACCEPT) sent by the dialler instead of HELLO: PROTOCOL', async () => {
-    await attack(encodeFrame(encodeAccept(randomNonce())));
+    await attack(lengthPrefix(encodeAccept(randomNonce())));
     await until(() => newErrors().length > 0, 'an error report');
     expect(newErrors()[0]!.code).toBe('PROTOCOL');
   });
