@@ -31,7 +31,6 @@ import { type Libp2pTransportOptions, resolveOptions } from './options.js';
 import { LinkRegistry } from './registry.js';
 
 export type { Libp2pTransportStats } from './context.js';
-export type { Platform, PlatformConfig } from './node-config.js';
 
 /** Most concurrent Symmetric streams per connection and direction. */
 const MAX_STREAMS_PER_CONNECTION = 16;

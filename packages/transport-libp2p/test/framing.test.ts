@@ -106,4 +106,41 @@ describe('StreamFrameReader with Node Buffers', () => {
     expect(frames).toEqual([new Uint8Array([1, 2, 3])]);
     expect(Buffer.isBuffer(frames[0])).toBe(false);
   });
+
+  it('a whole frame inside one Buffer chunk is copied out too', () => {
+    const reader = new StreamFrameReader(1024);
+    const wire = Buffer.from(lengthPrefix(new Uint8Array([4, 5, 6])));
+    const frames = reader.push(wire);
+    wire.fill(9);
+    expect(frames).toEqual([new Uint8Array([4, 5, 6])]);
+    expect(Buffer.isBuffer(frames[0])).toBe(false);
+  });
+});
+
+describe('StreamFrameReader on libp2p chunks', () => {
+  it('reads Uint8ArrayList-like chunks (as libp2p streams deliver them)', () => {
+    const reader = new StreamFrameReader(1024);
+    const wire = new Uint8Array([...lengthPrefix(new Uint8Array([1])), ...lengthPrefix(new Uint8Array(0))]);
+    const list = { subarray: () => wire, byteLength: wire.length };
+    expect(reader.push(list)).toEqual([new Uint8Array([1]), new Uint8Array(0)]);
+    expect(reader.pending).toBe(0);
+  });
+
+  it('a fractional limit admits exactly the frames its whole part does', () => {
+    const reader = new StreamFrameReader(2.5);
+    expect(reader.push(lengthPrefix(new Uint8Array(2)))).toEqual([new Uint8Array(2)]);
+    let error: unknown;
+    try {
+      reader.push(lengthPrefix(new Uint8Array(3)));
+    } catch (e) {
+      error = e;
+    }
+    expect(isTransportError(error) && error.code).toBe('FRAME_TOO_LARGE');
+  });
+
+  it('after a malformed prefix every later push fails too (the stream is out of step)', () => {
+    const reader = new StreamFrameReader(1 << 20);
+    expect(() => reader.push(new Uint8Array([0x81, 0x00]))).toThrow(/malformed frame length prefix/);
+    expect(() => reader.push(lengthPrefix(new Uint8Array([1])))).toThrow(/malformed frame length prefix/);
+  });
 });
