@@ -1,7 +1,7 @@
 /**
  * The `delay: 'auto'` rule. Every peer floods a small beacon (a presence update carrying the
- * sender's network tick) on every new link, 3 times 5 s apart, then every 30 s; the first copy of a beacon from `s` reaches this
- * peer after the fastest-path flooding delay `D(s, me)` (hops × per-link latency, as the
+ * sender's network tick) on every new link, 3 times 5 s apart, then every 30 s; the first copy
+ * of a beacon from `s` reaches this peer after the fastest-path flooding delay `D(s, me)` (hops × per-link latency, as the
  * network really is), measured as `networkTickNow - beaconTick`. Links are symmetric enough
  * that the largest `D(s, me)` over sources is also how long this peer's own events take to
  * reach the farthest peer, which is the Δ that makes them on time everywhere:
@@ -66,5 +66,49 @@ export class AutoDelay {
       ticks = Math.ceil(1.2 * worst + 2 * u + 1);
     }
     return Math.min(maxTicks, Math.max(1, ticks));
+  }
+}
+
+/** Beacon periods (ms) when Δ is 'auto': the first few quickly, then slowly (also one per new link). @internal */
+export const BEACON_FAST_MS = 5000;
+/** How many beacons go out at the fast period. @internal */
+export const BEACON_FAST_COUNT = 3;
+/** The slow beacon period (ms). @internal */
+export const BEACON_MS = 30_000;
+
+/** Δ, the stamping delay in ticks: fixed, or the 'auto' rule re-evaluated once a second. @internal */
+export class Delay {
+  /** The 'auto' rule's samples (fed by presence beacons). */
+  readonly auto: AutoDelay;
+  /** Current Δ in ticks. */
+  ticks: number;
+  private nextUpdateAt = 0;
+
+  constructor(
+    fps: number,
+    /** Δ in ms, or 'auto'. */
+    readonly setting: number | 'auto',
+  ) {
+    this.auto = new AutoDelay(fps, 3 * BEACON_MS + 1000);
+    this.ticks = setting === 'auto' ? this.auto.value(0, 0, Number.NaN) : Math.ceil((setting * fps) / 1000);
+  }
+
+  /** `true` when Δ is 'auto'. */
+  get isAuto(): boolean {
+    return this.setting === 'auto';
+  }
+
+  /** With 'auto', re-evaluate Δ (at most once a second) from the clock's estimate. */
+  update(
+    now: number,
+    estimate:
+      | { readonly uncertaintyTicks: number; readonly links: ReadonlyMap<string, { oneWayMs: number }> }
+      | undefined,
+  ): void {
+    if (this.setting !== 'auto' || estimate === undefined || now < this.nextUpdateAt) return;
+    this.nextUpdateAt = now + 1000;
+    let maxOneWay = Number.NaN;
+    for (const l of estimate.links.values()) if (!(l.oneWayMs <= maxOneWay)) maxOneWay = l.oneWayMs;
+    this.ticks = this.auto.value(now, estimate.uncertaintyTicks, maxOneWay);
   }
 }

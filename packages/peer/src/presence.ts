@@ -1,8 +1,20 @@
 /**
- * The ephemeral channel's table: the newest data of every known peer, deduplicated by the
- * source's per-update counter, expiring when not refreshed. Never enters the timeline.
+ * Presence: the ephemeral channel (cursors, "who is here"). Updates are flooded with a hop
+ * limit under the incarnation's source, deduplicated by its per-update counter, refreshed by
+ * heartbeats, expired after a TTL, and never enter the timeline. Each update also carries the
+ * sender's network tick: with `delay: 'auto'` these are the beacons Δ is measured from
+ * (delay.ts).
  * @internal
  */
+import type { PresenceFrame } from '@symmetric/codec';
+import { msgpackPayloadCodec } from '@symmetric/codec';
+import type { PeerContext } from './context.js';
+import { BEACON_FAST_COUNT, BEACON_FAST_MS, BEACON_MS, type Delay } from './delay.js';
+import { PeerError } from './errors.js';
+import { peerIdOf } from './identity.js';
+import type { LinkEntry, LinkTable } from './links.js';
+
+/** One known source's newest presence update. @internal */
 export interface PresenceEntry {
   seq: number;
   data: unknown;
@@ -12,7 +24,11 @@ export interface PresenceEntry {
   expiresAt: number;
 }
 
-/** @internal */
+/**
+ * The ephemeral channel's table: the newest data of every known source, deduplicated by the
+ * source's per-update counter, expiring when not refreshed.
+ * @internal
+ */
 export class PresenceTable {
   /** Live entries (data !== null). */
   readonly entries = new Map<string, PresenceEntry>();
@@ -49,5 +65,205 @@ export class PresenceTable {
     const out = new Map<string, unknown>();
     for (const [source, e] of this.entries) out.set(source, e.data);
     return out;
+  }
+}
+
+/** What presence needs of the rest of the peer. @internal */
+export interface PresenceHost {
+  /** `true` once attached (before, nothing is sent). */
+  attached(): boolean;
+  /** `true` once part of the room's timeline (beacons and heartbeats only then). */
+  established(): boolean;
+  /** `true` while the clock is well behind the network's (its tick means nothing to others). */
+  lagging(): boolean;
+  /** The clock's estimate of the network's tick at `now`. */
+  networkTick(now: number): number;
+}
+
+/** The presence channel of one peer. @internal */
+export class PresenceChannel<S, E> {
+  private readonly table = new PresenceTable();
+  /** User data last reported per peer id through `presence` events. */
+  private readonly reported = new Map<string, unknown>();
+  /** Own user data (`null`: none). */
+  private own: unknown = null;
+  /** Own update counter. */
+  private seq = 0;
+  /** Own updates flooded to every neighbour (not counting those to one new neighbour). */
+  private floods = 0;
+  private nextBeaconAt = 0;
+
+  constructor(
+    private readonly ctx: PeerContext<S, E>,
+    private readonly links: LinkTable<E>,
+    private readonly delay: Delay,
+    private readonly host: PresenceHost,
+  ) {}
+
+  /** Others' current data per peer id (of several incarnations, the one refreshed last). */
+  view(): ReadonlyMap<string, unknown> {
+    const out = new Map<string, unknown>();
+    const freshest = new Map<string, number>();
+    for (const [source, e] of this.table.entries) {
+      const user = (e.data as unknown[])[0];
+      if (user === null || user === undefined) continue;
+      const peerId = peerIdOf(source);
+      if ((freshest.get(peerId) ?? Number.NEGATIVE_INFINITY) >= e.expiresAt) continue;
+      freshest.set(peerId, e.expiresAt);
+      out.set(peerId, user);
+    }
+    return out;
+  }
+
+  /**
+   * Set own data (`undefined` = `null` = none) and flood it.
+   * @throws {@link PeerError} `INVALID_PAYLOAD` (thrown uncounted: the caller counts it)
+   */
+  set(data: unknown): void {
+    const check = data === undefined ? null : data;
+    try {
+      msgpackPayloadCodec.encode([check, 0]);
+    } catch (cause) {
+      throw new PeerError('INVALID_PAYLOAD', `presence data cannot be encoded: ${String(cause)}`, { cause });
+    }
+    this.own = check;
+    this.sendOwn(undefined);
+  }
+
+  /** Send (flood, or to `only`) own presence: user data plus the network tick (the Δ-auto beacon). */
+  private sendOwn(only: LinkEntry<E> | undefined): void {
+    if (!this.host.attached()) return;
+    const now = this.ctx.now();
+    this.seq++;
+    // Under the incarnation's source, like events: a restarted peer's counter starts again at 1
+    // and would otherwise be dropped as old by everyone who heard its previous life.
+    const frame: PresenceFrame = {
+      type: 'presence',
+      source: this.ctx.source,
+      seq: this.seq,
+      hops: this.ctx.options.presenceHops,
+      // The send tick lets receivers measure flooding delay (Δ auto); -1 while our clock is unsettled.
+      data: [
+        this.own,
+        this.host.lagging() || !this.host.established()
+          ? -1
+          : Math.round(this.host.networkTick(now) * 100) / 100,
+      ],
+    };
+    if (only !== undefined) this.ctx.send(only, frame);
+    else for (const l of this.ctx.neighbours()) this.ctx.send(l, frame);
+    if (only === undefined) this.floods++;
+    this.nextBeaconAt = now + this.period();
+  }
+
+  /** Time to the next heartbeat or beacon. */
+  private period(): number {
+    if (!this.delay.isAuto) return this.ctx.options.presenceHeartbeatMs;
+    const beacon = this.floods < BEACON_FAST_COUNT ? BEACON_FAST_MS : BEACON_MS;
+    return this.own !== null ? Math.min(beacon, this.ctx.options.presenceHeartbeatMs) : beacon;
+  }
+
+  /** A new neighbour: own presence (a beacon with Δ auto) and the entries we know, not relayed further. */
+  greet(link: LinkEntry<E>): void {
+    if (this.own !== null || this.delay.isAuto) this.sendOwn(link);
+    // Known entries, not relayed further (hops 0) and not used for delay measurement.
+    for (const [source, e] of this.table.entries) {
+      if (peerIdOf(source) === link.peerId) continue;
+      this.ctx.send(link, { type: 'presence', source, seq: e.seq, hops: 0, data: e.data });
+    }
+  }
+
+  /** The clock caught up with the network: beacon at the next housekeeping (its tick is meaningful now). */
+  beaconSoon(now: number): void {
+    this.nextBeaconAt = now;
+  }
+
+  /** A presence update from `link`. */
+  onPresence(link: LinkEntry<E>, f: PresenceFrame, now: number): void {
+    // Our own, or a previous incarnation's still travelling: not someone else's presence.
+    if (f.source === this.ctx.source || peerIdOf(f.source) === this.ctx.id) {
+      this.ctx.stats.presenceDropped++;
+      return;
+    }
+    const data = f.data;
+    const valid =
+      data === null ||
+      (Array.isArray(data) && data.length === 2 && typeof data[1] === 'number' && Number.isFinite(data[1]));
+    if (!valid) {
+      this.links.linkError(link, this.links.protocolError(link, `malformed presence from ${f.source}`), true);
+      return;
+    }
+    const before = this.table.entries.get(f.source);
+    if (!this.table.apply(f.source, f.seq, data, f.hops, now + this.ctx.options.presenceTtlMs)) {
+      this.ctx.stats.presenceDropped++;
+      return;
+    }
+    this.ctx.stats.presenceReceived++;
+    if (data === null) {
+      this.delay.auto.forget(f.source);
+    } else if (
+      f.hops > 0 &&
+      this.delay.isAuto &&
+      !this.host.lagging() &&
+      (data as [unknown, number])[1] >= 0
+    ) {
+      this.delay.auto.observe(f.source, this.host.networkTick(now) - (data as [unknown, number])[1], now);
+    }
+    if (f.hops > 0) {
+      const fwd: PresenceFrame = { type: 'presence', source: f.source, seq: f.seq, hops: f.hops - 1, data };
+      for (const l of this.ctx.neighbours()) if (l !== link) this.ctx.send(l, fwd);
+    }
+    const oldUser = before === undefined ? null : (before.data as unknown[])[0];
+    const newUser = data === null ? null : (data as unknown[])[0];
+    if (!sameJson(oldUser, newUser)) this.changed(f.source);
+  }
+
+  /**
+   * `source`'s entry changed: report its peer id's data as {@link view} shows it now (of
+   * several incarnations, the one refreshed last), if that differs from what was reported.
+   */
+  private changed(source: string): void {
+    const peerId = peerIdOf(source);
+    const shown = this.view().get(peerId) ?? null;
+    if (sameJson(shown, this.reported.get(peerId) ?? null)) return;
+    if (shown === null) this.reported.delete(peerId);
+    else this.reported.set(peerId, shown);
+    this.ctx.events.emit('presence', { peerId, data: shown });
+  }
+
+  /** Heartbeat or beacon when due; expire entries not refreshed. */
+  housekeeping(now: number): void {
+    if ((this.own !== null || this.delay.isAuto) && this.host.established() && now >= this.nextBeaconAt) {
+      this.sendOwn(undefined);
+    }
+    for (const e of this.table.expire(now)) {
+      this.delay.auto.forget(e.source);
+      if (e.user !== null) this.changed(e.source);
+    }
+  }
+
+  /** The peer stops: tell the network it is gone (`null`), if it ever took part. */
+  stop(): void {
+    if (!this.host.established()) return;
+    this.own = null;
+    this.seq++;
+    for (const l of this.ctx.neighbours()) {
+      this.ctx.send(l, {
+        type: 'presence',
+        source: this.ctx.source,
+        seq: this.seq,
+        hops: this.ctx.options.presenceHops,
+        data: null,
+      });
+    }
+  }
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  try {
+    return JSON.stringify(a) === JSON.stringify(b);
+  } catch {
+    return false;
   }
 }

@@ -113,12 +113,10 @@ export function emptyBroadcastStats(): BroadcastStats {
   };
 }
 
-/** What the room needs to know of a neighbour link (the runtime's link state satisfies it). @internal */
+/** What the room needs to know of a neighbour link (the runtime's link entry satisfies it). @internal */
 export interface RoomLink {
   readonly key: string;
   readonly transport: Transport;
-  /** Highest contiguous seq per source the neighbour is known to hold. */
-  readonly has: ReadonlyMap<string, number>;
 }
 
 /** The runtime's side of the room. @internal */
@@ -126,6 +124,8 @@ export interface RoomHost<E, L extends RoomLink> {
   readonly known: KnownEvents;
   /** Open neighbours (handshake done). */
   neighbours(): readonly L[];
+  /** Highest contiguous seq per source `link`'s neighbour is known to hold. */
+  holdings(link: L): ReadonlyMap<string, number>;
   /** Send the own frontier on `link`. */
   sendFrontier(link: L): void;
   /**
@@ -344,7 +344,7 @@ export class BroadcastRoom<E, L extends RoomLink> {
       // Nothing to tell a neighbour that already announced holding everything we hold.
       let behind = false;
       for (const [source, k] of known.sources) {
-        if (k.contiguous > (l.has.get(source) ?? 0)) {
+        if (k.contiguous > (this.host.holdings(l).get(source) ?? 0)) {
           behind = true;
           break;
         }
@@ -371,7 +371,7 @@ export class BroadcastRoom<E, L extends RoomLink> {
     const neighbours = this.host.neighbours();
     const wanted = new Map<string, number>();
     for (const l of neighbours) {
-      for (const [source, seq] of l.has) {
+      for (const [source, seq] of this.host.holdings(l)) {
         if (seq <= (known.get(source)?.max ?? 0)) continue;
         if (seq > (wanted.get(source) ?? 0)) wanted.set(source, seq);
       }
@@ -388,10 +388,14 @@ export class BroadcastRoom<E, L extends RoomLink> {
       if (now - p.since < this.settings.pullGraceMs || now - p.lastAt < this.settings.pullRetryMs) continue;
       const fromSeq = (known.get(source)?.max ?? 0) + 1;
       // Ask a neighbour that holds it, rotating between attempts.
-      const holders = neighbours.filter((l) => (l.has.get(source) ?? 0) >= fromSeq);
+      const holders = neighbours.filter((l) => (this.host.holdings(l).get(source) ?? 0) >= fromSeq);
       const target = holders[p.attempts % holders.length];
       if (target === undefined) continue;
-      const toSeq = Math.min(target.has.get(source) ?? fromSeq, top, fromSeq + MAX_PULL_SPAN - 1);
+      const toSeq = Math.min(
+        this.host.holdings(target).get(source) ?? fromSeq,
+        top,
+        fromSeq + MAX_PULL_SPAN - 1,
+      );
       p.lastAt = now;
       p.attempts++;
       let ranges = batches.get(target);

@@ -1,0 +1,204 @@
+/**
+ * Desync detection: this peer's state hashes of settled ticks are recorded, sent to the
+ * neighbours (`hash` reports every `hashIntervalMs`) and compared with theirs. A mismatch is
+ * raised as `desync` only if it outlives `desyncConfirmMs` (a very late event corrects both
+ * sides' reports first: a rollback re-reads the hashes it changed and sends corrections).
+ * @internal
+ */
+import type { HashFrame } from '@symmetric/codec';
+import type { Timeline } from '@symmetric/core';
+import type { PeerContext } from './context.js';
+import type { LinkEntry } from './links.js';
+
+/** Most pending hash reports (and unconfirmed mismatches) remembered per link. */
+const MAX_PENDING_HASHES = 256;
+/** Own hashes of settled ticks remembered for comparison. */
+const MAX_OWN_HASHES = 512;
+/** Hash reports per `hash` frame. */
+const MAX_REPORTS_PER_FRAME = 64;
+
+/** Hash state of one neighbour. */
+interface RemoteHashes {
+  /** Their reports of ticks we have not settled yet: tick → hash. */
+  pending: Map<number, string> | undefined;
+  /** Mismatches waiting for confirmation: tick → their hash, first seen. */
+  mismatches: Map<number, { theirs: string; since: number }> | undefined;
+}
+
+/** Drop the oldest entry of `m` when it is full. */
+function makeRoom<K, V>(m: Map<K, V>): void {
+  if (m.size < MAX_PENDING_HASHES) return;
+  const oldest = m.keys().next().value;
+  if (oldest !== undefined) m.delete(oldest);
+}
+
+/** Hash reports and their comparison. @internal */
+export class DesyncDetector<S, E> {
+  private readonly remote = new Map<string, RemoteHashes>();
+  private readonly ownHashes = new Map<number, string>();
+  private outgoing: { tick: number; hash: string }[] = [];
+  /** Next tick whose hash is recorded once settled. */
+  private nextHashTick: number;
+  private nextSendAt = 0;
+
+  constructor(private readonly ctx: PeerContext<S, E>) {
+    this.nextHashTick = ctx.options.hashEvery;
+  }
+
+  private remoteOf(link: LinkEntry<E>): RemoteHashes {
+    let r = this.remote.get(link.key);
+    if (r === undefined) {
+      r = { pending: undefined, mismatches: undefined };
+      this.remote.set(link.key, r);
+    }
+    return r;
+  }
+
+  /** Link `key` closed. */
+  linkClosed(key: string): void {
+    this.remote.delete(key);
+  }
+
+  /** Own recorded hash of `tick`, if any. */
+  ownHashAt(tick: number): string | undefined {
+    return this.ownHashes.get(tick);
+  }
+
+  /** Record own hashes of newly settled ticks (multiples of hashEvery) and queue them as reports. */
+  recordHashes(timeline: Timeline<S, E>): void {
+    const o = this.ctx.options;
+    const settled = timeline.tick - o.settleTicks;
+    const every = o.hashEvery;
+    if (this.nextHashTick <= settled - o.settleTicks) {
+      // Far behind (e.g. after catching up): skip ticks whose snapshots are long gone.
+      this.nextHashTick = Math.ceil((settled - o.settleTicks) / every) * every;
+    }
+    while (this.nextHashTick <= settled) {
+      const t = this.nextHashTick;
+      this.nextHashTick += every;
+      const h = timeline.hashAt(t);
+      if (h === undefined) continue;
+      this.ownHashes.set(t, h);
+      if (this.ownHashes.size > MAX_OWN_HASHES) {
+        const oldest = this.ownHashes.keys().next().value;
+        if (oldest !== undefined) this.ownHashes.delete(oldest);
+      }
+      this.outgoing.push({ tick: t, hash: h });
+      for (const l of this.ctx.neighbours()) {
+        const pending = this.remote.get(l.key)?.pending;
+        const theirs = pending?.get(t);
+        if (theirs !== undefined) {
+          pending!.delete(t);
+          this.compare(l, t, h, theirs);
+        }
+      }
+    }
+  }
+
+  /** Every `hashIntervalMs`: send queued reports and raise confirmed mismatches. */
+  housekeeping(now: number): void {
+    if (now < this.nextSendAt) return;
+    this.nextSendAt = now + this.ctx.options.hashIntervalMs;
+    this.sendReports();
+    this.confirmMismatches(now);
+  }
+
+  private sendReports(): void {
+    if (this.outgoing.length === 0) return;
+    const reports = this.outgoing;
+    this.outgoing = [];
+    const max = Math.max(1, Math.min(MAX_REPORTS_PER_FRAME, this.ctx.codec.limits.maxHashReports));
+    for (const l of this.ctx.neighbours()) {
+      for (let i = 0; i < reports.length; i += max) {
+        this.ctx.send(l, { type: 'hash', reports: reports.slice(i, i + max) });
+        this.ctx.stats.hashReportsSent += Math.min(max, reports.length - i);
+      }
+    }
+  }
+
+  /** A neighbour's hash reports. */
+  onHash(link: LinkEntry<E>, f: HashFrame, simulatedTick: number): void {
+    const settled = simulatedTick - this.ctx.options.settleTicks;
+    for (const r of f.reports) {
+      const mine = this.ownHashes.get(r.tick);
+      if (mine !== undefined) {
+        this.compare(link, r.tick, mine, r.hash);
+      } else if (r.tick > settled && r.tick % this.ctx.options.hashEvery === 0) {
+        const remote = this.remoteOf(link);
+        const p = (remote.pending ??= new Map());
+        makeRoom(p);
+        p.set(r.tick, r.hash);
+      }
+    }
+  }
+
+  /**
+   * Compare a neighbour's hash of `tick` with ours. A mismatch is not raised at once: a very
+   * late event (after a long partition) may still change either side's hash of a tick both
+   * thought settled, and both then send a corrected report. It is raised as `desync` only if it
+   * is still there `desyncConfirmMs` later.
+   */
+  private compare(link: LinkEntry<E>, tick: number, mine: string, theirs: string): void {
+    this.ctx.stats.hashesCompared++;
+    const remote = this.remoteOf(link);
+    if (mine === theirs) {
+      remote.mismatches?.delete(tick);
+      return;
+    }
+    const m = (remote.mismatches ??= new Map());
+    const known = m.get(tick);
+    if (known === undefined) {
+      makeRoom(m);
+      m.set(tick, { theirs, since: this.ctx.now() });
+    } else {
+      known.theirs = theirs;
+    }
+  }
+
+  /** Raise mismatches that outlived the confirmation delay. */
+  private confirmMismatches(now: number): void {
+    for (const l of this.ctx.neighbours()) {
+      const m = this.remote.get(l.key)?.mismatches;
+      if (m === undefined || m.size === 0) continue;
+      for (const [tick, x] of m) {
+        if (now - x.since < this.ctx.options.desyncConfirmMs) continue;
+        m.delete(tick);
+        const mine = this.ownHashes.get(tick);
+        if (mine === undefined || mine === x.theirs) continue;
+        this.ctx.stats.desyncs++;
+        this.ctx.events.emit('desync', {
+          tick,
+          peers: [this.ctx.id, l.peerId],
+          hashes: { [this.ctx.id]: mine, [l.peerId]: x.theirs },
+          linkId: l.key,
+        });
+      }
+    }
+  }
+
+  /**
+   * A rollback to `fromTick` re-simulated ticks whose hashes we may already have reported:
+   * re-read them and send corrections (and re-compare with what neighbours reported).
+   */
+  correct(timeline: Timeline<S, E>, fromTick: number): void {
+    if (this.ownHashes.size === 0 || fromTick >= this.nextHashTick) return;
+    for (const [t, old] of this.ownHashes) {
+      if (t < fromTick) continue;
+      const h = timeline.hashAt(t);
+      if (h === undefined || h === old) continue;
+      this.ownHashes.set(t, h);
+      this.outgoing.push({ tick: t, hash: h });
+      for (const l of this.ctx.neighbours()) {
+        const x = this.remote.get(l.key)?.mismatches?.get(t);
+        if (x !== undefined) this.compare(l, t, h, x.theirs);
+      }
+    }
+  }
+
+  /** The timeline was replaced by one started from a snapshot at `snapshotTick`: start over. */
+  restart(snapshotTick: number): void {
+    const every = this.ctx.options.hashEvery;
+    this.nextHashTick = Math.ceil((snapshotTick + 1) / every) * every;
+    this.ownHashes.clear();
+  }
+}

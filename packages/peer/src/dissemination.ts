@@ -1,0 +1,237 @@
+/**
+ * Dissemination: how events new to this peer reach the others, behind one interface.
+ * `flood` sends them to every neighbour except the one they came from and those known to hold
+ * them; `broadcast` publishes them once on the room-wide channel of the transports that offer
+ * one (room.ts) and floods only links no channel covers. Also the intake of events from links
+ * and channels (range check, dedup, pending for the next step, passed on).
+ * @internal
+ */
+import type { EventsFrame, WireEvent } from '@symmetric/codec';
+import type { Transport } from '@symmetric/transport';
+import type { PeerContext } from './context.js';
+import { PeerError } from './errors.js';
+import type { LinkEntry, LinkTable } from './links.js';
+import type { Repair } from './repair.js';
+import { type BroadcastRoom, emptyBroadcastStats } from './room.js';
+import type { BroadcastStats } from './types.js';
+
+/** Where events came from: stamped here, a broadcast channel, or a link. @internal */
+export type EventOrigin<E> = 'own' | 'channel' | LinkEntry<E>;
+
+/** One dissemination mode. @internal */
+export interface Dissemination<E> {
+  /** Pass events new to this peer on; `true` if they were sent on at least one link. */
+  spread(events: readonly WireEvent<E>[], origin: EventOrigin<E>): boolean;
+  /** The transports started: listen on their channels. */
+  start(transports: readonly Transport[]): void;
+  /** The peer stops. */
+  stop(): void;
+  /** Periodic work (announcements, pulls). */
+  housekeeping(now: number): void;
+  /** Broadcast counters (zeros when flooding). */
+  stats(): BroadcastStats;
+}
+
+/** Send `events` to every neighbour but `except` (and `skip`) that may lack them; `true` if sent anywhere. */
+function flood<S, E>(
+  ctx: PeerContext<S, E>,
+  links: LinkTable<E>,
+  repair: Repair<S, E>,
+  events: readonly WireEvent<E>[],
+  except: LinkEntry<E> | undefined,
+  skip: ((l: LinkEntry<E>) => boolean) | undefined,
+): boolean {
+  let sent = false;
+  const list = ctx.neighbours();
+  for (let i = 0; i < list.length; i++) {
+    const l = list[i]!;
+    if (l === except || skip?.(l) === true) continue;
+    let out: WireEvent<E>[] | undefined;
+    const has = repair.frontierOf(l).has;
+    for (let j = 0; j < events.length; j++) {
+      const ev = events[j]!;
+      const h = has.get(ev.source) ?? 0;
+      if (ev.seq <= h) {
+        if (out === undefined) out = events.slice(0, j);
+        continue;
+      }
+      if (ev.seq === h + 1) has.set(ev.source, ev.seq);
+      if (out !== undefined) out.push(ev);
+    }
+    const batch = out ?? events;
+    if (batch.length === 0) continue;
+    links.sendEvents(l, batch);
+    sent = true;
+  }
+  return sent;
+}
+
+/** Flooding with dedup (the default). @internal */
+export class Flooding<S, E> implements Dissemination<E> {
+  constructor(
+    private readonly ctx: PeerContext<S, E>,
+    private readonly links: LinkTable<E>,
+    private readonly repair: Repair<S, E>,
+  ) {}
+
+  spread(events: readonly WireEvent<E>[], origin: EventOrigin<E>): boolean {
+    const except = typeof origin === 'string' ? undefined : origin;
+    return flood(this.ctx, this.links, this.repair, events, except, undefined);
+  }
+
+  start(): void {}
+
+  stop(): void {}
+
+  housekeeping(): void {}
+
+  stats(): BroadcastStats {
+    return emptyBroadcastStats();
+  }
+}
+
+/** Broadcast on the transports' room channels; links that no channel covers still flood. @internal */
+export class Broadcasting<S, E> implements Dissemination<E> {
+  constructor(
+    private readonly ctx: PeerContext<S, E>,
+    private readonly links: LinkTable<E>,
+    private readonly repair: Repair<S, E>,
+    private readonly room: BroadcastRoom<E, LinkEntry<E>>,
+  ) {}
+
+  spread(events: readonly WireEvent<E>[], origin: EventOrigin<E>): boolean {
+    const room = this.room;
+    const skipCovered = room.route(events, typeof origin === 'string' ? origin : origin.transport);
+    const except = typeof origin === 'string' ? undefined : origin;
+    return flood(
+      this.ctx,
+      this.links,
+      this.repair,
+      events,
+      except,
+      skipCovered ? (l) => room.covers(l.transport) : undefined,
+    );
+  }
+
+  start(transports: readonly Transport[]): void {
+    this.room.attach(transports);
+  }
+
+  stop(): void {
+    this.room.detach();
+  }
+
+  housekeeping(now: number): void {
+    this.room.housekeeping(now);
+  }
+
+  stats(): BroadcastStats {
+    return this.room.stats();
+  }
+}
+
+/** What the intake needs of the rest of the peer. @internal */
+export interface IntakeHost<E> {
+  /** Ticks beyond this may be too far in the future (checked against {@link networkTick}). */
+  futureLimit(): number;
+  /** The clock's estimate of the network's tick at `now`. */
+  networkTick(now: number): number;
+  /** Highest seq this incarnation stamped. */
+  ownSeq(): number;
+  /** Queue a new event for the next step. */
+  enqueue(ev: WireEvent<E>): void;
+  /** New events arrived from a link. */
+  received(): void;
+  /** `false` once the peer stopped. */
+  running(): boolean;
+}
+
+/** Events arriving from links and broadcast channels. @internal */
+export class EventIntake<S, E> {
+  /** Set once the dissemination mode is built. */
+  dissemination: Dissemination<E> | undefined;
+
+  constructor(
+    private readonly ctx: PeerContext<S, E>,
+    private readonly links: LinkTable<E>,
+    private readonly repair: Repair<S, E>,
+    private readonly host: IntakeHost<E>,
+  ) {}
+
+  /** An `events` frame from `link`. */
+  onEvents(link: LinkEntry<E>, f: EventsFrame<E>, now: number): void {
+    const events = f.events;
+    const limit = this.host.futureLimit();
+    const maxFuture = this.ctx.options.maxFutureTicks;
+    const known = this.ctx.known;
+    const source = this.ctx.source;
+    let fresh: WireEvent<E>[] | undefined;
+    const remote = this.repair.frontierOf(link);
+    for (let i = 0; i < events.length; i++) {
+      const ev = events[i]!;
+      this.repair.noteHeld(remote, ev);
+      if (ev.tick > limit && ev.tick > this.host.networkTick(now) + maxFuture) {
+        this.links.linkError(
+          link,
+          new PeerError(
+            'OUT_OF_RANGE',
+            `event ${ev.source}#${ev.seq} stamped at tick ${ev.tick}, far in the future`,
+            {
+              linkId: link.key,
+              peerId: link.peerId,
+            },
+          ),
+          true,
+        );
+        break;
+      }
+      if (ev.source === source && ev.seq > this.host.ownSeq() && !known.has(ev.source, ev.seq))
+        this.repair.reportConflict(link, ev.seq);
+      if (!known.add(ev.source, ev.seq, now)) {
+        this.ctx.stats.duplicatesDropped++;
+        continue;
+      }
+      this.host.enqueue(ev);
+      if (fresh === undefined) fresh = [ev];
+      else fresh.push(ev);
+    }
+    if (fresh === undefined) return;
+    this.host.received();
+    this.ctx.stats.eventsReceived += fresh.length;
+    const relayed = this.dissemination!.spread(fresh, link);
+    if (relayed) this.ctx.stats.eventsForwarded += fresh.length;
+  }
+
+  /**
+   * Events from a broadcast channel: checked and deduplicated like events from a link (no link
+   * to close: a far-future event is reported and dropped), then passed on to links no channel
+   * covers. Returns how many were new.
+   */
+  onBroadcast(events: readonly WireEvent<E>[], from: string | undefined): number {
+    if (!this.host.running()) return 0;
+    const now = this.ctx.now();
+    const limit = this.host.futureLimit();
+    const maxFuture = this.ctx.options.maxFutureTicks;
+    let fresh: WireEvent<E>[] | undefined;
+    for (const ev of events) {
+      if (ev.tick > limit && ev.tick > this.host.networkTick(now) + maxFuture) {
+        this.ctx.report(
+          new PeerError('OUT_OF_RANGE', `broadcast event ${ev.source}#${ev.seq} stamped far in the future`, {
+            peerId: from,
+          }),
+        );
+        continue;
+      }
+      if (!this.ctx.known.add(ev.source, ev.seq, now)) {
+        this.ctx.stats.duplicatesDropped++;
+        continue;
+      }
+      this.host.enqueue(ev);
+      (fresh ??= []).push(ev);
+    }
+    if (fresh === undefined) return 0;
+    this.ctx.stats.eventsReceived += fresh.length;
+    this.dissemination!.spread(fresh, 'channel');
+    return fresh.length;
+  }
+}

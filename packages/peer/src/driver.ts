@@ -1,0 +1,340 @@
+/**
+ * The driver: the timeline and what moves it. `simulate` (the body of `Peer.step`) inserts the
+ * events received since the last step, advances the clock, runs the owed ticks within the
+ * catch-up budget, compacts history behind the horizon and emits `render`. Also own events
+ * (stamping), the status (`syncing`/`live`) with the {@link Pace} behind it, and replacing the
+ * timeline by an adopted snapshot.
+ * @internal
+ */
+import type { WireEvent } from '@symmetric/codec';
+import type { Timeline, TimelineEvent } from '@symmetric/core';
+import { host, type PeerContext } from './context.js';
+import type { Delay } from './delay.js';
+import type { DesyncDetector } from './desync.js';
+import type { Dissemination } from './dissemination.js';
+import type { DecodedSnapshot, Join, QueuedEmit } from './join.js';
+import type { LinkTable } from './links.js';
+import type { PresenceChannel } from './presence.js';
+import type { Repair } from './repair.js';
+import type { StatsLedger } from './stats.js';
+import type { SyncExchange } from './sync.js';
+import type { PeerStatus } from './types.js';
+
+/** A peer far behind waits at most this long for the frontier of a link that just opened. */
+const FRONTIER_WAIT_MS = 1000;
+/** Catch-up ticks run between two checks of the CPU budget. */
+const CATCH_UP_CHUNK = 64;
+
+/**
+ * How the simulation keeps up with the network's time (the clock's estimate):
+ * `on-time` within `liveLagTicks` (and it falls back only beyond `max(fps, 4 × liveLagTicks)`),
+ * `behind` catching up, `waiting` behind and holding still until the repairs a neighbour
+ * announced (or the frontier of a link that just opened) arrive: simulating now would only
+ * mean rolling back when they do.
+ * @internal
+ */
+export type Pace = 'on-time' | 'behind' | 'waiting';
+
+/** The components the driver works with. @internal */
+export interface DriverParts<S, E> {
+  readonly links: Pick<LinkTable<E>, 'all' | 'neighbours'>;
+  readonly sync: Pick<SyncExchange<S, E>, 'clockLead' | 'clockTickAt' | 'networkTick'>;
+  readonly join: Pick<Join<S, E>, 'fresh' | 'transferring' | 'checkSynced'>;
+  readonly repair: Pick<Repair<S, E>, 'awaitingRepairs' | 'frontierReceived'>;
+  readonly desync: Pick<DesyncDetector<S, E>, 'correct' | 'recordHashes' | 'restart'>;
+  readonly presence: Pick<PresenceChannel<S, E>, 'beaconSoon'>;
+  readonly delay: Delay;
+  readonly ledger: StatsLedger;
+  readonly dissemination: () => Dissemination<E>;
+}
+
+/** The timeline and its driving. @internal */
+export class Driver<S, E> {
+  private timelineValue: Timeline<S, E>;
+  /** Events received since the last step (inserted at the next one, or carried into an adopted snapshot). */
+  private pending: TimelineEvent<E>[] = [];
+  private ownSeqValue = 0;
+  private ownLastTick = 0;
+  private statusValue: PeerStatus = 'idle';
+  private paceValue: Pace = 'behind';
+  /** Owed ticks (clock ahead of the timeline) that re-simulate ticks a replaced timeline had run. */
+  private replayOwed = 0;
+  private nextCompactTick: number;
+
+  constructor(
+    private readonly ctx: PeerContext<S, E>,
+    private readonly parts: DriverParts<S, E>,
+    timeline: Timeline<S, E>,
+  ) {
+    this.timelineValue = timeline;
+    const horizon = ctx.options.horizonTicks;
+    this.nextCompactTick = horizon === undefined ? Number.POSITIVE_INFINITY : horizon;
+  }
+
+  get timeline(): Timeline<S, E> {
+    return this.timelineValue;
+  }
+
+  get status(): PeerStatus {
+    return this.statusValue;
+  }
+
+  get pace(): Pace {
+    return this.paceValue;
+  }
+
+  /** Highest seq this incarnation stamped. */
+  get ownSeq(): number {
+    return this.ownSeqValue;
+  }
+
+  /** Events stamped beyond this tick may be too far in the future. */
+  futureLimit(): number {
+    return Math.max(this.timelineValue.tick, this.ownLastTick) + this.ctx.options.maxFutureTicks;
+  }
+
+  /** Events received since the last step (the live queue: pushing to it enqueues). */
+  get pendingEvents(): TimelineEvent<E>[] {
+    return this.pending;
+  }
+
+  /** Queue a received event for the next step. */
+  enqueue(ev: TimelineEvent<E>): void {
+    this.pending.push(ev);
+  }
+
+  /** Set the status; `status` is emitted on change. */
+  setStatus(status: PeerStatus): void {
+    if (this.statusValue === status) return;
+    this.statusValue = status;
+    this.ctx.events.emit('status', status);
+  }
+
+  /** Emit `render` with the current state (when anyone listens). */
+  render(): void {
+    if (this.ctx.events.has('render'))
+      this.ctx.events.emit('render', this.timelineValue.state, this.timelineValue.tick);
+  }
+
+  /** The simulation part of a step at `nowMs` (after housekeeping). */
+  simulate(nowMs: number): void {
+    const o = this.ctx.options;
+    const clock = this.ctx.clock;
+    // Frozen while a snapshot is on its way, or while far behind and still waiting for the first
+    // repairs (simulating now would only mean rolling back when they arrive). Decided afresh
+    // whenever the clock is well ahead (it may have just adopted the network's time) and
+    // released in the first step after the repairs are in, not at the next housekeeping.
+    if (this.parts.join.transferring) return;
+    if (this.paceValue === 'waiting' || this.parts.sync.clockLead(nowMs) > o.liveLagTicks)
+      this.updateStatus(nowMs);
+    if (this.paceValue === 'waiting') return;
+    let changed = false;
+    if (this.pending.length > 0) changed = this.flushPending();
+    const nominal = clock.advance(nowMs);
+    // Behind the clock (it adopted the network's time): grant the whole catch-up now; the
+    // simulation runs it within the catch-up budget (what does not fit carries over).
+    const target = Math.floor(clock.clockTick(nowMs) + 1e-9);
+    if (target > clock.tick) clock.fastForward(target, nowMs);
+    // A fresh peer (not part of the room's timeline yet) simulates nothing: it starts from the
+    // room's state (or, as its first generation, catches up once alone long enough).
+    const owed = this.parts.join.fresh ? 0 : clock.tick - this.timelineValue.tick;
+    if (owed > 0) {
+      this.runTicks(owed, nominal);
+      changed = true;
+      if (this.timelineValue.tick >= this.nextCompactTick) this.compact();
+      if (owed > nominal) this.updateStatus(nowMs); // caught up (or closer): say so now
+    }
+    if (changed) this.render();
+  }
+
+  /**
+   * Simulate up to `owed` ticks: all of them if they fit the catch-up limits (ticks per step,
+   * CPU budget), else as many as do, but never fewer than the step's nominal ticks. Ticks the
+   * timeline had simulated before a snapshot replaced it are counted as re-simulated.
+   */
+  private runTicks(owed: number, nominal: number): void {
+    const o = this.ctx.options;
+    const timeline = this.timelineValue;
+    const limit = Math.min(owed, o.catchUpMaxTicks);
+    const must = Math.min(owed, Math.max(1, nominal));
+    let done = 0;
+    if (limit <= CATCH_UP_CHUNK || o.catchUpBudgetMs === Number.POSITIVE_INFINITY) {
+      done = Math.max(limit, must);
+      timeline.advance(done);
+    } else {
+      const started = host.performance.now();
+      while (done < limit) {
+        const chunk = Math.min(CATCH_UP_CHUNK, limit - done);
+        timeline.advance(chunk);
+        done += chunk;
+        if (done >= must && host.performance.now() - started >= o.catchUpBudgetMs) break;
+      }
+    }
+    if (this.replayOwed > 0) {
+      const r = Math.min(this.replayOwed, done);
+      this.replayOwed -= r;
+      this.parts.ledger.recountAsResimulated(r);
+    }
+  }
+
+  /** Insert events received since the last step; `true` when the state changed. */
+  private flushPending(): boolean {
+    const batch = this.pending;
+    this.pending = [];
+    const timeline = this.timelineValue;
+    const before = timeline.tick;
+    let lateFrom = Number.POSITIVE_INFINITY;
+    for (const e of batch) if (e.tick < before && e.tick < lateFrom) lateFrom = e.tick;
+    const r = timeline.insertMany(batch);
+    if (r.late > 0) {
+      this.parts.desync.correct(timeline, lateFrom);
+      if (this.ctx.events.has('rollback')) {
+        this.ctx.events.emit('rollback', { fromTick: lateFrom, toTick: timeline.tick, lateEvents: r.late });
+      }
+    }
+    return r.late > 0;
+  }
+
+  private compact(): void {
+    const o = this.ctx.options;
+    const horizon = o.horizonTicks;
+    if (horizon === undefined) return;
+    const timeline = this.timelineValue;
+    const tick = timeline.tick;
+    this.parts.desync.recordHashes(timeline); // read settled hashes before their snapshots are folded away
+    timeline.compact(tick - horizon);
+    this.nextCompactTick = tick + Math.max(o.snapshotEvery, Math.min(horizon, o.fps));
+  }
+
+  /** Held (or pending) events of `source` with seq in [from, to], in seq order. */
+  eventsOf(source: string, from: number, to: number): WireEvent<E>[] {
+    const held = this.timelineValue.eventsFrom(source, from, to) as WireEvent<E>[];
+    if (this.pending.length === 0) return held;
+    let extra: WireEvent<E>[] | undefined;
+    for (const e of this.pending) {
+      if (e.source === source && e.seq >= from && e.seq <= to) (extra ??= []).push(e as WireEvent<E>);
+    }
+    if (extra === undefined) return held;
+    const all = held.concat(extra);
+    all.sort((a, b) => a.seq - b.seq);
+    return all;
+  }
+
+  /** Stamp and send one own event (`placeholder` is filled in for queued emits). */
+  stamp(payload: E, placeholder: QueuedEmit<E>['placeholder'] | undefined): TimelineEvent<E> {
+    const ctx = this.ctx;
+    const now = ctx.now();
+    const seq = Math.max(this.ownSeqValue, ctx.known.get(ctx.source)?.max ?? 0) + 1;
+    let base = this.timelineValue.tick;
+    if (this.statusValue !== 'live' && ctx.neighbours().length > 0)
+      base = Math.max(base, Math.floor(this.parts.sync.networkTick(now)));
+    // Between steps (real time) the clock has moved on from the last simulated tick: stamping from
+    // it keeps the whole Δ for the event instead of losing up to a tick of it.
+    else base = Math.max(base, this.parts.sync.clockTickAt(now));
+    const tick = Math.max(base + this.parts.delay.ticks, this.ownLastTick);
+    let event: TimelineEvent<E>;
+    if (placeholder !== undefined) {
+      placeholder.tick = tick;
+      placeholder.seq = seq;
+      event = placeholder;
+    } else {
+      event = { tick, source: ctx.source, seq, payload };
+    }
+    this.ownSeqValue = seq;
+    this.ownLastTick = tick;
+    ctx.known.add(ctx.source, seq, now);
+    ctx.stats.eventsEmitted++;
+    if (this.parts.join.transferring) {
+      this.pending.push(event);
+    } else {
+      const timeline = this.timelineValue;
+      const r = timeline.insert(event);
+      if (r === 'late') {
+        this.parts.desync.correct(timeline, tick);
+        if (ctx.events.has('rollback')) {
+          ctx.events.emit('rollback', { fromTick: tick, toTick: timeline.tick, lateEvents: 1 });
+        }
+      }
+    }
+    this.parts.dissemination().spread([event as WireEvent<E>], 'own');
+    ctx.events.emit('emit', event);
+    return event;
+  }
+
+  /** Replace the timeline by one started from a received snapshot, carrying over events it does not cover. */
+  adopt(decoded: DecodedSnapshot<S, E>, now: number): void {
+    const { snapshot: snap, timeline } = decoded;
+    const known = this.ctx.known;
+    const old = this.timelineValue;
+    this.parts.ledger.retire(old.stats());
+    // Carry over every held event the snapshot has not folded in, and everything pending.
+    const folded = new Map<string, number>(snap.frontier);
+    const carry: TimelineEvent<E>[] = [];
+    for (const [source, k] of known.sources) {
+      const from = (folded.get(source) ?? 0) + 1;
+      if (k.max >= from) for (const e of old.eventsFrom(source, from, k.max)) carry.push(e);
+    }
+    for (const e of this.pending) carry.push(e);
+    this.pending = [];
+    known.clear();
+    for (const [source, seq] of snap.frontier) known.raiseTo(source, seq);
+    const keep: TimelineEvent<E>[] = [];
+    for (const e of carry) if (known.add(e.source, e.seq, now)) keep.push(e);
+    this.timelineValue = timeline;
+    if (keep.length > 0) timeline.insertMany(keep);
+    if (timeline.tick < this.ctx.clock.tick) {
+      // Our clock is already past the snapshot: the next steps catch up to it; the ticks the old
+      // timeline had simulated are re-simulation (a rollback, in effect), not new time.
+      this.replayOwed = Math.max(0, old.tick - timeline.tick);
+    } else {
+      this.ctx.clock.fastForward(timeline.tick, now);
+      this.replayOwed = 0;
+    }
+    this.parts.desync.restart(snap.tick);
+    const o = this.ctx.options;
+    if (o.horizonTicks !== undefined) this.nextCompactTick = timeline.tick + o.fps;
+  }
+
+  /** Re-read the pace and Δ, and set the status (`syncing` or `live`). */
+  updateStatus(now: number): void {
+    if (this.statusValue === 'stopped' || this.statusValue === 'idle') return;
+    const o = this.ctx.options;
+    const parts = this.parts;
+    let est:
+      | { networkTick: number; uncertaintyTicks: number; links: ReadonlyMap<string, { oneWayMs: number }> }
+      | undefined;
+    try {
+      est = this.ctx.clock.estimate(now);
+    } catch {
+      est = undefined;
+    }
+    const tick = this.timelineValue.tick;
+    const lag = (est?.networkTick ?? tick) - tick;
+    // Hysteresis: catch up within liveLagTicks to count as on time; fall back only when well behind.
+    const wasBehind = this.paceValue !== 'on-time';
+    const lagLimit = wasBehind ? o.liveLagTicks : Math.max(o.fps, 4 * o.liveLagTicks);
+    const behind = lag > lagLimit;
+    // Caught up: beacon now, with a meaningful send tick (Δ auto measures from it).
+    if (wasBehind && !behind && parts.delay.isAuto) parts.presence.beaconSoon(now);
+    parts.delay.update(now, est);
+    // Repairs outstanding: a neighbour announced events we still lack (given up after a while:
+    // they may have been compacted away everywhere).
+    const awaitingRepair = parts.repair.awaitingRepairs(now) || parts.join.fresh;
+    // Links just opened whose frontier has not come yet (e.g. reconnecting after an outage):
+    // they may announce events this peer missed; wait for that (briefly) before catching up.
+    let awaitingFrontier = false;
+    for (const l of parts.links.all()) {
+      if (l.protocol.kind === 'closed' || (l.protocol.kind === 'running' && parts.repair.frontierReceived(l)))
+        continue;
+      if (now - l.openedAt < Math.min(FRONTIER_WAIT_MS, o.handshakeTimeoutMs)) {
+        awaitingFrontier = true;
+        break;
+      }
+    }
+    const syncing = awaitingRepair || parts.join.transferring || behind;
+    const waiting = behind && ((awaitingRepair && parts.links.neighbours().length > 0) || awaitingFrontier);
+    this.paceValue = !behind ? 'on-time' : waiting ? 'waiting' : 'behind';
+    parts.join.checkSynced();
+    this.setStatus(syncing ? 'syncing' : 'live');
+  }
+}

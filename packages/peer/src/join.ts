@@ -1,0 +1,353 @@
+/**
+ * Join: how this peer becomes part of the room's timeline, as one explicit phase
+ * ({@link JoinPhase}: fresh → established → synced, never back), plus the snapshot join that may
+ * run alongside it (request, serve, adopt, and the resync of a peer away longer than the horizon).
+ *
+ * - **fresh**: not part of the room's timeline; own emits are queued and nothing is simulated.
+ *   It ends when a neighbour's frontier lists anything (an established neighbour: it vouches for
+ *   the room), or after `aloneGraceMs` alone (the room's first generation).
+ * - **established**: part of the room's timeline (queued emits are stamped); its own frontier is
+ *   still empty, so nobody takes its half-built state for the room's.
+ * - **synced**: established, no snapshot transfer under way and every event a neighbour
+ *   announced held (or given up as compacted away). From then on it vouches: it lists its
+ *   frontier (announced at once to every neighbour, behind a SYNC) and serves snapshots.
+ * @internal
+ */
+import { Capability, type SnapshotChunkFrame } from '@symmetric/codec';
+import type { Timeline, TimelineEvent, TimelineSnapshot } from '@symmetric/core';
+import type { PeerContext } from './context.js';
+import { PeerError } from './errors.js';
+import type { LinkEntry, LinkTable } from './links.js';
+import { chunkSnapshot, isRefusal, REFUSAL, SnapshotTransfer } from './snapshot-transfer.js';
+
+/** An emit made while fresh: stamped (and `placeholder` filled in) once established. @internal */
+export interface QueuedEmit<E> {
+  readonly payload: E;
+  readonly placeholder: { tick: number; source: string; seq: number; payload: E };
+}
+
+/** Where this peer is in joining the room's timeline (see the module comment). @internal */
+export type JoinPhase<E> =
+  | { readonly kind: 'fresh'; readonly queued: QueuedEmit<E>[] }
+  | { readonly kind: 'established' }
+  | { readonly kind: 'synced' };
+
+/** One change of {@link JoinPhase}, at local time `at`. @internal */
+export interface PhaseChange {
+  readonly from: JoinPhase<unknown>['kind'];
+  readonly to: JoinPhase<unknown>['kind'];
+  readonly at: number;
+}
+
+/** A received snapshot, decoded, and the timeline started from it. @internal */
+export interface DecodedSnapshot<S, E> {
+  readonly snapshot: TimelineSnapshot<S>;
+  readonly timeline: Timeline<S, E>;
+}
+
+/** What join needs of the rest of the peer. @internal */
+export interface JoinHost<S, E> {
+  /** Stamp and send an own event (filling in `placeholder`). */
+  stamp(payload: E, placeholder: QueuedEmit<E>['placeholder']): void;
+  sendSync(link: LinkEntry<E>, now: number): void;
+  sendFrontier(link: LinkEntry<E>): void;
+  /** `true` when every event a neighbour announced is held. */
+  allAnnouncedHeld(): boolean;
+  /** `true` once `link`'s frontier arrived. */
+  frontierReceived(link: LinkEntry<E>): boolean;
+  /** `true` when `link`'s neighbour announced holding every event we hold. */
+  holdsAllWeHold(link: LinkEntry<E>): boolean;
+  /** The snapshot blob this peer serves (its timeline's base) and its tick. */
+  encodeOwnSnapshot(): { blob: Uint8Array; tick: number };
+  /** Decode a received blob and build a timeline from it (throws when bad). */
+  decodeSnapshot(blob: Uint8Array): DecodedSnapshot<S, E>;
+  /** Replace the timeline by the decoded one, carrying over newer events (see Driver.adopt). */
+  adopt(decoded: DecodedSnapshot<S, E>, now: number): void;
+  /** Emit `render` for the new state. */
+  render(): void;
+}
+
+/** Join phase and snapshot join. @internal */
+export class Join<S, E> {
+  private phaseValue: JoinPhase<E> = { kind: 'fresh', queued: [] };
+  /** Phase changes so far (at most two). */
+  readonly changes: PhaseChange[] = [];
+  /** The snapshot being received, if any. */
+  private transfer: SnapshotTransfer | undefined;
+  /** A snapshot was adopted as a fresh peer (no second fresh join). */
+  private adopted = false;
+  /** Neighbours announced events that could not be repaired: resync from a snapshot when one can serve. */
+  private resyncWanted = false;
+  private nextResyncAt = 0;
+  /** Neighbours that refused (or failed) to give us a snapshot, by link key. */
+  private readonly refused = new Set<string>();
+  private attachedAt = Number.NaN;
+
+  constructor(
+    private readonly ctx: PeerContext<S, E>,
+    private readonly links: LinkTable<E>,
+    private readonly host: JoinHost<S, E>,
+  ) {}
+
+  /** The current phase. */
+  get phase(): JoinPhase<E> {
+    return this.phaseValue;
+  }
+
+  /** `true` while not part of the room's timeline. */
+  get fresh(): boolean {
+    return this.phaseValue.kind === 'fresh';
+  }
+
+  /** `true` once synced: this peer vouches for the room's timeline. */
+  get vouches(): boolean {
+    return this.phaseValue.kind === 'synced';
+  }
+
+  /** `true` while a snapshot transfer is under way (the timeline is frozen). */
+  get transferring(): boolean {
+    return this.transfer !== undefined;
+  }
+
+  private enter(next: JoinPhase<E>, now: number): void {
+    this.changes.push({ from: this.phaseValue.kind, to: next.kind, at: now });
+    this.phaseValue = next;
+  }
+
+  /** Attached at `now` (the alone grace starts). */
+  start(now: number): void {
+    this.attachedAt = now;
+  }
+
+  /** The first step, when attach did not set the time. */
+  startIfUnset(now: number): void {
+    if (Number.isNaN(this.attachedAt)) this.attachedAt = now;
+  }
+
+  /** While fresh: queue an emit; returns its placeholder (filled in when stamped), else `undefined`. */
+  queue(payload: E): TimelineEvent<E> | undefined {
+    const p = this.phaseValue;
+    if (p.kind !== 'fresh') return undefined;
+    const placeholder = { tick: -1, source: this.ctx.source, seq: 0, payload };
+    p.queued.push({ payload, placeholder });
+    return placeholder;
+  }
+
+  /** Part of the room's timeline now: stamp queued emits (neighbours hear of it once synced). */
+  private becomeEstablished(now: number): void {
+    const p = this.phaseValue;
+    if (p.kind !== 'fresh') return;
+    this.enter({ kind: 'established' }, now);
+    for (const q of p.queued) this.host.stamp(q.payload, q.placeholder);
+    this.checkSynced();
+  }
+
+  /** The first time we are synced: vouch from now on, and announce our frontier to every neighbour. */
+  checkSynced(): void {
+    if (
+      this.phaseValue.kind !== 'established' ||
+      this.transfer !== undefined ||
+      !this.host.allAnnouncedHeld()
+    )
+      return;
+    // A SYNC first: a fresh neighbour that joins on this frontier then already has the room's
+    // time (ours may have jumped since our last SYNC to it), not just its events.
+    const now = this.ctx.now();
+    this.enter({ kind: 'synced' }, now);
+    for (const l of this.ctx.neighbours()) {
+      this.host.sendSync(l, now);
+      this.host.sendFrontier(l);
+    }
+  }
+
+  /** A neighbour's frontier was taken in (see Repair.onFrontier). */
+  frontierTaken(link: LinkEntry<E>, listed: boolean, othersHistory: boolean, now: number): void {
+    // An established peer always lists something (its own source at least): it is part of the
+    // room's timeline, and so are we from now on.
+    if (this.fresh && listed) this.becomeEstablished(now);
+    else this.checkSynced();
+    // Fresh peer, neighbour with history: join from its snapshot (unless already asked at hello).
+    if (othersHistory) this.maybeRequestSnapshot(link, now);
+  }
+
+  /** New events arrived: an established peer may have just received its last missing one. */
+  eventsReceived(): void {
+    if (this.phaseValue.kind === 'established') this.checkSynced();
+  }
+
+  /** No events from other sources known (own events may exist, e.g. emitted while alone). */
+  private knowsOnlyOwnEvents(): boolean {
+    for (const source of this.ctx.known.sources.keys()) if (source !== this.ctx.source) return false;
+    return true;
+  }
+
+  /**
+   * Join from `link`'s snapshot if we know no one's events, have not adopted one and it can
+   * serve one (`blind`: its hello, with its capabilities, has not arrived yet; a neighbour that
+   * cannot serve refuses).
+   */
+  maybeRequestSnapshot(link: LinkEntry<E>, now: number, blind = false): void {
+    if (
+      this.ctx.options.snapshotJoin &&
+      !this.adopted &&
+      this.transfer === undefined &&
+      (blind || (link.capabilities & Capability.SnapshotServe) !== 0) &&
+      this.knowsOnlyOwnEvents()
+    ) {
+      this.requestSnapshot(link, now);
+    }
+  }
+
+  private requestSnapshot(link: LinkEntry<E>, now: number): void {
+    this.transfer = new SnapshotTransfer(link.key, now);
+    this.ctx.send(link, { type: 'snapshot-request' });
+  }
+
+  /** Ask the next candidate neighbour, or give up the snapshot join. */
+  private retrySnapshot(now: number): void {
+    this.transfer = undefined;
+    for (const l of this.ctx.neighbours()) {
+      if (
+        !this.refused.has(l.key) &&
+        this.host.frontierReceived(l) &&
+        (l.capabilities & Capability.SnapshotServe) !== 0
+      ) {
+        this.requestSnapshot(l, now);
+        return;
+      }
+    }
+    // Nobody can serve now: carry on from our own state (repair brings what neighbours hold);
+    // a later neighbour with history may still hand us a snapshot while we know no one's events.
+    this.checkSynced();
+  }
+
+  /** Link `key` closed (the snapshot may have been asked on it, even before its handshake). */
+  linkClosed(key: string): void {
+    this.refused.delete(key);
+    if (this.transfer !== undefined && this.transfer.linkKey === key) this.retrySnapshot(this.ctx.now());
+  }
+
+  /** A neighbour asks for our snapshot: serve it if we vouch and are not joining ourselves, else refuse. */
+  onSnapshotRequest(link: LinkEntry<E>): void {
+    if (this.transfer !== undefined || !this.vouches) {
+      this.ctx.send(link, REFUSAL);
+      return;
+    }
+    let own: { blob: Uint8Array; tick: number };
+    try {
+      own = this.host.encodeOwnSnapshot();
+    } catch (error) {
+      this.ctx.report(
+        new PeerError('SNAPSHOT', `cannot encode own snapshot: ${String(error)}`, { cause: error }),
+      );
+      this.ctx.send(link, REFUSAL);
+      return;
+    }
+    const chunks = chunkSnapshot(own.blob, own.tick, this.ctx.codec);
+    if (chunks === undefined) {
+      this.ctx.report(
+        new PeerError('OVERSIZED', `snapshot of ${own.blob.length} bytes exceeds the chunk limit`),
+      );
+      this.ctx.send(link, REFUSAL);
+      return;
+    }
+    for (const chunk of chunks) {
+      this.ctx.send(link, chunk);
+      if (link.protocol.kind === 'closed') return;
+    }
+    this.ctx.stats.snapshotsServed++;
+  }
+
+  /** A chunk of the snapshot we asked for. */
+  onSnapshotChunk(link: LinkEntry<E>, f: SnapshotChunkFrame, now: number): void {
+    const t = this.transfer;
+    if (t === undefined || t.linkKey !== link.key) {
+      this.links.linkError(link, this.links.protocolError(link, 'snapshot chunk nobody asked for'), true);
+      return;
+    }
+    if (isRefusal(f)) {
+      this.refused.add(link.key);
+      this.retrySnapshot(now);
+      return;
+    }
+    const got = t.add(f);
+    if (got === 'more') return;
+    if (got === 'inconsistent') {
+      this.refused.add(link.key);
+      this.links.linkError(
+        link,
+        this.links.protocolError(link, 'inconsistent snapshot chunk numbering'),
+        true,
+      );
+      this.retrySnapshot(now);
+      return;
+    }
+    let decoded: DecodedSnapshot<S, E>;
+    try {
+      decoded = this.host.decodeSnapshot(got);
+    } catch (error) {
+      this.refused.add(link.key);
+      this.ctx.report(
+        new PeerError('SNAPSHOT', `bad snapshot from ${link.peerId}: ${String(error)}`, {
+          linkId: link.key,
+          peerId: link.peerId,
+          cause: error,
+        }),
+      );
+      this.retrySnapshot(now);
+      return;
+    }
+    this.host.adopt(decoded, now);
+    this.transfer = undefined;
+    this.adopted = true;
+    this.ctx.stats.snapshotsAdopted++;
+    // Neighbours repair what follows the snapshot already (our frontier at hello was empty);
+    // they hear what we hold once we are synced.
+    this.checkSynced();
+    this.host.render();
+  }
+
+  /** Events announced by neighbours cannot be repaired (compacted away): see {@link housekeeping}. */
+  markUnrepairable(): void {
+    this.resyncWanted = true;
+  }
+
+  /** Alone-grace, snapshot timeout and resync. */
+  housekeeping(now: number): void {
+    // No neighbour with history for long enough: we are the first generation of the room.
+    if (this.fresh && now - this.attachedAt >= this.ctx.options.aloneGraceMs) this.becomeEstablished(now);
+    if (
+      this.transfer !== undefined &&
+      now - this.transfer.requestedAt >= this.ctx.options.snapshotTimeoutMs
+    ) {
+      if (this.links.get(this.transfer.linkKey) !== undefined) this.refused.add(this.transfer.linkKey);
+      this.retrySnapshot(now);
+    }
+  }
+
+  /**
+   * Bounded history: events a neighbour announced could not be repaired because every holder
+   * compacted them into its base snapshot (we were away longer than the horizon). If a
+   * neighbour holds everything we hold (its frontier dominates ours), adopting its snapshot
+   * loses nothing: do that, carrying over our newer events.
+   */
+  maybeResync(now: number): void {
+    const o = this.ctx.options;
+    if (!this.resyncWanted || now < this.nextResyncAt) return;
+    if (this.transfer !== undefined || !o.snapshotJoin || o.horizonTicks === undefined) return;
+    this.resyncWanted = false;
+    for (const l of this.ctx.neighbours()) {
+      if (
+        !this.host.frontierReceived(l) ||
+        this.refused.has(l.key) ||
+        (l.capabilities & Capability.SnapshotServe) === 0
+      )
+        continue;
+      if (!this.host.holdsAllWeHold(l)) continue;
+      this.nextResyncAt = now + 2 * o.snapshotTimeoutMs;
+      this.ctx.stats.resyncs++;
+      this.requestSnapshot(l, now);
+      return;
+    }
+  }
+}

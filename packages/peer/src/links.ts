@@ -1,0 +1,356 @@
+/**
+ * Links: one entry per transport link, from the moment it opens until it closes. Owns the
+ * handshake (`hello` both ways, checks, the duplicate-link rule), each link's codec
+ * encoder/decoder pair (the codec interns ids per link), sending (with counting and events
+ * chunking), link errors, and `bye`.
+ * @internal
+ */
+import {
+  Capability,
+  type Codec,
+  CodecError,
+  type Frame,
+  type FrameDecoder,
+  type FrameEncoder,
+  type HelloFrame,
+  PROTOCOL_VERSION,
+  type WireEvent,
+} from '@symmetric/codec';
+import { duplicateLinkLoser, type Link, type Transport, type TransportError } from '@symmetric/transport';
+import { PeerError, type PeerErrorCode } from './errors.js';
+import type { ResolvedOptions } from './options.js';
+import type { PeerCounters } from './stats.js';
+import type { NeighbourInfo } from './types.js';
+
+/** Most events put in one `events` frame (the codec's limit may be lower). */
+const MAX_EVENTS_PER_FRAME = 512;
+
+/**
+ * Where the protocol stands with the neighbour behind one link: our hello is sent and theirs
+ * awaited; both hellos accepted (a neighbour); or closed.
+ */
+export type ProtocolState =
+  | { readonly kind: 'handshaking' }
+  | { readonly kind: 'running'; readonly peerId: string; readonly capabilities: number }
+  | { readonly kind: 'closed'; readonly peerId: string };
+
+const HANDSHAKING: ProtocolState = { kind: 'handshaking' };
+
+/** One transport link and the neighbour behind it. @internal */
+export class LinkEntry<E> {
+  /** Protocol state with the neighbour. */
+  protocol: ProtocolState = HANDSHAKING;
+  /** Reason given to `peer:leave` when set (the neighbour's `bye`, or the error that closed it). */
+  closeReason: string | undefined;
+
+  constructor(
+    /** Link id, unique among this peer's links (prefixed with the transport index when several). */
+    readonly key: string,
+    readonly link: Link,
+    readonly transport: Transport,
+    /** Local time the link opened. */
+    readonly openedAt: number,
+    readonly encoder: FrameEncoder<E>,
+    readonly decoder: FrameDecoder<E>,
+  ) {}
+
+  /** The neighbour's peer id (`''` before its hello). */
+  get peerId(): string {
+    const p = this.protocol;
+    return p.kind === 'handshaking' ? '' : p.peerId;
+  }
+
+  /** The neighbour's capabilities (0 before its hello). */
+  get capabilities(): number {
+    const p = this.protocol;
+    return p.kind === 'running' ? p.capabilities : 0;
+  }
+}
+
+/** Outcome of a neighbour's hello. */
+export type HelloOutcome = 'refused' | 'duplicate' | 'accepted';
+
+/** The peer's links. @internal */
+export class LinkTable<E> {
+  private readonly entries = new Map<string, LinkEntry<E>>();
+  /** Links with a completed handshake, in opening order (replaced, never mutated, on change). */
+  private neighbourList: LinkEntry<E>[] = [];
+
+  constructor(
+    private readonly options: ResolvedOptions,
+    private readonly id: string,
+    private readonly codec: Codec<E>,
+    private readonly stats: PeerCounters,
+    private readonly report: (error: PeerError) => void,
+  ) {}
+
+  /** Open links with a completed handshake, in opening order. */
+  neighbours(): readonly LinkEntry<E>[] {
+    return this.neighbourList;
+  }
+
+  /** Every link not closed, handshake done or not. */
+  all(): IterableIterator<LinkEntry<E>> {
+    return this.entries.values();
+  }
+
+  get(key: string): LinkEntry<E> | undefined {
+    return this.entries.get(key);
+  }
+
+  /** Links not closed (handshake done or not). */
+  count(): number {
+    let n = 0;
+    for (const l of this.entries.values()) if (l.protocol.kind !== 'closed') n++;
+    return n;
+  }
+
+  /** A transport opened `link`: record it (handshaking). */
+  open(transport: Transport, key: string, link: Link, now: number): LinkEntry<E> {
+    const entry = new LinkEntry<E>(key, link, transport, now, this.codec.encoder(), this.codec.decoder());
+    this.entries.set(key, entry);
+    return entry;
+  }
+
+  /** Send our hello on `entry`. */
+  sendHello(entry: LinkEntry<E>): void {
+    const o = this.options;
+    let capabilities = Capability.SnapshotServe;
+    if (o.horizonTicks === undefined) capabilities |= Capability.FullHistory;
+    if (o.snapshotJoin) capabilities |= Capability.SnapshotJoin;
+    const hello: HelloFrame = {
+      type: 'hello',
+      version: PROTOCOL_VERSION,
+      room: o.room,
+      fps: o.fps,
+      peerId: this.id,
+      capabilities,
+      appId: o.appId,
+    };
+    this.send(entry, hello);
+  }
+
+  /**
+   * The neighbour's hello: refused (typed error, link closed), a duplicate of a link we keep
+   * (this one closed), or accepted (call {@link accept} next). Of two links to one neighbour,
+   * both ends keep the same one (`duplicateLinkLoser`); when the existing one loses, it is closed.
+   */
+  checkHello(entry: LinkEntry<E>, f: HelloFrame): HelloOutcome {
+    const o = this.options;
+    let problem: [PeerErrorCode, string] | undefined;
+    if (f.version !== PROTOCOL_VERSION)
+      problem = ['VERSION_MISMATCH', `protocol version ${f.version} ≠ ${PROTOCOL_VERSION}`];
+    else if (f.room !== o.room) problem = ['ROOM_MISMATCH', `room '${f.room}' ≠ '${o.room}'`];
+    else if (f.fps !== o.fps) problem = ['FPS_MISMATCH', `fps ${f.fps} ≠ ${o.fps}`];
+    else if (f.appId !== o.appId) problem = ['APP_MISMATCH', `app id '${f.appId}' ≠ '${o.appId}'`];
+    else if (f.peerId === this.id) problem = ['SELF_LINK', 'neighbour has this peer’s own id'];
+    else if (
+      o.verifyPeerIds &&
+      entry.link.remotePeerId !== undefined &&
+      entry.link.remotePeerId !== f.peerId
+    ) {
+      problem = [
+        'PEER_ID_MISMATCH',
+        `hello says '${f.peerId}', the transport authenticated '${entry.link.remotePeerId}'`,
+      ];
+    }
+    if (problem !== undefined) {
+      this.linkError(
+        entry,
+        new PeerError(problem[0], `${problem[1]} (peer ${f.peerId} on ${entry.link.remoteAddress})`, {
+          linkId: entry.key,
+          peerId: f.peerId,
+        }),
+        true,
+      );
+      return 'refused';
+    }
+    const existing = this.neighbourList.find((l) => l.peerId === f.peerId);
+    if (existing === undefined) return 'accepted';
+    const loser =
+      duplicateLinkLoser(this.id, f.peerId, existing.link.direction, entry.link.direction) === 'incoming'
+        ? entry
+        : existing;
+    loser.closeReason = 'duplicate link';
+    if (loser === entry) {
+      entry.link.close('duplicate link');
+      return 'duplicate';
+    }
+    existing.link.close('duplicate link');
+    return 'accepted';
+  }
+
+  /** The handshake on `entry` is complete: it is a neighbour now. */
+  accept(entry: LinkEntry<E>, f: HelloFrame): void {
+    entry.protocol = { kind: 'running', peerId: f.peerId, capabilities: f.capabilities };
+    this.neighbourList = [...this.neighbourList, entry];
+  }
+
+  /** The transport closed the link `key`: forget it. Returns it and whether it was a neighbour. */
+  closed(key: string): { entry: LinkEntry<E>; wasNeighbour: boolean } | undefined {
+    const entry = this.entries.get(key);
+    if (entry === undefined) return undefined;
+    this.entries.delete(key);
+    const wasNeighbour = entry.protocol.kind === 'running';
+    entry.protocol = { kind: 'closed', peerId: entry.peerId };
+    if (wasNeighbour) this.neighbourList = this.neighbourList.filter((l) => l !== entry);
+    return { entry, wasNeighbour };
+  }
+
+  /** Close `entry` with `HANDSHAKE_TIMEOUT` when its hello is overdue. */
+  checkHandshake(entry: LinkEntry<E>, now: number): void {
+    if (now - entry.openedAt < this.options.handshakeTimeoutMs) return;
+    this.linkError(
+      entry,
+      new PeerError('HANDSHAKE_TIMEOUT', `no hello within ${this.options.handshakeTimeoutMs} ms`, {
+        linkId: entry.key,
+      }),
+      true,
+    );
+  }
+
+  /** Decode a frame that arrived on `entry` (counted); a codec error is reported and `undefined` returned. */
+  decode(entry: LinkEntry<E>, bytes: Uint8Array): Frame<E> | undefined {
+    this.stats.framesReceived++;
+    this.stats.bytesReceived += bytes.length;
+    try {
+      return entry.decoder.decode(bytes);
+    } catch (error) {
+      const ce = error instanceof CodecError ? error : undefined;
+      const fatal = ce === undefined || ce.fatal;
+      this.linkError(
+        entry,
+        new PeerError(
+          'CODEC',
+          `undecodable frame from ${entry.peerId || entry.link.remoteAddress}: ${String(error)}`,
+          {
+            linkId: entry.key,
+            peerId: entry.peerId || undefined,
+            codecCode: ce?.code ?? 'INTERNAL',
+            cause: error,
+          },
+        ),
+        fatal,
+      );
+      return undefined;
+    }
+  }
+
+  /** Encode and send `frame` on `entry` (nothing on a closed link). */
+  send(entry: LinkEntry<E>, frame: Frame<E>): void {
+    if (entry.protocol.kind === 'closed') return;
+    let bytes: Uint8Array;
+    try {
+      bytes = entry.encoder.encode(frame);
+    } catch (error) {
+      this.report(
+        new PeerError(
+          error instanceof CodecError && error.code === 'TOO_LARGE' ? 'OVERSIZED' : 'INTERNAL',
+          `cannot encode ${frame.type} frame: ${String(error)}`,
+          { linkId: entry.key, cause: error },
+        ),
+      );
+      return;
+    }
+    this.sendBytes(entry, bytes);
+  }
+
+  /** Send events in frames of at most MAX_EVENTS_PER_FRAME (halving a frame the codec finds too large). */
+  sendEvents(entry: LinkEntry<E>, events: readonly WireEvent<E>[]): void {
+    const max = Math.max(1, Math.min(MAX_EVENTS_PER_FRAME, this.codec.limits.maxBatchEvents));
+    for (let i = 0; i < events.length; i += max) {
+      const chunk = events.length <= max ? events : events.slice(i, i + max);
+      this.sendEventChunk(entry, chunk);
+      if (entry.protocol.kind === 'closed') return;
+    }
+  }
+
+  private sendEventChunk(entry: LinkEntry<E>, events: readonly WireEvent<E>[]): void {
+    let bytes: Uint8Array;
+    try {
+      bytes = entry.encoder.encode({ type: 'events', events });
+    } catch (error) {
+      if (error instanceof CodecError && error.code === 'TOO_LARGE' && events.length > 1) {
+        const half = events.length >>> 1;
+        this.sendEventChunk(entry, events.slice(0, half));
+        this.sendEventChunk(entry, events.slice(half));
+        return;
+      }
+      this.report(
+        new PeerError(
+          error instanceof CodecError && error.code === 'TOO_LARGE' ? 'OVERSIZED' : 'INTERNAL',
+          `cannot encode events: ${String(error)}`,
+          { linkId: entry.key, cause: error },
+        ),
+      );
+      return;
+    }
+    if (this.sendBytes(entry, bytes)) this.stats.eventsSent += events.length;
+  }
+
+  private sendBytes(entry: LinkEntry<E>, bytes: Uint8Array): boolean {
+    let ok: boolean;
+    try {
+      ok = entry.link.send(bytes);
+    } catch (error) {
+      // The encoder already counted this frame: the link's codec state is now out of step.
+      const code =
+        (error as TransportError | undefined)?.code === 'FRAME_TOO_LARGE' ? 'OVERSIZED' : 'TRANSPORT';
+      this.linkError(
+        entry,
+        new PeerError(code, `send failed: ${String(error)}`, { linkId: entry.key, cause: error }),
+        true,
+      );
+      return false;
+    }
+    if (!ok) return false;
+    this.stats.framesSent++;
+    this.stats.bytesSent += bytes.length;
+    return true;
+  }
+
+  /** Report `error`; close the link when `close`. */
+  linkError(entry: LinkEntry<E>, error: PeerError, close: boolean): void {
+    this.report(error);
+    if (close && entry.protocol.kind !== 'closed') {
+      entry.closeReason ??= error.code;
+      entry.link.close(error.code);
+    }
+  }
+
+  /** A `PROTOCOL` error about `entry`. */
+  protocolError(entry: LinkEntry<E>, message: string, cause?: unknown): PeerError {
+    return new PeerError('PROTOCOL', message, {
+      linkId: entry.key,
+      peerId: entry.peerId || undefined,
+      ...(cause === undefined ? {} : { cause }),
+    });
+  }
+
+  /** `bye` to every neighbour (the peer stops). */
+  sayBye(): void {
+    for (const l of [...this.entries.values()]) {
+      if (l.protocol.kind === 'running') this.send(l, { type: 'bye', reason: 'stop' });
+    }
+  }
+
+  /** Close every link (the peer stops). */
+  closeAll(): void {
+    for (const l of [...this.entries.values()]) l.link.close('stop');
+  }
+
+  /** Public description of the neighbours, with the clock's RTT per link. */
+  info(rttOf: (key: string) => number | undefined): NeighbourInfo[] {
+    return this.neighbourList.map((l) => {
+      const rtt = rttOf(l.key);
+      return {
+        peerId: l.peerId,
+        linkId: l.key,
+        transport: l.transport.name,
+        direction: l.link.direction,
+        remoteAddress: l.link.remoteAddress,
+        rttMs: rtt === undefined || Number.isNaN(rtt) ? undefined : rtt,
+      };
+    });
+  }
+}

@@ -1,0 +1,296 @@
+/**
+ * Repair: the frontier exchange and gap requests. Each side announces, per source, the highest
+ * contiguous seq it holds (`frontier`), and is sent whatever the other holds beyond it; a seq gap
+ * seen later is requested (`request`) from a neighbour likely to hold it, rotating between
+ * neighbours and backing off after repeated attempts. Also what each neighbour is known to hold
+ * (used by dissemination to skip events a neighbour has), and the events neighbours announced
+ * that this peer still lacks (repairs outstanding).
+ * @internal
+ */
+import type { FrontierFrame, RequestFrame, WireEvent } from '@symmetric/codec';
+import type { PeerContext } from './context.js';
+import { PeerError } from './errors.js';
+import type { LinkEntry, LinkTable } from './links.js';
+
+/** Largest seq range served for one requested range. */
+const MAX_SERVED_RANGE = 100_000;
+/** Attempts at one gap before backing off to the slowest retry period. */
+const GAP_BACKOFF_AFTER = 8;
+/** Unanswered gap requests after which the events are taken as compacted away (resync). */
+const RESYNC_AFTER_ATTEMPTS = 3;
+
+/** What one neighbour is known to hold. @internal */
+export interface RemoteFrontier {
+  /** Highest contiguous seq per source the neighbour is known to hold. */
+  readonly has: Map<string, number>;
+  /** Its frontier arrived at least once. */
+  received: boolean;
+  /** A SEQ_CONFLICT about this incarnation's source was reported for this link. */
+  conflictReported: boolean;
+}
+
+interface GapState {
+  attempts: number;
+  lastAt: number;
+  lastLink: string;
+}
+
+/** What repair needs of the rest of the peer. @internal */
+export interface RepairHost<E> {
+  /** `true` once this peer vouches for the room's timeline (lists its frontier). */
+  vouches(): boolean;
+  /** Highest seq this incarnation stamped. */
+  ownSeq(): number;
+  /** Held (or pending) events of `source` with seq in [from, to], in seq order. */
+  eventsOf(source: string, from: number, to: number): WireEvent<E>[];
+  /** Events neighbours announced could not be repaired (compacted away everywhere). */
+  unrepairable(): void;
+}
+
+/** Frontier exchange, repair and gap requests. @internal */
+export class Repair<S, E> {
+  private readonly frontiers = new Map<string, RemoteFrontier>();
+  private readonly gaps = new Map<string, GapState>();
+  /** Per source, the highest contiguous seq a neighbour announced that this peer lacks, and since when. */
+  private readonly announced = new Map<string, { seq: number; since: number }>();
+
+  constructor(
+    private readonly ctx: PeerContext<S, E>,
+    private readonly links: LinkTable<E>,
+    private readonly host: RepairHost<E>,
+  ) {}
+
+  /** What `link`'s neighbour is known to hold. */
+  frontierOf(link: LinkEntry<E>): RemoteFrontier {
+    let f = this.frontiers.get(link.key);
+    if (f === undefined) {
+      f = { has: new Map(), received: false, conflictReported: false };
+      this.frontiers.set(link.key, f);
+    }
+    return f;
+  }
+
+  /** `true` once `link`'s frontier arrived. */
+  frontierReceived(link: LinkEntry<E>): boolean {
+    return this.frontiers.get(link.key)?.received === true;
+  }
+
+  /** Link `key` closed. */
+  linkClosed(key: string): void {
+    this.frontiers.delete(key);
+  }
+
+  /** Send our frontier on `link`. */
+  sendFrontier(link: LinkEntry<E>): void {
+    const entries: { source: string; seq: number }[] = [];
+    // A non-empty frontier vouches "this is the room's timeline": a fresh neighbour joins on it
+    // and catches up its clock once it holds what is listed. A (re)started peer lists nothing
+    // until it has synced once (part of the room, its first repairs in; its neighbours meanwhile
+    // send it everything they hold), and announces its frontier the moment it has (see
+    // Join.checkSynced). It then always lists its own source (at seq 0 before its first event),
+    // so its frontier is never empty again.
+    const known = this.ctx.known;
+    if (this.host.vouches()) {
+      for (const [source, k] of known.sources)
+        if (k.contiguous > 0) entries.push({ source, seq: k.contiguous });
+      if (known.contiguous(this.ctx.source) === 0) entries.push({ source: this.ctx.source, seq: 0 });
+    }
+    const max = Math.max(1, this.ctx.codec.limits.maxFrontierEntries);
+    if (entries.length <= max) {
+      this.ctx.send(link, { type: 'frontier', entries });
+      return;
+    }
+    for (let i = 0; i < entries.length; i += max)
+      this.ctx.send(link, { type: 'frontier', entries: entries.slice(i, i + max) });
+  }
+
+  /**
+   * A neighbour's frontier: note what it holds and what it has that we lack, and send it what it
+   * lacks. Returns whether it listed anything (an established peer always does) and whether it
+   * holds events of sources other than this incarnation.
+   */
+  onFrontier(link: LinkEntry<E>, f: FrontierFrame, now: number): { listed: boolean; othersHistory: boolean } {
+    const remote = this.frontierOf(link);
+    // A frontier frame replaces what we assumed the neighbour holds. A vector longer than the
+    // codec's limit comes in several full frames: only a short (final) frame drops unlisted sources.
+    const complete = f.entries.length < this.ctx.codec.limits.maxFrontierEntries;
+    if (complete) {
+      const listed = new Set<string>();
+      for (const e of f.entries) listed.add(e.source);
+      for (const source of remote.has.keys()) if (!listed.has(source)) remote.has.delete(source);
+    }
+    remote.received = true;
+    let othersHistory = false;
+    for (const e of f.entries) {
+      remote.has.set(e.source, e.seq);
+      if (e.source === this.ctx.source) {
+        // Only this incarnation stamps under its source: a neighbour claiming more of it holds
+        // events of another peer running with the same id and incarnation (taken in all the
+        // same, see reportConflict).
+        if (e.seq > this.host.ownSeq()) this.reportConflict(link, e.seq);
+      } else if (e.seq > 0) othersHistory = true;
+      const mine = this.ctx.known.contiguous(e.source);
+      if (e.seq > mine) {
+        const x = this.announced.get(e.source);
+        if (x === undefined || x.seq < e.seq) this.announced.set(e.source, { seq: e.seq, since: now });
+      }
+    }
+    this.repairTo(link);
+    return { listed: f.entries.length > 0, othersHistory };
+  }
+
+  /** An event arrived from `link`: its sender holds it (advances the contiguous mark). */
+  noteHeld(remote: RemoteFrontier, ev: WireEvent<E>): void {
+    const h = remote.has.get(ev.source) ?? 0;
+    if (ev.seq === h + 1) remote.has.set(ev.source, ev.seq);
+  }
+
+  /**
+   * A neighbour holds (or sent) events under this incarnation's source that it never stamped:
+   * another peer runs with the same peer id and incarnation (or forged them). Reported once per
+   * link as `SEQ_CONFLICT`. The events are taken like any other (the rest of the room holds
+   * them: refusing them here would only split the state), and own seqs continue above them, so
+   * no identity is ever used twice.
+   */
+  reportConflict(link: LinkEntry<E>, seq: number): void {
+    const remote = this.frontierOf(link);
+    if (remote.conflictReported) return;
+    remote.conflictReported = true;
+    this.ctx.report(
+      new PeerError(
+        'SEQ_CONFLICT',
+        `neighbour ${link.peerId} holds ${this.ctx.source}#${seq}, which this peer never stamped ` +
+          '(another peer uses the same id and incarnation)',
+        { linkId: link.key, peerId: link.peerId },
+      ),
+    );
+  }
+
+  /** Send `link` every event we hold that its announced frontier lacks. */
+  private repairTo(link: LinkEntry<E>): void {
+    const has = this.frontierOf(link).has;
+    for (const [source, k] of this.ctx.known.sources) {
+      const theirs = has.get(source) ?? 0;
+      if (k.max <= theirs) continue;
+      const events = this.host.eventsOf(source, theirs + 1, k.max);
+      if (events.length === 0) continue;
+      for (const ev of events) {
+        const h = has.get(ev.source) ?? 0;
+        if (ev.seq === h + 1) has.set(ev.source, ev.seq);
+      }
+      this.links.sendEvents(link, events);
+      this.ctx.stats.repairsSent += events.length;
+      if (link.protocol.kind === 'closed') return;
+    }
+  }
+
+  /** A neighbour's request for seq ranges: send what we hold of them. */
+  onRequest(link: LinkEntry<E>, f: RequestFrame): void {
+    for (const r of f.ranges) {
+      if (r.toSeq < r.fromSeq) continue;
+      if (r.toSeq - r.fromSeq >= MAX_SERVED_RANGE) {
+        this.links.linkError(
+          link,
+          new PeerError('OUT_OF_RANGE', `request for ${r.toSeq - r.fromSeq + 1} events`, {
+            linkId: link.key,
+            peerId: link.peerId,
+          }),
+          true,
+        );
+        return;
+      }
+      const events = this.host.eventsOf(r.source, r.fromSeq, r.toSeq);
+      if (events.length === 0) continue;
+      this.links.sendEvents(link, events);
+      this.ctx.stats.repairsSent += events.length;
+      if (link.protocol.kind === 'closed') return;
+    }
+  }
+
+  /** Request seq gaps older than `gapGraceMs`, each from a neighbour likely to hold it. */
+  requestGaps(now: number): void {
+    const known = this.ctx.known;
+    if (known.gappy.size === 0) {
+      if (this.gaps.size > 0) this.gaps.clear();
+      return;
+    }
+    const o = this.ctx.options;
+    for (const source of known.gappy) {
+      const k = known.get(source);
+      if (k === undefined || k.above === undefined) continue;
+      if (now - k.gapSince < o.gapGraceMs) continue;
+      let g = this.gaps.get(source);
+      if (g === undefined) {
+        g = { attempts: 0, lastAt: Number.NEGATIVE_INFINITY, lastLink: '' };
+        this.gaps.set(source, g);
+      }
+      const wait =
+        g.attempts < GAP_BACKOFF_AFTER ? o.requestTimeoutMs : o.requestTimeoutMs * GAP_BACKOFF_AFTER;
+      if (now - g.lastAt < wait) continue;
+      const holes = known.holes(source, Math.max(1, Math.min(64, this.ctx.codec.limits.maxRanges)));
+      if (holes.length === 0) continue;
+      const target = this.pickRepairLink(source, holes[0]!.fromSeq, g);
+      if (target === undefined) continue;
+      this.ctx.send(target, {
+        type: 'request',
+        ranges: holes.map((h) => ({ source, fromSeq: h.fromSeq, toSeq: h.toSeq })),
+      });
+      this.ctx.stats.requestsSent += holes.length;
+      g.attempts++;
+      g.lastAt = now;
+      g.lastLink = target.key;
+      if (g.attempts > RESYNC_AFTER_ATTEMPTS) this.host.unrepairable();
+    }
+    for (const source of this.gaps.keys()) if (!known.gappy.has(source)) this.gaps.delete(source);
+  }
+
+  /** A neighbour likely to hold `source#seq`, rotating away from the one asked last. */
+  private pickRepairLink(source: string, seq: number, g: GapState): LinkEntry<E> | undefined {
+    const list = this.ctx.neighbours();
+    if (list.length === 0) return undefined;
+    const start = g.attempts % list.length;
+    let fallback: LinkEntry<E> | undefined;
+    for (let i = 0; i < list.length; i++) {
+      const l = list[(start + i) % list.length]!;
+      if ((this.frontierOf(l).has.get(source) ?? 0) >= seq) {
+        if (l.key !== g.lastLink || list.length === 1) return l;
+        fallback ??= l;
+      } else if (fallback === undefined && l.key !== g.lastLink) {
+        fallback = l;
+      }
+    }
+    return fallback ?? list[start];
+  }
+
+  /** `true` when every event a neighbour announced is held. */
+  allAnnouncedHeld(): boolean {
+    for (const [source, x] of this.announced) if (this.ctx.known.contiguous(source) < x.seq) return false;
+    return true;
+  }
+
+  /**
+   * `true` while a neighbour announced events this peer still lacks. Announcements older than
+   * `snapshotTimeoutMs` are given up: compacted away at the neighbours (reported as unrepairable).
+   */
+  awaitingRepairs(now: number): boolean {
+    let awaiting = false;
+    for (const [source, x] of this.announced) {
+      if (this.ctx.known.contiguous(source) >= x.seq) {
+        this.announced.delete(source);
+      } else if (now - x.since > this.ctx.options.snapshotTimeoutMs) {
+        this.announced.delete(source);
+        this.host.unrepairable();
+      } else {
+        awaiting = true;
+      }
+    }
+    return awaiting;
+  }
+
+  /** `true` when `link`'s neighbour announced holding every event this peer holds. */
+  holdsAllWeHold(link: LinkEntry<E>): boolean {
+    const has = this.frontierOf(link).has;
+    for (const [source, k] of this.ctx.known.sources) if ((has.get(source) ?? 0) < k.max) return false;
+    return true;
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * SYNC: this peer's clock time to each neighbour and theirs into the clock
+ * (`@symmetric/clock-sync`). The clock owns the schedule (`syncDue`: a burst of 8 at 250 ms on a
+ * new link, then every `syncIntervalMs`); the first two SYNCs received on a link are answered at
+ * once so the round trip is known after one RTT. Also the clock's readings the other components
+ * use (network tick, clock tick, lead over the simulation).
+ * @internal
+ */
+import { ClockError } from '@symmetric/clock-sync';
+import type { SyncFrame } from '@symmetric/codec';
+import type { PeerContext } from './context.js';
+import type { LinkEntry, LinkTable } from './links.js';
+
+/** SYNCs received on a link that are answered at once. */
+const ANSWERED_AT_ONCE = 2;
+
+/** The SYNC exchange and the clock's readings. @internal */
+export class SyncExchange<S, E> {
+  /** SYNCs received per link. */
+  private readonly received = new Map<string, number>();
+
+  constructor(
+    private readonly ctx: PeerContext<S, E>,
+    private readonly links: LinkTable<E>,
+    /** The simulated tick (the fallback when the clock cannot say). */
+    private readonly simulatedTick: () => number,
+  ) {}
+
+  /** Send a SYNC on `link` now. */
+  send(link: LinkEntry<E>, now: number): void {
+    const m = this.ctx.clock.syncFor(link.key, now);
+    const frame: SyncFrame =
+      m.echo === undefined
+        ? { type: 'sync', time: m.time, tick: m.tick }
+        : { type: 'sync', time: m.time, tick: m.tick, echo: m.echo };
+    this.ctx.send(link, frame);
+    this.ctx.stats.syncsSent++;
+  }
+
+  /** Send a SYNC on `link` if the clock says one is due. */
+  sendIfDue(link: LinkEntry<E>, now: number): void {
+    if (this.ctx.clock.syncDue(link.key, now)) this.send(link, now);
+  }
+
+  /** A SYNC from `link`: into the clock (a bad one closes the link). */
+  onSync(link: LinkEntry<E>, f: SyncFrame, now: number): void {
+    try {
+      this.ctx.clock.onSync(
+        link.key,
+        f.echo === undefined
+          ? { time: f.time, tick: f.tick }
+          : { time: f.time, tick: f.tick, echo: { time: f.echo.time, holdMs: f.echo.holdMs } },
+        now,
+      );
+    } catch (error) {
+      if (error instanceof ClockError) {
+        this.links.linkError(link, this.links.protocolError(link, `bad SYNC: ${error.message}`, error), true);
+        return;
+      }
+      throw error;
+    }
+    const n = (this.received.get(link.key) ?? 0) + 1;
+    this.received.set(link.key, n);
+    if (n <= ANSWERED_AT_ONCE) this.send(link, now);
+  }
+
+  /** Link `key` closed. */
+  linkClosed(key: string): void {
+    this.received.delete(key);
+    this.ctx.clock.dropLink(key);
+  }
+
+  /** How many whole ticks the clock is ahead of the simulation (0 when it is not). */
+  clockLead(now: number): number {
+    try {
+      return Math.max(0, Math.floor(this.ctx.clock.clockTick(now) + 1e-9) - this.simulatedTick());
+    } catch {
+      return 0;
+    }
+  }
+
+  /** The clock's whole tick at `now` (the simulated tick when the clock cannot say). */
+  clockTickAt(now: number): number {
+    try {
+      const t = Math.floor(this.ctx.clock.clockTick(now));
+      return Number.isFinite(t) ? t : this.simulatedTick();
+    } catch {
+      return this.simulatedTick();
+    }
+  }
+
+  /** The clock's estimate of the network's tick at `now` (the simulated tick when it cannot say). */
+  networkTick(now: number): number {
+    try {
+      const t = this.ctx.clock.estimate(now).networkTick;
+      return Number.isFinite(t) ? t : this.simulatedTick();
+    } catch {
+      return this.simulatedTick();
+    }
+  }
+}
