@@ -13,25 +13,25 @@ import {
 } from '@symmetric/codec';
 import { type App, Timeline, type TimelineEvent, type TimelineOptions } from '@symmetric/core';
 import type { CloseInfo, Link, Transport, TransportHandler } from '@symmetric/transport';
+import { createComponents } from './components.js';
 import { host, type PeerContext } from './context.js';
-import { Delay } from './delay.js';
-import { DesyncDetector } from './desync.js';
-import { Dials } from './dials.js';
-import { Broadcasting, type Dissemination, EventIntake, Flooding } from './dissemination.js';
-import { Driver } from './driver.js';
+import type { Delay } from './delay.js';
+import type { DesyncDetector } from './desync.js';
+import type { Dials } from './dials.js';
+import type { Dissemination, EventIntake } from './dissemination.js';
+import type { Driver } from './driver.js';
 import { Emitter } from './emitter.js';
 import { PeerError } from './errors.js';
 import { checkSourceLength, randomId, sourceId, withPeerIdSources } from './identity.js';
-import { Join, type JoinPhase, type PhaseChange } from './join.js';
+import type { Join, JoinPhase, PhaseChange } from './join.js';
 import { KnownEvents } from './known.js';
 import { type LinkEntry, LinkTable } from './links.js';
 import { type ResolvedOptions, resolveOptions } from './options.js';
-import { PresenceChannel } from './presence.js';
-import { Repair } from './repair.js';
-import { BroadcastRoom, resolveDissemination } from './room.js';
-import { decodeSnapshot, encodeSnapshot } from './snapshot-blob.js';
+import type { PresenceChannel } from './presence.js';
+import type { Repair } from './repair.js';
+import { resolveDissemination } from './room.js';
 import { newCounters, StatsLedger } from './stats.js';
-import { SyncExchange } from './sync.js';
+import type { SyncExchange } from './sync.js';
 import type { NeighbourInfo, Peer, PeerEvents, PeerOptions, PeerStats, PeerStatus } from './types.js';
 
 export { peerIdOf } from './identity.js';
@@ -162,100 +162,27 @@ class PeerRuntime<S, E> implements Peer<S, E> {
       neighbours: () => links.neighbours(),
     };
     this.ctx = ctx;
-    this.delay = new Delay(o.fps, o.delay);
-    this.dials = new Dials(o, {
-      transports: this.transports,
-      canDial: () => this.attached && this.driver.status !== 'stopped',
-      isNeighbour: (peerId) => links.neighbours().some((l) => l.peerId === peerId),
-      hasLink: (key) => links.get(key) !== undefined,
-      keyOf: (transport, link) =>
-        (this.transports.length > 1 ? `${this.transports.indexOf(transport)}/` : '') + link.id,
-      stopped: () => this.driver.status === 'stopped',
-      now: () => this.currentNow(),
-      report: (e) => this.report(e),
-    });
-    this.sync = new SyncExchange(ctx, links, () => this.driver.timeline.tick);
-    this.repair = new Repair(ctx, links, {
-      vouches: () => this.join.vouches,
-      ownSeq: () => this.driver.ownSeq,
-      eventsOf: (source, from, to) => this.driver.eventsOf(source, from, to),
-      unrepairable: () => this.join.markUnrepairable(),
-    });
-    this.intake = new EventIntake(ctx, links, this.repair, {
-      futureLimit: () => this.driver.futureLimit(),
-      networkTick: (now) => this.sync.networkTick(now),
-      ownSeq: () => this.driver.ownSeq,
-      enqueue: (ev) => this.driver.enqueue(ev),
-      received: () => this.join.eventsReceived(),
-      running: () => this.driver.status !== 'stopped',
-    });
-    const broadcast = resolveDissemination(options.dissemination, this.transports, o);
-    this.dissemination =
-      broadcast === undefined
-        ? new Flooding(ctx, links, this.repair)
-        : new Broadcasting(
-            ctx,
-            links,
-            this.repair,
-            new BroadcastRoom<E, LinkEntry<E>>(
-              broadcast,
-              codec,
-              { ...o, id: this.id },
-              {
-                known: ctx.known,
-                neighbours: () => links.neighbours(),
-                holdings: (l) => this.repair.frontierOf(l).has,
-                sendFrontier: (l) => this.repair.sendFrontier(l),
-                canAnnounce: () => this.join.vouches,
-                request: (l, ranges) => links.send(l, { type: 'request', ranges }),
-                accept: (events, from) => this.intake.onBroadcast(events, from),
-                report: (e) => this.report(e),
-              },
-            ),
-          );
-    this.intake.dissemination = this.dissemination;
-    this.desync = new DesyncDetector(ctx);
-    this.join = new Join(ctx, links, {
-      stamp: (payload, placeholder) => {
-        this.driver.stamp(payload, placeholder);
-      },
-      sendSync: (l, now) => this.sync.send(l, now),
-      sendFrontier: (l) => this.repair.sendFrontier(l),
-      allAnnouncedHeld: () => this.repair.allAnnouncedHeld(),
-      frontierReceived: (l) => this.repair.frontierReceived(l),
-      holdsAllWeHold: (l) => this.repair.holdsAllWeHold(l),
-      encodeOwnSnapshot: () => {
-        const snap = this.driver.timeline.baseSnapshot();
-        return { tick: snap.tick, blob: encodeSnapshot(snap, this.stateCodec) };
-      },
-      decodeSnapshot: (blob) => {
-        const snapshot = decodeSnapshot(blob, this.stateCodec);
-        return { snapshot, timeline: Timeline.fromSnapshot<S, E>(app, snapshot, timelineOptions) };
-      },
-      adopt: (decoded, now) => this.driver.adopt(decoded, now),
-      render: () => this.driver.render(),
-    });
-    this.presenceChannel = new PresenceChannel(ctx, links, this.delay, {
-      attached: () => this.attached,
-      established: () => !this.join.fresh,
-      lagging: () => this.driver.pace !== 'on-time',
-      networkTick: (now) => this.sync.networkTick(now),
-    });
-    this.driver = new Driver(
-      ctx,
-      {
-        links,
-        sync: this.sync,
-        join: this.join,
-        repair: this.repair,
-        desync: this.desync,
-        presence: this.presenceChannel,
-        delay: this.delay,
-        ledger: this.ledger,
-        dissemination: () => this.dissemination,
-      },
+    const c = createComponents<S, E>(ctx, {
+      links,
+      app,
       timeline,
-    );
+      timelineOptions,
+      transports: this.transports,
+      stateCodec: this.stateCodec,
+      broadcast: resolveDissemination(options.dissemination, this.transports, o),
+      ledger: this.ledger,
+      attached: () => this.attached,
+    });
+    this.dials = c.dials;
+    this.sync = c.sync;
+    this.repair = c.repair;
+    this.intake = c.intake;
+    this.dissemination = c.dissemination;
+    this.join = c.join;
+    this.desync = c.desync;
+    this.presenceChannel = c.presenceChannel;
+    this.delay = c.delay;
+    this.driver = c.driver;
   }
 
   /** Events received since the last step, inserted at the next one (a test injects one here). */

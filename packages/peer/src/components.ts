@@ -1,0 +1,154 @@
+/**
+ * Builds a peer's components and wires them together: each gets the shared
+ * {@link PeerContext} and, where it needs another component, a narrow host interface of
+ * closures (never another component's fields). The facade (peer.ts) holds the result.
+ * @internal
+ */
+
+import type { PayloadCodec } from '@symmetric/codec';
+import { type App, Timeline, type TimelineOptions } from '@symmetric/core';
+import type { Transport } from '@symmetric/transport';
+import type { PeerContext } from './context.js';
+import { Delay } from './delay.js';
+import { DesyncDetector } from './desync.js';
+import { Dials } from './dials.js';
+import { Broadcasting, type Dissemination, EventIntake, Flooding } from './dissemination.js';
+import { Driver } from './driver.js';
+import { Join } from './join.js';
+import type { LinkEntry, LinkTable } from './links.js';
+import { PresenceChannel } from './presence.js';
+import { Repair } from './repair.js';
+import { BroadcastRoom, type BroadcastSettings } from './room.js';
+import { decodeSnapshot, encodeSnapshot } from './snapshot-blob.js';
+import type { StatsLedger } from './stats.js';
+import { SyncExchange } from './sync.js';
+
+/** A peer's components. @internal */
+export interface Components<S, E> {
+  readonly links: LinkTable<E>;
+  readonly dials: Dials;
+  readonly sync: SyncExchange<S, E>;
+  readonly repair: Repair<S, E>;
+  readonly intake: EventIntake<S, E>;
+  readonly dissemination: Dissemination<E>;
+  readonly join: Join<S, E>;
+  readonly desync: DesyncDetector<S, E>;
+  readonly presenceChannel: PresenceChannel<S, E>;
+  readonly delay: Delay;
+  readonly driver: Driver<S, E>;
+}
+
+/** What the components are built from, besides the context. @internal */
+export interface ComponentSetup<S, E> {
+  readonly links: LinkTable<E>;
+  readonly app: App<S, E>;
+  readonly timeline: Timeline<S, E>;
+  readonly timelineOptions: TimelineOptions;
+  readonly transports: readonly Transport[];
+  readonly stateCodec: PayloadCodec<S>;
+  /** Broadcast settings, or `undefined` for flooding. */
+  readonly broadcast: BroadcastSettings | undefined;
+  readonly ledger: StatsLedger;
+  /** `true` once the peer attached. */
+  attached(): boolean;
+}
+
+/** Build and wire the components of one peer. @internal */
+export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSetup<S, E>): Components<S, E> {
+  const { links, app, timeline, timelineOptions, transports, stateCodec, broadcast, ledger } = host;
+  const o = ctx.options;
+  const c = { links } as { -readonly [K in keyof Components<S, E>]: Components<S, E>[K] };
+  c.delay = new Delay(o.fps, o.delay);
+  c.dials = new Dials(o, {
+    transports: transports,
+    canDial: () => host.attached() && c.driver.status !== 'stopped',
+    isNeighbour: (peerId) => links.neighbours().some((l) => l.peerId === peerId),
+    hasLink: (key) => links.get(key) !== undefined,
+    keyOf: (transport, link) => (transports.length > 1 ? `${transports.indexOf(transport)}/` : '') + link.id,
+    stopped: () => c.driver.status === 'stopped',
+    now: () => ctx.now(),
+    report: (e) => ctx.report(e),
+  });
+  c.sync = new SyncExchange(ctx, links, () => c.driver.timeline.tick);
+  c.repair = new Repair(ctx, links, {
+    vouches: () => c.join.vouches,
+    ownSeq: () => c.driver.ownSeq,
+    eventsOf: (source, from, to) => c.driver.eventsOf(source, from, to),
+    unrepairable: () => c.join.markUnrepairable(),
+  });
+  c.intake = new EventIntake(ctx, links, c.repair, {
+    futureLimit: () => c.driver.futureLimit(),
+    networkTick: (now) => c.sync.networkTick(now),
+    ownSeq: () => c.driver.ownSeq,
+    enqueue: (ev) => c.driver.enqueue(ev),
+    received: () => c.join.eventsReceived(),
+    running: () => c.driver.status !== 'stopped',
+  });
+  c.dissemination =
+    broadcast === undefined
+      ? new Flooding(ctx, links, c.repair)
+      : new Broadcasting(
+          ctx,
+          links,
+          c.repair,
+          new BroadcastRoom<E, LinkEntry<E>>(
+            broadcast,
+            ctx.codec,
+            { ...o, id: ctx.id },
+            {
+              known: ctx.known,
+              neighbours: () => links.neighbours(),
+              holdings: (l) => c.repair.frontierOf(l).has,
+              sendFrontier: (l) => c.repair.sendFrontier(l),
+              canAnnounce: () => c.join.vouches,
+              request: (l, ranges) => links.send(l, { type: 'request', ranges }),
+              accept: (events, from) => c.intake.onBroadcast(events, from),
+              report: (e) => ctx.report(e),
+            },
+          ),
+        );
+  c.intake.dissemination = c.dissemination;
+  c.desync = new DesyncDetector(ctx);
+  c.join = new Join(ctx, links, {
+    stamp: (payload, placeholder) => {
+      c.driver.stamp(payload, placeholder);
+    },
+    sendSync: (l, now) => c.sync.send(l, now),
+    sendFrontier: (l) => c.repair.sendFrontier(l),
+    allAnnouncedHeld: () => c.repair.allAnnouncedHeld(),
+    frontierReceived: (l) => c.repair.frontierReceived(l),
+    holdsAllWeHold: (l) => c.repair.holdsAllWeHold(l),
+    encodeOwnSnapshot: () => {
+      const snap = c.driver.timeline.baseSnapshot();
+      return { tick: snap.tick, blob: encodeSnapshot(snap, stateCodec) };
+    },
+    decodeSnapshot: (blob) => {
+      const snapshot = decodeSnapshot(blob, stateCodec);
+      return { snapshot, timeline: Timeline.fromSnapshot<S, E>(app, snapshot, timelineOptions) };
+    },
+    adopt: (decoded, now) => c.driver.adopt(decoded, now),
+    render: () => c.driver.render(),
+  });
+  c.presenceChannel = new PresenceChannel(ctx, links, c.delay, {
+    attached: () => host.attached(),
+    established: () => !c.join.fresh,
+    lagging: () => c.driver.pace !== 'on-time',
+    networkTick: (now) => c.sync.networkTick(now),
+  });
+  c.driver = new Driver<S, E>(
+    ctx,
+    {
+      links,
+      sync: c.sync,
+      join: c.join,
+      repair: c.repair,
+      desync: c.desync,
+      presence: c.presenceChannel,
+      delay: c.delay,
+      ledger: ledger,
+      dissemination: () => c.dissemination,
+    },
+    timeline,
+  );
+  return c;
+}
