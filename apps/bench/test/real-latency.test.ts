@@ -9,9 +9,9 @@ import {
   type LatencyModel,
   LatencyTransportError,
   latencyTransport,
+  mergeLatency,
   sampleLatencyMs,
 } from '../src/real/latency.js';
-import { mergeLatency } from '../src/real/run.js';
 
 // ---------------------------------------------------------------------------------------------
 // A minimal in-memory transport pair: synchronous, FIFO, so every delay seen is the wrapper's.

@@ -11,9 +11,10 @@ import { performance } from 'node:perf_hooks';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { isScenarioError } from './errors.js';
 import { formatMetrics, metricsJson } from './format.js';
-import { runScenario, type TraceEvent } from './runner.js';
+import { runScenario } from './runner.js';
 import { parseScenario, type Scenario } from './scenario.js';
 import { scenarioEdges } from './topology.js';
+import type { TraceEvent } from './trace.js';
 
 /** Where the CLI writes (defaults: the process's streams). */
 export interface CliIo {

@@ -8,6 +8,7 @@
  * @packageDocumentation
  */
 export { type CliIo, runCli } from './cli-main.js';
+export { peerAddress } from './driver.js';
 export { isScenarioError, ScenarioError, type ScenarioErrorCode } from './errors.js';
 export { formatMetrics, metricsJson } from './format.js';
 export {
@@ -30,7 +31,7 @@ export {
   type PeerTransition,
   type RunPlan,
 } from './plan.js';
-export { peerAddress, type RunOptions, runScenario, type TraceEvent } from './runner.js';
+export { type RunOptions, runScenario } from './runner.js';
 export {
   type ChurnSpec,
   type DelaySpec,
@@ -60,3 +61,4 @@ export {
   shortestPathsMs,
   starEdges,
 } from './topology.js';
+export type { TraceEvent } from './trace.js';

@@ -368,3 +368,46 @@ export function latencyTransport(
 ): LatencyTransport {
   return new LatencyTransportImpl(inner, model, seed, options);
 }
+
+const round3 = (x: number): number => Math.round(x * 1e3) / 1e3;
+
+/** Combine the latency counters of several transports (frame-weighted). */
+export function mergeLatency(list: readonly LatencyStats[]): LatencyStats {
+  let framesIn = 0;
+  let framesDelivered = 0;
+  let framesDropped = 0;
+  let sampled = 0;
+  let actual = 0;
+  let actualSq = 0;
+  let lateness = 0;
+  let latenessMax = 0;
+  for (const s of list) {
+    framesIn += s.framesIn;
+    framesDelivered += s.framesDelivered;
+    framesDropped += s.framesDropped;
+    sampled += s.sampledMeanMs * s.framesIn;
+    actual += s.actualMeanMs * s.framesDelivered;
+    // Recover Σx² from each part's mean and s.d.
+    actualSq +=
+      s.framesDelivered > 1
+        ? s.actualSdMs ** 2 * (s.framesDelivered - 1) + s.framesDelivered * s.actualMeanMs ** 2
+        : s.framesDelivered * s.actualMeanMs ** 2;
+    lateness += s.latenessMeanMs * s.framesDelivered;
+    latenessMax = Math.max(latenessMax, s.latenessMaxMs);
+  }
+  const mean = framesDelivered > 0 ? actual / framesDelivered : 0;
+  return {
+    framesIn,
+    framesDelivered,
+    framesDropped,
+    sampledMeanMs: round3(framesIn > 0 ? sampled / framesIn : 0),
+    actualMeanMs: round3(mean),
+    actualSdMs: round3(
+      framesDelivered > 1
+        ? Math.sqrt(Math.max(0, (actualSq - framesDelivered * mean * mean) / (framesDelivered - 1)))
+        : 0,
+    ),
+    latenessMeanMs: round3(framesDelivered > 0 ? lateness / framesDelivered : 0),
+    latenessMaxMs: round3(latenessMax),
+  };
+}

@@ -1,0 +1,172 @@
+/**
+ * Recovery windows (DESIGN.md "Metrics"): from a peer coming (back) online, or its reachable set
+ * growing at a heal, until its tick reaches the peers it can reach. Only the time the network is
+ * within reach counts; the rest is reported as waiting.
+ */
+import { type RecoveryStats, recoveryStats } from './metrics.js';
+
+/**
+ * A recovering peer within this many ticks of the largest tick it is compared with is back:
+ * one tick of frame phase plus one of normal skew (up-to-date clocks differ by a tick or two,
+ * more at the far end of a line of peers each following the previous one).
+ */
+const RECOVERY_SLACK_TICKS = 2;
+
+/** What the tracker reads of the running network. */
+export interface ReachView {
+  /** `true` while peer `i` is online. */
+  online(i: number): boolean;
+  /** Tick of peer `i`'s runtime, `undefined` when it has none. */
+  tick(i: number): number | undefined;
+  /** `true` while the link between `a` and `b` is cut. */
+  isCut(a: number, b: number): boolean;
+}
+
+/** Open recovery windows of every peer, and the recoveries measured so far. */
+export class RecoveryTracker {
+  readonly #adj: readonly (readonly number[])[];
+  readonly #view: ReachView;
+  readonly #fromMs: number;
+  /** Per peer: when its open window started (run ms), if it is recovering. */
+  readonly #since: (number | undefined)[];
+  /** Per peer: since when, in the open window, it can reach an up-to-date peer, if it can. */
+  readonly #reachableSince: (number | undefined)[];
+  /** Per peer: time in the open window spent within reach before `reachableSince`. */
+  readonly #reachedMs: number[];
+  readonly #recoveries: number[] = [];
+  readonly #waits: number[] = [];
+
+  /** Windows opened before `fromMs` (the warm-up end) are tracked but not measured. */
+  constructor(adj: readonly (readonly number[])[], view: ReachView, fromMs: number) {
+    this.#adj = adj;
+    this.#view = view;
+    this.#fromMs = fromMs;
+    const n = adj.length;
+    this.#since = new Array<number | undefined>(n).fill(undefined);
+    this.#reachableSince = new Array<number | undefined>(n).fill(undefined);
+    this.#reachedMs = new Array<number>(n).fill(0);
+  }
+
+  /** Peer `i` came (back) online, or can reach more of the network, at `atMs`. */
+  open(i: number, atMs: number): void {
+    this.#since[i] = atMs;
+    this.#reachableSince[i] = undefined;
+    this.#reachedMs[i] = 0;
+  }
+
+  /** Peer `i` went offline: its open window is dropped. */
+  drop(i: number): void {
+    this.#since[i] = undefined;
+  }
+
+  /** `true` while peer `i` has an open window. */
+  isRecovering(i: number): boolean {
+    return this.#since[i] !== undefined;
+  }
+
+  /** Close every window whose peer has caught up by `atMs`. */
+  update(atMs: number): void {
+    const n = this.#adj.length;
+    for (let i = 0; i < n; i++) {
+      const since = this.#since[i];
+      const tick = this.#view.tick(i);
+      if (since === undefined || tick === undefined) continue;
+      // Time without an up-to-date peer within reach (every neighbour offline, or only fresh
+      // restarts around, also when that happens again mid-way) is reported apart as waiting.
+      const target = this.#target(i);
+      if (target === undefined) {
+        const reachable = this.#reachableSince[i];
+        if (reachable !== undefined) this.#reachedMs[i]! += atMs - reachable;
+        this.#reachableSince[i] = undefined;
+        continue;
+      }
+      const reachable = this.#reachableSince[i] ?? atMs;
+      this.#reachableSince[i] = reachable;
+      if (tick >= target) {
+        if (since >= this.#fromMs) {
+          const recovery = this.#reachedMs[i]! + (atMs - reachable);
+          this.#recoveries.push(recovery);
+          this.#waits.push(atMs - since - recovery);
+        }
+        this.#since[i] = undefined;
+        this.#reachableSince[i] = undefined;
+      }
+    }
+  }
+
+  /** Size of each online peer's connected component over uncut links (0 when offline). */
+  componentSizes(): Int32Array {
+    const n = this.#adj.length;
+    const view = this.#view;
+    const size = new Int32Array(n);
+    const seen = new Uint8Array(n);
+    for (let s0 = 0; s0 < n; s0++) {
+      if (seen[s0] === 1 || !view.online(s0)) continue;
+      const members = [s0];
+      seen[s0] = 1;
+      for (let k = 0; k < members.length; k++) {
+        const v = members[k]!;
+        for (const w of this.#adj[v]!) {
+          if (seen[w] === 1 || !view.online(w) || view.isCut(v, w)) continue;
+          seen[w] = 1;
+          members.push(w);
+        }
+      }
+      for (const v of members) size[v] = members.length;
+    }
+    return size;
+  }
+
+  /** The measured recoveries, with the windows still open at the end counted as unrecovered. */
+  stats(): RecoveryStats {
+    const unrecovered = this.#since.filter((s) => s !== undefined && s >= this.#fromMs).length;
+    return recoveryStats(this.#recoveries, unrecovered, this.#waits);
+  }
+
+  /**
+   * The tick peer `i` has recovered at: the largest tick among the online peers it can reach
+   * that are not recovering themselves (they hold the room's time; a peer that came back with
+   * nothing, or is still catching up, does not), less {@link RECOVERY_SLACK_TICKS}, or the
+   * smallest of those ticks if that is lower (being within their spread is being back).
+   * `undefined` while `i` reaches no such peer although one is online somewhere: it has not
+   * really come back yet (its neighbours are offline, or only fresh restarts are around). When no
+   * online peer anywhere is up to date (everyone restarted), the largest tick it reaches counts,
+   * itself included.
+   */
+  #target(i: number): number | undefined {
+    const n = this.#adj.length;
+    const view = this.#view;
+    const seen = new Uint8Array(n);
+    const stack = [i];
+    seen[i] = 1;
+    let maxAll = view.tick(i) ?? 0;
+    let maxUpToDate = Number.NEGATIVE_INFINITY;
+    let minUpToDate = Number.POSITIVE_INFINITY;
+    let reached = 0;
+    while (stack.length > 0) {
+      const v = stack.pop()!;
+      for (const w of this.#adj[v]!) {
+        if (seen[w] === 1 || view.isCut(v, w)) continue;
+        const tick = view.tick(w);
+        if (!view.online(w) || tick === undefined) continue;
+        seen[w] = 1;
+        reached++;
+        if (tick > maxAll) maxAll = tick;
+        if (this.#since[w] === undefined) {
+          if (tick > maxUpToDate) maxUpToDate = tick;
+          if (tick < minUpToDate) minUpToDate = tick;
+        }
+        stack.push(w);
+      }
+    }
+    if (maxUpToDate > Number.NEGATIVE_INFINITY)
+      return Math.min(maxUpToDate - RECOVERY_SLACK_TICKS, minUpToDate);
+    const others = (test: (j: number) => boolean): boolean => {
+      for (let j = 0; j < n; j++) if (j !== i && test(j)) return true;
+      return false;
+    };
+    if (others((j) => view.online(j) && this.#since[j] === undefined)) return undefined;
+    if (reached === 0 && others((j) => view.online(j))) return undefined;
+    return maxAll - RECOVERY_SLACK_TICKS;
+  }
+}
