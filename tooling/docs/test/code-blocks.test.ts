@@ -4,7 +4,8 @@
  * - `ts` / `typescript`: written to a module under `tooling/docs/.blocks/` (inside the
  *   repository, so `@symmetric/*` and npm imports resolve as in any test) and imported, which
  *   runs it. A block that throws or rejects fails with its file and line. A block that leaves
- *   a TCP server or socket open (a peer or transport it did not stop) fails too.
+ *   a TCP server or socket open (a peer or transport it did not stop) fails too. The modules
+ *   are removed after the run.
  * - `json`: must parse; a JSON object with a `peers` field is a scenario and must pass
  *   `parseScenario` of `@symmetric/sim`.
  * - `text`, `sh`, `console`, `jsonc`: shown, not run.
@@ -17,7 +18,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseScenario } from '@symmetric/sim';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const blocksDir = join(import.meta.dirname, '..', '.blocks');
@@ -87,6 +88,10 @@ beforeAll(() => {
   rmSync(blocksDir, { recursive: true, force: true });
   mkdirSync(blocksDir, { recursive: true });
   (globalThis as { draw?: typeof draw }).draw = draw;
+});
+
+afterAll(() => {
+  rmSync(blocksDir, { recursive: true, force: true });
 });
 
 describe('docs code blocks', () => {
