@@ -56,10 +56,10 @@ export interface ComponentSetup<S, E> {
 /** Build and wire the components of one peer. @internal */
 export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSetup<S, E>): Components<S, E> {
   const { links, app, timeline, timelineOptions, transports, stateCodec, broadcast, ledger } = host;
-  const o = ctx.options;
+  const options = ctx.options;
   const c = { links } as { -readonly [K in keyof Components<S, E>]: Components<S, E>[K] };
-  c.delay = new Delay(o.fps, o.delay);
-  c.dials = new Dials(o, {
+  c.delay = new Delay(options.fps, options.delay);
+  c.dials = new Dials(options, {
     transports: transports,
     canDial: () => host.attached() && c.driver.status !== 'stopped',
     isNeighbour: (peerId) => links.neighbours().some((l) => l.peerId === peerId),
@@ -94,11 +94,11 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
           new BroadcastRoom<E, LinkEntry<E>>(
             broadcast,
             ctx.codec,
-            { ...o, id: ctx.id },
+            { ...options, id: ctx.id },
             {
-              known: ctx.known,
+              known: ctx.eventIds,
               neighbours: () => links.neighbours(),
-              holdings: (l) => c.repair.frontierOf(l).has,
+              holdings: (l) => c.repair.frontierOf(l).holds,
               sendFrontier: (l) => c.repair.sendFrontier(l),
               canAnnounce: () => c.join.vouches,
               request: (l, ranges) => links.send(l, { type: 'request', ranges }),

@@ -24,7 +24,7 @@ export interface PeerContext<S, E> {
   readonly codec: Codec<E>;
   readonly clock: Clock;
   /** Every event identity `(source, seq)` this peer holds or has pending. */
-  readonly known: KnownEvents;
+  readonly eventIds: KnownEvents;
   /** The runtime's own counters (see stats.ts). */
   readonly stats: PeerCounters;
   /** The public events (`render`, `status`, `peer:join`, ...). */

@@ -66,12 +66,12 @@ export class DesyncDetector<S, E> {
 
   /** Record own hashes of newly settled ticks (multiples of hashEvery) and queue them as reports. */
   recordHashes(timeline: Timeline<S, E>): void {
-    const o = this.ctx.options;
-    const settled = timeline.tick - o.settleTicks;
-    const every = o.hashEvery;
-    if (this.nextHashTick <= settled - o.settleTicks) {
+    const options = this.ctx.options;
+    const settled = timeline.tick - options.settleTicks;
+    const every = options.hashEvery;
+    if (this.nextHashTick <= settled - options.settleTicks) {
       // Far behind (e.g. after catching up): skip ticks whose snapshots are long gone.
-      this.nextHashTick = Math.ceil((settled - o.settleTicks) / every) * every;
+      this.nextHashTick = Math.ceil((settled - options.settleTicks) / every) * every;
     }
     while (this.nextHashTick <= settled) {
       const t = this.nextHashTick;

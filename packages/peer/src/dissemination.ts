@@ -47,15 +47,15 @@ function flood<S, E>(
     const l = list[i]!;
     if (l === except || skip?.(l) === true) continue;
     let out: WireEvent<E>[] | undefined;
-    const has = repair.frontierOf(l).has;
+    const theirs = repair.frontierOf(l).holds;
     for (let j = 0; j < events.length; j++) {
       const ev = events[j]!;
-      const h = has.get(ev.source) ?? 0;
+      const h = theirs.get(ev.source) ?? 0;
       if (ev.seq <= h) {
         if (out === undefined) out = events.slice(0, j);
         continue;
       }
-      if (ev.seq === h + 1) has.set(ev.source, ev.seq);
+      if (ev.seq === h + 1) theirs.set(ev.source, ev.seq);
       if (out !== undefined) out.push(ev);
     }
     const batch = out ?? events;
@@ -163,7 +163,7 @@ export class EventIntake<S, E> {
     const events = f.events;
     const limit = this.host.futureLimit();
     const maxFuture = this.ctx.options.maxFutureTicks;
-    const known = this.ctx.known;
+    const known = this.ctx.eventIds;
     const source = this.ctx.source;
     let fresh: WireEvent<E>[] | undefined;
     const remote = this.repair.frontierOf(link);
@@ -222,7 +222,7 @@ export class EventIntake<S, E> {
         );
         continue;
       }
-      if (!this.ctx.known.add(ev.source, ev.seq, now)) {
+      if (!this.ctx.eventIds.add(ev.source, ev.seq, now)) {
         this.ctx.stats.duplicatesDropped++;
         continue;
       }

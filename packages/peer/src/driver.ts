@@ -50,15 +50,15 @@ export interface DriverParts<S, E> {
 
 /** The timeline and its driving. @internal */
 export class Driver<S, E> {
-  private timelineValue: Timeline<S, E>;
+  private currentTimeline: Timeline<S, E>;
   /** Events received since the last step (inserted at the next one, or carried into an adopted snapshot). */
   private pending: TimelineEvent<E>[] = [];
   private ownSeqValue = 0;
   private ownLastTick = 0;
-  private statusValue: PeerStatus = 'idle';
-  private paceValue: Pace = 'behind';
+  private currentStatus: PeerStatus = 'idle';
+  private currentPace: Pace = 'behind';
   /** Owed ticks (clock ahead of the timeline) that re-simulate ticks a replaced timeline had run. */
-  private replayOwed = 0;
+  private replacedTicksToRerun = 0;
   private nextCompactTick: number;
 
   constructor(
@@ -66,21 +66,21 @@ export class Driver<S, E> {
     private readonly parts: DriverParts<S, E>,
     timeline: Timeline<S, E>,
   ) {
-    this.timelineValue = timeline;
+    this.currentTimeline = timeline;
     const horizon = ctx.options.horizonTicks;
     this.nextCompactTick = horizon === undefined ? Number.POSITIVE_INFINITY : horizon;
   }
 
   get timeline(): Timeline<S, E> {
-    return this.timelineValue;
+    return this.currentTimeline;
   }
 
   get status(): PeerStatus {
-    return this.statusValue;
+    return this.currentStatus;
   }
 
   get pace(): Pace {
-    return this.paceValue;
+    return this.currentPace;
   }
 
   /** Highest seq this incarnation stamped. */
@@ -90,7 +90,7 @@ export class Driver<S, E> {
 
   /** Events stamped beyond this tick may be too far in the future. */
   futureLimit(): number {
-    return Math.max(this.timelineValue.tick, this.ownLastTick) + this.ctx.options.maxFutureTicks;
+    return Math.max(this.currentTimeline.tick, this.ownLastTick) + this.ctx.options.maxFutureTicks;
   }
 
   /** Events received since the last step (the live queue: pushing to it enqueues). */
@@ -105,29 +105,29 @@ export class Driver<S, E> {
 
   /** Set the status; `status` is emitted on change. */
   setStatus(status: PeerStatus): void {
-    if (this.statusValue === status) return;
-    this.statusValue = status;
+    if (this.currentStatus === status) return;
+    this.currentStatus = status;
     this.ctx.events.emit('status', status);
   }
 
   /** Emit `render` with the current state (when anyone listens). */
   render(): void {
     if (this.ctx.events.has('render'))
-      this.ctx.events.emit('render', this.timelineValue.state, this.timelineValue.tick);
+      this.ctx.events.emit('render', this.currentTimeline.state, this.currentTimeline.tick);
   }
 
   /** The simulation part of a step at `nowMs` (after housekeeping). */
   simulate(nowMs: number): void {
-    const o = this.ctx.options;
+    const options = this.ctx.options;
     const clock = this.ctx.clock;
     // Frozen while a snapshot is on its way, or while far behind and still waiting for the first
     // repairs (simulating now would only mean rolling back when they arrive). Decided afresh
     // whenever the clock is well ahead (it may have just adopted the network's time) and
     // released in the first step after the repairs are in, not at the next housekeeping.
     if (this.parts.join.transferring) return;
-    if (this.paceValue === 'waiting' || this.parts.sync.clockLead(nowMs) > o.liveLagTicks)
+    if (this.currentPace === 'waiting' || this.parts.sync.clockLead(nowMs) > options.liveLagTicks)
       this.updateStatus(nowMs);
-    if (this.paceValue === 'waiting') return;
+    if (this.currentPace === 'waiting') return;
     let changed = false;
     if (this.pending.length > 0) changed = this.flushPending();
     const nominal = clock.advance(nowMs);
@@ -137,11 +137,11 @@ export class Driver<S, E> {
     if (target > clock.tick) clock.fastForward(target, nowMs);
     // A fresh peer (not part of the room's timeline yet) simulates nothing: it starts from the
     // room's state (or, as its first generation, catches up once alone long enough).
-    const owed = this.parts.join.fresh ? 0 : clock.tick - this.timelineValue.tick;
+    const owed = this.parts.join.fresh ? 0 : clock.tick - this.currentTimeline.tick;
     if (owed > 0) {
       this.runTicks(owed, nominal);
       changed = true;
-      if (this.timelineValue.tick >= this.nextCompactTick) this.compact();
+      if (this.currentTimeline.tick >= this.nextCompactTick) this.compact();
       if (owed > nominal) this.updateStatus(nowMs); // caught up (or closer): say so now
     }
     if (changed) this.render();
@@ -153,12 +153,12 @@ export class Driver<S, E> {
    * timeline had simulated before a snapshot replaced it are counted as re-simulated.
    */
   private runTicks(owed: number, nominal: number): void {
-    const o = this.ctx.options;
-    const timeline = this.timelineValue;
-    const limit = Math.min(owed, o.catchUpMaxTicks);
+    const options = this.ctx.options;
+    const timeline = this.currentTimeline;
+    const limit = Math.min(owed, options.catchUpMaxTicks);
     const must = Math.min(owed, Math.max(1, nominal));
     let done = 0;
-    if (limit <= CATCH_UP_CHUNK || o.catchUpBudgetMs === Number.POSITIVE_INFINITY) {
+    if (limit <= CATCH_UP_CHUNK || options.catchUpBudgetMs === Number.POSITIVE_INFINITY) {
       done = Math.max(limit, must);
       timeline.advance(done);
     } else {
@@ -167,12 +167,12 @@ export class Driver<S, E> {
         const chunk = Math.min(CATCH_UP_CHUNK, limit - done);
         timeline.advance(chunk);
         done += chunk;
-        if (done >= must && host.performance.now() - started >= o.catchUpBudgetMs) break;
+        if (done >= must && host.performance.now() - started >= options.catchUpBudgetMs) break;
       }
     }
-    if (this.replayOwed > 0) {
-      const r = Math.min(this.replayOwed, done);
-      this.replayOwed -= r;
+    if (this.replacedTicksToRerun > 0) {
+      const r = Math.min(this.replacedTicksToRerun, done);
+      this.replacedTicksToRerun -= r;
       this.parts.ledger.recountAsResimulated(r);
     }
   }
@@ -181,7 +181,7 @@ export class Driver<S, E> {
   private flushPending(): boolean {
     const batch = this.pending;
     this.pending = [];
-    const timeline = this.timelineValue;
+    const timeline = this.currentTimeline;
     const before = timeline.tick;
     let lateFrom = Number.POSITIVE_INFINITY;
     for (const e of batch) if (e.tick < before && e.tick < lateFrom) lateFrom = e.tick;
@@ -196,19 +196,19 @@ export class Driver<S, E> {
   }
 
   private compact(): void {
-    const o = this.ctx.options;
-    const horizon = o.horizonTicks;
+    const options = this.ctx.options;
+    const horizon = options.horizonTicks;
     if (horizon === undefined) return;
-    const timeline = this.timelineValue;
+    const timeline = this.currentTimeline;
     const tick = timeline.tick;
     this.parts.desync.recordHashes(timeline); // read settled hashes before their snapshots are folded away
     timeline.compact(tick - horizon);
-    this.nextCompactTick = tick + Math.max(o.snapshotEvery, Math.min(horizon, o.fps));
+    this.nextCompactTick = tick + Math.max(options.snapshotEvery, Math.min(horizon, options.fps));
   }
 
   /** Held (or pending) events of `source` with seq in [from, to], in seq order. */
   eventsOf(source: string, from: number, to: number): WireEvent<E>[] {
-    const held = this.timelineValue.eventsFrom(source, from, to) as WireEvent<E>[];
+    const held = this.currentTimeline.eventsFrom(source, from, to) as WireEvent<E>[];
     if (this.pending.length === 0) return held;
     let extra: WireEvent<E>[] | undefined;
     for (const e of this.pending) {
@@ -224,9 +224,9 @@ export class Driver<S, E> {
   stamp(payload: E, placeholder: QueuedEmit<E>['placeholder'] | undefined): TimelineEvent<E> {
     const ctx = this.ctx;
     const now = ctx.now();
-    const seq = Math.max(this.ownSeqValue, ctx.known.get(ctx.source)?.max ?? 0) + 1;
-    let base = this.timelineValue.tick;
-    if (this.statusValue !== 'live' && ctx.neighbours().length > 0)
+    const seq = Math.max(this.ownSeqValue, ctx.eventIds.get(ctx.source)?.max ?? 0) + 1;
+    let base = this.currentTimeline.tick;
+    if (this.currentStatus !== 'live' && ctx.neighbours().length > 0)
       base = Math.max(base, Math.floor(this.parts.sync.networkTick(now)));
     // Between steps (real time) the clock has moved on from the last simulated tick: stamping from
     // it keeps the whole Δ for the event instead of losing up to a tick of it.
@@ -242,12 +242,12 @@ export class Driver<S, E> {
     }
     this.ownSeqValue = seq;
     this.ownLastTick = tick;
-    ctx.known.add(ctx.source, seq, now);
+    ctx.eventIds.add(ctx.source, seq, now);
     ctx.stats.eventsEmitted++;
     if (this.parts.join.transferring) {
       this.pending.push(event);
     } else {
-      const timeline = this.timelineValue;
+      const timeline = this.currentTimeline;
       const r = timeline.insert(event);
       if (r === 'late') {
         this.parts.desync.correct(timeline, tick);
@@ -264,8 +264,8 @@ export class Driver<S, E> {
   /** Replace the timeline by one started from a received snapshot, carrying over events it does not cover. */
   adopt(decoded: DecodedSnapshot<S, E>, now: number): void {
     const { snapshot: snap, timeline } = decoded;
-    const known = this.ctx.known;
-    const old = this.timelineValue;
+    const known = this.ctx.eventIds;
+    const old = this.currentTimeline;
     this.parts.ledger.retire(old.stats());
     // Carry over every held event the snapshot has not folded in, and everything pending.
     const folded = new Map<string, number>(snap.frontier);
@@ -280,25 +280,25 @@ export class Driver<S, E> {
     for (const [source, seq] of snap.frontier) known.raiseTo(source, seq);
     const keep: TimelineEvent<E>[] = [];
     for (const e of carry) if (known.add(e.source, e.seq, now)) keep.push(e);
-    this.timelineValue = timeline;
+    this.currentTimeline = timeline;
     if (keep.length > 0) timeline.insertMany(keep);
     if (timeline.tick < this.ctx.clock.tick) {
       // Our clock is already past the snapshot: the next steps catch up to it; the ticks the old
       // timeline had simulated are re-simulation (a rollback, in effect), not new time.
-      this.replayOwed = Math.max(0, old.tick - timeline.tick);
+      this.replacedTicksToRerun = Math.max(0, old.tick - timeline.tick);
     } else {
       this.ctx.clock.fastForward(timeline.tick, now);
-      this.replayOwed = 0;
+      this.replacedTicksToRerun = 0;
     }
     this.parts.desync.restart(snap.tick);
-    const o = this.ctx.options;
-    if (o.horizonTicks !== undefined) this.nextCompactTick = timeline.tick + o.fps;
+    const options = this.ctx.options;
+    if (options.horizonTicks !== undefined) this.nextCompactTick = timeline.tick + options.fps;
   }
 
   /** Re-read the pace and Δ, and set the status (`syncing` or `live`). */
   updateStatus(now: number): void {
-    if (this.statusValue === 'stopped' || this.statusValue === 'idle') return;
-    const o = this.ctx.options;
+    if (this.currentStatus === 'stopped' || this.currentStatus === 'idle') return;
+    const options = this.ctx.options;
     const parts = this.parts;
     let est:
       | { networkTick: number; uncertaintyTicks: number; links: ReadonlyMap<string, { oneWayMs: number }> }
@@ -308,11 +308,11 @@ export class Driver<S, E> {
     } catch {
       est = undefined;
     }
-    const tick = this.timelineValue.tick;
+    const tick = this.currentTimeline.tick;
     const lag = (est?.networkTick ?? tick) - tick;
     // Hysteresis: catch up within liveLagTicks to count as on time; fall back only when well behind.
-    const wasBehind = this.paceValue !== 'on-time';
-    const lagLimit = wasBehind ? o.liveLagTicks : Math.max(o.fps, 4 * o.liveLagTicks);
+    const wasBehind = this.currentPace !== 'on-time';
+    const lagLimit = wasBehind ? options.liveLagTicks : Math.max(options.fps, 4 * options.liveLagTicks);
     const behind = lag > lagLimit;
     // Caught up: beacon now, with a meaningful send tick (Δ auto measures from it).
     if (wasBehind && !behind && parts.delay.isAuto) parts.presence.beaconSoon(now);
@@ -326,14 +326,14 @@ export class Driver<S, E> {
     for (const l of parts.links.all()) {
       if (l.protocol.kind === 'closed' || (l.protocol.kind === 'running' && parts.repair.frontierReceived(l)))
         continue;
-      if (now - l.openedAt < Math.min(FRONTIER_WAIT_MS, o.handshakeTimeoutMs)) {
+      if (now - l.openedAt < Math.min(FRONTIER_WAIT_MS, options.handshakeTimeoutMs)) {
         awaitingFrontier = true;
         break;
       }
     }
     const syncing = awaitingRepair || parts.join.transferring || behind;
     const waiting = behind && ((awaitingRepair && parts.links.neighbours().length > 0) || awaitingFrontier);
-    this.paceValue = !behind ? 'on-time' : waiting ? 'waiting' : 'behind';
+    this.currentPace = !behind ? 'on-time' : waiting ? 'waiting' : 'behind';
     parts.join.checkSynced();
     this.setStatus(syncing ? 'syncing' : 'live');
   }

@@ -69,7 +69,7 @@ export interface JoinHost<S, E> {
 
 /** Join phase and snapshot join. @internal */
 export class Join<S, E> {
-  private phaseValue: JoinPhase<E> = { kind: 'fresh', queued: [] };
+  private currentPhase: JoinPhase<E> = { kind: 'fresh', queued: [] };
   /** Phase changes so far (at most two). */
   readonly changes: PhaseChange[] = [];
   /** The snapshot being received, if any. */
@@ -91,17 +91,17 @@ export class Join<S, E> {
 
   /** The current phase. */
   get phase(): JoinPhase<E> {
-    return this.phaseValue;
+    return this.currentPhase;
   }
 
   /** `true` while not part of the room's timeline. */
   get fresh(): boolean {
-    return this.phaseValue.kind === 'fresh';
+    return this.currentPhase.kind === 'fresh';
   }
 
   /** `true` once synced: this peer vouches for the room's timeline. */
   get vouches(): boolean {
-    return this.phaseValue.kind === 'synced';
+    return this.currentPhase.kind === 'synced';
   }
 
   /** `true` while a snapshot transfer is under way (the timeline is frozen). */
@@ -110,8 +110,8 @@ export class Join<S, E> {
   }
 
   private enter(next: JoinPhase<E>, now: number): void {
-    this.changes.push({ from: this.phaseValue.kind, to: next.kind, at: now });
-    this.phaseValue = next;
+    this.changes.push({ from: this.currentPhase.kind, to: next.kind, at: now });
+    this.currentPhase = next;
   }
 
   /** Attached at `now` (the alone grace starts). */
@@ -126,7 +126,7 @@ export class Join<S, E> {
 
   /** While fresh: queue an emit; returns its placeholder (filled in when stamped), else `undefined`. */
   queue(payload: E): TimelineEvent<E> | undefined {
-    const p = this.phaseValue;
+    const p = this.currentPhase;
     if (p.kind !== 'fresh') return undefined;
     const placeholder = { tick: -1, source: this.ctx.source, seq: 0, payload };
     p.queued.push({ payload, placeholder });
@@ -135,7 +135,7 @@ export class Join<S, E> {
 
   /** Part of the room's timeline now: stamp queued emits (neighbours hear of it once synced). */
   private becomeEstablished(now: number): void {
-    const p = this.phaseValue;
+    const p = this.currentPhase;
     if (p.kind !== 'fresh') return;
     this.enter({ kind: 'established' }, now);
     for (const q of p.queued) this.host.stamp(q.payload, q.placeholder);
@@ -145,7 +145,7 @@ export class Join<S, E> {
   /** The first time we are synced: vouch from now on, and announce our frontier to every neighbour. */
   checkSynced(): void {
     if (
-      this.phaseValue.kind !== 'established' ||
+      this.currentPhase.kind !== 'established' ||
       this.transfer !== undefined ||
       !this.host.allAnnouncedHeld()
     )
@@ -172,12 +172,12 @@ export class Join<S, E> {
 
   /** New events arrived: an established peer may have just received its last missing one. */
   eventsReceived(): void {
-    if (this.phaseValue.kind === 'established') this.checkSynced();
+    if (this.currentPhase.kind === 'established') this.checkSynced();
   }
 
   /** No events from other sources known (own events may exist, e.g. emitted while alone). */
   private knowsOnlyOwnEvents(): boolean {
-    for (const source of this.ctx.known.sources.keys()) if (source !== this.ctx.source) return false;
+    for (const source of this.ctx.eventIds.sources.keys()) if (source !== this.ctx.source) return false;
     return true;
   }
 
@@ -332,9 +332,9 @@ export class Join<S, E> {
    * loses nothing: do that, carrying over our newer events.
    */
   maybeResync(now: number): void {
-    const o = this.ctx.options;
+    const options = this.ctx.options;
     if (!this.resyncWanted || now < this.nextResyncAt) return;
-    if (this.transfer !== undefined || !o.snapshotJoin || o.horizonTicks === undefined) return;
+    if (this.transfer !== undefined || !options.snapshotJoin || options.horizonTicks === undefined) return;
     this.resyncWanted = false;
     for (const l of this.ctx.neighbours()) {
       if (
@@ -344,7 +344,7 @@ export class Join<S, E> {
       )
         continue;
       if (!this.host.holdsAllWeHold(l)) continue;
-      this.nextResyncAt = now + 2 * o.snapshotTimeoutMs;
+      this.nextResyncAt = now + 2 * options.snapshotTimeoutMs;
       this.ctx.stats.resyncs++;
       this.requestSnapshot(l, now);
       return;

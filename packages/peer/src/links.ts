@@ -114,18 +114,18 @@ export class LinkTable<E> {
 
   /** Send our hello on `entry`. */
   sendHello(entry: LinkEntry<E>): void {
-    const o = this.options;
+    const options = this.options;
     let capabilities = Capability.SnapshotServe;
-    if (o.horizonTicks === undefined) capabilities |= Capability.FullHistory;
-    if (o.snapshotJoin) capabilities |= Capability.SnapshotJoin;
+    if (options.horizonTicks === undefined) capabilities |= Capability.FullHistory;
+    if (options.snapshotJoin) capabilities |= Capability.SnapshotJoin;
     const hello: HelloFrame = {
       type: 'hello',
       version: PROTOCOL_VERSION,
-      room: o.room,
-      fps: o.fps,
+      room: options.room,
+      fps: options.fps,
       peerId: this.id,
       capabilities,
-      appId: o.appId,
+      appId: options.appId,
     };
     this.send(entry, hello);
   }
@@ -136,16 +136,17 @@ export class LinkTable<E> {
    * both ends keep the same one (`duplicateLinkLoser`); when the existing one loses, it is closed.
    */
   checkHello(entry: LinkEntry<E>, f: HelloFrame): HelloOutcome {
-    const o = this.options;
+    const options = this.options;
     let problem: [PeerErrorCode, string] | undefined;
     if (f.version !== PROTOCOL_VERSION)
       problem = ['VERSION_MISMATCH', `protocol version ${f.version} ≠ ${PROTOCOL_VERSION}`];
-    else if (f.room !== o.room) problem = ['ROOM_MISMATCH', `room '${f.room}' ≠ '${o.room}'`];
-    else if (f.fps !== o.fps) problem = ['FPS_MISMATCH', `fps ${f.fps} ≠ ${o.fps}`];
-    else if (f.appId !== o.appId) problem = ['APP_MISMATCH', `app id '${f.appId}' ≠ '${o.appId}'`];
+    else if (f.room !== options.room) problem = ['ROOM_MISMATCH', `room '${f.room}' ≠ '${options.room}'`];
+    else if (f.fps !== options.fps) problem = ['FPS_MISMATCH', `fps ${f.fps} ≠ ${options.fps}`];
+    else if (f.appId !== options.appId)
+      problem = ['APP_MISMATCH', `app id '${f.appId}' ≠ '${options.appId}'`];
     else if (f.peerId === this.id) problem = ['SELF_LINK', 'neighbour has this peer’s own id'];
     else if (
-      o.verifyPeerIds &&
+      options.verifyPeerIds &&
       entry.link.remotePeerId !== undefined &&
       entry.link.remotePeerId !== f.peerId
     ) {

@@ -104,8 +104,8 @@ class PeerRuntime<S, E> implements Peer<S, E> {
   private nextHousekeepingAt = 0;
 
   constructor(options: PeerOptions<S, E>) {
-    const o = resolveOptions(options);
-    this.options = o;
+    const resolved = resolveOptions(options);
+    this.options = resolved;
     const app: App<S, E> = withPeerIdSources(options.app);
     this.transports = [...options.transports];
     this.id = options.peerId ?? randomId();
@@ -130,30 +130,30 @@ class PeerRuntime<S, E> implements Peer<S, E> {
       );
     });
     const timelineOptions: TimelineOptions = {
-      seed: o.seed,
-      snapshotEvery: o.snapshotEvery,
-      maxSnapshots: o.maxSnapshots,
-      hashEvery: o.hashEvery,
-      maxHashes: o.maxHashes,
+      seed: resolved.seed,
+      snapshotEvery: resolved.snapshotEvery,
+      maxSnapshots: resolved.maxSnapshots,
+      hashEvery: resolved.hashEvery,
+      maxHashes: resolved.maxHashes,
     };
     let timeline: Timeline<S, E>;
     let clock: Clock;
     try {
       timeline = new Timeline<S, E>(app, timelineOptions);
-      clock = new Clock(o.clock);
+      clock = new Clock(resolved.clock);
     } catch (cause) {
       throw new PeerError('INVALID_OPTION', String(cause), { cause });
     }
     const counters = newCounters();
-    const links = new LinkTable<E>(o, this.id, codec, counters, (e) => this.report(e));
+    const links = new LinkTable<E>(resolved, this.id, codec, counters, (e) => this.report(e));
     this.links = links;
     const ctx: PeerContext<S, E> = {
-      options: o,
+      options: resolved,
       id: this.id,
       source: this.source,
       codec,
       clock,
-      known: new KnownEvents(),
+      eventIds: new KnownEvents(),
       stats: counters,
       events: this.events,
       now: () => this.currentNow(),
@@ -169,7 +169,7 @@ class PeerRuntime<S, E> implements Peer<S, E> {
       timelineOptions,
       transports: this.transports,
       stateCodec: this.stateCodec,
-      broadcast: resolveDissemination(options.dissemination, this.transports, o),
+      broadcast: resolveDissemination(options.dissemination, this.transports, resolved),
       ledger: this.ledger,
       attached: () => this.attached,
     });
@@ -250,7 +250,7 @@ class PeerRuntime<S, E> implements Peer<S, E> {
       delayTicks: this.delay.ticks,
       neighbours: this.links.neighbours().length,
       links: this.links.count(),
-      events: this.ctx.known.count(),
+      events: this.ctx.eventIds.count(),
       ...this.ledger.errors(),
       broadcast: this.dissemination.stats(),
     };

@@ -22,7 +22,7 @@ const RESYNC_AFTER_ATTEMPTS = 3;
 /** What one neighbour is known to hold. @internal */
 export interface RemoteFrontier {
   /** Highest contiguous seq per source the neighbour is known to hold. */
-  readonly has: Map<string, number>;
+  readonly holds: Map<string, number>;
   /** Its frontier arrived at least once. */
   received: boolean;
   /** A SEQ_CONFLICT about this incarnation's source was reported for this link. */
@@ -64,7 +64,7 @@ export class Repair<S, E> {
   frontierOf(link: LinkEntry<E>): RemoteFrontier {
     let f = this.frontiers.get(link.key);
     if (f === undefined) {
-      f = { has: new Map(), received: false, conflictReported: false };
+      f = { holds: new Map(), received: false, conflictReported: false };
       this.frontiers.set(link.key, f);
     }
     return f;
@@ -89,7 +89,7 @@ export class Repair<S, E> {
     // send it everything they hold), and announces its frontier the moment it has (see
     // Join.checkSynced). It then always lists its own source (at seq 0 before its first event),
     // so its frontier is never empty again.
-    const known = this.ctx.known;
+    const known = this.ctx.eventIds;
     if (this.host.vouches()) {
       for (const [source, k] of known.sources)
         if (k.contiguous > 0) entries.push({ source, seq: k.contiguous });
@@ -117,19 +117,19 @@ export class Repair<S, E> {
     if (complete) {
       const listed = new Set<string>();
       for (const e of f.entries) listed.add(e.source);
-      for (const source of remote.has.keys()) if (!listed.has(source)) remote.has.delete(source);
+      for (const source of remote.holds.keys()) if (!listed.has(source)) remote.holds.delete(source);
     }
     remote.received = true;
     let othersHistory = false;
     for (const e of f.entries) {
-      remote.has.set(e.source, e.seq);
+      remote.holds.set(e.source, e.seq);
       if (e.source === this.ctx.source) {
         // Only this incarnation stamps under its source: a neighbour claiming more of it holds
         // events of another peer running with the same id and incarnation (taken in all the
         // same, see reportConflict).
         if (e.seq > this.host.ownSeq()) this.reportConflict(link, e.seq);
       } else if (e.seq > 0) othersHistory = true;
-      const mine = this.ctx.known.contiguous(e.source);
+      const mine = this.ctx.eventIds.contiguous(e.source);
       if (e.seq > mine) {
         const x = this.announced.get(e.source);
         if (x === undefined || x.seq < e.seq) this.announced.set(e.source, { seq: e.seq, since: now });
@@ -141,8 +141,8 @@ export class Repair<S, E> {
 
   /** An event arrived from `link`: its sender holds it (advances the contiguous mark). */
   noteHeld(remote: RemoteFrontier, ev: WireEvent<E>): void {
-    const h = remote.has.get(ev.source) ?? 0;
-    if (ev.seq === h + 1) remote.has.set(ev.source, ev.seq);
+    const h = remote.holds.get(ev.source) ?? 0;
+    if (ev.seq === h + 1) remote.holds.set(ev.source, ev.seq);
   }
 
   /**
@@ -168,15 +168,15 @@ export class Repair<S, E> {
 
   /** Send `link` every event we hold that its announced frontier lacks. */
   private repairTo(link: LinkEntry<E>): void {
-    const has = this.frontierOf(link).has;
-    for (const [source, k] of this.ctx.known.sources) {
-      const theirs = has.get(source) ?? 0;
+    const holds = this.frontierOf(link).holds;
+    for (const [source, k] of this.ctx.eventIds.sources) {
+      const theirs = holds.get(source) ?? 0;
       if (k.max <= theirs) continue;
       const events = this.host.eventsOf(source, theirs + 1, k.max);
       if (events.length === 0) continue;
       for (const ev of events) {
-        const h = has.get(ev.source) ?? 0;
-        if (ev.seq === h + 1) has.set(ev.source, ev.seq);
+        const h = holds.get(ev.source) ?? 0;
+        if (ev.seq === h + 1) holds.set(ev.source, ev.seq);
       }
       this.links.sendEvents(link, events);
       this.ctx.stats.repairsSent += events.length;
@@ -209,23 +209,25 @@ export class Repair<S, E> {
 
   /** Request seq gaps older than `gapGraceMs`, each from a neighbour likely to hold it. */
   requestGaps(now: number): void {
-    const known = this.ctx.known;
+    const known = this.ctx.eventIds;
     if (known.gappy.size === 0) {
       if (this.gaps.size > 0) this.gaps.clear();
       return;
     }
-    const o = this.ctx.options;
+    const options = this.ctx.options;
     for (const source of known.gappy) {
       const k = known.get(source);
       if (k === undefined || k.above === undefined) continue;
-      if (now - k.gapSince < o.gapGraceMs) continue;
+      if (now - k.gapSince < options.gapGraceMs) continue;
       let g = this.gaps.get(source);
       if (g === undefined) {
         g = { attempts: 0, lastAt: Number.NEGATIVE_INFINITY, lastLink: '' };
         this.gaps.set(source, g);
       }
       const wait =
-        g.attempts < GAP_BACKOFF_AFTER ? o.requestTimeoutMs : o.requestTimeoutMs * GAP_BACKOFF_AFTER;
+        g.attempts < GAP_BACKOFF_AFTER
+          ? options.requestTimeoutMs
+          : options.requestTimeoutMs * GAP_BACKOFF_AFTER;
       if (now - g.lastAt < wait) continue;
       const holes = known.holes(source, Math.max(1, Math.min(64, this.ctx.codec.limits.maxRanges)));
       if (holes.length === 0) continue;
@@ -252,7 +254,7 @@ export class Repair<S, E> {
     let fallback: LinkEntry<E> | undefined;
     for (let i = 0; i < list.length; i++) {
       const l = list[(start + i) % list.length]!;
-      if ((this.frontierOf(l).has.get(source) ?? 0) >= seq) {
+      if ((this.frontierOf(l).holds.get(source) ?? 0) >= seq) {
         if (l.key !== g.lastLink || list.length === 1) return l;
         fallback ??= l;
       } else if (fallback === undefined && l.key !== g.lastLink) {
@@ -264,7 +266,7 @@ export class Repair<S, E> {
 
   /** `true` when every event a neighbour announced is held. */
   allAnnouncedHeld(): boolean {
-    for (const [source, x] of this.announced) if (this.ctx.known.contiguous(source) < x.seq) return false;
+    for (const [source, x] of this.announced) if (this.ctx.eventIds.contiguous(source) < x.seq) return false;
     return true;
   }
 
@@ -275,7 +277,7 @@ export class Repair<S, E> {
   awaitingRepairs(now: number): boolean {
     let awaiting = false;
     for (const [source, x] of this.announced) {
-      if (this.ctx.known.contiguous(source) >= x.seq) {
+      if (this.ctx.eventIds.contiguous(source) >= x.seq) {
         this.announced.delete(source);
       } else if (now - x.since > this.ctx.options.snapshotTimeoutMs) {
         this.announced.delete(source);
@@ -289,8 +291,8 @@ export class Repair<S, E> {
 
   /** `true` when `link`'s neighbour announced holding every event this peer holds. */
   holdsAllWeHold(link: LinkEntry<E>): boolean {
-    const has = this.frontierOf(link).has;
-    for (const [source, k] of this.ctx.known.sources) if ((has.get(source) ?? 0) < k.max) return false;
+    const theirs = this.frontierOf(link).holds;
+    for (const [source, k] of this.ctx.eventIds.sources) if ((theirs.get(source) ?? 0) < k.max) return false;
     return true;
   }
 }
