@@ -11,9 +11,12 @@
  * - `text`, `sh`, `console`, `jsonc`: shown, not run.
  * - anything else, or no tag at all: fails (every block says what it is).
  *
+ * Every `ts` block is also type-checked with the repository's strict settings.
+ *
  * Globals a block may use without defining them: `draw(state, tick?)`, a renderer that does
  * nothing. The convention is documented in CONTRIBUTING.md.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -83,10 +86,28 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 function draw(_state: unknown, _tick?: number): void {}
 
 const blocks = docFiles().flatMap((f) => extractBlocks(f, readFileSync(join(root, f), 'utf8')));
+const runnable = blocks.filter((b) => RUN.has(b.tag));
+
+/** The module a block is written to. */
+const modulePath = (b: Block): string =>
+  join(blocksDir, `${b.file.replace(/[^A-Za-z0-9]+/g, '-')}-L${b.line}.ts`);
+
+/** Declarations of the globals blocks may use, for the type check. */
+const GLOBALS_DTS = 'declare function draw(state: unknown, tick?: number): void;\n';
+
+/** The tsconfig of the type check: the repository's strict settings, over the blocks only. */
+const TSCONFIG = {
+  extends: '../../../tsconfig.base.json',
+  compilerOptions: { types: ['node'], noEmit: true },
+  include: ['*.ts'],
+};
 
 beforeAll(() => {
   rmSync(blocksDir, { recursive: true, force: true });
   mkdirSync(blocksDir, { recursive: true });
+  for (const b of runnable) writeFileSync(modulePath(b), `${b.code}\nexport {};\n`);
+  writeFileSync(join(blocksDir, 'globals.d.ts'), GLOBALS_DTS);
+  writeFileSync(join(blocksDir, 'tsconfig.json'), JSON.stringify(TSCONFIG));
   (globalThis as { draw?: typeof draw }).draw = draw;
 });
 
@@ -97,16 +118,36 @@ afterAll(() => {
 describe('docs code blocks', () => {
   it('finds the docs and their blocks', () => {
     expect(docFiles()).toContain('README.md');
-    expect(blocks.filter((b) => RUN.has(b.tag)).length).toBeGreaterThan(0);
+    expect(runnable.length).toBeGreaterThan(0);
+  });
+
+  it('every ts block type-checks (strict, as the packages are)', () => {
+    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+    const run = spawnSync(
+      process.execPath,
+      [tsc, '-p', join(blocksDir, 'tsconfig.json'), '--pretty', 'false'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    // Only diagnostics in the blocks count: the packages have their own typecheck.
+    expect(run.error).toBeUndefined();
+    const problems: string[] = [];
+    for (const line of run.stdout.split('\n')) {
+      if (line.startsWith('error TS')) problems.push(line); // the configuration itself
+      const m = /^(.*\.blocks[\\/][^(]+)\((\d+),(\d+)\): (error .*)$/.exec(line);
+      if (m === null) continue;
+      const b = runnable.find((x) => modulePath(x).endsWith(m[1]?.replace(/^.*\.blocks[\\/]/, '') ?? '?'));
+      problems.push(b === undefined ? line : `${b.file}:${b.line + Number(m[2]) - 1}: ${m[4]}`);
+    }
+    expect(problems).toEqual([]);
   });
 
   for (const b of blocks) {
     const where = `${b.file}:${b.line}`;
     if (RUN.has(b.tag)) {
       it(`${where} runs`, async () => {
-        const name = `${b.file.replace(/[^A-Za-z0-9]+/g, '-')}-L${b.line}.ts`;
-        const path = join(blocksDir, name);
-        writeFileSync(path, `${b.code}\nexport {};\n`);
+        const path = modulePath(b);
         const before = openSockets();
         try {
           await import(pathToFileURL(path).href);
