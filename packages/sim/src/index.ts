@@ -5,32 +5,15 @@
  * byte-identical for the same scenario and seed. The same runtime code that runs on real
  * sockets runs here over `@symmetric/transport-loopback`.
  *
+ * The scenario driver itself, for running scenarios over another network (real sockets), is
+ * `@symmetric/sim/driver`.
+ *
  * @packageDocumentation
  */
 export { type CliIo, runCli } from './cli-main.js';
-export { peerAddress } from './driver.js';
 export { isScenarioError, ScenarioError, type ScenarioErrorCode } from './errors.js';
 export { formatMetrics, metricsJson } from './format.js';
-export {
-  type EmittedEvent,
-  type LowerBoundNetwork,
-  type LowerBoundOptions,
-  type Metrics,
-  PaceTracker,
-  percentile,
-  perfectClockLateTicks,
-  type RecoveryStats,
-  type SkewStats,
-} from './metrics.js';
-export {
-  type CutPlan,
-  drawPlan,
-  EventClock,
-  type Interval,
-  latencyMeanMs,
-  type PeerTransition,
-  type RunPlan,
-} from './plan.js';
+export type { Metrics, RecoveryStats, SkewStats } from './metrics.js';
 export { type RunOptions, runScenario } from './runner.js';
 export {
   type ChurnSpec,
@@ -45,20 +28,5 @@ export {
   type Scenario,
   type TopologySpec,
 } from './scenario.js';
-export {
-  adjacency,
-  type Edge,
-  fullEdges,
-  generateTopology,
-  hopDistances,
-  hopStats,
-  isConnected,
-  lineEdges,
-  PAPER_21_EDGES,
-  randomRegularEdges,
-  ringEdges,
-  scenarioEdges,
-  shortestPathsMs,
-  starEdges,
-} from './topology.js';
+export type { Edge } from './topology.js';
 export type { TraceEvent } from './trace.js';
