@@ -14,8 +14,10 @@ export interface LinkObserver {
   closed(peer: string, openMs: number): void;
 }
 
-/** Peer-store tag that keeps linked peers' connections out of libp2p's pruning. */
-const LINK_TAG = { symmetric: { value: 100 } };
+/** Peer-store tags that keep linked peers' connections out of libp2p's pruning. */
+function linkTags(): Record<string, { value: number }> {
+  return { symmetric: { value: 100 } };
+}
 
 /** The links of one transport, by id and by neighbour, and the handshakes under way. */
 export class LinkRegistry implements LinkHost {
@@ -95,9 +97,9 @@ export class LinkRegistry implements LinkHost {
     this.byId.set(link.id, link);
     this.byPeer.set(peer, link);
     ctx.counters.linksOpened++;
-    void Promise.resolve(ctx.node?.peerStore.merge(session.connection.remotePeer, { tags: LINK_TAG })).catch(
-      () => {},
-    );
+    void Promise.resolve(
+      ctx.node?.peerStore.merge(session.connection.remotePeer, { tags: linkTags() }),
+    ).catch(() => {});
     ctx.log('debug', 'link open', { link: link.id, peer, direction });
     ctx.notify('onLink', link, (h) => h.onLink(link));
     this.wake(peer);
