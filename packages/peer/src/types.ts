@@ -24,7 +24,7 @@ export interface DialTarget {
 
 /** Ephemeral-channel settings (see `Peer.setPresence`). */
 export interface PresenceOptions {
-  /** Relay hops a presence update travels (default 8; 0 = neighbours only). */
+  /** Relay hops a presence update travels (default 32; 0 = neighbours only). */
   readonly hops?: number;
   /** Own non-null presence is re-sent this often so it does not expire (default 15 000 ms). */
   readonly heartbeatMs?: number;
@@ -112,9 +112,10 @@ export interface PeerOptions<S, E> {
   readonly redial?: boolean | { readonly minMs?: number; readonly maxMs?: number };
   /**
    * `'full'`: keep every event forever (the paper's mode; a joiner replays from tick 0).
-   * `{ horizonTicks }` (default: 5 minutes of ticks): compact history older than the horizon behind a
-   * snapshot; events older than the horizon are refused as too old (counted in `tooOld`), and a
-   * joining peer starts from a neighbour's snapshot.
+   * `{ horizonTicks }` (default: 5 minutes of ticks; an object without `horizonTicks` means
+   * 30 seconds): compact history older than the horizon behind a snapshot; events older than the
+   * horizon are refused as too old (counted in `tooOld`), and a joining peer starts from a
+   * neighbour's snapshot.
    */
   readonly history?: 'full' | { readonly horizonTicks: number };
   /** Join from a neighbour's snapshot when fresh (default: `true` with bounded history, `false` with full). */
@@ -140,7 +141,8 @@ export interface PeerOptions<S, E> {
   readonly limits?: Partial<CodecLimits>;
   /**
    * Clock-agreement options passed to `@symmetric/clock-sync` (`fps` and `syncIntervalMs` are
-   * set by the peer; how fast a peer behind catches up is `catchUp`, not the clock's rate).
+   * set by the peer, `syncBurst` / `syncBurstIntervalMs` default to 8 / 250 ms; how fast a peer
+   * behind catches up is `catchUp`, not the clock's rate).
    */
   readonly clock?: Partial<ClockOptions>;
   /** SYNC period per link (default 1000 ms; the first 8 SYNCs of a link go every 250 ms). */
@@ -375,9 +377,13 @@ export interface Peer<S, E> {
   stateHashAt(tick: number): string | undefined;
   /** Attach transports and run `step(now())` every frame on real timers; resolves once attached. */
   start(): Promise<void>;
-  /** Say bye to neighbours, stop timers and transports. */
+  /** Presence `null` and `bye` to neighbours, then stop timers and transports. */
   stop(): Promise<void>;
-  /** Advance to local monotonic time `nowMs` (virtual time: call it every frame). */
+  /**
+   * Advance to local monotonic time `nowMs` (virtual time: call it every frame): housekeeping
+   * (SYNC, repair, join, presence, hashes, status) at most every 50 ms, then the owed ticks.
+   * A time below the last one counts as the last one. Does nothing after `stop()`.
+   */
   step(nowMs: number): void;
   /** Start the transports (listening) and dial, without real timers (drive with `step`). */
   attach(): Promise<void>;
