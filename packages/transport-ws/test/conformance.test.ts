@@ -1,13 +1,21 @@
+import { RectangleKeys, rectangleApp } from '@symmetric/core';
+import { createPeer } from '@symmetric/peer';
 import type { Link, Transport, TransportHandler } from '@symmetric/transport';
 import { runTransportConformance } from '@symmetric/transport/conformance';
 import { WebSocketTransport as BrowserWebSocketTransport } from '../src/browser.js';
 import { WebSocketTransport } from '../src/index.js';
 
-// The shared transport contract, over real sockets on 127.0.0.1 with ephemeral ports.
+// The shared transport contract, over real sockets on 127.0.0.1 with ephemeral ports, and real
+// peers converging over it (the acceptance tier).
 runTransportConformance('ws (Node)', {
   create: async () => new WebSocketTransport({ listen: { port: 0 } }),
   maxFrameBytes: 1 << 20,
   timeoutMs: 10_000,
+  acceptance: {
+    createPeer,
+    app: rectangleApp,
+    events: [RectangleKeys.left, RectangleKeys.up, RectangleKeys.right, RectangleKeys.down],
+  },
 });
 
 // The same suite with a smaller frame limit and the heartbeat on, so the limit and pings are
