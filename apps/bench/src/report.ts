@@ -41,7 +41,7 @@ export interface PaperReport {
   goals: Goals;
 }
 
-/** One goal of the issue, met or not, with the figure behind it. */
+/** One goal of the benchmark (the paper's figures to reach or beat), met or not, with the figure behind it. */
 export interface Goal {
   name: string;
   target: string;
@@ -90,7 +90,7 @@ export function worseThanPaper(c: CellResult): boolean {
   return c.paperPct !== undefined && Math.round(c.rollbackPct * 10) / 10 > c.paperPct;
 }
 
-/** Evaluates the issue's goals on a set of results. */
+/** Evaluates the benchmark's goals on a set of results. */
 export function evaluateGoals(cells: CellResult[], churn: CellResult[]): Goals {
   const list: Goal[] = [];
   for (const m of [2, 1]) {

@@ -18,10 +18,10 @@ export interface RecoveryStats {
   readonly count: number;
   readonly mean: number;
   readonly p95: number;
-  /** Added field: recoveries still open at the end of the run (not in count/mean/p95). */
+  /** Recovery windows still open at the end of the run (not in count/mean/p95). */
   readonly unrecovered: number;
   /**
-   * Added field: of the measured recoveries, how many included time without the network within
+   * Of the measured recoveries, how many included time without the network within
    * reach (every neighbour offline, or only peers that were themselves recovering), and that
    * time's mean and p95 in seconds (not part of `mean`/`p95`).
    */
@@ -31,8 +31,8 @@ export interface RecoveryStats {
 }
 
 /**
- * The metrics of one run (the shared `scenarios/README.md` format; fields after `wallMs` are
- * additions). Everything but `wallMs` is a pure function of scenario and seed.
+ * The metrics of one run: the shared `scenarios/README.md` format up to `wallMs`, then the
+ * figures behind them. Everything but `wallMs` is a pure function of scenario and seed.
  */
 export interface Metrics {
   /** Σ ticks travelled back ÷ Σ ticks simulated, all peers, warm-up excluded, in %. */
@@ -66,37 +66,37 @@ export interface Metrics {
   readonly bytes: number;
   /** Wall-clock time of the run in ms: the one field not reproducible (omitted with `includeWall: false`). */
   readonly wallMs?: number;
-  /** Added: rollbackPct ÷ lowerBoundPct (`null` when the bound is 0 or unknown). */
+  /** `rollbackPct ÷ lowerBoundPct` (`null` when the bound is 0 or unknown). */
   readonly rollbackToLowerBound: number | null;
-  /** Added: the scenario name. */
+  /** The scenario's name. */
   readonly name: string;
-  /** Added: the seed that was run. */
+  /** The seed that was run. */
   readonly seed: number;
-  /** Added: the common tick at which final hashes were compared. */
+  /** The common tick at which the final hashes were compared. */
   readonly finalTick: number;
-  /** Added: largest minus smallest tick among online peers at the end (over `fps` = not converged). */
+  /** Largest minus smallest tick among online peers at the end (over `fps`: not converged). */
   readonly finalTickSpread: number;
-  /** Added: peers online at the end (the ones compared). */
+  /** Peers online at the end (the ones compared). */
   readonly peersOnline: number;
-  /** Added: the maximum over online peers of events in their timeline. */
+  /** The maximum over online peers of events in their timeline. */
   readonly eventsAppliedMax: number;
-  /** Added: the denominator of rollbackPct, resimPct and lowerBoundPct. */
+  /** Ticks simulated after the warm-up, all peers: the denominator of `rollbackPct`, `resimPct` and `lowerBoundPct`. */
   readonly ticksSimulated: number;
-  /** Added: the numerator of rollbackPct. */
+  /** Ticks travelled back: the numerator of `rollbackPct`. */
   readonly ticksTravelledBack: number;
-  /** Added: the numerator of resimPct. */
+  /** Ticks re-simulated: the numerator of `resimPct`. */
   readonly ticksResimulated: number;
-  /** Added: the numerator of lowerBoundPct (perfect-clock late ticks). */
+  /** Perfect-clock late ticks: the numerator of `lowerBoundPct`. */
   readonly lowerBoundTicks: number | null;
-  /** Added: pace reports counted (the denominator of paceMismatchPct). */
+  /** Pace reports judged: the denominator of `paceMismatchPct`. */
   readonly paceReports: number;
-  /** Added: desync reports raised by peers (hash mismatches on settled ticks). */
+  /** Desync reports raised by peers (hash mismatches on settled ticks). */
   readonly desyncs: number;
-  /** Added: events peers refused as older than their history horizon (each refusal may cost convergence). */
+  /** Events peers refused as older than their history horizon (each refusal may cost convergence). */
   readonly tooOld: number;
-  /** Added: errors the peers counted, by `PeerErrorCode` (all incarnations). */
+  /** Errors the peers counted, by `PeerErrorCode` (all incarnations). */
   readonly peerErrors: Readonly<Record<string, number>>;
-  /** Added: Δ used by the lower bound, ms (`null` when unknown). */
+  /** Δ used by the lower bound, ms (`null` when unknown). */
   readonly deltaMs: number | null;
 }
 

@@ -44,13 +44,13 @@ export interface ChurnSpec {
   /** Peer indices subject to churn (default: all). */
   readonly peers?: readonly number[];
   /**
-   * Added field. `true` (default): churn stops at the start of the quiet tail and every peer
+   * `true` (default): churn stops at the start of the quiet tail and every peer
    * still offline comes back then, so the final comparison covers every peer on a connected
    * graph. `false`: peers offline at the tail stay offline (the online ones may then be split).
    */
   readonly backForTail: boolean;
   /**
-   * Added field. `true` (default): a restarted peer is a joiner and waits for a neighbour
+   * `true` (default): a restarted peer is a joiner and waits for a neighbour
    * (the runtime's `aloneGraceMs` is set to 1 h) instead of founding an island timeline at
    * tick 0 when all its neighbours happen to be offline. `false`: the runtime's default.
    */
@@ -93,13 +93,13 @@ export interface Scenario {
   readonly churn?: ChurnSpec;
   readonly partitions: readonly PartitionSpec[];
   /**
-   * Clock drift (added field): a number `d` gives each peer a rate drawn uniformly in
+   * Clock drift: a number `d` gives each peer a rate drawn uniformly in
    * [-d, +d] ppm; an array gives each peer its own rate. Default 0.
    */
   readonly driftPpm: number | readonly number[];
-  /** Peers with a fixed start time (added field), e.g. a late joiner. */
+  /** Peers with a fixed start time, e.g. a late joiner. */
   readonly joins: readonly JoinSpec[];
-  /** History mode for every peer (added field). Default: the peer runtime's own default. */
+  /** History mode for every peer. Default: the peer runtime's own default. */
   readonly history?: HistorySpec;
   /** Free text. */
   readonly about?: string;

@@ -84,7 +84,7 @@ describe('runScenario', () => {
     expect(m.converged).toBe(true);
     expect(m.eventsApplied).toBe(m.eventsGenerated);
     // A returning peer waits for its neighbours' frontiers and repairs before it catches its
-    // clock up: what it missed is not rolled back to (this was 45 % against a 0.3 % bound).
+    // clock up: what it missed is not rolled back to.
     expect(m.rollbackToLowerBound!).toBeLessThan(1.5);
     expect(m.recoveryS.mean).toBeLessThan(0.5);
   });
