@@ -189,7 +189,7 @@ export class LoopbackNetwork {
     return { ...this.counters };
   }
 
-  /** What the network holds right now; a stopped transport is no longer counted (nor held). */
+  /** What the network holds right now: started transports, their open link ends, queued events, address pairs. */
   footprint(): LoopbackFootprint {
     let linkEnds = 0;
     for (const t of this.startedTransports) linkEnds += t.openLinks.size;
@@ -230,7 +230,7 @@ export class LoopbackNetwork {
     if (held >= 0) this.startedTransports.splice(held, 1);
     for (const end of [...t.openLinks]) this._close(end, 'transport stopped');
     // Dropped once the local closes have run (unless a handler restarted the transport): a
-    // closed link end kept by someone else then no longer keeps the old handler alive.
+    // closed link end kept by someone else then does not keep the old handler alive.
     if (!t.started) t.handler = undefined;
   }
 
