@@ -1,5 +1,5 @@
 import { type Link, TransportError } from '@symmetric/transport';
-import { ConformanceRecorder } from '@symmetric/transport/conformance';
+import { type ConformanceClock, ConformanceRecorder } from '@symmetric/transport/conformance';
 import { describe, expect, it } from 'vitest';
 
 function fakeLink(id: string): Link & { open: boolean } {
@@ -55,5 +55,41 @@ describe('ConformanceRecorder', () => {
     await expect(rec.until(() => false, 'never', 30)).rejects.toThrow(
       /timed out after 30 ms waiting for never/,
     );
+  });
+});
+
+describe('ConformanceRecorder on an injected clock', () => {
+  /** A clock that only moves when the suite sleeps on it. */
+  function manualClock(): ConformanceClock & { slept: number[] } {
+    let now = 0;
+    const slept: number[] = [];
+    return {
+      slept,
+      now: () => now,
+      async sleep(ms) {
+        slept.push(ms);
+        now += ms;
+        await Promise.resolve();
+      },
+    };
+  }
+
+  it('until() times out after timeoutMs of that clock, however long that takes in real time', async () => {
+    const clock = manualClock();
+    const rec = new ConformanceRecorder('r', clock);
+    await expect(rec.until(() => false, 'never', 60_000)).rejects.toThrow(
+      /r: timed out after 60000 ms waiting for never/,
+    );
+    expect(clock.now()).toBeGreaterThanOrEqual(60_000);
+    expect(clock.now()).toBeLessThan(60_020);
+  });
+
+  it('until() resolves when state changed by the clock holds, without a callback', async () => {
+    const clock = manualClock();
+    const rec = new ConformanceRecorder('r', clock);
+    await rec.until(() => clock.now() >= 1_000, 'a second of clock time', 5_000);
+    expect(clock.now()).toBeGreaterThanOrEqual(1_000);
+    expect(clock.now()).toBeLessThan(1_100);
+    expect(Math.max(...clock.slept)).toBeLessThanOrEqual(10);
   });
 });

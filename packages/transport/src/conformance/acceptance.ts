@@ -83,7 +83,8 @@ export function registerAcceptanceTier(
           for (let k = 0; k < perPeer; k++) {
             for (const [p, peer] of peers.entries()) {
               const event = peer.emit(acceptance.events[(p + k) % acceptance.events.length]);
-              afterEvents = Math.max(afterEvents, event.tick, peer.tick + delayTicks) + FPS / 5;
+              // A margin of FPS / 5 ticks covers clock skew between peers.
+              afterEvents = Math.max(afterEvents, Math.max(event.tick, peer.tick + delayTicks) + FPS / 5);
               await run(EMIT_GAP_MS);
             }
           }
