@@ -96,7 +96,7 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
             ctx.codec,
             { ...options, id: ctx.id },
             {
-              known: ctx.eventIds,
+              eventIds: ctx.eventIds,
               neighbours: () => links.neighbours(),
               holdings: (l) => c.repair.frontierOf(l).holds,
               sendFrontier: (l) => c.repair.sendFrontier(l),

@@ -121,7 +121,8 @@ export interface RoomLink {
 
 /** The runtime's side of the room. @internal */
 export interface RoomHost<E, L extends RoomLink> {
-  readonly known: KnownEvents;
+  /** Event ids this peer holds or has pending. */
+  readonly eventIds: KnownEvents;
   /** Open neighbours (handshake done). */
   neighbours(): readonly L[];
   /** Highest contiguous seq per source `link`'s neighbour is known to hold. */
@@ -331,7 +332,7 @@ export class BroadcastRoom<E, L extends RoomLink> {
 
   private announce(): void {
     if (!this.host.canAnnounce()) return;
-    const known = this.host.known;
+    const known = this.host.eventIds;
     let signature = 0;
     for (const k of known.sources.values()) signature += k.contiguous;
     signature += known.sources.size * 2 ** 40;
@@ -367,7 +368,7 @@ export class BroadcastRoom<E, L extends RoomLink> {
 
   /** Request seqs neighbours announced above the highest we know, once the channel had its chance. */
   private pull(now: number): void {
-    const known = this.host.known;
+    const known = this.host.eventIds;
     const neighbours = this.host.neighbours();
     const wanted = new Map<string, number>();
     for (const l of neighbours) {
