@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 
-/** The paper's evaluation setting (a copy of shared/scenarios/paper-21.json). */
+/** The paper's evaluation setting (the grid of the paper, Sant'Anna RITA 2024). */
 export interface PaperSetting {
   peers: number;
   edges: [number, number][];
@@ -12,7 +12,7 @@ export interface PaperSetting {
   churn: { onlineMeanS: number; offlineMeanS: number };
 }
 
-/** The paper's published numbers (a copy of shared/reference/paper-rita24.json). */
+/** The paper's published numbers (its Figure "baks", by cell). */
 export interface PaperReference {
   rollbackPercent: {
     eventsPerMinute: number[];
@@ -47,7 +47,7 @@ export interface Cell {
   multiplier: number;
 }
 
-/** A scenario in the shared format (shared/scenarios/README.md). */
+/** A scenario in the format of docs/simulator.md. */
 export interface ScenarioJson {
   name: string;
   seed: number;

@@ -175,7 +175,7 @@ export function toMarkdown(report: PaperReport, ref: PaperReference): string {
   out.push('');
   out.push(
     'Each cell: **Symmetric rollback %** / paper % / perfect-clock lower bound % / ratio to the bound. ' +
-      'Rollback % = Σ ticks travelled back ÷ Σ ticks simulated, warm-up excluded (DESIGN.md). ⚠ marks a cell worse than the paper; ✗ a run that did not converge.',
+      'Rollback % = Σ ticks travelled back ÷ Σ ticks simulated, warm-up excluded (docs/simulator.md). ⚠ marks a cell worse than the paper; ✗ a run that did not converge.',
   );
   const rates = [...new Set(report.cells.map((c) => c.cell.perMinute))].sort((a, b) => a - b);
   const lats = [...new Set(report.cells.map((c) => c.cell.latencyMs))].sort((a, b) => a - b);

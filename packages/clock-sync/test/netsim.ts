@@ -27,7 +27,7 @@ export interface SimSync {
   echo?: { time: number; holdMs: number };
 }
 
-/** The paper's 21-peer topology (a copy of ../../shared/scenarios/paper-21.json `edges`). */
+/** The paper's 21-peer topology (the `edges` of the paper's setting). */
 export const PAPER21_EDGES: readonly (readonly [number, number])[] = [
   [0, 1],
   [1, 2],

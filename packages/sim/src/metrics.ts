@@ -1,5 +1,5 @@
 /**
- * Metric definitions (DESIGN.md "Metrics") as pure computations: percentiles, pace mismatch,
+ * Metric definitions (docs/simulator.md, "Metrics") as pure computations: percentiles, pace mismatch,
  * recovery windows and the perfect-clock lower bound.
  */
 import type { Interval } from './plan.js';
@@ -31,7 +31,7 @@ export interface RecoveryStats {
 }
 
 /**
- * The metrics of one run: the shared `scenarios/README.md` format up to `wallMs`, then the
+ * The metrics of one run: the scenario format of docs/simulator.md up to `wallMs`, then the
  * figures behind them. Everything but `wallMs` is a pure function of scenario and seed.
  */
 export interface Metrics {
@@ -113,7 +113,7 @@ export function percentile(sorted: readonly number[], q: number): number {
 }
 
 /**
- * Pace mismatch (DESIGN.md): each peer reports its tick once per virtual second; a report
+ * Pace mismatch (docs/simulator.md): each peer reports its tick once per virtual second; a report
  * more than `threshold` ticks behind the largest tick reported so far by any peer is a
  * mismatch. Reports of one instant are simultaneous: the round's own maximum counts.
  */

@@ -1,5 +1,5 @@
 /**
- * Recovery windows (DESIGN.md "Metrics"): from a peer coming (back) online, or its reachable set
+ * Recovery windows (docs/simulator.md, "Metrics"): from a peer coming (back) online, or its reachable set
  * growing at a heal, until its tick reaches the peers it can reach. Only the time the network is
  * within reach counts; the rest is reported as waiting.
  */

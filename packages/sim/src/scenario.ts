@@ -1,5 +1,5 @@
 /**
- * The scenario format (see the shared `scenarios/README.md`): types, defaults and strict
+ * The scenario format (documented in docs/simulator.md): types, defaults and strict
  * validation. Every violation is reported as a {@link ScenarioError} naming the field.
  */
 import { z } from 'zod';

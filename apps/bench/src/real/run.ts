@@ -1,5 +1,5 @@
 /**
- * Runs a scenario of the shared format (shared/scenarios/README.md) in REAL time: one Symmetric
+ * Runs a scenario (format: docs/simulator.md) in REAL time: one Symmetric
  * peer per scenario peer, all in this process, each on its own WebSocket transport over
  * 127.0.0.1, with the scenario's link latency injected by {@link latencyTransport}. The scenario
  * is driven by `@symmetric/sim`'s driver, the one `runScenario` uses (same seeded plan, same
