@@ -5,20 +5,19 @@
 //
 //   npm run test:browser -w @symmetric/transport-libp2p      (builds, then runs)
 //
-// Needs a system Chromium (Debian/Ubuntu: `apt-get install -y chromium`; path overridable with
-// CHROMIUM_PATH) and the devDependency playwright-core. No browser is downloaded.
+// Chromium comes from @symmetric/browser-launcher: CHROMIUM_PATH, the system one, else the one
+// inside the @sparticuz/chromium npm package. No browser is downloaded.
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '@symmetric/browser-launcher';
 import { build } from 'vite';
 import { createLibp2pTransport } from '../dist/index.js';
 
 const here = import.meta.dirname;
 const fixtures = join(here, '..', 'test', 'fixtures');
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const checks = [];
 
 function check(name, ok, detail = '') {
@@ -79,19 +78,7 @@ await once(server, 'listening');
 const address = server.address();
 const url = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}/`;
 
-const browser = await chromium.launch({
-  executablePath,
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
+const { browser } = await launchChromium();
 let failed = false;
 try {
   console.log('chromium', browser.version());

@@ -18,12 +18,12 @@ export type LatencyTransportErrorCode = 'BAD_LATENCY' | 'ALREADY_STARTED';
 /** Thrown by {@link latencyTransport} for a malformed latency model, or a second `start`. */
 export class LatencyTransportError extends Error {
   override readonly name = 'LatencyTransportError';
-  /** What went wrong, for programs. */
-  readonly code: LatencyTransportErrorCode;
-
-  constructor(code: LatencyTransportErrorCode, message: string) {
+  /** @param code what went wrong, for programs */
+  constructor(
+    readonly code: LatencyTransportErrorCode,
+    message: string,
+  ) {
     super(message);
-    this.code = code;
   }
 }
 

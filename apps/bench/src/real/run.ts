@@ -24,12 +24,13 @@ export type RealRunErrorCode = 'UNSUPPORTED_SCENARIO' | 'START_FAILED' | 'BAD_OP
 /** Thrown by {@link runRealScenario} when it cannot run what it was given. */
 export class RealRunError extends Error {
   override readonly name = 'RealRunError';
-  /** What went wrong, for programs. */
-  readonly code: RealRunErrorCode;
-
-  constructor(code: RealRunErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
+  /** @param code what went wrong, for programs */
+  constructor(
+    readonly code: RealRunErrorCode,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
   }
 }
 
