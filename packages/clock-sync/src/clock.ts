@@ -318,8 +318,8 @@ export class Clock {
 
   /**
    * The simulation state was replaced by one at tick `tick` (a snapshot loaded on join): move
-   * {@link tick} forward to it without simulating (the only way `tick` moves other than
-   * {@link advance}; it never moves backward: smaller values are ignored). The clock adopts
+   * {@link Clock.tick} forward to it without simulating (the only way `tick` moves other than
+   * {@link Clock.advance}; it never moves backward: smaller values are ignored). The clock adopts
    * `tick` too if it is behind it.
    * @throws {@link ClockError} `BAD_TIME`, `TIME_WENT_BACKWARDS`, `BAD_TICK`
    */

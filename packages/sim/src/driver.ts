@@ -2,7 +2,11 @@
  * The scenario driver: runs one scenario over a {@link ScenarioNetwork} (the loopback network in
  * virtual time, or real sockets on real timers). It draws the plan, starts, stops and restarts
  * the peers on schedule, cuts and heals links, emits the event load, takes the pace reports,
- * tracks recovery windows and assembles the {@link Metrics}.
+ * tracks recovery windows and assembles the {@link Metrics}. Imported as `@symmetric/sim/driver`;
+ * `runScenario` is this driver over the loopback network in virtual time.
+ *
+ * @packageDocumentation
+ * @module @symmetric/sim/driver
  */
 import { performance } from 'node:perf_hooks';
 import { type PayloadCodec, rectangleKeyCodec } from '@symmetric/codec';

@@ -9,6 +9,7 @@
  * `@symmetric/sim/driver`.
  *
  * @packageDocumentation
+ * @module @symmetric/sim
  */
 export { type CliIo, runCli } from './cli-main.js';
 export { isScenarioError, ScenarioError, type ScenarioErrorCode } from './errors.js';

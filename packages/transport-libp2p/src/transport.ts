@@ -66,6 +66,9 @@ export class Libp2pTransport implements Transport {
   private readonly broadcast_: GossipBroadcast | undefined;
 
   /**
+   * Use `createLibp2pTransport` (from either entry) instead: it resolves the identity and the
+   * platform.
+   * @internal
    * @param platform The platform entry (Node or browser) providing libp2p transports.
    * @param options See {@link Libp2pTransportOptions}.
    * @param key The identity (already resolved; the factories generate one when none is given).

@@ -84,6 +84,10 @@ export class WebSocketTransport extends WebSocketTransportCore {
     return [];
   }
 
+  /**
+   * Opens a socket to `url` whose events feed `link`.
+   * @internal
+   */
   protected connect(url: URL, link: WsLink): SocketPort {
     const Ctor = this.WebSocketClass;
     if (Ctor === undefined) {
@@ -94,8 +98,16 @@ export class WebSocketTransport extends WebSocketTransportCore {
     return wireBrowserSocket(new Ctor(url.href, [...this.settings.protocols]), link);
   }
 
+  /**
+   * Nothing to start: browsers cannot listen.
+   * @internal
+   */
   protected async listen(): Promise<void> {}
 
+  /**
+   * Nothing to stop: browsers cannot listen.
+   * @internal
+   */
   protected async unlisten(): Promise<void> {}
 }
 

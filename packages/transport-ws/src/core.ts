@@ -76,7 +76,10 @@ export function toTransportError(error: unknown, code: TransportError['code']): 
 export abstract class WebSocketTransportCore implements Transport {
   /** Always `ws`. */
   readonly name = 'ws';
-  /** Resolved options (internal). */
+  /**
+   * Resolved options.
+   * @internal
+   */
   readonly settings: Settings;
 
   private handler: TransportHandler | undefined;
@@ -202,7 +205,10 @@ export abstract class WebSocketTransportCore implements Transport {
     return this.stopPromise;
   }
 
-  /** Opens one outbound link (internal; `dial()` and the redialler). */
+  /**
+   * Opens one outbound link (for `dial()` and the redialler).
+   * @internal
+   */
   openOutbound(address: string, onFinished?: (openMs: number) => void): Promise<WsLink> {
     let url: URL;
     try {
@@ -223,7 +229,10 @@ export abstract class WebSocketTransportCore implements Transport {
     });
   }
 
-  /** Reports a background failure through `onError` (internal). */
+  /**
+   * Reports a background failure through `onError`.
+   * @internal
+   */
   reportError(error: TransportError, link?: Link): void {
     const handler = this.handler;
     if (handler === undefined) return;
@@ -236,7 +245,8 @@ export abstract class WebSocketTransportCore implements Transport {
 
   /**
    * Adopts an accepted socket as an inbound link (for platform code that listens). `wire` attaches
-   * the socket's events to the new link and returns its {@link SocketPort}.
+   * the socket's events to the new link and returns its `SocketPort`.
+   * @internal
    */
   protected adoptInbound(remoteAddress: string, wire: (link: WsLink) => SocketPort): void {
     const link = new WsLink(this.host, this.newLinkId(), 'inbound', remoteAddress);
@@ -244,11 +254,20 @@ export abstract class WebSocketTransportCore implements Transport {
     link.socketOpened();
   }
 
-  /** Opens a socket to `url` whose events feed `link`; may throw (mapped to `DIAL_FAILED`). */
+  /**
+   * Opens a socket to `url` whose events feed `link`; may throw (mapped to `DIAL_FAILED`).
+   * @internal
+   */
   protected abstract connect(url: URL, link: WsLink): SocketPort;
-  /** Starts listening, when configured. */
+  /**
+   * Starts listening, when configured.
+   * @internal
+   */
   protected abstract listen(): Promise<void>;
-  /** Stops listening. */
+  /**
+   * Stops listening.
+   * @internal
+   */
   protected abstract unlisten(): Promise<void>;
 
   private newLinkId(): string {

@@ -172,6 +172,10 @@ export class WebSocketTransport extends WebSocketTransportCore {
     return [`${scheme}://${hostForUrl(host)}:${info.port}${this.options.listen?.path ?? ''}`];
   }
 
+  /**
+   * Opens a socket to `url` whose events feed `link`.
+   * @internal
+   */
   protected connect(url: URL, link: WsLink): SocketPort {
     const ws = new WebSocket(url, [...this.settings.protocols], {
       maxPayload: this.settings.maxFrameBytes,
@@ -182,6 +186,10 @@ export class WebSocketTransport extends WebSocketTransportCore {
     return wireNodeSocket(ws, link);
   }
 
+  /**
+   * Starts listening, when configured.
+   * @internal
+   */
   protected async listen(): Promise<void> {
     const listen = this.options.listen;
     if (listen === undefined) return;
@@ -247,6 +255,10 @@ export class WebSocketTransport extends WebSocketTransportCore {
     });
   }
 
+  /**
+   * Stops listening.
+   * @internal
+   */
   protected async unlisten(): Promise<void> {
     const server = this.server;
     this.server = undefined;

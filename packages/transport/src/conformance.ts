@@ -17,6 +17,7 @@
  * {@link ConformanceClock} for a transport in virtual time.
  *
  * @packageDocumentation
+ * @module @symmetric/transport/conformance
  */
 import { describe, expect, it } from 'vitest';
 import { registerAcceptanceTier } from './conformance/acceptance.js';
@@ -33,7 +34,7 @@ export type {
   AcceptancePeerOptions,
   ConformanceHarness,
 } from './conformance/harness.js';
-export { ConformanceRecorder } from './conformance/recorder.js';
+export { ConformanceRecorder, type ErrorRecord } from './conformance/recorder.js';
 
 /**
  * Registers the conformance suite for one transport as a vitest `describe` block named

@@ -4,6 +4,7 @@
  * The conformance suite lives at `@symmetric/transport/conformance`.
  *
  * @packageDocumentation
+ * @module @symmetric/transport
  */
 
 export {

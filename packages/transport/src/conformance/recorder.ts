@@ -2,9 +2,11 @@ import type { CloseInfo, Link, TransportError, TransportHandler } from '../trans
 import { isTransportError } from '../transport.js';
 import { type ConformanceClock, realClock, waitUntil } from './clock.js';
 
-/** One callback seen by a {@link ConformanceRecorder}. */
-interface ErrorRecord {
+/** One `onError` callback seen by a {@link ConformanceRecorder}. */
+export interface ErrorRecord {
+  /** The error reported. */
   readonly error: TransportError;
+  /** The link it was reported on, if any. */
   readonly link: Link | undefined;
 }
 
