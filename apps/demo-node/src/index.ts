@@ -2,12 +2,30 @@
  * `@symmetric/demo-node`: Symmetric demo peers for Node. {@link runLocalDemo} runs several
  * peers in one process over real sockets and checks they converge; {@link startPeerNode} runs
  * one peer, which can also be the hub that serves the web demo and that browsers connect to;
- * {@link runCli} is the `symmetric-demo` command line over both.
+ * {@link runCli} is the `symmetric-demo` command line over both. The demo apps (the paper's
+ * rectangle and the coin arena) are also exported alone as `@symmetric/demo-node/apps`, with no
+ * Node API, for the web page.
  *
  * @packageDocumentation
  */
+export {
+  type ArenaState,
+  arenaApp,
+  arenaDemo,
+  DEMO_APP_NAMES,
+  type DemoApp,
+  type DemoAppName,
+  type DemoPresence,
+  demoApp,
+  isDemoAppName,
+  keyCodec,
+  parsePresence,
+  rectangleDemo,
+  wsPathOf,
+} from './apps/index.js';
 export { type ConvergenceCheck, checkConvergence, type HashSource } from './convergence.js';
 export { DemoError, type DemoErrorCode, isDemoError } from './errors.js';
+export { type DialFailure, type DialFailures, describeListenFailure, trackDialFailures } from './failures.js';
 export { KEY_NAMES, keyFromName, startKeyboard, startRandomKeys } from './keys.js';
 export { type LatencyOptions, withLatency } from './latency.js';
 export {

@@ -1,6 +1,6 @@
 import { type RectangleKey, type RectangleState, rectangleApp } from '@symmetric/core';
 import { createPeer, type Peer } from '@symmetric/peer';
-import { keyCodec } from './app.js';
+import { keyCodec } from './apps/catalog.js';
 import { type ConvergenceCheck, checkConvergence } from './convergence.js';
 import { DemoError } from './errors.js';
 import { startRandomKeys } from './keys.js';

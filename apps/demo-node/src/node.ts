@@ -2,12 +2,15 @@ import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { type RectangleKey, type RectangleState, rectangleApp } from '@symmetric/core';
+import type { RectangleKey } from '@symmetric/core';
 import { createPeer, type Peer } from '@symmetric/peer';
 import sirv from 'sirv';
-import { keyCodec } from './app.js';
+import { DEMO_APP_NAMES, type DemoAppName, demoApp, keyCodec, wsPathOf } from './apps/catalog.js';
+import { checkTick, type DemoPresence } from './apps/presence.js';
 import { DemoError } from './errors.js';
+import { type DialFailure, describeListenFailure, trackDialFailures } from './failures.js';
 import { createDemoTransport, type DemoTransport, type TransportKind } from './transports.js';
+import { shortId } from './view.js';
 
 /** Default room of `peer` nodes and of the web page. */
 export const DEFAULT_ROOM = 'demo';
@@ -18,7 +21,7 @@ export const DEFAULT_FPS = 50;
 /** Path of the JSON the hub serves so the web page joins the hub's room with the hub's fps. */
 export const CONFIG_PATH = '/symmetric.json';
 
-/** Path browsers dial the hub's WebSocket on (any path is accepted; this one is advertised). */
+/** Path of the hub's WebSocket for the rectangle (each other app has `/symmetric/<app>`). */
 export const WS_PATH = '/symmetric';
 
 /** What the hub serves at {@link CONFIG_PATH}. */
@@ -27,8 +30,10 @@ export interface HubConfig {
   readonly room: string;
   /** Ticks per second the page must run. */
   readonly fps: number;
-  /** Path of the WebSocket endpoint on the same host and port. */
+  /** Path of the rectangle's WebSocket endpoint on the same host and port. */
   readonly wsPath: string;
+  /** Path of each app's WebSocket endpoint (a room per app, all on the same port). */
+  readonly apps: Readonly<Record<DemoAppName, string>>;
 }
 
 /** Options of {@link startPeerNode}. */
@@ -43,6 +48,10 @@ export interface PeerNodeOptions {
   readonly dial?: readonly string[];
   /** Room id (default `demo`). */
   readonly room?: string;
+  /** The app this node's own peer runs (default `rectangle`). */
+  readonly app?: DemoAppName;
+  /** Name other peers list this one under (presence; default `hub …` / `node …` and the id's tail). */
+  readonly name?: string;
   /** Peer id (ws only; libp2p peers use their key's id). Default: random. */
   readonly peerId?: string;
   /** Δ in ms or `'auto'` (default). */
@@ -58,17 +67,26 @@ export interface PeerNodeOptions {
 
 /** A running node from {@link startPeerNode}. */
 export interface PeerNode {
-  /** The Symmetric peer. */
-  readonly peer: Peer<RectangleState, RectangleKey>;
-  /** Its transport. */
+  /** The node's own Symmetric peer (running {@link PeerNode.app}). */
+  readonly peer: Peer<unknown, RectangleKey>;
+  /** The app of {@link PeerNode.peer}. */
+  readonly app: DemoAppName;
+  /**
+   * Every peer the node runs, by app: its own and, on a ws hub (a port), one for each other
+   * demo app, so pages of every app find their room (each on its own WebSocket path).
+   */
+  readonly peers: ReadonlyMap<DemoAppName, Peer<unknown, RectangleKey>>;
+  /** The own peer's transport. */
   readonly transport: DemoTransport;
-  /** Addresses other peers dial to reach this one (empty when it only dials). */
+  /** Addresses other peers dial to reach the own peer (empty when it only dials). */
   readonly addresses: readonly string[];
   /** URL of the web page when one is served. */
   readonly webUrl: string | undefined;
   /** The directory served as the web page, when one is. */
   readonly webRoot: string | undefined;
-  /** Stops the peer (saying bye to neighbours) and the HTTP server. */
+  /** Configured addresses whose latest dial failed, with the reason. */
+  dialFailures(): DialFailure[];
+  /** Stops the peers (saying bye to neighbours) and the HTTP server. */
   stop(): Promise<void>;
 }
 
@@ -88,18 +106,60 @@ function notBuilt(res: ServerResponse, root: string | undefined): void {
   );
 }
 
+/** Publishes the node's presence (name, tick, a recent hash) every second until stopped. */
+function publishPresence(
+  peer: Peer<unknown, RectangleKey>,
+  name: string,
+  kind: DemoPresence['kind'],
+  fps: number,
+): () => void {
+  const publish = () => {
+    if (peer.status === 'idle' || peer.status === 'stopped') return;
+    const t = checkTick(peer.tick, fps, fps);
+    const hash = t >= 0 ? peer.stateHashAt(t) : undefined;
+    const data: DemoPresence = {
+      name,
+      kind,
+      cursor: null,
+      tick: peer.tick,
+      check: hash === undefined ? null : { tick: t, hash },
+    };
+    peer.setPresence(data);
+  };
+  publish();
+  const timer = setInterval(publish, 1_000);
+  return () => clearInterval(timer);
+}
+
+/** Refuses WebSocket upgrades on paths no app's transport answers (they would hang otherwise). */
+function refuseUnknownPaths(server: Server, paths: readonly string[]): void {
+  server.on('upgrade', (req: IncomingMessage, socket) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (paths.includes(path)) return;
+    socket.on('error', () => {});
+    socket.end(
+      `HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-type: text/plain\r\n\r\n` +
+        `no room here; WebSocket paths: ${paths.join(' ')}\n`,
+    );
+  });
+}
+
 /**
- * Starts one Symmetric peer running the shared rectangle app. With `transport: 'ws'` and a
- * `port`, it listens on an HTTP server that answers WebSocket upgrades (any path; browsers use
- * `/symmetric`), serves the built web page at `/` and `{ room, fps, wsPath }` at
- * `/symmetric.json`: it is the hub browsers connect to. With libp2p it listens on
- * `/ip4/<host>/tcp/<port>`. Throws {@link DemoError} `START_FAILED` when it cannot listen.
+ * Starts one Symmetric peer running a demo app (`rectangle` by default). With
+ * `transport: 'ws'` and a `port`, it listens on an HTTP server that serves the built web page
+ * at `/` and {@link HubConfig} at `/symmetric.json`, and answers WebSocket upgrades on one path
+ * per demo app (`/symmetric` for the rectangle, `/symmetric/arena` for the arena), running a
+ * peer of each app: it is the hub browsers connect to. With libp2p it listens on
+ * `/ip4/<host>/tcp/<port>`. Every peer publishes its name, tick and a recent state hash on the
+ * presence channel, so pages list it. Throws {@link DemoError} `START_FAILED` when it cannot
+ * listen, with the reason in one line.
  */
 export async function startPeerNode(options: PeerNodeOptions = {}): Promise<PeerNode> {
   const kind = options.transport ?? 'ws';
   const host = options.host ?? '127.0.0.1';
   const room = options.room ?? DEFAULT_ROOM;
   const fps = options.fps ?? DEFAULT_FPS;
+  const mainApp = options.app ?? 'rectangle';
   if (
     options.port !== undefined &&
     (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535)
@@ -113,6 +173,7 @@ export async function startPeerNode(options: PeerNodeOptions = {}): Promise<Peer
       option: 'peer-id',
     });
   }
+  const where = `${host}:${options.port ?? 0}`;
 
   let server: Server | undefined;
   let webRoot: string | undefined;
@@ -121,7 +182,11 @@ export async function startPeerNode(options: PeerNodeOptions = {}): Promise<Peer
     const root = wanted === false ? undefined : wanted;
     const hasPage = root !== undefined && existsSync(`${root}/index.html`);
     if (hasPage) webRoot = root;
-    const config: HubConfig = { room, fps, wsPath: WS_PATH };
+    const apps = Object.fromEntries(DEMO_APP_NAMES.map((a) => [a, wsPathOf(a)])) as Record<
+      DemoAppName,
+      string
+    >;
+    const config: HubConfig = { room, fps, wsPath: WS_PATH, apps };
     const serve = hasPage ? sirv(root, { single: true, etag: true }) : undefined;
     server = createServer((req: IncomingMessage, res: ServerResponse) => {
       if (req.url === CONFIG_PATH || req.url?.startsWith(`${CONFIG_PATH}?`)) {
@@ -133,11 +198,12 @@ export async function startPeerNode(options: PeerNodeOptions = {}): Promise<Peer
       if (serve === undefined) notBuilt(res, root);
       else serve(req, res, () => notBuilt(res, root));
     });
+    refuseUnknownPaths(server, Object.values(apps));
     const s = server;
     await new Promise<void>((resolve, reject) => {
       s.once('error', (cause) =>
         reject(
-          new DemoError('START_FAILED', `cannot listen on ${host}:${options.port}: ${String(cause)}`, {
+          new DemoError('START_FAILED', `cannot listen on ${where}: ${describeListenFailure(cause)}`, {
             cause,
           }),
         ),
@@ -146,6 +212,8 @@ export async function startPeerNode(options: PeerNodeOptions = {}): Promise<Peer
     });
   }
 
+  const peers = new Map<DemoAppName, Peer<unknown, RectangleKey>>();
+  const stops: (() => void)[] = [];
   const closeServer = async () => {
     if (server === undefined) return;
     const s = server;
@@ -153,51 +221,79 @@ export async function startPeerNode(options: PeerNodeOptions = {}): Promise<Peer
     s.closeAllConnections();
     await new Promise<void>((resolve) => s.close(() => resolve()));
   };
+  const stopAll = async () => {
+    for (const stop of stops.splice(0)) stop();
+    await Promise.all([...peers.values()].map((p) => p.stop().catch(() => {})));
+    await closeServer();
+  };
 
   try {
-    const demo = await createDemoTransport(kind, {
-      ...(server !== undefined ? { server } : {}),
-      ...(options.port !== undefined ? { port: options.port } : {}),
-      host,
-    });
-    const peer = createPeer<RectangleState, RectangleKey>({
-      app: rectangleApp,
-      payloadCodec: keyCodec,
-      transports: [demo.transport],
-      room,
-      fps,
-      delay: options.delay ?? 'auto',
-      ...((demo.peerId ?? options.peerId) !== undefined ? { peerId: (demo.peerId ?? options.peerId)! } : {}),
-      dial: options.dial ?? [],
-      redial: { minMs: 500, maxMs: 5_000 },
-    });
-    try {
-      await peer.start();
-    } catch (cause) {
-      throw new DemoError('START_FAILED', `the peer failed to start: ${String(cause)}`, { cause });
+    // The own app first, then (on a hub) the other apps' peers on their own paths.
+    const hubApps =
+      server === undefined ? [mainApp] : [mainApp, ...DEMO_APP_NAMES.filter((a) => a !== mainApp)];
+    let demo: DemoTransport | undefined;
+    for (const appName of hubApps) {
+      const own = appName === mainApp;
+      const t = await createDemoTransport(kind, {
+        ...(server !== undefined ? { server, path: wsPathOf(appName) } : {}),
+        ...(options.port !== undefined ? { port: options.port } : {}),
+        host,
+      });
+      if (own) demo = t;
+      const app = demoApp(appName);
+      const peerId = t.peerId ?? (own ? options.peerId : undefined);
+      const peer = createPeer<unknown, RectangleKey>({
+        app: app.app,
+        appId: app.appId,
+        payloadCodec: keyCodec,
+        transports: [t.transport],
+        room,
+        fps,
+        delay: options.delay ?? 'auto',
+        ...(peerId !== undefined ? { peerId } : {}),
+        dial: own ? (options.dial ?? []) : [],
+        redial: { minMs: 500, maxMs: 5_000 },
+      });
+      peers.set(appName, peer);
+      try {
+        await peer.start();
+      } catch (cause) {
+        throw new DemoError(
+          'START_FAILED',
+          options.port === undefined
+            ? `the peer failed to start: ${describeListenFailure(cause)}`
+            : `cannot listen on ${where}: ${describeListenFailure(cause)}`,
+          { cause },
+        );
+      }
+      const name = options.name ?? `${server !== undefined ? 'hub' : 'node'} ${shortId(peer.id)}`;
+      stops.push(publishPresence(peer, name, server !== undefined ? 'hub' : 'node', fps));
     }
-    let addresses = demo.addresses();
+    const peer = peers.get(mainApp)!;
+    const failures = trackDialFailures(peer, options.dial ?? []);
+    stops.push(() => failures.stop());
+    let addresses = demo!.addresses();
     let webUrl: string | undefined;
     if (server !== undefined) {
       const bound = server.address() as AddressInfo;
       const shown = bound.address === '0.0.0.0' || bound.address === '::' ? '127.0.0.1' : bound.address;
       const hostPort = `${shown.includes(':') ? `[${shown}]` : shown}:${bound.port}`;
-      addresses = [`ws://${hostPort}${WS_PATH}`];
+      addresses = [`ws://${hostPort}${wsPathOf(mainApp)}`];
       if (webRoot !== undefined) webUrl = `http://${hostPort}/`;
     }
     return {
       peer,
-      transport: demo,
+      app: mainApp,
+      peers,
+      transport: demo!,
       addresses,
       webUrl,
       webRoot,
-      async stop() {
-        await peer.stop().catch(() => {});
-        await closeServer();
-      },
+      dialFailures: () => failures.current(),
+      stop: stopAll,
     };
   } catch (error) {
-    await closeServer();
+    await stopAll();
     throw error;
   }
 }

@@ -1,5 +1,8 @@
+import { createRequire } from 'node:module';
 import type { RectangleKey } from '@symmetric/core';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { DEMO_APP_NAMES, type DemoAppName, demoApp } from './apps/catalog.js';
+import { parsePresence } from './apps/presence.js';
 import { DemoError, isDemoError } from './errors.js';
 import { KEY_NAMES, startKeyboard, startRandomKeys } from './keys.js';
 import { runLocalDemo, TOPOLOGIES, type Topology } from './local.js';
@@ -69,6 +72,8 @@ interface StartOpts {
 }
 
 interface PeerOpts {
+  app: DemoAppName;
+  name?: string;
   listen?: number;
   host: string;
   dial: string[];
@@ -85,6 +90,12 @@ interface PeerOpts {
   plain?: boolean;
 }
 
+/** This package's version (`symmetric-demo --version`). */
+function packageVersion(): string {
+  const pkg = createRequire(import.meta.url)('../package.json') as { version?: unknown };
+  return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+}
+
 /**
  * Runs the demo CLI with `argv` (without `node` and the script: e.g. `['start', '-n', '3']`) and
  * resolves with the exit code: `start` 0 when the peers converged, 1 when not; `peer` 0 after a
@@ -96,20 +107,31 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
   const onSignal = io.onSignal ?? defaultOnSignal;
   let code = 0;
 
+  const version = packageVersion();
+  const output = {
+    writeOut: (s: string) => out.write(s),
+    writeErr: (s: string) => err.write(s),
+  };
   const program = new Command()
     .name('symmetric-demo')
     .description('Symmetric demo peers: a self-contained local multi-peer run, or one peer (and web hub).')
+    .version(version, '-V, --version', 'print the version')
     .exitOverride()
-    .configureOutput({
-      writeOut: (s) => out.write(s),
-      writeErr: (s) => err.write(s),
-    });
+    .configureOutput(output);
 
   program
     .command('start', { isDefault: true })
     .description(
       'run N peers in this process over real sockets on 127.0.0.1, pressing random keys, shown live; ' +
         'then check they converged (exit 0) or not (exit 1)',
+    )
+    .version(version, '-V, --version', 'print the version')
+    .exitOverride()
+    .configureOutput(output)
+    .addHelpText(
+      'after',
+      '\nOther command:\n  peer  one peer per process (listen and/or dial); with ws and --listen also the web\n' +
+        '        hub that serves the page: symmetric-demo peer --help',
     )
     .option('-n, --peers <n>', 'number of peers', intArg('peers', 1, 64), 5)
     .addOption(new Option('--topology <shape>', 'peer graph').choices(TOPOLOGIES).default('ring'))
@@ -174,6 +196,15 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
       'run one peer: listen and/or dial other peers; with ws and --listen it is also the hub that ' +
         'serves the web page and that browsers connect to',
     )
+    .version(version, '-V, --version', 'print the version')
+    .exitOverride()
+    .configureOutput(output)
+    .addOption(
+      new Option('--app <name>', 'app this peer runs (a hub also hosts the other apps for pages)')
+        .choices(DEMO_APP_NAMES)
+        .default('rectangle'),
+    )
+    .option('--name <name>', 'name the pages list this peer under (default: hub/node and the id)')
     .option('-l, --listen <port>', 'listen on this TCP port (0: a free one)', intArg('listen', 0, 65535))
     .option('--host <host>', 'interface to listen on (0.0.0.0 to accept other machines)', '127.0.0.1')
     .option(
@@ -239,6 +270,8 @@ async function runPeer(
     });
   }
   const node = await startPeerNode({
+    app: o.app,
+    ...(o.name !== undefined ? { name: o.name } : {}),
     transport: o.transport,
     host: o.host,
     dial: o.dial,
@@ -250,10 +283,13 @@ async function runPeer(
     ...(o.web === false ? { web: false } : typeof o.web === 'string' ? { web: o.web } : {}),
   });
   const { peer } = node;
-  say(`peer ${peer.id} in room "${o.room}" (${o.transport}, ${o.fps} fps, Δ ${o.delay})`);
+  const app = demoApp(o.app);
+  say(`peer ${peer.id} in room "${o.room}" running ${o.app} (${o.transport}, ${o.fps} fps, Δ ${o.delay})`);
   for (const a of node.addresses) say(`  dial me at: ${a}`);
-  if (node.webUrl !== undefined) say(`  web page:   ${node.webUrl}   (open it in two browser windows)`);
-  else if (o.transport === 'ws' && o.listen !== undefined && o.web !== false) {
+  if (node.webUrl !== undefined) {
+    say(`  web page:   ${node.webUrl}   (open it in two browser windows)`);
+    say(`              ${node.webUrl}?app=arena   (the arena; this hub hosts every demo app)`);
+  } else if (o.transport === 'ws' && o.listen !== undefined && o.web !== false) {
     say('  web page:   not built; run `npm run build -w @symmetric/demo-web` (or pass --web <dir>)');
   }
   for (const d of o.dial) say(`  dialling:   ${d}`);
@@ -289,21 +325,29 @@ async function runPeer(
     stopKeys = startRandomKeys(emit, { ratePerMinute: o.rate, seed });
   }
 
-  const row = () => peerRow(shortId(peer.id), peer, Math.floor((peer.tick - 1) / o.fps) * o.fps);
+  const row = () =>
+    peerRow(shortId(peer.id), peer, Math.floor((peer.tick - 1) / o.fps) * o.fps, shortId, app.summary);
   const extra = () => {
-    const others = [...peer.presence().keys()].map(shortId);
-    return `last key: ${lastKey}   presence: ${others.length === 0 ? '-' : others.join(' ')}`;
+    const others = [...peer.presence()].map(([id, data]) => parsePresence(data)?.name ?? shortId(id));
+    return `last key: ${lastKey}   in the room: ${others.length === 0 ? '-' : others.join(', ')}`;
   };
+  const dialLines = () =>
+    node
+      .dialFailures()
+      .map(
+        (f) =>
+          `dial ${f.address} failed: ${f.reason} (${f.count} ${f.count === 1 ? 'time' : 'times'}, retrying)`,
+      );
   let view: ReturnType<typeof startView> | undefined;
   view = startView(
     () => {
       const r = row();
-      return [...formatTable([r], Math.floor((peer.tick - 1) / o.fps) * o.fps), extra()];
+      return [...formatTable([r], Math.floor((peer.tick - 1) / o.fps) * o.fps), extra(), ...dialLines()];
     },
     { out, ...(o.plain === true ? { tty: false } : {}), plainMs: 5_000 },
     () => {
       const r = row();
-      return [`${formatLine(r, Math.floor((peer.tick - 1) / o.fps) * o.fps)}  ${extra()}`];
+      return [`${formatLine(r, Math.floor((peer.tick - 1) / o.fps) * o.fps)}  ${extra()}`, ...dialLines()];
     },
   );
   const off = io.onSignal(finish);

@@ -33,6 +33,8 @@ export interface DemoListenOptions {
   readonly host?: string;
   /** ws only: answer WebSocket upgrades of this existing HTTP server instead of a port of its own. */
   readonly server?: Server;
+  /** ws with `server` only: answer upgrades on this path only (default: every path). */
+  readonly path?: string;
 }
 
 /** Validates a `--transport` value. */
@@ -60,7 +62,10 @@ export async function createDemoTransport(
   if (kind === 'ws') {
     const transport =
       listen.server !== undefined
-        ? new WebSocketTransport({ listen: { server: listen.server }, heartbeatMs: 2_000 })
+        ? new WebSocketTransport({
+            listen: { server: listen.server, ...(listen.path !== undefined ? { path: listen.path } : {}) },
+            heartbeatMs: 2_000,
+          })
         : listen.port !== undefined
           ? new WebSocketTransport({ listen: { port: listen.port, host }, heartbeatMs: 2_000 })
           : new WebSocketTransport({ heartbeatMs: 2_000 });

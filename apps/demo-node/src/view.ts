@@ -1,4 +1,3 @@
-import type { RectangleKey, RectangleState } from '@symmetric/core';
 import type { Peer } from '@symmetric/peer';
 import { createLogUpdate } from 'log-update';
 
@@ -8,8 +7,8 @@ export interface PeerRow {
   readonly label: string;
   readonly tick: number;
   readonly status: string;
-  readonly x: number;
-  readonly y: number;
+  /** The app state in a few words (the rectangle: `x,y=…`). */
+  readonly summary: string;
   /** Rollbacks so far (several late events in one frame share one). */
   readonly rollbacks: number;
   /** Ticks travelled back in total (the paper's rollback metric). */
@@ -33,24 +32,30 @@ export function shortId(id: string): string {
   return id.length <= 8 ? id : `…${id.slice(-6)}`;
 }
 
+/** The rectangle's summary (`x,y=…`), or nothing for a state without `x` and `y`. */
+function positionOf(state: unknown): string {
+  const s = state as { x?: unknown; y?: unknown } | null;
+  return typeof s?.x === 'number' && typeof s.y === 'number' ? `x,y=${s.x},${s.y}` : '';
+}
+
 /**
  * Reads one peer into a {@link PeerRow}. `hashTick` is the tick whose hash is shown (use one
- * tick for every row so the hashes are comparable); `labelOf` names the neighbours.
+ * tick for every row so the hashes are comparable); `labelOf` names the neighbours; `summary`
+ * says what the state is (default: the rectangle's position).
  */
-export function peerRow(
+export function peerRow<S, E>(
   label: string,
-  peer: Peer<RectangleState, RectangleKey>,
+  peer: Peer<S, E>,
   hashTick: number,
   labelOf: (peerId: string) => string = shortId,
+  summary: (state: Readonly<S>) => string = positionOf,
 ): PeerRow {
   const s = peer.stats();
-  const state = peer.state;
   return {
     label,
     tick: peer.tick,
     status: peer.status,
-    x: state.x,
-    y: state.y,
+    summary: summary(peer.state),
     rollbacks: s.rollbacks,
     ticksBack: s.ticksTravelledBack,
     delayTicks: s.delayTicks,
@@ -71,14 +76,24 @@ export function commonHashTick(ticks: readonly number[], every: number): number 
   return Math.floor((Math.min(...ticks) - 1) / every) * every;
 }
 
-const COLUMNS = ['peer', 'tick', 'status', 'x,y', 'Δ', 'events', 'rollbacks', 'neighbours', 'hash'] as const;
+const COLUMNS = [
+  'peer',
+  'tick',
+  'status',
+  'state',
+  'Δ',
+  'events',
+  'rollbacks',
+  'neighbours',
+  'hash',
+] as const;
 
 function cells(r: PeerRow, hashTick: number): string[] {
   return [
     r.label,
     String(r.tick),
     r.status,
-    `${r.x},${r.y}`,
+    r.summary,
     String(r.delayTicks),
     String(r.events),
     `${r.rollbacks} (${r.ticksBack} ticks)`,
@@ -113,9 +128,9 @@ export function formatTable(rows: readonly PeerRow[], hashTick: number): string[
 
 /** Formats one row as a single plain line (for logs and non-TTY output). */
 export function formatLine(r: PeerRow, hashTick: number): string {
-  const [label, tick, status, xy, delay, events, rollbacks, neighbours, hash] = cells(r, hashTick);
+  const [label, tick, status, summary, delay, events, rollbacks, neighbours, hash] = cells(r, hashTick);
   return (
-    `${label} tick=${tick} ${status} x,y=${xy} Δ=${delay} events=${events} rollbacks=${rollbacks} ` +
+    `${label} tick=${tick} ${status} ${summary} Δ=${delay} events=${events} rollbacks=${rollbacks} ` +
     `neighbours=${neighbours} hash=${hash}`
   );
 }

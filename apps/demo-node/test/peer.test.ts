@@ -33,7 +33,12 @@ describe('peer: one peer per process, also the hub', () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('symmetric test page');
     const config = await (await fetch(new URL(CONFIG_PATH, hub.webUrl))).json();
-    expect(config).toEqual({ room: 'hub-test', fps: 50, wsPath: '/symmetric' });
+    expect(config).toEqual({
+      room: 'hub-test',
+      fps: 50,
+      wsPath: '/symmetric',
+      apps: { rectangle: '/symmetric', arena: '/symmetric/arena' },
+    });
 
     // Two dial-only peers (as browsers are) join through the hub.
     const a = await startPeerNode({ dial: [hub.addresses[0]!], room: 'hub-test', delay: 100 });
@@ -61,6 +66,37 @@ describe('peer: one peer per process, also the hub', () => {
       [RectangleKeys.up]: { dx: 0, dy: -1 },
     } as Record<number, { dx: number; dy: number }>;
     for (const p of peers) expect(p.state).toMatchObject(direction[final]!);
+  });
+
+  it('hosts the arena on its own path: arena peers join the hub’s arena peer and converge', async () => {
+    const hub = await startPeerNode({ port: 0, web, room: 'arena-test', delay: 100 });
+    nodes.push(hub);
+    expect([...hub.peers.keys()]).toEqual(['rectangle', 'arena']);
+    const url = hub.addresses[0]!.replace(/\/symmetric$/, '/symmetric/arena');
+    const a = await startPeerNode({ app: 'arena', dial: [url], room: 'arena-test', delay: 100 });
+    const b = await startPeerNode({ app: 'arena', dial: [url], room: 'arena-test', delay: 100 });
+    nodes.push(a, b);
+    const arenaHub = hub.peers.get('arena')!;
+    const peers = [arenaHub, a.peer, b.peer];
+    await until(
+      () => peers.every((p) => p.status === 'live') && arenaHub.neighbours().length === 2,
+      'all live',
+    );
+    // The rectangle peer of the hub sees none of them (another app, another path).
+    expect(hub.peer.neighbours()).toEqual([]);
+    const emitted = [a.peer.emit(RectangleKeys.right), b.peer.emit(RectangleKeys.down)];
+    const last = Math.max(...emitted.map((e) => e.tick));
+    await until(() => checkConvergence(peers, last, { expectedEvents: 2 }).converged, 'convergence');
+    const state = arenaHub.state as { players: { id: string }[] };
+    expect(state.players.map((p) => p.id).sort()).toEqual([a.peer.id, b.peer.id].sort());
+    // A path no app answers is refused, not left hanging.
+    const outcome = await new Promise<string>((resolve) => {
+      const ws = new WebSocket(hub.addresses[0]!.replace(/\/symmetric$/, '/nowhere'));
+      ws.onopen = () => resolve('open');
+      ws.onerror = () => resolve('refused');
+      setTimeout(() => resolve('no answer'), 5_000);
+    });
+    expect(outcome).toBe('refused');
   });
 
   it('says how to build the page when the web directory has none', async () => {
