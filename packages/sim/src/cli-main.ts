@@ -7,6 +7,7 @@
  * Exit codes: 0 converged (or valid), 1 ran but did not converge, 2 bad scenario or usage.
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { isScenarioError } from './errors.js';
@@ -75,6 +76,7 @@ export async function runCli(argv: readonly string[], io?: CliIo): Promise<numbe
   program
     .name('symmetric-sim')
     .description('Run Symmetric peer networks in virtual time: scenario JSON in, metrics out.')
+    .version((createRequire(import.meta.url)('../package.json') as { version: string }).version)
     .exitOverride()
     .configureOutput({ writeOut: out.stdout, writeErr: out.stderr });
 
