@@ -59,6 +59,12 @@ export interface PeerNodeOptions {
   /** Ticks per second (default 50). */
   readonly fps?: number;
   /**
+   * How long a fresh peer waits for the room before founding its timeline alone, in ms (the
+   * peer's `aloneGraceMs`, default 1000). A hub restarted while pages are open should wait
+   * longer than their redial back-off (a few seconds), so it joins their room.
+   */
+  readonly aloneGraceMs?: number;
+  /**
    * ws with a port: the directory served over HTTP on the same port (the built demo-web page).
    * Default: `apps/demo-web/dist` of this repository when it exists. `false`: serve no page.
    */
@@ -252,6 +258,7 @@ export async function startPeerNode(options: PeerNodeOptions = {}): Promise<Peer
         delay: options.delay ?? 'auto',
         ...(peerId !== undefined ? { peerId } : {}),
         dial: own ? (options.dial ?? []) : [],
+        ...(options.aloneGraceMs !== undefined ? { aloneGraceMs: options.aloneGraceMs } : {}),
         redial: { minMs: 500, maxMs: 5_000 },
       });
       peers.set(appName, peer);

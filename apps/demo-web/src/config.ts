@@ -1,11 +1,21 @@
-/** Where and how the page joins: the hub's WebSocket URL, the room and the tick rate. */
+import { type DemoAppName, isDemoAppName, wsPathOf } from '@symmetric/demo-node/apps';
+
+/** Where and how the page joins: the app, the hub's WebSocket URL, the room and the tick rate. */
 export interface PageConfig {
-  /** WebSocket URL of the hub (a demo-node `peer`). */
+  /** The demo app this page runs (`?app=`; default the rectangle). */
+  readonly app: DemoAppName;
+  /** WebSocket URL of the hub's room for this app (a demo-node `peer`). */
   readonly hub: string;
+  /** Whether the hub came from the query string (then the join link carries it). */
+  readonly hubFromQuery: boolean;
   /** Room id; must be the hub's. */
   readonly room: string;
   /** Ticks per second; must be the hub's. */
   readonly fps: number;
+  /** Name other peers list this page under (`?name=`; default: one picked for this tab). */
+  readonly name: string | undefined;
+  /** Artificial lag added to every frame this page sends, in ms (`?lag=`; default 0). */
+  readonly lagMs: number;
 }
 
 /** What a demo-node hub serves at `/symmetric.json`. */
@@ -13,16 +23,22 @@ interface HubConfig {
   readonly room?: unknown;
   readonly fps?: unknown;
   readonly wsPath?: unknown;
+  readonly apps?: unknown;
 }
 
 /**
  * Works out the page's config: from the hub that served the page (`/symmetric.json`, also
- * proxied by `vite dev`), overridden by the query string (`?hub=ws://host:port&room=r&fps=50`).
- * Without either, the hub is the page's own host at `/symmetric`, room `demo`, 50 fps.
+ * proxied by `vite dev`), overridden by the query string
+ * (`?app=arena&hub=ws://host:port/symmetric/arena&room=r&fps=50&name=Ada&lag=100`). Without
+ * either, the hub is the page's own host at the app's path (`/symmetric`, `/symmetric/arena`),
+ * room `demo`, 50 fps.
  */
 export async function loadConfig(location: Location): Promise<PageConfig> {
+  const q = new URLSearchParams(location.search);
+  const qApp = q.get('app');
+  const app: DemoAppName = isDemoAppName(qApp) ? qApp : 'rectangle';
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  let hub = `${scheme}//${location.host}/symmetric`;
+  let path = wsPathOf(app);
   let room = 'demo';
   let fps = 50;
   try {
@@ -31,17 +47,32 @@ export async function loadConfig(location: Location): Promise<PageConfig> {
       const c = (await res.json()) as HubConfig;
       if (typeof c.room === 'string') room = c.room;
       if (typeof c.fps === 'number' && Number.isInteger(c.fps) && c.fps > 0) fps = c.fps;
-      if (typeof c.wsPath === 'string' && c.wsPath.startsWith('/'))
-        hub = `${scheme}//${location.host}${c.wsPath}`;
+      const apps = (typeof c.apps === 'object' && c.apps !== null ? c.apps : {}) as Record<string, unknown>;
+      const p = apps[app] ?? (app === 'rectangle' ? c.wsPath : undefined);
+      if (typeof p === 'string' && p.startsWith('/')) path = p;
     }
   } catch {
     // No hub config (a static host): defaults and the query string.
   }
-  const q = new URLSearchParams(location.search);
+  let hub = `${scheme}//${location.host}${path}`;
   const qHub = q.get('hub');
-  if (qHub !== null && /^wss?:\/\//.test(qHub)) hub = qHub;
+  const hubFromQuery = qHub !== null && /^wss?:\/\//.test(qHub);
+  if (hubFromQuery) hub = qHub;
   room = q.get('room') ?? room;
   const qFps = Number(q.get('fps'));
   if (Number.isInteger(qFps) && qFps > 0) fps = qFps;
-  return { hub, room, fps };
+  const qName = q.get('name');
+  const name = qName !== null && qName.trim() !== '' ? qName.trim().slice(0, 24) : undefined;
+  const qLag = Number(q.get('lag'));
+  const lagMs = Number.isFinite(qLag) && qLag > 0 ? Math.min(1000, qLag) : 0;
+  return { app, hub, hubFromQuery, room, fps, name, lagMs };
+}
+
+/** The link that opens this room and app in another window or on another machine. */
+export function joinLink(location: Location, config: PageConfig): string {
+  const q = new URLSearchParams();
+  q.set('app', config.app);
+  q.set('room', config.room);
+  if (config.hubFromQuery) q.set('hub', config.hub);
+  return `${location.origin}${location.pathname}?${q.toString()}`;
 }

@@ -1,8 +1,9 @@
 import type { RectangleState } from '@symmetric/core';
 
-/** A remote peer's cursor, in board coordinates (0..1 on each axis). */
+/** A remote peer's cursor, in board coordinates (0..1 on each axis), with its name. */
 export interface Cursor {
   readonly peerId: string;
+  readonly name: string;
   readonly x: number;
   readonly y: number;
 }
@@ -11,11 +12,12 @@ export interface Cursor {
 const RECT_W = 48;
 const RECT_H = 32;
 
-/** A stable colour for a peer id (hue from a string hash). */
+/** A stable colour for a peer id: one of 16 well-separated hues and two lightnesses, from a string hash. */
 export function colourOf(id: string): string {
   let h = 2166136261;
   for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 16777619);
-  return `hsl(${(h >>> 0) % 360} 80% 62%)`;
+  const n = h >>> 0;
+  return `hsl(${(n % 16) * 22.5} 80% ${(n >>> 4) % 2 === 0 ? 62 : 72}%)`;
 }
 
 /** Short display form of a peer id. */
@@ -28,15 +30,8 @@ function wrap(a: number, m: number): number {
   return ((a % m) + m) % m;
 }
 
-/**
- * Draws the board: a grid, the shared rectangle (its position wraps around the board, as the
- * app's plane is unbounded) with a trail showing its direction, and the other peers' cursors.
- */
-export function drawBoard(
-  ctx: CanvasRenderingContext2D,
-  state: Readonly<RectangleState>,
-  cursors: readonly Cursor[],
-): void {
+/** Clears the board and draws its grid. */
+export function drawGrid(ctx: CanvasRenderingContext2D): void {
   const { width, height } = ctx.canvas;
   ctx.clearRect(0, 0, width, height);
   ctx.strokeStyle = '#1e2731';
@@ -53,6 +48,15 @@ export function drawBoard(
     ctx.lineTo(width, y + 0.5);
     ctx.stroke();
   }
+}
+
+/**
+ * Draws the rectangle app: the grid and the shared rectangle (its position wraps around the
+ * board, as the app's plane is unbounded) with a trail showing its direction.
+ */
+export function drawRectangle(ctx: CanvasRenderingContext2D, state: Readonly<RectangleState>): void {
+  const { width, height } = ctx.canvas;
+  drawGrid(ctx);
 
   // The app's (0, 0) is the board's centre; positions wrap around the edges.
   const cx = wrap(state.x + width / 2, width);
@@ -74,7 +78,11 @@ export function drawBoard(
       ctx.strokeRect(x + 1, y + 1, RECT_W - 2, RECT_H - 2);
     }
   }
+}
 
+/** Draws the other peers' cursors (an arrow in the peer's colour and its name). */
+export function drawCursors(ctx: CanvasRenderingContext2D, cursors: readonly Cursor[]): void {
+  const { width, height } = ctx.canvas;
   ctx.font = '12px ui-monospace, monospace';
   for (const c of cursors) {
     const x = c.x * width;
@@ -88,6 +96,6 @@ export function drawBoard(
     ctx.lineTo(x + 15, y + 9);
     ctx.closePath();
     ctx.fill();
-    ctx.fillText(shortId(c.peerId), x + 12, y + 22);
+    ctx.fillText(c.name, x + 12, y + 24);
   }
 }

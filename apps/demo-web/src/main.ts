@@ -1,26 +1,30 @@
 /**
- * The Symmetric web demo: one peer of the shared moving-rectangle app in the browser, linked
- * over WebSocket to a demo-node hub. Arrow keys / WASD / space are app events; the mouse
- * position travels on the ephemeral presence channel and shows as a cursor on the other peers.
+ * The Symmetric web demo: one peer of a demo app in the browser (the paper's rectangle, or the
+ * coin arena with `?app=arena`), linked over WebSocket to a demo-node hub. Arrow keys / WASD /
+ * space are app events; the mouse position and the page's name, tick and a recent state hash
+ * travel on the ephemeral presence channel. The side panel shows every peer of the room, a
+ * plot of events and rollbacks, the cross-peer state check, a lag slider and the join link.
  */
-import { type PayloadCodec, rectangleKeyCodec } from '@symmetric/codec';
-import { type RectangleKey, type RectangleState, rectangleApp } from '@symmetric/core';
+import { type RectangleKey, RectangleKeys, type RectangleState } from '@symmetric/core';
+import {
+  type ArenaState,
+  checkTick,
+  DEMO_APP_NAMES,
+  type DemoPresence,
+  demoApp,
+  keyCodec,
+  parsePresence,
+} from '@symmetric/demo-node/apps';
 import { createPeer } from '@symmetric/peer';
 import { WebSocketTransport } from '@symmetric/transport-ws';
-import { loadConfig } from './config.js';
-import { type Cursor, colourOf, drawBoard, shortId } from './draw.js';
-import type { PresenceData } from './handle.js';
+import { drawArena } from './arena-draw.js';
+import { joinLink, loadConfig } from './config.js';
+import { type Cursor, colourOf, drawCursors, drawRectangle } from './draw.js';
 import { keyFromEvent } from './keys.js';
-
-function cursorOf(peerId: string, data: unknown): Cursor | undefined {
-  if (typeof data !== 'object' || data === null) return undefined;
-  const c = (data as { cursor?: unknown }).cursor;
-  if (typeof c !== 'object' || c === null) return undefined;
-  const { x, y } = c as { x?: unknown; y?: unknown };
-  if (typeof x !== 'number' || typeof y !== 'number') return undefined;
-  if (!(x >= 0 && x <= 1 && y >= 0 && y <= 1)) return undefined;
-  return { peerId, x, y };
-}
+import { withSendLag } from './lag.js';
+import { tabName } from './names.js';
+import { TimelinePlot } from './plot.js';
+import { Roster } from './roster.js';
 
 function byId<T extends HTMLElement>(id: string): T {
   const el = document.getElementById(id);
@@ -28,29 +32,47 @@ function byId<T extends HTMLElement>(id: string): T {
   return el as T;
 }
 
+function storage(): Storage | undefined {
+  try {
+    return window.sessionStorage;
+  } catch {
+    return undefined;
+  }
+}
+
 async function main(): Promise<void> {
   const config = await loadConfig(window.location);
+  const app = demoApp(config.app);
+  const name = tabName(config.name, storage());
   const canvas = byId<HTMLCanvasElement>('board');
   const ctx = canvas.getContext('2d');
   if (ctx === null) throw new Error('no 2D canvas context');
+  document.title = `Symmetric demo: ${app.title}`;
+  byId('app-title').textContent = app.title;
 
-  const transport = new WebSocketTransport({ idleTimeoutMs: 5_000 });
-  const peer = createPeer<RectangleState, RectangleKey>({
-    app: rectangleApp,
-    // One byte per key; decoding refuses anything but 0..4, so every value is a RectangleKey.
-    payloadCodec: rectangleKeyCodec as PayloadCodec<RectangleKey>,
-    transports: [transport],
+  const lagged = withSendLag(new WebSocketTransport({ idleTimeoutMs: 5_000 }), config.lagMs);
+  const peer = createPeer<unknown, RectangleKey>({
+    app: app.app,
+    appId: app.appId,
+    payloadCodec: keyCodec,
+    transports: [lagged.transport],
     room: config.room,
     fps: config.fps,
     dial: [config.hub],
-    redial: { minMs: 500, maxMs: 5_000 },
+    redial: { minMs: 500, maxMs: 3_000 },
   });
 
+  const roster = new Roster(config.fps);
+  peer.on('presence', (i) => roster.arrived(i.peerId, i.data, performance.now()));
+  const nameOf = (id: string): string => {
+    if (id === peer.id) return name;
+    return parsePresence(peer.presence().get(id))?.name ?? id.slice(0, 6);
+  };
   const cursors = (): Cursor[] => {
     const out: Cursor[] = [];
     for (const [id, data] of peer.presence()) {
-      const c = cursorOf(id, data);
-      if (c !== undefined) out.push(c);
+      const p = parsePresence(data);
+      if (p?.cursor != null) out.push({ peerId: id, name: p.name, x: p.cursor.x, y: p.cursor.y });
     }
     return out;
   };
@@ -59,78 +81,140 @@ async function main(): Promise<void> {
   peer.on('emit', (e) => {
     lastEmitTick = Math.max(lastEmitTick, e.tick);
   });
+  const plotCanvas = byId<HTMLCanvasElement>('plot');
+  const plot = new TimelinePlot(plotCanvas);
+  const link = joinLink(window.location, config);
+  const rosterNow = () => roster.entries(peer, performance.now());
 
   window.symmetric = {
     config,
+    app: config.app,
     peer,
     id: () => peer.id,
+    name: () => name,
     tick: () => peer.tick,
     status: () => peer.status,
-    state: () => ({ ...peer.state }),
+    state: () => structuredClone(peer.state),
     hashAt: (t) => peer.stateHashAt(t),
     stats: () => peer.stats(),
     cursors,
+    roster: rosterNow,
+    crossCheck: () => Roster.check(rosterNow()),
+    plot: () => plot.values(),
+    lagMs: () => lagged.lagMs(),
+    setLagMs: (ms) => setLag(ms),
+    joinLink: () => link,
     lastEmitTick: () => lastEmitTick,
   };
 
   // Keys: app events (only while the page, not a form field, has focus).
+  const live = () => peer.status !== 'stopped' && peer.status !== 'idle';
   window.addEventListener('keydown', (e) => {
     const key = keyFromEvent(e.key);
     if (key === undefined || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.target instanceof HTMLInputElement || e.target instanceof HTMLButtonElement) return;
     e.preventDefault();
-    if (peer.status === 'stopped' || peer.status === 'idle') return;
-    peer.emit(key);
+    if (live()) peer.emit(key);
   });
 
-  // Mouse: presence, at most every 50 ms.
-  let pending: PresenceData | undefined;
+  // Presence: the cursor at most every 50 ms, the tick and a recent hash every second.
+  let cursor: DemoPresence['cursor'] = null;
   let lastSent = 0;
-  const flush = () => {
-    if (pending === undefined || peer.status === 'idle' || peer.status === 'stopped') return;
-    peer.setPresence(pending);
-    pending = undefined;
+  let pendingTimer: ReturnType<typeof setTimeout> | undefined;
+  const publish = () => {
+    pendingTimer = undefined;
+    if (!live()) return;
+    const t = checkTick(peer.tick, config.fps, config.fps);
+    const hash = t >= 0 ? peer.stateHashAt(t) : undefined;
+    const data: DemoPresence = {
+      name,
+      kind: 'page',
+      cursor,
+      tick: peer.tick,
+      check: hash === undefined ? null : { tick: t, hash },
+    };
+    peer.setPresence(data);
     lastSent = performance.now();
   };
-  const setCursor = (data: PresenceData) => {
-    pending = data;
-    const wait = 50 - (performance.now() - lastSent);
-    if (wait <= 0) flush();
-    else setTimeout(flush, wait);
+  const cursorMoved = () => {
+    if (pendingTimer !== undefined) return;
+    pendingTimer = setTimeout(publish, Math.max(0, 50 - (performance.now() - lastSent)));
   };
   canvas.addEventListener('pointermove', (e) => {
     const r = canvas.getBoundingClientRect();
     const x = Math.min(1, Math.max(0, (e.clientX - r.left) / r.width));
     const y = Math.min(1, Math.max(0, (e.clientY - r.top) / r.height));
-    setCursor({ cursor: { x, y } });
+    cursor = { x, y };
+    cursorMoved();
   });
-  canvas.addEventListener('pointerleave', () => setCursor({ cursor: null }));
+  canvas.addEventListener('pointerleave', () => {
+    cursor = null;
+    cursorMoved();
+  });
 
-  // Text panel.
+  // Header: the app tabs, this page, the join link, the lag slider.
+  const tabs = byId<HTMLElement>('apps');
+  for (const a of DEMO_APP_NAMES) {
+    const q = new URLSearchParams(window.location.search);
+    q.set('app', a);
+    const el = document.createElement('a');
+    el.href = `?${q.toString()}`;
+    el.textContent = demoApp(a).title;
+    if (a === config.app) el.className = 'current';
+    tabs.append(el);
+  }
+  const me = byId<HTMLOutputElement>('me');
+  me.textContent = name;
+  me.style.color = colourOf(peer.id);
+  byId('hub').textContent = `hub ${config.hub} · room ${config.room} · ${config.fps} fps`;
+  const joinInput = byId<HTMLInputElement>('join');
+  joinInput.value = link;
+  byId<HTMLButtonElement>('copy').addEventListener('click', () => {
+    joinInput.select();
+    const done = () => {
+      byId('copy').textContent = 'copied';
+      setTimeout(() => {
+        byId('copy').textContent = 'copy';
+      }, 1500);
+    };
+    navigator.clipboard?.writeText(link).then(done, () => document.execCommand('copy'));
+  });
+  const slider = byId<HTMLInputElement>('lag');
+  const lagOut = byId<HTMLOutputElement>('lag-ms');
+  const setLag = (ms: number) => {
+    lagged.setLagMs(ms);
+    slider.value = String(ms);
+    lagOut.textContent = `${ms} ms`;
+  };
+  setLag(config.lagMs);
+  slider.addEventListener('input', () => setLag(Number(slider.value)));
+
+  // Live panel.
   const out = {
     status: byId<HTMLOutputElement>('status'),
     tick: byId<HTMLOutputElement>('tick'),
-    xy: byId<HTMLOutputElement>('xy'),
+    summary: byId<HTMLOutputElement>('summary'),
     delay: byId<HTMLOutputElement>('delay'),
     rollbacks: byId<HTMLOutputElement>('rollbacks'),
     events: byId<HTMLOutputElement>('events'),
     hash: byId<HTMLOutputElement>('hash'),
-    me: byId<HTMLOutputElement>('me'),
-    peers: byId<HTMLUListElement>('peers'),
-    hub: byId<HTMLParagraphElement>('hub'),
+    check: byId<HTMLParagraphElement>('check'),
+    peers: byId<HTMLTableSectionElement>('peers'),
   };
-  out.me.textContent = shortId(peer.id);
-  out.me.style.color = colourOf(peer.id);
-  out.hub.textContent = `hub: ${config.hub} · room ${config.room} · ${config.fps} fps`;
-
+  const cell = (text: string, className = '') => {
+    const td = document.createElement('td');
+    td.textContent = text;
+    if (className !== '') td.className = className;
+    return td;
+  };
   const updatePanel = () => {
     const s = peer.stats();
-    const st = peer.state;
     const connected = s.neighbours > 0;
     const status = connected || peer.status !== 'syncing' ? peer.status : 'connecting';
     out.status.textContent = status;
     out.status.className = `badge ${status}`;
     out.tick.textContent = String(peer.tick);
-    out.xy.textContent = `${st.x}, ${st.y}`;
+    out.summary.textContent = app.summary(peer.state);
     out.delay.textContent = `${s.delayTicks} ticks`;
     out.rollbacks.textContent = `${s.rollbacks} (${s.ticksTravelledBack} ticks back)`;
     out.events.textContent = String(s.events);
@@ -140,35 +224,64 @@ async function main(): Promise<void> {
     out.hash.textContent = h === undefined ? '-' : `${h} @${t}`;
     out.hash.dataset['tick'] = String(t);
     out.hash.dataset['hash'] = h ?? '';
-    const items: HTMLLIElement[] = [];
-    const seen = new Set<string>();
-    for (const n of peer.neighbours()) {
-      seen.add(n.peerId);
-      const li = document.createElement('li');
-      li.style.setProperty('--c', colourOf(n.peerId));
-      li.textContent = `${shortId(n.peerId)} (hub link${n.rttMs === undefined ? '' : `, ${n.rttMs.toFixed(0)} ms`})`;
-      items.push(li);
-    }
-    for (const id of peer.presence().keys()) {
-      if (seen.has(id)) continue;
-      const li = document.createElement('li');
-      li.style.setProperty('--c', colourOf(id));
-      li.textContent = shortId(id);
-      items.push(li);
-    }
-    out.peers.replaceChildren(...items);
+
+    const entries = rosterNow();
+    const rows = entries.map((e) => {
+      const tr = document.createElement('tr');
+      tr.style.setProperty('--c', colourOf(e.peerId));
+      tr.append(
+        cell(e.name, 'name'),
+        cell(e.kind),
+        cell(
+          e.link === 'direct'
+            ? `direct${e.pingMs === undefined ? '' : ` · ${e.pingMs.toFixed(0)} ms`}`
+            : 'via hub',
+        ),
+        cell(e.ticksBehind === undefined ? '-' : String(e.ticksBehind)),
+        cell(e.check === undefined ? '…' : e.check.same ? '✓' : '✗', e.check?.same === false ? 'bad' : ''),
+      );
+      return tr;
+    });
+    out.peers.replaceChildren(...rows);
+    const c = Roster.check(entries);
+    out.check.textContent =
+      c.compared === 0
+        ? 'cross-peer check: waiting for other peers’ hashes'
+        : c.differ === 0
+          ? `same state as ${c.same} ${c.same === 1 ? 'peer' : 'peers'} at tick ${c.tick}`
+          : `state differs from ${c.differ} of ${c.compared} peers (tick ${c.tick}); late events may be in flight`;
+    out.check.className =
+      c.compared > 0 && c.differ === 0 ? 'check ok' : c.differ > 0 ? 'check bad' : 'check';
+    out.check.dataset['same'] = String(c.same);
+    out.check.dataset['tick'] = String(c.tick);
   };
 
   const frame = () => {
-    drawBoard(ctx, peer.state, cursors());
+    if (config.app === 'arena') drawArena(ctx, peer.state as ArenaState, peer.id, nameOf);
+    else drawRectangle(ctx, peer.state as RectangleState);
+    drawCursors(ctx, cursors());
     requestAnimationFrame(frame);
   };
   requestAnimationFrame(frame);
   setInterval(updatePanel, 100);
+  setInterval(() => {
+    const s = peer.stats();
+    plot.push({ events: s.events, rollbacks: s.rollbacks, ticksBack: s.ticksTravelledBack });
+    plot.draw();
+  }, 100);
+  setInterval(publish, 1_000);
 
   await peer.start();
-  // Announce ourselves (no cursor yet) so other pages list this peer.
-  peer.setPresence({ cursor: null } satisfies PresenceData);
+  publish();
+  if (config.app === 'arena') {
+    // A disc for this page as soon as it is part of the room (a `stop` key adds it, standing).
+    const join = () => {
+      const players = (peer.state as ArenaState).players;
+      if (peer.status === 'live' && !players.some((p) => p.id === peer.id)) peer.emit(RectangleKeys.stop);
+      else if (peer.status !== 'live') setTimeout(join, 200);
+    };
+    join();
+  }
   canvas.focus();
   window.addEventListener('pagehide', () => void peer.stop());
 }

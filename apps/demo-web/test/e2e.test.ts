@@ -4,13 +4,15 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { launchChromium } from '@symmetric/browser-launcher';
 import { type PeerNode, startPeerNode } from '@symmetric/demo-node';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {} from '../src/handle.js';
 
-// End to end: a demo-node hub (in this process) serves the freshly built page; two headless
-// Chromium pages join through it; keys pressed in the pages reach every peer, and both pages
-// and the hub end with the same state hash at one tick after the last event.
+// End to end: a demo-node hub (in this process) serves the freshly built page; three headless
+// Chromium pages join through it over WebSocket, for each demo app. Keys pressed in different
+// pages reach every peer; a page is closed and another opened; the hub is stopped and started
+// again on the same port; every page and the hub end with the same state hash at one tick after
+// the last event. Screenshots of both apps go to test-results/ (gitignored).
 
 const appDir = resolve(import.meta.dirname, '..');
 const resultsDir = join(appDir, 'test-results');
@@ -18,7 +20,11 @@ const webDir = join(resultsDir, 'web');
 const ROOM = 'e2e';
 
 let hub: PeerNode | undefined;
+let hubPort = 0;
 let browser: Browser | undefined;
+// One context for every page: the Chromium packaged for containers runs in one process, where
+// closing a context can take the browser down; pages are closed one by one instead.
+let context: BrowserContext | undefined;
 const pageErrors: string[] = [];
 
 function buildPage(): void {
@@ -35,12 +41,23 @@ function buildPage(): void {
   if (!existsSync(join(webDir, 'index.html'))) throw new Error(`vite build wrote no ${webDir}/index.html`);
 }
 
+const startHub = (port: number, aloneGraceMs?: number) =>
+  startPeerNode({
+    port,
+    web: webDir,
+    room: ROOM,
+    name: 'e2e hub',
+    ...(aloneGraceMs !== undefined ? { aloneGraceMs } : {}),
+  });
+
 beforeAll(async () => {
   mkdirSync(resultsDir, { recursive: true });
   buildPage();
-  hub = await startPeerNode({ port: 0, web: webDir, room: ROOM });
+  hub = await startHub(0);
+  hubPort = Number(new URL(hub.webUrl!).port);
   browser = (await launchChromium()).browser;
-}, 60_000);
+  context = await browser.newContext({ viewport: { width: 1180, height: 720 } });
+}, 90_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -48,107 +65,189 @@ afterAll(async () => {
 });
 
 async function openPage(url: string, name: string): Promise<Page> {
-  const context = await browser!.newContext({ viewport: { width: 1120, height: 620 } });
-  const page = await context.newPage();
+  const page = await context!.newPage();
   page.on('pageerror', (e) => pageErrors.push(`${name}: ${e.message}`));
   page.on('console', (m) => {
-    if (m.type() === 'error') pageErrors.push(`${name} console: ${m.text()}`);
+    if (m.type() === 'error' && !/WebSocket connection|ERR_CONNECTION_REFUSED/.test(m.text())) {
+      pageErrors.push(`${name} console: ${m.text()}`);
+    }
   });
   await page.goto(url);
+  await page.waitForFunction(() => window.symmetric?.status() === 'live', undefined, { timeout: 20_000 });
   return page;
 }
 
 interface PageView {
   id: string;
   tick: number;
-  status: string;
-  events: number;
   lastEmitTick: number;
+  rollbacks: number;
 }
 
 const view = (page: Page): Promise<PageView> =>
   page.evaluate(() => {
     const s = window.symmetric!;
-    return {
-      id: s.id(),
-      tick: s.tick(),
-      status: s.status(),
-      events: s.stats().events,
-      lastEmitTick: s.lastEmitTick(),
-    };
+    return { id: s.id(), tick: s.tick(), lastEmitTick: s.lastEmitTick(), rollbacks: s.stats().rollbacks };
   });
 
-describe('demo-web in two headless Chromium pages through a demo-node hub', () => {
-  it('keys pressed in the pages reach every peer; both pages and the hub converge; cursors travel', async () => {
-    const node = hub!;
-    expect(node.webUrl).toBeDefined();
-    const a = await openPage(node.webUrl!, 'A');
-    const b = await openPage(node.webUrl!, 'B');
-    for (const page of [a, b]) {
-      await page.waitForFunction(() => window.symmetric?.status() === 'live', undefined, { timeout: 15_000 });
-    }
-    expect(node.peer.neighbours()).toHaveLength(2);
-    const [va, vb] = await Promise.all([view(a), view(b)]);
-    expect(va.id).not.toBe(vb.id);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(check: () => boolean | Promise<boolean>, what: string, ms = 20_000): Promise<void> {
+  const end = performance.now() + ms;
+  while (!(await check())) {
+    if (performance.now() > end) throw new Error(`timed out: ${what}`);
+    await sleep(100);
+  }
+}
+
+/**
+ * Waits until every page and the hub's peer of `app` hold the same state hash at one tick
+ * after the last event any of them stamped; returns that tick and hash.
+ */
+async function converge(
+  pages: readonly Page[],
+  app: 'rectangle' | 'arena',
+): Promise<{ tick: number; hash: string }> {
+  const deadline = performance.now() + 25_000;
+  let last = '';
+  for (;;) {
+    const hubPeer = hub!.peers.get(app)!;
+    const views = await Promise.all(pages.map(view));
+    const lastEvent = Math.max(...views.map((v) => v.lastEmitTick));
+    const t = Math.floor((Math.min(...views.map((v) => v.tick), hubPeer.tick) - 1) / 10) * 10;
+    if (lastEvent > 0 && t > lastEvent + 10) {
+      const hashes = [
+        ...(await Promise.all(pages.map((p) => p.evaluate((tick) => window.symmetric!.hashAt(tick), t)))),
+        hubPeer.stateHashAt(t),
+      ];
+      if (hashes.every((h) => h !== undefined && h === hashes[0])) return { tick: t, hash: hashes[0]! };
+      last = `tick ${t}: ${hashes.join(' ')}`;
+    } else last = `ticks ${views.map((v) => v.tick).join(',')},${hubPeer.tick}; last event ${lastEvent}`;
+    if (performance.now() > deadline) throw new Error(`no convergence: ${last}`);
+    await sleep(150);
+  }
+}
+
+async function press(page: Page, key: string): Promise<void> {
+  await page.locator('#board').focus();
+  await page.keyboard.press(key);
+}
+
+describe('demo-web: three headless Chromium pages through a demo-node hub', () => {
+  it('rectangle: keys from three pages, a page closed and another opened, the hub restarted; one state hash', async () => {
+    const url = hub!.webUrl!;
+    const a = await openPage(url, 'A');
+    const b = await openPage(url, 'B');
+    let c = await openPage(url, 'C');
+    await until(() => hub!.peer.neighbours().length === 3, 'the hub linked to three pages');
+    const ids = await Promise.all([a, b, c].map((p) => p.evaluate(() => window.symmetric!.id())));
+    expect(new Set(ids).size).toBe(3);
     expect(await a.locator('#status').textContent()).toBe('live');
 
-    // Keys in page A (and one in page B): right, down, then B turns the rectangle left.
-    await a.locator('#board').click();
-    await a.keyboard.press('ArrowRight');
-    await a.waitForTimeout(400);
-    await a.keyboard.press('ArrowDown');
-    await a.waitForTimeout(400);
-    await b.locator('#board').click();
-    await b.keyboard.press('ArrowLeft');
+    // Keys from different pages.
+    await press(a, 'ArrowRight');
+    await sleep(300);
+    await press(b, 'ArrowDown');
+    await sleep(300);
+    await press(c, 'ArrowLeft');
 
-    // A's mouse over the board shows up as A's cursor on page B.
+    // A's mouse shows on B as a cursor with A's name; B lists A, C and the hub.
+    const nameA = await a.evaluate(() => window.symmetric!.name());
     await a.mouse.move(300, 300);
     await a.mouse.move(420, 330, { steps: 5 });
-    await b.waitForFunction((id) => window.symmetric!.cursors().some((c) => c.peerId === id), va.id, {
+    await b.waitForFunction((n) => window.symmetric!.cursors().some((c) => c.name === n), nameA, {
       timeout: 10_000,
     });
+    await until(
+      async () => (await b.evaluate(() => window.symmetric!.roster().length)) >= 3,
+      'B lists the other pages and the hub',
+    );
+    const rosterB = await b.evaluate(() => window.symmetric!.roster());
+    expect(rosterB.find((e) => e.name === 'e2e hub')).toMatchObject({ kind: 'hub', link: 'direct' });
+    expect(rosterB.find((e) => e.name === nameA)).toMatchObject({ kind: 'page', link: 'via hub' });
+    await converge([a, b, c], 'rectangle');
 
-    // Convergence: every peer holds the 3 events and the same hash at a tick after the last one.
-    const deadline = performance.now() + 15_000;
-    let last = '';
-    let agreed: { tick: number; hash: string } | undefined;
-    while (agreed === undefined) {
-      const [pa, pb] = await Promise.all([view(a), view(b)]);
-      const lastEvent = Math.max(pa.lastEmitTick, pb.lastEmitTick);
-      const events = [pa.events, pb.events, node.peer.stats().events];
-      const t = Math.floor((Math.min(pa.tick, pb.tick, node.peer.tick) - 1) / 10) * 10;
-      if (events.every((e) => e === 3) && lastEvent > 0 && t > lastEvent) {
-        const hashes = [
-          await a.evaluate((tick) => window.symmetric!.hashAt(tick), t),
-          await b.evaluate((tick) => window.symmetric!.hashAt(tick), t),
-          node.peer.stateHashAt(t),
-        ];
-        if (hashes.every((h) => h !== undefined && h === hashes[0])) agreed = { tick: t, hash: hashes[0]! };
-        last = `tick ${t}: ${hashes.join(' ')}`;
-      } else {
-        last = `events ${events.join(',')}, ticks ${pa.tick},${pb.tick},${node.peer.tick}, last event ${lastEvent}`;
-      }
-      if (agreed === undefined) {
-        if (performance.now() > deadline) throw new Error(`no convergence: ${last}`);
-        await a.waitForTimeout(100);
-      }
-    }
+    // Page C closes; a new page joins the running room (from a snapshot) and presses a key.
+    await c.close();
+    await until(() => hub!.peer.neighbours().length === 2, 'C gone from the hub');
+    c = await openPage(url, 'C2');
+    await press(c, 'ArrowUp');
+    await converge([a, b, c], 'rectangle');
+
+    // The hub stops and starts again on the same port; the pages redial it and it joins their room.
+    await hub!.stop();
+    hub = await startHub(hubPort, 10_000);
+    await until(() => hub!.peer.neighbours().length === 3, 'the pages back on the restarted hub', 30_000);
+    await until(() => hub!.peer.status === 'live', 'the restarted hub live');
+    await press(a, 'ArrowLeft');
+    const agreed = await converge([a, b, c], 'rectangle');
     expect(agreed.hash).toMatch(/^[0-9a-f]{16}$/);
-    // The last key (left) is what every peer's rectangle now does.
-    for (const page of [a, b]) {
+    for (const page of [a, b, c]) {
       expect(await page.evaluate(() => window.symmetric!.state())).toMatchObject({ dx: -1, dy: 0 });
     }
-    expect(node.peer.state).toMatchObject({ dx: -1, dy: 0 });
+    expect(hub!.peer.state).toMatchObject({ dx: -1, dy: 0 });
 
-    // The page shows the hash it exposes, and lists the other browser as a peer.
+    // The panel's cross-peer check agrees with the other pages and the hub.
+    await until(
+      async () => (await a.evaluate(() => window.symmetric!.crossCheck())).same >= 3,
+      'A: same state as the 3 other peers',
+    );
+    expect((await a.evaluate(() => window.symmetric!.crossCheck())).differ).toBe(0);
     await b.waitForFunction(() => document.getElementById('hash')?.dataset['hash'] !== '', undefined, {
       timeout: 5_000,
     });
+    expect(await a.locator('#join').inputValue()).toMatch(/\?app=rectangle&room=e2e$/);
     await a.mouse.move(460, 300);
-    await a.waitForTimeout(300);
-    await a.screenshot({ path: join(resultsDir, 'page-a.png') });
-    await b.screenshot({ path: join(resultsDir, 'page-b.png') });
-    expect(await b.locator('#peers').textContent()).toContain(va.id.slice(0, 6));
+    await b.mouse.move(620, 200);
+    await sleep(400);
+    await a.screenshot({ path: join(resultsDir, 'rectangle-a.png') });
+    await b.screenshot({ path: join(resultsDir, 'rectangle-b.png') });
+    for (const page of [a, b, c]) await page.close();
     expect(pageErrors).toEqual([]);
-  }, 40_000);
+  }, 150_000);
+
+  it('arena: three players at once, one page with artificial lag makes the others roll back; one state hash', async () => {
+    const url = `${hub!.webUrl!}?app=arena`;
+    const pages = [
+      await openPage(url, 'arena A'),
+      await openPage(url, 'arena B'),
+      await openPage(url, 'arena C'),
+    ];
+    const arenaHub = hub!.peers.get('arena')!;
+    await until(() => arenaHub.neighbours().length === 3, 'the hub’s arena peer linked to three pages');
+    const ids = await Promise.all(pages.map((p) => p.evaluate(() => window.symmetric!.id())));
+    await until(
+      async () =>
+        (await pages[0]!.evaluate(
+          () => (window.symmetric!.state() as { players: unknown[] }).players.length,
+        )) === 3,
+      'a disc per page',
+    );
+    // Page C sends everything 150 ms late: its keys reach A and B after their tick.
+    await pages[2]!.evaluate(() => window.symmetric!.setLagMs(150));
+    expect(await pages[2]!.locator('#lag-ms').textContent()).toBe('150 ms');
+    const keys = ['ArrowRight', 'ArrowDown', 'ArrowLeft', 'ArrowUp'];
+    for (let round = 0; round < 6; round++) {
+      await Promise.all(pages.map((p, i) => press(p, keys[(round + i) % keys.length]!)));
+      await sleep(250);
+    }
+    await Promise.all(pages.map((p) => press(p, ' ')));
+    const agreed = await converge(pages, 'arena');
+    const state = (await pages[0]!.evaluate(() => window.symmetric!.state())) as {
+      players: { id: string }[];
+    };
+    expect(state.players.map((p) => p.id).sort()).toEqual([...ids].sort());
+    expect(arenaHub.stateHashAt(agreed.tick)).toBe(agreed.hash);
+    const views = await Promise.all(pages.map(view));
+    expect(views[0]!.rollbacks + views[1]!.rollbacks).toBeGreaterThan(0);
+    // The plot shows those rollbacks.
+    const plotted = await pages[0]!.evaluate(() => window.symmetric!.plot().some((s) => s.events > 0));
+    expect(plotted).toBe(true);
+    await pages[0]!.mouse.move(500, 260);
+    await pages[1]!.mouse.move(300, 200);
+    await sleep(400);
+    await pages[0]!.screenshot({ path: join(resultsDir, 'arena-a.png') });
+    await pages[2]!.screenshot({ path: join(resultsDir, 'arena-c.png') });
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
 });
