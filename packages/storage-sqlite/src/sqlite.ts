@@ -59,6 +59,8 @@ class SqliteBackend implements StoreBackend {
   private readonly compactEvents: StatementSync;
   private readonly compactSnapshots: StatementSync;
   private readonly getMeta: StatementSync;
+  private readonly allEvents: StatementSync;
+  private readonly allSnapshots: StatementSync;
   private open = true;
 
   constructor(
@@ -75,6 +77,11 @@ class SqliteBackend implements StoreBackend {
       'DELETE FROM snapshots WHERE tick < (SELECT max(tick) FROM snapshots WHERE tick <= ?)',
     );
     this.getMeta = db.prepare('SELECT blob FROM meta WHERE key = ?');
+    // Rows as arrays: no object per row (a resume reads every held event).
+    this.allEvents = db.prepare('SELECT source, seq, tick, blob FROM events');
+    this.allEvents.setReturnArrays(true);
+    this.allSnapshots = db.prepare('SELECT tick, blob FROM snapshots');
+    this.allSnapshots.setReturnArrays(true);
   }
 
   async commit(writes: readonly BackendWrite[]): Promise<void> {
@@ -118,15 +125,15 @@ class SqliteBackend implements StoreBackend {
     db.exec('BEGIN');
     try {
       const meta = await this.readMeta();
-      const events = (db.prepare('SELECT source, seq, tick, blob FROM events').all() as Row[]).map((r) => ({
-        source: r.source as string,
-        seq: r.seq as number,
-        tick: r.tick as number,
-        blob: r.blob as Uint8Array,
+      const events = (this.allEvents.all() as unknown as unknown[][]).map((r) => ({
+        source: r[0] as string,
+        seq: r[1] as number,
+        tick: r[2] as number,
+        blob: r[3] as Uint8Array,
       }));
-      const snapshots = (db.prepare('SELECT tick, blob FROM snapshots').all() as Row[]).map((r) => ({
-        tick: r.tick as number,
-        blob: r.blob as Uint8Array,
+      const snapshots = (this.allSnapshots.all() as unknown as unknown[][]).map((r) => ({
+        tick: r[0] as number,
+        blob: r[1] as Uint8Array,
       }));
       return { ...meta, events, snapshots };
     } finally {
