@@ -87,6 +87,7 @@ interface PeerOpts {
   rate: number;
   seed?: number;
   duration: number;
+  aloneGrace?: number;
   plain?: boolean;
 }
 
@@ -233,6 +234,12 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
       numberArg('duration', 0),
       0,
     )
+    .option(
+      '--alone-grace <ms>',
+      'how long a fresh peer waits for a running room before starting one alone (default 1000; ' +
+        'restarting a hub while pages are open: 10000)',
+      numberArg('alone-grace', 1),
+    )
     .option('--plain', 'print plain periodic lines even on a terminal')
     .action(async (o: PeerOpts) => {
       code = await runPeer(o, { out, stdin: io.stdin ?? process.stdin, onSignal });
@@ -272,6 +279,7 @@ async function runPeer(
   const node = await startPeerNode({
     app: o.app,
     ...(o.name !== undefined ? { name: o.name } : {}),
+    ...(o.aloneGrace !== undefined ? { aloneGraceMs: o.aloneGrace } : {}),
     transport: o.transport,
     host: o.host,
     dial: o.dial,
