@@ -67,12 +67,3 @@ export async function loadConfig(location: Location): Promise<PageConfig> {
   const lagMs = Number.isFinite(qLag) && qLag > 0 ? Math.min(1000, qLag) : 0;
   return { app, hub, hubFromQuery, room, fps, name, lagMs };
 }
-
-/** The link that opens this room and app in another window or on another machine. */
-export function joinLink(location: Location, config: PageConfig): string {
-  const q = new URLSearchParams();
-  q.set('app', config.app);
-  q.set('room', config.room);
-  if (config.hubFromQuery) q.set('hub', config.hub);
-  return `${location.origin}${location.pathname}?${q.toString()}`;
-}

@@ -18,8 +18,9 @@ import {
 import { createPeer } from '@symmetric/peer';
 import { WebSocketTransport } from '@symmetric/transport-ws';
 import { drawArena } from './arena-draw.js';
-import { joinLink, loadConfig } from './config.js';
+import { loadConfig } from './config.js';
 import { type Cursor, colourOf, drawCursors, drawRectangle } from './draw.js';
+import { joinLink } from './invite.js';
 import { keyFromEvent } from './keys.js';
 import { withSendLag } from './lag.js';
 import { tabName } from './names.js';
