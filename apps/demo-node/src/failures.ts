@@ -69,7 +69,12 @@ export function trackDialFailures<S, E>(peer: Peer<S, E>, addresses: readonly st
     if (e.code !== 'DIAL_FAILED') return;
     const address = addresses.find((a) => e.message.startsWith(`dial ${a}: `));
     if (address === undefined) return;
-    const reason = e.message.slice(`dial ${address}: `.length).split('\n')[0]!.trim();
+    // The transport's message may repeat the address ("dial <address> failed: <why>"): keep the why.
+    const reason = e.message
+      .slice(`dial ${address}: `.length)
+      .split('\n')[0]!
+      .replace(/^dial \S+ failed: /, '')
+      .trim();
     const count = (failures.get(address)?.count ?? 0) + 1;
     failures.set(address, { address, reason, count, at: performance.now() });
   });
