@@ -1,5 +1,5 @@
 /**
- * `@symmetric/storage-indexeddb`: a Symmetric {@link PeerStore} in the browser's IndexedDB
+ * `@symmetric/storage-indexeddb`: a Symmetric `PeerStore` in the browser's IndexedDB
  * (through `idb`). One database per store, one strict-durability transaction per batch,
  * checksummed records; passes the `@symmetric/storage` conformance suite in Chromium.
  *
@@ -9,7 +9,9 @@
 
 export {
   DATABASE_VERSION,
+  type EventRow,
   type IndexedDbStoreOptions,
   openIndexedDbStore,
   type PeerStoreSchema,
+  type SnapshotRow,
 } from './indexeddb.js';

@@ -25,7 +25,7 @@ import { type DBSchema, type IDBPDatabase, type IDBPTransaction, openDB } from '
 /** The IndexedDB schema version of the stores this package writes. */
 export const DATABASE_VERSION = 1;
 
-/** An event row. @internal */
+/** An event row of the `events` object store. */
 export interface EventRow {
   source: string;
   seq: number;
@@ -33,7 +33,7 @@ export interface EventRow {
   blob: Uint8Array;
 }
 
-/** A snapshot row. @internal */
+/** A snapshot row of the `snapshots` object store. */
 export interface SnapshotRow {
   tick: number;
   blob: Uint8Array;

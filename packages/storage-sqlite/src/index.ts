@@ -1,5 +1,5 @@
 /**
- * `@symmetric/storage-sqlite`: a Symmetric {@link PeerStore} in one SQLite file, on Node's
+ * `@symmetric/storage-sqlite`: a Symmetric `PeerStore` in one SQLite file, on Node's
  * built-in `node:sqlite` (Node 24). WAL journal, batched transactions, prepared statements,
  * checksummed records; passes the `@symmetric/storage` conformance suite.
  *

@@ -1,6 +1,6 @@
 /**
  * The store conformance suite: one call registers a vitest `describe` block with every check
- * a Symmetric {@link PeerStore} must pass — what it keeps and returns (identity, own and held
+ * a Symmetric `PeerStore` must pass — what it keeps and returns (identity, own and held
  * events, order, validation), snapshots, compaction, durability (tickets, batches, flush,
  * close, a crash), scope and integrity (another room, app or format version refused; damaged
  * records dropped and reported), and fast-check properties against a reference model.

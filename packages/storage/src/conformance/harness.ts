@@ -13,7 +13,7 @@ export interface StoreHarness {
   open(location: string, scope: StoreScope, options?: BatchOptions): Promise<PeerStore>;
   /**
    * Drops `store` as a crash would: queued writes lost, the medium released without a final
-   * write (for a {@link BatchingStore}: `store.abandon()`). Enables the crash check.
+   * write (for a `BatchingStore`: `store.abandon()`). Enables the crash check.
    */
   crash?(store: PeerStore): void | Promise<void>;
   /**
