@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../src/index.js';
-import { payload } from './fixtures/crash-writer.js';
+import { payload } from './fixtures/payload.js';
 import { damageSqliteStore } from './hooks.js';
 
 /**
