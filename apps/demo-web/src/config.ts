@@ -16,6 +16,8 @@ export interface PageConfig {
   readonly name: string | undefined;
   /** Artificial lag added to every frame this page sends, in ms (`?lag=`; default 0). */
   readonly lagMs: number;
+  /** Δ of this page's events: ms (`?delay=60`) or `'auto'` (default). */
+  readonly delay: number | 'auto';
 }
 
 /** What a demo-node hub serves at `/symmetric.json`. */
@@ -29,7 +31,7 @@ interface HubConfig {
 /**
  * Works out the page's config: from the hub that served the page (`/symmetric.json`, also
  * proxied by `vite dev`), overridden by the query string
- * (`?app=arena&hub=ws://host:port/symmetric/arena&room=r&fps=50&name=Ada&lag=100`). Without
+ * (`?app=arena&hub=ws://host:port/symmetric/arena&room=r&fps=50&name=Ada&lag=100&delay=60`). Without
  * either, the hub is the page's own host at the app's path (`/symmetric`, `/symmetric/arena`),
  * room `demo`, 50 fps.
  */
@@ -65,5 +67,7 @@ export async function loadConfig(location: Location): Promise<PageConfig> {
   const name = qName !== null && qName.trim() !== '' ? qName.trim().slice(0, 24) : undefined;
   const qLag = Number(q.get('lag'));
   const lagMs = Number.isFinite(qLag) && qLag > 0 ? Math.min(1000, qLag) : 0;
-  return { app, hub, hubFromQuery, room, fps, name, lagMs };
+  const qDelay = Number(q.get('delay'));
+  const delay = Number.isFinite(qDelay) && qDelay >= 1 ? Math.min(10_000, qDelay) : 'auto';
+  return { app, hub, hubFromQuery, room, fps, name, lagMs, delay };
 }

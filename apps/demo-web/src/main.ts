@@ -59,6 +59,7 @@ async function main(): Promise<void> {
     transports: [lagged.transport],
     room: config.room,
     fps: config.fps,
+    delay: config.delay,
     dial: [config.hub],
     redial: { minMs: 500, maxMs: 3_000 },
   });

@@ -207,7 +207,8 @@ describe('demo-web: three headless Chromium pages through a demo-node hub', () =
   }, 150_000);
 
   it('arena: three players at once, one page with artificial lag makes the others roll back; one state hash', async () => {
-    const url = `${hub!.webUrl!}?app=arena`;
+    // Δ fixed at 60 ms (3 ticks), so 150 ms of lag surely makes page C's events late elsewhere.
+    const url = `${hub!.webUrl!}?app=arena&delay=60`;
     const pages = [
       await openPage(url, 'arena A'),
       await openPage(url, 'arena B'),

@@ -161,6 +161,7 @@ describe('joinLink', () => {
     fps: 50,
     name: 'Ada',
     lagMs: 100,
+    delay: 'auto',
   };
   const location = { origin: 'http://10.0.0.2:8080', pathname: '/' } as Location;
 
