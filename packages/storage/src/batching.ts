@@ -389,11 +389,11 @@ export class BatchingStore implements PeerStore {
     for (const s of contents.snapshots) {
       const d = decodeSnapshot(s.blob);
       const reason = !d.ok ? d.reason : d.value.tick !== s.tick ? `holds tick ${d.value.tick}` : undefined;
-      if (reason !== undefined || !d.ok) {
+      if (!d.ok || reason !== undefined) {
         dropped.push({ kind: 'snapshot', key: String(s.tick), reason: reason ?? 'damaged' });
-        continue;
+      } else if (snapshot === undefined || d.value.tick > snapshot.tick) {
+        snapshot = d.value;
       }
-      if (snapshot === undefined || d.value.tick > snapshot.tick) snapshot = d.value;
     }
     const frontier = snapshot?.frontier;
     const events: StoredEvent[] = [];
@@ -401,19 +401,18 @@ export class BatchingStore implements PeerStore {
     const own = identity?.peerId;
     for (const e of contents.events) {
       const d = decodeEvent(e.blob);
-      let reason: string | undefined;
-      if (!d.ok) reason = d.reason;
-      else if (d.value.source !== e.source || d.value.seq !== e.seq || d.value.tick !== e.tick) {
-        reason = `holds ${d.value.source}:${d.value.seq}@${d.value.tick}, indexed as ${e.source}:${e.seq}@${e.tick}`;
-      }
-      if (reason !== undefined || !d.ok) {
+      const reason = !d.ok
+        ? d.reason
+        : d.value.source !== e.source || d.value.seq !== e.seq || d.value.tick !== e.tick
+          ? `holds ${d.value.source}:${d.value.seq}@${d.value.tick}, indexed as ${e.source}:${e.seq}@${e.tick}`
+          : undefined;
+      if (!d.ok || reason !== undefined) {
         dropped.push({ kind: 'event', key: `${e.source}:${e.seq}`, reason: reason ?? 'damaged' });
         continue;
       }
       const event = d.value;
       if (event.source === own && event.seq > ownLastSeq) ownLastSeq = event.seq;
-      if (frontier !== undefined && event.seq <= (frontier.get(event.source) ?? 0)) continue;
-      events.push(event);
+      if (event.seq > (frontier?.get(event.source) ?? 0)) events.push(event); // not folded into the snapshot
     }
     events.sort(compareEvents);
     this.droppedCount += dropped.length;
