@@ -6,6 +6,7 @@
  *
  * - runs the root README's "A complete app" example on Node, as the README shows it;
  * - type-checks that example against the packed `.d.ts` files;
+ * - `require()`s every package from a CommonJS script;
  * - bundles a browser peer (`@symmetric/core` + `@symmetric/peer` + `@symmetric/transport-ws`)
  *   with Vite and checks that the bundle holds no `node:` import.
  *
@@ -191,6 +192,11 @@ describe('published packages, installed outside the workspace', { timeout: 300_0
         say(`types ${m.types} is not a dist .d.ts`);
       if (!m.files?.includes('dist')) say('files does not list dist');
       if (m.exports?.['./internal/*'] !== null) say('exports lacks "./internal/*": null');
+      for (const [subpath, entry] of Object.entries(m.exports ?? {})) {
+        if (entry !== null && typeof entry === 'object' && 'import' in entry && !('default' in entry)) {
+          say(`exports ${subpath} has "import" but no "default": require() from CommonJS fails`);
+        }
+      }
       for (const [where, target] of consumerTargets(m)) {
         if (!target.startsWith('./dist/'))
           say(`exports ${where} -> ${target}: consumers would load a file outside dist`);
@@ -304,6 +310,22 @@ describe('published packages, installed outside the workspace', { timeout: 300_0
     run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project], {
       cwd: project,
     });
+  });
+
+  it('every package loads from CommonJS too (require of an ES module, Node 22.12+)', () => {
+    const file = join(project, 'require-all.cjs');
+    const names = packages.map((p) => p.manifest.name);
+    writeFileSync(
+      file,
+      `for (const name of ${JSON.stringify(names)}) {\n` +
+        '  const m = require(name);\n' +
+        "  if (Object.keys(m).length === 0) throw new Error(name + ' exports nothing');\n" +
+        '}\n' +
+        "console.log('required', " +
+        `${names.length}` +
+        ", 'packages');\n",
+    );
+    expect(run(process.execPath, [file], { cwd: project })).toContain(`required ${names.length} packages`);
   });
 
   it('bundles a browser peer with Vite, with no node: import in the bundle', () => {
