@@ -5,7 +5,7 @@
  * repository's `typedoc.json` (warnings are errors there) into a temporary folder.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -15,7 +15,26 @@ const root = join(import.meta.dirname, '..', '..', '..');
 /** ANSI colour codes TypeDoc may put around its log levels. */
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 
+/** The `packages/*` folders whose package is published (not private) and has a barrel. */
+function publishedPackages(): string[] {
+  const dir = join(root, 'packages');
+  return readdirSync(dir)
+    .filter((d) => existsSync(join(dir, d, 'src', 'index.ts')) && existsSync(join(dir, d, 'package.json')))
+    .filter(
+      (d) =>
+        (JSON.parse(readFileSync(join(dir, d, 'package.json'), 'utf8')) as { private?: boolean }).private !==
+        true,
+    )
+    .map((d) => `packages/${d}`)
+    .sort();
+}
+
 describe('API reference (TypeDoc)', () => {
+  it('documents every published package (typedoc.json lists them all)', () => {
+    const config = JSON.parse(readFileSync(join(root, 'typedoc.json'), 'utf8')) as { entryPoints: string[] };
+    expect([...config.entryPoints].sort()).toEqual(publishedPackages());
+  });
+
   it('builds with no warnings and documents every package', { timeout: 180_000 }, () => {
     const out = mkdtempSync(join(tmpdir(), 'symmetric-typedoc-'));
     try {
