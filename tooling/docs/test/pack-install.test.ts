@@ -7,6 +7,7 @@
  * - runs the root README's "A complete app" example on Node, as the README shows it;
  * - type-checks that example against the packed `.d.ts` files;
  * - `require()`s every package from a CommonJS script;
+ * - runs the installed `symmetric-sim` CLI on a scenario the package ships;
  * - bundles a browser peer (`@symmetric/core` + `@symmetric/peer` + `@symmetric/transport-ws`)
  *   with Vite and checks that the bundle holds no `node:` import.
  *
@@ -56,16 +57,11 @@ interface Publishable {
 /** The condition under which the repository resolves a package to its TypeScript sources. */
 const SOURCE_CONDITION = '@symmetric/source';
 
-/**
- * Non-private packages under `packages/` that have a barrel (`src/index.ts`); only the folders
- * named in `SYMMETRIC_PACK_PACKAGES` (comma-separated, e.g. `core,peer`) when it is set.
- */
+/** Non-private packages under `packages/` that have a barrel (`src/index.ts`). */
 function publishable(): Publishable[] {
   const dir = join(root, 'packages');
-  const only = process.env.SYMMETRIC_PACK_PACKAGES?.split(',').map((d) => d.trim());
   return readdirSync(dir)
     .sort()
-    .filter((d) => only === undefined || only.includes(d))
     .filter((d) => existsSync(join(dir, d, 'package.json')) && existsSync(join(dir, d, 'src', 'index.ts')))
     .map((d) => ({ dir: `packages/${d}`, manifest: readJson<Manifest>(join(dir, d, 'package.json')) }))
     .filter((p) => p.manifest.private !== true);
@@ -326,6 +322,20 @@ describe('published packages, installed outside the workspace', { timeout: 300_0
         ", 'packages');\n",
     );
     expect(run(process.execPath, [file], { cwd: project })).toContain(`required ${names.length} packages`);
+  });
+
+  it('the installed symmetric-sim CLI runs a scenario the package ships', () => {
+    const bin = join(project, 'node_modules', '.bin', 'symmetric-sim');
+    const scenario = join(
+      project,
+      'node_modules',
+      '@symmetric',
+      'sim',
+      'scenarios',
+      'paper-50ms-25pm-2x.json',
+    );
+    const out = run(bin, ['run', scenario, '--quiet'], { cwd: project, timeout: 60_000 });
+    expect(out).toMatch(/^scenario\s+paper-50ms-25pm-2x/m);
   });
 
   it('bundles a browser peer with Vite, with no node: import in the bundle', () => {
