@@ -37,7 +37,7 @@ export function formatMetrics(m: Metrics, context: { peers?: number; durationS?:
   const ratio = m.rollbackToLowerBound === null ? '' : `, ratio ${m.rollbackToLowerBound.toFixed(2)}`;
   const delta = m.deltaMs === null ? 'auto' : `${m.deltaMs} ms`;
   lines.push(
-    `rollback       ${fmtPct(m.rollbackPct)}  (lower bound ${fmtPct(m.lowerBoundPct)}${ratio}; Δ ${delta})`,
+    `rollback       ${fmtPct(m.rollbackPct)}  (lower bound ${fmtPct(m.lowerBoundPct)}${ratio}; Δ ${delta}; mean-latency estimate ${fmtPct(m.meanLatencyEstimatePct)})`,
   );
   lines.push(
     `re-simulated   ${fmtPct(m.resimPct)}  (${m.rollbacks} rollbacks, ${m.ticksSimulated} ticks simulated)`,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PaceTracker, percentile, perfectClockLateTicks, recoveryStats } from '../src/metrics.js';
 import { lineEdges } from '../src/topology.js';
 
-describe('perfect-clock lower bound', () => {
+describe('mean-latency estimate (journeys with every link at its mean latency)', () => {
   // Line 0-1-2-3, every link exactly 100 ms, Δ = 140 ms (7 ticks at 50 fps: 1 tick = 20 ms).
   const net = { peers: 4, edges: lineEdges(4), linkMs: 100 };
   const opts = { deltaMs: 140, fps: 50 };
