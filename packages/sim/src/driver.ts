@@ -249,7 +249,12 @@ export async function driveScenario<S = unknown, E = unknown>(
 
   const recovery = new RecoveryTracker(
     adj,
-    { online: (i) => slots[i]!.online, tick: (i) => slots[i]!.peer?.tick, isCut },
+    {
+      online: (i) => slots[i]!.online,
+      tick: (i) => slots[i]!.peer?.tick,
+      isCut,
+      travelledBack: (i) => slots[i]!.peer?.stats().ticksTravelledBack ?? 0,
+    },
     warmupMs,
   );
   const emitted: EmittedEvent[] = [];
@@ -363,7 +368,8 @@ export async function driveScenario<S = unknown, E = unknown>(
           const before = recovery.componentSizes();
           for (const [a, b] of c.edges) heal(a, b);
           const after = recovery.componentSizes();
-          for (let p = 0; p < n; p++) if (slots[p]!.online && after[p]! > before[p]!) recovery.open(p, t);
+          for (let p = 0; p < n; p++)
+            if (slots[p]!.online && after[p]! > before[p]!) recovery.open(p, t, 'heal');
         }
       }
       while (nextTransition < transitions.length && transitions[nextTransition]!.atMs <= t) {
@@ -450,6 +456,8 @@ export async function driveScenario<S = unknown, E = unknown>(
       if (slot.online) finalPeers.push(slot.peer);
     }
     const recoveryS = recovery.stats();
+    const recoveryPaperS = recovery.paperStats();
+    const afterRecovery = recovery.afterStats();
     let finalTick = 0;
     let distinct = 0;
     let eventsApplied = 0;
@@ -546,6 +554,8 @@ export async function driveScenario<S = unknown, E = unknown>(
         [...peerErrors.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
       ),
       deltaMs: 'ms' in sc.delay ? sc.delay.ms : null,
+      recoveryPaperS,
+      afterRecovery,
     };
     return { metrics, finalPeers };
   } finally {

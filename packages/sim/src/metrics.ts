@@ -30,6 +30,31 @@ export interface RecoveryStats {
   readonly waitP95: number;
 }
 
+/** Recovery times by the paper's definition, in seconds. */
+export interface PaperRecoveryStats {
+  /** Comebacks after warm-up whose peer reached the network's largest tick before the end. */
+  readonly count: number;
+  readonly mean: number;
+  readonly p50: number;
+  readonly p95: number;
+  /** Comebacks still short of the largest tick at the end. */
+  readonly unrecovered: number;
+}
+
+/** What recovered peers still travel back right after they count as recovered. */
+export interface AfterRecoveryStats {
+  /** Length of the window after each recovery, s. */
+  readonly windowS: number;
+  /** Recoveries whose window was observed. */
+  readonly count: number;
+  /** Of those, how many travelled back at all in it. */
+  readonly withRollback: number;
+  /** Ticks travelled back per recovery in the window: mean, p95, max. */
+  readonly meanTicks: number;
+  readonly p95Ticks: number;
+  readonly maxTicks: number;
+}
+
 /**
  * The metrics of one run: the scenario format of docs/simulator.md up to `wallMs`, then the
  * figures behind them. Everything but `wallMs` is a pure function of scenario and seed.
@@ -52,8 +77,19 @@ export interface Metrics {
   readonly paceMismatchPct: number;
   /** How far behind the largest tick reported so far each report was, in ticks. */
   readonly skewTicks: SkewStats;
-  /** From a peer coming (back) online to its tick reaching the largest tick among the peers it can reach. */
+  /**
+   * From a peer coming (back) online, or its reachable set growing at a heal, to its tick being
+   * within 2 ticks of the up-to-date peers it can reach; time without one within reach is
+   * reported apart as waiting.
+   */
   readonly recoveryS: RecoveryStats;
+  /**
+   * The paper's definition: from a peer coming back online, waiting included, until its tick
+   * reaches the largest tick among all online peers.
+   */
+  readonly recoveryPaperS: PaperRecoveryStats;
+  /** Ticks a peer still travels back in the seconds after it counts as recovered (`recoveryS`). */
+  readonly afterRecovery: AfterRecoveryStats;
   /**
    * Every online peer has the same state hash at the same final tick, holds the same number of
    * events, and is within one second of ticks of the others at the end.
