@@ -17,6 +17,8 @@ import { parseScenario, type Scenario } from './scenario.js';
 import { adjacency, scenarioEdges } from './topology.js';
 import { type TraceEvent, traceRuntime } from './trace.js';
 
+export type { CarriedFrame } from './realized.js';
+
 /** A transport a peer runtime runs on. */
 export type PeerTransport = PeerOptions<unknown, unknown>['transports'][number];
 
