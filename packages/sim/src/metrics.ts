@@ -304,8 +304,8 @@ export function perfectClockLateTicks(
 
 /**
  * Perfect-clock late ticks over a network whose links deliver as `hop` says: Σ over events and
- * receiving peers of `max(0, D(s,p) − Δ)` in whole ticks (`⌊ms × fps / 1000⌋`, as rollbacks count
- * whole ticks: with perfect clocks every peer is at tick `⌊t × fps / 1000⌋` at time `t`), where
+ * receiving peers of `max(0, D(s,p) − Δ)` in whole ticks (`⌈ms × fps / 1000⌉ − 1`, as rollbacks
+ * count whole ticks and an arrival exactly on a tick boundary is applied before that tick), where
  * `D(s,p)` is the earliest arrival of the event at `p`, every peer forwarding it the moment it
  * has it (Dijkstra over earliest arrivals; `hop` must be non-decreasing in the send time).
  *
@@ -450,8 +450,10 @@ export function lateTicksOverJourneys(
       if (syncingAt(peerOf[x]!, at)) continue;
       const late = at - ev.atMs - (ev.deltaMs ?? opts.deltaMs);
       // Rollbacks are whole ticks (now − event.tick): an event landing within its own tick is
-      // not late. The epsilon keeps exact multiples (60 ms × 0.05) from flooring one tick short.
-      if (late > 0) total += Math.floor(late * tickPerMs + 1e-9);
+      // not late, and one landing exactly on a tick boundary is applied before that tick is
+      // simulated (a runtime inserts what has arrived, then advances): ⌈late⌉ − 1 ticks. The
+      // epsilon keeps float noise around exact multiples (60 ms × 0.05) on the boundary.
+      if (late > 0) total += Math.ceil(late * tickPerMs - 1e-9) - 1;
     }
   }
   return total;

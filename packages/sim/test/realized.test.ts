@@ -69,7 +69,8 @@ describe('FrameLog.arrival', () => {
 
 describe('realized lower bound', () => {
   it('equals the mean-latency figure when every frame drew the mean and links are busy', () => {
-    // Line 0-1-2-3, frames every 10 ms both ways, each exactly 100 ms: the hand-computed 11 ticks.
+    // Line 0-1-2-3, frames every 10 ms both ways, each exactly 100 ms: late 60 and 160 ms, 2 + 7
+    // ticks (an arrival exactly on a tick boundary is applied before that tick).
     const log = new FrameLog(4);
     for (const [a, b] of lineEdges(4)) {
       const sends = Array.from({ length: 300 }, (_, k) => [k * 10, 100] as [number, number]);
@@ -79,8 +80,8 @@ describe('realized lower bound', () => {
     const net = { peers: 4, edges: lineEdges(4) };
     const opts = { deltaMs: 140, fps: 50 };
     const events = [{ source: 0, atMs: 1000 }];
-    expect(realizedLateTicks(net, log, events, opts)).toBe(11);
-    expect(perfectClockLateTicks({ ...net, linkMs: 100 }, events, opts)).toBe(11);
+    expect(realizedLateTicks(net, log, events, opts)).toBe(9);
+    expect(perfectClockLateTicks({ ...net, linkMs: 100 }, events, opts)).toBe(9);
   });
 
   it('follows the delays actually drawn, not their mean', () => {
@@ -91,17 +92,28 @@ describe('realized lower bound', () => {
       const sends = Array.from({ length: 300 }, (_, k) => [k * 10, ms] as [number, number]);
       for (const f of frames(a, b, `${a}-${b}`, sends)) log.record(f);
     }
-    // Late at 2: 60 ms (3 ticks); at 3: 500 − 140 = 360 ms (18 ticks).
+    // Late at 2: 60 ms (2 ticks); at 3: 500 − 140 = 360 ms (17 ticks).
     expect(
       realizedLateTicks({ peers: 4, edges: lineEdges(4) }, log, [{ source: 0, atMs: 1000 }], {
         deltaMs: 140,
         fps: 50,
       }),
-    ).toBe(21);
+    ).toBe(19);
   });
 
-  it('no run of the simulator rolls back less than the bound (normal latency, several seeds)', async () => {
-    for (const seed of [1, 2, 3]) {
+  it('no run of the simulator rolls back less than the bound (normal and constant latency, several seeds)', async () => {
+    const latencies = [
+      { dist: 'normal', meanMs: 50, sdMs: 10 },
+      // Constant latencies land exactly on tick boundaries: applied before that tick.
+      { dist: 'constant', ms: 50 },
+    ] as const;
+    for (const [seed, latency] of [
+      [1, latencies[0]],
+      [2, latencies[0]],
+      [3, latencies[0]],
+      [1, latencies[1]],
+      [2, latencies[1]],
+    ] as const) {
       const m = await runScenario(
         {
           peers: 8,
@@ -109,7 +121,7 @@ describe('realized lower bound', () => {
           fps: 50,
           durationS: 40,
           warmupS: 5,
-          latency: { dist: 'normal', meanMs: 50, sdMs: 10 },
+          latency,
           delay: { ms: 100 },
           events: { perMinute: 120 },
         },
