@@ -330,7 +330,7 @@ export function toMarkdown(report: PaperReport, ref: PaperReference): string {
     out.push(`## The ${small[0]!.cell.latencyMs} ms row`);
     out.push('');
     out.push(
-      'Rollback against the realized bound and against the mean-latency estimate (the figure the bound used to be: every link at its mean latency).',
+      'Rollback against the realized bound and against the mean-latency estimate (every link at its mean latency: not a bound).',
     );
     out.push('');
     out.push('| cell | rollback % | realized bound % | ÷ realized | mean-latency estimate % | ÷ estimate |');
