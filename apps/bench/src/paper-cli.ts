@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, platform, release } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -33,6 +33,7 @@ const program = new Command()
   .option('--reps <n>', 'repetitions per cell (default: 3, quick: 1)', (v) => Number.parseInt(v, 10))
   .option('--duration <s>', 'virtual seconds per run (default: 300)', (v) => Number.parseInt(v, 10))
   .option('--out <dir>', 'output folder', new URL('../results/', import.meta.url).pathname)
+  .option('--render <json>', 're-render the report files from a saved paper-grid.json (no runs)')
   .parse();
 
 const opts = program.opts<{
@@ -41,9 +42,31 @@ const opts = program.opts<{
   reps?: number;
   duration?: number;
   out: string;
+  render?: string;
 }>();
 const setting = paperSetting();
 const ref = paperReference();
+
+/** Write the report files (`paper-grid` or `paper-quick`). */
+function write(report: PaperReport): void {
+  mkdirSync(opts.out, { recursive: true });
+  const base = report.mode === 'quick' ? 'paper-quick' : 'paper-grid';
+  writeFileSync(join(opts.out, `${base}.json`), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(opts.out, `${base}.md`), toMarkdown(report, ref));
+  writeFileSync(join(opts.out, `${base}.svg`), toSvg(report));
+  process.stdout.write(toMarkdown(report, ref));
+  process.stderr.write(`wrote ${join(opts.out, base)}.{json,md,svg}\n`);
+}
+
+if (opts.render !== undefined) {
+  // Summaries and goals are recomputed from the saved runs.
+  const saved = JSON.parse(readFileSync(opts.render, 'utf8')) as PaperReport;
+  const cells = saved.cells.map((c) => summariseCell(c.cell, c.runs, ref));
+  const churn = saved.churn.map((c) => summariseCell(c.cell, c.runs, ref));
+  write({ ...saved, cells, churn, goals: evaluateGoals(cells, churn) });
+  process.exit(0);
+}
+
 const reps = opts.reps ?? (opts.quick ? 1 : setting.run.repetitions);
 const cells = opts.quick ? quickGrid() : fullGrid(setting);
 const churnCells: Cell[] = opts.quick
@@ -105,10 +128,4 @@ const report: PaperReport = {
   goals: evaluateGoals(grid, churn),
 };
 
-mkdirSync(opts.out, { recursive: true });
-const base = opts.quick ? 'paper-quick' : 'paper-grid';
-writeFileSync(join(opts.out, `${base}.json`), `${JSON.stringify(report, null, 2)}\n`);
-writeFileSync(join(opts.out, `${base}.md`), toMarkdown(report, ref));
-writeFileSync(join(opts.out, `${base}.svg`), toSvg(report));
-process.stdout.write(toMarkdown(report, ref));
-process.stderr.write(`wrote ${join(opts.out, base)}.{json,md,svg} in ${report.wallS.toFixed(1)} s\n`);
+write(report);

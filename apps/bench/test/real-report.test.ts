@@ -21,7 +21,11 @@ function simMetrics(over: Partial<Metrics> = {}): Metrics {
     lowerBoundPct: 0.2,
     paceMismatchPct: 0,
     skewTicks: { p50: 0, p99: 1, max: 1 },
-    recoveryS: { count: 0, mean: 0, p95: 0, unrecovered: 0 },
+    recoveryS: { count: 0, mean: 0, p95: 0, unrecovered: 0, waited: 0, waitMean: 0, waitP95: 0 },
+    recoveryPaperS: { count: 0, mean: 0, p50: 0, p95: 0, unrecovered: 0 },
+    afterRecovery: { windowS: 5, count: 0, withRollback: 0, meanTicks: 0, p95Ticks: 0, maxTicks: 0 },
+    meanLatencyEstimatePct: 0.21,
+    meanLatencyEstimateTicks: 198,
     converged: true,
     distinctFinalHashes: 1,
     eventsGenerated: 39,
@@ -57,6 +61,10 @@ function realMetrics(over: Partial<RealMetrics> = {}): RealMetrics {
     resimPct: 0.75,
     rollbacks: 70,
     lowerBoundPct: 0.2,
+    meanLatencyEstimatePct: 0.21,
+    recoveryS: { count: 0, mean: 0, p95: 0, unrecovered: 0, waited: 0, waitMean: 0, waitP95: 0 },
+    recoveryPaperS: { count: 0, mean: 0, p50: 0, p95: 0, unrecovered: 0 },
+    afterRecovery: { windowS: 5, count: 0, withRollback: 0, meanTicks: 0, p95Ticks: 0, maxTicks: 0 },
     rollbackToLowerBound: 1.65,
     paceMismatchPct: 0,
     skewTicks: { p50: 1, p99: 1, max: 2 },
@@ -84,6 +92,7 @@ function realMetrics(over: Partial<RealMetrics> = {}): RealMetrics {
       peers: 21,
       eventLoopDelayMs: { mean: 1, p50: 0.1, p99: 23, max: 170 },
       cpuPct: 4.5,
+      cpuUsPerPeerFrame: 42.857,
       ticksPerSecond: { min: 49.99, mean: 50 },
       latency: {
         framesIn: 10_100,
@@ -160,6 +169,50 @@ describe('real-vs-sim report', () => {
     expect(text).toContain('30.0 ms late on average = 505.0 ms of travel + 10.0 ms');
     expect(text).toContain('the late arrivals are mostly those whose receiver ran ahead');
     expect(text).toContain('one process is enough');
+    expect(text).toContain('42.9 µs of CPU per peer per frame');
+    expect(text).toContain('Δ ÷ L = 10 hops');
+    expect(text).toContain('0.2000 % real, 0.2000 % simulated');
+    // (0.21 − 0.16) ÷ (0.33 − 0.16) of the gap is latency.
+    expect(text).toContain(': 29 % of the gap is the network as the peers saw it');
+  });
+
+  it('no sentence contradicts the figures beside it', () => {
+    // Latency-matched simulation equal to the plain one: the text says so, not "X instead of X".
+    const same = explain(comparison(realMetrics(), simMetrics(), simMetrics()));
+    expect(same).toContain(
+      'the simulator reports the same 0.1600 %: the measured latency explains none of the gap',
+    );
+    expect(same).not.toMatch(/reports (\d+\.\d+) % instead of \1 %/);
+    // Real run below the latency-matched one: no claim that stamp lag explains a residual.
+    const below = explain(
+      comparison(realMetrics({ rollbackPct: 0.15 }), simMetrics(), simMetrics({ rollbackPct: 0.21 })),
+    );
+    expect(below).toContain('stamp lag and clock offsets add nothing measurable here');
+    expect(below).not.toContain('of the gap is the network');
+    // Latency-matched simulation beyond the real run: no share above 100 % of the gap.
+    const beyond = explain(comparison(realMetrics(), simMetrics(), simMetrics({ rollbackPct: 0.57 })));
+    expect(beyond).toContain('more than the whole gap');
+    expect(beyond).not.toMatch(/\d{3,} % of the gap/);
+    // Stamp lag no longer than the simulator's half frame: not called extra Δ lost.
+    const lag = realMetrics();
+    const noLag = explain(
+      comparison(
+        { ...lag, runtime: { ...lag.runtime, lateness: { ...lag.runtime.lateness, stampLagMeanMs: 10.4 } } },
+        simMetrics(),
+        simMetrics({ rollbackPct: 0.21 }),
+      ),
+    );
+    expect(noLag).toContain('no more than that (0.4 ms difference)');
+    // A peer that lost pace: the text does not claim one process is enough.
+    const slow = explain(
+      comparison(
+        { ...lag, runtime: { ...lag.runtime, ticksPerSecond: { min: 40, mean: 48 } } },
+        simMetrics(),
+        simMetrics(),
+      ),
+    );
+    expect(slow).toContain('the slowest peer lost pace');
+    expect(slow).not.toContain('one process is enough');
   });
 
   it('says plainly when a run did not converge', () => {

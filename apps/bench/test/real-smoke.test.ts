@@ -60,9 +60,30 @@ describe('real run (WebSockets on 127.0.0.1, injected latency)', () => {
     expect(progress.length).toBeGreaterThanOrEqual(4);
   }, 40_000);
 
+  it('runs churn: peers stopped and restarted from nothing rejoin on their port, and recovery is measured', async () => {
+    const m = await runRealScenario({
+      ...scenario,
+      name: 'real-smoke-churn',
+      durationS: 20,
+      churn: { onlineMeanS: 4, offlineMeanS: 1.5, restart: true },
+    });
+    expect(m.converged).toBe(true);
+    expect(m.distinctFinalHashes).toBe(1);
+    expect(m.desyncs).toBe(0);
+    // Comebacks after warm-up were measured under both definitions.
+    expect(m.recoveryS.count + m.recoveryS.unrecovered).toBeGreaterThan(0);
+    expect(m.recoveryPaperS.count + m.recoveryPaperS.unrecovered).toBeGreaterThan(0);
+    expect(m.afterRecovery.count).toBe(m.recoveryS.count);
+    // The bound is computed over the frames the links carried.
+    expect(m.lowerBoundTicks).toBeGreaterThanOrEqual(0);
+    expect(m.runtime.cpuUsPerPeerFrame).toBeGreaterThan(0);
+  }, 60_000);
+
   it('refuses what it cannot run in real time with a typed error', async () => {
-    const churn = { ...scenario, churn: { onlineMeanS: 5, offlineMeanS: 2 } };
-    await expect(runRealScenario(churn)).rejects.toMatchObject({ code: 'UNSUPPORTED_SCENARIO' });
+    const keepState = { ...scenario, churn: { onlineMeanS: 5, offlineMeanS: 2, restart: false } };
+    await expect(runRealScenario(keepState)).rejects.toMatchObject({ code: 'UNSUPPORTED_SCENARIO' });
+    const partition = { ...scenario, partitions: [{ atS: 4, healAtS: 6, groups: [[0]] }] };
+    await expect(runRealScenario(partition)).rejects.toMatchObject({ code: 'UNSUPPORTED_SCENARIO' });
     const drift = { ...scenario, driftPpm: 100 };
     await expect(runRealScenario(drift)).rejects.toBeInstanceOf(RealRunError);
     await expect(runRealScenario(scenario, { seed: -1 })).rejects.toMatchObject({ code: 'BAD_OPTION' });

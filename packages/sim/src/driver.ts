@@ -14,11 +14,14 @@ import { type App, rectangleApp, type SeededRandom } from '@symmetric/core';
 import { createPeer, type Peer, type PeerOptions, type PeerStats } from '@symmetric/peer';
 import { ScenarioError } from './errors.js';
 import { type EmittedEvent, type Metrics, PaceTracker, perfectClockLateTicks, round6 } from './metrics.js';
-import { drawPlan, EventClock, latencyMeanMs } from './plan.js';
+import { drawPlan, EventClock, type Interval, latencyMeanMs } from './plan.js';
+import { type CarriedFrame, FrameLog, realizedLateTicks } from './realized.js';
 import { RecoveryTracker } from './recovery.js';
 import { parseScenario, type Scenario } from './scenario.js';
 import { adjacency, scenarioEdges } from './topology.js';
 import { type TraceEvent, traceRuntime } from './trace.js';
+
+export type { CarriedFrame } from './realized.js';
 
 /** A transport a peer runtime runs on. */
 export type PeerTransport = PeerOptions<unknown, unknown>['transports'][number];
@@ -62,6 +65,12 @@ export interface ScenarioNetwork<S = unknown, E = unknown> {
   cut?(a: number, b: number): void;
   /** Heal a cut link (the pair links again). */
   heal?(a: number, b: number): void;
+  /**
+   * Every frame the links carried so far, with the latency drawn for it (run time, scenario
+   * peer indices): the realized network the lower bound is computed on. Without it the
+   * metrics have no lower bound (`lowerBoundPct: null`).
+   */
+  carried?(): Iterable<CarriedFrame>;
 }
 
 /** What the caller of {@link driveScenario} may observe while it runs. */
@@ -246,10 +255,24 @@ export async function driveScenario<S = unknown, E = unknown>(
 
   const recovery = new RecoveryTracker(
     adj,
-    { online: (i) => slots[i]!.online, tick: (i) => slots[i]!.peer?.tick, isCut },
+    {
+      online: (i) => slots[i]!.online,
+      tick: (i) => slots[i]!.peer?.tick,
+      isCut,
+      travelledBack: (i) => slots[i]!.peer?.stats().ticksTravelledBack ?? 0,
+    },
     warmupMs,
   );
   const emitted: EmittedEvent[] = [];
+  /** Per peer, when its runtime was not live (the lower bound does not count receipts then). */
+  const syncing: Interval[][] = Array.from({ length: n }, () => []);
+  const syncingSince: (number | undefined)[] = new Array(n).fill(undefined);
+  const endSyncing = (i: number, atMs: number): void => {
+    const since = syncingSince[i];
+    if (since === undefined) return;
+    syncingSince[i] = undefined;
+    if (atMs > since) syncing[i]!.push({ from: since, to: atMs });
+  };
 
   const startPeer = async (i: number, t: number, restart: boolean): Promise<void> => {
     const slot = slots[i]!;
@@ -280,6 +303,12 @@ export async function driveScenario<S = unknown, E = unknown>(
     peer.on('emit', () =>
       emitted.push({ source: i, atMs: network.now(), deltaMs: (peer.delayTicks * 1000) / fps }),
     );
+    syncingSince[i] = t;
+    peer.on('status', (status) => {
+      if (slots[i]!.peer !== peer) return;
+      if (status === 'live') endSyncing(i, network.now());
+      else if (syncingSince[i] === undefined) syncingSince[i] = network.now();
+    });
     slot.peer = peer;
     slot.online = true;
     slot.baseline = ZERO;
@@ -345,7 +374,8 @@ export async function driveScenario<S = unknown, E = unknown>(
           const before = recovery.componentSizes();
           for (const [a, b] of c.edges) heal(a, b);
           const after = recovery.componentSizes();
-          for (let p = 0; p < n; p++) if (slots[p]!.online && after[p]! > before[p]!) recovery.open(p, t);
+          for (let p = 0; p < n; p++)
+            if (slots[p]!.online && after[p]! > before[p]!) recovery.open(p, t, 'heal');
         }
       }
       while (nextTransition < transitions.length && transitions[nextTransition]!.atMs <= t) {
@@ -360,6 +390,7 @@ export async function driveScenario<S = unknown, E = unknown>(
           slot.events.stop();
           recovery.drop(tr.peer);
           if (restartOnChurn) {
+            endSyncing(tr.peer, t);
             // A crash, not a goodbye: the links drop (neighbours see them close), no bye is sent.
             retire(slot);
             const peer = slot.peer;
@@ -431,6 +462,8 @@ export async function driveScenario<S = unknown, E = unknown>(
       if (slot.online) finalPeers.push(slot.peer);
     }
     const recoveryS = recovery.stats();
+    const recoveryPaperS = recovery.paperStats();
+    const afterRecovery = recovery.afterStats();
     let finalTick = 0;
     let distinct = 0;
     let eventsApplied = 0;
@@ -462,22 +495,32 @@ export async function driveScenario<S = unknown, E = unknown>(
     }
     await stopAll(slots);
 
-    const lbTicks = perfectClockLateTicks(
-      {
-        peers: n,
-        edges,
-        linkMs: latencyMeanMs(sc.latency),
-        online: plan.online,
-        restart: restartOnChurn,
-        cuts: plan.cuts,
-      },
+    for (let i = 0; i < n; i++) endSyncing(i, Number.POSITIVE_INFINITY);
+    const boundNet = {
+      peers: n,
+      edges,
+      online: plan.online,
+      syncing,
+      restart: restartOnChurn,
+      cuts: plan.cuts,
+    };
+    const boundOpts = { deltaMs: 'ms' in sc.delay ? sc.delay.ms : 0, fps, fromMs: warmupMs };
+    const carried = network.carried?.();
+    let lbTicks: number | null = null;
+    if (carried !== undefined) {
+      const log = new FrameLog(n);
+      for (const f of carried) log.record(f);
+      lbTicks = realizedLateTicks(boundNet, log, emitted, boundOpts);
+    }
+    const meanTicks = perfectClockLateTicks(
+      { ...boundNet, linkMs: latencyMeanMs(sc.latency) },
       emitted,
-      { deltaMs: 'ms' in sc.delay ? sc.delay.ms : 0, fps, fromMs: warmupMs },
+      boundOpts,
     );
     const denom = totals.ticksSimulated;
     const pct = (x: number): number => (denom > 0 ? round6((100 * x) / denom) : 0);
     const rollbackPct = pct(totals.ticksTravelledBack);
-    const lowerBoundPct = pct(lbTicks);
+    const lowerBoundPct = lbTicks === null ? null : pct(lbTicks);
     const metrics: Metrics = {
       rollbackPct,
       resimPct: pct(totals.ticksResimulated),
@@ -496,7 +539,8 @@ export async function driveScenario<S = unknown, E = unknown>(
       messages: framesSent,
       bytes: bytesSent,
       ...(options.includeWall === false ? {} : { wallMs: Math.round(performance.now() - wallStart) }),
-      rollbackToLowerBound: lowerBoundPct > 0 ? round6(rollbackPct / lowerBoundPct) : null,
+      rollbackToLowerBound:
+        lowerBoundPct !== null && lowerBoundPct > 0 ? round6(rollbackPct / lowerBoundPct) : null,
       name: sc.name,
       seed,
       finalTick,
@@ -506,7 +550,9 @@ export async function driveScenario<S = unknown, E = unknown>(
       ticksSimulated: totals.ticksSimulated,
       ticksTravelledBack: totals.ticksTravelledBack,
       ticksResimulated: totals.ticksResimulated,
-      lowerBoundTicks: round6(lbTicks),
+      lowerBoundTicks: lbTicks === null ? null : round6(lbTicks),
+      meanLatencyEstimatePct: pct(meanTicks),
+      meanLatencyEstimateTicks: meanTicks,
       paceReports: pace.reports,
       desyncs,
       tooOld,
@@ -514,6 +560,8 @@ export async function driveScenario<S = unknown, E = unknown>(
         [...peerErrors.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
       ),
       deltaMs: 'ms' in sc.delay ? sc.delay.ms : null,
+      recoveryPaperS,
+      afterRecovery,
     };
     return { metrics, finalPeers };
   } finally {

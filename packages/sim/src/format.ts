@@ -37,7 +37,7 @@ export function formatMetrics(m: Metrics, context: { peers?: number; durationS?:
   const ratio = m.rollbackToLowerBound === null ? '' : `, ratio ${m.rollbackToLowerBound.toFixed(2)}`;
   const delta = m.deltaMs === null ? 'auto' : `${m.deltaMs} ms`;
   lines.push(
-    `rollback       ${fmtPct(m.rollbackPct)}  (lower bound ${fmtPct(m.lowerBoundPct)}${ratio}; Δ ${delta})`,
+    `rollback       ${fmtPct(m.rollbackPct)}  (lower bound ${fmtPct(m.lowerBoundPct)}${ratio}; Δ ${delta}; mean-latency estimate ${fmtPct(m.meanLatencyEstimatePct)})`,
   );
   lines.push(
     `re-simulated   ${fmtPct(m.resimPct)}  (${m.rollbacks} rollbacks, ${m.ticksSimulated} ticks simulated)`,
@@ -51,6 +51,16 @@ export function formatMetrics(m: Metrics, context: { peers?: number; durationS?:
       ? 'recovery       none (no comeback or heal after warm-up)'
       : `recovery       ${r.count} × mean ${r.mean.toFixed(3)} s, p95 ${r.p95.toFixed(3)} s${r.unrecovered > 0 ? `, ${r.unrecovered} unrecovered` : ''}${r.waited > 0 ? `  (${r.waited} waited for the network to be within reach: mean ${r.waitMean.toFixed(3)} s, p95 ${r.waitP95.toFixed(3)} s)` : ''}`,
   );
+  const rp = m.recoveryPaperS;
+  if (rp.count > 0 || rp.unrecovered > 0) {
+    const a = m.afterRecovery;
+    lines.push(
+      `  paper's def.  ${rp.count} × mean ${rp.mean.toFixed(3)} s, p50 ${rp.p50.toFixed(3)} s, p95 ${rp.p95.toFixed(3)} s${rp.unrecovered > 0 ? `, ${rp.unrecovered} unrecovered` : ''} (back online to the network's largest tick, waiting included)`,
+    );
+    lines.push(
+      `  afterwards    ${a.withRollback}/${a.count} recovered peers still rolled back within ${a.windowS} s: mean ${a.meanTicks.toFixed(1)}, p95 ${a.p95Ticks}, max ${a.maxTicks} ticks`,
+    );
+  }
   lines.push(
     `converged      ${m.converged ? 'yes' : 'NO'}  (${m.distinctFinalHashes} distinct hash${m.distinctFinalHashes === 1 ? '' : 'es'} at tick ${m.finalTick} over ${m.peersOnline} online peers${m.desyncs > 0 ? `; ${m.desyncs} desync reports` : ''})`,
   );

@@ -1,6 +1,6 @@
 /**
  * Metric definitions (docs/simulator.md, "Metrics") as pure computations: percentiles, pace mismatch,
- * recovery windows and the perfect-clock lower bound.
+ * recovery windows and perfect-clock late ticks over journeys (the lower bound's search).
  */
 import type { Interval } from './plan.js';
 import type { Edge } from './topology.js';
@@ -30,6 +30,31 @@ export interface RecoveryStats {
   readonly waitP95: number;
 }
 
+/** Recovery times by the paper's definition, in seconds. */
+export interface PaperRecoveryStats {
+  /** Comebacks after warm-up whose peer reached the network's largest tick before the end. */
+  readonly count: number;
+  readonly mean: number;
+  readonly p50: number;
+  readonly p95: number;
+  /** Comebacks still short of the largest tick at the end. */
+  readonly unrecovered: number;
+}
+
+/** What recovered peers still travel back right after they count as recovered. */
+export interface AfterRecoveryStats {
+  /** Length of the window after each recovery, s. */
+  readonly windowS: number;
+  /** Recoveries whose window was observed. */
+  readonly count: number;
+  /** Of those, how many travelled back at all in it. */
+  readonly withRollback: number;
+  /** Ticks travelled back per recovery in the window: mean, p95, max. */
+  readonly meanTicks: number;
+  readonly p95Ticks: number;
+  readonly maxTicks: number;
+}
+
 /**
  * The metrics of one run: the scenario format of docs/simulator.md up to `wallMs`, then the
  * figures behind them. Everything but `wallMs` is a pure function of scenario and seed.
@@ -41,14 +66,30 @@ export interface Metrics {
   readonly resimPct: number;
   /** Late-event rollbacks, all peers (warm-up excluded). */
   readonly rollbacks: number;
-  /** Perfect-clock lower bound of rollbackPct for this scenario and seed, in % (`null` with `delay: auto` when Δ is unknown). */
+  /**
+   * Perfect-clock lower bound of rollbackPct, in %: for each event and receiving peer, the
+   * earliest arrival over the latencies the run's links actually drew (per frame, FIFO), with
+   * perfect clocks and no overhead. No run of that network can roll back less. `null` when the
+   * network does not report its frames.
+   */
   readonly lowerBoundPct: number | null;
   /** Pace-mismatch reports ÷ pace reports, in %. */
   readonly paceMismatchPct: number;
   /** How far behind the largest tick reported so far each report was, in ticks. */
   readonly skewTicks: SkewStats;
-  /** From a peer coming (back) online to its tick reaching the largest tick among the peers it can reach. */
+  /**
+   * From a peer coming (back) online, or its reachable set growing at a heal, to its tick being
+   * within 2 ticks of the up-to-date peers it can reach; time without one within reach is
+   * reported apart as waiting.
+   */
   readonly recoveryS: RecoveryStats;
+  /**
+   * The paper's definition: from a peer coming back online, waiting included, until its tick
+   * reaches the largest tick among all online peers.
+   */
+  readonly recoveryPaperS: PaperRecoveryStats;
+  /** Ticks a peer still travels back in the seconds after it counts as recovered (`recoveryS`). */
+  readonly afterRecovery: AfterRecoveryStats;
   /**
    * Every online peer has the same state hash at the same final tick, holds the same number of
    * events, and is within one second of ticks of the others at the end.
@@ -88,6 +129,13 @@ export interface Metrics {
   readonly ticksResimulated: number;
   /** Perfect-clock late ticks: the numerator of `lowerBoundPct`. */
   readonly lowerBoundTicks: number | null;
+  /**
+   * The late ticks, in %, if every link took its mean latency on the fastest path (perfect clocks,
+   * no overhead): an estimate, not a bound (messages that drew less than the mean beat it).
+   */
+  readonly meanLatencyEstimatePct: number;
+  /** The numerator of `meanLatencyEstimatePct`. */
+  readonly meanLatencyEstimateTicks: number;
   /** Pace reports judged: the denominator of `paceMismatchPct`. */
   readonly paceReports: number;
   /** Desync reports raised by peers (hash mismatches on settled ticks). */
@@ -208,6 +256,12 @@ export interface LowerBoundNetwork {
    * `false`: it keeps it and can pass it on once back online.
    */
   readonly restart?: boolean;
+  /**
+   * Per peer, when its runtime was not part of the room's timeline in the run (starting,
+   * re-syncing after a heal; sorted and disjoint). An event that reaches it then is part of
+   * the state it goes live with, as in the run, and is not counted.
+   */
+  readonly syncing?: readonly (readonly Interval[])[];
   /** Link cuts: each edge in `edges` is unusable during `[fromMs, toMs)`. */
   readonly cuts?: readonly {
     readonly fromMs: number;
@@ -228,11 +282,32 @@ export interface LowerBoundOptions {
 const ALWAYS: readonly Interval[] = [{ from: Number.NEGATIVE_INFINITY, to: Number.POSITIVE_INFINITY }];
 
 /**
- * The perfect-clock lower bound's numerator: Σ over events and receiving peers of
- * `max(0, D(s,p) − Δ)` in whole ticks (`⌊ms × fps / 1000⌋`, as rollbacks count whole ticks:
- * with perfect clocks every peer is at tick `⌊t × fps / 1000⌋` at time `t`), where `D(s,p)` is the
- * earliest arrival of the event at `p` over the fastest path, every link taking its mean
- * latency (Dijkstra).
+ * When a frame sent from peer `from` to peer `to` over topology edge `edge` at `sentMs` lands
+ * (ms), or `Infinity` when no such frame can be sent then.
+ */
+export type HopArrival = (edge: number, from: number, to: number, sentMs: number) => number;
+
+/**
+ * The mean-latency estimate's numerator: {@link lateTicksOverJourneys} with every link taking its
+ * mean latency `net.linkMs`. Not a bound: links draw a latency per message, and a run whose
+ * messages drew less than the mean beats it. The lower bound is {@link realizedLateTicks}
+ * (`realized.ts`), over the delays the run actually drew.
+ */
+export function perfectClockLateTicks(
+  net: LowerBoundNetwork,
+  events: readonly EmittedEvent[],
+  opts: LowerBoundOptions,
+): number {
+  const L = net.linkMs;
+  return lateTicksOverJourneys(net, (_edge, _from, _to, d) => d + L, events, opts);
+}
+
+/**
+ * Perfect-clock late ticks over a network whose links deliver as `hop` says: Σ over events and
+ * receiving peers of `max(0, D(s,p) − Δ)` in whole ticks (`⌈ms × fps / 1000⌉ − 1`, as rollbacks
+ * count whole ticks and an arrival exactly on a tick boundary is applied before that tick), where
+ * `D(s,p)` is the earliest arrival of the event at `p`, every peer forwarding it the moment it
+ * has it (Dijkstra over earliest arrivals; `hop` must be non-decreasing in the send time).
  *
  * With cuts and churn the graph changes over time and the search is over journeys. Each online
  * interval of a peer is a holder of its own: with `restart` a peer loses what it held when it
@@ -246,13 +321,13 @@ const ALWAYS: readonly Interval[] = [{ from: Number.NEGATIVE_INFINITY, to: Numbe
  * simulated past it like anyone else), once per interval. Deliveries before `fromMs` are not
  * counted.
  */
-export function perfectClockLateTicks(
-  net: LowerBoundNetwork,
+export function lateTicksOverJourneys(
+  net: Omit<LowerBoundNetwork, 'linkMs'>,
+  hop: HopArrival,
   events: readonly EmittedEvent[],
   opts: LowerBoundOptions,
 ): number {
   const n = net.peers;
-  const L = net.linkMs;
   const restart = net.restart ?? true;
   const adj: { to: number; edge: number }[][] = Array.from({ length: n }, () => []);
   const edgeIndex = new Map<number, number>();
@@ -328,8 +403,9 @@ export function perfectClockLateTicks(
           if (done[target] === 1) continue;
           // Send at the earliest d with both ends online until the frame lands and the link uncut.
           const d = uncutFrom(edge, Math.max(best, wIv.from));
-          if (d >= uEnd || d + L >= wIv.to) continue;
-          const at = d + L;
+          if (d >= uEnd) continue;
+          const at = hop(edge, u, w, d);
+          if (at >= wIv.to) continue;
           if (at < arrival[target]!) {
             arrival[target] = at;
             counted[target] = d === wIv.from ? 0 : 1; // sent the moment it came online: its join
@@ -358,6 +434,8 @@ export function perfectClockLateTicks(
   }
   spread();
   const hasState = Float64Array.from(arrival);
+  const syncingAt = (p: number, at: number): boolean =>
+    net.syncing?.[p]?.some((iv) => iv.from <= at && at < iv.to) ?? false;
   let total = 0;
   for (const ev of events) {
     const srcIvs = intervals[ev.source]!;
@@ -369,10 +447,13 @@ export function perfectClockLateTicks(
     for (let x = 0; x < vertices; x++) {
       const at = arrival[x]!;
       if (counted[x] === 0 || !Number.isFinite(at) || at < fromMs || at <= hasState[x]!) continue;
+      if (syncingAt(peerOf[x]!, at)) continue;
       const late = at - ev.atMs - (ev.deltaMs ?? opts.deltaMs);
       // Rollbacks are whole ticks (now − event.tick): an event landing within its own tick is
-      // not late. The epsilon keeps exact multiples (60 ms × 0.05) from flooring one tick short.
-      if (late > 0) total += Math.floor(late * tickPerMs + 1e-9);
+      // not late, and one landing exactly on a tick boundary is applied before that tick is
+      // simulated (a runtime inserts what has arrived, then advances): ⌈late⌉ − 1 ticks. The
+      // epsilon keeps float noise around exact multiples (60 ms × 0.05) on the boundary.
+      if (late > 0) total += Math.ceil(late * tickPerMs - 1e-9) - 1;
     }
   }
   return total;

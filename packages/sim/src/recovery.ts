@@ -3,7 +3,17 @@
  * growing at a heal, until its tick reaches the peers it can reach. Only the time the network is
  * within reach counts; the rest is reported as waiting.
  */
-import { type RecoveryStats, recoveryStats } from './metrics.js';
+import {
+  type AfterRecoveryStats,
+  type PaperRecoveryStats,
+  percentile,
+  type RecoveryStats,
+  recoveryStats,
+  round6,
+} from './metrics.js';
+
+/** How long after a recovery the ticks a peer still travels back are counted, ms. */
+export const AFTER_RECOVERY_MS = 5000;
 
 /**
  * A recovering peer within this many ticks of the largest tick it is compared with is back:
@@ -20,6 +30,8 @@ export interface ReachView {
   tick(i: number): number | undefined;
   /** `true` while the link between `a` and `b` is cut. */
   isCut(a: number, b: number): boolean;
+  /** Ticks peer `i`'s current runtime has travelled back so far (0 when it has none). */
+  travelledBack?(i: number): number;
 }
 
 /** Open recovery windows of every peer, and the recoveries measured so far. */
@@ -35,6 +47,12 @@ export class RecoveryTracker {
   readonly #reachedMs: number[];
   readonly #recoveries: number[] = [];
   readonly #waits: number[] = [];
+  /** Per peer: since when it is back online and has not reached the network's largest tick. */
+  readonly #paperSince: (number | undefined)[];
+  readonly #paperRecoveries: number[] = [];
+  /** Per peer: the window after its last recovery (ticks travelled back at its start, its end). */
+  readonly #after: ({ readonly base: number; readonly untilMs: number } | undefined)[];
+  readonly #afterTicks: number[] = [];
 
   /** Windows opened before `fromMs` (the warm-up end) are tracked but not measured. */
   constructor(adj: readonly (readonly number[])[], view: ReachView, fromMs: number) {
@@ -45,18 +63,56 @@ export class RecoveryTracker {
     this.#since = new Array<number | undefined>(n).fill(undefined);
     this.#reachableSince = new Array<number | undefined>(n).fill(undefined);
     this.#reachedMs = new Array<number>(n).fill(0);
+    this.#paperSince = new Array<number | undefined>(n).fill(undefined);
+    this.#after = new Array(n).fill(undefined);
   }
 
-  /** Peer `i` came (back) online, or can reach more of the network, at `atMs`. */
-  open(i: number, atMs: number): void {
+  /**
+   * Peer `i` came (back) online (`online`, the default), or can reach more of the network
+   * (`heal`), at `atMs`. Only coming online opens a window of the paper's definition.
+   */
+  open(i: number, atMs: number, kind: 'online' | 'heal' = 'online'): void {
     this.#since[i] = atMs;
     this.#reachableSince[i] = undefined;
     this.#reachedMs[i] = 0;
+    if (kind === 'online') this.#paperSince[i] = atMs;
+    this.#closeAfter(i);
   }
 
-  /** Peer `i` went offline: its open window is dropped. */
+  /** Peer `i` went offline: its open windows are dropped (and its after-recovery window ends). */
   drop(i: number): void {
     this.#since[i] = undefined;
+    this.#paperSince[i] = undefined;
+    this.#closeAfter(i);
+  }
+
+  /** End peer `i`'s after-recovery window now, recording what it travelled back in it. */
+  #closeAfter(i: number): void {
+    const after = this.#after[i];
+    if (after === undefined) return;
+    this.#after[i] = undefined;
+    this.#afterTicks.push(Math.max(0, (this.#view.travelledBack?.(i) ?? after.base) - after.base));
+  }
+
+  /**
+   * The paper's definition: from coming back online, waiting included, until the peer's tick
+   * reaches the largest tick of every other online peer at that instant.
+   */
+  #updatePaper(atMs: number): void {
+    const n = this.#adj.length;
+    const view = this.#view;
+    let largest = Number.NEGATIVE_INFINITY;
+    for (let j = 0; j < n; j++) {
+      const tick = view.online(j) ? view.tick(j) : undefined;
+      if (tick !== undefined && tick > largest) largest = tick;
+    }
+    for (let i = 0; i < n; i++) {
+      const since = this.#paperSince[i];
+      const tick = view.tick(i);
+      if (since === undefined || tick === undefined || tick < largest) continue;
+      if (since >= this.#fromMs) this.#paperRecoveries.push(atMs - since);
+      this.#paperSince[i] = undefined;
+    }
   }
 
   /** `true` while peer `i` has an open window. */
@@ -67,6 +123,11 @@ export class RecoveryTracker {
   /** Close every window whose peer has caught up by `atMs`. */
   update(atMs: number): void {
     const n = this.#adj.length;
+    this.#updatePaper(atMs);
+    for (let i = 0; i < n; i++) {
+      const after = this.#after[i];
+      if (after !== undefined && atMs >= after.untilMs) this.#closeAfter(i);
+    }
     for (let i = 0; i < n; i++) {
       const since = this.#since[i];
       const tick = this.#view.tick(i);
@@ -87,6 +148,9 @@ export class RecoveryTracker {
           const recovery = this.#reachedMs[i]! + (atMs - reachable);
           this.#recoveries.push(recovery);
           this.#waits.push(atMs - since - recovery);
+          if (this.#view.travelledBack !== undefined) {
+            this.#after[i] = { base: this.#view.travelledBack(i), untilMs: atMs + AFTER_RECOVERY_MS };
+          }
         }
         this.#since[i] = undefined;
         this.#reachableSince[i] = undefined;
@@ -115,6 +179,41 @@ export class RecoveryTracker {
       for (const v of members) size[v] = members.length;
     }
     return size;
+  }
+
+  /**
+   * Recoveries by the paper's definition (coming back online, waiting included, until the
+   * largest tick of the network), with the windows still open at the end as unrecovered.
+   */
+  paperStats(): PaperRecoveryStats {
+    const sorted = [...this.#paperRecoveries].sort((a, b) => a - b);
+    const sum = sorted.reduce((a, b) => a + b, 0);
+    return {
+      count: sorted.length,
+      mean: sorted.length === 0 ? 0 : round6(sum / sorted.length / 1000),
+      p50: round6(percentile(sorted, 0.5) / 1000),
+      p95: round6(percentile(sorted, 0.95) / 1000),
+      unrecovered: this.#paperSince.filter((s) => s !== undefined && s >= this.#fromMs).length,
+    };
+  }
+
+  /**
+   * Ticks travelled back by each recovered peer in the {@link AFTER_RECOVERY_MS} after it counts
+   * as recovered (today's definition; a window cut short by going offline or re-opening counts
+   * what it saw). Windows still running are closed now.
+   */
+  afterStats(): AfterRecoveryStats {
+    for (let i = 0; i < this.#after.length; i++) this.#closeAfter(i);
+    const sorted = [...this.#afterTicks].sort((a, b) => a - b);
+    const sum = sorted.reduce((a, b) => a + b, 0);
+    return {
+      windowS: AFTER_RECOVERY_MS / 1000,
+      count: sorted.length,
+      withRollback: sorted.filter((x) => x > 0).length,
+      meanTicks: sorted.length === 0 ? 0 : round6(sum / sorted.length),
+      p95Ticks: percentile(sorted, 0.95),
+      maxTicks: sorted.at(-1) ?? 0,
+    };
   }
 
   /** The measured recoveries, with the windows still open at the end counted as unrecovered. */

@@ -8,6 +8,7 @@ import type { PeerOptions } from '@symmetric/peer';
 import { LoopbackNetwork } from '@symmetric/transport-loopback';
 import { driveScenario, peerAddress, type ScenarioNetwork } from './driver.js';
 import type { Metrics } from './metrics.js';
+import type { CarriedFrame } from './realized.js';
 import { parseScenario, type Scenario } from './scenario.js';
 import type { TraceEvent } from './trace.js';
 
@@ -67,8 +68,25 @@ export async function runScenario<S = unknown, E = unknown>(
  * edge, re-dialled on start and heal); a cut closes the link at once.
  */
 function virtualNetwork<S, E>(sc: Scenario, seed: number): ScenarioNetwork<S, E> {
-  const net = new LoopbackNetwork({ time: 'virtual', seed: deriveSeed(seed, 'net'), latency: sc.latency });
+  const index = new Map<string, number>();
+  for (let i = 0; i < sc.peers; i++) index.set(peerAddress(i), i);
+  const carried: CarriedFrame[] = [];
+  const net = new LoopbackNetwork({
+    time: 'virtual',
+    seed: deriveSeed(seed, 'net'),
+    latency: sc.latency,
+    onFrameSent: (f) =>
+      carried.push({
+        from: index.get(f.from)!,
+        to: index.get(f.to)!,
+        link: f.linkId,
+        sentMs: f.sentAt,
+        delayMs: f.delayMs,
+        dueMs: f.dueAt,
+      }),
+  });
   return {
+    carried: () => carried,
     now: () => net.now(),
     advanceTo: (atMs) => {
       net.runUntil(atMs);

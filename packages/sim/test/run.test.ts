@@ -247,8 +247,9 @@ describe('runScenario', () => {
 describe('lower bound in a run', () => {
   it('matches the hand-computed value on a constant-latency line', async () => {
     // Line 0-1-2-3, every link exactly 100 ms, Δ = 140 ms (7 ticks at 50 fps): an event from an
-    // end is late by 60 ms at 2 hops and 160 ms at 3 hops (3 + 8 ticks); from a middle peer by
-    // 60 ms at its one 2-hop receiver (3 ticks).
+    // end is late by 60 ms at 2 hops and 160 ms at 3 hops (2 + 7 ticks: an arrival exactly on a
+    // tick boundary is applied before that tick); from a middle peer by 60 ms at its one 2-hop
+    // receiver (2 ticks).
     const trace: TraceEvent[] = [];
     const m = await runScenario(
       {
@@ -266,7 +267,7 @@ describe('lower bound in a run', () => {
     expect(emits.length).toBe(m.eventsGenerated);
     const ends = emits.filter((e) => e.peer === 0 || e.peer === 3).length;
     const middles = emits.length - ends;
-    expect(m.lowerBoundTicks).toBe(11 * ends + 3 * middles);
+    expect(m.lowerBoundTicks).toBe(9 * ends + 2 * middles);
     expect(m.lowerBoundPct).toBeCloseTo((100 * m.lowerBoundTicks!) / m.ticksSimulated, 5);
     // The runtime's clocks are not perfect, but on a quiet line it stays close to the bound.
     expect(m.converged).toBe(true);

@@ -11,7 +11,7 @@ export type { LatencyModel } from './latency.js';
 export { sampleLatency, validateLatency } from './latency.js';
 export { LoopbackLink } from './link.js';
 export { LoopbackNetwork } from './network.js';
-export type { LoopbackFootprint, LoopbackNetworkOptions, LoopbackStats } from './options.js';
+export type { LoopbackFootprint, LoopbackNetworkOptions, LoopbackStats, SentFrame } from './options.js';
 export type { LoopbackPair, LoopbackPairOptions } from './pair.js';
 export { createLoopbackPair } from './pair.js';
 export { SeededRandom } from './random.js';

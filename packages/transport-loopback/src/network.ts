@@ -13,6 +13,7 @@ import {
   type LoopbackNetworkOptions,
   type LoopbackStats,
   resolveNetworkOptions,
+  type SentFrame,
 } from './options.js';
 import { PendingDial } from './pending-dial.js';
 import { Channel, EV_CLOSE, EV_FRAME, MinHeap } from './queue.js';
@@ -46,6 +47,7 @@ export class LoopbackNetwork {
   readonly connectLatency: boolean;
   private readonly defaultLatency: LatencyModel;
   private readonly rng: SeededRandom;
+  private readonly onFrameSent: ((frame: SentFrame) => void) | undefined;
   private readonly queue = new MinHeap<HeapItem>();
   private readonly pairs = new Map<string, Pair>();
   private readonly listeners = new Map<string, LoopbackTransport>();
@@ -74,7 +76,9 @@ export class LoopbackNetwork {
 
   /** @throws {LoopbackError} `BAD_OPTIONS` or `BAD_LATENCY` for malformed options. */
   constructor(options: LoopbackNetworkOptions = {}) {
-    const { time, seed, maxFrameBytes, connectLatency, latency } = resolveNetworkOptions(options);
+    const { time, seed, maxFrameBytes, connectLatency, latency, onFrameSent } =
+      resolveNetworkOptions(options);
+    this.onFrameSent = onFrameSent;
     this.time = time;
     this.maxFrameBytes = maxFrameBytes;
     this.connectLatency = connectLatency;
@@ -285,12 +289,23 @@ export class LoopbackNetwork {
         { linkId: end.id },
       );
     }
-    const earliest = this.now() + sampleLatency(end.pair.model, this.rng);
+    const now = this.now();
+    const delayMs = sampleLatency(end.pair.model, this.rng);
+    const earliest = now + delayMs;
     const at = earliest > end.lastAt ? earliest : end.lastAt;
     end.lastAt = at;
     this.counters.framesSent++;
     this.counters.bytesSent += frame.length;
     this.schedule(end, at, EV_FRAME, frame.slice());
+    this.onFrameSent?.({
+      from: end.owner.address,
+      to: end.remoteAddress,
+      linkId: end.id,
+      sentAt: now,
+      delayMs,
+      dueAt: at,
+      bytes: frame.length,
+    });
     return true;
   }
 

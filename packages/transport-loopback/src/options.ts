@@ -20,6 +20,30 @@ export interface LoopbackNetworkOptions {
    * time) instead of at once, inside `dial`. Default `false`.
    */
   connectLatency?: boolean;
+  /**
+   * Observation hook: called for every frame `send` accepts, with the latency drawn for it and
+   * the instant it is due (FIFO included). It only observes: delivery order and timing, and the
+   * latency samples, are the same with or without it. It must not throw.
+   */
+  onFrameSent?: (frame: SentFrame) => void;
+}
+
+/** What {@link LoopbackNetworkOptions.onFrameSent} reports of one frame. */
+export interface SentFrame {
+  /** Address of the sending transport. */
+  readonly from: string;
+  /** Address of the receiving transport. */
+  readonly to: string;
+  /** Id of the sending link end (a new link between the same pair has a new id). */
+  readonly linkId: string;
+  /** Network time the frame was sent at, ms. */
+  readonly sentAt: number;
+  /** Latency drawn for this frame, ms. */
+  readonly delayMs: number;
+  /** Network time the frame is due at: `sentAt + delayMs`, or the previous frame's due time if later (FIFO). */
+  readonly dueAt: number;
+  /** Frame size in bytes. */
+  readonly bytes: number;
 }
 
 /** Counters of a {@link LoopbackNetwork} (since it was created). */
@@ -65,6 +89,7 @@ export interface ResolvedNetworkOptions {
   readonly maxFrameBytes: number;
   readonly connectLatency: boolean;
   readonly latency: LatencyModel;
+  readonly onFrameSent: ((frame: SentFrame) => void) | undefined;
 }
 
 const DEFAULT_MAX_FRAME = 16 * 1024 * 1024;
@@ -91,5 +116,9 @@ export function resolveNetworkOptions(options: LoopbackNetworkOptions): Resolved
     throw new LoopbackError('BAD_OPTIONS', `connectLatency must be a boolean, got ${String(connectLatency)}`);
   }
   const latency = validateLatency(options.latency ?? { dist: 'constant', ms: 0 });
-  return { time, seed, maxFrameBytes, connectLatency, latency };
+  const onFrameSent = options.onFrameSent;
+  if (onFrameSent !== undefined && typeof onFrameSent !== 'function') {
+    throw new LoopbackError('BAD_OPTIONS', 'onFrameSent must be a function');
+  }
+  return { time, seed, maxFrameBytes, connectLatency, latency, onFrameSent };
 }

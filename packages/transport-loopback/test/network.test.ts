@@ -5,6 +5,7 @@ import {
   LoopbackError,
   LoopbackNetwork,
   SeededRandom,
+  type SentFrame,
   sampleLatency,
 } from '@symmetric/transport-loopback';
 import fc from 'fast-check';
@@ -119,6 +120,36 @@ describe('latency models', () => {
     network.runUntil(100);
     expect(hb.frames.get(ba)!.map(counterOf)).toEqual([1, 2]);
     expect(ha.frames.get(ab)!.map(counterOf)).toEqual([3]);
+  });
+});
+
+describe('onFrameSent', () => {
+  it('reports every frame with its drawn latency and due time, and delivery is the same as without it', async () => {
+    const run = async (observe: boolean) => {
+      const sent: SentFrame[] = [];
+      const { network, ab, hb } = await virtualPair({
+        latency: { dist: 'normal', meanMs: 30, sdMs: 15 },
+        seed: 4,
+        ...(observe ? { onFrameSent: (f: SentFrame) => sent.push(f) } : {}),
+      });
+      const at: number[] = [];
+      hb.onFrameHook = () => at.push(network.now());
+      for (let i = 0; i < 200; i++) {
+        network.runUntil(i * 3);
+        ab.send(counterFrame(i));
+      }
+      network.runUntil(1e6);
+      return { sent, at, ab };
+    };
+    const plain = await run(false);
+    const observed = await run(true);
+    expect(observed.at).toEqual(plain.at);
+    expect(observed.sent).toHaveLength(200);
+    observed.sent.forEach((f, i) => {
+      expect(f).toMatchObject({ from: 'A', to: 'B', linkId: observed.ab.id, sentAt: i * 3 });
+      expect(f.dueAt).toBe(Math.max(f.sentAt + f.delayMs, i > 0 ? observed.sent[i - 1]!.dueAt : 0));
+      expect(f.dueAt).toBe(observed.at[i]);
+    });
   });
 });
 

@@ -2,7 +2,8 @@
 /**
  * `npm run bench:real`: one paper cell (50 ms, 25 events/min, 2×) through the simulator and then
  * in real time with 21 peers on WebSockets over 127.0.0.1; prints the side-by-side table and
- * writes `results/real-vs-sim.md` and `.json`.
+ * writes `results/real-vs-sim.md` and `.json` (with `--churn`: the paper's churn variant,
+ * `results/real-vs-sim-churn.md` and `.json`).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +16,12 @@ function positive(v: string): number {
   return x;
 }
 
+function cellOption(v: string): { latencyMs: number; perMinute: number; multiplier: number } {
+  const m = /^(\d+)\/(\d+)\/(\d+)$/.exec(v);
+  if (m === null) throw new InvalidArgumentError('expected L/perMinute/multiplier, e.g. 100/50/1');
+  return { latencyMs: Number(m[1]), perMinute: Number(m[2]), multiplier: Number(m[3]) };
+}
+
 function nonNegativeInt(v: string): number {
   const x = Number(v);
   if (!Number.isInteger(x) || x < 0) throw new InvalidArgumentError('expected a non-negative integer');
@@ -24,11 +31,13 @@ function nonNegativeInt(v: string): number {
 const program = new Command()
   .name('bench-real')
   .description(
-    'Runs one paper cell (50 ms, 25 events/min, Δ 500 ms, 21 peers) in virtual time and in real time on WebSockets, side by side.',
+    'Runs one paper cell (default 50 ms, 25 events/min, Δ 500 ms, 21 peers) in virtual time and in real time on WebSockets, side by side.',
   )
   .option('--duration <s>', 'seconds of each run (real: wall seconds)', positive, 120)
   .option('--warmup <s>', "warm-up excluded from the metrics (default: the paper's 30 s)", positive)
   .option('--repetition <n>', 'seeding of the grid (seed = n + 1)', nonNegativeInt, 0)
+  .option('--cell <L/perMinute/multiplier>', 'the cell to run (default 50/25/2)', cellOption)
+  .option('--churn', "the paper's churn variant of the cell (peers restarting from nothing)", false)
   .option('--out <dir>', 'output folder', new URL('../../results/', import.meta.url).pathname)
   .option('--no-write', 'print only, write no result files')
   .option('--render <json>', 're-render the page from a saved real-vs-sim.json (no runs)')
@@ -38,6 +47,8 @@ const opts = program.opts<{
   duration: number;
   warmup?: number;
   repetition: number;
+  churn: boolean;
+  cell?: { latencyMs: number; perMinute: number; multiplier: number };
   out: string;
   write: boolean;
   render?: string;
@@ -61,6 +72,8 @@ async function comparison(): Promise<Comparison> {
   return compareRealVsSim({
     durationS: opts.duration,
     repetition: opts.repetition,
+    churn: opts.churn,
+    ...(opts.cell !== undefined ? { cell: opts.cell } : {}),
     ...(opts.warmup !== undefined ? { warmupS: opts.warmup } : {}),
     onSimProgress: (f) => {
       const pct = Math.floor(f * 100);
@@ -83,9 +96,14 @@ try {
   process.stdout.write(`${md}\n`);
   if (opts.write) {
     mkdirSync(opts.out, { recursive: true });
-    writeFileSync(join(opts.out, 'real-vs-sim.md'), md);
-    writeFileSync(join(opts.out, 'real-vs-sim.json'), `${JSON.stringify(c, null, 2)}\n`);
-    process.stderr.write(`wrote ${join(opts.out, 'real-vs-sim.md')} and .json\n`);
+    const cellTag =
+      opts.cell === undefined
+        ? ''
+        : `-${opts.cell.latencyMs}ms-${opts.cell.perMinute}pm-${opts.cell.multiplier}x`;
+    const base = `real-vs-sim${c.scenario.churn === undefined ? '' : '-churn'}${cellTag}`;
+    writeFileSync(join(opts.out, `${base}.md`), md);
+    writeFileSync(join(opts.out, `${base}.json`), `${JSON.stringify(c, null, 2)}\n`);
+    process.stderr.write(`wrote ${join(opts.out, `${base}.md`)} and .json\n`);
   }
   if (!c.real.converged || !c.sim.converged) {
     process.stderr.write('bench:real: a run did NOT converge\n');

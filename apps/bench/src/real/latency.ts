@@ -58,6 +58,12 @@ export interface LatencyTransportOptions {
    * instrumentation. It must not throw and must not modify `frame`.
    */
   readonly tap?: (link: Link, frame: Uint8Array) => void;
+  /**
+   * Called for every frame as its delay is drawn: the link, when the wrapped transport handed it
+   * over, the latency drawn and when it is due (FIFO included), on the `now` clock. For
+   * computing the realized network's lower bound; it must not throw.
+   */
+  readonly onDelay?: (link: Link, arrivedMs: number, delayMs: number, dueMs: number) => void;
 }
 
 /** A {@link Transport} that delays every delivered frame; see {@link latencyTransport}. */
@@ -176,6 +182,7 @@ class LatencyTransportImpl implements LatencyTransport {
   private readonly random: SeededRandom;
   private readonly now: () => number;
   private readonly tap: ((link: Link, frame: Uint8Array) => void) | undefined;
+  private readonly onDelay: LatencyTransportOptions['onDelay'];
   private handler: TransportHandler | undefined;
   /** Wrapper of every link ever reported (identity: the owner always sees the same object). */
   private readonly wrappers = new WeakMap<Link, DelayedLink>();
@@ -197,6 +204,7 @@ class LatencyTransportImpl implements LatencyTransport {
     this.now = options.now ?? (() => performance.now());
     this.name = options.name ?? inner.name;
     this.tap = options.tap;
+    this.onDelay = options.onDelay;
   }
 
   async start(handler: TransportHandler): Promise<void> {
@@ -272,6 +280,7 @@ class LatencyTransportImpl implements LatencyTransport {
     this.sampledSum += sample;
     const due = Math.max(now + sample, w.lastDue);
     w.lastDue = due;
+    this.onDelay?.(w, now, sample, due);
     w.queue.push({ frame, due, arrived: now });
     if (w.timer === undefined) this.schedule(w);
   }

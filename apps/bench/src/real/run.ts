@@ -10,8 +10,15 @@ import { cpus, loadavg } from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { deriveSeed, type RectangleKey, type RectangleState } from '@symmetric/core';
 import type { Peer, PeerOptions } from '@symmetric/peer';
-import { parseScenario, type Scenario, type SkewStats } from '@symmetric/sim';
-import { driveScenario, type ScenarioNetwork } from '@symmetric/sim/driver';
+import {
+  type Metrics,
+  parseScenario,
+  type RecoveryStats,
+  type Scenario,
+  type SkewStats,
+} from '@symmetric/sim';
+import { type CarriedFrame, driveScenario, type ScenarioNetwork } from '@symmetric/sim/driver';
+import type { Link } from '@symmetric/transport';
 import { WebSocketTransport } from '@symmetric/transport-ws';
 import { type LatencyStats, type LatencyTransport, latencyTransport, mergeLatency } from './latency.js';
 import { type LatenessBreakdown, WireObserver } from './wire.js';
@@ -80,6 +87,11 @@ export interface RealRuntimeStats {
   };
   /** CPU time of this process ÷ wall time, % of one core. */
   readonly cpuPct: number;
+  /**
+   * CPU time per peer per frame, µs: `cpuPct` over (peers × fps), everything in the process
+   * included (runtimes, WebSocket I/O, latency injection, timers, the measuring itself).
+   */
+  readonly cpuUsPerPeerFrame: number;
   /** Ticks each peer advanced per wall second (target: fps): smallest and mean over peers. */
   readonly ticksPerSecond: { readonly min: number; readonly mean: number };
   /** Latency injected on the links, over the whole run (all peers). */
@@ -107,8 +119,19 @@ export interface RealMetrics {
   /** Σ ticks re-simulated ÷ Σ ticks simulated, in %. */
   readonly resimPct: number;
   readonly rollbacks: number;
-  /** Perfect-clock lower bound for the events actually emitted, in %. */
+  /**
+   * Perfect-clock lower bound for the events actually emitted, over the latencies this run's
+   * links drew (the simulator's definition), in %.
+   */
   readonly lowerBoundPct: number;
+  /** The same with every link at its mean latency: an estimate, not a bound, in %. */
+  readonly meanLatencyEstimatePct: number;
+  /** Recovery as the simulator measures it (within 2 ticks of an up-to-date peer in reach). */
+  readonly recoveryS: RecoveryStats;
+  /** Recovery by the paper's definition (back online to the network's largest tick, waiting included). */
+  readonly recoveryPaperS: Metrics['recoveryPaperS'];
+  /** Ticks recovered peers still travelled back in the seconds after recovering. */
+  readonly afterRecovery: Metrics['afterRecovery'];
   readonly rollbackToLowerBound: number | null;
   readonly paceMismatchPct: number;
   readonly skewTicks: SkewStats;
@@ -158,9 +181,10 @@ type RealPeer = Peer<RectangleState, RectangleKey>;
 /**
  * Run `scenario` (shared scenario format, or already parsed by `parseScenario`) in real time on
  * real sockets and return its metrics. Takes `durationS` of wall time. Supports the scenario
- * fields of a paper cell (topology, latency, Δ, event load, start jitter, warm-up, quiet tail);
- * churn, partitions, joins and drift are refused with {@link RealRunError}
- * `UNSUPPORTED_SCENARIO`.
+ * fields of a paper cell (topology, latency, Δ, event load, start jitter, warm-up, quiet tail)
+ * and churn that restarts peers from nothing (a restarted peer listens on the port it had, so
+ * its neighbours' dials reach it again); churn that keeps state, partitions, joins and drift
+ * are refused with {@link RealRunError} `UNSUPPORTED_SCENARIO`.
  *
  * ```ts
  * const m = await runRealScenario(cellScenario(paperSetting(), { latencyMs: 50, perMinute: 25, multiplier: 2 }, 0, 120));
@@ -169,10 +193,10 @@ type RealPeer = Peer<RectangleState, RectangleKey>;
  */
 export async function runRealScenario(scenario: unknown, options: RealRunOptions = {}): Promise<RealMetrics> {
   const sc: Scenario = parseScenario(scenario);
-  if (sc.churn !== undefined || sc.partitions.length > 0 || sc.joins.length > 0) {
+  if (sc.churn?.restart === false || sc.partitions.length > 0 || sc.joins.length > 0) {
     throw new RealRunError(
       'UNSUPPORTED_SCENARIO',
-      'churn, partitions and joins are not supported in real runs',
+      'churn that keeps state, partitions and joins are not supported in real runs',
     );
   }
   if (sc.driftPpm !== 0) {
@@ -199,11 +223,21 @@ export async function runRealScenario(scenario: unknown, options: RealRunOptions
   const warmupMs = sc.warmupS * 1000;
   const host = options.host ?? '127.0.0.1';
   const wire = new WireObserver(n, fps);
+  /** Runtimes started so far per peer (seeds a restarted peer's latency stream apart). */
+  const slotsStarted: number[] = new Array(n).fill(0);
   const peers: (RealPeer | undefined)[] = new Array(n).fill(undefined);
   const sockets: (WebSocketTransport | undefined)[] = new Array(n).fill(undefined);
   const transports: LatencyTransport[] = [];
   const addresses: (string | undefined)[] = new Array(n).fill(undefined);
-  const started = (): number[] => peers.flatMap((p, i) => (p === undefined ? [] : [i]));
+  /** The port each peer listens on (kept across restarts). */
+  const ports: number[] = new Array(n).fill(0);
+  /** Peers whose current runtime is running. */
+  const running = new Set<number>();
+  const started = (): number[] => [...running].sort((a, b) => a - b);
+  /** Every frame's drawn delay, by receiving peer and link (the sender is read off its hello). */
+  const delays: { to: number; link: Link; arrivedMs: number; delayMs: number; dueMs: number }[] = [];
+  const linkIds = new WeakMap<Link, string>();
+  let linkSerial = 0;
   /** The peer whose start is under way (a failure there is START_FAILED). */
   let starting: number | undefined;
 
@@ -214,10 +248,18 @@ export async function runRealScenario(scenario: unknown, options: RealRunOptions
     stepsPeers: false,
     open: (i, { neighbours, originMs }) => {
       starting = i;
-      const ws = new WebSocketTransport({ listen: { port: 0, host } });
-      const transport = latencyTransport(ws, sc.latency, deriveSeed(seed, `latency/${i}`), {
-        tap: (link, frame) => wire.frame(i, link, frame),
-      });
+      const ws = new WebSocketTransport({ listen: { port: ports[i]!, host } });
+      const transport = latencyTransport(
+        ws,
+        sc.latency,
+        deriveSeed(seed, slotsStarted[i] === 0 ? `latency/${i}` : `latency/${i}/${slotsStarted[i]}`),
+        {
+          tap: (link, frame) => wire.frame(i, link, frame),
+          onDelay: (link, arrivedMs, delayMs, dueMs) =>
+            delays.push({ to: i, link, arrivedMs: arrivedMs - t0, delayMs, dueMs: dueMs - t0 }),
+        },
+      );
+      slotsStarted[i]!++;
       sockets[i] = ws;
       transports.push(transport);
       wire.setOrigin(i, t0 + originMs);
@@ -228,6 +270,23 @@ export async function runRealScenario(scenario: unknown, options: RealRunOptions
     opened: (i) => {
       starting = undefined;
       addresses[i] = sockets[i]!.addresses()[0];
+      const port = Number(new URL(addresses[i] ?? 'ws://x:0').port);
+      if (Number.isInteger(port) && port > 0) ports[i] = port;
+    },
+    carried: () => {
+      const frames: CarriedFrame[] = [];
+      for (const d of delays) {
+        const from = wire.senderOf(d.link) ?? peerIndex(d.link.remotePeerId);
+        if (from === undefined) continue;
+        let id = linkIds.get(d.link);
+        if (id === undefined) {
+          id = `l${linkSerial++}`;
+          linkIds.set(d.link, id);
+        }
+        // The wrapper delays at the receiving end: the frame left the socket when it was handed over.
+        frames.push({ from, to: d.to, link: id, sentMs: d.arrivedMs, delayMs: d.delayMs, dueMs: d.dueMs });
+      }
+      return frames;
     },
   };
 
@@ -266,6 +325,10 @@ export async function runRealScenario(scenario: unknown, options: RealRunOptions
       hooks: {
         onPeer: (i, peer) => {
           peers[i] = peer;
+          running.add(i);
+          peer.on('status', (status) => {
+            if (status === 'stopped' && peers[i] === peer) running.delete(i);
+          });
           peer.on('emit', (e) => wire.stamp(i, e, peer.delayTicks));
         },
         onWarmUp: () => {
@@ -301,14 +364,19 @@ export async function runRealScenario(scenario: unknown, options: RealRunOptions
       resimPct: m.resimPct,
       rollbacks: m.rollbacks,
       lowerBoundPct: m.lowerBoundPct ?? 0,
+      meanLatencyEstimatePct: m.meanLatencyEstimatePct,
+      recoveryS: m.recoveryS,
+      recoveryPaperS: m.recoveryPaperS,
+      afterRecovery: m.afterRecovery,
       rollbackToLowerBound: m.rollbackToLowerBound,
       paceMismatchPct: m.paceMismatchPct,
       skewTicks: m.skewTicks,
       paceReports: m.paceReports,
-      // Every scenario peer took part, and each has a state hash at the final tick.
+      // Every scenario peer took part (all online at the end unless churn took some down), and
+      // each has a state hash at the final tick.
       converged:
         m.converged &&
-        finalPeers.length === n &&
+        (sc.churn !== undefined || finalPeers.length === n) &&
         finalPeers.every((p) => p.stateHashAt(finalTick) !== undefined),
       distinctFinalHashes: m.distinctFinalHashes,
       finalTick,
@@ -337,6 +405,7 @@ export async function runRealScenario(scenario: unknown, options: RealRunOptions
           max: eld(loop.max),
         },
         cpuPct: round3((100 * (cpu.user + cpu.system)) / 1000 / wallWindow),
+        cpuUsPerPeerFrame: round3((cpu.user + cpu.system) / (wallWindow / 1000) / (n * fps)),
         ticksPerSecond: {
           min: round3(Math.min(...tickRates)),
           mean: round3(tickRates.reduce((a, b) => a + b, 0) / tickRates.length),
@@ -352,6 +421,12 @@ export async function runRealScenario(scenario: unknown, options: RealRunOptions
     if (progressTimer !== undefined) clearInterval(progressTimer);
     loop.disable();
   }
+}
+
+/** Scenario peer index of a peer id `p<i>`, if it is one. */
+function peerIndex(peerId: string | undefined): number | undefined {
+  const m = /^p(\d+)$/.exec(peerId ?? '');
+  return m === null ? undefined : Number(m[1]);
 }
 
 /** The machine this runs on, for report headers. */

@@ -87,6 +87,11 @@ export class WireObserver {
     }));
   }
 
+  /** The peer that sends on `link` (read from its hello), if known. */
+  senderOf(link: Link): number | undefined {
+    return this.#decoders.get(link)?.sender;
+  }
+
   /** Events stamped so far (all peers). */
   get stamps(): number {
     return this.#stamped.size;

@@ -1,0 +1,141 @@
+/**
+ * The realized network of one run: every frame its links carried, with the latency drawn for it,
+ * and the perfect-clock lower bound computed over those delays (docs/simulator.md, "Metrics",
+ * "lower bound").
+ */
+import {
+  type EmittedEvent,
+  type LowerBoundNetwork,
+  type LowerBoundOptions,
+  lateTicksOverJourneys,
+} from './metrics.js';
+
+/** One frame a link carried, as the network drew it. */
+export interface CarriedFrame {
+  /** Sending and receiving scenario peers. */
+  readonly from: number;
+  readonly to: number;
+  /** Which link between them carried it (a link opened again after a close is another link). */
+  readonly link: string;
+  /** Run time it was sent at, ms. */
+  readonly sentMs: number;
+  /** Latency drawn for it, ms. */
+  readonly delayMs: number;
+  /** Run time it was due at the receiver, ms (FIFO: never before the previous frame of its link). */
+  readonly dueMs: number;
+}
+
+/** The frames of one link direction (all links between the pair), sorted by send time. */
+interface Direction {
+  sent: Float64Array;
+  delay: Float64Array;
+  /** Due time of the previous frame of the same link (`-Infinity` for a link's first frame). */
+  prevDue: Float64Array;
+  /**
+   * Smallest, over this frame `j` and every later one, of `max(sent_{j-1} + delay_j, prevDue_j)`:
+   * the earliest landing of a message that waits for frame `j`'s slot (sent just after frame
+   * `j − 1`, taking `j`'s latency). Makes waiting never pay, so arrivals grow with send time.
+   */
+  suffixMinWait: Float64Array;
+}
+
+/**
+ * Every frame the links of a run carried, indexed by link direction, answering "a message sent
+ * from `a` to `b` at `d`: when does it land at the earliest?" from the delays that run drew.
+ */
+export class FrameLog {
+  readonly #peers: number;
+  readonly #frames: CarriedFrame[][];
+  #index: (Direction | undefined)[] | undefined;
+
+  /** A log for a run of `peers` scenario peers. */
+  constructor(peers: number) {
+    this.#peers = peers;
+    this.#frames = Array.from({ length: peers * peers }, () => []);
+  }
+
+  /** Record one carried frame (in any order). */
+  record(frame: CarriedFrame): void {
+    this.#frames[frame.from * this.#peers + frame.to]!.push(frame);
+    this.#index = undefined;
+  }
+
+  /** Frames recorded. */
+  get size(): number {
+    let n = 0;
+    for (const list of this.#frames) n += list.length;
+    return n;
+  }
+
+  /**
+   * The earliest a message sent from `from` to `to` at `d` lands: it can only have travelled in
+   * a frame the link carried at or after `d`. Taking the first such frame `k`, it lands at
+   * `max(d + delay_k, due of the frame before k on k's link)` (its drawn latency, FIFO behind
+   * what was already in flight), or, waiting for a later frame `j`'s slot, at
+   * `max(sent_{j−1} + delay_j, due of the frame before j on j's link)` if that is earlier.
+   * Never later than any frame sent at or after `d` actually landed, so no run delivers
+   * earlier; non-decreasing in `d`. `Infinity` when the link carried nothing at or after `d`.
+   */
+  arrival(from: number, to: number, d: number): number {
+    const dir = this.#direction(from, to);
+    if (dir === undefined) return Number.POSITIVE_INFINITY;
+    const sent = dir.sent;
+    let lo = 0;
+    let hi = sent.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sent[mid]! < d) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === sent.length) return Number.POSITIVE_INFINITY;
+    const own = Math.max(d + dir.delay[lo]!, dir.prevDue[lo]!);
+    return lo + 1 < sent.length ? Math.min(own, dir.suffixMinWait[lo + 1]!) : own;
+  }
+
+  #direction(from: number, to: number): Direction | undefined {
+    if (this.#index === undefined) this.#index = new Array(this.#frames.length).fill(undefined);
+    const key = from * this.#peers + to;
+    const cached = this.#index[key];
+    if (cached !== undefined) return cached;
+    const list = this.#frames[key]!;
+    if (list.length === 0) return undefined;
+    const sorted = [...list].sort((a, b) => a.sentMs - b.sentMs);
+    const n = sorted.length;
+    const dir: Direction = {
+      sent: new Float64Array(n),
+      delay: new Float64Array(n),
+      prevDue: new Float64Array(n),
+      suffixMinWait: new Float64Array(n),
+    };
+    const lastDue = new Map<string, number>();
+    sorted.forEach((f, i) => {
+      dir.sent[i] = f.sentMs;
+      dir.delay[i] = f.delayMs;
+      dir.prevDue[i] = lastDue.get(f.link) ?? Number.NEGATIVE_INFINITY;
+      lastDue.set(f.link, f.dueMs);
+    });
+    let min = Number.POSITIVE_INFINITY;
+    for (let i = n - 1; i >= 1; i--) {
+      min = Math.min(min, Math.max(dir.sent[i - 1]! + dir.delay[i]!, dir.prevDue[i]!));
+      dir.suffixMinWait[i] = min;
+    }
+    dir.suffixMinWait[0] = min;
+    this.#index[key] = dir;
+    return dir;
+  }
+}
+
+/**
+ * The perfect-clock lower bound's numerator over the network a run actually drew: the journeys
+ * of {@link lateTicksOverJourneys} (online intervals, restarts, cuts), every hop landing when
+ * {@link FrameLog.arrival} says. With perfect clocks and no overhead, no run of that network
+ * and Δ rolls back less.
+ */
+export function realizedLateTicks(
+  net: Omit<LowerBoundNetwork, 'linkMs'>,
+  log: FrameLog,
+  events: readonly EmittedEvent[],
+  opts: LowerBoundOptions,
+): number {
+  return lateTicksOverJourneys(net, (_edge, from, to, d) => log.arrival(from, to, d), events, opts);
+}
