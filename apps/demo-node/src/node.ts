@@ -43,7 +43,10 @@ export interface PeerNodeOptions {
   readonly dial?: readonly string[];
   /** Room id (default `demo`). */
   readonly room?: string;
-  /** Peer id (ws only; libp2p peers use their key's id). Default: random. */
+  /**
+   * Peer id (ws only): a readable id runs the peer in a trusted room (no signatures; every
+   * peer of the room must be started with one). Default: the id of a new key (authenticated).
+   */
   readonly peerId?: string;
   /** Δ in ms or `'auto'` (default). */
   readonly delay?: number | 'auto';
@@ -167,7 +170,8 @@ export async function startPeerNode(options: PeerNodeOptions = {}): Promise<Peer
       room,
       fps,
       delay: options.delay ?? 'auto',
-      ...((demo.peerId ?? options.peerId) !== undefined ? { peerId: (demo.peerId ?? options.peerId)! } : {}),
+      ...(demo.identity !== undefined ? { identity: demo.identity } : {}),
+      ...(options.peerId !== undefined ? { trusted: true, peerId: options.peerId } : {}),
       dial: options.dial ?? [],
       redial: { minMs: 500, maxMs: 5_000 },
     });

@@ -62,7 +62,7 @@ async function boot(
     room: 'libp2p-integration',
     fps: FPS,
     delay: 150,
-    peerId: transport.peerId,
+    identity: transport.identity,
     dial,
     redial: { minMs: 100, maxMs: 500 },
     history: 'full',

@@ -1,6 +1,6 @@
 import { createCodec, PROTOCOL_VERSION } from '@symmetric/codec';
 import { type RectangleKey, type RectangleState, rectangleApp } from '@symmetric/core';
-import { createPeer, type Peer, type PeerError } from '@symmetric/peer';
+import { createPeer, generateIdentity, type Peer, type PeerError, type PeerIdentity } from '@symmetric/peer';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { CloseCode, WebSocketTransport } from '../src/index.js';
@@ -35,7 +35,15 @@ function mulberry32(seed: number): () => number {
   };
 }
 
+/** One key per node name: a restarted node keeps its peer id. */
+const identities = new Map<string, PeerIdentity>();
+
 async function startNode(id: string, port: number, dial: string[]): Promise<Node> {
+  let identity = identities.get(id);
+  if (identity === undefined) {
+    identity = generateIdentity();
+    identities.set(id, identity);
+  }
   const transport = new WebSocketTransport({ listen: { port }, heartbeatMs: 1_000 });
   const peer = createPeer<RectangleState, RectangleKey>({
     app: rectangleApp,
@@ -43,7 +51,7 @@ async function startNode(id: string, port: number, dial: string[]): Promise<Node
     room: ROOM,
     fps: FPS,
     delay: DELAY_MS,
-    peerId: id,
+    identity,
     dial,
     redial: { minMs: 100, maxMs: 500 },
     aloneGraceMs: 300,
