@@ -212,10 +212,10 @@ export class LinkTable<E> {
   }
 
   /**
-   * Refuse the neighbour: report `code` (once per neighbour id and code), tell it why in a `bye`,
-   * close the link.
+   * Refuse the neighbour: report `code` (once per neighbour id and code), tell it why in a `bye`
+   * (unless `tell` is false: it refused first), close the link.
    */
-  refuse(entry: LinkEntry<E>, peerId: string, code: PeerErrorCode, detail: string): void {
+  refuse(entry: LinkEntry<E>, peerId: string, code: PeerErrorCode, detail: string, tell = true): void {
     entry.refused = true;
     const error = new PeerError(code, `${detail} (peer ${peerId} on ${entry.link.remoteAddress})`, {
       linkId: entry.key,
@@ -226,7 +226,7 @@ export class LinkTable<E> {
       this.refusalsReported.add(key);
       this.report(error);
     }
-    this.send(entry, { type: 'bye', reason: `${code}: ${detail}` });
+    if (tell) this.send(entry, { type: 'bye', reason: `${code}: ${detail}`.slice(0, 200) });
     if (entry.protocol.kind !== 'closed') {
       entry.closeReason ??= code;
       entry.link.close(code);
@@ -249,7 +249,7 @@ export class LinkTable<E> {
       case 'auth':
         return this.onAuth(entry, hello, frame);
       case 'bye':
-        this.refuse(entry, hello.peerId, 'REFUSED', `refused by the neighbour: ${frame.reason}`);
+        this.refuse(entry, hello.peerId, 'REFUSED', `refused by the neighbour: ${frame.reason}`, false);
         return 'refused';
       case 'hello':
         break;
@@ -336,9 +336,15 @@ export class LinkTable<E> {
     return { entry, wasNeighbour };
   }
 
-  /** `true` when `code` is a handshake refusal (a final verdict for that address). */
-  static isRefusal(code: string): boolean {
-    return REFUSALS.has(code as PeerErrorCode);
+  /**
+   * A neighbour's `bye` on a running link: when its reason is a handshake refusal
+   * (`CODE: detail`), report `REFUSED` (once per neighbour and code), close, and return `true`.
+   */
+  refusedBy(entry: LinkEntry<E>, reason: string): boolean {
+    const code = /^([A-Z_]+): /.exec(reason)?.[1];
+    if (code === undefined || !REFUSALS.has(code as PeerErrorCode)) return false;
+    this.refuse(entry, entry.peerId, 'REFUSED', `refused by the neighbour: ${reason}`, false);
+    return true;
   }
 
   /** Close `entry` with `HANDSHAKE_TIMEOUT` when its hello is overdue. */

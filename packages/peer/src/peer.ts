@@ -491,7 +491,7 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     const closed = this.links.closed(key);
     if (closed === undefined) return;
     this.sync.linkClosed(key);
-    this.dials.linkClosed(key);
+    this.dials.linkClosed(key, closed.entry.refused);
     this.join.linkClosed(key);
     this.repair.linkClosed(key);
     this.desync.linkClosed(key);
@@ -591,6 +591,7 @@ class PeerRuntime<S, E> implements Peer<S, E> {
         this.join.onSnapshotChunk(entry, frame, now);
         return;
       case 'bye':
+        if (this.links.refusedBy(entry, frame.reason)) return;
         entry.closeReason = frame.reason;
         entry.link.close(`bye: ${frame.reason}`);
         return;
