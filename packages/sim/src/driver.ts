@@ -288,7 +288,7 @@ export async function driveScenario<S = unknown, E = unknown>(
       room,
       fps,
       delay,
-      ...(sc.trusted !== false ? { trusted: true, peerId: peerAddress(i) } : { identity: identities(i) }),
+      ...(sc.trusted === true ? { trusted: true, peerId: peerAddress(i) } : { identity: identities(i) }),
       // Reproducible identities: the restart count, never repeated for a peer id.
       incarnation: String(slot.incarnations++),
       seed,

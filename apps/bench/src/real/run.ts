@@ -199,8 +199,8 @@ export async function runRealScenario(scenario: unknown, options: RealRunOptions
   const warmupMs = sc.warmupS * 1000;
   const host = options.host ?? '127.0.0.1';
   const ids = new Map<string, number>();
-  if (sc.trusted === false) for (let i = 0; i < n; i++) ids.set(scenarioIdentity(seed, i).peerId, i);
-  const wire = new WireObserver(n, fps, sc.trusted !== false ? undefined : (id) => ids.get(id));
+  if (sc.trusted !== true) for (let i = 0; i < n; i++) ids.set(scenarioIdentity(seed, i).peerId, i);
+  const wire = new WireObserver(n, fps, sc.trusted === true ? undefined : (id) => ids.get(id));
   const peers: (RealPeer | undefined)[] = new Array(n).fill(undefined);
   const sockets: (WebSocketTransport | undefined)[] = new Array(n).fill(undefined);
   const transports: LatencyTransport[] = [];
