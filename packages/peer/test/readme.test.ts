@@ -35,6 +35,7 @@ it('the README example runs as written', async () => {
   };
   frame(1000); // handshake, SYNC, both 'live'
   a.emit(RectangleKeys.right);
+  frame(1500); // b's key lands after a's on every peer (same-tick events are ordered by source id)
   b.emit(RectangleKeys.up);
   frame(3000);
   expect([a.status, b.status, a.hash() === b.hash()]).toEqual(['live', 'live', true]);
