@@ -121,6 +121,37 @@ export function generateIdentity(): PeerIdentity {
 const INCARNATION_SEPARATOR = '~';
 const INCARNATION = /^[0-9A-Za-z_-]{1,32}$/;
 
+/**
+ * The identity of an authenticated peer: `identity` (checked: its peer id must be its key's),
+ * or a new one; `peerId`, when given, must be that identity's.
+ * @throws {@link PeerError} `INVALID_OPTION`
+ * @internal
+ */
+export function resolveIdentity(
+  identity: PeerIdentity | undefined,
+  peerId: string | undefined,
+): PeerIdentity {
+  let id: PeerIdentity;
+  if (identity === undefined) id = generateIdentity();
+  else {
+    if (identity === null || typeof identity !== 'object')
+      throw new PeerError('INVALID_OPTION', 'identity must be a key pair (see generateIdentity)');
+    id = identityFromSecretKey(identity.secretKey);
+    if (id.peerId !== identity.peerId)
+      throw new PeerError(
+        'INVALID_OPTION',
+        `identity.peerId '${identity.peerId}' is not its key's ('${id.peerId}')`,
+      );
+  }
+  if (peerId !== undefined && peerId !== id.peerId)
+    throw new PeerError(
+      'INVALID_OPTION',
+      `peerId '${peerId}' is not the identity's ('${id.peerId}'): in an authenticated room the id is ` +
+        'derived from the key (pass identity, or trusted: true for a closed room with free ids)',
+    );
+  return id;
+}
+
 /** 16 random hex chars (the default peer id and incarnation). @internal */
 export function randomId(): string {
   const bytes = new Uint8Array(8);

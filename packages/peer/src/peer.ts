@@ -23,15 +23,7 @@ import type { Driver } from './driver.js';
 import { Emitter } from './emitter.js';
 import { Exclusions } from './equivocation.js';
 import { PeerError } from './errors.js';
-import {
-  checkSourceLength,
-  generateIdentity,
-  identityFromSecretKey,
-  type PeerIdentity,
-  randomId,
-  sourceId,
-  withPeerIdSources,
-} from './identity.js';
+import { checkSourceLength, randomId, resolveIdentity, sourceId, withPeerIdSources } from './identity.js';
 import type { Join, JoinPhase, PhaseChange } from './join.js';
 import { KnownEvents } from './known.js';
 import { type HelloOutcome, type LinkEntry, LinkTable } from './links.js';
@@ -80,33 +72,6 @@ export function inspectJoin(peer: Peer<unknown, unknown>): {
   if (!(peer instanceof PeerRuntime)) throw new PeerError('INVALID_OPTION', 'not a peer made by createPeer');
   const join = (peer as PeerRuntime<unknown, unknown>).joinState;
   return { phase: join.phase.kind, changes: [...join.changes], transferring: join.transferring };
-}
-
-/**
- * The identity of an authenticated peer: `identity` (checked: its peer id must be its key's),
- * or a new one; `peerId`, when given, must be that identity's.
- * @throws {@link PeerError} `INVALID_OPTION`
- */
-function resolveIdentity(identity: PeerIdentity | undefined, peerId: string | undefined): PeerIdentity {
-  let id: PeerIdentity;
-  if (identity === undefined) id = generateIdentity();
-  else {
-    if (identity === null || typeof identity !== 'object')
-      throw new PeerError('INVALID_OPTION', 'identity must be a key pair (see generateIdentity)');
-    id = identityFromSecretKey(identity.secretKey);
-    if (id.peerId !== identity.peerId)
-      throw new PeerError(
-        'INVALID_OPTION',
-        `identity.peerId '${identity.peerId}' is not its key's ('${id.peerId}')`,
-      );
-  }
-  if (peerId !== undefined && peerId !== id.peerId)
-    throw new PeerError(
-      'INVALID_OPTION',
-      `peerId '${peerId}' is not the identity's ('${id.peerId}'): in an authenticated room the id is ` +
-        'derived from the key (pass identity, or trusted: true for a closed room with free ids)',
-    );
-  return id;
 }
 
 /** The runtime behind {@link createPeer}. @internal */
