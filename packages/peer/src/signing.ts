@@ -21,7 +21,10 @@ import { type PeerIdentity, peerIdOf, publicKeyOfPeerId } from './identity.js';
 
 /** Entries kept in the verification memo before it is cleared. */
 const MEMO_MAX = 32_768;
-/** Verified triples: key = public key + signature (latin1), value = the message. */
+/**
+ * Verified triples: key = public key + signature (latin1), value = SHA-256 of the message (a
+ * fixed 32 bytes per entry, however large the payloads a member signs).
+ */
 const memo = new Map<string, Uint8Array>();
 
 function latin1(bytes: Uint8Array): string {
@@ -41,7 +44,8 @@ export function verifySignature(publicKey: Uint8Array, message: Uint8Array, sign
   if (signature.length !== 64) return false;
   const key = latin1(publicKey) + latin1(signature);
   const known = memo.get(key);
-  if (known !== undefined && equalBytes(known, message)) return true;
+  const digest = sha256(message);
+  if (known !== undefined && equalBytes(known, digest)) return true;
   let ok: boolean;
   try {
     ok = ed25519.verify(signature, message, publicKey);
@@ -50,7 +54,7 @@ export function verifySignature(publicKey: Uint8Array, message: Uint8Array, sign
   }
   if (ok) {
     if (memo.size >= MEMO_MAX) memo.clear();
-    memo.set(key, message);
+    memo.set(key, digest);
   }
   return ok;
 }
