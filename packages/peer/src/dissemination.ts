@@ -148,8 +148,8 @@ export interface IntakeHost<E> {
   running(): boolean;
   /** `true` when `(source, seq)` counts for nothing (its source equivocated). */
   excluded(source: string, seq: number): boolean;
-  /** A copy of a known event arrived from `link`: check it for equivocation. */
-  checkCopy(link: LinkEntry<E>, ev: WireEvent<E>): void;
+  /** A copy of a known event arrived from `link` (`undefined`: a channel): check it for equivocation. */
+  checkCopy(link: LinkEntry<E> | undefined, ev: WireEvent<E>): void;
 }
 
 /** Events arriving from links and broadcast channels. @internal */
@@ -261,7 +261,12 @@ export class EventIntake<S, E> {
         );
         continue;
       }
-      if (this.ctx.signer.enabled && !this.ctx.eventIds.has(ev.source, ev.seq)) {
+      if (this.ctx.signer.enabled && this.ctx.eventIds.has(ev.source, ev.seq)) {
+        this.ctx.stats.duplicatesDropped++;
+        this.host.checkCopy(undefined, ev);
+        continue;
+      }
+      if (this.ctx.signer.enabled) {
         if (this.host.excluded(ev.source, ev.seq)) {
           this.ctx.eventIds.add(ev.source, ev.seq, now);
           this.ctx.stats.excludedDropped++;

@@ -53,10 +53,11 @@ export class Exclusions<S, E> {
   }
 
   /**
-   * A copy of an event already known arrived from `link`: if it is signed differently from the
-   * held one and its content differs, and its signature verifies, it proves equivocation.
+   * A copy of an event already known arrived from `link` (`undefined`: a broadcast channel): if
+   * it is signed differently from the held one and its content differs, and its signature
+   * verifies, it proves equivocation.
    */
-  checkCopy(link: LinkEntry<E>, ev: WireEvent<E>): void {
+  checkCopy(link: LinkEntry<E> | undefined, ev: WireEvent<E>): void {
     const signer = this.signer!;
     const sig = ev.signature;
     if (sig === undefined) return;
@@ -87,7 +88,13 @@ export class Exclusions<S, E> {
     this.prove(a, b, link);
   }
 
-  private badSignature(link: LinkEntry<E>, what: string): void {
+  private badSignature(link: LinkEntry<E> | undefined, what: string): void {
+    if (link === undefined) {
+      this.ctx!.report(
+        new PeerError('BAD_SIGNATURE', `${what} from a broadcast channel: signature does not verify`),
+      );
+      return;
+    }
     this.links!.linkError(
       link,
       new PeerError('BAD_SIGNATURE', `${what} from ${link.peerId}: signature does not verify`, {
