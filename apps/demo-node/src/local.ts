@@ -178,8 +178,6 @@ export async function runLocalDemo(options: LocalDemoOptions = {}): Promise<Loca
       const label = `p${i}`;
       const demo = await createDemoTransport(kind, { port: 0, host: '127.0.0.1' });
       const dial = edges.filter(([from]) => from === i).map(([, to]) => nodes[to]!.address);
-      const peerId = demo.peerId ?? label;
-      labels.set(peerId, label);
       const peer = createPeer<RectangleState, RectangleKey>({
         app: rectangleApp,
         payloadCodec: keyCodec,
@@ -187,10 +185,11 @@ export async function runLocalDemo(options: LocalDemoOptions = {}): Promise<Loca
         room,
         fps,
         delay,
-        peerId,
+        ...(demo.identity !== undefined ? { identity: demo.identity } : {}),
         dial,
         redial: { minMs: 200, maxMs: 2_000 },
       });
+      labels.set(peer.id, label);
       peer.on('error', (e) => errors.push(`${label}: ${e.code} ${e.message}`));
       peer.on('emit', (e) => {
         emitted++;

@@ -52,7 +52,10 @@ export interface PeerNodeOptions {
   readonly app?: DemoAppName;
   /** Name other peers list this one under (presence; default `hub …` / `node …` and the id's tail). */
   readonly name?: string;
-  /** Peer id (ws only; libp2p peers use their key's id). Default: random. */
+  /**
+   * Peer id (ws only): a readable id runs the peer in a trusted room (no signatures; every
+   * peer of the room must be started with one). Default: the id of a new key (authenticated).
+   */
   readonly peerId?: string;
   /** Δ in ms or `'auto'` (default). */
   readonly delay?: number | 'auto';
@@ -247,7 +250,7 @@ export async function startPeerNode(options: PeerNodeOptions = {}): Promise<Peer
       });
       if (own) demo = t;
       const app = demoApp(appName);
-      const peerId = t.peerId ?? (own ? options.peerId : undefined);
+      const trustedId = t.identity === undefined && own ? options.peerId : undefined;
       const peer = createPeer<unknown, RectangleKey>({
         app: app.app,
         appId: app.appId,
@@ -256,7 +259,8 @@ export async function startPeerNode(options: PeerNodeOptions = {}): Promise<Peer
         room,
         fps,
         delay: options.delay ?? 'auto',
-        ...(peerId !== undefined ? { peerId } : {}),
+        ...(t.identity !== undefined ? { identity: t.identity } : {}),
+        ...(trustedId !== undefined ? { trusted: true, peerId: trustedId } : {}),
         dial: own ? (options.dial ?? []) : [],
         ...(options.aloneGraceMs !== undefined ? { aloneGraceMs: options.aloneGraceMs } : {}),
         redial: { minMs: 500, maxMs: 5_000 },

@@ -215,7 +215,7 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
     )
     .option('--room <id>', 'room id', DEFAULT_ROOM)
     .addOption(new Option('--transport <kind>', 'transport').choices(TRANSPORT_KINDS).default('ws'))
-    .option('--peer-id <id>', 'peer id (ws only; default random)')
+    .option('--peer-id <id>', 'peer id (ws only; runs a trusted room without signatures; default: a new key)')
     .option('--delay <ms|auto>', 'Δ: how far ahead events are stamped', delayArg, 'auto' as const)
     .option('--fps <n>', 'ticks per second (must match the other peers)', intArg('fps', 1, 1000), DEFAULT_FPS)
     .option('--web <dir>', 'directory of the web page to serve (default: apps/demo-web/dist)', true)

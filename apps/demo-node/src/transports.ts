@@ -17,10 +17,12 @@ export interface DemoTransport {
   /** The transport to hand to `createPeer`. */
   readonly transport: Transport;
   /**
-   * The peer id the transport authenticates (libp2p: the id derived from its key; the peer must
-   * use it), or `undefined` (ws: the peer picks its own id).
+   * The key the transport authenticates with (libp2p: the peer must use it as its identity), or
+   * `undefined` (ws: the peer generates its own key).
    */
-  readonly peerId: string | undefined;
+  readonly identity:
+    | { readonly peerId: string; readonly publicKey: Uint8Array; readonly secretKey: Uint8Array }
+    | undefined;
   /** Addresses other peers dial to reach this one (available once the peer has started). */
   addresses(): string[];
 }
@@ -69,7 +71,7 @@ export async function createDemoTransport(
         : listen.port !== undefined
           ? new WebSocketTransport({ listen: { port: listen.port, host }, heartbeatMs: 2_000 })
           : new WebSocketTransport({ heartbeatMs: 2_000 });
-    return { kind, transport, peerId: undefined, addresses: () => transport.addresses() };
+    return { kind, transport, identity: undefined, addresses: () => transport.addresses() };
   }
   const transport = await createLibp2pTransport({
     listen: listen.port !== undefined ? [`/ip4/${host}/tcp/${listen.port}`] : [],
@@ -78,7 +80,7 @@ export async function createDemoTransport(
   return {
     kind,
     transport,
-    peerId: transport.peerId,
+    identity: transport.identity,
     addresses: () => transport.addresses(),
   };
 }

@@ -19,6 +19,14 @@ import type { CodecLimits } from './limits.js';
 import { MAX_WIRE_INTEGER, resolveLimits, SOURCE_TABLE_SIZE } from './limits.js';
 import type { PayloadCodec } from './payload.js';
 import { msgpackPayloadCodec } from './payload.js';
+import {
+  decodeAuth,
+  decodeChallenge,
+  decodeEvidence,
+  encodeAuth,
+  encodeChallenge,
+  encodeEvidence,
+} from './security.js';
 import { HEX, Reader, utf8, Writer } from './wire.js';
 
 /** The type byte of each frame kind (byte 1 of every frame; see PROTOCOL.md). */
@@ -33,6 +41,9 @@ export const FRAME_TYPE_CODES: Readonly<Record<FrameType, number>> = Object.free
   'snapshot-request': 0x08,
   snapshot: 0x09,
   bye: 0x0a,
+  challenge: 0x0b,
+  auth: 0x0c,
+  evidence: 0x0d,
 });
 
 /** Bits of the per-event header byte in an `events` frame. */
@@ -95,6 +106,11 @@ export interface Codec<E> {
   decoder(): FrameDecoder<E>;
   /** The effective limits. */
   readonly limits: Readonly<CodecLimits>;
+  /**
+   * The payload codec's encoding of `payload` (what an event signature covers, see
+   * `eventSignedBytes`). Throws {@link CodecError} `BAD_PAYLOAD` or `TOO_LARGE`.
+   */
+  payloadBytes(payload: E): Uint8Array;
 }
 
 /**
@@ -118,6 +134,7 @@ export function createCodec<E = unknown>(options: CodecOptions<E> = {}): Codec<E
     limits,
     encoder: () => new Encoder<E>(limits, payload, presence),
     decoder: () => new Decoder<E>(limits, payload, presence),
+    payloadBytes: (value) => encodeWith(payload, value, limits.maxPayloadBytes, 'event.payload'),
   };
 }
 
@@ -220,6 +237,17 @@ class Encoder<E> implements FrameEncoder<E> {
           break;
         case 'bye':
           this.bye(frame);
+          break;
+        case 'challenge':
+          encodeChallenge(w, frame);
+          break;
+        case 'auth':
+          encodeAuth(w, frame, this.limits);
+          break;
+        case 'evidence':
+          encodeEvidence(w, frame, this.limits, (value) =>
+            encodeWith(this.payload, value, this.limits.maxPayloadBytes, 'evidence.payload'),
+          );
           break;
       }
       if (w.pos > this.limits.maxFrameBytes) {
@@ -469,6 +497,19 @@ class Decoder<E> implements FrameDecoder<E> {
         break;
       case 0x0a:
         frame = { type: 'bye', reason: r.string(l.maxReasonBytes, 'bye.reason') };
+        break;
+      case 0x0b:
+        frame = decodeChallenge(r);
+        break;
+      case 0x0c:
+        frame = decodeAuth(r, l);
+        break;
+      case 0x0d:
+        frame = decodeEvidence(
+          r,
+          l,
+          (bytes) => this.decodeWith(this.payload, bytes, 'evidence.payload') as E,
+        );
         break;
       default:
         throw new CodecError('UNKNOWN_TYPE', `unknown frame type 0x${HEX[type]}`);

@@ -16,7 +16,10 @@ export const Capability = {
   SnapshotServe: 1,
   /** Wants to join from a snapshot rather than replaying full history. */
   SnapshotJoin: 2,
-  /** Signs its events. */
+  /**
+   * Authenticated: proves possession of the key its peer id is derived from (`challenge` and
+   * `auth` follow its hello), signs its events, and floods `evidence` of equivocation.
+   */
   SignedEvents: 4,
   /** Keeps full history (the paper's mode, no compaction). */
   FullHistory: 8,
@@ -127,6 +130,36 @@ export interface ByeFrame {
   readonly reason: string;
 }
 
+/**
+ * Sent right behind the hello by a peer announcing {@link Capability.SignedEvents}: fresh random
+ * bytes the neighbour must sign (in its `auth`) together with its own nonce and the room.
+ */
+export interface ChallengeFrame {
+  readonly type: 'challenge';
+  /** 16 to 64 random bytes, never reused. */
+  readonly nonce: Uint8Array;
+}
+
+/**
+ * Proof of possession: the sender's signature over {@link authSignedBytes} of the room, both
+ * peer ids and both nonces, by the key its peer id is derived from; `mac` is the room's admission
+ * code over the same bytes (empty when the room has no shared secret).
+ */
+export interface AuthFrame {
+  readonly type: 'auth';
+  readonly signature: Uint8Array;
+  readonly mac: Uint8Array;
+}
+
+/**
+ * Proof that `events[0].source` equivocated: two events with the same `(source, seq)`, different
+ * content, both validly signed by the source. Flooded once per source and seq.
+ */
+export interface EvidenceFrame<E> {
+  readonly type: 'evidence';
+  readonly events: readonly [WireEvent<E>, WireEvent<E>];
+}
+
 /** Any frame. */
 export type Frame<E = unknown> =
   | HelloFrame
@@ -138,7 +171,10 @@ export type Frame<E = unknown> =
   | PresenceFrame
   | SnapshotRequestFrame
   | SnapshotChunkFrame
-  | ByeFrame;
+  | ByeFrame
+  | ChallengeFrame
+  | AuthFrame
+  | EvidenceFrame<E>;
 
 /** The `type` tag of a frame. */
 export type FrameType = Frame['type'];

@@ -23,3 +23,9 @@ export {
   msgpackPayloadCodec,
   rectangleKeyCodec,
 } from './payload.js';
+export {
+  authSignedBytes,
+  eventSignedBytes,
+  NONCE_MAX_BYTES,
+  NONCE_MIN_BYTES,
+} from './security.js';

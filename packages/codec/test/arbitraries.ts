@@ -1,7 +1,10 @@
 import fc from 'fast-check';
 import type {
+  AuthFrame,
   ByeFrame,
+  ChallengeFrame,
   EventsFrame,
+  EvidenceFrame,
   Frame,
   FrontierFrame,
   HashFrame,
@@ -204,6 +207,32 @@ export const byeArb: fc.Arbitrary<ByeFrame> = fc.record(
   { noNullPrototype: true },
 );
 
+export const challengeArb: fc.Arbitrary<ChallengeFrame> = fc
+  .uint8Array({ minLength: 16, maxLength: 64 })
+  .map((nonce) => ({ type: 'challenge' as const, nonce }));
+
+export const authArb: fc.Arbitrary<AuthFrame> = fc
+  .record({
+    signature: fc.uint8Array({ minLength: 1, maxLength: 128 }),
+    mac: fc.uint8Array({ maxLength: 64 }),
+  })
+  .map(({ signature, mac }) => ({ type: 'auth' as const, signature, mac }));
+
+function evidenceArb<E>(payload: fc.Arbitrary<E>): fc.Arbitrary<EvidenceFrame<E>> {
+  const version = fc.record({
+    tick: wireUint,
+    payload,
+    signature: fc.uint8Array({ minLength: 1, maxLength: 128 }),
+  });
+  return fc.tuple(peerId, wireSeq, version, version).map(([source, seq, a, b]) => ({
+    type: 'evidence' as const,
+    events: [
+      { source, seq, ...a },
+      { source, seq, ...b },
+    ],
+  }));
+}
+
 /** Every frame kind, one arbitrary each, keyed by type. */
 export function frameArbs<E>(payload: fc.Arbitrary<E>): Record<Frame['type'], fc.Arbitrary<Frame<E>>> {
   return {
@@ -217,6 +246,9 @@ export function frameArbs<E>(payload: fc.Arbitrary<E>): Record<Frame['type'], fc
     'snapshot-request': snapshotRequestArb,
     snapshot: snapshotArb,
     bye: byeArb,
+    challenge: challengeArb,
+    auth: authArb,
+    evidence: evidenceArb(payload),
   };
 }
 

@@ -33,11 +33,23 @@ describe('decoder rejects malformed input with the right code', () => {
     expect(dec('0008')).toBe('BAD_VERSION');
     expect(dec('0208')).toBe('BAD_VERSION');
     expect(dec('0100')).toBe('UNKNOWN_TYPE');
-    expect(dec('010b')).toBe('UNKNOWN_TYPE');
+    expect(dec('010e')).toBe('UNKNOWN_TYPE');
     expect(dec('010800')).toBe('TRAILING_BYTES');
     expect(codeOf(() => rect.decoder().decode('0108' as unknown as Uint8Array))).toBe('BAD_FRAME');
     const small = createCodec({ limits: { maxFrameBytes: 4 } });
     expect(dec('010a03627965', small)).toBe('TOO_LARGE');
+  });
+
+  it('authentication frames: nonce length, empty signature, evidence of two different events', () => {
+    // challenge with a 15-byte nonce (16..64 required)
+    expect(dec(`010b0f${'00'.repeat(15)}`)).toBe('OUT_OF_RANGE');
+    expect(dec(`010b41${'00'.repeat(65)}`)).toBe('TOO_LARGE');
+    // auth with an empty signature
+    expect(dec('010c0000')).toBe('OUT_OF_RANGE');
+    const enc = rect.encoder();
+    const ev = { source: 'a~1', seq: 1, tick: 5, payload: 0, signature: new Uint8Array(64) };
+    expect(codeOf(() => enc.encode({ type: 'evidence', events: [ev, { ...ev, seq: 2 }] }))).toBe('BAD_FRAME');
+    expect(codeOf(() => enc.encode({ type: 'challenge', nonce: new Uint8Array(8) }))).toBe('OUT_OF_RANGE');
   });
 
   it('UNKNOWN_TYPE and BAD_PAYLOAD are not fatal, the rest are', () => {

@@ -14,6 +14,7 @@ import { DesyncDetector } from './desync.js';
 import { Dials } from './dials.js';
 import { Broadcasting, type Dissemination, EventIntake, Flooding } from './dissemination.js';
 import { Driver } from './driver.js';
+import type { Exclusions } from './equivocation.js';
 import { Join } from './join.js';
 import type { LinkEntry, LinkTable } from './links.js';
 import { PresenceChannel } from './presence.js';
@@ -49,6 +50,8 @@ export interface ComponentSetup<S, E> {
   /** Broadcast settings, or `undefined` for flooding. */
   readonly broadcast: BroadcastSettings | undefined;
   readonly ledger: StatsLedger;
+  /** Sources excluded for equivocation (the app wrapper consults it; bound here). */
+  readonly exclusions: Exclusions<S, E>;
   /** `true` once the peer attached. */
   attached(): boolean;
 }
@@ -83,6 +86,19 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
     enqueue: (ev) => c.driver.enqueue(ev),
     received: () => c.join.eventsReceived(),
     running: () => c.driver.status !== 'stopped',
+    excluded: (source, seq) => host.exclusions.excluded(source, seq),
+    checkCopy: (link, ev) => host.exclusions.checkCopy(link, ev),
+  });
+  host.exclusions.bind(ctx, links, ctx.signer, {
+    eventsOf: (source, from, to) => c.driver.eventsOf(source, from, to),
+    resimulateFrom: (tick) => {
+      const timeline = c.driver.timeline;
+      const from = Math.max(tick, timeline.stats().baseTick);
+      if (from > timeline.tick) return;
+      timeline.resimulateFrom(from);
+      c.desync.correct(timeline, from);
+      c.driver.render();
+    },
   });
   c.dissemination =
     broadcast === undefined

@@ -5,6 +5,7 @@ import type { PeerError } from './errors.js';
 import type { KnownEvents } from './known.js';
 import type { LinkEntry } from './links.js';
 import type { ResolvedOptions } from './options.js';
+import type { Signer } from './signing.js';
 import type { PeerCounters } from './stats.js';
 import type { PeerEvents } from './types.js';
 
@@ -22,6 +23,8 @@ export interface PeerContext<S, E> {
   /** This incarnation's event source id (`<id>~<incarnation>`). */
   readonly source: string;
   readonly codec: Codec<E>;
+  /** Signs own events and proofs, verifies others' (disabled in a trusted room). */
+  readonly signer: Signer<E>;
   readonly clock: Clock;
   /** Every event identity `(source, seq)` this peer holds or has pending. */
   readonly eventIds: KnownEvents;

@@ -87,12 +87,17 @@ export class Dials {
     for (const d of this.dials) if (d.linkKey === key) d.peerId = peerId;
   }
 
-  /** Link `key` closed: its address is redialled after the current backoff. */
-  linkClosed(key: string): void {
+  /**
+   * Link `key` closed: its address is redialled after the current backoff, or, when the
+   * handshake was refused (a final verdict: another room, app, version, or not admitted), after
+   * the longest one (`redial.maxMs`).
+   */
+  linkClosed(key: string, refused = false): void {
     for (const d of this.dials) {
       if (d.linkKey === key) {
         d.linkKey = undefined;
-        d.nextAt = this.host.now() + (d.schedule?.peek() ?? 0);
+        const wait = refused ? (d.schedule?.policy.maxMs ?? 0) : (d.schedule?.peek() ?? 0);
+        d.nextAt = this.host.now() + wait;
       }
     }
   }

@@ -75,6 +75,7 @@ export class Flooding<S, E> implements Dissemination<E> {
   ) {}
 
   spread(events: readonly WireEvent<E>[], origin: EventOrigin<E>): boolean {
+    if (origin === 'own') this.ctx.signer.seal(events);
     const except = typeof origin === 'string' ? undefined : origin;
     return flood(this.ctx, this.links, this.repair, events, except, undefined);
   }
@@ -100,6 +101,7 @@ export class Broadcasting<S, E> implements Dissemination<E> {
   ) {}
 
   spread(events: readonly WireEvent<E>[], origin: EventOrigin<E>): boolean {
+    if (origin === 'own') this.ctx.signer.seal(events);
     const room = this.room;
     const skipCovered = room.route(events, typeof origin === 'string' ? origin : origin.transport);
     const except = typeof origin === 'string' ? undefined : origin;
@@ -144,6 +146,10 @@ export interface IntakeHost<E> {
   received(): void;
   /** `false` once the peer stopped. */
   running(): boolean;
+  /** `true` when `(source, seq)` counts for nothing (its source equivocated). */
+  excluded(source: string, seq: number): boolean;
+  /** A copy of a known event arrived from `link` (`undefined`: a channel): check it for equivocation. */
+  checkCopy(link: LinkEntry<E> | undefined, ev: WireEvent<E>): void;
 }
 
 /** Events arriving from links and broadcast channels. @internal */
@@ -165,6 +171,7 @@ export class EventIntake<S, E> {
     const maxFuture = this.ctx.options.maxFutureTicks;
     const known = this.ctx.eventIds;
     const source = this.ctx.source;
+    const signer = this.ctx.signer;
     let fresh: WireEvent<E>[] | undefined;
     const remote = this.repair.frontierOf(link);
     for (let i = 0; i < events.length; i++) {
@@ -184,6 +191,38 @@ export class EventIntake<S, E> {
           true,
         );
         break;
+      }
+      if (signer.enabled) {
+        // Authenticated: an excluded source's events are dropped, a copy of a known event is
+        // checked for equivocation, a new one must carry its source's valid signature.
+        if (this.host.excluded(ev.source, ev.seq)) {
+          known.add(ev.source, ev.seq, now);
+          this.ctx.stats.excludedDropped++;
+          continue;
+        }
+        if (known.has(ev.source, ev.seq)) {
+          this.ctx.stats.duplicatesDropped++;
+          this.host.checkCopy(link, ev);
+          if (link.protocol.kind === 'closed') break;
+          continue;
+        }
+        if (!signer.verify(ev)) {
+          this.ctx.stats.signaturesRejected++;
+          this.links.linkError(
+            link,
+            new PeerError(
+              'BAD_SIGNATURE',
+              `event ${ev.source}#${ev.seq} from ${link.peerId}: bad signature`,
+              {
+                linkId: link.key,
+                peerId: link.peerId,
+              },
+            ),
+            true,
+          );
+          break;
+        }
+        this.ctx.stats.signaturesVerified++;
       }
       if (ev.source === source && ev.seq > this.host.ownSeq() && !known.has(ev.source, ev.seq))
         this.repair.reportConflict(link, ev.seq);
@@ -221,6 +260,28 @@ export class EventIntake<S, E> {
           }),
         );
         continue;
+      }
+      if (this.ctx.signer.enabled && this.ctx.eventIds.has(ev.source, ev.seq)) {
+        this.ctx.stats.duplicatesDropped++;
+        this.host.checkCopy(undefined, ev);
+        continue;
+      }
+      if (this.ctx.signer.enabled) {
+        if (this.host.excluded(ev.source, ev.seq)) {
+          this.ctx.eventIds.add(ev.source, ev.seq, now);
+          this.ctx.stats.excludedDropped++;
+          continue;
+        }
+        if (!this.ctx.signer.verify(ev)) {
+          this.ctx.stats.signaturesRejected++;
+          this.ctx.report(
+            new PeerError('BAD_SIGNATURE', `broadcast event ${ev.source}#${ev.seq}: bad signature`, {
+              peerId: from,
+            }),
+          );
+          continue;
+        }
+        this.ctx.stats.signaturesVerified++;
       }
       if (!this.ctx.eventIds.add(ev.source, ev.seq, now)) {
         this.ctx.stats.duplicatesDropped++;

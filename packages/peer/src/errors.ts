@@ -23,6 +23,17 @@
  * - `SEQ_CONFLICT`: a neighbour holds or sent events under this incarnation's source id that it
  *   never stamped (another peer runs with the same peer id and incarnation). Reported once per
  *   link; the events are taken like any other and own seqs continue above them.
+ * - `AUTH_FAILED`: the neighbour did not prove its peer id (an id not derived from an Ed25519
+ *   key, no `SignedEvents` capability, no `auth`, or an `auth` signature that does not verify
+ *   over both nonces). Closed; `bye` says why.
+ * - `NOT_ADMITTED`: the neighbour is not admitted to the room (wrong or missing shared secret,
+ *   key not in `admission.allowedPeers`). Closed; `bye` says why.
+ * - `REFUSED`: the neighbour refused this peer at the handshake (its `bye` reason is in the
+ *   message). Reported once per address; the address is then redialled at the slowest pace.
+ * - `BAD_SIGNATURE`: an event (or evidence) whose signature does not verify under its source's
+ *   key. The frame is dropped and the link that sent it closed.
+ * - `EQUIVOCATION`: a source signed two different events with the same seq. The source is
+ *   excluded from that seq on (see the `peer:excluded` event); reported once per source.
  * - `BROADCAST`: a message from a transport's broadcast channel (`dissemination: 'broadcast'`)
  *   was malformed, undecodable (`codecCode`) or from another room, app or fps. Dropped (there
  *   is no link to close); counted in `stats().broadcast.rejected`.
@@ -49,6 +60,11 @@ export type PeerErrorCode =
   | 'TRANSPORT'
   | 'DIAL_FAILED'
   | 'SEQ_CONFLICT'
+  | 'AUTH_FAILED'
+  | 'NOT_ADMITTED'
+  | 'REFUSED'
+  | 'BAD_SIGNATURE'
+  | 'EQUIVOCATION'
   | 'BROADCAST'
   | 'INVALID_PAYLOAD'
   | 'INVALID_OPTION'

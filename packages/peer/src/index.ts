@@ -13,8 +13,16 @@
  */
 export type { PeerErrorCode } from './errors.js';
 export { isPeerError, PeerError } from './errors.js';
+export type { PeerIdentity } from './identity.js';
+export {
+  generateIdentity,
+  identityFromSecretKey,
+  peerIdFromPublicKey,
+  publicKeyOfPeerId,
+} from './identity.js';
 export { createPeer, peerIdOf } from './peer.js';
 export type {
+  AdmissionOptions,
   BroadcastStats,
   DesyncInfo,
   DialTarget,
@@ -22,6 +30,7 @@ export type {
   NeighbourInfo,
   Peer,
   PeerEvents,
+  PeerExcludedInfo,
   PeerJoinInfo,
   PeerLeaveInfo,
   PeerOptions,

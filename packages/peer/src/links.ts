@@ -6,6 +6,7 @@
  * @internal
  */
 import {
+  type AuthFrame,
   Capability,
   type Codec,
   CodecError,
@@ -17,13 +18,29 @@ import {
   type WireEvent,
 } from '@symmetric/codec';
 import { duplicateLinkLoser, type Link, type Transport, type TransportError } from '@symmetric/transport';
+import { host } from './context.js';
 import { PeerError, type PeerErrorCode } from './errors.js';
 import type { ResolvedOptions } from './options.js';
+import type { Signer } from './signing.js';
 import type { PeerCounters } from './stats.js';
 import type { NeighbourInfo } from './types.js';
 
 /** Most events put in one `events` frame (the codec's limit may be lower). */
 const MAX_EVENTS_PER_FRAME = 512;
+/** Bytes of a handshake challenge nonce. */
+const NONCE_BYTES = 32;
+/** Frames a neighbour may send between its hello and its auth (held until the auth). */
+const MAX_EARLY_FRAMES = 64;
+/** Handshake refusals: a final verdict for the address, reported once per neighbour id and reason. */
+const REFUSALS: ReadonlySet<PeerErrorCode> = new Set<PeerErrorCode>([
+  'VERSION_MISMATCH',
+  'ROOM_MISMATCH',
+  'FPS_MISMATCH',
+  'APP_MISMATCH',
+  'AUTH_FAILED',
+  'NOT_ADMITTED',
+  'REFUSED',
+]);
 
 /**
  * Where the protocol stands with the neighbour behind one link: our hello is sent and theirs
@@ -42,6 +59,19 @@ export class LinkEntry<E> {
   protocol: ProtocolState = HANDSHAKING;
   /** Reason given to `peer:leave` when set (the neighbour's `bye`, or the error that closed it). */
   closeReason: string | undefined;
+  /** The handshake was refused (by either side): the address is not worth redialling soon. */
+  refused = false;
+  /** Authenticated rooms: this side's challenge nonce. */
+  nonce: Uint8Array | undefined;
+  /** Authenticated rooms: the neighbour's hello, held until its `auth` proves the id. */
+  pendingHello: HelloFrame | undefined;
+  /** Authenticated rooms: the neighbour's challenge nonce. */
+  theirNonce: Uint8Array | undefined;
+  /**
+   * Frames that arrived between the neighbour's hello and its `auth`, with their arrival time,
+   * handled after it as if at that time (a SYNC's timing stays exact).
+   */
+  early: { readonly frame: Frame<E>; readonly at: number }[] | undefined;
 
   constructor(
     /** Link id, unique among this peer's links (prefixed with the transport index when several). */
@@ -67,14 +97,19 @@ export class LinkEntry<E> {
   }
 }
 
-/** Outcome of a neighbour's hello. */
-export type HelloOutcome = 'refused' | 'duplicate' | 'accepted';
+/**
+ * Outcome of a neighbour's hello (or, in an authenticated room, of its `auth`): `pending` means
+ * the hello is held until the `auth` arrives.
+ */
+export type HelloOutcome = 'refused' | 'duplicate' | 'accepted' | 'pending';
 
 /** The peer's links. @internal */
 export class LinkTable<E> {
   private readonly entries = new Map<string, LinkEntry<E>>();
   /** Links with a completed handshake, in opening order (replaced, never mutated, on change). */
   private neighbourList: LinkEntry<E>[] = [];
+  /** Refusals already reported (`code peerId`): a refusal is reported once, not at every redial. */
+  private readonly refusalsReported = new Set<string>();
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -82,6 +117,7 @@ export class LinkTable<E> {
     private readonly codec: Codec<E>,
     private readonly stats: PeerCounters,
     private readonly report: (error: PeerError) => void,
+    private readonly signer: Signer<E>,
   ) {}
 
   /** Open links with a completed handshake, in opening order. */
@@ -118,6 +154,7 @@ export class LinkTable<E> {
     let capabilities = Capability.SnapshotServe;
     if (options.horizonTicks === undefined) capabilities |= Capability.FullHistory;
     if (options.snapshotJoin) capabilities |= Capability.SnapshotJoin;
+    if (this.signer.enabled) capabilities |= Capability.SignedEvents;
     const hello: HelloFrame = {
       type: 'hello',
       version: PROTOCOL_VERSION,
@@ -128,12 +165,17 @@ export class LinkTable<E> {
       appId: options.appId,
     };
     this.send(entry, hello);
+    if (this.signer.enabled) {
+      entry.nonce = new Uint8Array(NONCE_BYTES);
+      host.crypto.getRandomValues(entry.nonce);
+      this.send(entry, { type: 'challenge', nonce: entry.nonce });
+    }
   }
 
   /**
-   * The neighbour's hello: refused (typed error, link closed), a duplicate of a link we keep
-   * (this one closed), or accepted (call {@link accept} next). Of two links to one neighbour,
-   * both ends keep the same one (`duplicateLinkLoser`); when the existing one loses, it is closed.
+   * The neighbour's hello: refused (typed error, `bye` with the reason, link closed); in an
+   * authenticated room held until its `auth` (`pending`, see {@link checkAuth}); otherwise
+   * admitted as by {@link admit}.
    */
   checkHello(entry: LinkEntry<E>, f: HelloFrame): HelloOutcome {
     const options = this.options;
@@ -154,18 +196,114 @@ export class LinkTable<E> {
         'PEER_ID_MISMATCH',
         `hello says '${f.peerId}', the transport authenticated '${entry.link.remotePeerId}'`,
       ];
+    } else if (this.signer.enabled && (f.capabilities & Capability.SignedEvents) === 0) {
+      problem = ['AUTH_FAILED', 'the neighbour does not authenticate (a trusted room?)'];
+    } else if (this.signer.enabled && this.signer.keyOf(f.peerId) === undefined) {
+      problem = ['AUTH_FAILED', `peer id '${f.peerId}' is not derived from an Ed25519 key`];
     }
     if (problem !== undefined) {
-      this.linkError(
+      this.refuse(entry, f.peerId, problem[0], problem[1]);
+      return 'refused';
+    }
+    if (!this.signer.enabled) return this.admit(entry, f);
+    entry.pendingHello = f;
+    if (entry.theirNonce !== undefined) this.sendProof(entry);
+    return 'pending';
+  }
+
+  /**
+   * Refuse the neighbour: report `code` (once per neighbour id and code), tell it why in a `bye`
+   * (unless `tell` is false: it refused first), close the link.
+   */
+  refuse(entry: LinkEntry<E>, peerId: string, code: PeerErrorCode, detail: string, tell = true): void {
+    entry.refused = true;
+    const error = new PeerError(code, `${detail} (peer ${peerId} on ${entry.link.remoteAddress})`, {
+      linkId: entry.key,
+      peerId,
+    });
+    const key = `${code} ${peerId}`;
+    if (!this.refusalsReported.has(key)) {
+      this.refusalsReported.add(key);
+      this.report(error);
+    }
+    if (tell) this.send(entry, { type: 'bye', reason: `${code}: ${detail}`.slice(0, 200) });
+    if (entry.protocol.kind !== 'closed') {
+      entry.closeReason ??= code;
+      entry.link.close(code);
+    }
+  }
+
+  /**
+   * A frame between the neighbour's hello and its `auth` (authenticated rooms): its challenge
+   * (answered with this side's proof), its `auth` (checked: then admitted as by {@link admit}),
+   * its `bye` (a refusal, reported once), or anything else (held until the `auth`).
+   */
+  checkAuth(entry: LinkEntry<E>, frame: Frame<E>, now: number): HelloOutcome {
+    const hello = entry.pendingHello!;
+    switch (frame.type) {
+      case 'challenge':
+        if (entry.theirNonce !== undefined) break;
+        entry.theirNonce = frame.nonce;
+        this.sendProof(entry);
+        return 'pending';
+      case 'auth':
+        return this.onAuth(entry, hello, frame);
+      case 'bye':
+        this.refuse(entry, hello.peerId, 'REFUSED', `refused by the neighbour: ${frame.reason}`, false);
+        return 'refused';
+      case 'hello':
+        break;
+      default: {
+        const early = (entry.early ??= []);
+        if (early.length >= MAX_EARLY_FRAMES) break;
+        early.push({ frame, at: now });
+        return 'pending';
+      }
+    }
+    this.linkError(
+      entry,
+      this.protocolError(entry, `unexpected '${frame.type}' frame in the handshake`),
+      true,
+    );
+    return 'refused';
+  }
+
+  private sendProof(entry: LinkEntry<E>): void {
+    const hello = entry.pendingHello;
+    if (hello === undefined || entry.theirNonce === undefined || entry.nonce === undefined) return;
+    this.send(entry, this.signer.proof(entry.nonce, hello.peerId, entry.theirNonce));
+  }
+
+  private onAuth(entry: LinkEntry<E>, hello: HelloFrame, f: AuthFrame): HelloOutcome {
+    if (entry.theirNonce === undefined || entry.nonce === undefined) {
+      this.refuse(entry, hello.peerId, 'AUTH_FAILED', 'auth before its challenge');
+      return 'refused';
+    }
+    const verdict = this.signer.checkProof(hello.peerId, entry.theirNonce, entry.nonce, f);
+    if (verdict === 'bad-signature') {
+      this.stats.signaturesRejected++;
+      this.refuse(
         entry,
-        new PeerError(problem[0], `${problem[1]} (peer ${f.peerId} on ${entry.link.remoteAddress})`, {
-          linkId: entry.key,
-          peerId: f.peerId,
-        }),
-        true,
+        hello.peerId,
+        'AUTH_FAILED',
+        'its auth signature does not verify (not the key of its id)',
       );
       return 'refused';
     }
+    this.stats.signaturesVerified++;
+    if (verdict === 'not-admitted') {
+      this.refuse(entry, hello.peerId, 'NOT_ADMITTED', 'not admitted to this room (secret or key list)');
+      return 'refused';
+    }
+    return this.admit(entry, hello);
+  }
+
+  /**
+   * Admit the (proven) neighbour: a duplicate of a link we keep (this one closed), or accepted
+   * (call {@link accept} next). Of two links to one neighbour, both ends keep the same one
+   * (`duplicateLinkLoser`); when the existing one loses, it is closed.
+   */
+  admit(entry: LinkEntry<E>, f: HelloFrame): HelloOutcome {
     const existing = this.neighbourList.find((l) => l.peerId === f.peerId);
     if (existing === undefined) return 'accepted';
     const loser =
@@ -196,6 +334,17 @@ export class LinkTable<E> {
     entry.protocol = { kind: 'closed', peerId: entry.peerId };
     if (wasNeighbour) this.neighbourList = this.neighbourList.filter((l) => l !== entry);
     return { entry, wasNeighbour };
+  }
+
+  /**
+   * A neighbour's `bye` on a running link: when its reason is a handshake refusal
+   * (`CODE: detail`), report `REFUSED` (once per neighbour and code), close, and return `true`.
+   */
+  refusedBy(entry: LinkEntry<E>, reason: string): boolean {
+    const code = /^([A-Z_]+): /.exec(reason)?.[1];
+    if (code === undefined || !REFUSALS.has(code as PeerErrorCode)) return false;
+    this.refuse(entry, entry.peerId, 'REFUSED', `refused by the neighbour: ${reason}`, false);
+    return true;
   }
 
   /** Close `entry` with `HANDSHAKE_TIMEOUT` when its hello is overdue. */

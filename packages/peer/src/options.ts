@@ -34,6 +34,8 @@ export interface ResolvedOptions {
   readonly catchUpMaxTicks: number;
   readonly maxFutureTicks: number;
   readonly verifyPeerIds: boolean;
+  /** No authentication: no handshake proof, no event signatures. */
+  readonly trusted: boolean;
   readonly presenceHops: number;
   readonly presenceHeartbeatMs: number;
   readonly presenceTtlMs: number;
@@ -209,6 +211,7 @@ export function resolveOptions<S, E>(options: PeerOptions<S, E>): ResolvedOption
     catchUpBudgetMs: budgetMs,
     catchUpMaxTicks,
     verifyPeerIds: options.verifyPeerIds ?? true,
+    trusted: options.trusted === true,
     presenceHops: num('presence.hops', presence.hops, 32, 0, 255, true),
     presenceHeartbeatMs: num('presence.heartbeatMs', presence.heartbeatMs, 15_000, 1, 3_600_000),
     presenceTtlMs: num('presence.ttlMs', presence.ttlMs, 45_000, 1, 86_400_000),

@@ -21,15 +21,17 @@ import type { Dials } from './dials.js';
 import type { Dissemination, EventIntake } from './dissemination.js';
 import type { Driver } from './driver.js';
 import { Emitter } from './emitter.js';
+import { Exclusions } from './equivocation.js';
 import { PeerError } from './errors.js';
-import { checkSourceLength, randomId, sourceId, withPeerIdSources } from './identity.js';
+import { checkSourceLength, randomId, resolveIdentity, sourceId, withPeerIdSources } from './identity.js';
 import type { Join, JoinPhase, PhaseChange } from './join.js';
 import { KnownEvents } from './known.js';
-import { type LinkEntry, LinkTable } from './links.js';
+import { type HelloOutcome, type LinkEntry, LinkTable } from './links.js';
 import { type ResolvedOptions, resolveOptions } from './options.js';
 import type { PresenceChannel } from './presence.js';
 import type { Repair } from './repair.js';
 import { resolveDissemination } from './room.js';
+import { Signer } from './signing.js';
 import { newCounters, StatsLedger } from './stats.js';
 import type { SyncExchange } from './sync.js';
 import type { NeighbourInfo, Peer, PeerEvents, PeerOptions, PeerStats, PeerStatus } from './types.js';
@@ -95,6 +97,7 @@ class PeerRuntime<S, E> implements Peer<S, E> {
   private readonly presenceChannel: PresenceChannel<S, E>;
   private readonly delay: Delay;
   private readonly driver: Driver<S, E>;
+  private readonly exclusions: Exclusions<S, E>;
 
   private attached = false;
   /** Latest local time used (step or callbacks); time never goes back. */
@@ -106,9 +109,13 @@ class PeerRuntime<S, E> implements Peer<S, E> {
   constructor(options: PeerOptions<S, E>) {
     const resolved = resolveOptions(options);
     this.options = resolved;
-    const app: App<S, E> = withPeerIdSources(options.app);
+    const exclusions = new Exclusions<S, E>();
+    const app: App<S, E> = withPeerIdSources(options.app, (source, seq) => exclusions.excluded(source, seq));
     this.transports = [...options.transports];
-    this.id = options.peerId ?? randomId();
+    const identity = resolved.trusted ? undefined : resolveIdentity(options.identity, options.peerId);
+    if (resolved.trusted && options.admission !== undefined)
+      throw new PeerError('INVALID_OPTION', 'admission needs an authenticated room (trusted: false)');
+    this.id = identity?.peerId ?? options.peerId ?? randomId();
     this.source = sourceId(this.id, options.incarnation ?? randomId());
     this.payloadCodec = options.payloadCodec ?? (msgpackPayloadCodec as PayloadCodec<E>);
     this.stateCodec = options.stateCodec ?? (msgpackPayloadCodec as PayloadCodec<S>);
@@ -145,13 +152,15 @@ class PeerRuntime<S, E> implements Peer<S, E> {
       throw new PeerError('INVALID_OPTION', String(cause), { cause });
     }
     const counters = newCounters();
-    const links = new LinkTable<E>(resolved, this.id, codec, counters, (e) => this.report(e));
+    const signer = new Signer<E>(resolved.room, identity, codec, options.admission);
+    const links = new LinkTable<E>(resolved, this.id, codec, counters, (e) => this.report(e), signer);
     this.links = links;
     const ctx: PeerContext<S, E> = {
       options: resolved,
       id: this.id,
       source: this.source,
       codec,
+      signer,
       clock,
       eventIds: new KnownEvents(),
       stats: counters,
@@ -171,6 +180,7 @@ class PeerRuntime<S, E> implements Peer<S, E> {
       stateCodec: this.stateCodec,
       broadcast: resolveDissemination(options.dissemination, this.transports, resolved),
       ledger: this.ledger,
+      exclusions,
       attached: () => this.attached,
     });
     this.dials = c.dials;
@@ -183,6 +193,7 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     this.presenceChannel = c.presenceChannel;
     this.delay = c.delay;
     this.driver = c.driver;
+    this.exclusions = exclusions;
   }
 
   /** Events received since the last step, inserted at the next one (a test injects one here). */
@@ -445,7 +456,7 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     const closed = this.links.closed(key);
     if (closed === undefined) return;
     this.sync.linkClosed(key);
-    this.dials.linkClosed(key);
+    this.dials.linkClosed(key, closed.entry.refused);
     this.join.linkClosed(key);
     this.repair.linkClosed(key);
     this.desync.linkClosed(key);
@@ -465,7 +476,8 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     const frame = this.links.decode(entry, bytes);
     if (frame === undefined) return;
     if (entry.protocol.kind === 'handshaking') {
-      if (frame.type === 'hello') this.onHello(entry, frame);
+      if (entry.pendingHello !== undefined) this.onAuthPhase(entry, frame);
+      else if (frame.type === 'hello') this.onHello(entry, frame);
       else
         this.links.linkError(
           entry,
@@ -478,14 +490,37 @@ class PeerRuntime<S, E> implements Peer<S, E> {
   }
 
   private onHello(entry: LinkEntry<E>, f: HelloFrame): void {
-    const outcome = this.links.checkHello(entry, f);
-    if (outcome === 'refused') return;
+    this.admitted(entry, f, this.links.checkHello(entry, f));
+  }
+
+  /** Authenticated rooms: a frame between the neighbour's hello and its `auth`. */
+  private onAuthPhase(entry: LinkEntry<E>, frame: Frame<E>): void {
+    const hello = entry.pendingHello!;
+    const now = this.currentNow();
+    if (frame.type === 'sync') {
+      // SYNC is answered at once (its echo times the round trip); what it taught the clock is
+      // dropped with the link if the auth fails.
+      this.sync.onSync(entry, frame, now);
+      return;
+    }
+    this.admitted(entry, hello, this.links.checkAuth(entry, frame, now));
+  }
+
+  private admitted(entry: LinkEntry<E>, f: HelloFrame, outcome: HelloOutcome): void {
+    if (outcome === 'refused' || outcome === 'pending') return;
     this.dials.linkNamed(entry.key, f.peerId);
     if (outcome === 'duplicate') return;
     this.links.accept(entry, f);
     this.events.emit('peer:join', { peerId: f.peerId, linkId: entry.key });
     // (Frontier, SYNC and a snapshot request already went out right behind our hello.)
     this.presenceChannel.greet(entry);
+    const early = entry.early;
+    entry.early = undefined;
+    if (early === undefined) return;
+    for (const { frame, at } of early) {
+      if (entry.protocol.kind !== 'running') return;
+      this.dispatch(entry, frame, at);
+    }
   }
 
   /** A frame from a neighbour (handshake done), to the component that owns its type. */
@@ -521,8 +556,16 @@ class PeerRuntime<S, E> implements Peer<S, E> {
         this.join.onSnapshotChunk(entry, frame, now);
         return;
       case 'bye':
+        if (this.links.refusedBy(entry, frame.reason)) return;
         entry.closeReason = frame.reason;
         entry.link.close(`bye: ${frame.reason}`);
+        return;
+      case 'evidence':
+        this.exclusions.onEvidence(entry, frame);
+        return;
+      case 'challenge':
+      case 'auth':
+        // Only meaningful in the handshake of an authenticated room (a trusted peer ignores them).
         return;
     }
   }

@@ -44,6 +44,10 @@ export function newCounters(): PeerCounters {
     resyncs: 0,
     presenceReceived: 0,
     presenceDropped: 0,
+    signaturesVerified: 0,
+    signaturesRejected: 0,
+    equivocations: 0,
+    excludedDropped: 0,
   };
 }
 

@@ -3,6 +3,7 @@ import type { CodecLimits, PayloadCodec } from '@symmetric/codec';
 import type { App, TimelineEvent, TimelineStats } from '@symmetric/core';
 import type { Transport } from '@symmetric/transport';
 import type { PeerError, PeerErrorCode } from './errors.js';
+import type { PeerIdentity } from './identity.js';
 
 /**
  * Where the peer stands:
@@ -87,7 +88,28 @@ export interface PeerOptions<S, E> {
    * (default): Δ follows the measured flooding delay to the farthest peer, see README "Δ auto".
    */
   readonly delay?: number | 'auto';
-  /** This peer's id (default: 16 random hex chars). A restarted peer may reuse its old id. */
+  /**
+   * This peer's key pair (default: a new one, see `generateIdentity`). The peer id is derived
+   * from its public key (the libp2p Ed25519 form, `12D3KooW…`); store the identity to keep the
+   * id across restarts. On libp2p, give the transport the same key. Ignored with `trusted`.
+   */
+  readonly identity?: PeerIdentity;
+  /**
+   * A closed, trusted room: no handshake proof, no event signatures, and peer ids are any
+   * strings (`peerId`). Default `false`: every link is authenticated and every event signed
+   * and verified, on every transport. All peers of a room must agree.
+   */
+  readonly trusted?: boolean;
+  /**
+   * Who may join an authenticated room: a shared secret (each handshake proves knowledge of it),
+   * a list of allowed peer ids (keys), or both. Default: anyone with a valid key.
+   */
+  readonly admission?: AdmissionOptions;
+  /**
+   * This peer's id. In an authenticated room (the default) it is derived from `identity` and
+   * this option, when given, must equal it; in a `trusted` room any non-empty string (default:
+   * 16 random hex chars). A restarted peer may reuse its old id.
+   */
   readonly peerId?: string;
   /**
    * This runtime object's incarnation: its events carry the source id `<peerId>~<incarnation>`,
@@ -228,10 +250,30 @@ export interface DesyncInfo {
   readonly linkId: string;
 }
 
+/** Admission rules of an authenticated room (see {@link PeerOptions.admission}). */
+export interface AdmissionOptions {
+  /** A secret every member knows; a neighbour that cannot prove it is refused (`NOT_ADMITTED`). */
+  readonly secret?: string | Uint8Array;
+  /** Peer ids admitted; any other is refused (`NOT_ADMITTED`). */
+  readonly allowedPeers?: readonly string[];
+}
+
 /** Payload of `peer:join`. */
 export interface PeerJoinInfo {
   readonly peerId: string;
   readonly linkId: string;
+}
+
+/** Payload of `peer:excluded`. */
+export interface PeerExcludedInfo {
+  /** The excluded peer. */
+  readonly peerId: string;
+  /** Its excluded event source (`<peerId>~<incarnation>`). */
+  readonly source: string;
+  /** The first seq of `source` that counts for nothing. */
+  readonly fromSeq: number;
+  /** Why: `'equivocation'` (two different signed events with one seq). */
+  readonly reason: 'equivocation';
 }
 
 /** Payload of `peer:leave`. */
@@ -265,6 +307,11 @@ export interface PeerEvents<S, E> {
   presence: (info: PresenceInfo) => void;
   /** Something went wrong at a boundary; the peer keeps running. */
   error: (error: PeerError) => void;
+  /**
+   * A source was excluded: it signed two different events with the same seq (equivocation);
+   * its events from `fromSeq` on count for nothing on every peer holding the proof.
+   */
+  'peer:excluded': (info: PeerExcludedInfo) => void;
   /** An own event was stamped and flooded (also for emits queued until the peer was part of the room). */
   emit: (event: TimelineEvent<E>) => void;
 }
@@ -311,6 +358,13 @@ export interface PeerStats extends TimelineStats {
   /** Presence updates received (new) / dropped as old. */
   readonly presenceReceived: number;
   readonly presenceDropped: number;
+  /** Event and handshake signatures verified (valid) / rejected as invalid. */
+  readonly signaturesVerified: number;
+  readonly signaturesRejected: number;
+  /** Sources excluded for equivocation (proof held). */
+  readonly equivocations: number;
+  /** Events of excluded sources dropped on arrival. */
+  readonly excludedDropped: number;
   /** Open links with a completed handshake / all open links. */
   readonly neighbours: number;
   readonly links: number;

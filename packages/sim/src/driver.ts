@@ -11,7 +11,14 @@
 import { performance } from 'node:perf_hooks';
 import { type PayloadCodec, rectangleKeyCodec } from '@symmetric/codec';
 import { type App, rectangleApp, type SeededRandom } from '@symmetric/core';
-import { createPeer, type Peer, type PeerOptions, type PeerStats } from '@symmetric/peer';
+import {
+  createPeer,
+  identityFromSecretKey,
+  type Peer,
+  type PeerIdentity,
+  type PeerOptions,
+  type PeerStats,
+} from '@symmetric/peer';
 import { ScenarioError } from './errors.js';
 import { type EmittedEvent, type Metrics, PaceTracker, perfectClockLateTicks, round6 } from './metrics.js';
 import { drawPlan, EventClock, type Interval, latencyMeanMs } from './plan.js';
@@ -115,9 +122,24 @@ export interface DriveResult<S, E> {
   readonly finalPeers: readonly Peer<S, E>[];
 }
 
-/** Address (and peer id) of scenario peer `i`. */
+/** Address of scenario peer `i` (also its peer id in a trusted run). */
 export function peerAddress(i: number): string {
   return `p${i}`;
+}
+
+/**
+ * The key pair of scenario peer `i`: a reproducible function of the scenario seed and `i` (the
+ * same across the peer's restarts), so runs stay deterministic with signing on.
+ */
+export function scenarioIdentity(seed: number, i: number): PeerIdentity {
+  const secret = new Uint8Array(32);
+  let h = (Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(i + 1, 0x85ebca6b)) >>> 0;
+  for (let k = 0; k < 32; k++) {
+    h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) >>> 0;
+    h = (h + 0x6d2b79f5 + k) >>> 0;
+    secret[k] = h >>> 24;
+  }
+  return identityFromSecretKey(secret);
 }
 
 interface PeerTotals {
@@ -274,6 +296,15 @@ export async function driveScenario<S = unknown, E = unknown>(
     if (atMs > since) syncing[i]!.push({ from: since, to: atMs });
   };
 
+  const keys = new Map<number, PeerIdentity>();
+  const identities = (i: number): PeerIdentity => {
+    let id = keys.get(i);
+    if (id === undefined) {
+      id = scenarioIdentity(seed, i);
+      keys.set(i, id);
+    }
+    return id;
+  };
   const startPeer = async (i: number, t: number, restart: boolean): Promise<void> => {
     const slot = slots[i]!;
     slot.originMs = t;
@@ -284,7 +315,7 @@ export async function driveScenario<S = unknown, E = unknown>(
       room,
       fps,
       delay,
-      peerId: peerAddress(i),
+      ...(sc.trusted === true ? { trusted: true, peerId: peerAddress(i) } : { identity: identities(i) }),
       // Reproducible identities: the restart count, never repeated for a peer id.
       incarnation: String(slot.incarnations++),
       seed,

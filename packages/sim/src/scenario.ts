@@ -101,6 +101,11 @@ export interface Scenario {
   readonly joins: readonly JoinSpec[];
   /** History mode for every peer. Default: the peer runtime's own default. */
   readonly history?: HistorySpec;
+  /**
+   * `true`: a closed, trusted room (peer ids `p<i>`, nothing signed). Default: authenticated like
+   * every room, each peer with a reproducible key pair (see `scenarioIdentity`).
+   */
+  readonly trusted?: boolean;
   /** Free text. */
   readonly about?: string;
 }
@@ -173,6 +178,7 @@ const schema = z.strictObject({
     .optional(),
   joins: z.array(z.strictObject({ peer: index(), atS: nonNeg() })).optional(),
   history: z.union([z.literal('full'), z.strictObject({ horizonTicks: z.number().int().min(1) })]).optional(),
+  trusted: z.boolean().optional(),
 });
 
 type Raw = z.infer<typeof schema>;
@@ -392,6 +398,7 @@ function crossCheck(raw: Raw): Scenario {
     driftPpm,
     joins,
     ...(raw.history !== undefined ? { history: raw.history } : {}),
+    ...(raw.trusted !== undefined ? { trusted: raw.trusted } : {}),
     ...(raw.about !== undefined ? { about: raw.about } : {}),
   };
 }

@@ -17,8 +17,8 @@ describe('public surface', () => {
     ]);
   });
 
-  it('the driver subpath offers the driver and peer addressing', () => {
-    expect(Object.keys(driver).sort()).toEqual(['driveScenario', 'peerAddress']);
+  it('the driver subpath offers the driver and peer addressing and identities', () => {
+    expect(Object.keys(driver).sort()).toEqual(['driveScenario', 'peerAddress', 'scenarioIdentity']);
   });
 
   it('package.json exports the barrel and ./driver, and closes ./internal/*', () => {

@@ -91,7 +91,7 @@ async function run(degree, mode, runIndex) {
       payloadCodec,
       transports: [transport],
       room: 'bench',
-      peerId: transport.peerId,
+      identity: transport.identity,
       delay: 250,
       history: 'full',
       dissemination: mode,

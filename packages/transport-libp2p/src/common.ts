@@ -6,6 +6,7 @@ export {
   identityFromBytes,
   identityToBytes,
   peerIdOf,
+  symmetricIdentity,
   verifySignature,
 } from './keys.js';
 export {

@@ -43,6 +43,19 @@ export function peerIdOf(key: PrivateKey): string {
   return peerIdFromPrivateKey(key).toString();
 }
 
+/**
+ * The key as a Symmetric peer identity (the shape `createPeer({ identity })` takes): the 32-byte
+ * seed, the public key and the peer id. Ed25519 only.
+ */
+export function symmetricIdentity(key: PrivateKey): {
+  readonly peerId: string;
+  readonly publicKey: Uint8Array;
+  readonly secretKey: Uint8Array;
+} {
+  const k = toIdentity(key);
+  return { peerId: peerIdOf(k), publicKey: k.publicKey.raw.slice(), secretKey: k.raw.slice(0, 32) };
+}
+
 /** Signs `data` with `key` (64-byte Ed25519 signature). */
 export async function signWith(key: PrivateKey, data: Uint8Array): Promise<Uint8Array> {
   return await key.sign(data);

@@ -25,7 +25,7 @@ import { GossipBroadcast, type GossipRoom, GossipRoomImpl } from './gossip.js';
 import { randomNonce } from './handshake.js';
 import { InboundAcceptor } from './inbound.js';
 import { AddressKeepers } from './keepers.js';
-import { peerIdOf, signWith, toIdentity, verifySignature } from './keys.js';
+import { peerIdOf, signWith, symmetricIdentity, toIdentity, verifySignature } from './keys.js';
 import { createNode, type Platform } from './node-config.js';
 import { type Libp2pTransportOptions, resolveOptions } from './options.js';
 import { LinkRegistry } from './registry.js';
@@ -122,6 +122,18 @@ export class Libp2pTransport implements Transport {
   /** A snapshot of the counters. */
   stats(): Libp2pTransportStats {
     return { ...this.counters };
+  }
+
+  /**
+   * This transport's key as the Symmetric peer identity (`createPeer({ identity })`): the same
+   * Ed25519 key, so the peer id, the libp2p peer id and the key that signs events are one.
+   */
+  get identity(): {
+    readonly peerId: string;
+    readonly publicKey: Uint8Array;
+    readonly secretKey: Uint8Array;
+  } {
+    return symmetricIdentity(this.key);
   }
 
   /** Signs `data` with this peer's key (64-byte Ed25519 signature); works before `start`. */

@@ -44,7 +44,7 @@ describe("6 libp2p peers, dissemination: 'broadcast' over gossipsub, real socket
         room: 'broadcast-integration',
         fps: FPS,
         delay: 200,
-        peerId: transport.peerId,
+        identity: transport.identity,
         history: 'full',
         dissemination: 'broadcast',
       });

@@ -16,7 +16,7 @@ runTransportConformance('libp2p', {
   timeoutMs: 10_000,
   acceptance: {
     createPeer: (options) =>
-      createPeer({ ...options, peerId: (options.transports[0] as Libp2pTransport).peerId }),
+      createPeer({ ...options, identity: (options.transports[0] as Libp2pTransport).identity }),
     app: rectangleApp,
     events: [RectangleKeys.left, RectangleKeys.up, RectangleKeys.right, RectangleKeys.down],
   },

@@ -62,7 +62,7 @@ async function boot(
     room: 'libp2p-integration',
     fps: FPS,
     delay: 150,
-    peerId: transport.peerId,
+    identity: transport.identity,
     dial,
     redial: { minMs: 100, maxMs: 500 },
     history: 'full',
@@ -105,7 +105,13 @@ describe('5 libp2p peers, partial mesh, real sockets on 127.0.0.1', () => {
     }
     const degree = (i: number) => EDGES.filter(([a, b]) => a === i || b === i).length;
     await until(
-      () => nodes.every((n, i) => n.transport.links().length === degree(i) && n.peer.status === 'live'),
+      () =>
+        nodes.every(
+          (n, i) =>
+            n.transport.links().length === degree(i) &&
+            n.peer.neighbours().length === degree(i) &&
+            n.peer.status === 'live',
+        ),
       'every peer live with all its neighbours',
       20_000,
     );

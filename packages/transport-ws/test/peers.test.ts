@@ -1,6 +1,15 @@
-import { createCodec, PROTOCOL_VERSION } from '@symmetric/codec';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import {
+  authSignedBytes,
+  Capability,
+  createCodec,
+  eventSignedBytes,
+  type Frame,
+  msgpackPayloadCodec,
+  PROTOCOL_VERSION,
+} from '@symmetric/codec';
 import { type RectangleKey, type RectangleState, rectangleApp } from '@symmetric/core';
-import { createPeer, type Peer, type PeerError } from '@symmetric/peer';
+import { createPeer, generateIdentity, type Peer, type PeerError, type PeerIdentity } from '@symmetric/peer';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { CloseCode, WebSocketTransport } from '../src/index.js';
@@ -35,7 +44,15 @@ function mulberry32(seed: number): () => number {
   };
 }
 
+/** One key per node name: a restarted node keeps its peer id. */
+const identities = new Map<string, PeerIdentity>();
+
 async function startNode(id: string, port: number, dial: string[]): Promise<Node> {
+  let identity = identities.get(id);
+  if (identity === undefined) {
+    identity = generateIdentity();
+    identities.set(id, identity);
+  }
   const transport = new WebSocketTransport({ listen: { port }, heartbeatMs: 1_000 });
   const peer = createPeer<RectangleState, RectangleKey>({
     app: rectangleApp,
@@ -43,7 +60,7 @@ async function startNode(id: string, port: number, dial: string[]): Promise<Node
     room: ROOM,
     fps: FPS,
     delay: DELAY_MS,
-    peerId: id,
+    identity,
     dial,
     redial: { minMs: 100, maxMs: 500 },
     aloneGraceMs: 300,
@@ -266,6 +283,107 @@ describe('Symmetric peers over WebSockets', () => {
       expect(a.errors).toEqual([]);
       expect(c.errors).toEqual([]);
       expect(nodes.map((n) => n.peer.stats().neighbours)).toEqual([1, 2, 1]);
+    } finally {
+      await Promise.all(nodes.map((n) => n.peer.stop()));
+    }
+  }, 45_000);
+
+  it('authenticated over ws: forged events under a’s source and a hello claiming a’s id are refused; the real link stays', async () => {
+    const random = mulberry32(7);
+    const a = await startNode('auth-a', 0, []);
+    const b = await startNode('auth-b', 0, [a.address]);
+    const c = await startNode('auth-c', 0, [b.address]);
+    const nodes = [a, b, c];
+    try {
+      await until(() => nodes.every((n) => n.peer.status === 'live'), 'all live', 10_000);
+      const codec = createCodec<unknown>();
+      /**
+       * A hostile client speaking the codec: hello (claiming `claim`), challenge, then auth with
+       * its own key when b's challenge arrives; `then` runs once b has answered the challenge.
+       */
+      const intrude = async (
+        claim: string | undefined,
+        then: (send: (f: Frame<unknown>) => void) => void,
+      ) => {
+        const me = generateIdentity();
+        const id = claim ?? me.peerId;
+        const ws = new WebSocket(b.address, ['symmetric']);
+        ws.on('error', () => {});
+        const enc = codec.encoder();
+        const dec = codec.decoder();
+        const send = (f: Frame<unknown>) => ws.send(enc.encode(f));
+        const nonce = ed25519.utils.randomSecretKey();
+        const received: Frame<unknown>[] = [];
+        let theirId = '';
+        // Our hello goes out on open, before any of b's frames (which may come with the upgrade)
+        // is handled.
+        ws.once('open', () => {
+          send({
+            type: 'hello',
+            version: PROTOCOL_VERSION,
+            room: ROOM,
+            fps: FPS,
+            peerId: id,
+            capabilities: Capability.SignedEvents,
+            appId: '',
+          });
+          send({ type: 'challenge', nonce });
+        });
+        ws.on('message', (data: Buffer) => {
+          const f = dec.decode(new Uint8Array(data));
+          received.push(f);
+          if (f.type === 'hello') theirId = f.peerId;
+          if (f.type === 'challenge') {
+            const bytes = authSignedBytes(ROOM, id, nonce, theirId, f.nonce);
+            send({ type: 'auth', signature: ed25519.sign(bytes, me.secretKey), mac: new Uint8Array(0) });
+            then(send);
+          }
+        });
+        const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
+        const code = await Promise.race([closed, sleep(5_000).then(() => -1)]);
+        ws.terminate();
+        return { code, received, me };
+      };
+      const trafficDone = traffic(
+        nodes.map((n) => n.peer),
+        30,
+        50,
+        random,
+      );
+      // Forged: a's source, signed with the intruder's own key.
+      const forged = await intrude(undefined, (send) => {
+        const ev = { source: a.peer.source, seq: 1000, tick: b.peer.tick + 20, payload: 1 };
+        const bytes = eventSignedBytes(
+          ROOM,
+          ev.source,
+          ev.seq,
+          ev.tick,
+          msgpackPayloadCodec.encode(ev.payload),
+        );
+        send({
+          type: 'events',
+          events: [{ ...ev, signature: ed25519.sign(bytes, generateIdentity().secretKey) }],
+        });
+      });
+      expect(forged.code).toBeGreaterThan(0);
+      // Impostor: claims a's id; it cannot sign for a's key.
+      const impostor = await intrude(a.peer.id, () => {});
+      expect(impostor.code).toBeGreaterThan(0);
+      const bye = impostor.received.find((f) => f.type === 'bye');
+      expect(bye?.type === 'bye' ? bye.reason : '').toMatch(/^AUTH_FAILED: /);
+
+      const lastTick = await trafficDone;
+      await converged(
+        nodes.map((n) => n.peer),
+        30,
+        lastTick,
+      );
+      const errors = b.peer.stats().errors;
+      expect(errors.BAD_SIGNATURE).toBe(1);
+      expect(errors.AUTH_FAILED).toBe(1);
+      expect(a.errors.filter((e) => e.code === 'SEQ_CONFLICT')).toEqual([]);
+      expect(nodes.map((n) => n.peer.stats().neighbours)).toEqual([1, 2, 1]);
+      expect(b.peer.neighbours().map((n) => n.peerId)).toContain(a.peer.id);
     } finally {
       await Promise.all(nodes.map((n) => n.peer.stop()));
     }

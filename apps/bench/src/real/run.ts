@@ -17,7 +17,7 @@ import {
   type Scenario,
   type SkewStats,
 } from '@symmetric/sim';
-import { type CarriedFrame, driveScenario, type ScenarioNetwork } from '@symmetric/sim/driver';
+import { type CarriedFrame, driveScenario, type ScenarioNetwork, scenarioIdentity } from '@symmetric/sim/driver';
 import type { Link } from '@symmetric/transport';
 import { WebSocketTransport } from '@symmetric/transport-ws';
 import { type LatencyStats, type LatencyTransport, latencyTransport, mergeLatency } from './latency.js';
@@ -222,7 +222,9 @@ export async function runRealScenario(scenario: unknown, options: RealRunOptions
   const fps = sc.fps;
   const warmupMs = sc.warmupS * 1000;
   const host = options.host ?? '127.0.0.1';
-  const wire = new WireObserver(n, fps);
+  const ids = new Map<string, number>();
+  if (sc.trusted !== true) for (let i = 0; i < n; i++) ids.set(scenarioIdentity(seed, i).peerId, i);
+  const wire = new WireObserver(n, fps, sc.trusted === true ? undefined : (id) => ids.get(id));
   /** Runtimes started so far per peer (seeds a restarted peer's latency stream apart). */
   const slotsStarted: number[] = new Array(n).fill(0);
   const peers: (RealPeer | undefined)[] = new Array(n).fill(undefined);

@@ -76,9 +76,15 @@ export class WireObserver {
   readonly #stamped = new Map<string, Stamp>();
   readonly #spreads: number[] = [];
 
-  /** For `peers` peers with ids `p0..p{peers-1}` running at `fps`. */
-  constructor(peers: number, fps: number) {
+  readonly #indexOf: (peerId: string) => number | undefined;
+
+  /**
+   * For `peers` peers running at `fps`; `indexOf` names the scenario index of a peer id (default:
+   * ids `p0..p{peers-1}`, a trusted run).
+   */
+  constructor(peers: number, fps: number, indexOf?: (peerId: string) => number | undefined) {
     this.#fps = fps;
+    this.#indexOf = indexOf ?? ((id) => Number(/^p(\d+)$/.exec(id)?.[1]));
     this.#clocks = Array.from({ length: peers }, () => ({
       origin: 0,
       lastSync: undefined,
@@ -129,8 +135,8 @@ export class WireObserver {
       return; // the receiving peer reports bad frames itself
     }
     if (f.type === 'hello') {
-      const j = Number(/^p(\d+)$/.exec(f.peerId)?.[1]);
-      d.sender = Number.isInteger(j) && j >= 0 && j < this.#clocks.length ? j : undefined;
+      const j = this.#indexOf(f.peerId);
+      d.sender = j !== undefined && Number.isInteger(j) && j >= 0 && j < this.#clocks.length ? j : undefined;
     } else if (f.type === 'events') {
       const now = performance.now();
       for (const e of f.events) {

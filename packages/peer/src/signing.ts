@@ -1,0 +1,177 @@
+/**
+ * Signatures: the peer's Ed25519 key signs its own events and its handshake proof; events and
+ * proofs of others are verified under the key their peer id is derived from. Verification is
+ * synchronous (`@noble/curves`), so it stays inside frame handling and virtual time. A
+ * process-wide memo of verified (key, message, signature) triples makes a signature checked
+ * once per process, however many peers of a simulation receive it (verification is a pure
+ * function: the memo never changes a verdict).
+ * @internal
+ */
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import {
+  type AuthFrame,
+  authSignedBytes,
+  type Codec,
+  eventSignedBytes,
+  type WireEvent,
+} from '@symmetric/codec';
+import { type PeerIdentity, peerIdOf, publicKeyOfPeerId } from './identity.js';
+
+/** Entries kept in the verification memo before it is cleared. */
+const MEMO_MAX = 32_768;
+/**
+ * Verified triples: key = public key + signature (latin1), value = SHA-256 of the message (a
+ * fixed 32 bytes per entry, however large the payloads a member signs).
+ */
+const memo = new Map<string, Uint8Array>();
+
+function latin1(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]!);
+  return s;
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** `true` when `signature` is `publicKey`'s Ed25519 signature of `message` (memoised). */
+export function verifySignature(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+  if (signature.length !== 64) return false;
+  const key = latin1(publicKey) + latin1(signature);
+  const known = memo.get(key);
+  const digest = sha256(message);
+  if (known !== undefined && equalBytes(known, digest)) return true;
+  let ok: boolean;
+  try {
+    ok = ed25519.verify(signature, message, publicKey);
+  } catch {
+    ok = false;
+  }
+  if (ok) {
+    if (memo.size >= MEMO_MAX) memo.clear();
+    memo.set(key, digest);
+  }
+  return ok;
+}
+
+function utf8(s: string): Uint8Array {
+  const out: number[] = [];
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (c < 0x80) out.push(c);
+    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
+    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+    else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+  }
+  return Uint8Array.from(out);
+}
+
+/** Admission secret as bytes (`undefined`: none). */
+function secretBytes(secret: string | Uint8Array | undefined): Uint8Array | undefined {
+  if (secret === undefined) return undefined;
+  return typeof secret === 'string' ? utf8(secret) : secret;
+}
+
+/** What a handshake `auth` check found. */
+export type AuthVerdict = 'ok' | 'bad-signature' | 'not-admitted';
+
+/** Signs own events and proofs, verifies others'. @internal */
+export class Signer<E> {
+  private readonly keys = new Map<string, Uint8Array | null>();
+  private readonly secret: Uint8Array | undefined;
+  private readonly allowed: ReadonlySet<string> | undefined;
+
+  constructor(
+    private readonly room: string,
+    /** `undefined` in a trusted room (nothing is signed or verified). */
+    private readonly identity: PeerIdentity | undefined,
+    private readonly codec: Codec<E>,
+    admission:
+      | { readonly secret?: string | Uint8Array; readonly allowedPeers?: readonly string[] }
+      | undefined,
+  ) {
+    this.secret = secretBytes(admission?.secret);
+    this.allowed = admission?.allowedPeers === undefined ? undefined : new Set(admission.allowedPeers);
+  }
+
+  /** `true` when events and handshakes are signed and verified. */
+  get enabled(): boolean {
+    return this.identity !== undefined;
+  }
+
+  /** The public key of `peerId` (cached), or `undefined` when it is not a key-derived id. */
+  keyOf(peerId: string): Uint8Array | undefined {
+    let key = this.keys.get(peerId);
+    if (key === undefined) {
+      key = publicKeyOfPeerId(peerId) ?? null;
+      if (this.keys.size > 4096) this.keys.clear();
+      this.keys.set(peerId, key);
+    }
+    return key ?? undefined;
+  }
+
+  /** The bytes an event's signature covers. */
+  signedBytes(ev: WireEvent<E>): Uint8Array {
+    return eventSignedBytes(this.room, ev.source, ev.seq, ev.tick, this.codec.payloadBytes(ev.payload));
+  }
+
+  /** Sign the own events among `events` that carry no signature yet (in place). */
+  seal(events: readonly WireEvent<E>[]): void {
+    const identity = this.identity;
+    if (identity === undefined) return;
+    for (const ev of events) {
+      if (ev.signature !== undefined) continue;
+      (ev as { signature?: Uint8Array }).signature = ed25519.sign(this.signedBytes(ev), identity.secretKey);
+    }
+  }
+
+  /** `true` when `ev` carries a valid signature by the key of its source's peer id. */
+  verify(ev: WireEvent<E>): boolean {
+    const signature = ev.signature;
+    if (signature === undefined) return false;
+    const key = this.keyOf(peerIdOf(ev.source));
+    if (key === undefined) return false;
+    let message: Uint8Array;
+    try {
+      message = this.signedBytes(ev);
+    } catch {
+      return false;
+    }
+    return verifySignature(key, message, signature);
+  }
+
+  /** `true` when `a` and `b` (same source and seq) carry the same tick and payload. */
+  sameContent(a: WireEvent<E>, b: WireEvent<E>): boolean {
+    if (a.tick !== b.tick) return false;
+    try {
+      return equalBytes(this.codec.payloadBytes(a.payload), this.codec.payloadBytes(b.payload));
+    } catch {
+      return false;
+    }
+  }
+
+  /** This peer's `auth` for a link: its signature over both ids and nonces, and the admission code. */
+  proof(ownNonce: Uint8Array, theirId: string, theirNonce: Uint8Array): AuthFrame {
+    const identity = this.identity!;
+    const bytes = authSignedBytes(this.room, identity.peerId, ownNonce, theirId, theirNonce);
+    const mac = this.secret === undefined ? new Uint8Array(0) : hmac(sha256, this.secret, bytes);
+    return { type: 'auth', signature: ed25519.sign(bytes, identity.secretKey), mac };
+  }
+
+  /** Check a neighbour's `auth`: its signature, then this room's admission rules. */
+  checkProof(theirId: string, theirNonce: Uint8Array, ownNonce: Uint8Array, f: AuthFrame): AuthVerdict {
+    const key = this.keyOf(theirId);
+    if (key === undefined) return 'bad-signature';
+    const bytes = authSignedBytes(this.room, theirId, theirNonce, this.identity!.peerId, ownNonce);
+    if (!verifySignature(key, bytes, f.signature)) return 'bad-signature';
+    if (this.secret !== undefined && !equalBytes(hmac(sha256, this.secret, bytes), f.mac))
+      return 'not-admitted';
+    if (this.allowed !== undefined && !this.allowed.has(theirId)) return 'not-admitted';
+    return 'ok';
+  }
+}
