@@ -17,7 +17,12 @@ import {
   type Scenario,
   type SkewStats,
 } from '@symmetric/sim';
-import { type CarriedFrame, driveScenario, type ScenarioNetwork, scenarioIdentity } from '@symmetric/sim/driver';
+import {
+  type CarriedFrame,
+  driveScenario,
+  type ScenarioNetwork,
+  scenarioIdentity,
+} from '@symmetric/sim/driver';
 import type { Link } from '@symmetric/transport';
 import { WebSocketTransport } from '@symmetric/transport-ws';
 import { type LatencyStats, type LatencyTransport, latencyTransport, mergeLatency } from './latency.js';
