@@ -293,6 +293,8 @@ export class Timeline<S, E> {
   private ringCount = 0;
 
   private baseTick = 0;
+  /** Tick of the newest snapshot the full ring overwrote (compaction can no longer reach it). */
+  private evictedTick = 0;
   private baseState: S;
   private readonly baseRand = new Uint32Array(4);
   private readonly baseFrontier = new Map<string, number>();
@@ -589,9 +591,12 @@ export class Timeline<S, E> {
    * if `beforeTick >= tick`) the new base, drop the events folded into it and the older
    * snapshots. Afterwards events with a tick before the base are `'too-old'`, and per source
    * the frontier is at least the highest folded seq (seqs never received below it are given
-   * up). Does nothing if no held snapshot is newer than the current base.
+   * up). Returns the base tick afterwards. The base stays where it is when no snapshot was ever
+   * taken between it and `beforeTick`; when one was taken but the ring has overwritten it since
+   * (the ring does not reach back that far), it throws `TimelineError('NO_SNAPSHOT')` and changes
+   * nothing: keep `snapshotEvery × maxSnapshots` above the horizon plus the compaction period.
    */
-  compact(beforeTick: number): void {
+  compact(beforeTick: number): number {
     this.enter();
     if (!Number.isSafeInteger(beforeTick)) {
       throw new TimelineError(
@@ -600,7 +605,7 @@ export class Timeline<S, E> {
       );
     }
     const limit = Math.min(beforeTick, this.now);
-    if (limit <= this.baseTick) return;
+    if (limit <= this.baseTick) return this.baseTick;
     const cap = this.cap;
     const oldBaseState = this.baseState;
     let newTick: number;
@@ -612,7 +617,17 @@ export class Timeline<S, E> {
       this.ringCount = 0;
     } else {
       const pos = this.findSnapshot(limit);
-      if (pos < 0) return;
+      if (pos < 0) {
+        // No snapshot was ever due in (base, limit], or none taken there was overwritten.
+        const due = Math.floor(limit / this.snapshotEvery) * this.snapshotEvery;
+        if (this.evictedTick <= this.baseTick || due <= this.baseTick) return this.baseTick;
+        throw new TimelineError(
+          'NO_SNAPSHOT',
+          `compact(${beforeTick}): the snapshot ring reaches back to tick ${this.oldestRingTick()} only ` +
+            `(snapshots up to tick ${this.evictedTick} were overwritten); snapshotEvery × maxSnapshots ` +
+            `(${this.snapshotEvery} × ${cap}) must cover the horizon plus the compaction period`,
+        );
+      }
       const idx = (this.ringStart + pos) % cap;
       newTick = this.ringTicks[idx]!;
       this.baseState = this.ringStates[idx]!;
@@ -624,6 +639,7 @@ export class Timeline<S, E> {
     const oldTick = this.baseTick;
     this.baseTick = newTick;
     this.fold(oldTick, newTick);
+    return newTick;
   }
 
   /**
@@ -772,6 +788,11 @@ export class Timeline<S, E> {
     return { result, lateTick };
   }
 
+  /** Tick of the oldest snapshot in the ring (the base tick when the ring is empty). */
+  private oldestRingTick(): number {
+    return this.ringCount > 0 ? this.ringTicks[this.ringStart]! : this.baseTick;
+  }
+
   /** Ring position (0 = oldest) of the newest snapshot with tick <= `tick`, or -1. */
   private findSnapshot(tick: number): number {
     const cap = this.cap;
@@ -887,6 +908,7 @@ export class Timeline<S, E> {
     } else {
       idx = this.ringStart;
       this.ringStart = (idx + 1) % cap;
+      if (this.ringTicks[idx]! > this.evictedTick) this.evictedTick = this.ringTicks[idx]!;
     }
     this.ringTicks[idx] = tick;
     this.ringStates[idx] = this.copyOut(this.live, this.ringStates[idx]);

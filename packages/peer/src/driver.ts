@@ -14,6 +14,7 @@ import type { DesyncDetector } from './desync.js';
 import type { Dissemination } from './dissemination.js';
 import type { DecodedSnapshot, Join, QueuedEmit } from './join.js';
 import type { LinkTable } from './links.js';
+import { compactionPeriod } from './options.js';
 import type { PresenceChannel } from './presence.js';
 import type { Repair } from './repair.js';
 import type { StatsLedger } from './stats.js';
@@ -141,7 +142,6 @@ export class Driver<S, E> {
     if (owed > 0) {
       this.runTicks(owed, nominal);
       changed = true;
-      if (this.currentTimeline.tick >= this.nextCompactTick) this.compact();
       if (owed > nominal) this.updateStatus(nowMs); // caught up (or closer): say so now
     }
     if (changed) this.render();
@@ -160,12 +160,12 @@ export class Driver<S, E> {
     let done = 0;
     if (limit <= CATCH_UP_CHUNK || options.catchUpBudgetMs === Number.POSITIVE_INFINITY) {
       done = Math.max(limit, must);
-      timeline.advance(done);
+      this.advance(timeline, done);
     } else {
       const started = host.performance.now();
       while (done < limit) {
         const chunk = Math.min(CATCH_UP_CHUNK, limit - done);
-        timeline.advance(chunk);
+        this.advance(timeline, chunk);
         done += chunk;
         if (done >= must && host.performance.now() - started >= options.catchUpBudgetMs) break;
       }
@@ -174,6 +174,20 @@ export class Driver<S, E> {
       const r = Math.min(this.replacedTicksToRerun, done);
       this.replacedTicksToRerun -= r;
       this.parts.ledger.recountAsResimulated(r);
+    }
+  }
+
+  /**
+   * Simulate `ticks` ticks, compacting at every compaction tick on the way: a long catch-up never
+   * outruns the snapshot ring (it reaches back over one horizon and one compaction period).
+   */
+  private advance(timeline: Timeline<S, E>, ticks: number): void {
+    let left = ticks;
+    while (left > 0) {
+      const step = Math.min(left, Math.max(1, this.nextCompactTick - timeline.tick));
+      timeline.advance(step);
+      left -= step;
+      if (timeline.tick >= this.nextCompactTick) this.compact();
     }
   }
 
@@ -203,7 +217,7 @@ export class Driver<S, E> {
     const tick = timeline.tick;
     this.parts.desync.recordHashes(timeline); // read settled hashes before their snapshots are folded away
     timeline.compact(tick - horizon);
-    this.nextCompactTick = tick + Math.max(options.snapshotEvery, Math.min(horizon, options.fps));
+    this.nextCompactTick = tick + compactionPeriod(horizon, options.snapshotEvery, options.fps);
   }
 
   /** Held (or pending) events of `source` with seq in [from, to], in seq order. */
@@ -292,7 +306,9 @@ export class Driver<S, E> {
     }
     this.parts.desync.restart(snap.tick);
     const options = this.ctx.options;
-    if (options.horizonTicks !== undefined) this.nextCompactTick = timeline.tick + options.fps;
+    if (options.horizonTicks !== undefined)
+      this.nextCompactTick =
+        timeline.tick + compactionPeriod(options.horizonTicks, options.snapshotEvery, options.fps);
   }
 
   /** Re-read the pace and Δ, and set the status (`syncing` or `live`). */
