@@ -23,6 +23,8 @@ import type { PeerStatus } from './types.js';
 
 /** A peer far behind waits at most this long for the frontier of a link that just opened. */
 const FRONTIER_WAIT_MS = 1000;
+/** How much further ahead than `maxFutureTicks` a fresh peer lets event ticks be. */
+const FRESH_FUTURE_FACTOR = 100;
 /** Catch-up ticks run between two checks of the CPU budget. */
 const CATCH_UP_CHUNK = 64;
 
@@ -89,9 +91,17 @@ export class Driver<S, E> {
     return this.ownSeqValue;
   }
 
-  /** Events stamped beyond this tick may be too far in the future. */
+  /**
+   * Events stamped beyond this tick may be too far in the future. Measured from the network's
+   * time (the clock's estimate) as well as our own. A fresh peer may hear of the room's events
+   * (relayed by a neighbour that is joining too) before anyone told it the room's time: it allows
+   * {@link FRESH_FUTURE_FACTOR} times `maxFutureTicks`, so it takes the events of a session older
+   * than `maxFutureTicks` and still refuses absurd ticks.
+   */
   futureLimit(): number {
-    return Math.max(this.currentTimeline.tick, this.ownLastTick) + this.ctx.options.maxFutureTicks;
+    const ahead = this.ctx.options.maxFutureTicks * (this.parts.join.fresh ? FRESH_FUTURE_FACTOR : 1);
+    const network = Math.floor(this.parts.sync.networkTick(this.ctx.now()));
+    return Math.max(this.currentTimeline.tick, this.ownLastTick, this.ctx.clock.tick, network) + ahead;
   }
 
   /** Events received since the last step (the live queue: pushing to it enqueues). */

@@ -292,7 +292,17 @@ export class Repair<S, E> {
   /** `true` when `link`'s neighbour announced holding every event this peer holds. */
   holdsAllWeHold(link: LinkEntry<E>): boolean {
     const theirs = this.frontierOf(link).holds;
-    for (const [source, k] of this.ctx.eventIds.sources) if ((theirs.get(source) ?? 0) < k.max) return false;
-    return true;
+    let dominates = true;
+    for (const [source, k] of this.ctx.eventIds.sources)
+      if ((theirs.get(source) ?? 0) < k.max) {
+        dominates = false;
+        break;
+      }
+    if (dominates) return true;
+    let mine = 0;
+    for (const k of this.ctx.eventIds.sources.values()) mine += k.contiguous;
+    let other = 0;
+    for (const seq of theirs.values()) other += seq;
+    return other > mine || (other === mine && link.peerId < this.ctx.id);
   }
 }
