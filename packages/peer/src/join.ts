@@ -55,8 +55,8 @@ export interface JoinHost<S, E> {
   allAnnouncedHeld(): boolean;
   /** `true` once `link`'s frontier arrived. */
   frontierReceived(link: LinkEntry<E>): boolean;
-  /** `true` when `link`'s neighbour announced holding every event we hold. */
-  holdsAllWeHold(link: LinkEntry<E>): boolean;
+  /** `true` when `link`'s neighbour's history outranks ours (see Repair.outranks). */
+  outranks(link: LinkEntry<E>): boolean;
   /** The snapshot blob this peer serves (its timeline's base) and its tick. */
   encodeOwnSnapshot(): { blob: Uint8Array; tick: number };
   /** Decode a received blob and build a timeline from it (throws when bad). */
@@ -364,9 +364,10 @@ export class Join<S, E> {
 
   /**
    * Bounded history: events a neighbour announced could not be repaired because every holder
-   * compacted them into its base snapshot (we were away longer than the horizon). If a
-   * neighbour holds everything we hold (its frontier dominates ours), adopting its snapshot
-   * loses nothing: do that, carrying over our newer events.
+   * compacted them into its base snapshot (we were away, or cut off, longer than the horizon).
+   * Re-base on the snapshot of a neighbour whose history outranks ours (it holds everything we
+   * hold, or more events; see Repair.outranks), carrying over our held events: what our own
+   * settled history had and its lacks is given up, the same way on every peer.
    */
   maybeResync(now: number): void {
     const options = this.ctx.options;
@@ -380,7 +381,7 @@ export class Join<S, E> {
         (l.capabilities & Capability.SnapshotServe) === 0
       )
         continue;
-      if (!this.host.holdsAllWeHold(l)) continue;
+      if (!this.host.outranks(l)) continue;
       this.nextResyncAt = now + 2 * options.snapshotTimeoutMs;
       this.ctx.stats.resyncs++;
       this.requestSnapshot(l, now, true);

@@ -289,8 +289,14 @@ export class Repair<S, E> {
     return awaiting;
   }
 
-  /** `true` when `link`'s neighbour announced holding every event this peer holds. */
-  holdsAllWeHold(link: LinkEntry<E>): boolean {
+  /**
+   * `true` when `link`'s neighbour's history outranks ours, so re-basing on its snapshot is the
+   * way to reach what it holds and we cannot get: it announced holding every event we hold, or
+   * it holds more events (the sum of its announced frontier against ours), ties going to the
+   * smaller peer id. The same order on every peer, from the frontiers both sides exchanged: when
+   * two histories each lost events behind the horizon, the whole room ends on one of them.
+   */
+  outranks(link: LinkEntry<E>): boolean {
     const theirs = this.frontierOf(link).holds;
     let dominates = true;
     for (const [source, k] of this.ctx.eventIds.sources)
