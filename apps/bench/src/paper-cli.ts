@@ -29,6 +29,10 @@ const program = new Command()
     "Runs the paper's evaluation grid through @symmetric/sim and compares it with the published numbers.",
   )
   .option('--quick', 'a representative subset (12 cells, 1 repetition, one churn run) for CI', false)
+  .option('--churn-only', "only the churn variant's cells (L 25, 50 and 100 ms, 25 events/min, 2x)", false)
+  .option('--horizon <ticks>', "history horizon of every peer in ticks (default: the runtime's)", (v) =>
+    Number.parseInt(v, 10),
+  )
   .option('--workers <n>', 'worker threads', (v) => Number.parseInt(v, 10), availableParallelism())
   .option('--reps <n>', 'repetitions per cell (default: 3, quick: 1)', (v) => Number.parseInt(v, 10))
   .option('--duration <s>', 'virtual seconds per run (default: 300)', (v) => Number.parseInt(v, 10))
@@ -38,6 +42,8 @@ const program = new Command()
 
 const opts = program.opts<{
   quick: boolean;
+  churnOnly: boolean;
+  horizon?: number;
   workers: number;
   reps?: number;
   duration?: number;
@@ -50,12 +56,12 @@ const ref = paperReference();
 /** Write the report files (`paper-grid` or `paper-quick`). */
 function write(report: PaperReport): void {
   mkdirSync(opts.out, { recursive: true });
-  const base = report.mode === 'quick' ? 'paper-quick' : 'paper-grid';
+  const base = report.mode === 'quick' ? 'paper-quick' : opts.churnOnly ? 'paper-churn' : 'paper-grid';
   writeFileSync(join(opts.out, `${base}.json`), `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(join(opts.out, `${base}.md`), toMarkdown(report, ref));
   writeFileSync(join(opts.out, `${base}.svg`), toSvg(report));
   process.stdout.write(toMarkdown(report, ref));
-  process.stderr.write(`wrote ${join(opts.out, base)}.{json,md,svg}\n`);
+  process.stderr.write(`wrote ${join(opts.out, base)}.{json,md,svg} in ${report.wallS.toFixed(1)} s\n`);
 }
 
 if (opts.render !== undefined) {
@@ -68,7 +74,8 @@ if (opts.render !== undefined) {
 }
 
 const reps = opts.reps ?? (opts.quick ? 1 : setting.run.repetitions);
-const cells = opts.quick ? quickGrid() : fullGrid(setting);
+const cells = opts.churnOnly ? [] : opts.quick ? quickGrid() : fullGrid(setting);
+const history = opts.horizon === undefined ? {} : { history: { horizonTicks: opts.horizon } };
 const churnCells: Cell[] = opts.quick
   ? [{ latencyMs: 50, perMinute: 25, multiplier: 2 }]
   : [25, 50, 100].map((latencyMs) => ({ latencyMs, perMinute: 25, multiplier: 2 }));
@@ -77,10 +84,16 @@ type Tag = { kind: 'grid' | 'churn'; cell: Cell };
 const jobs: Job<Tag>[] = [];
 for (const cell of cells)
   for (let r = 0; r < reps; r++)
-    jobs.push({ scenario: cellScenario(setting, cell, r, opts.duration), tag: { kind: 'grid', cell } });
+    jobs.push({
+      scenario: { ...cellScenario(setting, cell, r, opts.duration), ...history },
+      tag: { kind: 'grid', cell },
+    });
 for (const cell of churnCells)
   for (let r = 0; r < reps; r++)
-    jobs.push({ scenario: churnScenario(setting, cell, r, opts.duration), tag: { kind: 'churn', cell } });
+    jobs.push({
+      scenario: { ...churnScenario(setting, cell, r, opts.duration), ...history },
+      tag: { kind: 'churn', cell },
+    });
 
 const started = Date.now();
 const tty = process.stderr.isTTY;

@@ -19,7 +19,13 @@ export type TimelineErrorCode =
   /** `stateHash` met a value it cannot hash (function, symbol, cycle, too deep). */
   | 'UNHASHABLE'
   /** The default snapshot needs `structuredClone`, which this runtime lacks: give `snapshot`/`restore`. */
-  | 'NO_STRUCTURED_CLONE';
+  | 'NO_STRUCTURED_CLONE'
+  /**
+   * `compact(beforeTick)` cannot move the base as asked: the snapshot ring no longer holds a
+   * snapshot at or before `beforeTick` (it was overwritten). Size `snapshotEvery × maxSnapshots`
+   * above the horizon plus the compaction period.
+   */
+  | 'NO_SNAPSHOT';
 
 /**
  * The one error type `@symmetric/core` throws for bad input. `code` says why, `message` says

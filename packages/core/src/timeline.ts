@@ -1,189 +1,34 @@
 import type { App, EventContext, Random } from './app.js';
 import { TimelineError } from './errors.js';
+import { EventLog } from './event-log.js';
 import { stateHashWithWords } from './hash.js';
-import { isRandomState, SeededRandom } from './random.js';
+import { SeededRandom } from './random.js';
+import { defaultCopy, emptyTravel, intOption, isSafeTick, validateSnapshot } from './timeline-support.js';
+import type {
+  AppErrorInfo,
+  InsertManyResult,
+  InsertResult,
+  TimelineEvent,
+  TimelineOptions,
+  TimelineSnapshot,
+  TimelineStats,
+  TimelineTravel,
+  TravelOptions,
+} from './timeline-types.js';
 
-/**
- * An event on the timeline. Its identity is `(source, seq)`; its place in the total order is
- * `(tick, source, seq)` (see {@link compareEvents}). `seq` starts at 1 for each source, and a
- * source stamps its events with non-decreasing ticks.
- *
- * The timeline keeps the event object by reference (extra fields such as a signature survive
- * and come back from {@link Timeline.eventsFrom}); do not mutate it after inserting it.
- */
-export interface TimelineEvent<E> {
-  /** The tick at which the event applies (before that tick's `app.tick`). */
-  readonly tick: number;
-  /** Peer id of the event's source (a non-empty string). */
-  readonly source: string;
-  /** The source's own counter, from 1. */
-  readonly seq: number;
-  /** The app's event. */
-  readonly payload: E;
-}
-
-/**
- * The total order of events: by `tick`, then `source` by UTF-16 code units (plain `<`, never
- * `localeCompare`, which differs between machines), then `seq`. Returns a negative number,
- * zero or a positive number, like every `Array.prototype.sort` comparator.
- */
-export function compareEvents(a: TimelineEvent<unknown>, b: TimelineEvent<unknown>): number {
-  if (a.tick !== b.tick) return a.tick < b.tick ? -1 : 1;
-  if (a.source !== b.source) return a.source < b.source ? -1 : 1;
-  return a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0;
-}
-
-/** Where an app callback threw (see {@link TimelineOptions.onAppError}). */
-export interface AppErrorInfo {
-  /** The tick being simulated. */
-  readonly tick: number;
-  /** Source of the event whose handler threw; absent when `app.tick` threw. */
-  readonly source?: string;
-  /** Seq of the event whose handler threw; absent when `app.tick` threw. */
-  readonly seq?: number;
-  /** True when the throw happened while re-simulating after a rollback. */
-  readonly resimulating: boolean;
-}
-
-/** Options of a {@link Timeline}. */
-export interface TimelineOptions {
-  /** Seed for `app.init` and for the PRNG behind `ctx.random` (a safe integer). Default 0. */
-  seed?: number | undefined;
-  /**
-   * Take a snapshot every K ticks (when `tick % K === 0`). Smaller K: cheaper rollbacks, more
-   * copying while running. Every K gives the same states. Default 10.
-   */
-  snapshotEvery?: number | undefined;
-  /**
-   * How many snapshots the ring keeps besides the base snapshot (at least 1). A rollback
-   * older than the oldest snapshot in the ring re-simulates from the base snapshot: still
-   * correct, only slower. Keep `snapshotEvery * maxSnapshots` above the compaction horizon.
-   * Default 128.
-   */
-  maxSnapshots?: number | undefined;
-  /**
-   * Record the state hash (as {@link Timeline.hash}) whenever the timeline reaches a tick that
-   * is a multiple of this, going forward or re-simulating, so {@link Timeline.hashAt} can
-   * answer for those ticks after the state has moved on (desync reports of settled ticks).
-   * 0 turns it off. Default 0.
-   */
-  hashEvery?: number | undefined;
-  /** How many recorded hashes to keep (the newest). Default 64. */
-  maxHashes?: number | undefined;
-  /**
-   * Called when `app.event` or `app.tick` throws. The timeline catches the error, counts it in
-   * `stats().appErrors`, keeps whatever state the callback left and goes on, so a bad event
-   * cannot stop a peer (and every peer, running the same code, does the same). Re-simulation
-   * calls the callbacks again, so the same error can be reported more than once.
-   */
-  onAppError?: ((error: unknown, where: AppErrorInfo) => void) | undefined;
-}
-
-/**
- * What {@link Timeline.insert} did with an event:
- * - `'scheduled'`: its tick is now or later; it applies when that tick is simulated;
- * - `'late'`: its tick has passed; the timeline rolled back and re-simulated to now inside the call;
- * - `'duplicate'`: an event with this `(source, seq)` is already held (or folded into the base);
- * - `'too-old'`: its tick is before the compaction base; refused and counted in `stats().tooOld`.
- */
-export type InsertResult = 'scheduled' | 'late' | 'duplicate' | 'too-old';
-
-/** What {@link Timeline.insertMany} did, counted per outcome. */
-export interface InsertManyResult {
-  /** Events with a tick now or later. */
-  scheduled: number;
-  /** Events with a passed tick (all shared one rollback). */
-  late: number;
-  /** Events already held. */
-  duplicates: number;
-  /** Events before the compaction base, refused. */
-  tooOld: number;
-}
-
-/**
- * A settled state to hand a joining peer ({@link Timeline.baseSnapshot},
- * {@link Timeline.fromSnapshot}). The state is at the START of `tick`: it folds in every event
- * with a smaller tick.
- */
-export interface TimelineSnapshot<S> {
-  /** The tick the state is at. */
-  readonly tick: number;
-  /** The app state (a copy owned by whoever holds the snapshot). */
-  readonly state: S;
-  /** The PRNG state: four uint32 words. */
-  readonly random: readonly number[];
-  /**
-   * Per source, the highest seq folded into the state, sorted by source. Events of a source
-   * have non-decreasing ticks, so the folded events of a source are a seq prefix: a joiner
-   * needs only seqs above these.
-   */
-  readonly frontier: readonly (readonly [source: string, seq: number])[];
-}
-
-/** Counters of a {@link Timeline}; all start at 0. */
-export interface TimelineStats {
-  /** Ticks simulated going forward (`advance`), re-simulation excluded. */
-  readonly ticksSimulated: number;
-  /** Ticks actually re-simulated after rollbacks (several late events may share one). */
-  readonly ticksResimulated: number;
-  /** Events that arrived after their tick had passed. */
-  readonly lateEvents: number;
-  /** The paper's metric: for each late event, `now - event.tick`, summed. */
-  readonly ticksTravelledBack: number;
-  /** Rollbacks performed (late insertions, shared by a batch, plus forced ones). */
-  readonly rollbacks: number;
-  /** Events currently stored (compaction drops the folded ones). */
-  readonly eventsHeld: number;
-  /** Inserted events that were already held. */
-  readonly duplicates: number;
-  /** Inserted events refused for being before the compaction base. */
-  readonly tooOld: number;
-  /** Snapshots currently held: the ring plus the base snapshot. */
-  readonly snapshotsHeld: number;
-  /** Snapshots taken so far (ring only). */
-  readonly snapshotsTaken: number;
-  /** Events refused with a `TimelineError` for being malformed. */
-  readonly invalidEvents: number;
-  /** Throws from `app.event` / `app.tick` caught by the timeline. */
-  readonly appErrors: number;
-  /** Tick of the base snapshot (events before it are `'too-old'`). */
-  readonly baseTick: number;
-}
-
-/** One frame of a smooth travel ({@link Timeline.insertSmooth}). */
-export interface TravelFrame<S> {
-  /** `'back'`: stepping back through held snapshots; `'forward'`: re-simulating to the present. */
-  readonly phase: 'back' | 'forward';
-  /** The tick `state` is at (start of that tick). */
-  readonly tick: number;
-  /** The state to draw. Valid until the next step of the travel; never mutate it. */
-  readonly state: Readonly<S>;
-}
-
-/** Options of {@link Timeline.insertSmooth}. */
-export interface TravelOptions {
-  /** Ticks per frame, going back and going forward (a positive integer). Default 1. */
-  stride?: number | undefined;
-}
-
-/**
- * A smooth travel in progress: iterate it to get the frames, one per rendered frame. When it
- * is done (or abandoned, or any other timeline method is called) the timeline is at the
- * present again, exactly as after {@link Timeline.insertMany}; its return value is the
- * insertion outcome.
- */
-export type TimelineTravel<S> = Generator<TravelFrame<S>, InsertManyResult, void>;
-
-interface SourceLog<E> {
-  /** Highest seq such that every seq up to it is held, folded into the base, or given up. */
-  frontier: number;
-  /** Highest seq ever held or folded. */
-  maxSeq: number;
-  /** Held (not compacted) events by seq. */
-  readonly held: Map<number, TimelineEvent<E>>;
-  /** Seqs at or below `frontier` never received and given up by compaction: [from, to] pairs. */
-  skipped: number[] | undefined;
-}
+export {
+  type AppErrorInfo,
+  compareEvents,
+  type InsertManyResult,
+  type InsertResult,
+  type TimelineEvent,
+  type TimelineOptions,
+  type TimelineSnapshot,
+  type TimelineStats,
+  type TimelineTravel,
+  type TravelFrame,
+  type TravelOptions,
+} from './timeline-types.js';
 
 interface Travel {
   readonly target: number;
@@ -199,51 +44,6 @@ interface MutableContext extends EventContext {
   tick: number;
   source: string;
   seq: number;
-}
-
-interface GlobalWithClone {
-  structuredClone?: <T>(value: T) => T;
-}
-
-function defaultCopy<S>(value: S): S {
-  const clone = (globalThis as GlobalWithClone).structuredClone;
-  if (clone === undefined) {
-    throw new TimelineError(
-      'NO_STRUCTURED_CLONE',
-      'this runtime has no structuredClone: give the app snapshot() and restore()',
-    );
-  }
-  return clone(value);
-}
-
-function isSafeTick(x: unknown): x is number {
-  return typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
-}
-
-function intOption(value: number | undefined, name: string, def: number, min: number, max: number): number {
-  if (value === undefined) return def;
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new TimelineError(
-      'BAD_OPTION',
-      `${name} must be an integer in [${min}, ${max}], got ${String(value)}`,
-    );
-  }
-  return value;
-}
-
-function inSkipped(log: SourceLog<unknown>, seq: number): boolean {
-  const sk = log.skipped;
-  if (sk === undefined) return false;
-  for (let i = 0; i < sk.length; i += 2) if (seq >= sk[i]! && seq <= sk[i + 1]!) return true;
-  return false;
-}
-
-function emptyTravel<S>(result: InsertManyResult): TimelineTravel<S> {
-  return (function* (): TimelineTravel<S> {
-    // Nothing was late: no frames, only the outcome.
-    yield* [];
-    return result;
-  })();
 }
 
 // Set by Timeline.fromSnapshot for the constructor it calls (synchronously).
@@ -282,9 +82,7 @@ export class Timeline<S, E> {
   private resimulating = false;
   private travel: Travel | undefined = undefined;
 
-  /** Pending and past events by tick, each bucket sorted by (source, seq). */
-  private readonly buckets = new Map<number, TimelineEvent<E>[]>();
-  private readonly sources = new Map<string, SourceLog<E>>();
+  private readonly log = new EventLog<E>();
 
   private readonly ringTicks: number[];
   private readonly ringStates: (S | undefined)[];
@@ -293,9 +91,10 @@ export class Timeline<S, E> {
   private ringCount = 0;
 
   private baseTick = 0;
+  /** Tick of the newest snapshot the full ring overwrote (compaction can no longer reach it). */
+  private evictedTick = 0;
   private baseState: S;
   private readonly baseRand = new Uint32Array(4);
-  private readonly baseFrontier = new Map<string, number>();
   private readonly scratch = new Uint32Array(4);
   private readonly hashEvery: number;
   private readonly hashTicks: number[];
@@ -306,9 +105,6 @@ export class Timeline<S, E> {
   private nLate = 0;
   private nTravelled = 0;
   private nRollbacks = 0;
-  private nHeld = 0;
-  private nDuplicates = 0;
-  private nTooOld = 0;
   private nTaken = 0;
   private nInvalid = 0;
   private nAppErrors = 0;
@@ -358,8 +154,7 @@ export class Timeline<S, E> {
     this.baseTick = snap.tick;
     for (const [source, seq] of snap.frontier) {
       if (seq === 0) continue;
-      this.sources.set(source, { frontier: seq, maxSeq: seq, held: new Map(), skipped: undefined });
-      this.baseFrontier.set(source, seq);
+      this.log.seedFolded(source, seq);
     }
     if (this.hashEvery !== 0 && this.now % this.hashEvery === 0) this.recordHash();
   }
@@ -539,8 +334,7 @@ export class Timeline<S, E> {
 
   /** True if the event `(source, seq)` is held or folded into the base snapshot. */
   has(source: string, seq: number): boolean {
-    const log = this.sources.get(source);
-    return log !== undefined && this.holds(log, seq);
+    return this.log.has(source, seq);
   }
 
   /**
@@ -548,14 +342,12 @@ export class Timeline<S, E> {
    * base (it survives compaction). A fresh copy; sources with nothing held are absent.
    */
   frontier(): ReadonlyMap<string, number> {
-    const out = new Map<string, number>();
-    for (const [source, log] of this.sources) if (log.frontier > 0) out.set(source, log.frontier);
-    return out;
+    return this.log.frontier();
   }
 
   /** The highest seq held or folded from `source` (0 if none). */
   maxSeq(source: string): number {
-    return this.sources.get(source)?.maxSeq ?? 0;
+    return this.log.maxSeq(source);
   }
 
   /**
@@ -563,25 +355,7 @@ export class Timeline<S, E> {
    * neighbour's gap. Compacted and missing events are skipped.
    */
   eventsFrom(source: string, fromSeq: number, toSeq: number): TimelineEvent<E>[] {
-    if (!Number.isSafeInteger(fromSeq) || !Number.isSafeInteger(toSeq)) {
-      throw new TimelineError('BAD_ARGUMENT', 'eventsFrom(source, fromSeq, toSeq) needs integer seqs');
-    }
-    const log = this.sources.get(source);
-    const out: TimelineEvent<E>[] = [];
-    if (log === undefined) return out;
-    const from = Math.max(fromSeq, 1);
-    const to = Math.min(toSeq, log.maxSeq);
-    if (to < from) return out;
-    if (to - from + 1 <= log.held.size) {
-      for (let s = from; s <= to; s++) {
-        const e = log.held.get(s);
-        if (e !== undefined) out.push(e);
-      }
-      return out;
-    }
-    for (const [s, e] of log.held) if (s >= from && s <= to) out.push(e);
-    out.sort((a, b) => a.seq - b.seq);
-    return out;
+    return this.log.eventsFrom(source, fromSeq, toSeq);
   }
 
   /**
@@ -589,9 +363,12 @@ export class Timeline<S, E> {
    * if `beforeTick >= tick`) the new base, drop the events folded into it and the older
    * snapshots. Afterwards events with a tick before the base are `'too-old'`, and per source
    * the frontier is at least the highest folded seq (seqs never received below it are given
-   * up). Does nothing if no held snapshot is newer than the current base.
+   * up). Returns the base tick afterwards. The base stays where it is when no snapshot was ever
+   * taken between it and `beforeTick`; when one was taken but the ring has overwritten it since
+   * (the ring does not reach back that far), it throws `TimelineError('NO_SNAPSHOT')` and changes
+   * nothing: keep `snapshotEvery × maxSnapshots` above the horizon plus the compaction period.
    */
-  compact(beforeTick: number): void {
+  compact(beforeTick: number): number {
     this.enter();
     if (!Number.isSafeInteger(beforeTick)) {
       throw new TimelineError(
@@ -600,7 +377,7 @@ export class Timeline<S, E> {
       );
     }
     const limit = Math.min(beforeTick, this.now);
-    if (limit <= this.baseTick) return;
+    if (limit <= this.baseTick) return this.baseTick;
     const cap = this.cap;
     const oldBaseState = this.baseState;
     let newTick: number;
@@ -612,7 +389,17 @@ export class Timeline<S, E> {
       this.ringCount = 0;
     } else {
       const pos = this.findSnapshot(limit);
-      if (pos < 0) return;
+      if (pos < 0) {
+        // No snapshot was ever due in (base, limit], or none taken there was overwritten.
+        const due = Math.floor(limit / this.snapshotEvery) * this.snapshotEvery;
+        if (this.evictedTick <= this.baseTick || due <= this.baseTick) return this.baseTick;
+        throw new TimelineError(
+          'NO_SNAPSHOT',
+          `compact(${beforeTick}): the snapshot ring reaches back to tick ${this.oldestRingTick()} only ` +
+            `(snapshots up to tick ${this.evictedTick} were overwritten); snapshotEvery × maxSnapshots ` +
+            `(${this.snapshotEvery} × ${cap}) must cover the horizon plus the compaction period`,
+        );
+      }
       const idx = (this.ringStart + pos) % cap;
       newTick = this.ringTicks[idx]!;
       this.baseState = this.ringStates[idx]!;
@@ -623,7 +410,8 @@ export class Timeline<S, E> {
     }
     const oldTick = this.baseTick;
     this.baseTick = newTick;
-    this.fold(oldTick, newTick);
+    this.log.fold(oldTick, newTick);
+    return newTick;
   }
 
   /**
@@ -631,9 +419,7 @@ export class Timeline<S, E> {
    * PRNG state, and per source the highest seq folded into it.
    */
   baseSnapshot(): TimelineSnapshot<S> {
-    const frontier = [...this.baseFrontier.entries()].sort((a, b) =>
-      a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0,
-    );
+    const frontier = this.log.baseFrontierSorted();
     return {
       tick: this.baseTick,
       state: this.copyOut(this.baseState, undefined),
@@ -650,9 +436,9 @@ export class Timeline<S, E> {
       lateEvents: this.nLate,
       ticksTravelledBack: this.nTravelled,
       rollbacks: this.nRollbacks,
-      eventsHeld: this.nHeld,
-      duplicates: this.nDuplicates,
-      tooOld: this.nTooOld,
+      eventsHeld: this.log.held,
+      duplicates: this.log.duplicates,
+      tooOld: this.log.tooOld,
       snapshotsHeld: this.ringCount + 1,
       snapshotsTaken: this.nTaken,
       invalidEvents: this.nInvalid,
@@ -687,53 +473,11 @@ export class Timeline<S, E> {
     throw new TimelineError(code, message);
   }
 
-  private holds(log: SourceLog<E>, seq: number): boolean {
-    if (seq <= log.frontier) return log.skipped === undefined || !inSkipped(log, seq);
-    return log.held.has(seq);
-  }
-
   /** Store a validated event; 'late' means stored with a passed tick (caller rolls back). */
   private store(event: TimelineEvent<E>): InsertResult {
-    const { tick, source, seq } = event;
-    let log = this.sources.get(source);
-    if (log !== undefined && this.holds(log, seq)) {
-      this.nDuplicates++;
-      return 'duplicate';
-    }
-    if (tick < this.baseTick || (log !== undefined && seq <= log.frontier)) {
-      // Before the base, or a seq given up by compaction.
-      this.nTooOld++;
-      return 'too-old';
-    }
-    if (log === undefined) {
-      log = { frontier: 0, maxSeq: 0, held: new Map(), skipped: undefined };
-      this.sources.set(source, log);
-    }
-    log.held.set(seq, event);
-    if (seq > log.maxSeq) log.maxSeq = seq;
-    if (seq === log.frontier + 1) {
-      let f = seq;
-      while (log.held.has(f + 1)) f++;
-      log.frontier = f;
-    }
-    const bucket = this.buckets.get(tick);
-    if (bucket === undefined) {
-      this.buckets.set(tick, [event]);
-    } else {
-      // Binary search for the place in (source, seq) order; usually the end.
-      let lo = 0;
-      let hi = bucket.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        const m = bucket[mid]!;
-        if (m.source < source || (m.source === source && m.seq < seq)) lo = mid + 1;
-        else hi = mid;
-      }
-      if (lo === bucket.length) bucket.push(event);
-      else bucket.splice(lo, 0, event);
-    }
-    this.nHeld++;
-    return tick < this.now ? 'late' : 'scheduled';
+    const r = this.log.store(event, this.baseTick);
+    if (r !== 'stored') return r;
+    return event.tick < this.now ? 'late' : 'scheduled';
   }
 
   private storeMany(events: Iterable<TimelineEvent<E>>): { result: InsertManyResult; lateTick: number } {
@@ -770,6 +514,11 @@ export class Timeline<S, E> {
       }
     }
     return { result, lateTick };
+  }
+
+  /** Tick of the oldest snapshot in the ring (the base tick when the ring is empty). */
+  private oldestRingTick(): number {
+    return this.ringCount > 0 ? this.ringTicks[this.ringStart]! : this.baseTick;
   }
 
   /** Ring position (0 = oldest) of the newest snapshot with tick <= `tick`, or -1. */
@@ -818,7 +567,7 @@ export class Timeline<S, E> {
     const ctx = this.ctx;
     ctx.tick = t;
     let state = this.live;
-    const bucket = this.buckets.get(t);
+    const bucket = this.log.bucket(t);
     if (bucket !== undefined) {
       for (let i = 0; i < bucket.length; i++) {
         const ev = bucket[i]!;
@@ -887,63 +636,12 @@ export class Timeline<S, E> {
     } else {
       idx = this.ringStart;
       this.ringStart = (idx + 1) % cap;
+      if (this.ringTicks[idx]! > this.evictedTick) this.evictedTick = this.ringTicks[idx]!;
     }
     this.ringTicks[idx] = tick;
     this.ringStates[idx] = this.copyOut(this.live, this.ringStates[idx]);
     this.rng.saveTo(this.ringRand, idx * 4);
     this.nTaken++;
-  }
-
-  /** Drop events with oldTick <= tick < newTick (now folded into the base). */
-  private fold(oldTick: number, newTick: number): void {
-    const folded = new Map<string, number[]>();
-    const drop = (bucket: TimelineEvent<E>[]): void => {
-      for (const e of bucket) {
-        const log = this.sources.get(e.source)!;
-        log.held.delete(e.seq);
-        this.nHeld--;
-        let list = folded.get(e.source);
-        if (list === undefined) folded.set(e.source, (list = []));
-        list.push(e.seq);
-      }
-    };
-    if (newTick - oldTick <= this.buckets.size) {
-      for (let t = oldTick; t < newTick; t++) {
-        const b = this.buckets.get(t);
-        if (b !== undefined) {
-          drop(b);
-          this.buckets.delete(t);
-        }
-      }
-    } else {
-      for (const [t, b] of this.buckets) {
-        if (t < newTick) {
-          drop(b);
-          this.buckets.delete(t);
-        }
-      }
-    }
-    for (const [source, seqs] of folded) {
-      const log = this.sources.get(source)!;
-      let max = 0;
-      for (const s of seqs) if (s > max) max = s;
-      if ((this.baseFrontier.get(source) ?? 0) < max) this.baseFrontier.set(source, max);
-      if (max <= log.frontier) continue;
-      // Seqs in (frontier, max] never received are given up: they can only be before the base.
-      const present = seqs.filter((s) => s > log.frontier);
-      for (const s of log.held.keys()) if (s > log.frontier && s <= max) present.push(s);
-      present.sort((a, b) => a - b);
-      let expect = log.frontier + 1;
-      const skipped = log.skipped ?? [];
-      for (const s of present) {
-        if (s > expect) skipped.push(expect, s - 1);
-        expect = s + 1;
-      }
-      if (skipped.length > 0) log.skipped = skipped;
-      let f = max;
-      while (log.held.has(f + 1)) f++;
-      log.frontier = f;
-    }
   }
 
   private finishTravel(): void {
@@ -982,30 +680,5 @@ export class Timeline<S, E> {
       yield { phase: 'forward', tick: this.now, state: this.live };
     }
     return tr.result;
-  }
-}
-
-function validateSnapshot(snapshot: unknown): asserts snapshot is TimelineSnapshot<unknown> {
-  const bad = (msg: string): never => {
-    throw new TimelineError('BAD_SNAPSHOT', msg);
-  };
-  if (snapshot === null || typeof snapshot !== 'object') bad('a snapshot must be an object');
-  const s = snapshot as Record<string, unknown>;
-  if (!isSafeTick(s['tick'])) bad('snapshot tick must be a non-negative safe integer');
-  if (!('state' in s)) bad('snapshot has no state');
-  if (!isRandomState(s['random'])) bad('snapshot random must be four uint32 words');
-  const frontier = s['frontier'];
-  if (!Array.isArray(frontier)) bad('snapshot frontier must be an array of [source, seq]');
-  const seen = new Set<string>();
-  for (const entry of frontier as unknown[]) {
-    if (!Array.isArray(entry) || entry.length !== 2) bad('snapshot frontier entries must be [source, seq]');
-    const [source, seq] = entry as unknown[];
-    if (typeof source !== 'string' || source.length === 0)
-      bad('snapshot frontier source must be a non-empty string');
-    if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) {
-      bad('snapshot frontier seq must be a non-negative safe integer');
-    }
-    if (seen.has(source as string)) bad(`snapshot frontier lists ${String(source)} twice`);
-    seen.add(source as string);
   }
 }

@@ -285,6 +285,19 @@ describe('Timeline compaction', () => {
     expect(tl.stats().baseTick).toBe(0);
   });
 
+  it('refuses to compact past snapshots the ring has overwritten, and returns the base it moved to', () => {
+    const tl = new Timeline(mixApp, { snapshotEvery: 10, maxSnapshots: 3 });
+    tl.insert(ev(5, 'a', 1));
+    tl.advance(100);
+    // The ring holds ticks 80, 90, 100: a base at or before tick 50 is gone.
+    expectCode(() => tl.compact(50), 'NO_SNAPSHOT');
+    expect(tl.stats().baseTick).toBe(0);
+    expect(tl.stats().eventsHeld).toBe(1);
+    expect(tl.compact(85)).toBe(80);
+    expect(tl.stats().baseTick).toBe(80);
+    expect(tl.compact(60)).toBe(80);
+  });
+
   it('a joiner treats folded events as duplicates and older unfolded ones as too-old', () => {
     const a = new Timeline(mixApp, { snapshotEvery: 4 });
     a.insertMany([ev(1, 'a', 1), ev(2, 'a', 2), ev(9, 'a', 3)]);

@@ -14,6 +14,7 @@ import type { DesyncDetector } from './desync.js';
 import type { Dissemination } from './dissemination.js';
 import type { DecodedSnapshot, Join, QueuedEmit } from './join.js';
 import type { LinkTable } from './links.js';
+import { compactionPeriod } from './options.js';
 import type { PresenceChannel } from './presence.js';
 import type { Repair } from './repair.js';
 import type { StatsLedger } from './stats.js';
@@ -22,6 +23,8 @@ import type { PeerStatus } from './types.js';
 
 /** A peer far behind waits at most this long for the frontier of a link that just opened. */
 const FRONTIER_WAIT_MS = 1000;
+/** How much further ahead than `maxFutureTicks` a fresh peer lets event ticks be. */
+const FRESH_FUTURE_FACTOR = 100;
 /** Catch-up ticks run between two checks of the CPU budget. */
 const CATCH_UP_CHUNK = 64;
 
@@ -88,9 +91,17 @@ export class Driver<S, E> {
     return this.ownSeqValue;
   }
 
-  /** Events stamped beyond this tick may be too far in the future. */
+  /**
+   * Events stamped beyond this tick may be too far in the future. Measured from the network's
+   * time (the clock's estimate) as well as our own. A fresh peer may hear of the room's events
+   * (relayed by a neighbour that is joining too) before anyone told it the room's time: it allows
+   * {@link FRESH_FUTURE_FACTOR} times `maxFutureTicks`, so it takes the events of a session older
+   * than `maxFutureTicks` and still refuses absurd ticks.
+   */
   futureLimit(): number {
-    return Math.max(this.currentTimeline.tick, this.ownLastTick) + this.ctx.options.maxFutureTicks;
+    const ahead = this.ctx.options.maxFutureTicks * (this.parts.join.fresh ? FRESH_FUTURE_FACTOR : 1);
+    const network = Math.floor(this.parts.sync.networkTick(this.ctx.now()));
+    return Math.max(this.currentTimeline.tick, this.ownLastTick, this.ctx.clock.tick, network) + ahead;
   }
 
   /** Events received since the last step (the live queue: pushing to it enqueues). */
@@ -141,7 +152,6 @@ export class Driver<S, E> {
     if (owed > 0) {
       this.runTicks(owed, nominal);
       changed = true;
-      if (this.currentTimeline.tick >= this.nextCompactTick) this.compact();
       if (owed > nominal) this.updateStatus(nowMs); // caught up (or closer): say so now
     }
     if (changed) this.render();
@@ -160,12 +170,12 @@ export class Driver<S, E> {
     let done = 0;
     if (limit <= CATCH_UP_CHUNK || options.catchUpBudgetMs === Number.POSITIVE_INFINITY) {
       done = Math.max(limit, must);
-      timeline.advance(done);
+      this.advance(timeline, done);
     } else {
       const started = host.performance.now();
       while (done < limit) {
         const chunk = Math.min(CATCH_UP_CHUNK, limit - done);
-        timeline.advance(chunk);
+        this.advance(timeline, chunk);
         done += chunk;
         if (done >= must && host.performance.now() - started >= options.catchUpBudgetMs) break;
       }
@@ -174,6 +184,20 @@ export class Driver<S, E> {
       const r = Math.min(this.replacedTicksToRerun, done);
       this.replacedTicksToRerun -= r;
       this.parts.ledger.recountAsResimulated(r);
+    }
+  }
+
+  /**
+   * Simulate `ticks` ticks, compacting at every compaction tick on the way: a long catch-up never
+   * outruns the snapshot ring (it reaches back over one horizon and one compaction period).
+   */
+  private advance(timeline: Timeline<S, E>, ticks: number): void {
+    let left = ticks;
+    while (left > 0) {
+      const step = Math.min(left, Math.max(1, this.nextCompactTick - timeline.tick));
+      timeline.advance(step);
+      left -= step;
+      if (timeline.tick >= this.nextCompactTick) this.compact();
     }
   }
 
@@ -203,7 +227,7 @@ export class Driver<S, E> {
     const tick = timeline.tick;
     this.parts.desync.recordHashes(timeline); // read settled hashes before their snapshots are folded away
     timeline.compact(tick - horizon);
-    this.nextCompactTick = tick + Math.max(options.snapshotEvery, Math.min(horizon, options.fps));
+    this.nextCompactTick = tick + compactionPeriod(horizon, options.snapshotEvery, options.fps);
   }
 
   /** Held (or pending) events of `source` with seq in [from, to], in seq order. */
@@ -292,7 +316,9 @@ export class Driver<S, E> {
     }
     this.parts.desync.restart(snap.tick);
     const options = this.ctx.options;
-    if (options.horizonTicks !== undefined) this.nextCompactTick = timeline.tick + options.fps;
+    if (options.horizonTicks !== undefined)
+      this.nextCompactTick =
+        timeline.tick + compactionPeriod(options.horizonTicks, options.snapshotEvery, options.fps);
   }
 
   /** Re-read the pace and Δ, and set the status (`syncing` or `live`). */

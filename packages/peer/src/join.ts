@@ -55,8 +55,8 @@ export interface JoinHost<S, E> {
   allAnnouncedHeld(): boolean;
   /** `true` once `link`'s frontier arrived. */
   frontierReceived(link: LinkEntry<E>): boolean;
-  /** `true` when `link`'s neighbour announced holding every event we hold. */
-  holdsAllWeHold(link: LinkEntry<E>): boolean;
+  /** `true` when `link`'s neighbour's history outranks ours (see Repair.outranks). */
+  outranks(link: LinkEntry<E>): boolean;
   /** The snapshot blob this peer serves (its timeline's base) and its tick. */
   encodeOwnSnapshot(): { blob: Uint8Array; tick: number };
   /** Decode a received blob and build a timeline from it (throws when bad). */
@@ -74,6 +74,14 @@ export class Join<S, E> {
   readonly changes: PhaseChange[] = [];
   /** The snapshot being received, if any. */
   private transfer: SnapshotTransfer | undefined;
+  /**
+   * Since when a joiner waits for a neighbour able to serve a snapshot (every one asked refused):
+   * it stays frozen rather than re-simulating the room from tick 0, until a neighbour announces
+   * it vouches (its next frontier) or `snapshotTimeoutMs` passes.
+   */
+  private awaitingServerSince: number | undefined;
+  /** The transfer under way re-bases a peer already part of the room (a resync), not a join. */
+  private resyncing = false;
   /** A snapshot was adopted as a fresh peer (no second fresh join). */
   private adopted = false;
   /** Neighbours announced events that could not be repaired: resync from a snapshot when one can serve. */
@@ -104,9 +112,9 @@ export class Join<S, E> {
     return this.currentPhase.kind === 'synced';
   }
 
-  /** `true` while a snapshot transfer is under way (the timeline is frozen). */
+  /** `true` while a snapshot transfer is under way or awaited (the timeline is frozen). */
   get transferring(): boolean {
-    return this.transfer !== undefined;
+    return this.transfer !== undefined || this.awaitingServerSince !== undefined;
   }
 
   private enter(next: JoinPhase<E>, now: number): void {
@@ -144,11 +152,7 @@ export class Join<S, E> {
 
   /** The first time we are synced: vouch from now on, and announce our frontier to every neighbour. */
   checkSynced(): void {
-    if (
-      this.currentPhase.kind !== 'established' ||
-      this.transfer !== undefined ||
-      !this.host.allAnnouncedHeld()
-    )
+    if (this.currentPhase.kind !== 'established' || this.transferring || !this.host.allAnnouncedHeld())
       return;
     // A SYNC first: a fresh neighbour that joins on this frontier then already has the room's
     // time (ours may have jumped since our last SYNC to it), not just its events.
@@ -164,10 +168,16 @@ export class Join<S, E> {
   frontierTaken(link: LinkEntry<E>, listed: boolean, othersHistory: boolean, now: number): void {
     // An established peer always lists something (its own source at least): it is part of the
     // room's timeline, and so are we from now on.
+    // A refusal holds until the neighbour's next frontier: it sends one when it becomes synced
+    // (or re-based), from when on it serves snapshots.
+    if (listed) this.refused.delete(link.key);
+    // A fresh peer joins from the snapshot of a neighbour that vouches (even a room without
+    // events has a state that took the session's age to simulate); a peer that knows only its
+    // own events, from a neighbour with others' history. Asked before becoming established, so
+    // this peer never vouches for, nor simulates, a half-built timeline meanwhile.
+    if (listed) this.maybeRequestSnapshot(link, now, false, othersHistory);
     if (this.fresh && listed) this.becomeEstablished(now);
     else this.checkSynced();
-    // Fresh peer, neighbour with history: join from its snapshot (unless already asked at hello).
-    if (othersHistory) this.maybeRequestSnapshot(link, now);
   }
 
   /** New events arrived: an established peer may have just received its last missing one. */
@@ -182,23 +192,29 @@ export class Join<S, E> {
   }
 
   /**
-   * Join from `link`'s snapshot if we know no one's events, have not adopted one and it can
-   * serve one (`blind`: its hello, with its capabilities, has not arrived yet; a neighbour that
-   * cannot serve refuses).
+   * Join from `link`'s snapshot if we have not adopted one, it can serve one, and we are fresh
+   * (events neighbours flooded meanwhile do not count), wait for a server, or know no one's
+   * events while it holds others' (`othersHistory`). Only a neighbour whose frontier arrived is
+   * asked: a request `blind` (before its hello and frontier) is never sent, so a neighbour with
+   * nothing to offer neither freezes this peer nor is refused by it.
    */
-  maybeRequestSnapshot(link: LinkEntry<E>, now: number, blind = false): void {
+  maybeRequestSnapshot(link: LinkEntry<E>, now: number, blind = false, othersHistory = false): void {
     if (
+      !blind &&
       this.ctx.options.snapshotJoin &&
       !this.adopted &&
       this.transfer === undefined &&
-      (blind || (link.capabilities & Capability.SnapshotServe) !== 0) &&
-      this.knowsOnlyOwnEvents()
+      !this.refused.has(link.key) &&
+      (link.capabilities & Capability.SnapshotServe) !== 0 &&
+      (this.fresh || this.awaitingServerSince !== undefined || (othersHistory && this.knowsOnlyOwnEvents()))
     ) {
       this.requestSnapshot(link, now);
     }
   }
 
-  private requestSnapshot(link: LinkEntry<E>, now: number): void {
+  private requestSnapshot(link: LinkEntry<E>, now: number, resync = false): void {
+    this.awaitingServerSince = undefined;
+    this.resyncing = resync;
     this.transfer = new SnapshotTransfer(link.key, now);
     this.ctx.send(link, { type: 'snapshot-request' });
   }
@@ -216,8 +232,19 @@ export class Join<S, E> {
         return;
       }
     }
-    // Nobody can serve now: carry on from our own state (repair brings what neighbours hold);
-    // a later neighbour with history may still hand us a snapshot while we know no one's events.
+    // Nobody can serve now. A joiner (no snapshot adopted yet) waits, frozen, for a neighbour
+    // that vouches (its next frontier) rather than re-simulating the room from tick 0; after
+    // `snapshotTimeoutMs` it carries on from its own state (repair brings what neighbours hold).
+    if (
+      !this.adopted &&
+      !this.resyncing &&
+      this.awaitingServerSince === undefined &&
+      this.ctx.options.snapshotJoin
+    ) {
+      this.awaitingServerSince = now;
+      return;
+    }
+    this.awaitingServerSince = undefined;
     this.checkSynced();
   }
 
@@ -229,7 +256,7 @@ export class Join<S, E> {
 
   /** A neighbour asks for our snapshot: serve it if we vouch and are not joining ourselves, else refuse. */
   onSnapshotRequest(link: LinkEntry<E>): void {
-    if (this.transfer !== undefined || !this.vouches) {
+    if (this.transferring || !this.vouches) {
       this.ctx.send(link, REFUSAL);
       return;
     }
@@ -299,11 +326,14 @@ export class Join<S, E> {
     }
     this.host.adopt(decoded, now);
     this.transfer = undefined;
+    this.awaitingServerSince = undefined;
     this.adopted = true;
     this.ctx.stats.snapshotsAdopted++;
     // Neighbours repair what follows the snapshot already (our frontier at hello was empty);
-    // they hear what we hold once we are synced.
-    this.checkSynced();
+    // they hear what we hold once we are synced. A synced peer that re-based (a resync) tells
+    // every neighbour at once: what it holds changed, and their view of it is stale.
+    if (this.vouches) for (const l of this.ctx.neighbours()) this.host.sendFrontier(l);
+    else this.checkSynced();
     this.host.render();
   }
 
@@ -323,18 +353,26 @@ export class Join<S, E> {
       if (this.links.get(this.transfer.linkKey) !== undefined) this.refused.add(this.transfer.linkKey);
       this.retrySnapshot(now);
     }
+    if (
+      this.awaitingServerSince !== undefined &&
+      now - this.awaitingServerSince >= this.ctx.options.snapshotTimeoutMs
+    ) {
+      this.awaitingServerSince = undefined;
+      this.checkSynced();
+    }
   }
 
   /**
    * Bounded history: events a neighbour announced could not be repaired because every holder
-   * compacted them into its base snapshot (we were away longer than the horizon). If a
-   * neighbour holds everything we hold (its frontier dominates ours), adopting its snapshot
-   * loses nothing: do that, carrying over our newer events.
+   * compacted them into its base snapshot (we were away, or cut off, longer than the horizon).
+   * Re-base on the snapshot of a neighbour whose history outranks ours (it holds everything we
+   * hold, or more events; see Repair.outranks), carrying over our held events: what our own
+   * settled history had and its lacks is given up, the same way on every peer.
    */
   maybeResync(now: number): void {
     const options = this.ctx.options;
     if (!this.resyncWanted || now < this.nextResyncAt) return;
-    if (this.transfer !== undefined || !options.snapshotJoin || options.horizonTicks === undefined) return;
+    if (this.transferring || !options.snapshotJoin || options.horizonTicks === undefined) return;
     this.resyncWanted = false;
     for (const l of this.ctx.neighbours()) {
       if (
@@ -343,10 +381,10 @@ export class Join<S, E> {
         (l.capabilities & Capability.SnapshotServe) === 0
       )
         continue;
-      if (!this.host.holdsAllWeHold(l)) continue;
+      if (!this.host.outranks(l)) continue;
       this.nextResyncAt = now + 2 * options.snapshotTimeoutMs;
       this.ctx.stats.resyncs++;
-      this.requestSnapshot(l, now);
+      this.requestSnapshot(l, now, true);
       return;
     }
   }

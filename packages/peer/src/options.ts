@@ -66,6 +66,24 @@ function num(
   return v;
 }
 
+/**
+ * Ticks between two compactions of the history: a second (at most the horizon, at least one
+ * snapshot period).
+ * @internal
+ */
+export function compactionPeriod(horizonTicks: number, snapshotEvery: number, fps: number): number {
+  return Math.max(snapshotEvery, Math.min(horizonTicks, fps));
+}
+
+/**
+ * How far back the snapshot ring must reach for compaction to always find a snapshot at or
+ * before `tick - horizonTicks`: the horizon plus one compaction period.
+ * @internal
+ */
+export function compactionReach(horizonTicks: number, snapshotEvery: number, fps: number): number {
+  return horizonTicks + compactionPeriod(horizonTicks, snapshotEvery, fps);
+}
+
 /** Validate `options` and fill in defaults; throws {@link PeerError} `INVALID_OPTION`. */
 export function resolveOptions<S, E>(options: PeerOptions<S, E>): ResolvedOptions {
   if (options === null || typeof options !== 'object') bad('options must be an object');
@@ -133,17 +151,27 @@ export function resolveOptions<S, E>(options: PeerOptions<S, E>): ResolvedOption
     Number.MAX_SAFE_INTEGER,
     true,
   );
-  // The snapshot ring covers a minute of rollback (older rollbacks re-simulate from the base:
-  // correct, only slower); recorded hashes cover the settle window (for desync reports).
+  // With bounded history the snapshot ring reaches back over the horizon plus one compaction
+  // period, so compaction always finds a snapshot at or before `tick - horizon` (a ring that
+  // cannot is refused here). With full history it covers a minute of rollback (older rollbacks
+  // re-simulate from the base: correct, only slower).
+  const retention = horizonTicks === undefined ? 0 : compactionReach(horizonTicks, snapshotEvery, fps);
   const rollbackReach = Math.min(horizonTicks ?? Number.POSITIVE_INFINITY, 60 * fps);
   const maxSnapshots = num(
     'maxSnapshots',
     options.maxSnapshots,
-    Math.max(128, Math.ceil(rollbackReach / snapshotEvery) + 4),
+    Math.max(128, Math.ceil(rollbackReach / snapshotEvery) + 4, Math.ceil(retention / snapshotEvery) + 2),
     1,
     1 << 20,
     true,
   );
+  if (horizonTicks !== undefined && maxSnapshots * snapshotEvery < retention + snapshotEvery) {
+    bad(
+      `maxSnapshots × snapshotEvery (${maxSnapshots} × ${snapshotEvery}) must reach back over the ` +
+        `history horizon plus one compaction period (${retention} ticks): use maxSnapshots >= ` +
+        `${Math.ceil(retention / snapshotEvery) + 1}, a larger snapshotEvery or a shorter horizon`,
+    );
+  }
   // Reported hashes stay correctable (re-read after a deep rollback) for about 8 minutes at 1/s.
   const maxHashes = Math.max(512, Math.ceil(settleTicks / hashEvery) + 16);
   const syncIntervalMs = num('syncIntervalMs', options.syncIntervalMs, 1000, 1, 3_600_000);

@@ -289,10 +289,26 @@ export class Repair<S, E> {
     return awaiting;
   }
 
-  /** `true` when `link`'s neighbour announced holding every event this peer holds. */
-  holdsAllWeHold(link: LinkEntry<E>): boolean {
+  /**
+   * `true` when `link`'s neighbour's history outranks ours, so re-basing on its snapshot is the
+   * way to reach what it holds and we cannot get: it announced holding every event we hold, or
+   * it holds more events (the sum of its announced frontier against ours), ties going to the
+   * smaller peer id. The same order on every peer, from the frontiers both sides exchanged: when
+   * two histories each lost events behind the horizon, the whole room ends on one of them.
+   */
+  outranks(link: LinkEntry<E>): boolean {
     const theirs = this.frontierOf(link).holds;
-    for (const [source, k] of this.ctx.eventIds.sources) if ((theirs.get(source) ?? 0) < k.max) return false;
-    return true;
+    let dominates = true;
+    for (const [source, k] of this.ctx.eventIds.sources)
+      if ((theirs.get(source) ?? 0) < k.max) {
+        dominates = false;
+        break;
+      }
+    if (dominates) return true;
+    let mine = 0;
+    for (const k of this.ctx.eventIds.sources.values()) mine += k.contiguous;
+    let other = 0;
+    for (const seq of theirs.values()) other += seq;
+    return other > mine || (other === mine && link.peerId < this.ctx.id);
   }
 }

@@ -144,7 +144,11 @@ export interface PeerOptions<S, E> {
   readonly snapshotJoin?: boolean;
   /** Ticks between timeline snapshots (default 10). */
   readonly snapshotEvery?: number;
-  /** Most snapshots kept (default: a minute of rollback, at least 128). */
+  /**
+   * Most snapshots kept (default: enough to reach back over the history horizon plus one
+   * compaction period, a second; with full history a minute of rollback; at least 128). With a
+   * horizon, a ring that cannot reach back that far is refused (`INVALID_OPTION`).
+   */
   readonly maxSnapshots?: number;
   /** State hashes are recorded every this many ticks for desync detection (default: fps, one per second). */
   readonly hashEvery?: number;

@@ -61,7 +61,7 @@ describe('join phase (fresh → established → synced)', () => {
     const c = await cluster(net, { history: { horizonTicks: 100 }, aloneGraceMs: 400 });
     const a = await c.add('a');
     const b = await c.add('b', {}, ['a']);
-    // Both fresh: each asks the other for a snapshot right behind its hello and is refused.
+    // Both fresh: neither lists a frontier, so neither asks the other for a snapshot.
     c.run(200);
     expect(inspectJoin(a).phase).toBe('fresh');
     expect(inspectJoin(b).phase).toBe('fresh');

@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { type LongChurnResult, runLongChurn } from './long-churn.js';
+
+const int = (v: string): number => Number.parseInt(v, 10);
+const program = new Command()
+  .name('bench-long-churn')
+  .description(
+    "Runs the paper's churn variant for many virtual minutes with the default options and prints " +
+      'convergence, base tick, heap after GC and what joiners simulate (run with node --expose-gc).',
+  )
+  .option('--seeds <list>', 'comma-separated seeds', '1,2,3,4,5')
+  .option('--minutes <n>', 'virtual minutes per run', int, 30)
+  .option('--per-minute <n>', 'network-wide events per minute', int, 25)
+  .option('--latency <ms>', 'mean link latency (ms)', int, 50)
+  .option('--horizon <ticks>', "history horizon in ticks (default: the runtime's)", int)
+  .parse();
+const opts = program.opts<{
+  seeds: string;
+  minutes: number;
+  perMinute: number;
+  latency: number;
+  horizon?: number;
+}>();
+
+const gcFn = (globalThis as { gc?: () => void }).gc;
+if (gcFn === undefined) process.stderr.write('note: run with node --expose-gc for heap figures\n');
+const mb = (b: number | undefined): string => (b === undefined ? 'n/a' : `${(b / 1048576).toFixed(1)} MB`);
+const kb = (b: number | undefined, n: number): string =>
+  b === undefined || n === 0 ? 'n/a' : `${(b / n / 1024).toFixed(0)} KB`;
+
+function joinsLine(r: LongChurnResult, fromS: number, toS: number): string {
+  const js = r.joins.filter((j) => j.atS >= fromS && j.atS < toS);
+  if (js.length === 0) return 'none';
+  const ticks = js.map((j) => j.ticks).sort((a, b) => a - b);
+  const mean = ticks.reduce((a, b) => a + b, 0) / ticks.length;
+  return `${js.length} joins, ticks simulated until live: mean ${mean.toFixed(0)}, max ${ticks[ticks.length - 1]}`;
+}
+
+process.stdout.write(
+  `# long churn: paper churn variant, ${opts.minutes} virtual min, ${opts.perMinute} events/min, ` +
+    `L=${opts.latency} ms, horizon ${opts.horizon ?? 'default'}\n\n`,
+);
+let failed = false;
+for (const seed of opts.seeds.split(',').map(int)) {
+  const wall = performance.now();
+  const r = await runLongChurn({
+    seed,
+    minutes: opts.minutes,
+    perMinute: opts.perMinute,
+    latencyMs: opts.latency,
+    horizonTicks: opts.horizon,
+    gc: gcFn,
+  });
+  const m = r.metrics;
+  const ok = m.converged && m.desyncs === 0;
+  if (!ok) failed = true;
+  process.stdout.write(
+    `## seed ${seed}: ${ok ? 'converged' : 'NOT CONVERGED'} (distinct final hashes ${m.distinctFinalHashes}, ` +
+      `desyncs ${m.desyncs}, tooOld ${m.tooOld}, events ${m.eventsApplied}/${m.eventsAppliedMax} of ` +
+      `${m.eventsGenerated}, final tick ${m.finalTick}, wall ${((performance.now() - wall) / 1000).toFixed(1)} s)\n`,
+  );
+  for (const c of r.checkpoints) {
+    process.stdout.write(
+      `  t=${String(c.atS).padStart(5)} s  online ${String(c.online).padStart(2)}  tick ${c.tick}  ` +
+        `base tick ${c.baseTickMin}..${c.baseTickMax}  events held/peer ${c.eventsHeldMean.toFixed(1)}  ` +
+        `snapshots/peer ${c.snapshotsHeldMean.toFixed(0)}  heap after GC ${mb(c.heapBytes)} ` +
+        `(${kb(c.heapBytes, c.online)}/online peer)\n`,
+    );
+  }
+  const third = (opts.minutes * 60) / 3;
+  process.stdout.write(`  joiners, first third:  ${joinsLine(r, 0, third)}\n`);
+  process.stdout.write(`  joiners, middle third: ${joinsLine(r, third, 2 * third)}\n`);
+  process.stdout.write(`  joiners, last third:   ${joinsLine(r, 2 * third, Number.POSITIVE_INFINITY)}\n\n`);
+}
+process.exitCode = failed ? 1 : 0;

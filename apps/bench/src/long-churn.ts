@@ -1,0 +1,168 @@
+/**
+ * The long churn run: the paper's churn variant (21 peers, each online ~40 s and offline ~20 s,
+ * restarting from nothing) for many virtual minutes with the runtime's default options, to show
+ * that bounded history holds: the run converges, the base tick advances, the live heap after GC
+ * stays flat, and what a joiner simulates does not grow with the session's age.
+ */
+import { deriveSeed } from '@symmetric/core';
+import type { Peer, PeerOptions } from '@symmetric/peer';
+import { type Metrics, parseScenario } from '@symmetric/sim';
+import { driveScenario, peerAddress, type ScenarioNetwork } from '@symmetric/sim/driver';
+import { LoopbackNetwork } from '@symmetric/transport-loopback';
+import { churnScenario, paperSetting } from './grid.js';
+
+/** Options of {@link runLongChurn}. */
+export interface LongChurnOptions {
+  /** Run seed (the plan, the network and the events). */
+  readonly seed: number;
+  /** Virtual minutes. */
+  readonly minutes: number;
+  /** Network-wide events per minute. */
+  readonly perMinute: number;
+  /** Mean link latency (ms); Δ is the paper's 5 hops × 2. */
+  readonly latencyMs: number;
+  /** History horizon in ticks; `undefined`: the runtime's default. */
+  readonly horizonTicks?: number | undefined;
+  /** Heap after GC (needs `node --expose-gc`); `undefined` heap figures when GC is not exposed. */
+  readonly gc?: (() => void) | undefined;
+}
+
+/** What the peers hold at one moment of the run. */
+export interface Checkpoint {
+  /** Run time (s). */
+  readonly atS: number;
+  /** Peers online. */
+  readonly online: number;
+  /** Lowest and highest base tick among online peers. */
+  readonly baseTickMin: number;
+  readonly baseTickMax: number;
+  /** Highest tick among online peers. */
+  readonly tick: number;
+  /** Events held (not compacted) per online peer, mean. */
+  readonly eventsHeldMean: number;
+  /** Snapshots held per online peer, mean. */
+  readonly snapshotsHeldMean: number;
+  /** Live heap after GC (bytes), if GC is exposed. */
+  readonly heapBytes: number | undefined;
+}
+
+/** One (re)start of a peer that joined a running room. */
+export interface JoinCost {
+  /** Run time of the start (s). */
+  readonly atS: number;
+  /** Ticks simulated and re-simulated until it first went live. */
+  readonly ticks: number;
+  /** Snapshots it adopted by then. */
+  readonly adopted: number;
+}
+
+/** Result of {@link runLongChurn}. */
+export interface LongChurnResult {
+  readonly metrics: Metrics;
+  readonly checkpoints: readonly Checkpoint[];
+  readonly joins: readonly JoinCost[];
+}
+
+function virtualNetwork<S, E>(
+  seed: number,
+  latency: { meanMs: number; sdMs: number },
+): ScenarioNetwork<S, E> {
+  const net = new LoopbackNetwork({
+    time: 'virtual',
+    seed: deriveSeed(seed, 'net'),
+    latency: { dist: 'normal', ...latency },
+  });
+  return {
+    now: () => net.now(),
+    advanceTo: (atMs) => {
+      net.runUntil(atMs);
+      return undefined;
+    },
+    stepsPeers: true,
+    open: (i, { neighbours }) => ({
+      transport: net.transport(peerAddress(i), {
+        connectTo: neighbours.filter((j) => j > i).map(peerAddress),
+      }),
+      options: { catchUp: { budgetMs: Number.POSITIVE_INFINITY } } as Partial<PeerOptions<S, E>>,
+    }),
+    cut: (a, b) => net.cut(peerAddress(a), peerAddress(b)),
+    heal: (a, b) => net.heal(peerAddress(a), peerAddress(b)),
+  };
+}
+
+/** Run the paper's churn variant for `minutes` virtual minutes and sample it at 10 %, 50 % and 100 %. */
+export async function runLongChurn(options: LongChurnOptions): Promise<LongChurnResult> {
+  const setting = paperSetting();
+  const json = churnScenario(
+    setting,
+    { latencyMs: options.latencyMs, perMinute: options.perMinute, multiplier: 2 },
+    options.seed - 1,
+    options.minutes * 60,
+  );
+  const scenario = parseScenario({
+    ...json,
+    ...(options.horizonTicks === undefined ? {} : { history: { horizonTicks: options.horizonTicks } }),
+  });
+  const durationS = options.minutes * 60;
+  const sampleAt = [Math.round(durationS * 0.1), Math.round(durationS * 0.5), durationS - 1];
+  const peers: (Peer<unknown, unknown> | undefined)[] = [];
+  const online = new Set<number>();
+  const checkpoints: Checkpoint[] = [];
+  const joins: JoinCost[] = [];
+  let clockMs = 0;
+  const network = virtualNetwork<unknown, unknown>(options.seed, {
+    meanMs: options.latencyMs,
+    sdMs: options.latencyMs * setting.link.latencySdFraction,
+  });
+  const now = network.now;
+  const sample = (atS: number): void => {
+    options.gc?.();
+    options.gc?.();
+    const live = [...online].map((i) => peers[i]).filter((p): p is Peer<unknown, unknown> => p !== undefined);
+    const stats = live.map((p) => p.stats());
+    const mean = (xs: number[]): number => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
+    checkpoints.push({
+      atS,
+      online: live.length,
+      baseTickMin: Math.min(...stats.map((s) => s.baseTick)),
+      baseTickMax: Math.max(...stats.map((s) => s.baseTick)),
+      tick: Math.max(...stats.map((s) => s.tick)),
+      eventsHeldMean: mean(stats.map((s) => s.eventsHeld)),
+      snapshotsHeldMean: mean(stats.map((s) => s.snapshotsHeld)),
+      heapBytes: options.gc === undefined ? undefined : process.memoryUsage().heapUsed,
+    });
+  };
+  const { metrics } = await driveScenario(scenario, network, {
+    defaultRoom: 'long-churn',
+    includeWall: false,
+    trace: (e) => {
+      clockMs = e.atMs;
+      if (e.type === 'down') online.delete(e.peer);
+    },
+    hooks: {
+      onPeer: (i, peer) => {
+        peers[i] = peer as Peer<unknown, unknown>;
+        online.add(i);
+        const startedAtS = now() / 1000;
+        const restarted = startedAtS > setting.run.startJitterS;
+        if (!restarted) return;
+        const off = peer.on('status', (status) => {
+          if (status !== 'live') return;
+          off();
+          const s = peer.stats();
+          joins.push({
+            atS: startedAtS,
+            ticks: s.ticksSimulated + s.ticksResimulated,
+            adopted: s.snapshotsAdopted,
+          });
+        });
+      },
+      onPaceRound: (atMs) => {
+        const atS = Math.round(atMs / 1000);
+        if (sampleAt.includes(atS) && !checkpoints.some((c) => c.atS === atS)) sample(atS);
+      },
+    },
+  });
+  void clockMs;
+  return { metrics, checkpoints, joins };
+}

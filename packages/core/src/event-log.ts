@@ -1,0 +1,208 @@
+/**
+ * The event log of a timeline: the held events by tick (each tick's bucket in `(source, seq)`
+ * order) and per source (contiguous frontier, highest seq, held events, seqs given up by
+ * compaction), plus the per-source seqs folded into the base snapshot.
+ * @internal
+ */
+import { TimelineError } from './errors.js';
+import type { TimelineEvent } from './timeline-types.js';
+
+interface SourceLog<E> {
+  /** Highest seq such that every seq up to it is held, folded into the base, or given up. */
+  frontier: number;
+  /** Highest seq ever held or folded. */
+  maxSeq: number;
+  /** Held (not compacted) events by seq. */
+  readonly held: Map<number, TimelineEvent<E>>;
+  /** Seqs at or below `frontier` never received and given up by compaction: [from, to] pairs. */
+  skipped: number[] | undefined;
+}
+
+function inSkipped(log: SourceLog<unknown>, seq: number): boolean {
+  const sk = log.skipped;
+  if (sk === undefined) return false;
+  for (let i = 0; i < sk.length; i += 2) if (seq >= sk[i]! && seq <= sk[i + 1]!) return true;
+  return false;
+}
+
+/** Held events by tick and by source, and what compaction folded. @internal */
+export class EventLog<E> {
+  /** Pending and past events by tick, each bucket sorted by (source, seq). */
+  private readonly buckets = new Map<number, TimelineEvent<E>[]>();
+  private readonly sources = new Map<string, SourceLog<E>>();
+  /** Per source, the highest seq folded into the base snapshot. */
+  private readonly baseFrontier = new Map<string, number>();
+  /** Events currently stored. */
+  held = 0;
+  /** Stored events offered again. */
+  duplicates = 0;
+  /** Events refused for being before the base (or a seq given up). */
+  tooOld = 0;
+
+  /** `source`'s seqs 1..`seq` are folded into the base snapshot (a joiner's snapshot frontier). */
+  seedFolded(source: string, seq: number): void {
+    this.sources.set(source, { frontier: seq, maxSeq: seq, held: new Map(), skipped: undefined });
+    this.baseFrontier.set(source, seq);
+  }
+
+  /** The events of `tick` in `(source, seq)` order, if any. */
+  bucket(tick: number): readonly TimelineEvent<E>[] | undefined {
+    return this.buckets.get(tick);
+  }
+
+  /** Per source, the highest seq folded into the base, sorted by source. */
+  baseFrontierSorted(): [string, number][] {
+    return [...this.baseFrontier.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  }
+
+  /** True if the event `(source, seq)` is held or folded into the base snapshot. */
+  has(source: string, seq: number): boolean {
+    const log = this.sources.get(source);
+    return log !== undefined && this.holds(log, seq);
+  }
+
+  /**
+   * Per source, the highest contiguous seq held: every seq up to it is held or folded into the
+   * base (it survives compaction). A fresh copy; sources with nothing held are absent.
+   */
+  frontier(): ReadonlyMap<string, number> {
+    const out = new Map<string, number>();
+    for (const [source, log] of this.sources) if (log.frontier > 0) out.set(source, log.frontier);
+    return out;
+  }
+
+  /** The highest seq held or folded from `source` (0 if none). */
+  maxSeq(source: string): number {
+    return this.sources.get(source)?.maxSeq ?? 0;
+  }
+
+  /**
+   * The held events of `source` with `fromSeq <= seq <= toSeq`, by seq, to repair a
+   * neighbour's gap. Compacted and missing events are skipped.
+   */
+  eventsFrom(source: string, fromSeq: number, toSeq: number): TimelineEvent<E>[] {
+    if (!Number.isSafeInteger(fromSeq) || !Number.isSafeInteger(toSeq)) {
+      throw new TimelineError('BAD_ARGUMENT', 'eventsFrom(source, fromSeq, toSeq) needs integer seqs');
+    }
+    const log = this.sources.get(source);
+    const out: TimelineEvent<E>[] = [];
+    if (log === undefined) return out;
+    const from = Math.max(fromSeq, 1);
+    const to = Math.min(toSeq, log.maxSeq);
+    if (to < from) return out;
+    if (to - from + 1 <= log.held.size) {
+      for (let s = from; s <= to; s++) {
+        const e = log.held.get(s);
+        if (e !== undefined) out.push(e);
+      }
+      return out;
+    }
+    for (const [s, e] of log.held) if (s >= from && s <= to) out.push(e);
+    out.sort((a, b) => a.seq - b.seq);
+    return out;
+  }
+
+  private holds(log: SourceLog<E>, seq: number): boolean {
+    if (seq <= log.frontier) return log.skipped === undefined || !inSkipped(log, seq);
+    return log.held.has(seq);
+  }
+
+  /**
+   * Store a validated event: `'duplicate'` if held or folded, `'too-old'` if before `baseTick` or a
+   * seq given up by compaction, else `'stored'`.
+   */
+  store(event: TimelineEvent<E>, baseTick: number): 'stored' | 'duplicate' | 'too-old' {
+    const { tick, source, seq } = event;
+    let log = this.sources.get(source);
+    if (log !== undefined && this.holds(log, seq)) {
+      this.duplicates++;
+      return 'duplicate';
+    }
+    if (tick < baseTick || (log !== undefined && seq <= log.frontier)) {
+      // Before the base, or a seq given up by compaction.
+      this.tooOld++;
+      return 'too-old';
+    }
+    if (log === undefined) {
+      log = { frontier: 0, maxSeq: 0, held: new Map(), skipped: undefined };
+      this.sources.set(source, log);
+    }
+    log.held.set(seq, event);
+    if (seq > log.maxSeq) log.maxSeq = seq;
+    if (seq === log.frontier + 1) {
+      let f = seq;
+      while (log.held.has(f + 1)) f++;
+      log.frontier = f;
+    }
+    const bucket = this.buckets.get(tick);
+    if (bucket === undefined) {
+      this.buckets.set(tick, [event]);
+    } else {
+      // Binary search for the place in (source, seq) order; usually the end.
+      let lo = 0;
+      let hi = bucket.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        const m = bucket[mid]!;
+        if (m.source < source || (m.source === source && m.seq < seq)) lo = mid + 1;
+        else hi = mid;
+      }
+      if (lo === bucket.length) bucket.push(event);
+      else bucket.splice(lo, 0, event);
+    }
+    this.held++;
+    return 'stored';
+  }
+
+  /** Drop events with oldTick <= tick < newTick (now folded into the base). */
+  fold(oldTick: number, newTick: number): void {
+    const folded = new Map<string, number[]>();
+    const drop = (bucket: TimelineEvent<E>[]): void => {
+      for (const e of bucket) {
+        const log = this.sources.get(e.source)!;
+        log.held.delete(e.seq);
+        this.held--;
+        let list = folded.get(e.source);
+        if (list === undefined) folded.set(e.source, (list = []));
+        list.push(e.seq);
+      }
+    };
+    if (newTick - oldTick <= this.buckets.size) {
+      for (let t = oldTick; t < newTick; t++) {
+        const b = this.buckets.get(t);
+        if (b !== undefined) {
+          drop(b);
+          this.buckets.delete(t);
+        }
+      }
+    } else {
+      for (const [t, b] of this.buckets) {
+        if (t < newTick) {
+          drop(b);
+          this.buckets.delete(t);
+        }
+      }
+    }
+    for (const [source, seqs] of folded) {
+      const log = this.sources.get(source)!;
+      let max = 0;
+      for (const s of seqs) if (s > max) max = s;
+      if ((this.baseFrontier.get(source) ?? 0) < max) this.baseFrontier.set(source, max);
+      if (max <= log.frontier) continue;
+      // Seqs in (frontier, max] never received are given up: they can only be before the base.
+      const present = seqs.filter((s) => s > log.frontier);
+      for (const s of log.held.keys()) if (s > log.frontier && s <= max) present.push(s);
+      present.sort((a, b) => a - b);
+      let expect = log.frontier + 1;
+      const skipped = log.skipped ?? [];
+      for (const s of present) {
+        if (s > expect) skipped.push(expect, s - 1);
+        expect = s + 1;
+      }
+      if (skipped.length > 0) log.skipped = skipped;
+      let f = max;
+      while (log.held.has(f + 1)) f++;
+      log.frontier = f;
+    }
+  }
+}

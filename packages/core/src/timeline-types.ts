@@ -1,0 +1,174 @@
+/**
+ * The timeline's public types: events and their total order, options, insertion outcomes,
+ * snapshots, counters and smooth-travel frames.
+ */
+/**
+ * An event on the timeline. Its identity is `(source, seq)`; its place in the total order is
+ * `(tick, source, seq)` (see {@link compareEvents}). `seq` starts at 1 for each source, and a
+ * source stamps its events with non-decreasing ticks.
+ *
+ * The timeline keeps the event object by reference (extra fields such as a signature survive
+ * and come back from {@link Timeline.eventsFrom}); do not mutate it after inserting it.
+ */
+export interface TimelineEvent<E> {
+  /** The tick at which the event applies (before that tick's `app.tick`). */
+  readonly tick: number;
+  /** Peer id of the event's source (a non-empty string). */
+  readonly source: string;
+  /** The source's own counter, from 1. */
+  readonly seq: number;
+  /** The app's event. */
+  readonly payload: E;
+}
+
+/**
+ * The total order of events: by `tick`, then `source` by UTF-16 code units (plain `<`, never
+ * `localeCompare`, which differs between machines), then `seq`. Returns a negative number,
+ * zero or a positive number, like every `Array.prototype.sort` comparator.
+ */
+export function compareEvents(a: TimelineEvent<unknown>, b: TimelineEvent<unknown>): number {
+  if (a.tick !== b.tick) return a.tick < b.tick ? -1 : 1;
+  if (a.source !== b.source) return a.source < b.source ? -1 : 1;
+  return a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0;
+}
+
+/** Where an app callback threw (see {@link TimelineOptions.onAppError}). */
+export interface AppErrorInfo {
+  /** The tick being simulated. */
+  readonly tick: number;
+  /** Source of the event whose handler threw; absent when `app.tick` threw. */
+  readonly source?: string;
+  /** Seq of the event whose handler threw; absent when `app.tick` threw. */
+  readonly seq?: number;
+  /** True when the throw happened while re-simulating after a rollback. */
+  readonly resimulating: boolean;
+}
+
+/** Options of a {@link Timeline}. */
+export interface TimelineOptions {
+  /** Seed for `app.init` and for the PRNG behind `ctx.random` (a safe integer). Default 0. */
+  seed?: number | undefined;
+  /**
+   * Take a snapshot every K ticks (when `tick % K === 0`). Smaller K: cheaper rollbacks, more
+   * copying while running. Every K gives the same states. Default 10.
+   */
+  snapshotEvery?: number | undefined;
+  /**
+   * How many snapshots the ring keeps besides the base snapshot (at least 1). A rollback
+   * older than the oldest snapshot in the ring re-simulates from the base snapshot: still
+   * correct, only slower. Keep `snapshotEvery * maxSnapshots` above the compaction horizon.
+   * Default 128.
+   */
+  maxSnapshots?: number | undefined;
+  /**
+   * Record the state hash (as {@link Timeline.hash}) whenever the timeline reaches a tick that
+   * is a multiple of this, going forward or re-simulating, so {@link Timeline.hashAt} can
+   * answer for those ticks after the state has moved on (desync reports of settled ticks).
+   * 0 turns it off. Default 0.
+   */
+  hashEvery?: number | undefined;
+  /** How many recorded hashes to keep (the newest). Default 64. */
+  maxHashes?: number | undefined;
+  /**
+   * Called when `app.event` or `app.tick` throws. The timeline catches the error, counts it in
+   * `stats().appErrors`, keeps whatever state the callback left and goes on, so a bad event
+   * cannot stop a peer (and every peer, running the same code, does the same). Re-simulation
+   * calls the callbacks again, so the same error can be reported more than once.
+   */
+  onAppError?: ((error: unknown, where: AppErrorInfo) => void) | undefined;
+}
+
+/**
+ * What {@link Timeline.insert} did with an event:
+ * - `'scheduled'`: its tick is now or later; it applies when that tick is simulated;
+ * - `'late'`: its tick has passed; the timeline rolled back and re-simulated to now inside the call;
+ * - `'duplicate'`: an event with this `(source, seq)` is already held (or folded into the base);
+ * - `'too-old'`: its tick is before the compaction base; refused and counted in `stats().tooOld`.
+ */
+export type InsertResult = 'scheduled' | 'late' | 'duplicate' | 'too-old';
+
+/** What {@link Timeline.insertMany} did, counted per outcome. */
+export interface InsertManyResult {
+  /** Events with a tick now or later. */
+  scheduled: number;
+  /** Events with a passed tick (all shared one rollback). */
+  late: number;
+  /** Events already held. */
+  duplicates: number;
+  /** Events before the compaction base, refused. */
+  tooOld: number;
+}
+
+/**
+ * A settled state to hand a joining peer ({@link Timeline.baseSnapshot},
+ * {@link Timeline.fromSnapshot}). The state is at the START of `tick`: it folds in every event
+ * with a smaller tick.
+ */
+export interface TimelineSnapshot<S> {
+  /** The tick the state is at. */
+  readonly tick: number;
+  /** The app state (a copy owned by whoever holds the snapshot). */
+  readonly state: S;
+  /** The PRNG state: four uint32 words. */
+  readonly random: readonly number[];
+  /**
+   * Per source, the highest seq folded into the state, sorted by source. Events of a source
+   * have non-decreasing ticks, so the folded events of a source are a seq prefix: a joiner
+   * needs only seqs above these.
+   */
+  readonly frontier: readonly (readonly [source: string, seq: number])[];
+}
+
+/** Counters of a {@link Timeline}; all start at 0. */
+export interface TimelineStats {
+  /** Ticks simulated going forward (`advance`), re-simulation excluded. */
+  readonly ticksSimulated: number;
+  /** Ticks actually re-simulated after rollbacks (several late events may share one). */
+  readonly ticksResimulated: number;
+  /** Events that arrived after their tick had passed. */
+  readonly lateEvents: number;
+  /** The paper's metric: for each late event, `now - event.tick`, summed. */
+  readonly ticksTravelledBack: number;
+  /** Rollbacks performed (late insertions, shared by a batch, plus forced ones). */
+  readonly rollbacks: number;
+  /** Events currently stored (compaction drops the folded ones). */
+  readonly eventsHeld: number;
+  /** Inserted events that were already held. */
+  readonly duplicates: number;
+  /** Inserted events refused for being before the compaction base. */
+  readonly tooOld: number;
+  /** Snapshots currently held: the ring plus the base snapshot. */
+  readonly snapshotsHeld: number;
+  /** Snapshots taken so far (ring only). */
+  readonly snapshotsTaken: number;
+  /** Events refused with a `TimelineError` for being malformed. */
+  readonly invalidEvents: number;
+  /** Throws from `app.event` / `app.tick` caught by the timeline. */
+  readonly appErrors: number;
+  /** Tick of the base snapshot (events before it are `'too-old'`). */
+  readonly baseTick: number;
+}
+
+/** One frame of a smooth travel ({@link Timeline.insertSmooth}). */
+export interface TravelFrame<S> {
+  /** `'back'`: stepping back through held snapshots; `'forward'`: re-simulating to the present. */
+  readonly phase: 'back' | 'forward';
+  /** The tick `state` is at (start of that tick). */
+  readonly tick: number;
+  /** The state to draw. Valid until the next step of the travel; never mutate it. */
+  readonly state: Readonly<S>;
+}
+
+/** Options of {@link Timeline.insertSmooth}. */
+export interface TravelOptions {
+  /** Ticks per frame, going back and going forward (a positive integer). Default 1. */
+  stride?: number | undefined;
+}
+
+/**
+ * A smooth travel in progress: iterate it to get the frames, one per rendered frame. When it
+ * is done (or abandoned, or any other timeline method is called) the timeline is at the
+ * present again, exactly as after {@link Timeline.insertMany}; its return value is the
+ * insertion outcome.
+ */
+export type TimelineTravel<S> = Generator<TravelFrame<S>, InsertManyResult, void>;
