@@ -4,11 +4,9 @@
  * that bounded history holds: the run converges, the base tick advances, the live heap after GC
  * stays flat, and what a joiner simulates does not grow with the session's age.
  */
-import { deriveSeed } from '@symmetric/core';
-import type { Peer, PeerOptions } from '@symmetric/peer';
+import type { Peer } from '@symmetric/peer';
 import { type Metrics, parseScenario } from '@symmetric/sim';
-import { driveScenario, peerAddress, type ScenarioNetwork } from '@symmetric/sim/driver';
-import { LoopbackNetwork } from '@symmetric/transport-loopback';
+import { driveScenario, virtualNetwork } from '@symmetric/sim/driver';
 import { churnScenario, paperSetting } from './grid.js';
 
 /** Options of {@link runLongChurn}. */
@@ -63,33 +61,6 @@ export interface LongChurnResult {
   readonly joins: readonly JoinCost[];
 }
 
-function virtualNetwork<S, E>(
-  seed: number,
-  latency: { meanMs: number; sdMs: number },
-): ScenarioNetwork<S, E> {
-  const net = new LoopbackNetwork({
-    time: 'virtual',
-    seed: deriveSeed(seed, 'net'),
-    latency: { dist: 'normal', ...latency },
-  });
-  return {
-    now: () => net.now(),
-    advanceTo: (atMs) => {
-      net.runUntil(atMs);
-      return undefined;
-    },
-    stepsPeers: true,
-    open: (i, { neighbours }) => ({
-      transport: net.transport(peerAddress(i), {
-        connectTo: neighbours.filter((j) => j > i).map(peerAddress),
-      }),
-      options: { catchUp: { budgetMs: Number.POSITIVE_INFINITY } } as Partial<PeerOptions<S, E>>,
-    }),
-    cut: (a, b) => net.cut(peerAddress(a), peerAddress(b)),
-    heal: (a, b) => net.heal(peerAddress(a), peerAddress(b)),
-  };
-}
-
 /** Run the paper's churn variant for `minutes` virtual minutes and sample it at 10 %, 50 % and 100 %. */
 export async function runLongChurn(options: LongChurnOptions): Promise<LongChurnResult> {
   const setting = paperSetting();
@@ -110,10 +81,18 @@ export async function runLongChurn(options: LongChurnOptions): Promise<LongChurn
   const checkpoints: Checkpoint[] = [];
   const joins: JoinCost[] = [];
   let clockMs = 0;
-  const network = virtualNetwork<unknown, unknown>(options.seed, {
-    meanMs: options.latencyMs,
-    sdMs: options.latencyMs * setting.link.latencySdFraction,
-  });
+  const network = virtualNetwork<unknown, unknown>(
+    {
+      peers: scenario.peers,
+      latency: {
+        dist: 'normal',
+        meanMs: options.latencyMs,
+        sdMs: options.latencyMs * setting.link.latencySdFraction,
+      },
+    },
+    options.seed,
+    { recordCarried: false },
+  );
   const now = network.now;
   const sample = (atS: number): void => {
     options.gc?.();

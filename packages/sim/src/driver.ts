@@ -29,6 +29,11 @@ import { adjacency, scenarioEdges } from './topology.js';
 import { type TraceEvent, traceRuntime } from './trace.js';
 
 export type { CarriedFrame } from './realized.js';
+export {
+  type VirtualNetworkOptions,
+  type VirtualNetworkSpec,
+  virtualNetwork,
+} from './virtual-network.js';
 
 /** A transport a peer runtime runs on. */
 export type PeerTransport = PeerOptions<unknown, unknown>['transports'][number];

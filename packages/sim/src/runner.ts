@@ -3,14 +3,13 @@
  * the driver steps every peer frame by frame.
  */
 import type { PayloadCodec } from '@symmetric/codec';
-import { type App, deriveSeed, type SeededRandom } from '@symmetric/core';
+import type { App, SeededRandom } from '@symmetric/core';
 import type { PeerOptions } from '@symmetric/peer';
-import { LoopbackNetwork } from '@symmetric/transport-loopback';
-import { driveScenario, peerAddress, type ScenarioNetwork } from './driver.js';
+import { driveScenario } from './driver.js';
 import type { Metrics } from './metrics.js';
-import type { CarriedFrame } from './realized.js';
 import { parseScenario, type Scenario } from './scenario.js';
 import type { TraceEvent } from './trace.js';
+import { virtualNetwork } from './virtual-network.js';
 
 /** Options of {@link runScenario}. */
 export interface RunOptions<S = unknown, E = unknown> {
@@ -61,47 +60,4 @@ export async function runScenario<S = unknown, E = unknown>(
     defaultRoom: 'symmetric-sim',
   });
   return metrics;
-}
-
-/**
- * A loopback network in virtual time. Each edge is kept up by its lower-index end (one link per
- * edge, re-dialled on start and heal); a cut closes the link at once.
- */
-function virtualNetwork<S, E>(sc: Scenario, seed: number): ScenarioNetwork<S, E> {
-  const index = new Map<string, number>();
-  for (let i = 0; i < sc.peers; i++) index.set(peerAddress(i), i);
-  const carried: CarriedFrame[] = [];
-  const net = new LoopbackNetwork({
-    time: 'virtual',
-    seed: deriveSeed(seed, 'net'),
-    latency: sc.latency,
-    onFrameSent: (f) =>
-      carried.push({
-        from: index.get(f.from)!,
-        to: index.get(f.to)!,
-        link: f.linkId,
-        sentMs: f.sentAt,
-        delayMs: f.delayMs,
-        dueMs: f.dueAt,
-      }),
-  });
-  return {
-    carried: () => carried,
-    now: () => net.now(),
-    advanceTo: (atMs) => {
-      net.runUntil(atMs);
-      return undefined;
-    },
-    stepsPeers: true,
-    open: (i, { neighbours }) => ({
-      transport: net.transport(peerAddress(i), {
-        connectTo: neighbours.filter((j) => j > i).map(peerAddress),
-      }),
-      // Catching up costs no virtual time, so it is bounded by ticks only (a cheap app does
-      // minutes of ticks within one real frame; see README "How a run goes").
-      options: { catchUp: { budgetMs: Number.POSITIVE_INFINITY } },
-    }),
-    cut: (a, b) => net.cut(peerAddress(a), peerAddress(b)),
-    heal: (a, b) => net.heal(peerAddress(a), peerAddress(b)),
-  };
 }
