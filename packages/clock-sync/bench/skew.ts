@@ -22,6 +22,13 @@ import {
 } from '../test/netsim.ts';
 
 const quick = process.argv.includes('--quick');
+/** SYNC interval per link, ms: `--sync-interval <ms>`, default 1000 (the peer runtime's default). */
+const syncIntervalMs = (() => {
+  const at = process.argv.indexOf('--sync-interval');
+  const value = at < 0 ? 1000 : Number(process.argv[at + 1]);
+  if (!Number.isFinite(value) || value <= 0) throw new Error('--sync-interval needs a positive number of ms');
+  return value;
+})();
 const FPS = 50;
 
 /** The paper's rule: run at the local rate, jump to the largest tick heard from a neighbour. */
@@ -106,7 +113,7 @@ function setting(latencyMs: number, seed: number, extra: Partial<SimOptions> = {
     latency: { meanMs: latencyMs, sdMs: latencyMs / 5 },
     startJitterMs: 10_000,
     driftPpm: 200,
-    syncIntervalMs: 250,
+    syncIntervalMs,
     frameMs: 1000 / 60,
     sampleEveryMs: 100,
     makeClock: (fps) => new Clock({ fps }),
@@ -185,7 +192,7 @@ console.log(
   `machine: ${os.cpus()[0]?.model ?? 'unknown'} (${os.cpus().length} cores), Node ${process.version}`,
 );
 console.log(
-  `setting: paper-21 topology, ${FPS} fps, latency normal(L, L/5) FIFO, starts within 10 s, ±200 ppm, SYNC every 250 ms, ` +
+  `setting: paper-21 topology, ${FPS} fps, latency normal(L, L/5) FIFO, starts within 10 s, ±200 ppm, SYNC every ${syncIntervalMs} ms per link, ` +
     `${(setting(50, 1).durationMs / 1000).toFixed(0)} s per run after which metrics use t ≥ 30 s, seeds ${seeds.join(',')}`,
 );
 console.log('');
