@@ -150,6 +150,7 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
     established: () => !c.join.fresh,
     lagging: () => c.driver.pace !== 'on-time',
     networkTick: (now) => c.sync.networkTick(now),
+    clockEpoch: () => ctx.clock.stats.adoptions,
   });
   c.driver = new Driver<S, E>(
     ctx,

@@ -9,25 +9,45 @@
  *     Δ = ceil(1.2 × max_s D(s) + 2 × clockUncertainty + 1)   (ticks)
  *
  * `D(s)` is the largest of the last 3 samples of `s` (robust to a lucky fast sample); sources
- * not heard for `staleMs` are forgotten. Before any beacon arrived, Δ is 4 times the slowest
- * neighbour's one-way latency, and at least 100 ms. Δ is clamped to [1 tick, 5 s].
+ * not heard for `staleMs` are forgotten.
+ *
+ * A sample is only meaningful when the two clocks agreed: when groups meet, a beacon stamped on
+ * the younger group's clock before it jumped to the network's time looks like a flooding delay
+ * of many seconds. Every beacon therefore carries the sender's clock epoch (how many times its
+ * clock jumped forward) and every sample is kept with the pair (sender's epoch, own epoch): a
+ * beacon of a newer sender epoch replaces the source's samples, one of an older epoch is
+ * ignored, and a jump of the own clock forgets every sample measured before it.
+ *
+ * Before any beacon arrived, Δ is 4 times the slowest neighbour's one-way latency, and at least
+ * 100 ms. Δ is clamped to [1 tick, 5 s].
  * @internal
  */
 export class AutoDelay {
-  private readonly samples = new Map<string, { values: number[]; next: number; at: number }>();
+  private readonly samples = new Map<string, { values: number[]; next: number; at: number; epoch: number }>();
+  /** The own clock's epoch the samples were measured with. */
+  private ownEpoch = 0;
 
   constructor(
     private readonly fps: number,
     private readonly staleMs: number,
   ) {}
 
-  /** One beacon from `source` took `ticks` ticks to arrive (received at local time `now`). */
-  observe(source: string, ticks: number, now: number): void {
+  /**
+   * One beacon from `source`, stamped at its clock epoch `epoch`, took `ticks` ticks to arrive
+   * (received at local time `now`, the own clock at epoch `ownEpoch`).
+   */
+  observe(source: string, ticks: number, now: number, epoch = 0, ownEpoch = 0): void {
     if (!Number.isFinite(ticks)) return;
+    if (ownEpoch !== this.ownEpoch) {
+      // The own clock jumped: what was measured against it before no longer holds.
+      this.samples.clear();
+      this.ownEpoch = ownEpoch;
+    }
     const v = Math.max(0, ticks);
     let s = this.samples.get(source);
-    if (s === undefined) {
-      s = { values: [], next: 0, at: now };
+    if (s !== undefined && epoch < s.epoch) return; // stamped before the sender's clock jumped
+    if (s === undefined || epoch > s.epoch) {
+      s = { values: [], next: 0, at: now, epoch };
       this.samples.set(source, s);
     }
     if (s.values.length < 3) s.values.push(v);

@@ -78,6 +78,8 @@ export interface PresenceHost {
   lagging(): boolean;
   /** The clock's estimate of the network's tick at `now`. */
   networkTick(now: number): number;
+  /** The clock's epoch: how many times it jumped forward (Δ-auto samples span one epoch). */
+  clockEpoch(): number;
 }
 
 /** The presence channel of one peer. @internal */
@@ -142,12 +144,14 @@ export class PresenceChannel<S, E> {
       source: this.ctx.source,
       seq: this.seq,
       hops: this.ctx.options.presenceHops,
-      // The send tick lets receivers measure flooding delay (Δ auto); -1 while our clock is unsettled.
+      // The send tick lets receivers measure flooding delay (Δ auto); -1 while our clock is
+      // unsettled. The clock epoch tells them which of our stamps are on the same clock.
       data: [
         this.own,
         this.host.lagging() || !this.host.established()
           ? -1
           : Math.round(this.host.networkTick(now) * 100) / 100,
+        this.host.clockEpoch(),
       ],
     };
     if (only !== undefined) this.ctx.send(only, frame);
@@ -188,7 +192,11 @@ export class PresenceChannel<S, E> {
     const data = f.data;
     const valid =
       data === null ||
-      (Array.isArray(data) && data.length === 2 && typeof data[1] === 'number' && Number.isFinite(data[1]));
+      (Array.isArray(data) &&
+        (data.length === 2 ||
+          (data.length === 3 && Number.isSafeInteger(data[2]) && (data[2] as number) >= 0)) &&
+        typeof data[1] === 'number' &&
+        Number.isFinite(data[1]));
     if (!valid) {
       this.links.linkError(link, this.links.protocolError(link, `malformed presence from ${f.source}`), true);
       return;
@@ -207,7 +215,14 @@ export class PresenceChannel<S, E> {
       !this.host.lagging() &&
       (data as [unknown, number])[1] >= 0
     ) {
-      this.delay.auto.observe(f.source, this.host.networkTick(now) - (data as [unknown, number])[1], now);
+      const [, sentTick, epoch] = data as [unknown, number, number?];
+      this.delay.auto.observe(
+        f.source,
+        this.host.networkTick(now) - sentTick,
+        now,
+        epoch ?? 0,
+        this.host.clockEpoch(),
+      );
     }
     if (f.hops > 0) {
       const fwd: PresenceFrame = { type: 'presence', source: f.source, seq: f.seq, hops: f.hops - 1, data };

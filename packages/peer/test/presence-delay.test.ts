@@ -110,3 +110,33 @@ describe("Δ 'auto'", () => {
     expect(distinct(c.hashes())).toHaveLength(1);
   });
 });
+
+describe("Δ 'auto' when groups meet late", () => {
+  it('returns to the measured delay after a peer with a young clock links to an older group', async () => {
+    const net = loopback(40);
+    const c = await cluster(net, { delay: 'auto', aloneGraceMs: 200 });
+    const a = await c.add('a');
+    const reference = await c.add('r', {}, ['a']);
+    c.run(30_000);
+    // b starts alone and runs its own timeline on its own clock, 30 s behind a's.
+    const b = await c.add('b');
+    c.run(32_000);
+    expect(b.status).toBe('live');
+    b.dial('a');
+    // From 20 s after the link on, every Δ is the measured one, not a young-clock stamp's.
+    const worst = { a: 0, b: 0, r: 0 };
+    c.run(82_000, (t) => {
+      if (t < 52_000) return;
+      worst.a = Math.max(worst.a, a.delayTicks);
+      worst.b = Math.max(worst.b, b.delayTicks);
+      worst.r = Math.max(worst.r, reference.delayTicks);
+    });
+    const normal = reference.delayTicks;
+    expect(normal).toBeGreaterThan(1);
+    expect(normal).toBeLessThan(20);
+    expect(worst.r).toBeLessThanOrEqual(2 * normal);
+    expect(worst.a).toBeLessThanOrEqual(2 * normal);
+    expect(worst.b).toBeLessThanOrEqual(2 * normal);
+    expect(distinct(c.hashes())).toHaveLength(1);
+  });
+});
