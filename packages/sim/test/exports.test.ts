@@ -17,8 +17,8 @@ describe('public surface', () => {
     ]);
   });
 
-  it('the driver subpath offers the driver and peer addressing and identities', () => {
-    expect(Object.keys(driver).sort()).toEqual(['driveScenario', 'peerAddress', 'scenarioIdentity']);
+  it('the driver subpath offers the driver, peer addressing and identities, and the virtual-time network', () => {
+    expect(Object.keys(driver).sort()).toEqual(['driveScenario', 'peerAddress', 'scenarioIdentity', 'virtualNetwork']);
   });
 
   it('package.json exports the barrel and ./driver, and closes ./internal/*', () => {
