@@ -1,12 +1,10 @@
-import { once } from 'node:events';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launchChromium } from '@symmetric/browser-launcher';
+import { bundleBrowserEntry, launchChromium, servePage } from '@symmetric/browser-launcher';
 import { type CheckResult, storeChecks } from '@symmetric/storage/checks';
 import type { Browser, Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoreTestApi } from './fixtures/browser-entry.js';
 import { indexedDbHarness } from './fixtures/harness.js';
@@ -31,50 +29,16 @@ let page: Page | undefined;
 let results: CheckResult[] = [];
 const pageErrors: string[] = [];
 
-async function bundle(dir: string): Promise<void> {
-  await build({
-    configFile: false,
-    root: fixtures,
-    logLevel: 'warn',
-    resolve: { conditions: ['@symmetric/source', 'browser', 'module', 'import', 'default'] },
-    build: {
-      outDir: dir,
-      emptyOutDir: true,
-      minify: false,
-      chunkSizeWarningLimit: 4096,
-      lib: { entry: join(fixtures, 'browser-entry.ts'), formats: ['es'], fileName: 'app' },
-    },
-  });
-  await writeFile(join(dir, 'index.html'), '<!doctype html><script type="module" src="./app.js"></script>');
-}
-
-async function serve(dir: string): Promise<string> {
-  const s = createServer(async (req, res) => {
-    try {
-      const path = (req.url ?? '/').split('?')[0] ?? '/';
-      const name = path === '/' ? 'index.html' : path.slice(1);
-      const body = await readFile(join(dir, name));
-      res.writeHead(200, { 'content-type': name.endsWith('.js') ? 'text/javascript' : 'text/html' });
-      res.end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  server = s;
-  s.listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const address = s.address();
-  return `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}/`;
-}
-
 async function ready(p: Page): Promise<void> {
   await p.waitForFunction(() => 'storeTest' in globalThis);
 }
 
 beforeAll(async () => {
   outDir = await mkdtemp(join(tmpdir(), 'symmetric-indexeddb-browser-'));
-  await bundle(outDir);
-  const url = await serve(outDir);
+  await bundleBrowserEntry(join(fixtures, 'browser-entry.ts'), outDir);
+  const served = await servePage(outDir);
+  server = served.server;
+  const url = served.url;
   browser = (await launchChromium()).browser;
   page = await browser.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));

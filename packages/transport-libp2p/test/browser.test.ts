@@ -1,11 +1,9 @@
-import { once } from 'node:events';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launchChromium } from '@symmetric/browser-launcher';
+import { bundleBrowserEntry, launchChromium, servePage } from '@symmetric/browser-launcher';
 import type { Browser, Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLibp2pTransport, type Libp2pTransport } from '../src/index.js';
 import type { BrowserApi } from './fixtures/browser-entry.js';
@@ -47,42 +45,6 @@ async function until<T>(pred: () => Promise<T> | T, what: string, ms = 15_000): 
   }
 }
 
-async function bundleFixture(dir: string): Promise<void> {
-  await build({
-    configFile: false,
-    root: fixtures,
-    logLevel: 'warn',
-    resolve: { conditions: ['@symmetric/source', 'browser', 'module', 'import', 'default'] },
-    build: {
-      outDir: dir,
-      emptyOutDir: true,
-      minify: false,
-      chunkSizeWarningLimit: 4096,
-      lib: { entry: join(fixtures, 'browser-entry.ts'), formats: ['es'], fileName: 'app' },
-    },
-  });
-  await writeFile(join(dir, 'index.html'), '<!doctype html><script type="module" src="./app.js"></script>');
-}
-
-async function serve(dir: string): Promise<string> {
-  const s = createServer(async (req, res) => {
-    try {
-      const path = (req.url ?? '/').split('?')[0] ?? '/';
-      const name = path === '/' ? 'index.html' : path.slice(1);
-      const body = await readFile(join(dir, name));
-      res.writeHead(200, { 'content-type': name.endsWith('.js') ? 'text/javascript' : 'text/html' });
-      res.end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  server = s;
-  s.listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const address = s.address();
-  return `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}/`;
-}
-
 beforeAll(async () => {
   nodePeer = await createLibp2pTransport({ listen: ['/ip4/127.0.0.1/tcp/0/ws'], relayServer: true });
   await nodePeer.start({
@@ -94,8 +56,10 @@ beforeAll(async () => {
   });
   relayAddr = nodePeer.addresses().find((a) => a.includes('/ws/')) ?? '';
   outDir = await mkdtemp(join(tmpdir(), 'symmetric-libp2p-browser-'));
-  await bundleFixture(outDir);
-  const url = await serve(outDir);
+  await bundleBrowserEntry(join(fixtures, 'browser-entry.ts'), outDir);
+  const served = await servePage(outDir);
+  server = served.server;
+  const url = served.url;
   browser = (await launchChromium()).browser;
   const b = browser;
   pages = [await b.newPage(), await b.newPage()];

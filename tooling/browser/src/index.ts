@@ -56,3 +56,4 @@ export async function launchChromium(
   const browser = await chromium.launch({ executablePath: executable.path, args });
   return { browser, executable };
 }
+export { bundleBrowserEntry, type ServedPage, servePage } from './page.js';
