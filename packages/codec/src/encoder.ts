@@ -1,0 +1,267 @@
+/** The frame encoder: frames to bytes, one per link (it interns source ids). */
+
+import { checkArray, checkBytes, checkUint, encodeWith, outOfRange, stringBytes } from './checks.js';
+import type { FrameEncoder } from './codec.js';
+import { CodecError } from './errors.js';
+import type {
+  ByeFrame,
+  EventsFrame,
+  Frame,
+  FrontierFrame,
+  HashFrame,
+  HelloFrame,
+  PresenceFrame,
+  RequestFrame,
+  SnapshotChunkFrame,
+  SyncFrame,
+} from './frames.js';
+import { PROTOCOL_VERSION } from './frames.js';
+import {
+  EV_NEXT_SEQ,
+  EV_SIGNED,
+  EV_SOURCE,
+  FRAME_TYPE_CODES,
+  HASH_RE,
+  INLINE_PAYLOAD_MAX,
+  SYNC_ECHO,
+} from './layout.js';
+import type { CodecLimits } from './limits.js';
+import { SOURCE_TABLE_SIZE } from './limits.js';
+import type { PayloadCodec } from './payload.js';
+import { encodeAuth, encodeChallenge, encodeEvidence } from './security.js';
+import { Writer } from './wire.js';
+
+/** One link's frame encoder (its own source-id table). */
+export class Encoder<E> implements FrameEncoder<E> {
+  private readonly w = new Writer();
+  private readonly ids = new Map<string, number>();
+  private readonly order: string[] = [];
+
+  constructor(
+    private readonly limits: Readonly<CodecLimits>,
+    private readonly payload: PayloadCodec<E>,
+    private readonly presence: PayloadCodec<unknown>,
+  ) {}
+
+  get sourceCount(): number {
+    return this.order.length;
+  }
+
+  encode(frame: Frame<E>): Uint8Array {
+    const w = this.w;
+    const mark = this.order.length;
+    w.reset();
+    try {
+      if (frame === null || typeof frame !== 'object') throw new CodecError('BAD_FRAME', 'not a frame');
+      const code = FRAME_TYPE_CODES[frame.type];
+      if (code === undefined || !Object.hasOwn(FRAME_TYPE_CODES, frame.type)) {
+        throw new CodecError('BAD_FRAME', `unknown frame type ${String(frame.type)}`);
+      }
+      if (frame.type === 'hello') w.u8(checkUint(frame.version, 'hello.version', 1, 255));
+      else w.u8(PROTOCOL_VERSION);
+      w.u8(code);
+      switch (frame.type) {
+        case 'hello':
+          this.hello(frame);
+          break;
+        case 'frontier':
+          this.frontier(frame);
+          break;
+        case 'events':
+          this.events(frame);
+          break;
+        case 'request':
+          this.request(frame);
+          break;
+        case 'sync':
+          this.sync(frame);
+          break;
+        case 'hash':
+          this.hash(frame);
+          break;
+        case 'presence':
+          this.presenceFrame(frame);
+          break;
+        case 'snapshot-request':
+          break;
+        case 'snapshot':
+          this.snapshot(frame);
+          break;
+        case 'bye':
+          this.bye(frame);
+          break;
+        case 'challenge':
+          encodeChallenge(w, frame);
+          break;
+        case 'auth':
+          encodeAuth(w, frame, this.limits);
+          break;
+        case 'evidence':
+          encodeEvidence(w, frame, this.limits, (value) =>
+            encodeWith(this.payload, value, this.limits.maxPayloadBytes, 'evidence.payload'),
+          );
+          break;
+      }
+      if (w.pos > this.limits.maxFrameBytes) {
+        throw new CodecError('TOO_LARGE', `frame of ${w.pos} bytes > limit ${this.limits.maxFrameBytes}`);
+      }
+      return w.finish();
+    } catch (err) {
+      // Forget ids defined by the frame that was never produced.
+      for (let i = mark; i < this.order.length; i++) this.ids.delete(this.order[i]!);
+      this.order.length = mark;
+      if (err instanceof CodecError) throw err;
+      throw new CodecError('BAD_FRAME', `cannot encode frame: ${String(err)}`, { cause: err });
+    }
+  }
+
+  private str(bytes: Uint8Array): void {
+    this.w.varint(bytes.length);
+    this.w.bytes(bytes);
+  }
+
+  private peer(id: string, what: string): void {
+    const index = this.ids.get(id);
+    if (index !== undefined) {
+      this.w.varint(index * 2);
+      return;
+    }
+    const bytes = stringBytes(id, this.limits.maxIdLength, what, false);
+    this.w.varint(bytes.length * 2 + 1);
+    this.w.bytes(bytes);
+    if (this.order.length < SOURCE_TABLE_SIZE) {
+      this.ids.set(id, this.order.length);
+      this.order.push(id);
+    }
+  }
+
+  private hello(f: HelloFrame): void {
+    const l = this.limits;
+    this.str(stringBytes(f.room, l.maxIdLength, 'hello.room', true));
+    this.w.varint(checkUint(f.fps, 'hello.fps', 1, l.maxFps));
+    this.str(stringBytes(f.peerId, l.maxIdLength, 'hello.peerId', false));
+    this.w.varint(checkUint(f.capabilities, 'hello.capabilities', 0, 0xffff_ffff));
+    this.str(stringBytes(f.appId, l.maxIdLength, 'hello.appId', true));
+  }
+
+  private frontier(f: FrontierFrame): void {
+    const entries = checkArray(f.entries, this.limits.maxFrontierEntries, 'frontier.entries');
+    const seen = new Set<string>();
+    this.w.varint(entries.length);
+    for (const e of entries) {
+      if (seen.has(e.source)) throw new CodecError('DUPLICATE', `frontier lists ${e.source} twice`);
+      seen.add(e.source);
+      this.peer(e.source, 'frontier.source');
+      this.w.varint(checkUint(e.seq, 'frontier.seq'));
+    }
+  }
+
+  private events(f: EventsFrame<E>): void {
+    const l = this.limits;
+    const w = this.w;
+    const events = checkArray(f.events, l.maxBatchEvents, 'events');
+    const n = events.length;
+    w.varint(n);
+    const lastSeq = n > 1 ? new Map<string, number>() : undefined;
+    let prevSource: string | undefined;
+    let prevSeq = 0;
+    let prevTick = 0;
+    for (let i = 0; i < n; i++) {
+      const ev = events[i]!;
+      const source = ev.source;
+      const seq = checkUint(ev.seq, 'event.seq', 1);
+      const tick = checkUint(ev.tick, 'event.tick');
+      const body = encodeWith(this.payload, ev.payload, l.maxPayloadBytes, 'event.payload');
+      const sig =
+        ev.signature === undefined ? undefined : checkBytes(ev.signature, l.maxSignatureBytes, 'signature');
+      const same = i > 0 && source === prevSource;
+      let h = same ? 0 : EV_SOURCE;
+      const last = same ? prevSeq : lastSeq?.get(source);
+      if (last !== undefined && seq === last + 1) h |= EV_NEXT_SEQ;
+      if (sig !== undefined) h |= EV_SIGNED;
+      if (body.length <= INLINE_PAYLOAD_MAX) h |= (body.length + 1) << 4;
+      w.u8(h);
+      if (!same) this.peer(source, 'event.source');
+      if ((h & EV_NEXT_SEQ) === 0) w.varint(seq);
+      if (i === 0) w.varint(tick);
+      else w.zigzag(tick - prevTick);
+      if (body.length > INLINE_PAYLOAD_MAX) w.varint(body.length);
+      w.bytes(body);
+      if (sig !== undefined) {
+        w.varint(sig.length);
+        w.bytes(sig);
+      }
+      lastSeq?.set(source, seq);
+      prevSource = source;
+      prevSeq = seq;
+      prevTick = tick;
+    }
+  }
+
+  private request(f: RequestFrame): void {
+    const ranges = checkArray(f.ranges, this.limits.maxRanges, 'request.ranges');
+    this.w.varint(ranges.length);
+    for (const r of ranges) {
+      const from = checkUint(r.fromSeq, 'request.fromSeq', 1);
+      const to = checkUint(r.toSeq, 'request.toSeq', from);
+      this.peer(r.source, 'request.source');
+      this.w.varint(from);
+      this.w.varint(to - from);
+    }
+  }
+
+  private sync(f: SyncFrame): void {
+    const finite = (v: number, what: string, min = -Infinity) => {
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < min) throw outOfRange(what, v);
+      return v;
+    };
+    const w = this.w;
+    const echo = f.echo;
+    w.u8(echo === undefined ? 0 : SYNC_ECHO);
+    w.f64(finite(f.time, 'sync.time'));
+    w.f64(finite(f.tick, 'sync.tick', 0));
+    if (echo !== undefined) {
+      w.f64(finite(echo.time, 'sync.echo.time'));
+      w.f64(finite(echo.holdMs, 'sync.echo.holdMs', 0));
+    }
+  }
+
+  private hash(f: HashFrame): void {
+    const reports = checkArray(f.reports, this.limits.maxHashReports, 'hash.reports');
+    const w = this.w;
+    w.varint(reports.length);
+    let prevTick = 0;
+    for (let i = 0; i < reports.length; i++) {
+      const r = reports[i]!;
+      const tick = checkUint(r.tick, 'hash.tick');
+      if (typeof r.hash !== 'string' || !HASH_RE.test(r.hash))
+        throw outOfRange('hash (16 lowercase hex)', r.hash);
+      if (i === 0) w.varint(tick);
+      else w.zigzag(tick - prevTick);
+      prevTick = tick;
+      w.ensure(8);
+      for (let j = 0; j < 16; j += 2) w.u8(Number.parseInt(r.hash.slice(j, j + 2), 16));
+    }
+  }
+
+  private presenceFrame(f: PresenceFrame): void {
+    const l = this.limits;
+    this.peer(f.source, 'presence.source');
+    this.w.varint(checkUint(f.seq, 'presence.seq'));
+    this.w.varint(checkUint(f.hops, 'presence.hops', 0, l.maxPresenceHops));
+    this.str(encodeWith(this.presence, f.data, l.maxPresenceBytes, 'presence.data'));
+  }
+
+  private snapshot(f: SnapshotChunkFrame): void {
+    const l = this.limits;
+    const count = checkUint(f.count, 'snapshot.count', 1, l.maxSnapshotChunks);
+    this.w.varint(checkUint(f.tick, 'snapshot.tick'));
+    this.w.varint(checkUint(f.index, 'snapshot.index', 0, count - 1));
+    this.w.varint(count);
+    this.str(checkBytes(f.data, l.maxSnapshotChunkBytes, 'snapshot.data'));
+  }
+
+  private bye(f: ByeFrame): void {
+    this.str(stringBytes(f.reason, this.limits.maxReasonBytes, 'bye.reason', true));
+  }
+}
