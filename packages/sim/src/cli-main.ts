@@ -1,8 +1,11 @@
 /**
  * The `symmetric-sim` command line, as a function (the `bin` calls it with `process.argv`).
  *
- *     symmetric-sim run <scenario.json> [--seed N] [--json] [--no-wall] [--quiet] [--trace]
+ *     symmetric-sim run <scenario.json> [--seed N] [--json] [--no-wall] [--quiet] [--progress] [--trace]
  *     symmetric-sim validate <scenario.json>
+ *
+ * `validate` makes the same checks as `run` (the format, then `checkRunnable`). When a run does
+ * not converge, `run` prints hints on stderr (see `convergenceHints`).
  *
  * Exit codes: 0 converged (or valid), 1 ran but did not converge, 2 bad scenario or usage.
  */
@@ -11,9 +14,10 @@ import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { isScenarioError } from './errors.js';
-import { formatMetrics, metricsJson } from './format.js';
+import { formatMetrics, formatProgress, metricsJson } from './format.js';
+import { convergenceHints } from './hints.js';
 import { runScenario } from './runner.js';
-import { parseScenario, type Scenario } from './scenario.js';
+import { checkRunnable, parseScenario, type Scenario } from './scenario.js';
 import { scenarioEdges } from './topology.js';
 import type { TraceEvent } from './trace.js';
 
@@ -61,7 +65,9 @@ export async function runCli(argv: readonly string[], io?: CliIo): Promise<numbe
       out.stderr(`symmetric-sim: cannot read ${file}: ${(e as Error).message}\n`);
       throw new CliExit(2);
     }
-    return parseScenario(text);
+    const scenario = parseScenario(text);
+    checkRunnable(scenario);
+    return scenario;
   };
   const report = (e: unknown): never => {
     if (isScenarioError(e)) {
@@ -88,6 +94,7 @@ export async function runCli(argv: readonly string[], io?: CliIo): Promise<numbe
     .option('--json', 'print the metrics as JSON on stdout')
     .option('--no-wall', 'omit wallMs (the only non-reproducible field)')
     .option('-q, --quiet', 'no progress on stderr')
+    .option('--progress', 'progress on stderr even when stderr is not a terminal')
     .option(
       '--trace',
       'print what happens (starts, crashes, cuts, status, rollbacks, desyncs) as JSON lines on stderr',
@@ -95,7 +102,14 @@ export async function runCli(argv: readonly string[], io?: CliIo): Promise<numbe
     .action(
       async (
         file: string,
-        opts: { seed?: number; json?: boolean; wall: boolean; quiet?: boolean; trace?: boolean },
+        opts: {
+          seed?: number;
+          json?: boolean;
+          wall: boolean;
+          quiet?: boolean;
+          progress?: boolean;
+          trace?: boolean;
+        },
       ) => {
         try {
           const scenario = load(file);
@@ -103,14 +117,26 @@ export async function runCli(argv: readonly string[], io?: CliIo): Promise<numbe
           let lastShown = -1;
           let shown = false;
           const tty = out.stderrIsTty === true;
-          const onProgress = (f: number): void => {
-            if (opts.quiet === true || performance.now() - started < 1000) return;
-            const pct = Math.floor(f * 100);
+          // On a terminal: one redrawn line once the run takes more than 1 s. Elsewhere: only
+          // with --progress, one line per 10 %.
+          const showProgress = opts.quiet !== true && (tty || opts.progress === true);
+          const show = (text: string): void => {
             shown = true;
-            if (tty) out.stderr(`\rsymmetric-sim: ${pct}%`);
+            if (tty) out.stderr(`\rsymmetric-sim: ${text}\x1b[K`);
+            else out.stderr(`symmetric-sim: ${text}\n`);
+          };
+          if (showProgress && (opts.progress === true || scenario.peers >= 200)) {
+            show(`setting up ${scenario.peers} peers, ${scenario.durationS} s virtual`);
+          }
+          const onProgress = (f: number): void => {
+            if (!showProgress) return;
+            const elapsed = performance.now() - started;
+            if (opts.progress !== true && elapsed < 1000) return;
+            const pct = Math.floor(f * 100);
+            if (tty) show(formatProgress(f, elapsed));
             else if (pct >= lastShown + 10) {
               lastShown = pct - (pct % 10);
-              out.stderr(`symmetric-sim: ${pct}%\n`);
+              show(formatProgress(f, elapsed));
             }
           };
           const metrics = await runScenario(scenario, {
@@ -127,6 +153,16 @@ export async function runCli(argv: readonly string[], io?: CliIo): Promise<numbe
               ? metricsJson(metrics, { wall: opts.wall })
               : formatMetrics(metrics, { peers: scenario.peers, durationS: scenario.durationS }),
           );
+          if (!metrics.converged) {
+            const hints = convergenceHints(scenario, metrics);
+            const lines =
+              hints.length > 0
+                ? hints
+                : [
+                    'nothing in the scenario stands out: run with --trace to see statuses, rollbacks and desyncs',
+                  ];
+            out.stderr(lines.map((h) => `symmetric-sim: hint: ${h}\n`).join(''));
+          }
           exitCode = metrics.converged ? 0 : 1;
         } catch (e) {
           report(e);

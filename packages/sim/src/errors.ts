@@ -13,7 +13,9 @@ export type ScenarioErrorCode =
   /** Fields that are each valid but contradict each other (edges and topology, warm-up longer than the run, ...). */
   | 'INCONSISTENT'
   /** The scenario asks for something the runner cannot do (unknown app without `options.app`, ...). */
-  | 'UNSUPPORTED';
+  | 'UNSUPPORTED'
+  /** More peers than the simulator runs (see `MAX_RUN_PEERS`). */
+  | 'TOO_LARGE';
 
 /**
  * The one error `parseScenario` and `runScenario` raise for a bad scenario. `field` names the

@@ -72,3 +72,24 @@ export function formatMetrics(m: Metrics, context: { peers?: number; durationS?:
   lines.push(`network        ${m.messages} messages, ${fmtBytes(m.bytes)}`);
   return `${lines.join('\n')}\n`;
 }
+
+function fmtDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${s % 60} s`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+/**
+ * The CLI's progress line: how far the run is, the wall time it took so far and an estimate of
+ * the time left (from the pace so far; none before the first 1 %).
+ */
+export function formatProgress(fraction: number, elapsedMs: number): string {
+  const pct = Math.floor(fraction * 100);
+  const left =
+    fraction >= 0.01 && fraction < 1
+      ? `, about ${fmtDuration((elapsedMs / fraction) * (1 - fraction))} left`
+      : '';
+  return `${pct}% (${fmtDuration(elapsedMs)} elapsed${left})`;
+}

@@ -420,3 +420,32 @@ function normalizeTopology(t: z.infer<typeof topologySchema>): TopologySpec {
 export function delayMs(scenario: Scenario): number | undefined {
   return 'ms' in scenario.delay ? scenario.delay.ms : undefined;
 }
+
+/**
+ * The largest peer count `runScenario` takes on: every peer is a full runtime in one process,
+ * stepped every frame, so beyond this a run takes hours and gigabytes.
+ */
+export const MAX_RUN_PEERS = 5000;
+
+/**
+ * Check that `runScenario` can run `scenario` as it stands (the checks beyond the format, shared
+ * by `symmetric-sim validate` and `symmetric-sim run`): the app is built in unless the caller
+ * brings its own (`customApp`), and the peer count is at most {@link MAX_RUN_PEERS}. Throws
+ * {@link ScenarioError} (`UNSUPPORTED`, `TOO_LARGE`) saying what to change.
+ */
+export function checkRunnable(scenario: Scenario, options: { customApp?: boolean } = {}): void {
+  if (options.customApp !== true && scenario.events.app !== 'rectangle') {
+    throw new ScenarioError(
+      'UNSUPPORTED',
+      'events.app',
+      `unknown app "${scenario.events.app}": only "rectangle" is built in; use "rectangle" or run your own app through runScenario's options.app`,
+    );
+  }
+  if (scenario.peers > MAX_RUN_PEERS) {
+    throw new ScenarioError(
+      'TOO_LARGE',
+      'peers',
+      `${scenario.peers} peers is more than the simulator runs (at most ${MAX_RUN_PEERS}); lower peers to ${MAX_RUN_PEERS} or fewer`,
+    );
+  }
+}
