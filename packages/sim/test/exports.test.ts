@@ -18,7 +18,12 @@ describe('public surface', () => {
   });
 
   it('the driver subpath offers the driver, peer addressing and identities, and the virtual-time network', () => {
-    expect(Object.keys(driver).sort()).toEqual(['driveScenario', 'peerAddress', 'scenarioIdentity', 'virtualNetwork']);
+    expect(Object.keys(driver).sort()).toEqual([
+      'driveScenario',
+      'peerAddress',
+      'scenarioIdentity',
+      'virtualNetwork',
+    ]);
   });
 
   it('package.json exports the barrel and ./driver, and closes ./internal/*', () => {
