@@ -1,4 +1,4 @@
-import type { Peer } from '@symmetric/peer';
+import { describeConnection, type Peer } from '@symmetric/peer';
 import { createLogUpdate } from 'log-update';
 
 /** One row of the live view: what a peer looks like right now. */
@@ -7,6 +7,8 @@ export interface PeerRow {
   readonly label: string;
   readonly tick: number;
   readonly status: string;
+  /** Whether anyone else is there, in words: `alone`, `connecting (1 address)`, `live with 3 peers`… */
+  readonly connection: string;
   /** The app state in a few words (the rectangle: `x,y=…`). */
   readonly summary: string;
   /** Rollbacks so far (several late events in one frame share one). */
@@ -55,6 +57,7 @@ export function peerRow<S, E>(
     label,
     tick: peer.tick,
     status: peer.status,
+    connection: describeConnection(peer.connection),
     summary: summary(peer.state),
     rollbacks: s.rollbacks,
     ticksBack: s.ticksTravelledBack,
@@ -92,7 +95,7 @@ function cells(r: PeerRow, hashTick: number): string[] {
   return [
     r.label,
     String(r.tick),
-    r.status,
+    r.status === 'stopped' || r.status === 'idle' ? r.status : r.connection,
     r.summary,
     String(r.delayTicks),
     String(r.events),

@@ -128,6 +128,8 @@ describe('the live view of a peer whose dials fail', () => {
       onSignal: () => () => {},
     });
     expect(code).toBe(0);
+    expect(out.text).toMatch(/tick=\d+ connecting \(1 address\) /);
+    expect(out.text).not.toMatch(/tick=\d+ live/);
     expect(out.text).toMatch(
       new RegExp(
         `dial ${address.replace(/[/.]/g, '\\$&')} failed: .*(ECONNREFUSED|refused).* \\(\\d+ times?, retrying\\)`,

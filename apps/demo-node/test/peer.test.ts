@@ -137,7 +137,9 @@ describe('peer: one peer per process, also the hub', () => {
     expect(code).toBe(0);
     expect(out.text).toMatch(/dial me at: ws:\/\/127\.0\.0\.1:\d+\/symmetric/);
     expect(out.text).toMatch(/keys: random, 600\/min/);
-    expect(out.text).toMatch(/tick=\d+ live/);
+    // Nobody dialled it: it says so, not `live`.
+    expect(out.text).toMatch(/tick=\d+ alone /);
+    expect(out.text).not.toMatch(/tick=\d+ live/);
     expect(out.text).toMatch(/stopped at tick \d+, state hash [0-9a-f]{16}/);
   });
 

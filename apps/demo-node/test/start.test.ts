@@ -30,7 +30,7 @@ describe('start: the self-contained local demo', () => {
     // Keys moved the rectangle somewhere, identically everywhere.
     expect(result.errors).toEqual([]);
     // The plain (non-TTY) view printed periodic per-peer lines, then the verdict last.
-    expect(out.text).toMatch(/p3 tick=\d+ (live|syncing) x,y=-?\d+,-?\d+/);
+    expect(out.text).toMatch(/p3 tick=\d+ (live with 2 peers|catching up \(2 peers\)) x,y=-?\d+,-?\d+/);
     expect(out.text.trimEnd().split('\n').at(-1)).toBe('converged: true');
   }, 45_000);
 

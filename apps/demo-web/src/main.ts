@@ -15,7 +15,7 @@ import {
   keyCodec,
   parsePresence,
 } from '@symmetric/demo-node/apps';
-import { createPeer } from '@symmetric/peer';
+import { createPeer, describeConnection } from '@symmetric/peer';
 import { WebSocketTransport } from '@symmetric/transport-ws';
 import { drawArena } from './arena-draw.js';
 import { loadConfig } from './config.js';
@@ -62,6 +62,15 @@ async function main(): Promise<void> {
     delay: config.delay,
     dial: [config.hub],
     redial: { minMs: 500, maxMs: 3_000 },
+  });
+
+  // A dial of the hub failed since the last neighbour joined: the hub is gone (or not there yet).
+  let hubUnreachable = false;
+  peer.on('error', (e) => {
+    if (e.code === 'DIAL_FAILED') hubUnreachable = true;
+  });
+  peer.on('peer:join', () => {
+    hubUnreachable = false;
   });
 
   const roster = new Roster(config.fps);
@@ -211,10 +220,14 @@ async function main(): Promise<void> {
   };
   const updatePanel = () => {
     const s = peer.stats();
-    const connected = s.neighbours > 0;
-    const status = connected || peer.status !== 'syncing' ? peer.status : 'connecting';
-    out.status.textContent = status;
-    out.status.className = `badge ${status}`;
+    const connection = peer.connection;
+    out.status.textContent =
+      peer.status === 'stopped'
+        ? 'stopped'
+        : connection.kind === 'connecting' && hubUnreachable
+          ? 'hub unreachable (retrying)'
+          : describeConnection(connection);
+    out.status.className = `badge ${connection.kind === 'catching-up' ? 'syncing' : connection.kind}`;
     out.tick.textContent = String(peer.tick);
     out.summary.textContent = app.summary(peer.state);
     out.delay.textContent = `${s.delayTicks} ticks`;

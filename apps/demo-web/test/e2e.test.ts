@@ -142,7 +142,13 @@ describe('demo-web: three headless Chromium pages through a demo-node hub', () =
     await until(() => hub!.peer.neighbours().length === 3, 'the hub linked to three pages');
     const ids = await Promise.all([a, b, c].map((p) => p.evaluate(() => window.symmetric!.id())));
     expect(new Set(ids).size).toBe(3);
-    expect(await a.locator('#status').textContent()).toBe('live');
+    await a.waitForFunction(
+      () => document.getElementById('status')?.textContent === 'live with 1 peer',
+      undefined,
+      {
+        timeout: 10_000,
+      },
+    );
 
     // Keys from different pages.
     await press(a, 'ArrowRight');
@@ -176,6 +182,12 @@ describe('demo-web: three headless Chromium pages through a demo-node hub', () =
 
     // The hub stops and starts again on the same port; the pages redial it and it joins their room.
     await hub!.stop();
+    // The header says the hub is gone (not `live`) while the page redials it.
+    await a.waitForFunction(
+      () => document.getElementById('status')?.textContent === 'hub unreachable (retrying)',
+      undefined,
+      { timeout: 15_000 },
+    );
     hub = await startHub(hubPort, 10_000);
     await until(() => hub!.peer.neighbours().length === 3, 'the pages back on the restarted hub', 30_000);
     await until(() => hub!.peer.status === 'live', 'the restarted hub live');

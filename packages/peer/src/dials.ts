@@ -19,6 +19,8 @@ interface DialState {
   peerId: string | undefined;
   /** Local time of the next attempt. */
   nextAt: number;
+  /** `true` while a dial of this address is under way. */
+  inFlight: boolean;
 }
 
 /** What the dials need of the rest of the peer. @internal */
@@ -64,6 +66,7 @@ export class Dials {
       linkKey: undefined,
       peerId: undefined,
       nextAt: 0,
+      inFlight: false,
     }));
   }
 
@@ -102,6 +105,22 @@ export class Dials {
     }
   }
 
+  /**
+   * How many configured addresses are being dialled without a neighbour behind them: a dial under
+   * way, a link still in its handshake, or a redial scheduled (0 before attach and once stopped).
+   * With `redial: false`, an address whose one dial failed or closed no longer counts.
+   */
+  dialling(): number {
+    if (!this.host.canDial()) return 0;
+    let n = 0;
+    for (const d of this.dials) {
+      if (d.peerId !== undefined && this.host.isNeighbour(d.peerId)) continue;
+      const givenUp = d.schedule === undefined && d.nextAt > 0 && d.linkKey === undefined && !d.inFlight;
+      if (!givenUp) n++;
+    }
+    return n;
+  }
+
   /** Dial every configured address that is due and not linked. */
   run(now: number): void {
     if (!this.host.canDial()) return;
@@ -122,17 +141,21 @@ export class Dials {
     try {
       p = transport.dial(address);
     } catch (error) {
+      if (d !== undefined) d.inFlight = false;
       this.host.report(new PeerError('DIAL_FAILED', `dial ${address}: ${String(error)}`, { cause: error }));
       return;
     }
+    if (d !== undefined) d.inFlight = true;
     p.then(
       (link) => {
+        if (d !== undefined) d.inFlight = false;
         if (d !== undefined && d.linkKey === undefined && link.open) {
           const key = this.host.keyOf(transport, link);
           if (this.host.hasLink(key)) d.linkKey = key;
         }
       },
       (error: unknown) => {
+        if (d !== undefined) d.inFlight = false;
         if (this.host.stopped()) return;
         this.host.report(
           new PeerError(

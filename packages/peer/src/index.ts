@@ -11,6 +11,8 @@
  *
  * @packageDocumentation
  */
+
+export { connectionState, describeConnection } from './connection.js';
 export type { PeerErrorCode } from './errors.js';
 export { isPeerError, PeerError } from './errors.js';
 export type { PeerIdentity } from './identity.js';
@@ -24,6 +26,7 @@ export { createPeer, peerIdOf } from './peer.js';
 export type {
   AdmissionOptions,
   BroadcastStats,
+  ConnectionState,
   DesyncInfo,
   DialTarget,
   DisseminationOptions,

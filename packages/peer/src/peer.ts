@@ -14,6 +14,7 @@ import {
 import { type App, Timeline, type TimelineEvent, type TimelineOptions } from '@symmetric/core';
 import type { CloseInfo, Link, Transport, TransportHandler } from '@symmetric/transport';
 import { createComponents } from './components.js';
+import { ConnectionTracker } from './connection.js';
 import { host, type PeerContext } from './context.js';
 import type { Delay } from './delay.js';
 import type { DesyncDetector } from './desync.js';
@@ -34,7 +35,15 @@ import { resolveDissemination } from './room.js';
 import { Signer } from './signing.js';
 import { newCounters, StatsLedger } from './stats.js';
 import type { SyncExchange } from './sync.js';
-import type { NeighbourInfo, Peer, PeerEvents, PeerOptions, PeerStats, PeerStatus } from './types.js';
+import type {
+  ConnectionState,
+  NeighbourInfo,
+  Peer,
+  PeerEvents,
+  PeerOptions,
+  PeerStats,
+  PeerStatus,
+} from './types.js';
 
 export { peerIdOf } from './identity.js';
 
@@ -88,6 +97,9 @@ class PeerRuntime<S, E> implements Peer<S, E> {
   private readonly ledger = new StatsLedger();
   private readonly links: LinkTable<E>;
   private readonly dials: Dials;
+  private readonly connectionTracker = new ConnectionTracker((state) =>
+    this.events.emit('connection', state),
+  );
   private readonly sync: SyncExchange<S, E>;
   private readonly repair: Repair<S, E>;
   private readonly intake: EventIntake<S, E>;
@@ -220,6 +232,10 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     return this.driver.status;
   }
 
+  get connection(): ConnectionState {
+    return this.connectionTracker.state;
+  }
+
   get delayTicks(): number {
     return this.delay.ticks;
   }
@@ -302,6 +318,7 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     }
     this.dissemination.start(this.transports);
     this.dials.run(this.currentNow());
+    this.updateConnection();
   }
 
   async start(): Promise<void> {
@@ -336,6 +353,7 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     this.driver.setStatus('stopped');
     this.dissemination.stop();
     this.links.closeAll();
+    this.updateConnection();
     for (const t of this.transports) {
       try {
         await t.stop();
@@ -403,6 +421,12 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     if (!this.join.transferring) this.desync.recordHashes(this.driver.timeline);
     this.desync.housekeeping(now);
     this.driver.updateStatus(now);
+    this.updateConnection();
+  }
+
+  /** Re-derive {@link connection} from the status, the neighbours and the dials. */
+  private updateConnection(): void {
+    this.connectionTracker.update(this.driver.status, this.links.neighbours().length, this.dials.dialling());
   }
 
   // ---- transport callbacks ----------------------------------------------------------------
@@ -468,6 +492,7 @@ class PeerRuntime<S, E> implements Peer<S, E> {
         reason: entry.closeReason ?? info.reason ?? (info.local ? 'closed' : 'remote closed'),
       });
     }
+    this.updateConnection();
   }
 
   private onFrame(key: string, bytes: Uint8Array): void {
@@ -512,6 +537,7 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     if (outcome === 'duplicate') return;
     this.links.accept(entry, f);
     this.events.emit('peer:join', { peerId: f.peerId, linkId: entry.key });
+    this.updateConnection();
     // (Frontier, SYNC and a snapshot request already went out right behind our hello.)
     this.presenceChannel.greet(entry);
     const early = entry.early;

@@ -15,6 +15,22 @@ import type { PeerIdentity } from './identity.js';
  */
 export type PeerStatus = 'idle' | 'syncing' | 'live' | 'stopped';
 
+/**
+ * Whether the peer is connected to the room, as a user needs to know it ({@link Peer.connection}).
+ * `status` alone says `live` for a peer that has no neighbour (it runs its own timeline): this
+ * says whether anyone else is there.
+ *
+ * - `alone`: no neighbour, and no configured address (`dial` option) is being dialled.
+ * - `connecting`: no neighbour yet; `dialling` configured addresses are being (re)dialled.
+ * - `catching-up`: `neighbours` neighbours, the status is `syncing` (joining or repairing).
+ * - `live`: `neighbours` neighbours, the status is `live`.
+ */
+export type ConnectionState =
+  | { readonly kind: 'alone' }
+  | { readonly kind: 'connecting'; readonly dialling: number }
+  | { readonly kind: 'catching-up'; readonly neighbours: number }
+  | { readonly kind: 'live'; readonly neighbours: number };
+
 /** A configured address to dial at start (and redial while its link is down). */
 export interface DialTarget {
   /** Transport-specific address (URL, multiaddr, loopback name). */
@@ -307,6 +323,8 @@ export interface PeerEvents<S, E> {
   'peer:leave': (info: PeerLeaveInfo) => void;
   /** `status` changed. */
   status: (status: PeerStatus) => void;
+  /** `connection` changed (its kind or its count). */
+  connection: (state: ConnectionState) => void;
   /** A peer's ephemeral data changed. */
   presence: (info: PresenceInfo) => void;
   /** Something went wrong at a boundary; the peer keeps running. */
@@ -409,6 +427,11 @@ export interface Peer<S, E> {
   readonly state: Readonly<S>;
   /** Current status. */
   readonly status: PeerStatus;
+  /**
+   * Whether anyone else is there: alone, connecting, catching up or live with N neighbours
+   * (see {@link ConnectionState}); the `connection` event reports each change.
+   */
+  readonly connection: ConnectionState;
   /** Δ in ticks currently used for own events. */
   readonly delayTicks: number;
   /**

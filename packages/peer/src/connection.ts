@@ -1,0 +1,64 @@
+/**
+ * The connection state ({@link ConnectionState}): derived from the status, the number of
+ * neighbours and the number of configured addresses being dialled; and its wording for a user.
+ */
+import type { ConnectionState, PeerStatus } from './types.js';
+
+/**
+ * The connection state of a peer with `neighbours` neighbours, `dialling` configured addresses
+ * being dialled and status `status`.
+ */
+export function connectionState(status: PeerStatus, neighbours: number, dialling: number): ConnectionState {
+  if (neighbours === 0) return dialling > 0 ? { kind: 'connecting', dialling } : { kind: 'alone' };
+  return status === 'live' ? { kind: 'live', neighbours } : { kind: 'catching-up', neighbours };
+}
+
+/** `true` when `a` and `b` are the same state (kind and count). */
+export function sameConnection(a: ConnectionState, b: ConnectionState): boolean {
+  return countOf(a) === countOf(b) && a.kind === b.kind;
+}
+
+function countOf(s: ConnectionState): number {
+  return s.kind === 'connecting' ? s.dialling : s.kind === 'alone' ? 0 : s.neighbours;
+}
+
+/**
+ * The state in words: `alone`, `connecting (1 address)`, `catching up (2 peers)`,
+ * `live with 3 peers`.
+ */
+export function describeConnection(state: ConnectionState): string {
+  switch (state.kind) {
+    case 'alone':
+      return 'alone';
+    case 'connecting':
+      return `connecting (${plural(state.dialling, 'address', 'addresses')})`;
+    case 'catching-up':
+      return `catching up (${plural(state.neighbours, 'peer', 'peers')})`;
+    case 'live':
+      return `live with ${plural(state.neighbours, 'peer', 'peers')}`;
+  }
+}
+
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** The current connection state; `onChange` hears each change. */
+export class ConnectionTracker {
+  private current: ConnectionState = { kind: 'alone' };
+
+  constructor(private readonly onChange: (state: ConnectionState) => void) {}
+
+  /** The current state. */
+  get state(): ConnectionState {
+    return this.current;
+  }
+
+  /** Re-derive the state (see {@link connectionState}); `onChange` runs when it changed. */
+  update(status: PeerStatus, neighbours: number, dialling: number): void {
+    const next = connectionState(status, neighbours, dialling);
+    if (sameConnection(next, this.current)) return;
+    this.current = next;
+    this.onChange(next);
+  }
+}
