@@ -32,6 +32,7 @@ import { type ResolvedOptions, resolveOptions } from './options.js';
 import type { PresenceChannel } from './presence.js';
 import type { Repair } from './repair.js';
 import { resolveDissemination } from './room.js';
+import { type FrameRoutes, routeFrame } from './router.js';
 import { Signer } from './signing.js';
 import { newCounters, StatsLedger } from './stats.js';
 import type { SyncExchange } from './sync.js';
@@ -109,7 +110,8 @@ class PeerRuntime<S, E> implements Peer<S, E> {
   private readonly presenceChannel: PresenceChannel<S, E>;
   private readonly delay: Delay;
   private readonly driver: Driver<S, E>;
-  private readonly exclusions: Exclusions<S, E>;
+  /** Where each frame type of a running link goes. */
+  private readonly routes: FrameRoutes<S, E>;
 
   private attached = false;
   /** Latest local time used (step or callbacks); time never goes back. */
@@ -205,7 +207,7 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     this.presenceChannel = c.presenceChannel;
     this.delay = c.delay;
     this.driver = c.driver;
-    this.exclusions = exclusions;
+    this.routes = { ...c, links, exclusions };
   }
 
   /** Events received since the last step, inserted at the next one (a test injects one here). */
@@ -511,7 +513,7 @@ class PeerRuntime<S, E> implements Peer<S, E> {
         );
       return;
     }
-    this.dispatch(entry, frame, this.currentNow());
+    routeFrame(this.routes, entry, frame, this.currentNow());
   }
 
   private onHello(entry: LinkEntry<E>, f: HelloFrame): void {
@@ -545,57 +547,11 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     if (early === undefined) return;
     for (const { frame, at } of early) {
       if (entry.protocol.kind !== 'running') return;
-      this.dispatch(entry, frame, at);
+      routeFrame(this.routes, entry, frame, at);
     }
   }
 
   /** A frame from a neighbour (handshake done), to the component that owns its type. */
-  private dispatch(entry: LinkEntry<E>, frame: Frame<E>, now: number): void {
-    switch (frame.type) {
-      case 'hello':
-        this.links.linkError(entry, this.links.protocolError(entry, 'second hello on a link'), true);
-        return;
-      case 'events':
-        this.intake.onEvents(entry, frame, now);
-        return;
-      case 'frontier': {
-        const { listed, othersHistory } = this.repair.onFrontier(entry, frame, now);
-        this.join.frontierTaken(entry, listed, othersHistory, now);
-        return;
-      }
-      case 'request':
-        this.repair.onRequest(entry, frame);
-        return;
-      case 'sync':
-        this.sync.onSync(entry, frame, now);
-        return;
-      case 'hash':
-        this.desync.onHash(entry, frame, this.driver.timeline.tick);
-        return;
-      case 'presence':
-        this.presenceChannel.onPresence(entry, frame, now);
-        return;
-      case 'snapshot-request':
-        this.join.onSnapshotRequest(entry);
-        return;
-      case 'snapshot':
-        this.join.onSnapshotChunk(entry, frame, now);
-        return;
-      case 'bye':
-        if (this.links.refusedBy(entry, frame.reason)) return;
-        entry.closeReason = frame.reason;
-        entry.link.close(`bye: ${frame.reason}`);
-        return;
-      case 'evidence':
-        this.exclusions.onEvidence(entry, frame);
-        return;
-      case 'challenge':
-      case 'auth':
-        // Only meaningful in the handshake of an authenticated room (a trusted peer ignores them).
-        return;
-    }
-  }
-
   // ---- errors -----------------------------------------------------------------------------
 
   private count(error: PeerError): PeerError {
