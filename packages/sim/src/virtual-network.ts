@@ -4,7 +4,7 @@
  */
 import { deriveSeed } from '@symmetric/core';
 import { LoopbackNetwork, type SentFrame } from '@symmetric/transport-loopback';
-import { peerAddress, type ScenarioNetwork } from './driver.js';
+import { peerAddress, type ScenarioNetwork } from './network.js';
 import type { CarriedFrame } from './realized.js';
 import type { LatencyModel } from './scenario.js';
 
