@@ -1,60 +1,8 @@
 import { ClockError } from './errors.js';
+import { type LinkState, newLinkState } from './link-state.js';
 import { type ClockOptions, type ResolvedClockOptions, resolveClockOptions } from './options.js';
-import type { ClockEstimate, LinkEstimate, SyncMessage } from './types.js';
-
-/** Counters of one {@link Clock} (monotonic, for the runtime's stats). */
-export interface ClockStats {
-  /** SYNCs produced by {@link Clock.syncFor}. */
-  readonly syncsSent: number;
-  /** Valid SYNCs accepted by {@link Clock.onSync}. */
-  readonly syncsReceived: number;
-  /** Round-trip samples that passed the jitter filter and moved a link's estimate. */
-  readonly samplesAccepted: number;
-  /** Round-trip samples dropped by the minimum-RTT filter (queueing spikes) or `maxRttMs`. */
-  readonly samplesFiltered: number;
-  /**
-   * Forward jumps of the clock: adopting the network's time (join, rejoin, healed partition) or
-   * catching up with its reference after that one jumped.
-   */
-  readonly adoptions: number;
-  /** Times the clock changed the neighbour it follows (its reference). */
-  readonly referenceChanges: number;
-  /** Times a link's estimate was reset because the neighbour's clock visibly jumped. */
-  readonly steps: number;
-  /** Calls rejected with a {@link ClockError} (bad time, message, link, tick). */
-  readonly rejected: number;
-  /** Ticks returned by {@link Clock.advance} in total. */
-  readonly ticksRun: number;
-}
-
-interface LinkState {
-  /** Local time of the first SYNC produced for this link (echoes must not predate it). */
-  firstSentAt: number | undefined;
-  lastSentAt: number | undefined;
-  /** SYNCs produced for this link (the first `syncBurst` are spaced `syncBurstIntervalMs`). */
-  sent: number;
-  /** Last SYNC received on the link: the sender's `time` and our local receive time. */
-  lastRx: { time: number; at: number } | undefined;
-  /** Ring buffer of the last `filterWindow` RTTs (ms). */
-  readonly rtts: number[];
-  rttNext: number;
-  minRtt: number;
-  /**
-   * Smoothed (neighbour's clock − our free-running reference Q) at the same instant, in ticks.
-   * Stored against Q rather than against our steered clock so that our own steering and jumps
-   * never make it stale. `NaN` before the first accepted sample.
-   */
-  u: number;
-  /** Exponentially weighted variance of accepted samples around `u` (ticks²). */
-  noiseVar: number;
-  samples: number;
-  /** Samples averaged since the estimate was (re)started: few means the estimate is still noisy. */
-  fresh: number;
-  /** The last sample showed the neighbour jumping (set by the step detector, cleared by control). */
-  stepped: boolean;
-  /** Since when (local ms) this link has been clearly ahead of the current reference. */
-  aheadSince: number | undefined;
-}
+import type { ClockEstimate, ClockStats, LinkEstimate, SyncMessage } from './types.js';
+import { checkSync, linkProblem, type Problem, tickProblem } from './validate.js';
 
 /** A reference clock's learned frequency correction fades with this many frequency time constants. */
 const ROOT_FREQUENCY_LEAK = 0.5;
@@ -595,21 +543,7 @@ export class Clock {
   #link(id: string): LinkState {
     let l = this.#links.get(id);
     if (l === undefined) {
-      l = {
-        firstSentAt: undefined,
-        lastSentAt: undefined,
-        sent: 0,
-        lastRx: undefined,
-        rtts: [],
-        rttNext: 0,
-        minRtt: Number.NaN,
-        u: Number.NaN,
-        noiseVar: 0,
-        samples: 0,
-        fresh: 0,
-        stepped: false,
-        aheadSince: undefined,
-      };
+      l = newLinkState();
       this.#links.set(id, l);
     }
     return l;
@@ -643,51 +577,21 @@ export class Clock {
   }
 
   #checkLink(link: string): void {
-    if (typeof link !== 'string' || link.length === 0)
-      this.#reject('BAD_LINK', 'link must be a non-empty string');
+    this.#must(linkProblem(link));
   }
 
   #checkTick(tick: number, integer: boolean): void {
-    if (
-      typeof tick !== 'number' ||
-      !Number.isFinite(tick) ||
-      tick < 0 ||
-      tick > Number.MAX_SAFE_INTEGER ||
-      (integer && !Number.isInteger(tick))
-    ) {
-      this.#reject(
-        'BAD_TICK',
-        `tick must be a finite ${integer ? 'integer' : 'number'} in [0, 2^53), got ${String(tick)}`,
-      );
-    }
+    this.#must(tickProblem(tick, integer));
   }
 
   /** Validate a SYNC; returns the round trip it measures (ms), if it carries an echo. */
   #checkSync(link: string, msg: SyncMessage, now: number): number | undefined {
-    if (typeof msg !== 'object' || msg === null) this.#reject('BAD_MESSAGE', 'SYNC must be an object');
-    if (!isFiniteNumber(msg.time)) this.#reject('BAD_MESSAGE', 'SYNC time must be a finite number');
-    if (!isFiniteNumber(msg.tick) || msg.tick < 0 || msg.tick > Number.MAX_SAFE_INTEGER) {
-      this.#reject('BAD_MESSAGE', 'SYNC tick must be a finite number in [0, 2^53)');
-    }
-    const echo = msg.echo;
-    if (echo === undefined) return undefined;
-    if (typeof echo !== 'object' || echo === null) this.#reject('BAD_MESSAGE', 'SYNC echo must be an object');
-    if (!isFiniteNumber(echo.time)) this.#reject('BAD_MESSAGE', 'SYNC echo.time must be a finite number');
-    if (!isFiniteNumber(echo.holdMs) || echo.holdMs < 0) {
-      this.#reject('BAD_MESSAGE', 'SYNC echo.holdMs must be a finite number ≥ 0');
-    }
-    const first = this.#links.get(link)?.firstSentAt;
-    if (first === undefined || echo.time < first || echo.time > now) {
-      this.#reject('BAD_ECHO', `SYNC echo.time ${echo.time} is not the time of a SYNC sent on this link`);
-    }
-    const rtt = now - echo.time - echo.holdMs;
-    // Hold times are measured on the neighbour's oscillator: allow its drift, nothing more.
-    if (rtt < -(1 + echo.holdMs * 2e-3))
-      this.#reject('BAD_ECHO', `SYNC echo implies a negative round trip (${rtt} ms)`);
-    return rtt;
+    const checked = checkSync(msg, this.#links.get(link)?.firstSentAt, now);
+    if ('problem' in checked) this.#must(checked.problem);
+    return 'rtt' in checked ? checked.rtt : undefined;
   }
-}
 
-function isFiniteNumber(x: unknown): x is number {
-  return typeof x === 'number' && Number.isFinite(x);
+  #must(problem: Problem | undefined): void {
+    if (problem !== undefined) this.#reject(problem[0], problem[1]);
+  }
 }

@@ -51,3 +51,28 @@ export interface ClockEstimate {
   /** Per neighbour link: RTT, one-way latency and offset estimates. */
   readonly links: ReadonlyMap<string, LinkEstimate>;
 }
+
+/** Counters of one {@link Clock} (monotonic, for the runtime's stats). */
+export interface ClockStats {
+  /** SYNCs produced by {@link Clock.syncFor}. */
+  readonly syncsSent: number;
+  /** Valid SYNCs accepted by {@link Clock.onSync}. */
+  readonly syncsReceived: number;
+  /** Round-trip samples that passed the jitter filter and moved a link's estimate. */
+  readonly samplesAccepted: number;
+  /** Round-trip samples dropped by the minimum-RTT filter (queueing spikes) or `maxRttMs`. */
+  readonly samplesFiltered: number;
+  /**
+   * Forward jumps of the clock: adopting the network's time (join, rejoin, healed partition) or
+   * catching up with its reference after that one jumped.
+   */
+  readonly adoptions: number;
+  /** Times the clock changed the neighbour it follows (its reference). */
+  readonly referenceChanges: number;
+  /** Times a link's estimate was reset because the neighbour's clock visibly jumped. */
+  readonly steps: number;
+  /** Calls rejected with a {@link ClockError} (bad time, message, link, tick). */
+  readonly rejected: number;
+  /** Ticks returned by {@link Clock.advance} in total. */
+  readonly ticksRun: number;
+}

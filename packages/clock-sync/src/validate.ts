@@ -1,0 +1,72 @@
+/**
+ * Input checks of a {@link Clock}'s public methods, as pure functions: each returns the problem
+ * (error code and message) or nothing; the clock counts and throws it.
+ */
+import type { ClockErrorCode } from './errors.js';
+import type { SyncMessage } from './types.js';
+
+/** What is wrong with an input: the error code and a message. @internal */
+export type Problem = readonly [ClockErrorCode, string];
+
+function isFiniteNumber(x: unknown): x is number {
+  return typeof x === 'number' && Number.isFinite(x);
+}
+
+/** A link id must be a non-empty string. @internal */
+export function linkProblem(link: string): Problem | undefined {
+  if (typeof link !== 'string' || link.length === 0) return ['BAD_LINK', 'link must be a non-empty string'];
+  return undefined;
+}
+
+/** A tick must be a finite number (an integer when `integer`) in [0, 2^53). @internal */
+export function tickProblem(tick: number, integer: boolean): Problem | undefined {
+  if (
+    typeof tick !== 'number' ||
+    !Number.isFinite(tick) ||
+    tick < 0 ||
+    tick > Number.MAX_SAFE_INTEGER ||
+    (integer && !Number.isInteger(tick))
+  ) {
+    return [
+      'BAD_TICK',
+      `tick must be a finite ${integer ? 'integer' : 'number'} in [0, 2^53), got ${String(tick)}`,
+    ];
+  }
+  return undefined;
+}
+
+/**
+ * Check a received SYNC against the link's first SYNC sent (`firstSentAt`) and local time `now`:
+ * the problem, or the round trip it measures (ms) when it carries an echo. @internal
+ */
+export function checkSync(
+  msg: SyncMessage,
+  firstSentAt: number | undefined,
+  now: number,
+): { readonly problem: Problem } | { readonly rtt: number } | { readonly noEcho: true } {
+  if (typeof msg !== 'object' || msg === null) return { problem: ['BAD_MESSAGE', 'SYNC must be an object'] };
+  if (!isFiniteNumber(msg.time)) return { problem: ['BAD_MESSAGE', 'SYNC time must be a finite number'] };
+  if (!isFiniteNumber(msg.tick) || msg.tick < 0 || msg.tick > Number.MAX_SAFE_INTEGER) {
+    return { problem: ['BAD_MESSAGE', 'SYNC tick must be a finite number in [0, 2^53)'] };
+  }
+  const echo = msg.echo;
+  if (echo === undefined) return { noEcho: true };
+  if (typeof echo !== 'object' || echo === null)
+    return { problem: ['BAD_MESSAGE', 'SYNC echo must be an object'] };
+  if (!isFiniteNumber(echo.time))
+    return { problem: ['BAD_MESSAGE', 'SYNC echo.time must be a finite number'] };
+  if (!isFiniteNumber(echo.holdMs) || echo.holdMs < 0) {
+    return { problem: ['BAD_MESSAGE', 'SYNC echo.holdMs must be a finite number ≥ 0'] };
+  }
+  if (firstSentAt === undefined || echo.time < firstSentAt || echo.time > now) {
+    return {
+      problem: ['BAD_ECHO', `SYNC echo.time ${echo.time} is not the time of a SYNC sent on this link`],
+    };
+  }
+  const rtt = now - echo.time - echo.holdMs;
+  // Hold times are measured on the neighbour's oscillator: allow its drift, nothing more.
+  if (rtt < -(1 + echo.holdMs * 2e-3)) {
+    return { problem: ['BAD_ECHO', `SYNC echo implies a negative round trip (${rtt} ms)`] };
+  }
+  return { rtt };
+}
