@@ -116,7 +116,17 @@ describe('libp2p transport in headless Chromium', () => {
 
   it('a browser dials the other browser; frames go both ways over WebRTC, not the relayed connection', async () => {
     const [a, b] = pages;
-    const link = await a!.evaluate((addr) => globalThis.symmetric.dial(addr), infos[1]!.webrtc!);
+    // Setting up WebRTC through the relay (signalling, ICE on 127.0.0.1) can time out on a loaded
+    // machine; a second or third dial then succeeds. Every attempt is reported.
+    let link: { remotePeerId: string | undefined } | undefined;
+    for (let attempt = 1; link === undefined; attempt++) {
+      try {
+        link = await a!.evaluate((addr) => globalThis.symmetric.dial(addr), infos[1]!.webrtc!);
+      } catch (error) {
+        if (attempt >= 3) throw error;
+        console.warn(`WebRTC dial attempt ${attempt} failed, retrying: ${String(error).split('\n')[0]}`);
+      }
+    }
     expect(link.remotePeerId).toBe(infos[1]!.peerId);
     await a!.evaluate((id) => globalThis.symmetric.send(id, [1, 2, 3, 4]), infos[1]!.peerId);
     await until(
@@ -139,7 +149,7 @@ describe('libp2p transport in headless Chromium', () => {
     const bLinks = await b!.evaluate(() => globalThis.symmetric.links());
     const toA = bLinks.filter((l) => l.remotePeerId === infos[0]!.peerId);
     expect(toA.some((l) => l.remoteAddress.includes('/webrtc'))).toBe(true);
-  });
+  }, 180_000);
 
   it('no page threw', () => {
     expect(pageErrors).toEqual([]);
