@@ -1,45 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatProgress } from '../src/format.js';
 import { convergenceHints } from '../src/hints.js';
-import { parseScenario, runCli, runScenario } from '../src/index.js';
+import { parseScenario, runScenario } from '../src/index.js';
 import { checkRunnable, MAX_RUN_PEERS } from '../src/scenario.js';
-
-const dir = mkdtempSync(join(tmpdir(), 'symmetric-sim-hints-'));
-function file(name: string, content: unknown): string {
-  const path = join(dir, name);
-  writeFileSync(path, JSON.stringify(content));
-  return path;
-}
-
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(['node', 'symmetric-sim', ...args], {
-    stdout: (t) => {
-      out += t;
-    },
-    stderr: (t) => {
-      err += t;
-    },
-  });
-  return { code, out, err };
-}
-
-const small = {
-  name: 'cli-hints',
-  peers: 5,
-  topology: { kind: 'ring' },
-  fps: 50,
-  durationS: 20,
-  warmupS: 2,
-  quietTailS: 5,
-  latency: { dist: 'normal', meanMs: 30, sdMs: 6 },
-  delay: { ms: 200 },
-  events: { perMinute: 120 },
-};
+import { cli, file, small } from './cli-helpers.js';
 
 describe('symmetric-sim validate refuses what run refuses', () => {
   it('an unknown app: validate and run give the same UNSUPPORTED error at events.app', async () => {

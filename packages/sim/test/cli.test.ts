@@ -1,42 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../src/index.js';
-
-const dir = mkdtempSync(join(tmpdir(), 'symmetric-sim-'));
-function file(name: string, content: unknown): string {
-  const path = join(dir, name);
-  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
-  return path;
-}
-
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(['node', 'symmetric-sim', ...args], {
-    stdout: (t) => {
-      out += t;
-    },
-    stderr: (t) => {
-      err += t;
-    },
-  });
-  return { code, out, err };
-}
-
-const small = {
-  name: 'cli-small',
-  peers: 5,
-  topology: { kind: 'ring' },
-  fps: 50,
-  durationS: 20,
-  warmupS: 2,
-  quietTailS: 5,
-  latency: { dist: 'normal', meanMs: 30, sdMs: 6 },
-  delay: { ms: 200 },
-  events: { perMinute: 120 },
-};
+import { cli, file, small, tempPath } from './cli-helpers.js';
 
 describe('symmetric-sim CLI', () => {
   it('run --json --no-wall prints reproducible metrics JSON and exits 0 when converged', async () => {
@@ -102,7 +65,7 @@ describe('symmetric-sim CLI', () => {
     expect(r.err).toContain('MISSING_FIELD');
     expect(r.err).toContain('latency.sdMs');
     expect((await cli('run', file('notjson.json', '{'))).err).toContain('BAD_JSON');
-    expect((await cli('run', join(dir, 'missing.json'))).code).toBe(2);
+    expect((await cli('run', tempPath('missing.json'))).code).toBe(2);
     expect((await cli('run', file('s.json', small), '--seed', 'x')).code).toBe(2);
   });
 
