@@ -42,4 +42,5 @@ export type {
   PresenceInfo,
   PresenceOptions,
   RollbackInfo,
+  SnapshotAdoptedInfo,
 } from './types.js';

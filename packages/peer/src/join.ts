@@ -329,6 +329,11 @@ export class Join<S, E> {
     this.awaitingServerSince = undefined;
     this.adopted = true;
     this.ctx.stats.snapshotsAdopted++;
+    this.ctx.events.emit('snapshot:adopted', {
+      peerId: link.peerId,
+      tick: decoded.snapshot.tick,
+      frontier: decoded.snapshot.frontier,
+    });
     // Neighbours repair what follows the snapshot already (our frontier at hello was empty);
     // they hear what we hold once we are synced. A synced peer that re-based (a resync) tells
     // every neighbour at once: what it holds changed, and their view of it is stale.

@@ -309,6 +309,19 @@ export interface PresenceInfo {
   readonly data: unknown;
 }
 
+/**
+ * Payload of `snapshot:adopted`: the timeline now starts from a neighbour's snapshot (a join,
+ * or a resync after being away longer than the horizon).
+ */
+export interface SnapshotAdoptedInfo {
+  /** The neighbour that served it. */
+  readonly peerId: string;
+  /** The tick the adopted state is at. */
+  readonly tick: number;
+  /** Per source, the highest seq folded into the adopted state (those events are part of it). */
+  readonly frontier: readonly (readonly [source: string, seq: number])[];
+}
+
 /** Events a peer raises; subscribe with `peer.on(name, listener)`. */
 export interface PeerEvents<S, E> {
   /** Once per step after ticks ran or a rollback changed the state (never during re-simulation). */
@@ -336,6 +349,8 @@ export interface PeerEvents<S, E> {
   'peer:excluded': (info: PeerExcludedInfo) => void;
   /** An own event was stamped and flooded (also for emits queued until the peer was part of the room). */
   emit: (event: TimelineEvent<E>) => void;
+  /** The timeline was replaced by one started from a neighbour's snapshot. */
+  'snapshot:adopted': (info: SnapshotAdoptedInfo) => void;
 }
 
 /** Counters and gauges of one peer (timeline counters included). */

@@ -1,6 +1,7 @@
 import { RectangleKeys } from '@symmetric/core';
 import { describe, expect, it } from 'vitest';
 import { inspectJoin } from '../src/peer.js';
+import type { SnapshotAdoptedInfo } from '../src/types.js';
 import { cluster, loopback } from './helpers/harness.js';
 
 describe('join phase (fresh → established → synced)', () => {
@@ -38,6 +39,8 @@ describe('join phase (fresh → established → synced)', () => {
     expect(inspectJoin(a).phase).toBe('synced');
     const j = await c.add('j', {}, ['a']);
     expect(inspectJoin(j).phase).toBe('fresh');
+    const adoptions: SnapshotAdoptedInfo[] = [];
+    j.on('snapshot:adopted', (info) => adoptions.push(info));
     let sawTransfer = false;
     c.run(8000, () => {
       if (inspectJoin(j).transferring) sawTransfer = true;
@@ -51,6 +54,12 @@ describe('join phase (fresh → established → synced)', () => {
     // would have taken 300 ms).
     expect(seen.changes[0]!.at - 6000).toBeLessThan(100);
     expect(j.stats().snapshotsAdopted).toBe(1);
+    expect(adoptions).toHaveLength(1);
+    expect(adoptions[0]!.peerId).toBe(a.id);
+    // The snapshot folds in every event of both sources that it is past.
+    const folded = adoptions[0]!.frontier.reduce((n, [, seq]) => n + seq, 0);
+    expect(adoptions[0]!.tick).toBeGreaterThan(0);
+    expect(folded).toBe(5);
     expect(a.stats().snapshotsServed).toBe(1);
     expect(j.stats().events).toBe(5);
     expect(j.hash()).toBe(a.hash());

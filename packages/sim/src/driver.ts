@@ -13,7 +13,14 @@ import { type PayloadCodec, rectangleKeyCodec } from '@symmetric/codec';
 import { type App, rectangleApp, type SeededRandom } from '@symmetric/core';
 import { createPeer, type Peer, type PeerIdentity, type PeerOptions } from '@symmetric/peer';
 import { ScenarioError } from './errors.js';
-import { type EmittedEvent, type Metrics, PaceTracker, perfectClockLateTicks, round6 } from './metrics.js';
+import {
+  type EmittedEvent,
+  type Metrics,
+  PaceTracker,
+  perfectClockLateTicks,
+  round6,
+  type SnapshotAdoption,
+} from './metrics.js';
 import {
   type PeerOverrides,
   type PeerTransport,
@@ -198,6 +205,8 @@ export async function driveScenario<S = unknown, E = unknown>(
   /** Per peer, when its runtime was not live (the lower bound does not count receipts then). */
   const syncing: Interval[][] = Array.from({ length: n }, () => []);
   const syncingSince: (number | undefined)[] = new Array(n).fill(undefined);
+  /** Per peer, the snapshots it adopted (the lower bound does not count the events they fold in). */
+  const adoptions: SnapshotAdoption[][] = Array.from({ length: n }, () => []);
   const endSyncing = (i: number, atMs: number): void => {
     const since = syncingSince[i];
     if (since === undefined) return;
@@ -240,8 +249,16 @@ export async function driveScenario<S = unknown, E = unknown>(
     } as PeerOptions<S, E>);
     // Events as stamped (the lower bound's input): an emit the runtime queued while it was not
     // part of the room's timeline yet is stamped, and sent, when it is.
-    peer.on('emit', () =>
-      emitted.push({ source: i, atMs: network.now(), deltaMs: (peer.delayTicks * 1000) / fps }),
+    peer.on('emit', (e) =>
+      emitted.push({
+        source: i,
+        atMs: network.now(),
+        deltaMs: (peer.delayTicks * 1000) / fps,
+        id: { source: e.source, seq: e.seq },
+      }),
+    );
+    peer.on('snapshot:adopted', (info) =>
+      adoptions[i]!.push({ atMs: network.now(), frontier: new Map(info.frontier) }),
     );
     syncingSince[i] = t;
     peer.on('status', (status) => {
@@ -441,6 +458,7 @@ export async function driveScenario<S = unknown, E = unknown>(
       edges,
       online: plan.online,
       syncing,
+      adoptions,
       restart: restartOnChurn,
       cuts: plan.cuts,
     };

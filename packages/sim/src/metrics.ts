@@ -241,6 +241,16 @@ export interface EmittedEvent {
   readonly atMs: number;
   /** Δ this event was stamped with, ms (default: the options' `deltaMs`). */
   readonly deltaMs?: number;
+  /** Its identity (source id and seq), matched against adopted snapshots' frontiers. */
+  readonly id?: { readonly source: string; readonly seq: number };
+}
+
+/** A snapshot a peer adopted in the run: the events it folds in are part of that peer's state. */
+export interface SnapshotAdoption {
+  /** Run time of the adoption, ms. */
+  readonly atMs: number;
+  /** Per source id, the highest seq folded into the adopted state. */
+  readonly frontier: ReadonlyMap<string, number>;
 }
 
 /** The network a lower bound is computed on. */
@@ -262,6 +272,13 @@ export interface LowerBoundNetwork {
    * the state it goes live with, as in the run, and is not counted.
    */
   readonly syncing?: readonly (readonly Interval[])[];
+  /**
+   * Per peer, the snapshots it adopted in the run. An adoption re-bases the peer's timeline: an
+   * event the snapshot folds in, or one that reached the peer by then, is part of the timeline
+   * it goes on with, as a receipt while not live is: within the online interval of the
+   * adoption, it is not counted for that peer.
+   */
+  readonly adoptions?: readonly (readonly SnapshotAdoption[])[];
   /** Link cuts: each edge in `edges` is unusable during `[fromMs, toMs)`. */
   readonly cuts?: readonly {
     readonly fromMs: number;
@@ -316,8 +333,9 @@ export function perfectClockLateTicks(
  * over a link as soon as the link is uncut and both ends are online until it lands. A peer
  * restarted from nothing runs the room's timeline only once it has the room's state from a
  * neighbour that has it (computed with the same journeys, from the first starts): an event that
- * reaches it before or with that state is part of what it starts from and is not counted. Every
- * other receipt is counted (a peer that came back without the event and gets it later has
+ * reaches it before or with that state is part of what it starts from and is not counted; so is
+ * one reaching a peer while it is not live (`syncing`), and one folded into a snapshot the peer
+ * adopted in that online interval or reaching it before the adoption (`adoptions`). Every other receipt is counted (a peer that came back without the event and gets it later has
  * simulated past it like anyone else), once per interval. Deliveries before `fromMs` are not
  * counted.
  */
@@ -436,6 +454,18 @@ export function lateTicksOverJourneys(
   const hasState = Float64Array.from(arrival);
   const syncingAt = (p: number, at: number): boolean =>
     net.syncing?.[p]?.some((iv) => iv.from <= at && at < iv.to) ?? false;
+  /**
+   * An adopted snapshot re-bases the peer's timeline: what it folds in is part of the adopted
+   * state, and what the peer holds by then is carried into the new timeline before it is
+   * simulated. Either way the event costs that peer no rollback in that online interval.
+   */
+  const coveredByAdoption = (p: number, iv: Interval, ev: EmittedEvent, at: number): boolean =>
+    net.adoptions?.[p]?.some(
+      (a) =>
+        iv.from <= a.atMs &&
+        a.atMs < iv.to &&
+        (at <= a.atMs || (ev.id !== undefined && (a.frontier.get(ev.id.source) ?? 0) >= ev.id.seq)),
+    ) ?? false;
   let total = 0;
   for (const ev of events) {
     const srcIvs = intervals[ev.source]!;
@@ -448,6 +478,7 @@ export function lateTicksOverJourneys(
       const at = arrival[x]!;
       if (counted[x] === 0 || !Number.isFinite(at) || at < fromMs || at <= hasState[x]!) continue;
       if (syncingAt(peerOf[x]!, at)) continue;
+      if (coveredByAdoption(peerOf[x]!, intervals[peerOf[x]!]![indexOf[x]!]!, ev, at)) continue;
       const late = at - ev.atMs - (ev.deltaMs ?? opts.deltaMs);
       // Rollbacks are whole ticks (now − event.tick): an event landing within its own tick is
       // not late, and one landing exactly on a tick boundary is applied before that tick is

@@ -51,6 +51,14 @@ export type TraceEvent =
       readonly seq: number;
     }
   | {
+      /** The peer's timeline was replaced by one from `neighbour`'s snapshot at `tick`. */
+      readonly type: 'adopt';
+      readonly atMs: number;
+      readonly peer: number;
+      readonly tick: number;
+      readonly neighbour: string;
+    }
+  | {
       /** At the end of the run, one per online peer. */
       readonly type: 'final';
       readonly atMs: number;
@@ -78,5 +86,8 @@ export function traceRuntime<S, E>(
   peer.on('peer:leave', (l) => trace({ type: 'leave', atMs: now(), peer: i, neighbour: l.peerId }));
   peer.on('emit', (e) => trace({ type: 'emit', atMs: now(), peer: i, tick: e.tick, seq: e.seq }));
   peer.on('desync', (d) => trace({ type: 'desync', atMs: now(), peer: i, tick: d.tick, peers: d.peers }));
+  peer.on('snapshot:adopted', (a) =>
+    trace({ type: 'adopt', atMs: now(), peer: i, tick: a.tick, neighbour: a.peerId }),
+  );
   peer.on('error', (e) => trace({ type: 'error', atMs: now(), peer: i, code: e.code, message: e.message }));
 }

@@ -138,3 +138,45 @@ describe('realized lower bound', () => {
     }
   });
 });
+
+describe('lower bound and adopted snapshots', () => {
+  // Line 0-1-2-3, every link 100 ms, Δ 140 ms: the event is late 2 ticks at 2 (1200) and 7 at 3 (1300).
+  const net = { peers: 4, edges: lineEdges(4), linkMs: 100 };
+  const opts = { deltaMs: 140, fps: 50 };
+  const events = [{ source: 0, atMs: 1000, id: { source: 'p0', seq: 1 } }];
+  const adopted = (atMs: number, frontier: [string, number][]) => [
+    [],
+    [],
+    [],
+    [{ atMs, frontier: new Map(frontier) }],
+  ];
+
+  it('an event a peer holds when it adopts a snapshot is carried into its new timeline: not counted', () => {
+    expect(perfectClockLateTicks(net, events, opts)).toBe(9);
+    expect(perfectClockLateTicks({ ...net, adoptions: adopted(1400, []) }, events, opts)).toBe(2);
+  });
+
+  it('an event the adopted snapshot folds in is part of its state: not counted, even arriving later', () => {
+    expect(perfectClockLateTicks({ ...net, adoptions: adopted(1250, []) }, events, opts)).toBe(9);
+    expect(perfectClockLateTicks({ ...net, adoptions: adopted(1250, [['p0', 1]]) }, events, opts)).toBe(2);
+    expect(perfectClockLateTicks({ ...net, adoptions: adopted(1250, [['p1', 1]]) }, events, opts)).toBe(9);
+  });
+
+  it('an adoption in another online interval of the peer covers nothing in this one', () => {
+    const online = [
+      [{ from: 0, to: 5000 }],
+      [{ from: 0, to: 5000 }],
+      [{ from: 0, to: 5000 }],
+      [
+        { from: 0, to: 500 },
+        { from: 600, to: 5000 },
+      ],
+    ];
+    // Peer 3 restarts at 600 (its state from peer 2 by 700); adopted at 300, before the restart.
+    const withOnline = { ...net, online, restart: true };
+    expect(perfectClockLateTicks({ ...withOnline, adoptions: adopted(300, [['p0', 1]]) }, events, opts)).toBe(
+      perfectClockLateTicks(withOnline, events, opts),
+    );
+    expect(perfectClockLateTicks(withOnline, events, opts)).toBe(9);
+  });
+});
