@@ -17,6 +17,8 @@ export default defineConfig(({ command }) => {
       sourcemap: true,
       outDir: process.env['SYMMETRIC_OUT_DIR'] ?? 'dist',
       emptyOutDir: true,
+      // The libp2p chunk (~700 kB) is loaded only by pages that pick libp2p or WebRTC.
+      chunkSizeWarningLimit: 800,
     },
     server: {
       proxy: {

@@ -26,6 +26,14 @@ export {
 export { type ConvergenceCheck, checkConvergence, type HashSource } from './convergence.js';
 export { DemoError, type DemoErrorCode, isDemoError } from './errors.js';
 export { type DialFailure, type DialFailures, describeListenFailure, trackDialFailures } from './failures.js';
+export {
+  createHubLibp2p,
+  type HubLibp2pConfig,
+  type HubLibp2pEndpoint,
+  type HubLibp2pOptions,
+  hubLibp2pEndpoint,
+  loadHubKeys,
+} from './hub-libp2p.js';
 export { KEY_NAMES, keyFromName, startKeyboard, startRandomKeys } from './keys.js';
 export { type LatencyOptions, withLatency } from './latency.js';
 export {

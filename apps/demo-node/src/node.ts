@@ -9,6 +9,13 @@ import { DEMO_APP_NAMES, type DemoAppName, demoApp, keyCodec, wsPathOf } from '.
 import { checkTick, type DemoPresence } from './apps/presence.js';
 import { DemoError } from './errors.js';
 import { type DialFailure, describeListenFailure, trackDialFailures } from './failures.js';
+import {
+  createHubLibp2p,
+  type HubLibp2pConfig,
+  type HubLibp2pEndpoint,
+  type HubLibp2pOptions,
+  hubLibp2pEndpoint,
+} from './hub-libp2p.js';
 import { createDemoTransport, type DemoTransport, type TransportKind } from './transports.js';
 import { shortId } from './view.js';
 
@@ -34,6 +41,11 @@ export interface HubConfig {
   readonly wsPath: string;
   /** Path of each app's WebSocket endpoint (a room per app, all on the same port). */
   readonly apps: Readonly<Record<DemoAppName, string>>;
+  /**
+   * With {@link PeerNodeOptions.libp2p}: each app's libp2p WebSocket port and peer id, for pages
+   * that pick libp2p or WebRTC (they dial `/ip4/<page host>/tcp/<port>/ws/p2p/<peerId>`).
+   */
+  readonly libp2p?: HubLibp2pConfig;
 }
 
 /** Options of {@link startPeerNode}. */
@@ -72,6 +84,11 @@ export interface PeerNodeOptions {
    * Default: `apps/demo-web/dist` of this repository when it exists. `false`: serve no page.
    */
   readonly web?: string | false;
+  /**
+   * ws hub with a port: also listen for pages on libp2p (WebSockets, one port per app) and relay
+   * their WebRTC links to each other (circuit relay v2). Default: off.
+   */
+  readonly libp2p?: HubLibp2pOptions;
 }
 
 /** A running node from {@link startPeerNode}. */
@@ -93,6 +110,8 @@ export interface PeerNode {
   readonly webUrl: string | undefined;
   /** The directory served as the web page, when one is. */
   readonly webRoot: string | undefined;
+  /** With {@link PeerNodeOptions.libp2p}: each app's libp2p listener (address, port, key); else empty. */
+  readonly libp2p: ReadonlyMap<DemoAppName, HubLibp2pEndpoint>;
   /** Configured addresses whose latest dial failed, with the reason. */
   dialFailures(): DialFailure[];
   /** Stops the peers (saying bye to neighbours) and the HTTP server. */
@@ -158,7 +177,9 @@ function refuseUnknownPaths(server: Server, paths: readonly string[]): void {
  * `transport: 'ws'` and a `port`, it listens on an HTTP server that serves the built web page
  * at `/` and {@link HubConfig} at `/symmetric.json`, and answers WebSocket upgrades on one path
  * per demo app (`/symmetric` for the rectangle, `/symmetric/arena` for the arena), running a
- * peer of each app: it is the hub browsers connect to. With libp2p it listens on
+ * peer of each app: it is the hub browsers connect to. With `libp2p` as well, each app's hub peer
+ * also listens on libp2p WebSockets and relays WebRTC between pages (see
+ * {@link PeerNodeOptions.libp2p}). With `transport: 'libp2p'` it listens on
  * `/ip4/<host>/tcp/<port>`. Every peer publishes its name, tick and a recent state hash on the
  * presence channel, so pages list it. Throws {@link DemoError} `START_FAILED` when it cannot
  * listen, with the reason in one line.
@@ -177,6 +198,20 @@ export async function startPeerNode(options: PeerNodeOptions = {}): Promise<Peer
       option: 'listen',
     });
   }
+  if (options.libp2p !== undefined && (kind !== 'ws' || options.port === undefined)) {
+    throw new DemoError('INVALID_OPTION', '--libp2p is for a ws hub: it needs --transport ws and --listen', {
+      option: 'libp2p',
+    });
+  }
+  if (options.libp2p !== undefined && options.peerId !== undefined) {
+    throw new DemoError(
+      'INVALID_OPTION',
+      '--peer-id cannot be used with --libp2p: the peer id comes from its key',
+      {
+        option: 'peer-id',
+      },
+    );
+  }
   if (kind === 'libp2p' && options.peerId !== undefined) {
     throw new DemoError('INVALID_OPTION', '--peer-id is only for ws: a libp2p peer id comes from its key', {
       option: 'peer-id',
@@ -186,6 +221,8 @@ export async function startPeerNode(options: PeerNodeOptions = {}): Promise<Peer
 
   let server: Server | undefined;
   let webRoot: string | undefined;
+  let libp2pConfig: HubLibp2pConfig | undefined;
+  const libp2p = new Map<DemoAppName, HubLibp2pEndpoint>();
   if (kind === 'ws' && options.port !== undefined) {
     const wanted = options.web === undefined ? defaultWebRoot() : options.web;
     const root = wanted === false ? undefined : wanted;
@@ -195,13 +232,19 @@ export async function startPeerNode(options: PeerNodeOptions = {}): Promise<Peer
       DemoAppName,
       string
     >;
-    const config: HubConfig = { room, fps, wsPath: WS_PATH, apps };
+    const config = (): HubConfig => ({
+      room,
+      fps,
+      wsPath: WS_PATH,
+      apps,
+      ...(libp2pConfig !== undefined ? { libp2p: libp2pConfig } : {}),
+    });
     const serve = hasPage ? sirv(root, { single: true, etag: true }) : undefined;
     server = createServer((req: IncomingMessage, res: ServerResponse) => {
       if (req.url === CONFIG_PATH || req.url?.startsWith(`${CONFIG_PATH}?`)) {
         res.setHeader('content-type', 'application/json');
         res.setHeader('cache-control', 'no-store');
-        res.end(JSON.stringify(config));
+        res.end(JSON.stringify(config()));
         return;
       }
       if (serve === undefined) notBuilt(res, root);
@@ -249,17 +292,20 @@ export async function startPeerNode(options: PeerNodeOptions = {}): Promise<Peer
         host,
       });
       if (own) demo = t;
+      const p2p =
+        options.libp2p !== undefined ? await createHubLibp2p(appName, host, options.libp2p) : undefined;
+      const identity = p2p?.transport.identity ?? t.identity;
       const app = demoApp(appName);
       const trustedId = t.identity === undefined && own ? options.peerId : undefined;
       const peer = createPeer<unknown, RectangleKey>({
         app: app.app,
         appId: app.appId,
         payloadCodec: keyCodec,
-        transports: [t.transport],
+        transports: p2p === undefined ? [t.transport] : [t.transport, p2p.transport],
         room,
         fps,
         delay: options.delay ?? 'auto',
-        ...(t.identity !== undefined ? { identity: t.identity } : {}),
+        ...(identity !== undefined ? { identity } : {}),
         ...(trustedId !== undefined ? { trusted: true, peerId: trustedId } : {}),
         dial: own ? (options.dial ?? []) : [],
         ...(options.aloneGraceMs !== undefined ? { aloneGraceMs: options.aloneGraceMs } : {}),
@@ -277,8 +323,14 @@ export async function startPeerNode(options: PeerNodeOptions = {}): Promise<Peer
           { cause },
         );
       }
+      if (p2p !== undefined) libp2p.set(appName, hubLibp2pEndpoint(p2p.transport, p2p.key));
       const name = options.name ?? `${server !== undefined ? 'hub' : 'node'} ${shortId(peer.id)}`;
       stops.push(publishPresence(peer, name, server !== undefined ? 'hub' : 'node', fps));
+    }
+    if (libp2p.size > 0) {
+      libp2pConfig = Object.fromEntries(
+        [...libp2p].map(([a, e]) => [a, { port: e.port, peerId: e.peerId }]),
+      ) as HubLibp2pConfig;
     }
     const peer = peers.get(mainApp)!;
     const failures = trackDialFailures(peer, options.dial ?? []);
@@ -300,6 +352,7 @@ export async function startPeerNode(options: PeerNodeOptions = {}): Promise<Peer
       addresses,
       webUrl,
       webRoot,
+      libp2p,
       dialFailures: () => failures.current(),
       stop: stopAll,
     };

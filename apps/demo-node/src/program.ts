@@ -4,6 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { DEMO_APP_NAMES, type DemoAppName, demoApp } from './apps/catalog.js';
 import { parsePresence } from './apps/presence.js';
 import { DemoError, isDemoError } from './errors.js';
+import { loadHubKeys } from './hub-libp2p.js';
 import { KEY_NAMES, startKeyboard, startRandomKeys } from './keys.js';
 import { runLocalDemo, TOPOLOGIES, type Topology } from './local.js';
 import { DEFAULT_FPS, DEFAULT_ROOM, startPeerNode } from './node.js';
@@ -88,6 +89,8 @@ interface PeerOpts {
   seed?: number;
   duration: number;
   aloneGrace?: number;
+  libp2p?: number;
+  libp2pKeys?: string;
   plain?: boolean;
 }
 
@@ -220,6 +223,17 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
     .option('--fps <n>', 'ticks per second (must match the other peers)', intArg('fps', 1, 1000), DEFAULT_FPS)
     .option('--web <dir>', 'directory of the web page to serve (default: apps/demo-web/dist)', true)
     .option('--no-web', 'serve no web page')
+    .option(
+      '--libp2p <port>',
+      'hub: also serve pages on libp2p (WebSockets on <port> for the rectangle, <port>+1 for the arena) ' +
+        'and relay WebRTC between pages',
+      intArg('libp2p', 0, 65534),
+    )
+    .option(
+      '--libp2p-keys <file>',
+      'hub with --libp2p: keep its libp2p keys in this file (made when missing), so a restarted hub ' +
+        'keeps its peer ids and open pages find it again',
+    )
     .addOption(
       new Option(
         '--keys <source>',
@@ -276,6 +290,10 @@ async function runPeer(
       option: 'listen',
     });
   }
+  if (o.libp2pKeys !== undefined && o.libp2p === undefined) {
+    throw new DemoError('INVALID_OPTION', '--libp2p-keys needs --libp2p <port>', { option: 'libp2p-keys' });
+  }
+  const libp2pKeys = o.libp2pKeys !== undefined ? await loadHubKeys(o.libp2pKeys) : undefined;
   const node = await startPeerNode({
     app: o.app,
     ...(o.name !== undefined ? { name: o.name } : {}),
@@ -288,11 +306,16 @@ async function runPeer(
     fps: o.fps,
     ...(o.listen !== undefined ? { port: o.listen } : {}),
     ...(o.peerId !== undefined ? { peerId: o.peerId } : {}),
+    ...(o.libp2p !== undefined
+      ? { libp2p: { port: o.libp2p, ...(libp2pKeys !== undefined ? { keys: libp2pKeys } : {}) } }
+      : {}),
     ...(o.web === false ? { web: false } : typeof o.web === 'string' ? { web: o.web } : {}),
   });
   const { peer } = node;
   const app = demoApp(o.app);
-  say(`peer ${peer.id} in room "${o.room}" running ${o.app} (${o.transport}, ${o.fps} fps, Δ ${o.delay})`);
+  say(
+    `peer ${peer.id} in room "${o.room}" running ${o.app} (${o.transport}${o.libp2p !== undefined ? ' + libp2p' : ''}, ${o.fps} fps, Δ ${o.delay})`,
+  );
   for (const a of node.addresses) say(`  dial me at: ${a}`);
   if (node.webUrl !== undefined) {
     say(`  web page:   ${node.webUrl}   (open it in two browser windows)`);
@@ -300,6 +323,8 @@ async function runPeer(
   } else if (o.transport === 'ws' && o.listen !== undefined && o.web !== false) {
     say('  web page:   not built; run `npm run build -w @symmetric/demo-web` (or pass --web <dir>)');
   }
+  for (const [a, e] of node.libp2p)
+    say(`  libp2p:     ${e.address}   (${a}; pages: ?transport=libp2p or webrtc)`);
   for (const d of o.dial) say(`  dialling:   ${d}`);
 
   let lastKey = '-';

@@ -1,8 +1,9 @@
 import type { RectangleKey } from '@symmetric/core';
 import type { DemoAppName } from '@symmetric/demo-node/apps';
 import type { Peer, PeerStats } from '@symmetric/peer';
-import type { PageConfig } from './config.js';
+import type { PageConfig, PageTransportKind } from './config.js';
 import type { Cursor } from './draw.js';
+import type { MeshStats } from './mesh.js';
 import type { PlotSample } from './plot.js';
 import type { CrossCheck, RosterEntry } from './roster.js';
 
@@ -36,6 +37,25 @@ export interface DemoHandle {
   joinLink(): string;
   /** Tick of this page's newest own event (-1 before any). */
   lastEmitTick(): number;
+  /** Δ in ticks, as the header shows it (`delay: 'auto'` follows the measured delays). */
+  delayTicks(): number;
+  /** The transport in use and its links. */
+  transport(): PageTransportInfo;
+}
+
+/** What {@link DemoHandle.transport} tells about the page's transport. */
+export interface PageTransportInfo {
+  readonly kind: PageTransportKind;
+  /** The hub's address (WebSocket URL or libp2p multiaddr). */
+  readonly hub: string;
+  /** A dial of the hub failed and it has not come back yet. */
+  readonly hubUnreachable: boolean;
+  /** WebRTC: this page's `/p2p-circuit/webrtc` address, once the relay holds a reservation. */
+  readonly webrtcAddress: string | undefined;
+  /** The transport's open links (remote peer id and address). */
+  readonly links: readonly { readonly peerId: string | undefined; readonly address: string }[];
+  /** WebRTC: dials of other pages, with every failure. */
+  readonly mesh: MeshStats | undefined;
 }
 
 declare global {

@@ -1,6 +1,7 @@
 /**
  * The Symmetric web demo: one peer of a demo app in the browser (the paper's rectangle, or the
- * coin arena with `?app=arena`), linked over WebSocket to a demo-node hub. Arrow keys / WASD /
+ * coin arena with `?app=arena`), linked to a demo-node hub over WebSocket, libp2p, or libp2p with
+ * WebRTC links between the pages (`?transport=`). Arrow keys / WASD /
  * space are app events; the mouse position and the page's name, tick and a recent state hash
  * travel on the ephemeral presence channel. The side panel shows every peer of the room, a
  * plot of events and rollbacks, the cross-peer state check, a lag slider and the join link.
@@ -9,21 +10,22 @@ import { type RectangleKey, RectangleKeys, type RectangleState } from '@symmetri
 import {
   type ArenaState,
   checkTick,
-  DEMO_APP_NAMES,
   type DemoPresence,
   demoApp,
   keyCodec,
   parsePresence,
 } from '@symmetric/demo-node/apps';
 import { createPeer, describeConnection } from '@symmetric/peer';
-import { WebSocketTransport } from '@symmetric/transport-ws';
 import { drawArena } from './arena-draw.js';
-import { loadConfig } from './config.js';
+import { loadConfig, TRANSPORT_LABELS } from './config.js';
+import { linkLabel, openPageTransport } from './connect.js';
 import { type Cursor, colourOf, drawCursors, drawRectangle } from './draw.js';
 import { joinLink } from './invite.js';
 import { keyFromEvent } from './keys.js';
 import { withSendLag } from './lag.js';
+import { WebRtcMesh } from './mesh.js';
 import { tabName } from './names.js';
+import { renderPickers } from './pickers.js';
 import { TimelinePlot } from './plot.js';
 import { Roster } from './roster.js';
 
@@ -51,12 +53,14 @@ async function main(): Promise<void> {
   document.title = `Symmetric demo: ${app.title}`;
   byId('app-title').textContent = app.title;
 
-  const lagged = withSendLag(new WebSocketTransport({ idleTimeoutMs: 5_000 }), config.lagMs);
+  const link = await openPageTransport(config);
+  const lagged = withSendLag(link.transport, config.lagMs);
   const peer = createPeer<unknown, RectangleKey>({
     app: app.app,
     appId: app.appId,
     payloadCodec: keyCodec,
     transports: [lagged.transport],
+    ...(link.identity !== undefined ? { identity: link.identity } : {}),
     room: config.room,
     fps: config.fps,
     delay: config.delay,
@@ -64,13 +68,18 @@ async function main(): Promise<void> {
     redial: { minMs: 500, maxMs: 3_000 },
   });
 
-  // A dial of the hub failed since the last neighbour joined: the hub is gone (or not there yet).
+  // A dial of the hub failed since the hub (ws: any neighbour) last joined: it is gone, or not
+  // there yet. On WebRTC the pages stay linked to each other meanwhile.
   let hubUnreachable = false;
+  const mesh = config.transport === 'webrtc' ? new WebRtcMesh(peer, (m) => console.warn(m)) : undefined;
   peer.on('error', (e) => {
-    if (e.code === 'DIAL_FAILED') hubUnreachable = true;
+    if (e.code !== 'DIAL_FAILED') return;
+    if (e.message.includes(config.hub)) hubUnreachable = true;
+    else mesh?.dialFailed(e.message, performance.now());
   });
-  peer.on('peer:join', () => {
-    hubUnreachable = false;
+  peer.on('peer:join', (i) => {
+    if (link.hubPeerId === undefined || i.peerId === link.hubPeerId) hubUnreachable = false;
+    mesh?.joined(i.peerId);
   });
 
   const roster = new Roster(config.fps);
@@ -94,7 +103,7 @@ async function main(): Promise<void> {
   });
   const plotCanvas = byId<HTMLCanvasElement>('plot');
   const plot = new TimelinePlot(plotCanvas);
-  const link = joinLink(window.location, config);
+  const invite = joinLink(window.location, config);
   const rosterNow = () => roster.entries(peer, performance.now());
 
   window.symmetric = {
@@ -114,8 +123,17 @@ async function main(): Promise<void> {
     plot: () => plot.values(),
     lagMs: () => lagged.lagMs(),
     setLagMs: (ms) => setLag(ms),
-    joinLink: () => link,
+    joinLink: () => invite,
     lastEmitTick: () => lastEmitTick,
+    delayTicks: () => peer.delayTicks,
+    transport: () => ({
+      kind: config.transport,
+      hub: config.hub,
+      hubUnreachable,
+      webrtcAddress: link.webrtcAddress(),
+      links: link.linkAddresses(),
+      mesh: mesh?.stats(),
+    }),
   };
 
   // Keys: app events (only while the page, not a form field, has focus).
@@ -137,12 +155,14 @@ async function main(): Promise<void> {
     if (!live()) return;
     const t = checkTick(peer.tick, config.fps, config.fps);
     const hash = t >= 0 ? peer.stateHashAt(t) : undefined;
+    const webrtc = link.webrtcAddress();
     const data: DemoPresence = {
       name,
       kind: 'page',
       cursor,
       tick: peer.tick,
       check: hash === undefined ? null : { tick: t, hash },
+      ...(webrtc !== undefined ? { webrtc } : {}),
     };
     peer.setPresence(data);
     lastSent = performance.now();
@@ -163,23 +183,15 @@ async function main(): Promise<void> {
     cursorMoved();
   });
 
-  // Header: the app tabs, this page, the join link, the lag slider.
-  const tabs = byId<HTMLElement>('apps');
-  for (const a of DEMO_APP_NAMES) {
-    const q = new URLSearchParams(window.location.search);
-    q.set('app', a);
-    const el = document.createElement('a');
-    el.href = `?${q.toString()}`;
-    el.textContent = demoApp(a).title;
-    if (a === config.app) el.className = 'current';
-    tabs.append(el);
-  }
+  // Header: the app tabs, the transport picker, this page, the join link, the lag slider.
+  renderPickers(byId('apps'), byId('transports'), window.location.search, config.app, config.transport);
+  byId('transport').textContent = TRANSPORT_LABELS[config.transport];
   const me = byId<HTMLOutputElement>('me');
   me.textContent = name;
   me.style.color = colourOf(peer.id);
   byId('hub').textContent = `hub ${config.hub} · room ${config.room} · ${config.fps} fps`;
   const joinInput = byId<HTMLInputElement>('join');
-  joinInput.value = link;
+  joinInput.value = invite;
   byId<HTMLButtonElement>('copy').addEventListener('click', () => {
     joinInput.select();
     const done = () => {
@@ -188,7 +200,7 @@ async function main(): Promise<void> {
         byId('copy').textContent = 'copy';
       }, 1500);
     };
-    navigator.clipboard?.writeText(link).then(done, () => document.execCommand('copy'));
+    navigator.clipboard?.writeText(invite).then(done, () => document.execCommand('copy'));
   });
   const slider = byId<HTMLInputElement>('lag');
   const lagOut = byId<HTMLOutputElement>('lag-ms');
@@ -226,7 +238,9 @@ async function main(): Promise<void> {
         ? 'stopped'
         : connection.kind === 'connecting' && hubUnreachable
           ? 'hub unreachable (retrying)'
-          : describeConnection(connection);
+          : hubUnreachable
+            ? `${describeConnection(connection)} · hub unreachable`
+            : describeConnection(connection);
     out.status.className = `badge ${connection.kind === 'catching-up' ? 'syncing' : connection.kind}`;
     out.tick.textContent = String(peer.tick);
     out.summary.textContent = app.summary(peer.state);
@@ -249,7 +263,7 @@ async function main(): Promise<void> {
         cell(e.kind),
         cell(
           e.link === 'direct'
-            ? `direct${e.pingMs === undefined ? '' : ` · ${e.pingMs.toFixed(0)} ms`}`
+            ? `${linkLabel(config.transport, link.linkAddresses().find((l) => l.peerId === e.peerId)?.address)}${e.pingMs === undefined ? '' : ` · ${e.pingMs.toFixed(0)} ms`}`
             : 'via hub',
         ),
         cell(e.ticksBehind === undefined ? '-' : String(e.ticksBehind)),
@@ -285,6 +299,11 @@ async function main(): Promise<void> {
     plot.draw();
   }, 100);
   setInterval(publish, 1_000);
+  if (mesh !== undefined) {
+    setInterval(() => {
+      if (live()) mesh.run(performance.now());
+    }, 300);
+  }
 
   await peer.start();
   publish();

@@ -155,6 +155,7 @@ describe('TimelinePlot', () => {
 describe('joinLink', () => {
   const base: PageConfig = {
     app: 'arena',
+    transport: 'ws',
     hub: 'ws://10.0.0.2:8080/symmetric/arena',
     hubFromQuery: false,
     room: 'demo',

@@ -15,6 +15,11 @@ export interface DemoPresence {
   readonly tick: number;
   /** State hash at a recent recorded tick, for the cross-peer check. */
   readonly check: { readonly tick: number; readonly hash: string } | null;
+  /**
+   * A page on WebRTC: its `/p2p-circuit/webrtc` address on the hub's relay, which the other
+   * pages dial for a direct link. Absent otherwise.
+   */
+  readonly webrtc?: string;
 }
 
 const KINDS = ['page', 'node', 'hub'];
@@ -43,7 +48,17 @@ export function parsePresence(data: unknown): DemoPresence | undefined {
     if (typeof tick === 'number' && Number.isInteger(tick) && typeof hash === 'string')
       check = { tick, hash };
   }
-  return { name: d['name'], kind: d['kind'] as DemoPresence['kind'], cursor, tick: d['tick'], check };
+  const w = d['webrtc'];
+  const webrtc =
+    typeof w === 'string' && w.length <= 512 && w.includes('/p2p-circuit/webrtc') ? w : undefined;
+  return {
+    name: d['name'],
+    kind: d['kind'] as DemoPresence['kind'],
+    cursor,
+    tick: d['tick'],
+    check,
+    ...(webrtc !== undefined ? { webrtc } : {}),
+  };
 }
 
 /**
