@@ -53,18 +53,19 @@ export class Exclusions<S, E> {
   }
 
   /**
-   * A copy of an event already known arrived from `link` (`undefined`: a broadcast channel): if
-   * it is signed differently from the held one and its content differs, and its signature
-   * verifies, it proves equivocation.
+   * A copy of an event already known arrived from `link` (`undefined`: a broadcast channel): a
+   * true copy (same tick and payload) is dropped; a copy whose content differs is either altered
+   * on the way (its signature does not verify: the link is closed) or, validly signed, proof of
+   * equivocation.
    */
   checkCopy(link: LinkEntry<E> | undefined, ev: WireEvent<E>): void {
     const signer = this.signer!;
     const sig = ev.signature;
     if (sig === undefined) return;
     const held = this.host!.eventsOf(ev.source, ev.seq, ev.seq)[0];
-    if (held === undefined || held.signature === undefined || sameBytes(held.signature, sig)) return;
-    if (signer.sameContent(held, ev)) return;
-    if (!signer.verify(ev)) {
+    if (held === undefined || held.signature === undefined || signer.sameContent(held, ev)) return;
+    // Different content under the held signature: altered (a valid signature covers one content).
+    if (sameBytes(held.signature, sig) || !signer.verify(ev)) {
       this.ctx!.stats.signaturesRejected++;
       this.badSignature(link, `event ${ev.source}#${ev.seq}`);
       return;
