@@ -1,14 +1,12 @@
 import { ClockError } from './errors.js';
-import { type LinkState, newLinkState } from './link-state.js';
+import { MinorityGuard } from './guard.js';
+import { type LinkState, neighbourClockAt, newLinkState, takeSample } from './link-state.js';
 import { type ClockOptions, type ResolvedClockOptions, resolveClockOptions } from './options.js';
 import type { ClockEstimate, ClockStats, LinkEstimate, SyncMessage } from './types.js';
 import { checkSync, linkProblem, type Problem, tickProblem } from './validate.js';
 
 /** A reference clock's learned frequency correction fades with this many frequency time constants. */
 const ROOT_FREQUENCY_LEAK = 0.5;
-
-/** The sample-noise variance is smoothed this many times slower than the offset itself. */
-const NOISE_SMOOTHING = 0.25;
 
 /** A reference clock defers to a neighbour only with this multiple of the usual switch margin. */
 const ROOT_MARGIN_FACTOR = 1.5;
@@ -40,6 +38,8 @@ const FLOOR_EPSILON = 1e-9;
  * which case it is a reference for the network. This grows a tree rooted at the most advanced
  * clock; each clock tracks its reference's clock without bias, so the network runs at the root's
  * oscillator rate (no ratchet), and a joiner or a merging part of the network jumps forward once.
+ * Once established, the clock follows a neighbour far ahead only when another origin corroborates
+ * it (see `ClockOptions.corroborationMs`; a lone claim far beyond is a `CLOCK_LIE`).
  * Details and the reasons for this design are in the package README.
  */
 export class Clock {
@@ -81,6 +81,7 @@ export class Clock {
   #lastAdvanceAt = 0;
 
   readonly #links = new Map<string, LinkState>();
+  readonly #guard: MinorityGuard;
   readonly #stats = {
     syncsSent: 0,
     syncsReceived: 0,
@@ -91,6 +92,7 @@ export class Clock {
     steps: 0,
     rejected: 0,
     ticksRun: 0,
+    witnessed: 0,
   };
 
   /**
@@ -103,6 +105,14 @@ export class Clock {
     this.#maxSlewRate = (this.#o.maxSlew * this.#o.fps) / 1000;
     this.#maxFreq = this.#o.maxFrequencyPpm / 1e6;
     this.#switchTicks = (this.#o.switchMarginMs * this.#o.fps) / 1000;
+    const ticks = (ms: number): number => (ms * this.#o.fps) / 1000;
+    this.#guard = new MinorityGuard(
+      this.#o.fps,
+      ticks(this.#o.corroborationMs),
+      ticks(this.#o.lieThresholdMs),
+      this.#adoptTicks,
+      this.#o.establishAfterMs,
+    );
   }
 
   /** The resolved options (defaults filled in). */
@@ -127,7 +137,30 @@ export class Clock {
 
   /** A snapshot of the counters. */
   get stats(): ClockStats {
-    return { ...this.#stats };
+    return { ...this.#stats, uncorroborated: this.#guard.uncorroborated, lies: this.#guard.lies };
+  }
+
+  /**
+   * `true` once the clock agrees with a network (it measured a neighbour and joined or leads):
+   * from then on one neighbour's word moves it forward only as far as `corroborationMs` allows.
+   */
+  get established(): boolean {
+    return this.#guard.established;
+  }
+
+  /**
+   * Evidence that the clock of `origin` was at least `tick` at local time `nowMs` (the runtime
+   * passes the tick of a validly signed event of that origin, lowered by the largest stamping
+   * delay). It corroborates the lead of neighbours other than `origin` (use the link id as the
+   * origin when the event's author is that neighbour). Read by the minority guard only; ticks
+   * that are not finite or out of range are ignored.
+   * @throws {@link ClockError} `BAD_TIME`, `TIME_WENT_BACKWARDS`
+   */
+  witness(origin: string, tick: number, nowMs: number): void {
+    const now = this.#time(nowMs);
+    if (typeof origin !== 'string' || tickProblem(tick, false) !== undefined) return;
+    this.#stats.witnessed++;
+    this.#guard.witness(origin, tick, now);
   }
 
   /**
@@ -221,26 +254,41 @@ export class Clock {
    * documented shape, non-finite or negative numbers, an echo this clock cannot have caused)
    * throws a {@link ClockError} and changes nothing but {@link ClockStats.rejected}; the runtime
    * may close the link.
-   * @throws {@link ClockError} `BAD_TIME`, `TIME_WENT_BACKWARDS`, `BAD_LINK`, `BAD_MESSAGE`, `BAD_ECHO`
+   * @throws {@link ClockError} `BAD_TIME`, `TIME_WENT_BACKWARDS`, `BAD_LINK`, `BAD_MESSAGE`, `BAD_ECHO`,
+   *   `CLOCK_LIE` (an established clock, a claim far ahead that nobody corroborates)
    */
   onSync(link: string, msg: SyncMessage, nowMs: number): void {
     this.#checkLink(link);
     const now = this.#time(nowMs);
     const rtt = this.#checkSync(link, msg, now);
+    const lead = this.#seen ? msg.tick - this.#clockAt(now) : 0;
+    if (this.#guard.isLie(link, msg.tick, lead, now, this.#othersAt(link, now)))
+      this.#reject(
+        'CLOCK_LIE',
+        `SYNC claims tick ${msg.tick}, ${Math.round(lead)} ticks ahead; nobody agrees`,
+      );
     this.#touch(now);
     const l = this.#link(link);
-    l.lastRx = { time: msg.time, at: now };
+    l.lastRx = { time: msg.time, tick: msg.tick, at: now };
     this.#stats.syncsReceived++;
     this.#reanchor(now);
     // Uncompensated lower bound: the neighbour's clock is at least `msg.tick` now. Jumping to it
     // can never overshoot a real clock, so a joiner adopts the network's time at once.
     const lower = msg.tick - this.#cA;
-    if (lower > this.#adoptTicks) {
+    if (lower > this.#adoptTicks && this.#mayJump(link, lower, now)) {
       this.#jump(lower);
       this.#parent = link;
       this.#joining = true;
     }
-    if (rtt !== undefined && this.#sample(l, msg.tick, rtt, now)) this.#control(now, true);
+    if (rtt === undefined) return;
+    const sample = takeSample(l, msg.tick, rtt, this.#refAt(now), this.#o, this.#switchTicks);
+    if (sample === 'filtered') {
+      this.#stats.samplesFiltered++;
+      return;
+    }
+    this.#stats.samplesAccepted++;
+    if (sample === 'stepped') this.#stats.steps++;
+    this.#control(now, true);
   }
 
   /** The neighbour link closed: forget everything about it. Unknown links are ignored. */
@@ -381,15 +429,15 @@ export class Clock {
     for (const [id, l] of this.#links) {
       if (l.samples < this.#o.adoptAfterSamples) continue;
       const off = l.u + qMinusC;
-      if (off > this.#adoptTicks + 4 * Math.sqrt(l.noiseVar) && off > jump) {
+      if (off > this.#adoptTicks + 4 * Math.sqrt(l.noiseVar) && off > jump && this.#mayFollow(id, off, t)) {
         jump = off;
         jumpTo = id;
       }
     }
-    if (jumpTo !== undefined) {
+    if (jumpTo !== undefined && this.#mayJump(jumpTo, jump, t)) {
       this.#jump(jump);
       this.#parent = jumpTo;
-    }
+    } else jump = 0;
     const base = qMinusC - jump;
     let ref = this.#parent === undefined ? undefined : this.#links.get(this.#parent);
     if (ref === undefined) this.#parent = undefined;
@@ -398,6 +446,10 @@ export class Clock {
       ref.u + base < -this.#adoptTicks - 6 * Math.sqrt(ref.noiseVar)
     ) {
       // The reference fell far behind: it restarted (and will adopt our time). Stop following it.
+      this.#parent = undefined;
+      ref = undefined;
+    } else if (ref.samples > 0 && !this.#mayFollow(this.#parent!, ref.u + base, t)) {
+      // The reference ran far ahead and nobody else vouches for that time: stop following it.
       this.#parent = undefined;
       ref = undefined;
     }
@@ -410,7 +462,11 @@ export class Clock {
     let bestBy = 0;
     let bestMargin = 0;
     for (const [id, l] of this.#links) {
-      if (id === this.#parent || l.samples < this.#o.adoptAfterSamples) {
+      if (
+        id === this.#parent ||
+        l.samples < this.#o.adoptAfterSamples ||
+        !this.#mayFollow(id, l.u + base, t)
+      ) {
         l.aheadSince = undefined;
         continue;
       }
@@ -454,16 +510,18 @@ export class Clock {
           if (l.samples >= this.#o.adoptAfterSamples) this.#joining = false;
       } else if (ref.samples >= this.#o.adoptAfterSamples) {
         this.#joining = false;
-        if (e > 0) {
+        if (e > 0 && this.#mayJump(this.#parent!, e, t)) {
           this.#jump(e);
           e = 0;
         }
       }
     }
+    if (!this.#joining) this.#guard.agreed(t);
     if (
       ref !== undefined &&
       e > 0 &&
-      (ref.stepped || e > Math.max(this.#switchTicks, 4 * this.#sigma(ref)))
+      (ref.stepped || e > Math.max(this.#switchTicks, 4 * this.#sigma(ref))) &&
+      this.#mayJump(this.#parent!, e, t)
     ) {
       // The reference jumped (a detected step), or is clearly ahead beyond the noise: follow at
       // once rather than slewing for seconds behind it, so jumps sweep down the tree quickly.
@@ -497,47 +555,24 @@ export class Clock {
     if (integrate) this.#lastControlAt = t;
   }
 
-  /** Feed one round trip; returns `true` when the sample passed the filter. */
-  #sample(l: LinkState, tick: number, rawRtt: number, now: number): boolean {
-    const rtt = Math.max(0, rawRtt);
-    const w = this.#o.filterWindow;
-    if (l.rtts.length < w) l.rtts.push(rtt);
-    else l.rtts[l.rttNext] = rtt;
-    l.rttNext = (l.rttNext + 1) % w;
-    let min = Number.POSITIVE_INFINITY;
-    for (const r of l.rtts) if (r < min) min = r;
-    l.minRtt = min;
-    if (rtt > this.#o.maxRttMs || rtt > min * (1 + this.#o.filterSlack) + this.#o.filterFloorMs) {
-      this.#stats.samplesFiltered++;
-      return false;
+  /** The most advanced clock (ticks at `t`) among neighbours other than `claimant`; `NaN` when none is known. */
+  #othersAt(claimant: string, t: number): number {
+    let others = Number.NaN;
+    for (const [id, l] of this.#links) {
+      const at = id === claimant ? Number.NaN : neighbourClockAt(l, t, this.#refAt(t), this.#o.fps);
+      if (!(at <= others)) others = at;
     }
-    // The neighbour's clock now ≈ its tick when it sent + the return trip, taken as rtt / 2.
-    const neighbour = tick + (rtt * this.#o.fps) / 2000;
-    const s = neighbour - this.#refAt(now);
-    if (l.samples === 0) {
-      l.u = s;
-      // Prior for the sample noise until samples say otherwise: a twentieth of the round trip.
-      const prior = (rtt * this.#o.fps) / 20_000;
-      l.noiseVar = prior * prior;
-      l.fresh = 0;
-    } else if (Math.abs(s - l.u) > 5 * Math.sqrt(l.noiseVar) + this.#switchTicks / 2) {
-      // A step far outside the noise: the neighbour jumped (adopted a time). Follow it at once
-      // instead of smoothing it in over several samples.
-      l.u = s;
-      l.fresh = 1;
-      l.stepped = true;
-      this.#stats.steps++;
-    } else {
-      const a = this.#o.smoothing;
-      const d = s - l.u;
-      l.u += a * d;
-      const b = a * NOISE_SMOOTHING;
-      l.noiseVar = (1 - b) * (l.noiseVar + b * d * d);
-    }
-    l.samples++;
-    l.fresh++;
-    this.#stats.samplesAccepted++;
-    return true;
+    return others;
+  }
+
+  /** May the clock follow `link`, `off` ticks ahead of it at `t`? (See {@link MinorityGuard.mayFollow}.) */
+  #mayFollow(link: string, off: number, t: number): boolean {
+    return this.#guard.mayFollow(link, this.#clockAt(t) + off, off, t, () => this.#othersAt(link, t));
+  }
+
+  /** May the clock jump `by` ticks forward at `t` on the word of `link`? (See {@link MinorityGuard.mayJump}.) */
+  #mayJump(link: string, by: number, t: number): boolean {
+    return this.#guard.mayJump(link, this.#clockAt(t) + by, by, t, () => this.#othersAt(link, t));
   }
 
   #link(id: string): LinkState {

@@ -11,6 +11,9 @@
  * - `BAD_ECHO`: a SYNC's `echo` cannot be an answer to a SYNC this clock sent on that link (it
  *   names a time in the future or before the first SYNC sent on the link, or the round trip it
  *   implies is negative).
+ * - `CLOCK_LIE`: a SYNC claims a clock more than `lieThresholdMs` ahead of an established clock
+ *   and nothing else (another neighbour, a witnessed event) comes near it: a minority lying about
+ *   time. Nothing is adopted; the runtime should close that link.
  * - `BAD_TICK`: a tick given to `Clock.adopt` or `Clock.fastForward` is not a finite,
  *   non-negative number (an integer for `fastForward`).
  */
@@ -21,6 +24,7 @@ export type ClockErrorCode =
   | 'BAD_LINK'
   | 'BAD_MESSAGE'
   | 'BAD_ECHO'
+  | 'CLOCK_LIE'
   | 'BAD_TICK';
 
 /**
@@ -41,4 +45,9 @@ export class ClockError extends Error {
     this.name = 'ClockError';
     this.code = code;
   }
+}
+
+/** `true` when `value` is a {@link ClockError} (optionally with the given code). */
+export function isClockError(value: unknown, code?: ClockErrorCode): value is ClockError {
+  return value instanceof ClockError && (code === undefined || value.code === code);
 }

@@ -9,6 +9,6 @@
  */
 
 export { Clock } from './clock.js';
-export { ClockError, type ClockErrorCode } from './errors.js';
+export { ClockError, type ClockErrorCode, isClockError } from './errors.js';
 export { CLOCK_DEFAULTS, type ClockOptions, type ResolvedClockOptions } from './options.js';
 export type { ClockEstimate, ClockStats, LinkEstimate, SyncMessage } from './types.js';

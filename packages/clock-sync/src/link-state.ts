@@ -1,4 +1,5 @@
 /** What a {@link Clock} keeps per link: SYNC bookkeeping, the RTT filter and the offset estimate. */
+import type { ClockOptions } from './options.js';
 
 /** The state of one link (one neighbour) inside a clock. @internal */
 export interface LinkState {
@@ -7,8 +8,8 @@ export interface LinkState {
   lastSentAt: number | undefined;
   /** SYNCs produced for this link (the first `syncBurst` are spaced `syncBurstIntervalMs`). */
   sent: number;
-  /** Last SYNC received on the link: the sender's `time` and our local receive time. */
-  lastRx: { time: number; at: number } | undefined;
+  /** Last SYNC received on the link: the sender's `time` and `tick`, and our local receive time. */
+  lastRx: { time: number; tick: number; at: number } | undefined;
   /** Ring buffer of the last `filterWindow` RTTs (ms). */
   readonly rtts: number[];
   rttNext: number;
@@ -47,4 +48,75 @@ export function newLinkState(): LinkState {
     stepped: false,
     aheadSince: undefined,
   };
+}
+
+/** The sample-noise variance is smoothed this many times slower than the offset itself. */
+const NOISE_SMOOTHING = 0.25;
+
+/**
+ * Feed one round trip into link `l`: the neighbour's `tick` as sent, the measured round trip
+ * (ms), and this clock's free-running reference at the receive time. Returns `'filtered'` when
+ * the minimum-RTT filter (or `maxRttMs`) dropped the sample, `'stepped'` when the neighbour's
+ * clock visibly jumped (the estimate restarts there), `'accepted'` otherwise. @internal
+ */
+export function takeSample(
+  l: LinkState,
+  tick: number,
+  rawRtt: number,
+  refNow: number,
+  o: Readonly<
+    Pick<
+      Required<ClockOptions>,
+      'fps' | 'filterWindow' | 'filterSlack' | 'filterFloorMs' | 'maxRttMs' | 'smoothing'
+    >
+  >,
+  switchTicks: number,
+): 'filtered' | 'stepped' | 'accepted' {
+  const rtt = Math.max(0, rawRtt);
+  const w = o.filterWindow;
+  if (l.rtts.length < w) l.rtts.push(rtt);
+  else l.rtts[l.rttNext] = rtt;
+  l.rttNext = (l.rttNext + 1) % w;
+  let min = Number.POSITIVE_INFINITY;
+  for (const r of l.rtts) if (r < min) min = r;
+  l.minRtt = min;
+  if (rtt > o.maxRttMs || rtt > min * (1 + o.filterSlack) + o.filterFloorMs) return 'filtered';
+  // The neighbour's clock now ≈ its tick when it sent + the return trip, taken as rtt / 2.
+  const neighbour = tick + (rtt * o.fps) / 2000;
+  const s = neighbour - refNow;
+  let result: 'stepped' | 'accepted' = 'accepted';
+  if (l.samples === 0) {
+    l.u = s;
+    // Prior for the sample noise until samples say otherwise: a twentieth of the round trip.
+    const prior = (rtt * o.fps) / 20_000;
+    l.noiseVar = prior * prior;
+    l.fresh = 0;
+  } else if (Math.abs(s - l.u) > 5 * Math.sqrt(l.noiseVar) + switchTicks / 2) {
+    // A step far outside the noise: the neighbour jumped (adopted a time). Follow it at once
+    // instead of smoothing it in over several samples.
+    l.u = s;
+    l.fresh = 1;
+    l.stepped = true;
+    result = 'stepped';
+  } else {
+    const a = o.smoothing;
+    const d = s - l.u;
+    l.u += a * d;
+    const b = a * NOISE_SMOOTHING;
+    l.noiseVar = (1 - b) * (l.noiseVar + b * d * d);
+  }
+  l.samples++;
+  l.fresh++;
+  return result;
+}
+
+/**
+ * The clock of the neighbour behind `l` at local time `t` as far as known: its RTT-compensated
+ * estimate (against this clock's reference `refNow` at `t`) or, when larger, its last SYNC's tick
+ * run on; `NaN` when nothing is known. @internal
+ */
+export function neighbourClockAt(l: LinkState, t: number, refNow: number, fps: number): number {
+  const low = l.lastRx === undefined ? Number.NaN : l.lastRx.tick + ((t - l.lastRx.at) * fps) / 1000;
+  const compensated = l.samples > 0 ? l.u + refNow : Number.NaN;
+  return Number.isNaN(compensated) || compensated < low ? low : compensated;
 }

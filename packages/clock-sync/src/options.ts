@@ -80,6 +80,23 @@ export interface ClockOptions {
   smoothing?: number;
   /** Round-trip samples above this (ms) are dropped as useless. Default 10 000. */
   maxRttMs?: number;
+  /**
+   * Minority guard. Once the clock has agreed with a network for `establishAfterMs` (it is
+   * *established*; until then it adopts any neighbour's time, as a joiner must), one neighbour's
+   * word moves it forward only so far: a neighbour more than `corroborationMs` ahead is followed
+   * only when another neighbour's clock, or a witnessed event tick ({@link Clock.witness}) of
+   * another origin, is within `corroborationMs` of it; forward jumps nobody corroborates draw on
+   * a budget of `corroborationMs` that refills at `corroborationMs` a minute. Default 1000.
+   */
+  corroborationMs?: number;
+  /**
+   * A SYNC claiming a clock more than this far (ms of ticks) ahead of an established clock, and
+   * corroborated by nobody else, is a lie: {@link Clock.onSync} throws `CLOCK_LIE` (the runtime
+   * closes that link). Default 30 000 (at least `corroborationMs`).
+   */
+  lieThresholdMs?: number;
+  /** See `corroborationMs`. Default 20 000. */
+  establishAfterMs?: number;
 }
 
 /** Default value of every optional {@link ClockOptions} field. */
@@ -101,6 +118,9 @@ export const CLOCK_DEFAULTS: Readonly<Required<Omit<ClockOptions, 'fps' | 'maxTi
   filterFloorMs: 2,
   smoothing: 0.25,
   maxRttMs: 10_000,
+  corroborationMs: 1000,
+  lieThresholdMs: 30_000,
+  establishAfterMs: 20_000,
 };
 
 /** Options with every default filled in (internal). */
@@ -163,6 +183,9 @@ export function resolveClockOptions(options: ClockOptions): ResolvedClockOptions
     filterFloorMs: check('filterFloorMs', o.filterFloorMs, 0, 3_600_000),
     smoothing: check('smoothing', o.smoothing, 0, 1, { minOpen: true }),
     maxRttMs: check('maxRttMs', o.maxRttMs, 0, 86_400_000, { minOpen: true }),
+    corroborationMs: check('corroborationMs', o.corroborationMs, 0, 86_400_000, { minOpen: true }),
+    lieThresholdMs: check('lieThresholdMs', o.lieThresholdMs, o.corroborationMs, 86_400_000 * 365),
+    establishAfterMs: check('establishAfterMs', o.establishAfterMs, 0, 86_400_000),
   };
   return r;
 }

@@ -75,4 +75,13 @@ export interface ClockStats {
   readonly rejected: number;
   /** Ticks returned by {@link Clock.advance} in total. */
   readonly ticksRun: number;
+  /**
+   * Times an established clock did not follow a neighbour's lead because nobody corroborated it
+   * (see `ClockOptions.corroborationMs`).
+   */
+  readonly uncorroborated: number;
+  /** SYNCs refused as `CLOCK_LIE` (also counted in {@link ClockStats.rejected}). */
+  readonly lies: number;
+  /** Event ticks given to {@link Clock.witness}. */
+  readonly witnessed: number;
 }

@@ -5,6 +5,12 @@
 import type { ClockErrorCode } from './errors.js';
 import type { SyncMessage } from './types.js';
 
+/**
+ * Largest tick a SYNC may carry: 2^48 (about 8,900 years at 1,000 ticks per second), so a clock
+ * plus any stamping delay stays an exact integer. @internal
+ */
+export const MAX_SYNC_TICK = 2 ** 48;
+
 /** What is wrong with an input: the error code and a message. @internal */
 export type Problem = readonly [ClockErrorCode, string];
 
@@ -46,8 +52,8 @@ export function checkSync(
 ): { readonly problem: Problem } | { readonly rtt: number } | { readonly noEcho: true } {
   if (typeof msg !== 'object' || msg === null) return { problem: ['BAD_MESSAGE', 'SYNC must be an object'] };
   if (!isFiniteNumber(msg.time)) return { problem: ['BAD_MESSAGE', 'SYNC time must be a finite number'] };
-  if (!isFiniteNumber(msg.tick) || msg.tick < 0 || msg.tick > Number.MAX_SAFE_INTEGER) {
-    return { problem: ['BAD_MESSAGE', 'SYNC tick must be a finite number in [0, 2^53)'] };
+  if (!isFiniteNumber(msg.tick) || msg.tick < 0 || msg.tick > MAX_SYNC_TICK) {
+    return { problem: ['BAD_MESSAGE', 'SYNC tick must be a finite number in [0, 2^48]'] };
   }
   const echo = msg.echo;
   if (echo === undefined) return { noEcho: true };

@@ -88,6 +88,7 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
     running: () => c.driver.status !== 'stopped',
     excluded: (source, seq) => host.exclusions.excluded(source, seq),
     checkCopy: (link, ev) => host.exclusions.checkCopy(link, ev),
+    witness: (link, ev, now) => c.sync.witness(link, ev, now),
   });
   host.exclusions.bind(ctx, links, ctx.signer, {
     eventsOf: (source, from, to) => c.driver.eventsOf(source, from, to),

@@ -150,6 +150,8 @@ export interface IntakeHost<E> {
   excluded(source: string, seq: number): boolean;
   /** A copy of a known event arrived from `link` (`undefined`: a channel): check it for equivocation. */
   checkCopy(link: LinkEntry<E> | undefined, ev: WireEvent<E>): void;
+  /** A new, validly signed event arrived from `link`: its tick is evidence of its author's time. */
+  witness(link: LinkEntry<E>, ev: WireEvent<E>, now: number): void;
 }
 
 /** Events arriving from links and broadcast channels. @internal */
@@ -223,6 +225,7 @@ export class EventIntake<S, E> {
           break;
         }
         this.ctx.stats.signaturesVerified++;
+        this.host.witness(link, ev, now);
       }
       if (ev.source === source && ev.seq > this.host.ownSeq() && !known.has(ev.source, ev.seq))
         this.repair.reportConflict(link, ev.seq);

@@ -12,6 +12,7 @@ import { host, type PeerContext } from './context.js';
 import type { Delay } from './delay.js';
 import type { DesyncDetector } from './desync.js';
 import type { Dissemination } from './dissemination.js';
+import { PeerError } from './errors.js';
 import type { DecodedSnapshot, Join, QueuedEmit } from './join.js';
 import type { LinkTable } from './links.js';
 import { compactionPeriod } from './options.js';
@@ -256,6 +257,9 @@ export class Driver<S, E> {
     // it keeps the whole Δ for the event instead of losing up to a tick of it.
     else base = Math.max(base, this.parts.sync.clockTickAt(now));
     const tick = Math.max(base + this.parts.delay.ticks, this.ownLastTick);
+    if (!Number.isSafeInteger(tick)) {
+      throw new PeerError('OUT_OF_RANGE', `cannot stamp an event at tick ${tick}`);
+    }
     let event: TimelineEvent<E>;
     if (placeholder !== undefined) {
       placeholder.tick = tick;

@@ -13,6 +13,9 @@
  *   second `hello`, a snapshot chunk nobody asked for, inconsistent chunk numbering). Closed.
  * - `OUT_OF_RANGE`: an event stamped absurdly far in the future, a request for an absurd
  *   range. The offending frame is dropped and the link closed.
+ * - `CLOCK_LIE`: a neighbour's SYNC claims a clock far ahead of the room's (beyond the clock's
+ *   `lieThresholdMs`) and no other neighbour or signed event comes near it. Nothing is adopted;
+ *   the link is closed.
  * - `HANDSHAKE_TIMEOUT`: no `hello` arrived within `handshakeTimeoutMs`. Closed.
  * - `OVERSIZED`: a frame this peer wanted to send exceeded the transport's or codec's limit
  *   even after splitting; the frame is dropped (repair will fetch the content later).
@@ -54,6 +57,7 @@ export type PeerErrorCode =
   | 'PEER_ID_MISMATCH'
   | 'PROTOCOL'
   | 'OUT_OF_RANGE'
+  | 'CLOCK_LIE'
   | 'HANDSHAKE_TIMEOUT'
   | 'OVERSIZED'
   | 'SNAPSHOT'

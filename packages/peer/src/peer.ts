@@ -23,7 +23,7 @@ import type { Dissemination, EventIntake } from './dissemination.js';
 import type { Driver } from './driver.js';
 import { Emitter } from './emitter.js';
 import { Exclusions } from './equivocation.js';
-import { PeerError } from './errors.js';
+import { isPeerError, PeerError } from './errors.js';
 import { checkSourceLength, randomId, resolveIdentity, sourceId, withPeerIdSources } from './identity.js';
 import type { Join, JoinPhase, PhaseChange } from './join.js';
 import { KnownEvents } from './known.js';
@@ -294,7 +294,12 @@ class PeerRuntime<S, E> implements Peer<S, E> {
         new PeerError('INVALID_PAYLOAD', `payload cannot be encoded: ${String(cause)}`, { cause }),
       );
     }
-    return this.join.queue(payload) ?? this.driver.stamp(payload, undefined);
+    try {
+      return this.join.queue(payload) ?? this.driver.stamp(payload, undefined);
+    } catch (error) {
+      if (isPeerError(error)) throw this.count(error);
+      throw error;
+    }
   }
 
   setPresence(data: unknown): void {

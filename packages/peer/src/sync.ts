@@ -9,6 +9,8 @@
 import { ClockError } from '@symmetric/clock-sync';
 import type { SyncFrame } from '@symmetric/codec';
 import type { PeerContext } from './context.js';
+import { PeerError } from './errors.js';
+import { peerIdOf } from './identity.js';
 import type { LinkEntry, LinkTable } from './links.js';
 
 /** SYNCs received on a link that are answered at once. */
@@ -53,6 +55,15 @@ export class SyncExchange<S, E> {
         now,
       );
     } catch (error) {
+      if (error instanceof ClockError && error.code === 'CLOCK_LIE') {
+        const lie = new PeerError('CLOCK_LIE', `SYNC from ${link.peerId}: ${error.message}`, {
+          linkId: link.key,
+          peerId: link.peerId,
+          cause: error,
+        });
+        this.links.linkError(link, lie, true);
+        return;
+      }
       if (error instanceof ClockError) {
         this.links.linkError(link, this.links.protocolError(link, `bad SYNC: ${error.message}`, error), true);
         return;
@@ -62,6 +73,24 @@ export class SyncExchange<S, E> {
     const n = (this.received.get(link.key) ?? 0) + 1;
     this.received.set(link.key, n);
     if (n <= ANSWERED_AT_ONCE) this.send(link, now);
+  }
+
+  /**
+   * A validly signed event from `link`: evidence that its author's clock was at least its tick
+   * minus the largest stamping delay (5 s, or the fixed Δ when larger). The author is the link's
+   * own neighbour (origin: the link) or someone further away (origin: its peer id).
+   */
+  witness(link: LinkEntry<E>, ev: { readonly source: string; readonly tick: number }, now: number): void {
+    const fps = this.ctx.options.fps;
+    const delay = this.ctx.options.delay;
+    const slack = Math.ceil(Math.max(5 * fps, delay === 'auto' ? 0 : (delay * fps) / 1000));
+    const author = peerIdOf(ev.source);
+    const origin = author === link.peerId ? link.key : author;
+    try {
+      this.ctx.clock.witness(origin, ev.tick - slack, now);
+    } catch {
+      // A time the clock refuses: no evidence.
+    }
   }
 
   /** Link `key` closed. */

@@ -1,0 +1,176 @@
+/**
+ * The minority guard of a clock: what one neighbour may make an established clock do.
+ *
+ * The agreement follows the most advanced clock, so one neighbour claiming a clock far ahead
+ * would drag everyone with it. Once the clock agrees with a network, a claim more than
+ * `corroborationTicks` ahead counts only when something of another origin comes within
+ * `corroborationTicks` of it: another neighbour's clock, or an event tick witnessed from another
+ * origin ({@link MinorityGuard.witness}, fed by the runtime with the ticks of validly signed
+ * events, lowered by the largest stamping delay). Forward jumps nobody corroborates draw on a
+ * budget of `corroborationTicks` that refills at `corroborationTicks` per {@link BUDGET_REFILL_MS}:
+ * a lone liar can push the clock ahead by at most that much a minute, and by slewing at most
+ * `maxSlew` times nominal.
+ * @internal
+ */
+/** The uncorroborated jump budget refills by `corroborationTicks` over this many ms. @internal */
+export const BUDGET_REFILL_MS = 60_000;
+
+/** Witnessed origins kept (the most advanced ones). @internal */
+export const MAX_WITNESSES = 64;
+
+/** Witnessed evidence older than this (ms) is forgotten. @internal */
+export const WITNESS_TTL_MS = 60_000;
+
+/** Corroboration, the uncorroborated-jump budget and the lie test. @internal */
+export class MinorityGuard {
+  /** `true` once the clock agreed with a network (with measured neighbours) for `establishAfterMs`. */
+  established = false;
+  /** Leads not followed and jumps not made because nobody corroborated them. */
+  uncorroborated = 0;
+  /** Claims refused as lies. */
+  lies = 0;
+  #agreedSince: number | undefined;
+  #budget: number;
+  #budgetAt: number | undefined;
+  /** Per origin: the largest tick witnessed, as (tick, local time). */
+  readonly #witnessed = new Map<string, { tick: number; at: number }>();
+
+  constructor(
+    private readonly fps: number,
+    /** How far ahead (ticks) one neighbour is believed without corroboration. */
+    readonly corroborationTicks: number,
+    /** A lead (ticks) beyond this that nobody corroborates is a lie. */
+    readonly lieTicks: number,
+    /** A jump is corroborated by another neighbour within this many ticks of it (the adoption threshold). */
+    private readonly jumpTolerance: number,
+    /** The clock is established after agreeing with a network this long (ms). */
+    private readonly establishAfterMs: number,
+  ) {
+    this.#budget = corroborationTicks;
+  }
+
+  /** The clock agrees with a network at `t` (it measured a neighbour and is not joining). */
+  agreed(t: number): void {
+    this.#agreedSince ??= t;
+    if (t - this.#agreedSince >= this.establishAfterMs) this.established = true;
+  }
+
+  /** Evidence that `origin`'s clock was at least `tick` at local time `now`. */
+  witness(origin: string, tick: number, now: number): void {
+    const w = this.#witnessed.get(origin);
+    if (w !== undefined) {
+      if (this.#at(w, now) < tick) {
+        w.tick = tick;
+        w.at = now;
+      }
+      return;
+    }
+    if (this.#witnessed.size >= MAX_WITNESSES) this.#evict(now);
+    if (this.#witnessed.size < MAX_WITNESSES) this.#witnessed.set(origin, { tick, at: now });
+  }
+
+  /** Number of origins with witnessed evidence. */
+  get witnesses(): number {
+    return this.#witnessed.size;
+  }
+
+  /**
+   * `true` when a claim that the network's clock is at `claim` at local time `t`, made by
+   * `claimant`, is corroborated: `otherLinks` (the most advanced clock among the other
+   * neighbours, `NaN` when none is known) comes within `linkTolerance` ticks of it, or a witness
+   * of another origin within `corroborationTicks` (a witness is a lower bound of a clock that
+   * is not ours, so it never vouches for more than that clock's own time: no ratchet).
+   */
+  corroborated(
+    claimant: string,
+    claim: number,
+    t: number,
+    otherLinks: number,
+    linkTolerance: number,
+  ): boolean {
+    if (otherLinks >= claim - linkTolerance) return true;
+    const floor = claim - this.corroborationTicks;
+    for (const [origin, w] of this.#witnessed) {
+      if (origin === claimant) continue;
+      if (t - w.at > WITNESS_TTL_MS) {
+        this.#witnessed.delete(origin);
+        continue;
+      }
+      if (this.#at(w, t) >= floor) return true;
+    }
+    return false;
+  }
+
+  /**
+   * A claim `claim` (a clock `lead` ticks ahead of ours at `t`) that nothing else comes near is a
+   * lie once the clock is established and the lead exceeds `lieTicks`. Counts it.
+   */
+  isLie(claimant: string, claim: number, lead: number, t: number, otherLinks: number): boolean {
+    if (!this.established || lead <= this.lieTicks) return false;
+    if (this.corroborated(claimant, claim, t, otherLinks, this.corroborationTicks)) return false;
+    this.lies++;
+    return true;
+  }
+
+  /**
+   * May the clock follow `claimant`, whose clock is at `claim` (`lead` ticks ahead) at `t`?
+   * Always until established, and for leads within `corroborationTicks`; beyond, only when
+   * corroborated within `corroborationTicks` (`others`: the most advanced other neighbour).
+   */
+  mayFollow(claimant: string, claim: number, lead: number, t: number, others: () => number): boolean {
+    if (!this.established || lead <= this.corroborationTicks) return true;
+    if (this.corroborated(claimant, claim, t, others(), this.corroborationTicks)) return true;
+    this.uncorroborated++;
+    return false;
+  }
+
+  /**
+   * May the clock jump `by` ticks forward to `claim` at `t` on the word of `claimant`? Always
+   * until established; then when another neighbour is within the adoption threshold of `claim`
+   * (or a witness of another origin within `corroborationTicks`), else from the budget.
+   */
+  mayJump(claimant: string, claim: number, by: number, t: number, others: () => number): boolean {
+    if (!this.established || this.corroborated(claimant, claim, t, others(), this.jumpTolerance)) return true;
+    if (this.spend(by, t)) return true;
+    this.uncorroborated++;
+    return false;
+  }
+
+  /**
+   * An uncorroborated forward jump of `by` ticks at local time `t`: `true` (and the budget spent)
+   * when the budget covers it.
+   */
+  spend(by: number, t: number): boolean {
+    if (this.#budgetAt !== undefined) {
+      const refill = ((t - this.#budgetAt) * this.corroborationTicks) / BUDGET_REFILL_MS;
+      this.#budget = Math.min(this.corroborationTicks, this.#budget + Math.max(0, refill));
+    }
+    this.#budgetAt = t;
+    if (by > this.#budget) return false;
+    this.#budget -= by;
+    return true;
+  }
+
+  /** Witnessed tick of `w` extrapolated to local time `t` (clocks run on). */
+  #at(w: { tick: number; at: number }, t: number): number {
+    return w.tick + ((t - w.at) * this.fps) / 1000;
+  }
+
+  /** Make room: forget the stale witnesses, else the least advanced one. */
+  #evict(now: number): void {
+    let low: string | undefined;
+    let lowTick = Number.POSITIVE_INFINITY;
+    for (const [origin, w] of this.#witnessed) {
+      if (now - w.at > WITNESS_TTL_MS) {
+        this.#witnessed.delete(origin);
+        continue;
+      }
+      const at = this.#at(w, now);
+      if (at < lowTick) {
+        lowTick = at;
+        low = origin;
+      }
+    }
+    if (this.#witnessed.size >= MAX_WITNESSES && low !== undefined) this.#witnessed.delete(low);
+  }
+}

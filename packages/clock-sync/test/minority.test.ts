@@ -1,0 +1,132 @@
+import { Clock, ClockError, type SyncMessage } from '@symmetric/clock-sync';
+import { describe, expect, it } from 'vitest';
+
+const FPS = 50;
+const LATENCY = 10;
+
+/**
+ * A clock `me` between two honest clocks `h1`, `h2` (SYNCs both ways every 250 ms, 10 ms each
+ * way) and a liar whose SYNCs are scripted. Virtual time in ms.
+ */
+class Room {
+  readonly me: Clock;
+  readonly honest = new Map<string, Clock>();
+  now = 0;
+  private queue: { at: number; run: () => void }[] = [];
+  private lastLiarEcho: number | undefined;
+
+  constructor(options: Partial<ConstructorParameters<typeof Clock>[0]> = {}) {
+    this.me = new Clock({ fps: FPS, ...options });
+    for (const id of ['h1', 'h2']) this.honest.set(id, new Clock({ fps: FPS }));
+  }
+
+  /** Run until `until` ms: every clock advances every 5 ms, SYNCs flow every 250 ms. */
+  run(until: number): void {
+    for (; this.now <= until; this.now += 5) {
+      const t = this.now;
+      this.me.advance(t);
+      for (const c of this.honest.values()) c.advance(t);
+      if (t % 250 === 0) {
+        for (const [id, c] of this.honest) {
+          const toMe = c.syncFor('me', t);
+          const toThem = this.me.syncFor(id, t);
+          this.at(t + LATENCY, () => this.me.onSync(id, toMe, t + LATENCY));
+          this.at(t + LATENCY, () => c.onSync('me', toThem, t + LATENCY));
+        }
+      }
+      const due = this.queue.filter((q) => q.at <= t);
+      this.queue = this.queue.filter((q) => q.at > t);
+      for (const q of due) q.run();
+    }
+  }
+
+  /** The liar's SYNC claiming `tick`, delivered now (with a plausible echo once it has one). */
+  lie(tick: number): unknown {
+    const t = this.now;
+    this.lastLiarEcho ??= this.me.syncFor('liar', t).time;
+    const m: SyncMessage = { time: t, tick, echo: { time: this.lastLiarEcho, holdMs: 0 } };
+    try {
+      this.me.onSync('liar', m, t);
+      return undefined;
+    } catch (error) {
+      return error;
+    } finally {
+      this.lastLiarEcho = this.me.syncFor('liar', t).time;
+    }
+  }
+
+  private at(at: number, run: () => void): void {
+    this.queue.push({ at, run });
+  }
+}
+
+describe('a minority lying about time cannot steer an established clock', () => {
+  it('a SYNC 90,000 ticks ahead is a CLOCK_LIE: counted, nothing adopted', () => {
+    const r = new Room();
+    r.run(25_000);
+    expect(r.me.established).toBe(true);
+    const before = r.me.clockTick(r.now);
+    const error = r.lie(before + 90_000);
+    expect(error).toBeInstanceOf(ClockError);
+    expect((error as ClockError).code).toBe('CLOCK_LIE');
+    expect(r.me.stats.lies).toBe(1);
+    r.run(27_000);
+    expect(r.me.clockTick(r.now) - before).toBeLessThan(110);
+  });
+
+  it('a liar 5 s ahead (under the lie threshold) is not followed; the honest clocks still agree', () => {
+    const r = new Room();
+    r.run(25_000);
+    const start = r.me.clockTick(r.now);
+    for (let i = 0; i < 40; i++) {
+      r.lie(r.me.clockTick(r.now) + 250);
+      r.run(r.now + 250);
+    }
+    // 10 s at 50 ticks/s; nobody corroborates the lead, so the clock keeps the room's time.
+    expect(r.me.clockTick(r.now) - start).toBeLessThan(515);
+    expect(r.me.stats.uncorroborated).toBeGreaterThan(0);
+    const h1 = r.honest.get('h1')!.clockTick(r.now);
+    expect(Math.abs(r.me.clockTick(r.now) - h1)).toBeLessThan(2);
+  });
+
+  it('a liar always 0.9 s ahead moves the clock by at most its budget plus slewing, not 0.9 s a round', () => {
+    const r = new Room();
+    r.run(25_000);
+    const start = r.me.clockTick(r.now);
+    for (let i = 0; i < 120; i++) {
+      r.lie(r.me.clockTick(r.now) + 45);
+      r.run(r.now + 250);
+    }
+    // 30 s: 1,500 ticks nominal; the budget (50 ticks, +25 in 30 s) and 5 % slewing (75 ticks) bound the rest.
+    expect(r.me.clockTick(r.now) - start).toBeLessThan(1500 + 50 + 25 + 75 + 5);
+  });
+
+  it('a lead corroborated by a witnessed event tick of another origin is followed at once', () => {
+    const r = new Room();
+    r.run(25_000);
+    const ahead = r.me.clockTick(r.now) + 1000;
+    // The event reaches every clock (flooding), like the SYNCs.
+    for (const c of [r.me, ...r.honest.values()]) c.witness('someone-else', ahead, r.now);
+    r.lie(ahead);
+    r.lie(ahead + 12.5);
+    r.run(r.now + 2000);
+    expect(r.me.clockTick(r.now)).toBeGreaterThan(ahead);
+    for (const c of [r.me, ...r.honest.values()]) expect(c.stats.lies).toBe(0);
+    expect(r.honest.get('h1')!.clockTick(r.now)).toBeGreaterThan(ahead);
+  });
+
+  it('a joining clock (not yet established) still adopts one neighbour’s time at once', () => {
+    const me = new Clock({ fps: FPS });
+    me.advance(0);
+    me.onSync('n', { time: 0, tick: 90_000 }, 10);
+    expect(me.established).toBe(false);
+    expect(me.clockTick(10)).toBeGreaterThanOrEqual(90_000);
+  });
+
+  it('a SYNC tick beyond 2^48 is malformed', () => {
+    const me = new Clock({ fps: FPS });
+    me.advance(0);
+    expect(() => me.onSync('n', { time: 0, tick: 2 ** 53 - 2 }, 10)).toThrow(/2\^48/);
+    expect(me.clockTick(10)).toBeLessThan(1);
+  });
+});
