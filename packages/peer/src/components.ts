@@ -125,7 +125,7 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
           ),
         );
   c.intake.dissemination = c.dissemination;
-  c.desync = new DesyncDetector(ctx);
+  c.desync = new DesyncDetector(ctx, { historiesDiffer: (l) => c.repair.historiesDiffer(l as LinkEntry<E>) });
   c.join = new Join(ctx, links, {
     stamp: (payload, placeholder) => {
       c.driver.stamp(payload, placeholder);

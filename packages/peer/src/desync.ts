@@ -16,6 +16,20 @@ const MAX_PENDING_HASHES = 256;
 const MAX_OWN_HASHES = 512;
 /** Hash reports per `hash` frame. */
 const MAX_REPORTS_PER_FRAME = 64;
+/**
+ * A mismatch with a neighbour whose history is known to differ from ours is held back this many
+ * times `desyncConfirmMs` (repair or re-basing is under way) before it is raised all the same.
+ */
+const EXPLAINED_FACTOR = 8;
+
+/** What desync detection needs of the rest of the peer. @internal */
+export interface DesyncHost {
+  /**
+   * `true` while `link`'s neighbour is known to hold events this peer lacks, or to lack events
+   * this peer holds (by the frontiers exchanged): different event sets explain different hashes.
+   */
+  historiesDiffer(link: LinkEntry<unknown>): boolean;
+}
 
 /** Hash state of one neighbour. */
 interface RemoteHashes {
@@ -41,7 +55,10 @@ export class DesyncDetector<S, E> {
   private nextHashTick: number;
   private nextSendAt = 0;
 
-  constructor(private readonly ctx: PeerContext<S, E>) {
+  constructor(
+    private readonly ctx: PeerContext<S, E>,
+    private readonly host: DesyncHost = { historiesDiffer: () => false },
+  ) {
     this.nextHashTick = ctx.options.hashEvery;
   }
 
@@ -155,13 +172,20 @@ export class DesyncDetector<S, E> {
     }
   }
 
-  /** Raise mismatches that outlived the confirmation delay. */
+  /**
+   * Raise mismatches that outlived the confirmation delay, unless the two histories are known to
+   * differ (held back up to {@link EXPLAINED_FACTOR} times the delay: the room is converging).
+   */
   private confirmMismatches(now: number): void {
+    const confirmMs = this.ctx.options.desyncConfirmMs;
     for (const l of this.ctx.neighbours()) {
       const m = this.remote.get(l.key)?.mismatches;
       if (m === undefined || m.size === 0) continue;
+      let differ: boolean | undefined;
       for (const [tick, x] of m) {
-        if (now - x.since < this.ctx.options.desyncConfirmMs) continue;
+        const age = now - x.since;
+        if (age < confirmMs) continue;
+        if (age < EXPLAINED_FACTOR * confirmMs && (differ ??= this.host.historiesDiffer(l))) continue;
         m.delete(tick);
         const mine = this.ownHashes.get(tick);
         if (mine === undefined || mine === x.theirs) continue;

@@ -43,7 +43,7 @@ export type Pace = 'on-time' | 'behind' | 'waiting';
 export interface DriverParts<S, E> {
   readonly links: Pick<LinkTable<E>, 'all' | 'neighbours'>;
   readonly sync: Pick<SyncExchange<S, E>, 'clockLead' | 'clockTickAt' | 'networkTick'>;
-  readonly join: Pick<Join<S, E>, 'fresh' | 'transferring' | 'checkSynced'>;
+  readonly join: Pick<Join<S, E>, 'fresh' | 'vouches' | 'transferring' | 'checkSynced'>;
   readonly repair: Pick<Repair<S, E>, 'awaitingRepairs' | 'frontierReceived'>;
   readonly desync: Pick<DesyncDetector<S, E>, 'correct' | 'recordHashes' | 'restart'>;
   readonly presence: Pick<PresenceChannel<S, E>, 'beaconSoon'>;
@@ -64,6 +64,11 @@ export class Driver<S, E> {
   /** Owed ticks (clock ahead of the timeline) that re-simulate ticks a replaced timeline had run. */
   private replacedTicksToRerun = 0;
   private nextCompactTick: number;
+  /**
+   * A snapshot was adopted and the repairs that follow it are not all in yet: the history this
+   * peer is handed (events the room accepted) is taken whole, the settled bound is not applied.
+   */
+  private takingHistory = false;
 
   constructor(
     private readonly ctx: PeerContext<S, E>,
@@ -110,9 +115,34 @@ export class Driver<S, E> {
     return this.pending;
   }
 
-  /** Queue a received event for the next step. */
-  enqueue(ev: TimelineEvent<E>): void {
+  /**
+   * The settled bound at local time `now`: ticks before it are settled, and an event stamped
+   * before it is refused. It is the network's time (the clock's agreed estimate) minus the
+   * horizon, never the local base, which compaction keeps at or before it: whether an event is
+   * taken depends on the event and the agreed time, not on when this peer compacted. A peer not
+   * vouching yet (joining) or taking over history (after a snapshot, until its repairs are in)
+   * takes every event after its base: those are events the room accepted.
+   * `-Infinity` with `history: 'full'`.
+   */
+  settledBound(now: number): number {
+    const horizon = this.ctx.options.horizonTicks;
+    if (horizon === undefined || !this.parts.join.vouches || this.takingHistory)
+      return Number.NEGATIVE_INFINITY;
+    return Math.floor(this.parts.sync.networkTick(now)) - horizon;
+  }
+
+  /**
+   * Queue a received event for the next step, or refuse it (`false`, counted in `tooOld`) when it
+   * is stamped before the {@link settledBound}. A refused event stays known (deduplicated and
+   * relayed), so every peer it reaches later refuses it too: the bound only moves forward.
+   */
+  enqueue(ev: TimelineEvent<E>): boolean {
+    if (ev.tick < this.settledBound(this.ctx.now())) {
+      this.parts.ledger.countTooOld();
+      return false;
+    }
     this.pending.push(ev);
+    return true;
   }
 
   /** Set the status; `status` is emitted on change. */
@@ -227,7 +257,11 @@ export class Driver<S, E> {
     const timeline = this.currentTimeline;
     const tick = timeline.tick;
     this.parts.desync.recordHashes(timeline); // read settled hashes before their snapshots are folded away
-    timeline.compact(tick - horizon);
+    // Never past the settled bound: a peer a little ahead of the network's time compacts from
+    // the network's time (within one snapshot period, which the ring reaches back over).
+    const network = Math.floor(this.parts.sync.networkTick(this.ctx.now()));
+    const ahead = Math.min(Math.max(0, tick - network), options.snapshotEvery);
+    timeline.compact(tick - horizon - ahead);
     this.nextCompactTick = tick + compactionPeriod(horizon, options.snapshotEvery, options.fps);
   }
 
@@ -306,8 +340,14 @@ export class Driver<S, E> {
     this.pending = [];
     known.clear();
     for (const [source, seq] of snap.frontier) known.raiseTo(source, seq);
+    // A peer re-basing (it vouches) keeps only what is not settled: its own settled history lost.
+    const bound = this.settledBound(now);
     const keep: TimelineEvent<E>[] = [];
-    for (const e of carry) if (known.add(e.source, e.seq, now)) keep.push(e);
+    for (const e of carry) {
+      if (!known.add(e.source, e.seq, now)) continue;
+      if (e.tick >= bound) keep.push(e);
+      else this.parts.ledger.countTooOld();
+    }
     this.currentTimeline = timeline;
     if (keep.length > 0) timeline.insertMany(keep);
     if (timeline.tick < this.ctx.clock.tick) {
@@ -319,6 +359,7 @@ export class Driver<S, E> {
       this.replacedTicksToRerun = 0;
     }
     this.parts.desync.restart(snap.tick);
+    this.takingHistory = true;
     const options = this.ctx.options;
     if (options.horizonTicks !== undefined)
       this.nextCompactTick =
@@ -362,6 +403,7 @@ export class Driver<S, E> {
       }
     }
     const syncing = awaitingRepair || parts.join.transferring || behind;
+    if (!awaitingRepair && !parts.join.transferring) this.takingHistory = false;
     const waiting = behind && ((awaitingRepair && parts.links.neighbours().length > 0) || awaitingFrontier);
     this.currentPace = !behind ? 'on-time' : waiting ? 'waiting' : 'behind';
     parts.join.checkSynced();

@@ -264,6 +264,18 @@ export class Repair<S, E> {
     return fallback ?? list[start];
   }
 
+  /**
+   * `true` when `link`'s neighbour announced events this peer lacks, or is not known to hold
+   * events this peer holds: their histories differ (repair or re-basing is under way).
+   */
+  historiesDiffer(link: LinkEntry<E>): boolean {
+    const theirs = this.frontierOf(link).holds;
+    const known = this.ctx.eventIds;
+    for (const [source, seq] of theirs) if (seq > known.contiguous(source)) return true;
+    for (const [source, k] of known.sources) if (k.contiguous > (theirs.get(source) ?? 0)) return true;
+    return false;
+  }
+
   /** `true` when every event a neighbour announced is held. */
   allAnnouncedHeld(): boolean {
     for (const [source, x] of this.announced) if (this.ctx.eventIds.contiguous(source) < x.seq) return false;

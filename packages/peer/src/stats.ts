@@ -103,6 +103,11 @@ export class StatsLedger {
     this.retired.ticksResimulated += ticks;
   }
 
+  /** An event refused before it reached the timeline (older than the settled bound): count it as `tooOld`. */
+  countTooOld(): void {
+    this.retired.tooOld++;
+  }
+
   /** Count one error of `code`. */
   countError(code: PeerErrorCode): void {
     this.errorCounts[code] = (this.errorCounts[code] ?? 0) + 1;

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { cluster, distinct, loopback } from './helpers/harness.js';
+import { RawPeer } from './helpers/raw-peer.js';
+
+describe('what settled means: one rule on every peer', () => {
+  it('a batch straddling the horizon is applied alike by peers that compact at different ticks', async () => {
+    const net = loopback(20);
+    const c = await cluster(net, { history: { horizonTicks: 500 }, delay: 100 });
+    // snapshotEvery is a local choice: it moves where and when each peer compacts.
+    const a = await c.add('a', { snapshotEvery: 10 });
+    const b = await c.add('b', { snapshotEvery: 30 }, ['a']);
+    const d = await c.add('d', { snapshotEvery: 70 }, ['a', 'b']);
+    const x = await new RawPeer(net.transport('x'), 'x').start();
+    x.dial('a');
+    c.run(30_030);
+    const bases = [a, b, d].map((p) => p.stats().baseTick);
+    expect(new Set(bases).size).toBe(3);
+    // 23 events of a source cut off until now, stamped 605 down to 385 ticks ago (10 apart):
+    // older than the horizon at every peer, or younger, whatever each peer's base is.
+    const now = a.tick;
+    const events = [];
+    for (let k = 0; k < 23; k++)
+      events.push({ source: 'x', seq: k + 1, tick: now - 605 + 10 * k, payload: k % 5 });
+    x.send('a', { type: 'events', events });
+    c.run(32_000);
+    // Every peer knows all 23; those older than the horizon when they arrived (ticks now-605 to
+    // now-505: 11 events) are refused by all three, the other 12 applied by all three.
+    expect([a, b, d].map((p) => p.stats().events)).toEqual([23, 23, 23]);
+    expect([a, b, d].map((p) => p.stats().tooOld)).toEqual([11, 11, 11]);
+    expect(distinct(c.hashes())).toHaveLength(1);
+  });
+});
