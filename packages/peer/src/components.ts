@@ -6,7 +6,8 @@
  */
 
 import type { PayloadCodec } from '@symmetric/codec';
-import { type App, Timeline, type TimelineOptions } from '@symmetric/core';
+import { type App, Timeline, type TimelineOptions, type TimelineSnapshot } from '@symmetric/core';
+import type { PeerStore } from '@symmetric/storage';
 import type { Transport } from '@symmetric/transport';
 import type { PeerContext } from './context.js';
 import { Delay } from './delay.js';
@@ -17,12 +18,15 @@ import { Driver } from './driver.js';
 import type { Exclusions } from './equivocation.js';
 import { Join } from './join.js';
 import type { LinkEntry, LinkTable } from './links.js';
+import { OfflineWork } from './offline.js';
+import { Persistence } from './persistence.js';
 import { PresenceChannel } from './presence.js';
 import { Repair } from './repair.js';
 import { BroadcastRoom, type BroadcastSettings } from './room.js';
 import { decodeSnapshot, encodeSnapshot } from './snapshot-blob.js';
 import type { StatsLedger } from './stats.js';
 import { SyncExchange } from './sync.js';
+import type { OfflineMerge } from './types.js';
 
 /** A peer's components. @internal */
 export interface Components<S, E> {
@@ -37,6 +41,8 @@ export interface Components<S, E> {
   readonly presenceChannel: PresenceChannel<S, E>;
   readonly delay: Delay;
   readonly driver: Driver<S, E>;
+  readonly persistence: Persistence<S, E>;
+  readonly offline: OfflineWork<S, E>;
 }
 
 /** What the components are built from, besides the context. @internal */
@@ -52,6 +58,10 @@ export interface ComponentSetup<S, E> {
   readonly ledger: StatsLedger;
   /** Sources excluded for equivocation (the app wrapper consults it; bound here). */
   readonly exclusions: Exclusions<S, E>;
+  /** Where the peer keeps itself, if anywhere. */
+  readonly store: PeerStore | undefined;
+  /** What becomes of own events a re-base drops. */
+  readonly offlineMerge: OfflineMerge<E>;
   /** `true` once the peer attached. */
   attached(): boolean;
 }
@@ -62,6 +72,23 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
   const options = ctx.options;
   const c = { links } as { -readonly [K in keyof Components<S, E>]: Components<S, E>[K] };
   c.delay = new Delay(options.fps, options.delay);
+  c.persistence = new Persistence<S, E>(ctx, host.store, {
+    spread: (events) => c.dissemination.spread(events, 'own'),
+    payloadBytes: (payload) => ctx.codec.payloadBytes(payload),
+    encodeSnapshot: (snapshot) => encodeSnapshot(snapshot as TimelineSnapshot<S>, stateCodec),
+  });
+  c.offline = new OfflineWork<S, E>(ctx, host.offlineMerge, {
+    emit: (payload) => {
+      c.driver.stamp(payload, undefined);
+    },
+    tick: () => c.driver.timeline.tick,
+    roomHolds: () => {
+      let holds = Number.POSITIVE_INFINITY;
+      for (const l of links.neighbours())
+        holds = Math.min(holds, c.repair.frontierOf(l).holds.get(ctx.source) ?? 0);
+      return holds === Number.POSITIVE_INFINITY ? 0 : holds;
+    },
+  });
   c.dials = new Dials(options, {
     transports: transports,
     canDial: () => host.attached() && c.driver.status !== 'stopped',
@@ -76,14 +103,20 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
   c.repair = new Repair(ctx, links, {
     vouches: () => c.join.vouches,
     ownSeq: () => c.driver.ownSeq,
-    eventsOf: (source, from, to) => c.driver.eventsOf(source, from, to),
+    // Own events still waiting for the store are not served yet.
+    eventsOf: (source, from, to) =>
+      c.driver.eventsOf(source, from, source === ctx.source ? Math.min(to, c.persistence.releasedSeq) : to),
     unrepairable: () => c.join.markUnrepairable(),
+    releasedSeq: () => c.persistence.releasedSeq,
   });
   c.intake = new EventIntake(ctx, links, c.repair, {
     futureLimit: () => c.driver.futureLimit(),
     networkTick: (now) => c.sync.networkTick(now),
     ownSeq: () => c.driver.ownSeq,
-    enqueue: (ev) => c.driver.enqueue(ev),
+    enqueue: (ev) => {
+      c.driver.enqueue(ev);
+      c.persistence.received(ev);
+    },
     received: () => c.join.eventsReceived(),
     running: () => c.driver.status !== 'stopped',
     excluded: (source, seq) => host.exclusions.excluded(source, seq),
@@ -143,7 +176,12 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
       const snapshot = decodeSnapshot(blob, stateCodec);
       return { snapshot, timeline: Timeline.fromSnapshot<S, E>(app, snapshot, timelineOptions) };
     },
-    adopt: (decoded, now) => c.driver.adopt(decoded, now),
+    adopt: (decoded, now) => {
+      c.persistence.settled(decoded.snapshot);
+      const lost = c.driver.adopt(decoded, now);
+      const folded = decoded.snapshot.frontier.find(([source]) => source === ctx.source)?.[1] ?? 0;
+      c.offline.rebased(lost, decoded.snapshot.tick, folded);
+    },
     render: () => c.driver.render(),
   });
   c.presenceChannel = new PresenceChannel(ctx, links, c.delay, {
@@ -165,6 +203,13 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
       delay: c.delay,
       ledger: ledger,
       dissemination: () => c.dissemination,
+      sendOwn: (event) => {
+        c.offline.stamped(event);
+        c.persistence.own(event);
+      },
+      settled: (timeline) => {
+        if (c.persistence.enabled) c.persistence.settled(timeline.baseSnapshot());
+      },
     },
     timeline,
   );

@@ -50,6 +50,23 @@ export interface DriverParts<S, E> {
   readonly delay: Delay;
   readonly ledger: StatsLedger;
   readonly dissemination: () => Dissemination<E>;
+  /** Own events go out through here (persistence: stored first when the peer has a store). */
+  readonly sendOwn: (event: WireEvent<E>) => void;
+  /** The timeline compacted: its base is a settled snapshot (persistence stores it). */
+  readonly settled: (timeline: Timeline<S, E>) => void;
+}
+
+/** A timeline read back from a store, to continue from (see {@link Driver.resume}). @internal */
+export interface ResumedTimeline<S, E> {
+  readonly timeline: Timeline<S, E>;
+  /** Held events beyond the timeline's base. */
+  readonly events: readonly TimelineEvent<E>[];
+  /** Per source, the highest seq folded into the timeline's base. */
+  readonly folded: readonly (readonly [string, number])[];
+  readonly ownSeq: number;
+  readonly ownTick: number;
+  /** The last tick the store knows of: simulated through at once. */
+  readonly lastTick: number;
 }
 
 /** The timeline and its driving. @internal */
@@ -69,6 +86,8 @@ export class Driver<S, E> {
    * peer is handed (events the room accepted) is taken whole, the settled bound is not applied.
    */
   private takingHistory = false;
+  /** A resumed timeline's tick, for the clock at the first step. */
+  private resumedTick: number | undefined;
 
   constructor(
     private readonly ctx: PeerContext<S, E>,
@@ -162,6 +181,10 @@ export class Driver<S, E> {
   simulate(nowMs: number): void {
     const options = this.ctx.options;
     const clock = this.ctx.clock;
+    if (this.resumedTick !== undefined) {
+      clock.fastForward(this.resumedTick, nowMs);
+      this.resumedTick = undefined;
+    }
     // Frozen while a snapshot is on its way, or while far behind and still waiting for the first
     // repairs (simulating now would only mean rolling back when they arrive). Decided afresh
     // whenever the clock is well ahead (it may have just adopted the network's time) and
@@ -262,6 +285,7 @@ export class Driver<S, E> {
     const network = Math.floor(this.parts.sync.networkTick(this.ctx.now()));
     const ahead = Math.min(Math.max(0, tick - network), options.snapshotEvery);
     timeline.compact(tick - horizon - ahead);
+    this.parts.settled(timeline);
     this.nextCompactTick = tick + compactionPeriod(horizon, options.snapshotEvery, options.fps);
   }
 
@@ -318,13 +342,17 @@ export class Driver<S, E> {
         }
       }
     }
-    this.parts.dissemination().spread([event as WireEvent<E>], 'own');
+    this.parts.sendOwn(event as WireEvent<E>);
     ctx.events.emit('emit', event);
     return event;
   }
 
-  /** Replace the timeline by one started from a received snapshot, carrying over events it does not cover. */
-  adopt(decoded: DecodedSnapshot<S, E>, now: number): void {
+  /**
+   * Replace the timeline by one started from a received snapshot, carrying over events it does
+   * not cover. Returns the own events it drops: stamped before the snapshot's tick and not
+   * folded into it (the room moved on past them), in seq order.
+   */
+  adopt(decoded: DecodedSnapshot<S, E>, now: number): TimelineEvent<E>[] {
     const { snapshot: snap, timeline } = decoded;
     const known = this.ctx.eventIds;
     const old = this.currentTimeline;
@@ -340,16 +368,21 @@ export class Driver<S, E> {
     this.pending = [];
     known.clear();
     for (const [source, seq] of snap.frontier) known.raiseTo(source, seq);
-    // A peer re-basing (it vouches) keeps only what is not settled: its own settled history lost.
+    // A peer re-basing (it vouches) keeps only what is not settled. Its own events the room
+    // moved on past (settled, or before the snapshot) go to the offline-merge policy.
     const bound = this.settledBound(now);
     const keep: TimelineEvent<E>[] = [];
+    const dropped: TimelineEvent<E>[] = [];
     for (const e of carry) {
       if (!known.add(e.source, e.seq, now)) continue;
       if (e.tick >= bound) keep.push(e);
+      else if (e.source === this.ctx.source) dropped.push(e);
       else this.parts.ledger.countTooOld();
     }
     this.currentTimeline = timeline;
     if (keep.length > 0) timeline.insertMany(keep);
+    for (const e of keep) if (e.source === this.ctx.source && e.tick < snap.tick) dropped.push(e);
+    dropped.sort((a, b) => a.seq - b.seq);
     if (timeline.tick < this.ctx.clock.tick) {
       // Our clock is already past the snapshot: the next steps catch up to it; the ticks the old
       // timeline had simulated are re-simulation (a rollback, in effect), not new time.
@@ -364,6 +397,34 @@ export class Driver<S, E> {
     if (options.horizonTicks !== undefined)
       this.nextCompactTick =
         timeline.tick + compactionPeriod(options.horizonTicks, options.snapshotEvery, options.fps);
+    return dropped;
+  }
+
+  /**
+   * Continue from a stored timeline (before any link opened): hold its events, simulate up to
+   * the last tick the store knows of, and continue own seqs above the stored ones. The clock
+   * moves to that tick at the first step.
+   */
+  resume(stored: ResumedTimeline<S, E>, now: number): void {
+    const known = this.ctx.eventIds;
+    const timeline = stored.timeline;
+    this.currentTimeline = timeline;
+    for (const [source, seq] of stored.folded) known.raiseTo(source, seq);
+    const fresh: TimelineEvent<E>[] = [];
+    for (const e of stored.events) if (known.add(e.source, e.seq, now)) fresh.push(e);
+    for (const e of this.pending) if (known.add(e.source, e.seq, now)) fresh.push(e);
+    this.pending = [];
+    if (fresh.length > 0) timeline.insertMany(fresh);
+    const options = this.ctx.options;
+    if (options.horizonTicks !== undefined)
+      this.nextCompactTick =
+        timeline.tick + compactionPeriod(options.horizonTicks, options.snapshotEvery, options.fps);
+    // Through the last tick: its events applied, the state the room was left in.
+    if (stored.lastTick >= timeline.tick) this.advance(timeline, stored.lastTick + 1 - timeline.tick);
+    this.ownSeqValue = Math.max(this.ownSeqValue, stored.ownSeq);
+    this.ownLastTick = Math.max(this.ownLastTick, stored.ownTick);
+    this.parts.desync.restart(timeline.stats().baseTick);
+    this.resumedTick = timeline.tick;
   }
 
   /** Re-read the pace and Δ, and set the status (`syncing` or `live`). */

@@ -41,6 +41,12 @@
  *   was malformed, undecodable (`codecCode`) or from another room, app or fps. Dropped (there
  *   is no link to close); counted in `stats().broadcast.rejected`.
  *
+ * Local storage:
+ * - `STORE`: the peer's store cannot be resumed from (unreadable, damaged, of another room, app
+ *   or peer: `openPeer` rejects with it, `cause` is the store's `StoreError` when it raised
+ *   one), a damaged record was dropped while loading (reported after attach), or a write
+ *   failed (reported; own events are no longer sent, `emit` throws it).
+ *
  * Local misuse (thrown synchronously to the caller, also counted):
  * - `INVALID_PAYLOAD`: `emit` got a payload the payload codec cannot encode.
  * - `INVALID_OPTION`: `createPeer` got an option out of range.
@@ -70,6 +76,7 @@ export type PeerErrorCode =
   | 'BAD_SIGNATURE'
   | 'EQUIVOCATION'
   | 'BROADCAST'
+  | 'STORE'
   | 'INVALID_PAYLOAD'
   | 'INVALID_OPTION'
   | 'STOPPED'

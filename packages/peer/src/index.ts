@@ -22,6 +22,7 @@ export {
   peerIdFromPublicKey,
   publicKeyOfPeerId,
 } from './identity.js';
+export { openPeer } from './open.js';
 export { createPeer, peerIdOf } from './peer.js';
 export type {
   AdmissionOptions,
@@ -31,6 +32,7 @@ export type {
   DialTarget,
   DisseminationOptions,
   NeighbourInfo,
+  OfflineMerge,
   Peer,
   PeerEvents,
   PeerExcludedInfo,

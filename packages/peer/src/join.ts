@@ -141,6 +141,11 @@ export class Join<S, E> {
     return placeholder;
   }
 
+  /** Resumed from a store: part of the room's timeline already (its own, at least). */
+  resume(now: number): void {
+    this.becomeEstablished(now);
+  }
+
   /** Part of the room's timeline now: stamp queued emits (neighbours hear of it once synced). */
   private becomeEstablished(now: number): void {
     const p = this.currentPhase;

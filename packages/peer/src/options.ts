@@ -1,6 +1,6 @@
 import type { ClockOptions } from '@symmetric/clock-sync';
 import { PeerError } from './errors.js';
-import type { DialTarget, PeerOptions } from './types.js';
+import type { DialTarget, OfflineMerge, PeerOptions } from './types.js';
 
 /** Every option of a peer with its default filled in (internal). */
 export interface ResolvedOptions {
@@ -244,4 +244,11 @@ export function resolveOptions<S, E>(options: PeerOptions<S, E>): ResolvedOption
     presenceHeartbeatMs: num('presence.heartbeatMs', presence.heartbeatMs, 15_000, 1, 3_600_000),
     presenceTtlMs: num('presence.ttlMs', presence.ttlMs, 45_000, 1, 86_400_000),
   };
+}
+
+/** The `offlineMerge` option, checked (default `'restamp'`). @internal */
+export function checkOfflineMerge<E>(value: OfflineMerge<E> | undefined): OfflineMerge<E> {
+  if (value === undefined) return 'restamp';
+  if (value === 'restamp' || value === 'drop' || typeof value === 'function') return value;
+  throw new PeerError('INVALID_OPTION', "offlineMerge is 'restamp', 'drop' or a function");
 }

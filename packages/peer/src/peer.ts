@@ -28,9 +28,12 @@ import { checkSourceLength, randomId, resolveIdentity, sourceId, withPeerIdSourc
 import type { Join, JoinPhase, PhaseChange } from './join.js';
 import { KnownEvents } from './known.js';
 import { type HelloOutcome, type LinkEntry, LinkTable } from './links.js';
-import { type ResolvedOptions, resolveOptions } from './options.js';
+import type { OfflineWork } from './offline.js';
+import { checkOfflineMerge, type ResolvedOptions, resolveOptions } from './options.js';
+import type { Persistence } from './persistence.js';
 import type { PresenceChannel } from './presence.js';
 import type { Repair } from './repair.js';
+import { type ResumeSeed, restoreTimeline } from './resume.js';
 import { resolveDissemination } from './room.js';
 import { type FrameRoutes, routeFrame } from './router.js';
 import { Signer } from './signing.js';
@@ -66,7 +69,12 @@ const HOUSEKEEPING_MS = 50;
  * ```
  */
 export function createPeer<S, E>(options: PeerOptions<S, E>): Peer<S, E> {
-  return new PeerRuntime<S, E>(options);
+  if (options.store !== undefined)
+    throw new PeerError(
+      'INVALID_OPTION',
+      'a peer with a store is opened with openPeer (its store is read first)',
+    );
+  return new PeerRuntime<S, E>(options, undefined);
 }
 
 /**
@@ -85,7 +93,7 @@ export function inspectJoin(peer: Peer<unknown, unknown>): {
 }
 
 /** The runtime behind {@link createPeer}. @internal */
-class PeerRuntime<S, E> implements Peer<S, E> {
+export class PeerRuntime<S, E> implements Peer<S, E> {
   readonly id: string;
   readonly source: string;
   private readonly options: ResolvedOptions;
@@ -110,6 +118,10 @@ class PeerRuntime<S, E> implements Peer<S, E> {
   private readonly presenceChannel: PresenceChannel<S, E>;
   private readonly delay: Delay;
   private readonly driver: Driver<S, E>;
+  private readonly persistence: Persistence<S, E>;
+  private readonly offline: OfflineWork<S, E>;
+  /** What a resume found worth reporting once listeners can hear it (at attach). */
+  private readonly resumeNotes: PeerError[] = [];
   /** Where each frame type of a running link goes. */
   private readonly routes: FrameRoutes<S, E>;
 
@@ -120,17 +132,23 @@ class PeerRuntime<S, E> implements Peer<S, E> {
   private realTime = false;
   private nextHousekeepingAt = 0;
 
-  constructor(options: PeerOptions<S, E>) {
+  constructor(options: PeerOptions<S, E>, seed: ResumeSeed | undefined) {
     const resolved = resolveOptions(options);
     this.options = resolved;
     const exclusions = new Exclusions<S, E>();
     const app: App<S, E> = withPeerIdSources(options.app, (source, seq) => exclusions.excluded(source, seq));
     this.transports = [...options.transports];
-    const identity = resolved.trusted ? undefined : resolveIdentity(options.identity, options.peerId);
+    const offlineMerge = checkOfflineMerge(options.offlineMerge);
+    const identity =
+      seed !== undefined
+        ? seed.identity
+        : resolved.trusted
+          ? undefined
+          : resolveIdentity(options.identity, options.peerId);
     if (resolved.trusted && options.admission !== undefined)
       throw new PeerError('INVALID_OPTION', 'admission needs an authenticated room (trusted: false)');
-    this.id = identity?.peerId ?? options.peerId ?? randomId();
-    this.source = sourceId(this.id, options.incarnation ?? randomId());
+    this.id = seed?.peerId ?? identity?.peerId ?? options.peerId ?? randomId();
+    this.source = seed?.source ?? sourceId(this.id, options.incarnation ?? randomId());
     this.payloadCodec = options.payloadCodec ?? (msgpackPayloadCodec as PayloadCodec<E>);
     this.stateCodec = options.stateCodec ?? (msgpackPayloadCodec as PayloadCodec<S>);
     let codec: ReturnType<typeof createCodec<E>>;
@@ -195,6 +213,8 @@ class PeerRuntime<S, E> implements Peer<S, E> {
       broadcast: resolveDissemination(options.dissemination, this.transports, resolved),
       ledger: this.ledger,
       exclusions,
+      store: options.store,
+      offlineMerge,
       attached: () => this.attached,
     });
     this.dials = c.dials;
@@ -207,7 +227,28 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     this.presenceChannel = c.presenceChannel;
     this.delay = c.delay;
     this.driver = c.driver;
+    this.persistence = c.persistence;
+    this.offline = c.offline;
     this.routes = { ...c, links, exclusions };
+    if (seed !== undefined) this.resume(seed, app, timelineOptions);
+  }
+
+  /** Take up what the store held (before any link opens: the first frontier tells what we hold). */
+  private resume(seed: ResumeSeed, app: App<S, E>, timelineOptions: TimelineOptions): void {
+    this.persistence.begin(seed, { room: this.options.room, appId: this.options.appId });
+    const state = seed.state;
+    for (const d of state.dropped)
+      this.resumeNotes.push(
+        new PeerError(
+          'STORE',
+          `a damaged ${d.kind} record (${d.key}) was dropped from the store: ${d.reason}`,
+        ),
+      );
+    if (state.identity === undefined && state.snapshot === undefined && state.events.length === 0) return;
+    const restored = restoreTimeline(seed, app, timelineOptions, this.stateCodec, this.payloadCodec);
+    this.ledger.retire(this.driver.timeline.stats());
+    this.driver.resume(restored, this.currentNow());
+    this.join.resume(this.currentNow());
   }
 
   /** Events received since the last step, inserted at the next one (a test injects one here). */
@@ -280,6 +321,7 @@ class PeerRuntime<S, E> implements Peer<S, E> {
       neighbours: this.links.neighbours().length,
       links: this.links.count(),
       events: this.ctx.eventIds.count(),
+      eventsAwaitingStore: this.persistence.awaiting,
       ...this.ledger.errors(),
       broadcast: this.dissemination.stats(),
     };
@@ -287,6 +329,11 @@ class PeerRuntime<S, E> implements Peer<S, E> {
 
   emit(payload: E): TimelineEvent<E> {
     if (this.driver.status === 'stopped') throw this.count(new PeerError('STOPPED', 'emit after stop()'));
+    try {
+      this.persistence.check();
+    } catch (error) {
+      throw this.count(error as PeerError);
+    }
     try {
       this.payloadCodec.encode(payload);
     } catch (cause) {
@@ -317,6 +364,7 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     if (this.attached) return;
     if (this.driver.status === 'stopped') throw new PeerError('STOPPED', 'attach after stop()');
     this.attached = true;
+    for (const note of this.resumeNotes.splice(0)) this.report(note);
     this.join.start(this.currentNow());
     this.driver.setStatus('syncing');
     for (let i = 0; i < this.transports.length; i++) {
@@ -354,6 +402,8 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     if (this.driver.status === 'stopped') return;
     if (this.timer !== undefined) host.clearTimeout(this.timer);
     this.timer = undefined;
+    // Own events the store has not made durable yet are sent once it has, before the byes.
+    await this.persistence.stop();
     // Tell the network this peer is gone (presence null), then bye to each neighbour.
     this.presenceChannel.stop();
     this.links.sayBye();
@@ -427,6 +477,8 @@ class PeerRuntime<S, E> implements Peer<S, E> {
     this.presenceChannel.housekeeping(now);
     if (!this.join.transferring) this.desync.recordHashes(this.driver.timeline);
     this.desync.housekeeping(now);
+    this.persistence.writeHeld();
+    this.offline.housekeeping();
     this.driver.updateStatus(now);
     this.updateConnection();
   }

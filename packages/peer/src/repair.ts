@@ -45,6 +45,8 @@ export interface RepairHost<E> {
   eventsOf(source: string, from: number, to: number): WireEvent<E>[];
   /** Events neighbours announced could not be repaired (compacted away everywhere). */
   unrepairable(): void;
+  /** Highest own seq that may leave this peer (above it, own events wait for the store). */
+  releasedSeq(): number;
 }
 
 /** Frontier exchange, repair and gap requests. @internal */
@@ -91,9 +93,13 @@ export class Repair<S, E> {
     // so its frontier is never empty again.
     const known = this.ctx.eventIds;
     if (this.host.vouches()) {
-      for (const [source, k] of known.sources)
-        if (k.contiguous > 0) entries.push({ source, seq: k.contiguous });
-      if (known.contiguous(this.ctx.source) === 0) entries.push({ source: this.ctx.source, seq: 0 });
+      const own = this.ctx.source;
+      for (const [source, k] of known.sources) {
+        const seq = source === own ? Math.min(k.contiguous, this.host.releasedSeq()) : k.contiguous;
+        if (seq > 0) entries.push({ source, seq });
+      }
+      if (Math.min(known.contiguous(own), this.host.releasedSeq()) === 0)
+        entries.push({ source: own, seq: 0 });
     }
     const max = Math.max(1, this.ctx.codec.limits.maxFrontierEntries);
     if (entries.length <= max) {

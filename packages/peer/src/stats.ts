@@ -18,6 +18,7 @@ export type PeerCounters = {
     | 'errorsTotal'
     | 'events'
     | 'broadcast'
+    | 'eventsAwaitingStore'
   >]: number;
 };
 
@@ -48,6 +49,10 @@ export function newCounters(): PeerCounters {
     signaturesRejected: 0,
     equivocations: 0,
     excludedDropped: 0,
+    eventsEmittedOffline: 0,
+    eventsRestamped: 0,
+    eventsDropped: 0,
+    eventsStored: 0,
   };
 }
 

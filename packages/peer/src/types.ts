@@ -1,6 +1,7 @@
 import type { ClockOptions } from '@symmetric/clock-sync';
 import type { CodecLimits, PayloadCodec } from '@symmetric/codec';
 import type { App, TimelineEvent, TimelineStats } from '@symmetric/core';
+import type { PeerStore } from '@symmetric/storage';
 import type { Transport } from '@symmetric/transport';
 import type { PeerError, PeerErrorCode } from './errors.js';
 import type { PeerIdentity } from './identity.js';
@@ -246,7 +247,29 @@ export interface PeerOptions<S, E> {
    * flood (and bridge to the channel). Every peer of a room should use the same mode.
    */
   readonly dissemination?: 'flood' | 'broadcast' | DisseminationOptions;
+  /**
+   * Where the peer keeps what it needs to survive a restart (any `PeerStore` of
+   * `@symmetric/storage`: node:sqlite, IndexedDB, in memory). A peer with a store is opened
+   * with {@link openPeer} (the store is read first): it keeps its identity (peer id, source,
+   * key), writes each own event before sending it, keeps the events it holds and a settled
+   * snapshot at each compaction, and a restart with the same store continues as the same
+   * source from where it was. The store's room and app must be this peer's. The peer never
+   * closes the store (its owner does, after `stop()`).
+   */
+  readonly store?: PeerStore;
+  /**
+   * What becomes of own events that a re-base on another history drops (stamped before the
+   * adopted snapshot's tick and not folded into it: typically events emitted offline, or in a
+   * group cut off, for longer than the horizon). `'restamp'` (default): emitted again, in their
+   * original order, at the current tick; `'drop'`: given up (counted in
+   * `stats().eventsDropped`); a function: called with the dropped events, returns the payloads
+   * to emit again (in that order).
+   */
+  readonly offlineMerge?: OfflineMerge<E>;
 }
+
+/** How own events dropped by a re-base are merged back (see {@link PeerOptions.offlineMerge}). */
+export type OfflineMerge<E> = 'restamp' | 'drop' | ((dropped: readonly TimelineEvent<E>[]) => readonly E[]);
 
 /** Payload of the `rollback` event. */
 export interface RollbackInfo {
@@ -402,6 +425,16 @@ export interface PeerStats extends TimelineStats {
   readonly equivocations: number;
   /** Events of excluded sources dropped on arrival. */
   readonly excludedDropped: number;
+  /** Own events stamped while this peer had no neighbour. */
+  readonly eventsEmittedOffline: number;
+  /** Own events a re-base dropped and the `offlineMerge` policy emitted again (as new events). */
+  readonly eventsRestamped: number;
+  /** Own events a re-base dropped and the `offlineMerge` policy gave up. */
+  readonly eventsDropped: number;
+  /** Own events written to the store (0 without one). */
+  readonly eventsStored: number;
+  /** Own events held back until the store made them durable, right now. */
+  readonly eventsAwaitingStore: number;
   /** Open links with a completed handshake / all open links. */
   readonly neighbours: number;
   readonly links: number;

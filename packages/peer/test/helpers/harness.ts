@@ -1,6 +1,6 @@
 import { rectangleKeyCodec } from '@symmetric/codec';
 import { type App, type RectangleKey, type RectangleState, rectangleApp } from '@symmetric/core';
-import { createPeer, type Peer, type PeerError, type PeerOptions } from '@symmetric/peer';
+import { openPeer, type Peer, type PeerError, type PeerOptions } from '@symmetric/peer';
 import type { Transport } from '@symmetric/transport';
 import { LoopbackNetwork } from '@symmetric/transport-loopback';
 
@@ -51,7 +51,7 @@ export async function cluster<S = RectangleState, E = RectangleKey>(
     errors,
     now: () => t,
     async add(address, options = {}, dial = []) {
-      const peer = createPeer<S, E>({
+      const peer = await openPeer<S, E>({
         app: rectangleApp as unknown as App<S, E>,
         payloadCodec: rectangleKeyCodec as never,
         room: 'test',
