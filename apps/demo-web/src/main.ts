@@ -259,7 +259,7 @@ async function main(): Promise<void> {
       const tr = document.createElement('tr');
       tr.style.setProperty('--c', colourOf(e.peerId));
       tr.append(
-        cell(e.name, 'name'),
+        Object.assign(cell(e.name, 'name'), { title: e.name }),
         cell(e.kind),
         cell(
           e.link === 'direct'

@@ -1,5 +1,11 @@
-import { describe, expect, it } from 'vitest';
-import { isPageTransport, libp2pHubAddress, type PageConfig } from '../src/config.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  isPageConfigError,
+  isPageTransport,
+  libp2pHubAddress,
+  loadConfig,
+  type PageConfig,
+} from '../src/config.js';
 import { isLocalHost, linkLabel } from '../src/connect.js';
 import { joinLink } from '../src/invite.js';
 import { type MeshPeer, WebRtcMesh } from '../src/mesh.js';
@@ -57,6 +63,52 @@ describe('transport choice', () => {
     expect(joinLink(location, { ...config, transport: 'ws' })).toBe(
       'http://10.0.0.2:8080/?app=rectangle&room=demo',
     );
+  });
+});
+
+describe('loadConfig with a transport', () => {
+  afterEach(() => vi.unstubAllGlobals());
+  const at = (search: string) =>
+    ({ protocol: 'http:', host: '10.0.0.2:8080', hostname: '10.0.0.2', search }) as Location;
+  const serve = (body: unknown) =>
+    vi.stubGlobal(
+      'fetch',
+      async () => new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } }),
+    );
+
+  it('dials the hub’s libp2p listener for the app, on the page’s host', async () => {
+    serve({
+      room: 'r',
+      fps: 30,
+      libp2p: { rectangle: { port: 9001, peerId: 'A' }, arena: { port: 9002, peerId: 'B' } },
+    });
+    const c = await loadConfig(at('?app=arena&transport=webrtc'));
+    expect(c).toMatchObject({
+      transport: 'webrtc',
+      hub: '/ip4/10.0.0.2/tcp/9002/ws/p2p/B',
+      room: 'r',
+      fps: 30,
+    });
+    expect(c.hubFromQuery).toBe(false);
+  });
+
+  it('takes hub= as a multiaddr for libp2p, as a URL for WebSocket; WebSocket by default', async () => {
+    serve({});
+    const p2p = await loadConfig(at('?transport=libp2p&hub=/ip4/1.2.3.4/tcp/1/ws/p2p/Z'));
+    expect(p2p).toMatchObject({
+      transport: 'libp2p',
+      hub: '/ip4/1.2.3.4/tcp/1/ws/p2p/Z',
+      hubFromQuery: true,
+    });
+    const ws = await loadConfig(at('?transport=nope'));
+    expect(ws).toMatchObject({ transport: 'ws', hub: 'ws://10.0.0.2:8080/symmetric', hubFromQuery: false });
+  });
+
+  it('says so when the hub serves no libp2p', async () => {
+    serve({ room: 'r' });
+    const e = await loadConfig(at('?transport=webrtc')).catch((error: unknown) => error);
+    expect(isPageConfigError(e)).toBe(true);
+    expect(String(e)).toMatch(/serves no libp2p for WebRTC pages.*--libp2p/);
   });
 });
 
