@@ -31,8 +31,9 @@ const opts = new Command()
   .option('--sim-duration <s>', 'seconds of each simulated paper-cell run', positive, 300)
   .option('--sim-seeds <n>', 'seeds of the simulated signed-vs-trusted comparison', positive, 10)
   .option('--real-duration <s>', 'wall seconds of each real-socket run (0: skip)', Number, 60)
+  .option('--real-pairs <n>', 'trusted/signed pairs of real-socket runs (order alternates)', positive, 1)
   .parse()
-  .opts<{ events: number; simDuration: number; simSeeds: number; realDuration: number }>();
+  .opts<{ events: number; simDuration: number; simSeeds: number; realDuration: number; realPairs: number }>();
 
 const room = 'bench';
 const id = generateIdentity();
@@ -64,14 +65,28 @@ const mixed = signed.map((ev, i) => {
 });
 const random = (bytes: Uint8Array): Uint8Array => crypto.getRandomValues(bytes);
 const batchSizes = [1, 2, 4, 8, 16, 32, 64];
-const batchRows: { size: number; oneSource: number; eightSources: number }[] = [];
-const perEventBatch = (items: readonly SignedMessage[], size: number): number => {
+const batchRows: { size: number; oneSource: Ratio; eightSources: Ratio }[] = [];
+/** Per event, µs: the same frames verified one by one and as batches, alternating (a shared machine's load hits both alike). */
+interface Ratio {
+  single: number;
+  batch: number;
+}
+const perEvent = (items: readonly SignedMessage[], size: number): Ratio => {
   const rounds = Math.max(1, Math.floor(items.length / size));
-  const start = performance.now();
+  let single = 0;
+  let batch = 0;
   for (let b = 0; b < rounds; b++) {
-    if (!verifyBatch(items.slice(b * size, b * size + size), random)) throw new Error('batch failed');
+    const frame = items.slice(b * size, b * size + size);
+    let start = performance.now();
+    for (const it of frame)
+      if (!ed25519.verify(it.signature, it.message, it.publicKey)) throw new Error('verify failed');
+    single += performance.now() - start;
+    start = performance.now();
+    if (!verifyBatch(frame, random)) throw new Error('batch failed');
+    batch += performance.now() - start;
   }
-  return (performance.now() - start) / (rounds * size);
+  const n = rounds * size;
+  return { single: (single * 1000) / n, batch: (batch * 1000) / n };
 };
 const oneSourceItems = signed.map((ev) => ({
   publicKey: id.publicKey,
@@ -86,8 +101,8 @@ const mixedItems = mixed.map((ev) => ({
 for (const size of batchSizes)
   batchRows.push({
     size,
-    oneSource: perEventBatch(oneSourceItems, size),
-    eightSources: perEventBatch(mixedItems, size),
+    oneSource: perEvent(oneSourceItems, size),
+    eightSources: perEvent(mixedItems, size),
   });
 // Memo hit: the peer runtime keys verified (key, signature) → message; a hit is a map lookup and
 // a byte comparison of the message.
@@ -121,15 +136,16 @@ const authMac = enc.encode({ type: 'auth', signature: new Uint8Array(64), mac: n
 console.log(`Ed25519 (@noble/curves ${ok === signed.length ? 'ok' : 'FAILED'}), ${signed.length} events:`);
 console.log(`  sign         ${us(signMs, signed.length)} per event`);
 console.log(`  verify       ${us(verifyMs, signed.length)} per event`);
-const singleUs = (verifyMs * 1000) / signed.length;
 console.log(
-  `Batch verification (one multi-scalar multiplication per frame; the runtime batches from ${BATCH_VERIFY_MIN} unverified events):`,
+  `Batch verification (one multi-scalar multiplication per frame; the runtime batches from ${BATCH_VERIFY_MIN} unverified events), per event, the same frames one by one and as a batch:`,
 );
-console.log('  events  one source µs/event (× single)   eight sources µs/event (× single)');
+console.log(
+  '  events   one source: single  batch  (batch/single)   eight sources: single  batch  (batch/single)',
+);
+const cell = (r: Ratio): string =>
+  `${r.single.toFixed(0).padStart(6)} µs ${r.batch.toFixed(0).padStart(6)} µs (${(r.batch / r.single).toFixed(2)})`;
 for (const r of batchRows)
-  console.log(
-    `  ${String(r.size).padStart(6)}  ${(r.oneSource * 1000).toFixed(1).padStart(10)} (${((r.oneSource * 1000) / singleUs).toFixed(2)})          ${(r.eightSources * 1000).toFixed(1).padStart(10)} (${((r.eightSources * 1000) / singleUs).toFixed(2)})`,
-  );
+  console.log(`  ${String(r.size).padStart(6)}   ${cell(r.oneSource)}        ${cell(r.eightSources)}`);
 console.log(`  memo hit     ${us(memoMs, signed.length)} per event (${hits} hits)`);
 console.log('Wire:');
 console.log(`  one event    ${one} B unsigned, ${oneSigned} B signed (+${oneSigned - one} B)`);
@@ -178,10 +194,16 @@ console.log(
 if (opts.realDuration > 0) {
   const real = cellScenario(setting, REAL_CELL, 0, opts.realDuration);
   const warm = Math.min(real.warmupS, Math.max(1, opts.realDuration / 4));
-  for (const trusted of [true, false]) {
-    const m = await runRealScenario({ ...real, warmupS: warm, trusted });
-    console.log(
-      `Real sockets (21 peers, ws://127.0.0.1), same cell, ${opts.realDuration} s, ${trusted ? 'trusted (unsigned)' : 'signed        '}: rollback ${m.rollbackPct.toFixed(4)} %, converged ${m.converged}`,
-    );
+  // Real runs share the machine with everything else on it: each pair alternates which mode runs
+  // first, and each line says what the process went through (event-loop delay, CPU, clock spread).
+  for (let rep = 0; rep < opts.realPairs; rep++) {
+    const order = rep % 2 === 0 ? [true, false] : [false, true];
+    for (const trusted of order) {
+      const m = await runRealScenario({ ...real, warmupS: warm, trusted });
+      const rt = m.runtime;
+      console.log(
+        `Real sockets (21 peers, ws://127.0.0.1), same cell, ${opts.realDuration} s, pair ${rep + 1}, ${trusted ? 'trusted' : 'signed '}: rollback ${m.rollbackPct.toFixed(4)} % (lower bound ${m.lowerBoundPct.toFixed(4)} %), converged ${m.converged}; event loop p99 ${rt.eventLoopDelayMs.p99.toFixed(1)} ms, CPU ${rt.cpuPct.toFixed(0)} %, clock spread p99 ${rt.clockSpreadMs.p99.toFixed(1)} ms, load ${rt.loadAverage1m.toFixed(1)}`,
+      );
+    }
   }
 }

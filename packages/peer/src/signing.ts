@@ -25,7 +25,7 @@ import { type PeerIdentity, peerIdOf, publicKeyOfPeerId } from './identity.js';
  * Fewest unverified signatures in one frame for which they are checked as one batch (see
  * batch-verify.ts): below it, one by one is cheaper (`npm run bench:security` prints both).
  */
-export const BATCH_VERIFY_MIN = 16;
+export const BATCH_VERIFY_MIN = 8;
 
 /** Entries kept in the verification memo before it is cleared. */
 const MEMO_MAX = 32_768;
