@@ -123,7 +123,7 @@ const memoMs = performance.now() - t;
 const codec = createCodec<number>({ payload: rectangleKeyCodec });
 const frameBytes = (list: readonly WireEvent<number>[]): number =>
   codec.encoder().encode({ type: 'events', events: list }).length;
-const run = 100;
+const run = Math.min(100, signed.length);
 const plain = frameBytes(events.slice(0, run));
 const withSig = frameBytes(signed.slice(0, run));
 const one = frameBytes(events.slice(0, 1));
