@@ -176,6 +176,8 @@ export class EventIntake<S, E> {
     const signer = this.ctx.signer;
     let fresh: WireEvent<E>[] | undefined;
     const remote = this.repair.frontierOf(link);
+    // New events of a large frame are verified as one batch first (where that pays).
+    if (signer.enabled) signer.preverify(events, (ev) => !known.has(ev.source, ev.seq));
     for (let i = 0; i < events.length; i++) {
       const ev = events[i]!;
       this.repair.noteHeld(remote, ev);
@@ -255,6 +257,8 @@ export class EventIntake<S, E> {
     const limit = this.host.futureLimit();
     const maxFuture = this.ctx.options.maxFutureTicks;
     let fresh: WireEvent<E>[] | undefined;
+    const known = this.ctx.eventIds;
+    if (this.ctx.signer.enabled) this.ctx.signer.preverify(events, (ev) => !known.has(ev.source, ev.seq));
     for (const ev of events) {
       if (ev.tick > limit && ev.tick > this.host.networkTick(now) + maxFuture) {
         this.ctx.report(

@@ -12,6 +12,8 @@
  * @packageDocumentation
  */
 
+export type { SignedMessage } from './batch-verify.js';
+export { verifyBatch } from './batch-verify.js';
 export { connectionState, describeConnection } from './connection.js';
 export type { PeerErrorCode } from './errors.js';
 export { isPeerError, PeerError } from './errors.js';
@@ -24,6 +26,7 @@ export {
 } from './identity.js';
 export { openPeer } from './open.js';
 export { createPeer, peerIdOf } from './peer.js';
+export { BATCH_VERIFY_MIN } from './signing.js';
 export type {
   AdmissionOptions,
   BroadcastStats,

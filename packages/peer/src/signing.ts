@@ -17,7 +17,15 @@ import {
   eventSignedBytes,
   type WireEvent,
 } from '@symmetric/codec';
+import { type SignedMessage, verifyBatch } from './batch-verify.js';
+import { host } from './context.js';
 import { type PeerIdentity, peerIdOf, publicKeyOfPeerId } from './identity.js';
+
+/**
+ * Fewest unverified signatures in one frame for which they are checked as one batch (see
+ * batch-verify.ts): below it, one by one is cheaper (`npm run bench:security` prints both).
+ */
+export const BATCH_VERIFY_MIN = 8;
 
 /** Entries kept in the verification memo before it is cleared. */
 const MEMO_MAX = 32_768;
@@ -39,10 +47,19 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+function memoKey(publicKey: Uint8Array, signature: Uint8Array): string {
+  return latin1(publicKey) + latin1(signature);
+}
+
+function remember(key: string, digest: Uint8Array): void {
+  if (memo.size >= MEMO_MAX) memo.clear();
+  memo.set(key, digest);
+}
+
 /** `true` when `signature` is `publicKey`'s Ed25519 signature of `message` (memoised). */
 export function verifySignature(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
   if (signature.length !== 64) return false;
-  const key = latin1(publicKey) + latin1(signature);
+  const key = memoKey(publicKey, signature);
   const known = memo.get(key);
   const digest = sha256(message);
   if (known !== undefined && equalBytes(known, digest)) return true;
@@ -52,11 +69,35 @@ export function verifySignature(publicKey: Uint8Array, message: Uint8Array, sign
   } catch {
     ok = false;
   }
-  if (ok) {
-    if (memo.size >= MEMO_MAX) memo.clear();
-    memo.set(key, digest);
-  }
+  if (ok) remember(key, digest);
   return ok;
+}
+
+/**
+ * Verify the signatures of `items` not verified yet as one batch when there are at least
+ * {@link BATCH_VERIFY_MIN} of them, and remember them all when the batch holds. A failed batch
+ * remembers nothing: {@link verifySignature} then checks each one and finds the bad one.
+ */
+export function preverifySignatures(items: readonly SignedMessage[]): void {
+  if (items.length < BATCH_VERIFY_MIN) return;
+  const pending: { item: SignedMessage; key: string; digest: Uint8Array }[] = [];
+  for (const item of items) {
+    if (item.signature.length !== 64) continue;
+    const key = memoKey(item.publicKey, item.signature);
+    const digest = sha256(item.message);
+    const known = memo.get(key);
+    if (known === undefined || !equalBytes(known, digest)) pending.push({ item, key, digest });
+  }
+  if (pending.length < BATCH_VERIFY_MIN) return;
+  const random = (bytes: Uint8Array): Uint8Array => host.crypto.getRandomValues(bytes);
+  if (
+    !verifyBatch(
+      pending.map((p) => p.item),
+      random,
+    )
+  )
+    return;
+  for (const p of pending) remember(p.key, p.digest);
 }
 
 function utf8(s: string): Uint8Array {
@@ -143,6 +184,30 @@ export class Signer<E> {
       return false;
     }
     return verifySignature(key, message, signature);
+  }
+
+  /**
+   * Verify the signatures of `events` (those `check` selects) as one batch where that pays, so
+   * that {@link verify} of each finds it done; a batch holding a bad signature leaves every event
+   * to {@link verify}, which names the bad one.
+   */
+  preverify(events: readonly WireEvent<E>[], check: (ev: WireEvent<E>) => boolean): void {
+    if (this.identity === undefined || events.length < BATCH_VERIFY_MIN) return;
+    const items: SignedMessage[] = [];
+    for (const ev of events) {
+      const signature = ev.signature;
+      if (signature === undefined || !check(ev)) continue;
+      const publicKey = this.keyOf(peerIdOf(ev.source));
+      if (publicKey === undefined) continue;
+      let message: Uint8Array;
+      try {
+        message = this.signedBytes(ev);
+      } catch {
+        continue;
+      }
+      items.push({ publicKey, message, signature });
+    }
+    preverifySignatures(items);
   }
 
   /** `true` when `a` and `b` (same source and seq) carry the same tick and payload. */
