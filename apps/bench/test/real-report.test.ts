@@ -227,6 +227,24 @@ describe('real-vs-sim report', () => {
     expect(md).toContain('| NO (2 at tick 5950) |');
   });
 
+  it('names the peers that were not live at the end, with their connection and how long they ran', () => {
+    const base = realMetrics({ converged: false });
+    const stuck = {
+      ...base,
+      runtime: {
+        ...base.runtime,
+        notLiveAtEnd: [{ peer: 7, status: 'syncing', connection: 'catching-up (2)', tick: 0, upS: 9.5 }],
+      },
+    };
+    const md = comparisonMarkdown(comparison(stuck, simMetrics(), simMetrics()));
+    expect(md).toContain(
+      '| not live at the end: peer, status, connection, tick, up for (s) | p7 syncing, catching-up (2), tick 0, 9.5 |',
+    );
+    expect(comparisonMarkdown(comparison(realMetrics(), simMetrics(), simMetrics()))).not.toContain(
+      'not live at the end',
+    );
+  });
+
   it('refuses a duration that leaves nothing to measure', async () => {
     await expect(compareRealVsSim({ durationS: 35 })).rejects.toBeInstanceOf(CompareError);
     await expect(compareRealVsSim({ durationS: 35 })).rejects.toMatchObject({ code: 'BAD_DURATION' });

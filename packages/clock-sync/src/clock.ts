@@ -21,6 +21,15 @@ const STALE_TIME_TOLERANCE_MS = 1000;
 const FLOOR_EPSILON = 1e-9;
 
 /**
+ * The fraction of a tick a clock reads at the moment its runtime steps: a clock starts at half a
+ * tick, so a runtime stepping at its start time plus whole frames steps mid-tick, and the clocks
+ * that follow it agree on that phase too. Two clocks a little apart (less than half a tick) then
+ * read the same whole tick when they step at the same moment; stepping on a tick boundary, the
+ * smallest disagreement would put one a whole tick behind the other.
+ */
+export const STEP_PHASE = 0.5;
+
+/**
  * Tick pacing and clock agreement for one peer (sans-I/O: every method takes the local monotonic
  * time in ms from an injected clock; nothing here reads a clock, sets a timer or touches a
  * network).
@@ -168,8 +177,9 @@ export class Clock {
    * (≥ 0) and advances {@link tick} by that. Behind the clock (after adopting the network's time)
    * the simulation runs at most `catchUpRate` times nominal and at most `maxTicksPerAdvance` per
    * call, never skipping a tick; ahead, it waits (returns 0), never going back. At the nominal
-   * rate the count is exact: `tick === floor((now - start) * fps / 1000)`. The first call starts
-   * the clock (before it, the clock stands still).
+   * rate the count is exact: `tick === floor((now - start) * fps / 1000 + STEP_PHASE)`: the clock
+   * starts at {@link STEP_PHASE} (half a tick), so frames stepped at the start time plus whole
+   * frames fall mid-tick. The first call starts the clock (before it, the clock stands still).
    * @throws {@link ClockError} `BAD_TIME`, `TIME_WENT_BACKWARDS`
    */
   advance(nowMs: number): number {
@@ -315,14 +325,15 @@ export class Clock {
   /**
    * The simulation state was replaced by one at tick `tick` (a snapshot loaded on join): move
    * {@link Clock.tick} forward to it without simulating (the only way `tick` moves other than
-   * {@link Clock.advance}; it never moves backward: smaller values are ignored). The clock adopts
-   * `tick` too if it is behind it.
+   * {@link Clock.advance}; it never moves backward: smaller values are ignored). A clock behind
+   * `tick` adopts `tick + STEP_PHASE`, where a clock stepping at that tick stands.
    * @throws {@link ClockError} `BAD_TIME`, `TIME_WENT_BACKWARDS`, `BAD_TICK`
    */
   fastForward(tick: number, nowMs: number): void {
     this.#checkTick(tick, true);
     const now = this.#time(nowMs);
-    this.adopt(tick, now);
+    // Behind the state's tick: stand where a clock stepping at that tick does (mid-tick).
+    this.adopt(tick > this.clockTick(now) ? tick + STEP_PHASE : tick, now);
     if (tick > this.#tick) {
       this.#tick = tick;
       this.#pos = Math.max(this.#pos, tick);
@@ -588,6 +599,8 @@ export class Clock {
     if (!this.#seen) {
       this.#seen = true;
       this.#tA = now;
+      this.#cA = STEP_PHASE;
+      this.#qA = STEP_PHASE;
     }
     if (now > this.#lastNow) this.#lastNow = now;
   }

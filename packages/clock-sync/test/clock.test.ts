@@ -3,6 +3,7 @@ import {
   Clock,
   ClockError,
   type ClockErrorCode,
+  STEP_PHASE,
   type SyncMessage,
 } from '@symmetric/clock-sync';
 import fc from 'fast-check';
@@ -76,7 +77,7 @@ function expectClockError(f: () => unknown, code: ClockErrorCode): void {
 }
 
 describe('pacing', () => {
-  it('runs exactly floor(elapsed × fps / 1000) ticks at the nominal rate, one call at a time', () => {
+  it('runs exactly floor(elapsed × fps / 1000 + STEP_PHASE) ticks at the nominal rate, one call at a time', () => {
     const c = new Clock({ fps: 50 });
     expect(c.advance(1000)).toBe(0);
     let total = 0;
@@ -84,7 +85,7 @@ describe('pacing', () => {
       const n = c.advance(1000 + (k * 1000) / 60);
       expect(n === 0 || n === 1).toBe(true);
       total += n;
-      expect(c.tick).toBe(Math.floor((k * 1000) / 60 / 20 + 1e-9));
+      expect(c.tick).toBe(Math.floor((k * 1000) / 60 / 20 + STEP_PHASE + 1e-9));
     }
     expect(total).toBe(500);
     expect(c.tick).toBe(500);
@@ -107,7 +108,7 @@ describe('pacing', () => {
             const n = c.advance(t);
             sum += n;
             expect(Number.isInteger(n) && n >= 0).toBe(true);
-            expect(c.tick).toBe(Math.floor(((t - start) * fps) / 1000 + 1e-9));
+            expect(c.tick).toBe(Math.floor(((t - start) * fps) / 1000 + STEP_PHASE + 1e-9));
           }
           expect(sum).toBe(c.tick);
         },
@@ -115,11 +116,25 @@ describe('pacing', () => {
     );
   });
 
+  it('steps mid-tick: clocks less than half a tick apart read the same tick at the same moment', () => {
+    const a = new Clock({ fps: 50 });
+    a.advance(0);
+    // b starts 4 ms later (a fifth of a tick behind a): at a's frames both read the same tick.
+    const b = new Clock({ fps: 50 });
+    b.advance(4);
+    for (let t = 20; t <= 2000; t += 20) {
+      a.advance(t);
+      b.advance(t);
+      expect(b.tick).toBe(a.tick);
+    }
+  });
+
   it('stands still until the first advance, which starts the clock', () => {
     const c = new Clock({ fps: 50 });
     expect(c.clockTick(0)).toBe(0);
     c.syncFor('x', 0);
-    expect(c.clockTick(5000)).toBe(0);
+    // Standing still at half a tick: a runtime stepping from its start on steps mid-tick.
+    expect(c.clockTick(5000)).toBe(STEP_PHASE);
     expect(c.started).toBe(false);
     expect(c.advance(5000)).toBe(0);
     expect(c.started).toBe(true);
@@ -175,7 +190,8 @@ describe('bounded catch-up', () => {
     c.advance(0);
     c.fastForward(1000, 100);
     expect(c.tick).toBe(1000);
-    expect(c.clockTick(100)).toBeGreaterThanOrEqual(1000);
+    // Behind the snapshot: the clock stands where one stepping at its tick does, mid-tick.
+    expect(c.clockTick(100)).toBe(1000 + STEP_PHASE);
     c.fastForward(10, 200);
     expect(c.tick).toBe(1000);
     expect(c.advance(300)).toBeLessThanOrEqual(Math.ceil((200 * FPS) / 1000) + 1);
@@ -458,7 +474,7 @@ describe('SYNC messages and estimates', () => {
   it('echoes the last SYNC received on the link with its hold time', () => {
     const c = new Clock({ fps: FPS });
     c.advance(0);
-    expect(c.syncFor('n', 100)).toEqual({ time: 100, tick: 5 });
+    expect(c.syncFor('n', 100)).toEqual({ time: 100, tick: 5 + STEP_PHASE });
     c.onSync('n', { time: 1234, tick: 5 }, 5000);
     const m = c.syncFor('n', 5100);
     expect(m.echo).toEqual({ time: 1234, holdMs: 100 });
@@ -493,8 +509,8 @@ describe('SYNC messages and estimates', () => {
     const c = new Clock({ fps: FPS });
     c.advance(0);
     const e = c.estimate(1000);
-    expect(e.networkTick).toBe(50);
-    expect(e.clockTick).toBe(50);
+    expect(e.networkTick).toBe(50 + STEP_PHASE);
+    expect(e.clockTick).toBe(50 + STEP_PHASE);
     expect(e.uncertaintyTicks).toBe(0);
     expect(e.links.size).toBe(0);
   });

@@ -38,6 +38,7 @@ import { resolveDissemination } from './room.js';
 import { type FrameRoutes, routeFrame } from './router.js';
 import { Signer } from './signing.js';
 import { newCounters, StatsLedger } from './stats.js';
+import { untilStepPhase } from './step-phase.js';
 import type { SyncExchange } from './sync.js';
 import type {
   ConnectionState,
@@ -379,9 +380,7 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
   async start(): Promise<void> {
     this.realTime = true;
     await this.attach();
-    const frameMs = 1000 / this.options.fps;
     const now = (): number => this.currentNow();
-    let next = now();
     const loop = (): void => {
       this.timer = undefined;
       if (this.driver.status === 'stopped') return;
@@ -390,10 +389,7 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
       } catch (error) {
         this.report(new PeerError('INTERNAL', `step failed: ${String(error)}`, { cause: error }));
       }
-      next += frameMs;
-      const t = now();
-      if (next < t - 10 * frameMs) next = t; // do not spin after a long stall
-      this.timer = host.setTimeout(loop, Math.max(0, next - t));
+      this.timer = host.setTimeout(loop, this.untilNextStep());
     };
     loop();
   }
@@ -433,6 +429,10 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
       return;
     }
     this.dials.dial(t, address);
+  }
+
+  untilNextStep(): number {
+    return untilStepPhase(this.ctx.clock, this.currentNow(), 1000 / this.options.fps);
   }
 
   step(nowMs: number): void {

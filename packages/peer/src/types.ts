@@ -514,6 +514,14 @@ export interface Peer<S, E> {
    * A time below the last one counts as the last one. Does nothing after `stop()`.
    */
   step(nowMs: number): void;
+  /**
+   * Milliseconds (local time) until this peer should step next: when its clock reads mid-tick
+   * (`STEP_PHASE` of `@symmetric/clock-sync`), the phase every peer of the room steps at, so that
+   * peers whose clocks are a little apart still read the same whole tick when they step. `start()`
+   * steps then; a driver stepping the peer itself (virtual time, a game loop) may too. Between
+   * half a frame and a frame and a half.
+   */
+  untilNextStep(): number;
   /** Start the transports (listening) and dial, without real timers (drive with `step`). */
   attach(): Promise<void>;
   /** Dial an address now (through `transport`, default the first). Failures go to `error`. */

@@ -226,6 +226,7 @@ export async function driveScenario<S = unknown, E = unknown>(
   const startPeer = async (i: number, t: number, restart: boolean): Promise<void> => {
     const slot = slots[i]!;
     slot.originMs = t;
+    stepAt[i] = t;
     const opened = network.open(i, { neighbours: adj[i]!, originMs: t });
     const peer = createPeer<S, E>({
       app,
@@ -309,6 +310,17 @@ export async function driveScenario<S = unknown, E = unknown>(
   cutEvents.sort((a, b) => a.atMs - b.atMs || a.index - b.index || (a.kind === 'heal' ? -1 : 1));
   let nextCut = 0;
 
+  const frameMs = 1000 / fps;
+  /** Run time of each peer's next step (a stepped network). */
+  const stepAt: number[] = new Array(n).fill(0);
+  /** Let peer `i` emit what its user did by `atMs`. */
+  const emitDue = (i: number, slot: Slot<S, E>, atMs: number): void => {
+    const ev = slot.events;
+    while (ev.next <= atMs && ev.next < plan.eventsEndMs) {
+      slot.peer!.emit(randomEvent(ev.payloadRandom, i));
+      ev.advance();
+    }
+  };
   const pace = new PaceTracker(fps); // a report 1 s of ticks behind is a mismatch
   const frames = Math.floor((durationMs * fps) / 1000);
   let lastProgress = -1;
@@ -369,17 +381,39 @@ export async function driveScenario<S = unknown, E = unknown>(
           recovery.open(tr.peer, t);
         }
       }
-      // 3. Step every online peer (when the network does not run them), then let it emit what
-      // its user did this frame.
-      for (let i = 0; i < n; i++) {
-        const slot = slots[i]!;
-        if (!slot.online || slot.peer === undefined) continue;
-        const peer = slot.peer;
-        if (network.stepsPeers) peer.step(localNow(i, t));
-        const ev = slot.events;
-        while (ev.next <= t && ev.next < plan.eventsEndMs) {
-          peer.emit(randomEvent(ev.payloadRandom, i));
-          ev.advance();
+      // 3. Every online peer steps (when the network does not run them) and emits what its user
+      // did by then. A stepped peer steps when its clock reads mid-tick (`untilNextStep`), as a
+      // real-time peer does: within this frame, in time order, the network delivering what is
+      // due before each step.
+      if (network.stepsPeers) {
+        const frameEnd = t + frameMs;
+        for (;;) {
+          let i = -1;
+          let at = frameEnd;
+          for (let j = 0; j < n; j++) {
+            const slot = slots[j]!;
+            if (!slot.online || slot.peer === undefined) continue;
+            const due = Math.max(stepAt[j]!, t);
+            if (due < at) {
+              at = due;
+              i = j;
+            }
+          }
+          if (i < 0) break;
+          if (at > network.now()) {
+            const due = network.advanceTo(at);
+            if (due !== undefined) await due;
+          }
+          const slot = slots[i]!;
+          const peer = slot.peer!;
+          peer.step(localNow(i, at));
+          emitDue(i, slot, at);
+          stepAt[i] = at + peer.untilNextStep() / (1 + plan.driftPpm[i]! / 1e6);
+        }
+      } else {
+        for (let i = 0; i < n; i++) {
+          const slot = slots[i]!;
+          if (slot.online && slot.peer !== undefined) emitDue(i, slot, t);
         }
       }
       // 4. Warm-up end: sample every runtime.

@@ -338,6 +338,13 @@ export function comparisonMarkdown(c: Comparison): string {
             .join(', ')
     } |`,
     `| load average (1 min) at the end | ${fmt(rt.loadAverage1m, 2)} |`,
+    ...(rt.notLiveAtEnd === undefined || rt.notLiveAtEnd.length === 0
+      ? []
+      : [
+          `| not live at the end: peer, status, connection, tick, up for (s) | ${rt.notLiveAtEnd
+            .map((x) => `p${x.peer} ${x.status}, ${x.connection}, tick ${x.tick}, ${fmt(x.upS, 1)}`)
+            .join('; ')} |`,
+        ]),
     '',
     '## Why the figures differ',
     '',

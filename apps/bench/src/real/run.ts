@@ -111,6 +111,18 @@ export interface RealRuntimeStats {
   readonly lateness: LatenessBreakdown;
   /** Peer `error` events by code, whole run. */
   readonly peerErrors: Readonly<Record<string, number>>;
+  /**
+   * Peers not live when the run's time was over (read before they stop): why a run did not
+   * converge. `connection` says whether a peer had links at all; `upS` how long its runtime had
+   * been running (a restart started it afresh).
+   */
+  readonly notLiveAtEnd?: readonly {
+    readonly peer: number;
+    readonly status: string;
+    readonly connection: string;
+    readonly tick: number;
+    readonly upS: number;
+  }[];
   /** `os.loadavg()[0]` at the end (other processes share the machine). */
   readonly loadAverage1m: number;
 }
@@ -320,6 +332,9 @@ export async function runRealScenario(scenario: unknown, options: RealRunOptions
   let cpu = cpuAtWarmup;
   let wallWindow = 0;
   const tickRates: number[] = [];
+  /** When each peer's current runtime was created (wall ms since the start). */
+  const createdAt: number[] = new Array(n).fill(0);
+  const notLiveAtEnd: NonNullable<RealRuntimeStats['notLiveAtEnd']>[number][] = [];
 
   loop.enable();
   const progressTimer = options.onProgress === undefined ? undefined : setInterval(report, progressEveryMs);
@@ -332,6 +347,7 @@ export async function runRealScenario(scenario: unknown, options: RealRunOptions
       hooks: {
         onPeer: (i, peer) => {
           peers[i] = peer;
+          createdAt[i] = performance.now() - t0;
           running.add(i);
           peer.on('status', (status) => {
             if (status === 'stopped' && peers[i] === peer) running.delete(i);
@@ -353,6 +369,19 @@ export async function runRealScenario(scenario: unknown, options: RealRunOptions
           loop.disable();
           for (const i of started())
             tickRates.push((peers[i]!.tick - baselineTick[i]!) / (wallWindow / 1000));
+          const endMs = performance.now() - t0;
+          for (const i of started()) {
+            const p = peers[i]!;
+            if (p.status === 'live') continue;
+            const c = p.connection;
+            notLiveAtEnd.push({
+              peer: i,
+              status: p.status,
+              connection: 'neighbours' in c ? `${c.kind} (${c.neighbours})` : c.kind,
+              tick: p.tick,
+              upS: round3((endMs - createdAt[i]!) / 1000),
+            });
+          }
           if (progressTimer !== undefined) clearInterval(progressTimer);
           if (options.onProgress !== undefined) report();
         },
@@ -421,6 +450,7 @@ export async function runRealScenario(scenario: unknown, options: RealRunOptions
         clockSpreadMs: wire.spread(),
         lateness: wire.lateness(t0 + warmupMs),
         peerErrors: m.peerErrors,
+        notLiveAtEnd,
         loadAverage1m: round3(loadavg()[0] ?? 0),
       },
     };
