@@ -21,8 +21,12 @@ import { PresenceChannel } from './presence.js';
 import { Repair } from './repair.js';
 import { BroadcastRoom, type BroadcastSettings } from './room.js';
 import { decodeSnapshot, encodeSnapshot } from './snapshot-blob.js';
+import { snapshotVerdict } from './snapshot-verify.js';
 import type { StatsLedger } from './stats.js';
 import { SyncExchange } from './sync.js';
+
+/** Seqs per source a snapshot's frontier may list beyond what other neighbours vouch for (events in flight). */
+const SNAPSHOT_SLACK_SEQS = 64;
 
 /** A peer's components. @internal */
 export interface Components<S, E> {
@@ -143,6 +147,21 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
       const snapshot = decodeSnapshot(blob, stateCodec);
       return { snapshot, timeline: Timeline.fromSnapshot<S, E>(app, snapshot, timelineOptions) };
     },
+    verifySnapshot: (decoded, from) =>
+      snapshotVerdict(
+        decoded.snapshot.frontier,
+        {
+          own: (source) => ctx.eventIds.contiguous(source),
+          others: ctx
+            .neighbours()
+            .filter(
+              (l) => l !== from && c.repair.frontierOf(l).received && c.repair.frontierOf(l).holds.size > 0,
+            )
+            .map((l) => c.repair.frontierOf(l).holds),
+        },
+        SNAPSHOT_SLACK_SEQS,
+        options.quotas.maxSnapshotNewSources,
+      ),
     adopt: (decoded, now) => c.driver.adopt(decoded, now),
     render: () => c.driver.render(),
   });

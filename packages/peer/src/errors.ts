@@ -20,7 +20,10 @@
  * - `OVERSIZED`: a frame this peer wanted to send exceeded the transport's or codec's limit
  *   even after splitting; the frame is dropped (repair will fetch the content later).
  * - `SNAPSHOT`: a snapshot received while joining could not be decoded or restored; the peer
- *   asks another neighbour.
+ *   asks another neighbour. Also a snapshot refused before adoption (beyond `quotas.maxSnapshotBytes`
+ *   or `maxSnapshotChunks`, or a frontier nobody else vouches for): the sender's link is closed.
+ * - `QUOTA`: a neighbour went beyond one of the peer's `quotas` (event or presence rate, new
+ *   sources, links). The link is closed (or, for a room-wide limit, the excess dropped).
  * - `TRANSPORT`: a transport reported a background failure (`cause` is its `TransportError`).
  * - `DIAL_FAILED`: dialling a configured address failed (the peer retries with back-off).
  * - `SEQ_CONFLICT`: a neighbour holds or sent events under this incarnation's source id that it
@@ -58,6 +61,7 @@ export type PeerErrorCode =
   | 'PROTOCOL'
   | 'OUT_OF_RANGE'
   | 'CLOCK_LIE'
+  | 'QUOTA'
   | 'HANDSHAKE_TIMEOUT'
   | 'OVERSIZED'
   | 'SNAPSHOT'

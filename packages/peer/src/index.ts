@@ -23,6 +23,7 @@ export {
   publicKeyOfPeerId,
 } from './identity.js';
 export { createPeer, peerIdOf } from './peer.js';
+export { QUOTA_DEFAULTS, type Quotas } from './quotas.js';
 export type {
   AdmissionOptions,
   BroadcastStats,

@@ -51,8 +51,11 @@ export interface RepairHost<E> {
 export class Repair<S, E> {
   private readonly frontiers = new Map<string, RemoteFrontier>();
   private readonly gaps = new Map<string, GapState>();
-  /** Per source, the highest contiguous seq a neighbour announced that this peer lacks, and since when. */
-  private readonly announced = new Map<string, { seq: number; since: number }>();
+  /**
+   * Per source, the highest contiguous seq a neighbour announced that this peer lacks, since
+   * when, and the link that announced it.
+   */
+  private readonly announced = new Map<string, { seq: number; since: number; by: string }>();
 
   constructor(
     private readonly ctx: PeerContext<S, E>,
@@ -132,7 +135,8 @@ export class Repair<S, E> {
       const mine = this.ctx.eventIds.contiguous(e.source);
       if (e.seq > mine) {
         const x = this.announced.get(e.source);
-        if (x === undefined || x.seq < e.seq) this.announced.set(e.source, { seq: e.seq, since: now });
+        if (x === undefined || x.seq < e.seq)
+          this.announced.set(e.source, { seq: e.seq, since: now, by: link.key });
       }
     }
     this.repairTo(link);
@@ -281,12 +285,25 @@ export class Repair<S, E> {
         this.announced.delete(source);
       } else if (now - x.since > this.ctx.options.snapshotTimeoutMs) {
         this.announced.delete(source);
-        this.host.unrepairable();
+        if (this.corroborated(source, x.by)) this.host.unrepairable();
+        else this.ctx.stats.claimsIgnored++;
       } else {
         awaiting = true;
       }
     }
     return awaiting;
+  }
+
+  /**
+   * A frontier is a claim, not a fact: events one neighbour announced and never delivered call
+   * for a resync only when another neighbour also announced holding events of `source` this peer
+   * lacks (or `by` is the only neighbour), so one liar cannot make honest peers re-base.
+   */
+  private corroborated(source: string, by: string): boolean {
+    const list = this.ctx.neighbours();
+    if (list.length <= 1) return true;
+    const mine = this.ctx.eventIds.contiguous(source);
+    return list.some((l) => l.key !== by && (this.frontiers.get(l.key)?.holds.get(source) ?? 0) > mine);
   }
 
   /**
