@@ -11,8 +11,9 @@
  *   than its hello claims (see `verifyPeerIds`). Closed.
  * - `PROTOCOL`: a frame that is valid on the wire but not here (anything before `hello`, a
  *   second `hello`, a snapshot chunk nobody asked for, inconsistent chunk numbering). Closed.
- * - `OUT_OF_RANGE`: an event stamped absurdly far in the future, a request for an absurd
- *   range. The offending frame is dropped and the link closed.
+ * - `OUT_OF_RANGE`: an event stamped absurdly far in the future: the offending frame is dropped
+ *   and the link closed. Also thrown by `emit` when no event can be stamped (the clock is out of
+ *   range). A request for a huge seq range is served in part, never closed on.
  * - `CLOCK_LIE`: a neighbour's SYNC claims a clock far ahead of the room's (beyond the clock's
  *   `lieThresholdMs`) and no other neighbour or signed event comes near it. Nothing is adopted;
  *   the link is closed.

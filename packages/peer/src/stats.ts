@@ -43,6 +43,7 @@ export function newCounters(): PeerCounters {
     snapshotsAdopted: 0,
     snapshotsRefused: 0,
     claimsIgnored: 0,
+    gapsGivenUp: 0,
     quotaViolations: 0,
     resyncs: 0,
     presenceReceived: 0,

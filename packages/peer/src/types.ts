@@ -381,6 +381,8 @@ export interface PeerStats extends TimelineStats {
   /** Snapshots served to / adopted from neighbours. */
   readonly snapshotsServed: number;
   readonly snapshotsAdopted: number;
+  /** Seq gaps given up because no neighbour claims to hold them (asked again if one does). */
+  readonly gapsGivenUp: number;
   /** Announced events never delivered and announced by no other neighbour: ignored (a frontier is a claim). */
   readonly claimsIgnored: number;
   /** Snapshots refused before adoption (too large, or a frontier nobody else vouches for); each sender cut. */
