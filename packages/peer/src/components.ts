@@ -18,6 +18,7 @@ import type { Exclusions } from './equivocation.js';
 import { Join } from './join.js';
 import type { LinkEntry, LinkTable } from './links.js';
 import { PresenceChannel } from './presence.js';
+import { QuotaGuard } from './quota-guard.js';
 import { Repair } from './repair.js';
 import { BroadcastRoom, type BroadcastSettings } from './room.js';
 import { decodeSnapshot, encodeSnapshot } from './snapshot-blob.js';
@@ -41,6 +42,7 @@ export interface Components<S, E> {
   readonly presenceChannel: PresenceChannel<S, E>;
   readonly delay: Delay;
   readonly driver: Driver<S, E>;
+  readonly quotas: QuotaGuard<S, E>;
 }
 
 /** What the components are built from, besides the context. @internal */
@@ -66,6 +68,7 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
   const options = ctx.options;
   const c = { links } as { -readonly [K in keyof Components<S, E>]: Components<S, E>[K] };
   c.delay = new Delay(options.fps, options.delay);
+  c.quotas = new QuotaGuard(ctx, links);
   c.dials = new Dials(options, {
     transports: transports,
     canDial: () => host.attached() && c.driver.status !== 'stopped',

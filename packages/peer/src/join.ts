@@ -263,9 +263,12 @@ export class Join<S, E> {
     if (this.transfer !== undefined && this.transfer.linkKey === key) this.retrySnapshot(this.ctx.now());
   }
 
-  /** A neighbour asks for our snapshot: serve it if we vouch and are not joining ourselves, else refuse. */
-  onSnapshotRequest(link: LinkEntry<E>): void {
-    if (this.transferring || !this.vouches) {
+  /**
+   * A neighbour asks for our snapshot: serve it if we vouch, are not joining ourselves and its
+   * quota allows (`withinQuota`), else refuse.
+   */
+  onSnapshotRequest(link: LinkEntry<E>, withinQuota = true): void {
+    if (this.transferring || !this.vouches || !withinQuota) {
       this.ctx.send(link, REFUSAL);
       return;
     }

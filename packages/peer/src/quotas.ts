@@ -21,8 +21,8 @@ export interface Quotas {
   readonly snapshotServesPerMinute: number;
   /** Most events a neighbour may deliver per second, averaged over 10 s (beyond: `QUOTA`, link closed). */
   readonly eventsPerSecondPerLink: number;
-  /** Most event payload bytes a neighbour may deliver per second, averaged over 10 s (beyond: `QUOTA`). */
-  readonly eventBytesPerSecondPerLink: number;
+  /** Most frame bytes a neighbour may deliver per second, averaged over 10 s (beyond: `QUOTA`, link closed). */
+  readonly bytesPerSecondPerLink: number;
   /** Most new sources one neighbour may introduce (beyond: `QUOTA`, link closed). */
   readonly newSourcesPerLink: number;
   /** Most sources known in the room at once (events of further new sources are dropped: `QUOTA`). */
@@ -44,7 +44,7 @@ export const QUOTA_DEFAULTS: Readonly<Quotas> = {
   maxSnapshotNewSources: 1024,
   snapshotServesPerMinute: 6,
   eventsPerSecondPerLink: 2000,
-  eventBytesPerSecondPerLink: 4 * 1024 * 1024,
+  bytesPerSecondPerLink: 8 * 1024 * 1024,
   newSourcesPerLink: 4096,
   maxSources: 65_536,
   presencePerSecondPerLink: 200,
