@@ -45,7 +45,10 @@ export interface ChaosResult {
   /** Heap used (MB) after the first chaos minute and at the end. */
   readonly heapStartMb: number;
   readonly heapEndMb: number;
-  /** Largest number of event ids any honest peer knows at the end. */
+  /**
+   * Largest `stats().events` of an honest peer at the end: event ids known, counted as ranges (a
+   * seq-10^9 event compacted behind the horizon counts its whole range; no memory is behind it).
+   */
   readonly maxEventIds: number;
   /** Errors reported by honest peers, by code (`INTERNAL` must stay 0). */
   readonly errors: Record<string, number>;
