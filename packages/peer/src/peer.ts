@@ -417,7 +417,8 @@ class PeerRuntime<S, E> implements Peer<S, E> {
   private housekeeping(now: number): void {
     for (const l of [...this.links.all()]) {
       if (l.protocol.kind === 'handshaking') this.links.checkHandshake(l, now);
-      else if (l.protocol.kind === 'running') this.sync.sendIfDue(l, now);
+      else if (l.protocol.kind === 'running' && this.routes.quotas.checkIdle(l, now))
+        this.sync.sendIfDue(l, now);
     }
     this.join.housekeeping(now);
     this.repair.requestGaps(now);

@@ -18,6 +18,8 @@ interface LinkUse {
   readonly presence: RateLimit;
   readonly serves: RateLimit;
   newSources: number;
+  /** Local time the last frame arrived. */
+  lastHeard: number;
 }
 
 /** Per-link and room-wide quotas. @internal */
@@ -39,6 +41,7 @@ export class QuotaGuard<S, E> {
         presence: new RateLimit(q.presencePerSecondPerLink),
         serves: new RateLimit(q.snapshotServesPerMinute / 60, 60_000),
         newSources: 0,
+        lastHeard: link.openedAt,
       };
       this.use.set(link.key, u);
     }
@@ -68,7 +71,9 @@ export class QuotaGuard<S, E> {
 
   /** `n` frame bytes from `link` at `now`: `false` (link closed) beyond the byte rate. */
   bytes(link: LinkEntry<E>, n: number, now: number): boolean {
-    if (this.of(link).bytes.take(n, now)) return true;
+    const u = this.of(link);
+    u.lastHeard = now;
+    if (u.bytes.take(n, now)) return true;
     return this.violate(link, `more than ${this.ctx.options.quotas.bytesPerSecondPerLink} bytes/s`);
   }
 
@@ -92,6 +97,13 @@ export class QuotaGuard<S, E> {
         return this.violate(link, `more than ${q.maxSources} sources in the room`);
     }
     return true;
+  }
+
+  /** Housekeeping of a running link: `false` (link closed) when nothing arrived for `idleTimeoutMs`. */
+  checkIdle(link: LinkEntry<E>, now: number): boolean {
+    const idle = this.ctx.options.quotas.idleTimeoutMs;
+    if (now - this.of(link).lastHeard <= idle) return true;
+    return this.violate(link, `nothing received for ${idle} ms`);
   }
 
   /** A presence frame from `link`: `false` (link closed) beyond the presence rate. */

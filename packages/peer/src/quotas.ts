@@ -35,6 +35,11 @@ export interface Quotas {
   readonly maxLinks: number;
   /** Most links still in their handshake at once; further ones are closed at once (`QUOTA`). */
   readonly maxPendingLinks: number;
+  /**
+   * A running link on which nothing arrived for this long (ms) is closed (`QUOTA`): honest
+   * neighbours send a SYNC every `syncIntervalMs`.
+   */
+  readonly idleTimeoutMs: number;
 }
 
 /** Default quotas: generous for real rooms, far below what exhausts a peer. */
@@ -51,6 +56,7 @@ export const QUOTA_DEFAULTS: Readonly<Quotas> = {
   maxRequestSpan: 4096,
   maxLinks: 256,
   maxPendingLinks: 64,
+  idleTimeoutMs: 30_000,
 };
 
 /** Validate `quotas` (partial) and fill in the defaults; throws `INVALID_OPTION`. @internal */

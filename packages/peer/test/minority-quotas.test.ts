@@ -76,3 +76,16 @@ describe('quotas: a neighbour cannot exhaust a peer (authenticated room, loopbac
     expectConverged(c, [a, b, cc]);
   });
 });
+
+describe('idle links', () => {
+  it('a neighbour that completes its handshake and then never speaks is closed after idleTimeoutMs; honest links stay', async () => {
+    const { c, a, b, cc, m } = await roomWithAttacker();
+    // m has said nothing since its handshake (25 s ago); honest neighbours SYNC every 250 ms.
+    c.run(c.now() + 10_000);
+    expect(m.linked('a')).toBe(false);
+    expect(m.linked('c')).toBe(false);
+    expect(a.stats().errors.QUOTA).toBe(1);
+    expect(a.neighbours().map((n) => n.peerId)).toEqual([b.id]);
+    expect(cc.neighbours().map((n) => n.peerId)).toEqual([b.id]);
+  });
+});
