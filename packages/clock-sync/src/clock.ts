@@ -17,6 +17,9 @@ const ROOT_MARGIN_FACTOR = 1.5;
 /** How far (ms) before the latest time seen a `nowMs` may be and still be accepted (as that time). */
 const STALE_TIME_TOLERANCE_MS = 1000;
 
+/** How long (ms) a link whose lead was refused corroborates nobody else's. */
+const SUSPECT_MS = 60_000;
+
 /** Tolerance for floating-point noise when flooring the clock to whole ticks. */
 const FLOOR_EPSILON = 1e-9;
 
@@ -570,20 +573,38 @@ export class Clock {
   #othersAt(claimant: string, t: number): number {
     let others = Number.NaN;
     for (const [id, l] of this.#links) {
-      const at = id === claimant ? Number.NaN : neighbourClockAt(l, t, this.#refAt(t), this.#o.fps);
-      if (!(at <= others)) others = at;
+      const at =
+        id === claimant || l.suspectUntil > t
+          ? Number.NaN
+          : neighbourClockAt(l, t, this.#refAt(t), this.#o.fps);
+      if (!Number.isNaN(at) && !(at <= others)) others = at;
     }
     return others;
   }
 
   /** May the clock follow `link`, `off` ticks ahead of it at `t`? (See {@link MinorityGuard.mayFollow}.) */
   #mayFollow(link: string, off: number, t: number): boolean {
-    return this.#guard.mayFollow(link, this.#clockAt(t) + off, off, t, () => this.#othersAt(link, t));
+    return this.#trusted(
+      link,
+      t,
+      this.#guard.mayFollow(link, this.#clockAt(t) + off, off, t, () => this.#othersAt(link, t)),
+    );
   }
 
   /** May the clock jump `by` ticks forward at `t` on the word of `link`? (See {@link MinorityGuard.mayJump}.) */
   #mayJump(link: string, by: number, t: number): boolean {
-    return this.#guard.mayJump(link, this.#clockAt(t) + by, by, t, () => this.#othersAt(link, t));
+    return this.#trusted(
+      link,
+      t,
+      this.#guard.mayJump(link, this.#clockAt(t) + by, by, t, () => this.#othersAt(link, t)),
+    );
+  }
+
+  /** A refused claim makes `link` corroborate nobody for a while ({@link SUSPECT_MS}). */
+  #trusted(link: string, t: number, ok: boolean): boolean {
+    const l = this.#links.get(link);
+    if (!ok && l !== undefined) l.suspectUntil = t + SUSPECT_MS;
+    return ok;
   }
 
   #link(id: string): LinkState {

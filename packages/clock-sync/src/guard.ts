@@ -76,8 +76,9 @@ export class MinorityGuard {
 
   /**
    * `true` when a claim that the network's clock is at `claim` at local time `t`, made by
-   * `claimant`, is corroborated: `otherLinks` (the most advanced clock among the other
-   * neighbours, `NaN` when none is known) comes within `linkTolerance` ticks of it, or a witness
+   * `claimant`, is corroborated: the claimant is the only neighbour heard (`otherLinks` is
+   * `NaN`), `otherLinks` (the most advanced clock among the other neighbours) comes within
+   * `linkTolerance` ticks of it, or a witness
    * of another origin within `corroborationTicks` (a witness is a lower bound of a clock that
    * is not ours, so it never vouches for more than that clock's own time: no ratchet).
    */
@@ -88,6 +89,8 @@ export class MinorityGuard {
     otherLinks: number,
     linkTolerance: number,
   ): boolean {
+    // The claimant is the only neighbour heard: it is this clock's whole view of the network.
+    if (Number.isNaN(otherLinks)) return true;
     if (otherLinks >= claim - linkTolerance) return true;
     const floor = claim - this.corroborationTicks;
     for (const [origin, w] of this.#witnessed) {

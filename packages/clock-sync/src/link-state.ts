@@ -29,6 +29,11 @@ export interface LinkState {
   stepped: boolean;
   /** Since when (local ms) this link has been clearly ahead of the current reference. */
   aheadSince: number | undefined;
+  /**
+   * Until when (local ms) this link's clock corroborates nobody: it claimed a lead nobody else
+   * came near (a liar's claim must not vouch for an honest clock that copied it).
+   */
+  suspectUntil: number;
 }
 
 /** A link's state before any SYNC. @internal */
@@ -47,6 +52,7 @@ export function newLinkState(): LinkState {
     fresh: 0,
     stepped: false,
     aheadSince: undefined,
+    suspectUntil: Number.NEGATIVE_INFINITY,
   };
 }
 

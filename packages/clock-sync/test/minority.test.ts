@@ -130,3 +130,23 @@ describe('a minority lying about time cannot steer an established clock', () => 
     expect(me.clockTick(10)).toBeLessThan(1);
   });
 });
+
+describe('corroboration by other neighbours', () => {
+  it('the only neighbour heard is followed: it is the clock’s whole view of the network', () => {
+    const me = new Clock({ fps: FPS, establishAfterMs: 0 });
+    const n = new Clock({ fps: FPS });
+    me.advance(0);
+    n.advance(0);
+    for (let t = 0; t <= 6000; t += 250) {
+      // Established with its one neighbour, which then jumps 100 s ahead (it met another group).
+      if (t === 3000) n.fastForward(5000, t);
+      me.advance(t);
+      n.advance(t);
+      me.onSync('n', n.syncFor('me', t), t + 10);
+      n.onSync('me', me.syncFor('n', t + 10), t + 20);
+      if (t === 2750) expect(me.established).toBe(true);
+    }
+    expect(me.clockTick(6020)).toBeGreaterThan(5000);
+    expect(me.stats.lies).toBe(0);
+  });
+});

@@ -21,12 +21,17 @@ import type { LinkEntry, LinkTable } from './links.js';
 import { OfflineWork } from './offline.js';
 import { Persistence } from './persistence.js';
 import { PresenceChannel } from './presence.js';
+import { QuotaGuard } from './quota-guard.js';
 import { Repair } from './repair.js';
 import { BroadcastRoom, type BroadcastSettings } from './room.js';
 import { decodeSnapshot, encodeSnapshot } from './snapshot-blob.js';
+import { snapshotVerdict } from './snapshot-verify.js';
 import type { StatsLedger } from './stats.js';
 import { SyncExchange } from './sync.js';
 import type { OfflineMerge } from './types.js';
+
+/** Seqs per source a snapshot's frontier may list beyond what other neighbours vouch for (events in flight). */
+const SNAPSHOT_SLACK_SEQS = 64;
 
 /** A peer's components. @internal */
 export interface Components<S, E> {
@@ -43,6 +48,7 @@ export interface Components<S, E> {
   readonly driver: Driver<S, E>;
   readonly persistence: Persistence<S, E>;
   readonly offline: OfflineWork<S, E>;
+  readonly quotas: QuotaGuard<S, E>;
 }
 
 /** What the components are built from, besides the context. @internal */
@@ -89,6 +95,7 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
       return holds === Number.POSITIVE_INFINITY ? 0 : holds;
     },
   });
+  c.quotas = new QuotaGuard(ctx, links);
   c.dials = new Dials(options, {
     transports: transports,
     canDial: () => host.attached() && c.driver.status !== 'stopped',
@@ -176,6 +183,21 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
       const snapshot = decodeSnapshot(blob, stateCodec);
       return { snapshot, timeline: Timeline.fromSnapshot<S, E>(app, snapshot, timelineOptions) };
     },
+    verifySnapshot: (decoded, from) =>
+      snapshotVerdict(
+        decoded.snapshot.frontier,
+        {
+          own: (source) => ctx.eventIds.contiguous(source),
+          others: ctx
+            .neighbours()
+            .filter(
+              (l) => l !== from && c.repair.frontierOf(l).received && c.repair.frontierOf(l).holds.size > 0,
+            )
+            .map((l) => c.repair.frontierOf(l).holds),
+        },
+        SNAPSHOT_SLACK_SEQS,
+        options.quotas.maxSnapshotNewSources,
+      ),
     adopt: (decoded, now) => {
       c.persistence.settled(decoded.snapshot);
       const lost = c.driver.adopt(decoded, now);

@@ -18,11 +18,18 @@
  * beacon of a newer sender epoch replaces the source's samples, one of an older epoch is
  * ignored, and a jump of the own clock forgets every sample measured before it.
  *
+ * Robust to a lying minority: a sample beyond the 5 s ceiling (a beacon stamped at tick 0, or
+ * long ago) is dropped as impossible (`outliers`), and with three or more sources the largest
+ * `D(s)` is left out when it is more than twice the next one plus {@link OUTLIER_FLOOR_S} s of
+ * ticks: one source cannot drive Δ alone.
+ *
  * Before any beacon arrived, Δ is 4 times the slowest neighbour's one-way latency, and at least
  * 100 ms. Δ is clamped to [1 tick, 5 s].
  * @internal
  */
 export class AutoDelay {
+  /** Samples dropped as impossible (beyond the ceiling) or left out as a lone outlier. */
+  outliers = 0;
   private readonly samples = new Map<string, { values: number[]; next: number; at: number; epoch: number }>();
   /** The own clock's epoch the samples were measured with. */
   private ownEpoch = 0;
@@ -44,6 +51,10 @@ export class AutoDelay {
       this.ownEpoch = ownEpoch;
     }
     const v = Math.max(0, ticks);
+    if (v > Math.ceil(MAX_DELAY_S * this.fps)) {
+      this.outliers++;
+      return;
+    }
     let s = this.samples.get(source);
     if (s !== undefined && epoch < s.epoch) return; // stamped before the sender's clock jumped
     if (s === undefined || epoch > s.epoch) {
@@ -68,15 +79,28 @@ export class AutoDelay {
 
   /** Δ in ticks at local time `now`. */
   value(now: number, uncertaintyTicks: number, maxOneWayMs: number): number {
+    // Per source its largest recent sample; Δ follows the largest source but a lone outlier.
     let worst = -1;
+    let next = -1;
+    let count = 0;
     for (const [source, s] of this.samples) {
       if (now - s.at > this.staleMs) {
         this.samples.delete(source);
         continue;
       }
-      for (const v of s.values) if (v > worst) worst = v;
+      let d = -1;
+      for (const v of s.values) if (v > d) d = v;
+      count++;
+      if (d > worst) {
+        next = worst;
+        worst = d;
+      } else if (d > next) next = d;
     }
-    const maxTicks = Math.ceil(5 * this.fps);
+    if (count >= 3 && worst > 2 * next + OUTLIER_FLOOR_S * this.fps) {
+      this.outliers++;
+      worst = next;
+    }
+    const maxTicks = Math.ceil(MAX_DELAY_S * this.fps);
     let ticks: number;
     if (worst < 0) {
       const oneWayTicks = Number.isFinite(maxOneWayMs) ? (maxOneWayMs * this.fps) / 1000 : 0;
@@ -88,6 +112,12 @@ export class AutoDelay {
     return Math.min(maxTicks, Math.max(1, ticks));
   }
 }
+
+/** Ceiling of the automatic Δ, in seconds. @internal */
+export const MAX_DELAY_S = 5;
+
+/** A lone largest flooding delay is an outlier when above twice the next one plus this many seconds. @internal */
+export const OUTLIER_FLOOR_S = 0.1;
 
 /** Beacon periods (ms) when Δ is 'auto': the first few quickly, then slowly (also one per new link). @internal */
 export const BEACON_FAST_MS = 5000;

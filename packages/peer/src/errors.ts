@@ -11,8 +11,9 @@
  *   than its hello claims (see `verifyPeerIds`). Closed.
  * - `PROTOCOL`: a frame that is valid on the wire but not here (anything before `hello`, a
  *   second `hello`, a snapshot chunk nobody asked for, inconsistent chunk numbering). Closed.
- * - `OUT_OF_RANGE`: an event stamped absurdly far in the future, a request for an absurd
- *   range. The offending frame is dropped and the link closed.
+ * - `OUT_OF_RANGE`: an event stamped absurdly far in the future: the offending frame is dropped
+ *   and the link closed. Also thrown by `emit` when no event can be stamped (the clock is out of
+ *   range). A request for a huge seq range is served in part, never closed on.
  * - `CLOCK_LIE`: a neighbour's SYNC claims a clock far ahead of the room's (beyond the clock's
  *   `lieThresholdMs`) and no other neighbour or signed event comes near it. Nothing is adopted;
  *   the link is closed.
@@ -20,7 +21,10 @@
  * - `OVERSIZED`: a frame this peer wanted to send exceeded the transport's or codec's limit
  *   even after splitting; the frame is dropped (repair will fetch the content later).
  * - `SNAPSHOT`: a snapshot received while joining could not be decoded or restored; the peer
- *   asks another neighbour.
+ *   asks another neighbour. Also a snapshot refused before adoption (beyond `quotas.maxSnapshotBytes`
+ *   or `maxSnapshotChunks`, or a frontier nobody else vouches for): the sender's link is closed.
+ * - `QUOTA`: a neighbour went beyond one of the peer's `quotas` (event or presence rate, new
+ *   sources, links). The link is closed (or, for a room-wide limit, the excess dropped).
  * - `TRANSPORT`: a transport reported a background failure (`cause` is its `TransportError`).
  * - `DIAL_FAILED`: dialling a configured address failed (the peer retries with back-off).
  * - `SEQ_CONFLICT`: a neighbour holds or sent events under this incarnation's source id that it
@@ -64,6 +68,7 @@ export type PeerErrorCode =
   | 'PROTOCOL'
   | 'OUT_OF_RANGE'
   | 'CLOCK_LIE'
+  | 'QUOTA'
   | 'HANDSHAKE_TIMEOUT'
   | 'OVERSIZED'
   | 'SNAPSHOT'

@@ -26,6 +26,7 @@ export {
 } from './identity.js';
 export { openPeer } from './open.js';
 export { createPeer, peerIdOf } from './peer.js';
+export { QUOTA_DEFAULTS, type Quotas } from './quotas.js';
 export { BATCH_VERIFY_MIN } from './signing.js';
 export type {
   AdmissionOptions,

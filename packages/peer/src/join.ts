@@ -19,6 +19,7 @@ import type { PeerContext } from './context.js';
 import { PeerError } from './errors.js';
 import type { LinkEntry, LinkTable } from './links.js';
 import { chunkSnapshot, isRefusal, REFUSAL, SnapshotTransfer } from './snapshot-transfer.js';
+import { snapshotSizeProblem } from './snapshot-verify.js';
 
 /** An emit made while fresh: stamped (and `placeholder` filled in) once established. @internal */
 export interface QueuedEmit<E> {
@@ -61,6 +62,14 @@ export interface JoinHost<S, E> {
   encodeOwnSnapshot(): { blob: Uint8Array; tick: number };
   /** Decode a received blob and build a timeline from it (throws when bad). */
   decodeSnapshot(blob: Uint8Array): DecodedSnapshot<S, E>;
+  /**
+   * Check a decoded snapshot from `link` (see snapshot-verify.ts): what is wrong with it, and
+   * whether another neighbour's frontier was there to check it against.
+   */
+  verifySnapshot(
+    decoded: DecodedSnapshot<S, E>,
+    link: LinkEntry<E>,
+  ): { readonly problem: string | undefined; readonly checked: boolean };
   /** Replace the timeline by the decoded one, carrying over newer events (see Driver.adopt). */
   adopt(decoded: DecodedSnapshot<S, E>, now: number): void;
   /** Emit `render` for the new state. */
@@ -259,9 +268,12 @@ export class Join<S, E> {
     if (this.transfer !== undefined && this.transfer.linkKey === key) this.retrySnapshot(this.ctx.now());
   }
 
-  /** A neighbour asks for our snapshot: serve it if we vouch and are not joining ourselves, else refuse. */
-  onSnapshotRequest(link: LinkEntry<E>): void {
-    if (this.transferring || !this.vouches) {
+  /**
+   * A neighbour asks for our snapshot: serve it if we vouch, are not joining ourselves and its
+   * quota allows (`withinQuota`), else refuse.
+   */
+  onSnapshotRequest(link: LinkEntry<E>, withinQuota = true): void {
+    if (this.transferring || !this.vouches || !withinQuota) {
       this.ctx.send(link, REFUSAL);
       return;
     }
@@ -302,6 +314,11 @@ export class Join<S, E> {
       this.retrySnapshot(now);
       return;
     }
+    const tooLarge = snapshotSizeProblem(f, t.bytes, this.ctx.options.quotas);
+    if (tooLarge !== undefined) {
+      this.refuseSnapshot(link, tooLarge, now);
+      return;
+    }
     const got = t.add(f);
     if (got === 'more') return;
     if (got === 'inconsistent') {
@@ -329,6 +346,11 @@ export class Join<S, E> {
       this.retrySnapshot(now);
       return;
     }
+    const verdict = this.host.verifySnapshot(decoded, link);
+    if (verdict.problem !== undefined) {
+      this.refuseSnapshot(link, verdict.problem, now);
+      return;
+    }
     this.host.adopt(decoded, now);
     this.transfer = undefined;
     this.awaitingServerSince = undefined;
@@ -345,6 +367,20 @@ export class Join<S, E> {
     if (this.vouches) for (const l of this.ctx.neighbours()) this.host.sendFrontier(l);
     else this.checkSynced();
     this.host.render();
+  }
+
+  /** Refuse the snapshot `link` is sending (`problem`): count it, cut the sender, ask another neighbour. */
+  private refuseSnapshot(link: LinkEntry<E>, problem: string, now: number): void {
+    this.transfer = undefined;
+    this.refused.add(link.key);
+    this.ctx.stats.snapshotsRefused++;
+    this.ctx.stats.quotaViolations++;
+    const error = new PeerError('SNAPSHOT', `snapshot from ${link.peerId} refused: ${problem}`, {
+      linkId: link.key,
+      peerId: link.peerId,
+    });
+    this.links.linkError(link, error, true);
+    this.retrySnapshot(now);
   }
 
   /** Events announced by neighbours cannot be repaired (compacted away): see {@link housekeeping}. */

@@ -1,5 +1,6 @@
 import type { ClockOptions } from '@symmetric/clock-sync';
 import { PeerError } from './errors.js';
+import { type Quotas, resolveQuotas } from './quotas.js';
 import type { DialTarget, OfflineMerge, PeerOptions } from './types.js';
 
 /** Every option of a peer with its default filled in (internal). */
@@ -39,6 +40,8 @@ export interface ResolvedOptions {
   readonly presenceHops: number;
   readonly presenceHeartbeatMs: number;
   readonly presenceTtlMs: number;
+  /** Limits on what neighbours may make this peer hold or do. */
+  readonly quotas: Quotas;
 }
 
 function bad(message: string): never {
@@ -243,6 +246,7 @@ export function resolveOptions<S, E>(options: PeerOptions<S, E>): ResolvedOption
     presenceHops: num('presence.hops', presence.hops, 32, 0, 255, true),
     presenceHeartbeatMs: num('presence.heartbeatMs', presence.heartbeatMs, 15_000, 1, 3_600_000),
     presenceTtlMs: num('presence.ttlMs', presence.ttlMs, 45_000, 1, 86_400_000),
+    quotas: resolveQuotas(options.quotas),
   };
 }
 

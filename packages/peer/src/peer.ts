@@ -467,7 +467,8 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
   private housekeeping(now: number): void {
     for (const l of [...this.links.all()]) {
       if (l.protocol.kind === 'handshaking') this.links.checkHandshake(l, now);
-      else if (l.protocol.kind === 'running') this.sync.sendIfDue(l, now);
+      else if (l.protocol.kind === 'running' && this.routes.quotas.checkIdle(l, now))
+        this.sync.sendIfDue(l, now);
     }
     this.join.housekeeping(now);
     this.repair.requestGaps(now);
@@ -525,6 +526,7 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
     const now = this.currentNow();
     const entry = this.links.open(transport, key, link, now);
     this.dials.linkOpened(transport, key, link);
+    if (!this.routes.quotas.admitLink(entry)) return;
     this.links.sendHello(entry);
     // Our frontier and a SYNC go right behind the hello (the neighbour reads them once it has
     // accepted the hello; if it refuses, the link closes and they are dropped): repairs and the
@@ -542,6 +544,7 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
     this.dials.linkClosed(key, closed.entry.refused);
     this.join.linkClosed(key);
     this.repair.linkClosed(key);
+    this.routes.quotas.linkClosed(key);
     this.desync.linkClosed(key);
     if (closed.wasNeighbour) {
       const entry = closed.entry;
@@ -557,6 +560,7 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
   private onFrame(key: string, bytes: Uint8Array): void {
     const entry = this.links.get(key);
     if (entry === undefined || entry.protocol.kind === 'closed') return;
+    if (!this.routes.quotas.bytes(entry, bytes.length, this.currentNow())) return;
     const frame = this.links.decode(entry, bytes);
     if (frame === undefined) return;
     if (entry.protocol.kind === 'handshaking') {

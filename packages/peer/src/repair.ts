@@ -12,8 +12,6 @@ import type { PeerContext } from './context.js';
 import { PeerError } from './errors.js';
 import type { LinkEntry, LinkTable } from './links.js';
 
-/** Largest seq range served for one requested range. */
-const MAX_SERVED_RANGE = 100_000;
 /** Attempts at one gap before backing off to the slowest retry period. */
 const GAP_BACKOFF_AFTER = 8;
 /** Unanswered gap requests after which the events are taken as compacted away (resync). */
@@ -53,8 +51,17 @@ export interface RepairHost<E> {
 export class Repair<S, E> {
   private readonly frontiers = new Map<string, RemoteFrontier>();
   private readonly gaps = new Map<string, GapState>();
-  /** Per source, the highest contiguous seq a neighbour announced that this peer lacks, and since when. */
-  private readonly announced = new Map<string, { seq: number; since: number }>();
+  /**
+   * Gaps given up because no neighbour claims to hold them (a seq far beyond its source's
+   * events, or events nobody kept): source → its contiguous seq when given up. Asked again once
+   * that moves or a neighbour claims the range.
+   */
+  private readonly givenUp = new Map<string, number>();
+  /**
+   * Per source, the highest contiguous seq a neighbour announced that this peer lacks, since
+   * when, and the link that announced it.
+   */
+  private readonly announced = new Map<string, { seq: number; since: number; by: string }>();
 
   constructor(
     private readonly ctx: PeerContext<S, E>,
@@ -138,7 +145,8 @@ export class Repair<S, E> {
       const mine = this.ctx.eventIds.contiguous(e.source);
       if (e.seq > mine) {
         const x = this.announced.get(e.source);
-        if (x === undefined || x.seq < e.seq) this.announced.set(e.source, { seq: e.seq, since: now });
+        if (x === undefined || x.seq < e.seq)
+          this.announced.set(e.source, { seq: e.seq, since: now, by: link.key });
       }
     }
     this.repairTo(link);
@@ -190,22 +198,16 @@ export class Repair<S, E> {
     }
   }
 
-  /** A neighbour's request for seq ranges: send what we hold of them. */
+  /**
+   * A neighbour's request for seq ranges: send what we hold of them, at most
+   * `quotas.maxRequestSpan` seqs of each range (a larger range is served in part, never taken as
+   * abuse: an honest peer may ask for a gap a liar opened).
+   */
   onRequest(link: LinkEntry<E>, f: RequestFrame): void {
+    const span = this.ctx.options.quotas.maxRequestSpan;
     for (const r of f.ranges) {
       if (r.toSeq < r.fromSeq) continue;
-      if (r.toSeq - r.fromSeq >= MAX_SERVED_RANGE) {
-        this.links.linkError(
-          link,
-          new PeerError('OUT_OF_RANGE', `request for ${r.toSeq - r.fromSeq + 1} events`, {
-            linkId: link.key,
-            peerId: link.peerId,
-          }),
-          true,
-        );
-        return;
-      }
-      const events = this.host.eventsOf(r.source, r.fromSeq, r.toSeq);
+      const events = this.host.eventsOf(r.source, r.fromSeq, Math.min(r.toSeq, r.fromSeq + span - 1));
       if (events.length === 0) continue;
       this.links.sendEvents(link, events);
       this.ctx.stats.repairsSent += events.length;
@@ -235,13 +237,30 @@ export class Repair<S, E> {
           ? options.requestTimeoutMs
           : options.requestTimeoutMs * GAP_BACKOFF_AFTER;
       if (now - g.lastAt < wait) continue;
+      const given = this.givenUp.get(source);
+      if (given !== undefined) {
+        if (given === k.contiguous && !this.claimed(source, k.contiguous + 1)) continue;
+        this.givenUp.delete(source);
+      }
       const holes = known.holes(source, Math.max(1, Math.min(64, this.ctx.codec.limits.maxRanges)));
       if (holes.length === 0) continue;
+      if (g.attempts >= RESYNC_AFTER_ATTEMPTS && !this.claimed(source, holes[0]!.fromSeq)) {
+        // Nobody claims to hold the missing events: give the range up rather than ask forever.
+        this.givenUp.set(source, k.contiguous);
+        this.gaps.delete(source);
+        this.ctx.stats.gapsGivenUp++;
+        continue;
+      }
       const target = this.pickRepairLink(source, holes[0]!.fromSeq, g);
       if (target === undefined) continue;
+      const span = options.quotas.maxRequestSpan;
       this.ctx.send(target, {
         type: 'request',
-        ranges: holes.map((h) => ({ source, fromSeq: h.fromSeq, toSeq: h.toSeq })),
+        ranges: holes.map((h) => ({
+          source,
+          fromSeq: h.fromSeq,
+          toSeq: Math.min(h.toSeq, h.fromSeq + span - 1),
+        })),
       });
       this.ctx.stats.requestsSent += holes.length;
       g.attempts++;
@@ -250,6 +269,12 @@ export class Repair<S, E> {
       if (g.attempts > RESYNC_AFTER_ATTEMPTS) this.host.unrepairable();
     }
     for (const source of this.gaps.keys()) if (!known.gappy.has(source)) this.gaps.delete(source);
+  }
+
+  /** `true` when a neighbour's frontier claims to hold `source#seq`. */
+  private claimed(source: string, seq: number): boolean {
+    for (const f of this.frontiers.values()) if ((f.holds.get(source) ?? 0) >= seq) return true;
+    return false;
   }
 
   /** A neighbour likely to hold `source#seq`, rotating away from the one asked last. */
@@ -299,12 +324,25 @@ export class Repair<S, E> {
         this.announced.delete(source);
       } else if (now - x.since > this.ctx.options.snapshotTimeoutMs) {
         this.announced.delete(source);
-        this.host.unrepairable();
+        if (this.corroborated(source, x.by)) this.host.unrepairable();
+        else this.ctx.stats.claimsIgnored++;
       } else {
         awaiting = true;
       }
     }
     return awaiting;
+  }
+
+  /**
+   * A frontier is a claim, not a fact: events one neighbour announced and never delivered call
+   * for a resync only when another neighbour also announced holding events of `source` this peer
+   * lacks (or `by` is the only neighbour), so one liar cannot make honest peers re-base.
+   */
+  private corroborated(source: string, by: string): boolean {
+    const list = this.ctx.neighbours();
+    if (list.length <= 1) return true;
+    const mine = this.ctx.eventIds.contiguous(source);
+    return list.some((l) => l.key !== by && (this.frontiers.get(l.key)?.holds.get(source) ?? 0) > mine);
   }
 
   /**

@@ -11,7 +11,7 @@ import type { LinkEntry } from './links.js';
 /** The components a frame can be routed to. @internal */
 export type FrameRoutes<S, E> = Pick<
   Components<S, E>,
-  'links' | 'intake' | 'repair' | 'join' | 'sync' | 'desync' | 'driver' | 'presenceChannel'
+  'links' | 'intake' | 'repair' | 'join' | 'sync' | 'desync' | 'driver' | 'presenceChannel' | 'quotas'
 > & { readonly exclusions: Exclusions<S, E> };
 
 /** Hand `frame`, received on the running link `entry` at local time `now`, to its component. @internal */
@@ -26,7 +26,7 @@ export function routeFrame<S, E>(
       to.links.linkError(entry, to.links.protocolError(entry, 'second hello on a link'), true);
       return;
     case 'events':
-      to.intake.onEvents(entry, frame, now);
+      if (to.quotas.events(entry, frame.events, now)) to.intake.onEvents(entry, frame, now);
       return;
     case 'frontier': {
       const { listed, othersHistory } = to.repair.onFrontier(entry, frame, now);
@@ -43,10 +43,10 @@ export function routeFrame<S, E>(
       to.desync.onHash(entry, frame, to.driver.timeline.tick);
       return;
     case 'presence':
-      to.presenceChannel.onPresence(entry, frame, now);
+      if (to.quotas.presence(entry, now)) to.presenceChannel.onPresence(entry, frame, now);
       return;
     case 'snapshot-request':
-      to.join.onSnapshotRequest(entry);
+      to.join.onSnapshotRequest(entry, to.quotas.serve(entry, now));
       return;
     case 'snapshot':
       to.join.onSnapshotChunk(entry, frame, now);

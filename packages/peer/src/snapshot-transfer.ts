@@ -47,6 +47,7 @@ export class SnapshotTransfer {
   private tick = -1;
   private count = 0;
   private readonly chunks: Uint8Array[] = [];
+  private received = 0;
 
   constructor(
     /** The link it was asked on. */
@@ -54,6 +55,11 @@ export class SnapshotTransfer {
     /** Local time it was asked. */
     readonly requestedAt: number,
   ) {}
+
+  /** Bytes received so far. */
+  get bytes(): number {
+    return this.received;
+  }
 
   /**
    * Take the next chunk: `'more'` to wait for the rest, the whole blob once complete, or
@@ -67,6 +73,7 @@ export class SnapshotTransfer {
     if (f.tick !== this.tick || f.count !== this.count || f.index !== this.chunks.length)
       return 'inconsistent';
     this.chunks.push(f.data);
+    this.received += f.data.length;
     if (this.chunks.length < this.count) return 'more';
     let total = 0;
     for (const c of this.chunks) total += c.length;

@@ -5,6 +5,7 @@ import type { PeerStore } from '@symmetric/storage';
 import type { Transport } from '@symmetric/transport';
 import type { PeerError, PeerErrorCode } from './errors.js';
 import type { PeerIdentity } from './identity.js';
+import type { Quotas } from './quotas.js';
 
 /**
  * Where the peer stands:
@@ -206,6 +207,11 @@ export interface PeerOptions<S, E> {
   readonly handshakeTimeoutMs?: number;
   /** A snapshot request unanswered for this long is asked of another neighbour (default 5000 ms). */
   readonly snapshotTimeoutMs?: number;
+  /**
+   * Limits on what neighbours may make this peer hold or do (snapshot size, event and presence
+   * rates, sources, links); each missing field takes its default from `QUOTA_DEFAULTS`.
+   */
+  readonly quotas?: Partial<Quotas>;
   /**
    * A fresh peer becomes part of the room's timeline through the first established neighbour
    * it hears (one that is part of it already: its frontier is never empty), at once. With no
@@ -413,6 +419,14 @@ export interface PeerStats extends TimelineStats {
   /** Snapshots served to / adopted from neighbours. */
   readonly snapshotsServed: number;
   readonly snapshotsAdopted: number;
+  /** Seq gaps given up because no neighbour claims to hold them (asked again if one does). */
+  readonly gapsGivenUp: number;
+  /** Announced events never delivered and announced by no other neighbour: ignored (a frontier is a claim). */
+  readonly claimsIgnored: number;
+  /** Snapshots refused before adoption (too large, or a frontier nobody else vouches for); each sender cut. */
+  readonly snapshotsRefused: number;
+  /** Quota violations (each a `QUOTA` or `SNAPSHOT` error; at most that link closed). */
+  readonly quotaViolations: number;
   /** Snapshot re-joins of a non-fresh peer whose missing events were compacted away everywhere. */
   readonly resyncs: number;
   /** Presence updates received (new) / dropped as old. */

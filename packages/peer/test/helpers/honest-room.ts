@@ -1,5 +1,5 @@
 import { type RectangleKey, RectangleKeys, type RectangleState } from '@symmetric/core';
-import type { Peer as AnyPeer } from '@symmetric/peer';
+import type { Peer as AnyPeer, PeerOptions } from '@symmetric/peer';
 import { expect } from 'vitest';
 import { Attacker } from './attacker.js';
 import { type Cluster as AnyCluster, cluster, distinct, loopback } from './harness.js';
@@ -13,9 +13,11 @@ export type Cluster = AnyCluster<RectangleState, RectangleKey>;
  * Three honest, authenticated peers in a line a - b - c, and a hostile neighbour m (real key,
  * real codec) linked to a and c, all settled: 25 s in, past the clocks' `establishAfterMs`.
  */
-export async function roomWithAttacker(): Promise<{ c: Cluster; a: Peer; b: Peer; cc: Peer; m: Attacker }> {
+export async function roomWithAttacker(
+  options: Partial<PeerOptions<RectangleState, RectangleKey>> = {},
+): Promise<{ c: Cluster; a: Peer; b: Peer; cc: Peer; m: Attacker }> {
   const net = loopback(10);
-  const c = await cluster(net, { trusted: false, delay: 300 });
+  const c = await cluster(net, { trusted: false, delay: 300, ...options });
   const a = await c.add('a');
   const b = await c.add('b', {}, ['a']);
   const cc = await c.add('c', {}, ['b']);

@@ -1,0 +1,137 @@
+/**
+ * The quota guard: counts, per link and for the room, what neighbours deliver against
+ * `options.quotas` (quotas.ts), and turns every excess into a `QUOTA` error, a counter and at
+ * most that link closed. The peer keeps running and loses no honest event: what an honest
+ * neighbour sends stays far below the defaults.
+ * @internal
+ */
+import type { WireEvent } from '@symmetric/codec';
+import type { PeerContext } from './context.js';
+import { PeerError } from './errors.js';
+import type { LinkEntry, LinkTable } from './links.js';
+import { RateLimit } from './quotas.js';
+
+/** What one link has used. */
+interface LinkUse {
+  readonly events: RateLimit;
+  readonly bytes: RateLimit;
+  readonly presence: RateLimit;
+  readonly serves: RateLimit;
+  newSources: number;
+  /** Local time the last frame arrived. */
+  lastHeard: number;
+}
+
+/** Per-link and room-wide quotas. @internal */
+export class QuotaGuard<S, E> {
+  private readonly use = new Map<string, LinkUse>();
+
+  constructor(
+    private readonly ctx: PeerContext<S, E>,
+    private readonly links: LinkTable<E>,
+  ) {}
+
+  private of(link: LinkEntry<E>): LinkUse {
+    let u = this.use.get(link.key);
+    if (u === undefined) {
+      const q = this.ctx.options.quotas;
+      u = {
+        events: new RateLimit(q.eventsPerSecondPerLink),
+        bytes: new RateLimit(q.bytesPerSecondPerLink),
+        presence: new RateLimit(q.presencePerSecondPerLink),
+        serves: new RateLimit(q.snapshotServesPerMinute / 60, 60_000),
+        newSources: 0,
+        lastHeard: link.openedAt,
+      };
+      this.use.set(link.key, u);
+    }
+    return u;
+  }
+
+  /** Link `key` closed: forget its counts. */
+  linkClosed(key: string): void {
+    this.use.delete(key);
+  }
+
+  /** A new link: `false` (and the link closed) when the peer already has too many. */
+  admitLink(link: LinkEntry<E>): boolean {
+    const q = this.ctx.options.quotas;
+    let open = 0;
+    let pending = 0;
+    for (const l of this.links.all()) {
+      if (l.protocol.kind === 'closed') continue;
+      open++;
+      if (l.protocol.kind === 'handshaking') pending++;
+    }
+    if (open > q.maxLinks) return this.violate(link, `more than ${q.maxLinks} links`);
+    if (pending > q.maxPendingLinks)
+      return this.violate(link, `more than ${q.maxPendingLinks} links in their handshake`);
+    return true;
+  }
+
+  /** `n` frame bytes from `link` at `now`: `false` (link closed) beyond the byte rate. */
+  bytes(link: LinkEntry<E>, n: number, now: number): boolean {
+    const u = this.of(link);
+    u.lastHeard = now;
+    if (u.bytes.take(n, now)) return true;
+    return this.violate(link, `more than ${this.ctx.options.quotas.bytesPerSecondPerLink} bytes/s`);
+  }
+
+  /**
+   * An `events` frame from `link`: `false` (link closed) beyond the event rate, beyond the new
+   * sources one link may introduce, or beyond the room's sources.
+   */
+  events(link: LinkEntry<E>, events: readonly WireEvent<E>[], now: number): boolean {
+    const q = this.ctx.options.quotas;
+    const u = this.of(link);
+    if (!u.events.take(events.length, now))
+      return this.violate(link, `more than ${q.eventsPerSecondPerLink} events/s`);
+    const known = this.ctx.eventIds;
+    let fresh: Set<string> | undefined;
+    for (const ev of events) {
+      if (known.get(ev.source) !== undefined || fresh?.has(ev.source) === true) continue;
+      (fresh ??= new Set()).add(ev.source);
+      if (++u.newSources > q.newSourcesPerLink)
+        return this.violate(link, `more than ${q.newSourcesPerLink} new sources from one link`);
+      if (known.sources.size + fresh.size > q.maxSources)
+        return this.violate(link, `more than ${q.maxSources} sources in the room`);
+    }
+    return true;
+  }
+
+  /** Housekeeping of a running link: `false` (link closed) when nothing arrived for `idleTimeoutMs`. */
+  checkIdle(link: LinkEntry<E>, now: number): boolean {
+    const idle = this.ctx.options.quotas.idleTimeoutMs;
+    if (now - this.of(link).lastHeard <= idle) return true;
+    return this.violate(link, `nothing received for ${idle} ms`);
+  }
+
+  /** A presence frame from `link`: `false` (link closed) beyond the presence rate. */
+  presence(link: LinkEntry<E>, now: number): boolean {
+    if (this.of(link).presence.take(1, now)) return true;
+    return this.violate(
+      link,
+      `more than ${this.ctx.options.quotas.presencePerSecondPerLink} presence updates/s`,
+    );
+  }
+
+  /** A snapshot request from `link`: `false` when it asked too often (refused, link kept). */
+  serve(link: LinkEntry<E>, now: number): boolean {
+    if (this.of(link).serves.take(1, now)) return true;
+    this.ctx.stats.quotaViolations++;
+    return false;
+  }
+
+  private violate(link: LinkEntry<E>, problem: string): false {
+    this.ctx.stats.quotaViolations++;
+    this.links.linkError(
+      link,
+      new PeerError('QUOTA', `${link.peerId || link.key}: ${problem}`, {
+        linkId: link.key,
+        peerId: link.peerId || undefined,
+      }),
+      true,
+    );
+    return false;
+  }
+}

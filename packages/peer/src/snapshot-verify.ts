@@ -1,0 +1,77 @@
+/**
+ * Checks of a snapshot received from one neighbour before it is adopted: its size while it
+ * arrives, and its frontier against what this peer and its other neighbours know. A frontier
+ * is a claim, not a fact: a snapshot whose frontier says it covers events nobody else vouches
+ * for would mark those events as held (and lost) everywhere it spreads, so it is refused and its
+ * sender cut (`SNAPSHOT`).
+ * @internal
+ */
+import type { SnapshotChunkFrame } from '@symmetric/codec';
+import type { Quotas } from './quotas.js';
+
+/** What is wrong with a snapshot transfer's size at this chunk, or `undefined`. @internal */
+export function snapshotSizeProblem(
+  f: SnapshotChunkFrame,
+  bytesSoFar: number,
+  quotas: Pick<Quotas, 'maxSnapshotBytes' | 'maxSnapshotChunks'>,
+): string | undefined {
+  if (f.count > quotas.maxSnapshotChunks)
+    return `snapshot declares ${f.count} chunks (at most ${quotas.maxSnapshotChunks})`;
+  if (bytesSoFar + f.data.length > quotas.maxSnapshotBytes)
+    return `snapshot exceeds ${quotas.maxSnapshotBytes} bytes`;
+  return undefined;
+}
+
+/** What the frontier check compares a snapshot's frontier with. @internal */
+export interface FrontierWitnesses {
+  /** Highest contiguous seq this peer holds of `source` (0 when none). */
+  own(source: string): number;
+  /** What each other neighbour that vouches (a non-empty frontier) announced it holds. */
+  readonly others: readonly ReadonlyMap<string, number>[];
+}
+
+/**
+ * The verdict on a snapshot's frontier: what is wrong with it, and whether there was anything
+ * to check it against (`checked: false`: no other neighbour vouches yet). With other neighbours that vouch,
+ * every listed seq must be within what this peer holds or one of them announced (plus
+ * `slackSeqs` for events still in flight), and at most `maxNewSources` sources may be unknown
+ * to all of them. With no other neighbour to compare with, the claim cannot be checked and is
+ * taken. @internal
+ */
+export function snapshotVerdict(
+  frontier: readonly (readonly [string, number])[],
+  witnesses: FrontierWitnesses,
+  slackSeqs: number,
+  maxNewSources: number,
+): { readonly problem: string | undefined; readonly checked: boolean } {
+  if (witnesses.others.length === 0) return { problem: undefined, checked: false };
+  return { problem: frontierProblem(frontier, witnesses, slackSeqs, maxNewSources), checked: true };
+}
+
+function frontierProblem(
+  frontier: readonly (readonly [string, number])[],
+  witnesses: FrontierWitnesses,
+  slackSeqs: number,
+  maxNewSources: number,
+): string | undefined {
+  let unknown = 0;
+  for (const [source, seq] of frontier) {
+    let vouched = witnesses.own(source);
+    let known = vouched > 0;
+    for (const o of witnesses.others) {
+      const s = o.get(source);
+      if (s === undefined) continue;
+      known = true;
+      if (s > vouched) vouched = s;
+    }
+    if (!known) {
+      if (++unknown > maxNewSources)
+        return `snapshot lists more than ${maxNewSources} sources nobody else knows`;
+      if (seq > slackSeqs) return `snapshot claims ${source}#${seq}, a source nobody else knows`;
+      continue;
+    }
+    if (seq > vouched + slackSeqs)
+      return `snapshot claims ${source}#${seq}; this peer and its other neighbours vouch for #${vouched}`;
+  }
+  return undefined;
+}
