@@ -133,6 +133,7 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
     sendFrontier: (l) => c.repair.sendFrontier(l),
     allAnnouncedHeld: () => c.repair.allAnnouncedHeld(),
     frontierReceived: (l) => c.repair.frontierReceived(l),
+    holdsMissing: (l) => c.repair.holdsMissing(l),
     outranks: (l) => c.repair.outranks(l),
     encodeOwnSnapshot: () => {
       const snap = c.driver.timeline.baseSnapshot();

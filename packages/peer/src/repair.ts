@@ -269,10 +269,17 @@ export class Repair<S, E> {
    * events this peer holds: their histories differ (repair or re-basing is under way).
    */
   historiesDiffer(link: LinkEntry<E>): boolean {
+    if (this.holdsMissing(link)) return true;
     const theirs = this.frontierOf(link).holds;
     const known = this.ctx.eventIds;
-    for (const [source, seq] of theirs) if (seq > known.contiguous(source)) return true;
     for (const [source, k] of known.sources) if (k.contiguous > (theirs.get(source) ?? 0)) return true;
+    return false;
+  }
+
+  /** `true` when `link`'s neighbour announced events this peer lacks. */
+  holdsMissing(link: LinkEntry<E>): boolean {
+    const known = this.ctx.eventIds;
+    for (const [source, seq] of this.frontierOf(link).holds) if (seq > known.contiguous(source)) return true;
     return false;
   }
 

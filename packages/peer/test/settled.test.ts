@@ -30,3 +30,33 @@ describe('what settled means: one rule on every peer', () => {
     expect(distinct(c.hashes())).toHaveLength(1);
   });
 });
+
+describe('histories split past the horizon', () => {
+  it('two sides cut off longer than the horizon end on one history without a desync report', async () => {
+    const net = loopback(20);
+    const c = await cluster(net, {
+      delay: 150,
+      history: { horizonTicks: 100 },
+      snapshotTimeoutMs: 1000,
+      hashIntervalMs: 500,
+      desyncConfirmMs: 1500,
+    });
+    await c.add('a');
+    const b = await c.add('b', { redial: { minMs: 200, maxMs: 400 } }, ['a']);
+    await c.add('c', {}, ['b']);
+    await c.add('d', {}, ['c']);
+    c.run(1500);
+    net.cut('b', 'c');
+    for (let k = 0; k < 8; k++) {
+      c.peers.get(['a', 'd', 'b', 'c'][k % 4]!)!.emit((k % 5) as 0 | 1 | 2 | 3 | 4);
+      c.run(2000 + k * 500);
+    }
+    c.run(9000); // 7 s apart: each side compacted what only it holds (horizon 2 s)
+    net.heal('b', 'c');
+    b.dial('c');
+    c.run(40_000);
+    expect(distinct(c.hashes())).toHaveLength(1);
+    expect([...c.peers.values()].map((p) => p.stats().desyncs)).toEqual([0, 0, 0, 0]);
+    expect([...c.peers.values()].reduce((n, p) => n + p.stats().resyncs, 0)).toBeGreaterThan(0);
+  });
+});
