@@ -52,7 +52,7 @@ export class Repair<S, E> {
   private readonly frontiers = new Map<string, RemoteFrontier>();
   private readonly gaps = new Map<string, GapState>();
   /** Per source, the highest contiguous seq a neighbour announced that this peer lacks, and since when. */
-  private readonly announced = new Map<string, { seq: number; since: number }>();
+  private readonly announced = new Map<string, { seq: number; since: number; held: number }>();
 
   constructor(
     private readonly ctx: PeerContext<S, E>,
@@ -132,7 +132,8 @@ export class Repair<S, E> {
       const mine = this.ctx.eventIds.contiguous(e.source);
       if (e.seq > mine) {
         const x = this.announced.get(e.source);
-        if (x === undefined || x.seq < e.seq) this.announced.set(e.source, { seq: e.seq, since: now });
+        if (x === undefined || x.seq < e.seq)
+          this.announced.set(e.source, { seq: e.seq, since: now, held: mine });
       }
     }
     this.repairTo(link);
@@ -290,15 +291,25 @@ export class Repair<S, E> {
   }
 
   /**
-   * `true` while a neighbour announced events this peer still lacks. Announcements older than
-   * `snapshotTimeoutMs` are given up: compacted away at the neighbours (reported as unrepairable).
+   * `true` while a neighbour announced events this peer still lacks. An announcement with no
+   * repair arriving for `requestTimeoutMs` (at most `snapshotTimeoutMs`) is given up: compacted
+   * away at the neighbours (reported as unrepairable).
    */
   awaitingRepairs(now: number): boolean {
     let awaiting = false;
+    // Repairs follow a frontier at once (FIFO links): nothing arriving for a request timeout means
+    // nobody on that link holds them any more.
+    const giveUpMs = Math.min(this.ctx.options.snapshotTimeoutMs, this.ctx.options.requestTimeoutMs);
     for (const [source, x] of this.announced) {
-      if (this.ctx.eventIds.contiguous(source) >= x.seq) {
+      const have = this.ctx.eventIds.contiguous(source);
+      if (have >= x.seq) {
         this.announced.delete(source);
-      } else if (now - x.since > this.ctx.options.snapshotTimeoutMs) {
+      } else if (have > x.held) {
+        // Repairs are coming in: wait on.
+        x.held = have;
+        x.since = now;
+        awaiting = true;
+      } else if (now - x.since > giveUpMs) {
         this.announced.delete(source);
         this.host.unrepairable();
       } else {

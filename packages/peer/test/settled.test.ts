@@ -32,12 +32,11 @@ describe('what settled means: one rule on every peer', () => {
 });
 
 describe('histories split past the horizon', () => {
-  it('two sides cut off longer than the horizon end on one history without a desync report', async () => {
+  it('two sides cut off longer than the horizon end on one history within 4 s, without a desync report', async () => {
     const net = loopback(20);
     const c = await cluster(net, {
       delay: 150,
       history: { horizonTicks: 100 },
-      snapshotTimeoutMs: 1000,
       hashIntervalMs: 500,
       desyncConfirmMs: 1500,
     });
@@ -54,7 +53,9 @@ describe('histories split past the horizon', () => {
     c.run(9000); // 7 s apart: each side compacted what only it holds (horizon 2 s)
     net.heal('b', 'c');
     b.dial('c');
-    c.run(40_000);
+    // Nobody can repair what the other side folded: each hop re-bases a request timeout after
+    // the frontiers met, not a snapshot timeout.
+    c.run(13_000);
     expect(distinct(c.hashes())).toHaveLength(1);
     expect([...c.peers.values()].map((p) => p.stats().desyncs)).toEqual([0, 0, 0, 0]);
     expect([...c.peers.values()].reduce((n, p) => n + p.stats().resyncs, 0)).toBeGreaterThan(0);
