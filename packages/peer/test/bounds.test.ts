@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PresenceTable } from '../src/presence.js';
+import { cluster, loopback } from './helpers/harness.js';
 
 describe('memory bounded by time, not by the session', () => {
   it('presence: departed sources leave nothing behind two TTLs after their last update', () => {
@@ -21,5 +22,51 @@ describe('memory bounded by time, not by the session', () => {
     table.apply('live~1', 2, ['y', 0], 2, 1_000_000, 30_000);
     table.expire(31_000);
     expect(table.remembered).toBe(1);
+  });
+});
+
+/** The per-link and per-report tables of a peer (runtime fields, read for the bound only). */
+function tables(peer: unknown): {
+  links: number;
+  frontiers: number;
+  hashes: number;
+  syncs: number;
+  own: number;
+} {
+  const p = peer as {
+    links: { all(): Iterable<unknown> };
+    repair: { frontiers: Map<string, unknown> };
+    desync: { remote: Map<string, unknown>; ownHashes: Map<number, string> };
+    sync: { received: Map<string, number> };
+  };
+  return {
+    links: [...p.links.all()].length,
+    frontiers: p.repair.frontiers.size,
+    hashes: p.desync.remote.size,
+    syncs: p.sync.received.size,
+    own: p.desync.ownHashes.size,
+  };
+}
+
+describe('per-link tables', () => {
+  it('30 neighbours that came and went leave no per-link state; own hash reports stay capped', async () => {
+    const net = loopback(10);
+    const c = await cluster(net, { hashIntervalMs: 500, settleTicks: 50 });
+    const hub = await c.add('hub');
+    c.run(500);
+    let t = 500;
+    for (let i = 0; i < 30; i++) {
+      await c.add(`n${i}`, {}, ['hub']);
+      t += 2000;
+      c.run(t);
+      await c.remove(`n${i}`);
+    }
+    t += 1000;
+    c.run(t);
+    const after = tables(hub);
+    expect(after.links).toBe(0);
+    expect(after).toEqual({ links: 0, frontiers: 0, hashes: 0, syncs: 0, own: after.own });
+    expect(after.own).toBeLessThanOrEqual(512);
+    expect(hub.stats().hashReportsSent).toBeGreaterThan(0);
   });
 });
