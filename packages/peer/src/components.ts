@@ -83,7 +83,7 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
     futureLimit: () => c.driver.futureLimit(),
     networkTick: (now) => c.sync.networkTick(now),
     ownSeq: () => c.driver.ownSeq,
-    enqueue: (ev) => c.driver.enqueue(ev),
+    enqueue: (ev, vouched) => c.driver.enqueue(ev, vouched),
     received: () => c.join.eventsReceived(),
     running: () => c.driver.status !== 'stopped',
     excluded: (source, seq) => host.exclusions.excluded(source, seq),
