@@ -22,6 +22,7 @@ import { OfflineWork } from './offline.js';
 import { Persistence } from './persistence.js';
 import { PresenceChannel } from './presence.js';
 import { QuotaGuard } from './quota-guard.js';
+import { CLAIM_SLACK_SEQS } from './quotas.js';
 import { Repair } from './repair.js';
 import { BroadcastRoom, type BroadcastSettings } from './room.js';
 import { decodeSnapshot, encodeSnapshot } from './snapshot-blob.js';
@@ -29,9 +30,6 @@ import { snapshotVerdict } from './snapshot-verify.js';
 import type { StatsLedger } from './stats.js';
 import { SyncExchange } from './sync.js';
 import type { OfflineMerge } from './types.js';
-
-/** Seqs per source a snapshot's frontier may list beyond what other neighbours vouch for (events in flight). */
-const SNAPSHOT_SLACK_SEQS = 64;
 
 /** A peer's components. @internal */
 export interface Components<S, E> {
@@ -120,9 +118,10 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
     futureLimit: () => c.driver.futureLimit(),
     networkTick: (now) => c.sync.networkTick(now),
     ownSeq: () => c.driver.ownSeq,
-    enqueue: (ev) => {
-      c.driver.enqueue(ev);
-      c.persistence.received(ev);
+    enqueue: (ev, vouched) => {
+      const taken = c.driver.enqueue(ev, vouched);
+      if (taken) c.persistence.received(ev);
+      return taken;
     },
     received: () => c.join.eventsReceived(),
     running: () => c.driver.status !== 'stopped',
@@ -174,6 +173,7 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
     sendFrontier: (l) => c.repair.sendFrontier(l),
     allAnnouncedHeld: () => c.repair.allAnnouncedHeld(),
     frontierReceived: (l) => c.repair.frontierReceived(l),
+    holdsMissing: (l) => c.repair.holdsMissing(l),
     outranks: (l) => c.repair.outranks(l),
     encodeOwnSnapshot: () => {
       const snap = c.driver.timeline.baseSnapshot();
@@ -195,7 +195,7 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
             )
             .map((l) => c.repair.frontierOf(l).holds),
         },
-        SNAPSHOT_SLACK_SEQS,
+        CLAIM_SLACK_SEQS,
         options.quotas.maxSnapshotNewSources,
       ),
     adopt: (decoded, now) => {

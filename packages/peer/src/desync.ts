@@ -35,8 +35,11 @@ export interface DesyncHost {
 interface RemoteHashes {
   /** Their reports of ticks we have not settled yet: tick → hash. */
   pending: Map<number, string> | undefined;
-  /** Mismatches waiting for confirmation: tick → their hash, first seen. */
-  mismatches: Map<number, { theirs: string; since: number }> | undefined;
+  /**
+   * Mismatches waiting for confirmation: tick → their hash, first seen, and whether the two
+   * histories were known to differ when it was last compared.
+   */
+  mismatches: Map<number, { theirs: string; since: number; explained: boolean }> | undefined;
 }
 
 /** Drop the oldest entry of `m` when it is full. */
@@ -164,17 +167,21 @@ export class DesyncDetector<S, E> {
     }
     const m = (remote.mismatches ??= new Map());
     const known = m.get(tick);
+    const explained = this.host.historiesDiffer(link);
     if (known === undefined) {
       makeRoom(m);
-      m.set(tick, { theirs, since: this.ctx.now() });
+      m.set(tick, { theirs, since: this.ctx.now(), explained });
     } else {
       known.theirs = theirs;
+      known.explained = explained;
     }
   }
 
   /**
-   * Raise mismatches that outlived the confirmation delay, unless the two histories are known to
-   * differ (held back up to {@link EXPLAINED_FACTOR} times the delay: the room is converging).
+   * Raise mismatches that outlived the confirmation delay. One compared while the two histories
+   * were known to differ is held back while they still differ (up to {@link EXPLAINED_FACTOR}
+   * times the delay: the room is converging), and dropped once they agree: the side that changed
+   * its history either re-reported the tick (compared afresh) or re-based past it.
    */
   private confirmMismatches(now: number): void {
     const confirmMs = this.ctx.options.desyncConfirmMs;
@@ -185,7 +192,14 @@ export class DesyncDetector<S, E> {
       for (const [tick, x] of m) {
         const age = now - x.since;
         if (age < confirmMs) continue;
-        if (age < EXPLAINED_FACTOR * confirmMs && (differ ??= this.host.historiesDiffer(l))) continue;
+        if (x.explained) {
+          differ ??= this.host.historiesDiffer(l);
+          if (differ && age < EXPLAINED_FACTOR * confirmMs) continue;
+          if (!differ) {
+            m.delete(tick);
+            continue;
+          }
+        }
         m.delete(tick);
         const mine = this.ownHashes.get(tick);
         if (mine === undefined || mine === x.theirs) continue;
@@ -224,5 +238,9 @@ export class DesyncDetector<S, E> {
     const every = this.ctx.options.hashEvery;
     this.nextHashTick = Math.ceil((snapshotTick + 1) / every) * every;
     this.ownHashes.clear();
+    // Reports of the replaced history not sent yet are not ours any more.
+    this.outgoing = [];
+    // Mismatches with neighbours were about the replaced history: compared afresh from here on.
+    for (const r of this.remote.values()) r.mismatches = undefined;
   }
 }

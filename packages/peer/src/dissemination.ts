@@ -140,8 +140,11 @@ export interface IntakeHost<E> {
   networkTick(now: number): number;
   /** Highest seq this incarnation stamped. */
   ownSeq(): number;
-  /** Queue a new event for the next step. */
-  enqueue(ev: WireEvent<E>): void;
+  /**
+   * Queue a new event for the next step; `false` when it is refused as settled (then it is not
+   * passed on). `vouched`: it comes from a neighbour that vouches for the room, which took it.
+   */
+  enqueue(ev: WireEvent<E>, vouched: boolean): boolean;
   /** New events arrived from a link. */
   received(): void;
   /** `false` once the peer stopped. */
@@ -178,6 +181,8 @@ export class EventIntake<S, E> {
     const remote = this.repair.frontierOf(link);
     // New events of a large frame are verified as one batch first (where that pays).
     if (signer.enabled) signer.preverify(events, (ev) => !known.has(ev.source, ev.seq));
+    // A neighbour that vouches (its frontier listed something) passes on only events it took.
+    const vouched = remote.received && remote.holds.size > 0;
     for (let i = 0; i < events.length; i++) {
       const ev = events[i]!;
       this.repair.noteHeld(remote, ev);
@@ -235,7 +240,7 @@ export class EventIntake<S, E> {
         this.ctx.stats.duplicatesDropped++;
         continue;
       }
-      this.host.enqueue(ev);
+      if (!this.host.enqueue(ev, vouched)) continue;
       if (fresh === undefined) fresh = [ev];
       else fresh.push(ev);
     }
@@ -294,7 +299,7 @@ export class EventIntake<S, E> {
         this.ctx.stats.duplicatesDropped++;
         continue;
       }
-      this.host.enqueue(ev);
+      if (!this.host.enqueue(ev, false)) continue;
       (fresh ??= []).push(ev);
     }
     if (fresh === undefined) return 0;

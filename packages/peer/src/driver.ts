@@ -152,11 +152,13 @@ export class Driver<S, E> {
 
   /**
    * Queue a received event for the next step, or refuse it (`false`, counted in `tooOld`) when it
-   * is stamped before the {@link settledBound}. A refused event stays known (deduplicated and
-   * relayed), so every peer it reaches later refuses it too: the bound only moves forward.
+   * is stamped before the {@link settledBound}. The first peer of the room to hear of an event
+   * decides: a refused event stays known (deduplicated) and is not passed on, and one `vouched`
+   * for (passed on by a neighbour that vouches, so it took it) is taken if it is after the base,
+   * which compaction keeps a margin behind the bound for it to travel.
    */
-  enqueue(ev: TimelineEvent<E>): boolean {
-    if (ev.tick < this.settledBound(this.ctx.now())) {
+  enqueue(ev: TimelineEvent<E>, vouched = false): boolean {
+    if (!vouched && ev.tick < this.settledBound(this.ctx.now())) {
       this.parts.ledger.countTooOld();
       return false;
     }
@@ -284,7 +286,9 @@ export class Driver<S, E> {
     // the network's time (within one snapshot period, which the ring reaches back over).
     const network = Math.floor(this.parts.sync.networkTick(this.ctx.now()));
     const ahead = Math.min(Math.max(0, tick - network), options.snapshotEvery);
-    timeline.compact(tick - horizon - ahead);
+    // One compaction period behind the bound: an event taken at the bound by the first peer to
+    // hear of it still finds its tick unfolded at the peers it is passed on to.
+    timeline.compact(tick - horizon - ahead - compactionPeriod(horizon, options.snapshotEvery, options.fps));
     this.parts.settled(timeline);
     this.nextCompactTick = tick + compactionPeriod(horizon, options.snapshotEvery, options.fps);
   }
@@ -369,15 +373,20 @@ export class Driver<S, E> {
     known.clear();
     for (const [source, seq] of snap.frontier) known.raiseTo(source, seq);
     // A peer re-basing (it vouches) keeps only what is not settled. Its own events the room
-    // moved on past (settled, or before the snapshot) go to the offline-merge policy.
+    // moved on past (settled, or before the snapshot) go to the offline-merge policy; others'
+    // settled events stay unknown (the history it adopts may hold them: then they are repaired in).
     const bound = this.settledBound(now);
     const keep: TimelineEvent<E>[] = [];
     const dropped: TimelineEvent<E>[] = [];
     for (const e of carry) {
-      if (!known.add(e.source, e.seq, now)) continue;
-      if (e.tick >= bound) keep.push(e);
-      else if (e.source === this.ctx.source) dropped.push(e);
-      else this.parts.ledger.countTooOld();
+      if (known.has(e.source, e.seq)) continue;
+      if (e.tick >= bound) {
+        known.add(e.source, e.seq, now);
+        keep.push(e);
+      } else if (e.source === this.ctx.source) {
+        known.add(e.source, e.seq, now);
+        dropped.push(e);
+      }
     }
     this.currentTimeline = timeline;
     if (keep.length > 0) timeline.insertMany(keep);

@@ -56,6 +56,8 @@ export interface JoinHost<S, E> {
   allAnnouncedHeld(): boolean;
   /** `true` once `link`'s frontier arrived. */
   frontierReceived(link: LinkEntry<E>): boolean;
+  /** `true` when `link`'s neighbour announced events this peer lacks. */
+  holdsMissing(link: LinkEntry<E>): boolean;
   /** `true` when `link`'s neighbour's history outranks ours (see Repair.outranks). */
   outranks(link: LinkEntry<E>): boolean;
   /** The snapshot blob this peer serves (its timeline's base) and its tick. */
@@ -427,7 +429,8 @@ export class Join<S, E> {
         (l.capabilities & Capability.SnapshotServe) === 0
       )
         continue;
-      if (!this.host.outranks(l)) continue;
+      // Only a neighbour holding what we cannot get (another history) is worth re-basing on.
+      if (!this.host.holdsMissing(l) || !this.host.outranks(l)) continue;
       this.nextResyncAt = now + 2 * options.snapshotTimeoutMs;
       this.ctx.stats.resyncs++;
       this.requestSnapshot(l, now, true);

@@ -32,23 +32,38 @@ export interface PresenceEntry {
 export class PresenceTable {
   /** Live entries (data !== null). */
   readonly entries = new Map<string, PresenceEntry>();
-  /** Highest seq seen per source, kept after `null`/expiry so old updates stay dropped. */
-  private readonly seen = new Map<string, number>();
+  /**
+   * Highest seq seen per source and when, kept after `null`/expiry so old updates stay dropped,
+   * and forgotten once the source has been silent for `forgetMs` (a departed source leaves
+   * nothing behind: no copy of its updates is still travelling by then).
+   */
+  private readonly seen = new Map<string, { seq: number; at: number }>();
+
+  /** @param forgetMs how long a silent source's last seq is remembered (ms). */
+  constructor(private readonly forgetMs = Number.POSITIVE_INFINITY) {}
+
+  /** Sources whose last seq is remembered (live or silent for less than `forgetMs`). */
+  get remembered(): number {
+    return this.seen.size;
+  }
 
   /**
    * Apply an update; returns `true` when it is newer than anything seen from `source` (the
    * caller then reports it and relays it).
    */
-  apply(source: string, seq: number, data: unknown, hops: number, expiresAt: number): boolean {
+  apply(source: string, seq: number, data: unknown, hops: number, expiresAt: number, now = 0): boolean {
     const last = this.seen.get(source);
-    if (last !== undefined && seq <= last) return false;
-    this.seen.set(source, seq);
+    if (last !== undefined && seq <= last.seq) return false;
+    this.seen.set(source, { seq, at: now });
     if (data === null) this.entries.delete(source);
     else this.entries.set(source, { seq, data, hops, expiresAt });
     return true;
   }
 
-  /** Remove expired entries; returns their sources and the user data they held. */
+  /**
+   * Remove expired entries (returns their sources and the user data they held), and forget the
+   * last seq of sources with no entry that have been silent for `forgetMs`.
+   */
   expire(now: number): { source: string; user: unknown }[] {
     const gone: { source: string; user: unknown }[] = [];
     for (const [source, e] of this.entries) {
@@ -57,6 +72,8 @@ export class PresenceTable {
         gone.push({ source, user: Array.isArray(e.data) ? ((e.data[0] as unknown) ?? null) : null });
       }
     }
+    for (const [source, x] of this.seen)
+      if (now - x.at >= this.forgetMs && !this.entries.has(source)) this.seen.delete(source);
     return gone;
   }
 
@@ -84,7 +101,7 @@ export interface PresenceHost {
 
 /** The presence channel of one peer. @internal */
 export class PresenceChannel<S, E> {
-  private readonly table = new PresenceTable();
+  private readonly table: PresenceTable;
   /** User data last reported per peer id through `presence` events. */
   private readonly reported = new Map<string, unknown>();
   /** Own user data (`null`: none). */
@@ -100,7 +117,10 @@ export class PresenceChannel<S, E> {
     private readonly links: LinkTable<E>,
     private readonly delay: Delay,
     private readonly host: PresenceHost,
-  ) {}
+  ) {
+    // A departed peer's presence is forgotten two TTLs after its last update.
+    this.table = new PresenceTable(2 * ctx.options.presenceTtlMs);
+  }
 
   /** Others' current data per peer id (of several incarnations, the one refreshed last). */
   view(): ReadonlyMap<string, unknown> {
@@ -202,7 +222,7 @@ export class PresenceChannel<S, E> {
       return;
     }
     const before = this.table.entries.get(f.source);
-    if (!this.table.apply(f.source, f.seq, data, f.hops, now + this.ctx.options.presenceTtlMs)) {
+    if (!this.table.apply(f.source, f.seq, data, f.hops, now + this.ctx.options.presenceTtlMs, now)) {
       this.ctx.stats.presenceDropped++;
       return;
     }

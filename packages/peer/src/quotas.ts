@@ -42,6 +42,13 @@ export interface Quotas {
   readonly idleTimeoutMs: number;
 }
 
+/**
+ * Seqs per source one neighbour's claim (a frontier, a snapshot's frontier) may run beyond what
+ * this peer and its other neighbours hold and still be taken: events in flight, or a few events
+ * of a history split from this side's. A claim beyond is not acted on alone. @internal
+ */
+export const CLAIM_SLACK_SEQS = 64;
+
 /** Default quotas: generous for real rooms, far below what exhausts a peer. */
 export const QUOTA_DEFAULTS: Readonly<Quotas> = {
   maxSnapshotBytes: 64 * 1024 * 1024,

@@ -11,6 +11,7 @@ import type { FrontierFrame, RequestFrame, WireEvent } from '@symmetric/codec';
 import type { PeerContext } from './context.js';
 import { PeerError } from './errors.js';
 import type { LinkEntry, LinkTable } from './links.js';
+import { CLAIM_SLACK_SEQS } from './quotas.js';
 
 /** Attempts at one gap before backing off to the slowest retry period. */
 const GAP_BACKOFF_AFTER = 8;
@@ -59,9 +60,9 @@ export class Repair<S, E> {
   private readonly givenUp = new Map<string, number>();
   /**
    * Per source, the highest contiguous seq a neighbour announced that this peer lacks, since
-   * when, and the link that announced it.
+   * when, the link that announced it, and the contiguous seq held then.
    */
-  private readonly announced = new Map<string, { seq: number; since: number; by: string }>();
+  private readonly announced = new Map<string, { seq: number; since: number; by: string; held: number }>();
 
   constructor(
     private readonly ctx: PeerContext<S, E>,
@@ -146,7 +147,7 @@ export class Repair<S, E> {
       if (e.seq > mine) {
         const x = this.announced.get(e.source);
         if (x === undefined || x.seq < e.seq)
-          this.announced.set(e.source, { seq: e.seq, since: now, by: link.key });
+          this.announced.set(e.source, { seq: e.seq, since: now, by: link.key, held: mine });
       }
     }
     this.repairTo(link);
@@ -300,10 +301,17 @@ export class Repair<S, E> {
    * events this peer holds: their histories differ (repair or re-basing is under way).
    */
   historiesDiffer(link: LinkEntry<E>): boolean {
+    if (this.holdsMissing(link)) return true;
     const theirs = this.frontierOf(link).holds;
     const known = this.ctx.eventIds;
-    for (const [source, seq] of theirs) if (seq > known.contiguous(source)) return true;
     for (const [source, k] of known.sources) if (k.contiguous > (theirs.get(source) ?? 0)) return true;
+    return false;
+  }
+
+  /** `true` when `link`'s neighbour announced events this peer lacks. */
+  holdsMissing(link: LinkEntry<E>): boolean {
+    const known = this.ctx.eventIds;
+    for (const [source, seq] of this.frontierOf(link).holds) if (seq > known.contiguous(source)) return true;
     return false;
   }
 
@@ -314,17 +322,27 @@ export class Repair<S, E> {
   }
 
   /**
-   * `true` while a neighbour announced events this peer still lacks. Announcements older than
-   * `snapshotTimeoutMs` are given up: compacted away at the neighbours (reported as unrepairable).
+   * `true` while a neighbour announced events this peer still lacks. An announcement with no
+   * repair arriving for `requestTimeoutMs` (at most `snapshotTimeoutMs`) is given up: compacted
+   * away at the neighbours (reported as unrepairable).
    */
   awaitingRepairs(now: number): boolean {
     let awaiting = false;
+    // Repairs follow a frontier at once (FIFO links): nothing arriving for a request timeout means
+    // nobody on that link holds them any more.
+    const giveUpMs = Math.min(this.ctx.options.snapshotTimeoutMs, this.ctx.options.requestTimeoutMs);
     for (const [source, x] of this.announced) {
-      if (this.ctx.eventIds.contiguous(source) >= x.seq) {
+      const have = this.ctx.eventIds.contiguous(source);
+      if (have >= x.seq) {
         this.announced.delete(source);
-      } else if (now - x.since > this.ctx.options.snapshotTimeoutMs) {
+      } else if (have > x.held) {
+        // Repairs are coming in: wait on.
+        x.held = have;
+        x.since = now;
+        awaiting = true;
+      } else if (now - x.since > giveUpMs) {
         this.announced.delete(source);
-        if (this.corroborated(source, x.by)) this.host.unrepairable();
+        if (this.corroborated(source, x.by, x.seq)) this.host.unrepairable();
         else this.ctx.stats.claimsIgnored++;
       } else {
         awaiting = true;
@@ -334,15 +352,24 @@ export class Repair<S, E> {
   }
 
   /**
-   * A frontier is a claim, not a fact: events one neighbour announced and never delivered call
-   * for a resync only when another neighbour also announced holding events of `source` this peer
-   * lacks (or `by` is the only neighbour), so one liar cannot make honest peers re-base.
+   * A frontier is a claim, not a fact: events one neighbour announced (up to `seq`) and never
+   * delivered call for a resync only when another neighbour also announced holding events of
+   * `source` this peer lacks, when `by` is the only neighbour, or when the claim runs at most
+   * {@link CLAIM_SLACK_SEQS} beyond what this peer and the others hold (a history split from this
+   * side's), so one liar's made-up frontier cannot make honest peers re-base.
    */
-  private corroborated(source: string, by: string): boolean {
+  private corroborated(source: string, by: string, seq: number): boolean {
     const list = this.ctx.neighbours();
     if (list.length <= 1) return true;
     const mine = this.ctx.eventIds.contiguous(source);
-    return list.some((l) => l.key !== by && (this.frontiers.get(l.key)?.holds.get(source) ?? 0) > mine);
+    let others = mine;
+    for (const l of list) {
+      if (l.key === by) continue;
+      const held = this.frontiers.get(l.key)?.holds.get(source) ?? 0;
+      if (held > mine) return true;
+      others = Math.max(others, held);
+    }
+    return seq - others <= CLAIM_SLACK_SEQS;
   }
 
   /**

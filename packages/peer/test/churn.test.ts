@@ -219,7 +219,8 @@ describe('repair, join and rejoin', () => {
       c.run(2000 + k * 500);
     }
     c.run(9000); // 7 s away: a and c compacted those events (horizon 2 s)
-    expect(c.peers.get('a')!.stats().baseTick).toBeGreaterThanOrEqual(300);
+    // The base trails the settled bound by a compaction period: past the last of those events (tick ~233).
+    expect(c.peers.get('a')!.stats().baseTick).toBeGreaterThanOrEqual(250);
     net.heal('a', 'b');
     c.run(16_000);
     expect(b.stats().resyncs).toBe(1);
@@ -241,7 +242,7 @@ describe('repair, join and rejoin', () => {
     }
     c.run(10_000);
     const a = c.peers.get('a')!;
-    expect(a.stats().baseTick).toBeGreaterThan(300);
+    expect(a.stats().baseTick).toBeGreaterThanOrEqual(250); // the bound (400) less a compaction period
     expect(a.stats().eventsHeld).toBeLessThan(20); // history compacted
     const j = await c.add('j', {}, ['a']);
     c.run(12_000);
