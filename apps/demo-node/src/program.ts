@@ -88,6 +88,7 @@ interface PeerOpts {
   seed?: number;
   duration: number;
   aloneGrace?: number;
+  store?: string;
   plain?: boolean;
 }
 
@@ -240,6 +241,10 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
         'restarting a hub while pages are open: 10000)',
       numberArg('alone-grace', 1),
     )
+    .option(
+      '--store <dir>',
+      'keep this peer in <dir> (node:sqlite; ws only): a restart resumes the same peer and room state',
+    )
     .option('--plain', 'print plain periodic lines even on a terminal')
     .action(async (o: PeerOpts) => {
       code = await runPeer(o, { out, stdin: io.stdin ?? process.stdin, onSignal });
@@ -288,11 +293,13 @@ async function runPeer(
     fps: o.fps,
     ...(o.listen !== undefined ? { port: o.listen } : {}),
     ...(o.peerId !== undefined ? { peerId: o.peerId } : {}),
+    ...(o.store !== undefined ? { store: o.store } : {}),
     ...(o.web === false ? { web: false } : typeof o.web === 'string' ? { web: o.web } : {}),
   });
   const { peer } = node;
   const app = demoApp(o.app);
   say(`peer ${peer.id} in room "${o.room}" running ${o.app} (${o.transport}, ${o.fps} fps, Δ ${o.delay})`);
+  if (o.store !== undefined) say(`  kept in:    ${o.store} (event source ${peer.source}, tick ${peer.tick})`);
   for (const a of node.addresses) say(`  dial me at: ${a}`);
   if (node.webUrl !== undefined) {
     say(`  web page:   ${node.webUrl}   (open it in two browser windows)`);

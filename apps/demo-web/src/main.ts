@@ -15,7 +15,7 @@ import {
   keyCodec,
   parsePresence,
 } from '@symmetric/demo-node/apps';
-import { createPeer, describeConnection } from '@symmetric/peer';
+import { describeConnection, openPeer } from '@symmetric/peer';
 import { WebSocketTransport } from '@symmetric/transport-ws';
 import { drawArena } from './arena-draw.js';
 import { loadConfig } from './config.js';
@@ -24,6 +24,7 @@ import { joinLink } from './invite.js';
 import { keyFromEvent } from './keys.js';
 import { withSendLag } from './lag.js';
 import { tabName } from './names.js';
+import { openPageStore } from './persist.js';
 import { TimelinePlot } from './plot.js';
 import { Roster } from './roster.js';
 
@@ -52,7 +53,8 @@ async function main(): Promise<void> {
   byId('app-title').textContent = app.title;
 
   const lagged = withSendLag(new WebSocketTransport({ idleTimeoutMs: 5_000 }), config.lagMs);
-  const peer = createPeer<unknown, RectangleKey>({
+  const store = await openPageStore(config.room, app.appId, storage());
+  const peer = await openPeer<unknown, RectangleKey>({
     app: app.app,
     appId: app.appId,
     payloadCodec: keyCodec,
@@ -62,6 +64,7 @@ async function main(): Promise<void> {
     delay: config.delay,
     dial: [config.hub],
     redial: { minMs: 500, maxMs: 3_000 },
+    ...(store !== undefined ? { store } : {}),
   });
 
   // A dial of the hub failed since the last neighbour joined: the hub is gone (or not there yet).
@@ -298,7 +301,7 @@ async function main(): Promise<void> {
     join();
   }
   canvas.focus();
-  window.addEventListener('pagehide', () => void peer.stop());
+  window.addEventListener('pagehide', () => void peer.stop().then(() => store?.close()));
 }
 
 main().catch((e: unknown) => {
