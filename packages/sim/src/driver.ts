@@ -11,7 +11,7 @@
 import { performance } from 'node:perf_hooks';
 import { type PayloadCodec, rectangleKeyCodec } from '@symmetric/codec';
 import { type App, rectangleApp, type SeededRandom } from '@symmetric/core';
-import { createPeer, type Peer, type PeerIdentity, type PeerOptions } from '@symmetric/peer';
+import { openPeer, type Peer, type PeerIdentity, type PeerOptions } from '@symmetric/peer';
 import { ScenarioError } from './errors.js';
 import { type EmittedEvent, type Metrics, PaceTracker, perfectClockLateTicks, round6 } from './metrics.js';
 import {
@@ -25,6 +25,7 @@ import { drawPlan, EventClock, type Interval, latencyMeanMs } from './plan.js';
 import { FrameLog, realizedLateTicks } from './realized.js';
 import { RecoveryTracker } from './recovery.js';
 import { parseScenario, type Scenario } from './scenario.js';
+import { InstantStore, OfflineTally } from './stores.js';
 import { adjacency, scenarioEdges } from './topology.js';
 import { type PeerTotals, totalsOf, ZERO } from './totals.js';
 import { type TraceEvent, traceRuntime } from './trace.js';
@@ -94,6 +95,10 @@ interface Slot<S, E> {
   online: boolean;
   /** Runtimes created so far (the next one's incarnation). */
   incarnations: number;
+  /** Cut off and still running: stepped, and its user emits (churn `emitOffline`). */
+  offlineWork: boolean;
+  /** The peer's store (churn `store`): it outlives each runtime. */
+  store: InstantStore | undefined;
   /** Run ms at which the current runtime's clock reads 0. */
   originMs: number;
   /** Stats of the current runtime at warm-up end (zero when it started after). */
@@ -148,6 +153,8 @@ export async function driveScenario<S = unknown, E = unknown>(
       transport: undefined,
       online: false,
       incarnations: 0,
+      offlineWork: false,
+      store: undefined,
       originMs: 0,
       baseline: ZERO,
       events: new EventClock(seed, i, plan, fps, sc.events.firstAfterS),
@@ -159,6 +166,7 @@ export async function driveScenario<S = unknown, E = unknown>(
   let desyncs = 0;
   let tooOld = 0;
   const peerErrors = new Map<string, number>();
+  const tally = new OfflineTally();
   let warmedUp = false;
 
   const localNow = (i: number, t: number): number => {
@@ -218,7 +226,10 @@ export async function driveScenario<S = unknown, E = unknown>(
     const slot = slots[i]!;
     slot.originMs = t;
     const opened = network.open(i, { neighbours: adj[i]!, originMs: t });
-    const peer = createPeer<S, E>({
+    if (sc.churn?.store === true && slot.store === undefined)
+      slot.store = new InstantStore({ room, appId: options.peerOptions?.appId ?? '' });
+    else if (slot.store !== undefined) tally.resumes++;
+    const peer = await openPeer<S, E>({
       app,
       transports: [opened.transport],
       room,
@@ -236,6 +247,7 @@ export async function driveScenario<S = unknown, E = unknown>(
       ...(restart && sc.churn?.restartWaitsForNeighbour !== false ? { aloneGraceMs: 3_600_000 } : {}),
       ...opened.options,
       ...options.peerOptions,
+      ...(slot.store !== undefined ? { store: slot.store } : {}),
       now: () => localNow(i, network.now()),
     } as PeerOptions<S, E>);
     // Events as stamped (the lower bound's input): an emit the runtime queued while it was not
@@ -265,6 +277,7 @@ export async function driveScenario<S = unknown, E = unknown>(
     const peer = slot.peer;
     if (peer === undefined) return;
     const stats = peer.stats();
+    tally.add(stats);
     const s = totalsOf(stats);
     if (warmedUp) {
       totals.ticksSimulated += s.ticksSimulated - slot.baseline.ticksSimulated;
@@ -327,7 +340,7 @@ export async function driveScenario<S = unknown, E = unknown>(
           recovery.open(tr.peer, t);
         } else if (tr.kind === 'down') {
           slot.online = false;
-          slot.events.stop();
+          if (restartOnChurn || sc.churn?.emitOffline !== true) slot.events.stop();
           recovery.drop(tr.peer);
           if (restartOnChurn) {
             endSyncing(tr.peer, t);
@@ -341,13 +354,15 @@ export async function driveScenario<S = unknown, E = unknown>(
             await peer?.stop();
           } else {
             for (const j of adj[tr.peer]!) cut(tr.peer, j);
+            if (sc.churn?.emitOffline === true) slot.offlineWork = true;
           }
         } else {
           if (restartOnChurn) await startPeer(tr.peer, t, true);
           else {
             slot.online = true;
             for (const j of adj[tr.peer]!) heal(tr.peer, j);
-            slot.events.restart(t);
+            if (slot.offlineWork) slot.offlineWork = false;
+            else slot.events.restart(t);
           }
           recovery.open(tr.peer, t);
         }
@@ -356,7 +371,7 @@ export async function driveScenario<S = unknown, E = unknown>(
       // its user did this frame.
       for (let i = 0; i < n; i++) {
         const slot = slots[i]!;
-        if (!slot.online || slot.peer === undefined) continue;
+        if (!(slot.online || slot.offlineWork) || slot.peer === undefined) continue;
         const peer = slot.peer;
         if (network.stepsPeers) peer.step(localNow(i, t));
         const ev = slot.events;
@@ -502,6 +517,9 @@ export async function driveScenario<S = unknown, E = unknown>(
       deltaMs: 'ms' in sc.delay ? sc.delay.ms : null,
       recoveryPaperS,
       afterRecovery,
+      ...(sc.churn?.store === true || sc.churn?.emitOffline === true
+        ? { offline: tally.metrics(emitted.length, eventsApplied, eventsAppliedMax) }
+        : {}),
     };
     return { metrics, finalPeers };
   } finally {
