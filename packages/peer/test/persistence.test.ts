@@ -1,9 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { isPeerError, openPeer, type PeerOptions } from '@symmetric/peer';
 import { MemoryDisk, memoryStore, type PeerStore } from '@symmetric/storage';
-import { openSqliteStore } from '@symmetric/storage-sqlite';
 import { describe, expect, it } from 'vitest';
 import { type Log, logApp, logCodec } from './fixtures/log-app.js';
 import { cluster, distinct, loopback } from './helpers/harness.js';
@@ -71,69 +67,60 @@ describe('a peer with a store', () => {
     await store.close();
   });
 
-  it.each(['memory', 'node:sqlite'])(
-    'a room whose peers all stopped resumes (%s): one alone shows the last state, then all converge',
-    async (medium) => {
-      const disk = new MemoryDisk();
-      const dir = mkdtempSync(join(tmpdir(), 'symmetric-room-resume-'));
-      const open = (_: MemoryDisk, name: string): Promise<PeerStore> =>
-        medium === 'memory'
-          ? memoryStore({ room: 'test', appId: '', disk, name })
-          : openSqliteStore({ path: join(dir, `${name}.db`), room: 'test', appId: '' });
-      const net = loopback(10);
-      const c = await cluster<Log, string>(net, base);
-      const stores = new Map<string, PeerStore>();
-      for (const [name, dial] of [
-        ['a', []],
-        ['b', ['a']],
-        ['c', ['a', 'b']],
-      ] as const) {
-        const store = await open(disk, name);
-        stores.set(name, store);
-        await c.add(name, { store }, [...dial]);
-      }
-      c.run(1000);
-      for (let i = 0; i < 30; i++) {
-        for (const [name, peer] of c.peers) peer.emit(`${name}${i}`);
-        c.run(1000 + (i + 1) * 100);
-        await settle();
-      }
-      c.run(5000);
-      const last = [...c.peers.values()].map((p) => p.state.log.join(','));
-      expect(new Set(last).size).toBe(1);
-      const ids = new Map([...c.peers].map(([name, p]) => [name, p.source]));
-      for (const name of ['a', 'b', 'c']) {
-        await c.remove(name);
-        await stores.get(name)!.close();
-      }
-      c.run(8000);
-      // b comes back alone: the room's last state, at once.
-      stores.set('b', await open(disk, 'b'));
-      const b = await c.add('b', { store: stores.get('b')! });
-      expect(b.source).toBe(ids.get('b'));
-      expect(b.state.log.join(',')).toBe(last[0]);
-      c.run(9000);
-      expect(b.status).toBe('live');
-      b.emit('b-alone');
+  it('a room whose peers all stopped resumes: one alone shows the last state, then all converge', async () => {
+    const disk = new MemoryDisk();
+    const net = loopback(10);
+    const c = await cluster<Log, string>(net, base);
+    const stores = new Map<string, PeerStore>();
+    for (const [name, dial] of [
+      ['a', []],
+      ['b', ['a']],
+      ['c', ['a', 'b']],
+    ] as const) {
+      const store = await open(disk, name);
+      stores.set(name, store);
+      await c.add(name, { store }, [...dial]);
+    }
+    c.run(1000);
+    for (let i = 0; i < 30; i++) {
+      for (const [name, peer] of c.peers) peer.emit(`${name}${i}`);
+      c.run(1000 + (i + 1) * 100);
       await settle();
-      c.run(9500);
-      for (const name of ['a', 'c']) {
-        stores.set(name, await open(disk, name));
-        await c.add(name, { store: stores.get(name)! }, ['b']);
-      }
-      c.run(13000);
-      const all = [...c.peers.values()];
-      for (const p of all) expect(p.state.log).toHaveLength(91);
-      expect(new Set(all.map((p) => p.state.log.join(','))).size).toBe(1);
-      expect(distinct(c.hashes())).toHaveLength(1);
-      expect(c.errors).toEqual([]);
-      for (const [name, store] of stores) {
-        await c.remove(name);
-        await store.close();
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  );
+    }
+    c.run(5000);
+    const last = [...c.peers.values()].map((p) => p.state.log.join(','));
+    expect(new Set(last).size).toBe(1);
+    const ids = new Map([...c.peers].map(([name, p]) => [name, p.source]));
+    for (const name of ['a', 'b', 'c']) {
+      await c.remove(name);
+      await stores.get(name)!.close();
+    }
+    c.run(8000);
+    // b comes back alone: the room's last state, at once.
+    stores.set('b', await open(disk, 'b'));
+    const b = await c.add('b', { store: stores.get('b')! });
+    expect(b.source).toBe(ids.get('b'));
+    expect(b.state.log.join(',')).toBe(last[0]);
+    c.run(9000);
+    expect(b.status).toBe('live');
+    b.emit('b-alone');
+    await settle();
+    c.run(9500);
+    for (const name of ['a', 'c']) {
+      stores.set(name, await open(disk, name));
+      await c.add(name, { store: stores.get(name)! }, ['b']);
+    }
+    c.run(13000);
+    const all = [...c.peers.values()];
+    for (const p of all) expect(p.state.log).toHaveLength(91);
+    expect(new Set(all.map((p) => p.state.log.join(','))).size).toBe(1);
+    expect(distinct(c.hashes())).toHaveLength(1);
+    expect(c.errors).toEqual([]);
+    for (const [name, store] of stores) {
+      await c.remove(name);
+      await store.close();
+    }
+  });
 });
 
 describe('a store the peer cannot resume from', () => {

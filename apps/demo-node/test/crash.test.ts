@@ -41,6 +41,10 @@ afterAll(() => {
 class PeerProcess {
   readonly durable: string[] = [];
   state: string[] = [];
+  /** The first state printed (right after a resume). */
+  first: string[] | undefined;
+  /** The state printed after a SIGTERM stopped it. */
+  final: string[] | undefined;
   address = '';
   source = '';
   private readonly child: ChildProcess;
@@ -75,7 +79,10 @@ class PeerProcess {
     const [kind, ...rest] = line.split(' ');
     if (kind === 'ready') [this.address, this.source] = rest as [string, string];
     else if (kind === 'durable') this.durable.push(rest.join(' '));
-    else if (kind === 'state') this.state = JSON.parse(rest.join(' ')) as string[];
+    else if (kind === 'state') {
+      this.state = JSON.parse(rest.join(' ')) as string[];
+      this.first ??= this.state;
+    } else if (kind === 'final') this.final = JSON.parse(rest.join(' ')) as string[];
   }
 
   /** Resolves once `ok()` holds (checked after each output), rejects after `ms`. */
@@ -102,7 +109,7 @@ class PeerProcess {
 
 const portOf = (address: string): number => Number(/:(\d+)/.exec(address)?.[1]);
 
-describe('a peer process with a node:sqlite store', () => {
+describe('peer processes with node:sqlite stores', () => {
   it('killed with SIGKILL mid-run and restarted resumes the same source, loses none of its durable events, and the room converges', async () => {
     const pathA = join(dir, 'a.db');
     let a = new PeerProcess('a', pathA, 0);
@@ -137,4 +144,39 @@ describe('a peer process with a node:sqlite store', () => {
     expect(await a.exited).toBe(0);
     expect(await b.exited).toBe(0);
   }, 60_000);
+
+  it('every peer of a room stops; one restarts alone and shows the last state; the others restart and all converge', async () => {
+    const path = (name: string) => join(dir, `room-${name}.db`);
+    const a = new PeerProcess('a', path('a'), 0);
+    await a.until(() => a.address !== '', 'a ready');
+    const b = new PeerProcess('b', path('b'), 0, a.address);
+    const c = new PeerProcess('c', path('c'), 0, a.address);
+    await b.until(() => b.durable.length >= 10, 'b emitting');
+    await c.until(() => c.durable.length >= 10 && a.durable.length >= 10, 'all emitting');
+    const port = portOf(b.address);
+    for (const p of [a, b, c]) p.kill('SIGTERM');
+    for (const p of [a, b, c]) expect(await p.exited).toBe(0);
+    const lastB = b.final!;
+    expect(lastB.length).toBeGreaterThan(30);
+    // b alone: its first state is the room as it left it (then its own new events follow).
+    const b2 = new PeerProcess('b', path('b'), port);
+    await b2.until(() => b2.first !== undefined, 'b resumed');
+    expect(b2.first!.slice(0, lastB.length)).toEqual(lastB);
+    await b2.until(() => b2.durable.length >= 5, 'b emitting alone');
+    // a and c come back, dialling b: all three end on one log holding every durable event.
+    const a2 = new PeerProcess('a', path('a'), 0, b2.address);
+    const c2 = new PeerProcess('c', path('c'), 0, b2.address);
+    const every = [...a.durable, ...b.durable, ...c.durable];
+    await a2.until(() => a2.durable.length >= 10, 'a emitting again');
+    await c2.until(() => c2.durable.length >= 10, 'c emitting again');
+    const all = [...every, ...b2.durable.slice(0, 5), ...a2.durable.slice(0, 5), ...c2.durable.slice(0, 5)];
+    for (const p of [a2, b2, c2])
+      await p.until(() => all.every((x) => p.state.includes(x)), 'every event held');
+    const settled = Math.min(a2.state.length, b2.state.length, c2.state.length) - 30;
+    expect(settled).toBeGreaterThan(every.length);
+    expect(a2.state.slice(0, settled)).toEqual(b2.state.slice(0, settled));
+    expect(c2.state.slice(0, settled)).toEqual(b2.state.slice(0, settled));
+    for (const p of [a2, b2, c2]) p.kill('SIGTERM');
+    for (const p of [a2, b2, c2]) expect(await p.exited).toBe(0);
+  }, 90_000);
 });
