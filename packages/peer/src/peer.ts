@@ -129,6 +129,8 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
   /** Latest local time used (step or callbacks); time never goes back. */
   private lastNow = 0;
   private timer: unknown;
+  /** The stop under way (a second `stop()` waits for it). */
+  private stopping: Promise<void> | undefined;
   private realTime = false;
   private nextHousekeepingAt = 0;
 
@@ -393,12 +395,17 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
     loop();
   }
 
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
+    this.stopping ??= this.stopOnce();
+    return this.stopping;
+  }
+
+  private async stopOnce(): Promise<void> {
     if (this.driver.status === 'stopped') return;
     if (this.timer !== undefined) host.clearTimeout(this.timer);
     this.timer = undefined;
     // Own events the store has not made durable yet are sent once it has, before the byes.
-    await this.persistence.stop();
+    if (this.persistence.enabled) await this.persistence.stop();
     // Tell the network this peer is gone (presence null), then bye to each neighbour.
     this.presenceChannel.stop();
     this.links.sayBye();

@@ -157,6 +157,32 @@ describe('a store the peer cannot resume from', () => {
     );
   });
 
+  it('a torn event record is dropped and reported after attach; the peer resumes from the rest', async () => {
+    const disk = new MemoryDisk();
+    const store = await open(disk, 'x');
+    store.setIdentity({ room: 'test', appId: '', peerId: 'x~1', incarnation: 1 });
+    await store.close();
+    const first = await openPeer({ ...options(await open(disk, 'x')) });
+    expect(first.source).toBe('x~1');
+    await first.attach();
+    for (let t = 20; t <= 1500; t += 20) first.step(t);
+    first.emit('one');
+    first.emit('two');
+    await first.stop();
+    await settle();
+    disk.damage('x', 'tear-last-event');
+    const again = await openPeer(options(await open(disk, 'x')));
+    const errors: string[] = [];
+    again.on('error', (e) => errors.push(`${e.code}: ${e.message}`));
+    await again.attach();
+    expect(errors).toEqual([expect.stringMatching(/^STORE: a damaged event record .* was dropped/)]);
+    expect(again.state.log).toEqual(['one']);
+    // The lost seq is never reused: the next own event takes seq 3.
+    again.step(1600);
+    expect(again.emit('three').seq).toBe(3);
+    await again.stop();
+  });
+
   it('createPeer refuses a store (openPeer reads it first)', async () => {
     const store = await memoryStore({ room: 'test', appId: '', disk: new MemoryDisk(), name: 'z' });
     const { createPeer } = await import('@symmetric/peer');
