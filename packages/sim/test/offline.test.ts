@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { driveScenario } from '../src/driver.js';
+import { formatMetrics } from '../src/format.js';
 import { parseScenario } from '../src/scenario.js';
 import { virtualNetwork } from '../src/virtual-network.js';
 
@@ -42,6 +43,9 @@ describe('local-first scenarios', () => {
     expect(m.eventsAppliedMax).toBe(m.eventsGenerated);
     expect(m.offline!.noneLost).toBe(true);
     expect(m.offline!.eventsRestamped).toBe(0);
+    expect(formatMetrics(m)).toMatch(
+      /offline +\d+ emitted offline, 0 re-stamped, 0 dropped, 0 resumes from a store; none lost/,
+    );
   });
 
   it('offline past the horizon: the re-based peers re-stamp their dropped events; converges, none lost', async () => {
