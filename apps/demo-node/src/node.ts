@@ -1,9 +1,12 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RectangleKey } from '@symmetric/core';
-import { createPeer, type Peer } from '@symmetric/peer';
+import { openPeer, type Peer } from '@symmetric/peer';
+import type { PeerStore } from '@symmetric/storage';
+import { openSqliteStore } from '@symmetric/storage-sqlite';
 import sirv from 'sirv';
 import { DEMO_APP_NAMES, type DemoAppName, demoApp, keyCodec, wsPathOf } from './apps/catalog.js';
 import { checkTick, type DemoPresence } from './apps/presence.js';
@@ -89,6 +92,12 @@ export interface PeerNodeOptions {
    * their WebRTC links to each other (circuit relay v2). Default: off.
    */
   readonly libp2p?: HubLibp2pOptions;
+  /**
+   * ws only: a directory where the node's own peer keeps itself (a node:sqlite file per room and
+   * app, `<room>.<app>.db`): a restart with the same directory resumes the same peer (id, key,
+   * events, state). Default: nothing kept.
+   */
+  readonly store?: string;
 }
 
 /** A running node from {@link startPeerNode}. */
@@ -212,6 +221,11 @@ export async function startPeerNode(options: PeerNodeOptions = {}): Promise<Peer
       },
     );
   }
+  if (kind === 'libp2p' && options.store !== undefined) {
+    throw new DemoError('INVALID_OPTION', "--store is only for ws: a libp2p peer uses its transport's key", {
+      option: 'store',
+    });
+  }
   if (kind === 'libp2p' && options.peerId !== undefined) {
     throw new DemoError('INVALID_OPTION', '--peer-id is only for ws: a libp2p peer id comes from its key', {
       option: 'peer-id',
@@ -273,9 +287,11 @@ export async function startPeerNode(options: PeerNodeOptions = {}): Promise<Peer
     s.closeAllConnections();
     await new Promise<void>((resolve) => s.close(() => resolve()));
   };
+  const stores: PeerStore[] = [];
   const stopAll = async () => {
     for (const stop of stops.splice(0)) stop();
     await Promise.all([...peers.values()].map((p) => p.stop().catch(() => {})));
+    await Promise.all(stores.splice(0).map((s) => s.close().catch(() => {})));
     await closeServer();
   };
 
@@ -297,7 +313,10 @@ export async function startPeerNode(options: PeerNodeOptions = {}): Promise<Peer
       const identity = p2p?.transport.identity ?? t.identity;
       const app = demoApp(appName);
       const trustedId = t.identity === undefined && own ? options.peerId : undefined;
-      const peer = createPeer<unknown, RectangleKey>({
+      const store =
+        own && options.store !== undefined ? await openStore(options.store, room, app.appId) : undefined;
+      if (store !== undefined) stores.push(store);
+      const peer = await openPeer<unknown, RectangleKey>({
         app: app.app,
         appId: app.appId,
         payloadCodec: keyCodec,
@@ -310,6 +329,11 @@ export async function startPeerNode(options: PeerNodeOptions = {}): Promise<Peer
         dial: own ? (options.dial ?? []) : [],
         ...(options.aloneGraceMs !== undefined ? { aloneGraceMs: options.aloneGraceMs } : {}),
         redial: { minMs: 500, maxMs: 5_000 },
+        ...(store !== undefined ? { store } : {}),
+      }).catch((cause: unknown) => {
+        throw new DemoError('START_FAILED', `cannot resume from --store ${options.store}: ${String(cause)}`, {
+          cause,
+        });
       });
       peers.set(appName, peer);
       try {
@@ -359,5 +383,16 @@ export async function startPeerNode(options: PeerNodeOptions = {}): Promise<Peer
   } catch (error) {
     await stopAll();
     throw error;
+  }
+}
+
+/** The node:sqlite store of a room and app in `dir` (created when absent). */
+async function openStore(dir: string, room: string, appId: string): Promise<PeerStore> {
+  const safe = (s: string) => s.replace(/[^0-9A-Za-z_-]/g, '_');
+  try {
+    mkdirSync(dir, { recursive: true });
+    return await openSqliteStore({ path: join(dir, `${safe(room)}.${safe(appId)}.db`), room, appId });
+  } catch (cause) {
+    throw new DemoError('START_FAILED', `cannot open --store ${dir}: ${String(cause)}`, { cause });
   }
 }

@@ -91,6 +91,7 @@ interface PeerOpts {
   aloneGrace?: number;
   libp2p?: number;
   libp2pKeys?: string;
+  store?: string;
   plain?: boolean;
 }
 
@@ -254,6 +255,10 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
         'restarting a hub while pages are open: 10000)',
       numberArg('alone-grace', 1),
     )
+    .option(
+      '--store <dir>',
+      'keep this peer in <dir> (node:sqlite; ws only): a restart resumes the same peer and room state',
+    )
     .option('--plain', 'print plain periodic lines even on a terminal')
     .action(async (o: PeerOpts) => {
       code = await runPeer(o, { out, stdin: io.stdin ?? process.stdin, onSignal });
@@ -309,6 +314,7 @@ async function runPeer(
     ...(o.libp2p !== undefined
       ? { libp2p: { port: o.libp2p, ...(libp2pKeys !== undefined ? { keys: libp2pKeys } : {}) } }
       : {}),
+    ...(o.store !== undefined ? { store: o.store } : {}),
     ...(o.web === false ? { web: false } : typeof o.web === 'string' ? { web: o.web } : {}),
   });
   const { peer } = node;
@@ -316,6 +322,7 @@ async function runPeer(
   say(
     `peer ${peer.id} in room "${o.room}" running ${o.app} (${o.transport}${o.libp2p !== undefined ? ' + libp2p' : ''}, ${o.fps} fps, Δ ${o.delay})`,
   );
+  if (o.store !== undefined) say(`  kept in:    ${o.store} (event source ${peer.source}, tick ${peer.tick})`);
   for (const a of node.addresses) say(`  dial me at: ${a}`);
   if (node.webUrl !== undefined) {
     say(`  web page:   ${node.webUrl}   (open it in two browser windows)`);

@@ -143,6 +143,36 @@ describe('peer: one peer per process, also the hub', () => {
     expect(out.text).toMatch(/stopped at tick \d+, state hash [0-9a-f]{16}/);
   });
 
+  it('--store keeps the peer: a restart with the same directory is the same source, at its last state', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'demo-store-'));
+    const run = async () => {
+      const out = new Capture();
+      const args = ['peer', '--listen', '0', '--no-web', '--store', dir, '--keys', 'random'];
+      const code = await runCli([...args, '--rate', '600', '--duration', '1.5', '--plain'], {
+        out,
+        err: out,
+        onSignal: () => () => {},
+      });
+      expect(code).toBe(0);
+      const kept = /kept in: +\S+ \(event source (\S+), tick (\d+)\)/.exec(out.text);
+      const stopped = /stopped at tick (\d+), state hash/.exec(out.text);
+      expect(kept).not.toBeNull();
+      return { source: kept![1]!, resumedAt: Number(kept![2]), stoppedAt: Number(stopped![1]) };
+    };
+    try {
+      const first = await run();
+      expect(first.resumedAt).toBe(0);
+      const second = await run();
+      expect(second.source).toBe(first.source);
+      // Resumed where the stored room stood (through its last event's tick, which may be
+      // stamped Δ ahead of the tick it stopped at), not from 0.
+      expect(second.resumedAt).toBeGreaterThan(0);
+      expect(second.resumedAt).toBeLessThanOrEqual(first.stoppedAt + 50);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('maps terminal keys to app keys', () => {
     expect(['left', 'right', 'up', 'down', 'space', 'w', 'a', 's', 'd', 'x', 'z'].map(keyFromName)).toEqual([
       RectangleKeys.left,

@@ -15,7 +15,7 @@ import {
   keyCodec,
   parsePresence,
 } from '@symmetric/demo-node/apps';
-import { createPeer, describeConnection } from '@symmetric/peer';
+import { describeConnection, openPeer } from '@symmetric/peer';
 import { drawArena } from './arena-draw.js';
 import { loadConfig, TRANSPORT_LABELS } from './config.js';
 import { linkLabel, openPageTransport } from './connect.js';
@@ -25,6 +25,7 @@ import { keyFromEvent } from './keys.js';
 import { withSendLag } from './lag.js';
 import { WebRtcMesh } from './mesh.js';
 import { tabName } from './names.js';
+import { openPageStore } from './persist.js';
 import { renderPickers } from './pickers.js';
 import { TimelinePlot } from './plot.js';
 import { Roster } from './roster.js';
@@ -55,7 +56,8 @@ async function main(): Promise<void> {
 
   const link = await openPageTransport(config);
   const lagged = withSendLag(link.transport, config.lagMs);
-  const peer = createPeer<unknown, RectangleKey>({
+  const store = await openPageStore(config.room, app.appId, storage());
+  const peer = await openPeer<unknown, RectangleKey>({
     app: app.app,
     appId: app.appId,
     payloadCodec: keyCodec,
@@ -66,6 +68,7 @@ async function main(): Promise<void> {
     delay: config.delay,
     dial: [config.hub],
     redial: { minMs: 500, maxMs: 3_000 },
+    ...(store !== undefined ? { store } : {}),
   });
 
   // A dial of the hub failed since the hub (ws: any neighbour) last joined: it is gone, or not
@@ -317,7 +320,7 @@ async function main(): Promise<void> {
     join();
   }
   canvas.focus();
-  window.addEventListener('pagehide', () => void peer.stop());
+  window.addEventListener('pagehide', () => void peer.stop().then(() => store?.close()));
 }
 
 main().catch((e: unknown) => {

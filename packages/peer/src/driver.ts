@@ -373,8 +373,8 @@ export class Driver<S, E> {
     known.clear();
     for (const [source, seq] of snap.frontier) known.raiseTo(source, seq);
     // A peer re-basing (it vouches) keeps only what is not settled. Its own events the room
-    // moved on past (settled, or before the snapshot) go to the offline-merge policy; others'
-    // settled events stay unknown (the history it adopts may hold them: then they are repaired in).
+    // moved on past (settled, or before the snapshot) go to the offline-merge policy. What it
+    // drops stays unknown (the history it adopts may hold it: then it is repaired in).
     const bound = this.settledBound(now);
     const keep: TimelineEvent<E>[] = [];
     const dropped: TimelineEvent<E>[] = [];
@@ -384,7 +384,6 @@ export class Driver<S, E> {
         known.add(e.source, e.seq, now);
         keep.push(e);
       } else if (e.source === this.ctx.source) {
-        known.add(e.source, e.seq, now);
         dropped.push(e);
       }
     }

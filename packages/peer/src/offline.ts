@@ -1,7 +1,8 @@
 /**
  * Offline work: own events stamped without a neighbour are counted and kept (payloads and
  * seqs) until the room has taken them: every neighbour announces holding them after the peer
- * has had neighbours for two horizons. A re-base on another history (a snapshot adopted) drops the own
+ * has had neighbours for two horizons. Own events stamped with neighbours (who may be cut off
+ * from the room too) are kept for eight horizons. A re-base on another history (a snapshot adopted) drops the own
  * events it neither folded in nor can take any more (stamped before its tick: the room moved
  * on past them); the `offlineMerge` policy merges them back: emitted again at the current tick
  * in their original order (`'restamp'`, the default), given up (`'drop'`), or what the app's
@@ -12,6 +13,12 @@ import type { TimelineEvent } from '@symmetric/core';
 import type { PeerContext } from './context.js';
 import { PeerError } from './errors.js';
 import type { OfflineMerge } from './types.js';
+
+/**
+ * Own events stamped with neighbours are kept this many horizons: a group cut off from the room
+ * together (its peers each other's neighbours) merges back within that time.
+ */
+const KEEP_HORIZONS = 8;
 
 /** What the offline merge needs of the rest of the peer. @internal */
 export interface OfflineHost<E> {
@@ -25,8 +32,8 @@ export interface OfflineHost<E> {
 
 /** Offline counters, the own events emitted offline, and the merge policy. @internal */
 export class OfflineWork<S, E> {
-  /** Own events stamped while alone, in seq order, not yet known to be taken by the room. */
-  private kept: TimelineEvent<E>[] = [];
+  /** Own events that a re-base might drop, in seq order, each with whether it was stamped alone. */
+  private kept: { readonly event: TimelineEvent<E>; readonly alone: boolean }[] = [];
   /** The tick since when the peer has had neighbours (undefined while alone). */
   private connectedSince: number | undefined;
 
@@ -43,24 +50,29 @@ export class OfflineWork<S, E> {
 
   /** An own event was stamped. */
   stamped(event: TimelineEvent<E>): void {
-    if (this.ctx.neighbours().length > 0) return;
-    this.ctx.stats.eventsEmittedOffline++;
-    if (this.ctx.options.horizonTicks !== undefined) this.kept.push(event);
+    const alone = this.ctx.neighbours().length === 0;
+    if (alone) this.ctx.stats.eventsEmittedOffline++;
+    if (this.ctx.options.horizonTicks !== undefined) this.kept.push({ event, alone });
   }
 
-  /** Periodic: forget kept events every neighbour holds, once the peer has had neighbours for two horizons. */
+  /**
+   * Periodic: forget kept events stamped alone that every neighbour holds, once the peer has had
+   * neighbours for two horizons, and those stamped with neighbours eight horizons on.
+   */
   housekeeping(): void {
     const horizon = this.ctx.options.horizonTicks;
-    if (this.ctx.neighbours().length === 0 || horizon === undefined) {
+    if (horizon === undefined) return;
+    if (this.ctx.neighbours().length === 0) {
       this.connectedSince = undefined;
       return;
     }
     const tick = this.host.tick();
     this.connectedSince ??= tick;
-    if (this.kept.length > 0 && tick - this.connectedSince > 2 * horizon) {
-      const holds = this.host.roomHolds();
-      this.kept = this.kept.filter((e) => e.seq > holds);
-    }
+    if (this.kept.length === 0) return;
+    const connected = tick - this.connectedSince > 2 * horizon;
+    const holds = connected ? this.host.roomHolds() : 0;
+    const oldest = tick - KEEP_HORIZONS * horizon;
+    this.kept = this.kept.filter((k) => (k.alone ? k.event.seq > holds : k.event.tick >= oldest));
   }
 
   /**
@@ -70,9 +82,9 @@ export class OfflineWork<S, E> {
    */
   rebased(lost: readonly TimelineEvent<E>[], snapshotTick: number, foldedSeq: number): void {
     const bySeq = new Map<number, TimelineEvent<E>>();
-    for (const e of this.kept) if (e.seq > foldedSeq && e.tick < snapshotTick) bySeq.set(e.seq, e);
+    for (const { event: e } of this.kept) if (e.seq > foldedSeq && e.tick < snapshotTick) bySeq.set(e.seq, e);
     for (const e of lost) bySeq.set(e.seq, e);
-    this.kept = this.kept.filter((e) => e.seq > foldedSeq && !bySeq.has(e.seq));
+    this.kept = this.kept.filter((k) => k.event.seq > foldedSeq && !bySeq.has(k.event.seq));
     if (bySeq.size === 0) return;
     const events = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
     let again: readonly E[];

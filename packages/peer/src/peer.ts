@@ -33,7 +33,7 @@ import { checkOfflineMerge, type ResolvedOptions, resolveOptions } from './optio
 import type { Persistence } from './persistence.js';
 import type { PresenceChannel } from './presence.js';
 import type { Repair } from './repair.js';
-import { type ResumeSeed, restoreTimeline } from './resume.js';
+import { droppedRecords, type ResumeSeed, restoreTimeline } from './resume.js';
 import { resolveDissemination } from './room.js';
 import { type FrameRoutes, routeFrame } from './router.js';
 import { Signer } from './signing.js';
@@ -130,6 +130,8 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
   /** Latest local time used (step or callbacks); time never goes back. */
   private lastNow = 0;
   private timer: unknown;
+  /** The stop under way (a second `stop()` waits for it). */
+  private stopping: Promise<void> | undefined;
   private realTime = false;
   private nextHousekeepingAt = 0;
 
@@ -237,15 +239,8 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
   /** Take up what the store held (before any link opens: the first frontier tells what we hold). */
   private resume(seed: ResumeSeed, app: App<S, E>, timelineOptions: TimelineOptions): void {
     this.persistence.begin(seed, { room: this.options.room, appId: this.options.appId });
-    const state = seed.state;
-    for (const d of state.dropped)
-      this.resumeNotes.push(
-        new PeerError(
-          'STORE',
-          `a damaged ${d.kind} record (${d.key}) was dropped from the store: ${d.reason}`,
-        ),
-      );
-    if (state.identity === undefined && state.snapshot === undefined && state.events.length === 0) return;
+    this.resumeNotes.push(...droppedRecords(seed.state));
+    if (seed.state.identity === undefined) return; // a new store: nothing to resume
     const restored = restoreTimeline(seed, app, timelineOptions, this.stateCodec, this.payloadCodec);
     this.ledger.retire(this.driver.timeline.stats());
     this.driver.resume(restored, this.currentNow());
@@ -394,12 +389,17 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
     loop();
   }
 
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
+    this.stopping ??= this.stopOnce();
+    return this.stopping;
+  }
+
+  private async stopOnce(): Promise<void> {
     if (this.driver.status === 'stopped') return;
     if (this.timer !== undefined) host.clearTimeout(this.timer);
     this.timer = undefined;
     // Own events the store has not made durable yet are sent once it has, before the byes.
-    await this.persistence.stop();
+    if (this.persistence.enabled) await this.persistence.stop();
     // Tell the network this peer is gone (presence null), then bye to each neighbour.
     this.presenceChannel.stop();
     this.links.sayBye();

@@ -153,3 +153,15 @@ export function restoreTimeline<S, E>(
   }
   return { timeline, events, folded, ownSeq: ownLastSeq, ownTick, lastTick };
 }
+
+/**
+ * The damaged records a store dropped while loading, as the `STORE` errors the peer reports once
+ * attached (own events among them were never sent; others' come back by repair).
+ * @internal
+ */
+export function droppedRecords(state: StoredState): PeerError[] {
+  return state.dropped.map(
+    (d) =>
+      new PeerError('STORE', `a damaged ${d.kind} record (${d.key}) was dropped from the store: ${d.reason}`),
+  );
+}

@@ -1,24 +1,12 @@
-import { msgpackPayloadCodec, type PayloadCodec } from '@symmetric/codec';
-import type { App } from '@symmetric/core';
 import { isPeerError, openPeer, type PeerOptions } from '@symmetric/peer';
 import { MemoryDisk, memoryStore, type PeerStore } from '@symmetric/storage';
 import { describe, expect, it } from 'vitest';
+import { type Log, logApp, logCodec } from './fixtures/log-app.js';
 import { cluster, distinct, loopback } from './helpers/harness.js';
 
-/** Every event applied, in timeline order: the state says which events a peer holds. */
-interface Log {
-  log: string[];
-}
-const logApp: App<Log, string> = {
-  init: () => ({ log: [] }),
-  tick: () => {},
-  event: (state, payload) => {
-    state.log.push(payload);
-  },
-};
 const base: Partial<PeerOptions<Log, string>> = {
   app: logApp,
-  payloadCodec: msgpackPayloadCodec as PayloadCodec<string>,
+  payloadCodec: logCodec,
   fps: 50,
   delay: 60,
   history: { horizonTicks: 500 },
@@ -138,7 +126,7 @@ describe('a peer with a store', () => {
 describe('a store the peer cannot resume from', () => {
   const options = (store: PeerStore): PeerOptions<Log, string> => ({
     app: logApp,
-    payloadCodec: msgpackPayloadCodec as PayloadCodec<string>,
+    payloadCodec: logCodec,
     transports: [loopback(10).transport('x')],
     room: 'test',
     trusted: true,
@@ -167,6 +155,32 @@ describe('a store the peer cannot resume from', () => {
     await expect(openPeer({ ...options(await open(disk, 'x')), peerId: 'y' })).rejects.toSatisfy(
       (e) => isPeerError(e, 'STORE') && /damaged/.test((e as Error).message),
     );
+  });
+
+  it('a torn event record is dropped and reported after attach; the peer resumes from the rest', async () => {
+    const disk = new MemoryDisk();
+    const store = await open(disk, 'x');
+    store.setIdentity({ room: 'test', appId: '', peerId: 'x~1', incarnation: 1 });
+    await store.close();
+    const first = await openPeer({ ...options(await open(disk, 'x')) });
+    expect(first.source).toBe('x~1');
+    await first.attach();
+    for (let t = 20; t <= 1500; t += 20) first.step(t);
+    first.emit('one');
+    first.emit('two');
+    await first.stop();
+    await settle();
+    disk.damage('x', 'tear-last-event');
+    const again = await openPeer(options(await open(disk, 'x')));
+    const errors: string[] = [];
+    again.on('error', (e) => errors.push(`${e.code}: ${e.message}`));
+    await again.attach();
+    expect(errors).toEqual([expect.stringMatching(/^STORE: a damaged event record .* was dropped/)]);
+    expect(again.state.log).toEqual(['one']);
+    // The lost seq is never reused: the next own event takes seq 3.
+    again.step(1600);
+    expect(again.emit('three').seq).toBe(3);
+    await again.stop();
   });
 
   it('createPeer refuses a store (openPeer reads it first)', async () => {

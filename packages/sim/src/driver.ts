@@ -11,7 +11,7 @@
 import { performance } from 'node:perf_hooks';
 import { type PayloadCodec, rectangleKeyCodec } from '@symmetric/codec';
 import { type App, rectangleApp, type SeededRandom } from '@symmetric/core';
-import { createPeer, type Peer, type PeerIdentity, type PeerOptions } from '@symmetric/peer';
+import { openPeer, type Peer, type PeerIdentity, type PeerOptions } from '@symmetric/peer';
 import { ScenarioError } from './errors.js';
 import {
   type EmittedEvent,
@@ -32,6 +32,7 @@ import { drawPlan, EventClock, type Interval, latencyMeanMs } from './plan.js';
 import { FrameLog, realizedLateTicks } from './realized.js';
 import { RecoveryTracker } from './recovery.js';
 import { parseScenario, type Scenario } from './scenario.js';
+import { InstantStore, OfflineTally } from './stores.js';
 import { adjacency, scenarioEdges } from './topology.js';
 import { type PeerTotals, totalsOf, ZERO } from './totals.js';
 import { type TraceEvent, traceRuntime } from './trace.js';
@@ -101,6 +102,10 @@ interface Slot<S, E> {
   online: boolean;
   /** Runtimes created so far (the next one's incarnation). */
   incarnations: number;
+  /** Cut off and still running: stepped, and its user emits (churn `emitOffline`). */
+  offlineWork: boolean;
+  /** The peer's store (churn `store`): it outlives each runtime. */
+  store: InstantStore | undefined;
   /** Run ms at which the current runtime's clock reads 0. */
   originMs: number;
   /** Stats of the current runtime at warm-up end (zero when it started after). */
@@ -155,6 +160,8 @@ export async function driveScenario<S = unknown, E = unknown>(
       transport: undefined,
       online: false,
       incarnations: 0,
+      offlineWork: false,
+      store: undefined,
       originMs: 0,
       baseline: ZERO,
       events: new EventClock(seed, i, plan, fps, sc.events.firstAfterS),
@@ -166,6 +173,7 @@ export async function driveScenario<S = unknown, E = unknown>(
   let desyncs = 0;
   let tooOld = 0;
   const peerErrors = new Map<string, number>();
+  const tally = new OfflineTally();
   let warmedUp = false;
 
   const localNow = (i: number, t: number): number => {
@@ -228,7 +236,10 @@ export async function driveScenario<S = unknown, E = unknown>(
     slot.originMs = t;
     stepAt[i] = t;
     const opened = network.open(i, { neighbours: adj[i]!, originMs: t });
-    const peer = createPeer<S, E>({
+    if (sc.churn?.store === true && slot.store === undefined)
+      slot.store = new InstantStore({ room, appId: options.peerOptions?.appId ?? '' });
+    else if (slot.store !== undefined) tally.resumes++;
+    const peer = await openPeer<S, E>({
       app,
       transports: [opened.transport],
       room,
@@ -246,6 +257,7 @@ export async function driveScenario<S = unknown, E = unknown>(
       ...(restart && sc.churn?.restartWaitsForNeighbour !== false ? { aloneGraceMs: 3_600_000 } : {}),
       ...opened.options,
       ...options.peerOptions,
+      ...(slot.store !== undefined ? { store: slot.store } : {}),
       now: () => localNow(i, network.now()),
     } as PeerOptions<S, E>);
     // Events as stamped (the lower bound's input): an emit the runtime queued while it was not
@@ -283,6 +295,7 @@ export async function driveScenario<S = unknown, E = unknown>(
     const peer = slot.peer;
     if (peer === undefined) return;
     const stats = peer.stats();
+    tally.add(stats);
     const s = totalsOf(stats);
     if (warmedUp) {
       totals.ticksSimulated += s.ticksSimulated - slot.baseline.ticksSimulated;
@@ -356,7 +369,7 @@ export async function driveScenario<S = unknown, E = unknown>(
           recovery.open(tr.peer, t);
         } else if (tr.kind === 'down') {
           slot.online = false;
-          slot.events.stop();
+          if (restartOnChurn || sc.churn?.emitOffline !== true) slot.events.stop();
           recovery.drop(tr.peer);
           if (restartOnChurn) {
             endSyncing(tr.peer, t);
@@ -370,13 +383,15 @@ export async function driveScenario<S = unknown, E = unknown>(
             await peer?.stop();
           } else {
             for (const j of adj[tr.peer]!) cut(tr.peer, j);
+            if (sc.churn?.emitOffline === true) slot.offlineWork = true;
           }
         } else {
           if (restartOnChurn) await startPeer(tr.peer, t, true);
           else {
             slot.online = true;
             for (const j of adj[tr.peer]!) heal(tr.peer, j);
-            slot.events.restart(t);
+            if (slot.offlineWork) slot.offlineWork = false;
+            else slot.events.restart(t);
           }
           recovery.open(tr.peer, t);
         }
@@ -392,7 +407,7 @@ export async function driveScenario<S = unknown, E = unknown>(
           let at = frameEnd;
           for (let j = 0; j < n; j++) {
             const slot = slots[j]!;
-            if (!slot.online || slot.peer === undefined) continue;
+            if (!(slot.online || slot.offlineWork) || slot.peer === undefined) continue;
             const due = Math.max(stepAt[j]!, t);
             if (due < at) {
               at = due;
@@ -413,7 +428,7 @@ export async function driveScenario<S = unknown, E = unknown>(
       } else {
         for (let i = 0; i < n; i++) {
           const slot = slots[i]!;
-          if (slot.online && slot.peer !== undefined) emitDue(i, slot, t);
+          if ((slot.online || slot.offlineWork) && slot.peer !== undefined) emitDue(i, slot, t);
         }
       }
       // 4. Warm-up end: sample every runtime.
@@ -554,6 +569,9 @@ export async function driveScenario<S = unknown, E = unknown>(
       deltaMs: 'ms' in sc.delay ? sc.delay.ms : null,
       recoveryPaperS,
       afterRecovery,
+      ...(sc.churn?.store === true || sc.churn?.emitOffline === true
+        ? { offline: tally.metrics(emitted.length, eventsApplied, eventsAppliedMax) }
+        : {}),
     };
     return { metrics, finalPeers };
   } finally {

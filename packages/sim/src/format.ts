@@ -69,6 +69,11 @@ export function formatMetrics(m: Metrics, context: { peers?: number; durationS?:
       ? `${m.eventsApplied}`
       : `${m.eventsApplied}..${m.eventsAppliedMax}`;
   lines.push(`events         ${m.eventsGenerated} generated, ${applied} applied per peer`);
+  const o = m.offline;
+  if (o !== undefined)
+    lines.push(
+      `offline        ${o.eventsEmittedOffline} emitted offline, ${o.eventsRestamped} re-stamped, ${o.eventsDropped} dropped, ${o.resumes} resumes from a store; ${o.noneLost ? 'none lost' : 'NOT every event held once by every peer'}`,
+    );
   lines.push(`network        ${m.messages} messages, ${fmtBytes(m.bytes)}`);
   return `${lines.join('\n')}\n`;
 }

@@ -29,5 +29,6 @@ export {
   type Scenario,
   type TopologySpec,
 } from './scenario.js';
+export type { OfflineMetrics } from './stores.js';
 export type { Edge } from './topology.js';
 export type { TraceEvent } from './trace.js';

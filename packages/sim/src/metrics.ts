@@ -3,6 +3,7 @@
  * recovery windows and perfect-clock late ticks over journeys (the lower bound's search).
  */
 import type { Interval } from './plan.js';
+import type { OfflineMetrics } from './stores.js';
 import type { Edge } from './topology.js';
 
 /** Skew distribution in ticks. */
@@ -90,6 +91,11 @@ export interface Metrics {
   readonly recoveryPaperS: PaperRecoveryStats;
   /** Ticks a peer still travels back in the seconds after it counts as recovered (`recoveryS`). */
   readonly afterRecovery: AfterRecoveryStats;
+  /**
+   * Offline work and store restarts, summed over every runtime (only for a scenario whose churn
+   * has `store` or `emitOffline`).
+   */
+  readonly offline?: OfflineMetrics;
   /**
    * Every online peer has the same state hash at the same final tick, holds the same number of
    * events, and is within one second of ticks of the others at the end.

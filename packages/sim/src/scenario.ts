@@ -55,6 +55,17 @@ export interface ChurnSpec {
    * tick 0 when all its neighbours happen to be offline. `false`: the runtime's default.
    */
   readonly restartWaitsForNeighbour: boolean;
+  /**
+   * With `restart: true`: a restarted peer comes back with its store (an in-memory store per
+   * peer that survives the restart): the same event source, its events and state, resumed where
+   * it stopped. Default `false` (it comes back with nothing).
+   */
+  readonly store?: boolean;
+  /**
+   * With `restart: false`: a peer cut off keeps running and its user keeps emitting (offline
+   * work, merged back when its links return). Default `false` (its user is away too).
+   */
+  readonly emitOffline?: boolean;
 }
 
 /** A partition: links between different groups are cut from `atS` to `healAtS`. */
@@ -162,6 +173,8 @@ const schema = z.strictObject({
       peers: z.array(index()).optional(),
       backForTail: z.boolean().optional(),
       restartWaitsForNeighbour: z.boolean().optional(),
+      store: z.boolean().optional(),
+      emitOffline: z.boolean().optional(),
     })
     .optional(),
   partitions: z
@@ -341,6 +354,18 @@ function crossCheck(raw: Raw): Scenario {
         seen.add(p);
       });
     }
+    if (c.store === true && c.restart === false)
+      fail(
+        'INCONSISTENT',
+        'churn.store',
+        'a peer comes back with its store only when it restarts (restart: true)',
+      );
+    if (c.emitOffline === true && c.restart !== false)
+      fail(
+        'INCONSISTENT',
+        'churn.emitOffline',
+        'only a peer that keeps running (restart: false) emits offline',
+      );
     churn = {
       onlineMeanS: c.onlineMeanS,
       offlineMeanS: c.offlineMeanS,
@@ -348,6 +373,8 @@ function crossCheck(raw: Raw): Scenario {
       backForTail: c.backForTail ?? true,
       restartWaitsForNeighbour: c.restartWaitsForNeighbour ?? true,
       ...(c.peers !== undefined ? { peers: c.peers } : {}),
+      ...(c.store === true ? { store: true } : {}),
+      ...(c.emitOffline === true ? { emitOffline: true } : {}),
     };
   }
   const partitions: PartitionSpec[] = [];
