@@ -1,8 +1,9 @@
 import { ClockError } from './errors.js';
+import { networkEstimate } from './estimate.js';
 import { MinorityGuard } from './guard.js';
-import { type LinkState, neighbourClockAt, newLinkState, takeSample } from './link-state.js';
+import { type LinkState, linkSigma, neighbourClockAt, newLinkState, takeSample } from './link-state.js';
 import { type ClockOptions, type ResolvedClockOptions, resolveClockOptions } from './options.js';
-import type { ClockEstimate, ClockStats, LinkEstimate, SyncMessage } from './types.js';
+import type { ClockEstimate, ClockStats, SyncMessage } from './types.js';
 import { checkSync, linkProblem, type Problem, tickProblem } from './validate.js';
 
 /** A reference clock's learned frequency correction fades with this many frequency time constants. */
@@ -16,9 +17,6 @@ const ROOT_MARGIN_FACTOR = 1.5;
 
 /** How far (ms) before the latest time seen a `nowMs` may be and still be accepted (as that time). */
 const STALE_TIME_TOLERANCE_MS = 1000;
-
-/** How long (ms) a link whose lead was refused corroborates nobody else's. */
-const SUSPECT_MS = 60_000;
 
 /** Tolerance for floating-point noise when flooring the clock to whole ticks. */
 const FLOOR_EPSILON = 1e-9;
@@ -124,6 +122,7 @@ export class Clock {
       ticks(this.#o.lieThresholdMs),
       this.#adoptTicks,
       this.#o.establishAfterMs,
+      { clockAt: (t) => this.#clockAt(t), othersAt: (claimant, t) => this.#othersAt(claimant, t) },
     );
   }
 
@@ -288,7 +287,7 @@ export class Clock {
     // Uncompensated lower bound: the neighbour's clock is at least `msg.tick` now. Jumping to it
     // can never overshoot a real clock, so a joiner adopts the network's time at once.
     const lower = msg.tick - this.#cA;
-    if (lower > this.#adoptTicks && this.#mayJump(link, lower, now)) {
+    if (lower > this.#adoptTicks && this.#guard.mayJump(link, lower, now)) {
       this.#jump(lower);
       this.#parent = link;
       this.#joining = true;
@@ -306,6 +305,7 @@ export class Clock {
 
   /** The neighbour link closed: forget everything about it. Unknown links are ignored. */
   dropLink(link: string): void {
+    this.#guard.forget(link);
     if (!this.#links.delete(link) || !this.#seen) return;
     this.#reanchor(this.#lastNow);
     this.#control(this.#lastNow, false);
@@ -350,39 +350,16 @@ export class Clock {
    */
   estimate(nowMs: number): ClockEstimate {
     const now = this.#time(nowMs);
-    const clock = this.#seen ? this.#clockAt(now) : 0;
-    const q = this.#seen ? this.#refAt(now) : 0;
-    const links = new Map<string, LinkEstimate>();
-    for (const [id, l] of this.#links) {
-      links.set(id, {
-        rttMs: l.minRtt,
-        oneWayMs: l.minRtt / 2,
-        offsetTicks: l.samples > 0 ? l.u + q - clock : Number.NaN,
-        samples: l.samples,
-      });
-    }
-    const ref = this.#parent === undefined ? undefined : this.#links.get(this.#parent);
-    const refOff = ref !== undefined && ref.samples > 0 ? ref.u + q - clock : 0;
-    let spread = refOff * refOff; // this clock itself
-    let n = 1;
-    for (const l of this.#links.values()) {
-      if (l.samples === 0) continue;
-      const off = l.u + q - clock;
-      if (off < -this.#adoptTicks) continue; // joining: not part of the network's time yet
-      spread += (off - refOff) ** 2;
-      n++;
-    }
-    const noise = ref !== undefined && ref.samples > 0 ? this.#sigma(ref) : 0;
-    const uncertainty = n > 1 ? Math.sqrt(spread / n + noise * noise) : 0;
-    const behind = Math.max(0, Math.floor(clock + FLOOR_EPSILON) - this.#tick);
-    return {
-      networkTick: clock + refOff,
-      uncertaintyTicks: uncertainty,
-      clockTick: clock,
-      behindTicks: behind,
-      reference: this.#parent,
-      links,
-    };
+    return networkEstimate({
+      clock: this.#seen ? this.#clockAt(now) : 0,
+      q: this.#seen ? this.#refAt(now) : 0,
+      tick: this.#tick,
+      links: this.#links,
+      parent: this.#parent,
+      adoptTicks: this.#adoptTicks,
+      smoothing: this.#o.smoothing,
+      floorEpsilon: FLOOR_EPSILON,
+    });
   }
 
   // ---- internals -------------------------------------------------------------------------
@@ -425,8 +402,7 @@ export class Clock {
 
   /** Smoothed-estimate noise of a link (ticks, one standard deviation). */
   #sigma(l: LinkState): number {
-    const a = this.#o.smoothing;
-    return Math.sqrt(l.noiseVar * Math.max(a / (2 - a), 1 / Math.max(1, l.fresh)));
+    return linkSigma(l, this.#o.smoothing);
   }
 
   /**
@@ -443,12 +419,16 @@ export class Clock {
     for (const [id, l] of this.#links) {
       if (l.samples < this.#o.adoptAfterSamples) continue;
       const off = l.u + qMinusC;
-      if (off > this.#adoptTicks + 4 * Math.sqrt(l.noiseVar) && off > jump && this.#mayFollow(id, off, t)) {
+      if (
+        off > this.#adoptTicks + 4 * Math.sqrt(l.noiseVar) &&
+        off > jump &&
+        this.#guard.mayFollow(id, off, t)
+      ) {
         jump = off;
         jumpTo = id;
       }
     }
-    if (jumpTo !== undefined && this.#mayJump(jumpTo, jump, t)) {
+    if (jumpTo !== undefined && this.#guard.mayJump(jumpTo, jump, t)) {
       this.#jump(jump);
       this.#parent = jumpTo;
     } else jump = 0;
@@ -462,7 +442,7 @@ export class Clock {
       // The reference fell far behind: it restarted (and will adopt our time). Stop following it.
       this.#parent = undefined;
       ref = undefined;
-    } else if (ref.samples > 0 && !this.#mayFollow(this.#parent!, ref.u + base, t)) {
+    } else if (ref.samples > 0 && !this.#guard.mayFollow(this.#parent!, ref.u + base, t)) {
       // The reference ran far ahead and nobody else vouches for that time: stop following it.
       this.#parent = undefined;
       ref = undefined;
@@ -479,7 +459,7 @@ export class Clock {
       if (
         id === this.#parent ||
         l.samples < this.#o.adoptAfterSamples ||
-        !this.#mayFollow(id, l.u + base, t)
+        !this.#guard.mayFollow(id, l.u + base, t)
       ) {
         l.aheadSince = undefined;
         continue;
@@ -524,7 +504,7 @@ export class Clock {
           if (l.samples >= this.#o.adoptAfterSamples) this.#joining = false;
       } else if (ref.samples >= this.#o.adoptAfterSamples) {
         this.#joining = false;
-        if (e > 0 && this.#mayJump(this.#parent!, e, t)) {
+        if (e > 0 && this.#guard.mayJump(this.#parent!, e, t)) {
           this.#jump(e);
           e = 0;
         }
@@ -535,7 +515,7 @@ export class Clock {
       ref !== undefined &&
       e > 0 &&
       (ref.stepped || e > Math.max(this.#switchTicks, 4 * this.#sigma(ref))) &&
-      this.#mayJump(this.#parent!, e, t)
+      this.#guard.mayJump(this.#parent!, e, t)
     ) {
       // The reference jumped (a detected step), or is clearly ahead beyond the noise: follow at
       // once rather than slewing for seconds behind it, so jumps sweep down the tree quickly.
@@ -574,37 +554,12 @@ export class Clock {
     let others = Number.NaN;
     for (const [id, l] of this.#links) {
       const at =
-        id === claimant || l.suspectUntil > t
+        id === claimant || this.#guard.suspect(id, t)
           ? Number.NaN
           : neighbourClockAt(l, t, this.#refAt(t), this.#o.fps);
       if (!Number.isNaN(at) && !(at <= others)) others = at;
     }
     return others;
-  }
-
-  /** May the clock follow `link`, `off` ticks ahead of it at `t`? (See {@link MinorityGuard.mayFollow}.) */
-  #mayFollow(link: string, off: number, t: number): boolean {
-    return this.#trusted(
-      link,
-      t,
-      this.#guard.mayFollow(link, this.#clockAt(t) + off, off, t, () => this.#othersAt(link, t)),
-    );
-  }
-
-  /** May the clock jump `by` ticks forward at `t` on the word of `link`? (See {@link MinorityGuard.mayJump}.) */
-  #mayJump(link: string, by: number, t: number): boolean {
-    return this.#trusted(
-      link,
-      t,
-      this.#guard.mayJump(link, this.#clockAt(t) + by, by, t, () => this.#othersAt(link, t)),
-    );
-  }
-
-  /** A refused claim makes `link` corroborate nobody for a while ({@link SUSPECT_MS}). */
-  #trusted(link: string, t: number, ok: boolean): boolean {
-    const l = this.#links.get(link);
-    if (!ok && l !== undefined) l.suspectUntil = t + SUSPECT_MS;
-    return ok;
   }
 
   #link(id: string): LinkState {

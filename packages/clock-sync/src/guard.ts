@@ -18,6 +18,17 @@ export const BUDGET_REFILL_MS = 60_000;
 /** Witnessed origins kept (the most advanced ones). @internal */
 export const MAX_WITNESSES = 64;
 
+/** How long (ms) a link whose lead was refused corroborates nobody else's. @internal */
+export const SUSPECT_MS = 60_000;
+
+/** What the guard reads of its clock. @internal */
+export interface GuardedClock {
+  /** The clock's (fractional) tick at local time `t`. */
+  clockAt(t: number): number;
+  /** The most advanced clock at `t` among neighbours other than `claimant` and not suspect; `NaN` when none. */
+  othersAt(claimant: string, t: number): number;
+}
+
 /** Witnessed evidence older than this (ms) is forgotten. @internal */
 export const WITNESS_TTL_MS = 60_000;
 
@@ -32,6 +43,11 @@ export class MinorityGuard {
   #agreedSince: number | undefined;
   #budget: number;
   #budgetAt: number | undefined;
+  /**
+   * Until when (local ms) a link corroborates nobody: it claimed a lead nobody else came near (a
+   * liar's claim must not vouch for an honest clock that copied it).
+   */
+  readonly #suspectUntil = new Map<string, number>();
   /** Per origin: the largest tick witnessed, as (tick, local time). */
   readonly #witnessed = new Map<string, { tick: number; at: number }>();
 
@@ -45,6 +61,7 @@ export class MinorityGuard {
     private readonly jumpTolerance: number,
     /** The clock is established after agreeing with a network this long (ms). */
     private readonly establishAfterMs: number,
+    private readonly clock: GuardedClock,
   ) {
     this.#budget = corroborationTicks;
   }
@@ -116,26 +133,46 @@ export class MinorityGuard {
   }
 
   /**
-   * May the clock follow `claimant`, whose clock is at `claim` (`lead` ticks ahead) at `t`?
-   * Always until established, and for leads within `corroborationTicks`; beyond, only when
-   * corroborated within `corroborationTicks` (`others`: the most advanced other neighbour).
+   * May the clock follow `claimant`, `lead` ticks ahead of it at `t`? Always until established,
+   * and for leads within `corroborationTicks`; beyond, only when corroborated within
+   * `corroborationTicks`. A refusal makes the claimant suspect.
    */
-  mayFollow(claimant: string, claim: number, lead: number, t: number, others: () => number): boolean {
+  mayFollow(claimant: string, lead: number, t: number): boolean {
     if (!this.established || lead <= this.corroborationTicks) return true;
-    if (this.corroborated(claimant, claim, t, others(), this.corroborationTicks)) return true;
-    this.uncorroborated++;
-    return false;
+    const claim = this.clock.clockAt(t) + lead;
+    if (this.corroborated(claimant, claim, t, this.clock.othersAt(claimant, t), this.corroborationTicks))
+      return true;
+    return this.#refused(claimant, t);
   }
 
   /**
-   * May the clock jump `by` ticks forward to `claim` at `t` on the word of `claimant`? Always
-   * until established; then when another neighbour is within the adoption threshold of `claim`
-   * (or a witness of another origin within `corroborationTicks`), else from the budget.
+   * May the clock jump `by` ticks forward at `t` on the word of `claimant`? Always until
+   * established; then when another neighbour is within the adoption threshold of that time (or
+   * a witness of another origin within `corroborationTicks`), else from the budget. A refusal
+   * makes the claimant suspect.
    */
-  mayJump(claimant: string, claim: number, by: number, t: number, others: () => number): boolean {
-    if (!this.established || this.corroborated(claimant, claim, t, others(), this.jumpTolerance)) return true;
+  mayJump(claimant: string, by: number, t: number): boolean {
+    if (!this.established) return true;
+    const claim = this.clock.clockAt(t) + by;
+    if (this.corroborated(claimant, claim, t, this.clock.othersAt(claimant, t), this.jumpTolerance))
+      return true;
     if (this.spend(by, t)) return true;
+    return this.#refused(claimant, t);
+  }
+
+  /** `true` while `link` corroborates nobody (its lead was refused within {@link SUSPECT_MS}). */
+  suspect(link: string, t: number): boolean {
+    return (this.#suspectUntil.get(link) ?? Number.NEGATIVE_INFINITY) > t;
+  }
+
+  /** The link closed: forget it. */
+  forget(link: string): void {
+    this.#suspectUntil.delete(link);
+  }
+
+  #refused(claimant: string, t: number): false {
     this.uncorroborated++;
+    this.#suspectUntil.set(claimant, t + SUSPECT_MS);
     return false;
   }
 

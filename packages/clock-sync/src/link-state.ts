@@ -29,11 +29,6 @@ export interface LinkState {
   stepped: boolean;
   /** Since when (local ms) this link has been clearly ahead of the current reference. */
   aheadSince: number | undefined;
-  /**
-   * Until when (local ms) this link's clock corroborates nobody: it claimed a lead nobody else
-   * came near (a liar's claim must not vouch for an honest clock that copied it).
-   */
-  suspectUntil: number;
 }
 
 /** A link's state before any SYNC. @internal */
@@ -52,7 +47,6 @@ export function newLinkState(): LinkState {
     fresh: 0,
     stepped: false,
     aheadSince: undefined,
-    suspectUntil: Number.NEGATIVE_INFINITY,
   };
 }
 
@@ -125,4 +119,10 @@ export function neighbourClockAt(l: LinkState, t: number, refNow: number, fps: n
   const low = l.lastRx === undefined ? Number.NaN : l.lastRx.tick + ((t - l.lastRx.at) * fps) / 1000;
   const compensated = l.samples > 0 ? l.u + refNow : Number.NaN;
   return Number.isNaN(compensated) || compensated < low ? low : compensated;
+}
+
+/** Noise of a link's smoothed estimate (ticks, one standard deviation). @internal */
+export function linkSigma(l: LinkState, smoothing: number): number {
+  const a = smoothing;
+  return Math.sqrt(l.noiseVar * Math.max(a / (2 - a), 1 / Math.max(1, l.fresh)));
 }
