@@ -3,6 +3,7 @@ import { networkEstimate } from './estimate.js';
 import { MinorityGuard } from './guard.js';
 import { type LinkState, linkSigma, neighbourClockAt, newLinkState, takeSample } from './link-state.js';
 import { type ClockOptions, type ResolvedClockOptions, resolveClockOptions } from './options.js';
+import { STEP_PHASE } from './phase.js';
 import type { ClockEstimate, ClockStats, SyncMessage } from './types.js';
 import { checkSync, linkProblem, type Problem, tickProblem } from './validate.js';
 
@@ -20,15 +21,6 @@ const STALE_TIME_TOLERANCE_MS = 1000;
 
 /** Tolerance for floating-point noise when flooring the clock to whole ticks. */
 const FLOOR_EPSILON = 1e-9;
-
-/**
- * The fraction of a tick a clock reads at the moment its runtime steps: a clock starts at half a
- * tick, so a runtime stepping at its start time plus whole frames steps mid-tick, and the clocks
- * that follow it agree on that phase too. Two clocks a little apart (less than half a tick) then
- * read the same whole tick when they step at the same moment; stepping on a tick boundary, the
- * smallest disagreement would put one a whole tick behind the other.
- */
-export const STEP_PHASE = 0.5;
 
 /**
  * Tick pacing and clock agreement for one peer (sans-I/O: every method takes the local monotonic

@@ -8,7 +8,8 @@
  * @packageDocumentation
  */
 
-export { Clock, STEP_PHASE } from './clock.js';
+export { Clock } from './clock.js';
 export { ClockError, type ClockErrorCode, isClockError } from './errors.js';
 export { CLOCK_DEFAULTS, type ClockOptions, type ResolvedClockOptions } from './options.js';
+export { STEP_PHASE } from './phase.js';
 export type { ClockEstimate, ClockStats, LinkEstimate, SyncMessage } from './types.js';

@@ -32,6 +32,7 @@ import { drawPlan, EventClock, type Interval, latencyMeanMs } from './plan.js';
 import { FrameLog, realizedLateTicks } from './realized.js';
 import { RecoveryTracker } from './recovery.js';
 import { parseScenario, type Scenario } from './scenario.js';
+import { type FrameStepping, stepWithinFrame } from './stepping.js';
 import { InstantStore, OfflineTally } from './stores.js';
 import { adjacency, scenarioEdges } from './topology.js';
 import { type PeerTotals, totalsOf, ZERO } from './totals.js';
@@ -334,6 +335,20 @@ export async function driveScenario<S = unknown, E = unknown>(
       ev.advance();
     }
   };
+  const stepping: FrameStepping = {
+    peers: n,
+    stepAt,
+    running: (i) => (slots[i]!.online || slots[i]!.offlineWork) && slots[i]!.peer !== undefined,
+    now: () => network.now(),
+    advanceTo: (atMs) => network.advanceTo(atMs),
+    step: (i, atMs) => {
+      const slot = slots[i]!;
+      const peer = slot.peer!;
+      peer.step(localNow(i, atMs));
+      emitDue(i, slot, atMs);
+      return atMs + peer.untilNextStep() / (1 + plan.driftPpm[i]! / 1e6);
+    },
+  };
   const pace = new PaceTracker(fps); // a report 1 s of ticks behind is a mismatch
   const frames = Math.floor((durationMs * fps) / 1000);
   let lastProgress = -1;
@@ -401,30 +416,7 @@ export async function driveScenario<S = unknown, E = unknown>(
       // real-time peer does: within this frame, in time order, the network delivering what is
       // due before each step.
       if (network.stepsPeers) {
-        const frameEnd = t + frameMs;
-        for (;;) {
-          let i = -1;
-          let at = frameEnd;
-          for (let j = 0; j < n; j++) {
-            const slot = slots[j]!;
-            if (!(slot.online || slot.offlineWork) || slot.peer === undefined) continue;
-            const due = Math.max(stepAt[j]!, t);
-            if (due < at) {
-              at = due;
-              i = j;
-            }
-          }
-          if (i < 0) break;
-          if (at > network.now()) {
-            const due = network.advanceTo(at);
-            if (due !== undefined) await due;
-          }
-          const slot = slots[i]!;
-          const peer = slot.peer!;
-          peer.step(localNow(i, at));
-          emitDue(i, slot, at);
-          stepAt[i] = at + peer.untilNextStep() / (1 + plan.driftPpm[i]! / 1e6);
-        }
+        await stepWithinFrame(stepping, t, t + frameMs);
       } else {
         for (let i = 0; i < n; i++) {
           const slot = slots[i]!;

@@ -159,7 +159,8 @@ export function explain(c: Omit<Comparison, 'explanation'>): string {
   const extraLag = lt.stampLagMeanMs - tickMs / 2;
   const residual = real.rollbackPct - simLat.rollbackPct;
   parts.push(
-    `Clocks: simulated peers step at the same instants of one virtual clock, every ${tickMs} ms, and their ticks ` +
+    `Clocks: simulated peers step when their own clock reads mid-tick, once per ${tickMs} ms frame of one virtual ` +
+      `clock, and their ticks ` +
       `differed by at most ${sim.skewTicks.max} tick(s) at a report (p50 ${sim.skewTicks.p50}). Real peers each run their own ` +
       `frame timer and agree through SYNC samples that cross the same delayed links and are read by callbacks that ` +
       `may run late; at one instant their clocks were ${fmt(rt.clockSpreadMs.p50, 1)} ms apart at the median ` +
@@ -173,7 +174,7 @@ export function explain(c: Omit<Comparison, 'explanation'>): string {
       (lt.late > 0 && lt.lateClockOffsetMs > Math.max(2, lt.offsetAbsMeanMs / 2)
         ? `: no bias overall, but the late arrivals are mostly those whose receiver ran ahead. `
         : `: clock disagreement hardly adds to the late arrivals. `) +
-      `In the simulator an event is emitted right after a step, so it is stamped from a tick half a frame old ` +
+      `In the simulator an event is emitted right after a step, at mid-tick, so it is stamped from a tick half a frame old ` +
       `(${tickMs / 2} ms) in expectation; the real stamp lag is ${fmt(lt.stampLagMeanMs, 1)} ms, ` +
       (extraLag >= 1
         ? `${fmt(extraLag, 1)} ms more, which is that much less Δ for every real event. `
