@@ -36,4 +36,32 @@ describe('equivocation evidence reaches peers that join later (authenticated roo
     for (const i of excluded)
       expect(i).toEqual({ peerId: m.identity.peerId, source: m.source, fromSeq: 1, reason: 'equivocation' });
   });
+
+  it('a peer cut off during the flood that applied one version gets the proof when it links again and re-simulates to the others’ state', async () => {
+    const { c, a, b, cc, m } = await roomWithAttacker();
+    c.net.cut('b', 'c');
+    c.run(c.now() + 500);
+    const tick = a.tick + 100;
+    const ev = (payload: number) => ({
+      type: 'events' as const,
+      events: [m.sign({ source: m.source, seq: 1, tick, payload })],
+    });
+    // c (cut off from b, still linked to m) takes one version; a gets both and proves it.
+    m.send('c', ev(RectangleKeys.left));
+    m.send('a', ev(RectangleKeys.left));
+    m.send('a', ev(RectangleKeys.right));
+    c.run(c.now() + 6_000);
+    expect(Math.min(a.tick, cc.tick)).toBeGreaterThan(tick);
+    expect([a.stats().equivocations, b.stats().equivocations, cc.stats().equivocations]).toEqual([1, 1, 0]);
+    expect(cc.stats().excludedDropped).toBe(0);
+
+    c.net.heal('b', 'c');
+    cc.dial('b');
+    c.run(c.now() + 5_000);
+    expect(cc.stats().equivocations).toBe(1);
+    const honest: Peer[] = [a, b, cc];
+    honestTraffic(c, honest, 3, c.now() + 10_000);
+    c.run(c.now() + 5_000);
+    expectConverged(c, honest);
+  });
 });
