@@ -5,6 +5,10 @@
  * are skipped when the timeline applies them, the timeline re-simulates from the earliest one
  * held, and later ones are dropped on arrival and never relayed). Honest peers holding the proof
  * therefore hold the same effective sequence again and converge, whichever version each saw.
+ * Each peer keeps the proof it holds (one per excluded source, as long as the exclusion) and
+ * hands it to every new neighbour once the link is authenticated, before any event or snapshot
+ * it sends there: a peer that joins, restarts or comes back after the flood gets the proof too
+ * and applies the same rule (re-simulating over any of the source's events it applied already).
  * The app is told through `peer:excluded` and an `EQUIVOCATION` error.
  * @internal
  */
@@ -27,6 +31,8 @@ export interface ExclusionHost<E> {
 export class Exclusions<S, E> {
   /** Per excluded source, the first seq that counts for nothing. */
   private readonly from = new Map<string, number>();
+  /** Per excluded source, the proof of its exclusion from `from` (handed to new neighbours). */
+  private readonly proofs = new Map<string, EvidenceFrame<E>>();
   private ctx: PeerContext<S, E> | undefined;
   private links: LinkTable<E> | undefined;
   private signer: Signer<E> | undefined;
@@ -45,6 +51,15 @@ export class Exclusions<S, E> {
     if (this.from.size === 0) return false;
     const f = this.from.get(source);
     return f !== undefined && seq >= f;
+  }
+
+  /**
+   * `link` just became a neighbour (its handshake proved its key): send it every proof held, so
+   * that it applies the rule before any of the excluded sources' events reach it from us.
+   */
+  greet(link: LinkEntry<E>): void {
+    if (this.proofs.size === 0) return;
+    for (const proof of this.proofs.values()) this.ctx!.send(link, proof);
   }
 
   /** Excluded sources and the first seq excluded of each. */
@@ -116,6 +131,7 @@ export class Exclusions<S, E> {
     this.from.set(source, seq);
     ctx.stats.equivocations++;
     const evidence: EvidenceFrame<E> = { type: 'evidence', events: [a, b] };
+    this.proofs.set(source, evidence);
     for (const l of ctx.neighbours()) if (l !== origin) ctx.send(l, evidence);
     // The held events from `seq` on count for nothing now: re-simulate from the earliest.
     const held = this.host!.eventsOf(source, seq, Number.MAX_SAFE_INTEGER);

@@ -599,6 +599,8 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
     this.dials.linkNamed(entry.key, f.peerId);
     if (outcome === 'duplicate') return;
     this.links.accept(entry, f);
+    // The proofs of equivocation held go first: before any event or snapshot we send it.
+    this.routes.exclusions.greet(entry);
     this.events.emit('peer:join', { peerId: f.peerId, linkId: entry.key });
     this.updateConnection();
     // (Frontier, SYNC and a snapshot request already went out right behind our hello.)
