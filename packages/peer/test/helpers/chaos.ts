@@ -1,4 +1,4 @@
-import { RectangleKeys } from '@symmetric/core';
+import { createRandom, RectangleKeys } from '@symmetric/core';
 import type { CloseInfo, Link, Transport, TransportHandler } from '@symmetric/transport';
 import { LoopbackNetwork } from '@symmetric/transport-loopback';
 import { Attacker } from './attacker.js';
@@ -118,18 +118,6 @@ function duplicating(inner: Transport, chance: number, rng: () => number, counte
   };
 }
 
-/** A small seeded PRNG (mulberry32) for the soak's choices. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Raw bytes on the attacker's link to `to` (malformed frames). */
 function sendRaw(m: Attacker, to: string, bytes: Uint8Array): void {
   (m as unknown as { links: Map<string, Link> }).links.get(to)?.send(bytes);
@@ -150,7 +138,8 @@ const RING: readonly [string, string][] = STABLE.flatMap((a, i) => [
  * state, spam, replay and send malformed frames. Then a quiet minute, and the invariants.
  */
 export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
-  const rng = prng(o.seed);
+  const random = createRandom(o.seed);
+  const rng = (): number => random.next();
   const net = new LoopbackNetwork({
     time: 'virtual',
     seed: o.seed,
