@@ -1,14 +1,12 @@
 import { ClockError } from './errors.js';
 import { networkEstimate } from './estimate.js';
+import { learnedFrequency } from './frequency.js';
 import { MinorityGuard } from './guard.js';
 import { type LinkState, linkSigma, neighbourClockAt, newLinkState, takeSample } from './link-state.js';
 import { type ClockOptions, type ResolvedClockOptions, resolveClockOptions } from './options.js';
 import { STEP_PHASE } from './phase.js';
 import type { ClockEstimate, ClockStats, SyncMessage } from './types.js';
 import { checkSync, linkProblem, type Problem, tickProblem } from './validate.js';
-
-/** A reference clock's learned frequency correction fades with this many frequency time constants. */
-const ROOT_FREQUENCY_LEAK = 0.5;
 
 /** A reference clock defers to a neighbour only with this multiple of the usual switch margin. */
 const ROOT_MARGIN_FACTOR = 1.5;
@@ -519,24 +517,13 @@ export class Clock {
     this.#pend = e;
     this.#slewRate = Math.min(this.#maxSlewRate, Math.abs(e) / this.#o.phaseTimeConstantMs);
     if (integrate && this.#lastControlAt !== undefined && jump === 0) {
-      const dt = Math.min(t - this.#lastControlAt, 4 * this.#o.syncIntervalMs);
-      const tf = this.#o.frequencyTimeConstantMs;
-      if (ref !== undefined && ref.samples > 0) {
-        // Frequency learning: the correction follows the average steering rate over about `tf`,
-        // so after a while the clock holds the reference's rate on its own (holdover when the
-        // reference goes away). Anti-windup: only while locked (error under half the switch
-        // margin), never while pulling in after a jump or a change of reference.
-        if (Math.abs(e) <= this.#switchTicks / 2) {
-          const steer = (e * 1000) / this.#o.fps / this.#o.phaseTimeConstantMs;
-          const f = this.#freq + (steer * dt) / tf;
-          this.#freq = Math.max(-this.#maxFreq, Math.min(this.#maxFreq, f));
-        }
-      } else {
-        // A reference clock lets its learned correction fade, so the network's rate is anchored
-        // to a real oscillator (within its drift of real time) rather than to history.
-        const leak = ROOT_FREQUENCY_LEAK * tf;
-        this.#freq *= leak / (leak + dt);
-      }
+      this.#freq = learnedFrequency(this.#freq, {
+        dt: Math.min(t - this.#lastControlAt, 4 * this.#o.syncIntervalMs),
+        error: ref !== undefined && ref.samples > 0 ? e : undefined,
+        lockedWithin: this.#switchTicks / 2,
+        maxFreq: this.#maxFreq,
+        options: this.#o,
+      });
     }
     if (integrate) this.#lastControlAt = t;
   }
