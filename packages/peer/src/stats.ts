@@ -40,6 +40,7 @@ export function newCounters(): PeerCounters {
     hashReportsSent: 0,
     hashesCompared: 0,
     desyncs: 0,
+    hashReportsOutvoted: 0,
     snapshotsServed: 0,
     snapshotsAdopted: 0,
     snapshotsRefused: 0,

@@ -416,6 +416,11 @@ export interface PeerStats extends TimelineStats {
   readonly hashReportsSent: number;
   readonly hashesCompared: number;
   readonly desyncs: number;
+  /**
+   * Mismatching hash reports not raised as `desync` because another neighbour reported this
+   * peer's hash and none the mismatching one (a neighbour outvoted at 4 ticks in a row is cut).
+   */
+  readonly hashReportsOutvoted: number;
   /** Snapshots served to / adopted from neighbours. */
   readonly snapshotsServed: number;
   readonly snapshotsAdopted: number;
