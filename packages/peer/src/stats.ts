@@ -50,6 +50,7 @@ export function newCounters(): PeerCounters {
     resyncs: 0,
     presenceReceived: 0,
     presenceDropped: 0,
+    presenceRefused: 0,
     signaturesVerified: 0,
     signaturesRejected: 0,
     equivocations: 0,

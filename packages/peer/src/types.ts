@@ -437,6 +437,11 @@ export interface PeerStats extends TimelineStats {
   /** Presence updates received (new) / dropped as old. */
   readonly presenceReceived: number;
   readonly presenceDropped: number;
+  /**
+   * Presence updates refused: malformed, or (authenticated rooms) not signed by their source's
+   * key; each closes the link it came on.
+   */
+  readonly presenceRefused: number;
   /** Event and handshake signatures verified (valid) / rejected as invalid. */
   readonly signaturesVerified: number;
   readonly signaturesRejected: number;
