@@ -28,4 +28,5 @@ export {
   eventSignedBytes,
   NONCE_MAX_BYTES,
   NONCE_MIN_BYTES,
+  presenceSignedBytes,
 } from './security.js';

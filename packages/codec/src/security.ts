@@ -1,7 +1,7 @@
 /**
- * The authentication frames (`challenge`, `auth`, `evidence`) and the exact bytes the two kinds
- * of signature cover: an event's ({@link eventSignedBytes}) and a handshake's
- * ({@link authSignedBytes}). Layouts are in PROTOCOL.md ("Authentication").
+ * The authentication frames (`challenge`, `auth`, `evidence`) and the exact bytes the three kinds
+ * of signature cover: an event's ({@link eventSignedBytes}), a presence update's
+ * ({@link presenceSignedBytes}) and a handshake's ({@link authSignedBytes}). Layouts are in PROTOCOL.md ("Authentication").
  */
 import { CodecError } from './errors.js';
 import type { AuthFrame, ChallengeFrame, EvidenceFrame, WireEvent } from './frames.js';
@@ -18,6 +18,7 @@ const MAX_MAC_BYTES = 64;
 
 const EVENT_DOMAIN = utf8('symmetric/event/v1');
 const AUTH_DOMAIN = utf8('symmetric/auth/v1');
+const PRESENCE_DOMAIN = utf8('symmetric/presence/v1');
 
 function bad(what: string, value: unknown): CodecError {
   return new CodecError('OUT_OF_RANGE', `${what} out of range: ${String(value)}`);
@@ -135,6 +136,27 @@ export function eventSignedBytes(
   w.varint(uint(seq, 'event.seq', 1));
   w.varint(uint(tick, 'event.tick'));
   put(w, payloadBytes);
+  return w.finish();
+}
+
+/**
+ * The bytes a presence update's signature covers: a domain tag, the room, the source id, the
+ * update's seq and its data without the signature (`bodyBytes`, as the presence codec encodes
+ * it). The hop count is not covered: relays lower it.
+ */
+export function presenceSignedBytes(
+  room: string,
+  source: string,
+  seq: number,
+  bodyBytes: Uint8Array,
+): Uint8Array {
+  const w = signer;
+  w.reset();
+  put(w, PRESENCE_DOMAIN);
+  put(w, utf8(room));
+  put(w, utf8(source));
+  w.varint(uint(seq, 'presence.seq'));
+  put(w, bodyBytes);
   return w.finish();
 }
 

@@ -164,7 +164,10 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
           ),
         );
   c.intake.dissemination = c.dissemination;
-  c.desync = new DesyncDetector(ctx, { historiesDiffer: (l) => c.repair.historiesDiffer(l as LinkEntry<E>) });
+  c.desync = new DesyncDetector(ctx, {
+    historiesDiffer: (l) => c.repair.historiesDiffer(l as LinkEntry<E>),
+    cut: (l, error) => links.linkError(l as LinkEntry<E>, error, true),
+  });
   c.join = new Join(ctx, links, {
     stamp: (payload, placeholder) => {
       c.driver.stamp(payload, placeholder);

@@ -2,12 +2,17 @@
  * Desync detection: this peer's state hashes of settled ticks are recorded, sent to the
  * neighbours (`hash` reports every `hashIntervalMs`) and compared with theirs. A mismatch is
  * raised as `desync` only if it outlives `desyncConfirmMs` (a very late event corrects both
- * sides' reports first: a rollback re-reads the hashes it changed and sends corrections).
+ * sides' reports first: a rollback re-reads the hashes it changed and sends corrections), and only
+ * if no other neighbour outvotes it: a neighbour whose hash of a tick differs from ours while
+ * another neighbour reports ours and none reports theirs is outvoted (a hash report is a claim),
+ * counted in `hashReportsOutvoted`, and cut (`PROTOCOL`) after {@link MAX_OUTVOTED} outvoted
+ * ticks in a row. A lone neighbour, or two agreeing against us, still raises `desync`.
  * @internal
  */
 import type { HashFrame } from '@symmetric/codec';
 import type { Timeline } from '@symmetric/core';
 import type { PeerContext } from './context.js';
+import { PeerError } from './errors.js';
 import type { LinkEntry } from './links.js';
 
 /** Most pending hash reports (and unconfirmed mismatches) remembered per link. */
@@ -21,6 +26,11 @@ const MAX_REPORTS_PER_FRAME = 64;
  * times `desyncConfirmMs` (repair or re-basing is under way) before it is raised all the same.
  */
 const EXPLAINED_FACTOR = 8;
+/**
+ * Outvoted ticks in a row (no agreeing report between them) after which a neighbour's link is
+ * closed: an honest neighbour is outvoted only while its own state has diverged.
+ */
+export const MAX_OUTVOTED = 4;
 
 /** What desync detection needs of the rest of the peer. @internal */
 export interface DesyncHost {
@@ -29,6 +39,8 @@ export interface DesyncHost {
    * this peer holds (by the frontiers exchanged): different event sets explain different hashes.
    */
   historiesDiffer(link: LinkEntry<unknown>): boolean;
+  /** Close `link` with `error` (counted and reported): its hash reports were outvoted too often. */
+  cut?(link: LinkEntry<unknown>, error: PeerError): void;
 }
 
 /** Hash state of one neighbour. */
@@ -40,6 +52,8 @@ interface RemoteHashes {
    * histories were known to differ when it was last compared.
    */
   mismatches: Map<number, { theirs: string; since: number; explained: boolean }> | undefined;
+  /** Outvoted ticks since this neighbour last reported a hash equal to ours. */
+  outvoted: number;
 }
 
 /** Drop the oldest entry of `m` when it is full. */
@@ -53,6 +67,8 @@ function makeRoom<K, V>(m: Map<K, V>): void {
 export class DesyncDetector<S, E> {
   private readonly remote = new Map<string, RemoteHashes>();
   private readonly ownHashes = new Map<number, string>();
+  /** Neighbours' latest compared report per tick (link key → hash): the votes a mismatch is weighed against. */
+  private readonly votes = new Map<number, Map<string, string>>();
   private outgoing: { tick: number; hash: string }[] = [];
   /** Next tick whose hash is recorded once settled. */
   private nextHashTick: number;
@@ -68,7 +84,7 @@ export class DesyncDetector<S, E> {
   private remoteOf(link: LinkEntry<E>): RemoteHashes {
     let r = this.remote.get(link.key);
     if (r === undefined) {
-      r = { pending: undefined, mismatches: undefined };
+      r = { pending: undefined, mismatches: undefined, outvoted: 0 };
       this.remote.set(link.key, r);
     }
     return r;
@@ -77,6 +93,7 @@ export class DesyncDetector<S, E> {
   /** Link `key` closed. */
   linkClosed(key: string): void {
     this.remote.delete(key);
+    for (const v of this.votes.values()) v.delete(key);
   }
 
   /** Own recorded hash of `tick`, if any. */
@@ -161,8 +178,19 @@ export class DesyncDetector<S, E> {
   private compare(link: LinkEntry<E>, tick: number, mine: string, theirs: string): void {
     this.ctx.stats.hashesCompared++;
     const remote = this.remoteOf(link);
+    let v = this.votes.get(tick);
+    if (v === undefined) {
+      if (this.votes.size >= MAX_OWN_HASHES) {
+        const oldest = this.votes.keys().next().value;
+        if (oldest !== undefined) this.votes.delete(oldest);
+      }
+      v = new Map();
+      this.votes.set(tick, v);
+    }
+    v.set(link.key, theirs);
     if (mine === theirs) {
       remote.mismatches?.delete(tick);
+      remote.outvoted = 0;
       return;
     }
     const m = (remote.mismatches ??= new Map());
@@ -203,6 +231,22 @@ export class DesyncDetector<S, E> {
         m.delete(tick);
         const mine = this.ownHashes.get(tick);
         if (mine === undefined || mine === x.theirs) continue;
+        if (this.outvotes(l, tick, mine, x.theirs)) {
+          this.ctx.stats.hashReportsOutvoted++;
+          const r = this.remoteOf(l);
+          if (++r.outvoted >= MAX_OUTVOTED && this.host.cut !== undefined) {
+            this.host.cut(
+              l,
+              new PeerError(
+                'PROTOCOL',
+                `hash reports of ${l.peerId} outvoted by the other neighbours at ${r.outvoted} ticks in a row`,
+                { linkId: l.key, peerId: l.peerId || undefined },
+              ),
+            );
+            break;
+          }
+          continue;
+        }
         this.ctx.stats.desyncs++;
         this.ctx.events.emit('desync', {
           tick,
@@ -212,6 +256,23 @@ export class DesyncDetector<S, E> {
         });
       }
     }
+  }
+
+  /**
+   * `true` when `link`'s hash of `tick` (`theirs`, not ours) is outvoted: another open neighbour
+   * reported our hash and none reported theirs.
+   */
+  private outvotes(link: LinkEntry<E>, tick: number, mine: string, theirs: string): boolean {
+    const v = this.votes.get(tick);
+    if (v === undefined) return false;
+    let agree = 0;
+    for (const l of this.ctx.neighbours()) {
+      if (l === link) continue;
+      const h = v.get(l.key);
+      if (h === theirs) return false;
+      if (h === mine) agree++;
+    }
+    return agree > 0;
   }
 
   /**
@@ -238,6 +299,7 @@ export class DesyncDetector<S, E> {
     const every = this.ctx.options.hashEvery;
     this.nextHashTick = Math.ceil((snapshotTick + 1) / every) * every;
     this.ownHashes.clear();
+    this.votes.clear();
     // Reports of the replaced history not sent yet are not ours any more.
     this.outgoing = [];
     // Mismatches with neighbours were about the replaced history: compared afresh from here on.

@@ -4,6 +4,14 @@
  * heartbeats, expired after a TTL, and never enter the timeline. Each update also carries the
  * sender's network tick: with `delay: 'auto'` these are the beacons Δ is measured from
  * (delay.ts).
+ *
+ * In an authenticated room each update is tied to its source's identity: the data is
+ * `[user, tick, epoch, signature]`, the signature by the key of the source's peer id over the
+ * room, source, seq and `[user, tick, epoch]` (`presenceSignedBytes`), so relays forward it
+ * unchanged and anyone can check it. An update without a valid signature is refused
+ * (`presenceRefused`, `BAD_SIGNATURE`) and its link closed: honest relays only forward what
+ * verifies. A departure is then a signed update with `null` user data (a bare `null` is
+ * refused). Trusted rooms send `[user, tick, epoch]` and `null`, unsigned.
  * @internal
  */
 import type { PresenceFrame } from '@symmetric/codec';
@@ -45,6 +53,12 @@ export class PresenceTable {
   /** Sources whose last seq is remembered (live or silent for less than `forgetMs`). */
   get remembered(): number {
     return this.seen.size;
+  }
+
+  /** `true` when `seq` is newer than anything seen from `source`. */
+  isNew(source: string, seq: number): boolean {
+    const last = this.seen.get(source);
+    return last === undefined || seq > last.seq;
   }
 
   /**
@@ -166,18 +180,40 @@ export class PresenceChannel<S, E> {
       hops: this.ctx.options.presenceHops,
       // The send tick lets receivers measure flooding delay (Δ auto); -1 while our clock is
       // unsettled. The clock epoch tells them which of our stamps are on the same clock.
-      data: [
+      data: this.signed([
         this.own,
         this.host.lagging() || !this.host.established()
           ? -1
           : Math.round(this.host.networkTick(now) * 100) / 100,
         this.host.clockEpoch(),
-      ],
+      ]),
     };
     if (only !== undefined) this.ctx.send(only, frame);
     else for (const l of this.ctx.neighbours()) this.ctx.send(l, frame);
     if (only === undefined) this.floods++;
     this.nextBeaconAt = now + this.period();
+  }
+
+  /** `body` with own signature appended (authenticated rooms), or `body` itself (trusted rooms). */
+  private signed(body: unknown[]): unknown[] {
+    const signature = this.ctx.signer.signPresence(this.ctx.source, this.seq, body);
+    return signature === undefined ? body : [...body, signature];
+  }
+
+  /**
+   * `true` when `data` is a well-formed update for this room: `[user, tick, epoch?]` (trusted)
+   * or `[user, tick, epoch, signature]` (authenticated; checked by {@link onPresence}); `null`
+   * only in trusted rooms.
+   */
+  private wellFormed(data: unknown): boolean {
+    const signed = this.ctx.signer.enabled;
+    if (data === null) return !signed;
+    if (!Array.isArray(data)) return false;
+    const epochOk = data.length >= 3 && Number.isSafeInteger(data[2]) && (data[2] as number) >= 0;
+    const shapeOk = signed
+      ? data.length === 4 && epochOk && data[3] instanceof Uint8Array
+      : data.length === 2 || (data.length === 3 && epochOk);
+    return shapeOk && typeof data[1] === 'number' && Number.isFinite(data[1]);
   }
 
   /** Time to the next heartbeat or beacon. */
@@ -210,16 +246,31 @@ export class PresenceChannel<S, E> {
       return;
     }
     const data = f.data;
-    const valid =
-      data === null ||
-      (Array.isArray(data) &&
-        (data.length === 2 ||
-          (data.length === 3 && Number.isSafeInteger(data[2]) && (data[2] as number) >= 0)) &&
-        typeof data[1] === 'number' &&
-        Number.isFinite(data[1]));
-    if (!valid) {
+    if (!this.wellFormed(data)) {
+      this.ctx.stats.presenceRefused++;
       this.links.linkError(link, this.links.protocolError(link, `malformed presence from ${f.source}`), true);
       return;
+    }
+    if (!this.table.isNew(f.source, f.seq)) {
+      this.ctx.stats.presenceDropped++;
+      return;
+    }
+    if (this.ctx.signer.enabled) {
+      const d = data as unknown[];
+      if (!this.ctx.signer.verifyPresence(f.source, f.seq, d.slice(0, 3), d[3] as Uint8Array)) {
+        this.ctx.stats.presenceRefused++;
+        this.ctx.stats.signaturesRejected++;
+        this.links.linkError(
+          link,
+          new PeerError('BAD_SIGNATURE', `presence ${f.source}#${f.seq} from ${link.peerId}: bad signature`, {
+            linkId: link.key,
+            peerId: link.peerId,
+          }),
+          true,
+        );
+        return;
+      }
+      this.ctx.stats.signaturesVerified++;
     }
     const before = this.table.entries.get(f.source);
     if (!this.table.apply(f.source, f.seq, data, f.hops, now + this.ctx.options.presenceTtlMs, now)) {
@@ -282,13 +333,16 @@ export class PresenceChannel<S, E> {
     if (!this.host.established()) return;
     this.own = null;
     this.seq++;
+    // Trusted rooms: `null`. Authenticated rooms: a signed update with no user data (a bare
+    // `null` cannot be told from a forged one).
+    const data = this.ctx.signer.enabled ? this.signed([null, -1, this.host.clockEpoch()]) : null;
     for (const l of this.ctx.neighbours()) {
       this.ctx.send(l, {
         type: 'presence',
         source: this.ctx.source,
         seq: this.seq,
         hops: this.ctx.options.presenceHops,
-        data: null,
+        data,
       });
     }
   }

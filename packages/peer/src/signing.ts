@@ -15,6 +15,8 @@ import {
   authSignedBytes,
   type Codec,
   eventSignedBytes,
+  msgpackPayloadCodec,
+  presenceSignedBytes,
   type WireEvent,
 } from '@symmetric/codec';
 import { type SignedMessage, verifyBatch } from './batch-verify.js';
@@ -208,6 +210,31 @@ export class Signer<E> {
       items.push({ publicKey, message, signature });
     }
     preverifySignatures(items);
+  }
+
+  /** The bytes a presence update's signature covers (`body`: its data without the signature). */
+  private presenceBytes(source: string, seq: number, body: readonly unknown[]): Uint8Array {
+    return presenceSignedBytes(this.room, source, seq, msgpackPayloadCodec.encode(body));
+  }
+
+  /** This peer's signature of its own presence update (`undefined` in a trusted room). */
+  signPresence(source: string, seq: number, body: readonly unknown[]): Uint8Array | undefined {
+    const identity = this.identity;
+    if (identity === undefined) return undefined;
+    return ed25519.sign(this.presenceBytes(source, seq, body), identity.secretKey);
+  }
+
+  /** `true` when `signature` is the key of `source`'s peer id signing this presence update. */
+  verifyPresence(source: string, seq: number, body: readonly unknown[], signature: Uint8Array): boolean {
+    const key = this.keyOf(peerIdOf(source));
+    if (key === undefined) return false;
+    let message: Uint8Array;
+    try {
+      message = this.presenceBytes(source, seq, body);
+    } catch {
+      return false;
+    }
+    return verifySignature(key, message, signature);
   }
 
   /** `true` when `a` and `b` (same source and seq) carry the same tick and payload. */

@@ -416,6 +416,11 @@ export interface PeerStats extends TimelineStats {
   readonly hashReportsSent: number;
   readonly hashesCompared: number;
   readonly desyncs: number;
+  /**
+   * Mismatching hash reports not raised as `desync` because another neighbour reported this
+   * peer's hash and none the mismatching one (a neighbour outvoted at 4 ticks in a row is cut).
+   */
+  readonly hashReportsOutvoted: number;
   /** Snapshots served to / adopted from neighbours. */
   readonly snapshotsServed: number;
   readonly snapshotsAdopted: number;
@@ -432,6 +437,11 @@ export interface PeerStats extends TimelineStats {
   /** Presence updates received (new) / dropped as old. */
   readonly presenceReceived: number;
   readonly presenceDropped: number;
+  /**
+   * Presence updates refused: malformed, or (authenticated rooms) not signed by their source's
+   * key; each closes the link it came on.
+   */
+  readonly presenceRefused: number;
   /** Event and handshake signatures verified (valid) / rejected as invalid. */
   readonly signaturesVerified: number;
   readonly signaturesRejected: number;
