@@ -110,6 +110,19 @@ export interface Libp2pTransportOptions {
    * a relay, a test on 127.0.0.1). Default 100.
    */
   readonly inboundConnectionsPerSecond?: number;
+  /**
+   * Inbound connections of one remote host (IP address) still in their upgrade (room key, Noise,
+   * muxer) at once; the next one is refused and closed. One address holding many half-open
+   * connections then cannot take the listener's pending slots from everyone else. Default 32.
+   */
+  readonly maxPendingInboundPerHost?: number;
+  /** Inbound connections still in their upgrade at once, over all hosts. Default 256. */
+  readonly maxPendingInbound?: number;
+  /**
+   * Time for an inbound connection's upgrade (room key, Noise, muxer), in ms; a connection still
+   * silent or half-way after it is closed and frees its pending slot. Default 5 000 (libp2p's: 10 000).
+   */
+  readonly inboundUpgradeTimeoutMs?: number;
   /** Most connections in total; beyond it libp2p prunes untagged ones. Default 300 (Node) / 100 (browser). */
   readonly maxConnections?: number;
   /**
@@ -154,6 +167,9 @@ export interface ResolvedOptions {
   readonly handshakeTimeoutMs: number;
   readonly dialTimeoutMs: number;
   readonly inboundConnectionsPerSecond: number;
+  readonly maxPendingInboundPerHost: number;
+  readonly maxPendingInbound: number;
+  readonly inboundUpgradeTimeoutMs: number;
   readonly redial: Required<RedialOptions>;
   readonly bootstrap: readonly string[];
   readonly relays: readonly string[];
@@ -215,6 +231,9 @@ export function resolveOptions(options: Libp2pTransportOptions): ResolvedOptions
       options.inboundConnectionsPerSecond,
       100,
     ),
+    maxPendingInboundPerHost: positive('maxPendingInboundPerHost', options.maxPendingInboundPerHost, 32),
+    maxPendingInbound: positive('maxPendingInbound', options.maxPendingInbound, 256),
+    inboundUpgradeTimeoutMs: positive('inboundUpgradeTimeoutMs', options.inboundUpgradeTimeoutMs, 5_000),
     redial,
     bootstrap: options.bootstrap ?? [],
     relays: options.relays ?? [],
