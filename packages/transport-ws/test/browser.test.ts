@@ -49,6 +49,7 @@ describe('browser entry', () => {
       'core.ts',
       'link.ts',
       'options.ts',
+      'total-buffer.ts',
     ]);
     expect(specifiers.sort()).toEqual(['@symmetric/transport']);
     // ...and neither does @symmetric/transport itself.
