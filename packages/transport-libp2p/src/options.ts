@@ -100,6 +100,11 @@ export interface Libp2pTransportOptions {
   readonly maxFrameBytes?: number;
   /** Bytes queued for one link before the link is closed as too slow. Default 64 MiB. */
   readonly maxBufferedBytes?: number;
+  /**
+   * Unsent bytes of all links together: when a send would take the total beyond it, the link
+   * holding the most is closed (`LINK_CLOSED`) and its stream aborted. Default 128 MiB.
+   */
+  readonly maxTotalBufferedBytes?: number;
   /** Time for the transport handshake on a new stream, in ms. Default 10 000. */
   readonly handshakeTimeoutMs?: number;
   /** Time for one `dial`, connection and handshake included, in ms. Default 10 000. */
@@ -164,6 +169,7 @@ export interface ResolvedOptions {
   readonly protocol: string;
   readonly maxFrameBytes: number;
   readonly maxBufferedBytes: number;
+  readonly maxTotalBufferedBytes: number;
   readonly handshakeTimeoutMs: number;
   readonly dialTimeoutMs: number;
   readonly inboundConnectionsPerSecond: number;
@@ -224,6 +230,11 @@ export function resolveOptions(options: Libp2pTransportOptions): ResolvedOptions
     protocol,
     maxFrameBytes: positive('maxFrameBytes', options.maxFrameBytes, DEFAULT_MAX_FRAME_BYTES),
     maxBufferedBytes: positive('maxBufferedBytes', options.maxBufferedBytes, 64 * 1024 * 1024),
+    maxTotalBufferedBytes: positive(
+      'maxTotalBufferedBytes',
+      options.maxTotalBufferedBytes,
+      128 * 1024 * 1024,
+    ),
     handshakeTimeoutMs: positive('handshakeTimeoutMs', options.handshakeTimeoutMs, 10_000),
     dialTimeoutMs: positive('dialTimeoutMs', options.dialTimeoutMs, 10_000),
     inboundConnectionsPerSecond: positive(

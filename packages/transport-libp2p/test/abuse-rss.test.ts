@@ -116,3 +116,31 @@ describe('socket-level abuse of a libp2p listener (RSS before and after)', () =>
     await stillWorks(victim);
   }, 60_000);
 });
+
+describe('total unsent bytes across libp2p links', () => {
+  it('6 neighbours that stop reading, each under maxBufferedBytes but together beyond maxTotalBufferedBytes: the heaviest are closed, the total stays bounded', async () => {
+    const victim = await startTransport('victim', { maxTotalBufferedBytes: 4 * MiB });
+    const sinks = await Promise.all(Array.from({ length: 6 }, (_, i) => startTransport(`sink${i}`)));
+    for (const sink of sinks) await sink.t.dial(victim.address);
+    await until(() => victim.rec.links.length === 6, '6 links');
+    // Each neighbour stops reading its link: what the victim sends piles up in its stream queues.
+    for (const sink of sinks)
+      for (const l of sink.rec.links) (l as unknown as { stream: { pause(): void } }).stream.pause();
+    const links = victim.rec.links;
+    const queued = (l: (typeof links)[number]) => (l as unknown as { buffered(): number }).buffered();
+    for (const l of links) {
+      for (let i = 0; i < 500 && l.open && queued(l) < MiB; i++) l.send(new Uint8Array(64 * 1024));
+    }
+    const overTotal = links.filter(
+      (l) => victim.rec.closes.get(l)?.[0]?.reason === 'total send buffers overflow',
+    );
+    const held = links.reduce((sum, l) => sum + queued(l), 0);
+    console.log(
+      `libp2p: 6 neighbours not reading, 1 MiB queued each (total cap 4 MiB): ${overTotal.length} closed ` +
+        `over the total, ${Math.round(held / 1024)} KiB still queued`,
+    );
+    expect(overTotal.length).toBeGreaterThan(0);
+    expect(held).toBeLessThanOrEqual(4 * MiB);
+    expect(overTotal.every((l) => victim.rec.closes.get(l)?.[0]?.error?.code === 'LINK_CLOSED')).toBe(true);
+  }, 30_000);
+});

@@ -3,6 +3,7 @@ import {
   type CloseInfo,
   isTransportError,
   type Link,
+  linksOverTotal,
   RedialSchedule,
   type Transport,
   TransportError,
@@ -10,7 +11,6 @@ import {
 import { CloseCode } from './constants.js';
 import { type DialWaiter, type LinkHost, type SocketPort, WsLink } from './link.js';
 import { parseAddress, resolveSettings, type Settings, type WebSocketCommonOptions } from './options.js';
-import { linksOverTotal } from './total-buffer.js';
 
 type Phase = 'stopped' | 'starting' | 'running' | 'stopping';
 

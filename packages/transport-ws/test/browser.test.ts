@@ -49,7 +49,6 @@ describe('browser entry', () => {
       'core.ts',
       'link.ts',
       'options.ts',
-      'total-buffer.ts',
     ]);
     expect(specifiers.sort()).toEqual(['@symmetric/transport']);
     // ...and neither does @symmetric/transport itself.

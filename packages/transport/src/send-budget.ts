@@ -1,6 +1,6 @@
 /**
- * The transport-wide cap on bytes waiting to be sent: which links to close so that every link's
- * queue together stays within `maxTotalBufferedBytes`.
+ * A transport-wide cap on bytes waiting to be sent (shared by the real transports): which links to
+ * close so that every link's queue together stays within the cap.
  */
 
 /** What the cap needs to know of a link: the bytes it holds unsent. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { linksOverTotal } from '../src/total-buffer.js';
+import { linksOverTotal } from '../src/index.js';
 
 const link = (name: string, held: number) => ({ name, buffered: () => held });
 
