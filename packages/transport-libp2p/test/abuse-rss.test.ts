@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createRelayNode } from '../src/index.js';
 import { frameOf, type Started, startTransport, stopAll, until } from './helpers.js';
 
 const MiB = 1024 * 1024;
@@ -99,6 +100,23 @@ describe('socket-level abuse of a libp2p listener (RSS before and after)', () =>
     expect(closed).toBe(16);
     await stillWorks(victim);
     for (const s of socks) s.destroy();
+  }, 30_000);
+
+  it('a relay node caps pending connections per host the same way', async () => {
+    const relay = await createRelayNode({ listen: ['/ip4/127.0.0.1/tcp/0'], maxPendingInboundPerHost: 4 });
+    try {
+      const address = relay.getMultiaddrs()[0]!.toString();
+      const socks = sockets(address, 12, new Uint8Array(0), '127.0.0.4');
+      let closed = 0;
+      for (const s of socks) {
+        s.resume();
+        s.on('close', () => closed++);
+      }
+      await until(() => closed === 8, '8 sockets beyond the cap closed');
+      for (const s of socks) s.destroy();
+    } finally {
+      await relay.stop();
+    }
   }, 30_000);
 
   it('100 MB of bytes on 10 raw connections (no Noise) never become frames; RSS bounded', async () => {
