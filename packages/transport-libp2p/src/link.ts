@@ -18,6 +18,11 @@ export interface LinkHost {
   readonly maxFrameBytes: number;
   /** A frame of `bytes` bytes was queued on the stream. */
   sent(bytes: number): void;
+  /**
+   * `link` is about to queue `bytes`: closes the links with the most unsent bytes while all
+   * links' queues together would exceed `maxTotalBufferedBytes`; `false` when `link` was one.
+   */
+  reserve(link: Libp2pLink, bytes: number): boolean;
   /** The link closed (reported once per link). */
   closed(link: Libp2pLink, info: CloseInfo): void;
 }
@@ -85,14 +90,38 @@ export class Libp2pLink implements Link {
         { linkId: this.id },
       );
     }
+    const prefixed = lengthPrefix(frame);
+    if (!this.host.reserve(this, prefixed.length)) return false;
     try {
-      this.stream.send(lengthPrefix(frame));
+      this.stream.send(prefixed);
     } catch (error) {
       this.streamEnded(error instanceof Error ? error : new Error(String(error)), false);
       return false;
     }
     this.host.sent(frame.length);
     return true;
+  }
+
+  /** Bytes queued on the stream but not yet written (for the transport-wide cap). */
+  buffered(): number {
+    return this.isOpen ? this.stream.writeBufferLength : 0;
+  }
+
+  /**
+   * Closes the link because all links together hold more than `max` unsent bytes and this one
+   * holds the most: the stream is aborted at once, dropping its queue. Returns the error.
+   */
+  closeOverTotal(max: number): TransportError | undefined {
+    if (!this.isOpen) return undefined;
+    const error = new TransportError(
+      'LINK_CLOSED',
+      `link ${this.id}: all links together hold more than maxTotalBufferedBytes ${max} unsent bytes, ` +
+        `this one the most (${this.buffered()}); closed`,
+      { linkId: this.id },
+    );
+    this.finish({ local: true, reason: 'total send buffers overflow', error });
+    this.stream.abort(error);
+    return error;
   }
 
   /** Closes the link from this side: queued frames are flushed, then the stream ends. */

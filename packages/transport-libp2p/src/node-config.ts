@@ -10,6 +10,7 @@ import type { PrivateKey } from '@libp2p/interface';
 import { preSharedKey } from '@libp2p/pnet';
 import { createLibp2p, type Libp2p, type Libp2pOptions } from 'libp2p';
 import { gossipService } from './gossip.js';
+import { inboundGate } from './inbound-gate.js';
 import type { Libp2pTransportOptions, ResolvedOptions } from './options.js';
 import { roomKeyToSwarmKey } from './pnet.js';
 
@@ -59,13 +60,15 @@ export async function libp2pOptions(
     connectionManager: {
       maxConnections: options.maxConnections ?? platform.maxConnections,
       inboundConnectionThreshold: settings.inboundConnectionsPerSecond,
-      maxIncomingPendingConnections: Math.max(10, settings.inboundConnectionsPerSecond),
+      maxIncomingPendingConnections: settings.maxPendingInbound,
+      inboundUpgradeTimeout: settings.inboundUpgradeTimeoutMs,
       dialTimeout: settings.dialTimeoutMs,
     },
     services: services as NonNullable<Libp2pOptions['services']>,
+    connectionGater: inboundGate(settings.maxPendingInboundPerHost, settings.log, platform.connectionGater)
+      .gater,
   };
   if (platform.peerDiscovery !== undefined) init.peerDiscovery = platform.peerDiscovery;
-  if (platform.connectionGater !== undefined) init.connectionGater = platform.connectionGater;
   if (options.roomKey !== undefined) {
     init.connectionProtector = preSharedKey({ psk: await roomKeyToSwarmKey(options.roomKey) });
   }

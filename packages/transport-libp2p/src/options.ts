@@ -100,6 +100,11 @@ export interface Libp2pTransportOptions {
   readonly maxFrameBytes?: number;
   /** Bytes queued for one link before the link is closed as too slow. Default 64 MiB. */
   readonly maxBufferedBytes?: number;
+  /**
+   * Unsent bytes of all links together: when a send would take the total beyond it, the link
+   * holding the most is closed (`LINK_CLOSED`) and its stream aborted. Default 128 MiB.
+   */
+  readonly maxTotalBufferedBytes?: number;
   /** Time for the transport handshake on a new stream, in ms. Default 10 000. */
   readonly handshakeTimeoutMs?: number;
   /** Time for one `dial`, connection and handshake included, in ms. Default 10 000. */
@@ -110,6 +115,19 @@ export interface Libp2pTransportOptions {
    * a relay, a test on 127.0.0.1). Default 100.
    */
   readonly inboundConnectionsPerSecond?: number;
+  /**
+   * Inbound connections of one remote host (IP address) still in their upgrade (room key, Noise,
+   * muxer) at once; the next one is refused and closed. One address holding many half-open
+   * connections then cannot take the listener's pending slots from everyone else. Default 32.
+   */
+  readonly maxPendingInboundPerHost?: number;
+  /** Inbound connections still in their upgrade at once, over all hosts. Default 256. */
+  readonly maxPendingInbound?: number;
+  /**
+   * Time for an inbound connection's upgrade (room key, Noise, muxer), in ms; a connection still
+   * silent or half-way after it is closed and frees its pending slot. Default 5 000 (libp2p's: 10 000).
+   */
+  readonly inboundUpgradeTimeoutMs?: number;
   /** Most connections in total; beyond it libp2p prunes untagged ones. Default 300 (Node) / 100 (browser). */
   readonly maxConnections?: number;
   /**
@@ -151,9 +169,13 @@ export interface ResolvedOptions {
   readonly protocol: string;
   readonly maxFrameBytes: number;
   readonly maxBufferedBytes: number;
+  readonly maxTotalBufferedBytes: number;
   readonly handshakeTimeoutMs: number;
   readonly dialTimeoutMs: number;
   readonly inboundConnectionsPerSecond: number;
+  readonly maxPendingInboundPerHost: number;
+  readonly maxPendingInbound: number;
+  readonly inboundUpgradeTimeoutMs: number;
   readonly redial: Required<RedialOptions>;
   readonly bootstrap: readonly string[];
   readonly relays: readonly string[];
@@ -208,6 +230,11 @@ export function resolveOptions(options: Libp2pTransportOptions): ResolvedOptions
     protocol,
     maxFrameBytes: positive('maxFrameBytes', options.maxFrameBytes, DEFAULT_MAX_FRAME_BYTES),
     maxBufferedBytes: positive('maxBufferedBytes', options.maxBufferedBytes, 64 * 1024 * 1024),
+    maxTotalBufferedBytes: positive(
+      'maxTotalBufferedBytes',
+      options.maxTotalBufferedBytes,
+      128 * 1024 * 1024,
+    ),
     handshakeTimeoutMs: positive('handshakeTimeoutMs', options.handshakeTimeoutMs, 10_000),
     dialTimeoutMs: positive('dialTimeoutMs', options.dialTimeoutMs, 10_000),
     inboundConnectionsPerSecond: positive(
@@ -215,6 +242,9 @@ export function resolveOptions(options: Libp2pTransportOptions): ResolvedOptions
       options.inboundConnectionsPerSecond,
       100,
     ),
+    maxPendingInboundPerHost: positive('maxPendingInboundPerHost', options.maxPendingInboundPerHost, 32),
+    maxPendingInbound: positive('maxPendingInbound', options.maxPendingInbound, 256),
+    inboundUpgradeTimeoutMs: positive('inboundUpgradeTimeoutMs', options.inboundUpgradeTimeoutMs, 5_000),
     redial,
     bootstrap: options.bootstrap ?? [],
     relays: options.relays ?? [],

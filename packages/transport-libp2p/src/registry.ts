@@ -2,7 +2,7 @@
  * The links of one transport and the handshakes under way: at most one open link per
  * neighbour, the streams still handshaking, and waiting for a link to a given peer.
  */
-import type { CloseInfo, TransportError } from '@symmetric/transport';
+import { type CloseInfo, linksOverTotal, type TransportError } from '@symmetric/transport';
 import type { TransportContext } from './context.js';
 import { Libp2pLink, type LinkHost, type StreamSession } from './link.js';
 
@@ -131,6 +131,19 @@ export class LinkRegistry implements LinkHost {
   sent(bytes: number): void {
     this.ctx.counters.framesOut++;
     this.ctx.counters.bytesOut += bytes;
+  }
+
+  /** {@link LinkHost}: keeps all links' unsent bytes within `maxTotalBufferedBytes`. */
+  reserve(link: Libp2pLink, bytes: number): boolean {
+    const max = this.ctx.settings.maxTotalBufferedBytes;
+    const over = linksOverTotal(this.all(), link, bytes, max);
+    for (const heavy of over) {
+      const error = heavy.closeOverTotal(max);
+      if (error === undefined) continue;
+      this.ctx.log('warn', error.message, { link: heavy.id, peer: heavy.remotePeerId });
+      this.ctx.report(error, heavy);
+    }
+    return !over.includes(link);
   }
 
   /** {@link LinkHost}: forgets the link and reports its close. */

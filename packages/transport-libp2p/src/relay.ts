@@ -8,6 +8,7 @@ import { preSharedKey } from '@libp2p/pnet';
 import { tcp } from '@libp2p/tcp';
 import { webSockets } from '@libp2p/websockets';
 import { createLibp2p, type Libp2p } from 'libp2p';
+import { inboundGate } from './inbound-gate.js';
 import { generateIdentity, toIdentity } from './keys.js';
 import { roomKeyToSwarmKey } from './pnet.js';
 
@@ -25,6 +26,12 @@ export interface RelayNodeOptions {
   readonly applyDefaultLimit?: boolean;
   /** Inbound connections per second per remote host. Default 100. */
   readonly inboundConnectionsPerSecond?: number;
+  /** Inbound connections of one IP address in their upgrade at once. Default 32. */
+  readonly maxPendingInboundPerHost?: number;
+  /** Inbound connections in their upgrade at once, over all hosts. Default 256. */
+  readonly maxPendingInbound?: number;
+  /** Time for an inbound connection's upgrade (room key, Noise, muxer), in ms. Default 5 000. */
+  readonly inboundUpgradeTimeoutMs?: number;
   /** Same room key as the peers when they use a private network. */
   readonly roomKey?: string | Uint8Array;
 }
@@ -49,8 +56,10 @@ export async function createRelayNode(options: RelayNodeOptions = {}): Promise<L
     streamMuxers: [yamux()],
     connectionManager: {
       inboundConnectionThreshold: rate,
-      maxIncomingPendingConnections: Math.max(10, rate),
+      maxIncomingPendingConnections: options.maxPendingInbound ?? 256,
+      inboundUpgradeTimeout: options.inboundUpgradeTimeoutMs ?? 5_000,
     },
+    connectionGater: inboundGate(options.maxPendingInboundPerHost ?? 32, () => {}).gater,
     ...(options.roomKey === undefined
       ? {}
       : { connectionProtector: preSharedKey({ psk: await roomKeyToSwarmKey(options.roomKey) }) }),

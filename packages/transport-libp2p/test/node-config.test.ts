@@ -23,9 +23,11 @@ describe('libp2pOptions', () => {
     expect(init.connectionManager).toEqual({
       maxConnections: 300,
       inboundConnectionThreshold: 100,
-      maxIncomingPendingConnections: 100,
+      maxIncomingPendingConnections: 256,
+      inboundUpgradeTimeout: 5_000,
       dialTimeout: 10_000,
     });
+    expect(typeof init.connectionGater?.denyInboundConnection).toBe('function');
     expect(init.connectionProtector).toBeUndefined();
   });
 
@@ -38,6 +40,8 @@ describe('libp2pOptions', () => {
       gossip: { room: 'r' },
       roomKey: 'secret',
       inboundConnectionsPerSecond: 3,
+      maxPendingInbound: 40,
+      inboundUpgradeTimeoutMs: 1_500,
     };
     const init = await libp2pOptions(key, options, resolveOptions(options), platform);
     expect(init.addresses).toEqual({
@@ -47,7 +51,8 @@ describe('libp2pOptions', () => {
     expect(init.connectionManager).toMatchObject({
       maxConnections: 20,
       inboundConnectionThreshold: 3,
-      maxIncomingPendingConnections: 10,
+      maxIncomingPendingConnections: 40,
+      inboundUpgradeTimeout: 1_500,
     });
     expect(typeof (init.services as Record<string, unknown>).pubsub).toBe('function');
     expect(typeof init.connectionProtector).toBe('function');

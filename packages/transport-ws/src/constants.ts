@@ -39,6 +39,7 @@ export const DEFAULTS = {
   idleTimeoutMs: 0,
   dialTimeoutMs: 10_000,
   maxBufferedBytes: 16 * 1024 * 1024,
+  maxTotalBufferedBytes: 128 * 1024 * 1024,
   closeGraceMs: 1_000,
   reconnect: { initialMs: 250, maxMs: 10_000, factor: 2, jitter: 0.5, stableMs: 5_000 },
 } as const;

@@ -3,6 +3,7 @@ import {
   type CloseInfo,
   isTransportError,
   type Link,
+  linksOverTotal,
   RedialSchedule,
   type Transport,
   TransportError,
@@ -105,6 +106,12 @@ export abstract class WebSocketTransportCore implements Transport {
         return true;
       },
       frame: (link, frame) => this.call((h) => h.onFrame(link, frame)),
+      reserve: (link, bytes) => {
+        const max = this.settings.maxTotalBufferedBytes;
+        const over = linksOverTotal([...this.openLinks.values()], link, bytes, max);
+        for (const heavy of over) heavy.closeOverTotal(max);
+        return !over.includes(link);
+      },
       closed: (link, info: CloseInfo) => {
         this.openLinks.delete(link.id);
         this.call((h) => h.onClose(link, info));

@@ -25,6 +25,11 @@ export interface LinkHost {
   /** The link finished its handshake; return `false` to have it dropped (transport stopping). */
   opened(link: WsLink): boolean;
   frame(link: WsLink, frame: Uint8Array): void;
+  /**
+   * `link` is about to queue `bytes`: closes the links with the most unsent bytes while every
+   * link's queue together would exceed `maxTotalBufferedBytes`; `false` when `link` was one of them.
+   */
+  reserve(link: WsLink, bytes: number): boolean;
   closed(link: WsLink, info: CloseInfo): void;
   error(error: TransportError, link?: WsLink): void;
   /** A link that never opened is gone (dial failed, cancelled or timed out). */
@@ -135,6 +140,7 @@ export class WsLink implements Link {
       );
       return false;
     }
+    if (!this.host.reserve(this, frame.byteLength)) return false;
     try {
       port.send(frame);
       return true;
@@ -147,6 +153,30 @@ export class WsLink implements Link {
       );
       return false;
     }
+  }
+
+  /** Bytes queued on this link but not yet written (internal, for the transport-wide cap). */
+  buffered(): number {
+    return this.state === 'open' ? (this.port?.bufferedAmount() ?? 0) : 0;
+  }
+
+  /**
+   * Closes this link (code 4002) because all links together hold more than `max` unsent bytes
+   * and this one holds the most (internal). The socket is dropped at once, freeing its queue.
+   */
+  closeOverTotal(max: number): void {
+    const held = this.buffered();
+    this.fail(
+      CloseCode.SendBufferOverflow,
+      'total send buffers overflow',
+      new TransportError(
+        'LINK_CLOSED',
+        `link ${this.id}: all links together hold more than maxTotalBufferedBytes ${max} unsent bytes, ` +
+          `this one the most (${held}); closed`,
+        { linkId: this.id },
+      ),
+      true,
+    );
   }
 
   close(reason = 'closed'): void {

@@ -52,6 +52,13 @@ export interface WebSocketCommonOptions {
    * without bound; the peer's repair catches up after reconnection. Default `16777216` (16 MiB).
    */
   readonly maxBufferedBytes?: number;
+  /**
+   * Unsent bytes of all links together: when a send would take the total beyond it, the link
+   * holding the most is closed (code 4002, `LINK_CLOSED`) and its queue dropped, so many slow
+   * readers each within `maxBufferedBytes` cannot together exhaust memory. Default `134217728`
+   * (128 MiB).
+   */
+  readonly maxTotalBufferedBytes?: number;
   /** After a local close, how long (ms) to wait for the close handshake before dropping the socket. Default `1000`. */
   readonly closeGraceMs?: number;
   /** Backoff policy for `dial` addresses. */
@@ -95,6 +102,7 @@ export interface Settings {
   readonly idleTimeoutMs: number;
   readonly dialTimeoutMs: number;
   readonly maxBufferedBytes: number;
+  readonly maxTotalBufferedBytes: number;
   readonly closeGraceMs: number;
   readonly reconnect: Required<ReconnectOptions>;
   readonly random: () => number;
@@ -133,6 +141,11 @@ export function resolveSettings(options: WebSocketCommonOptions): Settings {
     idleTimeoutMs: check('idleTimeoutMs', options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs, 0),
     dialTimeoutMs: check('dialTimeoutMs', options.dialTimeoutMs ?? DEFAULTS.dialTimeoutMs, 1),
     maxBufferedBytes: check('maxBufferedBytes', options.maxBufferedBytes ?? DEFAULTS.maxBufferedBytes, 1),
+    maxTotalBufferedBytes: check(
+      'maxTotalBufferedBytes',
+      options.maxTotalBufferedBytes ?? DEFAULTS.maxTotalBufferedBytes,
+      1,
+    ),
     closeGraceMs: check('closeGraceMs', options.closeGraceMs ?? DEFAULTS.closeGraceMs, 0),
     reconnect,
     random: options.random ?? Math.random,

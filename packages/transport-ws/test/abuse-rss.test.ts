@@ -73,6 +73,38 @@ describe('socket-level abuse of a WebSocket listener (RSS before and after)', ()
     await check();
   }, 30_000);
 
+  it('20 never-reading links, each sent less than maxBufferedBytes but together beyond maxTotalBufferedBytes: the heaviest are closed, the total stays bounded, friend served', async () => {
+    const { rec, address, check } = await victim({
+      maxBufferedBytes: 8 * MiB,
+      maxTotalBufferedBytes: 16 * MiB,
+    });
+    const before = rssMb();
+    const socks = sockets(address, 20, UPGRADE);
+    await until(() => rec.links.length === 21, '20 hostile links', 15_000);
+    const slow = rec.links.slice(1);
+    // Each is sent 64 KiB frames until 2 MiB wait in its own queue (a quarter of its cap) once the
+    // kernel's socket buffers are full: 40 MiB queued in all if nothing stopped it.
+    const queued = (l: (typeof slow)[number]) => (l as unknown as { buffered(): number }).buffered();
+    for (const l of slow) {
+      for (let i = 0; i < 1_000 && l.open && queued(l) < 2 * MiB; i++) l.send(bytes(64 * 1024, i));
+    }
+    const during = rssMb();
+    const reasons = slow.map((l) => rec.closeOf(l)?.reason);
+    const overTotal = reasons.filter((r) => r === 'total send buffers overflow').length;
+    const overOwn = reasons.filter((r) => r === 'send buffer overflow').length;
+    const held = slow.reduce((sum, l) => sum + queued(l), 0);
+    console.log(
+      `20 slow readers, 2 MiB queued each (own cap 8 MiB, total cap 16 MiB): ${overTotal} closed over the total, ` +
+        `${overOwn} over their own cap, ${Math.round(held / MiB)} MiB still queued, RSS ${before} -> ${during} MB`,
+    );
+    expect(overOwn).toBe(0);
+    expect(overTotal).toBeGreaterThan(0);
+    expect(held).toBeLessThanOrEqual(16 * MiB);
+    expect(rec.errorCodes().every((c) => c === 'LINK_CLOSED')).toBe(true);
+    for (const s of socks) s.destroy();
+    await check();
+  }, 30_000);
+
   it('slow-loris: 200 sockets dribbling an unfinished upgrade never become links; friend served', async () => {
     const { rec, address, check } = await victim();
     const before = rssMb();

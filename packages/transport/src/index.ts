@@ -14,6 +14,7 @@ export {
   type LinkDirection,
   RedialSchedule,
 } from './redial.js';
+export { type Buffered, linksOverTotal } from './send-budget.js';
 export type {
   CloseInfo,
   Link,
