@@ -9,9 +9,10 @@
  * @module @symmetric/sim/driver
  */
 import { performance } from 'node:perf_hooks';
-import { type PayloadCodec, rectangleKeyCodec } from '@symmetric/codec';
-import { type App, rectangleApp, type SeededRandom } from '@symmetric/core';
+import type { PayloadCodec } from '@symmetric/codec';
+import type { App, SeededRandom } from '@symmetric/core';
 import { openPeer, type Peer, type PeerIdentity, type PeerOptions } from '@symmetric/peer';
+import { resolveApp } from './app-choice.js';
 import { ScenarioError } from './errors.js';
 import {
   type EmittedEvent,
@@ -579,39 +580,4 @@ async function stopAll<S, E>(slots: Slot<S, E>[]): Promise<void> {
     slot.peer = undefined;
     await peer.stop();
   }
-}
-
-function resolveApp<S, E>(
-  sc: Scenario,
-  options: DriveOptions<S, E>,
-): {
-  app: App<S, E>;
-  payloadCodec: PayloadCodec<E> | undefined;
-  randomEvent: (r: SeededRandom, peer: number) => E;
-} {
-  if (options.app !== undefined) {
-    if (options.randomEvent === undefined) {
-      throw new ScenarioError(
-        'UNSUPPORTED',
-        'events.app',
-        'a custom app needs options.randomEvent to draw events',
-      );
-    }
-    return { app: options.app, payloadCodec: options.payloadCodec, randomEvent: options.randomEvent };
-  }
-  if (sc.events.app !== 'rectangle') {
-    throw new ScenarioError(
-      'UNSUPPORTED',
-      'events.app',
-      `unknown app "${sc.events.app}": only "rectangle" is built in; pass options.app to run your own`,
-    );
-  }
-  return {
-    app: rectangleApp as unknown as App<S, E>,
-    payloadCodec: (options.payloadCodec ?? rectangleKeyCodec) as PayloadCodec<E>,
-    randomEvent: (options.randomEvent ?? ((r: SeededRandom) => r.int(5) as E)) as (
-      r: SeededRandom,
-      peer: number,
-    ) => E,
-  };
 }
