@@ -24,7 +24,7 @@ import type { Driver } from './driver.js';
 import { Emitter } from './emitter.js';
 import { Exclusions } from './equivocation.js';
 import { isPeerError, PeerError } from './errors.js';
-import { checkSourceLength, randomId, resolveIdentity, sourceId, withPeerIdSources } from './identity.js';
+import { withPeerIdSources } from './identity.js';
 import type { Join, JoinPhase, PhaseChange } from './join.js';
 import { KnownEvents } from './known.js';
 import { type HelloOutcome, type LinkEntry, LinkTable } from './links.js';
@@ -36,6 +36,7 @@ import type { Repair } from './repair.js';
 import { droppedRecords, type ResumeSeed, restoreTimeline } from './resume.js';
 import { resolveDissemination } from './room.js';
 import { type FrameRoutes, routeFrame } from './router.js';
+import { peerBasics } from './setup.js';
 import { Signer } from './signing.js';
 import { newCounters, StatsLedger } from './stats.js';
 import { untilStepPhase } from './step-phase.js';
@@ -142,28 +143,12 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
     const app: App<S, E> = withPeerIdSources(options.app, (source, seq) => exclusions.excluded(source, seq));
     this.transports = [...options.transports];
     const offlineMerge = checkOfflineMerge(options.offlineMerge);
-    const identity =
-      seed !== undefined
-        ? seed.identity
-        : resolved.trusted
-          ? undefined
-          : resolveIdentity(options.identity, options.peerId);
-    if (resolved.trusted && options.admission !== undefined)
-      throw new PeerError('INVALID_OPTION', 'admission needs an authenticated room (trusted: false)');
-    this.id = seed?.peerId ?? identity?.peerId ?? options.peerId ?? randomId();
-    this.source = seed?.source ?? sourceId(this.id, options.incarnation ?? randomId());
-    this.payloadCodec = options.payloadCodec ?? (msgpackPayloadCodec as PayloadCodec<E>);
-    this.stateCodec = options.stateCodec ?? (msgpackPayloadCodec as PayloadCodec<S>);
-    let codec: ReturnType<typeof createCodec<E>>;
-    try {
-      codec = createCodec<E>({
-        payload: this.payloadCodec,
-        ...(options.limits === undefined ? {} : { limits: options.limits }),
-      });
-    } catch (cause) {
-      throw new PeerError('INVALID_OPTION', `invalid codec limits: ${String(cause)}`, { cause });
-    }
-    checkSourceLength(this.source, codec.limits.maxIdLength);
+    const { identity, id, source, payloadCodec, stateCodec, codec, timelineOptions, timeline, clock } =
+      peerBasics(options, resolved, seed, app);
+    this.id = id;
+    this.source = source;
+    this.payloadCodec = payloadCodec;
+    this.stateCodec = stateCodec;
     this.nowFn = options.now;
     this.events = new Emitter<PeerEvents<S, E>>((name, error) => {
       if (name === 'error') return; // never loop on a throwing error listener
@@ -171,21 +156,6 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
         new PeerError('INTERNAL', `a '${String(name)}' listener threw: ${String(error)}`, { cause: error }),
       );
     });
-    const timelineOptions: TimelineOptions = {
-      seed: resolved.seed,
-      snapshotEvery: resolved.snapshotEvery,
-      maxSnapshots: resolved.maxSnapshots,
-      hashEvery: resolved.hashEvery,
-      maxHashes: resolved.maxHashes,
-    };
-    let timeline: Timeline<S, E>;
-    let clock: Clock;
-    try {
-      timeline = new Timeline<S, E>(app, timelineOptions);
-      clock = new Clock(resolved.clock);
-    } catch (cause) {
-      throw new PeerError('INVALID_OPTION', String(cause), { cause });
-    }
     const counters = newCounters();
     const signer = new Signer<E>(resolved.room, identity, codec, options.admission);
     const links = new LinkTable<E>(resolved, this.id, codec, counters, (e) => this.report(e), signer);
