@@ -202,7 +202,8 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
       c.persistence.settled(decoded.snapshot);
       const lost = c.driver.adopt(decoded, now);
       const folded = decoded.snapshot.frontier.find(([source]) => source === ctx.source)?.[1] ?? 0;
-      c.offline.rebased(lost, decoded.snapshot.tick, folded);
+      const skipped = decoded.snapshot.skipped?.find(([source]) => source === ctx.source)?.[1] ?? [];
+      c.offline.rebased(lost, decoded.snapshot.tick, folded, skipped);
     },
     render: () => c.driver.render(),
   });

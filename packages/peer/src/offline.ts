@@ -76,15 +76,27 @@ export class OfflineWork<S, E> {
   }
 
   /**
-   * A snapshot (at `snapshotTick`, own seqs folded in up to `foldedSeq`) was adopted: `lost` are
-   * own events the new timeline refused (too old); kept offline events it neither folded in nor
-   * can take (stamped before its tick) are lost too. Merge them back by the policy, in seq order.
+   * A snapshot (at `snapshotTick`, own seqs folded in up to `foldedSeq` but those in the
+   * `skipped` [from, to] pairs, given up by the room as too old) was adopted: `lost` are own
+   * events the new timeline refused (too old); kept offline events it neither folded in nor can
+   * take (stamped before its tick) are lost too. Merge them back by the policy, in seq order.
    */
-  rebased(lost: readonly TimelineEvent<E>[], snapshotTick: number, foldedSeq: number): void {
+  rebased(
+    lost: readonly TimelineEvent<E>[],
+    snapshotTick: number,
+    foldedSeq: number,
+    skipped: readonly number[] = [],
+  ): void {
+    const folded = (seq: number): boolean => {
+      if (seq > foldedSeq) return false;
+      for (let i = 0; i + 1 < skipped.length; i += 2)
+        if (seq >= skipped[i]! && seq <= skipped[i + 1]!) return false;
+      return true;
+    };
     const bySeq = new Map<number, TimelineEvent<E>>();
-    for (const { event: e } of this.kept) if (e.seq > foldedSeq && e.tick < snapshotTick) bySeq.set(e.seq, e);
+    for (const { event: e } of this.kept) if (!folded(e.seq) && e.tick < snapshotTick) bySeq.set(e.seq, e);
     for (const e of lost) bySeq.set(e.seq, e);
-    this.kept = this.kept.filter((k) => k.event.seq > foldedSeq && !bySeq.has(k.event.seq));
+    this.kept = this.kept.filter((k) => !folded(k.event.seq) && !bySeq.has(k.event.seq));
     if (bySeq.size === 0) return;
     const events = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
     let again: readonly E[];
