@@ -86,6 +86,10 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
       c.driver.stamp(payload, undefined);
     },
     tick: () => c.driver.timeline.tick,
+    settled: (seq) => {
+      const timeline = c.driver.timeline;
+      return { base: timeline.stats().baseTick, holds: timeline.has(ctx.source, seq) };
+    },
     roomHolds: () => {
       let holds = Number.POSITIVE_INFINITY;
       for (const l of links.neighbours())

@@ -54,4 +54,18 @@ describe('a group cut off together past the horizon', () => {
     expect([...a.state.log].sort()).toEqual([...emitted].sort());
     expect([x, y].map((p) => p.stats().eventsRestamped)).toEqual([2, 1]);
   });
+
+  it('a group holding more events than the room: the room re-bases on it, every event held exactly once', async () => {
+    const { c, emitted, peers } = await cutOff(['x', 'y', 'a', 'x', 'y']);
+    const [a, b, d] = peers;
+    expect([b, d].map((p) => p.stats().resyncs)).toEqual([1, 1]);
+    expect(distinct(c.hashes())).toHaveLength(1);
+    expect(new Set(peers.map((p) => p.state.log.join(','))).size).toBe(1);
+    expect(peers.map((p) => p.stats().desyncs)).toEqual([0, 0, 0, 0, 0]);
+    expect(peers.map((p) => p.stats().eventsDropped)).toEqual([0, 0, 0, 0, 0]);
+    // a's events reach the group's history once: the one the group took as a late event is not
+    // stamped again, the one it refused as settled is.
+    expect([...a.state.log].sort()).toEqual([...emitted].sort());
+    expect(a.stats().eventsRestamped).toBe(1);
+  });
 });
