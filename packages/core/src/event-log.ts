@@ -39,9 +39,13 @@ export class EventLog<E> {
   /** Events refused for being before the base (or a seq given up). */
   tooOld = 0;
 
-  /** `source`'s seqs 1..`seq` are folded into the base snapshot (a joiner's snapshot frontier). */
-  seedFolded(source: string, seq: number): void {
-    this.sources.set(source, { frontier: seq, maxSeq: seq, held: new Map(), skipped: undefined });
+  /**
+   * `source`'s seqs 1..`seq` are folded into the base snapshot (a joiner's snapshot frontier),
+   * but those in `skipped` ([from, to] pairs), given up as before the base.
+   */
+  seedFolded(source: string, seq: number, skipped?: readonly number[]): void {
+    const sk = skipped !== undefined && skipped.length > 0 ? [...skipped] : undefined;
+    this.sources.set(source, { frontier: seq, maxSeq: seq, held: new Map(), skipped: sk });
     this.baseFrontier.set(source, seq);
   }
 
@@ -53,6 +57,19 @@ export class EventLog<E> {
   /** Per source, the highest seq folded into the base, sorted by source. */
   baseFrontierSorted(): [string, number][] {
     return [...this.baseFrontier.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  }
+
+  /**
+   * Per source with seqs given up at or below its base frontier (never folded in), sorted by
+   * source: [from, to] pairs.
+   */
+  baseSkippedSorted(): [string, number[]][] {
+    const out: [string, number[]][] = [];
+    for (const source of this.baseFrontier.keys()) {
+      const sk = this.sources.get(source)?.skipped;
+      if (sk !== undefined && sk.length > 0) out.push([source, [...sk]]);
+    }
+    return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   }
 
   /** True if the event `(source, seq)` is held or folded into the base snapshot. */

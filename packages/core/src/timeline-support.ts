@@ -79,4 +79,19 @@ export function validateSnapshot(snapshot: unknown): asserts snapshot is Timelin
     if (seen.has(source as string)) bad(`snapshot frontier lists ${String(source)} twice`);
     seen.add(source as string);
   }
+  const skipped = s['skipped'];
+  if (skipped === undefined) return;
+  if (!Array.isArray(skipped)) bad('snapshot skipped must be an array of [source, ranges]');
+  for (const entry of skipped as unknown[]) {
+    if (!Array.isArray(entry) || entry.length !== 2) bad('snapshot skipped entries must be [source, ranges]');
+    const [source, ranges] = entry as unknown[];
+    if (typeof source !== 'string' || !seen.has(source))
+      bad('snapshot skipped source must be in the frontier');
+    if (!Array.isArray(ranges) || ranges.length % 2 !== 0)
+      bad('snapshot skipped ranges must be [from, to] pairs');
+    for (const r of ranges as unknown[]) {
+      if (typeof r !== 'number' || !Number.isSafeInteger(r) || r < 1)
+        bad('snapshot skipped seqs must be positive safe integers');
+    }
+  }
 }

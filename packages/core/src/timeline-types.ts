@@ -117,6 +117,12 @@ export interface TimelineSnapshot<S> {
    * needs only seqs above these.
    */
   readonly frontier: readonly (readonly [source: string, seq: number])[];
+  /**
+   * Per source, the seqs at or below its `frontier` entry that are NOT folded in (given up as
+   * older than a base: a later seq of the source was taken), as [from, to] pairs, sorted by
+   * source; absent when there are none.
+   */
+  readonly skipped?: readonly (readonly [source: string, ranges: readonly number[]])[];
 }
 
 /** Counters of a {@link Timeline}; all start at 0. */

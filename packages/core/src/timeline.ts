@@ -152,9 +152,10 @@ export class Timeline<S, E> {
     this.rng.saveTo(this.baseRand, 0);
     this.now = snap.tick;
     this.baseTick = snap.tick;
+    const skipped = new Map(snap.skipped ?? []);
     for (const [source, seq] of snap.frontier) {
       if (seq === 0) continue;
-      this.log.seedFolded(source, seq);
+      this.log.seedFolded(source, seq, skipped.get(source));
     }
     if (this.hashEvery !== 0 && this.now % this.hashEvery === 0) this.recordHash();
   }
@@ -416,15 +417,17 @@ export class Timeline<S, E> {
 
   /**
    * The current base (settled) snapshot, to hand a joining peer: a copy of its state, its
-   * PRNG state, and per source the highest seq folded into it.
+   * PRNG state, and per source the highest seq folded into it (and the seqs below it given up).
    */
   baseSnapshot(): TimelineSnapshot<S> {
     const frontier = this.log.baseFrontierSorted();
+    const skipped = this.log.baseSkippedSorted();
     return {
       tick: this.baseTick,
       state: this.copyOut(this.baseState, undefined),
       random: Array.from(this.baseRand),
       frontier,
+      ...(skipped.length > 0 ? { skipped } : {}),
     };
   }
 

@@ -261,6 +261,35 @@ describe('Timeline compaction', () => {
     expect(tl.baseSnapshot().frontier).toEqual([['a', 3]]);
   });
 
+  it('a base snapshot lists the seqs given up below its frontier, and a timeline started from it keeps them', () => {
+    const tl = new Timeline(mixApp, { snapshotEvery: 1 });
+    tl.insertMany([ev(1, 'a', 1), ev(3, 'a', 3), ev(30, 'a', 4), ev(2, 'b', 1)]);
+    tl.advance(10);
+    tl.compact(5);
+    const snap = tl.baseSnapshot();
+    expect(snap.frontier).toEqual([
+      ['a', 3],
+      ['b', 1],
+    ]);
+    expect(snap.skipped).toEqual([['a', [2, 2]]]);
+    const joined = Timeline.fromSnapshot(mixApp, snap, { snapshotEvery: 1 });
+    expect(joined.has('a', 2)).toBe(false);
+    expect(joined.has('a', 3)).toBe(true);
+    joined.advance(10);
+    joined.compact(8);
+    expect(joined.baseSnapshot().skipped).toEqual([['a', [2, 2]]]);
+    // Without a hole the field is absent.
+    expect('skipped' in new Timeline(mixApp).baseSnapshot()).toBe(false);
+  });
+
+  it('refuses a snapshot whose skipped seqs are malformed', () => {
+    const snap = new Timeline(mixApp).baseSnapshot();
+    const bad = { ...snap, frontier: [['a', 3]], skipped: [['a', [2]]] } as typeof snap;
+    expect(() => Timeline.fromSnapshot(mixApp, bad)).toThrow(TimelineError);
+    const unknown = { ...snap, frontier: [['a', 3]], skipped: [['b', [1, 1]]] } as typeof snap;
+    expect(() => Timeline.fromSnapshot(mixApp, unknown)).toThrow(TimelineError);
+  });
+
   it('compacting to the present folds everything applied so far', () => {
     const tl = new Timeline(mixApp, { snapshotEvery: 1000 });
     tl.insertMany([ev(1, 'a', 1), ev(7, 'b', 1), ev(50, 'b', 2)]);

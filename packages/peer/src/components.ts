@@ -86,6 +86,10 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
       c.driver.stamp(payload, undefined);
     },
     tick: () => c.driver.timeline.tick,
+    settled: (seq) => {
+      const timeline = c.driver.timeline;
+      return { base: timeline.stats().baseTick, holds: timeline.has(ctx.source, seq) };
+    },
     roomHolds: () => {
       let holds = Number.POSITIVE_INFINITY;
       for (const l of links.neighbours())
@@ -205,7 +209,8 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
       c.persistence.settled(decoded.snapshot);
       const lost = c.driver.adopt(decoded, now);
       const folded = decoded.snapshot.frontier.find(([source]) => source === ctx.source)?.[1] ?? 0;
-      c.offline.rebased(lost, decoded.snapshot.tick, folded);
+      const skipped = decoded.snapshot.skipped?.find(([source]) => source === ctx.source)?.[1] ?? [];
+      c.offline.rebased(lost, decoded.snapshot.tick, folded, skipped);
     },
     render: () => c.driver.render(),
   });

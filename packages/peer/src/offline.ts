@@ -4,7 +4,8 @@
  * has had neighbours for two horizons. Own events stamped with neighbours (who may be cut off
  * from the room too) are kept for eight horizons. A re-base on another history (a snapshot adopted) drops the own
  * events it neither folded in nor can take any more (stamped before its tick: the room moved
- * on past them); the `offlineMerge` policy merges them back: emitted again at the current tick
+ * on past them; those it might still take are decided once the base passed them); the
+ * `offlineMerge` policy merges them back: emitted again at the current tick
  * in their original order (`'restamp'`, the default), given up (`'drop'`), or what the app's
  * function returns. With full history nothing is ever dropped, and nothing is kept.
  * @internal
@@ -28,12 +29,20 @@ export interface OfflineHost<E> {
   tick(): number;
   /** The highest own seq every neighbour announced holding (0 without neighbours). */
   roomHolds(): number;
+  /** The timeline's base tick, and whether it holds (or folded in) own `seq`. */
+  settled(seq: number): { readonly base: number; readonly holds: boolean };
 }
 
 /** Offline counters, the own events emitted offline, and the merge policy. @internal */
 export class OfflineWork<S, E> {
   /** Own events that a re-base might drop, in seq order, each with whether it was stamped alone. */
   private kept: { readonly event: TimelineEvent<E>; readonly alone: boolean }[] = [];
+  /**
+   * Own events a re-base dropped that the adopted history may still take (stamped at or after
+   * its snapshot's tick: a peer that holds them may pass them on), merged once the base passed
+   * them without them.
+   */
+  private undecided: TimelineEvent<E>[] = [];
   /** The tick since when the peer has had neighbours (undefined while alone). */
   private connectedSince: number | undefined;
 
@@ -62,6 +71,7 @@ export class OfflineWork<S, E> {
   housekeeping(): void {
     const horizon = this.ctx.options.horizonTicks;
     if (horizon === undefined) return;
+    if (this.undecided.length > 0) this.decide();
     if (this.ctx.neighbours().length === 0) {
       this.connectedSince = undefined;
       return;
@@ -76,17 +86,55 @@ export class OfflineWork<S, E> {
   }
 
   /**
-   * A snapshot (at `snapshotTick`, own seqs folded in up to `foldedSeq`) was adopted: `lost` are
-   * own events the new timeline refused (too old); kept offline events it neither folded in nor
-   * can take (stamped before its tick) are lost too. Merge them back by the policy, in seq order.
+   * A snapshot (at `snapshotTick`, own seqs folded in up to `foldedSeq` but those in the
+   * `skipped` [from, to] pairs, given up by the room as too old) was adopted: `lost` are own
+   * events the re-base dropped; kept offline events it neither folded in nor can take (stamped
+   * before its tick) are lost too. Those stamped before its tick are merged back by the policy
+   * now, in seq order; the others stay undecided until the base passes them (the adopted history
+   * may still take them from a peer that holds them): merged then if it did not.
    */
-  rebased(lost: readonly TimelineEvent<E>[], snapshotTick: number, foldedSeq: number): void {
+  rebased(
+    lost: readonly TimelineEvent<E>[],
+    snapshotTick: number,
+    foldedSeq: number,
+    skipped: readonly number[] = [],
+  ): void {
+    const folded = (seq: number): boolean => {
+      if (seq > foldedSeq) return false;
+      for (let i = 0; i + 1 < skipped.length; i += 2)
+        if (seq >= skipped[i]! && seq <= skipped[i + 1]!) return false;
+      return true;
+    };
     const bySeq = new Map<number, TimelineEvent<E>>();
-    for (const { event: e } of this.kept) if (e.seq > foldedSeq && e.tick < snapshotTick) bySeq.set(e.seq, e);
-    for (const e of lost) bySeq.set(e.seq, e);
-    this.kept = this.kept.filter((k) => k.event.seq > foldedSeq && !bySeq.has(k.event.seq));
-    if (bySeq.size === 0) return;
-    const events = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+    for (const { event: e } of this.kept) if (!folded(e.seq) && e.tick < snapshotTick) bySeq.set(e.seq, e);
+    for (const e of lost) {
+      if (e.tick < snapshotTick) bySeq.set(e.seq, e);
+      else if (!this.undecided.some((u) => u.seq === e.seq)) this.undecided.push(e);
+    }
+    this.undecided = this.undecided.filter((e) => !bySeq.has(e.seq) && !folded(e.seq));
+    const undecided = new Set(this.undecided.map((e) => e.seq));
+    this.kept = this.kept.filter(
+      (k) => !folded(k.event.seq) && !bySeq.has(k.event.seq) && !undecided.has(k.event.seq),
+    );
+    this.merge([...bySeq.values()]);
+  }
+
+  /** Undecided events the base passed: those it did not take are merged back, the rest forgotten. */
+  private decide(): void {
+    const gone: TimelineEvent<E>[] = [];
+    this.undecided = this.undecided.filter((e) => {
+      const { base, holds } = this.host.settled(e.seq);
+      if (e.tick >= base) return true;
+      if (!holds) gone.push(e);
+      return false;
+    });
+    this.merge(gone);
+  }
+
+  /** Merge own events a re-base dropped back by the policy, in seq order. */
+  private merge(dropped: readonly TimelineEvent<E>[]): void {
+    if (dropped.length === 0) return;
+    const events = [...dropped].sort((a, b) => a.seq - b.seq);
     let again: readonly E[];
     const policy = this.policy;
     if (policy === 'restamp') again = events.map((e) => e.payload);

@@ -19,6 +19,7 @@ export function encodeSnapshot<S>(snapshot: TimelineSnapshot<S>, stateCodec: Pay
     t: snapshot.tick,
     r: [...snapshot.random],
     f: snapshot.frontier.map(([source, seq]) => [source, seq]),
+    ...(snapshot.skipped !== undefined ? { g: snapshot.skipped.map(([source, r]) => [source, [...r]]) } : {}),
     s: state,
   });
 }
@@ -50,5 +51,14 @@ export function decodeSnapshot<S>(bytes: Uint8Array, stateCodec: PayloadCodec<S>
       throw new Error('snapshot frontier entry invalid');
     pairs.push([source, seq]);
   }
-  return { tick, random: random as number[], frontier: pairs, state: stateCodec.decode(state) };
+  const skipped = env['g'];
+  if (skipped !== undefined && !Array.isArray(skipped)) throw new Error('snapshot skipped invalid');
+  return {
+    tick,
+    random: random as number[],
+    frontier: pairs,
+    // Checked entry by entry in Timeline.fromSnapshot.
+    ...(skipped !== undefined ? { skipped: skipped as [string, number[]][] } : {}),
+    state: stateCodec.decode(state),
+  };
 }
