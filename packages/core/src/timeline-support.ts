@@ -1,11 +1,90 @@
 /**
- * Helpers of the timeline: the default state copy, option and tick checks, the empty travel and
- * the validation of a snapshot handed to `Timeline.fromSnapshot`.
+ * Helpers of the timeline: the default state copy, option, tick and event checks, the recorded
+ * hashes, the travel state, the empty travel and the validation of a snapshot handed to
+ * `Timeline.fromSnapshot`.
  * @internal
  */
-import { TimelineError } from './errors.js';
+import type { EventContext } from './app.js';
+import { TimelineError, type TimelineErrorCode } from './errors.js';
 import { isRandomState } from './random.js';
-import type { InsertManyResult, TimelineSnapshot, TimelineTravel } from './timeline-types.js';
+import type {
+  InsertManyResult,
+  InsertResult,
+  TimelineEvent,
+  TimelineSnapshot,
+  TimelineTravel,
+} from './timeline-types.js';
+
+/** A smooth travel under way (see `Timeline.insertSmooth`). @internal */
+export interface Travel {
+  /** The tick to come back to. */
+  readonly target: number;
+  /** The earliest late event's tick. */
+  readonly lateTick: number;
+  /** Ring position of the snapshot to restore, or -1 for the base. */
+  readonly restorePos: number;
+  /** Ticks per frame. */
+  readonly stride: number;
+  /** What the insert did. */
+  readonly result: InsertManyResult;
+  /** Going back through the snapshots, or forward re-simulating. */
+  phase: 'back' | 'forward';
+}
+
+/** The event context the timeline fills in for each callback. @internal */
+export interface MutableContext extends EventContext {
+  tick: number;
+  source: string;
+  seq: number;
+}
+
+/** Why `event` is malformed (an error code and message), or `undefined`. @internal */
+export function eventProblem(
+  event: unknown,
+): [Extract<TimelineErrorCode, 'BAD_EVENT' | 'BAD_TICK' | 'BAD_SOURCE' | 'BAD_SEQ'>, string] | undefined {
+  if (event === null || typeof event !== 'object') return ['BAD_EVENT', 'an event must be an object'];
+  const { tick, source, seq } = event as { tick?: unknown; source?: unknown; seq?: unknown };
+  if (!isSafeTick(tick))
+    return ['BAD_TICK', `event tick must be a non-negative safe integer, got ${String(tick)}`];
+  if (typeof source !== 'string' || source.length === 0)
+    return ['BAD_SOURCE', 'event source must be a non-empty string'];
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1)
+    return ['BAD_SEQ', `event seq must be a safe integer >= 1, got ${String(seq)}`];
+  return undefined;
+}
+
+/** The state hashes recorded every `every` ticks (`every` 0: none), the last `size` of them. @internal */
+export class HashRing {
+  private readonly ticks: number[];
+  private readonly values: string[];
+
+  constructor(
+    private readonly every: number,
+    size: number,
+  ) {
+    this.ticks = new Array<number>(every === 0 ? 0 : size).fill(-1);
+    this.values = new Array<string>(this.ticks.length).fill('');
+  }
+
+  /** The hash recorded at `tick`, if it is still held. */
+  at(tick: number): string | undefined {
+    if (this.every === 0 || tick % this.every !== 0) return undefined;
+    const slot = (tick / this.every) % this.ticks.length;
+    return this.ticks[slot] === tick ? this.values[slot] : undefined;
+  }
+
+  /** Record `hash` at `tick` (a multiple of `every`). */
+  record(tick: number, hash: string): void {
+    const slot = (tick / this.every) % this.ticks.length;
+    this.values[slot] = hash;
+    this.ticks[slot] = tick;
+  }
+
+  /** Forget what is recorded in `tick`'s slot (its hash could not be computed). */
+  forget(tick: number): void {
+    this.ticks[(tick / this.every) % this.ticks.length] = -1;
+  }
+}
 
 interface GlobalWithClone {
   structuredClone?: <T>(value: T) => T;
@@ -94,4 +173,51 @@ export function validateSnapshot(snapshot: unknown): asserts snapshot is Timelin
         bad('snapshot skipped seqs must be positive safe integers');
     }
   }
+}
+
+/** The events of an `insertMany` argument as an array; `BAD_ARGUMENT` when it is not iterable. @internal */
+export function eventList<E>(events: Iterable<TimelineEvent<E>>): TimelineEvent<E>[] {
+  if (
+    events === null ||
+    typeof events !== 'object' ||
+    typeof (events as Iterable<unknown>)[Symbol.iterator] !== 'function'
+  ) {
+    throw new TimelineError('BAD_ARGUMENT', 'insertMany needs an iterable of events');
+  }
+  return Array.isArray(events) ? (events as TimelineEvent<E>[]) : Array.from(events);
+}
+
+/**
+ * Store validated events one by one with `store`, counting each outcome: the earliest late
+ * event's tick (`+∞` when none was late) and the ticks the late ones travel back from `now`.
+ * @internal
+ */
+export function storeBatch<E>(
+  list: readonly TimelineEvent<E>[],
+  store: (event: TimelineEvent<E>) => InsertResult,
+  now: number,
+): { result: InsertManyResult; lateTick: number; travelled: number } {
+  const result: InsertManyResult = { scheduled: 0, late: 0, duplicates: 0, tooOld: 0 };
+  let lateTick = Number.POSITIVE_INFINITY;
+  let travelled = 0;
+  for (let i = 0; i < list.length; i++) {
+    const e = list[i]!;
+    switch (store(e)) {
+      case 'scheduled':
+        result.scheduled++;
+        break;
+      case 'late':
+        result.late++;
+        travelled += now - e.tick;
+        if (e.tick < lateTick) lateTick = e.tick;
+        break;
+      case 'duplicate':
+        result.duplicates++;
+        break;
+      case 'too-old':
+        result.tooOld++;
+        break;
+    }
+  }
+  return { result, lateTick, travelled };
 }

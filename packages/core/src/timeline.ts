@@ -1,9 +1,22 @@
-import type { App, EventContext, Random } from './app.js';
+import type { App, Random } from './app.js';
 import { TimelineError } from './errors.js';
 import { EventLog } from './event-log.js';
 import { stateHashWithWords } from './hash.js';
 import { SeededRandom } from './random.js';
-import { defaultCopy, emptyTravel, intOption, isSafeTick, validateSnapshot } from './timeline-support.js';
+import { SnapshotRing } from './snapshot-ring.js';
+import {
+  defaultCopy,
+  emptyTravel,
+  eventList,
+  eventProblem,
+  HashRing,
+  intOption,
+  isSafeTick,
+  type MutableContext,
+  storeBatch,
+  type Travel,
+  validateSnapshot,
+} from './timeline-support.js';
 import type {
   AppErrorInfo,
   InsertManyResult,
@@ -30,22 +43,6 @@ export {
   type TravelOptions,
 } from './timeline-types.js';
 
-interface Travel {
-  readonly target: number;
-  readonly lateTick: number;
-  /** Ring position of the snapshot to restore, or -1 for the base. */
-  readonly restorePos: number;
-  readonly stride: number;
-  readonly result: InsertManyResult;
-  phase: 'back' | 'forward';
-}
-
-interface MutableContext extends EventContext {
-  tick: number;
-  source: string;
-  seq: number;
-}
-
 // Set by Timeline.fromSnapshot for the constructor it calls (synchronously).
 let joining: TimelineSnapshot<unknown> | undefined;
 
@@ -69,7 +66,6 @@ let joining: TimelineSnapshot<unknown> | undefined;
 export class Timeline<S, E> {
   private readonly app: App<S, E>;
   private readonly snapshotEvery: number;
-  private readonly cap: number;
   private readonly onAppError: ((error: unknown, where: AppErrorInfo) => void) | undefined;
   private readonly copyOut: (state: S, reuse: S | undefined) => S;
   private readonly copyIn: (snap: S, into: S | undefined) => S;
@@ -84,21 +80,18 @@ export class Timeline<S, E> {
 
   private readonly log = new EventLog<E>();
 
-  private readonly ringTicks: number[];
-  private readonly ringStates: (S | undefined)[];
-  private readonly ringRand: Uint32Array;
-  private ringStart = 0;
-  private ringCount = 0;
+  private readonly ring: SnapshotRing<S>;
+  /** A copy of the live state (reusing `reuse`'s storage), for the ring. */
+  private readonly copyLive = (reuse: S | undefined): S => this.copyOut(this.live, reuse);
+  /** The PRNG's words into `words` at `offset`, for the ring. */
+  private readonly saveRandom = (words: Uint32Array, offset: number): void => this.rng.saveTo(words, offset);
 
   private baseTick = 0;
-  /** Tick of the newest snapshot the full ring overwrote (compaction can no longer reach it). */
-  private evictedTick = 0;
   private baseState: S;
   private readonly baseRand = new Uint32Array(4);
   private readonly scratch = new Uint32Array(4);
   private readonly hashEvery: number;
-  private readonly hashTicks: number[];
-  private readonly hashValues: string[];
+  private readonly hashes: HashRing;
 
   private nSimulated = 0;
   private nResimulated = 0;
@@ -123,17 +116,13 @@ export class Timeline<S, E> {
     }
     this.app = app;
     this.snapshotEvery = intOption(options.snapshotEvery, 'snapshotEvery', 10, 1, 2 ** 31);
-    this.cap = intOption(options.maxSnapshots, 'maxSnapshots', 128, 1, 1 << 20);
+    this.ring = new SnapshotRing<S>(intOption(options.maxSnapshots, 'maxSnapshots', 128, 1, 1 << 20));
     this.onAppError = options.onAppError;
     this.hashEvery = intOption(options.hashEvery, 'hashEvery', 0, 0, 2 ** 31);
     const maxHashes = intOption(options.maxHashes, 'maxHashes', 64, 1, 1 << 20);
-    this.hashTicks = new Array<number>(this.hashEvery === 0 ? 0 : maxHashes).fill(-1);
-    this.hashValues = new Array<string>(this.hashTicks.length).fill('');
+    this.hashes = new HashRing(this.hashEvery, maxHashes);
     this.copyOut = app.snapshot !== undefined ? (s, r) => app.snapshot!(s, r) : (s) => defaultCopy(s);
     this.copyIn = app.restore !== undefined ? (s, i) => app.restore!(s, i) : (s) => defaultCopy(s);
-    this.ringTicks = new Array<number>(this.cap).fill(0);
-    this.ringStates = new Array<S | undefined>(this.cap).fill(undefined);
-    this.ringRand = new Uint32Array(this.cap * 4);
     this.rng = new SeededRandom(seed);
     this.ctx = { tick: 0, random: this.rng as Random, source: '', seq: 0 };
 
@@ -251,7 +240,7 @@ export class Timeline<S, E> {
     const tr: Travel = {
       target: this.now,
       lateTick,
-      restorePos: this.findSnapshot(lateTick),
+      restorePos: this.ring.find(lateTick),
       stride,
       result,
       phase: 'back',
@@ -321,16 +310,12 @@ export class Timeline<S, E> {
     this.enter();
     if (tick === this.now) return this.hash();
     if (tick > this.now) return undefined;
-    if (this.hashEvery !== 0 && tick % this.hashEvery === 0) {
-      const slot = (tick / this.hashEvery) % this.hashTicks.length;
-      if (this.hashTicks[slot] === tick) return this.hashValues[slot];
-    }
+    const recorded = this.hashes.at(tick);
+    if (recorded !== undefined) return recorded;
     if (tick === this.baseTick) return stateHashWithWords(this.baseState, this.baseRand);
-    const pos = this.findSnapshot(tick);
-    if (pos < 0) return undefined;
-    const idx = (this.ringStart + pos) % this.cap;
-    if (this.ringTicks[idx] !== tick) return undefined;
-    return stateHashWithWords(this.ringStates[idx], this.ringRand.subarray(idx * 4, idx * 4 + 4));
+    const pos = this.ring.find(tick);
+    if (pos < 0 || this.ring.tickAt(pos) !== tick) return undefined;
+    return stateHashWithWords(this.ring.stateAt(pos), this.ring.randAt(pos));
   }
 
   /** True if the event `(source, seq)` is held or folded into the base snapshot. */
@@ -379,35 +364,31 @@ export class Timeline<S, E> {
     }
     const limit = Math.min(beforeTick, this.now);
     if (limit <= this.baseTick) return this.baseTick;
-    const cap = this.cap;
+    const ring = this.ring;
     const oldBaseState = this.baseState;
     let newTick: number;
     if (limit === this.now) {
       this.baseState = this.copyOut(this.live, oldBaseState);
       this.rng.saveTo(this.baseRand, 0);
       newTick = this.now;
-      this.ringStart = (this.ringStart + this.ringCount) % cap;
-      this.ringCount = 0;
+      ring.dropThrough(ring.count - 1);
     } else {
-      const pos = this.findSnapshot(limit);
+      const pos = ring.find(limit);
       if (pos < 0) {
         // No snapshot was ever due in (base, limit], or none taken there was overwritten.
         const due = Math.floor(limit / this.snapshotEvery) * this.snapshotEvery;
-        if (this.evictedTick <= this.baseTick || due <= this.baseTick) return this.baseTick;
+        if (ring.evictedTick <= this.baseTick || due <= this.baseTick) return this.baseTick;
         throw new TimelineError(
           'NO_SNAPSHOT',
-          `compact(${beforeTick}): the snapshot ring reaches back to tick ${this.oldestRingTick()} only ` +
-            `(snapshots up to tick ${this.evictedTick} were overwritten); snapshotEvery × maxSnapshots ` +
-            `(${this.snapshotEvery} × ${cap}) must cover the horizon plus the compaction period`,
+          `compact(${beforeTick}): the snapshot ring reaches back to tick ${ring.count > 0 ? ring.tickAt(0) : this.baseTick} only ` +
+            `(snapshots up to tick ${ring.evictedTick} were overwritten); snapshotEvery × maxSnapshots ` +
+            `(${this.snapshotEvery} × ${ring.cap}) must cover the horizon plus the compaction period`,
         );
       }
-      const idx = (this.ringStart + pos) % cap;
-      newTick = this.ringTicks[idx]!;
-      this.baseState = this.ringStates[idx]!;
-      this.ringStates[idx] = oldBaseState;
-      this.baseRand.set(this.ringRand.subarray(idx * 4, idx * 4 + 4));
-      this.ringStart = (this.ringStart + pos + 1) % cap;
-      this.ringCount -= pos + 1;
+      newTick = ring.tickAt(pos);
+      this.baseRand.set(ring.randAt(pos));
+      this.baseState = ring.swapState(pos, oldBaseState);
+      ring.dropThrough(pos);
     }
     const oldTick = this.baseTick;
     this.baseTick = newTick;
@@ -442,16 +423,13 @@ export class Timeline<S, E> {
       eventsHeld: this.log.held,
       duplicates: this.log.duplicates,
       tooOld: this.log.tooOld,
-      snapshotsHeld: this.ringCount + 1,
+      snapshotsHeld: this.ring.count + 1,
       snapshotsTaken: this.nTaken,
       invalidEvents: this.nInvalid,
       appErrors: this.nAppErrors,
       baseTick: this.baseTick,
     };
   }
-
-  // ---------------------------------------------------------------------------------------
-  // internals
 
   private enter(): void {
     if (this.busy)
@@ -460,20 +438,10 @@ export class Timeline<S, E> {
   }
 
   private validate(event: TimelineEvent<E>): void {
-    if (event === null || typeof event !== 'object') this.invalid('BAD_EVENT', 'an event must be an object');
-    const { tick, source, seq } = event;
-    if (!isSafeTick(tick))
-      this.invalid('BAD_TICK', `event tick must be a non-negative safe integer, got ${String(tick)}`);
-    if (typeof source !== 'string' || source.length === 0)
-      this.invalid('BAD_SOURCE', 'event source must be a non-empty string');
-    if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) {
-      this.invalid('BAD_SEQ', `event seq must be a safe integer >= 1, got ${String(seq)}`);
-    }
-  }
-
-  private invalid(code: 'BAD_EVENT' | 'BAD_TICK' | 'BAD_SOURCE' | 'BAD_SEQ', message: string): never {
+    const problem = eventProblem(event);
+    if (problem === undefined) return;
     this.nInvalid++;
-    throw new TimelineError(code, message);
+    throw new TimelineError(problem[0], problem[1]);
   }
 
   /** Store a validated event; 'late' means stored with a passed tick (caller rolls back). */
@@ -483,70 +451,30 @@ export class Timeline<S, E> {
     return event.tick < this.now ? 'late' : 'scheduled';
   }
 
+  /** Validate and store a batch; `lateTick` is the earliest late event's tick (or +∞). */
   private storeMany(events: Iterable<TimelineEvent<E>>): { result: InsertManyResult; lateTick: number } {
-    if (
-      events === null ||
-      typeof events !== 'object' ||
-      typeof (events as Iterable<unknown>)[Symbol.iterator] !== 'function'
-    ) {
-      throw new TimelineError('BAD_ARGUMENT', 'insertMany needs an iterable of events');
-    }
-    const list = Array.isArray(events) ? (events as TimelineEvent<E>[]) : Array.from(events);
+    const list = eventList(events);
     for (let i = 0; i < list.length; i++) this.validate(list[i]!);
-    const result: InsertManyResult = { scheduled: 0, late: 0, duplicates: 0, tooOld: 0 };
-    let lateTick = Number.POSITIVE_INFINITY;
-    const now = this.now;
-    for (let i = 0; i < list.length; i++) {
-      const e = list[i]!;
-      switch (this.store(e)) {
-        case 'scheduled':
-          result.scheduled++;
-          break;
-        case 'late':
-          result.late++;
-          this.nLate++;
-          this.nTravelled += now - e.tick;
-          if (e.tick < lateTick) lateTick = e.tick;
-          break;
-        case 'duplicate':
-          result.duplicates++;
-          break;
-        case 'too-old':
-          result.tooOld++;
-          break;
-      }
-    }
-    return { result, lateTick };
-  }
-
-  /** Tick of the oldest snapshot in the ring (the base tick when the ring is empty). */
-  private oldestRingTick(): number {
-    return this.ringCount > 0 ? this.ringTicks[this.ringStart]! : this.baseTick;
-  }
-
-  /** Ring position (0 = oldest) of the newest snapshot with tick <= `tick`, or -1. */
-  private findSnapshot(tick: number): number {
-    const cap = this.cap;
-    let pos = this.ringCount - 1;
-    while (pos >= 0 && this.ringTicks[(this.ringStart + pos) % cap]! > tick) pos--;
-    return pos;
+    const batch = storeBatch(list, (e) => this.store(e), this.now);
+    this.nLate += batch.result.late;
+    this.nTravelled += batch.travelled;
+    return batch;
   }
 
   /** Restore the newest snapshot at or before `tick`, dropping newer ring snapshots. */
   private rollbackTo(tick: number): void {
-    const pos = this.findSnapshot(tick);
+    const ring = this.ring;
+    const pos = ring.find(tick);
     if (pos >= 0) {
-      const idx = (this.ringStart + pos) % this.cap;
-      this.live = this.copyIn(this.ringStates[idx]!, this.live);
-      this.rng.loadFrom(this.ringRand, idx * 4);
-      this.now = this.ringTicks[idx]!;
-      this.ringCount = pos + 1;
+      this.live = this.copyIn(ring.stateAt(pos), this.live);
+      this.rng.loadFrom(ring.randAt(pos), 0);
+      this.now = ring.tickAt(pos);
     } else {
       this.live = this.copyIn(this.baseState, this.live);
       this.rng.loadFrom(this.baseRand, 0);
       this.now = this.baseTick;
-      this.ringCount = 0;
     }
+    ring.keepThrough(pos);
   }
 
   /** Re-simulate from the (restored) present up to `target`. */
@@ -601,14 +529,12 @@ export class Timeline<S, E> {
 
   /** Record the hash of the present state under the present tick (a multiple of hashEvery). */
   private recordHash(): void {
-    const slot = (this.now / this.hashEvery) % this.hashTicks.length;
     this.rng.saveTo(this.scratch, 0);
     try {
-      this.hashValues[slot] = stateHashWithWords(this.live, this.scratch);
-      this.hashTicks[slot] = this.now;
+      this.hashes.record(this.now, stateHashWithWords(this.live, this.scratch));
     } catch (err) {
       // An unhashable state is an app bug: report it like a throwing callback, keep going.
-      this.hashTicks[slot] = -1;
+      this.hashes.forget(this.now);
       this.appError(err, { tick: this.now, resimulating: this.resimulating });
     }
   }
@@ -625,25 +551,11 @@ export class Timeline<S, E> {
   }
 
   private takeSnapshot(): void {
-    const cap = this.cap;
+    const ring = this.ring;
     const tick = this.now;
-    if (this.ringCount > 0) {
-      if (this.ringTicks[(this.ringStart + this.ringCount - 1) % cap]! >= tick) return;
-    } else if (this.baseTick >= tick) {
-      return;
-    }
-    let idx: number;
-    if (this.ringCount < cap) {
-      idx = (this.ringStart + this.ringCount) % cap;
-      this.ringCount++;
-    } else {
-      idx = this.ringStart;
-      this.ringStart = (idx + 1) % cap;
-      if (this.ringTicks[idx]! > this.evictedTick) this.evictedTick = this.ringTicks[idx]!;
-    }
-    this.ringTicks[idx] = tick;
-    this.ringStates[idx] = this.copyOut(this.live, this.ringStates[idx]);
-    this.rng.saveTo(this.ringRand, idx * 4);
+    const newest = ring.count > 0 ? ring.tickAt(ring.count - 1) : this.baseTick;
+    if (newest >= tick) return;
+    ring.push(tick, this.copyLive, this.saveRandom);
     this.nTaken++;
   }
 
@@ -656,16 +568,15 @@ export class Timeline<S, E> {
   }
 
   private *travelFrames(tr: Travel): TimelineTravel<S> {
-    const cap = this.cap;
+    const ring = this.ring;
     let last = tr.target;
-    for (let pos = this.ringCount - 1; pos >= tr.restorePos; pos--) {
+    for (let pos = ring.count - 1; pos >= tr.restorePos; pos--) {
       if (this.travel !== tr) return tr.result;
       let tick: number;
       let state: S;
       if (pos >= 0) {
-        const idx = (this.ringStart + pos) % cap;
-        tick = this.ringTicks[idx]!;
-        state = this.ringStates[idx]!;
+        tick = ring.tickAt(pos);
+        state = ring.stateAt(pos);
       } else {
         tick = this.baseTick;
         state = this.baseState;

@@ -1,0 +1,103 @@
+/**
+ * The timeline's snapshot ring: states (and PRNG words) at the ticks a rollback can go back to,
+ * oldest first, in a fixed number of slots; the oldest is overwritten when the ring is full.
+ * @internal
+ */
+
+/** A fixed-size ring of snapshots, addressed by position (0 = oldest). @internal */
+export class SnapshotRing<S> {
+  private readonly ticks: number[];
+  private readonly states: (S | undefined)[];
+  private readonly rand: Uint32Array;
+  private start = 0;
+  private held = 0;
+  /** Tick of the newest snapshot an overwrite dropped (0 when none was). */
+  private evicted = 0;
+
+  /** A ring of `cap` slots. */
+  constructor(readonly cap: number) {
+    this.ticks = new Array<number>(cap).fill(0);
+    this.states = new Array<S | undefined>(cap).fill(undefined);
+    this.rand = new Uint32Array(cap * 4);
+  }
+
+  /** Snapshots held. */
+  get count(): number {
+    return this.held;
+  }
+
+  /** Tick of the newest snapshot the full ring overwrote (0 when none was). */
+  get evictedTick(): number {
+    return this.evicted;
+  }
+
+  /** Tick at position `pos`. */
+  tickAt(pos: number): number {
+    return this.ticks[this.slot(pos)]!;
+  }
+
+  /** State at position `pos` (the ring's own copy: do not change it). */
+  stateAt(pos: number): S {
+    return this.states[this.slot(pos)]!;
+  }
+
+  /** The four PRNG words at position `pos` (a view into the ring). */
+  randAt(pos: number): Uint32Array {
+    const i = this.slot(pos) * 4;
+    return this.rand.subarray(i, i + 4);
+  }
+
+  /** Position of the newest snapshot with tick <= `tick`, or -1. */
+  find(tick: number): number {
+    let pos = this.held - 1;
+    while (pos >= 0 && this.ticks[this.slot(pos)]! > tick) pos--;
+    return pos;
+  }
+
+  /** Keep positions 0..pos only (drop newer snapshots). */
+  keepThrough(pos: number): void {
+    this.held = pos + 1;
+  }
+
+  /** Drop positions 0..pos (older snapshots); the rest move down. */
+  dropThrough(pos: number): void {
+    this.start = (this.start + pos + 1) % this.cap;
+    this.held -= pos + 1;
+  }
+
+  /** Put `state` at position `pos`, returning the state it held (to reuse its storage). */
+  swapState(pos: number, state: S): S {
+    const i = this.slot(pos);
+    const old = this.states[i]!;
+    this.states[i] = state;
+    return old;
+  }
+
+  /**
+   * Add a snapshot at `tick` (newest). `copy(reuse)` makes the state (it may reuse the slot's
+   * previous state), `saveRand(words, offset)` writes the PRNG words.
+   */
+  push(
+    tick: number,
+    copy: (reuse: S | undefined) => S,
+    saveRand: (words: Uint32Array, offset: number) => void,
+  ): void {
+    const cap = this.cap;
+    let i: number;
+    if (this.held < cap) {
+      i = (this.start + this.held) % cap;
+      this.held++;
+    } else {
+      i = this.start;
+      this.start = (i + 1) % cap;
+      if (this.ticks[i]! > this.evicted) this.evicted = this.ticks[i]!;
+    }
+    this.ticks[i] = tick;
+    this.states[i] = copy(this.states[i]);
+    saveRand(this.rand, i * 4);
+  }
+
+  private slot(pos: number): number {
+    return (this.start + pos) % this.cap;
+  }
+}
