@@ -1,9 +1,4 @@
-import type { PeerOptions } from '@symmetric/peer';
-
-/** The transport interface, as the peer takes it. */
-type Transport = PeerOptions<unknown, unknown>['transports'][number];
-type Link = ReturnType<Transport['links']>[number];
-type Handler = Parameters<Transport['start']>[0];
+import { type Transport, withLinkOverrides } from '@symmetric/transport';
 
 /** What {@link withSendLag} returns: the wrapped transport and the knob. */
 export interface LaggedTransport {
@@ -22,11 +17,7 @@ export interface LaggedTransport {
  */
 export function withSendLag(inner: Transport, initialMs = 0): LaggedTransport {
   let lag = initialMs;
-  const wrapped = new WeakMap<Link, Link>();
-
-  const wrap = (link: Link): Link => {
-    const known = wrapped.get(link);
-    if (known !== undefined) return known;
+  const transport = withLinkOverrides(inner, (link) => {
     const queue: { frame: Uint8Array; at: number }[] = [];
     let timer: ReturnType<typeof setTimeout> | undefined;
     let last = 0;
@@ -39,22 +30,7 @@ export function withSendLag(inner: Transport, initialMs = 0): LaggedTransport {
       }
       if (queue.length > 0) timer = setTimeout(pump, Math.max(0, queue[0]!.at - now));
     };
-    const outer: Link = {
-      get id() {
-        return link.id;
-      },
-      get direction() {
-        return link.direction;
-      },
-      get remoteAddress() {
-        return link.remoteAddress;
-      },
-      get remotePeerId() {
-        return link.remotePeerId;
-      },
-      get open() {
-        return link.open;
-      },
+    return {
       send(frame: Uint8Array): boolean {
         if (lag <= 0 && queue.length === 0) return link.send(frame);
         if (!link.open) return false;
@@ -70,25 +46,7 @@ export function withSendLag(inner: Transport, initialMs = 0): LaggedTransport {
         link.close(reason);
       },
     };
-    wrapped.set(link, outer);
-    return outer;
-  };
-
-  const transport: Transport = {
-    name: inner.name,
-    start(h: Handler): Promise<void> {
-      return inner.start({
-        onLink: (link) => h.onLink(wrap(link)),
-        onFrame: (link, frame) => h.onFrame(wrap(link), frame),
-        onClose: (link, info) => h.onClose(wrap(link), info),
-        onError: (error, link) => h.onError(error, link === undefined ? undefined : wrap(link)),
-      });
-    },
-    dial: async (address) => wrap(await inner.dial(address)),
-    addresses: () => inner.addresses(),
-    links: () => inner.links().map(wrap),
-    stop: () => inner.stop(),
-  };
+  });
   return {
     transport,
     lagMs: () => lag,

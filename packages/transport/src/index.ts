@@ -7,6 +7,7 @@
  * @module @symmetric/transport
  */
 
+export { type LinkOverrides, withLinkOverrides } from './link-override.js';
 export {
   type BackoffPolicy,
   backoffDelay,

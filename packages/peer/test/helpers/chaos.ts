@@ -1,5 +1,5 @@
 import { createRandom, RectangleKeys } from '@symmetric/core';
-import type { CloseInfo, Link, Transport, TransportHandler } from '@symmetric/transport';
+import { type Link, type Transport, withLinkOverrides } from '@symmetric/transport';
 import { LoopbackNetwork } from '@symmetric/transport-loopback';
 import { Attacker } from './attacker.js';
 import { cluster, distinct } from './harness.js';
@@ -66,56 +66,16 @@ export interface ChaosResult {
  * peer sees one object per link.
  */
 function duplicating(inner: Transport, chance: number, rng: () => number, counter: { n: number }): Transport {
-  const wrapped = new WeakMap<Link, Link>();
-  const wrap = (link: Link): Link => {
-    let w = wrapped.get(link);
-    if (w === undefined) {
-      w = {
-        get id() {
-          return link.id;
-        },
-        get direction() {
-          return link.direction;
-        },
-        get remoteAddress() {
-          return link.remoteAddress;
-        },
-        get remotePeerId() {
-          return link.remotePeerId;
-        },
-        get open() {
-          return link.open;
-        },
-        send(frame: Uint8Array): boolean {
-          const ok = link.send(frame);
-          if (ok && rng() < chance) {
-            counter.n++;
-            link.send(frame);
-          }
-          return ok;
-        },
-        close(reason?: string) {
-          link.close(reason);
-        },
-      };
-      wrapped.set(link, w);
-    }
-    return w;
-  };
-  return {
-    name: inner.name,
-    start: (h: TransportHandler) =>
-      inner.start({
-        onLink: (link) => h.onLink(wrap(link)),
-        onFrame: (link, bytes) => h.onFrame(wrap(link), bytes),
-        onClose: (link, info: CloseInfo) => h.onClose(wrap(link), info),
-        onError: (e) => h.onError(e),
-      }),
-    dial: async (address) => wrap(await inner.dial(address)),
-    addresses: () => inner.addresses(),
-    links: () => inner.links().map(wrap),
-    stop: () => inner.stop(),
-  };
+  return withLinkOverrides(inner, (link) => ({
+    send(frame: Uint8Array): boolean {
+      const ok = link.send(frame);
+      if (ok && rng() < chance) {
+        counter.n++;
+        link.send(frame);
+      }
+      return ok;
+    },
+  }));
 }
 
 /** Raw bytes on the attacker's link to `to` (malformed frames). */
