@@ -6,6 +6,7 @@
  * timeline by an adopted snapshot.
  * @internal
  */
+
 import type { WireEvent } from '@symmetric/codec';
 import type { Timeline, TimelineEvent } from '@symmetric/core';
 import { host, type PeerContext } from './context.js';
@@ -18,6 +19,7 @@ import type { LinkTable } from './links.js';
 import { compactionPeriod } from './options.js';
 import type { PresenceChannel } from './presence.js';
 import type { Repair } from './repair.js';
+import type { RestoredTimeline } from './resume.js';
 import type { StatsLedger } from './stats.js';
 import type { SyncExchange } from './sync.js';
 import type { PeerStatus } from './types.js';
@@ -54,19 +56,6 @@ export interface DriverParts<S, E> {
   readonly sendOwn: (event: WireEvent<E>) => void;
   /** The timeline compacted: its base is a settled snapshot (persistence stores it). */
   readonly settled: (timeline: Timeline<S, E>) => void;
-}
-
-/** A timeline read back from a store, to continue from (see {@link Driver.resume}). @internal */
-export interface ResumedTimeline<S, E> {
-  readonly timeline: Timeline<S, E>;
-  /** Held events beyond the timeline's base. */
-  readonly events: readonly TimelineEvent<E>[];
-  /** Per source, the highest seq folded into the timeline's base. */
-  readonly folded: readonly (readonly [string, number])[];
-  readonly ownSeq: number;
-  readonly ownTick: number;
-  /** The last tick the store knows of: simulated through at once. */
-  readonly lastTick: number;
 }
 
 /** The timeline and its driving. @internal */
@@ -413,7 +402,7 @@ export class Driver<S, E> {
    * the last tick the store knows of, and continue own seqs above the stored ones. The clock
    * moves to that tick at the first step.
    */
-  resume(stored: ResumedTimeline<S, E>, now: number): void {
+  resume(stored: RestoredTimeline<S, E>, now: number): void {
     const known = this.ctx.eventIds;
     const timeline = stored.timeline;
     this.currentTimeline = timeline;
