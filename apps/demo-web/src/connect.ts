@@ -50,8 +50,12 @@ export function linkLabel(kind: PageConfig['transport'], remoteAddress: string |
   return kind === 'ws' ? 'WebSocket' : 'libp2p';
 }
 
-/** Makes (does not start) the page's transport for `config.transport`; the peer starts it. */
-export async function openPageTransport(config: PageConfig): Promise<PageTransport> {
+/**
+ * Makes (does not start) the page's transport for `config.transport`; the peer starts it.
+ * `keptSeed` is the 32-byte key seed of the peer the page keeps (its store's identity), so a
+ * libp2p page resumes with the same libp2p peer id; without it libp2p makes a new key.
+ */
+export async function openPageTransport(config: PageConfig, keptSeed?: Uint8Array): Promise<PageTransport> {
   if (config.transport === 'ws') {
     const transport = new WebSocketTransport({ idleTimeoutMs: 5_000 });
     return {
@@ -63,9 +67,10 @@ export async function openPageTransport(config: PageConfig): Promise<PageTranspo
         transport.links().map((l) => ({ peerId: l.remotePeerId, address: l.remoteAddress })),
     };
   }
-  const { createLibp2pTransport } = await import('@symmetric/transport-libp2p');
+  const { createLibp2pTransport, identityFromSeed } = await import('@symmetric/transport-libp2p');
   const webrtc = config.transport === 'webrtc';
   const transport = await createLibp2pTransport({
+    ...(keptSeed !== undefined ? { privateKey: await identityFromSeed(keptSeed) } : {}),
     // A hub on this machine or the LAN is a `ws://` private address, which libp2p refuses by default.
     allowPrivateAddresses: true,
     relays: webrtc ? [config.hub] : [],

@@ -25,7 +25,7 @@ import { keyFromEvent } from './keys.js';
 import { withSendLag } from './lag.js';
 import { WebRtcMesh } from './mesh.js';
 import { tabName } from './names.js';
-import { openPageStore } from './persist.js';
+import { browserPageStorage, openPageStore } from './persist.js';
 import { renderPickers } from './pickers.js';
 import { TimelinePlot } from './plot.js';
 import { Roster } from './roster.js';
@@ -54,9 +54,11 @@ async function main(): Promise<void> {
   document.title = `Symmetric demo: ${app.title}`;
   byId('app-title').textContent = app.title;
 
-  const link = await openPageTransport(config);
+  const store = await openPageStore(config.room, app.appId, browserPageStorage());
+  // A kept peer signs (and, on libp2p, authenticates its links) with the key its store holds.
+  const kept = store !== undefined ? (await store.load()).identity?.key?.privateKey : undefined;
+  const link = await openPageTransport(config, kept);
   const lagged = withSendLag(link.transport, config.lagMs);
-  const store = await openPageStore(config.room, app.appId, storage());
   const peer = await openPeer<unknown, RectangleKey>({
     app: app.app,
     appId: app.appId,

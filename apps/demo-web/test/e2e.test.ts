@@ -1,13 +1,11 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { launchChromium } from '@symmetric/browser-launcher';
 import { type PeerNode, startPeerNode } from '@symmetric/demo-node';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PageTransportKind } from '../src/config.js';
 import type {} from '../src/handle.js';
+import { appDir, buildPage, sleep, until } from './harness.js';
 
 // End to end: a demo-node hub (in this process) serves the freshly built page and listens on
 // libp2p too (relaying WebRTC between pages); three headless Chromium pages join through it on
@@ -17,7 +15,6 @@ import type {} from '../src/handle.js';
 // at one tick after the last event, and Δ back to what it was before. Screenshots of both apps go
 // to test-results/ (gitignored).
 
-const appDir = resolve(import.meta.dirname, '..');
 const resultsDir = join(appDir, 'test-results');
 const webDir = join(resultsDir, 'web');
 const ROOM = 'e2e';
@@ -32,20 +29,6 @@ let browser: Browser | undefined;
 // closing a context can take the browser down; pages are closed one by one instead.
 let context: BrowserContext | undefined;
 const pageErrors: string[] = [];
-
-function buildPage(): void {
-  // Build from the workspace sources (SYMMETRIC_SOURCE=1) so the test sees the current code of
-  // every package, whether or not their dist is built; output under test-results/.
-  const vite = join(dirname(createRequire(import.meta.url).resolve('vite/package.json')), 'bin', 'vite.js');
-  const r = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], {
-    cwd: appDir,
-    env: { ...process.env, SYMMETRIC_SOURCE: '1', SYMMETRIC_OUT_DIR: webDir },
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  if (r.status !== 0) throw new Error(`vite build failed (${r.status}): ${r.stderr}${r.stdout}`);
-  if (!existsSync(join(webDir, 'index.html'))) throw new Error(`vite build wrote no ${webDir}/index.html`);
-}
 
 const startHub = async (port: number, aloneGraceMs?: number): Promise<PeerNode> => {
   const node = await startPeerNode({
@@ -64,8 +47,7 @@ const startHub = async (port: number, aloneGraceMs?: number): Promise<PeerNode> 
 };
 
 beforeAll(async () => {
-  mkdirSync(resultsDir, { recursive: true });
-  buildPage();
+  buildPage(webDir, 60_000);
   hub = await startHub(0);
   hubPort = Number(new URL(hub.webUrl!).port);
   browser = (await launchChromium()).browser;
@@ -104,16 +86,6 @@ const view = (page: Page): Promise<PageView> =>
     const s = window.symmetric!;
     return { id: s.id(), tick: s.tick(), lastEmitTick: s.lastEmitTick(), rollbacks: s.stats().rollbacks };
   });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(check: () => boolean | Promise<boolean>, what: string, ms = 20_000): Promise<void> {
-  const end = performance.now() + ms;
-  while (!(await check())) {
-    if (performance.now() > end) throw new Error(`timed out: ${what}`);
-    await sleep(100);
-  }
-}
 
 /**
  * Waits until every page and the hub's peer of `app` hold the same state hash at one tick

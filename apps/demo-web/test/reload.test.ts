@@ -1,18 +1,14 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { launchChromium } from '@symmetric/browser-launcher';
 import { type PeerNode, startPeerNode } from '@symmetric/demo-node';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type {} from '../src/handle.js';
+import { appDir, buildPage, seen, sleep, until, untilSameState } from './harness.js';
 
 // A page keeps its peer in IndexedDB: headless Chromium opens the page from a demo-node hub,
 // presses keys, and reloads; the reloaded page is the same peer (id and event source) with the
 // room's state it had, taken from its store rather than from a snapshot of the hub.
 
-const appDir = resolve(import.meta.dirname, '..');
 const webDir = join(appDir, 'test-results', 'web-reload');
 
 let hub: PeerNode | undefined;
@@ -20,16 +16,7 @@ let browser: Browser | undefined;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  mkdirSync(webDir, { recursive: true });
-  const vite = join(dirname(createRequire(import.meta.url).resolve('vite/package.json')), 'bin', 'vite.js');
-  const r = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], {
-    cwd: appDir,
-    env: { ...process.env, SYMMETRIC_SOURCE: '1', SYMMETRIC_OUT_DIR: webDir },
-    encoding: 'utf8',
-    timeout: 90_000,
-  });
-  if (r.status !== 0) throw new Error(`vite build failed (${r.status}): ${r.stderr}${r.stdout}`);
-  if (!existsSync(join(webDir, 'index.html'))) throw new Error(`vite build wrote no ${webDir}/index.html`);
+  buildPage(webDir);
   hub = await startPeerNode({ port: 0, web: webDir, room: 'reload', name: 'reload hub', delay: 100 });
   browser = (await launchChromium()).browser;
 }, 120_000);
@@ -38,39 +25,6 @@ afterAll(async () => {
   await browser?.close();
   await hub?.stop();
 });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(check: () => Promise<boolean>, what: string, ms = 20_000): Promise<void> {
-  const end = performance.now() + ms;
-  while (!(await check())) {
-    if (performance.now() > end) throw new Error(`timed out: ${what}`);
-    await sleep(100);
-  }
-}
-
-interface Seen {
-  id: string;
-  source: string;
-  events: number;
-  emitted: number;
-  adopted: number;
-  tick: number;
-}
-
-const seen = (page: Page): Promise<Seen> =>
-  page.evaluate(() => {
-    const s = window.symmetric!;
-    const st = s.stats();
-    return {
-      id: s.id(),
-      source: s.peer.source,
-      events: st.events,
-      emitted: st.eventsEmitted,
-      adopted: st.snapshotsAdopted,
-      tick: s.tick(),
-    };
-  });
 
 describe('demo-web: a reload resumes the same peer from IndexedDB', () => {
   it('same peer id and event source, the state it had, its own events still there', async () => {
@@ -106,14 +60,7 @@ describe('demo-web: a reload resumes the same peer from IndexedDB', () => {
     await until(async () => hubPeer.stats().events >= 4, 'the hub holding the new event');
     expect((await seen(page)).adopted).toBe(0);
     // The page and the hub agree on the room's state at a tick after the last event.
-    await until(async () => {
-      const tick = Math.min(hubPeer.tick, (await seen(page)).tick);
-      const t = Math.floor((tick - 60) / 10) * 10;
-      const last = await page.evaluate(() => window.symmetric!.lastEmitTick());
-      if (t <= last) return false;
-      const h = await page.evaluate((x) => window.symmetric!.hashAt(x), t);
-      return h !== undefined && h === hubPeer.stateHashAt(t);
-    }, 'page and hub on one state');
+    await untilSameState(page, hubPeer, 'page and hub on one state');
     expect(pageErrors).toEqual([]);
     await context.close();
   }, 90_000);

@@ -1,17 +1,5 @@
-/**
- * The peer: a thin facade that builds the components, wires them through one
- * {@link PeerContext}, routes transport callbacks and frames to them, and runs the periodic
- * housekeeping. See the README's "Inside" section for the module map.
- */
-import { Clock } from '@symmetric/clock-sync';
-import {
-  createCodec,
-  type Frame,
-  type HelloFrame,
-  msgpackPayloadCodec,
-  type PayloadCodec,
-} from '@symmetric/codec';
-import { type App, Timeline, type TimelineEvent, type TimelineOptions } from '@symmetric/core';
+import type { Frame, HelloFrame, PayloadCodec } from '@symmetric/codec';
+import type { App, TimelineEvent, TimelineOptions } from '@symmetric/core';
 import type { CloseInfo, Link, Transport, TransportHandler } from '@symmetric/transport';
 import { createComponents } from './components.js';
 import { ConnectionTracker } from './connection.js';
@@ -215,6 +203,7 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
     this.ledger.retire(this.driver.timeline.stats());
     this.driver.resume(restored, this.currentNow());
     this.join.resume(this.currentNow());
+    this.presenceChannel.resumeLife(seed.incarnation);
   }
 
   /** Events received since the last step, inserted at the next one (a test injects one here). */

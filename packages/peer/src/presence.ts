@@ -113,6 +113,9 @@ export interface PresenceHost {
   clockEpoch(): number;
 }
 
+/** Presence updates one life of a stored peer can send before the next life's counter begins (2^32). */
+export const PRESENCE_SEQS_PER_LIFE = 2 ** 32;
+
 /** The presence channel of one peer. @internal */
 export class PresenceChannel<S, E> {
   private readonly table: PresenceTable;
@@ -166,13 +169,22 @@ export class PresenceChannel<S, E> {
     this.sendOwn(undefined);
   }
 
+  /**
+   * A peer resumed from its store keeps its source, so its update counter continues above every
+   * earlier life's ({@link PRESENCE_SEQS_PER_LIFE} per life): otherwise everyone who heard the
+   * previous life would drop its updates as old.
+   */
+  resumeLife(incarnation: number): void {
+    this.seq = Math.max(this.seq, (incarnation - 1) * PRESENCE_SEQS_PER_LIFE);
+  }
+
   /** Send (flood, or to `only`) own presence: user data plus the network tick (the Δ-auto beacon). */
   private sendOwn(only: LinkEntry<E> | undefined): void {
     if (!this.host.attached()) return;
     const now = this.ctx.now();
     this.seq++;
-    // Under the incarnation's source, like events: a restarted peer's counter starts again at 1
-    // and would otherwise be dropped as old by everyone who heard its previous life.
+    // Under the incarnation's source, like events. A peer restarted without a store is a new
+    // source and counts from 1; one resumed from its store continues (see resumeLife).
     const frame: PresenceFrame = {
       type: 'presence',
       source: this.ctx.source,

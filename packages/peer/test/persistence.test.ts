@@ -67,6 +67,31 @@ describe('a peer with a store', () => {
     await store.close();
   });
 
+  it('a resumed peer keeps its source and its presence still reaches those who heard its last life', async () => {
+    const disk = new MemoryDisk();
+    const net = loopback(10);
+    const c = await cluster<Log, string>(net, base);
+    let store = await open(disk, 'a');
+    let a = await c.add('a', { store });
+    const b = await c.add('b', {}, ['a']);
+    c.run(1500);
+    a.setPresence({ name: 'first life' });
+    c.run(1800);
+    expect(b.presence().get(a.id)).toEqual({ name: 'first life' });
+    await settle();
+    await c.remove('a');
+    await store.close();
+    store = await open(disk, 'a');
+    a = await c.add('a', { store }, ['b']);
+    c.run(2500);
+    a.setPresence({ name: 'second life' });
+    c.run(2800);
+    expect(b.presence().get(a.id)).toEqual({ name: 'second life' });
+    expect(c.errors).toEqual([]);
+    await c.remove('a');
+    await store.close();
+  });
+
   it('a room whose peers all stopped resumes: one alone shows the last state, then all converge', async () => {
     const disk = new MemoryDisk();
     const net = loopback(10);

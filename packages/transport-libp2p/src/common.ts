@@ -4,6 +4,7 @@ export type { GossipRoom, GossipRoomStats } from './gossip.js';
 export {
   generateIdentity,
   identityFromBytes,
+  identityFromSeed,
   identityToBytes,
   peerIdOf,
   symmetricIdentity,

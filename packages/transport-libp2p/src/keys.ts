@@ -2,7 +2,12 @@
  * Identity helpers: the libp2p Ed25519 key is the Symmetric identity, its peer id string the
  * Symmetric peer id, and the same key signs events.
  */
-import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys';
+import {
+  generateKeyPair,
+  generateKeyPairFromSeed,
+  privateKeyFromProtobuf,
+  privateKeyToProtobuf,
+} from '@libp2p/crypto/keys';
 import type { PrivateKey } from '@libp2p/interface';
 import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id';
 import { ConfigError } from './errors.js';
@@ -27,6 +32,18 @@ export function identityFromBytes(bytes: Uint8Array): PrivateKey {
   }
   if (key.type !== 'Ed25519') throw new ConfigError('BAD_KEY', `Ed25519 key expected, got ${key.type}`);
   return key;
+}
+
+/**
+ * The Ed25519 identity of a 32-byte seed: the form a Symmetric peer store keeps a key in
+ * (`StoredKey.privateKey`), so a peer restarted from its store keeps its libp2p peer id.
+ * Throws {@link ConfigError} `BAD_KEY` unless `seed` is 32 bytes.
+ */
+export async function identityFromSeed(seed: Uint8Array): Promise<PrivateKey> {
+  if (!(seed instanceof Uint8Array) || seed.length !== 32) {
+    throw new ConfigError('BAD_KEY', 'an Ed25519 seed is 32 bytes');
+  }
+  return generateKeyPairFromSeed('Ed25519', seed);
 }
 
 /** Accepts a key object or its bytes; checks it is Ed25519. */
