@@ -60,8 +60,6 @@ export class MinorityGuard {
   readonly #suspectUntil = new Map<string, number>();
   /** Per origin: the largest tick witnessed, as (tick, local time). */
   readonly #witnessed = new Map<string, { tick: number; at: number }>();
-  /** While joining: a first network time was taken (the join rule's median applies only to it). */
-  #initialDone = false;
 
   constructor(
     private readonly fps: number,
