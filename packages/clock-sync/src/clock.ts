@@ -112,7 +112,7 @@ export class Clock {
       ticks(this.#o.lieThresholdMs),
       this.#adoptTicks,
       this.#o.establishAfterMs,
-      { clockAt: (t) => this.#clockAt(t), othersAt: (claimant, t) => this.#othersAt(claimant, t) },
+      { clockAt: (t) => this.#clockAt(t), refAt: (t) => this.#refAt(t), links: this.#links },
     );
   }
 

@@ -1,17 +1,25 @@
 /**
- * The minority guard of a clock: what one neighbour may make an established clock do.
+ * The minority guard of a clock: what one neighbour, or a few colluding ones, may make an
+ * established clock do.
  *
  * The agreement follows the most advanced clock, so one neighbour claiming a clock far ahead
- * would drag everyone with it. Once the clock agrees with a network, a claim more than
- * `corroborationTicks` ahead counts only when something of another origin comes within
- * `corroborationTicks` of it: another neighbour's clock, or an event tick witnessed from another
- * origin ({@link MinorityGuard.witness}, fed by the runtime with the ticks of validly signed
- * events, lowered by the largest stamping delay). Forward jumps nobody corroborates draw on a
- * budget of `corroborationTicks` that refills at `corroborationTicks` per {@link BUDGET_REFILL_MS}:
- * a lone liar can push the clock ahead by at most that much a minute, and by slewing at most
- * `maxSlew` times nominal.
+ * would drag everyone with it. Once the clock agrees with a network (established, after
+ * `establishAfterMs`), a claim more than `corroborationTicks` ahead counts only when enough other
+ * origins come near it: of the `n` other neighbours heard (not suspect), at least
+ * `max(1, ceil(n / 2))` other origins, so that with the claimant they are a majority of the
+ * neighbours heard. An origin is another neighbour whose clock is within the tolerance of the
+ * claim, or one whose validly signed event tick was witnessed within `corroborationTicks` of it
+ * ({@link MinorityGuard.witness}, fed by the runtime, lowered by the largest stamping delay); a
+ * neighbour's clock and its own events are one origin. Forward jumps nobody corroborates draw on
+ * a budget of `corroborationTicks` that refills at `corroborationTicks` per
+ * {@link BUDGET_REFILL_MS}: `k` colluders among `n + 1` neighbours heard, `k - 1 < ceil(n / 2)`,
+ * push the clock ahead by at most that much a minute, and by slewing at most `maxSlew` times
+ * nominal toward a lead within `corroborationTicks`. A clock not yet established follows its
+ * neighbours' word (its first time is the first neighbour's).
  * @internal
  */
+import { type LinkState, type NeighbourClock, neighbourClocks } from './link-state.js';
+
 /** The uncorroborated jump budget refills by `corroborationTicks` over this many ms. @internal */
 export const BUDGET_REFILL_MS = 60_000;
 
@@ -25,8 +33,10 @@ export const SUSPECT_MS = 60_000;
 export interface GuardedClock {
   /** The clock's (fractional) tick at local time `t`. */
   clockAt(t: number): number;
-  /** The most advanced clock at `t` among neighbours other than `claimant` and not suspect; `NaN` when none. */
-  othersAt(claimant: string, t: number): number;
+  /** The clock's free-running reference at `t` (what link estimates are kept against). */
+  refAt(t: number): number;
+  /** Its neighbours' link states. */
+  readonly links: ReadonlyMap<string, LinkState>;
 }
 
 /** Witnessed evidence older than this (ms) is forgotten. @internal */
@@ -93,11 +103,13 @@ export class MinorityGuard {
 
   /**
    * `true` when a claim that the network's clock is at `claim` at local time `t`, made by
-   * `claimant`, is corroborated: the claimant is the only neighbour heard (`otherLinks` is
-   * `NaN`), `otherLinks` (the most advanced clock among the other neighbours) comes within
-   * `linkTolerance` ticks of it, or a witness
-   * of another origin within `corroborationTicks` (a witness is a lower bound of a clock that
-   * is not ours, so it never vouches for more than that clock's own time: no ratchet).
+   * `claimant`, is corroborated: the claimant is the only neighbour heard (`otherLinks`, the
+   * most advanced clock among the other neighbours, is `NaN`), or at least `ceil(n / 2)` other
+   * origins come near it, `n` being the other neighbours heard (not suspect): a neighbour whose
+   * clock is within `linkTolerance` ticks of the claim, or a witness of another origin within
+   * `corroborationTicks` (a witness is a lower bound of a clock that is not ours, so it never
+   * vouches for more than that clock's own time: no ratchet). A neighbour and its own events are
+   * one origin.
    */
   corroborated(
     claimant: string,
@@ -108,15 +120,26 @@ export class MinorityGuard {
   ): boolean {
     // The claimant is the only neighbour heard: it is this clock's whole view of the network.
     if (Number.isNaN(otherLinks)) return true;
-    if (otherLinks >= claim - linkTolerance) return true;
+    let others = 0;
+    const support = new Set<string>();
+    for (const n of this.#all(t)) {
+      if (n.id === claimant || Number.isNaN(n.at) || this.suspect(n.id, t)) continue;
+      others++;
+      if (n.at >= claim - linkTolerance) support.add(n.id);
+    }
+    const needed = Math.max(1, Math.ceil(others / 2));
+    if (support.size >= needed) return true;
     const floor = claim - this.corroborationTicks;
     for (const [origin, w] of this.#witnessed) {
-      if (origin === claimant) continue;
+      if (origin === claimant || support.has(origin)) continue;
       if (t - w.at > WITNESS_TTL_MS) {
         this.#witnessed.delete(origin);
         continue;
       }
-      if (this.#at(w, t) >= floor) return true;
+      if (this.#at(w, t) >= floor) {
+        support.add(origin);
+        if (support.size >= needed) return true;
+      }
     }
     return false;
   }
@@ -140,22 +163,21 @@ export class MinorityGuard {
   mayFollow(claimant: string, lead: number, t: number): boolean {
     if (!this.established || lead <= this.corroborationTicks) return true;
     const claim = this.clock.clockAt(t) + lead;
-    if (this.corroborated(claimant, claim, t, this.clock.othersAt(claimant, t), this.corroborationTicks))
+    if (this.corroborated(claimant, claim, t, this.#othersAt(claimant, t), this.corroborationTicks))
       return true;
     return this.#refused(claimant, t);
   }
 
   /**
    * May the clock jump `by` ticks forward at `t` on the word of `claimant`? Always until
-   * established; then when another neighbour is within the adoption threshold of that time (or
-   * a witness of another origin within `corroborationTicks`), else from the budget. A refusal
-   * makes the claimant suspect.
+   * established; then when corroborated (other neighbours within the adoption
+   * threshold of that time, or witnesses of other origins within `corroborationTicks`), else
+   * from the budget. A refusal makes the claimant suspect.
    */
   mayJump(claimant: string, by: number, t: number): boolean {
     if (!this.established) return true;
     const claim = this.clock.clockAt(t) + by;
-    if (this.corroborated(claimant, claim, t, this.clock.othersAt(claimant, t), this.jumpTolerance))
-      return true;
+    if (this.corroborated(claimant, claim, t, this.#othersAt(claimant, t), this.jumpTolerance)) return true;
     if (this.spend(by, t)) return true;
     return this.#refused(claimant, t);
   }
@@ -168,6 +190,21 @@ export class MinorityGuard {
   /** The link closed: forget it. */
   forget(link: string): void {
     this.#suspectUntil.delete(link);
+  }
+
+  /** Every neighbour's clock at `t` as far as known (`at` is `NaN` for one not heard yet). */
+  #all(t: number): NeighbourClock[] {
+    return neighbourClocks(this.clock.links, t, this.clock.refAt(t), this.fps);
+  }
+
+  /** The most advanced clock at `t` among neighbours other than `claimant` and not suspect; `NaN` when none. */
+  #othersAt(claimant: string, t: number): number {
+    let others = Number.NaN;
+    for (const n of this.#all(t)) {
+      if (n.id === claimant || this.suspect(n.id, t)) continue;
+      if (!Number.isNaN(n.at) && !(n.at <= others)) others = n.at;
+    }
+    return others;
   }
 
   #refused(claimant: string, t: number): false {

@@ -121,6 +121,24 @@ export function neighbourClockAt(l: LinkState, t: number, refNow: number, fps: n
   return Number.isNaN(compensated) || compensated < low ? low : compensated;
 }
 
+/** One neighbour's clock at some local time as far as known (`NaN`: nothing heard yet). @internal */
+export interface NeighbourClock {
+  readonly id: string;
+  readonly at: number;
+}
+
+/** Every neighbour's clock at local time `t` (see {@link neighbourClockAt}). @internal */
+export function neighbourClocks(
+  links: ReadonlyMap<string, LinkState>,
+  t: number,
+  refNow: number,
+  fps: number,
+): NeighbourClock[] {
+  const out: NeighbourClock[] = [];
+  for (const [id, l] of links) out.push({ id, at: neighbourClockAt(l, t, refNow, fps) });
+  return out;
+}
+
 /** Noise of a link's smoothed estimate (ticks, one standard deviation). @internal */
 export function linkSigma(l: LinkState, smoothing: number): number {
   const a = smoothing;

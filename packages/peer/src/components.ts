@@ -171,6 +171,7 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
   c.desync = new DesyncDetector(ctx, {
     historiesDiffer: (l) => c.repair.historiesDiffer(l as LinkEntry<E>),
     cut: (l, error) => links.linkError(l as LinkEntry<E>, error, true),
+    contradicted: (senderKey, problem) => c.join.snapshotContradicted(senderKey, problem, ctx.now()),
   });
   c.join = new Join(ctx, links, {
     stamp: (payload, placeholder) => {
@@ -205,9 +206,10 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
         CLAIM_SLACK_SEQS,
         options.quotas.maxSnapshotNewSources,
       ),
-    adopt: (decoded, now) => {
+    adopt: (decoded, now, from) => {
       c.persistence.settled(decoded.snapshot);
       const lost = c.driver.adopt(decoded, now);
+      c.desync.probe(from.key, decoded.snapshot.tick);
       const folded = decoded.snapshot.frontier.find(([source]) => source === ctx.source)?.[1] ?? 0;
       const skipped = decoded.snapshot.skipped?.find(([source]) => source === ctx.source)?.[1] ?? [];
       c.offline.rebased(lost, decoded.snapshot.tick, folded, skipped);

@@ -14,6 +14,7 @@ import type { Timeline } from '@symmetric/core';
 import type { PeerContext } from './context.js';
 import { PeerError } from './errors.js';
 import type { LinkEntry } from './links.js';
+import { stateContradiction } from './snapshot-verify.js';
 
 /** Most pending hash reports (and unconfirmed mismatches) remembered per link. */
 const MAX_PENDING_HASHES = 256;
@@ -41,6 +42,11 @@ export interface DesyncHost {
   historiesDiffer(link: LinkEntry<unknown>): boolean;
   /** Close `link` with `error` (counted and reported): its hash reports were outvoted too often. */
   cut?(link: LinkEntry<unknown>, error: PeerError): void;
+  /**
+   * The state of the snapshot adopted from link `senderKey` is contradicted by the other
+   * neighbours' hash reports (`problem`, see snapshot-verify.ts): refuse it.
+   */
+  contradicted?(senderKey: string, problem: string): void;
 }
 
 /** Hash state of one neighbour. */
@@ -73,6 +79,11 @@ export class DesyncDetector<S, E> {
   /** Next tick whose hash is recorded once settled. */
   private nextHashTick: number;
   private nextSendAt = 0;
+  /**
+   * The adopted snapshot whose state no other neighbour has confirmed yet: its sender's link and
+   * tick. Its sender's hash reports vote for nobody meanwhile.
+   */
+  private probation: { readonly senderKey: string; readonly tick: number } | undefined;
 
   constructor(
     private readonly ctx: PeerContext<S, E>,
@@ -94,6 +105,20 @@ export class DesyncDetector<S, E> {
   linkClosed(key: string): void {
     this.remote.delete(key);
     for (const v of this.votes.values()) v.delete(key);
+  }
+
+  /**
+   * The timeline was just started from the snapshot at `tick` that link `senderKey` sent: its
+   * state is on probation until a neighbour other than the sender reports one of our hashes of a
+   * later tick.
+   */
+  probe(senderKey: string, tick: number): void {
+    this.probation = { senderKey, tick };
+  }
+
+  /** `true` while an adopted snapshot's state awaits confirmation by another neighbour. */
+  get onProbation(): boolean {
+    return this.probation !== undefined;
   }
 
   /** Own recorded hash of `tick`, if any. */
@@ -189,6 +214,8 @@ export class DesyncDetector<S, E> {
     }
     v.set(link.key, theirs);
     if (mine === theirs) {
+      const p = this.probation;
+      if (p !== undefined && link.key !== p.senderKey && tick > p.tick) this.probation = undefined;
       remote.mismatches?.delete(tick);
       remote.outvoted = 0;
       return;
@@ -231,6 +258,7 @@ export class DesyncDetector<S, E> {
         m.delete(tick);
         const mine = this.ownHashes.get(tick);
         if (mine === undefined || mine === x.theirs) continue;
+        if (this.contradictsProbation(l, tick, mine)) return;
         if (this.outvotes(l, tick, mine, x.theirs)) {
           this.ctx.stats.hashReportsOutvoted++;
           const r = this.remoteOf(l);
@@ -259,15 +287,40 @@ export class DesyncDetector<S, E> {
   }
 
   /**
+   * While an adopted snapshot is on probation, a confirmed mismatch of `tick` with `link` (not
+   * its sender) is weighed against every other neighbour's report of that tick
+   * ({@link stateContradiction}): `true` when the snapshot is contradicted (then refused through
+   * the host, and this round of confirmations ends: the timeline is about to be replaced).
+   */
+  private contradictsProbation(link: LinkEntry<E>, tick: number, mine: string): boolean {
+    const p = this.probation;
+    if (p === undefined || link.key === p.senderKey || tick <= p.tick || this.host.contradicted === undefined)
+      return false;
+    const v = this.votes.get(tick);
+    if (v === undefined) return false;
+    const others: string[] = [];
+    for (const l of this.ctx.neighbours()) {
+      const h = l.key === p.senderKey ? undefined : v.get(l.key);
+      if (h !== undefined) others.push(h);
+    }
+    const problem = stateContradiction(tick, mine, v.get(p.senderKey), others);
+    if (problem === undefined) return false;
+    this.probation = undefined;
+    this.host.contradicted(p.senderKey, problem);
+    return true;
+  }
+
+  /**
    * `true` when `link`'s hash of `tick` (`theirs`, not ours) is outvoted: another open neighbour
-   * reported our hash and none reported theirs.
+   * reported our hash and none reported theirs. The sender of a snapshot on probation does not
+   * vote (its word is what is being checked).
    */
   private outvotes(link: LinkEntry<E>, tick: number, mine: string, theirs: string): boolean {
     const v = this.votes.get(tick);
     if (v === undefined) return false;
     let agree = 0;
     for (const l of this.ctx.neighbours()) {
-      if (l === link) continue;
+      if (l === link || l.key === this.probation?.senderKey) continue;
       const h = v.get(l.key);
       if (h === theirs) return false;
       if (h === mine) agree++;
@@ -300,6 +353,7 @@ export class DesyncDetector<S, E> {
     this.nextHashTick = Math.ceil((snapshotTick + 1) / every) * every;
     this.ownHashes.clear();
     this.votes.clear();
+    this.probation = undefined;
     // Reports of the replaced history not sent yet are not ours any more.
     this.outgoing = [];
     // Mismatches with neighbours were about the replaced history: compared afresh from here on.

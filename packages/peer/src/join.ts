@@ -72,8 +72,11 @@ export interface JoinHost<S, E> {
     decoded: DecodedSnapshot<S, E>,
     link: LinkEntry<E>,
   ): { readonly problem: string | undefined; readonly checked: boolean };
-  /** Replace the timeline by the decoded one, carrying over newer events (see Driver.adopt). */
-  adopt(decoded: DecodedSnapshot<S, E>, now: number): void;
+  /**
+   * Replace the timeline by the decoded one `from` sent, carrying over newer events (see
+   * Driver.adopt); its state is on probation until another neighbour confirms it (desync.ts).
+   */
+  adopt(decoded: DecodedSnapshot<S, E>, now: number, from: LinkEntry<E>): void;
   /** Emit `render` for the new state. */
   render(): void;
 }
@@ -353,7 +356,7 @@ export class Join<S, E> {
       this.refuseSnapshot(link, verdict.problem, now);
       return;
     }
-    this.host.adopt(decoded, now);
+    this.host.adopt(decoded, now, link);
     this.transfer = undefined;
     this.awaitingServerSince = undefined;
     this.adopted = true;
@@ -383,6 +386,29 @@ export class Join<S, E> {
     });
     this.links.linkError(link, error, true);
     this.retrySnapshot(now);
+  }
+
+  /**
+   * The state of the snapshot adopted from link `senderKey` was contradicted by the other
+   * neighbours' hash reports (`problem`): count it, cut the sender, and re-base on another
+   * neighbour's snapshot (unless a transfer is under way already).
+   */
+  snapshotContradicted(senderKey: string, problem: string, now: number): void {
+    const link = this.links.get(senderKey);
+    this.ctx.stats.snapshotsRefused++;
+    const error = new PeerError(
+      'SNAPSHOT',
+      `snapshot from ${link?.peerId ?? senderKey} refused: ${problem}`,
+      {
+        linkId: senderKey,
+        peerId: link?.peerId || undefined,
+      },
+    );
+    if (link !== undefined) {
+      this.refused.add(link.key);
+      this.links.linkError(link, error, true);
+    } else this.ctx.report(error);
+    if (this.transfer === undefined) this.retrySnapshot(now);
   }
 
   /** Events announced by neighbours cannot be repaired (compacted away): see {@link housekeeping}. */

@@ -3,7 +3,10 @@
  * arrives, and its frontier against what this peer and its other neighbours know. A frontier
  * is a claim, not a fact: a snapshot whose frontier says it covers events nobody else vouches
  * for would mark those events as held (and lost) everywhere it spreads, so it is refused and its
- * sender cut (`SNAPSHOT`).
+ * sender cut (`SNAPSHOT`). A snapshot's state cannot be checked before any neighbour has hashed a
+ * tick after it: it is adopted on probation, and the hashes of the first settled ticks simulated
+ * from it are weighed against the other neighbours' reports ({@link stateContradiction}); a
+ * contradicted snapshot is refused, its sender cut, and another neighbour's snapshot taken.
  * @internal
  */
 import type { SnapshotChunkFrame } from '@symmetric/codec';
@@ -74,4 +77,32 @@ function frontierProblem(
       return `snapshot claims ${source}#${seq}; this peer and its other neighbours vouch for #${vouched}`;
   }
   return undefined;
+}
+
+/**
+ * The verdict on an adopted snapshot's state at a settled tick after it, from the hash reports of
+ * that tick: `mine` (this peer's hash, simulated from the snapshot), `sender` (the hash its sender
+ * reported, if any) and `others` (what each other neighbour reported). The snapshot is
+ * contradicted when more other neighbours agree on one other hash than report ours, and either
+ * two or more of them agree on it or the sender itself does not back our hash (a sender that
+ * simulates its own snapshot reports our hash; one honest neighbour against a sender that does is
+ * one word against another, left to the `desync` report). Returns the problem, or `undefined`.
+ * @internal
+ */
+export function stateContradiction(
+  tick: number,
+  mine: string,
+  sender: string | undefined,
+  others: Iterable<string>,
+): string | undefined {
+  let support = 0;
+  const against = new Map<string, number>();
+  for (const h of others) {
+    if (h === mine) support++;
+    else against.set(h, (against.get(h) ?? 0) + 1);
+  }
+  let best = 0;
+  for (const n of against.values()) if (n > best) best = n;
+  if (best <= support || (best < 2 && sender === mine)) return undefined;
+  return `its state hashes to ${mine} at tick ${tick}; ${best} other neighbour(s) report another hash, ${support} report it`;
 }
