@@ -1,15 +1,28 @@
+import { hash01, SourceCount } from './source-count.js';
+
 /**
- * The `delay: 'auto'` rule. Every peer floods a small beacon (a presence update carrying the
- * sender's network tick) on every new link, 3 times 5 s apart, then every 30 s; the first copy
- * of a beacon from `s` reaches this peer after the fastest-path flooding delay `D(s, me)` (hops × per-link latency, as the
- * network really is), measured as `networkTickNow - beaconTick`. Links are symmetric enough
- * that the largest `D(s, me)` over sources is also how long this peer's own events take to
- * reach the farthest peer, which is the Δ that makes them on time everywhere:
+ * The `delay: 'auto'` rule. Peers send small beacons (a presence update carrying the sender's
+ * network tick), flooded room-wide; the first copy of a beacon from `s` reaches this peer after
+ * the fastest-path flooding delay `D(s, me)` (hops × per-link latency, as the network really
+ * is), measured as `networkTickNow - beaconTick`. Links are symmetric enough that the largest
+ * `D(s, me)` over sources is also how long this peer's own events take to reach the farthest
+ * peer, which is the Δ that makes them on time everywhere:
  *
  *     Δ = ceil(1.2 × max_s D(s) + 2 × clockUncertainty + 1)   (ticks)
  *
- * `D(s)` is the largest of the last 3 samples of `s` (robust to a lucky fast sample); sources
- * not heard for `staleMs` are forgotten.
+ * `D(s)` is the largest of the last 3 samples of `s` (robust to a lucky fast sample).
+ *
+ * Beacons are sampled, not sent by every peer every period: at each beacon slot (3 slots 5 s
+ * apart, then every 30 s, and one per new link) a peer floods its beacon with probability
+ * `min(1, BEACON_SOURCES / n)`, `n` the sources it holds samples of plus itself
+ * ({@link beaconChance}): a room of up to {@link BEACON_SOURCES} peers beacons from every peer
+ * at every slot, a larger one about {@link BEACON_SOURCES} beacons per slot in all, so the
+ * background traffic grows with the links, not with peers × links. A source's samples are kept
+ * for three slow periods times `n / BEACON_SOURCES` (at least three periods), the time in which
+ * it beacons about three times: the estimate still covers nearly every source of the room.
+ * Memory does not grow with the room: samples are kept for the {@link BEACON_SOURCES} sources
+ * with the largest delays (only the largest two can set Δ), and `n` comes from a sketch of 64
+ * source hashes (source-count.ts).
  *
  * A sample is only meaningful when the two clocks agreed: when groups meet, a beacon stamped on
  * the younger group's clock before it jumped to the network's time looks like a flooding delay
@@ -21,7 +34,8 @@
  * Robust to a lying minority: a sample beyond the 5 s ceiling (a beacon stamped at tick 0, or
  * long ago) is dropped as impossible (`outliers`), and with three or more sources the largest
  * `D(s)` is left out when it is more than twice the next one plus {@link OUTLIER_FLOOR_S} s of
- * ticks: one source cannot drive Δ alone.
+ * ticks: one source cannot drive Δ alone. Each sample is this peer's own measurement of a beacon
+ * its source signed, so a relay cannot make up delays.
  *
  * Before any beacon arrived, Δ is 4 times the slowest neighbour's one-way latency, and at least
  * 100 ms. Δ is clamped to [1 tick, 5 s].
@@ -30,14 +44,21 @@
 export class AutoDelay {
   /** Samples dropped as impossible (beyond the ceiling) or left out as a lone outlier. */
   outliers = 0;
+  /** Samples of the {@link BEACON_SOURCES} sources with the largest delays (the rest cannot set Δ). */
   private readonly samples = new Map<string, { values: number[]; next: number; at: number; epoch: number }>();
+  /** How many sources this peer hears from (a sketch: memory independent of the room's size). */
+  private readonly heard = new SourceCount();
   /** The own clock's epoch the samples were measured with. */
   private ownEpoch = 0;
+  /** How long samples are kept (ms): `staleMs` stretched by the room's size at the last evaluation. */
+  private keepMs: number;
 
   constructor(
     private readonly fps: number,
     private readonly staleMs: number,
-  ) {}
+  ) {
+    this.keepMs = staleMs;
+  }
 
   /**
    * One beacon from `source`, stamped at its clock epoch `epoch`, took `ticks` ticks to arrive
@@ -57,6 +78,8 @@ export class AutoDelay {
     }
     let s = this.samples.get(source);
     if (s !== undefined && epoch < s.epoch) return; // stamped before the sender's clock jumped
+    this.heard.note(source, now);
+    if (s === undefined && this.samples.size >= BEACON_SOURCES && !this.makeRoom(v)) return;
     if (s === undefined || epoch > s.epoch) {
       s = { values: [], next: 0, at: now, epoch };
       this.samples.set(source, s);
@@ -67,14 +90,39 @@ export class AutoDelay {
     s.at = now;
   }
 
+  /**
+   * The samples are full: drop those of the source with the smallest delay if it is below `v`
+   * (`true`: there is room now for a source measured at `v`).
+   */
+  private makeRoom(v: number): boolean {
+    let least: string | undefined;
+    let d = Number.POSITIVE_INFINITY;
+    for (const [source, s] of this.samples) {
+      const m = Math.max(...s.values);
+      if (m < d) {
+        d = m;
+        least = source;
+      }
+    }
+    if (least === undefined || d >= v) return false;
+    this.samples.delete(least);
+    return true;
+  }
+
   /** Forget `source` (it said goodbye). */
   forget(source: string): void {
     this.samples.delete(source);
+    this.heard.forget(source);
   }
 
-  /** Number of sources with samples. */
-  get sources(): number {
+  /** Sources whose samples are held (at most {@link BEACON_SOURCES}). */
+  get held(): number {
     return this.samples.size;
+  }
+
+  /** Number of sources heard from recently (exact up to 64, estimated beyond). */
+  get sources(): number {
+    return this.heard.estimate();
   }
 
   /** Δ in ticks at local time `now`. */
@@ -84,7 +132,7 @@ export class AutoDelay {
     let next = -1;
     let count = 0;
     for (const [source, s] of this.samples) {
-      if (now - s.at > this.staleMs) {
+      if (now - s.at > this.keepMs) {
         this.samples.delete(source);
         continue;
       }
@@ -96,6 +144,8 @@ export class AutoDelay {
         worst = d;
       } else if (d > next) next = d;
     }
+    this.heard.expire(now, this.keepMs);
+    this.keepMs = this.staleMs * Math.max(1, (this.heard.estimate() + 1) / BEACON_SOURCES);
     if (count >= 3 && worst > 2 * next + OUTLIER_FLOOR_S * this.fps) {
       this.outliers++;
       worst = next;
@@ -118,6 +168,23 @@ export const MAX_DELAY_S = 5;
 
 /** A lone largest flooding delay is an outlier when above twice the next one plus this many seconds. @internal */
 export const OUTLIER_FLOOR_S = 0.1;
+
+/**
+ * Beacons flooded per slot in a large room (a room of up to this many peers beacons from every
+ * peer at every slot). @internal
+ */
+export const BEACON_SOURCES = 32;
+
+/**
+ * Whether the beacon of `source` at its slot `slot` goes out, when it knows `known` other
+ * sources: chance `min(1, BEACON_SOURCES / (known + 1))`, drawn from a hash of the source and
+ * the slot (the same on every run, different from slot to slot and source to source).
+ * @internal
+ */
+export function beaconChance(source: string, slot: number, known: number): boolean {
+  const p = BEACON_SOURCES / (known + 1);
+  return p >= 1 || hash01(`${source}#${slot}`) < p;
+}
 
 /** Beacon periods (ms) when Δ is 'auto': the first few quickly, then slowly (also one per new link). @internal */
 export const BEACON_FAST_MS = 5000;

@@ -3,7 +3,8 @@
  * limit under the incarnation's source, deduplicated by its per-update counter, refreshed by
  * heartbeats, expired after a TTL, and never enter the timeline. Each update also carries the
  * sender's network tick: with `delay: 'auto'` these are the beacons Δ is measured from
- * (delay.ts).
+ * (delay.ts). A beacon with no user data goes out at a slot only when the slot's draw says so
+ * (`beaconChance`): in a large room about `BEACON_SOURCES` peers beacon per slot.
  *
  * In an authenticated room each update is tied to its source's identity: the data is
  * `[user, tick, epoch, signature]`, the signature by the key of the source's peer id over the
@@ -17,7 +18,14 @@
 import type { PresenceFrame } from '@symmetric/codec';
 import { msgpackPayloadCodec } from '@symmetric/codec';
 import type { PeerContext } from './context.js';
-import { BEACON_FAST_COUNT, BEACON_FAST_MS, BEACON_MS, type Delay } from './delay.js';
+import {
+  BEACON_FAST_COUNT,
+  BEACON_FAST_MS,
+  BEACON_MS,
+  BEACON_SOURCES,
+  beaconChance,
+  type Delay,
+} from './delay.js';
 import { PeerError } from './errors.js';
 import { peerIdOf } from './identity.js';
 import type { LinkEntry, LinkTable } from './links.js';
@@ -125,8 +133,10 @@ export class PresenceChannel<S, E> {
   private own: unknown = null;
   /** Own update counter. */
   private seq = 0;
-  /** Own updates flooded to every neighbour (not counting those to one new neighbour). */
+  /** Beacon slots passed (flooded to every neighbour or skipped by the draw; not those to one new neighbour). */
   private floods = 0;
+  /** Draws made for bare Δ beacons (the slot number of the next draw). */
+  private draws = 0;
   private nextBeaconAt = 0;
 
   constructor(
@@ -166,7 +176,7 @@ export class PresenceChannel<S, E> {
       throw new PeerError('INVALID_PAYLOAD', `presence data cannot be encoded: ${String(cause)}`, { cause });
     }
     this.own = check;
-    this.sendOwn(undefined);
+    this.sendOwn(undefined, false);
   }
 
   /**
@@ -178,10 +188,27 @@ export class PresenceChannel<S, E> {
     this.seq = Math.max(this.seq, (incarnation - 1) * PRESENCE_SEQS_PER_LIFE);
   }
 
-  /** Send (flood, or to `only`) own presence: user data plus the network tick (the Δ-auto beacon). */
-  private sendOwn(only: LinkEntry<E> | undefined): void {
+  /**
+   * Send (flood, or to `only`) own presence: user data plus the network tick (the Δ-auto beacon).
+   * `slot`: a heartbeat or greeting rather than a change of the user data; with Δ auto and no
+   * user data it is a bare beacon, sent only when the slot's draw says so.
+   */
+  private sendOwn(only: LinkEntry<E> | undefined, slot: boolean): void {
     if (!this.host.attached()) return;
     const now = this.ctx.now();
+    if (
+      slot &&
+      this.own === null &&
+      this.delay.isAuto &&
+      !beaconChance(this.ctx.source, this.draws++, this.delay.auto.sources)
+    ) {
+      // A bare Δ beacon this slot's draw left out (delay.ts): nothing to send.
+      if (only === undefined) {
+        this.floods++;
+        this.nextBeaconAt = now + this.period();
+      }
+      return;
+    }
     this.seq++;
     // Under the incarnation's source, like events. A peer restarted without a store is a new
     // source and counts from 1; one resumed from its store continues (see resumeLife).
@@ -237,7 +264,7 @@ export class PresenceChannel<S, E> {
 
   /** A new neighbour: own presence (a beacon with Δ auto) and the entries we know, not relayed further. */
   greet(link: LinkEntry<E>): void {
-    if (this.own !== null || this.delay.isAuto) this.sendOwn(link);
+    if (this.own !== null || this.delay.isAuto) this.sendOwn(link, true);
     // Known entries, not relayed further (hops 0) and not used for delay measurement.
     for (const [source, e] of this.table.entries) {
       if (peerIdOf(source) === link.peerId) continue;
@@ -332,10 +359,13 @@ export class PresenceChannel<S, E> {
   /** Heartbeat or beacon when due; expire entries not refreshed. */
   housekeeping(now: number): void {
     if ((this.own !== null || this.delay.isAuto) && this.host.established() && now >= this.nextBeaconAt) {
-      this.sendOwn(undefined);
+      this.sendOwn(undefined, true);
     }
+    // In a room where every peer beacons at every slot, an expired entry is a peer that left;
+    // in a larger one a source may stay silent for longer, and its samples age in delay.ts.
+    const everySlot = this.delay.auto.sources + 1 <= BEACON_SOURCES;
     for (const e of this.table.expire(now)) {
-      this.delay.auto.forget(e.source);
+      if (everySlot) this.delay.auto.forget(e.source);
       if (e.user !== null) this.changed(e.source);
     }
   }
