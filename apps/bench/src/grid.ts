@@ -52,7 +52,7 @@ export interface ScenarioJson {
   name: string;
   seed: number;
   peers: number;
-  topology: { kind: 'paper-21' };
+  topology: { kind: 'paper-21' } | { kind: 'random-regular'; degree: number; seed?: number };
   fps: number;
   durationS: number;
   warmupS: number;

@@ -49,6 +49,7 @@ export {
 } from './network.js';
 export type { CarriedFrame } from './realized.js';
 export {
+  type VirtualNetwork,
   type VirtualNetworkOptions,
   type VirtualNetworkSpec,
   virtualNetwork,

@@ -11,6 +11,7 @@
  * @packageDocumentation
  * @module @symmetric/sim
  */
+export type { GossipModelOptions, GossipModelStats, GossipTypeCount, SimulatedGossip } from './broadcast.js';
 export { type CliIo, runCli } from './cli-main.js';
 export { isScenarioError, ScenarioError, type ScenarioErrorCode } from './errors.js';
 export { formatMetrics, metricsJson } from './format.js';

@@ -5,6 +5,7 @@
 import type { PayloadCodec } from '@symmetric/codec';
 import type { App, SeededRandom } from '@symmetric/core';
 import type { PeerOptions } from '@symmetric/peer';
+import type { GossipModelOptions } from './broadcast.js';
 import { driveScenario } from './driver.js';
 import type { Metrics } from './metrics.js';
 import { parseScenario, type Scenario } from './scenario.js';
@@ -39,6 +40,12 @@ export interface RunOptions<S = unknown, E = unknown> {
   readonly trace?: (event: TraceEvent) => void;
   /** Extra options for every peer (e.g. `snapshotEvery`, `clock`), applied after the scenario's. */
   readonly peerOptions?: Partial<Omit<PeerOptions<S, E>, 'app' | 'transports' | 'now'>>;
+  /**
+   * Disseminate over a simulated gossipsub room (`dissemination: 'broadcast'` on every peer
+   * unless `peerOptions` says otherwise) instead of flooding; the gossipsub parameters, `{}`
+   * for libp2p's defaults. See docs/scale.md.
+   */
+  readonly broadcast?: GossipModelOptions;
 }
 
 /**
@@ -55,8 +62,13 @@ export async function runScenario<S = unknown, E = unknown>(
 ): Promise<Metrics> {
   const sc: Scenario = parseScenario(scenario);
   const seed = options.seed ?? sc.seed;
-  const { metrics } = await driveScenario<S, E>(sc, virtualNetwork(sc, seed), {
+  const broadcast = options.broadcast;
+  const network = virtualNetwork<S, E>(sc, seed, broadcast === undefined ? {} : { broadcast });
+  const { metrics } = await driveScenario<S, E>(sc, network, {
     ...options,
+    ...(broadcast === undefined
+      ? {}
+      : { peerOptions: { dissemination: 'broadcast' as const, ...options.peerOptions } }),
     defaultRoom: 'symmetric-sim',
   });
   return metrics;

@@ -4,6 +4,7 @@
  */
 import { deriveSeed } from '@symmetric/core';
 import { LoopbackNetwork, type SentFrame } from '@symmetric/transport-loopback';
+import { type GossipModelOptions, SimulatedGossip, withRoomChannel } from './broadcast.js';
 import { peerAddress, type ScenarioNetwork } from './network.js';
 import type { CarriedFrame } from './realized.js';
 import type { LatencyModel } from './scenario.js';
@@ -23,7 +24,15 @@ export interface VirtualNetworkOptions {
    * that do not need the bound turn it off: the record grows with the run.
    */
   readonly recordCarried?: boolean;
+  /**
+   * Give every peer a simulated gossipsub room channel (see {@link SimulatedGossip}), for peers
+   * running `dissemination: 'broadcast'`. Default: none (links only).
+   */
+  readonly broadcast?: GossipModelOptions;
 }
+
+/** A virtual network; with the `broadcast` option, its simulated room too. */
+export type VirtualNetwork<S, E> = ScenarioNetwork<S, E> & { readonly gossip?: SimulatedGossip };
 
 /**
  * A loopback network in virtual time. Each edge is kept up by its lower-index end (one link per
@@ -33,7 +42,7 @@ export function virtualNetwork<S, E>(
   spec: VirtualNetworkSpec,
   seed: number,
   options: VirtualNetworkOptions = {},
-): ScenarioNetwork<S, E> {
+): VirtualNetwork<S, E> {
   const index = new Map<string, number>();
   for (let i = 0; i < spec.peers; i++) index.set(peerAddress(i), i);
   const carried: CarriedFrame[] | undefined = options.recordCarried === false ? undefined : [];
@@ -55,23 +64,39 @@ export function virtualNetwork<S, E>(
             }),
         }),
   });
+  const gossip =
+    options.broadcast === undefined
+      ? undefined
+      : new SimulatedGossip(spec.peers, spec.latency, deriveSeed(seed, 'broadcast'), options.broadcast);
   return {
     ...(carried === undefined ? {} : { carried: () => carried }),
+    ...(gossip === undefined ? {} : { gossip }),
     now: () => net.now(),
     advanceTo: (atMs) => {
+      for (let at = gossip?.nextAt(); at !== undefined && at <= atMs; at = gossip?.nextAt()) {
+        net.runUntil(at);
+        gossip!.runUntil(at);
+      }
       net.runUntil(atMs);
       return undefined;
     },
     stepsPeers: true,
     open: (i, { neighbours }) => ({
-      transport: net.transport(peerAddress(i), {
-        connectTo: neighbours.filter((j) => j > i).map(peerAddress),
-      }),
+      transport: ((t) =>
+        gossip === undefined ? t : withRoomChannel(t, gossip, i, neighbours, () => net.now()))(
+        net.transport(peerAddress(i), { connectTo: neighbours.filter((j) => j > i).map(peerAddress) }),
+      ),
       // Catching up costs no virtual time, so it is bounded by ticks only (a cheap app does
       // minutes of ticks within one real frame; see README "How a run goes").
       options: { catchUp: { budgetMs: Number.POSITIVE_INFINITY } },
     }),
-    cut: (a, b) => net.cut(peerAddress(a), peerAddress(b)),
-    heal: (a, b) => net.heal(peerAddress(a), peerAddress(b)),
+    cut: (a, b) => {
+      net.cut(peerAddress(a), peerAddress(b));
+      gossip?.setCut(a, b, true);
+    },
+    heal: (a, b) => {
+      net.heal(peerAddress(a), peerAddress(b));
+      gossip?.setCut(a, b, false);
+    },
   };
 }

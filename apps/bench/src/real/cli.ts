@@ -22,6 +22,12 @@ function cellOption(v: string): { latencyMs: number; perMinute: number; multipli
   return { latencyMs: Number(m[1]), perMinute: Number(m[2]), multiplier: Number(m[3]) };
 }
 
+function positiveInt(v: string): number {
+  const x = Number(v);
+  if (!Number.isInteger(x) || x < 1) throw new InvalidArgumentError('expected a positive integer');
+  return x;
+}
+
 function nonNegativeInt(v: string): number {
   const x = Number(v);
   if (!Number.isInteger(x) || x < 0) throw new InvalidArgumentError('expected a non-negative integer');
@@ -37,6 +43,12 @@ const program = new Command()
   .option('--warmup <s>', "warm-up excluded from the metrics (default: the paper's 30 s)", positive)
   .option('--repetition <n>', 'seeding of the grid (seed = n + 1)', nonNegativeInt, 0)
   .option('--cell <L/perMinute/multiplier>', 'the cell to run (default 50/25/2)', cellOption)
+  .option(
+    '--peers <n>',
+    'a room of n peers on a random regular graph instead of the paper topology',
+    positiveInt,
+  )
+  .option('--degree <d>', 'degree of that graph (with --peers)', positiveInt, 4)
   .option('--churn', "the paper's churn variant of the cell (peers restarting from nothing)", false)
   .option('--out <dir>', 'output folder', new URL('../../results/', import.meta.url).pathname)
   .option('--no-write', 'print only, write no result files')
@@ -48,6 +60,8 @@ const opts = program.opts<{
   warmup?: number;
   repetition: number;
   churn: boolean;
+  peers?: number;
+  degree: number;
   cell?: { latencyMs: number; perMinute: number; multiplier: number };
   out: string;
   write: boolean;
@@ -66,13 +80,14 @@ async function comparison(): Promise<Comparison> {
     return { ...saved, explanation: explain(saved) };
   }
   process.stderr.write(
-    `bench:real: ${opts.duration} s simulated, then ${opts.duration} s in real time (21 peers on ws://127.0.0.1)\n`,
+    `bench:real: ${opts.duration} s simulated, then ${opts.duration} s in real time (${opts.peers ?? 21} peers on ws://127.0.0.1)\n`,
   );
   let lastSim = -1;
   return compareRealVsSim({
     durationS: opts.duration,
     repetition: opts.repetition,
     churn: opts.churn,
+    ...(opts.peers !== undefined ? { room: { peers: opts.peers, degree: opts.degree } } : {}),
     ...(opts.cell !== undefined ? { cell: opts.cell } : {}),
     ...(opts.warmup !== undefined ? { warmupS: opts.warmup } : {}),
     onSimProgress: (f) => {
@@ -100,7 +115,8 @@ try {
       opts.cell === undefined
         ? ''
         : `-${opts.cell.latencyMs}ms-${opts.cell.perMinute}pm-${opts.cell.multiplier}x`;
-    const base = `real-vs-sim${c.scenario.churn === undefined ? '' : '-churn'}${cellTag}`;
+    const roomTag = opts.peers === undefined ? '' : `-${opts.peers}p-d${opts.degree}`;
+    const base = `real-vs-sim${c.scenario.churn === undefined ? '' : '-churn'}${cellTag}${roomTag}`;
     writeFileSync(join(opts.out, `${base}.md`), md);
     writeFileSync(join(opts.out, `${base}.json`), `${JSON.stringify(c, null, 2)}\n`);
     process.stderr.write(`wrote ${join(opts.out, `${base}.md`)} and .json\n`);

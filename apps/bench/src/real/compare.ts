@@ -22,6 +22,11 @@ export interface CompareOptions {
   readonly warmupS?: number;
   /** Run the paper's churn variant of the cell (peers restarting from nothing). Default `false`. */
   readonly churn?: boolean;
+  /**
+   * A room of this many peers on a random `degree`-regular graph (seeded from the scenario)
+   * instead of the paper's 21-peer topology. Default: the paper's topology.
+   */
+  readonly room?: { readonly peers: number; readonly degree: number };
   /** Progress of the simulated run (fraction 0..1). */
   readonly onSimProgress?: (fraction: number) => void;
   /** Progress of the real run. */
@@ -64,9 +69,13 @@ export async function compareRealVsSim(options: CompareOptions = {}): Promise<Co
   const durationS = options.durationS ?? 120;
   const churn = options.churn === true;
   const base = (churn ? churnScenario : cellScenario)(setting, cell, options.repetition ?? 0, durationS);
+  const room = options.room;
   const scenario: ScenarioJson = {
     ...base,
-    name: `real-vs-sim-${churn ? 'churn-' : ''}${cell.latencyMs}ms-${cell.perMinute}pm-${cell.multiplier}x`,
+    name: `real-vs-sim-${churn ? 'churn-' : ''}${cell.latencyMs}ms-${cell.perMinute}pm-${cell.multiplier}x${room === undefined ? '' : `-${room.peers}p-d${room.degree}`}`,
+    ...(room === undefined
+      ? {}
+      : { peers: room.peers, topology: { kind: 'random-regular', degree: room.degree } }),
     ...(options.warmupS !== undefined ? { warmupS: options.warmupS } : {}),
   };
   if (!(durationS > scenario.warmupS + scenario.quietTailS) || !(durationS > scenario.startJitterS)) {
@@ -222,6 +231,13 @@ export function explain(c: Omit<Comparison, 'explanation'>): string {
   return parts.join(' ');
 }
 
+/** The scenario's topology in words. */
+function topologyText(s: ScenarioJson): string {
+  return s.topology.kind === 'paper-21'
+    ? "the paper's 21-peer topology"
+    : `${s.peers} peers on a random ${s.topology.degree}-regular graph`;
+}
+
 /** The comparison as a markdown page (`results/real-vs-sim.md`). */
 export function comparisonMarkdown(c: Comparison): string {
   const { real, sim, simMeasuredLatency } = c;
@@ -261,9 +277,9 @@ export function comparisonMarkdown(c: Comparison): string {
     '',
     `One cell of the paper's grid${c.scenario.churn === undefined ? '' : ` with the paper's churn (each peer online ~${c.scenario.churn.onlineMeanS} s, offline ~${c.scenario.churn.offlineMeanS} s, exponential, restarting from nothing)`} — ${c.cell.latencyMs} ms mean link latency (s.d. ${c.scenario.latency.sdMs} ms), ` +
       `${c.cell.perMinute} events/min network-wide, Δ = ${c.cell.latencyMs} × 5 × ${c.cell.multiplier} = ${c.cell.deltaMs} ms, ` +
-      `the paper's 21-peer topology, ${c.durationS} s (warm-up ${c.scenario.warmupS} s excluded, quiet tail ` +
+      `${topologyText(c.scenario)}, ${c.durationS} s (warm-up ${c.scenario.warmupS} s excluded, quiet tail ` +
       `${c.scenario.quietTailS} s, start jitter up to ${c.scenario.startJitterS} s, seed ${c.scenario.seed}) — run twice: ` +
-      `in virtual time by \`@symmetric/sim\` (loopback links) and in real time by 21 \`@symmetric/peer\` runtimes ` +
+      `in virtual time by \`@symmetric/sim\` (loopback links) and in real time by ${c.scenario.peers} \`@symmetric/peer\` runtimes ` +
       'on `@symmetric/transport-ws` over 127.0.0.1, each link delayed by `latencyTransport` (per-frame normal sample, FIFO kept).',
     '',
     `Machine: ${c.machine.cpu} × ${c.machine.cores}, ${c.machine.platform}, Node ${c.machine.node}; ${c.date}.`,

@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench:gossip-real`: flooding against the broadcast mode (gossipsub) on real libp2p
+ * peers in this process over 127.0.0.1, per room size × degree; prints a table and writes
+ * `results/gossip-real.json` and `.md`.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { type RealGossipFigures, runRealGossip } from './gossip-real.js';
+import { gossipRealMarkdown } from './gossip-tables.js';
+import { machine } from './real/run.js';
+
+function list(v: string): number[] {
+  const xs = v.split(',').map(Number);
+  if (xs.some((x) => !Number.isInteger(x) || x < 2))
+    throw new InvalidArgumentError('expected integers >= 2, e.g. 50,100');
+  return xs;
+}
+
+function positive(v: string): number {
+  const x = Number(v);
+  if (!Number.isFinite(x) || x <= 0) throw new InvalidArgumentError('expected a positive number');
+  return x;
+}
+
+const opts = new Command()
+  .name('bench-gossip-real')
+  .description('Flooding vs broadcast (gossipsub) on real libp2p peers in one process over 127.0.0.1.')
+  .option('--peers <list>', 'room sizes', list, [50])
+  .option('--degrees <list>', 'degrees of the random regular graphs', list, [4, 12])
+  .option('--duration <s>', 'wall seconds per run', positive, 60)
+  .option('--warmup <s>', 'warm-up excluded from the figures', positive, 20)
+  .option('--rate <n>', 'events per peer per minute', positive, 1)
+  .option('--delta <ms>', 'Δ in ms', positive, 300)
+  .option('--out <dir>', 'output folder', new URL('../results/', import.meta.url).pathname)
+  .option('--no-write', 'print only')
+  .parse()
+  .opts<{
+    peers: number[];
+    degrees: number[];
+    duration: number;
+    warmup: number;
+    rate: number;
+    delta: number;
+    out: string;
+    write: boolean;
+  }>();
+
+const runs: RealGossipFigures[] = [];
+for (const peers of opts.peers) {
+  for (const degree of opts.degrees) {
+    for (const mode of ['flood', 'broadcast'] as const) {
+      process.stderr.write(`[${peers} peers, degree ${degree}, ${mode}] starting\n`);
+      const f = await runRealGossip(
+        {
+          peers,
+          degree,
+          mode,
+          durationS: opts.duration,
+          warmupS: opts.warmup,
+          perPeerPerMinute: opts.rate,
+          deltaMs: opts.delta,
+        },
+        (text) => process.stderr.write(`[${peers} peers, degree ${degree}, ${mode}] ${text}\n`),
+      );
+      runs.push(f);
+      process.stderr.write(
+        `  rollback ${f.rollbackPct.toFixed(4)} %, links ${f.linkMessages} msgs / ${f.linkBytes} B, gossip ${f.gossipDataMessages} data + ${f.gossipControlEntries} control / ${f.gossipBytes} B, cpu ${f.cpuPct} %, loop p99 ${f.eventLoopDelayMs.p99} ms, converged ${f.converged}\n`,
+      );
+    }
+  }
+}
+const saved = { machine: machine(), date: new Date().toISOString(), runs };
+const md = gossipRealMarkdown(saved);
+process.stdout.write(`${md}\n`);
+if (opts.write) {
+  mkdirSync(opts.out, { recursive: true });
+  writeFileSync(join(opts.out, 'gossip-real.json'), `${JSON.stringify(saved, null, 2)}\n`);
+  writeFileSync(join(opts.out, 'gossip-real.md'), md);
+  process.stderr.write(`wrote ${join(opts.out, 'gossip-real.md')} and .json\n`);
+}
+if (runs.some((r) => !r.converged)) process.exitCode = 1;

@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench:gossip-sim`: flooding against the broadcast mode over a simulated gossipsub
+ * room, same scenario and seed, for each room size × degree; prints a table and writes
+ * `results/gossip-sim.json` and `.md`.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { compareRoom, type GossipRoomResult } from './gossip-sim.js';
+import { gossipSimMarkdown } from './gossip-tables.js';
+import { machine } from './real/run.js';
+
+function list(v: string): number[] {
+  const xs = v.split(',').map(Number);
+  if (xs.some((x) => !Number.isInteger(x) || x < 2))
+    throw new InvalidArgumentError('expected integers >= 2, e.g. 200,1000');
+  return xs;
+}
+
+function positive(v: string): number {
+  const x = Number(v);
+  if (!Number.isFinite(x) || x <= 0) throw new InvalidArgumentError('expected a positive number');
+  return x;
+}
+
+const opts = new Command()
+  .name('bench-gossip-sim')
+  .description(
+    'Flooding vs broadcast over simulated gossipsub, same scenario and seed, per room size and degree.',
+  )
+  .option('--peers <list>', 'room sizes', list, [200, 1000])
+  .option('--degrees <list>', 'degrees of the random regular graphs', list, [4, 12])
+  .option('--duration <s>', 'virtual seconds per run', positive, 60)
+  .option('--warmup <s>', 'warm-up excluded from rollback and arrivals', positive, 20)
+  .option('--rate <n>', 'events per peer per minute', positive, 1)
+  .option('--delta <ms>', 'Δ in ms', positive, 500)
+  .option('--skip <list>', 'peers×degree pairs to skip, e.g. 1000x12', (v) => v.split(','), [] as string[])
+  .option('--out <dir>', 'output folder', new URL('../results/', import.meta.url).pathname)
+  .option('--no-write', 'print only')
+  .parse()
+  .opts<{
+    peers: number[];
+    degrees: number[];
+    duration: number;
+    warmup: number;
+    rate: number;
+    delta: number;
+    skip: string[];
+    out: string;
+    write: boolean;
+  }>();
+
+const rooms: GossipRoomResult[] = [];
+for (const peers of opts.peers) {
+  for (const degree of opts.degrees) {
+    if (opts.skip.includes(`${peers}x${degree}`) || degree >= peers) continue;
+    let last = -1;
+    const result = await compareRoom(
+      {
+        peers,
+        degree,
+        perPeerPerMinute: opts.rate,
+        deltaMs: opts.delta,
+        durationS: opts.duration,
+        warmupS: opts.warmup,
+      },
+      (mode, f) => {
+        const pct = Math.floor(f * 10) * 10;
+        if (pct === last) return;
+        last = pct;
+        process.stderr.write(`[${peers} peers, degree ${degree}, ${mode}] ${pct}%\n`);
+        if (pct === 100) last = -1;
+      },
+    );
+    rooms.push(result);
+    const r = (m: GossipRoomResult['flood']): string =>
+      `${m.mode}: rollback ${m.rollbackPct.toFixed(4)} %, ${m.messagesPerEvent} msgs/event, ${m.bytesPerEvent} B/event, arrival p99 ${m.arrivalMs.p99} ms, cpu ${m.cpuS} s, converged ${m.converged}`;
+    process.stderr.write(`  ${r(result.flood)}\n  ${r(result.broadcast)}\n`);
+  }
+}
+const saved = { machine: machine(), date: new Date().toISOString(), rooms };
+const md = gossipSimMarkdown(saved);
+process.stdout.write(`${md}\n`);
+if (opts.write) {
+  mkdirSync(opts.out, { recursive: true });
+  writeFileSync(join(opts.out, 'gossip-sim.json'), `${JSON.stringify(saved, null, 2)}\n`);
+  writeFileSync(join(opts.out, 'gossip-sim.md'), md);
+  process.stderr.write(`wrote ${join(opts.out, 'gossip-sim.md')} and .json\n`);
+}
+if (rooms.some((x) => !x.flood.converged || !x.broadcast.converged)) process.exitCode = 1;
