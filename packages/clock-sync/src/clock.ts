@@ -1,5 +1,5 @@
 import { ClockError } from './errors.js';
-import { networkEstimate } from './estimate.js';
+import { networkEstimate, referenceOffset } from './estimate.js';
 import { learnedFrequency } from './frequency.js';
 import { MinorityGuard } from './guard.js';
 import { type LinkState, linkSigma, neighbourClockAt, newLinkState, takeSample } from './link-state.js';
@@ -220,7 +220,7 @@ export class Clock {
    * @throws {@link ClockError} `BAD_TIME`, `TIME_WENT_BACKWARDS`, `BAD_LINK`
    */
   syncFor(link: string, nowMs: number): SyncMessage {
-    this.#checkLink(link);
+    this.#must(linkProblem(link));
     const now = this.#time(nowMs);
     this.#touch(now);
     const l = this.#link(link);
@@ -240,7 +240,7 @@ export class Clock {
    * @throws {@link ClockError} `BAD_LINK`, `BAD_TIME`, `TIME_WENT_BACKWARDS`
    */
   syncDue(link: string, nowMs: number): boolean {
-    this.#checkLink(link);
+    this.#must(linkProblem(link));
     const now = this.#time(nowMs);
     const l = this.#links.get(link);
     const last = l?.lastSentAt;
@@ -260,9 +260,11 @@ export class Clock {
    *   `CLOCK_LIE` (an established clock, a claim far ahead that nobody corroborates)
    */
   onSync(link: string, msg: SyncMessage, nowMs: number): void {
-    this.#checkLink(link);
+    this.#must(linkProblem(link));
     const now = this.#time(nowMs);
-    const rtt = this.#checkSync(link, msg, now);
+    const checked = checkSync(msg, this.#links.get(link)?.firstSentAt, now);
+    if ('problem' in checked) this.#must(checked.problem);
+    const rtt = 'rtt' in checked ? checked.rtt : undefined; // the round trip an echo measures (ms)
     const lead = this.#seen ? msg.tick - this.#clockAt(now) : 0;
     if (this.#guard.isLie(link, msg.tick, lead, now, this.#othersAt(link, now)))
       this.#reject(
@@ -308,7 +310,7 @@ export class Clock {
    * @throws {@link ClockError} `BAD_TIME`, `TIME_WENT_BACKWARDS`, `BAD_TICK`
    */
   adopt(networkTick: number, nowMs: number): void {
-    this.#checkTick(networkTick, false);
+    this.#must(tickProblem(networkTick, false));
     const now = this.#time(nowMs);
     this.#touch(now);
     this.#reanchor(now);
@@ -323,7 +325,7 @@ export class Clock {
    * @throws {@link ClockError} `BAD_TIME`, `TIME_WENT_BACKWARDS`, `BAD_TICK`
    */
   fastForward(tick: number, nowMs: number): void {
-    this.#checkTick(tick, true);
+    this.#must(tickProblem(tick, true));
     const now = this.#time(nowMs);
     // Behind the state's tick: stand where a clock stepping at that tick does (mid-tick).
     this.adopt(tick > this.clockTick(now) ? tick + STEP_PHASE : tick, now);
@@ -350,6 +352,17 @@ export class Clock {
       smoothing: this.#o.smoothing,
       floorEpsilon: FLOOR_EPSILON,
     });
+  }
+
+  /**
+   * {@link estimate}'s `networkTick` alone (the same number), without building the estimate.
+   * @throws {@link ClockError} `BAD_TIME`, `TIME_WENT_BACKWARDS`
+   */
+  networkTick(nowMs: number): number {
+    const now = this.#time(nowMs);
+    const clock = this.#seen ? this.#clockAt(now) : 0;
+    const ref = this.#parent === undefined ? undefined : this.#links.get(this.#parent);
+    return clock + referenceOffset(ref, this.#seen ? this.#refAt(now) : 0, clock);
   }
 
   // ---- internals -------------------------------------------------------------------------
@@ -577,21 +590,6 @@ export class Clock {
     if (now < this.#lastNow - STALE_TIME_TOLERANCE_MS)
       this.#reject('TIME_WENT_BACKWARDS', `time ${now} is before ${this.#lastNow}`);
     return this.#lastNow;
-  }
-
-  #checkLink(link: string): void {
-    this.#must(linkProblem(link));
-  }
-
-  #checkTick(tick: number, integer: boolean): void {
-    this.#must(tickProblem(tick, integer));
-  }
-
-  /** Validate a SYNC; returns the round trip it measures (ms), if it carries an echo. */
-  #checkSync(link: string, msg: SyncMessage, now: number): number | undefined {
-    const checked = checkSync(msg, this.#links.get(link)?.firstSentAt, now);
-    if ('problem' in checked) this.#must(checked.problem);
-    return 'rtt' in checked ? checked.rtt : undefined;
   }
 
   #must(problem: Problem | undefined): void {

@@ -22,6 +22,14 @@ export interface EstimateInput {
 }
 
 /**
+ * Offset (ticks) of the reference link's clock from this clock, given the reference Q and the
+ * clock now: `0` without a reference or before its first sample. @internal
+ */
+export function referenceOffset(ref: LinkState | undefined, q: number, clock: number): number {
+  return ref !== undefined && ref.samples > 0 ? ref.u + q - clock : 0;
+}
+
+/**
  * The network's tick (this clock plus its reference's offset), its uncertainty (the spread of
  * the neighbours' offsets around the reference's, plus the reference's measurement noise) and
  * per-link RTT and offsets. @internal
@@ -38,7 +46,7 @@ export function networkEstimate(i: EstimateInput): ClockEstimate {
     });
   }
   const ref = i.parent === undefined ? undefined : i.links.get(i.parent);
-  const refOff = ref !== undefined && ref.samples > 0 ? ref.u + q - clock : 0;
+  const refOff = referenceOffset(ref, q, clock);
   let spread = refOff * refOff; // this clock itself
   let n = 1;
   for (const l of i.links.values()) {

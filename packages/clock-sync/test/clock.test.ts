@@ -401,6 +401,16 @@ describe('agreement between two clocks', () => {
     expect(a.estimate(8000).reference).toBeUndefined();
   });
 
+  it("networkTick is the estimate's networkTick, without the estimate", () => {
+    const fresh = new Clock({ fps: FPS });
+    expect(fresh.networkTick(0)).toBe(fresh.estimate(0).networkTick);
+    expectClockError(() => fresh.networkTick(Number.NaN), 'BAD_TIME');
+    const { a, b } = follow({ aToB: 40, bToA: 90, startB: 2000, until: 8000 });
+    for (let t = 8000; t < 12_000; t += 137) {
+      for (const c of [a, b]) expect(c.networkTick(t)).toBe(c.estimate(t).networkTick);
+    }
+  });
+
   it('matches within the asymmetry limit: half the difference of the one-way delays', () => {
     const { a, b } = follow({ aToB: 40, bToA: 80, startB: 1000, until: 8000 });
     // B reads A's tick 40 ms late but assumes (40 + 80) / 2 = 60 ms: 20 ms = 1 tick ahead.

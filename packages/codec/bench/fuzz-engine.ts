@@ -20,6 +20,8 @@ export interface FuzzApi {
     decoder(): { decode(bytes: Uint8Array): unknown };
   };
   CodecError: new (...args: never[]) => Error & { code: string };
+  /** The envelope's version byte. */
+  PROTOCOL_VERSION: number;
 }
 
 /** Valid frame sequences for one codec configuration. */
@@ -118,13 +120,13 @@ function mutate(input: Uint8Array, other: Uint8Array, next: () => number): Uint8
   return bytes;
 }
 
-function randomBytes(next: () => number): Uint8Array {
+function randomBytes(next: () => number, version: number): Uint8Array {
   const n = next() % 48;
   const out = new Uint8Array(n);
   for (let i = 0; i < n; i++) out[i] = next() & 0xff;
-  // Half the time make it past the envelope check: version 1 and a real (or nearly real) type.
+  // Half the time make it past the envelope check: this version and a real (or nearly real) type.
   if (n >= 2 && (next() & 1) === 0) {
-    out[0] = 1;
+    out[0] = version;
     out[1] = next() % 12;
   }
   return out;
@@ -156,7 +158,7 @@ export function runFuzz(api: FuzzApi, corpora: FuzzCorpus[], cases: number, seed
     const decoder = p.codec.decoder();
     for (let i = 0; i < at; i++) decoder.decode(seq[i]!);
     let input: Uint8Array;
-    if (next() % 5 === 0) input = randomBytes(next);
+    if (next() % 5 === 0) input = randomBytes(next, api.PROTOCOL_VERSION);
     else {
       const otherSeq = p.sequences[next() % p.sequences.length]!;
       input = mutate(seq[at]!, otherSeq[next() % otherSeq.length]!, next);

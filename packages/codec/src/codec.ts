@@ -22,14 +22,15 @@ export interface CodecOptions<E> {
 
 /**
  * Stateful encoder for one direction of one link. It interns peer ids: the first frame that
- * names an id carries the string and gives it the next table index; later frames send the index.
+ * names an id carries the string and gives it a table index (the next one, or once the table holds
+ * {@link SOURCE_TABLE_SIZE} ids that of the least recently used); later frames send the index.
  * Frames must be sent in the order they were encoded, and all of them, or the receiver's table
  * falls out of step (an encode that throws leaves the table as it was).
  */
 export interface FrameEncoder<E> {
   /** Bytes of `frame`. Throws {@link CodecError} for a frame that violates the format or limits. */
   encode(frame: Frame<E>): Uint8Array;
-  /** Peer ids interned so far on this link (at most {@link SOURCE_TABLE_SIZE}). */
+  /** Peer ids interned on this link (at most {@link SOURCE_TABLE_SIZE}). */
   readonly sourceCount: number;
 }
 
@@ -44,7 +45,7 @@ export interface FrameDecoder<E> {
    * be dropped and the link kept.
    */
   decode(bytes: Uint8Array): Frame<E>;
-  /** Peer ids interned so far on this link (at most {@link SOURCE_TABLE_SIZE}). */
+  /** Peer ids interned on this link (at most {@link SOURCE_TABLE_SIZE}). */
   readonly sourceCount: number;
 }
 

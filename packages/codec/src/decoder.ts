@@ -19,29 +19,38 @@ import type {
 import { PROTOCOL_VERSION } from './frames.js';
 import { EV_NEXT_SEQ, EV_RESERVED, EV_SIGNED, EV_SOURCE, SYNC_ECHO } from './layout.js';
 import type { CodecLimits } from './limits.js';
-import { MAX_WIRE_INTEGER, SOURCE_TABLE_SIZE } from './limits.js';
+import { MAX_WIRE_INTEGER } from './limits.js';
 import type { PayloadCodec } from './payload.js';
 import { decodeAuth, decodeChallenge, decodeEvidence } from './security.js';
+import { SourceTable } from './source-table.js';
 import { HEX, Reader } from './wire.js';
 
 /** One link's frame decoder (its own source-id table). */
 export class Decoder<E> implements FrameDecoder<E> {
   private readonly r = new Reader();
-  private readonly table: string[] = [];
+  private readonly table: SourceTable;
   private payloadError: CodecError | undefined;
+  /** Last seq of each source in the `events` frame being decoded (cleared per frame). */
+  private readonly lastSeq = new Map<string, number>();
 
+  /**
+   * @param table the peer-id table (a fresh one by default; tests give a small one)
+   */
   constructor(
     private readonly limits: Readonly<CodecLimits>,
     private readonly payload: PayloadCodec<E>,
     private readonly presence: PayloadCodec<unknown>,
-  ) {}
+    table?: SourceTable,
+  ) {
+    this.table = table ?? new SourceTable(false);
+  }
 
   get sourceCount(): number {
-    return this.table.length;
+    return this.table.size;
   }
 
   decode(bytes: Uint8Array): Frame<E> {
-    const mark = this.table.length;
+    this.table.begin();
     this.payloadError = undefined;
     try {
       if (!(bytes instanceof Uint8Array)) throw new CodecError('BAD_FRAME', 'decode needs a Uint8Array');
@@ -51,10 +60,10 @@ export class Decoder<E> implements FrameDecoder<E> {
       return frame;
     } catch (err) {
       if (err instanceof CodecError) {
-        if (err.fatal) this.table.length = mark;
+        if (err.fatal) this.table.rollback();
         throw err;
       }
-      this.table.length = mark;
+      this.table.rollback();
       throw new CodecError('INTERNAL', `unexpected decoder failure: ${String(err)}`, { cause: err });
     } finally {
       this.payloadError = undefined;
@@ -135,7 +144,7 @@ export class Decoder<E> implements FrameDecoder<E> {
     const r = this.r;
     const ref = r.varint();
     if (ref % 2 === 0) {
-      const id = this.table[ref / 2];
+      const id = this.table.at(ref / 2);
       if (id === undefined) throw new CodecError('UNKNOWN_SOURCE', `${what}: index ${ref / 2} not defined`);
       return id;
     }
@@ -145,7 +154,7 @@ export class Decoder<E> implements FrameDecoder<E> {
     }
     if (n === 0) throw new CodecError('BAD_STRING', `${what} must not be empty`);
     const id = r.utf8(n);
-    if (this.table.length < SOURCE_TABLE_SIZE) this.table.push(id);
+    this.table.define(id);
     return id;
   }
 
@@ -153,12 +162,30 @@ export class Decoder<E> implements FrameDecoder<E> {
     try {
       return codec.decode(bytes);
     } catch (cause) {
-      this.payloadError ??=
-        cause instanceof CodecError && cause.code === 'BAD_PAYLOAD'
-          ? cause
-          : new CodecError('BAD_PAYLOAD', `${what} decode failed: ${String(cause)}`, { cause });
+      this.payloadFailed(cause, what);
       return undefined;
     }
+  }
+
+  /** The next `len` bytes through `codec`, read in place when the codec can. */
+  private payloadOf(codec: PayloadCodec<E>, len: number, what: string): E | undefined {
+    const r = this.r;
+    if (codec.decodeAt === undefined) return this.decodeWith(codec, r.view(len), what);
+    const start = r.skip(len);
+    try {
+      return codec.decodeAt(r.buf, start, start + len);
+    } catch (cause) {
+      this.payloadFailed(cause, what);
+      return undefined;
+    }
+  }
+
+  /** Record the frame's first payload failure (thrown once the frame is decoded: not fatal). */
+  private payloadFailed(cause: unknown, what: string): void {
+    this.payloadError ??=
+      cause instanceof CodecError && cause.code === 'BAD_PAYLOAD'
+        ? cause
+        : new CodecError('BAD_PAYLOAD', `${what} decode failed: ${String(cause)}`, { cause });
   }
 
   private hello(version: number): HelloFrame {
@@ -195,7 +222,8 @@ export class Decoder<E> implements FrameDecoder<E> {
     const codec = this.payload;
     const n = r.count(l.maxBatchEvents, 2, 'events');
     const events: WireEvent<E>[] = [];
-    const lastSeq = n > 1 ? new Map<string, number>() : undefined;
+    const lastSeq = n > 1 ? this.lastSeq : undefined;
+    lastSeq?.clear();
     let prevSource: string | undefined;
     let prevSeq = 0;
     let prevTick = 0;
@@ -226,9 +254,9 @@ export class Decoder<E> implements FrameDecoder<E> {
       let len = h >>> 4;
       if (len === 0) len = r.length(l.maxPayloadBytes, 'event.payload');
       else len -= 1;
-      const payload = this.decodeWith(codec, r.view(len), 'event.payload') as E;
+      const payload = this.payloadOf(codec, len, 'event.payload') as E;
       if ((h & EV_SIGNED) !== 0) {
-        const signature = r.view(r.length(l.maxSignatureBytes, 'event.signature')).slice();
+        const signature = r.copy(r.length(l.maxSignatureBytes, 'event.signature'));
         events.push({ source, seq, tick, payload, signature });
       } else {
         events.push({ source, seq, tick, payload });
@@ -318,7 +346,7 @@ export class Decoder<E> implements FrameDecoder<E> {
     const count = r.varint();
     if (count < 1 || count > l.maxSnapshotChunks) throw outOfRange('snapshot.count', count);
     if (index >= count) throw outOfRange('snapshot.index', index);
-    const data = r.view(r.length(l.maxSnapshotChunkBytes, 'snapshot.data')).slice();
+    const data = r.copy(r.length(l.maxSnapshotChunkBytes, 'snapshot.data'));
     return { type: 'snapshot', tick, index, count, data };
   }
 }

@@ -26,30 +26,37 @@ import {
   SYNC_ECHO,
 } from './layout.js';
 import type { CodecLimits } from './limits.js';
-import { SOURCE_TABLE_SIZE } from './limits.js';
 import type { PayloadCodec } from './payload.js';
 import { encodeAuth, encodeChallenge, encodeEvidence } from './security.js';
+import { SourceTable } from './source-table.js';
 import { Writer } from './wire.js';
 
 /** One link's frame encoder (its own source-id table). */
 export class Encoder<E> implements FrameEncoder<E> {
   private readonly w = new Writer();
-  private readonly ids = new Map<string, number>();
-  private readonly order: string[] = [];
+  private readonly table: SourceTable;
+  /** Last seq of each source in the `events` frame being encoded (cleared per frame). */
+  private readonly lastSeq = new Map<string, number>();
 
+  /**
+   * @param table the peer-id table (a fresh one by default; tests give a small one)
+   */
   constructor(
     private readonly limits: Readonly<CodecLimits>,
     private readonly payload: PayloadCodec<E>,
     private readonly presence: PayloadCodec<unknown>,
-  ) {}
+    table?: SourceTable,
+  ) {
+    this.table = table ?? new SourceTable(true);
+  }
 
   get sourceCount(): number {
-    return this.order.length;
+    return this.table.size;
   }
 
   encode(frame: Frame<E>): Uint8Array {
     const w = this.w;
-    const mark = this.order.length;
+    this.table.begin();
     w.reset();
     try {
       if (frame === null || typeof frame !== 'object') throw new CodecError('BAD_FRAME', 'not a frame');
@@ -107,9 +114,8 @@ export class Encoder<E> implements FrameEncoder<E> {
       }
       return w.finish();
     } catch (err) {
-      // Forget ids defined by the frame that was never produced.
-      for (let i = mark; i < this.order.length; i++) this.ids.delete(this.order[i]!);
-      this.order.length = mark;
+      // Undo what the frame that was never produced did to the table.
+      this.table.rollback();
       if (err instanceof CodecError) throw err;
       throw new CodecError('BAD_FRAME', `cannot encode frame: ${String(err)}`, { cause: err });
     }
@@ -121,18 +127,15 @@ export class Encoder<E> implements FrameEncoder<E> {
   }
 
   private peer(id: string, what: string): void {
-    const index = this.ids.get(id);
-    if (index !== undefined) {
+    const index = this.table.lookup(id);
+    if (index >= 0) {
       this.w.varint(index * 2);
       return;
     }
     const bytes = stringBytes(id, this.limits.maxIdLength, what, false);
     this.w.varint(bytes.length * 2 + 1);
     this.w.bytes(bytes);
-    if (this.order.length < SOURCE_TABLE_SIZE) {
-      this.ids.set(id, this.order.length);
-      this.order.push(id);
-    }
+    this.table.define(id);
   }
 
   private hello(f: HelloFrame): void {
@@ -162,7 +165,8 @@ export class Encoder<E> implements FrameEncoder<E> {
     const events = checkArray(f.events, l.maxBatchEvents, 'events');
     const n = events.length;
     w.varint(n);
-    const lastSeq = n > 1 ? new Map<string, number>() : undefined;
+    const lastSeq = n > 1 ? this.lastSeq : undefined;
+    lastSeq?.clear();
     let prevSource: string | undefined;
     let prevSeq = 0;
     let prevTick = 0;

@@ -8,7 +8,7 @@
  */
 
 /** Protocol version carried in every handshake and frame envelope. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Capability bits announced in the handshake. */
 export const Capability = {

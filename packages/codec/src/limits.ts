@@ -55,10 +55,10 @@ export const DEFAULT_LIMITS: Readonly<CodecLimits> = Object.freeze({
 
 /**
  * Size of the per-link, per-direction peer-id table. A protocol constant (not a limit), because
- * encoder and decoder must agree on when the table is full: after this many distinct ids the
- * encoder sends further ids as literal strings every time.
+ * encoder and decoder must agree on when the table is full: a definition into a full table takes
+ * the index of the least recently used entry (see PROTOCOL.md, "Peer-id interning").
  */
-export const SOURCE_TABLE_SIZE = 1024;
+export const SOURCE_TABLE_SIZE = 16_384;
 
 /**
  * Largest tick, seq, index or count on the wire (2^52 − 1), so that the zigzag difference of two

@@ -11,6 +11,12 @@ export interface PayloadCodec<E> {
   encode(payload: E): Uint8Array;
   /** The payload `bytes` stand for; throws for bytes that are not a valid encoding. */
   decode(bytes: Uint8Array): E;
+  /**
+   * Optional: the payload `bytes[start..end)` stand for, read in place (the frame decoder then
+   * makes no view per payload). Must accept and return exactly what `decode` would for
+   * `bytes.subarray(start, end)`, and must not keep `bytes`.
+   */
+  decodeAt?(bytes: Uint8Array, start: number, end: number): E;
 }
 
 /** Options of {@link createMsgpackPayloadCodec}. */
@@ -128,13 +134,18 @@ export const rectangleKeyCodec: PayloadCodec<number> = {
     return out;
   },
   decode(bytes: Uint8Array): number {
-    const key = bytes[0];
-    if (bytes.length !== 1 || key === undefined || key > 4) {
-      throw new CodecError('BAD_PAYLOAD', 'rectangle key must be one byte 0..4');
-    }
-    return key;
+    return rectangleKeyAt(bytes, 0, bytes.length);
   },
+  decodeAt: rectangleKeyAt,
 };
+
+function rectangleKeyAt(bytes: Uint8Array, start: number, end: number): number {
+  const key = bytes[start];
+  if (end - start !== 1 || key === undefined || key > 4) {
+    throw new CodecError('BAD_PAYLOAD', 'rectangle key must be one byte 0..4');
+  }
+  return key;
+}
 
 /**
  * Identity payload codec for apps that serialise their own events: the payload is the bytes
@@ -147,5 +158,8 @@ export const bytesPayloadCodec: PayloadCodec<Uint8Array> = {
   },
   decode(bytes: Uint8Array): Uint8Array {
     return bytes.slice();
+  },
+  decodeAt(bytes: Uint8Array, start: number, end: number): Uint8Array {
+    return bytes.slice(start, end);
   },
 };

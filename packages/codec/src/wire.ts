@@ -13,6 +13,10 @@ declare const TextEncoder: new () => { encode(input: string): Uint8Array };
 
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const utf8Encoder = new TextEncoder();
+// Eight bytes and one view over them: an f64 is copied here and read, so no view is made per
+// number (decoding is synchronous and single-threaded, so one scratch serves every reader).
+const f64Bytes = new Uint8Array(8);
+const f64View = new DataView(f64Bytes.buffer);
 
 /** Lowercase hex of every byte value. */
 export const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
@@ -193,6 +197,22 @@ export class Reader {
     return n;
   }
 
+  /** A copy of the next `n` bytes (the frame's buffer is not kept). */
+  copy(n: number): Uint8Array {
+    if (n > this.end - this.pos) throw truncated(this.pos);
+    const out = this.buf.slice(this.pos, this.pos + n);
+    this.pos += n;
+    return out;
+  }
+
+  /** Skip `n` bytes, returning where they start (for in-place reads). */
+  skip(n: number): number {
+    const start = this.pos;
+    if (n > this.end - start) throw truncated(start);
+    this.pos = start + n;
+    return start;
+  }
+
   /** `n` bytes as a view (caller checked `n` against the remaining bytes or checks here). */
   view(n: number): Uint8Array {
     if (n > this.end - this.pos) throw truncated(this.pos);
@@ -202,10 +222,20 @@ export class Reader {
   }
 
   f64(what: string): number {
-    if (this.end - this.pos < 8) throw truncated(this.pos, what);
-    const view = new DataView(this.buf.buffer, this.buf.byteOffset + this.pos, 8);
-    this.pos += 8;
-    const v = view.getFloat64(0, true);
+    const pos = this.pos;
+    if (this.end - pos < 8) throw truncated(pos, what);
+    const buf = this.buf;
+    const b = f64Bytes;
+    b[0] = buf[pos]!;
+    b[1] = buf[pos + 1]!;
+    b[2] = buf[pos + 2]!;
+    b[3] = buf[pos + 3]!;
+    b[4] = buf[pos + 4]!;
+    b[5] = buf[pos + 5]!;
+    b[6] = buf[pos + 6]!;
+    b[7] = buf[pos + 7]!;
+    this.pos = pos + 8;
+    const v = f64View.getFloat64(0, true);
     if (!Number.isFinite(v)) throw new CodecError('OUT_OF_RANGE', `${what} is not finite`);
     return v;
   }

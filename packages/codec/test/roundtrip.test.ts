@@ -88,7 +88,7 @@ describe('round trip through one encoder/decoder pair over a sequence (interning
     expect(() => codec.decoder().decode(second)).toThrow(expect.objectContaining({ code: 'UNKNOWN_SOURCE' }));
   });
 
-  it('the table stops at SOURCE_TABLE_SIZE; further ids travel as literals and still round-trip', () => {
+  it('past SOURCE_TABLE_SIZE ids the least recently used are evicted; everything still round-trips', () => {
     const codec = createCodec({ payload: rectangleKeyCodec });
     const tx = codec.encoder();
     const rx = codec.decoder();
@@ -103,8 +103,12 @@ describe('round trip through one encoder/decoder pair over a sequence (interning
     }
     expect(tx.sourceCount).toBe(SOURCE_TABLE_SIZE);
     expect(rx.sourceCount).toBe(SOURCE_TABLE_SIZE);
-    const literal = tx.encode({ type: 'frontier', entries: [{ source: ids.at(-1)!, seq: 1 }] });
-    expect(literal.length).toBeGreaterThan(ids.at(-1)!.length);
+    // The newest ids are held (a reference), the 50 oldest were evicted (a literal again).
+    const held = tx.encode({ type: 'frontier', entries: [{ source: ids.at(-1)!, seq: 1 }] });
+    expect(held.length).toBeLessThan(8);
+    const evicted = tx.encode({ type: 'frontier', entries: [{ source: ids[0]!, seq: 1 }] });
+    expect(evicted.length).toBeGreaterThan(ids[0]!.length);
+    for (const frame of [held, evicted]) expect(rx.decode(frame).type).toBe('frontier');
   });
 
   it('an encode that throws leaves the table as it was (no phantom definitions)', () => {
@@ -161,11 +165,12 @@ describe('round trip through one encoder/decoder pair over a sequence (interning
 });
 
 describe('hello and bye keep their layout across versions', () => {
-  it('a version-2 hello decodes (with trailing extension bytes) and reports version 2', () => {
+  it('a hello of a later version decodes (with trailing extension bytes) and reports its version', () => {
     const codec = createCodec();
+    const later = PROTOCOL_VERSION + 1;
     const hello: Frame = {
       type: 'hello',
-      version: 2,
+      version: later,
       room: 'r',
       fps: 50,
       peerId: 'p',
@@ -173,20 +178,27 @@ describe('hello and bye keep their layout across versions', () => {
       appId: '',
     };
     const bytes = codec.encoder().encode(hello);
-    expect(bytes[0]).toBe(2);
+    expect(bytes[0]).toBe(later);
     const extended = new Uint8Array([...bytes, 0xde, 0xad]);
     expect(codec.decoder().decode(extended)).toStrictEqual(hello);
-    // In version 1 the same trailing bytes are an error.
+    // An earlier version's hello decodes too (so the peer can say why it refuses it).
     const v1 = codec.encoder().encode({ ...hello, version: 1 });
-    expect(() => codec.decoder().decode(new Uint8Array([...v1, 0]))).toThrow(
-      expect.objectContaining({ code: 'TRAILING_BYTES' }),
-    );
+    expect(codec.decoder().decode(v1)).toStrictEqual({ ...hello, version: 1 });
+    // In this version and earlier ones the same trailing bytes are an error.
+    for (const version of [1, PROTOCOL_VERSION]) {
+      const same = codec.encoder().encode({ ...hello, version });
+      expect(() => codec.decoder().decode(new Uint8Array([...same, 0]))).toThrow(
+        expect.objectContaining({ code: 'TRAILING_BYTES' }),
+      );
+    }
   });
 
   it('any other frame of another version is BAD_VERSION', () => {
     const codec = createCodec();
     const bytes = codec.encoder().encode({ type: 'sync', time: 1, tick: 2 });
-    bytes[0] = 2;
-    expect(() => codec.decoder().decode(bytes)).toThrow(expect.objectContaining({ code: 'BAD_VERSION' }));
+    for (const version of [1, PROTOCOL_VERSION + 1]) {
+      bytes[0] = version;
+      expect(() => codec.decoder().decode(bytes)).toThrow(expect.objectContaining({ code: 'BAD_VERSION' }));
+    }
   });
 });

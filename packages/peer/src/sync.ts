@@ -121,7 +121,7 @@ export class SyncExchange<S, E> {
   /** The clock's estimate of the network's tick at `now` (the simulated tick when it cannot say). */
   networkTick(now: number): number {
     try {
-      const t = this.ctx.clock.estimate(now).networkTick;
+      const t = this.ctx.clock.networkTick(now);
       return Number.isFinite(t) ? t : this.simulatedTick();
     } catch {
       return this.simulatedTick();

@@ -1,0 +1,201 @@
+/**
+ * The per-link, per-direction peer-id table (internal). The encoder and the decoder of one link
+ * direction each hold one and apply the same rule to the same sequence of `peer` fields, so both
+ * tables stay equal (see PROTOCOL.md, "Peer-id interning"): at most {@link SOURCE_TABLE_SIZE}
+ * entries; a definition takes the next index while the table has room, and the index of the least
+ * recently used entry once it is full; every reference or definition makes its entry the most
+ * recently used.
+ *
+ * Changes made while a frame is encoded or decoded are journaled, so a frame that fails can be
+ * undone exactly ({@link SourceTable.rollback}).
+ */
+import { SOURCE_TABLE_SIZE } from './limits.js';
+
+const NONE = -1;
+/** Journal entry kinds. */
+const APPEND = 0;
+const TOUCH = 1;
+const REPLACE = 2;
+
+/** One direction's peer-id table (see the module comment). */
+export class SourceTable {
+  /** Entry `i`'s id. */
+  readonly ids: string[] = [];
+  /** Index of each id (encoder side only: the decoder never looks an id up). */
+  private readonly byId: Map<string, number> | undefined;
+  // Recency list, doubly linked through entry indexes: head is the most
+  // recently used entry, tail the least.
+  private prev = new Int32Array(0);
+  private next = new Int32Array(0);
+  private head = NONE;
+  private tail = NONE;
+  // Journal of the frame in progress: `logLength / 3` triples (kind, index, aux) and the ids
+  // replacements evicted (the arrays keep their storage from frame to frame).
+  private log = new Int32Array(96);
+  private logLength = 0;
+  private readonly evicted: string[] = [];
+  private evictedLength = 0;
+
+  /**
+   * @param withIndex keep an id → index map (the encoder's side)
+   * @param capacity most entries ({@link SOURCE_TABLE_SIZE}; tests use less)
+   */
+  constructor(
+    withIndex: boolean,
+    private readonly capacity = SOURCE_TABLE_SIZE,
+  ) {
+    this.byId = withIndex ? new Map() : undefined;
+  }
+
+  /** Entries held. */
+  get size(): number {
+    return this.ids.length;
+  }
+
+  /** Start a frame: later changes can be undone by {@link rollback} until the next `begin`. */
+  begin(): void {
+    this.logLength = 0;
+    if (this.log.length > 3072) this.log = new Int32Array(96); // not kept after a huge frame
+    for (let k = 0; k < this.evictedLength; k++) this.evicted[k] = '';
+    this.evictedLength = 0;
+  }
+
+  /** The index of `id` (used by this reference), or −1 when it is not in the table. */
+  lookup(id: string): number {
+    const i = this.byId!.get(id);
+    if (i === undefined) return NONE;
+    this.touch(i);
+    return i;
+  }
+
+  /** The id at `index` (used by this reference), or `undefined` when no entry has that index. */
+  at(index: number): string | undefined {
+    if (index >= this.ids.length) return undefined;
+    this.touch(index);
+    return this.ids[index];
+  }
+
+  /** A definition of `id`: the next index, or the least recently used one when the table is full. */
+  define(id: string): void {
+    const ids = this.ids;
+    const n = ids.length;
+    if (n < this.capacity) {
+      ids.push(id);
+      this.byId?.set(id, n);
+      this.grow(n + 1);
+      this.pushHead(n);
+      this.journal(APPEND, n, 0);
+      return;
+    }
+    const i = this.tail;
+    const old = ids[i]!;
+    this.evicted[this.evictedLength++] = old;
+    this.journal(REPLACE, i, 0);
+    this.byId?.delete(old);
+    ids[i] = id;
+    this.byId?.set(id, i);
+    this.unlink(i);
+    this.pushHead(i);
+  }
+
+  /** Undo every change since {@link begin}, newest first. */
+  rollback(): void {
+    const log = this.log;
+    const ids = this.ids;
+    for (let k = this.logLength - 3; k >= 0; k -= 3) {
+      const kind = log[k]!;
+      const i = log[k + 1]!;
+      if (kind === APPEND) {
+        this.unlink(i);
+        this.byId?.delete(ids[i]!);
+        ids.length = i;
+      } else if (kind === TOUCH) {
+        // `i` was moved to the head from behind `aux`: put it back there.
+        this.unlink(i);
+        this.insertAfter(log[k + 2]!, i);
+      } else {
+        // A replacement took the tail's index and moved it to the head.
+        this.unlink(i);
+        this.byId?.delete(ids[i]!);
+        const old = this.evicted[--this.evictedLength]!;
+        ids[i] = old;
+        this.byId?.set(old, i);
+        this.insertAfter(this.tail, i);
+      }
+    }
+    this.begin();
+  }
+
+  /** Make entry `i` the most recently used. */
+  private touch(i: number): void {
+    if (i === this.head) return;
+    this.journal(TOUCH, i, this.prev[i]!);
+    this.unlink(i);
+    this.pushHead(i);
+  }
+
+  private journal(kind: number, i: number, aux: number): void {
+    let log = this.log;
+    const k = this.logLength;
+    if (k + 3 > log.length) {
+      log = new Int32Array(log.length * 2);
+      log.set(this.log);
+      this.log = log;
+    }
+    log[k] = kind;
+    log[k + 1] = i;
+    log[k + 2] = aux;
+    this.logLength = k + 3;
+  }
+
+  private grow(n: number): void {
+    if (n <= this.prev.length) return;
+    let size = Math.max(64, this.prev.length * 2);
+    while (size < n) size *= 2;
+    size = Math.min(size, this.capacity);
+    const prev = new Int32Array(size);
+    const next = new Int32Array(size);
+    prev.set(this.prev);
+    next.set(this.next);
+    this.prev = prev;
+    this.next = next;
+  }
+
+  private unlink(i: number): void {
+    const p = this.prev[i]!;
+    const q = this.next[i]!;
+    if (p === NONE) this.head = q;
+    else this.next[p] = q;
+    if (q === NONE) this.tail = p;
+    else this.prev[q] = p;
+  }
+
+  private pushHead(i: number): void {
+    this.prev[i] = NONE;
+    this.next[i] = this.head;
+    if (this.head === NONE) this.tail = i;
+    else this.prev[this.head] = i;
+    this.head = i;
+  }
+
+  /** Insert `i` right behind entry `p` (at the tail when `p` is the tail, at the head when none). */
+  private insertAfter(p: number, i: number): void {
+    if (p === NONE) {
+      this.pushHead(i);
+      return;
+    }
+    const q = this.next[p]!;
+    this.prev[i] = p;
+    this.next[i] = q;
+    this.next[p] = i;
+    if (q === NONE) this.tail = i;
+    else this.prev[q] = i;
+  }
+
+  /** Ids from most to least recently used (tests and diagnostics). */
+  recency(): string[] {
+    const out: string[] = [];
+    for (let i = this.head; i !== NONE; i = this.next[i]!) out.push(this.ids[i]!);
+    return out;
+  }
+}
