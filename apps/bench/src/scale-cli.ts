@@ -1,213 +1,157 @@
 #!/usr/bin/env node
 /**
- * `npm run bench:scale -w @symmetric/bench`: what the room's size costs in background traffic
- * and in relaying. Two measurements, in the simulator (virtual time):
- *
- * - **Beacons**: N peers (default 200) on a random 4-regular graph, 50 ± 10 ms links, no events
- *   at all, once with `delay: 'auto'` and once with a fixed Δ: frames by type, bytes and the
- *   process's CPU seconds per run (`process.cpuUsage()`, less noisy than wall time under load).
- * - **Relays**: the paper cell (21 peers, 50 ms, 25 events/min, 2×) and N peers with one event
- *   per peer per minute: bytes of `events` frames per event per link (frame bytes over the
- *   events they carry, every link direction), events per frame, rollback, convergence.
+ * The scale benchmark: the same scenario (random 4-regular graph, 50 ms links, one event per peer
+ * per minute) at growing room sizes, each size in a child process of its own, and a table, a
+ * plot and a JSON of CPU, memory, traffic, rollback against its bound and convergence against N.
  */
-import type { Peer } from '@symmetric/peer';
-import type { Metrics } from '@symmetric/sim';
-import { driveScenario, type ScenarioNetwork, virtualNetwork } from '@symmetric/sim/driver';
-import { withLinkOverrides } from '@symmetric/transport';
-import { Command, InvalidArgumentError } from 'commander';
-import { cellScenario, paperSetting } from './grid.js';
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { fitPowerLaw, type ScaleRow, type ScaleRunSpec, scaleDeltaMs } from './scale.js';
+import { fits, type ScaleReport, scaleMarkdown, scaleSvg } from './scale-report.js';
 
-function positive(v: string): number {
-  const x = Number(v);
-  if (!Number.isFinite(x) || x <= 0) throw new InvalidArgumentError('expected a positive number');
-  return x;
-}
+const program = new Command()
+  .name('scale')
+  .description('CPU, memory, traffic, rollback and convergence of one scenario at growing room sizes.')
+  .option('--sizes <list>', 'room sizes, comma-separated', '200,1000,2000,5000')
+  .option('--duration <s>', 'virtual seconds per run', (v) => Number.parseFloat(v), 120)
+  .option('--seed <n>', 'scenario and topology seed', (v) => Number.parseInt(v, 10), 1)
+  .option(
+    '--max-cpu <s>',
+    'CPU seconds a size may use: a size the fit over the smaller ones puts above it is not started, one that reaches it is stopped',
+    (v) => Number.parseFloat(v),
+    900,
+  )
+  .option('--authenticated', 'sign every event (default: a trusted room, as the paper evaluates)', false)
+  .option('--label <text>', 'name of this run in the report and the output files', 'scale')
+  .option('--out <dir>', 'where results go', new URL('../results/', import.meta.url).pathname)
+  .option('--cpu-prof <dir>', 'write a V8 CPU profile of each size into this directory')
+  .option('--max-old-space <mb>', 'heap limit of each size, MB', (v) => Number.parseInt(v, 10), 8192)
+  .parse();
+const opts = program.opts<{
+  sizes: string;
+  duration: number;
+  seed: number;
+  maxCpu: number;
+  authenticated: boolean;
+  label: string;
+  out: string;
+  cpuProf?: string;
+  maxOldSpace: number;
+}>();
 
-const opts = new Command()
-  .name('bench-scale')
-  .description('Background traffic of delay auto and bytes per relayed event, in the simulator.')
-  .option('--peers <n>', 'peers of the large room', positive, 200)
-  .option('--seconds <s>', 'virtual seconds of each large-room run', positive, 120)
-  .option('--fixed-ms <ms>', 'the fixed Δ compared with auto (ms)', positive, 1500)
-  .option('--only <what>', "'beacons' or 'relays' (default: both)")
-  .parse()
-  .opts<{ peers: number; seconds: number; fixedMs: number; only?: string }>();
+const sizes = opts.sizes
+  .split(',')
+  .map((s) => Number.parseInt(s.trim(), 10))
+  .filter((n) => Number.isFinite(n) && n > 0);
+const childPath = new URL('./scale-child.js', import.meta.url).pathname;
 
-/** Frame type names by the envelope's type byte. */
-const TYPES = [
-  '?',
-  'hello',
-  'frontier',
-  'events',
-  'request',
-  'sync',
-  'hash',
-  'presence',
-  'snapshot-request',
-  'snapshot',
-  'bye',
-  'challenge',
-  'auth',
-  'evidence',
-];
-
-/** Frames and bytes sent, by frame type, and events carried in `events` frames. */
-interface Tally {
-  frames: Map<string, number>;
-  bytes: Map<string, number>;
-  events: number;
-}
-
-function readVarint(bytes: Uint8Array, at: number): number {
-  let v = 0;
-  let shift = 0;
-  for (let i = at; i < bytes.length && shift < 35; i++) {
-    const b = bytes[i]!;
-    v += (b & 0x7f) * 2 ** shift;
-    if ((b & 0x80) === 0) break;
-    shift += 7;
-  }
-  return v;
-}
-
-/** `network` with every frame sent counted into `tally`. */
-function counting<S, E>(network: ScenarioNetwork<S, E>, tally: Tally): ScenarioNetwork<S, E> {
-  return {
-    ...network,
-    now: () => network.now(),
-    advanceTo: (at) => network.advanceTo(at),
-    open: (i, runtime) => {
-      const opened = network.open(i, runtime);
-      const transport = withLinkOverrides(opened.transport, (link) => ({
-        send: (frame) => {
-          const type = TYPES[frame[1] ?? 0] ?? '?';
-          tally.frames.set(type, (tally.frames.get(type) ?? 0) + 1);
-          tally.bytes.set(type, (tally.bytes.get(type) ?? 0) + frame.length);
-          if (type === 'events') tally.events += readVarint(frame, 2);
-          return link.send(frame);
-        },
-      }));
-      return { ...opened, transport };
-    },
-  };
-}
-
-async function run(
-  scenario: Record<string, unknown>,
-): Promise<{ metrics: Metrics; tally: Tally; cpuS: number; wallS: number; delta: string }> {
-  const tally: Tally = { frames: new Map(), bytes: new Map(), events: 0 };
-  const cpu0 = process.cpuUsage();
-  const wall0 = performance.now();
-  const seed = (scenario.seed as number | undefined) ?? 1;
-  let shown = -1;
-  const peers = new Map<number, Peer<unknown, unknown>>();
-  let delta = '';
-  const { metrics } = await driveScenario(
-    scenario,
-    counting(virtualNetwork(scenario as never, seed), tally),
-    {
-      defaultRoom: 'bench-scale',
-      includeWall: false,
-      hooks: {
-        onPeer: (i, p) => peers.set(i, p),
-        onEnd: () => {
-          const ticks = [...peers.values()].map((p) => p.delayTicks);
-          const mean = ticks.reduce((a, b) => a + b, 0) / ticks.length;
-          delta = `Δ at the end ${mean.toFixed(1)} ticks mean, ${Math.min(...ticks)}–${Math.max(...ticks)}`;
-        },
-      },
-      onProgress: (f) => {
-        const pct = Math.round(f * 100);
-        if (pct % 10 === 0 && pct !== shown) process.stderr.write(`${(shown = pct)} % `);
-      },
-    },
-  );
-  process.stderr.write('\n');
-  const cpu = process.cpuUsage(cpu0);
-  return {
-    metrics,
-    tally,
-    cpuS: (cpu.user + cpu.system) / 1e6,
-    wallS: (performance.now() - wall0) / 1000,
-    delta,
-  };
-}
-
-function sum(m: Map<string, number>): number {
-  let n = 0;
-  for (const v of m.values()) n += v;
-  return n;
-}
-
-function largeRoom(delay: { auto: true } | { ms: number }, perMinute: number): Record<string, unknown> {
-  return {
-    name: `scale-${opts.peers}`,
-    seed: 1,
-    peers: opts.peers,
-    topology: { kind: 'random-regular', degree: 4 },
-    fps: 50,
-    durationS: opts.seconds,
-    warmupS: Math.min(30, opts.seconds / 4),
-    quietTailS: Math.min(10, opts.seconds / 4),
-    startJitterS: 2,
-    latency: { dist: 'normal', meanMs: 50, sdMs: 10 },
-    delay,
-    events: { perMinute, app: 'rectangle' },
-  };
-}
-
-async function beacons(): Promise<void> {
-  console.log(
-    `Beacons: ${opts.peers} peers, random 4-regular, 50 ± 10 ms, no events, ${opts.seconds} virtual s (CPU seconds of this process; wall time under load in brackets)`,
-  );
-  console.log(
-    '  delay       frames      bytes        presence frames  sync frames  CPU s   (wall s)  converged',
-  );
-  const rows: [string, { auto: true } | { ms: number }][] = [
-    [`fixed ${opts.fixedMs}`, { ms: opts.fixedMs }],
-    ['auto', { auto: true }],
-  ];
-  const results: { frames: number; cpuS: number }[] = [];
-  for (const [label, delay] of rows) {
-    const r = await run(largeRoom(delay, 0));
-    const frames = sum(r.tally.frames);
-    results.push({ frames, cpuS: r.cpuS });
-    console.log(
-      `  ${label.padEnd(10)}  ${String(frames).padStart(9)}  ${String(sum(r.tally.bytes)).padStart(10)}  ${String(r.tally.frames.get('presence') ?? 0).padStart(15)}  ${String(r.tally.frames.get('sync') ?? 0).padStart(11)}  ${r.cpuS.toFixed(1).padStart(6)}  (${r.wallS.toFixed(1)})  ${r.metrics.converged}; ${r.delta}`,
+/** Run one size in a child process; its progress goes to our stderr. */
+function runSize(spec: ScaleRunSpec): Promise<ScaleRow> {
+  const args = ['--expose-gc', `--max-old-space-size=${opts.maxOldSpace}`];
+  if (opts.cpuProf !== undefined)
+    args.push(
+      '--cpu-prof',
+      `--cpu-prof-dir=${opts.cpuProf}`,
+      `--cpu-prof-name=scale-${spec.peers}.cpuprofile`,
     );
-  }
-  const [fixed, auto] = results;
-  console.log(
-    `  auto / fixed: ${(auto!.frames / fixed!.frames).toFixed(2)}x the frames, ${(auto!.cpuS / fixed!.cpuS).toFixed(2)}x the CPU`,
-  );
+  const child = spawn(process.execPath, [...args, childPath, JSON.stringify(spec)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      const last = out.trim().split('\n').at(-1) ?? '';
+      if (code === 0 && last.startsWith('{')) resolve(JSON.parse(last) as ScaleRow);
+      else
+        resolve(
+          notRun(
+            spec.peers,
+            `child exited with ${signal ?? code} (out of memory or crashed; see stderr above)`,
+          ),
+        );
+    });
+  });
 }
 
-async function relays(): Promise<void> {
-  console.log(
-    'Relays: bytes of events frames per event per link (every frame carrying events, each link direction)',
-  );
-  console.log(
-    '  run                                   events frames  events sent  events/frame  B/event/link  rollback %  bound %  converged',
-  );
-  const setting = paperSetting();
-  const paper = cellScenario(
-    setting,
-    { latencyMs: 50, perMinute: 25, multiplier: 2 },
-    0,
-  ) as unknown as Record<string, unknown>;
-  const runs: [string, Record<string, unknown>][] = [
-    ['paper cell 50 ms / 25 per min / 2x', paper],
-    [`${opts.peers} peers, 1 event/peer/min, auto`, largeRoom({ auto: true }, opts.peers)],
-  ];
-  for (const [label, sc] of runs) {
-    const r = await run(sc);
-    const frames = r.tally.frames.get('events') ?? 0;
-    const bytes = r.tally.bytes.get('events') ?? 0;
-    console.log(
-      `  ${label.padEnd(36)}  ${String(frames).padStart(13)}  ${String(r.tally.events).padStart(11)}  ${(r.tally.events / frames).toFixed(3).padStart(12)}  ${(bytes / r.tally.events).toFixed(2).padStart(12)}  ${r.metrics.rollbackPct.toFixed(4).padStart(10)}  ${(r.metrics.lowerBoundPct ?? Number.NaN).toFixed(4).padStart(7)}  ${r.metrics.converged}`,
-    );
-  }
+function notRun(peers: number, reason: string): ScaleRow {
+  return {
+    peers,
+    durationS: opts.duration,
+    ran: false,
+    reason,
+    fractionDone: 0,
+    cpuS: 0,
+    wallS: 0,
+    peakRssMb: 0,
+    heapPerPeerMb: null,
+    messages: 0,
+    bytes: 0,
+    eventsGenerated: 0,
+    eventsSent: 0,
+    eventFrameBytes: 0,
+    eventFrames: 0,
+    bytesPerEventPerLink: null,
+    codecBatchedBytesPerEvent: null,
+    rollbackPct: null,
+    lowerBoundPct: null,
+    rollbackToLowerBound: null,
+    converged: null,
+    deltaMs: scaleDeltaMs(peers),
+  };
 }
 
-if (opts.only === undefined || opts.only === 'beacons') await beacons();
-if (opts.only === undefined || opts.only === 'relays') await relays();
+const startedAt = new Date().toISOString();
+const rows: ScaleRow[] = [];
+process.stderr.write(
+  `scale: sizes ${sizes.join(', ')}, ${opts.duration} virtual s, seed ${opts.seed}, --max-cpu ${opts.maxCpu} CPU-s per size\n`,
+);
+if (opts.cpuProf !== undefined) mkdirSync(opts.cpuProf, { recursive: true });
+for (const peers of sizes) {
+  const fit = fitPowerLaw(rows.filter((r) => r.ran).map((r) => [r.peers, r.cpuS]));
+  const projected = fit === null ? undefined : fit.coefficient * peers ** fit.exponent;
+  if (projected !== undefined && projected > opts.maxCpu) {
+    const reason = `skipped: the fit over the smaller sizes projects ${projected.toFixed(0)} CPU-s, above --max-cpu ${opts.maxCpu}`;
+    process.stderr.write(`N=${peers}: ${reason}\n`);
+    rows.push(notRun(peers, reason));
+    continue;
+  }
+  process.stderr.write(
+    `N=${peers}: running${projected === undefined ? '' : ` (projected ${projected.toFixed(0)} CPU-s)`}\n`,
+  );
+  const row = await runSize({
+    peers,
+    durationS: opts.duration,
+    seed: opts.seed,
+    trusted: !opts.authenticated,
+    maxCpuS: opts.maxCpu,
+  });
+  process.stderr.write(
+    `N=${peers}: ${row.ran ? 'done' : (row.reason ?? 'not run')}, ${row.cpuS.toFixed(1)} CPU-s, peak RSS ${row.peakRssMb.toFixed(0)} MB\n`,
+  );
+  rows.push(row);
+}
+
+const report: ScaleReport = {
+  machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version },
+  startedAt,
+  label: opts.label,
+  durationS: opts.duration,
+  seed: opts.seed,
+  trusted: !opts.authenticated,
+  rows,
+  ...fits(rows),
+};
+mkdirSync(opts.out, { recursive: true });
+const base = join(opts.out, opts.label);
+writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
+writeFileSync(`${base}.md`, scaleMarkdown(report));
+writeFileSync(`${base}.svg`, scaleSvg(report));
+process.stdout.write(scaleMarkdown(report));
+process.stderr.write(`wrote ${base}.{json,md,svg}\n`);

@@ -45,26 +45,29 @@ interface Direction {
  */
 export class FrameLog {
   readonly #peers: number;
-  readonly #frames: CarriedFrame[][];
-  #index: (Direction | undefined)[] | undefined;
+  /** Frames by link direction (`from × peers + to`); only directions that carried one. */
+  readonly #frames = new Map<number, CarriedFrame[]>();
+  readonly #index = new Map<number, Direction>();
+  #size = 0;
 
   /** A log for a run of `peers` scenario peers. */
   constructor(peers: number) {
     this.#peers = peers;
-    this.#frames = Array.from({ length: peers * peers }, () => []);
   }
 
   /** Record one carried frame (in any order). */
   record(frame: CarriedFrame): void {
-    this.#frames[frame.from * this.#peers + frame.to]!.push(frame);
-    this.#index = undefined;
+    const key = frame.from * this.#peers + frame.to;
+    const list = this.#frames.get(key);
+    if (list === undefined) this.#frames.set(key, [frame]);
+    else list.push(frame);
+    this.#index.delete(key);
+    this.#size++;
   }
 
   /** Frames recorded. */
   get size(): number {
-    let n = 0;
-    for (const list of this.#frames) n += list.length;
-    return n;
+    return this.#size;
   }
 
   /**
@@ -93,12 +96,11 @@ export class FrameLog {
   }
 
   #direction(from: number, to: number): Direction | undefined {
-    if (this.#index === undefined) this.#index = new Array(this.#frames.length).fill(undefined);
     const key = from * this.#peers + to;
-    const cached = this.#index[key];
+    const cached = this.#index.get(key);
     if (cached !== undefined) return cached;
-    const list = this.#frames[key]!;
-    if (list.length === 0) return undefined;
+    const list = this.#frames.get(key);
+    if (list === undefined) return undefined;
     const sorted = [...list].sort((a, b) => a.sentMs - b.sentMs);
     const n = sorted.length;
     const dir: Direction = {
@@ -120,7 +122,7 @@ export class FrameLog {
       dir.suffixMinWait[i] = min;
     }
     dir.suffixMinWait[0] = min;
-    this.#index[key] = dir;
+    this.#index.set(key, dir);
     return dir;
   }
 }

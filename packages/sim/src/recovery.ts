@@ -22,6 +22,14 @@ export const AFTER_RECOVERY_MS = 5000;
  */
 const RECOVERY_SLACK_TICKS = 2;
 
+/** The components of one update (see `RecoveryTracker.#reach`). */
+interface Reach {
+  /** The tick online, recovering peer `i` has recovered at (see `RecoveryTracker.#target`). */
+  target(i: number): number | undefined;
+  /** Peer `i` (online) just recovered at `tick`: it is up to date from now on. */
+  recovered(i: number, tick: number): void;
+}
+
 /** What the tracker reads of the running network. */
 export interface ReachView {
   /** `true` while peer `i` is online. */
@@ -128,13 +136,15 @@ export class RecoveryTracker {
       const after = this.#after[i];
       if (after !== undefined && atMs >= after.untilMs) this.#closeAfter(i);
     }
+    let reach: Reach | undefined;
     for (let i = 0; i < n; i++) {
       const since = this.#since[i];
       const tick = this.#view.tick(i);
       if (since === undefined || tick === undefined) continue;
       // Time without an up-to-date peer within reach (every neighbour offline, or only fresh
       // restarts around, also when that happens again mid-way) is reported apart as waiting.
-      const target = this.#target(i);
+      reach ??= this.#reach();
+      const target = this.#view.online(i) ? reach.target(i) : this.#target(i);
       if (target === undefined) {
         const reachable = this.#reachableSince[i];
         if (reachable !== undefined) this.#reachedMs[i]! += atMs - reachable;
@@ -154,8 +164,78 @@ export class RecoveryTracker {
         }
         this.#since[i] = undefined;
         this.#reachableSince[i] = undefined;
+        if (this.#view.online(i)) reach.recovered(i, tick);
       }
     }
+  }
+
+  /**
+   * What every online peer reaches now: the connected components of the online peers with a
+   * runtime over uncut links, with their largest tick and the largest and smallest tick of their
+   * up-to-date members (those not recovering). One walk per update instead of one per recovering
+   * peer; {@link Reach.recovered} keeps it exact while the update closes windows.
+   */
+  #reach(): Reach {
+    const n = this.#adj.length;
+    const view = this.#view;
+    const comp = new Int32Array(n).fill(-1);
+    const maxAll: number[] = [];
+    const maxUp: number[] = [];
+    const minUp: number[] = [];
+    const size: number[] = [];
+    let upToDateOnline = 0;
+    let online = 0;
+    const stack: number[] = [];
+    for (let s0 = 0; s0 < n; s0++) {
+      if (!view.online(s0)) continue;
+      online++;
+      if (this.#since[s0] === undefined) upToDateOnline++;
+      const t0 = view.tick(s0);
+      if (comp[s0] !== -1 || t0 === undefined) continue;
+      const c = size.length;
+      let members = 0;
+      let all = Number.NEGATIVE_INFINITY;
+      let hi = Number.NEGATIVE_INFINITY;
+      let lo = Number.POSITIVE_INFINITY;
+      comp[s0] = c;
+      stack.push(s0);
+      while (stack.length > 0) {
+        const v = stack.pop()!;
+        const tick = view.tick(v)!;
+        members++;
+        if (tick > all) all = tick;
+        if (this.#since[v] === undefined) {
+          if (tick > hi) hi = tick;
+          if (tick < lo) lo = tick;
+        }
+        for (const w of this.#adj[v]!) {
+          if (comp[w] !== -1 || view.isCut(v, w) || !view.online(w) || view.tick(w) === undefined) continue;
+          comp[w] = c;
+          stack.push(w);
+        }
+      }
+      size.push(members);
+      maxAll.push(all);
+      maxUp.push(hi);
+      minUp.push(lo);
+    }
+    return {
+      target: (i) => {
+        const c = comp[i]!;
+        if (maxUp[c]! > Number.NEGATIVE_INFINITY)
+          return Math.min(maxUp[c]! - RECOVERY_SLACK_TICKS, minUp[c]!);
+        // `i` itself is online and recovering: the other peers are the rest of the counts.
+        if (upToDateOnline > 0) return undefined;
+        if (size[c] === 1 && online > 1) return undefined;
+        return maxAll[c]! - RECOVERY_SLACK_TICKS;
+      },
+      recovered: (i, tick) => {
+        const c = comp[i]!;
+        upToDateOnline++;
+        if (tick > maxUp[c]!) maxUp[c] = tick;
+        if (tick < minUp[c]!) minUp[c] = tick;
+      },
+    };
   }
 
   /** Size of each online peer's connected component over uncut links (0 when offline). */

@@ -1,0 +1,151 @@
+/**
+ * One size of the scale benchmark, in a process of its own (so its peak RSS is its own): runs
+ * the scenario of `scale.ts`, prints progress to stderr and one JSON {@link ScaleRow} as the
+ * last line of stdout. Started by `scale-cli.js` with `--expose-gc`; argument: the
+ * {@link ScaleRunSpec} as JSON.
+ */
+import { FRAME_TYPE_CODES } from '@symmetric/codec';
+import {
+  driveScenario,
+  type PeerTransport,
+  type ScenarioNetwork,
+  virtualNetwork,
+} from '@symmetric/sim/driver';
+import { type Transport, withLinkOverrides } from '@symmetric/transport';
+import {
+  batchedCodecBytesPerEvent,
+  type ScaleRow,
+  type ScaleRunSpec,
+  scaleDeltaMs,
+  scaleScenario,
+  type WireEvent,
+} from './scale.js';
+
+const spec = JSON.parse(process.argv[2] ?? '{}') as ScaleRunSpec;
+const gc = (globalThis as { gc?: () => void }).gc;
+const cpuS = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+const peakRssMb = (): number => process.resourceUsage().maxRSS / 1024;
+
+const emit = (row: ScaleRow): void => {
+  process.stdout.write(`${JSON.stringify(row)}\n`);
+};
+
+const scenario = scaleScenario(spec);
+const inner = virtualNetwork<unknown, unknown>(
+  { peers: spec.peers, latency: { dist: 'constant', ms: 50 } },
+  spec.seed,
+);
+/** Bytes and frames of `events` frames (byte 1 of a frame is its type code). */
+const eventFrames = { frames: 0, bytes: 0 };
+const EVENTS_CODE = FRAME_TYPE_CODES.events;
+const network: ScenarioNetwork<unknown, unknown> = {
+  ...inner,
+  open: (i, runtime) => {
+    const opened = inner.open(i, runtime);
+    const transport = withLinkOverrides(opened.transport as Transport, (link) => ({
+      send: (frame) => {
+        if (frame[1] === EVENTS_CODE) {
+          eventFrames.frames++;
+          eventFrames.bytes += frame.length;
+        }
+        return link.send(frame);
+      },
+    })) as PeerTransport;
+    return { ...opened, transport };
+  },
+};
+const peers: { stats(): { eventsSent: number } }[] = [];
+const events: WireEvent[] = [];
+gc?.();
+const heapBefore = process.memoryUsage().heapUsed;
+let heapAtEnd: number | undefined;
+const wallStart = performance.now();
+let lastReport = 0;
+let stoppedAt: number | undefined;
+
+try {
+  const { metrics } = await driveScenario(scenario, network, {
+    defaultRoom: 'symmetric-scale',
+    includeWall: false,
+    onProgress: (fraction) => {
+      const cpu = cpuS();
+      if (fraction >= 0.99 && heapAtEnd === undefined && gc !== undefined) {
+        gc();
+        heapAtEnd = process.memoryUsage().heapUsed;
+      }
+      const now = performance.now();
+      if (now - lastReport > 10_000 || fraction >= 0.99) {
+        lastReport = now;
+        process.stderr.write(
+          `  N=${spec.peers}: ${(fraction * 100).toFixed(0)} % of ${spec.durationS} virtual s, ${cpu.toFixed(0)} CPU-s, RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB\n`,
+        );
+      }
+      if (cpu > spec.maxCpuS) {
+        stoppedAt = fraction;
+        throw new Error('CPU guard');
+      }
+    },
+    hooks: {
+      onPeer: (_i, peer) => {
+        peers.push(peer);
+        peer.on('emit', (e) =>
+          events.push({ tick: e.tick, source: e.source, seq: e.seq, payload: e.payload as number }),
+        );
+      },
+    },
+  });
+  const eventsSent = peers.reduce((s, p) => s + p.stats().eventsSent, 0);
+  emit({
+    peers: spec.peers,
+    durationS: spec.durationS,
+    ran: true,
+    fractionDone: 1,
+    cpuS: cpuS(),
+    wallS: (performance.now() - wallStart) / 1000,
+    peakRssMb: peakRssMb(),
+    heapPerPeerMb: heapAtEnd === undefined ? null : (heapAtEnd - heapBefore) / spec.peers / 2 ** 20,
+    messages: metrics.messages,
+    bytes: metrics.bytes,
+    eventsGenerated: metrics.eventsGenerated,
+    eventsSent,
+    eventFrameBytes: eventFrames.bytes,
+    eventFrames: eventFrames.frames,
+    bytesPerEventPerLink: eventsSent > 0 ? eventFrames.bytes / eventsSent : null,
+    codecBatchedBytesPerEvent: batchedCodecBytesPerEvent(events),
+    rollbackPct: metrics.rollbackPct,
+    lowerBoundPct: metrics.lowerBoundPct,
+    rollbackToLowerBound: metrics.rollbackToLowerBound,
+    converged: metrics.converged,
+    deltaMs: scaleDeltaMs(spec.peers),
+  });
+} catch (error) {
+  if (stoppedAt === undefined) throw error;
+  emit({
+    peers: spec.peers,
+    durationS: spec.durationS,
+    ran: false,
+    reason: `stopped by --max-cpu ${spec.maxCpuS} at ${(stoppedAt * 100).toFixed(0)} % of virtual time`,
+    fractionDone: stoppedAt,
+    cpuS: cpuS(),
+    wallS: (performance.now() - wallStart) / 1000,
+    peakRssMb: peakRssMb(),
+    heapPerPeerMb: null,
+    messages: 0,
+    bytes: 0,
+    eventsGenerated: events.length,
+    eventsSent: 0,
+    eventFrameBytes: 0,
+    eventFrames: 0,
+    bytesPerEventPerLink: null,
+    codecBatchedBytesPerEvent: null,
+    rollbackPct: null,
+    lowerBoundPct: null,
+    rollbackToLowerBound: null,
+    converged: null,
+    deltaMs: scaleDeltaMs(spec.peers),
+  });
+  process.exit(0);
+}
