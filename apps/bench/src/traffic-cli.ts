@@ -195,9 +195,12 @@ async function relays(): Promise<void> {
     { latencyMs: 50, perMinute: 25, multiplier: 2 },
     0,
   ) as unknown as Record<string, unknown>;
+  const large = largeRoom({ auto: true }, opts.peers);
   const runs: [string, Record<string, unknown>][] = [
     ['paper cell 50 ms / 25 per min / 2x', paper],
-    [`${opts.peers} peers, 1 event/peer/min, auto`, largeRoom({ auto: true }, opts.peers)],
+    ['paper cell, trusted (unsigned)', { ...paper, trusted: true }],
+    [`${opts.peers} peers, 1 event/peer/min, auto`, large],
+    [`${opts.peers} peers, trusted (unsigned)`, { ...large, trusted: true }],
   ];
   for (const [label, sc] of runs) {
     const r = await run(sc);

@@ -13,7 +13,7 @@ import { hash01, SourceCount } from './source-count.js';
  * `D(s)` is the largest of the last 3 samples of `s` (robust to a lucky fast sample).
  *
  * Beacons are sampled, not sent by every peer every period: at each beacon slot (3 slots 5 s
- * apart, then every 30 s, and one per new link) a peer floods its beacon with probability
+ * apart, then every 30 s) a peer floods its beacon with probability
  * `min(1, BEACON_SOURCES / n)`, `n` the sources it holds samples of plus itself
  * ({@link beaconChance}): a room of up to {@link BEACON_SOURCES} peers beacons from every peer
  * at every slot, a larger one about {@link BEACON_SOURCES} beacons per slot in all, so the
@@ -186,7 +186,7 @@ export function beaconChance(source: string, slot: number, known: number): boole
   return p >= 1 || hash01(`${source}#${slot}`) < p;
 }
 
-/** Beacon periods (ms) when Δ is 'auto': the first few quickly, then slowly (also one per new link). @internal */
+/** Beacon periods (ms) when Δ is 'auto': the first few quickly, then slowly. @internal */
 export const BEACON_FAST_MS = 5000;
 /** How many beacons go out at the fast period. @internal */
 export const BEACON_FAST_COUNT = 3;

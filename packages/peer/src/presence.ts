@@ -133,7 +133,7 @@ export class PresenceChannel<S, E> {
   private own: unknown = null;
   /** Own update counter. */
   private seq = 0;
-  /** Beacon slots passed (flooded to every neighbour or skipped by the draw; not those to one new neighbour). */
+  /** Beacon slots passed (flooded to every neighbour or skipped by the draw; not greetings of one new neighbour). */
   private floods = 0;
   /** Draws made for bare Δ beacons (the slot number of the next draw). */
   private draws = 0;
@@ -262,12 +262,14 @@ export class PresenceChannel<S, E> {
     return this.own !== null ? Math.min(beacon, this.ctx.options.presenceHeartbeatMs) : beacon;
   }
 
-  /** A new neighbour: own presence (a beacon with Δ auto) and the entries we know, not relayed further. */
+  /** A new neighbour: own presence (if any) and the entries with user data we know, not relayed further. */
   greet(link: LinkEntry<E>): void {
-    if (this.own !== null || this.delay.isAuto) this.sendOwn(link, true);
-    // Known entries, not relayed further (hops 0) and not used for delay measurement.
+    // Own user data; a bare Δ beacon waits for the next slot (the room hears it from there).
+    if (this.own !== null) this.sendOwn(link, true);
+    // Known entries with user data, not relayed further (hops 0) and not used for delay
+    // measurement (bare beacons carry nothing for a new neighbour).
     for (const [source, e] of this.table.entries) {
-      if (peerIdOf(source) === link.peerId) continue;
+      if (peerIdOf(source) === link.peerId || (e.data as unknown[])[0] === null) continue;
       this.ctx.send(link, { type: 'presence', source, seq: e.seq, hops: 0, data: e.data });
     }
   }
