@@ -115,8 +115,10 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
     // Own events still waiting for the store are not served yet.
     eventsOf: (source, from, to) =>
       c.driver.eventsOf(source, from, source === ctx.source ? Math.min(to, c.persistence.releasedSeq) : to),
+    holds: (source, seq) => c.driver.timeline.has(source, seq),
     unrepairable: () => c.join.markUnrepairable(),
     releasedSeq: () => c.persistence.releasedSeq,
+    askOnLaterFrontier: broadcast === undefined,
   });
   c.intake = new EventIntake(ctx, links, c.repair, {
     futureLimit: () => c.driver.futureLimit(),
@@ -183,6 +185,7 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
     frontierReceived: (l) => c.repair.frontierReceived(l),
     holdsMissing: (l) => c.repair.holdsMissing(l),
     outranks: (l) => c.repair.outranks(l),
+    dominates: (l) => c.repair.dominates(l),
     encodeOwnSnapshot: () => {
       const snap = c.driver.timeline.baseSnapshot();
       return { tick: snap.tick, blob: encodeSnapshot(snap, stateCodec) };
@@ -208,7 +211,7 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
       ),
     adopt: (decoded, now, from) => {
       c.persistence.settled(decoded.snapshot);
-      const lost = c.driver.adopt(decoded, now);
+      const lost = c.driver.adopt(decoded, now, c.repair.frontierOf(from).holds);
       c.desync.probe(from.key, decoded.snapshot.tick);
       const folded = decoded.snapshot.frontier.find(([source]) => source === ctx.source)?.[1] ?? 0;
       const skipped = decoded.snapshot.skipped?.find(([source]) => source === ctx.source)?.[1] ?? [];

@@ -342,10 +342,15 @@ export class Driver<S, E> {
 
   /**
    * Replace the timeline by one started from a received snapshot, carrying over events it does
-   * not cover. Returns the own events it drops: stamped before the snapshot's tick and not
-   * folded into it (the room moved on past them), in seq order.
+   * not cover. `served` is what the serving neighbour's frontier claims (per source, the highest
+   * contiguous seq): the history adopted. Returns the own events it drops: stamped before the
+   * snapshot's tick and not folded into it (the room moved on past them), in seq order.
    */
-  adopt(decoded: DecodedSnapshot<S, E>, now: number): TimelineEvent<E>[] {
+  adopt(
+    decoded: DecodedSnapshot<S, E>,
+    now: number,
+    served: ReadonlyMap<string, number> = new Map(),
+  ): TimelineEvent<E>[] {
     const { snapshot: snap, timeline } = decoded;
     const known = this.ctx.eventIds;
     const old = this.currentTimeline;
@@ -361,15 +366,16 @@ export class Driver<S, E> {
     this.pending = [];
     known.clear();
     for (const [source, seq] of snap.frontier) known.raiseTo(source, seq);
-    // A peer re-basing (it vouches) keeps only what is not settled. Its own events the room
-    // moved on past (settled, or before the snapshot) go to the offline-merge policy. What it
-    // drops stays unknown (the history it adopts may hold it: then it is repaired in).
+    // A peer re-basing (it vouches) keeps what is not settled, and the settled events after the
+    // snapshot that the history it adopts holds (its server claims them: folded there by now,
+    // perhaps, so never repaired in). Its own events the room moved on past (settled, or before
+    // the snapshot) go to the offline-merge policy. What it drops stays unknown.
     const bound = this.settledBound(now);
     const keep: TimelineEvent<E>[] = [];
     const dropped: TimelineEvent<E>[] = [];
     for (const e of carry) {
       if (known.has(e.source, e.seq)) continue;
-      if (e.tick >= bound) {
+      if (e.tick >= bound || (e.tick >= snap.tick && (served.get(e.source) ?? 0) >= e.seq)) {
         known.add(e.source, e.seq, now);
         keep.push(e);
       } else if (e.source === this.ctx.source) {

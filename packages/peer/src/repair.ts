@@ -42,10 +42,18 @@ export interface RepairHost<E> {
   ownSeq(): number;
   /** Held (or pending) events of `source` with seq in [from, to], in seq order. */
   eventsOf(source: string, from: number, to: number): WireEvent<E>[];
+  /** `true` when `source#seq` is held or folded into the base (not refused, not given up). */
+  holds(source: string, seq: number): boolean;
   /** Events neighbours announced could not be repaired (compacted away everywhere). */
   unrepairable(): void;
   /** Highest own seq that may leave this peer (above it, own events wait for the store). */
   releasedSeq(): number;
+  /**
+   * `true` when a later frontier (see {@link Repair.onFrontier}) is followed by nothing unless
+   * asked (flooding). Broadcast announces frontiers while the channel may still deliver, and
+   * pulls on its own schedule.
+   */
+  readonly askOnLaterFrontier: boolean;
 }
 
 /** Frontier exchange, repair and gap requests. @internal */
@@ -63,6 +71,11 @@ export class Repair<S, E> {
    * when, the link that announced it, and the contiguous seq held then.
    */
   private readonly announced = new Map<string, { seq: number; since: number; by: string; held: number }>();
+  /**
+   * Per link, the sources asked of that neighbour after a later frontier of its announced events
+   * this peer lacks (see {@link onFrontier}): its next frontier answers the request.
+   */
+  private readonly asked = new Map<string, Set<string>>();
 
   constructor(
     private readonly ctx: PeerContext<S, E>,
@@ -88,6 +101,7 @@ export class Repair<S, E> {
   /** Link `key` closed. */
   linkClosed(key: string): void {
     this.frontiers.delete(key);
+    this.asked.delete(key);
   }
 
   /** Send our frontier on `link`. */
@@ -125,6 +139,11 @@ export class Repair<S, E> {
    */
   onFrontier(link: LinkEntry<E>, f: FrontierFrame, now: number): { listed: boolean; othersHistory: boolean } {
     const remote = this.frontierOf(link);
+    // The first frontier of a link crosses ours (each side repairs the other when it arrives);
+    // a later one (the neighbour synced or re-based) is followed by nothing unless we ask.
+    const later = remote.received;
+    const answer = this.asked.get(link.key);
+    if (answer !== undefined) this.asked.delete(link.key);
     // A frontier frame replaces what we assumed the neighbour holds. A vector longer than the
     // codec's limit comes in several full frames: only a short (final) frame drops unlisted sources.
     const complete = f.entries.length < this.ctx.codec.limits.maxFrontierEntries;
@@ -135,6 +154,7 @@ export class Repair<S, E> {
     }
     remote.received = true;
     let othersHistory = false;
+    let lacking: string[] | undefined;
     for (const e of f.entries) {
       remote.holds.set(e.source, e.seq);
       if (e.source === this.ctx.source) {
@@ -148,10 +168,53 @@ export class Repair<S, E> {
         const x = this.announced.get(e.source);
         if (x === undefined || x.seq < e.seq)
           this.announced.set(e.source, { seq: e.seq, since: now, by: link.key, held: mine });
+        if (e.source !== this.ctx.source) (lacking ??= []).push(e.source);
       }
     }
     this.repairTo(link);
+    if (answer !== undefined) this.answered(link, answer);
+    else if (later && lacking !== undefined && this.host.askOnLaterFrontier) this.ask(link, lacking);
     return { listed: f.entries.length > 0, othersHistory };
+  }
+
+  /**
+   * Ask `link`'s neighbour for the events of `sources` its later frontier announced and this
+   * peer lacks. It sends what it holds of them, then (when it claims some it cannot send: folded
+   * into its base) its frontier again, which answers the request (see {@link answered}).
+   */
+  private ask(link: LinkEntry<E>, sources: readonly string[]): void {
+    const holds = this.frontierOf(link).holds;
+    const span = this.ctx.options.quotas.maxRequestSpan;
+    const max = Math.max(1, this.ctx.codec.limits.maxRanges);
+    const ranges: { source: string; fromSeq: number; toSeq: number }[] = [];
+    for (const source of sources) {
+      if (ranges.length >= max) break;
+      const from = this.ctx.eventIds.contiguous(source) + 1;
+      const to = Math.min(holds.get(source) ?? 0, from + span - 1);
+      if (to >= from) ranges.push({ source, fromSeq: from, toSeq: to });
+    }
+    if (ranges.length === 0) return;
+    this.asked.set(link.key, new Set(ranges.map((r) => r.source)));
+    this.ctx.send(link, { type: 'request', ranges });
+    this.ctx.stats.requestsSent += ranges.length;
+  }
+
+  /**
+   * `link`'s neighbour answered our request for `sources` with its frontier (FIFO: every event it
+   * could send came before): what it still claims and did not send, it cannot send. Given up at
+   * once, as an unanswered announcement is after a timeout (see {@link awaitingRepairs}).
+   */
+  private answered(link: LinkEntry<E>, sources: ReadonlySet<string>): void {
+    const holds = this.frontierOf(link).holds;
+    let unrepairable = false;
+    for (const source of sources) {
+      const claim = holds.get(source) ?? 0;
+      if (this.ctx.eventIds.contiguous(source) >= claim) continue;
+      this.announced.delete(source);
+      if (this.corroborated(source, link.key, claim)) unrepairable = true;
+      else this.ctx.stats.claimsIgnored++;
+    }
+    if (unrepairable) this.host.unrepairable();
   }
 
   /** An event arrived from `link`: its sender holds it (advances the contiguous mark). */
@@ -206,14 +269,34 @@ export class Repair<S, E> {
    */
   onRequest(link: LinkEntry<E>, f: RequestFrame): void {
     const span = this.ctx.options.quotas.maxRequestSpan;
+    const known = this.ctx.eventIds;
+    const own = this.ctx.source;
+    let unserved = false;
     for (const r of f.ranges) {
       if (r.toSeq < r.fromSeq) continue;
-      const events = this.host.eventsOf(r.source, r.fromSeq, Math.min(r.toSeq, r.fromSeq + span - 1));
+      const to = Math.min(r.toSeq, r.fromSeq + span - 1);
+      const events = this.host.eventsOf(r.source, r.fromSeq, to);
+      // Claimed (in our frontier), part of our state, and not sent: folded into the base. (A
+      // seq refused as settled is claimed too, but our state lacks it as the neighbour's does.)
+      const claimed = Math.min(
+        known.contiguous(r.source),
+        r.source === own ? this.host.releasedSeq() : to,
+        to,
+      );
+      if (!unserved && claimed >= r.fromSeq) {
+        const sent = new Set<number>();
+        for (const e of events) sent.add(e.seq);
+        for (let seq = r.fromSeq; seq <= claimed && !unserved; seq++)
+          if (!sent.has(seq) && this.host.holds(r.source, seq)) unserved = true;
+      }
       if (events.length === 0) continue;
       this.links.sendEvents(link, events);
       this.ctx.stats.repairsSent += events.length;
       if (link.protocol.kind === 'closed') return;
     }
+    // Events of our state we claim and cannot send: our frontier after what we sent tells the
+    // neighbour so (it re-bases rather than wait for them).
+    if (unserved && this.host.vouches()) this.sendFrontier(link);
   }
 
   /** Request seq gaps older than `gapGraceMs`, each from a neighbour likely to hold it. */
@@ -328,6 +411,14 @@ export class Repair<S, E> {
    */
   awaitingRepairs(now: number): boolean {
     let awaiting = false;
+    for (const [key, sources] of this.asked) {
+      const link = this.links.get(key);
+      const holds = link === undefined ? undefined : this.frontiers.get(key)?.holds;
+      for (const source of sources)
+        if (holds === undefined || this.ctx.eventIds.contiguous(source) >= (holds.get(source) ?? 0))
+          sources.delete(source);
+      if (sources.size === 0) this.asked.delete(key);
+    }
     // Repairs follow a frontier at once (FIFO links): nothing arriving for a request timeout means
     // nobody on that link holds them any more.
     const giveUpMs = Math.min(this.ctx.options.snapshotTimeoutMs, this.ctx.options.requestTimeoutMs);
@@ -372,6 +463,13 @@ export class Repair<S, E> {
     return seq - others <= CLAIM_SLACK_SEQS;
   }
 
+  /** `true` when `link`'s neighbour announced holding every event this peer holds. */
+  dominates(link: LinkEntry<E>): boolean {
+    const theirs = this.frontierOf(link).holds;
+    for (const [source, k] of this.ctx.eventIds.sources) if ((theirs.get(source) ?? 0) < k.max) return false;
+    return true;
+  }
+
   /**
    * `true` when `link`'s neighbour's history outranks ours, so re-basing on its snapshot is the
    * way to reach what it holds and we cannot get: it announced holding every event we hold, or
@@ -380,14 +478,8 @@ export class Repair<S, E> {
    * two histories each lost events behind the horizon, the whole room ends on one of them.
    */
   outranks(link: LinkEntry<E>): boolean {
+    if (this.dominates(link)) return true;
     const theirs = this.frontierOf(link).holds;
-    let dominates = true;
-    for (const [source, k] of this.ctx.eventIds.sources)
-      if ((theirs.get(source) ?? 0) < k.max) {
-        dominates = false;
-        break;
-      }
-    if (dominates) return true;
     let mine = 0;
     for (const k of this.ctx.eventIds.sources.values()) mine += k.contiguous;
     let other = 0;

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { cluster, distinct, loopback } from './helpers/harness.js';
+
+/**
+ * Two sides of a line cut off longer than the horizon, both emitting, then healed: one side
+ * re-bases on the other's history, hop by hop (a snapshot can only come from a neighbour that
+ * re-based already). The request timeout is long here (5 s), so a hop that waited for it would
+ * show.
+ */
+const splitLine = async () => {
+  const net = loopback(20);
+  const c = await cluster(net, {
+    delay: 150,
+    history: { horizonTicks: 100 },
+    offlineMerge: 'drop',
+    requestTimeoutMs: 5000,
+  });
+  const line = ['a', 'b', 'c', 'd', 'e', 'f'];
+  for (let i = 0; i < line.length; i++) await c.add(line[i]!, {}, i > 0 ? [line[i - 1]!] : []);
+  c.run(1500);
+  net.cut('c', 'd');
+  for (let k = 0; k < 12; k++) {
+    c.peers.get(line[k % line.length]!)!.emit((k % 5) as 0 | 1 | 2 | 3 | 4);
+    c.run(2000 + k * 400);
+  }
+  c.run(9000); // 7 s apart, the horizon is 2 s: each side folded what only it holds
+  net.heal('c', 'd');
+  c.peers.get('d')!.dial('c');
+  return c;
+};
+
+describe('a history re-based on travels at the pace of round trips', () => {
+  it('a neighbour that re-based is asked at once for what it announced: the next hop does not wait a request timeout', async () => {
+    const c = await splitLine();
+    const peers = [...c.peers.values()];
+    // The first hop (the healed link) gives up what the other side folded after a request
+    // timeout; every later hop learns it from its re-based neighbour's answer, within round
+    // trips. Three hops waiting 5 s each would take past 15 s.
+    c.run(9000 + 8000);
+    expect(distinct(c.hashes())).toHaveLength(1);
+    expect(new Set(peers.map((p) => p.stats().events)).size).toBe(1);
+    expect(peers.map((p) => p.stats().desyncs)).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(peers.reduce((n, p) => n + p.stats().resyncs, 0)).toBeGreaterThanOrEqual(3);
+  });
+});
