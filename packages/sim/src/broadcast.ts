@@ -6,8 +6,9 @@
  *
  * What is modelled, per peer, over the connections the topology gives it (gossipsub meshes only
  * among connected peers):
- * - **mesh**: joining grafts up to `D` random connected members; every `heartbeatMs` (each peer
- *   at its own seeded phase) a mesh under `Dlo` grafts up to `D`, a mesh over `Dhi` prunes back
+ * - **mesh**: built by the heartbeats (a peer subscribes when its transport starts, before its
+ *   connections are up): every `heartbeatMs` (each peer at its own seeded phase) a mesh under
+ *   `Dlo` grafts random connected members up to `D`, a mesh over `Dhi` prunes back
  *   to `D` (random choice); a GRAFT is accepted unless the receiver's mesh is at `Dhi` and the
  *   sender did not dial it (then it is pruned back); a PRUNE sets a `pruneBackoffMs` backoff;
  * - **eager push**: a publish goes to every connected member (`floodPublish`, the libp2p
@@ -260,8 +261,8 @@ export class SimulatedGossip {
     p.mesh.clear();
     p.backoff.clear();
     p.windows = [[]];
-    const candidates = this.#connected(i).filter((j) => !p.mesh.has(j));
-    for (const j of this.#pick(candidates, this.#D)) this.#graft(i, j);
+    // A transport subscribes when it starts, before its connections are up: the mesh is built by
+    // the heartbeats (a mesh under D_lo grafts up to D), not at the join.
     const phase = this.#random.next() * this.#heartbeatMs;
     this.#push(this.#now + phase, KIND_HEARTBEAT, i, i, 0, undefined, 0, false);
   }
