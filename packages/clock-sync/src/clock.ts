@@ -1,5 +1,5 @@
 import { ClockError } from './errors.js';
-import { networkEstimate, referenceOffset } from './estimate.js';
+import { LinkFiguresCache, networkEstimate, referenceOffset } from './estimate.js';
 import { learnedFrequency } from './frequency.js';
 import { MinorityGuard } from './guard.js';
 import { type LinkState, linkSigma, neighbourClockAt, newLinkState, takeSample } from './link-state.js';
@@ -81,6 +81,7 @@ export class Clock {
   #lastAdvanceAt = 0;
 
   readonly #links = new Map<string, LinkState>();
+  readonly #figures = new LinkFiguresCache(); // per-link figures, shared by estimates while unchanged
   readonly #guard: MinorityGuard;
   readonly #stats = {
     syncsSent: 0,
@@ -347,6 +348,7 @@ export class Clock {
       q: this.#seen ? this.#refAt(now) : 0,
       tick: this.#tick,
       links: this.#links,
+      figures: this.#figures,
       parent: this.#parent,
       adoptTicks: this.#adoptTicks,
       smoothing: this.#o.smoothing,

@@ -11,6 +11,8 @@ export interface EstimateInput {
   /** Whole ticks simulated. */
   readonly tick: number;
   readonly links: ReadonlyMap<string, LinkState>;
+  /** The clock's cache of per-link figures (see {@link LinkFiguresCache}). */
+  readonly figures: LinkFiguresCache;
   /** The link followed, if any. */
   readonly parent: string | undefined;
   /** Adoption threshold (ticks): links further behind are joining, not part of the time. */
@@ -29,22 +31,115 @@ export function referenceOffset(ref: LinkState | undefined, q: number, clock: nu
   return ref !== undefined && ref.samples > 0 ? ref.u + q - clock : 0;
 }
 
+/** The per-link figures of an estimate, frozen (never changed once made). */
+interface LinkFigures {
+  readonly ids: readonly string[];
+  /** The link states they were read from (a link dropped and opened again has a new one). */
+  readonly states: readonly LinkState[];
+  readonly minRtt: Float64Array;
+  readonly u: Float64Array;
+  readonly samples: Float64Array;
+}
+
+/**
+ * The last per-link figures a clock's estimates were made of: estimates share them while no
+ * link's RTT, offset or sample count changes, so an estimate copies nothing per link. @internal
+ */
+export class LinkFiguresCache {
+  #last: LinkFigures = {
+    ids: [],
+    states: [],
+    minRtt: new Float64Array(0),
+    u: new Float64Array(0),
+    samples: new Float64Array(0),
+  };
+
+  /** Figures equal to `links` now (the last ones when nothing changed). */
+  of(links: ReadonlyMap<string, LinkState>): LinkFigures {
+    const last = this.#last;
+    if (last.ids.length === links.size) {
+      let k = 0;
+      let same = true;
+      for (const l of links.values()) {
+        if (
+          last.states[k] !== l ||
+          !Object.is(last.minRtt[k], l.minRtt) ||
+          !Object.is(last.u[k], l.u) ||
+          last.samples[k] !== l.samples
+        ) {
+          same = false;
+          break;
+        }
+        k++;
+      }
+      if (same) return last;
+    }
+    const n = links.size;
+    const next = {
+      ids: [...links.keys()],
+      states: [...links.values()],
+      minRtt: new Float64Array(n),
+      u: new Float64Array(n),
+      samples: new Float64Array(n),
+    };
+    let k = 0;
+    for (const l of links.values()) {
+      next.minRtt[k] = l.minRtt;
+      next.u[k] = l.u;
+      next.samples[k] = l.samples;
+      k++;
+    }
+    this.#last = next;
+    return next;
+  }
+}
+
+/** A {@link ClockEstimate} whose per-link map is made on first read. */
+class Estimate implements ClockEstimate {
+  readonly #figures: LinkFigures;
+  readonly #q: number;
+  #links: ReadonlyMap<string, LinkEstimate> | undefined;
+
+  constructor(
+    readonly networkTick: number,
+    readonly uncertaintyTicks: number,
+    readonly clockTick: number,
+    readonly behindTicks: number,
+    readonly reference: string | undefined,
+    figures: LinkFigures,
+    q: number,
+  ) {
+    this.#figures = figures;
+    this.#q = q;
+  }
+
+  get links(): ReadonlyMap<string, LinkEstimate> {
+    if (this.#links !== undefined) return this.#links;
+    const f = this.#figures;
+    const clock = this.clockTick;
+    const links = new Map<string, LinkEstimate>();
+    for (let k = 0; k < f.ids.length; k++) {
+      const rtt = f.minRtt[k]!;
+      const samples = f.samples[k]!;
+      links.set(f.ids[k]!, {
+        rttMs: rtt,
+        oneWayMs: rtt / 2,
+        offsetTicks: samples > 0 ? f.u[k]! + this.#q - clock : Number.NaN,
+        samples,
+      });
+    }
+    this.#links = links;
+    return links;
+  }
+}
+
 /**
  * The network's tick (this clock plus its reference's offset), its uncertainty (the spread of
  * the neighbours' offsets around the reference's, plus the reference's measurement noise) and
- * per-link RTT and offsets. @internal
+ * per-link RTT and offsets (made when first read, from figures shared through `i.figures`). @internal
  */
 export function networkEstimate(i: EstimateInput): ClockEstimate {
   const { clock, q } = i;
-  const links = new Map<string, LinkEstimate>();
-  for (const [id, l] of i.links) {
-    links.set(id, {
-      rttMs: l.minRtt,
-      oneWayMs: l.minRtt / 2,
-      offsetTicks: l.samples > 0 ? l.u + q - clock : Number.NaN,
-      samples: l.samples,
-    });
-  }
   const ref = i.parent === undefined ? undefined : i.links.get(i.parent);
   const refOff = referenceOffset(ref, q, clock);
   let spread = refOff * refOff; // this clock itself
@@ -59,12 +154,5 @@ export function networkEstimate(i: EstimateInput): ClockEstimate {
   const noise = ref !== undefined && ref.samples > 0 ? linkSigma(ref, i.smoothing) : 0;
   const uncertainty = n > 1 ? Math.sqrt(spread / n + noise * noise) : 0;
   const behind = Math.max(0, Math.floor(clock + i.floorEpsilon) - i.tick);
-  return {
-    networkTick: clock + refOff,
-    uncertaintyTicks: uncertainty,
-    clockTick: clock,
-    behindTicks: behind,
-    reference: i.parent,
-    links,
-  };
+  return new Estimate(clock + refOff, uncertainty, clock, behind, i.parent, i.figures.of(i.links), q);
 }

@@ -411,6 +411,20 @@ describe('agreement between two clocks', () => {
     }
   });
 
+  it("an estimate's per-link figures are those of its instant, even when read after later SYNCs", () => {
+    const { a, b } = follow({ aToB: 40, bToA: 90, startB: 2000, until: 8000 });
+    const read = b.estimate(8000); // read at once
+    const now = [...read.links];
+    const later = b.estimate(8000); // read only after the link state changed
+    for (let t = 8000; t < 9000; t += 100) {
+      b.onSync('a', a.syncFor('b', t), t + 40);
+      a.onSync('b', b.syncFor('a', t + 40), t + 130);
+    }
+    expect(b.estimate(9000).links.get('a')!.samples).toBeGreaterThan(now[0]![1].samples);
+    expect([...later.links]).toEqual(now);
+    expect(later.links).toBe(later.links);
+  });
+
   it('matches within the asymmetry limit: half the difference of the one-way delays', () => {
     const { a, b } = follow({ aToB: 40, bToA: 80, startB: 1000, until: 8000 });
     // B reads A's tick 40 ms late but assumes (40 + 80) / 2 = 60 ms: 20 ms = 1 tick ahead.

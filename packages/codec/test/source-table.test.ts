@@ -14,6 +14,7 @@ import {
   SOURCE_TABLE_SIZE,
 } from '../src/index.js';
 import { SourceTable } from '../src/source-table.js';
+import { hex } from './arbitraries.js';
 
 /** An encoder/decoder pair over tables of `capacity` entries. */
 function smallLink(capacity: number) {
@@ -71,6 +72,25 @@ describe('the peer-id table (least recently used entry evicted)', () => {
     expect(t.at(2)).toBe('c');
     expect(t.recency()).toEqual(['c', 'e', 'a', 'd']);
     expect(t.at(4)).toBeUndefined();
+  });
+
+  it('golden bytes of the rule (a table of 2 entries; the rule is the same at any size)', () => {
+    const { tx, rx } = smallLink(2);
+    const steps: [string, string][] = [
+      ['a', '02 02 01 03 61 01'], // a defined: index 0
+      ['b', '02 02 01 03 62 01'], // b defined: index 1
+      ['a', '02 02 01 00 01'], // a by index 0 (now b is the least recently used)
+      ['c', '02 02 01 03 63 01'], // c defined: takes b's index 1
+      ['c', '02 02 01 02 01'], // c by index 1
+      ['b', '02 02 01 03 62 01'], // b defined again: takes a's index 0
+      ['b', '02 02 01 00 01'], // b by index 0
+    ];
+    for (const [source, bytes] of steps) {
+      const frame: Frame<number> = { type: 'frontier', entries: [{ source, seq: 1 }] };
+      const encoded = tx.encode(frame);
+      expect(hex(encoded), source).toBe(bytes.replace(/\s+/g, ''));
+      expect(rx.decode(encoded)).toStrictEqual(frame);
+    }
   });
 
   it('rollback undoes references, definitions and evictions exactly', () => {
