@@ -14,6 +14,7 @@ import type { App, SeededRandom } from '@symmetric/core';
 import { openPeer, type Peer, type PeerIdentity, type PeerOptions } from '@symmetric/peer';
 import { resolveApp } from './app-choice.js';
 import { ScenarioError } from './errors.js';
+import { Holdings } from './held.js';
 import {
   type EmittedEvent,
   type Metrics,
@@ -177,6 +178,8 @@ export async function driveScenario<S = unknown, E = unknown>(
   let tooOld = 0;
   const peerErrors = new Map<string, number>();
   const tally = new OfflineTally();
+  /** User actions, re-stamps and what each runtime applied (docs/simulator.md, offline metrics). */
+  const holdings = new Holdings(n, sc.churn?.store === true || sc.churn?.emitOffline === true);
   let warmedUp = false;
 
   const localNow = (i: number, t: number): number => {
@@ -242,8 +245,9 @@ export async function driveScenario<S = unknown, E = unknown>(
     if (sc.churn?.store === true && slot.store === undefined)
       slot.store = new InstantStore({ room, appId: options.peerOptions?.appId ?? '' });
     else if (slot.store !== undefined) tally.resumes++;
+    const applied = holdings.runtime(i, restart ? slot.store?.newestSnapshot() : undefined);
     const peer = await openPeer<S, E>({
-      app,
+      app: applied?.observe(app) ?? app,
       transports: [opened.transport],
       room,
       fps,
@@ -261,21 +265,25 @@ export async function driveScenario<S = unknown, E = unknown>(
       ...opened.options,
       ...options.peerOptions,
       ...(slot.store !== undefined ? { store: slot.store } : {}),
+      offlineMerge: holdings.ledger.wrap(i, options.peerOptions?.offlineMerge),
       now: () => localNow(i, network.now()),
     } as PeerOptions<S, E>);
     // Events as stamped (the lower bound's input): an emit the runtime queued while it was not
     // part of the room's timeline yet is stamped, and sent, when it is.
-    peer.on('emit', (e) =>
+    holdings.named(i, peer.id);
+    peer.on('emit', (e) => {
+      holdings.ledger.stamped(i, e);
       emitted.push({
         source: i,
         atMs: network.now(),
         deltaMs: (peer.delayTicks * 1000) / fps,
         id: { source: e.source, seq: e.seq },
-      }),
-    );
-    peer.on('snapshot:adopted', (info) =>
-      adoptions[i]!.push({ atMs: network.now(), frontier: new Map(info.frontier) }),
-    );
+      });
+    });
+    peer.on('snapshot:adopted', (info) => {
+      holdings.adopted(i, info);
+      adoptions[i]!.push({ atMs: network.now(), frontier: new Map(info.frontier) });
+    });
     syncingSince[i] = t;
     peer.on('status', (status) => {
       if (slots[i]!.peer !== peer) return;
@@ -535,7 +543,7 @@ export async function driveScenario<S = unknown, E = unknown>(
       converged:
         finalPeers.length > 0 && distinct === 1 && eventsApplied === eventsAppliedMax && tickSpread <= fps,
       distinctFinalHashes: distinct,
-      eventsGenerated: emitted.length,
+      eventsGenerated: holdings.ledger.actions,
       eventsApplied,
       messages: framesSent,
       bytes: bytesSent,
@@ -564,7 +572,14 @@ export async function driveScenario<S = unknown, E = unknown>(
       recoveryPaperS,
       afterRecovery,
       ...(sc.churn?.store === true || sc.churn?.emitOffline === true
-        ? { offline: tally.metrics(emitted.length, eventsApplied, eventsAppliedMax) }
+        ? {
+            offline: tally.metrics(
+              holdings.ledger,
+              eventsApplied,
+              eventsAppliedMax,
+              holdings.witnesses((i) => slots[i]!.online),
+            ),
+          }
         : {}),
     };
     return { metrics, finalPeers };

@@ -72,7 +72,7 @@ export function formatMetrics(m: Metrics, context: { peers?: number; durationS?:
   const o = m.offline;
   if (o !== undefined)
     lines.push(
-      `offline        ${o.eventsEmittedOffline} emitted offline, ${o.eventsRestamped} re-stamped, ${o.eventsDropped} dropped, ${o.resumes} resumes from a store; ${o.noneLost ? 'none lost' : 'NOT every event held once by every peer'}`,
+      `offline        ${o.eventsEmittedOffline} emitted offline, ${o.eventsRestamped} re-stamped, ${o.eventsDropped} dropped, ${o.resumes} resumes from a store; ${o.noneLost ? `every user action held once (${o.witnesses} peers checked)` : `NOT every user action held once: ${o.missing} missing, ${o.heldTwice} held twice (${o.witnesses} peers checked)`}`,
     );
   lines.push(`network        ${m.messages} messages, ${fmtBytes(m.bytes)}`);
   return `${lines.join('\n')}\n`;

@@ -23,25 +23,89 @@ export interface FrameStepping {
 /**
  * Step every running peer whose step falls in `[startMs, endMs)`, earliest first (ties: lower
  * index), as often as its steps fall there. A step time already past counts as `startMs` (a
- * peer back online steps at once).
+ * peer back online steps at once). The peers due are kept in a binary heap of (due, index):
+ * O(log N) per step.
  */
 export async function stepWithinFrame(run: FrameStepping, startMs: number, endMs: number): Promise<void> {
-  for (;;) {
-    let i = -1;
-    let at = endMs;
-    for (let j = 0; j < run.peers; j++) {
-      if (!run.running(j)) continue;
-      const due = Math.max(run.stepAt[j]!, startMs);
-      if (due < at) {
-        at = due;
-        i = j;
-      }
-    }
-    if (i < 0) return;
+  const heap = new DueHeap(run.peers);
+  for (let j = 0; j < run.peers; j++) {
+    if (!run.running(j)) continue;
+    const due = Math.max(run.stepAt[j]!, startMs);
+    if (due < endMs) heap.push(due, j);
+  }
+  while (heap.size > 0) {
+    const at = heap.minDue();
+    const i = heap.pop();
     if (at > run.now()) {
       const reached = run.advanceTo(at);
       if (reached !== undefined) await reached;
     }
-    run.stepAt[i] = run.step(i, at);
+    const next = run.step(i, at);
+    run.stepAt[i] = next;
+    const due = Math.max(next, startMs);
+    if (due < endMs) heap.push(due, i);
+  }
+}
+
+/** A binary min-heap of (due time, peer index), ordered by time then index; at most one entry per peer. */
+class DueHeap {
+  readonly #due: Float64Array;
+  readonly #peer: Int32Array;
+  size = 0;
+
+  constructor(capacity: number) {
+    this.#due = new Float64Array(Math.max(1, capacity));
+    this.#peer = new Int32Array(Math.max(1, capacity));
+  }
+
+  #before(a: number, b: number): boolean {
+    const da = this.#due[a]!;
+    const db = this.#due[b]!;
+    return da < db || (da === db && this.#peer[a]! < this.#peer[b]!);
+  }
+
+  #swap(a: number, b: number): void {
+    const d = this.#due[a]!;
+    this.#due[a] = this.#due[b]!;
+    this.#due[b] = d;
+    const p = this.#peer[a]!;
+    this.#peer[a] = this.#peer[b]!;
+    this.#peer[b] = p;
+  }
+
+  push(due: number, peer: number): void {
+    let i = this.size++;
+    this.#due[i] = due;
+    this.#peer[i] = peer;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!this.#before(i, parent)) break;
+      this.#swap(i, parent);
+      i = parent;
+    }
+  }
+
+  minDue(): number {
+    return this.#due[0]!;
+  }
+
+  pop(): number {
+    const top = this.#peer[0]!;
+    const last = --this.size;
+    if (last > 0) {
+      this.#due[0] = this.#due[last]!;
+      this.#peer[0] = this.#peer[last]!;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= last) break;
+        const r = l + 1;
+        const c = r < last && this.#before(r, l) ? r : l;
+        if (!this.#before(c, i)) break;
+        this.#swap(c, i);
+        i = c;
+      }
+    }
+    return top;
   }
 }

@@ -16,6 +16,7 @@ import type {
   StoreStats,
   WriteTicket,
 } from '@symmetric/storage';
+import type { ActionLedger } from './held.js';
 
 /**
  * A `PeerStore` in memory whose writes are durable at once (`durableTicket` is the last
@@ -49,9 +50,7 @@ export class InstantStore implements PeerStore {
   }
 
   load(): Promise<StoredState> {
-    let snapshot: StoredSnapshot | undefined;
-    for (const s of this.snapshots.values())
-      if (snapshot === undefined || s.tick > snapshot.tick) snapshot = s;
+    const snapshot = this.newestSnapshot();
     const folded = snapshot?.frontier;
     const events = [...this.events.values()]
       .filter((e) => e.seq > (folded?.get(e.source) ?? 0))
@@ -65,6 +64,14 @@ export class InstantStore implements PeerStore {
       ownLastSeq: this.ownLastSeq,
       dropped: [],
     });
+  }
+
+  /** The snapshot a runtime resumes from (the newest), if any. */
+  newestSnapshot(): StoredSnapshot | undefined {
+    let snapshot: StoredSnapshot | undefined;
+    for (const s of this.snapshots.values())
+      if (snapshot === undefined || s.tick > snapshot.tick) snapshot = s;
+    return snapshot;
   }
 
   setIdentity(identity: PeerIdentity): WriteTicket {
@@ -124,15 +131,30 @@ export class InstantStore implements PeerStore {
 export interface OfflineMetrics {
   /** Own events stamped while the peer had no neighbour. */
   readonly eventsEmittedOffline: number;
-  /** Own events a re-base dropped and the peer emitted again (`offlineMerge: 'restamp'`). */
+  /**
+   * Own events a re-base dropped and the peer emitted again (`offlineMerge: 'restamp'`): each
+   * merges its user action back, and is not a user action of its own.
+   */
   readonly eventsRestamped: number;
   /** Own events a re-base dropped and the peer gave up. */
   readonly eventsDropped: number;
   /** Runtimes that resumed from their peer's store (store-restart churn). */
   readonly resumes: number;
   /**
-   * Every online peer holds, at the end, exactly as many events as were generated (a re-stamped
-   * event replaces its original): no user action was lost nor applied twice.
+   * Online peers at the end whose every held event the run accounts for: applied in sight by the
+   * runtime itself, or, below a snapshot it adopted, by the runtime that served it (and so on).
+   * A runtime resumed from its store is not, until it adopts a snapshot.
+   */
+  readonly witnesses: number;
+  /** The fewest user actions a witness holds, each counted once (an event or its re-stamp). */
+  readonly actionsHeld: number;
+  /** The most user actions one witness does not hold. */
+  readonly missing: number;
+  /** The most user actions one witness holds more than once (an event and its re-stamp both). */
+  readonly heldTwice: number;
+  /**
+   * At least one witness, every witness holds every user action exactly once, and every online
+   * peer knows as many events as the others (with one final hash: they hold the same).
    */
   readonly noneLost: boolean;
 }
@@ -151,14 +173,33 @@ export class OfflineTally {
     this.dropped += stats.eventsDropped;
   }
 
-  /** The metrics, given the events generated and the fewest and most events a peer holds. */
-  metrics(generated: number, applied: number, appliedMax: number): OfflineMetrics {
+  /**
+   * The metrics, given the run's user actions, the fewest and most events an online peer knows,
+   * and what each witness applied.
+   */
+  metrics(
+    ledger: ActionLedger,
+    known: number,
+    knownMax: number,
+    witnesses: readonly (readonly string[])[],
+  ): OfflineMetrics {
+    let missing = 0;
+    let heldTwice = 0;
+    for (const applied of witnesses) {
+      const c = ledger.check(applied);
+      missing = Math.max(missing, c.missing);
+      heldTwice = Math.max(heldTwice, c.twice);
+    }
     return {
       eventsEmittedOffline: this.emittedOffline,
       eventsRestamped: this.restamped,
       eventsDropped: this.dropped,
       resumes: this.resumes,
-      noneLost: applied === generated && appliedMax === generated,
+      witnesses: witnesses.length,
+      actionsHeld: witnesses.length === 0 ? 0 : ledger.actions - missing,
+      missing,
+      heldTwice,
+      noneLost: witnesses.length > 0 && missing === 0 && heldTwice === 0 && known === knownMax,
     };
   }
 }
