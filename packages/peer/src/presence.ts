@@ -55,6 +55,9 @@ export class PresenceTable {
    */
   private readonly seen = new Map<string, { seq: number; at: number }>();
 
+  /** No entry expires and no seq is forgotten before this time (ms): {@link expire} skips until then. */
+  private nextDue = Number.POSITIVE_INFINITY;
+
   /** @param forgetMs how long a silent source's last seq is remembered (ms). */
   constructor(private readonly forgetMs = Number.POSITIVE_INFINITY) {}
 
@@ -79,6 +82,7 @@ export class PresenceTable {
     this.seen.set(source, { seq, at: now });
     if (data === null) this.entries.delete(source);
     else this.entries.set(source, { seq, data, hops, expiresAt });
+    this.nextDue = Math.min(this.nextDue, data === null ? now + this.forgetMs : expiresAt);
     return true;
   }
 
@@ -88,14 +92,21 @@ export class PresenceTable {
    */
   expire(now: number): { source: string; user: unknown }[] {
     const gone: { source: string; user: unknown }[] = [];
+    // Nothing is due before `nextDue`: a peer's housekeeping does not walk the whole room.
+    if (now < this.nextDue) return gone;
+    let due = Number.POSITIVE_INFINITY;
     for (const [source, e] of this.entries) {
       if (e.expiresAt <= now) {
         this.entries.delete(source);
         gone.push({ source, user: Array.isArray(e.data) ? ((e.data[0] as unknown) ?? null) : null });
-      }
+      } else if (e.expiresAt < due) due = e.expiresAt;
     }
-    for (const [source, x] of this.seen)
-      if (now - x.at >= this.forgetMs && !this.entries.has(source)) this.seen.delete(source);
+    for (const [source, x] of this.seen) {
+      if (this.entries.has(source)) continue;
+      if (now - x.at >= this.forgetMs) this.seen.delete(source);
+      else if (x.at + this.forgetMs < due) due = x.at + this.forgetMs;
+    }
+    this.nextDue = due;
     return gone;
   }
 
