@@ -29,6 +29,7 @@ import {
 import { PeerError } from './errors.js';
 import { peerIdOf } from './identity.js';
 import type { LinkEntry, LinkTable } from './links.js';
+import { hash01 } from './source-count.js';
 
 /** One known source's newest presence update. @internal */
 export interface PresenceEntry {
@@ -145,6 +146,8 @@ export class PresenceChannel<S, E> {
   private floods = 0;
   /** Draws made for bare Δ beacons (the slot number of the next draw). */
   private draws = 0;
+  /** The first bare Δ beacon was put off by its share of the fast period. */
+  private spread = false;
   private nextBeaconAt = 0;
 
   constructor(
@@ -190,23 +193,26 @@ export class PresenceChannel<S, E> {
   /**
    * Send (flood, or to `only`) own presence: user data plus the network tick (the Δ-auto beacon).
    * `slot`: a heartbeat or greeting rather than a change of the user data; with Δ auto and no
-   * user data it is a bare beacon, sent only when the slot's draw says so.
+   * user data it is a bare beacon (only ever flooded at a slot), sent only when the slot's draw
+   * says so, the first one put off by a share of the fast period drawn from the source.
    */
   private sendOwn(only: LinkEntry<E> | undefined, slot: boolean): void {
     if (!this.host.attached()) return;
     const now = this.ctx.now();
-    if (
-      slot &&
-      this.own === null &&
-      this.delay.isAuto &&
-      !beaconChance(this.ctx.source, this.draws++, this.delay.auto.sources)
-    ) {
-      // A bare Δ beacon this slot's draw left out (delay.ts): nothing to send.
-      if (only === undefined) {
+    if (slot && this.own === null && this.delay.isAuto) {
+      if (!this.spread) {
+        // The first bare beacon waits a share of the fast period drawn from the source: in a
+        // room that starts at once, later peers have heard the earlier ones when they draw.
+        this.spread = true;
+        this.nextBeaconAt = now + hash01(this.ctx.source) * BEACON_FAST_MS;
+        return;
+      }
+      if (!beaconChance(this.ctx.source, this.draws++, this.delay.auto.sources)) {
+        // A bare Δ beacon this slot's draw left out (delay.ts): nothing to send.
         this.floods++;
         this.nextBeaconAt = now + this.period();
+        return;
       }
-      return;
     }
     this.seq++;
     // Under the incarnation's source, like events: a restarted peer's counter starts again at 1
