@@ -29,6 +29,7 @@ import {
 import { PeerError } from './errors.js';
 import { peerIdOf } from './identity.js';
 import type { LinkEntry, LinkTable } from './links.js';
+import { hash01 } from './source-count.js';
 
 /** One known source's newest presence update. @internal */
 export interface PresenceEntry {
@@ -55,6 +56,9 @@ export class PresenceTable {
    */
   private readonly seen = new Map<string, { seq: number; at: number }>();
 
+  /** No entry expires and no seq is forgotten before this time (ms): {@link expire} skips until then. */
+  private nextDue = Number.POSITIVE_INFINITY;
+
   /** @param forgetMs how long a silent source's last seq is remembered (ms). */
   constructor(private readonly forgetMs = Number.POSITIVE_INFINITY) {}
 
@@ -79,6 +83,7 @@ export class PresenceTable {
     this.seen.set(source, { seq, at: now });
     if (data === null) this.entries.delete(source);
     else this.entries.set(source, { seq, data, hops, expiresAt });
+    this.nextDue = Math.min(this.nextDue, data === null ? now + this.forgetMs : expiresAt);
     return true;
   }
 
@@ -88,14 +93,21 @@ export class PresenceTable {
    */
   expire(now: number): { source: string; user: unknown }[] {
     const gone: { source: string; user: unknown }[] = [];
+    // Nothing is due before `nextDue`: a peer's housekeeping does not walk the whole room.
+    if (now < this.nextDue) return gone;
+    let due = Number.POSITIVE_INFINITY;
     for (const [source, e] of this.entries) {
       if (e.expiresAt <= now) {
         this.entries.delete(source);
         gone.push({ source, user: Array.isArray(e.data) ? ((e.data[0] as unknown) ?? null) : null });
-      }
+      } else if (e.expiresAt < due) due = e.expiresAt;
     }
-    for (const [source, x] of this.seen)
-      if (now - x.at >= this.forgetMs && !this.entries.has(source)) this.seen.delete(source);
+    for (const [source, x] of this.seen) {
+      if (this.entries.has(source)) continue;
+      if (now - x.at >= this.forgetMs) this.seen.delete(source);
+      else if (x.at + this.forgetMs < due) due = x.at + this.forgetMs;
+    }
+    this.nextDue = due;
     return gone;
   }
 
@@ -137,6 +149,8 @@ export class PresenceChannel<S, E> {
   private floods = 0;
   /** Draws made for bare Δ beacons (the slot number of the next draw). */
   private draws = 0;
+  /** The first bare Δ beacon was put off by its share of the fast period. */
+  private spread = false;
   private nextBeaconAt = 0;
 
   constructor(
@@ -191,23 +205,26 @@ export class PresenceChannel<S, E> {
   /**
    * Send (flood, or to `only`) own presence: user data plus the network tick (the Δ-auto beacon).
    * `slot`: a heartbeat or greeting rather than a change of the user data; with Δ auto and no
-   * user data it is a bare beacon, sent only when the slot's draw says so.
+   * user data it is a bare beacon (only ever flooded at a slot), sent only when the slot's draw
+   * says so, the first one put off by a share of the fast period drawn from the source.
    */
   private sendOwn(only: LinkEntry<E> | undefined, slot: boolean): void {
     if (!this.host.attached()) return;
     const now = this.ctx.now();
-    if (
-      slot &&
-      this.own === null &&
-      this.delay.isAuto &&
-      !beaconChance(this.ctx.source, this.draws++, this.delay.auto.sources)
-    ) {
-      // A bare Δ beacon this slot's draw left out (delay.ts): nothing to send.
-      if (only === undefined) {
+    if (slot && this.own === null && this.delay.isAuto) {
+      if (!this.spread) {
+        // The first bare beacon waits a share of the fast period drawn from the source: in a
+        // room that starts at once, later peers have heard the earlier ones when they draw.
+        this.spread = true;
+        this.nextBeaconAt = now + hash01(this.ctx.source) * BEACON_FAST_MS;
+        return;
+      }
+      if (!beaconChance(this.ctx.source, this.draws++, this.delay.auto.sources)) {
+        // A bare Δ beacon this slot's draw left out (delay.ts): nothing to send.
         this.floods++;
         this.nextBeaconAt = now + this.period();
+        return;
       }
-      return;
     }
     this.seq++;
     // Under the incarnation's source, like events. A peer restarted without a store is a new
