@@ -4,7 +4,7 @@
  * that bounded history holds: the run converges, the base tick advances, the live heap after GC
  * stays flat, and what a joiner simulates does not grow with the session's age.
  */
-import type { Peer } from '@symmetric/peer';
+import { type Peer, type SizeTable, tableSizes } from '@symmetric/peer';
 import { type Metrics, parseScenario } from '@symmetric/sim';
 import { driveScenario, virtualNetwork } from '@symmetric/sim/driver';
 import { churnScenario, paperSetting } from './grid.js';
@@ -23,6 +23,12 @@ export interface LongChurnOptions {
   readonly horizonTicks?: number | undefined;
   /** Heap after GC (needs `node --expose-gc`); `undefined` heap figures when GC is not exposed. */
   readonly gc?: (() => void) | undefined;
+  /**
+   * Every `sizesEveryS` virtual seconds, the collection sizes inside the online peers (summed per
+   * property path, see {@link tableSizes}) and the heap after GC go to `onSizes`.
+   */
+  readonly sizesEveryS?: number | undefined;
+  readonly onSizes?: ((atS: number, sizes: SizeTable, heapBytes: number | undefined) => void) | undefined;
 }
 
 /** What the peers hold at one moment of the run. */
@@ -81,6 +87,7 @@ export async function runLongChurn(options: LongChurnOptions): Promise<LongChurn
   const checkpoints: Checkpoint[] = [];
   const joins: JoinCost[] = [];
   let clockMs = 0;
+  let lastSizesS = 0;
   const network = virtualNetwork<unknown, unknown>(
     {
       peers: scenario.peers,
@@ -139,6 +146,19 @@ export async function runLongChurn(options: LongChurnOptions): Promise<LongChurn
       onPaceRound: (atMs) => {
         const atS = Math.round(atMs / 1000);
         if (sampleAt.includes(atS) && !checkpoints.some((c) => c.atS === atS)) sample(atS);
+        const every = options.sizesEveryS;
+        if (every !== undefined && atS > lastSizesS && atS % every === 0) {
+          lastSizesS = atS;
+          options.gc?.();
+          const table: SizeTable = new Map();
+          const seen = new WeakSet<object>();
+          for (const i of online) if (peers[i] !== undefined) tableSizes(peers[i], table, 8, seen);
+          options.onSizes?.(
+            atS,
+            table,
+            options.gc === undefined ? undefined : process.memoryUsage().heapUsed,
+          );
+        }
       },
     },
   });
