@@ -82,6 +82,12 @@ for (const seed of opts.seeds.split(',').map(int)) {
         `(${kb(c.heapBytes, c.online)}/online peer)\n`,
     );
   }
+  if (r.heapFit !== undefined)
+    process.stdout.write(
+      `  heap after GC, fitted over ${r.heapFit.samples} one-minute samples: ` +
+        `${(r.heapFit.perMinuteBytes / 1024).toFixed(1)} KB per virtual minute at a fixed number of online peers, ` +
+        `${(r.heapFit.perOnlinePeerBytes / 1024).toFixed(0)} KB per online peer\n`,
+    );
   const third = (opts.minutes * 60) / 3;
   process.stdout.write(`  joiners, first third:  ${joinsLine(r, 0, third)}\n`);
   process.stdout.write(`  joiners, middle third: ${joinsLine(r, third, 2 * third)}\n`);

@@ -146,6 +146,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   let heapStartMb = Number.NaN;
   let heapMiddleMb = Number.NaN;
   let lastSizes: SizeTable | undefined;
+  const errors: Record<string, number> = {};
   const keys = [RectangleKeys.left, RectangleKeys.up, RectangleKeys.right, RectangleKeys.down];
   /** Heap used in MB, after a full GC when the process runs with `--expose-gc`. */
   const heapMb = () => {
@@ -295,9 +296,11 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     }
     if (t >= nextLog) {
       nextLog += 60_000;
+      // Errors are counted by code, not kept: the soak measures the peers' memory, not its own.
+      for (const e of c.errors.splice(0)) errors[e.code] = (errors[e.code] ?? 0) + 1;
       o.log?.(
         `t=${Math.round(t / 1000)} s: heap ${heapMb()} MB, events ${Math.max(...honest().map((p) => p.stats().events))}, ` +
-          `errors ${c.errors.length}, attacks ${JSON.stringify(attacks)}`,
+          `errors ${JSON.stringify(errors)}, attacks ${JSON.stringify(attacks)}`,
       );
       if (o.sizes === true) {
         const table: SizeTable = new Map();
@@ -305,7 +308,6 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
         for (const p of honest()) tableSizes(p, table, 8, seen);
         tableSizes({ net, cluster: c, attackers }, table, 8, seen);
         for (const [i, m] of attackers.entries()) table.set(`attacker ${i} received`, m.received.length);
-        table.set('harness errors', c.errors.length);
         for (const line of sizeLines(table, lastSizes)) o.log?.(line);
         lastSizes = table;
       }
@@ -315,8 +317,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const honestEvents = stable.reduce((s, h) => s + h.stats().eventsEmitted, 0);
   let missing = 0;
   for (const p of honest()) missing += honestEvents - honestHeld(p, stable);
-  const errors: Record<string, number> = {};
-  for (const e of c.errors) errors[e.code] = (errors[e.code] ?? 0) + 1;
+  for (const e of c.errors.splice(0)) errors[e.code] = (errors[e.code] ?? 0) + 1;
   return {
     virtualSeconds: total / 1000,
     honestHashes: distinct(hashes).length,
