@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { type SizeTable, sizeLines } from '@symmetric/peer';
 import { Command } from 'commander';
 import { type LongChurnResult, runLongChurn } from './long-churn.js';
 
@@ -14,6 +15,11 @@ const program = new Command()
   .option('--per-minute <n>', 'network-wide events per minute', int, 25)
   .option('--latency <ms>', 'mean link latency (ms)', int, 50)
   .option('--horizon <ticks>', "history horizon in ticks (default: the runtime's)", int)
+  .option(
+    '--sizes <seconds>',
+    'every <seconds> virtual s, print the sizes of the maps inside online peers',
+    int,
+  )
   .parse();
 const opts = program.opts<{
   seeds: string;
@@ -21,6 +27,7 @@ const opts = program.opts<{
   perMinute: number;
   latency: number;
   horizon?: number;
+  sizes?: number;
 }>();
 
 const gcFn = (globalThis as { gc?: () => void }).gc;
@@ -42,6 +49,7 @@ process.stdout.write(
     `L=${opts.latency} ms, horizon ${opts.horizon ?? 'default'}\n\n`,
 );
 let failed = false;
+let lastSizes: SizeTable | undefined;
 for (const seed of opts.seeds.split(',').map(int)) {
   const wall = performance.now();
   const r = await runLongChurn({
@@ -51,6 +59,12 @@ for (const seed of opts.seeds.split(',').map(int)) {
     latencyMs: opts.latency,
     horizonTicks: opts.horizon,
     gc: gcFn,
+    sizesEveryS: opts.sizes,
+    onSizes: (atS, sizes, heap) => {
+      process.stdout.write(`  sizes at t=${atS} s, heap after GC ${mb(heap)}:\n`);
+      for (const line of sizeLines(sizes, lastSizes)) process.stdout.write(`  ${line}\n`);
+      lastSizes = sizes;
+    },
   });
   const m = r.metrics;
   const ok = m.converged && m.desyncs === 0;
@@ -68,6 +82,12 @@ for (const seed of opts.seeds.split(',').map(int)) {
         `(${kb(c.heapBytes, c.online)}/online peer)\n`,
     );
   }
+  if (r.heapFit !== undefined)
+    process.stdout.write(
+      `  heap after GC, fitted over ${r.heapFit.samples} one-minute samples: ` +
+        `${(r.heapFit.perMinuteBytes / 1024).toFixed(1)} KB per virtual minute at a fixed number of online peers, ` +
+        `${(r.heapFit.perOnlinePeerBytes / 1024).toFixed(0)} KB per online peer\n`,
+    );
   const third = (opts.minutes * 60) / 3;
   process.stdout.write(`  joiners, first third:  ${joinsLine(r, 0, third)}\n`);
   process.stdout.write(`  joiners, middle third: ${joinsLine(r, third, 2 * third)}\n`);

@@ -4,7 +4,7 @@
  * that bounded history holds: the run converges, the base tick advances, the live heap after GC
  * stays flat, and what a joiner simulates does not grow with the session's age.
  */
-import type { Peer } from '@symmetric/peer';
+import { type Peer, type SizeTable, tableSizes } from '@symmetric/peer';
 import { type Metrics, parseScenario } from '@symmetric/sim';
 import { driveScenario, virtualNetwork } from '@symmetric/sim/driver';
 import { churnScenario, paperSetting } from './grid.js';
@@ -23,6 +23,12 @@ export interface LongChurnOptions {
   readonly horizonTicks?: number | undefined;
   /** Heap after GC (needs `node --expose-gc`); `undefined` heap figures when GC is not exposed. */
   readonly gc?: (() => void) | undefined;
+  /**
+   * Every `sizesEveryS` virtual seconds, the collection sizes inside the online peers (summed per
+   * property path, see {@link tableSizes}) and the heap after GC go to `onSizes`.
+   */
+  readonly sizesEveryS?: number | undefined;
+  readonly onSizes?: ((atS: number, sizes: SizeTable, heapBytes: number | undefined) => void) | undefined;
 }
 
 /** What the peers hold at one moment of the run. */
@@ -58,6 +64,16 @@ export interface JoinCost {
 export interface LongChurnResult {
   readonly metrics: Metrics;
   readonly checkpoints: readonly Checkpoint[];
+  /**
+   * Heap after GC sampled every minute after two horizons (the history full), fitted as
+   * `a + perOnlinePeer × online + perMinute × minutes`: how the heap moves with time at a fixed
+   * number of online peers (`undefined` without GC or with fewer than 5 samples).
+   */
+  readonly heapFit?: {
+    readonly perMinuteBytes: number;
+    readonly perOnlinePeerBytes: number;
+    readonly samples: number;
+  };
   readonly joins: readonly JoinCost[];
 }
 
@@ -81,6 +97,11 @@ export async function runLongChurn(options: LongChurnOptions): Promise<LongChurn
   const checkpoints: Checkpoint[] = [];
   const joins: JoinCost[] = [];
   let clockMs = 0;
+  let lastSizesS = 0;
+  let lastMinuteS = 0;
+  // The heap fit starts after two horizons: the history (events, snapshot ring) has filled by then.
+  const warmS = (2 * (options.horizonTicks ?? 300 * setting.fps)) / setting.fps;
+  const minutes: [number, number, number][] = [];
   const network = virtualNetwork<unknown, unknown>(
     {
       peers: scenario.peers,
@@ -139,9 +160,59 @@ export async function runLongChurn(options: LongChurnOptions): Promise<LongChurn
       onPaceRound: (atMs) => {
         const atS = Math.round(atMs / 1000);
         if (sampleAt.includes(atS) && !checkpoints.some((c) => c.atS === atS)) sample(atS);
+        if (options.gc !== undefined && atS >= warmS && atS % 60 === 0 && atS > lastMinuteS) {
+          lastMinuteS = atS;
+          options.gc();
+          options.gc();
+          minutes.push([atS / 60, online.size, process.memoryUsage().heapUsed]);
+        }
+        const every = options.sizesEveryS;
+        if (every !== undefined && atS > lastSizesS && atS % every === 0) {
+          lastSizesS = atS;
+          options.gc?.();
+          const table: SizeTable = new Map();
+          const seen = new WeakSet<object>();
+          for (const i of online) if (peers[i] !== undefined) tableSizes(peers[i], table, 8, seen);
+          options.onSizes?.(
+            atS,
+            table,
+            options.gc === undefined ? undefined : process.memoryUsage().heapUsed,
+          );
+        }
       },
     },
   });
   void clockMs;
-  return { metrics, checkpoints, joins };
+  const fit = fitHeap(minutes);
+  return { metrics, checkpoints, joins, ...(fit === undefined ? {} : { heapFit: fit }) };
+}
+
+/** Least squares of heap = a + b × online + c × minutes over `[minutes, online, heap]` samples. */
+function fitHeap(
+  samples: readonly [number, number, number][],
+): { perMinuteBytes: number; perOnlinePeerBytes: number; samples: number } | undefined {
+  if (samples.length < 5) return undefined;
+  // Normal equations (XᵀX) β = Xᵀy with X = [1, online, minutes], solved by Cramer's rule.
+  const m = [
+    [0, 0, 0],
+    [0, 0, 0],
+    [0, 0, 0],
+  ];
+  const v = [0, 0, 0];
+  for (const [t, n, y] of samples) {
+    const x = [1, n, t];
+    for (let i = 0; i < 3; i++) {
+      v[i]! += x[i]! * y;
+      for (let j = 0; j < 3; j++) m[i]![j]! += x[i]! * x[j]!;
+    }
+  }
+  const det = (a: number[][]): number =>
+    a[0]![0]! * (a[1]![1]! * a[2]![2]! - a[1]![2]! * a[2]![1]!) -
+    a[0]![1]! * (a[1]![0]! * a[2]![2]! - a[1]![2]! * a[2]![0]!) +
+    a[0]![2]! * (a[1]![0]! * a[2]![1]! - a[1]![1]! * a[2]![0]!);
+  const d = det(m);
+  if (Math.abs(d) < 1e-9) return undefined;
+  const solve = (col: number): number =>
+    det(m.map((row, i) => row.map((x, j) => (j === col ? v[i]! : x)))) / d;
+  return { perOnlinePeerBytes: solve(1), perMinuteBytes: solve(2), samples: samples.length };
 }

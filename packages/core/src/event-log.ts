@@ -1,11 +1,13 @@
 /**
  * The event log of a timeline: the held events by tick (each tick's bucket in `(source, seq)`
  * order) and per source (contiguous frontier, highest seq, held events, seqs given up by
- * compaction), plus the per-source seqs folded into the base snapshot.
+ * compaction), plus the per-source seqs folded into the base snapshot and the tick of each
+ * source's newest folded event. With a forget age, compaction forgets the sources whose newest
+ * folded event is older than that age at the new base (see {@link EventLog.fold}).
  * @internal
  */
 import { TimelineError } from './errors.js';
-import type { TimelineEvent } from './timeline-types.js';
+import type { TimelineEvent, TimelineSnapshot } from './timeline-types.js';
 
 interface SourceLog<E> {
   /** Highest seq such that every seq up to it is held, folded into the base, or given up. */
@@ -16,7 +18,12 @@ interface SourceLog<E> {
   readonly held: Map<number, TimelineEvent<E>>;
   /** Seqs at or below `frontier` never received and given up by compaction: [from, to] pairs. */
   skipped: number[] | undefined;
+  /** Tick of the newest event folded into the base (-1: none folded). */
+  lastTick: number;
 }
+
+/** A source compaction forgot: its frontier then and the tick of its newest event. */
+export type ForgottenSource = readonly [source: string, seq: number, lastTick: number];
 
 function inSkipped(log: SourceLog<unknown>, seq: number): boolean {
   const sk = log.skipped;
@@ -38,15 +45,31 @@ export class EventLog<E> {
   duplicates = 0;
   /** Events refused for being before the base (or a seq given up). */
   tooOld = 0;
+  /** Sources the last compaction forgot (until {@link drainForgotten}). */
+  private forgotten: ForgottenSource[] = [];
+
+  /**
+   * `forgetAfter`: compaction forgets a source once its newest folded event is more than this
+   * many ticks before the new base and it holds nothing newer (undefined: never).
+   */
+  constructor(private readonly forgetAfter: number | undefined = undefined) {}
 
   /**
    * `source`'s seqs 1..`seq` are folded into the base snapshot (a joiner's snapshot frontier),
    * but those in `skipped` ([from, to] pairs), given up as before the base.
    */
-  seedFolded(source: string, seq: number, skipped?: readonly number[]): void {
+  seedFolded(source: string, seq: number, lastTick: number, skipped?: readonly number[]): void {
     const sk = skipped !== undefined && skipped.length > 0 ? [...skipped] : undefined;
-    this.sources.set(source, { frontier: seq, maxSeq: seq, held: new Map(), skipped: sk });
+    this.sources.set(source, { frontier: seq, maxSeq: seq, held: new Map(), skipped: sk, lastTick });
     this.baseFrontier.set(source, seq);
+  }
+
+  /** Seed the folded sources of a joiner's snapshot (newest ticks: one before it, if not given). */
+  seedFromSnapshot(snap: TimelineSnapshot<unknown>): void {
+    const skipped = new Map(snap.skipped ?? []);
+    for (const [i, [source, seq]] of snap.frontier.entries()) {
+      if (seq !== 0) this.seedFolded(source, seq, snap.lastTicks?.[i] ?? snap.tick - 1, skipped.get(source));
+    }
   }
 
   /** The events of `tick` in `(source, seq)` order, if any. */
@@ -57,6 +80,23 @@ export class EventLog<E> {
   /** Per source, the highest seq folded into the base, sorted by source. */
   baseFrontierSorted(): [string, number][] {
     return [...this.baseFrontier.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  }
+
+  /** Per source of {@link baseFrontierSorted}, in its order, the tick of its newest folded event. */
+  baseLastTicks(sorted: readonly (readonly [string, number])[]): number[] {
+    return sorted.map(([source]) => this.sources.get(source)?.lastTick ?? -1);
+  }
+
+  /** The sources the last compaction forgot (each listed once: the list is emptied). */
+  drainForgotten(): ForgottenSource[] {
+    const out = this.forgotten;
+    this.forgotten = [];
+    return out;
+  }
+
+  /** Sources with state (held, folded or given up), for memory checks. */
+  get sourceCount(): number {
+    return this.sources.size;
   }
 
   /**
@@ -141,7 +181,7 @@ export class EventLog<E> {
       return 'too-old';
     }
     if (log === undefined) {
-      log = { frontier: 0, maxSeq: 0, held: new Map(), skipped: undefined };
+      log = { frontier: 0, maxSeq: 0, held: new Map(), skipped: undefined, lastTick: -1 };
       this.sources.set(source, log);
     }
     log.held.set(seq, event);
@@ -171,12 +211,19 @@ export class EventLog<E> {
     return 'stored';
   }
 
-  /** Drop events with oldTick <= tick < newTick (now folded into the base). */
+  /**
+   * Drop events with oldTick <= tick < newTick (now folded into the base). Then, with a forget
+   * age, forget every source that holds nothing and whose newest folded event is more than that
+   * age before `newTick`: its frontier, folded and given-up seqs go (listed by
+   * {@link drainForgotten}). The rule depends only on the base tick and the folded events, so
+   * every peer whose base reaches a tick forgets the same sources there.
+   */
   fold(oldTick: number, newTick: number): void {
     const folded = new Map<string, number[]>();
     const drop = (bucket: TimelineEvent<E>[]): void => {
       for (const e of bucket) {
         const log = this.sources.get(e.source)!;
+        if (e.tick > log.lastTick) log.lastTick = e.tick;
         log.held.delete(e.seq);
         this.held--;
         let list = folded.get(e.source);
@@ -220,6 +267,19 @@ export class EventLog<E> {
       let f = max;
       while (log.held.has(f + 1)) f++;
       log.frontier = f;
+    }
+    this.forgotten = [];
+    if (this.forgetAfter !== undefined) this.forget(newTick - this.forgetAfter);
+  }
+
+  /** Forget the sources holding nothing whose newest folded event is before `beforeTick`. */
+  private forget(beforeTick: number): void {
+    for (const [source, seq] of this.baseFrontier) {
+      const log = this.sources.get(source);
+      if (log === undefined || log.held.size > 0 || log.lastTick >= beforeTick) continue;
+      this.sources.delete(source);
+      this.baseFrontier.delete(source);
+      this.forgotten.push([source, Math.max(seq, log.frontier), log.lastTick]);
     }
   }
 }

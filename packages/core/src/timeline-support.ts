@@ -158,6 +158,14 @@ export function validateSnapshot(snapshot: unknown): asserts snapshot is Timelin
     if (seen.has(source as string)) bad(`snapshot frontier lists ${String(source)} twice`);
     seen.add(source as string);
   }
+  const lastTicks = s['lastTicks'];
+  if (lastTicks !== undefined) {
+    if (!Array.isArray(lastTicks) || lastTicks.length !== (frontier as unknown[]).length)
+      bad('snapshot lastTicks must list one tick per frontier entry');
+    for (const t of lastTicks as unknown[])
+      if (typeof t !== 'number' || !Number.isSafeInteger(t) || t < -1)
+        bad('snapshot lastTicks must be integers >= -1');
+  }
   const skipped = s['skipped'];
   if (skipped === undefined) return;
   if (!Array.isArray(skipped)) bad('snapshot skipped must be an array of [source, ranges]');

@@ -70,6 +70,16 @@ export interface TimelineOptions {
   /** How many recorded hashes to keep (the newest). Default 64. */
   maxHashes?: number | undefined;
   /**
+   * Forget a source once its newest event is more than this many ticks before the base and it
+   * holds nothing newer: {@link Timeline.compact} drops its frontier, folded and given-up seqs
+   * (listed once by {@link Timeline.drainForgotten}), so memory follows the sources active
+   * within the horizon, not every source the session ever saw. Its events, all before the base,
+   * stay refused as `'too-old'`. The rule depends only on the base tick and the folded events
+   * (snapshots carry each source's newest tick), so every timeline whose base reaches a tick
+   * forgets the same sources there. Undefined (the default): never.
+   */
+  forgetSourcesAfter?: number | undefined;
+  /**
    * Called when `app.event` or `app.tick` throws. The timeline catches the error, counts it in
    * `stats().appErrors`, keeps whatever state the callback left and goes on, so a bad event
    * cannot stop a peer (and every peer, running the same code, does the same). Re-simulation
@@ -123,6 +133,12 @@ export interface TimelineSnapshot<S> {
    * source; absent when there are none.
    */
   readonly skipped?: readonly (readonly [source: string, ranges: readonly number[]])[];
+  /**
+   * Per `frontier` entry, in its order, the tick of the source's newest event folded into the
+   * state (-1 if unknown): what forgetting a source ({@link TimelineOptions.forgetSourcesAfter})
+   * is decided on. Absent: each counts as one tick before the snapshot's tick.
+   */
+  readonly lastTicks?: readonly number[];
 }
 
 /** Counters of a {@link Timeline}; all start at 0. */

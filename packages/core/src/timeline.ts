@@ -78,7 +78,7 @@ export class Timeline<S, E> {
   private resimulating = false;
   private travel: Travel | undefined = undefined;
 
-  private readonly log = new EventLog<E>();
+  private readonly log: EventLog<E>;
 
   private readonly ring: SnapshotRing<S>;
   /** A copy of the live state (reusing `reuse`'s storage), for the ring. */
@@ -121,6 +121,9 @@ export class Timeline<S, E> {
     this.hashEvery = intOption(options.hashEvery, 'hashEvery', 0, 0, 2 ** 31);
     const maxHashes = intOption(options.maxHashes, 'maxHashes', 64, 1, 1 << 20);
     this.hashes = new HashRing(this.hashEvery, maxHashes);
+    const forget = options.forgetSourcesAfter;
+    if (forget !== undefined) intOption(forget, 'forgetSourcesAfter', 0, 0, 2 ** 52); // throws if bad
+    this.log = new EventLog<E>(forget);
     this.copyOut = app.snapshot !== undefined ? (s, r) => app.snapshot!(s, r) : (s) => defaultCopy(s);
     this.copyIn = app.restore !== undefined ? (s, i) => app.restore!(s, i) : (s) => defaultCopy(s);
     this.rng = new SeededRandom(seed);
@@ -141,11 +144,7 @@ export class Timeline<S, E> {
     this.rng.saveTo(this.baseRand, 0);
     this.now = snap.tick;
     this.baseTick = snap.tick;
-    const skipped = new Map(snap.skipped ?? []);
-    for (const [source, seq] of snap.frontier) {
-      if (seq === 0) continue;
-      this.log.seedFolded(source, seq, skipped.get(source));
-    }
+    this.log.seedFromSnapshot(snap);
     if (this.hashEvery !== 0 && this.now % this.hashEvery === 0) this.recordHash();
   }
 
@@ -345,14 +344,13 @@ export class Timeline<S, E> {
   }
 
   /**
-   * Bound memory: make the newest held snapshot at or before `beforeTick` (the present state
-   * if `beforeTick >= tick`) the new base, drop the events folded into it and the older
-   * snapshots. Afterwards events with a tick before the base are `'too-old'`, and per source
-   * the frontier is at least the highest folded seq (seqs never received below it are given
-   * up). Returns the base tick afterwards. The base stays where it is when no snapshot was ever
-   * taken between it and `beforeTick`; when one was taken but the ring has overwritten it since
-   * (the ring does not reach back that far), it throws `TimelineError('NO_SNAPSHOT')` and changes
-   * nothing: keep `snapshotEvery × maxSnapshots` above the horizon plus the compaction period.
+   * Bound memory: the newest held snapshot at or before `beforeTick` (the present state if
+   * `beforeTick >= tick`) becomes the base; the events folded into it and older snapshots are
+   * dropped, and later events before it are `'too-old'` (per source, seqs never received below
+   * the folded ones are given up). With `forgetSourcesAfter`, sources gone that long are forgotten
+   * ({@link drainForgotten}). Returns the base tick. No-op when no snapshot was taken since the
+   * base; `TimelineError('NO_SNAPSHOT')` when the ring overwrote the one needed (keep
+   * `snapshotEvery × maxSnapshots` above the horizon plus the compaction period).
    */
   compact(beforeTick: number): number {
     this.enter();
@@ -398,7 +396,8 @@ export class Timeline<S, E> {
 
   /**
    * The current base (settled) snapshot, to hand a joining peer: a copy of its state, its
-   * PRNG state, and per source the highest seq folded into it (and the seqs below it given up).
+   * PRNG state, per source the highest seq folded into it and its newest tick (and the seqs
+   * below it given up).
    */
   baseSnapshot(): TimelineSnapshot<S> {
     const frontier = this.log.baseFrontierSorted();
@@ -408,8 +407,14 @@ export class Timeline<S, E> {
       state: this.copyOut(this.baseState, undefined),
       random: Array.from(this.baseRand),
       frontier,
+      lastTicks: this.log.baseLastTicks(frontier),
       ...(skipped.length > 0 ? { skipped } : {}),
     };
+  }
+
+  /** The sources the last {@link compact} forgot, once each: `[source, frontier, newest tick]`. */
+  drainForgotten(): (readonly [source: string, seq: number, lastTick: number])[] {
+    return this.log.drainForgotten();
   }
 
   /** A fresh copy of the counters. */

@@ -16,6 +16,7 @@ import { Dials } from './dials.js';
 import { Broadcasting, type Dissemination, EventIntake, Flooding } from './dissemination.js';
 import { Driver } from './driver.js';
 import type { Exclusions } from './equivocation.js';
+import { forgetSources } from './forget.js';
 import { Join } from './join.js';
 import type { LinkEntry, LinkTable } from './links.js';
 import { OfflineWork } from './offline.js';
@@ -245,6 +246,7 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
       settled: (timeline) => {
         if (c.persistence.enabled) c.persistence.settled(timeline.baseSnapshot());
       },
+      forgot: (timeline, baseTick) => forgetSources(ctx, c.repair, timeline, baseTick),
     },
     timeline,
   );

@@ -56,6 +56,8 @@ export interface DriverParts<S, E> {
   readonly sendOwn: (event: WireEvent<E>) => void;
   /** The timeline compacted: its base is a settled snapshot (persistence stores it). */
   readonly settled: (timeline: Timeline<S, E>) => void;
+  /** The timeline compacted to `baseTick`: forget what it forgot (see forget.ts). */
+  readonly forgot: (timeline: Timeline<S, E>, baseTick: number) => void;
 }
 
 /** The timeline and its driving. @internal */
@@ -277,7 +279,10 @@ export class Driver<S, E> {
     const ahead = Math.min(Math.max(0, tick - network), options.snapshotEvery);
     // One compaction period behind the bound: an event taken at the bound by the first peer to
     // hear of it still finds its tick unfolded at the peers it is passed on to.
-    timeline.compact(tick - horizon - ahead - compactionPeriod(horizon, options.snapshotEvery, options.fps));
+    const base = timeline.compact(
+      tick - horizon - ahead - compactionPeriod(horizon, options.snapshotEvery, options.fps),
+    );
+    this.parts.forgot(timeline, base);
     this.parts.settled(timeline);
     this.nextCompactTick = tick + compactionPeriod(horizon, options.snapshotEvery, options.fps);
   }

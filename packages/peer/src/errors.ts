@@ -119,6 +119,10 @@ export class PeerError extends Error {
     this.linkId = options?.linkId;
     this.peerId = options?.peerId;
     this.codecCode = options?.codecCode;
+    // Format the stack now: until it is read, the engine keeps every frame's receiver (the
+    // peer's components, a stopped peer's whole timeline) alive for as long as the error is kept.
+    void this.stack;
+    if (options?.cause instanceof Error) void options.cause.stack;
   }
 }
 

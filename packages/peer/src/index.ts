@@ -28,6 +28,7 @@ export { openPeer } from './open.js';
 export { createPeer, peerIdOf } from './peer.js';
 export { QUOTA_DEFAULTS, type Quotas } from './quotas.js';
 export { BATCH_VERIFY_MIN } from './signing.js';
+export { type SizeTable, sizeLines, tableSizes } from './table-sizes.js';
 export type {
   AdmissionOptions,
   BroadcastStats,

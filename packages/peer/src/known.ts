@@ -1,7 +1,11 @@
 /**
  * Which event identities `(source, seq)` this peer knows (holds, has pending, or refused as too
  * old), per source: the highest contiguous seq (the frontier) plus the seqs held above it.
- * This is what flooding dedups on and what the frontier exchange announces.
+ * This is what flooding dedups on and what the frontier exchange announces. A source the
+ * timeline forgot (gone longer than the horizon) leaves a tombstone, its frontier then, for one
+ * more horizon: its old seqs stay known (never re-accepted, requested or counted as lacking
+ * when a neighbour that has not forgotten it yet lists it), and a source returning under the
+ * same id continues above it.
  * @internal
  */
 export class SourceKnown {
@@ -13,6 +17,8 @@ export class SourceKnown {
   above: Set<number> | undefined = undefined;
   /** Time (ms) the current gap was first seen, or -1. */
   gapSince = -1;
+  /** Time (ms) a new seq of it was last recorded. */
+  touched = 0;
 }
 
 /** @internal */
@@ -20,28 +26,70 @@ export class KnownEvents {
   readonly sources = new Map<string, SourceKnown>();
   /** Sources with at least one gap (seqs known above a missing one). */
   readonly gappy = new Set<string>();
+  /** Forgotten sources: their frontier when forgotten and the tick of their newest event. */
+  readonly tombstones = new Map<string, { readonly seq: number; readonly lastTick: number }>();
 
   get(source: string): SourceKnown | undefined {
     return this.sources.get(source);
   }
 
   contiguous(source: string): number {
-    return this.sources.get(source)?.contiguous ?? 0;
+    return this.sources.get(source)?.contiguous ?? this.tombstones.get(source)?.seq ?? 0;
   }
 
   has(source: string, seq: number): boolean {
     const k = this.sources.get(source);
-    if (k === undefined) return false;
+    if (k === undefined) return seq <= (this.tombstones.get(source)?.seq ?? 0);
     return seq <= k.contiguous || k.above?.has(seq) === true;
+  }
+
+  /** The entry of `source`, made (above its tombstone, if forgotten) when absent. */
+  private entry(source: string): SourceKnown {
+    let k = this.sources.get(source);
+    if (k === undefined) {
+      k = new SourceKnown();
+      const t = this.tombstones.get(source);
+      if (t !== undefined) {
+        k.contiguous = t.seq;
+        k.max = t.seq;
+        this.tombstones.delete(source);
+      }
+      this.sources.set(source, k);
+    }
+    return k;
+  }
+
+  /**
+   * The timeline forgot `source` (its frontier `seq`, its newest event at `lastTick`): keep a
+   * tombstone instead of its entry, unless seqs above `seq` are known (then it is not gone).
+   */
+  forget(source: string, seq: number, lastTick: number): void {
+    const k = this.sources.get(source);
+    if (k !== undefined && k.max > seq) return;
+    this.sources.delete(source);
+    this.gappy.delete(source);
+    this.tombstones.set(source, { seq: Math.max(seq, k?.contiguous ?? 0), lastTick });
+  }
+
+  /**
+   * Forget (leaving a tombstone dated `lastTick`) every source with nothing new recorded since
+   * `beforeMs` that `keep` does not keep: ids the timeline never stored (refused as settled).
+   */
+  sweep(beforeMs: number, keep: (source: string) => boolean, lastTick: number): void {
+    for (const [source, k] of this.sources)
+      if (k.touched < beforeMs && !keep(source)) this.forget(source, k.max, lastTick);
+  }
+
+  /** Drop the tombstones of sources whose newest event is before `beforeTick`. */
+  expire(beforeTick: number): void {
+    for (const [source, t] of this.tombstones) if (t.lastTick < beforeTick) this.tombstones.delete(source);
   }
 
   /** Record `(source, seq)`; `true` when it was new. `now` dates a newly opened gap. */
   add(source: string, seq: number, now: number): boolean {
-    let k = this.sources.get(source);
-    if (k === undefined) {
-      k = new SourceKnown();
-      this.sources.set(source, k);
-    }
+    if (!this.sources.has(source) && seq <= (this.tombstones.get(source)?.seq ?? 0)) return false;
+    const k = this.entry(source);
+    k.touched = now;
     if (seq <= k.contiguous) return false;
     if (seq === k.contiguous + 1) {
       k.contiguous = seq;
@@ -70,11 +118,7 @@ export class KnownEvents {
 
   /** Mark `1..seq` of `source` known (e.g. from a snapshot's frontier). */
   raiseTo(source: string, seq: number): void {
-    let k = this.sources.get(source);
-    if (k === undefined) {
-      k = new SourceKnown();
-      this.sources.set(source, k);
-    }
+    const k = this.entry(source);
     if (seq <= k.contiguous) return;
     k.contiguous = seq;
     if (seq > k.max) k.max = seq;
@@ -125,13 +169,15 @@ export class KnownEvents {
     return out;
   }
 
-  /** Number of identities known over all sources. */
+  /** Number of identities known over all sources (tombstones included). */
   count(): number {
     let n = 0;
     for (const k of this.sources.values()) n += k.contiguous + (k.above?.size ?? 0);
+    for (const t of this.tombstones.values()) n += t.seq;
     return n;
   }
 
+  /** Forget every source (a re-base); tombstones stay: what they cover is settled everywhere. */
   clear(): void {
     this.sources.clear();
     this.gappy.clear();

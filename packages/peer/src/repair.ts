@@ -104,6 +104,14 @@ export class Repair<S, E> {
     this.asked.delete(key);
   }
 
+  /** `source` was forgotten (gone longer than the horizon): drop what is noted about it. */
+  forget(source: string): void {
+    for (const f of this.frontiers.values()) f.holds.delete(source);
+    this.gaps.delete(source);
+    this.givenUp.delete(source);
+    this.announced.delete(source);
+  }
+
   /** Send our frontier on `link`. */
   sendFrontier(link: LinkEntry<E>): void {
     const entries: { source: string; seq: number }[] = [];

@@ -3,10 +3,12 @@
  * codecs, its timeline options and its clock, built from checked options (or a store's resume).
  * @internal
  */
+
 import { Clock } from '@symmetric/clock-sync';
 import { type Codec, createCodec, msgpackPayloadCodec, type PayloadCodec } from '@symmetric/codec';
 import { type App, Timeline, type TimelineOptions } from '@symmetric/core';
 import { PeerError } from './errors.js';
+import { FORGET_HORIZONS } from './forget.js';
 import { checkSourceLength, type PeerIdentity, randomId, resolveIdentity, sourceId } from './identity.js';
 import type { ResolvedOptions } from './options.js';
 import type { ResumeSeed } from './resume.js';
@@ -73,6 +75,9 @@ export function peerBasics<S, E>(
     maxSnapshots: resolved.maxSnapshots,
     hashEvery: resolved.hashEvery,
     maxHashes: resolved.maxHashes,
+    // Sources gone for FORGET_HORIZONS horizons are forgotten (see forget.ts).
+    forgetSourcesAfter:
+      resolved.horizonTicks === undefined ? undefined : FORGET_HORIZONS * resolved.horizonTicks,
   };
   let timeline: Timeline<S, E>;
   let clock: Clock;

@@ -158,6 +158,11 @@ export class Signer<E> {
     return key ?? undefined;
   }
 
+  /** Drop the cached key of `peerId` (its sources were forgotten). */
+  forget(peerId: string): void {
+    this.keys.delete(peerId);
+  }
+
   /** The bytes an event's signature covers. */
   signedBytes(ev: WireEvent<E>): Uint8Array {
     return eventSignedBytes(this.room, ev.source, ev.seq, ev.tick, this.codec.payloadBytes(ev.payload));

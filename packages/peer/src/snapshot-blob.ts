@@ -8,8 +8,9 @@ const envelopeCodec = createMsgpackPayloadCodec({ maxDepth: 8 });
 
 /**
  * Bytes of a timeline snapshot as sent to a joining peer in `snapshot` chunks: a MessagePack
- * envelope `{v, t, r, f, s}` (version, tick, PRNG words, frontier pairs, state bytes from the
- * state codec).
+ * envelope `{v, t, r, f, k, g, s}` (version, tick, PRNG words, frontier pairs, each frontier
+ * source's newest folded tick, seqs given up, state bytes from the state codec; `k` and `g`
+ * optional).
  * @internal
  */
 export function encodeSnapshot<S>(snapshot: TimelineSnapshot<S>, stateCodec: PayloadCodec<S>): Uint8Array {
@@ -19,6 +20,7 @@ export function encodeSnapshot<S>(snapshot: TimelineSnapshot<S>, stateCodec: Pay
     t: snapshot.tick,
     r: [...snapshot.random],
     f: snapshot.frontier.map(([source, seq]) => [source, seq]),
+    ...(snapshot.lastTicks !== undefined ? { k: [...snapshot.lastTicks] } : {}),
     ...(snapshot.skipped !== undefined ? { g: snapshot.skipped.map(([source, r]) => [source, [...r]]) } : {}),
     s: state,
   });
@@ -53,12 +55,15 @@ export function decodeSnapshot<S>(bytes: Uint8Array, stateCodec: PayloadCodec<S>
   }
   const skipped = env['g'];
   if (skipped !== undefined && !Array.isArray(skipped)) throw new Error('snapshot skipped invalid');
+  const lastTicks = env['k'];
+  if (lastTicks !== undefined && !Array.isArray(lastTicks)) throw new Error('snapshot last ticks invalid');
   return {
     tick,
     random: random as number[],
     frontier: pairs,
     // Checked entry by entry in Timeline.fromSnapshot.
     ...(skipped !== undefined ? { skipped: skipped as [string, number[]][] } : {}),
+    ...(lastTicks !== undefined ? { lastTicks: lastTicks as number[] } : {}),
     state: stateCodec.decode(state),
   };
 }

@@ -14,6 +14,7 @@ describe('chaos soak (loopback, virtual time)', () => {
       seed: 7,
       attacks: ATTACKS,
       log: (line) => console.log(line),
+      sizes: process.env.SYMMETRIC_SOAK_SIZES === '1',
     });
     console.log(`chaos soak invariants: ${JSON.stringify(r)}`);
     expect(r.honestHashes).toBe(1);

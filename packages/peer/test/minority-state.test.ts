@@ -43,6 +43,7 @@ function forged(real: Uint8Array, honest: readonly Peer[]): Uint8Array {
       ...snap,
       state: { x: 1, y: 1, dx: 0, dy: 0 },
       frontier: honest.map((p) => [p.source, 2 ** 40] as const),
+      lastTicks: honest.map(() => snap.tick - 1),
     },
     stateCodec,
   );

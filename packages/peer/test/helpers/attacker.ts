@@ -58,6 +58,8 @@ export class Attacker {
       /** Frames to send instead of its own handshake on every new link (a replay). */
       replay?: readonly Uint8Array[];
       room?: string;
+      /** Keep only the newest this many received frames (default: all). */
+      keepReceived?: number;
     } = {},
   ) {
     this.identity = options.identity ?? generateIdentity();
@@ -84,6 +86,9 @@ export class Attacker {
         const state = this.links.get(link) ?? this.opened(link);
         const frame = state.dec.decode(bytes);
         this.received.push({ from: state.label, direction: link.direction, frame, bytes: bytes.slice() });
+        const keep = this.options.keepReceived;
+        if (keep !== undefined && this.received.length > 2 * keep)
+          this.received.splice(0, this.received.length - keep);
         if (frame.type === 'hello') state.theirId = frame.peerId;
         if (frame.type === 'challenge' && this.options.replay === undefined) {
           const message = authSignedBytes(this.room, this.claimedId, state.nonce, state.theirId, frame.nonce);
@@ -97,6 +102,7 @@ export class Attacker {
       },
       onClose: (link, info) => {
         this.closed.push({ from: this.links.get(link)?.label ?? link.remoteAddress, info });
+        this.links.delete(link);
       },
       onError: () => {},
     });

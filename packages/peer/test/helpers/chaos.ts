@@ -1,4 +1,5 @@
 import { createRandom, RectangleKeys } from '@symmetric/core';
+import { type SizeTable, sizeLines, tableSizes } from '@symmetric/peer';
 import { type Link, type Transport, withLinkOverrides } from '@symmetric/transport';
 import { LoopbackNetwork } from '@symmetric/transport-loopback';
 import { Attacker } from './attacker.js';
@@ -17,6 +18,8 @@ export interface ChaosOptions {
   readonly log?: (line: string) => void;
   /** Attack kinds the byzantine members use (default: all of {@link ATTACKS}). */
   readonly attacks?: readonly Attack[];
+  /** Also log the sizes of the tables inside the honest peers each virtual minute. */
+  readonly sizes?: boolean;
 }
 
 /** What the byzantine members do. */
@@ -42,8 +45,9 @@ export interface ChaosResult {
   /** Events of the stable honest peers, and how many of them some honest peer lacks at the end. */
   readonly honestEvents: number;
   readonly honestEventsMissing: number;
-  /** Heap used (MB) after the first chaos minute and at the end. */
+  /** Heap used (MB) after the first chaos minute, half-way and at the end (after GC with `--expose-gc`). */
   readonly heapStartMb: number;
+  readonly heapMiddleMb: number;
   readonly heapEndMb: number;
   /**
    * Largest `stats().events` of an honest peer at the end: event ids known, counted as ranges (a
@@ -114,8 +118,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   for (const [a, b] of RING) c.peers.get(a)!.dial(b);
   for (const a of CHURNERS) await add(a, [STABLE[Math.floor(rng() * STABLE.length)]!]);
   const attackers = [
-    await new Attacker(net.transport('m0') as never, 'm0').start(),
-    await new Attacker(net.transport('m1') as never, 'm1').start(),
+    // The replay attack sends the newest 20 frames received; older ones are not kept.
+    await new Attacker(net.transport('m0') as never, 'm0', { keepReceived: 100 }).start(),
+    await new Attacker(net.transport('m1') as never, 'm1', { keepReceived: 100 }).start(),
   ];
   const targets = [
     ['h0', 'h3'],
@@ -139,6 +144,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   let healAt = Number.POSITIVE_INFINITY;
   let cut: [string, string] | undefined;
   let heapStartMb = Number.NaN;
+  let heapMiddleMb = Number.NaN;
+  let lastSizes: SizeTable | undefined;
+  const errors: Record<string, number> = {};
   const keys = [RectangleKeys.left, RectangleKeys.up, RectangleKeys.right, RectangleKeys.down];
   /** Heap used in MB, after a full GC when the process runs with `--expose-gc`. */
   const heapMb = () => {
@@ -241,6 +249,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       thrown++;
     }
     if (t === 60_000) heapStartMb = heapMb();
+    if (t === Math.round(total / 2 / step) * step) heapMiddleMb = heapMb();
     if (t < chaosEnd) {
       if (t >= nextEmit) {
         nextEmit += 200 + rng() * 400;
@@ -287,24 +296,35 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     }
     if (t >= nextLog) {
       nextLog += 60_000;
+      // Errors are counted by code, not kept: the soak measures the peers' memory, not its own.
+      for (const e of c.errors.splice(0)) errors[e.code] = (errors[e.code] ?? 0) + 1;
       o.log?.(
         `t=${Math.round(t / 1000)} s: heap ${heapMb()} MB, events ${Math.max(...honest().map((p) => p.stats().events))}, ` +
-          `errors ${c.errors.length}, attacks ${JSON.stringify(attacks)}`,
+          `errors ${JSON.stringify(errors)}, attacks ${JSON.stringify(attacks)}`,
       );
+      if (o.sizes === true) {
+        const table: SizeTable = new Map();
+        const seen = new WeakSet<object>();
+        for (const p of honest()) tableSizes(p, table, 8, seen);
+        tableSizes({ net, cluster: c, attackers }, table, 8, seen);
+        for (const [i, m] of attackers.entries()) table.set(`attacker ${i} received`, m.received.length);
+        for (const line of sizeLines(table, lastSizes)) o.log?.(line);
+        lastSizes = table;
+      }
     }
   }
   const hashes = c.hashes();
   const honestEvents = stable.reduce((s, h) => s + h.stats().eventsEmitted, 0);
   let missing = 0;
   for (const p of honest()) missing += honestEvents - honestHeld(p, stable);
-  const errors: Record<string, number> = {};
-  for (const e of c.errors) errors[e.code] = (errors[e.code] ?? 0) + 1;
+  for (const e of c.errors.splice(0)) errors[e.code] = (errors[e.code] ?? 0) + 1;
   return {
     virtualSeconds: total / 1000,
     honestHashes: distinct(hashes).length,
     honestEvents,
     honestEventsMissing: missing,
     heapStartMb,
+    heapMiddleMb,
     heapEndMb: heapMb(),
     maxEventIds: Math.max(...honest().map((p) => p.stats().events)),
     errors,

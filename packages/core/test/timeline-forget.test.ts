@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type RectangleKey,
+  RectangleKeys,
+  rectangleApp,
+  Timeline,
+  type TimelineEvent,
+} from '../src/index.js';
+
+const K = [RectangleKeys.left, RectangleKeys.up, RectangleKeys.right, RectangleKeys.down];
+
+function ev(tick: number, source: string, seq: number): TimelineEvent<RectangleKey> {
+  return { tick, source, seq, payload: K[(tick + seq) % 4]! };
+}
+
+/** A room where source `gone` acts at ticks 5..40 only and `stay` every 50 ticks to 2,000. */
+function history(): TimelineEvent<RectangleKey>[] {
+  const out: TimelineEvent<RectangleKey>[] = [];
+  for (let i = 1; i <= 8; i++) out.push(ev(i * 5, 'gone', i));
+  for (let i = 1; i <= 40; i++) out.push(ev(i * 50, 'stay', i));
+  return out;
+}
+
+const options = { snapshotEvery: 10, maxSnapshots: 400, forgetSourcesAfter: 200 };
+
+describe('Timeline: forgetting sources gone longer than forgetSourcesAfter', () => {
+  it('forgets a source once its newest event is that far before the base, and refuses its old events', () => {
+    const tl = new Timeline(rectangleApp, options);
+    tl.insertMany(history());
+    tl.advance(1_000);
+    expect(tl.compact(200)).toBe(200);
+    // Newest event of `gone` at 40: not yet 200 ticks before the base.
+    expect(tl.drainForgotten()).toEqual([]);
+    expect(tl.baseSnapshot().frontier.map(([s]) => s)).toEqual(['gone', 'stay']);
+    expect(tl.compact(250)).toBe(250);
+    expect(tl.drainForgotten()).toEqual([['gone', 8, 40]]);
+    expect(tl.drainForgotten()).toEqual([]);
+    expect(tl.baseSnapshot().frontier).toEqual([['stay', 4]]);
+    expect(tl.baseSnapshot().lastTicks).toEqual([200]);
+    expect(tl.has('gone', 3)).toBe(false);
+    // Its events, all before the base, stay refused: never applied a second time.
+    const hash = tl.hash();
+    for (let i = 1; i <= 8; i++) expect(tl.insert(ev(i * 5, 'gone', i))).toBe('too-old');
+    expect(tl.hash()).toBe(hash);
+  });
+
+  it('never forgets without the option, nor a source that still holds events', () => {
+    const full = new Timeline(rectangleApp, { snapshotEvery: 10, maxSnapshots: 400 });
+    full.insertMany(history());
+    full.advance(1_000);
+    full.compact(900);
+    expect(full.drainForgotten()).toEqual([]);
+    expect(full.baseSnapshot().frontier.map(([s]) => s)).toEqual(['gone', 'stay']);
+    const holding = new Timeline(rectangleApp, options);
+    holding.insertMany([...history(), ev(950, 'gone', 9)]);
+    holding.advance(1_000);
+    holding.compact(900);
+    expect(holding.drainForgotten()).toEqual([]);
+    expect(holding.frontier().get('gone')).toBe(9);
+  });
+
+  it('forgets the same sources at the same base tick whatever the compaction steps, also from a snapshot', () => {
+    const a = new Timeline(rectangleApp, options);
+    const b = new Timeline(rectangleApp, options);
+    for (const tl of [a, b]) {
+      tl.insertMany(history());
+      tl.advance(1_000);
+    }
+    for (const t of [100, 200]) a.compact(t);
+    // A joiner from a's base at 200, where `gone` (newest event at 40) is still listed.
+    const joiner = Timeline.fromSnapshot(rectangleApp, a.baseSnapshot(), options);
+    expect(a.baseSnapshot().frontier.map(([s]) => s)).toEqual(['gone', 'stay']);
+    for (const t of [230, 300, 600, 900]) a.compact(t);
+    b.compact(900);
+    joiner.insertMany(history().filter((e) => e.tick >= 200));
+    joiner.advance(800);
+    joiner.compact(900);
+    const sa = a.baseSnapshot();
+    expect(b.baseSnapshot()).toEqual(sa);
+    expect(joiner.baseSnapshot()).toEqual(sa);
+    expect(b.hash()).toBe(a.hash());
+    expect(joiner.hash()).toBe(a.hash());
+  });
+
+  it('a source returning under the same id continues above its forgotten seqs', () => {
+    const tl = new Timeline(rectangleApp, options);
+    tl.insertMany(history());
+    tl.advance(1_000);
+    tl.compact(600);
+    expect(tl.drainForgotten().map(([s]) => s)).toEqual(['gone']);
+    expect(tl.insert(ev(1_010, 'gone', 9))).toBe('scheduled');
+    tl.advance(20);
+    expect(tl.has('gone', 9)).toBe(true);
+    expect(tl.eventsFrom('gone', 1, 9).map((e) => e.seq)).toEqual([9]);
+  });
+
+  it('holds state for the sources of the last stretch only while thousands come and go', () => {
+    const tl = new Timeline(rectangleApp, { snapshotEvery: 10, maxSnapshots: 100, forgetSourcesAfter: 100 });
+    let base = 0;
+    let widest = 0;
+    for (let i = 0; i < 3_000; i++) {
+      tl.insert(ev(tl.tick, `s${i}`, 1));
+      tl.advance(5);
+      if (tl.tick % 100 === 0) {
+        base = tl.compact(tl.tick - 200);
+        tl.drainForgotten();
+        widest = Math.max(widest, tl.baseSnapshot().frontier.length);
+      }
+    }
+    expect(base).toBeGreaterThan(14_000);
+    // Sources active within forgetSourcesAfter + one compaction step before the base: 300 / 5.
+    expect(widest).toBeLessThanOrEqual(62);
+    expect(tl.baseSnapshot().frontier.length).toBeLessThanOrEqual(62);
+  });
+});

@@ -1,0 +1,62 @@
+/**
+ * Forgetting sources gone for {@link FORGET_HORIZONS} horizons. The timeline decides which (its
+ * rule depends only on its base tick and the folded events, so every peer forgets the same
+ * sources at the same base tick); this drops what the rest of the peer holds per source: known
+ * ids (a tombstone is kept a horizon or more longer), what neighbours announced of it and gap
+ * state, and the cached signing key. The peer's own source is never forgotten here.
+ * @internal
+ */
+import type { Timeline } from '@symmetric/core';
+import type { PeerContext } from './context.js';
+import { peerIdOf } from './identity.js';
+import type { Repair } from './repair.js';
+
+/**
+ * A source is forgotten this many horizons after its newest event (at the base): as long as the
+ * offline merge keeps own events stamped with neighbours (a group cut off from the room together
+ * merges back within that time, each event once). Forgetting a source sooner would let such a
+ * group re-stamp events the room already holds, or trade histories over sources one side forgot.
+ * @internal
+ */
+export const FORGET_HORIZONS = 8;
+
+/**
+ * After a compaction of `timeline` (base now at `baseTick`): forget in the rest of the peer the
+ * sources it forgot, and the ids it never stored (refused as settled) of sources nothing was
+ * heard of for the forget age; drop tombstones one horizon or more past their forgetting.
+ * @internal
+ */
+export function forgetSources<S, E>(
+  ctx: PeerContext<S, E>,
+  repair: Pick<Repair<S, E>, 'forget'>,
+  timeline: Timeline<S, E>,
+  baseTick: number,
+): void {
+  const gone = timeline.drainForgotten();
+  const horizon = ctx.options.horizonTicks;
+  if (horizon === undefined) return;
+  const forgetAfter = FORGET_HORIZONS * horizon;
+  const known = ctx.eventIds;
+  const forget = (source: string): void => {
+    if (known.get(source) !== undefined) return;
+    repair.forget(source);
+    ctx.signer.forget(peerIdOf(source));
+  };
+  for (const [source, seq, lastTick] of gone) {
+    if (source === ctx.source) continue;
+    known.forget(source, seq, lastTick);
+    forget(source);
+  }
+  const before = known.tombstones.size;
+  const forgetMs = (forgetAfter * 1000) / ctx.options.fps;
+  known.sweep(
+    ctx.now() - forgetMs,
+    (source) => source === ctx.source || timeline.maxSeq(source) > 0,
+    baseTick - forgetAfter,
+  );
+  if (known.tombstones.size !== before) for (const source of known.tombstones.keys()) forget(source);
+  // A tombstone outlives its source's forgetting by one horizon or more: by then every neighbour
+  // whose base follows the room's time has forgotten the source too. Tombstones expire at whole
+  // horizons of the base, so peers whose bases differ by a compaction period agree but for one period.
+  known.expire(Math.floor(baseTick / horizon - 2) * horizon - forgetAfter);
+}

@@ -1,0 +1,178 @@
+import type { Frame } from '@symmetric/codec';
+import { describe, expect, it } from 'vitest';
+import { FORGET_HORIZONS } from '../src/forget.js';
+import { type Peer, tableSizes } from '../src/index.js';
+import { cluster, distinct, loopback } from './helpers/harness.js';
+import { RawPeer } from './helpers/raw-peer.js';
+
+// Horizon 100 ticks (2 s at 50 fps): a source is forgotten 8 horizons (16 s) after its newest event.
+const HORIZON = 100;
+const FORGET_MS = (FORGET_HORIZONS * HORIZON * 1000) / 50;
+
+type AnyPeer = Peer<unknown, unknown>;
+
+/** The per-source tables of a peer (summed sizes by path, see tableSizes). */
+function perSource(p: AnyPeer): {
+  known: number;
+  tombstones: number;
+  log: number;
+  folded: number;
+  holds: number;
+} {
+  const t = tableSizes(p, new Map(), 8);
+  return {
+    known: t.get('ctx.eventIds.sources') ?? 0,
+    tombstones: t.get('ctx.eventIds.tombstones') ?? 0,
+    log: t.get('driver.currentTimeline.log.sources') ?? 0,
+    folded: t.get('driver.currentTimeline.log.baseFrontier') ?? 0,
+    holds: t.get('repair.frontiers[].holds') ?? 0,
+  };
+}
+
+/** What `p` knows of event ids (held, pending, refused, or under a tombstone). */
+function known(p: AnyPeer): {
+  has(source: string, seq: number): boolean;
+  contiguous(source: string): number;
+} {
+  return (p as unknown as { ctx: { eventIds: ReturnType<typeof known> } }).ctx.eventIds;
+}
+
+/** The sources listed in `p`'s base snapshot. */
+function baseSources(p: AnyPeer): string[] {
+  const timeline = (
+    p as unknown as { driver: { timeline: { baseSnapshot(): { frontier: [string, number][] } } } }
+  ).driver.timeline;
+  return timeline.baseSnapshot().frontier.map(([s]) => s);
+}
+
+const base = { history: { horizonTicks: HORIZON }, delay: 100, hashIntervalMs: 500 } as const;
+
+describe('sources gone longer than the forget age are forgotten', () => {
+  it('20 sources that came and went leave no per-source state, and peers that forgot at different times agree', async () => {
+    const net = loopback(10);
+    const c = await cluster(net, base);
+    // Different snapshot periods: each peer compacts (and forgets) at other ticks.
+    const a = await c.add('a', { snapshotEvery: 10 });
+    const b = await c.add('b', { snapshotEvery: 30 }, ['a']);
+    let t = 1000;
+    c.run(t);
+    for (let i = 0; i < 20; i++) {
+      const n = await c.add(`n${i}`, {}, [i % 2 === 0 ? 'a' : 'b']);
+      t += 1000;
+      c.run(t);
+      n.emit((i % 5) as 0 | 1 | 2 | 3 | 4);
+      t += 500;
+      c.run(t);
+      await c.remove(`n${i}`);
+      a.emit(((i + 1) % 5) as 0 | 1 | 2 | 3 | 4);
+    }
+    const during = perSource(a as AnyPeer);
+    // The churn took 30 s: the first churners (gone for over 16 s) are already forgotten.
+    expect(during.known).toBeGreaterThanOrEqual(12);
+    // A peer joining late, from a snapshot taken after some of the sources were forgotten.
+    t += FORGET_MS - 10_000;
+    c.run(t);
+    const late = await c.add('late', { snapshotEvery: 70 }, ['b']);
+    t += 25_000;
+    c.run(t, () => {
+      if (Math.round(c.now()) % 1000 === 0) (c.now() % 2000 === 0 ? a : b).emit(1);
+    });
+    expect(late.stats().snapshotsAdopted).toBeGreaterThanOrEqual(1);
+    const hashes = c.hashes();
+    expect(distinct(hashes)).toHaveLength(1);
+    for (const p of [a, b, late]) {
+      expect(p.stats().desyncs).toBe(0);
+      const s = perSource(p as AnyPeer);
+      // Left: the three peers' own sources; the churners' are gone, tombstones expired too.
+      expect(s.known).toBeLessThanOrEqual(3);
+      expect(s.tombstones).toBe(0);
+      expect(s.log).toBeLessThanOrEqual(3);
+      expect(s.folded).toBeLessThanOrEqual(3);
+      expect(s.holds).toBeLessThanOrEqual(6);
+    }
+  });
+});
+
+describe('a forgotten source', () => {
+  const roomWithX = async () => {
+    const net = loopback(10);
+    const c = await cluster(net, base);
+    const a = await c.add('a', { snapshotEvery: 10 });
+    const b = await c.add('b', { snapshotEvery: 30 }, ['a']);
+    const x = await new RawPeer(net.transport('x'), 'x').start();
+    x.dial('a');
+    c.run(3000);
+    const old = [1, 2, 3].map((seq) => ({ source: 'x', seq, tick: a.tick + 10 * seq, payload: seq }));
+    x.send('a', { type: 'events', events: old });
+    c.run(4000);
+    for (const p of [a, b]) expect(known(p as AnyPeer).contiguous('x')).toBe(3);
+    // x leaves; the room runs on until both peers forgot it (its tombstone still stands).
+    net.cut('x', 'a');
+    let t = 4000;
+    c.run(t + FORGET_MS + 4000, (now) => {
+      if (now - t >= 1000) {
+        t = now;
+        a.emit(2);
+      }
+    });
+    // Both forgot it: its frontier is gone from their base snapshots.
+    for (const p of [a, b]) expect(baseSources(p as AnyPeer)).not.toContain('x');
+    net.heal('x', 'a');
+    x.dial('a');
+    c.run(c.now() + 1000);
+    return { c, a, b, x, old };
+  };
+
+  const requestsFor = (frames: readonly Frame<number>[], source: string): number =>
+    frames.filter((f) => f.type === 'request' && f.ranges.some((r) => r.source === source)).length;
+
+  it('is not brought back by its old events nor by a neighbour listing it: nothing re-applied, requested or re-based', async () => {
+    const { c, a, b, x, old } = await roomWithX();
+    const before = [a, b].map((p) => ({ ...p.stats() }));
+    x.received.length = 0;
+    // While its tombstone stands: the frontier of a neighbour that has not forgotten it, and its
+    // old events again. Nothing is asked for and x stays forgotten.
+    x.send('a', { type: 'frontier', entries: [{ source: 'x', seq: 3 }] });
+    x.send('a', { type: 'events', events: old });
+    c.run(c.now() + 1500);
+    for (const p of [a, b]) {
+      expect(perSource(p as AnyPeer).known).toBe(1); // a's own source only
+      expect(perSource(p as AnyPeer).tombstones).toBe(1);
+    }
+    // Tombstone gone: its old events are refused as settled, never applied nor repaired; what they
+    // left known is swept after the forget age.
+    c.run(c.now() + 6000);
+    expect(perSource(a as AnyPeer).tombstones).toBe(0);
+    x.send('a', { type: 'events', events: old });
+    let t = c.now();
+    c.run(t + FORGET_MS + 6000, (now) => {
+      if (now - t >= 1000) {
+        t = now;
+        a.emit(2);
+      }
+    });
+    expect(requestsFor(x.received, 'x')).toBe(0);
+    for (const [i, p] of [a, b].entries()) {
+      expect(p.stats().requestsSent).toBe(before[i]!.requestsSent);
+      expect(p.stats().resyncs).toBe(before[i]!.resyncs);
+      expect(p.stats().snapshotsAdopted).toBe(before[i]!.snapshotsAdopted);
+      expect(p.stats().lateEvents).toBe(before[i]!.lateEvents);
+      expect(perSource(p as AnyPeer).known).toBe(1);
+    }
+    expect(a.stats().tooOld).toBeGreaterThan(before[0]!.tooOld);
+    expect(distinct(c.hashes())).toHaveLength(1);
+  });
+
+  it('returning under the same id continues above its forgotten seqs: applied everywhere, no gap asked for', async () => {
+    const { c, a, b, x } = await roomWithX();
+    x.received.length = 0;
+    x.send('a', { type: 'events', events: [{ source: 'x', seq: 4, tick: a.tick + 10, payload: 4 }] });
+    c.run(c.now() + 3000);
+    for (const p of [a, b]) {
+      expect(known(p as AnyPeer).contiguous('x')).toBe(4);
+      expect(p.stats().desyncs).toBe(0);
+    }
+    expect(requestsFor(x.received, 'x')).toBe(0);
+    expect(distinct(c.hashes())).toHaveLength(1);
+  });
+});
