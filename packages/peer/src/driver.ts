@@ -79,6 +79,8 @@ export class Driver<S, E> {
   private takingHistory = false;
   /** A resumed timeline's tick, for the clock at the first step. */
   private resumedTick: number | undefined;
+  /** Known events refused as settled since the known set was last rebuilt (known, not held). */
+  private refusedKnown = 0;
 
   constructor(
     private readonly ctx: PeerContext<S, E>,
@@ -100,6 +102,14 @@ export class Driver<S, E> {
 
   get pace(): Pace {
     return this.currentPace;
+  }
+
+  /**
+   * Events this peer holds or folded into its base: the known ones but those it refused as
+   * settled (known, so never taken or passed on again, and not part of its state).
+   */
+  get eventsHeld(): number {
+    return this.ctx.eventIds.count() - this.refusedKnown;
   }
 
   /** Highest seq this incarnation stamped. */
@@ -151,6 +161,7 @@ export class Driver<S, E> {
   enqueue(ev: TimelineEvent<E>, vouched = false): boolean {
     if (!vouched && ev.tick < this.settledBound(this.ctx.now())) {
       this.parts.ledger.countTooOld();
+      this.refusedKnown++;
       return false;
     }
     this.pending.push(ev);
@@ -257,6 +268,7 @@ export class Driver<S, E> {
     let lateFrom = Number.POSITIVE_INFINITY;
     for (const e of batch) if (e.tick < before && e.tick < lateFrom) lateFrom = e.tick;
     const r = timeline.insertMany(batch);
+    this.refusedKnown += r.tooOld;
     if (r.late > 0) {
       this.parts.desync.correct(timeline, lateFrom);
       if (this.ctx.events.has('rollback')) {
@@ -370,6 +382,7 @@ export class Driver<S, E> {
     for (const e of this.pending) carry.push(e);
     this.pending = [];
     known.clear();
+    this.refusedKnown = 0;
     for (const [source, seq] of snap.frontier) known.raiseTo(source, seq);
     // A peer re-basing (it vouches) keeps what is not settled, and the settled events after the
     // snapshot that the history it adopts holds (its server claims them: folded there by now,

@@ -60,8 +60,6 @@ export interface JoinHost<S, E> {
   holdsMissing(link: LinkEntry<E>): boolean;
   /** `true` when `link`'s neighbour's history outranks ours (see Repair.outranks). */
   outranks(link: LinkEntry<E>): boolean;
-  /** `true` when `link`'s neighbour announced holding every event this peer holds (see Repair.dominates). */
-  dominates(link: LinkEntry<E>): boolean;
   /** The snapshot blob this peer serves (its timeline's base) and its tick. */
   encodeOwnSnapshot(): { blob: Uint8Array; tick: number };
   /** Decode a received blob and build a timeline from it (throws when bad). */
@@ -102,7 +100,6 @@ export class Join<S, E> {
   private adopted = false;
   /** Neighbours announced events that could not be repaired: resync from a snapshot when one can serve. */
   private resyncWanted = false;
-  private nextResyncAt = 0;
   /** Neighbours that refused (or failed) to give us a snapshot, by link key. */
   private readonly refused = new Set<string>();
   private attachedAt = Number.NaN;
@@ -449,9 +446,6 @@ export class Join<S, E> {
     const options = this.ctx.options;
     if (!this.resyncWanted) return;
     if (this.transferring || !options.snapshotJoin || options.horizonTicks === undefined) return;
-    // Soon after a re-base, only a history holding everything ours holds is worth another one:
-    // re-basing on it gives up nothing, so two histories never trade places.
-    const soon = now < this.nextResyncAt;
     for (const l of this.ctx.neighbours()) {
       if (
         !this.host.frontierReceived(l) ||
@@ -461,13 +455,11 @@ export class Join<S, E> {
         continue;
       // Only a neighbour holding what we cannot get (another history) is worth re-basing on.
       if (!this.host.holdsMissing(l) || !this.host.outranks(l)) continue;
-      if (soon && !this.host.dominates(l)) continue;
       this.resyncWanted = false;
-      this.nextResyncAt = now + 2 * options.snapshotTimeoutMs;
       this.ctx.stats.resyncs++;
       this.requestSnapshot(l, now, true);
       return;
     }
-    if (!soon) this.resyncWanted = false;
+    this.resyncWanted = false;
   }
 }

@@ -275,7 +275,7 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
       delayTicks: this.delay.ticks,
       neighbours: this.links.neighbours().length,
       links: this.links.count(),
-      events: this.ctx.eventIds.count(),
+      events: this.driver.eventsHeld,
       eventsAwaitingStore: this.persistence.awaiting,
       ...this.ledger.errors(),
       broadcast: this.dissemination.stats(),

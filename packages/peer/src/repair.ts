@@ -75,7 +75,7 @@ export class Repair<S, E> {
    * Per link, the sources asked of that neighbour after a later frontier of its announced events
    * this peer lacks (see {@link onFrontier}): its next frontier answers the request.
    */
-  private readonly asked = new Map<string, Set<string>>();
+  private readonly asked = new Map<string, { readonly sources: Set<string>; readonly at: number }>();
 
   constructor(
     private readonly ctx: PeerContext<S, E>,
@@ -150,8 +150,11 @@ export class Repair<S, E> {
     // The first frontier of a link crosses ours (each side repairs the other when it arrives);
     // a later one (the neighbour synced or re-based) is followed by nothing unless we ask.
     const later = remote.received;
-    const answer = this.asked.get(link.key);
-    if (answer !== undefined) this.asked.delete(link.key);
+    // An answer comes within round trips (FIFO): a frontier long after the request is not one.
+    const ask = this.asked.get(link.key);
+    if (ask !== undefined) this.asked.delete(link.key);
+    const answer =
+      ask !== undefined && now - ask.at <= this.ctx.options.requestTimeoutMs ? ask.sources : undefined;
     // A frontier frame replaces what we assumed the neighbour holds. A vector longer than the
     // codec's limit comes in several full frames: only a short (final) frame drops unlisted sources.
     const complete = f.entries.length < this.ctx.codec.limits.maxFrontierEntries;
@@ -181,7 +184,8 @@ export class Repair<S, E> {
     }
     this.repairTo(link);
     if (answer !== undefined) this.answered(link, answer);
-    else if (later && lacking !== undefined && this.host.askOnLaterFrontier) this.ask(link, lacking);
+    else if (later && lacking !== undefined && f.entries.length > 0 && this.host.askOnLaterFrontier)
+      this.ask(link, lacking, now);
     return { listed: f.entries.length > 0, othersHistory };
   }
 
@@ -190,7 +194,7 @@ export class Repair<S, E> {
    * peer lacks. It sends what it holds of them, then (when it claims some it cannot send: folded
    * into its base) its frontier again, which answers the request (see {@link answered}).
    */
-  private ask(link: LinkEntry<E>, sources: readonly string[]): void {
+  private ask(link: LinkEntry<E>, sources: readonly string[], now: number): void {
     const holds = this.frontierOf(link).holds;
     const span = this.ctx.options.quotas.maxRequestSpan;
     const max = Math.max(1, this.ctx.codec.limits.maxRanges);
@@ -202,7 +206,7 @@ export class Repair<S, E> {
       if (to >= from) ranges.push({ source, fromSeq: from, toSeq: to });
     }
     if (ranges.length === 0) return;
-    this.asked.set(link.key, new Set(ranges.map((r) => r.source)));
+    this.asked.set(link.key, { sources: new Set(ranges.map((r) => r.source)), at: now });
     this.ctx.send(link, { type: 'request', ranges });
     this.ctx.stats.requestsSent += ranges.length;
   }
@@ -419,13 +423,12 @@ export class Repair<S, E> {
    */
   awaitingRepairs(now: number): boolean {
     let awaiting = false;
-    for (const [key, sources] of this.asked) {
-      const link = this.links.get(key);
-      const holds = link === undefined ? undefined : this.frontiers.get(key)?.holds;
-      for (const source of sources)
+    for (const [key, ask] of this.asked) {
+      const holds = this.frontiers.get(key)?.holds;
+      for (const source of ask.sources)
         if (holds === undefined || this.ctx.eventIds.contiguous(source) >= (holds.get(source) ?? 0))
-          sources.delete(source);
-      if (sources.size === 0) this.asked.delete(key);
+          ask.sources.delete(source);
+      if (ask.sources.size === 0 || now - ask.at > this.ctx.options.requestTimeoutMs) this.asked.delete(key);
     }
     // Repairs follow a frontier at once (FIFO links): nothing arriving for a request timeout means
     // nobody on that link holds them any more.
@@ -472,7 +475,7 @@ export class Repair<S, E> {
   }
 
   /** `true` when `link`'s neighbour announced holding every event this peer holds. */
-  dominates(link: LinkEntry<E>): boolean {
+  private dominates(link: LinkEntry<E>): boolean {
     const theirs = this.frontierOf(link).holds;
     for (const [source, k] of this.ctx.eventIds.sources) if ((theirs.get(source) ?? 0) < k.max) return false;
     return true;
@@ -482,16 +485,25 @@ export class Repair<S, E> {
    * `true` when `link`'s neighbour's history outranks ours, so re-basing on its snapshot is the
    * way to reach what it holds and we cannot get: it announced holding every event we hold, or
    * it holds more events (the sum of its announced frontier against ours), ties going to the
-   * smaller peer id. The same order on every peer, from the frontiers both sides exchanged: when
-   * two histories each lost events behind the horizon, the whole room ends on one of them.
+   * larger frontier (compared source by source, in source order). An order on histories, from
+   * the frontiers both sides exchanged, the same on every peer: when histories each lost events
+   * behind the horizon, the whole room ends on one of them, and a peer never re-bases back.
    */
   outranks(link: LinkEntry<E>): boolean {
     if (this.dominates(link)) return true;
     const theirs = this.frontierOf(link).holds;
-    let mine = 0;
-    for (const k of this.ctx.eventIds.sources.values()) mine += k.contiguous;
     let other = 0;
     for (const seq of theirs.values()) other += seq;
-    return other > mine || (other === mine && link.peerId < this.ctx.id);
+    let mine = 0;
+    for (const k of this.ctx.eventIds.sources.values()) mine += k.contiguous;
+    if (other !== mine) return other > mine;
+    const known = this.ctx.eventIds;
+    const sources = [...new Set([...theirs.keys(), ...known.sources.keys()])].sort();
+    for (const source of sources) {
+      const a = theirs.get(source) ?? 0;
+      const b = known.contiguous(source);
+      if (a !== b) return a > b;
+    }
+    return false;
   }
 }

@@ -462,7 +462,10 @@ export interface PeerStats extends TimelineStats {
   /** Open links with a completed handshake / all open links. */
   readonly neighbours: number;
   readonly links: number;
-  /** Distinct events this peer knows (held, folded into its base snapshot, or refused as too old). */
+  /**
+   * Distinct events this peer holds (held, or folded into its base snapshot): the events its
+   * state is made of. Events refused as too old are counted in `tooOld`, not here.
+   */
   readonly events: number;
   /** Errors by {@link PeerErrorCode}. */
   readonly errors: Readonly<Partial<Record<PeerErrorCode, number>>>;
