@@ -48,6 +48,17 @@ const opts = new Command()
   }>();
 
 const runs: RealGossipFigures[] = [];
+const saved = () => ({ machine: machine(), date: new Date().toISOString(), runs });
+
+/** Writes the results files with the runs so far (a long series keeps what it measured). */
+function write(): void {
+  if (!opts.write) return;
+  const md = gossipRealMarkdown(saved());
+  mkdirSync(opts.out, { recursive: true });
+  writeFileSync(join(opts.out, 'gossip-real.json'), `${JSON.stringify(saved(), null, 2)}\n`);
+  writeFileSync(join(opts.out, 'gossip-real.md'), md);
+  process.stderr.write(`wrote ${join(opts.out, 'gossip-real.md')} and .json (${runs.length} runs)\n`);
+}
 for (const peers of opts.peers) {
   for (const degree of opts.degrees) {
     for (const mode of ['flood', 'broadcast'] as const) {
@@ -65,19 +76,12 @@ for (const peers of opts.peers) {
         (text) => process.stderr.write(`[${peers} peers, degree ${degree}, ${mode}] ${text}\n`),
       );
       runs.push(f);
+      write();
       process.stderr.write(
         `  rollback ${f.rollbackPct.toFixed(4)} %, links ${f.linkMessages} msgs / ${f.linkBytes} B, gossip ${f.gossipDataMessages} data + ${f.gossipControlEntries} control / ${f.gossipBytes} B, cpu ${f.cpuPct} %, loop p99 ${f.eventLoopDelayMs.p99} ms, converged ${f.converged}\n`,
       );
     }
   }
 }
-const saved = { machine: machine(), date: new Date().toISOString(), runs };
-const md = gossipRealMarkdown(saved);
-process.stdout.write(`${md}\n`);
-if (opts.write) {
-  mkdirSync(opts.out, { recursive: true });
-  writeFileSync(join(opts.out, 'gossip-real.json'), `${JSON.stringify(saved, null, 2)}\n`);
-  writeFileSync(join(opts.out, 'gossip-real.md'), md);
-  process.stderr.write(`wrote ${join(opts.out, 'gossip-real.md')} and .json\n`);
-}
+process.stdout.write(`${gossipRealMarkdown(saved())}\n`);
 if (runs.some((r) => !r.converged)) process.exitCode = 1;

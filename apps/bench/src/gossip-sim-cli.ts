@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 /**
  * `npm run bench:gossip-sim`: flooding against the broadcast mode over a simulated gossipsub
- * room, same scenario and seed, for each room size × degree; prints a table and writes
- * `results/gossip-sim.json` and `.md`.
+ * room, same scenario and seed, for each room size × degree; writes each room to
+ * `results/gossip-sim/<peers>p-d<degree>.json` as soon as it is done (separate processes can
+ * measure separate rooms) and the table of every room measured to `results/gossip-sim.md`.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { compareRoom, type GossipRoomResult } from './gossip-sim.js';
-import { gossipSimMarkdown } from './gossip-tables.js';
+import { type GossipSimSaved, gossipSimMarkdown } from './gossip-tables.js';
 import { machine } from './real/run.js';
 
 function list(v: string): number[] {
@@ -51,7 +52,19 @@ const opts = new Command()
     write: boolean;
   }>();
 
-const rooms: GossipRoomResult[] = [];
+const dir = join(opts.out, 'gossip-sim');
+/** Every room measured so far (this run's and earlier runs' files), by size then degree. */
+function savedRooms(): GossipSimSaved {
+  const rooms = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as GossipRoomResult)
+    : [];
+  rooms.sort((a, b) => a.spec.peers - b.spec.peers || a.spec.degree - b.spec.degree);
+  return { machine: machine(), date: new Date().toISOString(), rooms };
+}
+
+let failed = false;
 for (const peers of opts.peers) {
   for (const degree of opts.degrees) {
     if (opts.skip.includes(`${peers}x${degree}`) || degree >= peers) continue;
@@ -73,19 +86,22 @@ for (const peers of opts.peers) {
         if (pct === 100) last = -1;
       },
     );
-    rooms.push(result);
+    if (!result.flood.converged || !result.broadcast.converged) failed = true;
     const r = (m: GossipRoomResult['flood']): string =>
       `${m.mode}: rollback ${m.rollbackPct.toFixed(4)} %, ${m.messagesPerEvent} msgs/event, ${m.bytesPerEvent} B/event, arrival p99 ${m.arrivalMs.p99} ms, cpu ${m.cpuS} s, converged ${m.converged}`;
     process.stderr.write(`  ${r(result.flood)}\n  ${r(result.broadcast)}\n`);
+    if (opts.write) {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(
+        join(dir, `${peers}p-d${degree}.json`),
+        `${JSON.stringify({ ...result, machine: machine(), date: new Date().toISOString() }, null, 2)}\n`,
+      );
+      writeFileSync(join(opts.out, 'gossip-sim.md'), gossipSimMarkdown(savedRooms()));
+      process.stderr.write(
+        `wrote ${join(dir, `${peers}p-d${degree}.json`)} and ${join(opts.out, 'gossip-sim.md')}\n`,
+      );
+    }
   }
 }
-const saved = { machine: machine(), date: new Date().toISOString(), rooms };
-const md = gossipSimMarkdown(saved);
-process.stdout.write(`${md}\n`);
-if (opts.write) {
-  mkdirSync(opts.out, { recursive: true });
-  writeFileSync(join(opts.out, 'gossip-sim.json'), `${JSON.stringify(saved, null, 2)}\n`);
-  writeFileSync(join(opts.out, 'gossip-sim.md'), md);
-  process.stderr.write(`wrote ${join(opts.out, 'gossip-sim.md')} and .json\n`);
-}
-if (rooms.some((x) => !x.flood.converged || !x.broadcast.converged)) process.exitCode = 1;
+process.stdout.write(`${gossipSimMarkdown(savedRooms())}\n`);
+if (failed) process.exitCode = 1;

@@ -70,7 +70,28 @@ export function scaleSections(results: string): ScaleSections {
     existsSync(join(results, name))
       ? (JSON.parse(readFileSync(join(results, name), 'utf8')) as T)
       : undefined;
-  const sim = read<GossipSimSaved>('gossip-sim.json');
+  const simDir = join(results, 'gossip-sim');
+  const rooms = existsSync(simDir)
+    ? readdirSync(simDir)
+        .filter((x) => x.endsWith('.json'))
+        .map(
+          (x) =>
+            JSON.parse(readFileSync(join(simDir, x), 'utf8')) as GossipSimSaved['rooms'][number] &
+              Pick<GossipSimSaved, 'machine' | 'date'>,
+        )
+        .sort((a, b) => a.spec.peers - b.spec.peers || a.spec.degree - b.spec.degree)
+    : [];
+  const sim: GossipSimSaved | undefined =
+    rooms[0] === undefined
+      ? undefined
+      : {
+          machine: rooms[0].machine,
+          date: rooms
+            .map((r) => r.date)
+            .sort()
+            .at(-1)!,
+          rooms,
+        };
   const real = read<GossipRealSaved>('gossip-real.json');
   return {
     real: realSection(results),
