@@ -52,6 +52,12 @@ export class EventLog<E> {
    * `forgetAfter`: compaction forgets a source once its newest folded event is more than this
    * many ticks before the new base and it holds nothing newer (undefined: never).
    */
+  /**
+   * Event identities of the sources compaction forgot, summed (each forgotten source's frontier
+   * then), since the history began: carried in snapshots, so it is a function of the base.
+   */
+  forgottenIds = 0;
+
   constructor(private readonly forgetAfter: number | undefined = undefined) {}
 
   /**
@@ -67,6 +73,7 @@ export class EventLog<E> {
   /** Seed the folded sources of a joiner's snapshot (newest ticks: one before it, if not given). */
   seedFromSnapshot(snap: TimelineSnapshot<unknown>): void {
     const skipped = new Map(snap.skipped ?? []);
+    this.forgottenIds = snap.forgottenIds ?? 0;
     for (const [i, [source, seq]] of snap.frontier.entries()) {
       if (seq !== 0) this.seedFolded(source, seq, snap.lastTicks?.[i] ?? snap.tick - 1, skipped.get(source));
     }
@@ -279,7 +286,9 @@ export class EventLog<E> {
       if (log === undefined || log.held.size > 0 || log.lastTick >= beforeTick) continue;
       this.sources.delete(source);
       this.baseFrontier.delete(source);
-      this.forgotten.push([source, Math.max(seq, log.frontier), log.lastTick]);
+      const ids = Math.max(seq, log.frontier);
+      this.forgottenIds += ids;
+      this.forgotten.push([source, ids, log.lastTick]);
     }
   }
 }

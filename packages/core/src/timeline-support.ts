@@ -158,6 +158,9 @@ export function validateSnapshot(snapshot: unknown): asserts snapshot is Timelin
     if (seen.has(source as string)) bad(`snapshot frontier lists ${String(source)} twice`);
     seen.add(source as string);
   }
+  const forgottenIds = s['forgottenIds'];
+  if (forgottenIds !== undefined && (!Number.isSafeInteger(forgottenIds) || (forgottenIds as number) < 0))
+    bad('snapshot forgottenIds must be an integer >= 0');
   const lastTicks = s['lastTicks'];
   if (lastTicks !== undefined) {
     if (!Array.isArray(lastTicks) || lastTicks.length !== (frontier as unknown[]).length)

@@ -139,6 +139,12 @@ export interface TimelineSnapshot<S> {
    * is decided on. Absent: each counts as one tick before the snapshot's tick.
    */
   readonly lastTicks?: readonly number[];
+  /**
+   * Event identities of the sources the history forgot before this snapshot's tick, summed
+   * ({@link TimelineOptions.forgetSourcesAfter}); absent when none. Lets a count of the history's
+   * events stay the same across peers that forgot at different compactions.
+   */
+  readonly forgottenIds?: number;
 }
 
 /** Counters of a {@link Timeline}; all start at 0. */

@@ -409,7 +409,13 @@ export class Timeline<S, E> {
       frontier,
       lastTicks: this.log.baseLastTicks(frontier),
       ...(skipped.length > 0 ? { skipped } : {}),
+      ...(this.log.forgottenIds > 0 ? { forgottenIds: this.log.forgottenIds } : {}),
     };
+  }
+
+  /** Event identities of every source this history forgot, summed (see `TimelineSnapshot.forgottenIds`). */
+  get forgottenIds(): number {
+    return this.log.forgottenIds;
   }
 
   /** The sources the last {@link compact} forgot, once each: `[source, frontier, newest tick]`. */

@@ -44,6 +44,24 @@ describe('Timeline: forgetting sources gone longer than forgetSourcesAfter', () 
     expect(tl.hash()).toBe(hash);
   });
 
+  it("counts the forgotten sources' ids (forgottenIds), and a snapshot carries the count on", () => {
+    const tl = new Timeline(rectangleApp, options);
+    tl.insertMany(history());
+    tl.advance(1_000);
+    tl.compact(200);
+    expect(tl.forgottenIds).toBe(0);
+    expect(tl.baseSnapshot().forgottenIds).toBeUndefined();
+    tl.compact(250);
+    expect(tl.forgottenIds).toBe(8);
+    const snap = tl.baseSnapshot();
+    expect(snap.forgottenIds).toBe(8);
+    const joined = Timeline.fromSnapshot(rectangleApp, snap, options);
+    expect(joined.forgottenIds).toBe(8);
+    expect(() => Timeline.fromSnapshot(rectangleApp, { ...snap, forgottenIds: -1 }, options)).toThrow(
+      /forgottenIds/,
+    );
+  });
+
   it('never forgets without the option, nor a source that still holds events', () => {
     const full = new Timeline(rectangleApp, { snapshotEvery: 10, maxSnapshots: 400 });
     full.insertMany(history());

@@ -56,8 +56,11 @@ export interface DriverParts<S, E> {
   readonly sendOwn: (event: WireEvent<E>) => void;
   /** The timeline compacted: its base is a settled snapshot (persistence stores it). */
   readonly settled: (timeline: Timeline<S, E>) => void;
-  /** The timeline compacted to `baseTick`: forget what it forgot (see forget.ts). */
-  readonly forgot: (timeline: Timeline<S, E>, baseTick: number) => void;
+  /**
+   * The timeline compacted to `baseTick`: forget what it forgot (see forget.ts). Returns how many
+   * refused ids were swept with the sources forgotten.
+   */
+  readonly forgot: (timeline: Timeline<S, E>, baseTick: number) => number;
 }
 
 /** The timeline and its driving. @internal */
@@ -106,10 +109,11 @@ export class Driver<S, E> {
 
   /**
    * Events this peer holds or folded into its base: the known ones but those it refused as
-   * settled (known, so never taken or passed on again, and not part of its state).
+   * settled (known, so never taken or passed on again, and not part of its state), plus those of
+   * the sources its history forgot (carried in snapshots, so peers on one history agree).
    */
   get eventsHeld(): number {
-    return this.ctx.eventIds.count() - this.refusedKnown;
+    return this.ctx.eventIds.count() - this.refusedKnown + this.timeline.forgottenIds;
   }
 
   /** Highest seq this incarnation stamped. */
@@ -294,7 +298,7 @@ export class Driver<S, E> {
     const base = timeline.compact(
       tick - horizon - ahead - compactionPeriod(horizon, options.snapshotEvery, options.fps),
     );
-    this.parts.forgot(timeline, base);
+    this.refusedKnown -= this.parts.forgot(timeline, base);
     this.parts.settled(timeline);
     this.nextCompactTick = tick + compactionPeriod(horizon, options.snapshotEvery, options.fps);
   }

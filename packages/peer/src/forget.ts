@@ -24,6 +24,7 @@ export const FORGET_HORIZONS = 8;
  * After a compaction of `timeline` (base now at `baseTick`): forget in the rest of the peer the
  * sources it forgot, and the ids it never stored (refused as settled) of sources nothing was
  * heard of for the forget age; drop tombstones one horizon or more past their forgetting.
+ * Returns how many of those refused ids were swept.
  * @internal
  */
 export function forgetSources<S, E>(
@@ -31,10 +32,10 @@ export function forgetSources<S, E>(
   repair: Pick<Repair<S, E>, 'forget'>,
   timeline: Timeline<S, E>,
   baseTick: number,
-): void {
+): number {
   const gone = timeline.drainForgotten();
   const horizon = ctx.options.horizonTicks;
-  if (horizon === undefined) return;
+  if (horizon === undefined) return 0;
   const forgetAfter = FORGET_HORIZONS * horizon;
   const known = ctx.eventIds;
   const forget = (source: string): void => {
@@ -49,7 +50,7 @@ export function forgetSources<S, E>(
   }
   const before = known.tombstones.size;
   const forgetMs = (forgetAfter * 1000) / ctx.options.fps;
-  known.sweep(
+  const swept = known.sweep(
     ctx.now() - forgetMs,
     (source) => source === ctx.source || timeline.maxSeq(source) > 0,
     baseTick - forgetAfter,
@@ -59,4 +60,5 @@ export function forgetSources<S, E>(
   // whose base follows the room's time has forgotten the source too. Tombstones expire at whole
   // horizons of the base, so peers whose bases differ by a compaction period agree but for one period.
   known.expire(Math.floor(baseTick / horizon - 2) * horizon - forgetAfter);
+  return swept;
 }

@@ -74,10 +74,16 @@ export class KnownEvents {
   /**
    * Forget (leaving a tombstone dated `lastTick`) every source with nothing new recorded since
    * `beforeMs` that `keep` does not keep: ids the timeline never stored (refused as settled).
+   * Returns how many identities were swept.
    */
-  sweep(beforeMs: number, keep: (source: string) => boolean, lastTick: number): void {
+  sweep(beforeMs: number, keep: (source: string) => boolean, lastTick: number): number {
+    let swept = 0;
     for (const [source, k] of this.sources)
-      if (k.touched < beforeMs && !keep(source)) this.forget(source, k.max, lastTick);
+      if (k.touched < beforeMs && !keep(source)) {
+        swept += k.contiguous + (k.above?.size ?? 0);
+        this.forget(source, k.max, lastTick);
+      }
+    return swept;
   }
 
   /** Drop the tombstones of sources whose newest event is before `beforeTick`. */
@@ -169,11 +175,10 @@ export class KnownEvents {
     return out;
   }
 
-  /** Number of identities known over all sources (tombstones included). */
+  /** Number of identities known of the sources not forgotten (tombstones not included). */
   count(): number {
     let n = 0;
     for (const k of this.sources.values()) n += k.contiguous + (k.above?.size ?? 0);
-    for (const t of this.tombstones.values()) n += t.seq;
     return n;
   }
 

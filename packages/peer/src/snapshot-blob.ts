@@ -21,6 +21,7 @@ export function encodeSnapshot<S>(snapshot: TimelineSnapshot<S>, stateCodec: Pay
     r: [...snapshot.random],
     f: snapshot.frontier.map(([source, seq]) => [source, seq]),
     ...(snapshot.lastTicks !== undefined ? { k: [...snapshot.lastTicks] } : {}),
+    ...(snapshot.forgottenIds !== undefined ? { o: snapshot.forgottenIds } : {}),
     ...(snapshot.skipped !== undefined ? { g: snapshot.skipped.map(([source, r]) => [source, [...r]]) } : {}),
     s: state,
   });
@@ -57,6 +58,9 @@ export function decodeSnapshot<S>(bytes: Uint8Array, stateCodec: PayloadCodec<S>
   if (skipped !== undefined && !Array.isArray(skipped)) throw new Error('snapshot skipped invalid');
   const lastTicks = env['k'];
   if (lastTicks !== undefined && !Array.isArray(lastTicks)) throw new Error('snapshot last ticks invalid');
+  const forgottenIds = env['o'];
+  if (forgottenIds !== undefined && typeof forgottenIds !== 'number')
+    throw new Error('snapshot forgotten ids invalid');
   return {
     tick,
     random: random as number[],
@@ -64,6 +68,7 @@ export function decodeSnapshot<S>(bytes: Uint8Array, stateCodec: PayloadCodec<S>
     // Checked entry by entry in Timeline.fromSnapshot.
     ...(skipped !== undefined ? { skipped: skipped as [string, number[]][] } : {}),
     ...(lastTicks !== undefined ? { lastTicks: lastTicks as number[] } : {}),
+    ...(forgottenIds !== undefined ? { forgottenIds } : {}),
     state: stateCodec.decode(state),
   };
 }
