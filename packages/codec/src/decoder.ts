@@ -266,6 +266,7 @@ export class Decoder<E> implements FrameDecoder<E> {
       prevSeq = seq;
       prevTick = tick;
     }
+    lastSeq?.clear(); // no frame's sources kept between frames
     return { type: 'events', events };
   }
 

@@ -200,6 +200,7 @@ export class Encoder<E> implements FrameEncoder<E> {
       prevSeq = seq;
       prevTick = tick;
     }
+    lastSeq?.clear(); // no frame's sources kept between frames
   }
 
   private request(f: RequestFrame): void {

@@ -9,9 +9,11 @@
  * Changes made while a frame is encoded or decoded are journaled, so a frame that fails can be
  * undone exactly ({@link SourceTable.rollback}).
  */
+import { CodecError } from './errors.js';
 import { SOURCE_TABLE_SIZE } from './limits.js';
 
-const NONE = -1;
+/** No entry (a list end); entry indexes stay below it (at most 65,535 entries). */
+const NONE = 0xffff;
 /** Journal entry kinds. */
 const APPEND = 0;
 const TOUCH = 1;
@@ -25,13 +27,13 @@ export class SourceTable {
   private readonly byId: Map<string, number> | undefined;
   // Recency list, doubly linked through entry indexes: head is the most
   // recently used entry, tail the least.
-  private prev = new Int32Array(0);
-  private next = new Int32Array(0);
+  private prev = new Uint16Array(0);
+  private next = new Uint16Array(0);
   private head = NONE;
   private tail = NONE;
   // Journal of the frame in progress: `logLength / 3` triples (kind, index, aux) and the ids
   // replacements evicted (the arrays keep their storage from frame to frame).
-  private log = new Int32Array(96);
+  private log = new Int32Array(48);
   private logLength = 0;
   private readonly evicted: string[] = [];
   private evictedLength = 0;
@@ -44,6 +46,9 @@ export class SourceTable {
     withIndex: boolean,
     private readonly capacity = SOURCE_TABLE_SIZE,
   ) {
+    if (!(capacity >= 1 && capacity < NONE)) {
+      throw new CodecError('OUT_OF_RANGE', `id table capacity ${capacity} not in 1..65534`);
+    }
     this.byId = withIndex ? new Map() : undefined;
   }
 
@@ -55,7 +60,7 @@ export class SourceTable {
   /** Start a frame: later changes can be undone by {@link rollback} until the next `begin`. */
   begin(): void {
     this.logLength = 0;
-    if (this.log.length > 3072) this.log = new Int32Array(96); // not kept after a huge frame
+    if (this.log.length > 3072) this.log = new Int32Array(48); // not kept after a huge frame
     for (let k = 0; k < this.evictedLength; k++) this.evicted[k] = '';
     this.evictedLength = 0;
   }
@@ -63,7 +68,7 @@ export class SourceTable {
   /** The index of `id` (used by this reference), or −1 when it is not in the table. */
   lookup(id: string): number {
     const i = this.byId!.get(id);
-    if (i === undefined) return NONE;
+    if (i === undefined) return -1;
     this.touch(i);
     return i;
   }
@@ -150,11 +155,11 @@ export class SourceTable {
 
   private grow(n: number): void {
     if (n <= this.prev.length) return;
-    let size = Math.max(64, this.prev.length * 2);
-    while (size < n) size *= 2;
+    let size = Math.max(32, Math.ceil(this.prev.length * 1.5));
+    while (size < n) size = Math.ceil(size * 1.5);
     size = Math.min(size, this.capacity);
-    const prev = new Int32Array(size);
-    const next = new Int32Array(size);
+    const prev = new Uint16Array(size);
+    const next = new Uint16Array(size);
     prev.set(this.prev);
     next.set(this.next);
     this.prev = prev;

@@ -248,14 +248,12 @@ export class Reader {
     if (stop > this.end) throw truncated(start);
     this.pos = stop;
     if (n <= 64) {
-      let s = '';
+      // ASCII (every id this runtime makes): one flat string. Appending a character at a time
+      // would leave a rope of n pieces (tens of bytes each) in the peer-id table.
       let i = start;
-      for (; i < stop; i++) {
-        const c = buf[i]!;
-        if (c >= 0x80) break;
-        s += String.fromCharCode(c);
-      }
-      if (i === stop) return s;
+      while (i < stop && buf[i]! < 0x80) i++;
+      if (i === stop)
+        return String.fromCharCode.apply(null, buf.subarray(start, stop) as unknown as number[]);
     }
     try {
       return utf8Decoder.decode(buf.subarray(start, stop));
