@@ -30,15 +30,19 @@ export interface CarriedFrame {
  * object per frame. Iterating yields each frame as a {@link CarriedFrame}.
  */
 export class FrameColumns implements Iterable<CarriedFrame> {
+  /** Sending and receiving scenario peer of each frame. */
   from = new Int32Array(1024);
   to = new Int32Array(1024);
+  /** Interned link id of each frame (an index into `links`). */
   link = new Int32Array(1024);
+  /** Send time, drawn latency and due time of each frame, ms. */
   sent = new Float64Array(1024);
   delay = new Float64Array(1024);
   due = new Float64Array(1024);
   /** Link ids by interned number. */
   readonly links: string[] = [];
   readonly #linkIndex = new Map<string, number>();
+  /** Frames held. */
   size = 0;
 
   /** Append one frame. */
