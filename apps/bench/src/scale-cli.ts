@@ -107,6 +107,29 @@ function notRun(peers: number, reason: string): ScaleRow {
   };
 }
 
+/** Write the report of the sizes done so far (after each size, so an interrupted run keeps them). */
+function write(final: boolean): void {
+  const report: ScaleReport = {
+    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version },
+    startedAt,
+    label: opts.label,
+    durationS: opts.duration,
+    seed: opts.seed,
+    trusted: !opts.authenticated,
+    rows,
+    ...fits(rows),
+  };
+  mkdirSync(opts.out, { recursive: true });
+  const base = join(opts.out, opts.label);
+  writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(`${base}.md`, scaleMarkdown(report));
+  writeFileSync(`${base}.svg`, scaleSvg(report));
+  if (final) {
+    process.stdout.write(scaleMarkdown(report));
+    process.stderr.write(`wrote ${base}.{json,md,svg}\n`);
+  }
+}
+
 const startedAt = new Date().toISOString();
 const rows: ScaleRow[] = [];
 process.stderr.write(
@@ -136,22 +159,6 @@ for (const peers of sizes) {
     `N=${peers}: ${row.ran ? 'done' : (row.reason ?? 'not run')}, ${row.cpuS.toFixed(1)} CPU-s, peak RSS ${row.peakRssMb.toFixed(0)} MB\n`,
   );
   rows.push(row);
+  write(false);
 }
-
-const report: ScaleReport = {
-  machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version },
-  startedAt,
-  label: opts.label,
-  durationS: opts.duration,
-  seed: opts.seed,
-  trusted: !opts.authenticated,
-  rows,
-  ...fits(rows),
-};
-mkdirSync(opts.out, { recursive: true });
-const base = join(opts.out, opts.label);
-writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
-writeFileSync(`${base}.md`, scaleMarkdown(report));
-writeFileSync(`${base}.svg`, scaleSvg(report));
-process.stdout.write(scaleMarkdown(report));
-process.stderr.write(`wrote ${base}.{json,md,svg}\n`);
+write(true);

@@ -31,7 +31,7 @@ import {
   scenarioIdentity,
 } from './network.js';
 import { drawPlan, EventClock, type Interval, latencyMeanMs } from './plan.js';
-import { FrameLog, realizedLateTicks } from './realized.js';
+import { FrameColumns, FrameLog, realizedLateTicks } from './realized.js';
 import { RecoveryTracker } from './recovery.js';
 import { parseScenario, type Scenario } from './scenario.js';
 import { type FrameStepping, stepWithinFrame } from './stepping.js';
@@ -517,8 +517,8 @@ export async function driveScenario<S = unknown, E = unknown>(
     const carried = network.carried?.();
     let lbTicks: number | null = null;
     if (carried !== undefined) {
-      const log = new FrameLog(n);
-      for (const f of carried) log.record(f);
+      const log = new FrameLog(n, carried instanceof FrameColumns ? carried : undefined);
+      if (!(carried instanceof FrameColumns)) for (const f of carried) log.record(f);
       lbTicks = realizedLateTicks(boundNet, log, emitted, boundOpts);
     }
     const meanTicks = perfectClockLateTicks(

@@ -25,6 +25,78 @@ export interface CarriedFrame {
   readonly dueMs: number;
 }
 
+/**
+ * Carried frames in columns (typed arrays, link ids interned): what a long run records without an
+ * object per frame. Iterating yields each frame as a {@link CarriedFrame}.
+ */
+export class FrameColumns implements Iterable<CarriedFrame> {
+  /** Sending and receiving scenario peer of each frame. */
+  from = new Int32Array(1024);
+  to = new Int32Array(1024);
+  /** Interned link id of each frame (an index into `links`). */
+  link = new Int32Array(1024);
+  /** Send time, drawn latency and due time of each frame, ms. */
+  sent = new Float64Array(1024);
+  delay = new Float64Array(1024);
+  due = new Float64Array(1024);
+  /** Link ids by interned number. */
+  readonly links: string[] = [];
+  readonly #linkIndex = new Map<string, number>();
+  /** Frames held. */
+  size = 0;
+
+  /** Append one frame. */
+  push(frame: CarriedFrame): void {
+    this.add(frame.from, frame.to, frame.link, frame.sentMs, frame.delayMs, frame.dueMs);
+  }
+
+  /** Append one frame, given field by field (no object per frame). */
+  add(from: number, to: number, linkId: string, sentMs: number, delayMs: number, dueMs: number): void {
+    if (this.size === this.from.length) this.#grow();
+    const i = this.size++;
+    let link = this.#linkIndex.get(linkId);
+    if (link === undefined) {
+      link = this.links.length;
+      this.links.push(linkId);
+      this.#linkIndex.set(linkId, link);
+    }
+    this.from[i] = from;
+    this.to[i] = to;
+    this.link[i] = link;
+    this.sent[i] = sentMs;
+    this.delay[i] = delayMs;
+    this.due[i] = dueMs;
+  }
+
+  #grow(): void {
+    const n = this.from.length * 2;
+    const grow = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T): T => {
+      const b = make(n);
+      b.set(a);
+      return b;
+    };
+    this.from = grow(this.from, (k) => new Int32Array(k));
+    this.to = grow(this.to, (k) => new Int32Array(k));
+    this.link = grow(this.link, (k) => new Int32Array(k));
+    this.sent = grow(this.sent, (k) => new Float64Array(k));
+    this.delay = grow(this.delay, (k) => new Float64Array(k));
+    this.due = grow(this.due, (k) => new Float64Array(k));
+  }
+
+  *[Symbol.iterator](): Iterator<CarriedFrame> {
+    for (let i = 0; i < this.size; i++) {
+      yield {
+        from: this.from[i]!,
+        to: this.to[i]!,
+        link: this.links[this.link[i]!]!,
+        sentMs: this.sent[i]!,
+        delayMs: this.delay[i]!,
+        dueMs: this.due[i]!,
+      };
+    }
+  }
+}
+
 /** The frames of one link direction (all links between the pair), sorted by send time. */
 interface Direction {
   sent: Float64Array;
@@ -45,29 +117,27 @@ interface Direction {
  */
 export class FrameLog {
   readonly #peers: number;
-  /** Frames by link direction (`from × peers + to`); only directions that carried one. */
-  readonly #frames = new Map<number, CarriedFrame[]>();
+  readonly #cols: FrameColumns;
+  /** Frame numbers by link direction (`from × peers + to`), in record order; built on first use. */
+  #byDirection: Map<number, number[]> | undefined;
   readonly #index = new Map<number, Direction>();
-  #size = 0;
 
-  /** A log for a run of `peers` scenario peers. */
-  constructor(peers: number) {
+  /** A log for a run of `peers` scenario peers, over `frames` when given (recorded in any order). */
+  constructor(peers: number, frames: FrameColumns = new FrameColumns()) {
     this.#peers = peers;
+    this.#cols = frames;
   }
 
   /** Record one carried frame (in any order). */
   record(frame: CarriedFrame): void {
-    const key = frame.from * this.#peers + frame.to;
-    const list = this.#frames.get(key);
-    if (list === undefined) this.#frames.set(key, [frame]);
-    else list.push(frame);
-    this.#index.delete(key);
-    this.#size++;
+    this.#cols.push(frame);
+    this.#byDirection = undefined;
+    this.#index.clear();
   }
 
   /** Frames recorded. */
   get size(): number {
-    return this.#size;
+    return this.#cols.size;
   }
 
   /**
@@ -99,9 +169,21 @@ export class FrameLog {
     const key = from * this.#peers + to;
     const cached = this.#index.get(key);
     if (cached !== undefined) return cached;
-    const list = this.#frames.get(key);
+    const c = this.#cols;
+    if (this.#byDirection === undefined) {
+      const by = new Map<number, number[]>();
+      for (let i = 0; i < c.size; i++) {
+        const k = c.from[i]! * this.#peers + c.to[i]!;
+        const list = by.get(k);
+        if (list === undefined) by.set(k, [i]);
+        else list.push(i);
+      }
+      this.#byDirection = by;
+    }
+    const list = this.#byDirection.get(key);
     if (list === undefined) return undefined;
-    const sorted = [...list].sort((a, b) => a.sentMs - b.sentMs);
+    // Stable: frames sent at the same time keep their record order.
+    const sorted = [...list].sort((a, b) => c.sent[a]! - c.sent[b]!);
     const n = sorted.length;
     const dir: Direction = {
       sent: new Float64Array(n),
@@ -109,12 +191,12 @@ export class FrameLog {
       prevDue: new Float64Array(n),
       suffixMinWait: new Float64Array(n),
     };
-    const lastDue = new Map<string, number>();
+    const lastDue = new Map<number, number>();
     sorted.forEach((f, i) => {
-      dir.sent[i] = f.sentMs;
-      dir.delay[i] = f.delayMs;
-      dir.prevDue[i] = lastDue.get(f.link) ?? Number.NEGATIVE_INFINITY;
-      lastDue.set(f.link, f.dueMs);
+      dir.sent[i] = c.sent[f]!;
+      dir.delay[i] = c.delay[f]!;
+      dir.prevDue[i] = lastDue.get(c.link[f]!) ?? Number.NEGATIVE_INFINITY;
+      lastDue.set(c.link[f]!, c.due[f]!);
     });
     let min = Number.POSITIVE_INFINITY;
     for (let i = n - 1; i >= 1; i--) {

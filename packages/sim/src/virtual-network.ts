@@ -6,7 +6,7 @@ import { deriveSeed } from '@symmetric/core';
 import { LoopbackNetwork, type SentFrame } from '@symmetric/transport-loopback';
 import { type GossipModelOptions, SimulatedGossip, withRoomChannel } from './broadcast.js';
 import { peerAddress, type ScenarioNetwork } from './network.js';
-import type { CarriedFrame } from './realized.js';
+import { FrameColumns } from './realized.js';
 import type { LatencyModel } from './scenario.js';
 
 /** What {@link virtualNetwork} needs of a scenario. */
@@ -45,7 +45,7 @@ export function virtualNetwork<S, E>(
 ): VirtualNetwork<S, E> {
   const index = new Map<string, number>();
   for (let i = 0; i < spec.peers; i++) index.set(peerAddress(i), i);
-  const carried: CarriedFrame[] | undefined = options.recordCarried === false ? undefined : [];
+  const carried = options.recordCarried === false ? undefined : new FrameColumns();
   const net = new LoopbackNetwork({
     time: 'virtual',
     seed: deriveSeed(seed, 'net'),
@@ -54,14 +54,7 @@ export function virtualNetwork<S, E>(
       ? {}
       : {
           onFrameSent: (f: SentFrame) =>
-            carried.push({
-              from: index.get(f.from)!,
-              to: index.get(f.to)!,
-              link: f.linkId,
-              sentMs: f.sentAt,
-              delayMs: f.delayMs,
-              dueMs: f.dueAt,
-            }),
+            carried.add(index.get(f.from)!, index.get(f.to)!, f.linkId, f.sentAt, f.delayMs, f.dueAt),
         }),
   });
   const gossip =
