@@ -276,7 +276,13 @@ export class EventLog<E> {
       log.frontier = f;
     }
     this.forgotten = [];
-    if (this.forgetAfter !== undefined) this.forget(newTick - this.forgetAfter);
+    const age = this.forgetAfter;
+    if (age !== undefined) {
+      // Checked at whole eighths of the forget age: peers whose bases differ by a little forget
+      // the same sources but within that little after each step.
+      const step = Math.max(1, Math.floor(age / 8));
+      this.forget(Math.floor((newTick - age) / step) * step);
+    }
   }
 
   /** Forget the sources holding nothing whose newest folded event is before `beforeTick`. */

@@ -76,7 +76,8 @@ export interface TimelineOptions {
    * within the horizon, not every source the session ever saw. Its events, all before the base,
    * stay refused as `'too-old'`. The rule depends only on the base tick and the folded events
    * (snapshots carry each source's newest tick), so every timeline whose base reaches a tick
-   * forgets the same sources there. Undefined (the default): never.
+   * forgets the same sources there (the age is counted in whole eighths of itself, so bases a
+   * little apart agree but for a little after each eighth). Undefined (the default): never.
    */
   forgetSourcesAfter?: number | undefined;
   /**

@@ -2,7 +2,7 @@
  * Forgetting sources gone for {@link FORGET_HORIZONS} horizons. The timeline decides which (its
  * rule depends only on its base tick and the folded events, so every peer forgets the same
  * sources at the same base tick); this drops what the rest of the peer holds per source: known
- * ids (a tombstone is kept a horizon or more longer), what neighbours announced of it and gap
+ * ids (a tombstone is kept two horizons or more longer), what neighbours announced of it and gap
  * state, and the cached signing key. The peer's own source is never forgotten here.
  * @internal
  */
@@ -23,7 +23,7 @@ export const FORGET_HORIZONS = 8;
 /**
  * After a compaction of `timeline` (base now at `baseTick`): forget in the rest of the peer the
  * sources it forgot, and the ids it never stored (refused as settled) of sources nothing was
- * heard of for the forget age; drop tombstones one horizon or more past their forgetting.
+ * heard of for the forget age; drop tombstones two horizons or more past their forgetting.
  * Returns how many of those refused ids were swept.
  * @internal
  */
@@ -56,9 +56,9 @@ export function forgetSources<S, E>(
     baseTick - forgetAfter,
   );
   if (known.tombstones.size !== before) for (const source of known.tombstones.keys()) forget(source);
-  // A tombstone outlives its source's forgetting by one horizon or more: by then every neighbour
+  // A tombstone outlives its source's forgetting by two horizons or more: by then every neighbour
   // whose base follows the room's time has forgotten the source too. Tombstones expire at whole
   // horizons of the base, so peers whose bases differ by a compaction period agree but for one period.
-  known.expire(Math.floor(baseTick / horizon - 2) * horizon - forgetAfter);
+  known.expire(Math.floor(baseTick / horizon - 3) * horizon - forgetAfter);
   return swept;
 }

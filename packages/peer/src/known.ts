@@ -2,8 +2,8 @@
  * Which event identities `(source, seq)` this peer knows (holds, has pending, or refused as too
  * old), per source: the highest contiguous seq (the frontier) plus the seqs held above it.
  * This is what flooding dedups on and what the frontier exchange announces. A source the
- * timeline forgot (gone longer than the horizon) leaves a tombstone, its frontier then, for one
- * more horizon: its old seqs stay known (never re-accepted, requested or counted as lacking
+ * timeline forgot (gone for 8 horizons) leaves a tombstone, its frontier then, for two
+ * to three horizons more: its old seqs stay known (never re-accepted, requested or counted as lacking
  * when a neighbour that has not forgotten it yet lists it), and a source returning under the
  * same id continues above it.
  * @internal

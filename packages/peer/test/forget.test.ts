@@ -109,7 +109,7 @@ describe('a forgotten source', () => {
     // x leaves; the room runs on until both peers forgot it (its tombstone still stands).
     net.cut('x', 'a');
     let t = 4000;
-    c.run(t + FORGET_MS + 4000, (now) => {
+    c.run(t + FORGET_MS + 5000, (now) => {
       if (now - t >= 1000) {
         t = now;
         a.emit(2);
@@ -145,7 +145,7 @@ describe('a forgotten source', () => {
     expect(perSource(a as AnyPeer).tombstones).toBe(0);
     x.send('a', { type: 'events', events: old });
     let t = c.now();
-    c.run(t + FORGET_MS + 6000, (now) => {
+    c.run(t + FORGET_MS + 5000, (now) => {
       if (now - t >= 1000) {
         t = now;
         a.emit(2);
