@@ -96,12 +96,13 @@ export function gossipRealMarkdown(saved: GossipRealSaved): string {
         `${spec.perPeerPerMinute} event per peer per minute, Δ = ${spec.deltaMs} ms, ${spec.durationS} s of wall time ` +
         `(warm-up ${spec.warmupS} s excluded from rollback, CPU and event-loop delay), signed events. Messages and ` +
         'bytes: whole run, all peers; links = Symmetric frames (payload bytes, before Noise/yamux); gossip = ' +
-        "gossipsub's own counters (data messages sent, control entries sent, RPC bytes).",
+        "gossipsub's own counters (data messages sent, control entries sent, RPC bytes). Wall s above the run's " +
+        'seconds (plus start-up) means the process did not get the CPU to keep the schedule (see the load).',
     '',
     `Machine: ${saved.machine.cpu} × ${saved.machine.cores}, Node ${saved.machine.node}; ${saved.date}.`,
     '',
-    '| peers | degree | mode | converged | rollback % | events | link msgs | link bytes | gossip data msgs | gossip control | gossip bytes | events via channel | mesh | CPU % | loop delay p50 / p99 / max (ms) | slowest ticks/s | load |',
-    '|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| peers | degree | mode | converged | rollback % | events | link msgs | link bytes | gossip data msgs | gossip control | gossip bytes | events via channel | mesh | CPU % | loop delay p50 / p99 / max (ms) | slowest ticks/s | load | wall s |',
+    '|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of saved.runs) {
     lines.push(
@@ -109,7 +110,7 @@ export function gossipRealMarkdown(saved: GossipRealSaved): string {
         `${r.rollbackPct.toFixed(4)} | ${r.eventsGenerated} | ${n(r.linkMessages)} | ${n(r.linkBytes)} | ` +
         `${n(r.gossipDataMessages)} | ${n(r.gossipControlEntries)} | ${n(r.gossipBytes)} | ${n(r.eventsViaChannel)} | ` +
         `${n(r.meshMean, 1)} | ${n(r.cpuPct, 1)} | ${n(r.eventLoopDelayMs.p50, 2)} / ${n(r.eventLoopDelayMs.p99, 1)} / ` +
-        `${n(r.eventLoopDelayMs.max, 0)} | ${n(r.slowestTicksPerS, 2)} | ${n(r.loadAverage1m, 1)} |`,
+        `${n(r.eventLoopDelayMs.max, 0)} | ${n(r.slowestTicksPerS, 2)} | ${n(r.loadAverage1m, 1)} | ${n(r.wallS)} |`,
     );
   }
   lines.push(
