@@ -32,7 +32,6 @@ import { SeededRandom as LatencyRandom, sampleLatency } from '@symmetric/transpo
 import type { PeerTransport } from './network.js';
 import type { LatencyModel } from './scenario.js';
 
-type Transport = PeerTransport;
 type RoomBroadcast = NonNullable<PeerTransport['broadcast']>;
 
 /** gossipsub parameters of the {@link SimulatedGossip} (defaults: transport-libp2p's `gossip` option). */
@@ -579,33 +578,4 @@ export class SimulatedGossip {
 
 function before(a: Item, b: Item): boolean {
   return a.at < b.at || (a.at === b.at && a.order < b.order);
-}
-
-/**
- * `transport` with peer `i`'s room channel of `gossip`: the peer joins the room when the
- * transport starts (with these topology neighbours) and leaves it when the transport stops.
- */
-export function withRoomChannel(
-  transport: Transport,
-  gossip: SimulatedGossip,
-  i: number,
-  neighbours: readonly number[],
-  now: () => number,
-): Transport {
-  const channel = gossip.channel(i);
-  return {
-    name: transport.name,
-    broadcast: channel,
-    start: async (handler) => {
-      await transport.start(handler);
-      gossip.join(i, neighbours, now());
-    },
-    dial: (address) => transport.dial(address),
-    addresses: () => transport.addresses(),
-    links: () => transport.links(),
-    stop: async () => {
-      gossip.leave(i);
-      await transport.stop();
-    },
-  };
 }

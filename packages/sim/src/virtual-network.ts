@@ -4,9 +4,10 @@
  */
 import { deriveSeed } from '@symmetric/core';
 import { LoopbackNetwork, type SentFrame } from '@symmetric/transport-loopback';
-import { type GossipModelOptions, SimulatedGossip, withRoomChannel } from './broadcast.js';
+import { type GossipModelOptions, SimulatedGossip } from './broadcast.js';
 import { peerAddress, type ScenarioNetwork } from './network.js';
 import { FrameColumns } from './realized.js';
+import { withRoomChannel } from './room-channel.js';
 import type { LatencyModel } from './scenario.js';
 
 /** What {@link virtualNetwork} needs of a scenario. */
