@@ -6,23 +6,13 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { intList, positive } from './cli-args.js';
 import { type RealGossipFigures, runRealGossip } from './gossip-real.js';
 import { gossipRealMarkdown } from './gossip-tables.js';
 import { machine } from './real/run.js';
 
-function list(v: string): number[] {
-  const xs = v.split(',').map(Number);
-  if (xs.some((x) => !Number.isInteger(x) || x < 2))
-    throw new InvalidArgumentError('expected integers >= 2, e.g. 50,100');
-  return xs;
-}
-
-function positive(v: string): number {
-  const x = Number(v);
-  if (!Number.isFinite(x) || x <= 0) throw new InvalidArgumentError('expected a positive number');
-  return x;
-}
+const list = intList(2, '50,100');
 
 const opts = new Command()
   .name('bench-gossip-real')

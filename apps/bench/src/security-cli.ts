@@ -13,16 +13,11 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { createCodec, eventSignedBytes, rectangleKeyCodec, type WireEvent } from '@symmetric/codec';
 import { BATCH_VERIFY_MIN, generateIdentity, type SignedMessage, verifyBatch } from '@symmetric/peer';
 import { runScenario } from '@symmetric/sim';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { positive } from './cli-args.js';
 import { cellScenario, paperSetting } from './grid.js';
 import { REAL_CELL } from './real/compare.js';
 import { runRealScenario } from './real/run.js';
-
-function positive(v: string): number {
-  const x = Number(v);
-  if (!Number.isFinite(x) || x <= 0) throw new InvalidArgumentError('expected a positive number');
-  return x;
-}
 
 const opts = new Command()
   .name('bench-security')

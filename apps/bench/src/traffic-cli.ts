@@ -14,14 +14,9 @@ import type { Peer } from '@symmetric/peer';
 import type { Metrics } from '@symmetric/sim';
 import { driveScenario, type ScenarioNetwork, virtualNetwork } from '@symmetric/sim/driver';
 import { withLinkOverrides } from '@symmetric/transport';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { positive } from './cli-args.js';
 import { cellScenario, paperSetting } from './grid.js';
-
-function positive(v: string): number {
-  const x = Number(v);
-  if (!Number.isFinite(x) || x <= 0) throw new InvalidArgumentError('expected a positive number');
-  return x;
-}
 
 const opts = new Command()
   .name('bench-traffic')

@@ -8,13 +8,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import { positive } from '../cli-args.js';
 import { type Comparison, compareRealVsSim, comparisonMarkdown, explain } from './compare.js';
-
-function positive(v: string): number {
-  const x = Number(v);
-  if (!Number.isFinite(x) || x <= 0) throw new InvalidArgumentError('expected a positive number');
-  return x;
-}
 
 function cellOption(v: string): { latencyMs: number; perMinute: number; multiplier: number } {
   const m = /^(\d+)\/(\d+)\/(\d+)$/.exec(v);
