@@ -165,6 +165,11 @@ export class Attacker {
     if (state !== undefined) this.sendOn(state, frame);
   }
 
+  /** Send raw `bytes` (a replayed or malformed frame) on the link named `to`. */
+  sendBytes(to: string, bytes: Uint8Array): void {
+    this.byLabel(to)?.link.send(bytes);
+  }
+
   /** `ev` signed with this attacker's key (whatever its source says). */
   sign(ev: Omit<WireEvent<number>, 'signature'>, room = this.room): WireEvent<number> {
     const bytes = eventSignedBytes(room, ev.source, ev.seq, ev.tick, rectangleKeyCodec.encode(ev.payload));

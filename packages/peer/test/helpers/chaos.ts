@@ -1,6 +1,6 @@
 import { createRandom, RectangleKeys } from '@symmetric/core';
 import { type SizeTable, sizeLines, tableSizes } from '@symmetric/peer';
-import { type Link, type Transport, withLinkOverrides } from '@symmetric/transport';
+import { type Transport, withLinkOverrides } from '@symmetric/transport';
 import { LoopbackNetwork } from '@symmetric/transport-loopback';
 import { Attacker } from './attacker.js';
 import { cluster, distinct } from './harness.js';
@@ -80,11 +80,6 @@ function duplicating(inner: Transport, chance: number, rng: () => number, counte
       return ok;
     },
   }));
-}
-
-/** Raw bytes on the attacker's link to `to` (malformed frames). */
-function sendRaw(m: Attacker, to: string, bytes: Uint8Array): void {
-  (m as unknown as { links: Map<string, Link> }).links.get(to)?.send(bytes);
 }
 
 const STABLE = ['h0', 'h1', 'h2', 'h3', 'h4', 'h5'];
@@ -213,14 +208,14 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       }
       case 5: {
         const recorded = m.received.slice(-20);
-        for (const r of recorded) sendRaw(m, t, r.bytes);
+        for (const r of recorded) m.sendBytes(t, r.bytes);
         count('replay');
         return;
       }
       case 6: {
         const junk = new Uint8Array(1 + Math.floor(rng() * 64));
         for (let k = 0; k < junk.length; k++) junk[k] = Math.floor(rng() * 256);
-        sendRaw(m, t, junk);
+        m.sendBytes(t, junk);
         count('malformed');
         return;
       }
