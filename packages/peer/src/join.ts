@@ -339,15 +339,7 @@ export class Join<S, E> {
     try {
       decoded = this.host.decodeSnapshot(got);
     } catch (error) {
-      this.refused.add(link.key);
-      this.ctx.report(
-        new PeerError('SNAPSHOT', `bad snapshot from ${link.peerId}: ${String(error)}`, {
-          linkId: link.key,
-          peerId: link.peerId,
-          cause: error,
-        }),
-      );
-      this.retrySnapshot(now);
+      this.refuseSnapshot(link, `undecodable (${String(error)})`, now);
       return;
     }
     const verdict = this.host.verifySnapshot(decoded, link);

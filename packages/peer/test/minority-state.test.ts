@@ -103,6 +103,34 @@ describe('a neighbour lying about state (authenticated room, loopback, virtual t
     expectConverged(c, [...honest, j]);
   });
 
+  it('an undecodable snapshot blob is refused, counted, its sender cut, and the joiner joins from another', async () => {
+    const { c, a, b, cc, m } = await roomWithAttacker();
+    honestTraffic(c, [a, b, cc], 6, c.now() + 3000);
+    m.onFrame = (frame, from) => {
+      if (frame.type === 'snapshot-request')
+        m.send(from, {
+          type: 'snapshot',
+          tick: 100,
+          index: 0,
+          count: 1,
+          data: new Uint8Array([0xc1, 0xff, 0x00]),
+        });
+    };
+    const j = await c.add('j');
+    m.dial('j');
+    c.run(c.now() + 100);
+    m.send('j', { type: 'frontier', entries: [{ source: a.source, seq: 1 }] });
+    c.run(c.now() + 40);
+    j.dial('b');
+    c.run(c.now() + 3000);
+    expect(j.stats().errors.SNAPSHOT).toBe(1);
+    expect(j.stats().snapshotsRefused).toBe(1);
+    expect(m.linked('j')).toBe(false);
+    honestTraffic(c, [a, b, cc], 4, c.now() + 4000);
+    c.run(c.now() + 3000);
+    expectConverged(c, [a, b, cc, j]);
+  });
+
   it('a snapshot declaring 65,536 chunks is refused at its first chunk and its sender cut', async () => {
     const { c, a, b, cc, m } = await roomWithAttacker();
     m.onFrame = (frame, from) => {
