@@ -84,6 +84,21 @@ export class EventLog<E> {
     return this.buckets.get(tick);
   }
 
+  /**
+   * What the base snapshot says of the history: per source (sorted) its folded frontier and
+   * newest tick, the seqs given up below it, and the forgotten sources' ids.
+   */
+  baseHistory(): Pick<TimelineSnapshot<unknown>, 'frontier' | 'lastTicks' | 'skipped' | 'forgottenIds'> {
+    const frontier = this.baseFrontierSorted();
+    const skipped = this.baseSkippedSorted();
+    return {
+      frontier,
+      lastTicks: this.baseLastTicks(frontier),
+      ...(skipped.length > 0 ? { skipped } : {}),
+      ...(this.forgottenIds > 0 ? { forgottenIds: this.forgottenIds } : {}),
+    };
+  }
+
   /** Per source, the highest seq folded into the base, sorted by source. */
   baseFrontierSorted(): [string, number][] {
     return [...this.baseFrontier.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));

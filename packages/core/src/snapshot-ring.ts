@@ -3,6 +3,7 @@
  * oldest first, in a fixed number of slots; the oldest is overwritten when the ring is full.
  * @internal
  */
+import { TimelineError } from './errors.js';
 
 /** A fixed-size ring of snapshots, addressed by position (0 = oldest). @internal */
 export class SnapshotRing<S> {
@@ -29,6 +30,19 @@ export class SnapshotRing<S> {
   /** Tick of the newest snapshot the full ring overwrote (0 when none was). */
   get evictedTick(): number {
     return this.evicted;
+  }
+
+  /**
+   * The `NO_SNAPSHOT` error of `compact(beforeTick)` when the ring no longer holds a snapshot
+   * at or before it (`snapshotEvery` apart).
+   */
+  noSnapshot(beforeTick: number, baseTick: number, snapshotEvery: number): TimelineError {
+    return new TimelineError(
+      'NO_SNAPSHOT',
+      `compact(${beforeTick}): the snapshot ring reaches back to tick ${this.held > 0 ? this.tickAt(0) : baseTick} only ` +
+        `(snapshots up to tick ${this.evicted} were overwritten); snapshotEvery × maxSnapshots ` +
+        `(${snapshotEvery} × ${this.cap}) must cover the horizon plus the compaction period`,
+    );
   }
 
   /** Tick at position `pos`. */

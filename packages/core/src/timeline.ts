@@ -376,12 +376,7 @@ export class Timeline<S, E> {
         // No snapshot was ever due in (base, limit], or none taken there was overwritten.
         const due = Math.floor(limit / this.snapshotEvery) * this.snapshotEvery;
         if (ring.evictedTick <= this.baseTick || due <= this.baseTick) return this.baseTick;
-        throw new TimelineError(
-          'NO_SNAPSHOT',
-          `compact(${beforeTick}): the snapshot ring reaches back to tick ${ring.count > 0 ? ring.tickAt(0) : this.baseTick} only ` +
-            `(snapshots up to tick ${ring.evictedTick} were overwritten); snapshotEvery × maxSnapshots ` +
-            `(${this.snapshotEvery} × ${ring.cap}) must cover the horizon plus the compaction period`,
-        );
+        throw ring.noSnapshot(beforeTick, this.baseTick, this.snapshotEvery);
       }
       newTick = ring.tickAt(pos);
       this.baseRand.set(ring.randAt(pos));
@@ -400,16 +395,11 @@ export class Timeline<S, E> {
    * below it given up).
    */
   baseSnapshot(): TimelineSnapshot<S> {
-    const frontier = this.log.baseFrontierSorted();
-    const skipped = this.log.baseSkippedSorted();
     return {
       tick: this.baseTick,
       state: this.copyOut(this.baseState, undefined),
       random: Array.from(this.baseRand),
-      frontier,
-      lastTicks: this.log.baseLastTicks(frontier),
-      ...(skipped.length > 0 ? { skipped } : {}),
-      ...(this.log.forgottenIds > 0 ? { forgottenIds: this.log.forgottenIds } : {}),
+      ...this.log.baseHistory(),
     };
   }
 
