@@ -204,14 +204,29 @@ export class Decoder<E> implements FrameDecoder<E> {
 
   private frontier(): FrontierFrame {
     const r = this.r;
-    const n = r.count(this.limits.maxFrontierEntries, 2, 'frontier.entries');
+    const n = r.count(this.limits.maxFrontierEntries, 3, 'frontier.entries');
     const entries: FrontierEntry[] = [];
     const seen = new Set<string>();
     for (let i = 0; i < n; i++) {
       const source = this.peer('frontier.source');
       if (seen.has(source)) throw new CodecError('DUPLICATE', `frontier lists ${source} twice`);
       seen.add(source);
-      entries.push({ source, seq: r.uint('frontier.seq') });
+      const seq = r.uint('frontier.seq');
+      const pairs = r.count(this.limits.maxFrontierRanges, 2, 'frontier.above');
+      if (pairs === 0) {
+        entries.push({ source, seq });
+        continue;
+      }
+      const above: number[] = [];
+      let prev = seq;
+      for (let k = 0; k < pairs; k++) {
+        const from = prev + 2 + r.uint('frontier.above');
+        const to = from + r.uint('frontier.above');
+        if (to > MAX_WIRE_INTEGER) throw outOfRange('frontier.above', to);
+        above.push(from, to);
+        prev = to;
+      }
+      entries.push({ source, seq, above });
     }
     return { type: 'frontier', entries };
   }

@@ -156,6 +156,18 @@ export class Encoder<E> implements FrameEncoder<E> {
       seen.add(e.source);
       this.peer(e.source, 'frontier.source');
       this.w.varint(checkUint(e.seq, 'frontier.seq'));
+      const above = e.above ?? [];
+      if (above.length % 2 !== 0 || above.length / 2 > this.limits.maxFrontierRanges)
+        throw outOfRange('frontier.above', above.length);
+      this.w.varint(above.length / 2);
+      let prev = e.seq;
+      for (let i = 0; i < above.length; i += 2) {
+        const from = checkUint(above[i]!, 'frontier.above', prev + 2);
+        const to = checkUint(above[i + 1]!, 'frontier.above', from);
+        this.w.varint(from - prev - 2);
+        this.w.varint(to - from);
+        prev = to;
+      }
     }
   }
 

@@ -81,7 +81,7 @@ const nonNegative = fc.double({ min: 0, noNaN: true, noDefaultInfinity: true });
 export const helloArb: fc.Arbitrary<HelloFrame> = fc.record(
   {
     type: fc.constant('hello' as const),
-    version: fc.constant(2), // PROTOCOL_VERSION
+    version: fc.constant(3), // PROTOCOL_VERSION
     room: text(128),
     fps: fc.integer({ min: 1, max: 1000 }),
     peerId: text(128, 1),
@@ -91,8 +91,27 @@ export const helloArb: fc.Arbitrary<HelloFrame> = fc.record(
   { noNullPrototype: true },
 );
 
+/** Seqs held past holes above `seq`: ascending `[from, to]` pairs, a hole before each. */
+const aboveArb = (seq: number): fc.Arbitrary<number[]> =>
+  fc.array(fc.tuple(fc.nat(1000), fc.nat(1000)), { maxLength: 4 }).map((steps) => {
+    const out: number[] = [];
+    let prev = seq;
+    for (const [gap, len] of steps) {
+      const from = prev + 2 + gap;
+      out.push(from, from + len);
+      prev = from + len;
+    }
+    return out;
+  });
+
+const frontierEntryArb = fc
+  .record({ source: peerId, seq: fc.nat(1_000_000) }, { noNullPrototype: true })
+  .chain(({ source, seq }) =>
+    aboveArb(seq).map((above) => (above.length === 0 ? { source, seq } : { source, seq, above })),
+  );
+
 export const frontierArb: fc.Arbitrary<FrontierFrame> = fc
-  .uniqueArray(fc.record({ source: peerId, seq: wireUint }, { noNullPrototype: true }), {
+  .uniqueArray(fc.oneof(fc.record({ source: peerId, seq: wireUint }, { noNullPrototype: true }), frontierEntryArb), {
     selector: (e) => e.source,
     maxLength: 20,
   })

@@ -117,6 +117,7 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
     eventsOf: (source, from, to) =>
       c.driver.eventsOf(source, from, source === ctx.source ? Math.min(to, c.persistence.releasedSeq) : to),
     holds: (source, seq) => c.driver.timeline.has(source, seq),
+    heldRanges: (source, maxPairs) => c.driver.timeline.heldRanges(source, maxPairs),
     unrepairable: () => c.join.markUnrepairable(),
     releasedSeq: () => c.persistence.releasedSeq,
     askOnLaterFrontier: broadcast === undefined,

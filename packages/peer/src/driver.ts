@@ -387,7 +387,15 @@ export class Driver<S, E> {
     this.pending = [];
     known.clear();
     this.refusedKnown = 0;
-    for (const [source, seq] of snap.frontier) known.raiseTo(source, seq);
+    // Known: what the adopted history holds (its seqs given up stay unknown, as on the peers
+    // that gave them up themselves).
+    for (const [source] of snap.frontier) {
+      const ranges = timeline.heldRanges(source);
+      for (let i = 0; i < ranges.length; i += 2) {
+        if (ranges[i] === 1) known.raiseTo(source, ranges[i + 1]!);
+        else for (let seq = ranges[i]!; seq <= ranges[i + 1]!; seq++) known.add(source, seq, now);
+      }
+    }
     // A peer re-basing (it vouches) keeps what is not settled, and the settled events after the
     // snapshot that the history it adopts holds (its server claims them: folded there by now,
     // perhaps, so never repaired in). Its own events the room moved on past (settled, or before
