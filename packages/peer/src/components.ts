@@ -187,6 +187,7 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
     frontierReceived: (l) => c.repair.frontierReceived(l),
     holdsMissing: (l) => c.repair.holdsMissing(l),
     outranks: (l) => c.repair.outranks(l),
+    refreshFrontier: (l, now) => c.repair.refresh(l, now),
     encodeOwnSnapshot: () => {
       const snap = c.driver.timeline.baseSnapshot();
       return { tick: snap.tick, blob: encodeSnapshot(snap, stateCodec) };

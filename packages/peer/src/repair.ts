@@ -84,6 +84,8 @@ export class Repair<S, E> {
    * this peer lacks (see {@link onFrontier}): its next frontier answers the request.
    */
   private readonly asked = new Map<string, { readonly sources: Set<string>; readonly at: number }>();
+  /** Per link, our history's size and the time when we last asked it to refresh its frontier. */
+  private readonly refreshed = new Map<string, { readonly count: number; readonly at: number }>();
 
   constructor(
     private readonly ctx: PeerContext<S, E>,
@@ -110,6 +112,7 @@ export class Repair<S, E> {
   linkClosed(key: string): void {
     this.frontiers.delete(key);
     this.asked.delete(key);
+    this.refreshed.delete(key);
   }
 
   /** `source` was forgotten (gone longer than the horizon): drop what is noted about it. */
@@ -250,13 +253,14 @@ export class Repair<S, E> {
    * peer lacks. It sends what it holds of them, then (when it claims some it cannot send: folded
    * into its base) its frontier again, which answers the request (see {@link answered}).
    */
-  private ask(link: LinkEntry<E>, sources: readonly string[], now: number): void {
+  private ask(link: LinkEntry<E>, sources: readonly string[], now: number, history = false): void {
     const remote = this.frontierOf(link);
     const span = this.ctx.options.quotas.maxRequestSpan;
     const max = Math.max(1, this.ctx.codec.limits.maxRanges);
     const ranges: { source: string; fromSeq: number; toSeq: number }[] = [];
     for (const source of sources) {
-      const lack = missingFrom(this.known(source), this.claimOf(remote, source), max - ranges.length);
+      const have = history ? this.mine(source) : this.known(source);
+      const lack = missingFrom(have, this.claimOf(remote, source), max - ranges.length);
       for (let i = 0; i < lack.length; i += 2)
         ranges.push({ source, fromSeq: lack[i]!, toSeq: Math.min(lack[i + 1]!, lack[i]! + span - 1) });
       if (ranges.length >= max) break;
@@ -337,20 +341,14 @@ export class Repair<S, E> {
    */
   onRequest(link: LinkEntry<E>, f: RequestFrame): void {
     const span = this.ctx.options.quotas.maxRequestSpan;
-    const known = this.ctx.eventIds;
     const own = this.ctx.source;
     let unserved = false;
     for (const r of f.ranges) {
       if (r.toSeq < r.fromSeq) continue;
       const to = Math.min(r.toSeq, r.fromSeq + span - 1);
       const events = this.host.eventsOf(r.source, r.fromSeq, to);
-      // Claimed (in our frontier), part of our state, and not sent: folded into the base. (A
-      // seq refused as settled is claimed too, but our state lacks it as the neighbour's does.)
-      const claimed = Math.min(
-        known.contiguous(r.source),
-        r.source === own ? this.host.releasedSeq() : to,
-        to,
-      );
+      // Claimed (in our frontier: our history holds it) and not sent: folded into the base.
+      const claimed = r.source === own ? Math.min(this.host.releasedSeq(), to) : to;
       if (!unserved && claimed >= r.fromSeq) {
         const sent = new Set<number>();
         for (const e of events) sent.add(e.seq);
@@ -421,6 +419,27 @@ export class Repair<S, E> {
       if (g.attempts > RESYNC_AFTER_ATTEMPTS) this.host.unrepairable();
     }
     for (const source of this.gaps.keys()) if (!known.gappy.has(source)) this.gaps.delete(source);
+  }
+
+  /**
+   * `link`'s neighbour claims events this peer lacks, but its history does not outrank ours on
+   * what its frontier said: that frontier may be old (repairs flowed both ways since). Ask it for
+   * what we lack; it answers with its frontier when it cannot send them, and the answer is
+   * judged again (see {@link answered}). Once per change of our history, at most every
+   * request timeout, so two histories that stay apart do not ask each other forever.
+   */
+  refresh(link: LinkEntry<E>, now: number): void {
+    let count = 0;
+    for (const source of this.ctx.eventIds.sources.keys()) count += rangeCount(this.mine(source));
+    const last = this.refreshed.get(link.key);
+    if (last !== undefined && (last.count === count || now - last.at < this.ctx.options.requestTimeoutMs))
+      return;
+    this.refreshed.set(link.key, { count, at: now });
+    const remote = this.frontierOf(link);
+    const lacking: string[] = [];
+    for (const source of remote.holds.keys())
+      if (!covers(this.mine(source), this.claimOf(remote, source))) lacking.push(source);
+    if (lacking.length > 0) this.ask(link, lacking, now, true);
   }
 
   /** `true` when a neighbour's frontier claims to hold `source#seq`. */
