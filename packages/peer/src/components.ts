@@ -196,11 +196,14 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
       const snapshot = decodeSnapshot(blob, stateCodec);
       return { snapshot, timeline: Timeline.fromSnapshot<S, E>(app, snapshot, timelineOptions) };
     },
-    verifySnapshot: (decoded, from) =>
-      snapshotVerdict(
+    verifySnapshot: (decoded, from) => {
+      // What this peer vouches for: its known ids, and what its own compaction folded or gave
+      // up (seqs never received and settled, which its known ids may still list as a hole).
+      const folded = c.driver.timeline.frontier();
+      return snapshotVerdict(
         decoded.snapshot.frontier,
         {
-          own: (source) => ctx.eventIds.contiguous(source),
+          own: (source) => Math.max(ctx.eventIds.contiguous(source), folded.get(source) ?? 0),
           others: ctx
             .neighbours()
             .filter(
@@ -210,7 +213,8 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
         },
         CLAIM_SLACK_SEQS,
         options.quotas.maxSnapshotNewSources,
-      ),
+      );
+    },
     adopt: (decoded, now, from) => {
       c.persistence.settled(decoded.snapshot);
       const lost = c.driver.adopt(decoded, now, c.repair.frontierOf(from).holds);
