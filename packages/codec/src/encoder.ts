@@ -18,6 +18,7 @@ import type {
 import { PROTOCOL_VERSION } from './frames.js';
 import {
   EV_NEXT_SEQ,
+  EV_RESTAMP,
   EV_SIGNED,
   EV_SOURCE,
   FRAME_TYPE_CODES,
@@ -195,12 +196,16 @@ export class Encoder<E> implements FrameEncoder<E> {
       const last = same ? prevSeq : lastSeq?.get(source);
       if (last !== undefined && seq === last + 1) h |= EV_NEXT_SEQ;
       if (sig !== undefined) h |= EV_SIGNED;
+      const restamps =
+        ev.restamps === undefined ? undefined : checkUint(ev.restamps, 'event.restamps', 1, seq - 1);
+      if (restamps !== undefined) h |= EV_RESTAMP;
       if (body.length <= INLINE_PAYLOAD_MAX) h |= (body.length + 1) << 4;
       w.u8(h);
       if (!same) this.peer(source, 'event.source');
       if ((h & EV_NEXT_SEQ) === 0) w.varint(seq);
       if (i === 0) w.varint(tick);
       else w.zigzag(tick - prevTick);
+      if (restamps !== undefined) w.varint(seq - restamps);
       if (body.length > INLINE_PAYLOAD_MAX) w.varint(body.length);
       w.bytes(body);
       if (sig !== undefined) {

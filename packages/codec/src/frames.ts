@@ -70,6 +70,11 @@ export interface WireEvent<E> {
   readonly seq: number;
   readonly tick: number;
   readonly payload: E;
+  /**
+   * A re-stamp: the seq (below `seq`) of the same source's event whose user action this one
+   * carries again, after a re-base dropped that event. Covered by the signature.
+   */
+  readonly restamps?: number;
   /** Optional signature over the event by the source's key. */
   readonly signature?: Uint8Array;
 }

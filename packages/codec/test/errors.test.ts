@@ -89,7 +89,8 @@ describe('decoder rejects malformed input with the right code', () => {
   });
 
   it('events', () => {
-    expect(dec('0303 01 29 0361 01 01 02')).toBe('BAD_FLAGS'); // reserved bit 0x08
+    expect(dec('0303 01 29 0361 01 01 01 02')).toBe('OUT_OF_RANGE'); // re-stamp of seq 0 (1 - 1)
+    expect(dec('0303 01 29 0361 03 01 00 02')).toBe('OUT_OF_RANGE'); // re-stamp of itself (3 - 0)
     expect(dec('0303 01 20 01 01 02')).toBe('UNKNOWN_SOURCE'); // first event without a source
     expect(dec('0303 01 23 07616263 01 02')).toBe('BAD_FLAGS'); // next-seq with no earlier event
     expect(dec('0303 01 21 07616263 00 01 02')).toBe('OUT_OF_RANGE'); // seq 0

@@ -68,6 +68,13 @@ describe('golden vectors, default (msgpack) payloads', () => {
         hex: '03 03  01  71 00 01 00  81a16ba27570',
       },
       {
+        name: 'events (a re-stamp: alice 9 carries the action of alice 4 again)',
+        frame: { type: 'events', events: [{ source: 'alice', seq: 9, tick: 300, payload: 1, restamps: 4 }] },
+        // count 1 | header 0x29: payload length 1 inline ((1+1)<<4), re-stamp 0x08, source 0x01
+        // | ref 0x00 = index 0 | seq 9 | tick 300 | 9 - 4 = 5 | msgpack 1
+        hex: '03 03  01  29 00 09 ac02 05  01',
+      },
+      {
         name: 'request (bob 5..9)',
         frame: { type: 'request', ranges: [{ source: 'bob', fromSeq: 5, toSeq: 9 }] },
         // count 1 | ref index 1 | from 5 | span 4

@@ -211,6 +211,18 @@ export class EventLog<E> {
     return out;
   }
 
+  /**
+   * `true` when `source#seq` is in the history at a tick at or before `tick`: held there, or
+   * folded into the base (every folded event is before the base, so before any tick simulated).
+   */
+  holdsBy(source: string, seq: number, tick: number): boolean {
+    const log = this.sources.get(source);
+    if (log === undefined) return false;
+    const held = log.held.get(seq);
+    if (held !== undefined) return held.tick <= tick;
+    return this.holds(log, seq);
+  }
+
   private holds(log: SourceLog<E>, seq: number): boolean {
     if (seq <= log.frontier) return log.skipped === undefined || !inSkipped(log, seq);
     return log.held.has(seq);

@@ -508,6 +508,7 @@ export class Timeline<S, E> {
     if (bucket !== undefined) {
       for (let i = 0; i < bucket.length; i++) {
         const ev = bucket[i]!;
+        if (ev.restamps !== undefined && this.log.holdsBy(ev.source, ev.restamps, t)) continue;
         ctx.source = ev.source;
         ctx.seq = ev.seq;
         try {

@@ -83,8 +83,8 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
     encodeSnapshot: (snapshot) => encodeSnapshot(snapshot as TimelineSnapshot<S>, stateCodec),
   });
   c.offline = new OfflineWork<S, E>(ctx, host.offlineMerge, {
-    emit: (payload) => {
-      c.driver.stamp(payload, undefined);
+    emit: (payload, restamps) => {
+      c.driver.stamp(payload, undefined, restamps);
     },
     tick: () => c.driver.timeline.tick,
     settled: (seq) => {

@@ -318,7 +318,11 @@ export class Driver<S, E> {
   }
 
   /** Stamp and send one own event (`placeholder` is filled in for queued emits). */
-  stamp(payload: E, placeholder: QueuedEmit<E>['placeholder'] | undefined): TimelineEvent<E> {
+  stamp(
+    payload: E,
+    placeholder: QueuedEmit<E>['placeholder'] | undefined,
+    restamps?: number,
+  ): TimelineEvent<E> {
     const ctx = this.ctx;
     const now = ctx.now();
     const seq = Math.max(this.ownSeqValue, ctx.eventIds.get(ctx.source)?.max ?? 0) + 1;
@@ -338,7 +342,10 @@ export class Driver<S, E> {
       placeholder.seq = seq;
       event = placeholder;
     } else {
-      event = { tick, source: ctx.source, seq, payload };
+      event =
+        restamps === undefined || restamps >= seq
+          ? { tick, source: ctx.source, seq, payload }
+          : { tick, source: ctx.source, seq, payload, restamps };
     }
     this.ownSeqValue = seq;
     this.ownLastTick = tick;

@@ -12,7 +12,15 @@ import type { PeerContext } from './context.js';
 import { PeerError } from './errors.js';
 import type { LinkEntry, LinkTable } from './links.js';
 import { CLAIM_SLACK_SEQS } from './quotas.js';
-import { claimRanges, compareRanges, covers, missingFrom, rangeCount, rangeMax, toClaim } from './seq-ranges.js';
+import {
+  claimRanges,
+  compareRanges,
+  covers,
+  missingFrom,
+  rangeCount,
+  rangeMax,
+  toClaim,
+} from './seq-ranges.js';
 
 /** Attempts at one gap before backing off to the slowest retry period. */
 const GAP_BACKOFF_AFTER = 8;
@@ -168,7 +176,8 @@ export class Repair<S, E> {
     const cap = this.host.releasedSeq();
     if (rangeMax(ranges) <= cap) return ranges;
     const out: number[] = [];
-    for (let i = 0; i < ranges.length && ranges[i]! <= cap; i += 2) out.push(ranges[i]!, Math.min(ranges[i + 1]!, cap));
+    for (let i = 0; i < ranges.length && ranges[i]! <= cap; i += 2)
+      out.push(ranges[i]!, Math.min(ranges[i + 1]!, cap));
     return out;
   }
 
