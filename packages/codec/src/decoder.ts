@@ -17,7 +17,7 @@ import type {
   WireEvent,
 } from './frames.js';
 import { PROTOCOL_VERSION } from './frames.js';
-import { EV_NEXT_SEQ, EV_RESERVED, EV_SIGNED, EV_SOURCE, SYNC_ECHO } from './layout.js';
+import { EV_NEXT_SEQ, EV_RESTAMP, EV_SIGNED, EV_SOURCE, SYNC_ECHO } from './layout.js';
 import type { CodecLimits } from './limits.js';
 import { MAX_WIRE_INTEGER } from './limits.js';
 import type { PayloadCodec } from './payload.js';
@@ -204,14 +204,29 @@ export class Decoder<E> implements FrameDecoder<E> {
 
   private frontier(): FrontierFrame {
     const r = this.r;
-    const n = r.count(this.limits.maxFrontierEntries, 2, 'frontier.entries');
+    const n = r.count(this.limits.maxFrontierEntries, 3, 'frontier.entries');
     const entries: FrontierEntry[] = [];
     const seen = new Set<string>();
     for (let i = 0; i < n; i++) {
       const source = this.peer('frontier.source');
       if (seen.has(source)) throw new CodecError('DUPLICATE', `frontier lists ${source} twice`);
       seen.add(source);
-      entries.push({ source, seq: r.uint('frontier.seq') });
+      const seq = r.uint('frontier.seq');
+      const pairs = r.count(this.limits.maxFrontierRanges, 2, 'frontier.above');
+      if (pairs === 0) {
+        entries.push({ source, seq });
+        continue;
+      }
+      const above: number[] = [];
+      let prev = seq;
+      for (let k = 0; k < pairs; k++) {
+        const from = prev + 2 + r.uint('frontier.above');
+        const to = from + r.uint('frontier.above');
+        if (to > MAX_WIRE_INTEGER) throw outOfRange('frontier.above', to);
+        above.push(from, to);
+        prev = to;
+      }
+      entries.push({ source, seq, above });
     }
     return { type: 'frontier', entries };
   }
@@ -229,8 +244,6 @@ export class Decoder<E> implements FrameDecoder<E> {
     let prevTick = 0;
     for (let i = 0; i < n; i++) {
       const h = r.u8();
-      if ((h & EV_RESERVED) !== 0)
-        throw new CodecError('BAD_FLAGS', `event header 0x${HEX[h]}: reserved bit`);
       let source: string;
       if ((h & EV_SOURCE) !== 0) source = this.peer('event.source');
       else if (prevSource !== undefined) source = prevSource;
@@ -251,16 +264,27 @@ export class Decoder<E> implements FrameDecoder<E> {
         tick = prevTick + r.zigzag();
         if (tick < 0 || tick > MAX_WIRE_INTEGER) throw outOfRange('event.tick', tick);
       }
+      let restamps: number | undefined;
+      if ((h & EV_RESTAMP) !== 0) {
+        const back = r.uint('event.restamps');
+        if (back === 0 || back >= seq) throw outOfRange('event.restamps', seq - back);
+        restamps = seq - back;
+      }
       let len = h >>> 4;
       if (len === 0) len = r.length(l.maxPayloadBytes, 'event.payload');
       else len -= 1;
       const payload = this.payloadOf(codec, len, 'event.payload') as E;
-      if ((h & EV_SIGNED) !== 0) {
-        const signature = r.copy(r.length(l.maxSignatureBytes, 'event.signature'));
-        events.push({ source, seq, tick, payload, signature });
-      } else {
-        events.push({ source, seq, tick, payload });
-      }
+      const ev: {
+        source: string;
+        seq: number;
+        tick: number;
+        payload: E;
+        restamps?: number;
+        signature?: Uint8Array;
+      } = { source, seq, tick, payload };
+      if (restamps !== undefined) ev.restamps = restamps;
+      if ((h & EV_SIGNED) !== 0) ev.signature = r.copy(r.length(l.maxSignatureBytes, 'event.signature'));
+      events.push(ev);
       lastSeq?.set(source, seq);
       prevSource = source;
       prevSeq = seq;

@@ -18,6 +18,7 @@ import type {
 import { PROTOCOL_VERSION } from './frames.js';
 import {
   EV_NEXT_SEQ,
+  EV_RESTAMP,
   EV_SIGNED,
   EV_SOURCE,
   FRAME_TYPE_CODES,
@@ -156,6 +157,18 @@ export class Encoder<E> implements FrameEncoder<E> {
       seen.add(e.source);
       this.peer(e.source, 'frontier.source');
       this.w.varint(checkUint(e.seq, 'frontier.seq'));
+      const above = e.above ?? [];
+      if (above.length % 2 !== 0 || above.length / 2 > this.limits.maxFrontierRanges)
+        throw outOfRange('frontier.above', above.length);
+      this.w.varint(above.length / 2);
+      let prev = e.seq;
+      for (let i = 0; i < above.length; i += 2) {
+        const from = checkUint(above[i]!, 'frontier.above', prev + 2);
+        const to = checkUint(above[i + 1]!, 'frontier.above', from);
+        this.w.varint(from - prev - 2);
+        this.w.varint(to - from);
+        prev = to;
+      }
     }
   }
 
@@ -183,12 +196,16 @@ export class Encoder<E> implements FrameEncoder<E> {
       const last = same ? prevSeq : lastSeq?.get(source);
       if (last !== undefined && seq === last + 1) h |= EV_NEXT_SEQ;
       if (sig !== undefined) h |= EV_SIGNED;
+      const restamps =
+        ev.restamps === undefined ? undefined : checkUint(ev.restamps, 'event.restamps', 1, seq - 1);
+      if (restamps !== undefined) h |= EV_RESTAMP;
       if (body.length <= INLINE_PAYLOAD_MAX) h |= (body.length + 1) << 4;
       w.u8(h);
       if (!same) this.peer(source, 'event.source');
       if ((h & EV_NEXT_SEQ) === 0) w.varint(seq);
       if (i === 0) w.varint(tick);
       else w.zigzag(tick - prevTick);
+      if (restamps !== undefined) w.varint(seq - restamps);
       if (body.length > INLINE_PAYLOAD_MAX) w.varint(body.length);
       w.bytes(body);
       if (sig !== undefined) {

@@ -8,7 +8,7 @@
  */
 
 /** Protocol version carried in every handshake and frame envelope. */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** Capability bits announced in the handshake. */
 export const Capability = {
@@ -42,10 +42,19 @@ export interface HelloFrame {
   readonly appId: string;
 }
 
-/** One source's position: the highest contiguous `seq` held from `source` (0 = none). */
+/**
+ * One source's position: the highest contiguous `seq` held from `source` (0 = none), and the
+ * seqs held beyond a hole above it.
+ */
 export interface FrontierEntry {
   readonly source: string;
   readonly seq: number;
+  /**
+   * Seqs held above `seq + 1` (so past a hole), as `[from, to]` pairs: ascending, each `from` at
+   * least two above the previous `to` (or above `seq`), `from <= to`. Absent when none; at most
+   * `maxFrontierRanges` pairs.
+   */
+  readonly above?: readonly number[];
 }
 
 /** The sender's frontier vector; sent on every (re)connection and when asked. */
@@ -61,6 +70,11 @@ export interface WireEvent<E> {
   readonly seq: number;
   readonly tick: number;
   readonly payload: E;
+  /**
+   * A re-stamp: the seq (below `seq`) of the same source's event whose user action this one
+   * carries again, after a re-base dropped that event. Covered by the signature.
+   */
+  readonly restamps?: number;
   /** Optional signature over the event by the source's key. */
   readonly signature?: Uint8Array;
 }

@@ -24,8 +24,8 @@ export const EV_SOURCE = 0x01;
 export const EV_NEXT_SEQ = 0x02;
 /** Per-event header bit: a signature follows the payload. */
 export const EV_SIGNED = 0x04;
-/** Per-event header bit reserved (must be 0). */
-export const EV_RESERVED = 0x08;
+/** Per-event header bit: a re-stamp; `seq − restamps` (≥ 1) follows the tick. */
+export const EV_RESTAMP = 0x08;
 /** Payloads up to this many bytes have their length in the header's high nibble. */
 export const INLINE_PAYLOAD_MAX = 14;
 /** Flag byte of a `sync` frame: an echo follows. */

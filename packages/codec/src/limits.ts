@@ -19,6 +19,8 @@ export interface CodecLimits {
   maxRanges: number;
   /** Most entries in one `frontier` frame. */
   maxFrontierEntries: number;
+  /** Most `[from, to]` pairs of seqs held past a hole in one frontier entry. */
+  maxFrontierRanges: number;
   /** Most reports in one `hash` frame. */
   maxHashReports: number;
   /** Largest `data` of one `snapshot` chunk. */
@@ -44,6 +46,7 @@ export const DEFAULT_LIMITS: Readonly<CodecLimits> = Object.freeze({
   maxSignatureBytes: 128,
   maxRanges: 1024,
   maxFrontierEntries: 4096,
+  maxFrontierRanges: 64,
   maxHashReports: 1024,
   maxSnapshotChunkBytes: 262_144,
   maxSnapshotChunks: 65_536,

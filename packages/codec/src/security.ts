@@ -87,6 +87,9 @@ export function encodeEvidence<E>(
   w.varint(uint(a.seq, 'evidence.seq', 1));
   for (const ev of f.events) {
     w.varint(uint(ev.tick, 'evidence.tick'));
+    const restamps = ev.restamps === undefined ? undefined : uint(ev.restamps, 'evidence.restamps', 1);
+    if (restamps !== undefined && restamps >= a.seq) throw bad('evidence.restamps', restamps);
+    w.varint(restamps === undefined ? 0 : a.seq - restamps);
     put(w, payload(ev.payload));
     put(w, bytesField(ev.signature, 1, limits.maxSignatureBytes, 'evidence.signature'));
   }
@@ -104,11 +107,16 @@ export function decodeEvidence<E>(
   if (seq === 0) throw bad('evidence.seq', 0);
   const one = (): WireEvent<E> => {
     const tick = r.uint('evidence.tick');
+    const back = r.uint('evidence.restamps');
+    if (back >= seq) throw bad('evidence.restamps', seq - back);
     const body = r.view(r.length(limits.maxPayloadBytes, 'evidence.payload'));
     const value = payload(body);
     const n = r.length(limits.maxSignatureBytes, 'evidence.signature');
     if (n === 0) throw bad('evidence.signature length', 0);
-    return { source, seq, tick, payload: value, signature: r.view(n).slice() };
+    const signature = r.view(n).slice();
+    return back === 0
+      ? { source, seq, tick, payload: value, signature }
+      : { source, seq, tick, payload: value, restamps: seq - back, signature };
   };
   const a = one();
   const b = one();
@@ -119,7 +127,8 @@ const signer = new Writer();
 
 /**
  * The bytes an event's signature covers: a domain tag, the room, the source id, seq, tick and
- * the payload's encoding (`payloadBytes`, as the payload codec produces it).
+ * the payload's encoding (`payloadBytes`, as the payload codec produces it), then, for a
+ * re-stamp only, the seq it re-stamps.
  */
 export function eventSignedBytes(
   room: string,
@@ -127,6 +136,7 @@ export function eventSignedBytes(
   seq: number,
   tick: number,
   payloadBytes: Uint8Array,
+  restamps?: number,
 ): Uint8Array {
   const w = signer;
   w.reset();
@@ -136,6 +146,7 @@ export function eventSignedBytes(
   w.varint(uint(seq, 'event.seq', 1));
   w.varint(uint(tick, 'event.tick'));
   put(w, payloadBytes);
+  if (restamps !== undefined) w.varint(uint(restamps, 'event.restamps', 1));
   return w.finish();
 }
 

@@ -81,7 +81,7 @@ const nonNegative = fc.double({ min: 0, noNaN: true, noDefaultInfinity: true });
 export const helloArb: fc.Arbitrary<HelloFrame> = fc.record(
   {
     type: fc.constant('hello' as const),
-    version: fc.constant(2), // PROTOCOL_VERSION
+    version: fc.constant(3), // PROTOCOL_VERSION
     room: text(128),
     fps: fc.integer({ min: 1, max: 1000 }),
     peerId: text(128, 1),
@@ -91,11 +91,33 @@ export const helloArb: fc.Arbitrary<HelloFrame> = fc.record(
   { noNullPrototype: true },
 );
 
+/** Seqs held past holes above `seq`: ascending `[from, to]` pairs, a hole before each. */
+const aboveArb = (seq: number): fc.Arbitrary<number[]> =>
+  fc.array(fc.tuple(fc.nat(1000), fc.nat(1000)), { maxLength: 4 }).map((steps) => {
+    const out: number[] = [];
+    let prev = seq;
+    for (const [gap, len] of steps) {
+      const from = prev + 2 + gap;
+      out.push(from, from + len);
+      prev = from + len;
+    }
+    return out;
+  });
+
+const frontierEntryArb = fc
+  .record({ source: peerId, seq: fc.nat(1_000_000) }, { noNullPrototype: true })
+  .chain(({ source, seq }) =>
+    aboveArb(seq).map((above) => (above.length === 0 ? { source, seq } : { source, seq, above })),
+  );
+
 export const frontierArb: fc.Arbitrary<FrontierFrame> = fc
-  .uniqueArray(fc.record({ source: peerId, seq: wireUint }, { noNullPrototype: true }), {
-    selector: (e) => e.source,
-    maxLength: 20,
-  })
+  .uniqueArray(
+    fc.oneof(fc.record({ source: peerId, seq: wireUint }, { noNullPrototype: true }), frontierEntryArb),
+    {
+      selector: (e) => e.source,
+      maxLength: 20,
+    },
+  )
   .map((entries) => ({ type: 'frontier' as const, entries }));
 
 function eventArb<E>(payload: fc.Arbitrary<E>): fc.Arbitrary<WireEvent<E>> {
@@ -105,9 +127,15 @@ function eventArb<E>(payload: fc.Arbitrary<E>): fc.Arbitrary<WireEvent<E>> {
       seq: wireSeq,
       tick: wireUint,
       payload,
+      back: fc.option(fc.nat(), { freq: 4 }),
       signature: fc.option(fc.uint8Array({ maxLength: 128 }), { freq: 4 }),
     })
-    .map(({ signature, ...rest }) => (signature === null ? rest : { ...rest, signature }));
+    .map(({ back, signature, ...rest }) => {
+      // A re-stamp names an earlier seq of its source (1..seq-1).
+      const restamps = back === null || rest.seq < 2 ? undefined : 1 + (back % (rest.seq - 1));
+      const ev: WireEvent<E> = restamps === undefined ? rest : { ...rest, restamps };
+      return signature === null ? ev : { ...ev, signature };
+    });
 }
 
 /**
@@ -222,14 +250,22 @@ function evidenceArb<E>(payload: fc.Arbitrary<E>): fc.Arbitrary<EvidenceFrame<E>
   const version = fc.record({
     tick: wireUint,
     payload,
+    back: fc.option(fc.nat(), { freq: 3 }),
     signature: fc.uint8Array({ minLength: 1, maxLength: 128 }),
   });
+  const event = (
+    source: string,
+    seq: number,
+    v: { tick: number; payload: E; back: number | null; signature: Uint8Array },
+  ) => {
+    const { back, ...rest } = v;
+    return back === null || seq < 2
+      ? { source, seq, ...rest }
+      : { source, seq, ...rest, restamps: 1 + (back % (seq - 1)) };
+  };
   return fc.tuple(peerId, wireSeq, version, version).map(([source, seq, a, b]) => ({
     type: 'evidence' as const,
-    events: [
-      { source, seq, ...a },
-      { source, seq, ...b },
-    ],
+    events: [event(source, seq, a), event(source, seq, b)],
   }));
 }
 

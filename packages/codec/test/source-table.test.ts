@@ -77,13 +77,13 @@ describe('the peer-id table (least recently used entry evicted)', () => {
   it('golden bytes of the rule (a table of 2 entries; the rule is the same at any size)', () => {
     const { tx, rx } = smallLink(2);
     const steps: [string, string][] = [
-      ['a', '02 02 01 03 61 01'], // a defined: index 0
-      ['b', '02 02 01 03 62 01'], // b defined: index 1
-      ['a', '02 02 01 00 01'], // a by index 0 (now b is the least recently used)
-      ['c', '02 02 01 03 63 01'], // c defined: takes b's index 1
-      ['c', '02 02 01 02 01'], // c by index 1
-      ['b', '02 02 01 03 62 01'], // b defined again: takes a's index 0
-      ['b', '02 02 01 00 01'], // b by index 0
+      ['a', '03 02 01 03 61 01 00'], // a defined: index 0
+      ['b', '03 02 01 03 62 01 00'], // b defined: index 1
+      ['a', '03 02 01 00 01 00'], // a by index 0 (now b is the least recently used)
+      ['c', '03 02 01 03 63 01 00'], // c defined: takes b's index 1
+      ['c', '03 02 01 02 01 00'], // c by index 1
+      ['b', '03 02 01 03 62 01 00'], // b defined again: takes a's index 0
+      ['b', '03 02 01 00 01 00'], // b by index 0
     ];
     for (const [source, bytes] of steps) {
       const frame: Frame<number> = { type: 'frontier', entries: [{ source, seq: 1 }] };
@@ -175,10 +175,11 @@ describe('the peer-id table (least recently used entry evicted)', () => {
     expect(rx.sourceCount).toBe(SOURCE_TABLE_SIZE);
     // The first 300 ids were the least recently used: they were evicted and travel as literals
     // (and are defined again, evicting the next oldest); the newest are references.
+    // envelope 2 | count 1 | literal length 1 and the id | seq 1 | no seqs past a hole 1
     const early = tx.encode({ type: 'frontier', entries: [{ source: ids[0]!, seq: 1 }] });
-    expect(early.length).toBe(2 + 1 + 1 + ids[0]!.length + 1);
+    expect(early.length).toBe(2 + 1 + 1 + ids[0]!.length + 1 + 1);
     const late = tx.encode({ type: 'frontier', entries: [{ source: ids[n - 1]!, seq: 1 }] });
-    expect(late.length).toBeLessThanOrEqual(2 + 1 + 3 + 1);
+    expect(late.length).toBeLessThanOrEqual(2 + 1 + 3 + 1 + 1);
     expect(rx.decode(early)).toStrictEqual({ type: 'frontier', entries: [{ source: ids[0]!, seq: 1 }] });
     expect(rx.decode(late)).toStrictEqual({ type: 'frontier', entries: [{ source: ids[n - 1]!, seq: 1 }] });
   });
@@ -192,7 +193,7 @@ describe('hostile input against the peer-id table', () => {
     for (const ref of [[0x02], [0x80, 0x80, 0x01], [0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x0f]]) {
       let error: unknown;
       try {
-        rx.decode(Uint8Array.from([PROTOCOL_VERSION, 0x02, 0x01, ...ref, 0x01]));
+        rx.decode(Uint8Array.from([PROTOCOL_VERSION, 0x02, 0x01, ...ref, 0x01, 0x00]));
       } catch (err) {
         error = err;
       }
@@ -215,7 +216,7 @@ describe('hostile input against the peer-id table', () => {
   it('duplicate definitions of one id (never written by an encoder) decode and stay bounded', () => {
     const { rx } = smallLink(3);
     // frontier of 1: literal 'a' (r = 1 * 2 + 1 = 3), seq 1; four times
-    const frame = Uint8Array.from([PROTOCOL_VERSION, 0x02, 0x01, 0x03, 0x61, 0x01]);
+    const frame = Uint8Array.from([PROTOCOL_VERSION, 0x02, 0x01, 0x03, 0x61, 0x01, 0x00]);
     for (let i = 0; i < 4; i++)
       expect(rx.decode(frame)).toStrictEqual({ type: 'frontier', entries: [{ source: 'a', seq: 1 }] });
     expect(rx.sourceCount).toBe(3);

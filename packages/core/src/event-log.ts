@@ -181,6 +181,48 @@ export class EventLog<E> {
     return out;
   }
 
+  /**
+   * The seqs of `source` held or folded into the base (not those given up), as `[from, to]`
+   * pairs, ascending and apart (a hole between two pairs); at most `maxPairs` of them.
+   */
+  heldRanges(source: string, maxPairs: number): number[] {
+    const log = this.sources.get(source);
+    const out: number[] = [];
+    if (log === undefined) return out;
+    const push = (from: number, to: number): boolean => {
+      const n = out.length;
+      if (n > 0 && out[n - 1]! + 1 === from) out[n - 1] = to;
+      else if (n / 2 >= maxPairs) return false;
+      else out.push(from, to);
+      return true;
+    };
+    let next = 1;
+    const sk = log.skipped ?? [];
+    for (let i = 0; i < sk.length; i += 2) {
+      if (sk[i]! > next && !push(next, sk[i]! - 1)) return out;
+      next = sk[i + 1]! + 1;
+    }
+    if (log.frontier >= next && !push(next, log.frontier)) return out;
+    if (log.held.size === 0 || log.maxSeq <= log.frontier) return out;
+    const above: number[] = [];
+    for (const seq of log.held.keys()) if (seq > log.frontier) above.push(seq);
+    above.sort((a, b) => a - b);
+    for (const seq of above) if (!push(seq, seq)) return out;
+    return out;
+  }
+
+  /**
+   * `true` when `source#seq` is in the history at a tick at or before `tick`: held there, or
+   * folded into the base (every folded event is before the base, so before any tick simulated).
+   */
+  holdsBy(source: string, seq: number, tick: number): boolean {
+    const log = this.sources.get(source);
+    if (log === undefined) return false;
+    const held = log.held.get(seq);
+    if (held !== undefined) return held.tick <= tick;
+    return this.holds(log, seq);
+  }
+
   private holds(log: SourceLog<E>, seq: number): boolean {
     if (seq <= log.frontier) return log.skipped === undefined || !inSkipped(log, seq);
     return log.held.has(seq);

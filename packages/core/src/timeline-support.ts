@@ -50,6 +50,12 @@ export function eventProblem(
     return ['BAD_SOURCE', 'event source must be a non-empty string'];
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1)
     return ['BAD_SEQ', `event seq must be a safe integer >= 1, got ${String(seq)}`];
+  const restamps = (event as { restamps?: unknown }).restamps;
+  if (
+    restamps !== undefined &&
+    (typeof restamps !== 'number' || !Number.isSafeInteger(restamps) || restamps < 1 || restamps >= seq)
+  )
+    return ['BAD_SEQ', `a re-stamp must name a seq from 1 to ${seq - 1}, got ${String(restamps)}`];
   return undefined;
 }
 

@@ -19,6 +19,13 @@ export interface TimelineEvent<E> {
   readonly seq: number;
   /** The app's event. */
   readonly payload: E;
+  /**
+   * A re-stamp: the seq (below `seq`) of the same source's event whose user action this one
+   * carries again. The timeline skips a re-stamp whose original is in its history (held at the
+   * same or an earlier tick, or folded), so an action is applied once whichever of the two the
+   * room ends up holding, and the outcome depends only on the events held, never on their order.
+   */
+  readonly restamps?: number;
 }
 
 /**

@@ -330,6 +330,11 @@ export class Timeline<S, E> {
     return this.log.frontier();
   }
 
+  /** Seqs of `source` held or folded (not given up): ascending `[from, to]` pairs, at most `maxPairs`. */
+  heldRanges(source: string, maxPairs = Number.POSITIVE_INFINITY): number[] {
+    return this.log.heldRanges(source, maxPairs);
+  }
+
   /** The highest seq held or folded from `source` (0 if none). */
   maxSeq(source: string): number {
     return this.log.maxSeq(source);
@@ -503,6 +508,7 @@ export class Timeline<S, E> {
     if (bucket !== undefined) {
       for (let i = 0; i < bucket.length; i++) {
         const ev = bucket[i]!;
+        if (ev.restamps !== undefined && this.log.holdsBy(ev.source, ev.restamps, t)) continue;
         ctx.source = ev.source;
         ctx.seq = ev.seq;
         try {

@@ -83,8 +83,8 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
     encodeSnapshot: (snapshot) => encodeSnapshot(snapshot as TimelineSnapshot<S>, stateCodec),
   });
   c.offline = new OfflineWork<S, E>(ctx, host.offlineMerge, {
-    emit: (payload) => {
-      c.driver.stamp(payload, undefined);
+    emit: (payload, restamps) => {
+      c.driver.stamp(payload, undefined, restamps);
     },
     tick: () => c.driver.timeline.tick,
     settled: (seq) => {
@@ -117,6 +117,7 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
     eventsOf: (source, from, to) =>
       c.driver.eventsOf(source, from, source === ctx.source ? Math.min(to, c.persistence.releasedSeq) : to),
     holds: (source, seq) => c.driver.timeline.has(source, seq),
+    heldRanges: (source, maxPairs) => c.driver.timeline.heldRanges(source, maxPairs),
     unrepairable: () => c.join.markUnrepairable(),
     releasedSeq: () => c.persistence.releasedSeq,
     askOnLaterFrontier: broadcast === undefined,
@@ -186,6 +187,7 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
     frontierReceived: (l) => c.repair.frontierReceived(l),
     holdsMissing: (l) => c.repair.holdsMissing(l),
     outranks: (l) => c.repair.outranks(l),
+    refreshFrontier: (l, now) => c.repair.refresh(l, now),
     encodeOwnSnapshot: () => {
       const snap = c.driver.timeline.baseSnapshot();
       return { tick: snap.tick, blob: encodeSnapshot(snap, stateCodec) };
@@ -194,11 +196,14 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
       const snapshot = decodeSnapshot(blob, stateCodec);
       return { snapshot, timeline: Timeline.fromSnapshot<S, E>(app, snapshot, timelineOptions) };
     },
-    verifySnapshot: (decoded, from) =>
-      snapshotVerdict(
+    verifySnapshot: (decoded, from) => {
+      // What this peer vouches for: its known ids, and what its own compaction folded or gave
+      // up (seqs never received and settled, which its known ids may still list as a hole).
+      const folded = c.driver.timeline.frontier();
+      return snapshotVerdict(
         decoded.snapshot.frontier,
         {
-          own: (source) => ctx.eventIds.contiguous(source),
+          own: (source) => Math.max(ctx.eventIds.contiguous(source), folded.get(source) ?? 0),
           others: ctx
             .neighbours()
             .filter(
@@ -208,7 +213,8 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
         },
         CLAIM_SLACK_SEQS,
         options.quotas.maxSnapshotNewSources,
-      ),
+      );
+    },
     adopt: (decoded, now, from) => {
       c.persistence.settled(decoded.snapshot);
       const lost = c.driver.adopt(decoded, now, c.repair.frontierOf(from).holds);

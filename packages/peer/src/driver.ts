@@ -318,7 +318,11 @@ export class Driver<S, E> {
   }
 
   /** Stamp and send one own event (`placeholder` is filled in for queued emits). */
-  stamp(payload: E, placeholder: QueuedEmit<E>['placeholder'] | undefined): TimelineEvent<E> {
+  stamp(
+    payload: E,
+    placeholder: QueuedEmit<E>['placeholder'] | undefined,
+    restamps?: number,
+  ): TimelineEvent<E> {
     const ctx = this.ctx;
     const now = ctx.now();
     const seq = Math.max(this.ownSeqValue, ctx.eventIds.get(ctx.source)?.max ?? 0) + 1;
@@ -338,7 +342,10 @@ export class Driver<S, E> {
       placeholder.seq = seq;
       event = placeholder;
     } else {
-      event = { tick, source: ctx.source, seq, payload };
+      event =
+        restamps === undefined || restamps >= seq
+          ? { tick, source: ctx.source, seq, payload }
+          : { tick, source: ctx.source, seq, payload, restamps };
     }
     this.ownSeqValue = seq;
     this.ownLastTick = tick;
@@ -387,7 +394,15 @@ export class Driver<S, E> {
     this.pending = [];
     known.clear();
     this.refusedKnown = 0;
-    for (const [source, seq] of snap.frontier) known.raiseTo(source, seq);
+    // Known: what the adopted history holds (its seqs given up stay unknown, as on the peers
+    // that gave them up themselves).
+    for (const [source] of snap.frontier) {
+      const ranges = timeline.heldRanges(source);
+      for (let i = 0; i < ranges.length; i += 2) {
+        if (ranges[i] === 1) known.raiseTo(source, ranges[i + 1]!);
+        else for (let seq = ranges[i]!; seq <= ranges[i + 1]!; seq++) known.add(source, seq, now);
+      }
+    }
     // A peer re-basing (it vouches) keeps what is not settled, and the settled events after the
     // snapshot that the history it adopts holds (its server claims them: folded there by now,
     // perhaps, so never repaired in). Its own events the room moved on past (settled, or before

@@ -60,6 +60,8 @@ export interface JoinHost<S, E> {
   holdsMissing(link: LinkEntry<E>): boolean;
   /** `true` when `link`'s neighbour's history outranks ours (see Repair.outranks). */
   outranks(link: LinkEntry<E>): boolean;
+  /** Ask `link`'s neighbour, which claims what we lack, for a fresh frontier (see Repair.refresh). */
+  refreshFrontier(link: LinkEntry<E>, now: number): void;
   /** The snapshot blob this peer serves (its timeline's base) and its tick. */
   encodeOwnSnapshot(): { blob: Uint8Array; tick: number };
   /** Decode a received blob and build a timeline from it (throws when bad). */
@@ -446,7 +448,11 @@ export class Join<S, E> {
       )
         continue;
       // Only a neighbour holding what we cannot get (another history) is worth re-basing on.
-      if (!this.host.holdsMissing(l) || !this.host.outranks(l)) continue;
+      if (!this.host.holdsMissing(l)) continue;
+      if (!this.host.outranks(l)) {
+        this.host.refreshFrontier(l, now);
+        continue;
+      }
       this.resyncWanted = false;
       this.ctx.stats.resyncs++;
       this.requestSnapshot(l, now, true);

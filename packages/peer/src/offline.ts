@@ -24,7 +24,7 @@ const KEEP_HORIZONS = 8;
 /** What the offline merge needs of the rest of the peer. @internal */
 export interface OfflineHost<E> {
   /** Stamp and send a new own event. */
-  emit(payload: E): void;
+  emit(payload: E, restamps?: number): void;
   /** The timeline's tick. */
   tick(): number;
   /** The highest own seq every neighbour announced holding (0 without neighbours). */
@@ -153,6 +153,12 @@ export class OfflineWork<S, E> {
     }
     this.ctx.stats.eventsDropped += Math.max(0, events.length - again.length);
     this.ctx.stats.eventsRestamped += Math.min(events.length, again.length);
-    for (const payload of again) this.host.emit(payload);
+    // One event for each dropped one (the default, or a policy mapping them one to one): each
+    // names the event it stands for, so a history that ends up holding both applies one.
+    const named = again.length === events.length;
+    for (let k = 0; k < again.length; k++) {
+      const e = events[k]!;
+      this.host.emit(again[k]!, named && e.source === this.ctx.source ? e.seq : undefined);
+    }
   }
 }

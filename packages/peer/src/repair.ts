@@ -12,6 +12,15 @@ import type { PeerContext } from './context.js';
 import { PeerError } from './errors.js';
 import type { LinkEntry, LinkTable } from './links.js';
 import { CLAIM_SLACK_SEQS } from './quotas.js';
+import {
+  claimRanges,
+  compareRanges,
+  covers,
+  missingFrom,
+  rangeCount,
+  rangeMax,
+  toClaim,
+} from './seq-ranges.js';
 
 /** Attempts at one gap before backing off to the slowest retry period. */
 const GAP_BACKOFF_AFTER = 8;
@@ -22,6 +31,8 @@ const RESYNC_AFTER_ATTEMPTS = 3;
 export interface RemoteFrontier {
   /** Highest contiguous seq per source the neighbour is known to hold. */
   readonly holds: Map<string, number>;
+  /** Per source, the seqs past holes above `holds` its frontier claims (`[from, to]` pairs). */
+  readonly above: Map<string, readonly number[]>;
   /** Its frontier arrived at least once. */
   received: boolean;
   /** A SEQ_CONFLICT about this incarnation's source was reported for this link. */
@@ -44,6 +55,8 @@ export interface RepairHost<E> {
   eventsOf(source: string, from: number, to: number): WireEvent<E>[];
   /** `true` when `source#seq` is held or folded into the base (not refused, not given up). */
   holds(source: string, seq: number): boolean;
+  /** The seqs of `source` held or folded into the base, as `[from, to]` pairs (at most `maxPairs`). */
+  heldRanges(source: string, maxPairs: number): number[];
   /** Events neighbours announced could not be repaired (compacted away everywhere). */
   unrepairable(): void;
   /** Highest own seq that may leave this peer (above it, own events wait for the store). */
@@ -70,12 +83,17 @@ export class Repair<S, E> {
    * Per source, the highest contiguous seq a neighbour announced that this peer lacks, since
    * when, the link that announced it, and the contiguous seq held then.
    */
-  private readonly announced = new Map<string, { seq: number; since: number; by: string; held: number }>();
+  private readonly announced = new Map<
+    string,
+    { claim: readonly number[]; since: number; by: string; held: number }
+  >();
   /**
    * Per link, the sources asked of that neighbour after a later frontier of its announced events
    * this peer lacks (see {@link onFrontier}): its next frontier answers the request.
    */
   private readonly asked = new Map<string, { readonly sources: Set<string>; readonly at: number }>();
+  /** Per link, our history's size and the time when we last asked it to refresh its frontier. */
+  private readonly refreshed = new Map<string, { readonly count: number; readonly at: number }>();
 
   constructor(
     private readonly ctx: PeerContext<S, E>,
@@ -87,7 +105,7 @@ export class Repair<S, E> {
   frontierOf(link: LinkEntry<E>): RemoteFrontier {
     let f = this.frontiers.get(link.key);
     if (f === undefined) {
-      f = { holds: new Map(), received: false, conflictReported: false };
+      f = { holds: new Map(), above: new Map(), received: false, conflictReported: false };
       this.frontiers.set(link.key, f);
     }
     return f;
@@ -102,11 +120,15 @@ export class Repair<S, E> {
   linkClosed(key: string): void {
     this.frontiers.delete(key);
     this.asked.delete(key);
+    this.refreshed.delete(key);
   }
 
   /** `source` was forgotten (gone longer than the horizon): drop what is noted about it. */
   forget(source: string): void {
-    for (const f of this.frontiers.values()) f.holds.delete(source);
+    for (const f of this.frontiers.values()) {
+      f.holds.delete(source);
+      f.above.delete(source);
+    }
     this.gaps.delete(source);
     this.givenUp.delete(source);
     this.announced.delete(source);
@@ -114,7 +136,7 @@ export class Repair<S, E> {
 
   /** Send our frontier on `link`. */
   sendFrontier(link: LinkEntry<E>): void {
-    const entries: { source: string; seq: number }[] = [];
+    const entries: { source: string; seq: number; above?: number[] }[] = [];
     // A non-empty frontier vouches "this is the room's timeline": a fresh neighbour joins on it
     // and catches up its clock once it holds what is listed. A (re)started peer lists nothing
     // until it has synced once (part of the room, its first repairs in; its neighbours meanwhile
@@ -123,13 +145,17 @@ export class Repair<S, E> {
     // so its frontier is never empty again.
     const known = this.ctx.eventIds;
     if (this.host.vouches()) {
+      // What our history holds (held or folded: not refused as too old, not given up), so two
+      // histories that differ by an event past a hole never filled still announce differently.
       const own = this.ctx.source;
-      for (const [source, k] of known.sources) {
-        const seq = source === own ? Math.min(k.contiguous, this.host.releasedSeq()) : k.contiguous;
-        if (seq > 0) entries.push({ source, seq });
+      const pairs = 2 * Math.max(0, this.ctx.codec.limits.maxFrontierRanges);
+      for (const source of known.sources.keys()) {
+        const { seq, above } = toClaim(this.mine(source));
+        if (seq === 0 && above.length === 0) continue;
+        const past = above.length > pairs ? above.slice(0, pairs) : above;
+        entries.push(past.length > 0 ? { source, seq, above: past } : { source, seq });
       }
-      if (Math.min(known.contiguous(own), this.host.releasedSeq()) === 0)
-        entries.push({ source: own, seq: 0 });
+      if (!entries.some((e) => e.source === own)) entries.push({ source: own, seq: 0 });
     }
     const max = Math.max(1, this.ctx.codec.limits.maxFrontierEntries);
     if (entries.length <= max) {
@@ -138,6 +164,43 @@ export class Repair<S, E> {
     }
     for (let i = 0; i < entries.length; i += max)
       this.ctx.send(link, { type: 'frontier', entries: entries.slice(i, i + max) });
+  }
+
+  /**
+   * The seqs of `source` this peer's history holds (own ones only as far as released), as
+   * `[from, to]` pairs, at most the codec's `maxFrontierRanges` past the first.
+   */
+  mine(source: string): number[] {
+    const ranges = this.host.heldRanges(source, Math.max(1, this.ctx.codec.limits.maxFrontierRanges) + 1);
+    if (source !== this.ctx.source) return ranges;
+    const cap = this.host.releasedSeq();
+    if (rangeMax(ranges) <= cap) return ranges;
+    const out: number[] = [];
+    for (let i = 0; i < ranges.length && ranges[i]! <= cap; i += 2)
+      out.push(ranges[i]!, Math.min(ranges[i + 1]!, cap));
+    return out;
+  }
+
+  /**
+   * The seqs of `source` this peer knows (held, pending or refused as too old), as `[from, to]`
+   * pairs: what repair still waits for is what it does not know yet.
+   */
+  private known(source: string): number[] {
+    const k = this.ctx.eventIds.get(source);
+    const c = this.ctx.eventIds.contiguous(source);
+    const out = c > 0 ? [1, c] : [];
+    if (k?.above === undefined) return out;
+    for (const seq of [...k.above].sort((a, b) => a - b)) {
+      const n = out.length;
+      if (n > 0 && out[n - 1]! + 1 === seq) out[n - 1] = seq;
+      else out.push(seq, seq);
+    }
+    return out;
+  }
+
+  /** What `remote`'s frontier claims of `source`, as `[from, to]` pairs. */
+  private claimOf(remote: RemoteFrontier, source: string): number[] {
+    return claimRanges(remote.holds.get(source) ?? 0, remote.above.get(source));
   }
 
   /**
@@ -162,23 +225,28 @@ export class Repair<S, E> {
       const listed = new Set<string>();
       for (const e of f.entries) listed.add(e.source);
       for (const source of remote.holds.keys()) if (!listed.has(source)) remote.holds.delete(source);
+      for (const source of remote.above.keys()) if (!listed.has(source)) remote.above.delete(source);
     }
     remote.received = true;
     let othersHistory = false;
     let lacking: string[] | undefined;
     for (const e of f.entries) {
       remote.holds.set(e.source, e.seq);
+      if (e.above !== undefined && e.above.length > 0) remote.above.set(e.source, e.above);
+      else remote.above.delete(e.source);
+      const claimMax = e.above !== undefined && e.above.length > 0 ? e.above[e.above.length - 1]! : e.seq;
       if (e.source === this.ctx.source) {
         // Only this incarnation stamps under its source: a neighbour claiming more of it holds
         // events of another peer running with the same id and incarnation (taken in all the
         // same, see reportConflict).
-        if (e.seq > this.host.ownSeq()) this.reportConflict(link, e.seq);
-      } else if (e.seq > 0) othersHistory = true;
-      const mine = this.ctx.eventIds.contiguous(e.source);
-      if (e.seq > mine) {
+        if (claimMax > this.host.ownSeq()) this.reportConflict(link, claimMax);
+      } else if (claimMax > 0) othersHistory = true;
+      const claim = claimRanges(e.seq, e.above);
+      const mine = this.known(e.source);
+      if (!covers(mine, claim)) {
         const x = this.announced.get(e.source);
-        if (x === undefined || x.seq < e.seq)
-          this.announced.set(e.source, { seq: e.seq, since: now, by: link.key, held: mine });
+        if (x === undefined || !covers(x.claim, claim))
+          this.announced.set(e.source, { claim, since: now, by: link.key, held: rangeCount(mine) });
         if (e.source !== this.ctx.source) (lacking ??= []).push(e.source);
       }
     }
@@ -194,16 +262,17 @@ export class Repair<S, E> {
    * peer lacks. It sends what it holds of them, then (when it claims some it cannot send: folded
    * into its base) its frontier again, which answers the request (see {@link answered}).
    */
-  private ask(link: LinkEntry<E>, sources: readonly string[], now: number): void {
-    const holds = this.frontierOf(link).holds;
+  private ask(link: LinkEntry<E>, sources: readonly string[], now: number, history = false): void {
+    const remote = this.frontierOf(link);
     const span = this.ctx.options.quotas.maxRequestSpan;
     const max = Math.max(1, this.ctx.codec.limits.maxRanges);
     const ranges: { source: string; fromSeq: number; toSeq: number }[] = [];
     for (const source of sources) {
+      const have = history ? this.mine(source) : this.known(source);
+      const lack = missingFrom(have, this.claimOf(remote, source), max - ranges.length);
+      for (let i = 0; i < lack.length; i += 2)
+        ranges.push({ source, fromSeq: lack[i]!, toSeq: Math.min(lack[i + 1]!, lack[i]! + span - 1) });
       if (ranges.length >= max) break;
-      const from = this.ctx.eventIds.contiguous(source) + 1;
-      const to = Math.min(holds.get(source) ?? 0, from + span - 1);
-      if (to >= from) ranges.push({ source, fromSeq: from, toSeq: to });
     }
     if (ranges.length === 0) return;
     this.asked.set(link.key, { sources: new Set(ranges.map((r) => r.source)), at: now });
@@ -217,13 +286,13 @@ export class Repair<S, E> {
    * once, as an unanswered announcement is after a timeout (see {@link awaitingRepairs}).
    */
   private answered(link: LinkEntry<E>, sources: ReadonlySet<string>): void {
-    const holds = this.frontierOf(link).holds;
+    const remote = this.frontierOf(link);
     let unrepairable = false;
     for (const source of sources) {
-      const claim = holds.get(source) ?? 0;
-      if (this.ctx.eventIds.contiguous(source) >= claim) continue;
+      const claim = this.claimOf(remote, source);
+      if (covers(this.known(source), claim)) continue;
       this.announced.delete(source);
-      if (this.corroborated(source, link.key, claim)) unrepairable = true;
+      if (this.corroborated(source, link.key, rangeMax(claim))) unrepairable = true;
       else this.ctx.stats.claimsIgnored++;
     }
     if (unrepairable) this.host.unrepairable();
@@ -281,20 +350,14 @@ export class Repair<S, E> {
    */
   onRequest(link: LinkEntry<E>, f: RequestFrame): void {
     const span = this.ctx.options.quotas.maxRequestSpan;
-    const known = this.ctx.eventIds;
     const own = this.ctx.source;
     let unserved = false;
     for (const r of f.ranges) {
       if (r.toSeq < r.fromSeq) continue;
       const to = Math.min(r.toSeq, r.fromSeq + span - 1);
       const events = this.host.eventsOf(r.source, r.fromSeq, to);
-      // Claimed (in our frontier), part of our state, and not sent: folded into the base. (A
-      // seq refused as settled is claimed too, but our state lacks it as the neighbour's does.)
-      const claimed = Math.min(
-        known.contiguous(r.source),
-        r.source === own ? this.host.releasedSeq() : to,
-        to,
-      );
+      // Claimed (in our frontier: our history holds it) and not sent: folded into the base.
+      const claimed = r.source === own ? Math.min(this.host.releasedSeq(), to) : to;
       if (!unserved && claimed >= r.fromSeq) {
         const sent = new Set<number>();
         for (const e of events) sent.add(e.seq);
@@ -367,9 +430,30 @@ export class Repair<S, E> {
     for (const source of this.gaps.keys()) if (!known.gappy.has(source)) this.gaps.delete(source);
   }
 
+  /**
+   * `link`'s neighbour claims events this peer lacks, but its history does not outrank ours on
+   * what its frontier said: that frontier may be old (repairs flowed both ways since). Ask it for
+   * what we lack; it answers with its frontier when it cannot send them, and the answer is
+   * judged again (see {@link answered}). Once per change of our history, at most every
+   * request timeout, so two histories that stay apart do not ask each other forever.
+   */
+  refresh(link: LinkEntry<E>, now: number): void {
+    let count = 0;
+    for (const source of this.ctx.eventIds.sources.keys()) count += rangeCount(this.mine(source));
+    const last = this.refreshed.get(link.key);
+    if (last !== undefined && (last.count === count || now - last.at < this.ctx.options.requestTimeoutMs))
+      return;
+    this.refreshed.set(link.key, { count, at: now });
+    const remote = this.frontierOf(link);
+    const lacking: string[] = [];
+    for (const source of remote.holds.keys())
+      if (!covers(this.mine(source), this.claimOf(remote, source))) lacking.push(source);
+    if (lacking.length > 0) this.ask(link, lacking, now, true);
+  }
+
   /** `true` when a neighbour's frontier claims to hold `source#seq`. */
   private claimed(source: string, seq: number): boolean {
-    for (const f of this.frontiers.values()) if ((f.holds.get(source) ?? 0) >= seq) return true;
+    for (const f of this.frontiers.values()) if (claims(f, source, seq)) return true;
     return false;
   }
 
@@ -381,7 +465,7 @@ export class Repair<S, E> {
     let fallback: LinkEntry<E> | undefined;
     for (let i = 0; i < list.length; i++) {
       const l = list[(start + i) % list.length]!;
-      if ((this.frontierOf(l).holds.get(source) ?? 0) >= seq) {
+      if (claims(this.frontierOf(l), source, seq)) {
         if (l.key !== g.lastLink || list.length === 1) return l;
         fallback ??= l;
       } else if (fallback === undefined && l.key !== g.lastLink) {
@@ -396,23 +480,20 @@ export class Repair<S, E> {
    * events this peer holds: their histories differ (repair or re-basing is under way).
    */
   historiesDiffer(link: LinkEntry<E>): boolean {
-    if (this.holdsMissing(link)) return true;
-    const theirs = this.frontierOf(link).holds;
-    const known = this.ctx.eventIds;
-    for (const [source, k] of known.sources) if (k.contiguous > (theirs.get(source) ?? 0)) return true;
-    return false;
+    return this.holdsMissing(link) || !this.dominates(link);
   }
 
   /** `true` when `link`'s neighbour announced events this peer lacks. */
   holdsMissing(link: LinkEntry<E>): boolean {
-    const known = this.ctx.eventIds;
-    for (const [source, seq] of this.frontierOf(link).holds) if (seq > known.contiguous(source)) return true;
+    const remote = this.frontierOf(link);
+    for (const source of remote.holds.keys())
+      if (!covers(this.mine(source), this.claimOf(remote, source))) return true;
     return false;
   }
 
   /** `true` when every event a neighbour announced is held. */
   allAnnouncedHeld(): boolean {
-    for (const [source, x] of this.announced) if (this.ctx.eventIds.contiguous(source) < x.seq) return false;
+    for (const [source, x] of this.announced) if (!covers(this.known(source), x.claim)) return false;
     return true;
   }
 
@@ -424,9 +505,9 @@ export class Repair<S, E> {
   awaitingRepairs(now: number): boolean {
     let awaiting = false;
     for (const [key, ask] of this.asked) {
-      const holds = this.frontiers.get(key)?.holds;
+      const remote = this.frontiers.get(key);
       for (const source of ask.sources)
-        if (holds === undefined || this.ctx.eventIds.contiguous(source) >= (holds.get(source) ?? 0))
+        if (remote === undefined || covers(this.known(source), this.claimOf(remote, source)))
           ask.sources.delete(source);
       if (ask.sources.size === 0 || now - ask.at > this.ctx.options.requestTimeoutMs) this.asked.delete(key);
     }
@@ -434,8 +515,9 @@ export class Repair<S, E> {
     // nobody on that link holds them any more.
     const giveUpMs = Math.min(this.ctx.options.snapshotTimeoutMs, this.ctx.options.requestTimeoutMs);
     for (const [source, x] of this.announced) {
-      const have = this.ctx.eventIds.contiguous(source);
-      if (have >= x.seq) {
+      const mine = this.known(source);
+      const have = rangeCount(mine);
+      if (covers(mine, x.claim)) {
         this.announced.delete(source);
       } else if (have > x.held) {
         // Repairs are coming in: wait on.
@@ -444,7 +526,7 @@ export class Repair<S, E> {
         awaiting = true;
       } else if (now - x.since > giveUpMs) {
         this.announced.delete(source);
-        if (this.corroborated(source, x.by, x.seq)) this.host.unrepairable();
+        if (this.corroborated(source, x.by, rangeMax(x.claim))) this.host.unrepairable();
         else this.ctx.stats.claimsIgnored++;
       } else {
         awaiting = true;
@@ -463,21 +545,24 @@ export class Repair<S, E> {
   private corroborated(source: string, by: string, seq: number): boolean {
     const list = this.ctx.neighbours();
     if (list.length <= 1) return true;
-    const mine = this.ctx.eventIds.contiguous(source);
-    let others = mine;
+    const mine = this.known(source);
+    let others = rangeMax(mine);
     for (const l of list) {
       if (l.key === by) continue;
-      const held = this.frontiers.get(l.key)?.holds.get(source) ?? 0;
-      if (held > mine) return true;
-      others = Math.max(others, held);
+      const remote = this.frontiers.get(l.key);
+      if (remote === undefined) continue;
+      const claim = this.claimOf(remote, source);
+      if (!covers(mine, claim)) return true;
+      others = Math.max(others, rangeMax(claim));
     }
     return seq - others <= CLAIM_SLACK_SEQS;
   }
 
   /** `true` when `link`'s neighbour announced holding every event this peer holds. */
   private dominates(link: LinkEntry<E>): boolean {
-    const theirs = this.frontierOf(link).holds;
-    for (const [source, k] of this.ctx.eventIds.sources) if ((theirs.get(source) ?? 0) < k.max) return false;
+    const remote = this.frontierOf(link);
+    for (const source of this.ctx.eventIds.sources.keys())
+      if (!covers(this.claimOf(remote, source), this.mine(source))) return false;
     return true;
   }
 
@@ -491,19 +576,29 @@ export class Repair<S, E> {
    */
   outranks(link: LinkEntry<E>): boolean {
     if (this.dominates(link)) return true;
-    const theirs = this.frontierOf(link).holds;
-    let other = 0;
-    for (const seq of theirs.values()) other += seq;
-    let mine = 0;
-    for (const k of this.ctx.eventIds.sources.values()) mine += k.contiguous;
-    if (other !== mine) return other > mine;
+    const remote = this.frontierOf(link);
     const known = this.ctx.eventIds;
-    const sources = [...new Set([...theirs.keys(), ...known.sources.keys()])].sort();
+    const sources = [...new Set([...remote.holds.keys(), ...known.sources.keys()])].sort();
+    let other = 0;
+    let mine = 0;
     for (const source of sources) {
-      const a = theirs.get(source) ?? 0;
-      const b = known.contiguous(source);
-      if (a !== b) return a > b;
+      other += rangeCount(this.claimOf(remote, source));
+      mine += rangeCount(this.mine(source));
+    }
+    if (other !== mine) return other > mine;
+    for (const source of sources) {
+      const order = compareRanges(this.claimOf(remote, source), this.mine(source));
+      if (order !== 0) return order > 0;
     }
     return false;
   }
+}
+
+/** `true` when `remote`'s frontier claims `source#seq`. */
+function claims(remote: RemoteFrontier, source: string, seq: number): boolean {
+  if ((remote.holds.get(source) ?? 0) >= seq) return true;
+  const above = remote.above.get(source);
+  if (above === undefined) return false;
+  for (let i = 0; i < above.length; i += 2) if (seq >= above[i]! && seq <= above[i + 1]!) return true;
+  return false;
 }

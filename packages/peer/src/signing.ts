@@ -165,7 +165,14 @@ export class Signer<E> {
 
   /** The bytes an event's signature covers. */
   signedBytes(ev: WireEvent<E>): Uint8Array {
-    return eventSignedBytes(this.room, ev.source, ev.seq, ev.tick, this.codec.payloadBytes(ev.payload));
+    return eventSignedBytes(
+      this.room,
+      ev.source,
+      ev.seq,
+      ev.tick,
+      this.codec.payloadBytes(ev.payload),
+      ev.restamps,
+    );
   }
 
   /** Sign the own events among `events` that carry no signature yet (in place). */

@@ -27,7 +27,10 @@ export function snapshotSizeProblem(
 
 /** What the frontier check compares a snapshot's frontier with. @internal */
 export interface FrontierWitnesses {
-  /** Highest contiguous seq this peer holds of `source` (0 when none). */
+  /**
+   * Highest seq of `source` this peer vouches for (0 when none): its contiguous known ids, or
+   * its timeline's frontier when higher (compaction folded those seqs or gave them up).
+   */
   own(source: string): number;
   /** What each other neighbour that vouches (a non-empty frontier) announced it holds. */
   readonly others: readonly ReadonlyMap<string, number>[];

@@ -269,7 +269,11 @@ export interface PeerOptions<S, E> {
    * group cut off, for longer than the horizon). `'restamp'` (default): emitted again, in their
    * original order, at the current tick; `'drop'`: given up (counted in
    * `stats().eventsDropped`); a function: called with the dropped events, returns the payloads
-   * to emit again (in that order).
+   * to emit again (in that order). A re-stamp names the event it stands for (`restamps`) when
+   * there is one for each dropped event (the default, or a function that returns as many
+   * payloads as it was given): if the room's history ends up holding the dropped event after
+   * all (two histories traded places before they settled), every peer skips the re-stamp, so
+   * the user's action is applied once.
    */
   readonly offlineMerge?: OfflineMerge<E>;
 }

@@ -71,10 +71,16 @@ describe('histories split past the horizon', () => {
 
   it("with the default offline merge ('restamp') the dropped own events come back and the room still ends on one history", async () => {
     const c = await splitRoom('restamp');
+    const restamps: { seq: number; restamps: number | undefined }[] = [];
+    for (const p of c.peers.values())
+      p.on('emit', (e) => restamps.push({ seq: e.seq, restamps: e.restamps }));
     // The re-stamped events are new events of the re-based side: the histories can trade places
     // once more before they settle, so this takes longer than the re-base alone.
     c.run(40_000);
     const peers = [...c.peers.values()];
+    // Each re-stamp names the dropped event it stands for (an earlier seq of its source).
+    expect(restamps.length).toBe(peers.reduce((n, p) => n + p.stats().eventsRestamped, 0));
+    for (const r of restamps) expect(r.restamps).toBeLessThan(r.seq);
     expect(distinct(c.hashes())).toHaveLength(1);
     expect(peers.map((p) => p.stats().desyncs)).toEqual([0, 0, 0, 0]);
     expect(peers.reduce((n, p) => n + p.stats().eventsRestamped, 0)).toBeGreaterThan(0);

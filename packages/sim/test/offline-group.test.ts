@@ -38,13 +38,16 @@ describe('a group cut off together past the horizon', () => {
     },
   );
 
-  // Every user action (an emit that is not a re-stamp) held once by every peer. Seeds 3, 7 and 8
-  // hold one to three actions twice (an own event the adopted history took after all, and its
-  // re-stamp: the histories traded places before they settled); see the peer README's limits.
-  it.each([1, 2, 4, 5, 6])('seed %i: events generated = events applied on every peer', async (seed) => {
-    const { m } = await run(seed);
-    // eventsGenerated counts user actions (a re-stamp merges its action, it is not a new one).
-    expect(m.eventsApplied).toBe(m.eventsGenerated);
-    expect(m.eventsAppliedMax).toBe(m.eventsGenerated);
-  });
+  // Every user action (an emit that is not a re-stamp) held once by every peer: when the
+  // histories trade places before they settle, the adopted history may hold an own event that a
+  // re-base dropped and re-stamped; the re-stamp names it and is skipped.
+  it.each([1, 2, 3, 4, 5, 6, 7, 8])(
+    'seed %i: events generated = events applied on every peer',
+    async (seed) => {
+      const { m } = await run(seed);
+      // eventsGenerated counts user actions (a re-stamp merges its action, it is not a new one).
+      expect(m.eventsApplied).toBe(m.eventsGenerated);
+      expect(m.eventsAppliedMax).toBe(m.eventsGenerated);
+    },
+  );
 });
