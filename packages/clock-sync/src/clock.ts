@@ -151,6 +151,18 @@ export class Clock {
   }
 
   /**
+   * Whether this clock may become established (default `true`). A runtime that is not part of
+   * the room's timeline yet passes `false`: its neighbours may be as new as it is (peers that
+   * restarted together, none of which has met the room), and a clock established on their young
+   * time would refuse the room's as a lie when it meets it. `false` also unestablishes the clock,
+   * which then adopts any neighbour's time, as a joiner's does.
+   */
+  setEstablishable(establishable: boolean): void {
+    this.#guard.establishable = establishable;
+    if (!establishable) this.#guard.agreed(Number.NaN);
+  }
+
+  /**
    * Evidence that the clock of `origin` was at least `tick` at local time `nowMs` (the runtime
    * passes the tick of a validly signed event of that origin, lowered by the largest stamping
    * delay). It corroborates the lead of neighbours other than `origin` (use the link id as the

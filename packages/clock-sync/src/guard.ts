@@ -76,8 +76,19 @@ export class MinorityGuard {
     this.#budget = corroborationTicks;
   }
 
+  /**
+   * Whether agreeing with a network may establish the clock: `false` while the runtime has not
+   * met the room's time (its neighbours may all be as new as it), which also unestablishes it.
+   */
+  establishable = true;
+
   /** The clock agrees with a network at `t` (it measured a neighbour and is not joining). */
   agreed(t: number): void {
+    if (!this.establishable) {
+      this.#agreedSince = undefined;
+      this.established = false;
+      return;
+    }
     this.#agreedSince ??= t;
     if (t - this.#agreedSince >= this.establishAfterMs) this.established = true;
   }

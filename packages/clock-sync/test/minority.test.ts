@@ -74,6 +74,28 @@ describe('a minority lying about time cannot steer an established clock', () => 
     expect(r.me.clockTick(r.now) - before).toBeLessThan(110);
   });
 
+  it('a clock that may not be established (its runtime has not met the room) never is, and adopts a far lead', () => {
+    const r = new Room();
+    r.me.setEstablishable(false);
+    r.run(25_000);
+    expect(r.me.established).toBe(false);
+    const before = r.me.clockTick(r.now);
+    expect(r.lie(before + 90_000)).toBeUndefined();
+    expect(r.me.stats.lies).toBe(0);
+    expect(r.me.clockTick(r.now) - before).toBeGreaterThan(89_000);
+  });
+
+  it('an established clock told it may not be established any more stops being so', () => {
+    const r = new Room();
+    r.run(25_000);
+    expect(r.me.established).toBe(true);
+    r.me.setEstablishable(false);
+    expect(r.me.established).toBe(false);
+    r.me.setEstablishable(true);
+    r.run(50_000);
+    expect(r.me.established).toBe(true);
+  });
+
   it('a liar 5 s ahead (under the lie threshold) is not followed; the honest clocks still agree', () => {
     const r = new Room();
     r.run(25_000);

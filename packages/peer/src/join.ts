@@ -110,7 +110,9 @@ export class Join<S, E> {
     private readonly ctx: PeerContext<S, E>,
     private readonly links: LinkTable<E>,
     private readonly host: JoinHost<S, E>,
-  ) {}
+  ) {
+    ctx.clock.setEstablishable(false);
+  }
 
   /** The current phase. */
   get phase(): JoinPhase<E> {
@@ -135,6 +137,8 @@ export class Join<S, E> {
   private enter(next: JoinPhase<E>, now: number): void {
     this.changes.push({ from: this.currentPhase.kind, to: next.kind, at: now });
     this.currentPhase = next;
+    // A clock may only be established on the room's time: not while the peer is fresh.
+    this.ctx.clock.setEstablishable(next.kind !== 'fresh');
   }
 
   /** Attached at `now` (the alone grace starts). */
