@@ -543,14 +543,14 @@ export class Clock {
     if (integrate) this.#lastControlAt = t;
   }
 
-  /** The most advanced clock (ticks at `t`) among neighbours other than `claimant`; `NaN` when none is known. */
+  /**
+   * The most advanced clock (ticks at `t`) among neighbours other than `claimant`, suspect ones
+   * included (heard, though they corroborate nobody); `NaN` when none is known.
+   */
   #othersAt(claimant: string, t: number): number {
     let others = Number.NaN;
     for (const [id, l] of this.#links) {
-      const at =
-        id === claimant || this.#guard.suspect(id, t)
-          ? Number.NaN
-          : neighbourClockAt(l, t, this.#refAt(t), this.#o.fps);
+      const at = id === claimant ? Number.NaN : neighbourClockAt(l, t, this.#refAt(t), this.#o.fps);
       if (!Number.isNaN(at) && !(at <= others)) others = at;
     }
     return others;

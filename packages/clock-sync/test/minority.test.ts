@@ -134,6 +134,29 @@ describe('a minority lying about time cannot steer an established clock', () => 
 });
 
 describe('corroboration by other neighbours', () => {
+  it('a neighbour whose lead was refused still counts as heard: a liar beside it is no only neighbour', () => {
+    const r = new Room();
+    r.run(25_000);
+    expect(r.me.established).toBe(true);
+    // h1 runs 3 s ahead: nobody corroborates it and the budget does not cover it, so it is
+    // suspect (it corroborates nobody); then h2 leaves.
+    const h1 = r.honest.get('h1')!;
+    h1.adopt(h1.clockTick(r.now) + 150, r.now);
+    r.run(27_000);
+    expect(r.me.stats.uncorroborated).toBeGreaterThan(0);
+    r.honest.delete('h2');
+    r.run(r.now + 50); // its SYNCs in flight arrive
+    r.me.dropLink('h2');
+    r.run(28_000);
+    const before = r.me.clockTick(r.now);
+    const error = r.lie(before + 90_000);
+    expect(error).toBeInstanceOf(ClockError);
+    expect((error as ClockError).code).toBe('CLOCK_LIE');
+    r.run(30_000);
+    // 2 s at 50 ticks/s, plus at most the budget and slewing toward h1: never the liar's 90,000.
+    expect(r.me.clockTick(r.now) - before).toBeLessThan(300);
+  });
+
   it('the only neighbour heard is followed: it is the clock’s whole view of the network', () => {
     const me = new Clock({ fps: FPS, establishAfterMs: 0 });
     const n = new Clock({ fps: FPS });
