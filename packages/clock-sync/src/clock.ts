@@ -275,6 +275,7 @@ export class Clock {
     this.#touch(now);
     const l = this.#link(link);
     l.lastRx = { time: msg.time, tick: msg.tick, at: now };
+    if (Math.abs(lead) <= this.#guard.corroborationTicks) l.agreed = true;
     this.#stats.syncsReceived++;
     this.#reanchor(now);
     // Uncompensated lower bound: the neighbour's clock is at least `msg.tick` now. Jumping to it
