@@ -287,6 +287,7 @@ export class Clock {
     this.#touch(now);
     const l = this.#link(link);
     l.lastRx = { time: msg.time, tick: msg.tick, at: now };
+    if (Math.abs(lead) <= this.#guard.corroborationTicks) l.agreed = true;
     this.#stats.syncsReceived++;
     this.#reanchor(now);
     // Uncompensated lower bound: the neighbour's clock is at least `msg.tick` now. Jumping to it
@@ -555,14 +556,14 @@ export class Clock {
     if (integrate) this.#lastControlAt = t;
   }
 
-  /** The most advanced clock (ticks at `t`) among neighbours other than `claimant`; `NaN` when none is known. */
+  /**
+   * The most advanced clock (ticks at `t`) among neighbours other than `claimant`, suspect ones
+   * included (heard, though they corroborate nobody); `NaN` when none is known.
+   */
   #othersAt(claimant: string, t: number): number {
     let others = Number.NaN;
     for (const [id, l] of this.#links) {
-      const at =
-        id === claimant || this.#guard.suspect(id, t)
-          ? Number.NaN
-          : neighbourClockAt(l, t, this.#refAt(t), this.#o.fps);
+      const at = id === claimant ? Number.NaN : neighbourClockAt(l, t, this.#refAt(t), this.#o.fps);
       if (!Number.isNaN(at) && !(at <= others)) others = at;
     }
     return others;

@@ -115,8 +115,10 @@ export class MinorityGuard {
   /**
    * `true` when a claim that the network's clock is at `claim` at local time `t`, made by
    * `claimant`, is corroborated: the claimant is the only neighbour heard (`otherLinks`, the
-   * most advanced clock among the other neighbours, is `NaN`), or at least `ceil(n / 2)` other
-   * origins come near it, `n` being the other neighbours heard (not suspect): a neighbour whose
+   * most advanced clock among the other neighbours, suspect ones included, is `NaN`) and once
+   * claimed a tick within `corroborationTicks` of this clock (`LinkState.agreed`), or at
+   * least `max(1, ceil(n / 2))` other origins come near it, `n` being the other neighbours heard
+   * and not suspect (a suspect neighbour is heard but backs nobody): a neighbour whose
    * clock is within `linkTolerance` ticks of the claim, or a witness of another origin within
    * `corroborationTicks` (a witness is a lower bound of a clock that is not ours, so it never
    * vouches for more than that clock's own time: no ratchet). A neighbour and its own events are
@@ -129,8 +131,10 @@ export class MinorityGuard {
     otherLinks: number,
     linkTolerance: number,
   ): boolean {
-    // The claimant is the only neighbour heard: it is this clock's whole view of the network.
-    if (Number.isNaN(otherLinks)) return true;
+    // The claimant is the only neighbour heard and kept this clock's time before: it is this
+    // clock's whole view of the network. One that never did (a link that opened with a lead) is
+    // no such view: a liar left alone with an established clock would set its time.
+    if (Number.isNaN(otherLinks) && this.clock.links.get(claimant)?.agreed === true) return true;
     let others = 0;
     const support = new Set<string>();
     for (const n of this.#all(t)) {
@@ -208,11 +212,15 @@ export class MinorityGuard {
     return neighbourClocks(this.clock.links, t, this.clock.refAt(t), this.fps);
   }
 
-  /** The most advanced clock at `t` among neighbours other than `claimant` and not suspect; `NaN` when none. */
+  /**
+   * The most advanced clock at `t` among neighbours other than `claimant`, suspect ones included
+   * (they corroborate nobody, but they are heard: beside one, the claimant is not this clock's
+   * whole view of the network); `NaN` when none is heard.
+   */
   #othersAt(claimant: string, t: number): number {
     let others = Number.NaN;
     for (const n of this.#all(t)) {
-      if (n.id === claimant || this.suspect(n.id, t)) continue;
+      if (n.id === claimant) continue;
       if (!Number.isNaN(n.at) && !(n.at <= others)) others = n.at;
     }
     return others;

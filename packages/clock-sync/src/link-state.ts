@@ -29,6 +29,11 @@ export interface LinkState {
   stepped: boolean;
   /** Since when (local ms) this link has been clearly ahead of the current reference. */
   aheadSince: number | undefined;
+  /**
+   * A SYNC of this link claimed a tick within the corroboration bound of this clock: the
+   * neighbour kept this clock's time at least once (see `MinorityGuard.corroborated`).
+   */
+  agreed: boolean;
 }
 
 /** A link's state before any SYNC. @internal */
@@ -47,6 +52,7 @@ export function newLinkState(): LinkState {
     fresh: 0,
     stepped: false,
     aheadSince: undefined,
+    agreed: false,
   };
 }
 

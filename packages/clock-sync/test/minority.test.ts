@@ -156,6 +156,50 @@ describe('a minority lying about time cannot steer an established clock', () => 
 });
 
 describe('corroboration by other neighbours', () => {
+  it('a neighbour whose lead was refused still counts as heard: a liar beside it is no only neighbour', () => {
+    const r = new Room();
+    r.run(25_000);
+    expect(r.me.established).toBe(true);
+    // h1 runs 3 s ahead: nobody corroborates it and the budget does not cover it, so it is
+    // suspect (it corroborates nobody); then h2 leaves.
+    const h1 = r.honest.get('h1')!;
+    h1.adopt(h1.clockTick(r.now) + 150, r.now);
+    r.run(27_000);
+    expect(r.me.stats.uncorroborated).toBeGreaterThan(0);
+    r.honest.delete('h2');
+    r.run(r.now + 50); // its SYNCs in flight arrive
+    r.me.dropLink('h2');
+    r.run(28_000);
+    const before = r.me.clockTick(r.now);
+    const error = r.lie(before + 90_000);
+    expect(error).toBeInstanceOf(ClockError);
+    expect((error as ClockError).code).toBe('CLOCK_LIE');
+    r.run(30_000);
+    // 2 s at 50 ticks/s, plus at most the budget and slewing toward h1: never the liar's 90,000.
+    expect(r.me.clockTick(r.now) - before).toBeLessThan(300);
+  });
+
+  it('a link that opens with a lead, left as the only neighbour, does not set an established clock’s time', () => {
+    const r = new Room();
+    r.run(25_000);
+    expect(r.me.established).toBe(true);
+    // Every honest neighbour leaves (their SYNCs in flight arrive first); the liar stays alone.
+    const gone = [...r.honest.keys()];
+    r.honest.clear();
+    r.run(r.now + 50);
+    for (const id of gone) r.me.dropLink(id);
+    const before = r.me.clockTick(r.now);
+    for (let i = 0; i < 8; i++) {
+      expect(r.lie(r.me.clockTick(r.now) + 250)).toBeUndefined(); // under the lie threshold
+      r.run(r.now + 250);
+    }
+    // 2 s at 50 ticks/s, plus at most the budget and slewing: not the liar's 250-tick lead.
+    expect(r.me.clockTick(r.now) - before).toBeLessThan(100 + 50 + 10);
+    expect(r.me.stats.uncorroborated).toBeGreaterThan(0);
+    const error = r.lie(r.me.clockTick(r.now) + 90_000);
+    expect((error as ClockError).code).toBe('CLOCK_LIE');
+  });
+
   it('the only neighbour heard is followed: it is the clock’s whole view of the network', () => {
     const me = new Clock({ fps: FPS, establishAfterMs: 0 });
     const n = new Clock({ fps: FPS });
