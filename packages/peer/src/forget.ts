@@ -16,7 +16,8 @@ import type { Repair } from './repair.js';
  * offline merge keeps own events stamped with neighbours (a group cut off from the room together
  * merges back within that time, each event once). Forgetting a source sooner would let such a
  * group re-stamp events the room already holds, or trade histories over sources one side forgot.
- * @internal
+ * Until then a peer keeps a little state per source (its frontier, what neighbours announced of
+ * it): in a room with churn, memory grows for this long and then stays level.
  */
 export const FORGET_HORIZONS = 8;
 

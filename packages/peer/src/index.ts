@@ -17,6 +17,7 @@ export { verifyBatch } from './batch-verify.js';
 export { connectionState, describeConnection } from './connection.js';
 export type { PeerErrorCode } from './errors.js';
 export { isPeerError, PeerError } from './errors.js';
+export { FORGET_HORIZONS } from './forget.js';
 export type { PeerIdentity } from './identity.js';
 export {
   generateIdentity,

@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import type { PayloadCodec } from '@symmetric/codec';
 import type { App, SeededRandom } from '@symmetric/core';
 import { openPeer, type Peer, type PeerIdentity, type PeerOptions } from '@symmetric/peer';
+import { AdoptedFrontier, StampingSources } from './adopted-frontier.js';
 import { resolveApp } from './app-choice.js';
 import { ScenarioError } from './errors.js';
 import { Holdings } from './held.js';
@@ -221,6 +222,7 @@ export async function driveScenario<S = unknown, E = unknown>(
   const syncingSince: (number | undefined)[] = new Array(n).fill(undefined);
   /** Per peer, the snapshots it adopted (the lower bound does not count the events they fold in). */
   const adoptions: SnapshotAdoption[][] = Array.from({ length: n }, () => []);
+  const stamping = new StampingSources();
   const endSyncing = (i: number, atMs: number): void => {
     const since = syncingSince[i];
     if (since === undefined) return;
@@ -273,6 +275,7 @@ export async function driveScenario<S = unknown, E = unknown>(
     holdings.named(i, peer.id);
     peer.on('emit', (e) => {
       holdings.ledger.stamped(i, e);
+      stamping.add(e.source);
       emitted.push({
         source: i,
         atMs: network.now(),
@@ -282,7 +285,7 @@ export async function driveScenario<S = unknown, E = unknown>(
     });
     peer.on('snapshot:adopted', (info) => {
       holdings.adopted(i, info);
-      adoptions[i]!.push({ atMs: network.now(), frontier: new Map(info.frontier) });
+      adoptions[i]!.push({ atMs: network.now(), frontier: new AdoptedFrontier(stamping, info.frontier) });
     });
     syncingSince[i] = t;
     peer.on('status', (status) => {

@@ -255,8 +255,8 @@ export interface EmittedEvent {
 export interface SnapshotAdoption {
   /** Run time of the adoption, ms. */
   readonly atMs: number;
-  /** Per source id, the highest seq folded into the adopted state. */
-  readonly frontier: ReadonlyMap<string, number>;
+  /** Per source id, the highest seq folded into the adopted state (a `Map` will do). */
+  readonly frontier: { get(source: string): number | undefined };
 }
 
 /** The network a lower bound is computed on. */

@@ -1,0 +1,59 @@
+/**
+ * An adopted snapshot's frontier as the lower bound reads it, kept small for long runs: a run
+ * adopts a snapshot at every join, and a frontier names every source of the room, so copying each
+ * one (its decoded id strings included) grew the simulator's memory with the session. Only
+ * sources that stamped an event in the run can be asked about (the bound looks up stamped events),
+ * so a frontier is kept as their indexes in the run's table of stamping sources and their seqs.
+ * @internal
+ */
+
+/** The sources that stamped an event in a run, each with a small index. @internal */
+export class StampingSources {
+  readonly #index = new Map<string, number>();
+
+  /** `source` stamped an event. */
+  add(source: string): void {
+    if (!this.#index.has(source)) this.#index.set(source, this.#index.size);
+  }
+
+  /** The index of `source`, if it stamped an event. */
+  indexOf(source: string): number | undefined {
+    return this.#index.get(source);
+  }
+}
+
+/** Per stamping source, the highest seq an adopted snapshot folded in. @internal */
+export class AdoptedFrontier {
+  readonly #sources: Int32Array;
+  readonly #seqs: Float64Array;
+
+  constructor(
+    private readonly table: StampingSources,
+    frontier: readonly (readonly [source: string, seq: number])[],
+  ) {
+    const kept: [number, number][] = [];
+    for (const [source, seq] of frontier) {
+      const i = table.indexOf(source);
+      if (i !== undefined) kept.push([i, seq]);
+    }
+    kept.sort((a, b) => a[0] - b[0]);
+    this.#sources = Int32Array.from(kept, (k) => k[0]);
+    this.#seqs = Float64Array.from(kept, (k) => k[1]);
+  }
+
+  /** The highest seq of `source` folded in, if the frontier lists it. */
+  get(source: string): number | undefined {
+    const i = this.table.indexOf(source);
+    if (i === undefined) return undefined;
+    let lo = 0;
+    let hi = this.#sources.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const v = this.#sources[mid]!;
+      if (v === i) return this.#seqs[mid];
+      if (v < i) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return undefined;
+  }
+}

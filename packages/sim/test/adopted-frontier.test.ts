@@ -1,0 +1,39 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { AdoptedFrontier, StampingSources } from '../src/adopted-frontier.js';
+
+describe('an adopted frontier as the lower bound keeps it', () => {
+  it('answers like the frontier it was built from, for every source that stamped an event', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(
+          fc.tuple(fc.string({ minLength: 1, maxLength: 4 }), fc.integer({ min: 1, max: 1e9 })),
+          {
+            selector: (e) => e[0],
+            maxLength: 30,
+          },
+        ),
+        fc.array(fc.string({ minLength: 1, maxLength: 4 }), { maxLength: 30 }),
+        (frontier, stamped) => {
+          const table = new StampingSources();
+          for (const s of [...frontier.map((e) => e[0]), ...stamped]) table.add(s);
+          const compact = new AdoptedFrontier(table, frontier);
+          const map = new Map(frontier);
+          for (const s of [...map.keys(), ...stamped]) expect(compact.get(s)).toBe(map.get(s));
+        },
+      ),
+      { seed: 3, numRuns: 300 },
+    );
+  });
+
+  it('knows nothing of a source that never stamped an event', () => {
+    const table = new StampingSources();
+    table.add('a');
+    const f = new AdoptedFrontier(table, [
+      ['a', 4],
+      ['z', 9],
+    ]);
+    expect(f.get('a')).toBe(4);
+    expect(f.get('z')).toBeUndefined();
+  });
+});
