@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-import { type SizeTable, sizeLines } from '@symmetric/peer';
+import { FORGET_HORIZONS, type SizeTable, sizeLines } from '@symmetric/peer';
 import { Command } from 'commander';
-import { type LongChurnResult, runLongChurn } from './long-churn.js';
+import { type HeapFit, type LongChurnResult, runLongChurn } from './long-churn.js';
 
 const int = (v: string): number => Number.parseInt(v, 10);
 const program = new Command()
@@ -82,11 +82,16 @@ for (const seed of opts.seeds.split(',').map(int)) {
         `(${kb(c.heapBytes, c.online)}/online peer)\n`,
     );
   }
-  if (r.heapFit !== undefined)
+  const fitLine = (what: string, f: HeapFit): string =>
+    `  heap after GC, fitted over ${f.samples} one-minute samples from minute ${f.fromMinute}${what}: ` +
+    `${(f.perMinuteBytes / 1024).toFixed(1)} KB per virtual minute at a fixed number of online peers, ` +
+    `${(f.perOnlinePeerBytes / 1024).toFixed(0)} KB per online peer\n`;
+  if (r.heapFit !== undefined) process.stdout.write(fitLine('', r.heapFit));
+  if (r.heapFitSettled !== undefined)
+    process.stdout.write(fitLine(' (after the forget age: per-source state full)', r.heapFitSettled));
+  else
     process.stdout.write(
-      `  heap after GC, fitted over ${r.heapFit.samples} one-minute samples: ` +
-        `${(r.heapFit.perMinuteBytes / 1024).toFixed(1)} KB per virtual minute at a fixed number of online peers, ` +
-        `${(r.heapFit.perOnlinePeerBytes / 1024).toFixed(0)} KB per online peer\n`,
+      `  (no fit after the forget age, ${FORGET_HORIZONS} horizons: the run is shorter than it and 5 minutes)\n`,
     );
   const third = (opts.minutes * 60) / 3;
   process.stdout.write(`  joiners, first third:  ${joinsLine(r, 0, third)}\n`);

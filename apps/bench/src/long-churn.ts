@@ -4,7 +4,7 @@
  * that bounded history holds: the run converges, the base tick advances, the live heap after GC
  * stays flat, and what a joiner simulates does not grow with the session's age.
  */
-import { type Peer, type SizeTable, tableSizes } from '@symmetric/peer';
+import { FORGET_HORIZONS, type Peer, type SizeTable, tableSizes } from '@symmetric/peer';
 import { type Metrics, parseScenario } from '@symmetric/sim';
 import { driveScenario, virtualNetwork } from '@symmetric/sim/driver';
 import { churnScenario, paperSetting } from './grid.js';
@@ -69,12 +69,23 @@ export interface LongChurnResult {
    * `a + perOnlinePeer × online + perMinute × minutes`: how the heap moves with time at a fixed
    * number of online peers (`undefined` without GC or with fewer than 5 samples).
    */
-  readonly heapFit?: {
-    readonly perMinuteBytes: number;
-    readonly perOnlinePeerBytes: number;
-    readonly samples: number;
-  };
+  readonly heapFit?: HeapFit;
+  /**
+   * The same fit over the samples after the forget age (`FORGET_HORIZONS` horizons: sources gone
+   * that long are forgotten, so per-source state has filled by then); `undefined` for a run
+   * shorter than the forget age and 5 minutes.
+   */
+  readonly heapFitSettled?: HeapFit;
   readonly joins: readonly JoinCost[];
+}
+
+/** A least-squares fit of the heap after GC against time and online peers. */
+export interface HeapFit {
+  readonly perMinuteBytes: number;
+  readonly perOnlinePeerBytes: number;
+  readonly samples: number;
+  /** Virtual minute of the first sample. */
+  readonly fromMinute: number;
 }
 
 /** Run the paper's churn variant for `minutes` virtual minutes and sample it at 10 %, 50 % and 100 %. */
@@ -184,13 +195,19 @@ export async function runLongChurn(options: LongChurnOptions): Promise<LongChurn
   });
   void clockMs;
   const fit = fitHeap(minutes);
-  return { metrics, checkpoints, joins, ...(fit === undefined ? {} : { heapFit: fit }) };
+  const forgetMinute = (FORGET_HORIZONS * (options.horizonTicks ?? 300 * setting.fps)) / setting.fps / 60;
+  const settled = fitHeap(minutes.filter(([t]) => t >= forgetMinute));
+  return {
+    metrics,
+    checkpoints,
+    joins,
+    ...(fit === undefined ? {} : { heapFit: fit }),
+    ...(settled === undefined ? {} : { heapFitSettled: settled }),
+  };
 }
 
 /** Least squares of heap = a + b × online + c × minutes over `[minutes, online, heap]` samples. */
-function fitHeap(
-  samples: readonly [number, number, number][],
-): { perMinuteBytes: number; perOnlinePeerBytes: number; samples: number } | undefined {
+function fitHeap(samples: readonly [number, number, number][]): HeapFit | undefined {
   if (samples.length < 5) return undefined;
   // Normal equations (XᵀX) β = Xᵀy with X = [1, online, minutes], solved by Cramer's rule.
   const m = [
@@ -214,5 +231,10 @@ function fitHeap(
   if (Math.abs(d) < 1e-9) return undefined;
   const solve = (col: number): number =>
     det(m.map((row, i) => row.map((x, j) => (j === col ? v[i]! : x)))) / d;
-  return { perOnlinePeerBytes: solve(1), perMinuteBytes: solve(2), samples: samples.length };
+  return {
+    perOnlinePeerBytes: solve(1),
+    perMinuteBytes: solve(2),
+    samples: samples.length,
+    fromMinute: samples[0]![0],
+  };
 }
