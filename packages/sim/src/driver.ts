@@ -270,8 +270,7 @@ export async function driveScenario<S = unknown, E = unknown>(
       offlineMerge: holdings.ledger.wrap(i, options.peerOptions?.offlineMerge),
       now: () => localNow(i, network.now()),
     } as PeerOptions<S, E>);
-    // Events as stamped (the lower bound's input): an emit the runtime queued while it was not
-    // part of the room's timeline yet is stamped, and sent, when it is.
+    // Events as stamped (the lower bound's input): a queued emit counts when it is stamped.
     holdings.named(i, peer.id);
     peer.on('emit', (e) => {
       holdings.ledger.stamped(i, e);
@@ -424,10 +423,8 @@ export async function driveScenario<S = unknown, E = unknown>(
           recovery.open(tr.peer, t);
         }
       }
-      // 3. Every online peer steps (when the network does not run them) and emits what its user
-      // did by then. A stepped peer steps when its clock reads mid-tick (`untilNextStep`), as a
-      // real-time peer does: within this frame, in time order, the network delivering what is
-      // due before each step.
+      // 3. Every online peer steps (unless the network runs it) and emits what its user did; a
+      // peer steps mid-tick (`untilNextStep`) in time order, as a real-time one does.
       if (network.stepsPeers) {
         await stepWithinFrame(stepping, t, t + frameMs);
       } else {
