@@ -56,11 +56,7 @@ export class Clock {
   #started = false;
   /** The neighbour link this clock follows; `undefined` when it is a reference itself. */
   #parent: string | undefined;
-  /**
-   * `true` until the clock has taken an RTT-compensated time from the network (and again after
-   * jumping to an uncompensated lower bound): a joining clock jumps to its reference's
-   * compensated estimate as soon as it has one, however small the gap.
-   */
+  /** Until the clock took an RTT-compensated time (again after an uncompensated jump): it jumps to it. */
   #joining = true;
   #seen = false;
   #lastNow = Number.NEGATIVE_INFINITY;
@@ -150,13 +146,7 @@ export class Clock {
     return this.#guard.established;
   }
 
-  /**
-   * Whether this clock may become established (default `true`). A runtime that is not part of
-   * the room's timeline yet passes `false`: its neighbours may be as new as it is (peers that
-   * restarted together, none of which has met the room), and a clock established on their young
-   * time would refuse the room's as a lie when it meets it. `false` also unestablishes the clock,
-   * which then adopts any neighbour's time, as a joiner's does.
-   */
+  /** May it become established (default `true`; `false` unestablishes it): not before its runtime met the room. */
   setEstablishable(establishable: boolean): void {
     this.#guard.establishable = establishable;
     if (!establishable) this.#guard.agreed(Number.NaN);
@@ -556,10 +546,7 @@ export class Clock {
     if (integrate) this.#lastControlAt = t;
   }
 
-  /**
-   * The most advanced clock (ticks at `t`) among neighbours other than `claimant`, suspect ones
-   * included (heard, though they corroborate nobody); `NaN` when none is known.
-   */
+  /** The most advanced clock (ticks at `t`) among neighbours but `claimant`, suspect ones too; `NaN`: none. */
   #othersAt(claimant: string, t: number): number {
     let others = Number.NaN;
     for (const [id, l] of this.#links) {

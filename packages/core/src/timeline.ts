@@ -176,10 +176,7 @@ export class Timeline<S, E> {
     return this.now;
   }
 
-  /**
-   * The live state at the start of {@link tick}. Read it, never mutate it; it may be
-   * overwritten in place by the next `advance` or insertion.
-   */
+  /** The live state at the start of {@link tick}: read it, never mutate it (reused in place). */
   get state(): Readonly<S> {
     if (this.travel !== undefined && !this.busy) this.finishTravel();
     return this.live;
@@ -206,10 +203,7 @@ export class Timeline<S, E> {
     return r;
   }
 
-  /**
-   * Add many events. All late ones share ONE rollback (to the earliest of them). The batch is
-   * validated first: if any event is malformed, a `TimelineError` is thrown and none is added.
-   */
+  /** Add many events, late ones sharing ONE rollback; one malformed event throws and adds none. */
   insertMany(events: Iterable<TimelineEvent<E>>): InsertManyResult {
     this.enter();
     const { result, lateTick } = this.storeMany(events);

@@ -175,6 +175,20 @@ export class KnownEvents {
     return out;
   }
 
+  /** The seqs of `source` known, as ascending `[from, to]` pairs (a tombstone's as one run). */
+  ranges(source: string): number[] {
+    const c = this.contiguous(source);
+    const out = c > 0 ? [1, c] : [];
+    const above = this.sources.get(source)?.above;
+    if (above === undefined) return out;
+    for (const seq of [...above].sort((a, b) => a - b)) {
+      const n = out.length;
+      if (n > 0 && out[n - 1]! + 1 === seq) out[n - 1] = seq;
+      else out.push(seq, seq);
+    }
+    return out;
+  }
+
   /** Number of identities known of the sources not forgotten (tombstones not included). */
   count(): number {
     let n = 0;

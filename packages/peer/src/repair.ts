@@ -18,6 +18,7 @@ import {
   covers,
   missingFrom,
   rangeCount,
+  rangeHas,
   rangeMax,
   toClaim,
 } from './seq-ranges.js';
@@ -181,21 +182,9 @@ export class Repair<S, E> {
     return out;
   }
 
-  /**
-   * The seqs of `source` this peer knows (held, pending or refused as too old), as `[from, to]`
-   * pairs: what repair still waits for is what it does not know yet.
-   */
+  /** The seqs of `source` known (held, pending or refused): repair waits only for the others. */
   private known(source: string): number[] {
-    const k = this.ctx.eventIds.get(source);
-    const c = this.ctx.eventIds.contiguous(source);
-    const out = c > 0 ? [1, c] : [];
-    if (k?.above === undefined) return out;
-    for (const seq of [...k.above].sort((a, b) => a - b)) {
-      const n = out.length;
-      if (n > 0 && out[n - 1]! + 1 === seq) out[n - 1] = seq;
-      else out.push(seq, seq);
-    }
-    return out;
+    return this.ctx.eventIds.ranges(source);
   }
 
   /** What `remote`'s frontier claims of `source`, as `[from, to]` pairs. */
@@ -596,9 +585,5 @@ export class Repair<S, E> {
 
 /** `true` when `remote`'s frontier claims `source#seq`. */
 function claims(remote: RemoteFrontier, source: string, seq: number): boolean {
-  if ((remote.holds.get(source) ?? 0) >= seq) return true;
-  const above = remote.above.get(source);
-  if (above === undefined) return false;
-  for (let i = 0; i < above.length; i += 2) if (seq >= above[i]! && seq <= above[i + 1]!) return true;
-  return false;
+  return (remote.holds.get(source) ?? 0) >= seq || rangeHas(remote.above.get(source) ?? [], seq);
 }
