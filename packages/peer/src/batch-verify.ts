@@ -32,10 +32,9 @@ function littleEndian(bytes: Uint8Array): bigint {
   return x;
 }
 
-function latin1(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]!);
-  return s;
+/** `bytes` as a flat one-byte string (one character per byte), for use as a map key. @internal */
+export function latin1(bytes: Uint8Array): string {
+  return String.fromCharCode.apply(null, bytes as unknown as number[]);
 }
 
 /** A point from its encoding as `ed25519.verify` reads it (ZIP-215), or `undefined`. */

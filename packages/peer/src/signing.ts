@@ -19,7 +19,7 @@ import {
   presenceSignedBytes,
   type WireEvent,
 } from '@symmetric/codec';
-import { type SignedMessage, verifyBatch } from './batch-verify.js';
+import { latin1, type SignedMessage, verifyBatch } from './batch-verify.js';
 import { host } from './context.js';
 import { type PeerIdentity, peerIdOf, publicKeyOfPeerId } from './identity.js';
 
@@ -32,16 +32,11 @@ export const BATCH_VERIFY_MIN = 8;
 /** Entries kept in the verification memo before it is cleared. */
 const MEMO_MAX = 32_768;
 /**
- * Verified triples: key = public key + signature (latin1), value = SHA-256 of the message (a
- * fixed 32 bytes per entry, however large the payloads a member signs).
+ * Verified triples: key = public key + signature, value = SHA-256 of the message (32 bytes
+ * however large the payloads a member signs), both as flat one-byte strings (about 200 bytes an
+ * entry; a string built a character at a time, or a typed array, costs several times that).
  */
-const memo = new Map<string, Uint8Array>();
-
-function latin1(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]!);
-  return s;
-}
+const memo = new Map<string, string>();
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
@@ -50,10 +45,13 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 function memoKey(publicKey: Uint8Array, signature: Uint8Array): string {
-  return latin1(publicKey) + latin1(signature);
+  const both = new Uint8Array(publicKey.length + signature.length);
+  both.set(publicKey);
+  both.set(signature, publicKey.length);
+  return latin1(both);
 }
 
-function remember(key: string, digest: Uint8Array): void {
+function remember(key: string, digest: string): void {
   if (memo.size >= MEMO_MAX) memo.clear();
   memo.set(key, digest);
 }
@@ -63,8 +61,8 @@ export function verifySignature(publicKey: Uint8Array, message: Uint8Array, sign
   if (signature.length !== 64) return false;
   const key = memoKey(publicKey, signature);
   const known = memo.get(key);
-  const digest = sha256(message);
-  if (known !== undefined && equalBytes(known, digest)) return true;
+  const digest = latin1(sha256(message));
+  if (known === digest) return true;
   let ok: boolean;
   try {
     ok = ed25519.verify(signature, message, publicKey);
@@ -82,13 +80,12 @@ export function verifySignature(publicKey: Uint8Array, message: Uint8Array, sign
  */
 export function preverifySignatures(items: readonly SignedMessage[]): void {
   if (items.length < BATCH_VERIFY_MIN) return;
-  const pending: { item: SignedMessage; key: string; digest: Uint8Array }[] = [];
+  const pending: { item: SignedMessage; key: string; digest: string }[] = [];
   for (const item of items) {
     if (item.signature.length !== 64) continue;
     const key = memoKey(item.publicKey, item.signature);
-    const digest = sha256(item.message);
-    const known = memo.get(key);
-    if (known === undefined || !equalBytes(known, digest)) pending.push({ item, key, digest });
+    const digest = latin1(sha256(item.message));
+    if (memo.get(key) !== digest) pending.push({ item, key, digest });
   }
   if (pending.length < BATCH_VERIFY_MIN) return;
   const random = (bytes: Uint8Array): Uint8Array => host.crypto.getRandomValues(bytes);
