@@ -223,14 +223,14 @@ export class Repair<S, E> {
       remote.holds.set(e.source, e.seq);
       if (e.above !== undefined && e.above.length > 0) remote.above.set(e.source, e.above);
       else remote.above.delete(e.source);
-      const claimMax = e.above !== undefined && e.above.length > 0 ? e.above[e.above.length - 1]! : e.seq;
+      const claim = claimRanges(e.seq, e.above);
+      const claimMax = rangeMax(claim);
       if (e.source === this.ctx.source) {
         // Only this incarnation stamps under its source: a neighbour claiming more of it holds
         // events of another peer running with the same id and incarnation (taken in all the
         // same, see reportConflict).
         if (claimMax > this.host.ownSeq()) this.reportConflict(link, claimMax);
       } else if (claimMax > 0) othersHistory = true;
-      const claim = claimRanges(e.seq, e.above);
       const mine = this.known(e.source);
       if (!covers(mine, claim)) {
         const x = this.announced.get(e.source);
@@ -433,10 +433,7 @@ export class Repair<S, E> {
     if (last !== undefined && (last.count === count || now - last.at < this.ctx.options.requestTimeoutMs))
       return;
     this.refreshed.set(link.key, { count, at: now });
-    const remote = this.frontierOf(link);
-    const lacking: string[] = [];
-    for (const source of remote.holds.keys())
-      if (!covers(this.mine(source), this.claimOf(remote, source))) lacking.push(source);
+    const lacking = this.historyLacks(link);
     if (lacking.length > 0) this.ask(link, lacking, now, true);
   }
 
@@ -474,10 +471,16 @@ export class Repair<S, E> {
 
   /** `true` when `link`'s neighbour announced events this peer lacks. */
   holdsMissing(link: LinkEntry<E>): boolean {
+    return this.historyLacks(link).length > 0;
+  }
+
+  /** The sources of which `link`'s neighbour claims events our history lacks. */
+  private historyLacks(link: LinkEntry<E>): string[] {
     const remote = this.frontierOf(link);
+    const lacking: string[] = [];
     for (const source of remote.holds.keys())
-      if (!covers(this.mine(source), this.claimOf(remote, source))) return true;
-    return false;
+      if (!covers(this.mine(source), this.claimOf(remote, source))) lacking.push(source);
+    return lacking;
   }
 
   /** `true` when every event a neighbour announced is held. */
