@@ -26,6 +26,26 @@ describe('an adopted frontier as the lower bound keeps it', () => {
     );
   });
 
+  it('answers each like its own frontier when several are built from one table in turn', () => {
+    const seq = fc.oneof(fc.integer({ min: 1, max: 1e9 }), fc.constant(2 ** 40));
+    const frontier = fc.uniqueArray(fc.tuple(fc.constantFrom('a', 'b', 'c', 'd'), seq), {
+      selector: (e) => e[0],
+      maxLength: 4,
+    });
+    fc.assert(
+      fc.property(fc.array(frontier, { minLength: 1, maxLength: 6 }), (frontiers) => {
+        const table = new StampingSources();
+        for (const s of ['a', 'b', 'c', 'd']) table.add(s);
+        const built = frontiers.map((f) => new AdoptedFrontier(table, f));
+        frontiers.forEach((f, i) => {
+          const map = new Map<string, number>(f);
+          for (const s of ['a', 'b', 'c', 'd']) expect(built[i]!.get(s)).toBe(map.get(s));
+        });
+      }),
+      { seed: 5, numRuns: 300 },
+    );
+  });
+
   it('knows nothing of a source that never stamped an event', () => {
     const table = new StampingSources();
     table.add('a');
