@@ -147,6 +147,10 @@ for (const seed of opts.seeds.split(',').map(int)) {
     process.stdout.write(fitLines(', retained by the peers only', r.peersFit, 'retained'));
   if (r.heapFitSettled !== undefined)
     process.stdout.write(fitLines(' (after the forget age: per-source state full)', r.heapFitSettled));
+  if (r.peersFitSettled !== undefined)
+    process.stdout.write(
+      fitLines(', retained by the peers only (after the forget age)', r.peersFitSettled, 'retained'),
+    );
   else
     process.stdout.write(
       `  (no fit after the forget age, ${FORGET_HORIZONS} horizons: the run is shorter than it and 5 minutes)\n`,

@@ -89,8 +89,9 @@ export interface LongChurnResult {
    * shorter than the forget age and 5 minutes.
    */
   readonly heapFitSettled?: HeapFit;
-  /** The fit of {@link heapFit} over the bytes the peers retain (with `peersRetained`). */
+  /** The fits of {@link heapFit} and {@link heapFitSettled} over the bytes the peers retain (with `peersRetained`). */
   readonly peersFit?: HeapFit;
+  readonly peersFitSettled?: HeapFit;
   readonly joins: readonly JoinCost[];
 }
 
@@ -233,6 +234,7 @@ export async function runLongChurn(options: LongChurnOptions): Promise<LongChurn
   const forgetMinute = (FORGET_HORIZONS * (options.horizonTicks ?? 300 * setting.fps)) / setting.fps / 60;
   const settled = fitHeap(minutes.filter(([t]) => t >= forgetMinute));
   const peersFit = fitHeap(peerMinutes);
+  const peersSettled = fitHeap(peerMinutes.filter(([t]) => t >= forgetMinute));
   return {
     metrics,
     checkpoints,
@@ -240,6 +242,7 @@ export async function runLongChurn(options: LongChurnOptions): Promise<LongChurn
     ...(fit === undefined ? {} : { heapFit: fit }),
     ...(settled === undefined ? {} : { heapFitSettled: settled }),
     ...(peersFit === undefined ? {} : { peersFit }),
+    ...(peersSettled === undefined ? {} : { peersFitSettled: peersSettled }),
   };
 }
 
