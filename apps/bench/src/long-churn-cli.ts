@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { writeHeapSnapshot } from 'node:v8';
 import { FORGET_HORIZONS, type SizeTable, sizeLines } from '@symmetric/peer';
 import { Command } from 'commander';
 import { type HeapFit, type LongChurnResult, runLongChurn } from './long-churn.js';
@@ -20,6 +21,14 @@ const program = new Command()
     'every <seconds> virtual s, print the sizes of the maps inside online peers',
     int,
   )
+  .option(
+    '--heap-snapshots <seconds>',
+    'comma-separated virtual seconds at which to write a V8 heap snapshot (long-churn-<seed>-<s>.heapsnapshot)',
+  )
+  .option(
+    '--peers-retained',
+    'also measure the bytes the peers retain (heap snapshot dominator tree, without the simulator records): slow',
+  )
   .parse();
 const opts = program.opts<{
   seeds: string;
@@ -28,6 +37,8 @@ const opts = program.opts<{
   latency: number;
   horizon?: number;
   sizes?: number;
+  heapSnapshots?: string;
+  peersRetained?: boolean;
 }>();
 
 const gcFn = (globalThis as { gc?: () => void }).gc;
@@ -42,6 +53,32 @@ function joinsLine(r: LongChurnResult, fromS: number, toS: number): string {
   const ticks = js.map((j) => j.ticks).sort((a, b) => a - b);
   const mean = ticks.reduce((a, b) => a + b, 0) / ticks.length;
   return `${js.length} joins, ticks simulated until live: mean ${mean.toFixed(0)}, max ${ticks[ticks.length - 1]}`;
+}
+
+/**
+ * The fit's lines: the slope with its standard error and the residual noise, then a verdict.
+ * Flat: the slope is within two standard errors of 0 and what it adds over the fitted span is
+ * within twice the minute-to-minute noise; rising (or falling) otherwise.
+ */
+function fitLines(what: string, f: HeapFit, measure = 'heap after GC'): string {
+  const k = (b: number): string => `${(b / 1024).toFixed(1)} KB`;
+  const spanMin = f.samples - 1;
+  const t =
+    f.perMinuteStdErrBytes > 0
+      ? Math.abs(f.perMinuteBytes) / f.perMinuteStdErrBytes
+      : Number.POSITIVE_INFINITY;
+  const drift = Math.abs(f.perMinuteBytes) * spanMin;
+  const flat = t <= 2 && drift <= 2 * f.residualBytes;
+  const verdict = flat
+    ? 'flat within noise (slope within 2 standard errors of 0, and its drift over the span within 2 residual SDs)'
+    : `${f.perMinuteBytes > 0 ? 'RISING' : 'falling'}: ${t.toFixed(1)} standard errors from 0, drift over ` +
+      `${spanMin} min ${k(drift)} against a residual SD of ${k(f.residualBytes)}`;
+  return (
+    `  ${measure}, fitted over ${f.samples} one-minute samples from minute ${f.fromMinute}${what}: ` +
+    `${k(f.perMinuteBytes)} ± ${k(f.perMinuteStdErrBytes)} (1 SE) per virtual minute at a fixed number of ` +
+    `online peers, ${(f.perOnlinePeerBytes / 1024).toFixed(0)} KB per online peer, residual SD ${k(f.residualBytes)}\n` +
+    `  verdict: ${verdict}\n`
+  );
 }
 
 process.stdout.write(
@@ -60,6 +97,13 @@ for (const seed of opts.seeds.split(',').map(int)) {
     horizonTicks: opts.horizon,
     gc: gcFn,
     sizesEveryS: opts.sizes,
+    heapSnapshotsAtS: opts.heapSnapshots?.split(',').map(int),
+    peersRetained: opts.peersRetained === true,
+    onHeapSnapshotAt: (atS) => {
+      gcFn?.();
+      const file = writeHeapSnapshot(`long-churn-${seed}-${atS}.heapsnapshot`);
+      process.stdout.write(`  heap snapshot at t=${atS} s: ${file}\n`);
+    },
     onSizes: (atS, sizes, heap) => {
       process.stdout.write(`  sizes at t=${atS} s, heap after GC ${mb(heap)}:\n`);
       for (const line of sizeLines(sizes, lastSizes)) process.stdout.write(`  ${line}\n`);
@@ -79,16 +123,34 @@ for (const seed of opts.seeds.split(',').map(int)) {
       `  t=${String(c.atS).padStart(5)} s  online ${String(c.online).padStart(2)}  tick ${c.tick}  ` +
         `base tick ${c.baseTickMin}..${c.baseTickMax}  events held/peer ${c.eventsHeldMean.toFixed(1)}  ` +
         `snapshots/peer ${c.snapshotsHeldMean.toFixed(0)}  heap after GC ${mb(c.heapBytes)} ` +
-        `(${kb(c.heapBytes, c.online)}/online peer)\n`,
+        `(${kb(c.heapBytes, c.online)}/online peer)` +
+        (c.peersBytes === undefined
+          ? ''
+          : `, peers retain ${mb(c.peersBytes)} (${c.peerRuntimes} runtimes, ${kb(c.peersBytes, c.online)}/online peer)`) +
+        '\n',
     );
   }
-  const fitLine = (what: string, f: HeapFit): string =>
-    `  heap after GC, fitted over ${f.samples} one-minute samples from minute ${f.fromMinute}${what}: ` +
-    `${(f.perMinuteBytes / 1024).toFixed(1)} KB per virtual minute at a fixed number of online peers, ` +
-    `${(f.perOnlinePeerBytes / 1024).toFixed(0)} KB per online peer\n`;
-  if (r.heapFit !== undefined) process.stdout.write(fitLine('', r.heapFit));
+  const [first, middle, last] = r.checkpoints;
+  if (first?.heapBytes !== undefined && middle !== undefined && last !== undefined)
+    process.stdout.write(
+      `  heap after GC start / middle / end: ${mb(first.heapBytes)} / ${mb(middle.heapBytes)} / ` +
+        `${mb(last.heapBytes)} (t = ${first.atS} / ${middle.atS} / ${last.atS} s; ` +
+        `${first.online} / ${middle.online} / ${last.online} online)\n`,
+    );
+  if (first?.peersBytes !== undefined && middle?.peersBytes !== undefined && last?.peersBytes !== undefined)
+    process.stdout.write(
+      `  retained by the peers start / middle / end: ${mb(first.peersBytes)} / ${mb(middle.peersBytes)} / ` +
+        `${mb(last.peersBytes)}\n`,
+    );
+  if (r.heapFit !== undefined) process.stdout.write(fitLines('', r.heapFit));
+  if (r.peersFit !== undefined)
+    process.stdout.write(fitLines(', retained by the peers only', r.peersFit, 'retained'));
   if (r.heapFitSettled !== undefined)
-    process.stdout.write(fitLine(' (after the forget age: per-source state full)', r.heapFitSettled));
+    process.stdout.write(fitLines(' (after the forget age: per-source state full)', r.heapFitSettled));
+  if (r.peersFitSettled !== undefined)
+    process.stdout.write(
+      fitLines(', retained by the peers only (after the forget age)', r.peersFitSettled, 'retained'),
+    );
   else
     process.stdout.write(
       `  (no fit after the forget age, ${FORGET_HORIZONS} horizons: the run is shorter than it and 5 minutes)\n`,

@@ -8,6 +8,7 @@ import { FORGET_HORIZONS, type Peer, type SizeTable, tableSizes } from '@symmetr
 import { type Metrics, parseScenario } from '@symmetric/sim';
 import { driveScenario, virtualNetwork } from '@symmetric/sim/driver';
 import { churnScenario, paperSetting } from './grid.js';
+import { measureRetained, type Retained } from './heap-retained.js';
 
 /** Options of {@link runLongChurn}. */
 export interface LongChurnOptions {
@@ -29,6 +30,15 @@ export interface LongChurnOptions {
    */
   readonly sizesEveryS?: number | undefined;
   readonly onSizes?: ((atS: number, sizes: SizeTable, heapBytes: number | undefined) => void) | undefined;
+  /** At these virtual seconds, `onHeapSnapshotAt` is called (e.g. to write a V8 heap snapshot). */
+  readonly heapSnapshotsAtS?: readonly number[] | undefined;
+  readonly onHeapSnapshotAt?: ((atS: number) => void) | undefined;
+  /**
+   * Also measure, at each checkpoint and one-minute sample, the bytes the peers retain (their
+   * subtrees in a heap snapshot's dominator tree, see heap-retained.ts): the peers' memory
+   * without the simulator's own records. Slow (a heap snapshot each time).
+   */
+  readonly peersRetained?: boolean | undefined;
 }
 
 /** What the peers hold at one moment of the run. */
@@ -48,6 +58,9 @@ export interface Checkpoint {
   readonly snapshotsHeldMean: number;
   /** Live heap after GC (bytes), if GC is exposed. */
   readonly heapBytes: number | undefined;
+  /** Bytes the peers retain (with `peersRetained`) and how many peer runtimes hold them. */
+  readonly peersBytes?: number | undefined;
+  readonly peerRuntimes?: number | undefined;
 }
 
 /** One (re)start of a peer that joined a running room. */
@@ -76,12 +89,19 @@ export interface LongChurnResult {
    * shorter than the forget age and 5 minutes.
    */
   readonly heapFitSettled?: HeapFit;
+  /** The fits of {@link heapFit} and {@link heapFitSettled} over the bytes the peers retain (with `peersRetained`). */
+  readonly peersFit?: HeapFit;
+  readonly peersFitSettled?: HeapFit;
   readonly joins: readonly JoinCost[];
 }
 
 /** A least-squares fit of the heap after GC against time and online peers. */
 export interface HeapFit {
   readonly perMinuteBytes: number;
+  /** Standard error of {@link perMinuteBytes} (from the residuals). */
+  readonly perMinuteStdErrBytes: number;
+  /** Standard deviation of the residuals: the minute-to-minute noise around the fit. */
+  readonly residualBytes: number;
   readonly perOnlinePeerBytes: number;
   readonly samples: number;
   /** Virtual minute of the first sample. */
@@ -110,9 +130,15 @@ export async function runLongChurn(options: LongChurnOptions): Promise<LongChurn
   let clockMs = 0;
   let lastSizesS = 0;
   let lastMinuteS = 0;
+  const snapshotsTaken = new Set<number>();
   // The heap fit starts after two horizons: the history (events, snapshot ring) has filled by then.
   const warmS = (2 * (options.horizonTicks ?? 300 * setting.fps)) / setting.fps;
   const minutes: [number, number, number][] = [];
+  const peerMinutes: [number, number, number][] = [];
+  const peersRetained = (): Retained | undefined =>
+    options.peersRetained === true
+      ? (measureRetained(PEER_CLASSES).get('PeerRuntime') ?? { count: 0, bytes: 0 })
+      : undefined;
   const network = virtualNetwork<unknown, unknown>(
     {
       peers: scenario.peers,
@@ -141,6 +167,7 @@ export async function runLongChurn(options: LongChurnOptions): Promise<LongChurn
       eventsHeldMean: mean(stats.map((s) => s.eventsHeld)),
       snapshotsHeldMean: mean(stats.map((s) => s.snapshotsHeld)),
       heapBytes: options.gc === undefined ? undefined : process.memoryUsage().heapUsed,
+      ...peersFields(peersRetained()),
     });
   };
   const { metrics } = await driveScenario(scenario, network, {
@@ -148,7 +175,10 @@ export async function runLongChurn(options: LongChurnOptions): Promise<LongChurn
     includeWall: false,
     trace: (e) => {
       clockMs = e.atMs;
-      if (e.type === 'down') online.delete(e.peer);
+      if (e.type === 'down') {
+        online.delete(e.peer);
+        peers[e.peer] = undefined;
+      }
     },
     hooks: {
       onPeer: (i, peer) => {
@@ -176,6 +206,12 @@ export async function runLongChurn(options: LongChurnOptions): Promise<LongChurn
           options.gc();
           options.gc();
           minutes.push([atS / 60, online.size, process.memoryUsage().heapUsed]);
+          const r = peersRetained();
+          if (r !== undefined) peerMinutes.push([atS / 60, online.size, r.bytes]);
+        }
+        if (options.heapSnapshotsAtS?.includes(atS) === true && !snapshotsTaken.has(atS)) {
+          snapshotsTaken.add(atS);
+          options.onHeapSnapshotAt?.(atS);
         }
         const every = options.sizesEveryS;
         if (every !== undefined && atS > lastSizesS && atS % every === 0) {
@@ -197,13 +233,24 @@ export async function runLongChurn(options: LongChurnOptions): Promise<LongChurn
   const fit = fitHeap(minutes);
   const forgetMinute = (FORGET_HORIZONS * (options.horizonTicks ?? 300 * setting.fps)) / setting.fps / 60;
   const settled = fitHeap(minutes.filter(([t]) => t >= forgetMinute));
+  const peersFit = fitHeap(peerMinutes);
+  const peersSettled = fitHeap(peerMinutes.filter(([t]) => t >= forgetMinute));
   return {
     metrics,
     checkpoints,
     joins,
     ...(fit === undefined ? {} : { heapFit: fit }),
     ...(settled === undefined ? {} : { heapFitSettled: settled }),
+    ...(peersFit === undefined ? {} : { peersFit }),
+    ...(peersSettled === undefined ? {} : { peersFitSettled: peersSettled }),
   };
+}
+
+/** The constructor whose objects are the peers (see heap-retained.ts). */
+const PEER_CLASSES: ReadonlySet<string> = new Set(['PeerRuntime']);
+
+function peersFields(r: Retained | undefined): Pick<Checkpoint, 'peersBytes' | 'peerRuntimes'> {
+  return r === undefined ? {} : { peersBytes: r.bytes, peerRuntimes: r.count };
 }
 
 /** Least squares of heap = a + b × online + c × minutes over `[minutes, online, heap]` samples. */
@@ -231,9 +278,17 @@ function fitHeap(samples: readonly [number, number, number][]): HeapFit | undefi
   if (Math.abs(d) < 1e-9) return undefined;
   const solve = (col: number): number =>
     det(m.map((row, i) => row.map((x, j) => (j === col ? v[i]! : x)))) / d;
+  const beta = [solve(0), solve(1), solve(2)];
+  let ssr = 0;
+  for (const [t, n, y] of samples) ssr += (y - beta[0]! - beta[1]! * n - beta[2]! * t) ** 2;
+  const variance = samples.length > 3 ? ssr / (samples.length - 3) : 0;
+  // Var(slope) = σ² × ((XᵀX)⁻¹)₂₂, the cofactor of m₂₂ over det(m).
+  const inv22 = (m[0]![0]! * m[1]![1]! - m[0]![1]! * m[1]![0]!) / d;
   return {
-    perOnlinePeerBytes: solve(1),
-    perMinuteBytes: solve(2),
+    perOnlinePeerBytes: beta[1]!,
+    perMinuteBytes: beta[2]!,
+    perMinuteStdErrBytes: Math.sqrt(Math.max(0, variance * inv22)),
+    residualBytes: Math.sqrt(variance),
     samples: samples.length,
     fromMinute: samples[0]![0],
   };

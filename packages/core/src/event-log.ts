@@ -14,13 +14,22 @@ interface SourceLog<E> {
   frontier: number;
   /** Highest seq ever held or folded. */
   maxSeq: number;
-  /** Held (not compacted) events by seq. */
-  readonly held: Map<number, TimelineEvent<E>>;
+  /** Held (not compacted) events by seq ({@link NONE_HELD} while none: most sources hold none). */
+  held: Map<number, TimelineEvent<E>>;
   /** Seqs at or below `frontier` never received and given up by compaction: [from, to] pairs. */
   skipped: number[] | undefined;
   /** Tick of the newest event folded into the base (-1: none folded). */
   lastTick: number;
+  /** Highest seq folded into the base snapshot (0: none). */
+  base: number;
 }
+
+/**
+ * The `held` of every source holding no event: one shared empty map, never written (a source
+ * gets a map of its own with its first held event), so a source whose events are all folded
+ * costs its few numbers, not an empty map.
+ */
+const NONE_HELD = new Map<number, never>();
 
 /** A source compaction forgot: its frontier then and the tick of its newest event. */
 export type ForgottenSource = readonly [source: string, seq: number, lastTick: number];
@@ -37,8 +46,6 @@ export class EventLog<E> {
   /** Pending and past events by tick, each bucket sorted by (source, seq). */
   private readonly buckets = new Map<number, TimelineEvent<E>[]>();
   private readonly sources = new Map<string, SourceLog<E>>();
-  /** Per source, the highest seq folded into the base snapshot. */
-  private readonly baseFrontier = new Map<string, number>();
   /** Events currently stored. */
   held = 0;
   /** Stored events offered again. */
@@ -66,8 +73,14 @@ export class EventLog<E> {
    */
   seedFolded(source: string, seq: number, lastTick: number, skipped?: readonly number[]): void {
     const sk = skipped !== undefined && skipped.length > 0 ? [...skipped] : undefined;
-    this.sources.set(source, { frontier: seq, maxSeq: seq, held: new Map(), skipped: sk, lastTick });
-    this.baseFrontier.set(source, seq);
+    this.sources.set(source, {
+      frontier: seq,
+      maxSeq: seq,
+      held: NONE_HELD,
+      skipped: sk,
+      lastTick,
+      base: seq,
+    });
   }
 
   /** Seed the folded sources of a joiner's snapshot (newest ticks: one before it, if not given). */
@@ -101,12 +114,23 @@ export class EventLog<E> {
 
   /** Per source, the highest seq folded into the base, sorted by source. */
   baseFrontierSorted(): [string, number][] {
-    return [...this.baseFrontier.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const out: [string, number][] = [];
+    for (const [source, log] of this.sources) if (log.base > 0) out.push([source, log.base]);
+    return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   }
 
   /** Per source of {@link baseFrontierSorted}, in its order, the tick of its newest folded event. */
   baseLastTicks(sorted: readonly (readonly [string, number])[]): number[] {
     return sorted.map(([source]) => this.sources.get(source)?.lastTick ?? -1);
+  }
+
+  /**
+   * The tick of `source`'s newest event when every event of it in the history is folded into
+   * the base; `undefined` when it holds one after the base or has none folded.
+   */
+  quietSince(source: string): number | undefined {
+    const log = this.sources.get(source);
+    return log === undefined || log.held.size > 0 || log.lastTick < 0 ? undefined : log.lastTick;
   }
 
   /** The sources the last compaction forgot (each listed once: the list is emptied). */
@@ -127,8 +151,9 @@ export class EventLog<E> {
    */
   baseSkippedSorted(): [string, number[]][] {
     const out: [string, number[]][] = [];
-    for (const source of this.baseFrontier.keys()) {
-      const sk = this.sources.get(source)?.skipped;
+    for (const [source, log] of this.sources) {
+      if (log.base === 0) continue;
+      const sk = log.skipped;
       if (sk !== undefined && sk.length > 0) out.push([source, [...sk]]);
     }
     return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
@@ -245,9 +270,10 @@ export class EventLog<E> {
       return 'too-old';
     }
     if (log === undefined) {
-      log = { frontier: 0, maxSeq: 0, held: new Map(), skipped: undefined, lastTick: -1 };
+      log = { frontier: 0, maxSeq: 0, held: NONE_HELD, skipped: undefined, lastTick: -1, base: 0 };
       this.sources.set(source, log);
     }
+    if (log.held === NONE_HELD) log.held = new Map();
     log.held.set(seq, event);
     if (seq > log.maxSeq) log.maxSeq = seq;
     if (seq === log.frontier + 1) {
@@ -315,7 +341,7 @@ export class EventLog<E> {
       const log = this.sources.get(source)!;
       let max = 0;
       for (const s of seqs) if (s > max) max = s;
-      if ((this.baseFrontier.get(source) ?? 0) < max) this.baseFrontier.set(source, max);
+      if (log.base < max) log.base = max;
       if (max <= log.frontier) continue;
       // Seqs in (frontier, max] never received are given up: they can only be before the base.
       const present = seqs.filter((s) => s > log.frontier);
@@ -332,6 +358,10 @@ export class EventLog<E> {
       while (log.held.has(f + 1)) f++;
       log.frontier = f;
     }
+    for (const source of folded.keys()) {
+      const log = this.sources.get(source)!;
+      if (log.held.size === 0) log.held = NONE_HELD;
+    }
     this.forgotten = [];
     const age = this.forgetAfter;
     if (age !== undefined) {
@@ -344,12 +374,10 @@ export class EventLog<E> {
 
   /** Forget the sources holding nothing whose newest folded event is before `beforeTick`. */
   private forget(beforeTick: number): void {
-    for (const [source, seq] of this.baseFrontier) {
-      const log = this.sources.get(source);
-      if (log === undefined || log.held.size > 0 || log.lastTick >= beforeTick) continue;
+    for (const [source, log] of this.sources) {
+      if (log.base === 0 || log.held.size > 0 || log.lastTick >= beforeTick) continue;
       this.sources.delete(source);
-      this.baseFrontier.delete(source);
-      const ids = Math.max(seq, log.frontier);
+      const ids = Math.max(log.base, log.frontier);
       this.forgottenIds += ids;
       this.forgotten.push([source, ids, log.lastTick]);
     }

@@ -316,10 +316,7 @@ export class Timeline<S, E> {
     return this.log.has(source, seq);
   }
 
-  /**
-   * Per source, the highest contiguous seq held: every seq up to it is held or folded into the
-   * base (it survives compaction). A fresh copy; sources with nothing held are absent.
-   */
+  /** Per source, the highest seq up to which every seq is held or folded (a copy; 0s absent). */
   frontier(): ReadonlyMap<string, number> {
     return this.log.frontier();
   }
@@ -334,10 +331,12 @@ export class Timeline<S, E> {
     return this.log.maxSeq(source);
   }
 
-  /**
-   * The held events of `source` with `fromSeq <= seq <= toSeq`, by seq, to repair a
-   * neighbour's gap. Compacted and missing events are skipped.
-   */
+  /** Tick of `source`'s newest event if all of it is folded into the base, else `undefined`. */
+  quietSince(source: string): number | undefined {
+    return this.log.quietSince(source);
+  }
+
+  /** Held events of `source` with `fromSeq <= seq <= toSeq`, by seq (compacted, missing: skipped). */
   eventsFrom(source: string, fromSeq: number, toSeq: number): TimelineEvent<E>[] {
     return this.log.eventsFrom(source, fromSeq, toSeq);
   }

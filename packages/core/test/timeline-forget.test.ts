@@ -131,3 +131,36 @@ describe('Timeline: forgetting sources gone longer than forgetSourcesAfter', () 
     expect(tl.baseSnapshot().frontier.length).toBeLessThanOrEqual(62);
   });
 });
+
+describe('Timeline: sources whose events are all folded', () => {
+  it('quietSince: the newest tick once all of a source is folded, undefined while it holds one after the base', () => {
+    const tl = new Timeline(rectangleApp, options);
+    tl.insertMany(history());
+    tl.advance(1_000);
+    expect(tl.quietSince('gone')).toBeUndefined();
+    tl.compact(100);
+    expect(tl.quietSince('gone')).toBe(40);
+    expect(tl.quietSince('stay')).toBeUndefined();
+    expect(tl.quietSince('nobody')).toBeUndefined();
+  });
+
+  it('hold new events of their own again, each source only its own', () => {
+    const tl = new Timeline(rectangleApp, options);
+    tl.insertMany(history());
+    tl.advance(1_000);
+    tl.compact(100);
+    // All of `gone` is folded: it holds no event now; `other` is new.
+    expect(tl.insert(ev(1_010, 'gone', 9))).toBe('scheduled');
+    expect(tl.insert(ev(1_020, 'other', 1))).toBe('scheduled');
+    expect(tl.eventsFrom('gone', 1, 100).map((e) => e.seq)).toEqual([9]);
+    expect(tl.eventsFrom('other', 1, 100).map((e) => e.seq)).toEqual([1]);
+    expect(tl.heldRanges('gone')).toEqual([1, 9]);
+    expect(tl.quietSince('gone')).toBeUndefined();
+    tl.advance(100);
+    tl.compact(1_100);
+    expect(tl.quietSince('gone')).toBe(1_010);
+    expect(tl.eventsFrom('gone', 1, 100)).toEqual([]);
+    expect(tl.insert(ev(1_200, 'other', 2))).toBe('scheduled');
+    expect(tl.eventsFrom('gone', 1, 100)).toEqual([]);
+  });
+});

@@ -2,9 +2,9 @@
  * Signatures: the peer's Ed25519 key signs its own events and its handshake proof; events and
  * proofs of others are verified under the key their peer id is derived from. Verification is
  * synchronous (`@noble/curves`), so it stays inside frame handling and virtual time. A
- * process-wide memo of verified (key, message, signature) triples makes a signature checked
- * once per process, however many peers of a simulation receive it (verification is a pure
- * function: the memo never changes a verdict).
+ * process-wide memo of the recently verified (key, message, signature) triples makes a signature
+ * checked once per process, however many peers of a simulation receive it (verification is a pure
+ * function: the memo never changes a verdict), in memory bounded by {@link MEMO_GENERATION}.
  * @internal
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
@@ -29,14 +29,33 @@ import { type PeerIdentity, peerIdOf, publicKeyOfPeerId } from './identity.js';
  */
 export const BATCH_VERIFY_MIN = 8;
 
-/** Entries kept in the verification memo before it is cleared. */
-const MEMO_MAX = 32_768;
+/**
+ * Entries of one generation of the verification memo. A signature is verified by every peer of a
+ * process within one propagation (seconds), so the memo only needs the signatures of the last
+ * few seconds: it keeps two generations, the one filling and the one before it (at most twice
+ * this many entries, about 400 KB), and a lookup finds either.
+ */
+export const MEMO_GENERATION = 1024;
 /**
  * Verified triples: key = public key + signature, value = SHA-256 of the message (32 bytes
  * however large the payloads a member signs), both as flat one-byte strings (about 200 bytes an
  * entry; a string built a character at a time, or a typed array, costs several times that).
  */
-const memo = new Map<string, string>();
+let memo = new Map<string, string>();
+/** The generation before {@link memo}. */
+let previousMemo = new Map<string, string>();
+
+function recall(key: string): string | undefined {
+  return memo.get(key) ?? previousMemo.get(key);
+}
+
+function remember(key: string, digest: string): void {
+  if (memo.size >= MEMO_GENERATION) {
+    previousMemo = memo;
+    memo = new Map();
+  }
+  memo.set(key, digest);
+}
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
@@ -51,16 +70,11 @@ function memoKey(publicKey: Uint8Array, signature: Uint8Array): string {
   return latin1(both);
 }
 
-function remember(key: string, digest: string): void {
-  if (memo.size >= MEMO_MAX) memo.clear();
-  memo.set(key, digest);
-}
-
 /** `true` when `signature` is `publicKey`'s Ed25519 signature of `message` (memoised). */
 export function verifySignature(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
   if (signature.length !== 64) return false;
   const key = memoKey(publicKey, signature);
-  const known = memo.get(key);
+  const known = recall(key);
   const digest = latin1(sha256(message));
   if (known === digest) return true;
   let ok: boolean;
@@ -85,7 +99,7 @@ export function preverifySignatures(items: readonly SignedMessage[]): void {
     if (item.signature.length !== 64) continue;
     const key = memoKey(item.publicKey, item.signature);
     const digest = latin1(sha256(item.message));
-    if (memo.get(key) !== digest) pending.push({ item, key, digest });
+    if (recall(key) !== digest) pending.push({ item, key, digest });
   }
   if (pending.length < BATCH_VERIFY_MIN) return;
   const random = (bytes: Uint8Array): Uint8Array => host.crypto.getRandomValues(bytes);

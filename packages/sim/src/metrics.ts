@@ -169,11 +169,14 @@ export function percentile(sorted: readonly number[], q: number): number {
 /**
  * Pace mismatch (docs/simulator.md): each peer reports its tick once per virtual second; a report
  * more than `threshold` ticks behind the largest tick reported so far by any peer is a
- * mismatch. Reports of one instant are simultaneous: the round's own maximum counts.
+ * mismatch. Reports of one instant are simultaneous: the round's own maximum counts. Skews
+ * are kept as counts per value (a few distinct tick counts, however long the run).
  */
 export class PaceTracker {
   #max = Number.NEGATIVE_INFINITY;
-  #skews: number[] = [];
+  /** How many judged reports had each skew. */
+  readonly #skews = new Map<number, number>();
+  #reports = 0;
   #mismatches = 0;
   readonly #threshold: number;
 
@@ -190,14 +193,15 @@ export class PaceTracker {
     for (const r of reports) {
       if (!r.counted) continue;
       const skew = this.#max - r.tick;
-      this.#skews.push(skew);
+      this.#skews.set(skew, (this.#skews.get(skew) ?? 0) + 1);
+      this.#reports++;
       if (skew > this.#threshold) this.#mismatches++;
     }
   }
 
   /** Reports judged so far. */
   get reports(): number {
-    return this.#skews.length;
+    return this.#reports;
   }
 
   /** Mismatches so far. */
@@ -207,13 +211,24 @@ export class PaceTracker {
 
   /** Mismatch percentage (0 with no reports). */
   get mismatchPct(): number {
-    return this.#skews.length === 0 ? 0 : (100 * this.#mismatches) / this.#skews.length;
+    return this.#reports === 0 ? 0 : (100 * this.#mismatches) / this.#reports;
   }
 
   /** Skew distribution. */
   skew(): SkewStats {
-    const sorted = [...this.#skews].sort((a, b) => a - b);
-    return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), max: sorted.at(-1) ?? 0 };
+    const values = [...this.#skews.keys()].sort((a, b) => a - b);
+    // The value at rank ceil(q × n) of the sorted reports (as `percentile` picks it), from counts.
+    const at = (q: number): number => {
+      if (this.#reports === 0) return 0;
+      const rank = Math.max(1, Math.ceil(q * this.#reports));
+      let seen = 0;
+      for (const v of values) {
+        seen += this.#skews.get(v)!;
+        if (seen >= rank) return v;
+      }
+      return values.at(-1)!;
+    };
+    return { p50: at(0.5), p99: at(0.99), max: values.at(-1) ?? 0 };
   }
 }
 

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PaceTracker, percentile, perfectClockLateTicks, recoveryStats } from '../src/metrics.js';
 import { lineEdges } from '../src/topology.js';
@@ -97,6 +98,30 @@ describe('pace and percentiles', () => {
     // The maximum is "so far": a later round reporting lower ticks is judged against it.
     pace.round([{ tick: 140, counted: true }]);
     expect(pace.mismatches).toBe(2);
+  });
+
+  it('its skew distribution is the nearest-rank percentiles of every judged skew', () => {
+    const report = fc.record({ tick: fc.integer({ min: 0, max: 300 }), counted: fc.boolean() });
+    fc.assert(
+      fc.property(fc.array(fc.array(report, { maxLength: 6 }), { maxLength: 30 }), (rounds) => {
+        const pace = new PaceTracker(50);
+        const skews: number[] = [];
+        let max = Number.NEGATIVE_INFINITY;
+        for (const r of rounds) {
+          pace.round(r);
+          for (const x of r) max = Math.max(max, x.tick);
+          for (const x of r) if (x.counted) skews.push(max - x.tick);
+        }
+        const sorted = skews.sort((a, b) => a - b);
+        expect(pace.reports).toBe(sorted.length);
+        expect(pace.skew()).toEqual({
+          p50: percentile(sorted, 0.5),
+          p99: percentile(sorted, 0.99),
+          max: sorted.at(-1) ?? 0,
+        });
+      }),
+      { seed: 11, numRuns: 300 },
+    );
   });
 
   it('recovery stats in seconds', () => {
