@@ -2,20 +2,17 @@ import { ClockError } from './errors.js';
 import { LinkFiguresCache, networkEstimate, referenceOffset } from './estimate.js';
 import { learnedFrequency } from './frequency.js';
 import { MinorityGuard } from './guard.js';
-import { type LinkState, linkSigma, neighbourClockAt, newLinkState, takeSample } from './link-state.js';
+import { type LinkState, linkSigma, newLinkState, takeSample } from './link-state.js';
 import { type ClockOptions, type ResolvedClockOptions, resolveClockOptions } from './options.js';
 import { STEP_PHASE } from './phase.js';
 import type { ClockEstimate, ClockStats, SyncMessage } from './types.js';
-import { checkSync, linkProblem, type Problem, tickProblem } from './validate.js';
+import { checkSync, checkTime, linkProblem, type Problem, tickProblem } from './validate.js';
 
 /** A reference clock defers to a neighbour only with this multiple of the usual switch margin. */
 const ROOT_MARGIN_FACTOR = 1.5;
 
 // Only +, −, ×, ÷ and sqrt below (all exactly rounded by IEEE 754), never Math.exp and friends,
 // whose last bits may differ between engines: the same inputs give the same outputs everywhere.
-
-/** How far (ms) before the latest time seen a `nowMs` may be and still be accepted (as that time). */
-const STALE_TIME_TOLERANCE_MS = 1000;
 
 /** Tolerance for floating-point noise when flooring the clock to whole ticks. */
 const FLOOR_EPSILON = 1e-9;
@@ -110,6 +107,8 @@ export class Clock {
       this.#adoptTicks,
       this.#o.establishAfterMs,
       { clockAt: (t) => this.#clockAt(t), refAt: (t) => this.#refAt(t), links: this.#links },
+      this.#o.freshWaitMs,
+      ticks(this.#o.witnessSlackMs),
     );
   }
 
@@ -138,10 +137,7 @@ export class Clock {
     return { ...this.#stats, uncorroborated: this.#guard.uncorroborated, lies: this.#guard.lies };
   }
 
-  /**
-   * `true` once the clock agrees with a network (it measured a neighbour and joined or leads):
-   * from then on one neighbour's word moves it forward only as far as `corroborationMs` allows.
-   */
+  /** `true` once the clock agreed with a network for `establishAfterMs` (the minority guard applies). */
   get established(): boolean {
     return this.#guard.established;
   }
@@ -153,11 +149,27 @@ export class Clock {
   }
 
   /**
-   * Evidence that the clock of `origin` was at least `tick` at local time `nowMs` (the runtime
-   * passes the tick of a validly signed event of that origin, lowered by the largest stamping
-   * delay). It corroborates the lead of neighbours other than `origin` (use the link id as the
-   * origin when the event's author is that neighbour). Read by the minority guard only; ticks
-   * that are not finite or out of range are ignored.
+   * Whether neighbour `link` speaks for the room (default `true`; `false`: as new as this clock;
+   * `undefined`: not known yet, waited for): what a clock not established weighs a far lead
+   * against (see `freshWaitMs`); with `nowMs`, leads that waited are weighed again at once.
+   * @throws {@link ClockError} `BAD_TIME`, `TIME_WENT_BACKWARDS`
+   */
+  setVoice(link: string, voice: boolean | undefined, nowMs?: number): void {
+    this.#guard.setVoice(link, voice);
+    if (nowMs === undefined || !this.#seen || this.#guard.waiting().length === 0) return;
+    const now = this.#time(nowMs);
+    this.#reanchor(now);
+    for (const id of this.#guard.waiting()) {
+      const rx = this.#links.get(id)?.lastRx;
+      if (rx !== undefined) this.#takeLower(id, rx.tick + ((now - rx.at) * this.#o.fps) / 1000, now);
+    }
+  }
+
+  /**
+   * Evidence that the clock of `origin` was at least `tick` at local time `nowMs` (a validly
+   * signed event's tick, lowered by the largest stamping delay, `witnessSlackMs`): corroborates
+   * leads of neighbours other than `origin` (the link id when the author is that neighbour).
+   * Read by the minority guard only; ticks not finite or out of range are ignored.
    * @throws {@link ClockError} `BAD_TIME`, `TIME_WENT_BACKWARDS`
    */
   witness(origin: string, tick: number, nowMs: number): void {
@@ -269,7 +281,7 @@ export class Clock {
     if ('problem' in checked) this.#must(checked.problem);
     const rtt = 'rtt' in checked ? checked.rtt : undefined; // the round trip an echo measures (ms)
     const lead = this.#seen ? msg.tick - this.#clockAt(now) : 0;
-    if (this.#guard.isLie(link, msg.tick, lead, now, this.#othersAt(link, now)))
+    if (this.#guard.isLie(link, msg.tick, lead, now, this.#guard.othersAt(link, now)))
       this.#reject(
         'CLOCK_LIE',
         `SYNC claims tick ${msg.tick}, ${Math.round(lead)} ticks ahead; nobody agrees`,
@@ -277,17 +289,10 @@ export class Clock {
     this.#touch(now);
     const l = this.#link(link);
     l.lastRx = { time: msg.time, tick: msg.tick, at: now };
-    if (Math.abs(lead) <= this.#guard.corroborationTicks) l.agreed = true;
+    this.#guard.heard(link, lead, now);
     this.#stats.syncsReceived++;
     this.#reanchor(now);
-    // Uncompensated lower bound: the neighbour's clock is at least `msg.tick` now. Jumping to it
-    // can never overshoot a real clock, so a joiner adopts the network's time at once.
-    const lower = msg.tick - this.#cA;
-    if (lower > this.#adoptTicks && this.#guard.mayJump(link, lower, now)) {
-      this.#jump(lower);
-      this.#parent = link;
-      this.#joining = true;
-    }
+    this.#takeLower(link, msg.tick, now);
     if (rtt === undefined) return;
     const sample = takeSample(l, msg.tick, rtt, this.#refAt(now), this.#o, this.#switchTicks);
     if (sample === 'filtered') {
@@ -398,6 +403,16 @@ export class Clock {
     this.#cA = c;
     this.#qA = q;
     this.#tA = t;
+  }
+
+  /** `link`'s clock is at least `tick` at `t` (anchors at `t`): jump to it, as far as the guard allows. */
+  #takeLower(link: string, tick: number, t: number): void {
+    const lower = tick - this.#cA;
+    if (lower > this.#adoptTicks && this.#guard.mayJump(link, lower, t)) {
+      this.#jump(lower);
+      this.#parent = link;
+      this.#joining = true;
+    }
   }
 
   /** Jump the clock forward by `by` ticks (anchors must be at the current time). */
@@ -546,16 +561,6 @@ export class Clock {
     if (integrate) this.#lastControlAt = t;
   }
 
-  /** The most advanced clock (ticks at `t`) among neighbours but `claimant`, suspect ones too; `NaN`: none. */
-  #othersAt(claimant: string, t: number): number {
-    let others = Number.NaN;
-    for (const [id, l] of this.#links) {
-      const at = id === claimant ? Number.NaN : neighbourClockAt(l, t, this.#refAt(t), this.#o.fps);
-      if (!Number.isNaN(at) && !(at <= others)) others = at;
-    }
-    return others;
-  }
-
   #link(id: string): LinkState {
     let l = this.#links.get(id);
     if (l === undefined) {
@@ -580,18 +585,11 @@ export class Clock {
     throw new ClockError(code, message);
   }
 
-  /**
-   * Validate a `nowMs` argument and return the time to use: a time up to
-   * {@link STALE_TIME_TOLERANCE_MS} before one already given is taken as that one (a frame or a
-   * queued frame stamped a little earlier is not an error); further back is a broken clock.
-   */
+  /** Validate a `nowMs` argument and return the time to use (see {@link checkTime}). */
   #time(now: number): number {
-    if (typeof now !== 'number' || !Number.isFinite(now))
-      this.#reject('BAD_TIME', `time must be a finite number, got ${String(now)}`);
-    if (now >= this.#lastNow) return now;
-    if (now < this.#lastNow - STALE_TIME_TOLERANCE_MS)
-      this.#reject('TIME_WENT_BACKWARDS', `time ${now} is before ${this.#lastNow}`);
-    return this.#lastNow;
+    const checked = checkTime(now, this.#lastNow);
+    if (typeof checked !== 'number') this.#reject(checked[0], checked[1]);
+    return checked;
   }
 
   #must(problem: Problem | undefined): void {
