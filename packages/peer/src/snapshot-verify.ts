@@ -88,8 +88,10 @@ function frontierProblem(
  * reported, if any) and `others` (what each other neighbour reported). The snapshot is
  * contradicted when more other neighbours agree on one other hash than report ours, and either
  * two or more of them agree on it or the sender itself does not back our hash (a sender that
- * simulates its own snapshot reports our hash; one honest neighbour against a sender that does is
- * one word against another, left to the `desync` report). Returns the problem, or `undefined`.
+ * simulates its own snapshot reports our hash, and it reports first: desync.ts gives it ours only
+ * then, so an echo backs nothing; one honest neighbour against a sender that simulates its own
+ * forged state is one word against another, left to the `desync` report). Returns the problem,
+ * or `undefined`.
  * @internal
  */
 export function stateContradiction(
