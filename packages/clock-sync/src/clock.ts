@@ -281,7 +281,7 @@ export class Clock {
     if ('problem' in checked) this.#must(checked.problem);
     const rtt = 'rtt' in checked ? checked.rtt : undefined; // the round trip an echo measures (ms)
     const lead = this.#seen ? msg.tick - this.#clockAt(now) : 0;
-    if (this.#guard.isLie(link, msg.tick, lead, now, this.#guard.othersAt(link, now)))
+    if (this.#guard.isLie(link, msg.tick, lead, now))
       this.#reject(
         'CLOCK_LIE',
         `SYNC claims tick ${msg.tick}, ${Math.round(lead)} ticks ahead; nobody agrees`,
@@ -302,6 +302,15 @@ export class Clock {
     this.#stats.samplesAccepted++;
     if (sample === 'stepped') this.#stats.steps++;
     this.#control(now, true);
+  }
+
+  /**
+   * `true` when {@link onSync} would refuse `link`'s claim of `tick` at `nowMs` (a snapshot's
+   * tick, say) as a `CLOCK_LIE`. Read-only. @throws {@link ClockError} `BAD_TIME`, `TIME_WENT_BACKWARDS`
+   */
+  refutes(link: string, tick: number, nowMs: number): boolean {
+    const now = this.#time(nowMs);
+    return this.#seen && this.#guard.refutes(link, tick, tick - this.#clockAt(now), now);
   }
 
   /** The neighbour link closed: forget everything about it. Unknown links are ignored. */
@@ -375,8 +384,6 @@ export class Clock {
     return clock + referenceOffset(ref, this.#seen ? this.#refAt(now) : 0, clock);
   }
 
-  // ---- internals -------------------------------------------------------------------------
-
   #refAt(t: number): number {
     return this.#qA + ((t - this.#tA) * this.#o.fps * (1 + this.#freq)) / 1000;
   }
@@ -423,11 +430,6 @@ export class Clock {
     this.#stats.adoptions++;
   }
 
-  /** Smoothed-estimate noise of a link (ticks, one standard deviation). */
-  #sigma(l: LinkState): number {
-    return linkSigma(l, this.#o.smoothing);
-  }
-
   /**
    * Re-plan the steering at `t` (anchors must be at `t`):
    * 1. adopt: jump forward to the furthest neighbour more than the adoption threshold ahead;
@@ -471,7 +473,7 @@ export class Clock {
       ref = undefined;
     }
     const refOff = ref !== undefined && ref.samples > 0 ? ref.u + base : 0;
-    const refSigma = ref !== undefined && ref.samples > 0 ? this.#sigma(ref) : 0;
+    const refSigma = ref !== undefined && ref.samples > 0 ? linkSigma(ref, this.#o.smoothing) : 0;
     // A reference clock defers with a wider margin and more patience: it anchors the network's
     // time, and its own followers can only appear ahead of it through noise.
     const scale = ref === undefined ? ROOT_MARGIN_FACTOR : 1;
@@ -487,7 +489,7 @@ export class Clock {
         l.aheadSince = undefined;
         continue;
       }
-      const ls = this.#sigma(l);
+      const ls = linkSigma(l, this.#o.smoothing);
       const sigma = Math.sqrt(ls * ls + refSigma * refSigma);
       // The floor guards against what the noise estimate cannot see (asymmetric paths, whose
       // error is at most half a round trip per hop): on fast links it can be much smaller.
@@ -509,10 +511,8 @@ export class Clock {
       }
     }
     if (best !== undefined) {
-      // Switching is gated by a clear, persistent lead. When the lead is large (two parts of the
-      // network merging), take the new reference's time at once, like a joiner, so that the
-      // merge sweeps through quickly; otherwise slew (jumping on a merely clear lead would push
-      // the clock up by the selection bias each time: a ratchet).
+      // Switching is gated by a clear, persistent lead. A large lead (a merge) is taken at once,
+      // like a joiner; otherwise slew (jumping on a merely clear lead would be a ratchet).
       this.#parent = best;
       if (bestBy > bestMargin) this.#joining = true;
       this.#stats.referenceChanges++;
@@ -537,7 +537,7 @@ export class Clock {
     if (
       ref !== undefined &&
       e > 0 &&
-      (ref.stepped || e > Math.max(this.#switchTicks, 4 * this.#sigma(ref))) &&
+      (ref.stepped || e > Math.max(this.#switchTicks, 4 * linkSigma(ref, this.#o.smoothing))) &&
       this.#guard.mayJump(this.#parent!, e, t)
     ) {
       // The reference jumped (a detected step), or is clearly ahead beyond the noise: follow at

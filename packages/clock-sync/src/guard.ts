@@ -94,7 +94,7 @@ export class MinorityGuard {
     /** The clock is established after agreeing with a network this long (ms). */
     private readonly establishAfterMs: number,
     private readonly clock: GuardedClock,
-    /** How long (ms) a clock not anchored waits for a second neighbour to corroborate a lead. */
+    /** How long (ms) a clock not established waits for a second neighbour to corroborate a lead. */
     private readonly freshWaitMs = 1000,
     /** How far (ticks) below its event's tick a witnessed tick may be (the largest stamping delay). */
     private readonly witnessSlackTicks = 0,
@@ -120,7 +120,7 @@ export class MinorityGuard {
   }
 
   /**
-   * Whether `link` speaks for the room (default `true`): a clock not anchored counts only such
+   * Whether `link` speaks for the room (default `true`): a clock not established counts only such
    * neighbours, while it has any, as corroborating or contradicting a lead, and follows no other.
    */
   setVoice(link: string, voice: boolean | undefined): void {
@@ -225,13 +225,20 @@ export class MinorityGuard {
    * lie when the lead exceeds `lieTicks` and the clock is established, or anchored and every other
    * voice heard contradicts it. Counts it.
    */
-  isLie(claimant: string, claim: number, lead: number, t: number, otherLinks: number): boolean {
-    if (lead <= this.lieTicks) return false;
-    if (!this.established) {
-      if (!this.anchored || this.#fresh(claimant, claim, t) !== 'contradicted') return false;
-    } else if (this.corroborated(claimant, claim, t, otherLinks, this.corroborationTicks, true)) return false;
+  isLie(claimant: string, claim: number, lead: number, t: number): boolean {
+    if (!this.refutes(claimant, claim, lead, t)) return false;
     this.lies++;
     return true;
+  }
+
+  /**
+   * `true` when the claim of `claimant` that the room's clock is at `claim` (a clock `lead` ticks
+   * ahead of ours) at `t` would be a lie ({@link isLie}), without counting it.
+   */
+  refutes(claimant: string, claim: number, lead: number, t: number): boolean {
+    if (lead <= this.lieTicks) return false;
+    if (!this.established) return this.anchored && this.#fresh(claimant, claim, t) === 'contradicted';
+    return !this.corroborated(claimant, claim, t, this.#othersAt(claimant, t), this.corroborationTicks, true);
   }
 
   /**
@@ -244,7 +251,7 @@ export class MinorityGuard {
     if (lead <= this.corroborationTicks) return true;
     const claim = this.clock.clockAt(t) + lead;
     if (!this.established) return this.#freshMay(claimant, claim, lead, t);
-    if (this.corroborated(claimant, claim, t, this.othersAt(claimant, t), this.corroborationTicks))
+    if (this.corroborated(claimant, claim, t, this.#othersAt(claimant, t), this.corroborationTicks))
       return true;
     return this.#refused(claimant, t);
   }
@@ -259,7 +266,7 @@ export class MinorityGuard {
   mayJump(claimant: string, by: number, t: number): boolean {
     const claim = this.clock.clockAt(t) + by;
     if (!this.established) return this.#freshMay(claimant, claim, by, t);
-    if (this.corroborated(claimant, claim, t, this.othersAt(claimant, t), this.jumpTolerance)) return true;
+    if (this.corroborated(claimant, claim, t, this.#othersAt(claimant, t), this.jumpTolerance)) return true;
     if (this.spend(by, t)) return true;
     return this.#refused(claimant, t);
   }
@@ -284,8 +291,9 @@ export class MinorityGuard {
    * claim or is ahead, or a witness of another origin does. `'unvoiced'`: no voice is linked (the
    * claim is followed as any lead of a joiner), or a neighbour not known yet to speak for the room
    * backs it (followed, anchoring nothing). `'waiting'`: other neighbours are not heard, or not
-   * known, yet, and `claimant` has waited less than `freshWaitMs`. Then `'contradicted'`: the
-   * claimant is no voice, or another voice heard is further behind; else `'alone'`.
+   * known, yet (the claimant too), and `claimant` has waited less than `freshWaitMs`. Then
+   * `'contradicted'`: the claimant is no voice, or another voice heard is further behind; else
+   * `'alone'`.
    */
   #fresh(
     claimant: string,
@@ -295,9 +303,10 @@ export class MinorityGuard {
     let voices = false;
     for (const id of this.clock.links.keys()) if (!this.#voice.has(id)) voices = true;
     const own = this.#voice.get(claimant);
-    if (own !== undefined && voices) return 'contradicted';
+    if (own === 'mute' && voices) return 'contradicted';
     let behind = 0;
-    let pending = false;
+    // A claimant not known yet to speak for the room is waited for, like the others.
+    let pending = own === 'unknown' && voices;
     let backed = false;
     for (const n of this.#all(t)) {
       if (n.id === claimant || this.suspect(n.id, t)) continue;
@@ -316,7 +325,7 @@ export class MinorityGuard {
     // Neighbours not heard yet, or not known yet to speak for the room, may: wait for them.
     if (pending && t - (this.#waiting.get(claimant) ?? t) < this.freshWaitMs) return 'waiting';
     if (!voices) return 'unvoiced';
-    return behind > 0 ? 'contradicted' : 'alone';
+    return behind > 0 || own !== undefined ? 'contradicted' : 'alone';
   }
 
   /**
@@ -367,7 +376,7 @@ export class MinorityGuard {
    * (they corroborate nobody, but they are heard: beside one, the claimant is not this clock's
    * whole view of the network); `NaN` when none is heard.
    */
-  othersAt(claimant: string, t: number): number {
+  #othersAt(claimant: string, t: number): number {
     let others = Number.NaN;
     for (const n of this.#all(t)) {
       if (n.id === claimant) continue;
