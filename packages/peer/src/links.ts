@@ -332,6 +332,9 @@ export class LinkTable<E> {
     this.entries.delete(key);
     const wasNeighbour = entry.protocol.kind === 'running';
     entry.protocol = { kind: 'closed', peerId: entry.peerId };
+    // The ids this link interned are given back to the codec (shared by all links).
+    entry.encoder.dispose();
+    entry.decoder.dispose();
     if (wasNeighbour) this.neighbourList = this.neighbourList.filter((l) => l !== entry);
     return { entry, wasNeighbour };
   }
@@ -416,6 +419,7 @@ export class LinkTable<E> {
   }
 
   private sendEventChunk(entry: LinkEntry<E>, events: readonly WireEvent<E>[]): void {
+    if (entry.protocol.kind === 'closed') return;
     let bytes: Uint8Array;
     try {
       bytes = entry.encoder.encode({ type: 'events', events });
