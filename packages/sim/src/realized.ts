@@ -223,10 +223,12 @@ export class FrameLog {
       due[i] = c.due(f, routeDue.get(r) ?? Number.NEGATIVE_INFINITY);
       routeDue.set(r, due[i]!);
     }
-    // Stable: frames sent at the same time keep their record order.
-    const sorted = Array.from({ length: n }, (_, i) => i).sort(
-      (a, b) => c.sent(frames[a]!) - c.sent(frames[b]!),
-    );
+    // Stable: frames sent at the same time keep their record order (a network that records
+    // frames as they are sent needs no sorting).
+    const sorted = Array.from({ length: n }, (_, i) => i);
+    let inOrder = true;
+    for (let i = 1; i < n && inOrder; i++) inOrder = c.sent(frames[i - 1]!) <= c.sent(frames[i]!);
+    if (!inOrder) sorted.sort((a, b) => c.sent(frames[a]!) - c.sent(frames[b]!));
     const dir: Direction = {
       sent: new Float64Array(n),
       delay: new Float64Array(n),
