@@ -62,6 +62,11 @@ export class FrameColumns implements Iterable<CarriedFrame> {
 
   /** Append one frame, given field by field (no object per frame). */
   add(from: number, to: number, linkId: string, sentMs: number, delayMs: number, dueMs: number): void {
+    this.addOnRoute(this.routeOf(from, to, linkId), sentMs, delayMs, dueMs);
+  }
+
+  /** Append one frame of route `r` (from {@link routeOf}). */
+  addOnRoute(r: number, sentMs: number, delayMs: number, dueMs: number): void {
     const i = this.size++;
     const c = i >>> CHUNK_BITS;
     if (c === this.#sent.length) {
@@ -69,7 +74,6 @@ export class FrameColumns implements Iterable<CarriedFrame> {
       this.#delay.push(new Float64Array(CHUNK));
       this.#route.push(new Int32Array(CHUNK));
     }
-    const r = this.#routeOf(from, to, linkId);
     this.#sent[c]![i & MASK] = sentMs;
     this.#delay[c]![i & MASK] = delayMs;
     this.#route[c]![i & MASK] = r;
@@ -98,7 +102,8 @@ export class FrameColumns implements Iterable<CarriedFrame> {
     return this.#dueAside.get(i) ?? Math.max(this.sent(i) + this.delay(i), previousDue);
   }
 
-  #routeOf(from: number, to: number, linkId: string): number {
+  /** The route of frames from `from` to `to` on link `linkId` (made on first use). */
+  routeOf(from: number, to: number, linkId: string): number {
     let routes = this.#routesOf.get(linkId);
     if (routes === undefined) {
       routes = [];
