@@ -21,6 +21,7 @@ import { duplicateLinkLoser, type Link, type Transport, type TransportError } fr
 import { host } from './context.js';
 import { PeerError, type PeerErrorCode } from './errors.js';
 import type { ResolvedOptions } from './options.js';
+import type { RemoteFrontier } from './repair.js';
 import type { Signer } from './signing.js';
 import type { PeerCounters } from './stats.js';
 import type { NeighbourInfo } from './types.js';
@@ -72,6 +73,8 @@ export class LinkEntry<E> {
    * handled after it as if at that time (a SYNC's timing stays exact).
    */
   early: { readonly frame: Frame<E>; readonly at: number }[] | undefined;
+  /** What the neighbour is known to hold (repair's record of this link, kept here once looked up). */
+  remote: RemoteFrontier | undefined;
 
   constructor(
     /** Link id, unique among this peer's links (prefixed with the transport index when several). */

@@ -107,11 +107,14 @@ export class Repair<S, E> {
 
   /** What `link`'s neighbour is known to hold. */
   frontierOf(link: LinkEntry<E>): RemoteFrontier {
-    let f = this.frontiers.get(link.key);
+    let f = link.remote;
+    if (f !== undefined) return f;
+    f = this.frontiers.get(link.key);
     if (f === undefined) {
       f = { holds: new SourceSeqs(this.slots), above: new Map(), received: false, conflictReported: false };
       this.frontiers.set(link.key, f);
     }
+    link.remote = f;
     return f;
   }
 
