@@ -1,8 +1,8 @@
 /**
  * The measured sections of docs/scale.md, generated from the results files (never typed by
- * hand): real sockets before/after (`results/scale-before/`, `results/scale-after/`), flooding
- * vs broadcast in the simulator (`results/gossip-sim.json`) and on real libp2p
- * (`results/gossip-real.json`). Each section sits between `<!-- scale:<name>:start -->` and
+ * hand): the simulated room at growing sizes (`results/scale-sim/`), real sockets before/after
+ * (`results/scale-before/`, `results/scale-after/`), flooding vs broadcast in the simulator
+ * (`results/gossip-sim.json`) and on real libp2p (`results/gossip-real.json`). Each section sits between `<!-- scale:<name>:start -->` and
  * `<!-- scale:<name>:end -->` markers.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -14,9 +14,10 @@ import {
   gossipSimMarkdown,
 } from './gossip-tables.js';
 import type { Comparison } from './real/compare.js';
+import type { ScaleReport } from './scale-report.js';
 
 /** The generated sections by marker name. */
-export type ScaleSections = Readonly<Record<'real' | 'gossip-sim' | 'gossip-real', string>>;
+export type ScaleSections = Readonly<Record<'sim' | 'real' | 'gossip-sim' | 'gossip-real', string>>;
 
 const f = (x: number | null | undefined, d = 2): string =>
   x === null || x === undefined ? '–' : x.toFixed(d);
@@ -52,6 +53,42 @@ export function realSection(results: string): string {
     }
   }
   if (rows === 0) return 'No results yet (run the commands above).';
+  return lines.join('\n');
+}
+
+/**
+ * The simulated-room section from the `bench:scale` reports in `results/scale-sim/` (one per
+ * label, e.g. before and after a change): a row per label and size, sizes in order.
+ */
+export function simSection(results: string): string {
+  const dir = join(results, 'scale-sim');
+  if (!existsSync(dir)) return 'No results yet (run the commands above).';
+  const reports = readdirSync(dir)
+    .filter((x) => x.endsWith('.json'))
+    .sort()
+    .map((x) => JSON.parse(readFileSync(join(dir, x), 'utf8')) as ScaleReport);
+  const rows = reports
+    .flatMap((r) => r.rows.filter((row) => row.ran).map((row) => ({ r, row })))
+    .sort((a, b) => a.row.peers - b.row.peers);
+  if (rows.length === 0) return 'No results yet (run the commands above).';
+  const n = (x: number, d: number): string =>
+    x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+  const lines = [
+    '| run | N | virtual s | CPU-s | peak RSS MB | live heap / peer MB | messages | events per `events` frame | B / event / link | codec batched B / event | ratio | converged | Node |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|',
+  ];
+  for (const { r, row } of rows) {
+    const ratio =
+      row.bytesPerEventPerLink !== null && row.codecBatchedBytesPerEvent !== null
+        ? n(row.bytesPerEventPerLink / row.codecBatchedBytesPerEvent, 2)
+        : '–';
+    lines.push(
+      `| \`${r.label}\` | ${row.peers.toLocaleString('en-US')} | ${row.durationS} | ${n(row.cpuS, 1)} | ${n(row.peakRssMb, 0)} | ` +
+        `${row.heapPerPeerMb === null ? '–' : n(row.heapPerPeerMb, 3)} | ${row.messages.toLocaleString('en-US')} | ` +
+        `${row.eventFrames > 0 ? n(row.eventsSent / row.eventFrames, 3) : '–'} | ${f(row.bytesPerEventPerLink)} | ` +
+        `${f(row.codecBatchedBytesPerEvent)} | ${ratio} | ${row.converged === true ? 'yes' : 'NO'} | ${r.machine.node} |`,
+    );
+  }
   return lines.join('\n');
 }
 
@@ -94,6 +131,7 @@ export function scaleSections(results: string): ScaleSections {
         };
   const real = read<GossipRealSaved>('gossip-real.json');
   return {
+    sim: simSection(results),
     real: realSection(results),
     'gossip-sim': sim === undefined ? 'No results yet.' : body(gossipSimMarkdown(sim)),
     'gossip-real': real === undefined ? 'No results yet.' : body(gossipRealMarkdown(real)),

@@ -3,10 +3,12 @@ import { Decoder } from './decoder.js';
 import { Encoder } from './encoder.js';
 import { CodecError } from './errors.js';
 import type { Frame } from './frames.js';
+import { IdRegistry } from './id-registry.js';
 import type { CodecLimits } from './limits.js';
 import { resolveLimits, SOURCE_TABLE_SIZE } from './limits.js';
 import type { PayloadCodec } from './payload.js';
 import { msgpackPayloadCodec } from './payload.js';
+import { SourceTable } from './source-table.js';
 
 export { FRAME_TYPE_CODES } from './layout.js';
 
@@ -32,6 +34,11 @@ export interface FrameEncoder<E> {
   encode(frame: Frame<E>): Uint8Array;
   /** Peer ids interned on this link (at most {@link SOURCE_TABLE_SIZE}). */
   readonly sourceCount: number;
+  /**
+   * The link closed: give back the ids it interned (the codec's encoders and decoders share one
+   * string per id). The encoder is not used afterwards.
+   */
+  dispose(): void;
 }
 
 /**
@@ -47,6 +54,8 @@ export interface FrameDecoder<E> {
   decode(bytes: Uint8Array): Frame<E>;
   /** Peer ids interned on this link (at most {@link SOURCE_TABLE_SIZE}). */
   readonly sourceCount: number;
+  /** The link closed: give back the ids it interned. The decoder is not used afterwards. */
+  dispose(): void;
 }
 
 /** A configured codec: hands out one encoder/decoder per link direction. */
@@ -85,10 +94,12 @@ export function createCodec<E = unknown>(options: CodecOptions<E> = {}): Codec<E
   const limits = resolveLimits(options.limits);
   const payload = (options.payload ?? msgpackPayloadCodec) as PayloadCodec<E>;
   const presence = options.presence ?? msgpackPayloadCodec;
+  // One string and one map entry per id for all the links of this codec (see IdRegistry).
+  const ids = new IdRegistry();
   return {
     limits,
-    encoder: () => new Encoder<E>(limits, payload, presence),
-    decoder: () => new Decoder<E>(limits, payload, presence),
+    encoder: () => new Encoder<E>(limits, payload, presence, new SourceTable(true, SOURCE_TABLE_SIZE, ids)),
+    decoder: () => new Decoder<E>(limits, payload, presence, new SourceTable(false, SOURCE_TABLE_SIZE, ids)),
     payloadBytes: (value) => encodeWith(payload, value, limits.maxPayloadBytes, 'event.payload'),
   };
 }

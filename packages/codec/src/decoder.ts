@@ -49,6 +49,10 @@ export class Decoder<E> implements FrameDecoder<E> {
     return this.table.size;
   }
 
+  dispose(): void {
+    this.table.dispose();
+  }
+
   decode(bytes: Uint8Array): Frame<E> {
     this.table.begin();
     this.payloadError = undefined;
@@ -153,9 +157,7 @@ export class Decoder<E> implements FrameDecoder<E> {
       throw new CodecError('TOO_LARGE', `${what}: ${n} bytes > limit ${this.limits.maxIdLength}`);
     }
     if (n === 0) throw new CodecError('BAD_STRING', `${what} must not be empty`);
-    const id = r.utf8(n);
-    this.table.define(id);
-    return id;
+    return this.table.define(r.utf8(n));
   }
 
   private decodeWith<T>(codec: PayloadCodec<T>, bytes: Uint8Array, what: string): T | undefined {

@@ -55,6 +55,10 @@ export class Encoder<E> implements FrameEncoder<E> {
     return this.table.size;
   }
 
+  dispose(): void {
+    this.table.dispose();
+  }
+
   encode(frame: Frame<E>): Uint8Array {
     const w = this.w;
     this.table.begin();

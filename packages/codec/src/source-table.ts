@@ -8,8 +8,12 @@
  *
  * Changes made while a frame is encoded or decoded are journaled, so a frame that fails can be
  * undone exactly ({@link SourceTable.rollback}).
+ *
+ * Entries name their ids by slots of the codec's {@link IdRegistry} (shared by every link of a
+ * peer): an entry costs a few bytes, and an id named on every link is held once.
  */
 import { CodecError } from './errors.js';
+import { IdRegistry } from './id-registry.js';
 import { SOURCE_TABLE_SIZE } from './limits.js';
 
 /** No entry (a list end); entry indexes stay below it (at most 65,535 entries). */
@@ -21,10 +25,12 @@ const REPLACE = 2;
 
 /** One direction's peer-id table (see the module comment). */
 export class SourceTable {
-  /** Entry `i`'s id. */
-  readonly ids: string[] = [];
-  /** Index of each id (encoder side only: the decoder never looks an id up). */
-  private readonly byId: Map<string, number> | undefined;
+  /** Entries held. */
+  private count = 0;
+  /** Registry slot of entry `i`'s id. */
+  private slots = new Int32Array(0);
+  /** Entry index + 1 of each registry slot (encoder side only: the decoder never looks an id up). */
+  private indexBySlot: Uint16Array | undefined;
   // Recency list, doubly linked through entry indexes: head is the most
   // recently used entry, tail the least.
   private prev = new Uint16Array(0);
@@ -39,22 +45,31 @@ export class SourceTable {
   private evictedLength = 0;
 
   /**
-   * @param withIndex keep an id → index map (the encoder's side)
+   * @param withIndex look ids up (the encoder's side)
    * @param capacity most entries ({@link SOURCE_TABLE_SIZE}; tests use less)
+   * @param registry the slots of the ids (shared by the tables of one codec; a fresh one by default)
    */
   constructor(
     withIndex: boolean,
     private readonly capacity = SOURCE_TABLE_SIZE,
+    private readonly registry = new IdRegistry(),
   ) {
     if (!(capacity >= 1 && capacity < NONE)) {
       throw new CodecError('OUT_OF_RANGE', `id table capacity ${capacity} not in 1..65534`);
     }
-    this.byId = withIndex ? new Map() : undefined;
+    this.indexBySlot = withIndex ? new Uint16Array(0) : undefined;
   }
 
   /** Entries held. */
   get size(): number {
-    return this.ids.length;
+    return this.count;
+  }
+
+  /** Entry `i`'s id, by index (tests and diagnostics). */
+  get ids(): string[] {
+    const out: string[] = [];
+    for (let i = 0; i < this.count; i++) out.push(this.registry.id(this.slots[i]!));
+    return out;
   }
 
   /** Start a frame: later changes can be undone by {@link rollback} until the next `begin`. */
@@ -67,53 +82,85 @@ export class SourceTable {
 
   /** The index of `id` (used by this reference), or −1 when it is not in the table. */
   lookup(id: string): number {
-    const i = this.byId!.get(id);
-    if (i === undefined) return -1;
+    const slot = this.registry.slotOf(id);
+    const bySlot = this.indexBySlot!;
+    if (slot < 0 || slot >= bySlot.length || bySlot[slot] === 0) return -1;
+    const i = bySlot[slot]! - 1;
     this.touch(i);
     return i;
   }
 
   /** The id at `index` (used by this reference), or `undefined` when no entry has that index. */
   at(index: number): string | undefined {
-    if (index >= this.ids.length) return undefined;
+    if (index >= this.count) return undefined;
     this.touch(index);
-    return this.ids[index];
+    return this.registry.id(this.slots[index]!);
   }
 
-  /** A definition of `id`: the next index, or the least recently used one when the table is full. */
-  define(id: string): void {
-    const ids = this.ids;
-    const n = ids.length;
+  /**
+   * A definition of `id`: the next index, or the least recently used one when the table is full.
+   * Returns the id as the registry holds it (one string per id for all the codec's links).
+   */
+  define(id: string): string {
+    const n = this.count;
     if (n < this.capacity) {
-      ids.push(id);
-      this.byId?.set(id, n);
       this.grow(n + 1);
+      this.count = n + 1;
+      this.hold(n, id);
       this.pushHead(n);
       this.journal(APPEND, n, 0);
-      return;
+      return this.registry.id(this.slots[n]!);
     }
     const i = this.tail;
-    const old = ids[i]!;
-    this.evicted[this.evictedLength++] = old;
+    this.evicted[this.evictedLength++] = this.registry.id(this.slots[i]!);
     this.journal(REPLACE, i, 0);
-    this.byId?.delete(old);
-    ids[i] = id;
-    this.byId?.set(id, i);
+    this.letGo(i);
+    this.hold(i, id);
     this.unlink(i);
     this.pushHead(i);
+    return this.registry.id(this.slots[i]!);
+  }
+
+  /** Give back every id held (the link closed); the table is empty afterwards. */
+  dispose(): void {
+    for (let i = 0; i < this.count; i++) this.letGo(i);
+    this.count = 0;
+    this.head = NONE;
+    this.tail = NONE;
+    this.logLength = 0;
+  }
+
+  /** Entry `i` holds `id`. */
+  private hold(i: number, id: string): void {
+    const slot = this.registry.acquire(id);
+    this.slots[i] = slot;
+    let bySlot = this.indexBySlot;
+    if (bySlot === undefined) return;
+    if (slot >= bySlot.length) {
+      const grown = new Uint16Array(Math.max(64, this.registry.capacity, bySlot.length * 2));
+      grown.set(bySlot);
+      this.indexBySlot = bySlot = grown;
+    }
+    bySlot[slot] = i + 1;
+  }
+
+  /** Entry `i` lets go of its id. */
+  private letGo(i: number): void {
+    const slot = this.slots[i]!;
+    if (this.indexBySlot !== undefined) this.indexBySlot[slot] = 0;
+    this.registry.release(slot);
   }
 
   /** Undo every change since {@link begin}, newest first. */
   rollback(): void {
     const log = this.log;
-    const ids = this.ids;
     for (let k = this.logLength - 3; k >= 0; k -= 3) {
       const kind = log[k]!;
       const i = log[k + 1]!;
       if (kind === APPEND) {
         this.unlink(i);
-        this.byId?.delete(ids[i]!);
-        ids.length = i;
+        this.letGo(i);
+        this.count = i;
       } else if (kind === TOUCH) {
         // `i` was moved to the head from behind `aux`: put it back there.
         this.unlink(i);
@@ -121,10 +168,8 @@ export class SourceTable {
       } else {
         // A replacement took the tail's index and moved it to the head.
         this.unlink(i);
-        this.byId?.delete(ids[i]!);
-        const old = this.evicted[--this.evictedLength]!;
-        ids[i] = old;
-        this.byId?.set(old, i);
+        this.letGo(i);
+        this.hold(i, this.evicted[--this.evictedLength]!);
         this.insertAfter(this.tail, i);
       }
     }
@@ -160,10 +205,13 @@ export class SourceTable {
     size = Math.min(size, this.capacity);
     const prev = new Uint16Array(size);
     const next = new Uint16Array(size);
+    const slots = new Int32Array(size);
     prev.set(this.prev);
     next.set(this.next);
+    slots.set(this.slots);
     this.prev = prev;
     this.next = next;
+    this.slots = slots;
   }
 
   private unlink(i: number): void {
@@ -200,7 +248,7 @@ export class SourceTable {
   /** Ids from most to least recently used (tests and diagnostics). */
   recency(): string[] {
     const out: string[] = [];
-    for (let i = this.head; i !== NONE; i = this.next[i]!) out.push(this.ids[i]!);
+    for (let i = this.head; i !== NONE; i = this.next[i]!) out.push(this.registry.id(this.slots[i]!));
     return out;
   }
 }

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Decoder } from '../src/decoder.js';
 import { Encoder } from '../src/encoder.js';
+import { IdRegistry } from '../src/id-registry.js';
 import type { Frame, WireEvent } from '../src/index.js';
 import {
   CodecError,
@@ -16,10 +17,10 @@ import {
 import { SourceTable } from '../src/source-table.js';
 import { hex } from './arbitraries.js';
 
-/** An encoder/decoder pair over tables of `capacity` entries. */
-function smallLink(capacity: number) {
-  const txTable = new SourceTable(true, capacity);
-  const rxTable = new SourceTable(false, capacity);
+/** An encoder/decoder pair over tables of `capacity` entries (their ids in `registry`). */
+function smallLink(capacity: number, registry = new IdRegistry()) {
+  const txTable = new SourceTable(true, capacity, registry);
+  const rxTable = new SourceTable(false, capacity, registry);
   const tx = new Encoder<number>(DEFAULT_LIMITS, rectangleKeyCodec, msgpackPayloadCodec, txTable);
   const rx = new Decoder<number>(DEFAULT_LIMITS, rectangleKeyCodec, msgpackPayloadCodec, rxTable);
   return { tx, rx, txTable, rxTable };
@@ -124,7 +125,10 @@ describe('the peer-id table (least recently used entry evicted)', () => {
       fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 2, max: 14 }), (capacity, pool) =>
         fc.assert(
           fc.property(framesArb(pool), (frames) => {
-            const { tx, rx, txTable, rxTable } = smallLink(capacity);
+            // Two links of one codec: their four tables share the registry.
+            const registry = new IdRegistry();
+            const { tx, rx, txTable, rxTable } = smallLink(capacity, registry);
+            const other = smallLink(Math.max(1, capacity - 1), registry);
             for (const { frame, bad } of frames) {
               if (bad && frame.type === 'events') {
                 // The same frame with one payload the codec refuses: nothing is sent, nothing changes.
@@ -135,13 +139,47 @@ describe('the peer-id table (least recently used entry evicted)', () => {
               expect(rxTable.ids).toEqual(txTable.ids);
               expect(rxTable.recency()).toEqual(txTable.recency());
               expect(tx.sourceCount).toBeLessThanOrEqual(capacity);
+              expect(other.rx.decode(other.tx.encode(frame))).toStrictEqual(frame);
+              // The registry holds each id some table holds, once, and nothing else.
+              const held = new Set([
+                ...txTable.ids,
+                ...rxTable.ids,
+                ...other.txTable.ids,
+                ...other.rxTable.ids,
+              ]);
+              expect(registry.size).toBe(held.size);
+              for (const id of held) expect(registry.slotOf(id)).toBeGreaterThanOrEqual(0);
             }
+            for (const t of [txTable, rxTable, other.txTable]) t.dispose();
+            expect(registry.size).toBe(new Set(other.rxTable.ids).size);
+            other.rxTable.dispose();
+            expect(registry.size).toBe(0);
           }),
           { numRuns: 20 },
         ),
       ),
       { numRuns: 15 },
     );
+  });
+
+  it('the links of one codec hold each id once; a disposed link gives its ids back', () => {
+    const registry = new IdRegistry();
+    const a = smallLink(8, registry);
+    const b = smallLink(8, registry);
+    const frame: Frame<number> = { type: 'events', events: [ev('alice', 1, 1), ev('bob', 1, 1)] };
+    for (const l of [a, b]) expect(l.rx.decode(l.tx.encode(frame))).toStrictEqual(frame);
+    expect(registry.size).toBe(2);
+    a.tx.dispose();
+    a.rx.dispose();
+    expect(registry.size).toBe(2);
+    b.tx.dispose();
+    b.rx.dispose();
+    expect(registry.size).toBe(0);
+    expect(a.tx.sourceCount).toBe(0);
+    // A slot given back is reused, and the tables work on.
+    expect(b.rx.decode(b.tx.encode(frame))).toStrictEqual(frame);
+    expect(registry.size).toBe(2);
+    expect(registry.capacity).toBe(2);
   });
 
   it('keeps 2,000 sources interned: a reference to any of them is 1-2 bytes', () => {

@@ -5,22 +5,24 @@
  */
 import { TimelineError } from './errors.js';
 
-/** A fixed-size ring of snapshots, addressed by position (0 = oldest). @internal */
+/**
+ * A ring of at most `cap` snapshots, addressed by position (0 = oldest). Its storage grows with
+ * the snapshots held (doubling, up to `cap` slots), so a ring that never fills holds only what
+ * it uses. @internal
+ */
 export class SnapshotRing<S> {
-  private readonly ticks: number[];
-  private readonly states: (S | undefined)[];
-  private readonly rand: Uint32Array;
+  private ticks: number[] = [];
+  private states: (S | undefined)[] = [];
+  private rand = new Uint32Array(0);
+  /** Slots allocated (the ring's modulus): `cap` once it has grown that far. */
+  private size = 0;
   private start = 0;
   private held = 0;
   /** Tick of the newest snapshot an overwrite dropped (0 when none was). */
   private evicted = 0;
 
-  /** A ring of `cap` slots. */
-  constructor(readonly cap: number) {
-    this.ticks = new Array<number>(cap).fill(0);
-    this.states = new Array<S | undefined>(cap).fill(undefined);
-    this.rand = new Uint32Array(cap * 4);
-  }
+  /** A ring of at most `cap` slots. */
+  constructor(readonly cap: number) {}
 
   /** Snapshots held. */
   get count(): number {
@@ -75,7 +77,8 @@ export class SnapshotRing<S> {
 
   /** Drop positions 0..pos (older snapshots); the rest move down. */
   dropThrough(pos: number): void {
-    this.start = (this.start + pos + 1) % this.cap;
+    if (pos < 0) return;
+    this.start = (this.start + pos + 1) % this.size;
     this.held -= pos + 1;
   }
 
@@ -96,14 +99,15 @@ export class SnapshotRing<S> {
     copy: (reuse: S | undefined) => S,
     saveRand: (words: Uint32Array, offset: number) => void,
   ): void {
-    const cap = this.cap;
+    if (this.held === this.size && this.size < this.cap) this.grow();
+    const size = this.size;
     let i: number;
-    if (this.held < cap) {
-      i = (this.start + this.held) % cap;
+    if (this.held < size) {
+      i = (this.start + this.held) % size;
       this.held++;
     } else {
       i = this.start;
-      this.start = (i + 1) % cap;
+      this.start = (i + 1) % size;
       if (this.ticks[i]! > this.evicted) this.evicted = this.ticks[i]!;
     }
     this.ticks[i] = tick;
@@ -112,6 +116,25 @@ export class SnapshotRing<S> {
   }
 
   private slot(pos: number): number {
-    return (this.start + pos) % this.cap;
+    return (this.start + pos) % this.size;
+  }
+
+  /** Double the slots (at most `cap`), the held snapshots first in order, then the others. */
+  private grow(): void {
+    const size = Math.min(this.cap, Math.max(8, this.size * 2));
+    const ticks = new Array<number>(size).fill(0);
+    const states = new Array<S | undefined>(size).fill(undefined);
+    const rand = new Uint32Array(size * 4);
+    for (let k = 0; k < this.size; k++) {
+      const i = (this.start + k) % this.size;
+      ticks[k] = this.ticks[i]!;
+      states[k] = this.states[i];
+      rand.set(this.rand.subarray(i * 4, i * 4 + 4), k * 4);
+    }
+    this.ticks = ticks;
+    this.states = states;
+    this.rand = rand;
+    this.size = size;
+    this.start = 0;
   }
 }

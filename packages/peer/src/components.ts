@@ -73,7 +73,10 @@ export interface ComponentSetup<S, E> {
 
 /** Build and wire the components of one peer. @internal */
 export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSetup<S, E>): Components<S, E> {
+  // Closures below take what they need, never `host`: it names the first timeline, which a
+  // snapshot adoption replaces (the old one must not stay reachable).
   const { links, app, timeline, timelineOptions, transports, stateCodec, broadcast, ledger } = host;
+  const { exclusions, attached } = host;
   const options = ctx.options;
   const c = { links } as { -readonly [K in keyof Components<S, E>]: Components<S, E>[K] };
   c.delay = new Delay(options.fps, options.delay);
@@ -101,7 +104,7 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
   c.quotas = new QuotaGuard(ctx, links);
   c.dials = new Dials(options, {
     transports: transports,
-    canDial: () => host.attached() && c.driver.status !== 'stopped',
+    canDial: () => attached() && c.driver.status !== 'stopped',
     isNeighbour: (peerId) => links.neighbours().some((l) => l.peerId === peerId),
     hasLink: (key) => links.get(key) !== undefined,
     keyOf: (transport, link) => (transports.length > 1 ? `${transports.indexOf(transport)}/` : '') + link.id,
@@ -133,11 +136,11 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
     },
     received: () => c.join.eventsReceived(),
     running: () => c.driver.status !== 'stopped',
-    excluded: (source, seq) => host.exclusions.excluded(source, seq),
-    checkCopy: (link, ev) => host.exclusions.checkCopy(link, ev),
+    excluded: (source, seq) => exclusions.excluded(source, seq),
+    checkCopy: (link, ev) => exclusions.checkCopy(link, ev),
     witness: (link, ev, now) => c.sync.witness(link, ev, now),
   });
-  host.exclusions.bind(ctx, links, ctx.signer, {
+  exclusions.bind(ctx, links, ctx.signer, {
     eventsOf: (source, from, to) => c.driver.eventsOf(source, from, to),
     resimulateFrom: (tick) => {
       const timeline = c.driver.timeline;
@@ -226,7 +229,7 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
     render: () => c.driver.render(),
   });
   c.presenceChannel = new PresenceChannel(ctx, links, c.delay, {
-    attached: () => host.attached(),
+    attached: () => attached(),
     established: () => !c.join.fresh,
     lagging: () => c.driver.pace !== 'on-time',
     networkTick: (now) => c.sync.networkTick(now),

@@ -21,6 +21,7 @@ import { duplicateLinkLoser, type Link, type Transport, type TransportError } fr
 import { host } from './context.js';
 import { PeerError, type PeerErrorCode } from './errors.js';
 import type { ResolvedOptions } from './options.js';
+import type { RemoteFrontier } from './repair.js';
 import type { Signer } from './signing.js';
 import type { PeerCounters } from './stats.js';
 import type { NeighbourInfo } from './types.js';
@@ -72,6 +73,8 @@ export class LinkEntry<E> {
    * handled after it as if at that time (a SYNC's timing stays exact).
    */
   early: { readonly frame: Frame<E>; readonly at: number }[] | undefined;
+  /** What the neighbour is known to hold (repair's record of this link, kept here once looked up). */
+  remote: RemoteFrontier | undefined;
 
   constructor(
     /** Link id, unique among this peer's links (prefixed with the transport index when several). */
@@ -332,6 +335,9 @@ export class LinkTable<E> {
     this.entries.delete(key);
     const wasNeighbour = entry.protocol.kind === 'running';
     entry.protocol = { kind: 'closed', peerId: entry.peerId };
+    // The ids this link interned are given back to the codec (shared by all links).
+    entry.encoder.dispose();
+    entry.decoder.dispose();
     if (wasNeighbour) this.neighbourList = this.neighbourList.filter((l) => l !== entry);
     return { entry, wasNeighbour };
   }
@@ -416,6 +422,7 @@ export class LinkTable<E> {
   }
 
   private sendEventChunk(entry: LinkEntry<E>, events: readonly WireEvent<E>[]): void {
+    if (entry.protocol.kind === 'closed') return;
     let bytes: Uint8Array;
     try {
       bytes = entry.encoder.encode({ type: 'events', events });

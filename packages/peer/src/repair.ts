@@ -22,6 +22,7 @@ import {
   rangeMax,
   toClaim,
 } from './seq-ranges.js';
+import { SourceSeqs, SourceSlots } from './source-seqs.js';
 
 /** Attempts at one gap before backing off to the slowest retry period. */
 const GAP_BACKOFF_AFTER = 8;
@@ -30,8 +31,8 @@ const RESYNC_AFTER_ATTEMPTS = 3;
 
 /** What one neighbour is known to hold. @internal */
 export interface RemoteFrontier {
-  /** Highest contiguous seq per source the neighbour is known to hold. */
-  readonly holds: Map<string, number>;
+  /** Highest contiguous seq per source the neighbour is known to hold (slots shared by all links). */
+  readonly holds: SourceSeqs;
   /** Per source, the seqs past holes above `holds` its frontier claims (`[from, to]` pairs). */
   readonly above: Map<string, readonly number[]>;
   /** Its frontier arrived at least once. */
@@ -73,6 +74,8 @@ export interface RepairHost<E> {
 /** Frontier exchange, repair and gap requests. @internal */
 export class Repair<S, E> {
   private readonly frontiers = new Map<string, RemoteFrontier>();
+  /** The sources the frontiers name, by slot (one map for all links). */
+  private readonly slots = new SourceSlots();
   private readonly gaps = new Map<string, GapState>();
   /**
    * Gaps given up because no neighbour claims to hold them (a seq far beyond its source's
@@ -104,11 +107,14 @@ export class Repair<S, E> {
 
   /** What `link`'s neighbour is known to hold. */
   frontierOf(link: LinkEntry<E>): RemoteFrontier {
-    let f = this.frontiers.get(link.key);
+    let f = link.remote;
+    if (f !== undefined) return f;
+    f = this.frontiers.get(link.key);
     if (f === undefined) {
-      f = { holds: new Map(), above: new Map(), received: false, conflictReported: false };
+      f = { holds: new SourceSeqs(this.slots), above: new Map(), received: false, conflictReported: false };
       this.frontiers.set(link.key, f);
     }
+    link.remote = f;
     return f;
   }
 
@@ -119,6 +125,7 @@ export class Repair<S, E> {
 
   /** Link `key` closed. */
   linkClosed(key: string): void {
+    this.frontiers.get(key)?.holds.clear();
     this.frontiers.delete(key);
     this.asked.delete(key);
     this.refreshed.delete(key);

@@ -266,7 +266,13 @@ export class BroadcastRoom<E, L extends RoomLink> {
 
   /** The channel message carrying `events` (throws `CodecError`). */
   encode(events: readonly WireEvent<E>[]): Uint8Array {
-    const frame = this.codec.encoder().encode({ type: 'events', events });
+    const encoder = this.codec.encoder();
+    let frame: Uint8Array;
+    try {
+      frame = encoder.encode({ type: 'events', events });
+    } finally {
+      encoder.dispose();
+    }
     const out = new Uint8Array(HEADER_BYTES + frame.length);
     out[0] = MAGIC;
     out[1] = FORMAT;
@@ -302,8 +308,9 @@ export class BroadcastRoom<E, L extends RoomLink> {
       }
     }
     let events: readonly WireEvent<E>[];
+    const decoder = this.codec.decoder();
     try {
-      const frame = this.codec.decoder().decode(message.subarray(HEADER_BYTES));
+      const frame = decoder.decode(message.subarray(HEADER_BYTES));
       if (frame.type !== 'events') {
         reject(`'${frame.type}' frame, expected events`);
         return;
@@ -313,6 +320,8 @@ export class BroadcastRoom<E, L extends RoomLink> {
       const ce = error instanceof CodecError ? error : undefined;
       reject(`undecodable: ${String(error)}`, ce?.code ?? 'INTERNAL', error);
       return;
+    } finally {
+      decoder.dispose();
     }
     this.counters.eventsReceived += this.host.accept(events, from);
   }

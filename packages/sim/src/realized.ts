@@ -25,23 +25,33 @@ export interface CarriedFrame {
   readonly dueMs: number;
 }
 
+/** Frames per chunk of the columns (chunks are never copied as the record grows). */
+const CHUNK_BITS = 16;
+const CHUNK = 1 << CHUNK_BITS;
+const MASK = CHUNK - 1;
+
 /**
- * Carried frames in columns (typed arrays, link ids interned): what a long run records without an
- * object per frame. Iterating yields each frame as a {@link CarriedFrame}.
+ * Carried frames in columns: what a long run records without an object per frame. Per frame, its
+ * send time and drawn latency (in chunks of 65,536 frames, so growing copies nothing) and its
+ * route (sender, receiver and link, interned). Its due time is not stored when it is what the
+ * link's FIFO order makes it, `max(sent + delay, due of the route's previous frame)` (always, for
+ * a loopback network's frames); other due times are kept aside. Iterating yields each frame as a
+ * {@link CarriedFrame}.
  */
 export class FrameColumns implements Iterable<CarriedFrame> {
-  /** Sending and receiving scenario peer of each frame. */
-  from = new Int32Array(1024);
-  to = new Int32Array(1024);
-  /** Interned link id of each frame (an index into `links`). */
-  link = new Int32Array(1024);
-  /** Send time, drawn latency and due time of each frame, ms. */
-  sent = new Float64Array(1024);
-  delay = new Float64Array(1024);
-  due = new Float64Array(1024);
-  /** Link ids by interned number. */
-  readonly links: string[] = [];
-  readonly #linkIndex = new Map<string, number>();
+  readonly #sent: Float64Array[] = [];
+  readonly #delay: Float64Array[] = [];
+  readonly #route: Int32Array[] = [];
+  /** Sender, receiver and link id of each route. */
+  readonly routeFrom: number[] = [];
+  readonly routeTo: number[] = [];
+  readonly routeLink: string[] = [];
+  /** Routes by link id (one per direction the link carried). */
+  readonly #routesOf = new Map<string, number[]>();
+  /** Due time of each route's last frame (in record order). */
+  readonly #lastDue: number[] = [];
+  /** Due times that are not the FIFO rule's, by frame. */
+  readonly #dueAside = new Map<number, number>();
   /** Frames held. */
   size = 0;
 
@@ -52,46 +62,76 @@ export class FrameColumns implements Iterable<CarriedFrame> {
 
   /** Append one frame, given field by field (no object per frame). */
   add(from: number, to: number, linkId: string, sentMs: number, delayMs: number, dueMs: number): void {
-    if (this.size === this.from.length) this.#grow();
-    const i = this.size++;
-    let link = this.#linkIndex.get(linkId);
-    if (link === undefined) {
-      link = this.links.length;
-      this.links.push(linkId);
-      this.#linkIndex.set(linkId, link);
-    }
-    this.from[i] = from;
-    this.to[i] = to;
-    this.link[i] = link;
-    this.sent[i] = sentMs;
-    this.delay[i] = delayMs;
-    this.due[i] = dueMs;
+    this.addOnRoute(this.routeOf(from, to, linkId), sentMs, delayMs, dueMs);
   }
 
-  #grow(): void {
-    const n = this.from.length * 2;
-    const grow = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T): T => {
-      const b = make(n);
-      b.set(a);
-      return b;
-    };
-    this.from = grow(this.from, (k) => new Int32Array(k));
-    this.to = grow(this.to, (k) => new Int32Array(k));
-    this.link = grow(this.link, (k) => new Int32Array(k));
-    this.sent = grow(this.sent, (k) => new Float64Array(k));
-    this.delay = grow(this.delay, (k) => new Float64Array(k));
-    this.due = grow(this.due, (k) => new Float64Array(k));
+  /** Append one frame of route `r` (from {@link routeOf}). */
+  addOnRoute(r: number, sentMs: number, delayMs: number, dueMs: number): void {
+    const i = this.size++;
+    const c = i >>> CHUNK_BITS;
+    if (c === this.#sent.length) {
+      this.#sent.push(new Float64Array(CHUNK));
+      this.#delay.push(new Float64Array(CHUNK));
+      this.#route.push(new Int32Array(CHUNK));
+    }
+    this.#sent[c]![i & MASK] = sentMs;
+    this.#delay[c]![i & MASK] = delayMs;
+    this.#route[c]![i & MASK] = r;
+    const fifo = Math.max(sentMs + delayMs, this.#lastDue[r]!);
+    if (dueMs !== fifo) this.#dueAside.set(i, dueMs);
+    this.#lastDue[r] = dueMs;
+  }
+
+  /** Send time of frame `i`, ms. */
+  sent(i: number): number {
+    return this.#sent[i >>> CHUNK_BITS]![i & MASK]!;
+  }
+
+  /** Drawn latency of frame `i`, ms. */
+  delay(i: number): number {
+    return this.#delay[i >>> CHUNK_BITS]![i & MASK]!;
+  }
+
+  /** Route of frame `i` (an index into `routeFrom`, `routeTo`, `routeLink`). */
+  route(i: number): number {
+    return this.#route[i >>> CHUNK_BITS]![i & MASK]!;
+  }
+
+  /** Due time of frame `i` given the due time of its route's previous frame (in record order). */
+  due(i: number, previousDue: number): number {
+    return this.#dueAside.get(i) ?? Math.max(this.sent(i) + this.delay(i), previousDue);
+  }
+
+  /** The route of frames from `from` to `to` on link `linkId` (made on first use). */
+  routeOf(from: number, to: number, linkId: string): number {
+    let routes = this.#routesOf.get(linkId);
+    if (routes === undefined) {
+      routes = [];
+      this.#routesOf.set(linkId, routes);
+    }
+    for (const r of routes) if (this.routeFrom[r] === from && this.routeTo[r] === to) return r;
+    const r = this.routeFrom.length;
+    this.routeFrom.push(from);
+    this.routeTo.push(to);
+    this.routeLink.push(linkId);
+    this.#lastDue.push(Number.NEGATIVE_INFINITY);
+    routes.push(r);
+    return r;
   }
 
   *[Symbol.iterator](): Iterator<CarriedFrame> {
+    const lastDue = this.routeFrom.map(() => Number.NEGATIVE_INFINITY);
     for (let i = 0; i < this.size; i++) {
+      const r = this.route(i);
+      const dueMs = this.due(i, lastDue[r]!);
+      lastDue[r] = dueMs;
       yield {
-        from: this.from[i]!,
-        to: this.to[i]!,
-        link: this.links[this.link[i]!]!,
-        sentMs: this.sent[i]!,
-        delayMs: this.delay[i]!,
-        dueMs: this.due[i]!,
+        from: this.routeFrom[r]!,
+        to: this.routeTo[r]!,
+        link: this.routeLink[r]!,
+        sentMs: this.sent(i),
+        delayMs: this.delay(i),
+        dueMs,
       };
     }
   }
@@ -118,8 +158,11 @@ interface Direction {
 export class FrameLog {
   readonly #peers: number;
   readonly #cols: FrameColumns;
-  /** Frame numbers by link direction (`from × peers + to`), in record order; built on first use. */
-  #byDirection: Map<number, number[]> | undefined;
+  /**
+   * Frame numbers grouped by link direction, in record order (`#start[k]` to `#start[k + 1]` for
+   * direction number `k`), and the direction number of each `from × peers + to`; built on first use.
+   */
+  #byDirection: { order: Int32Array; start: Int32Array; of: Map<number, number> } | undefined;
   readonly #index = new Map<number, Direction>();
 
   /** A log for a run of `peers` scenario peers, over `frames` when given (recorded in any order). */
@@ -170,21 +213,27 @@ export class FrameLog {
     const cached = this.#index.get(key);
     if (cached !== undefined) return cached;
     const c = this.#cols;
-    if (this.#byDirection === undefined) {
-      const by = new Map<number, number[]>();
-      for (let i = 0; i < c.size; i++) {
-        const k = c.from[i]! * this.#peers + c.to[i]!;
-        const list = by.get(k);
-        if (list === undefined) by.set(k, [i]);
-        else list.push(i);
-      }
-      this.#byDirection = by;
+    this.#byDirection ??= this.#group();
+    const { order, start, of } = this.#byDirection;
+    const k = of.get(key);
+    if (k === undefined) return undefined;
+    const n = start[k + 1]! - start[k]!;
+    const frames = order.subarray(start[k]!, start[k + 1]!);
+    // Due times follow each route's frames in record order.
+    const due = new Float64Array(n);
+    const routeDue = new Map<number, number>();
+    for (let i = 0; i < n; i++) {
+      const f = frames[i]!;
+      const r = c.route(f);
+      due[i] = c.due(f, routeDue.get(r) ?? Number.NEGATIVE_INFINITY);
+      routeDue.set(r, due[i]!);
     }
-    const list = this.#byDirection.get(key);
-    if (list === undefined) return undefined;
-    // Stable: frames sent at the same time keep their record order.
-    const sorted = [...list].sort((a, b) => c.sent[a]! - c.sent[b]!);
-    const n = sorted.length;
+    // Stable: frames sent at the same time keep their record order (a network that records
+    // frames as they are sent needs no sorting).
+    const sorted = Array.from({ length: n }, (_, i) => i);
+    let inOrder = true;
+    for (let i = 1; i < n && inOrder; i++) inOrder = c.sent(frames[i - 1]!) <= c.sent(frames[i]!);
+    if (!inOrder) sorted.sort((a, b) => c.sent(frames[a]!) - c.sent(frames[b]!));
     const dir: Direction = {
       sent: new Float64Array(n),
       delay: new Float64Array(n),
@@ -192,11 +241,13 @@ export class FrameLog {
       suffixMinWait: new Float64Array(n),
     };
     const lastDue = new Map<number, number>();
-    sorted.forEach((f, i) => {
-      dir.sent[i] = c.sent[f]!;
-      dir.delay[i] = c.delay[f]!;
-      dir.prevDue[i] = lastDue.get(c.link[f]!) ?? Number.NEGATIVE_INFINITY;
-      lastDue.set(c.link[f]!, c.due[f]!);
+    sorted.forEach((j, i) => {
+      const f = frames[j]!;
+      const r = c.route(f);
+      dir.sent[i] = c.sent(f);
+      dir.delay[i] = c.delay(f);
+      dir.prevDue[i] = lastDue.get(r) ?? Number.NEGATIVE_INFINITY;
+      lastDue.set(r, due[j]!);
     });
     let min = Number.POSITIVE_INFINITY;
     for (let i = n - 1; i >= 1; i--) {
@@ -206,6 +257,29 @@ export class FrameLog {
     dir.suffixMinWait[0] = min;
     this.#index.set(key, dir);
     return dir;
+  }
+
+  /** Frame numbers grouped by link direction (a counting sort over the routes' directions). */
+  #group(): { order: Int32Array; start: Int32Array; of: Map<number, number> } {
+    const c = this.#cols;
+    const of = new Map<number, number>();
+    const dirOfRoute = new Int32Array(c.routeFrom.length);
+    for (let r = 0; r < c.routeFrom.length; r++) {
+      const key = c.routeFrom[r]! * this.#peers + c.routeTo[r]!;
+      let k = of.get(key);
+      if (k === undefined) {
+        k = of.size;
+        of.set(key, k);
+      }
+      dirOfRoute[r] = k;
+    }
+    const start = new Int32Array(of.size + 1);
+    for (let i = 0; i < c.size; i++) start[dirOfRoute[c.route(i)]! + 1]!++;
+    for (let k = 0; k < of.size; k++) start[k + 1]! += start[k]!;
+    const fill = start.slice(0, of.size);
+    const order = new Int32Array(c.size);
+    for (let i = 0; i < c.size; i++) order[fill[dirOfRoute[c.route(i)]!]!++] = i;
+    return { order, start, of };
   }
 }
 

@@ -47,6 +47,7 @@ export function virtualNetwork<S, E>(
   const index = new Map<string, number>();
   for (let i = 0; i < spec.peers; i++) index.set(peerAddress(i), i);
   const carried = options.recordCarried === false ? undefined : new FrameColumns();
+  const routes = new Map<string, number>();
   const net = new LoopbackNetwork({
     time: 'virtual',
     seed: deriveSeed(seed, 'net'),
@@ -54,8 +55,15 @@ export function virtualNetwork<S, E>(
     ...(carried === undefined
       ? {}
       : {
-          onFrameSent: (f: SentFrame) =>
-            carried.add(index.get(f.from)!, index.get(f.to)!, f.linkId, f.sentAt, f.delayMs, f.dueAt),
+          onFrameSent: (f: SentFrame) => {
+            // A loopback link id names one end (one direction): its route is looked up once.
+            let r = routes.get(f.linkId);
+            if (r === undefined) {
+              r = carried.routeOf(index.get(f.from)!, index.get(f.to)!, f.linkId);
+              routes.set(f.linkId, r);
+            }
+            carried.addOnRoute(r, f.sentAt, f.delayMs, f.dueAt);
+          },
         }),
   });
   const gossip =

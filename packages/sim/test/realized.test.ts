@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { perfectClockLateTicks } from '../src/metrics.js';
-import { type CarriedFrame, FrameLog, realizedLateTicks } from '../src/realized.js';
+import { type CarriedFrame, FrameColumns, FrameLog, realizedLateTicks } from '../src/realized.js';
 import { runScenario } from '../src/runner.js';
 import { lineEdges } from '../src/topology.js';
 
@@ -13,6 +13,32 @@ function frames(from: number, to: number, link: string, sends: readonly [number,
     return { from, to, link, sentMs, delayMs, dueMs };
   });
 }
+
+describe('FrameColumns', () => {
+  it('gives back every frame as pushed, across chunks, due times off the FIFO rule included', () => {
+    const cols = new FrameColumns();
+    const pushed: CarriedFrame[] = [];
+    const lastDue = new Map<string, number>();
+    for (let i = 0; i < 70_000; i++) {
+      const from = i % 3;
+      const to = (i + 1) % 3;
+      const link = `l${i % 2}`;
+      const sentMs = i;
+      const delayMs = (i * 7) % 50;
+      const key = `${link}/${from}/${to}`;
+      const fifo = Math.max(sentMs + delayMs, lastDue.get(key) ?? Number.NEGATIVE_INFINITY);
+      // Every 1,000th frame is due later than the rule says (a real network's measured time).
+      const dueMs = i % 1000 === 999 ? fifo + 3 : fifo;
+      lastDue.set(key, dueMs);
+      const f = { from, to, link, sentMs, delayMs, dueMs };
+      pushed.push(f);
+      cols.push(f);
+    }
+    expect(cols.size).toBe(70_000);
+    expect(cols.routeFrom.length).toBe(6);
+    expect([...cols]).toEqual(pushed);
+  });
+});
 
 describe('FrameLog.arrival', () => {
   // 0 → 1: sent at 0 (80 ms, due 80), 10 (20 ms, FIFO: due 80), 50 (5 ms, due 80), 100 (30 ms, due 130).

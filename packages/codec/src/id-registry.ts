@@ -1,0 +1,68 @@
+/**
+ * The ids interned by the tables of one codec (internal). Every encoder and decoder a codec hands
+ * out (all the links of one peer) names its table entries by a slot of this registry, so an id
+ * named on every link is one string and one map entry, and a table costs a few bytes per entry.
+ * A slot is counted per table entry that holds it and given back when the last one lets go.
+ */
+
+/** Slots of the ids held by one codec's tables, counted per table entry. */
+export class IdRegistry {
+  /** Slot of each held id. */
+  private readonly slotById = new Map<string, number>();
+  /** The id of each slot (`''` once given back). */
+  private readonly idOf: string[] = [];
+  /** Table entries holding each slot. */
+  private refs = new Int32Array(64);
+  /** Slots given back, reused before new ones. */
+  private readonly free: number[] = [];
+
+  /** Slots ever made (the bound of every slot number, for arrays indexed by slot). */
+  get capacity(): number {
+    return this.idOf.length;
+  }
+
+  /** Ids held. */
+  get size(): number {
+    return this.slotById.size;
+  }
+
+  /** The slot of `id`, or −1 when no table holds it. */
+  slotOf(id: string): number {
+    return this.slotById.get(id) ?? -1;
+  }
+
+  /** The id in `slot` (a slot some table holds). */
+  id(slot: number): string {
+    return this.idOf[slot]!;
+  }
+
+  /** One more table entry holds `id`: its slot (made when none holds it yet). */
+  acquire(id: string): number {
+    let slot = this.slotById.get(id);
+    if (slot === undefined) {
+      slot = this.free.pop();
+      if (slot === undefined) {
+        slot = this.idOf.length;
+        this.idOf.push(id);
+        if (slot >= this.refs.length) {
+          const refs = new Int32Array(this.refs.length * 2);
+          refs.set(this.refs);
+          this.refs = refs;
+        }
+      } else {
+        this.idOf[slot] = id;
+      }
+      this.slotById.set(id, slot);
+    }
+    this.refs[slot]!++;
+    return slot;
+  }
+
+  /** A table entry let go of `slot`: the slot is given back when it was the last. */
+  release(slot: number): void {
+    if (--this.refs[slot]! > 0) return;
+    this.slotById.delete(this.idOf[slot]!);
+    this.idOf[slot] = '';
+    this.free.push(slot);
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * A seq per source for each link, stored by dense slots shared by all the links of a peer: what
+ * each neighbour is known to hold (repair's frontier view, which flooding reads and advances for
+ * every event). One map from source to slot for the whole peer; per link, typed arrays indexed by
+ * slot, so a link costs a few bytes per source instead of a map entry. Each link's view is a
+ * `ReadonlyMap<string, number>` (with `set` and `delete`) that iterates in insertion order, as a
+ * `Map` does.
+ * @internal
+ */
+
+/** Dense slots of the sources the peer's links name, counted per link holding one. @internal */
+export class SourceSlots {
+  private readonly slotById = new Map<string, number>();
+  /** The source of each slot (`''` once given back). */
+  readonly ids: string[] = [];
+  private refs = new Int32Array(64);
+  private readonly free: number[] = [];
+
+  /** The slot of `source`, or −1 when no link holds a seq of it. */
+  slotOf(source: string): number {
+    return this.slotById.get(source) ?? -1;
+  }
+
+  /** Slots ever made (the bound of every slot number). */
+  get capacity(): number {
+    return this.ids.length;
+  }
+
+  /** Sources some link holds a seq of. */
+  get size(): number {
+    return this.slotById.size;
+  }
+
+  /** One more link holds a seq of `source`: its slot. */
+  acquire(source: string): number {
+    let slot = this.slotById.get(source);
+    if (slot === undefined) {
+      slot = this.free.pop();
+      if (slot === undefined) {
+        slot = this.ids.length;
+        this.ids.push(source);
+        if (slot >= this.refs.length) {
+          const refs = new Int32Array(this.refs.length * 2);
+          refs.set(this.refs);
+          this.refs = refs;
+        }
+      } else {
+        this.ids[slot] = source;
+      }
+      this.slotById.set(source, slot);
+    }
+    this.refs[slot]!++;
+    return slot;
+  }
+
+  /** A link let go of `slot`: given back when it was the last. */
+  release(slot: number): void {
+    if (--this.refs[slot]! > 0) return;
+    this.slotById.delete(this.ids[slot]!);
+    this.ids[slot] = '';
+    this.free.push(slot);
+  }
+}
+
+const NONE = -1;
+
+/** One link's seq per source, over the peer's {@link SourceSlots}. @internal */
+export class SourceSeqs implements ReadonlyMap<string, number> {
+  private seqs = new Float64Array(0);
+  /** Insertion order, linked through slots (`NONE` ends it); `present[slot]` 1 when held. */
+  private prev = new Int32Array(0);
+  private next = new Int32Array(0);
+  private present = new Uint8Array(0);
+  private head = NONE;
+  private tail = NONE;
+  private count = 0;
+
+  constructor(private readonly slots: SourceSlots) {}
+
+  get size(): number {
+    return this.count;
+  }
+
+  get(source: string): number | undefined {
+    const slot = this.slots.slotOf(source);
+    return slot >= 0 && slot < this.present.length && this.present[slot] === 1 ? this.seqs[slot] : undefined;
+  }
+
+  has(source: string): boolean {
+    const slot = this.slots.slotOf(source);
+    return slot >= 0 && slot < this.present.length && this.present[slot] === 1;
+  }
+
+  /** Set the seq of `source` (a new source goes last in the order, as in a `Map`). */
+  set(source: string, seq: number): this {
+    let slot = this.slots.slotOf(source);
+    if (slot >= 0 && slot < this.present.length && this.present[slot] === 1) {
+      this.seqs[slot] = seq;
+      return this;
+    }
+    slot = this.slots.acquire(source);
+    if (slot >= this.present.length) this.grow(this.slots.capacity);
+    this.present[slot] = 1;
+    this.seqs[slot] = seq;
+    this.prev[slot] = this.tail;
+    this.next[slot] = NONE;
+    if (this.tail === NONE) this.head = slot;
+    else this.next[this.tail] = slot;
+    this.tail = slot;
+    this.count++;
+    return this;
+  }
+
+  /** Drop `source`; `true` when it was held. */
+  delete(source: string): boolean {
+    const slot = this.slots.slotOf(source);
+    if (slot < 0 || slot >= this.present.length || this.present[slot] !== 1) return false;
+    this.unlink(slot);
+    return true;
+  }
+
+  /** Drop every source (the link closed): their slots are given back. */
+  clear(): void {
+    for (let s = this.head; s !== NONE; ) {
+      const n = this.next[s]!;
+      this.present[s] = 0;
+      this.slots.release(s);
+      s = n;
+    }
+    this.head = NONE;
+    this.tail = NONE;
+    this.count = 0;
+  }
+
+  *entries(): MapIterator<[string, number]> {
+    for (let s = this.head; s !== NONE; s = this.next[s]!) yield [this.slots.ids[s]!, this.seqs[s]!];
+  }
+
+  *keys(): MapIterator<string> {
+    for (let s = this.head; s !== NONE; s = this.next[s]!) yield this.slots.ids[s]!;
+  }
+
+  *values(): MapIterator<number> {
+    for (let s = this.head; s !== NONE; s = this.next[s]!) yield this.seqs[s]!;
+  }
+
+  [Symbol.iterator](): MapIterator<[string, number]> {
+    return this.entries();
+  }
+
+  forEach(
+    fn: (value: number, key: string, map: ReadonlyMap<string, number>) => void,
+    thisArg?: unknown,
+  ): void {
+    for (const [k, v] of this.entries()) fn.call(thisArg, v, k, this);
+  }
+
+  private unlink(slot: number): void {
+    const p = this.prev[slot]!;
+    const n = this.next[slot]!;
+    if (p === NONE) this.head = n;
+    else this.next[p] = n;
+    if (n === NONE) this.tail = p;
+    else this.prev[n] = p;
+    this.present[slot] = 0;
+    this.count--;
+    this.slots.release(slot);
+  }
+
+  private grow(capacity: number): void {
+    const n = Math.max(64, capacity, this.present.length * 2);
+    const seqs = new Float64Array(n);
+    const prev = new Int32Array(n);
+    const next = new Int32Array(n);
+    const present = new Uint8Array(n);
+    seqs.set(this.seqs);
+    prev.set(this.prev);
+    next.set(this.next);
+    present.set(this.present);
+    this.seqs = seqs;
+    this.prev = prev;
+    this.next = next;
+    this.present = present;
+  }
+}

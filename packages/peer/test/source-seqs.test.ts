@@ -1,0 +1,72 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { SourceSeqs, SourceSlots } from '../src/source-seqs.js';
+
+type Op =
+  | { kind: 'set'; view: number; source: number; seq: number }
+  | { kind: 'delete'; view: number; source: number }
+  | { kind: 'clear'; view: number }
+  | { kind: 'prune'; view: number; keep: number };
+
+const op: fc.Arbitrary<Op> = fc.oneof(
+  fc.record({
+    kind: fc.constant('set' as const),
+    view: fc.nat(2),
+    source: fc.nat(12),
+    seq: fc.nat(1000),
+  }),
+  fc.record({ kind: fc.constant('delete' as const), view: fc.nat(2), source: fc.nat(12) }),
+  fc.record({ kind: fc.constant('clear' as const), view: fc.nat(2) }),
+  fc.record({ kind: fc.constant('prune' as const), view: fc.nat(2), keep: fc.nat(3) }),
+);
+
+describe('SourceSeqs (a seq per source per link over shared slots)', () => {
+  it('behaves as a Map, insertion order included, and its slots hold exactly the sources some view holds', () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 120 }), (ops) => {
+        const slots = new SourceSlots();
+        const views = [0, 1, 2].map(() => new SourceSeqs(slots));
+        const models = [0, 1, 2].map(() => new Map<string, number>());
+        for (const o of ops) {
+          const v = views[o.view]!;
+          const m = models[o.view]!;
+          if (o.kind === 'set') {
+            v.set(`s${o.source}`, o.seq);
+            m.set(`s${o.source}`, o.seq);
+          } else if (o.kind === 'delete') {
+            expect(v.delete(`s${o.source}`)).toBe(m.delete(`s${o.source}`));
+          } else if (o.kind === 'clear') {
+            v.clear();
+            m.clear();
+          } else {
+            // Deleting while iterating, as a frontier replacing what a link held does.
+            for (const k of v.keys()) if (Number(k.slice(1)) % 4 !== o.keep) v.delete(k);
+            for (const k of m.keys()) if (Number(k.slice(1)) % 4 !== o.keep) m.delete(k);
+          }
+          for (let i = 0; i < 3; i++) {
+            expect([...views[i]!]).toEqual([...models[i]!]);
+            expect(views[i]!.size).toBe(models[i]!.size);
+          }
+          const held = new Set(models.flatMap((x) => [...x.keys()]));
+          expect(slots.size).toBe(held.size);
+          for (let s = 0; s <= 12; s++) {
+            expect(v.get(`s${s}`)).toBe(m.get(`s${s}`));
+            expect(v.has(`s${s}`)).toBe(m.has(`s${s}`));
+          }
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('reuses the slot of a source no link holds any more', () => {
+    const slots = new SourceSlots();
+    const a = new SourceSeqs(slots);
+    a.set('x', 1).set('y', 2);
+    a.delete('x');
+    a.set('z', 3);
+    expect(slots.capacity).toBe(2);
+    expect([...a.keys()]).toEqual(['y', 'z']);
+    expect(a.get('x')).toBeUndefined();
+  });
+});
