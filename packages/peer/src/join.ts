@@ -102,6 +102,8 @@ export class Join<S, E> {
   private adopted = false;
   /** Neighbours announced events that could not be repaired: resync from a snapshot when one can serve. */
   private resyncWanted = false;
+  /** Neighbours whose last frontier listed something (they speak for the room), by link key. */
+  private readonly speaking = new Set<string>();
   /** Neighbours that refused (or failed) to give us a snapshot, by link key. */
   private readonly refused = new Set<string>();
   private attachedAt = Number.NaN;
@@ -195,6 +197,8 @@ export class Join<S, E> {
     // A refusal holds until the neighbour's next frontier: it sends one when it becomes synced
     // (or re-based), from when on it serves snapshots.
     if (listed) this.refused.delete(link.key);
+    if (listed) this.speaking.add(link.key);
+    else this.speaking.delete(link.key);
     // A fresh peer joins from the snapshot of a neighbour that vouches (even a room without
     // events has a state that took the session's age to simulate); a peer that knows only its
     // own events, from a neighbour with others' history. Asked before becoming established, so
@@ -258,7 +262,8 @@ export class Join<S, E> {
     }
     // Nobody can serve now. A joiner (no snapshot adopted yet) waits, frozen, for a neighbour
     // that vouches (its next frontier) rather than re-simulating the room from tick 0; after
-    // `snapshotTimeoutMs` it carries on from its own state (repair brings what neighbours hold).
+    // `snapshotTimeoutMs` it carries on from its own state (repair brings what neighbours hold):
+    // see waitedLongEnough.
     if (
       !this.adopted &&
       !this.resyncing &&
@@ -275,6 +280,7 @@ export class Join<S, E> {
   /** Link `key` closed (the snapshot may have been asked on it, even before its handshake). */
   linkClosed(key: string): void {
     this.refused.delete(key);
+    this.speaking.delete(key);
     if (this.transfer !== undefined && this.transfer.linkKey === key) this.retrySnapshot(this.ctx.now());
   }
 
@@ -424,13 +430,28 @@ export class Join<S, E> {
       if (this.links.get(this.transfer.linkKey) !== undefined) this.refused.add(this.transfer.linkKey);
       this.retrySnapshot(now);
     }
-    if (
-      this.awaitingServerSince !== undefined &&
-      now - this.awaitingServerSince >= this.ctx.options.snapshotTimeoutMs
-    ) {
+    if (this.awaitingServerSince !== undefined && this.waitedLongEnough(now - this.awaitingServerSince)) {
       this.awaitingServerSince = undefined;
       this.checkSynced();
     }
+  }
+
+  /**
+   * A joiner waiting for a server carries on from its own state (re-simulating the room from
+   * tick 0, a cost that grows with the session's age) only after `snapshotTimeoutMs` with a
+   * neighbour that speaks for the room and does not serve it. While none of its neighbours speaks
+   * for the room (every one left, or the ones left are joiners themselves) it waits for the next
+   * one, for at most a horizon: by then the room it heard of has folded what it could have given.
+   */
+  private waitedLongEnough(waitedMs: number): boolean {
+    const options = this.ctx.options;
+    if (this.ctx.neighbours().some((l) => this.speaking.has(l.key)))
+      return waitedMs >= options.snapshotTimeoutMs;
+    const horizonMs =
+      options.horizonTicks === undefined
+        ? options.snapshotTimeoutMs
+        : (options.horizonTicks * 1000) / options.fps;
+    return waitedMs >= Math.max(horizonMs, options.snapshotTimeoutMs);
   }
 
   /**
