@@ -1,11 +1,15 @@
 /**
- * The ids interned by the tables of one codec (internal). Every encoder and decoder a codec hands
+ * The ids interned by the tables of one codec. Every encoder and decoder a codec hands
  * out (all the links of one peer) names its table entries by a slot of this registry, so an id
  * named on every link is one string and one map entry, and a table costs a few bytes per entry.
  * A slot is counted per table entry that holds it and given back when the last one lets go.
  */
 
-/** Slots of the ids held by one codec's tables, counted per table entry. */
+/**
+ * Dense slots of interned ids, counted per holder and given back when the last lets go: one
+ * codec's tables name their entries by them, and the peer's per-link tables of what each
+ * neighbour holds share one for its sources.
+ */
 export class IdRegistry {
   /** Slot of each held id. */
   private readonly slotById = new Map<string, number>();

@@ -14,6 +14,7 @@ export { CodecError, isCodecError } from './errors.js';
 export * from './frames.js';
 export type { LengthPrefixedReaderOptions } from './framing.js';
 export { LengthPrefixedReader, lengthPrefix, varintLength, writeVarint } from './framing.js';
+export { IdRegistry } from './id-registry.js';
 export type { CodecLimits } from './limits.js';
 export { DEFAULT_LIMITS, MAX_WIRE_INTEGER, SOURCE_TABLE_SIZE } from './limits.js';
 export type { MsgpackPayloadOptions, PayloadCodec } from './payload.js';

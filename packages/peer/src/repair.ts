@@ -8,6 +8,7 @@
  * @internal
  */
 import type { FrontierFrame, RequestFrame, WireEvent } from '@symmetric/codec';
+import { IdRegistry } from '@symmetric/codec';
 import type { PeerContext } from './context.js';
 import { PeerError } from './errors.js';
 import type { LinkEntry, LinkTable } from './links.js';
@@ -22,7 +23,7 @@ import {
   rangeMax,
   toClaim,
 } from './seq-ranges.js';
-import { SourceSeqs, SourceSlots } from './source-seqs.js';
+import { SourceSeqs } from './source-seqs.js';
 
 /** Attempts at one gap before backing off to the slowest retry period. */
 const GAP_BACKOFF_AFTER = 8;
@@ -75,7 +76,7 @@ export interface RepairHost<E> {
 export class Repair<S, E> {
   private readonly frontiers = new Map<string, RemoteFrontier>();
   /** The sources the frontiers name, by slot (one map for all links). */
-  private readonly slots = new SourceSlots();
+  private readonly slots = new IdRegistry();
   private readonly gaps = new Map<string, GapState>();
   /**
    * Gaps given up because no neighbour claims to hold them (a seq far beyond its source's

@@ -7,64 +7,11 @@
  * `Map` does.
  * @internal
  */
-
-/** Dense slots of the sources the peer's links name, counted per link holding one. @internal */
-export class SourceSlots {
-  private readonly slotById = new Map<string, number>();
-  /** The source of each slot (`''` once given back). */
-  readonly ids: string[] = [];
-  private refs = new Int32Array(64);
-  private readonly free: number[] = [];
-
-  /** The slot of `source`, or −1 when no link holds a seq of it. */
-  slotOf(source: string): number {
-    return this.slotById.get(source) ?? -1;
-  }
-
-  /** Slots ever made (the bound of every slot number). */
-  get capacity(): number {
-    return this.ids.length;
-  }
-
-  /** Sources some link holds a seq of. */
-  get size(): number {
-    return this.slotById.size;
-  }
-
-  /** One more link holds a seq of `source`: its slot. */
-  acquire(source: string): number {
-    let slot = this.slotById.get(source);
-    if (slot === undefined) {
-      slot = this.free.pop();
-      if (slot === undefined) {
-        slot = this.ids.length;
-        this.ids.push(source);
-        if (slot >= this.refs.length) {
-          const refs = new Int32Array(this.refs.length * 2);
-          refs.set(this.refs);
-          this.refs = refs;
-        }
-      } else {
-        this.ids[slot] = source;
-      }
-      this.slotById.set(source, slot);
-    }
-    this.refs[slot]!++;
-    return slot;
-  }
-
-  /** A link let go of `slot`: given back when it was the last. */
-  release(slot: number): void {
-    if (--this.refs[slot]! > 0) return;
-    this.slotById.delete(this.ids[slot]!);
-    this.ids[slot] = '';
-    this.free.push(slot);
-  }
-}
+import type { IdRegistry } from '@symmetric/codec';
 
 const NONE = -1;
 
-/** One link's seq per source, over the peer's {@link SourceSlots}. @internal */
+/** One link's seq per source, over the peer's {@link IdRegistry} (the peer's sources). @internal */
 export class SourceSeqs implements ReadonlyMap<string, number> {
   private seqs = new Float64Array(0);
   /** Insertion order, linked through slots (`NONE` ends it); `present[slot]` 1 when held. */
@@ -75,7 +22,7 @@ export class SourceSeqs implements ReadonlyMap<string, number> {
   private tail = NONE;
   private count = 0;
 
-  constructor(private readonly slots: SourceSlots) {}
+  constructor(private readonly slots: IdRegistry) {}
 
   get size(): number {
     return this.count;
@@ -133,11 +80,11 @@ export class SourceSeqs implements ReadonlyMap<string, number> {
   }
 
   *entries(): MapIterator<[string, number]> {
-    for (let s = this.head; s !== NONE; s = this.next[s]!) yield [this.slots.ids[s]!, this.seqs[s]!];
+    for (let s = this.head; s !== NONE; s = this.next[s]!) yield [this.slots.id(s), this.seqs[s]!];
   }
 
   *keys(): MapIterator<string> {
-    for (let s = this.head; s !== NONE; s = this.next[s]!) yield this.slots.ids[s]!;
+    for (let s = this.head; s !== NONE; s = this.next[s]!) yield this.slots.id(s);
   }
 
   *values(): MapIterator<number> {

@@ -1,6 +1,7 @@
+import { IdRegistry } from '@symmetric/codec';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SourceSeqs, SourceSlots } from '../src/source-seqs.js';
+import { SourceSeqs } from '../src/source-seqs.js';
 
 type Op =
   | { kind: 'set'; view: number; source: number; seq: number }
@@ -24,7 +25,7 @@ describe('SourceSeqs (a seq per source per link over shared slots)', () => {
   it('behaves as a Map, insertion order included, and its slots hold exactly the sources some view holds', () => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 120 }), (ops) => {
-        const slots = new SourceSlots();
+        const slots = new IdRegistry();
         const views = [0, 1, 2].map(() => new SourceSeqs(slots));
         const models = [0, 1, 2].map(() => new Map<string, number>());
         for (const o of ops) {
@@ -60,7 +61,7 @@ describe('SourceSeqs (a seq per source per link over shared slots)', () => {
   });
 
   it('reuses the slot of a source no link holds any more', () => {
-    const slots = new SourceSlots();
+    const slots = new IdRegistry();
     const a = new SourceSeqs(slots);
     a.set('x', 1).set('y', 2);
     a.delete('x');
