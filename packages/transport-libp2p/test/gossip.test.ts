@@ -72,12 +72,19 @@ describe('gossipsub room', () => {
     // A's view of the old B is gone first, so this is the restarted B subscribing (a publish
     // reaches subscribers outside the mesh: the restarted B may be in prune backoff).
     await until(() => a.t.room!.subscribers().length === 1, 'A sees the restarted B subscribed');
-    expect(channel.publish(frameOf(8))).toBe(true);
-    await until(() => got.length === 2, 'delivery after the restart');
-    expect(got[1]!.n).toBe(8);
+    // Gossip is best effort: a publish that races the restarted B's first subscription on a busy
+    // machine may be dropped, so publish again (each a new message) until one arrives.
+    for (let attempt = 0; got.length < 2; attempt++) {
+      expect(attempt).toBeLessThan(20);
+      expect(channel.publish(frameOf(8))).toBe(true);
+      await until(() => got.length >= 2, 'delivery after the restart', 1_000).catch(() => undefined);
+    }
+    expect(got[1]).toEqual({ n: 8, from: a.t.peerId });
     off();
+    const delivered = got.length;
     expect(channel.publish(frameOf(9))).toBe(true);
     await new Promise((r) => setTimeout(r, 300));
-    expect(got).toHaveLength(2); // unsubscribed
+    expect(got).toHaveLength(delivered); // unsubscribed
+    expect(got.every((m) => m.n !== 9)).toBe(true);
   });
 });
