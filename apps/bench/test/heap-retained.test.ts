@@ -26,53 +26,37 @@ function snapshot(nodes: [string, number][], edges: [number, number, 'property' 
   };
 }
 
+/** root, Peer(10), Table(100), Other(5): the graphs below differ only in their edges. */
+const PEER_TABLE_OTHER: [string, number][] = [
+  ['root', 0],
+  ['Peer', 10],
+  ['Table', 100],
+  ['Other', 5],
+];
+
 describe('retainedBy: what objects of a constructor keep alive (dominator tree)', () => {
   it('counts what only they reach, not what something else also reaches', () => {
     // root -> Peer(10) -> Table(100); root -> Other(5); Other -> Table only in the second heap.
-    const alone = snapshot(
-      [
-        ['root', 0],
-        ['Peer', 10],
-        ['Table', 100],
-        ['Other', 5],
-      ],
-      [
-        [0, 1, 'property'],
-        [1, 2, 'property'],
-        [0, 3, 'property'],
-      ],
-    );
+    const alone = snapshot(PEER_TABLE_OTHER, [
+      [0, 1, 'property'],
+      [1, 2, 'property'],
+      [0, 3, 'property'],
+    ]);
     expect(retainedBy(alone, new Set(['Peer'])).get('Peer')).toEqual({ count: 1, bytes: 110 });
-    const shared = snapshot(
-      [
-        ['root', 0],
-        ['Peer', 10],
-        ['Table', 100],
-        ['Other', 5],
-      ],
-      [
-        [0, 1, 'property'],
-        [1, 2, 'property'],
-        [0, 3, 'property'],
-        [3, 2, 'property'],
-      ],
-    );
+    const shared = snapshot(PEER_TABLE_OTHER, [
+      [0, 1, 'property'],
+      [1, 2, 'property'],
+      [0, 3, 'property'],
+      [3, 2, 'property'],
+    ]);
     expect(retainedBy(shared, new Set(['Peer'])).get('Peer')).toEqual({ count: 1, bytes: 10 });
     // A weak reference keeps nothing alive.
-    const weak = snapshot(
-      [
-        ['root', 0],
-        ['Peer', 10],
-        ['Table', 100],
-        ['Other', 5],
-      ],
-      [
-        [0, 1, 'property'],
-        [1, 2, 'property'],
-        [0, 3, 'property'],
-        [3, 2, 'weak'],
-      ],
-    );
+    const weak = snapshot(PEER_TABLE_OTHER, [
+      [0, 1, 'property'],
+      [1, 2, 'property'],
+      [0, 3, 'property'],
+      [3, 2, 'weak'],
+    ]);
     expect(retainedBy(weak, new Set(['Peer'])).get('Peer')).toEqual({ count: 1, bytes: 110 });
   });
 
