@@ -2,20 +2,17 @@ import { ClockError } from './errors.js';
 import { LinkFiguresCache, networkEstimate, referenceOffset } from './estimate.js';
 import { learnedFrequency } from './frequency.js';
 import { MinorityGuard } from './guard.js';
-import { type LinkState, linkSigma, neighbourClockAt, newLinkState, takeSample } from './link-state.js';
+import { type LinkState, linkSigma, newLinkState, takeSample } from './link-state.js';
 import { type ClockOptions, type ResolvedClockOptions, resolveClockOptions } from './options.js';
 import { STEP_PHASE } from './phase.js';
 import type { ClockEstimate, ClockStats, SyncMessage } from './types.js';
-import { checkSync, linkProblem, type Problem, tickProblem } from './validate.js';
+import { checkSync, checkTime, linkProblem, type Problem, tickProblem } from './validate.js';
 
 /** A reference clock defers to a neighbour only with this multiple of the usual switch margin. */
 const ROOT_MARGIN_FACTOR = 1.5;
 
 // Only +, −, ×, ÷ and sqrt below (all exactly rounded by IEEE 754), never Math.exp and friends,
 // whose last bits may differ between engines: the same inputs give the same outputs everywhere.
-
-/** How far (ms) before the latest time seen a `nowMs` may be and still be accepted (as that time). */
-const STALE_TIME_TOLERANCE_MS = 1000;
 
 /** Tolerance for floating-point noise when flooring the clock to whole ticks. */
 const FLOOR_EPSILON = 1e-9;
@@ -110,6 +107,8 @@ export class Clock {
       this.#adoptTicks,
       this.#o.establishAfterMs,
       { clockAt: (t) => this.#clockAt(t), refAt: (t) => this.#refAt(t), links: this.#links },
+      this.#o.freshWaitMs,
+      ticks(this.#o.witnessSlackMs),
     );
   }
 
@@ -138,10 +137,7 @@ export class Clock {
     return { ...this.#stats, uncorroborated: this.#guard.uncorroborated, lies: this.#guard.lies };
   }
 
-  /**
-   * `true` once the clock agrees with a network (it measured a neighbour and joined or leads):
-   * from then on one neighbour's word moves it forward only as far as `corroborationMs` allows.
-   */
+  /** `true` once the clock agreed with a network for `establishAfterMs` (the minority guard applies). */
   get established(): boolean {
     return this.#guard.established;
   }
@@ -153,11 +149,27 @@ export class Clock {
   }
 
   /**
-   * Evidence that the clock of `origin` was at least `tick` at local time `nowMs` (the runtime
-   * passes the tick of a validly signed event of that origin, lowered by the largest stamping
-   * delay). It corroborates the lead of neighbours other than `origin` (use the link id as the
-   * origin when the event's author is that neighbour). Read by the minority guard only; ticks
-   * that are not finite or out of range are ignored.
+   * Whether neighbour `link` speaks for the room (default `true`; `false`: as new as this clock;
+   * `undefined`: not known yet, waited for): what a clock not established weighs a far lead
+   * against (see `freshWaitMs`); with `nowMs`, leads that waited are weighed again at once.
+   * @throws {@link ClockError} `BAD_TIME`, `TIME_WENT_BACKWARDS`
+   */
+  setVoice(link: string, voice: boolean | undefined, nowMs?: number): void {
+    this.#guard.setVoice(link, voice);
+    if (nowMs === undefined || !this.#seen || this.#guard.waiting().length === 0) return;
+    const now = this.#time(nowMs);
+    this.#reanchor(now);
+    for (const id of this.#guard.waiting()) {
+      const rx = this.#links.get(id)?.lastRx;
+      if (rx !== undefined) this.#takeLower(id, rx.tick + ((now - rx.at) * this.#o.fps) / 1000, now);
+    }
+  }
+
+  /**
+   * Evidence that the clock of `origin` was at least `tick` at local time `nowMs` (a validly
+   * signed event's tick, lowered by the largest stamping delay, `witnessSlackMs`): corroborates
+   * leads of neighbours other than `origin` (the link id when the author is that neighbour).
+   * Read by the minority guard only; ticks not finite or out of range are ignored.
    * @throws {@link ClockError} `BAD_TIME`, `TIME_WENT_BACKWARDS`
    */
   witness(origin: string, tick: number, nowMs: number): void {
@@ -269,7 +281,7 @@ export class Clock {
     if ('problem' in checked) this.#must(checked.problem);
     const rtt = 'rtt' in checked ? checked.rtt : undefined; // the round trip an echo measures (ms)
     const lead = this.#seen ? msg.tick - this.#clockAt(now) : 0;
-    if (this.#guard.isLie(link, msg.tick, lead, now, this.#othersAt(link, now)))
+    if (this.#guard.isLie(link, msg.tick, lead, now))
       this.#reject(
         'CLOCK_LIE',
         `SYNC claims tick ${msg.tick}, ${Math.round(lead)} ticks ahead; nobody agrees`,
@@ -277,17 +289,10 @@ export class Clock {
     this.#touch(now);
     const l = this.#link(link);
     l.lastRx = { time: msg.time, tick: msg.tick, at: now };
-    if (Math.abs(lead) <= this.#guard.corroborationTicks) l.agreed = true;
+    this.#guard.heard(link, lead, now);
     this.#stats.syncsReceived++;
     this.#reanchor(now);
-    // Uncompensated lower bound: the neighbour's clock is at least `msg.tick` now. Jumping to it
-    // can never overshoot a real clock, so a joiner adopts the network's time at once.
-    const lower = msg.tick - this.#cA;
-    if (lower > this.#adoptTicks && this.#guard.mayJump(link, lower, now)) {
-      this.#jump(lower);
-      this.#parent = link;
-      this.#joining = true;
-    }
+    this.#takeLower(link, msg.tick, now);
     if (rtt === undefined) return;
     const sample = takeSample(l, msg.tick, rtt, this.#refAt(now), this.#o, this.#switchTicks);
     if (sample === 'filtered') {
@@ -297,6 +302,15 @@ export class Clock {
     this.#stats.samplesAccepted++;
     if (sample === 'stepped') this.#stats.steps++;
     this.#control(now, true);
+  }
+
+  /**
+   * `true` when {@link onSync} would refuse `link`'s claim of `tick` at `nowMs` (a snapshot's
+   * tick, say) as a `CLOCK_LIE`. Read-only. @throws {@link ClockError} `BAD_TIME`, `TIME_WENT_BACKWARDS`
+   */
+  refutes(link: string, tick: number, nowMs: number): boolean {
+    const now = this.#time(nowMs);
+    return this.#seen && this.#guard.refutes(link, tick, tick - this.#clockAt(now), now);
   }
 
   /** The neighbour link closed: forget everything about it. Unknown links are ignored. */
@@ -370,8 +384,6 @@ export class Clock {
     return clock + referenceOffset(ref, this.#seen ? this.#refAt(now) : 0, clock);
   }
 
-  // ---- internals -------------------------------------------------------------------------
-
   #refAt(t: number): number {
     return this.#qA + ((t - this.#tA) * this.#o.fps * (1 + this.#freq)) / 1000;
   }
@@ -400,17 +412,22 @@ export class Clock {
     this.#tA = t;
   }
 
+  /** `link`'s clock is at least `tick` at `t` (anchors at `t`): jump to it, as far as the guard allows. */
+  #takeLower(link: string, tick: number, t: number): void {
+    const lower = tick - this.#cA;
+    if (lower > this.#adoptTicks && this.#guard.mayJump(link, lower, t)) {
+      this.#jump(lower);
+      this.#parent = link;
+      this.#joining = true;
+    }
+  }
+
   /** Jump the clock forward by `by` ticks (anchors must be at the current time). */
   #jump(by: number): void {
     this.#cA += by;
     this.#pend = 0;
     this.#slewRate = 0;
     this.#stats.adoptions++;
-  }
-
-  /** Smoothed-estimate noise of a link (ticks, one standard deviation). */
-  #sigma(l: LinkState): number {
-    return linkSigma(l, this.#o.smoothing);
   }
 
   /**
@@ -456,7 +473,7 @@ export class Clock {
       ref = undefined;
     }
     const refOff = ref !== undefined && ref.samples > 0 ? ref.u + base : 0;
-    const refSigma = ref !== undefined && ref.samples > 0 ? this.#sigma(ref) : 0;
+    const refSigma = ref !== undefined && ref.samples > 0 ? linkSigma(ref, this.#o.smoothing) : 0;
     // A reference clock defers with a wider margin and more patience: it anchors the network's
     // time, and its own followers can only appear ahead of it through noise.
     const scale = ref === undefined ? ROOT_MARGIN_FACTOR : 1;
@@ -472,7 +489,7 @@ export class Clock {
         l.aheadSince = undefined;
         continue;
       }
-      const ls = this.#sigma(l);
+      const ls = linkSigma(l, this.#o.smoothing);
       const sigma = Math.sqrt(ls * ls + refSigma * refSigma);
       // The floor guards against what the noise estimate cannot see (asymmetric paths, whose
       // error is at most half a round trip per hop): on fast links it can be much smaller.
@@ -494,10 +511,8 @@ export class Clock {
       }
     }
     if (best !== undefined) {
-      // Switching is gated by a clear, persistent lead. When the lead is large (two parts of the
-      // network merging), take the new reference's time at once, like a joiner, so that the
-      // merge sweeps through quickly; otherwise slew (jumping on a merely clear lead would push
-      // the clock up by the selection bias each time: a ratchet).
+      // Switching is gated by a clear, persistent lead. A large lead (a merge) is taken at once,
+      // like a joiner; otherwise slew (jumping on a merely clear lead would be a ratchet).
       this.#parent = best;
       if (bestBy > bestMargin) this.#joining = true;
       this.#stats.referenceChanges++;
@@ -522,7 +537,7 @@ export class Clock {
     if (
       ref !== undefined &&
       e > 0 &&
-      (ref.stepped || e > Math.max(this.#switchTicks, 4 * this.#sigma(ref))) &&
+      (ref.stepped || e > Math.max(this.#switchTicks, 4 * linkSigma(ref, this.#o.smoothing))) &&
       this.#guard.mayJump(this.#parent!, e, t)
     ) {
       // The reference jumped (a detected step), or is clearly ahead beyond the noise: follow at
@@ -544,16 +559,6 @@ export class Clock {
       });
     }
     if (integrate) this.#lastControlAt = t;
-  }
-
-  /** The most advanced clock (ticks at `t`) among neighbours but `claimant`, suspect ones too; `NaN`: none. */
-  #othersAt(claimant: string, t: number): number {
-    let others = Number.NaN;
-    for (const [id, l] of this.#links) {
-      const at = id === claimant ? Number.NaN : neighbourClockAt(l, t, this.#refAt(t), this.#o.fps);
-      if (!Number.isNaN(at) && !(at <= others)) others = at;
-    }
-    return others;
   }
 
   #link(id: string): LinkState {
@@ -580,18 +585,11 @@ export class Clock {
     throw new ClockError(code, message);
   }
 
-  /**
-   * Validate a `nowMs` argument and return the time to use: a time up to
-   * {@link STALE_TIME_TOLERANCE_MS} before one already given is taken as that one (a frame or a
-   * queued frame stamped a little earlier is not an error); further back is a broken clock.
-   */
+  /** Validate a `nowMs` argument and return the time to use (see {@link checkTime}). */
   #time(now: number): number {
-    if (typeof now !== 'number' || !Number.isFinite(now))
-      this.#reject('BAD_TIME', `time must be a finite number, got ${String(now)}`);
-    if (now >= this.#lastNow) return now;
-    if (now < this.#lastNow - STALE_TIME_TOLERANCE_MS)
-      this.#reject('TIME_WENT_BACKWARDS', `time ${now} is before ${this.#lastNow}`);
-    return this.#lastNow;
+    const checked = checkTime(now, this.#lastNow);
+    if (typeof checked !== 'number') this.#reject(checked[0], checked[1]);
+    return checked;
   }
 
   #must(problem: Problem | undefined): void {

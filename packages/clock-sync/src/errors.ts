@@ -12,8 +12,9 @@
  *   names a time in the future or before the first SYNC sent on the link, or the round trip it
  *   implies is negative).
  * - `CLOCK_LIE`: a SYNC claims a clock more than `lieThresholdMs` ahead of an established clock
- *   and nothing else (another neighbour, a witnessed event) comes near it: a minority lying about
- *   time. Nothing is adopted; the runtime should close that link.
+ *   and nothing else (another neighbour, a witnessed event) comes near it, or ahead of an
+ *   anchored joiner's clock and another neighbour that speaks for the room contradicts it: a
+ *   minority lying about time. Nothing is adopted; the runtime should close that link.
  * - `BAD_TICK`: a tick given to `Clock.adopt` or `Clock.fastForward` is not a finite,
  *   non-negative number (an integer for `fastForward`).
  */

@@ -14,8 +14,20 @@
  * a budget of `corroborationTicks` that refills at `corroborationTicks` per
  * {@link BUDGET_REFILL_MS}: `k` colluders among `n + 1` neighbours heard, `k - 1 < ceil(n / 2)`,
  * push the clock ahead by at most that much a minute, and by slewing at most `maxSlew` times
- * nominal toward a lead within `corroborationTicks`. A clock not yet established follows its
- * neighbours' word (its first time is the first neighbour's).
+ * nominal toward a lead within `corroborationTicks`. The one neighbour heard is the clock's whole
+ * view only with evidence: a lead beyond `corroborationTicks` it claims is followed when a witness
+ * of another origin comes within `witnessSlackTicks + corroborationTicks` of it, else it draws on
+ * the budget.
+ *
+ * A clock not established (a joiner) follows a lead within `lieTicks` as before; a lead beyond
+ * only when another neighbour that speaks for the room (a voice, see
+ * {@link MinorityGuard.setVoice}) or a witness of another origin corroborates it. With other
+ * voices not heard yet it waits up to `freshWaitMs` for them; a lead every other voice heard
+ * contradicts is not taken. The one voice heard after the wait sets the time of a clock not
+ * anchored (an eclipsed joiner trusts its only neighbour). A corroborated claim anchors the clock
+ * (see {@link MinorityGuard.anchored}): from then on a lead beyond `lieTicks` every other voice
+ * contradicts is a lie, and a lone voice's such lead needs evidence. Neighbours that do not speak
+ * for the room (as new as this clock) steer it only while no voice is linked.
  * @internal
  */
 import { type LinkState, type NeighbourClock, neighbourClocks } from './link-state.js';
@@ -60,6 +72,16 @@ export class MinorityGuard {
   readonly #suspectUntil = new Map<string, number>();
   /** Per origin: the largest tick witnessed, as (tick, local time). */
   readonly #witnessed = new Map<string, { tick: number; at: number }>();
+  /** Links the runtime said do not speak for the room, or not yet known to (see {@link setVoice}). */
+  readonly #voice = new Map<string, 'mute' | 'unknown'>();
+  /** Per link: since when (local ms) its lead waits for a second voice. */
+  readonly #waiting = new Map<string, number>();
+  /**
+   * `true` once a voice's claim this clock followed was corroborated by another origin (or the
+   * clock was established): it keeps the room's time, so a lead beyond `lieTicks` that every
+   * other voice contradicts is a lie.
+   */
+  anchored = false;
 
   constructor(
     private readonly fps: number,
@@ -72,6 +94,10 @@ export class MinorityGuard {
     /** The clock is established after agreeing with a network this long (ms). */
     private readonly establishAfterMs: number,
     private readonly clock: GuardedClock,
+    /** How long (ms) a clock not established waits for a second neighbour to corroborate a lead. */
+    private readonly freshWaitMs = 1000,
+    /** How far (ticks) below its event's tick a witnessed tick may be (the largest stamping delay). */
+    private readonly witnessSlackTicks = 0,
   ) {
     this.#budget = corroborationTicks;
   }
@@ -90,7 +116,29 @@ export class MinorityGuard {
       return;
     }
     this.#agreedSince ??= t;
-    if (t - this.#agreedSince >= this.establishAfterMs) this.established = true;
+    if (t - this.#agreedSince >= this.establishAfterMs) this.established = this.anchored = true;
+  }
+
+  /**
+   * Whether `link` speaks for the room (default `true`): a clock not established counts only such
+   * neighbours, while it has any, as corroborating or contradicting a lead, and follows no other.
+   */
+  setVoice(link: string, voice: boolean | undefined): void {
+    if (voice === true) this.#voice.delete(link);
+    else this.#voice.set(link, voice === false ? 'mute' : 'unknown');
+  }
+
+  /**
+   * A SYNC of `link` (its state recorded) claimed a clock `lead` ticks ahead of this one at `t`:
+   * within `corroborationTicks`, the neighbour kept this clock's time (`LinkState.agreed`), and
+   * when another voice or a witness of another origin keeps it too, the clock is anchored.
+   */
+  heard(link: string, lead: number, t: number): void {
+    if (Math.abs(lead) > this.corroborationTicks) return;
+    const l = this.clock.links.get(link);
+    if (l !== undefined) l.agreed = true;
+    if (!this.anchored && this.#fresh(link, this.clock.clockAt(t) + lead, t) === 'corroborated')
+      this.anchored = true;
   }
 
   /** Evidence that `origin`'s clock was at least `tick` at local time `now`. */
@@ -105,6 +153,11 @@ export class MinorityGuard {
     }
     if (this.#witnessed.size >= MAX_WITNESSES) this.#evict(now);
     if (this.#witnessed.size < MAX_WITNESSES) this.#witnessed.set(origin, { tick, at: now });
+  }
+
+  /** Links whose far lead waits for the other neighbours (see `freshWaitMs`). */
+  waiting(): string[] {
+    return [...this.#waiting.keys()];
   }
 
   /** Number of origins with witnessed evidence. */
@@ -130,11 +183,19 @@ export class MinorityGuard {
     t: number,
     otherLinks: number,
     linkTolerance: number,
+    lie = false,
   ): boolean {
     // The claimant is the only neighbour heard and kept this clock's time before: it is this
     // clock's whole view of the network. One that never did (a link that opened with a lead) is
     // no such view: a liar left alone with an established clock would set its time.
-    if (Number.isNaN(otherLinks) && this.clock.links.get(claimant)?.agreed === true) return true;
+    // Even then its lead is taken only as far as signed events of other origins show (an honest
+    // neighbour relays them; a liar left alone cannot forge them), for a lie test not at all.
+    if (
+      Number.isNaN(otherLinks) &&
+      this.clock.links.get(claimant)?.agreed === true &&
+      (lie || this.#evidenced(claimant, claim, t))
+    )
+      return true;
     let others = 0;
     const support = new Set<string>();
     for (const n of this.#all(t)) {
@@ -161,37 +222,50 @@ export class MinorityGuard {
 
   /**
    * A claim `claim` (a clock `lead` ticks ahead of ours at `t`) that nothing else comes near is a
-   * lie once the clock is established and the lead exceeds `lieTicks`. Counts it.
+   * lie when the lead exceeds `lieTicks` and the clock is established, or anchored and every other
+   * voice heard contradicts it. Counts it.
    */
-  isLie(claimant: string, claim: number, lead: number, t: number, otherLinks: number): boolean {
-    if (!this.established || lead <= this.lieTicks) return false;
-    if (this.corroborated(claimant, claim, t, otherLinks, this.corroborationTicks)) return false;
+  isLie(claimant: string, claim: number, lead: number, t: number): boolean {
+    if (!this.refutes(claimant, claim, lead, t)) return false;
     this.lies++;
     return true;
   }
 
   /**
-   * May the clock follow `claimant`, `lead` ticks ahead of it at `t`? Always until established,
-   * and for leads within `corroborationTicks`; beyond, only when corroborated within
-   * `corroborationTicks`. A refusal makes the claimant suspect.
+   * `true` when the claim of `claimant` that the room's clock is at `claim` (a clock `lead` ticks
+   * ahead of ours) at `t` would be a lie ({@link isLie}), without counting it.
+   */
+  refutes(claimant: string, claim: number, lead: number, t: number): boolean {
+    if (lead <= this.lieTicks) return false;
+    if (!this.established) return this.anchored && this.#fresh(claimant, claim, t) === 'contradicted';
+    return !this.corroborated(claimant, claim, t, this.#othersAt(claimant, t), this.corroborationTicks, true);
+  }
+
+  /**
+   * May the clock follow `claimant`, `lead` ticks ahead of it at `t`? Always for leads within
+   * `corroborationTicks`; beyond, until established as {@link MinorityGuard} says of a clock not
+   * established, then only when corroborated within `corroborationTicks`. A refusal makes the
+   * claimant suspect.
    */
   mayFollow(claimant: string, lead: number, t: number): boolean {
-    if (!this.established || lead <= this.corroborationTicks) return true;
+    if (lead <= this.corroborationTicks) return true;
     const claim = this.clock.clockAt(t) + lead;
+    if (!this.established) return this.#freshMay(claimant, claim, lead, t);
     if (this.corroborated(claimant, claim, t, this.#othersAt(claimant, t), this.corroborationTicks))
       return true;
     return this.#refused(claimant, t);
   }
 
   /**
-   * May the clock jump `by` ticks forward at `t` on the word of `claimant`? Always until
-   * established; then when corroborated (other neighbours within the adoption
+   * May the clock jump `by` ticks forward at `t` on the word of `claimant`? Until established,
+   * as {@link MinorityGuard} says of a clock not established; then when corroborated (other
+   * neighbours within the adoption
    * threshold of that time, or witnesses of other origins within `corroborationTicks`), else
    * from the budget. A refusal makes the claimant suspect.
    */
   mayJump(claimant: string, by: number, t: number): boolean {
-    if (!this.established) return true;
     const claim = this.clock.clockAt(t) + by;
+    if (!this.established) return this.#freshMay(claimant, claim, by, t);
     if (this.corroborated(claimant, claim, t, this.#othersAt(claimant, t), this.jumpTolerance)) return true;
     if (this.spend(by, t)) return true;
     return this.#refused(claimant, t);
@@ -205,6 +279,91 @@ export class MinorityGuard {
   /** The link closed: forget it. */
   forget(link: string): void {
     this.#suspectUntil.delete(link);
+    this.#voice.delete(link);
+    this.#waiting.delete(link);
+  }
+
+  /**
+   * What a clock not established makes of `claimant`'s claim that the room's clock is at `claim`
+   * at `t`. Voices are the neighbours that speak for the room (see {@link setVoice}); suspect
+   * neighbours count for nothing, and neighbours that do not speak for the room only while no
+   * voice is linked. `'corroborated'`: another voice comes within `corroborationTicks` of the
+   * claim or is ahead, or a witness of another origin does. `'unvoiced'`: no voice is linked (the
+   * claim is followed as any lead of a joiner), or a neighbour not known yet to speak for the room
+   * backs it (followed, anchoring nothing). `'waiting'`: other neighbours are not heard, or not
+   * known, yet (the claimant too), and `claimant` has waited less than `freshWaitMs`. Then
+   * `'contradicted'`: the claimant is no voice, or another voice heard is further behind; else
+   * `'alone'`.
+   */
+  #fresh(
+    claimant: string,
+    claim: number,
+    t: number,
+  ): 'unvoiced' | 'corroborated' | 'contradicted' | 'waiting' | 'alone' {
+    let voices = false;
+    for (const id of this.clock.links.keys()) if (!this.#voice.has(id)) voices = true;
+    const own = this.#voice.get(claimant);
+    if (own === 'mute' && voices) return 'contradicted';
+    let behind = 0;
+    // A claimant not known yet to speak for the room is waited for, like the others.
+    let pending = own === 'unknown' && voices;
+    let backed = false;
+    for (const n of this.#all(t)) {
+      if (n.id === claimant || this.suspect(n.id, t)) continue;
+      const state = this.#voice.get(n.id);
+      if (state === 'mute' && voices) continue;
+      if (Number.isNaN(n.at)) pending = true;
+      else if (n.at >= claim - this.corroborationTicks) {
+        // A neighbour not known yet to speak for the room backs a claim, but anchors nothing.
+        if (state !== 'unknown') return voices ? 'corroborated' : 'unvoiced';
+        backed = true;
+      } else if (state === 'unknown') pending = true;
+      else behind++;
+    }
+    if (voices && this.#evidenced(claimant, claim, t)) return 'corroborated';
+    if (backed) return 'unvoiced';
+    // Neighbours not heard yet, or not known yet to speak for the room, may: wait for them.
+    if (pending && t - (this.#waiting.get(claimant) ?? t) < this.freshWaitMs) return 'waiting';
+    if (!voices) return 'unvoiced';
+    return behind > 0 || own !== undefined ? 'contradicted' : 'alone';
+  }
+
+  /**
+   * May a clock not established follow `claimant`'s claim `claim`, `lead` ticks ahead at `t`?
+   * A corroborated claim anchors the clock. A lead within `lieTicks` is followed (a joiner takes
+   * its neighbours' time); beyond, when corroborated, unvoiced, or alone while not anchored (an
+   * eclipsed joiner trusts its only neighbour) or with evidence. An anchored clock's refusal of
+   * a contradicted claim makes the claimant suspect.
+   */
+  #freshMay(claimant: string, claim: number, lead: number, t: number): boolean {
+    const verdict = this.#fresh(claimant, claim, t);
+    if (verdict === 'corroborated') this.anchored = true;
+    if (verdict === 'waiting' && lead > this.lieTicks) {
+      if (!this.#waiting.has(claimant)) this.#waiting.set(claimant, t);
+      return this.#notTaken();
+    }
+    this.#waiting.delete(claimant);
+    if (verdict === 'corroborated' || verdict === 'unvoiced' || lead <= this.lieTicks) return true;
+    if (verdict === 'alone' && (!this.anchored || this.#evidenced(claimant, claim, t))) return true;
+    if (verdict === 'contradicted' && this.anchored) return this.#refused(claimant, t);
+    return this.#notTaken();
+  }
+
+  #notTaken(): false {
+    this.uncorroborated++;
+    return false;
+  }
+
+  /**
+   * `true` when a witness of an origin other than `claimant`, raised back by the stamping slack,
+   * comes within `corroborationTicks` of `claim` at `t`: a validly signed event shows the room's
+   * clock near that time.
+   */
+  #evidenced(claimant: string, claim: number, t: number): boolean {
+    const floor = claim - this.corroborationTicks - this.witnessSlackTicks;
+    for (const [origin, w] of this.#witnessed)
+      if (origin !== claimant && t - w.at <= WITNESS_TTL_MS && this.#at(w, t) >= floor) return true;
+    return false;
   }
 
   /** Every neighbour's clock at `t` as far as known (`at` is `NaN` for one not heard yet). */

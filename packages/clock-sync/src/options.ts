@@ -97,6 +97,20 @@ export interface ClockOptions {
   lieThresholdMs?: number;
   /** See `corroborationMs`. Default 20 000. */
   establishAfterMs?: number;
+  /**
+   * A clock not established (a joiner) follows a lead beyond `lieThresholdMs` only when another
+   * neighbour that speaks for the room ({@link Clock.setVoice}), or a witnessed event tick of
+   * another origin, corroborates it; with such neighbours not heard yet, it waits this long (ms)
+   * for them before the one heard sets its time. Default 1000.
+   */
+  freshWaitMs?: number;
+  /**
+   * How far (ms of ticks) below its event's tick the runtime lowers a witnessed tick
+   * ({@link Clock.witness}: the largest stamping delay). A lead the guard checks against evidence
+   * alone (a joiner's, or the only neighbour's of an established clock) is corroborated by a
+   * witness within this plus `corroborationMs`. Default 5000.
+   */
+  witnessSlackMs?: number;
 }
 
 /** Default value of every optional {@link ClockOptions} field. */
@@ -121,6 +135,8 @@ export const CLOCK_DEFAULTS: Readonly<Required<Omit<ClockOptions, 'fps' | 'maxTi
   corroborationMs: 1000,
   lieThresholdMs: 30_000,
   establishAfterMs: 20_000,
+  freshWaitMs: 1000,
+  witnessSlackMs: 5000,
 };
 
 /** Options with every default filled in (internal). */
@@ -186,6 +202,8 @@ export function resolveClockOptions(options: ClockOptions): ResolvedClockOptions
     corroborationMs: check('corroborationMs', o.corroborationMs, 0, 86_400_000, { minOpen: true }),
     lieThresholdMs: check('lieThresholdMs', o.lieThresholdMs, o.corroborationMs, 86_400_000 * 365),
     establishAfterMs: check('establishAfterMs', o.establishAfterMs, 0, 86_400_000),
+    freshWaitMs: check('freshWaitMs', o.freshWaitMs, 0, 3_600_000),
+    witnessSlackMs: check('witnessSlackMs', o.witnessSlackMs, 0, 86_400_000),
   };
   return r;
 }

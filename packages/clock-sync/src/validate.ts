@@ -76,3 +76,19 @@ export function checkSync(
   }
   return { rtt };
 }
+
+/** How far (ms) before the latest time seen a `nowMs` may be and still be accepted (as that time). @internal */
+export const STALE_TIME_TOLERANCE_MS = 1000;
+
+/**
+ * A `nowMs` argument given after `lastNow`: the time to use, or the problem. A time up to
+ * {@link STALE_TIME_TOLERANCE_MS} before `lastNow` is taken as `lastNow` (a frame or a queued frame
+ * stamped a little earlier is not an error); further back is a broken clock. @internal
+ */
+export function checkTime(now: number, lastNow: number): number | Problem {
+  if (!isFiniteNumber(now)) return ['BAD_TIME', `time must be a finite number, got ${String(now)}`];
+  if (now >= lastNow) return now;
+  if (now < lastNow - STALE_TIME_TOLERANCE_MS)
+    return ['TIME_WENT_BACKWARDS', `time ${now} is before ${lastNow}`];
+  return lastNow;
+}

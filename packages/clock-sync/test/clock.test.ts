@@ -3,6 +3,7 @@ import {
   Clock,
   ClockError,
   type ClockErrorCode,
+  isClockError,
   STEP_PHASE,
   type SyncMessage,
 } from '@symmetric/clock-sync';
@@ -253,7 +254,13 @@ function run(ops: readonly Op[]): unknown[] {
           const span = t - echoTime;
           msg.echo = { time: echoTime, holdMs: span - Math.min(op.rtt, span) };
         }
-        c.onSync(op.link, msg, t);
+        try {
+          c.onSync(op.link, msg, t);
+        } catch (error) {
+          // A far lead the other neighbours contradict is refused (the clock unchanged).
+          if (!isClockError(error, 'CLOCK_LIE')) throw error;
+          out.push('lie');
+        }
         out.push(c.estimate(t).networkTick);
         break;
       }

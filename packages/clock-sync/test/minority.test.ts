@@ -74,15 +74,17 @@ describe('a minority lying about time cannot steer an established clock', () => 
     expect(r.me.clockTick(r.now) - before).toBeLessThan(110);
   });
 
-  it('a clock that may not be established (its runtime has not met the room) never is, and adopts a far lead', () => {
+  it('a clock that may not be established (its runtime has not met the room) never is; a far lead its neighbours contradict is still a CLOCK_LIE', () => {
     const r = new Room();
     r.me.setEstablishable(false);
     r.run(25_000);
     expect(r.me.established).toBe(false);
     const before = r.me.clockTick(r.now);
-    expect(r.lie(before + 90_000)).toBeUndefined();
-    expect(r.me.stats.lies).toBe(0);
-    expect(r.me.clockTick(r.now) - before).toBeGreaterThan(89_000);
+    const error = r.lie(before + 90_000);
+    expect((error as ClockError).code).toBe('CLOCK_LIE');
+    expect(r.me.stats.lies).toBe(1);
+    r.run(27_000);
+    expect(r.me.clockTick(r.now) - before).toBeLessThan(110);
   });
 
   it('an established clock told it may not be established any more stops being so', () => {
@@ -200,21 +202,36 @@ describe('corroboration by other neighbours', () => {
     expect((error as ClockError).code).toBe('CLOCK_LIE');
   });
 
-  it('the only neighbour heard is followed: it is the clock’s whole view of the network', () => {
+  /** `me` established with its one neighbour, which jumps 100 s ahead at 3 s (it met another group). */
+  function soleNeighbourJumps(evidence: boolean): Clock {
     const me = new Clock({ fps: FPS, establishAfterMs: 0 });
     const n = new Clock({ fps: FPS });
     me.advance(0);
     n.advance(0);
     for (let t = 0; t <= 6000; t += 250) {
-      // Established with its one neighbour, which then jumps 100 s ahead (it met another group).
       if (t === 3000) n.fastForward(5000, t);
+      // The other group's events, relayed by the neighbour: stamped 0.3 s ahead, lowered by 5 s.
+      if (evidence && t >= 3000) me.witness('other-group', n.clockTick(t) + 15 - 250, t + 10);
       me.advance(t);
       n.advance(t);
       me.onSync('n', n.syncFor('me', t), t + 10);
       n.onSync('me', me.syncFor('n', t + 10), t + 20);
       if (t === 2750) expect(me.established).toBe(true);
     }
+    return me;
+  }
+
+  it('the only neighbour heard is followed as far as signed events of other origins show: it is the clock’s whole view', () => {
+    const me = soleNeighbourJumps(true);
     expect(me.clockTick(6020)).toBeGreaterThan(5000);
+    expect(me.stats.lies).toBe(0);
+  });
+
+  it('the only neighbour heard, once it kept the clock’s time, moves it no further than the budget without such evidence', () => {
+    const me = soleNeighbourJumps(false);
+    // 6 s at 50 ticks/s, plus at most the budget (50 ticks) and slewing: not 100 s.
+    expect(me.clockTick(6020)).toBeLessThan(301 + 50 + 15);
+    expect(me.stats.uncorroborated).toBeGreaterThan(0);
     expect(me.stats.lies).toBe(0);
   });
 });

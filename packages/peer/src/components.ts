@@ -27,7 +27,7 @@ import { CLAIM_SLACK_SEQS } from './quotas.js';
 import { Repair } from './repair.js';
 import { BroadcastRoom, type BroadcastSettings } from './room.js';
 import { decodeSnapshot, encodeSnapshot } from './snapshot-blob.js';
-import { snapshotVerdict } from './snapshot-verify.js';
+import { snapshotTickProblem, snapshotVerdict } from './snapshot-verify.js';
 import type { StatsLedger } from './stats.js';
 import { SyncExchange } from './sync.js';
 import type { OfflineMerge } from './types.js';
@@ -200,6 +200,9 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
       return { snapshot, timeline: Timeline.fromSnapshot<S, E>(app, snapshot, timelineOptions) };
     },
     verifySnapshot: (decoded, from) => {
+      // A snapshot's tick is a claim of the room's time, weighed like a SYNC's.
+      const tick = snapshotTickProblem(ctx.clock, from.key, decoded.snapshot.tick, ctx.now());
+      if (tick !== undefined) return { problem: tick, checked: true };
       // What this peer vouches for: its known ids, and what its own compaction folded or gave
       // up (seqs never received and settled, which its known ids may still list as a hole).
       const folded = c.driver.timeline.frontier();

@@ -6,7 +6,9 @@
  * if no other neighbour outvotes it: a neighbour whose hash of a tick differs from ours while
  * another neighbour reports ours and none reports theirs is outvoted (a hash report is a claim),
  * counted in `hashReportsOutvoted`, and cut (`PROTOCOL`) after {@link MAX_OUTVOTED} outvoted
- * ticks in a row. A lone neighbour, or two agreeing against us, still raises `desync`.
+ * ticks in a row. A lone neighbour, or two agreeing against us, still raises `desync`. While an
+ * adopted snapshot is on probation, its sender gets our report of a tick only once it reported
+ * that tick itself: it commits to its own hash first, so a sender that echoes ours backs nothing.
  * @internal
  */
 import type { HashFrame } from '@symmetric/codec';
@@ -62,6 +64,18 @@ interface RemoteHashes {
   outvoted: number;
 }
 
+/** One own hash report: the state hash of a settled tick. */
+interface HashReport {
+  readonly tick: number;
+  readonly hash: string;
+}
+
+/** Own reports held back from the link `key` (the sender of a snapshot on probation). */
+interface Withheld {
+  readonly key: string;
+  reports: HashReport[];
+}
+
 /** Drop the oldest entry of `m` when it is full. */
 function makeRoom<K, V>(m: Map<K, V>): void {
   if (m.size < MAX_PENDING_HASHES) return;
@@ -84,6 +98,11 @@ export class DesyncDetector<S, E> {
    * tick. Its sender's hash reports vote for nobody meanwhile.
    */
   private probation: { readonly senderKey: string; readonly tick: number } | undefined;
+  /**
+   * Own reports held back from the sender of a snapshot on probation until it reported those
+   * ticks itself: a sender that only echoes our hashes backs nothing.
+   */
+  private withheld: Withheld | undefined;
 
   constructor(
     private readonly ctx: PeerContext<S, E>,
@@ -114,6 +133,7 @@ export class DesyncDetector<S, E> {
    */
   probe(senderKey: string, tick: number): void {
     this.probation = { senderKey, tick };
+    this.withheld = { key: senderKey, reports: [] };
   }
 
   /** `true` while an adopted snapshot's state awaits confirmation by another neighbour. */
@@ -170,12 +190,43 @@ export class DesyncDetector<S, E> {
     const reports = this.outgoing;
     this.outgoing = [];
     const max = Math.max(1, Math.min(MAX_REPORTS_PER_FRAME, this.ctx.codec.limits.maxHashReports));
+    const w = this.withheld;
+    let open = false;
     for (const l of this.ctx.neighbours()) {
+      const frames = w !== undefined && l.key === w.key ? this.heldBack(w, reports, max) : undefined;
+      if (frames !== undefined) open = true;
       for (let i = 0; i < reports.length; i += max) {
-        this.ctx.send(l, { type: 'hash', reports: reports.slice(i, i + max) });
-        this.ctx.stats.hashReportsSent += Math.min(max, reports.length - i);
+        const chunk = frames === undefined ? reports.slice(i, i + max) : frames[i / max]!;
+        this.ctx.send(l, { type: 'hash', reports: chunk });
+        this.ctx.stats.hashReportsSent += chunk.length;
       }
     }
+    if (w !== undefined && (!open || (w.reports.length === 0 && this.probation?.senderKey !== w.key)))
+      this.withheld = undefined;
+  }
+
+  /**
+   * What goes to the sender of a snapshot on probation, in as many frames as `reports` take:
+   * only reports of ticks it reported first (it commits to its own hash before it sees ours: one
+   * that echoes ours backs nothing), the rest held back until it does or the probation ends.
+   */
+  private heldBack(w: Withheld, reports: readonly HashReport[], max: number): HashReport[][] {
+    const all = w.reports.length === 0 ? reports : [...w.reports, ...reports];
+    const onProbation = this.probation?.senderKey === w.key;
+    const room = Math.ceil(reports.length / max) * max;
+    const now: HashReport[] = [];
+    w.reports = [];
+    for (const r of all)
+      (now.length < room && (!onProbation || this.reported(w.key, r.tick)) ? now : w.reports).push(r);
+    if (w.reports.length > MAX_OWN_HASHES) w.reports.splice(0, w.reports.length - MAX_OWN_HASHES);
+    const frames: HashReport[][] = [];
+    for (let i = 0; i < room; i += max) frames.push(now.slice(i, i + max));
+    return frames;
+  }
+
+  /** `true` when the neighbour on link `key` reported its hash of `tick`. */
+  private reported(key: string, tick: number): boolean {
+    return this.votes.get(tick)?.has(key) === true || this.remote.get(key)?.pending?.has(tick) === true;
   }
 
   /** A neighbour's hash reports. */
@@ -356,6 +407,7 @@ export class DesyncDetector<S, E> {
     this.probation = undefined;
     // Reports of the replaced history not sent yet are not ours any more.
     this.outgoing = [];
+    this.withheld = undefined;
     // Mismatches with neighbours were about the replaced history: compared afresh from here on.
     for (const r of this.remote.values()) r.mismatches = undefined;
   }

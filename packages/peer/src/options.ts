@@ -185,6 +185,8 @@ export function resolveOptions<S, E>(options: PeerOptions<S, E>): ResolvedOption
     syncIntervalMs,
     syncBurst: options.clock?.syncBurst ?? 8,
     syncBurstIntervalMs: options.clock?.syncBurstIntervalMs ?? 250,
+    // Witnessed event ticks are lowered by the largest stamping delay (see SyncExchange.witness).
+    witnessSlackMs: options.clock?.witnessSlackMs ?? Math.max(5000, delay === 'auto' ? 0 : delay),
   };
   const catchUp = options.catchUp ?? {};
   if (catchUp === null || typeof catchUp !== 'object') bad('catchUp must be an object');

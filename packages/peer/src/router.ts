@@ -30,6 +30,7 @@ export function routeFrame<S, E>(
       return;
     case 'frontier': {
       const { listed, othersHistory } = to.repair.onFrontier(entry, frame, now);
+      to.sync.voice(entry, listed);
       to.join.frontierTaken(entry, listed, othersHistory, now);
       return;
     }

@@ -1,6 +1,7 @@
 /**
  * Checks of a snapshot received from one neighbour before it is adopted: its size while it
- * arrives, and its frontier against what this peer and its other neighbours know. A frontier
+ * arrives, its tick against the clock (a claim of the room's time, weighed like a SYNC's), and
+ * its frontier against what this peer and its other neighbours know. A frontier
  * is a claim, not a fact: a snapshot whose frontier says it covers events nobody else vouches
  * for would mark those events as held (and lost) everywhere it spreads, so it is refused and its
  * sender cut (`SNAPSHOT`). A snapshot's state cannot be checked before any neighbour has hashed a
@@ -9,6 +10,7 @@
  * contradicted snapshot is refused, its sender cut, and another neighbour's snapshot taken.
  * @internal
  */
+import type { Clock } from '@symmetric/clock-sync';
 import type { SnapshotChunkFrame } from '@symmetric/codec';
 import type { Quotas } from './quotas.js';
 
@@ -23,6 +25,26 @@ export function snapshotSizeProblem(
   if (bytesSoFar + f.data.length > quotas.maxSnapshotBytes)
     return `snapshot exceeds ${quotas.maxSnapshotBytes} bytes`;
   return undefined;
+}
+
+/**
+ * What is wrong with a snapshot's `tick` from link `link`, or `undefined`: its tick claims the
+ * room's clock is at least there, and a claim the clock would refuse from that link's SYNC (far
+ * ahead, and contradicted: see `Clock.refutes`) would set a joiner's clock through the snapshot.
+ * @internal
+ */
+export function snapshotTickProblem(
+  clock: Pick<Clock, 'refutes'>,
+  link: string,
+  tick: number,
+  now: number,
+): string | undefined {
+  try {
+    if (!clock.refutes(link, tick, now)) return undefined;
+  } catch {
+    return undefined;
+  }
+  return `snapshot at tick ${tick}, far ahead of the room's clock, and contradicted`;
 }
 
 /** What the frontier check compares a snapshot's frontier with. @internal */
@@ -88,8 +110,10 @@ function frontierProblem(
  * reported, if any) and `others` (what each other neighbour reported). The snapshot is
  * contradicted when more other neighbours agree on one other hash than report ours, and either
  * two or more of them agree on it or the sender itself does not back our hash (a sender that
- * simulates its own snapshot reports our hash; one honest neighbour against a sender that does is
- * one word against another, left to the `desync` report). Returns the problem, or `undefined`.
+ * simulates its own snapshot reports our hash, and it reports first: desync.ts gives it ours only
+ * then, so an echo backs nothing; one honest neighbour against a sender that simulates its own
+ * forged state is one word against another, left to the `desync` report). Returns the problem,
+ * or `undefined`.
  * @internal
  */
 export function stateContradiction(

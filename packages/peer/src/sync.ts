@@ -20,6 +20,8 @@ const ANSWERED_AT_ONCE = 2;
 export class SyncExchange<S, E> {
   /** SYNCs received per link. */
   private readonly received = new Map<string, number>();
+  /** Links whose frontier vouched (they speak for the room's time; see {@link voice}). */
+  private readonly voiced = new Set<string>();
 
   constructor(
     private readonly ctx: PeerContext<S, E>,
@@ -30,6 +32,12 @@ export class SyncExchange<S, E> {
 
   /** Send a SYNC on `link` now. */
   send(link: LinkEntry<E>, now: number): void {
+    // A new neighbour speaks for the room's time once its frontier vouches (see `voice`); until
+    // its first frontier, a clock not established waits a little for it.
+    if (!this.received.has(link.key)) {
+      this.received.set(link.key, 0);
+      if (!this.voiced.has(link.key)) this.ctx.clock.setVoice(link.key, undefined);
+    }
     const m = this.ctx.clock.syncFor(link.key, now);
     const frame: SyncFrame =
       m.echo === undefined
@@ -93,9 +101,21 @@ export class SyncExchange<S, E> {
     }
   }
 
+  /** Whether `link`'s neighbour speaks for the room's time: its last frontier vouched (`listed`). */
+  voice(link: LinkEntry<E>, listed: boolean): void {
+    if (listed) this.voiced.add(link.key);
+    else this.voiced.delete(link.key);
+    try {
+      this.ctx.clock.setVoice(link.key, listed, this.ctx.now());
+    } catch {
+      this.ctx.clock.setVoice(link.key, listed); // a time the clock refuses: weighed at the next SYNC
+    }
+  }
+
   /** Link `key` closed. */
   linkClosed(key: string): void {
     this.received.delete(key);
+    this.voiced.delete(key);
     this.ctx.clock.dropLink(key);
   }
 

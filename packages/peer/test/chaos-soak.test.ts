@@ -30,6 +30,13 @@ describe('chaos soak (loopback, virtual time)', () => {
     // Byzantine members equivocated and were proven to (the hash check above covers the rule).
     expect(r.attacks.equivocate ?? 0).toBeGreaterThan(0);
     expect(r.errors.EQUIVOCATION ?? 0).toBeGreaterThan(0);
+    // Time: the loopback's clocks do not drift, so the room's time is nominal time. The liars'
+    // SYNC leads (250 and 90,000 ticks) are beyond what one neighbour may move a clock by
+    // (corroborationMs, 50 ticks), so every honest peer ends within one second of nominal: ahead
+    // by at most one uncorroborated budget, behind by at most the simulation's lag behind its
+    // clock (a tick) after the quiet minute.
+    expect(r.clockAheadTicks).toBeLessThanOrEqual(50);
+    expect(r.clockBehindTicks).toBeLessThanOrEqual(2);
     // Malformed frames reached honest peers and were refused as codec errors, not thrown.
     if ((r.attacks.malformed ?? 0) > 0) expect(r.errors.CODEC ?? 0).toBeGreaterThan(0);
   }, 3_600_000);

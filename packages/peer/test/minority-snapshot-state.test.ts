@@ -77,6 +77,15 @@ describe('a neighbour serving a made-up state behind a plausible frontier (loopb
     for (const p of honest) expect(p.stats().desyncs).toBe(0);
   });
 
+  it('one honest neighbour against a forger that echoes the joiner’s hashes: the joiner reports to the sender only what it reported first, so the echo backs nothing: refused, sender cut', async () => {
+    const { c, j, m, honest } = await joinThroughForger(['b'], true);
+    expect(j.stats().errors.SNAPSHOT).toBe(1);
+    expect(j.stats().snapshotsRefused).toBe(1);
+    expect(j.stats().snapshotsAdopted).toBe(2);
+    expect(m.linked('j')).toBe(false);
+    expectConverged(c, [...honest, j]);
+  });
+
   it('one honest neighbour contradicts a forger that does not back its own state: refused, sender cut', async () => {
     const { c, j, m, honest } = await joinThroughForger(['b'], false);
     expect(j.stats().errors.SNAPSHOT).toBe(1);

@@ -63,6 +63,13 @@ export interface ChaosResult {
   readonly restarts: number;
   readonly partitions: number;
   readonly framesDuplicated: number;
+  /**
+   * How far the honest peers' ticks are from nominal time at the end (ticks; the loopback's
+   * clocks have no drift, so the room's time is the virtual time at `fps`, started with the
+   * first step): the largest lead and the largest lag over honest peers.
+   */
+  readonly clockAheadTicks: number;
+  readonly clockBehindTicks: number;
 }
 
 /**
@@ -308,6 +315,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       }
     }
   }
+  // Every clock starts at the first step (STEP_PHASE, half a tick) and runs at 50 ticks a second.
+  const nominal = Math.floor(((total - step) * 50) / 1000 + 0.5);
+  const offsets = honest().map((p) => p.tick - nominal);
   const hashes = c.hashes();
   const honestEvents = stable.reduce((s, h) => s + h.stats().eventsEmitted, 0);
   let missing = 0;
@@ -328,5 +338,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     restarts,
     partitions,
     framesDuplicated: dup.n,
+    clockAheadTicks: Math.max(0, ...offsets),
+    clockBehindTicks: Math.max(0, ...offsets.map((d) => -d)),
   };
 }
