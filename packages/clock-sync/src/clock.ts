@@ -150,26 +150,21 @@ export class Clock {
 
   /**
    * Whether neighbour `link` speaks for the room (default `true`; `false`: as new as this clock;
-   * `undefined`: not known yet, waited for): what a clock not established weighs a far lead
-   * against (see `freshWaitMs`); with `nowMs`, leads that waited are weighed again at once.
+   * `undefined`: not known yet, waited for): what a clock not established weighs a far lead against
+   * (see `freshWaitMs`); with `nowMs`, leads that waited are weighed again at once.
    * @throws {@link ClockError} `BAD_TIME`, `TIME_WENT_BACKWARDS`
    */
   setVoice(link: string, voice: boolean | undefined, nowMs?: number): void {
     this.#guard.setVoice(link, voice);
-    if (nowMs === undefined || !this.#seen || this.#guard.waiting().length === 0) return;
-    const now = this.#time(nowMs);
-    this.#reanchor(now);
-    for (const id of this.#guard.waiting()) {
-      const rx = this.#links.get(id)?.lastRx;
-      if (rx !== undefined) this.#takeLower(id, rx.tick + ((now - rx.at) * this.#o.fps) / 1000, now);
-    }
+    if (nowMs !== undefined && this.#seen && this.#guard.waiting().length > 0)
+      this.#retake(this.#guard.waiting(), this.#time(nowMs));
   }
 
   /**
    * Evidence that the clock of `origin` was at least `tick` at local time `nowMs` (a validly
    * signed event's tick, lowered by the largest stamping delay, `witnessSlackMs`): corroborates
-   * leads of neighbours other than `origin` (the link id when the author is that neighbour).
-   * Read by the minority guard only; ticks not finite or out of range are ignored.
+   * leads of neighbours other than `origin` (the link id when the author is that neighbour); a
+   * clock not established it shows left behind weighs its last SYNCs again. Bad ticks are ignored.
    * @throws {@link ClockError} `BAD_TIME`, `TIME_WENT_BACKWARDS`
    */
   witness(origin: string, tick: number, nowMs: number): void {
@@ -177,6 +172,15 @@ export class Clock {
     if (typeof origin !== 'string' || tickProblem(tick, false) !== undefined) return;
     this.#stats.witnessed++;
     this.#guard.witness(origin, tick, now);
+    if (this.#seen && !this.#guard.established && this.#guard.stale(this.#clockAt(now), now, ''))
+      this.#retake([...this.#links.keys()], now);
+  }
+
+  /** Weigh again the last SYNC of each of `links`, extrapolated to `now` (see {@link #takeLower}). */
+  #retake(links: readonly string[], now: number): void {
+    this.#reanchor(now);
+    for (const [id, rx] of links.map((l) => [l, this.#links.get(l)?.lastRx] as const))
+      if (rx !== undefined) this.#takeLower(id, rx.tick + ((now - rx.at) * this.#o.fps) / 1000, now);
   }
 
   /**
@@ -588,10 +592,8 @@ export class Clock {
   /** Validate a `nowMs` argument and return the time to use (see {@link checkTime}). */
   #time(now: number): number {
     const checked = checkTime(now, this.#lastNow);
-    if (typeof checked !== 'number') this.#reject(checked[0], checked[1]);
-    return checked;
+    return typeof checked === 'number' ? checked : this.#reject(checked[0], checked[1]);
   }
-
   #must(problem: Problem | undefined): void {
     if (problem !== undefined) this.#reject(problem[0], problem[1]);
   }

@@ -318,7 +318,7 @@ export class MinorityGuard {
         if (state !== 'unknown') return voices ? 'corroborated' : 'unvoiced';
         backed = true;
       } else if (state === 'unknown') pending = true;
-      else behind++;
+      else if (!this.stale(n.at, t, claimant, n.id)) behind++;
     }
     if (voices && this.#evidenced(claimant, claim, t)) return 'corroborated';
     if (backed) return 'unvoiced';
@@ -344,7 +344,13 @@ export class MinorityGuard {
     }
     this.#waiting.delete(claimant);
     if (verdict === 'corroborated' || verdict === 'unvoiced' || lead <= this.lieTicks) return true;
-    if (verdict === 'alone' && (!this.anchored || this.#evidenced(claimant, claim, t))) return true;
+    if (
+      verdict === 'alone' &&
+      (!this.anchored ||
+        this.#evidenced(claimant, claim, t) ||
+        this.stale(this.clock.clockAt(t), t, claimant))
+    )
+      return true;
     if (verdict === 'contradicted' && this.anchored) return this.#refused(claimant, t);
     return this.#notTaken();
   }
@@ -363,6 +369,21 @@ export class MinorityGuard {
     const floor = claim - this.corroborationTicks - this.witnessSlackTicks;
     for (const [origin, w] of this.#witnessed)
       if (origin !== claimant && t - w.at <= WITNESS_TTL_MS && this.#at(w, t) >= floor) return true;
+    return false;
+  }
+
+  /**
+   * `true` when a witness of an origin other than `claimant` and `voice` shows the room's clock
+   * more than `lieTicks` beyond `at` at `t`: a clock at `at` (a neighbour's, or this one's) keeps
+   * a timeline signed events of others have left behind (a group of new peers that started its
+   * own), so it contradicts nobody and anchors nothing. Only signed events move this, and an
+   * origin's own events never vouch against another: a liar cannot make an honest clock stale.
+   */
+  stale(at: number, t: number, claimant: string, voice?: string): boolean {
+    const floor = at + this.lieTicks;
+    for (const [origin, w] of this.#witnessed)
+      if (origin !== claimant && origin !== voice && t - w.at <= WITNESS_TTL_MS && this.#at(w, t) > floor)
+        return true;
     return false;
   }
 

@@ -110,6 +110,31 @@ describe('a clock not established takes a far lead only when another origin corr
     expect(me.clockTick(20) - ROOM).toBeLessThan(5);
   });
 
+  it('a voice keeping a timeline signed events of others left behind (new peers that started their own) contradicts nobody', () => {
+    const YOUNG = 3000; // a group of new peers that started a timeline of its own 60 s ago
+    const me = joiner(['young', 'room']);
+    say(me, 'young', YOUNG, 10); // far ahead of this clock: waits for the room's neighbour
+    say(me, 'room', ROOM, 20); // contradicted by the young voice behind it: not taken
+    say(me, 'young', YOUNG + 1, 30); // corroborated by the room's clock ahead: taken, anchored
+    expect(me.clockTick(30)).toBeLessThan(YOUNG + 10);
+    // A signed event of a third origin shows the room 5,000 ticks past the young timeline: the
+    // young voice is left behind, and the room's last SYNC is weighed again at once.
+    me.witness('other', YOUNG + 5000, 40);
+    expect(me.clockTick(40)).toBeGreaterThanOrEqual(ROOM);
+    expect(say(me, 'room', ROOM + 2, 60)).toBeUndefined();
+    expect(say(me, 'young', YOUNG + 2.5, 70)).toBeUndefined();
+    expect(me.stats.lies).toBe(0);
+  });
+
+  it('a liar’s own signed events leave no honest clock behind: its lead stays a CLOCK_LIE', () => {
+    const me = joiner(['liar', 'h1']);
+    say(me, 'liar', LIE, 10);
+    say(me, 'h1', ROOM, 20);
+    me.witness('liar', LIE - 250, 30);
+    expect(me.clockTick(30) - ROOM).toBeLessThan(5);
+    expect((say(me, 'liar', LIE + 12.5, 260) as ClockError).code).toBe('CLOCK_LIE');
+  });
+
   it('a lone neighbour’s first lead is the joiner’s time (nothing else to go by)', () => {
     const me = joiner(['n']);
     say(me, 'n', LIE, 10);
