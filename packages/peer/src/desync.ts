@@ -195,8 +195,9 @@ export class DesyncDetector<S, E> {
     for (const l of this.ctx.neighbours()) {
       const frames = w !== undefined && l.key === w.key ? this.heldBack(w, reports, max) : undefined;
       if (frames !== undefined) open = true;
-      for (let i = 0; i < reports.length; i += max) {
-        const chunk = frames === undefined ? reports.slice(i, i + max) : frames[i / max]!;
+      const count = frames === undefined ? Math.ceil(reports.length / max) : frames.length;
+      for (let i = 0; i < count; i++) {
+        const chunk = frames === undefined ? reports.slice(i * max, (i + 1) * max) : frames[i]!;
         this.ctx.send(l, { type: 'hash', reports: chunk });
         this.ctx.stats.hashReportsSent += chunk.length;
       }
@@ -206,21 +207,28 @@ export class DesyncDetector<S, E> {
   }
 
   /**
-   * What goes to the sender of a snapshot on probation, in as many frames as `reports` take:
-   * only reports of ticks it reported first (it commits to its own hash before it sees ours: one
-   * that echoes ours backs nothing), the rest held back until it does or the probation ends.
+   * What goes to the sender of a snapshot on probation, in at least as many frames as `reports`
+   * take: only reports of ticks it reported first (it commits to its own hash before it sees
+   * ours: one that echoes ours backs nothing), the rest held back until it does or the probation
+   * ends. A later report of a tick (a correction after a late event) replaces one held back, and
+   * every report released goes at once: a correction that waited behind a joiner's backlog would
+   * reach the sender after `desyncConfirmMs`, raised as a desync (or outvoted) that is none.
    */
   private heldBack(w: Withheld, reports: readonly HashReport[], max: number): HashReport[][] {
-    const all = w.reports.length === 0 ? reports : [...w.reports, ...reports];
+    const latest = new Map<number, HashReport>();
+    for (const r of w.reports) latest.set(r.tick, r);
+    for (const r of reports) {
+      latest.delete(r.tick);
+      latest.set(r.tick, r);
+    }
     const onProbation = this.probation?.senderKey === w.key;
-    const room = Math.ceil(reports.length / max) * max;
     const now: HashReport[] = [];
     w.reports = [];
-    for (const r of all)
-      (now.length < room && (!onProbation || this.reported(w.key, r.tick)) ? now : w.reports).push(r);
+    for (const r of latest.values()) (!onProbation || this.reported(w.key, r.tick) ? now : w.reports).push(r);
     if (w.reports.length > MAX_OWN_HASHES) w.reports.splice(0, w.reports.length - MAX_OWN_HASHES);
     const frames: HashReport[][] = [];
-    for (let i = 0; i < room; i += max) frames.push(now.slice(i, i + max));
+    const count = Math.max(Math.ceil(reports.length / max), Math.ceil(now.length / max));
+    for (let i = 0; i < count; i++) frames.push(now.slice(i * max, (i + 1) * max));
     return frames;
   }
 
