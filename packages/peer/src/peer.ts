@@ -425,9 +425,9 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
 
   private housekeeping(now: number): void {
     const links = this.housekeepingLinks; // the links now (closing one edits the table)
-    links.length = 0;
-    for (const l of this.links.all()) links.push(l);
-    for (const l of links) {
+    const n = this.links.copyAll(links);
+    for (let i = 0; i < n; i++) {
+      const l = links[i]!;
       if (l.protocol.kind === 'handshaking') this.links.checkHandshake(l, now);
       else if (l.protocol.kind === 'running' && this.routes.quotas.checkIdle(l, now))
         this.sync.sendIfDue(l, now);
