@@ -134,6 +134,12 @@ export class Driver<S, E> {
     return Math.max(this.currentTimeline.tick, this.ownLastTick, this.ctx.clock.tick, network) + ahead;
   }
 
+  /** {@link futureLimit} without the network's tick: never above it (cheap: no clock estimate). */
+  futureFloor(): number {
+    const ahead = this.ctx.options.maxFutureTicks * (this.parts.join.fresh ? FRESH_FUTURE_FACTOR : 1);
+    return Math.max(this.currentTimeline.tick, this.ownLastTick, this.ctx.clock.tick) + ahead;
+  }
+
   /** Events received since the last step (the live queue: pushing to it enqueues). */
   get pendingEvents(): TimelineEvent<E>[] {
     return this.pending;
