@@ -10,7 +10,6 @@ import { checkSync, checkTime, linkProblem, type Problem, tickProblem } from './
 
 /** A reference clock defers to a neighbour only with this multiple of the usual switch margin. */
 const ROOT_MARGIN_FACTOR = 1.5;
-
 // Only +, −, ×, ÷ and sqrt below (all exactly rounded by IEEE 754), never Math.exp and friends,
 // whose last bits may differ between engines: the same inputs give the same outputs everywhere.
 
@@ -445,7 +444,8 @@ export class Clock {
     const qMinusC = this.#qA - this.#cA;
     let jump = 0;
     let jumpTo: string | undefined;
-    for (const [id, l] of this.#links) {
+    for (const id of this.#links.keys()) {
+      const l = this.#links.get(id)!; // (not entries: no [id, state] array per link)
       if (l.samples < this.#o.adoptAfterSamples) continue;
       const off = l.u + qMinusC;
       if (
@@ -484,7 +484,8 @@ export class Clock {
     let best: string | undefined;
     let bestBy = 0;
     let bestMargin = 0;
-    for (const [id, l] of this.#links) {
+    for (const id of this.#links.keys()) {
+      const l = this.#links.get(id)!;
       if (
         id === this.#parent ||
         l.samples < this.#o.adoptAfterSamples ||
@@ -588,7 +589,6 @@ export class Clock {
     this.#stats.rejected++;
     throw new ClockError(code, message);
   }
-
   /** Validate a `nowMs` argument and return the time to use (see {@link checkTime}). */
   #time(now: number): number {
     const checked = checkTime(now, this.#lastNow);

@@ -36,59 +36,46 @@ interface LinkFigures {
   readonly ids: readonly string[];
   /** The link states they were read from (a link dropped and opened again has a new one). */
   readonly states: readonly LinkState[];
-  readonly minRtt: Float64Array;
-  readonly u: Float64Array;
-  readonly samples: Float64Array;
+  /** Per link `k`, from `3k`: its minimum RTT, smoothed offset `u` and sample count. */
+  readonly values: readonly number[];
 }
 
 /**
  * The last per-link figures a clock's estimates were made of: estimates share them while no
- * link's RTT, offset or sample count changes, so an estimate copies nothing per link. @internal
+ * link's RTT, offset or sample count changes, so an estimate copies nothing per link; when only
+ * figures change, the new ones share the ids and states of the last. @internal
  */
 export class LinkFiguresCache {
-  #last: LinkFigures = {
-    ids: [],
-    states: [],
-    minRtt: new Float64Array(0),
-    u: new Float64Array(0),
-    samples: new Float64Array(0),
-  };
+  #last: LinkFigures = { ids: [], states: [], values: [] };
 
   /** Figures equal to `links` now (the last ones when nothing changed). */
   of(links: ReadonlyMap<string, LinkState>): LinkFigures {
     const last = this.#last;
-    if (last.ids.length === links.size) {
+    let sameLinks = last.ids.length === links.size;
+    if (sameLinks) {
+      const v = last.values;
       let k = 0;
       let same = true;
       for (const l of links.values()) {
-        if (
-          last.states[k] !== l ||
-          !Object.is(last.minRtt[k], l.minRtt) ||
-          !Object.is(last.u[k], l.u) ||
-          last.samples[k] !== l.samples
-        ) {
+        if (last.states[k] !== l) {
+          sameLinks = false;
           same = false;
           break;
         }
+        if (
+          same &&
+          (!Object.is(v[3 * k], l.minRtt) || !Object.is(v[3 * k + 1], l.u) || v[3 * k + 2] !== l.samples)
+        )
+          same = false;
         k++;
       }
       if (same) return last;
     }
-    const n = links.size;
-    const next = {
-      ids: [...links.keys()],
-      states: [...links.values()],
-      minRtt: new Float64Array(n),
-      u: new Float64Array(n),
-      samples: new Float64Array(n),
-    };
-    let k = 0;
-    for (const l of links.values()) {
-      next.minRtt[k] = l.minRtt;
-      next.u[k] = l.u;
-      next.samples[k] = l.samples;
-      k++;
-    }
+    const values: number[] = [];
+    for (const l of links.values()) values.push(l.minRtt, l.u, l.samples);
+    const next: LinkFigures = sameLinks
+      ? { ids: last.ids, states: last.states, values }
+      : { ids: [...links.keys()], states: [...links.values()], values };
     this.#last = next;
     return next;
   }
@@ -119,12 +106,12 @@ class Estimate implements ClockEstimate {
     const clock = this.clockTick;
     const links = new Map<string, LinkEstimate>();
     for (let k = 0; k < f.ids.length; k++) {
-      const rtt = f.minRtt[k]!;
-      const samples = f.samples[k]!;
+      const rtt = f.values[3 * k]!;
+      const samples = f.values[3 * k + 2]!;
       links.set(f.ids[k]!, {
         rttMs: rtt,
         oneWayMs: rtt / 2,
-        offsetTicks: samples > 0 ? f.u[k]! + this.#q - clock : Number.NaN,
+        offsetTicks: samples > 0 ? f.values[3 * k + 1]! + this.#q - clock : Number.NaN,
         samples,
       });
     }

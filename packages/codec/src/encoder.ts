@@ -137,9 +137,11 @@ export class Encoder<E> implements FrameEncoder<E> {
       this.w.varint(index * 2);
       return;
     }
-    const bytes = stringBytes(id, this.limits.maxIdLength, what, false);
-    this.w.varint(bytes.length * 2 + 1);
-    this.w.bytes(bytes);
+    if (!this.w.asciiId(id, this.limits.maxIdLength)) {
+      const bytes = stringBytes(id, this.limits.maxIdLength, what, false);
+      this.w.varint(bytes.length * 2 + 1);
+      this.w.bytes(bytes);
+    }
     this.table.define(id);
   }
 

@@ -43,6 +43,8 @@ export class SourceTable {
   private logLength = 0;
   private readonly evicted: string[] = [];
   private evictedLength = 0;
+  /** Registry slot of the id the last {@link lookup} missed (−1: none, or no table held it). */
+  private missed = -1;
 
   /**
    * @param withIndex look ids up (the encoder's side)
@@ -84,7 +86,10 @@ export class SourceTable {
   lookup(id: string): number {
     const slot = this.registry.slotOf(id);
     const bySlot = this.indexBySlot!;
-    if (slot < 0 || slot >= bySlot.length || bySlot[slot] === 0) return -1;
+    if (slot < 0 || slot >= bySlot.length || bySlot[slot] === 0) {
+      this.missed = slot; // the define that follows takes it without looking the id up again
+      return -1;
+    }
     const i = bySlot[slot]! - 1;
     this.touch(i);
     return i;
@@ -132,7 +137,10 @@ export class SourceTable {
 
   /** Entry `i` holds `id`. */
   private hold(i: number, id: string): void {
-    const slot = this.registry.acquire(id);
+    const missed = this.missed;
+    this.missed = -1;
+    const registry = this.registry;
+    const slot = missed >= 0 && registry.id(missed) === id ? registry.retain(missed) : registry.acquire(id);
     this.slots[i] = slot;
     let bySlot = this.indexBySlot;
     if (bySlot === undefined) return;

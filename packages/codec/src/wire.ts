@@ -18,6 +18,9 @@ const utf8Encoder = new TextEncoder();
 const f64Bytes = new Uint8Array(8);
 const f64View = new DataView(f64Bytes.buffer);
 
+// The character codes of a short ASCII string being read (one array for every reader, as above).
+const asciiCodes: number[] = [];
+
 /** Lowercase hex of every byte value. */
 export const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
@@ -80,6 +83,25 @@ export class Writer {
     this.ensure(b.length);
     this.buf.set(b, this.pos);
     this.pos += b.length;
+  }
+
+  /**
+   * A new id as the encoder writes it (`length × 2 + 1`, then its bytes) when it is a non-empty
+   * ASCII string of at most `max` characters, written with no bytes array of its own; `false`
+   * (nothing written) otherwise.
+   */
+  asciiId(s: string, max: number): boolean {
+    if (typeof s !== 'string') return false;
+    const n = s.length;
+    if (n === 0 || n > max) return false;
+    for (let i = 0; i < n; i++) if (s.charCodeAt(i) >= 0x80) return false;
+    this.varint(n * 2 + 1);
+    this.ensure(n);
+    const buf = this.buf;
+    let pos = this.pos;
+    for (let i = 0; i < n; i++) buf[pos++] = s.charCodeAt(i);
+    this.pos = pos;
+    return true;
   }
 
   /** A copy of what was written. */
@@ -252,8 +274,12 @@ export class Reader {
       // would leave a rope of n pieces (tens of bytes each) in the peer-id table.
       let i = start;
       while (i < stop && buf[i]! < 0x80) i++;
-      if (i === stop)
-        return String.fromCharCode.apply(null, buf.subarray(start, stop) as unknown as number[]);
+      if (i === stop) {
+        const codes = asciiCodes;
+        codes.length = n;
+        for (let k = 0; k < n; k++) codes[k] = buf[start + k]!;
+        return String.fromCharCode.apply(null, codes);
+      }
     }
     try {
       return utf8Decoder.decode(buf.subarray(start, stop));

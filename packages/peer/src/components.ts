@@ -127,6 +127,7 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
   });
   c.intake = new EventIntake(ctx, links, c.repair, {
     futureLimit: () => c.driver.futureLimit(),
+    futureFloor: () => c.driver.futureFloor(),
     networkTick: (now) => c.sync.networkTick(now),
     ownSeq: () => c.driver.ownSeq,
     enqueue: (ev, vouched) => {

@@ -215,15 +215,22 @@ export class Delay {
     return this.setting === 'auto';
   }
 
-  /** With 'auto', re-evaluate Δ (at most once a second) from the clock's estimate. */
+  /**
+   * With 'auto', re-evaluate Δ (at most once a second) from `clock`'s estimate at `now` (asked
+   * for only then; a clock that refuses `now` must have been left out by the caller).
+   */
   update(
     now: number,
-    estimate:
-      | { readonly uncertaintyTicks: number; readonly links: ReadonlyMap<string, { oneWayMs: number }> }
-      | undefined,
+    clock: {
+      estimate(now: number): {
+        readonly uncertaintyTicks: number;
+        readonly links: ReadonlyMap<string, { oneWayMs: number }>;
+      };
+    },
   ): void {
-    if (this.setting !== 'auto' || estimate === undefined || now < this.nextUpdateAt) return;
+    if (this.setting !== 'auto' || now < this.nextUpdateAt) return;
     this.nextUpdateAt = now + 1000;
+    const estimate = clock.estimate(now);
     let maxOneWay = Number.NaN;
     for (const l of estimate.links.values()) if (!(l.oneWayMs <= maxOneWay)) maxOneWay = l.oneWayMs;
     this.ticks = this.auto.value(now, estimate.uncertaintyTicks, maxOneWay);

@@ -136,6 +136,8 @@ export class Broadcasting<S, E> implements Dissemination<E> {
 export interface IntakeHost<E> {
   /** Ticks beyond this may be too far in the future (checked against {@link networkTick}). */
   futureLimit(): number;
+  /** A floor of {@link futureLimit} read without the clock's network tick (never above it). */
+  futureFloor(): number;
   /** The clock's estimate of the network's tick at `now`. */
   networkTick(now: number): number;
   /** Highest seq this incarnation stamped. */
@@ -172,7 +174,14 @@ export class EventIntake<S, E> {
   /** An `events` frame from `link`. */
   onEvents(link: LinkEntry<E>, f: EventsFrame<E>, now: number): void {
     const events = f.events;
-    const limit = this.host.futureLimit();
+    // The network's tick is read only when an event is past the floor (the limit is never below).
+    const floor = this.host.futureFloor();
+    let limit = floor;
+    for (let i = 0; i < events.length; i++) {
+      if (events[i]!.tick <= floor) continue;
+      limit = this.host.futureLimit();
+      break;
+    }
     const maxFuture = this.ctx.options.maxFutureTicks;
     const known = this.ctx.eventIds;
     const source = this.ctx.source;

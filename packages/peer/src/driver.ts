@@ -134,6 +134,12 @@ export class Driver<S, E> {
     return Math.max(this.currentTimeline.tick, this.ownLastTick, this.ctx.clock.tick, network) + ahead;
   }
 
+  /** {@link futureLimit} without the network's tick: never above it (cheap: no clock estimate). */
+  futureFloor(): number {
+    const ahead = this.ctx.options.maxFutureTicks * (this.parts.join.fresh ? FRESH_FUTURE_FACTOR : 1);
+    return Math.max(this.currentTimeline.tick, this.ownLastTick, this.ctx.clock.tick) + ahead;
+  }
+
   /** Events received since the last step (the live queue: pushing to it enqueues). */
   get pendingEvents(): TimelineEvent<E>[] {
     return this.pending;
@@ -472,23 +478,22 @@ export class Driver<S, E> {
     if (this.currentStatus === 'stopped' || this.currentStatus === 'idle') return;
     const options = this.ctx.options;
     const parts = this.parts;
-    let est:
-      | { networkTick: number; uncertaintyTicks: number; links: ReadonlyMap<string, { oneWayMs: number }> }
-      | undefined;
+    // The network's tick alone (the estimate's, without building it: Δ auto asks for that).
+    let networkTick: number | undefined;
     try {
-      est = this.ctx.clock.estimate(now);
+      networkTick = this.ctx.clock.networkTick(now);
     } catch {
-      est = undefined;
+      networkTick = undefined;
     }
     const tick = this.currentTimeline.tick;
-    const lag = (est?.networkTick ?? tick) - tick;
+    const lag = (networkTick ?? tick) - tick;
     // Hysteresis: catch up within liveLagTicks to count as on time; fall back only when well behind.
     const wasBehind = this.currentPace !== 'on-time';
     const lagLimit = wasBehind ? options.liveLagTicks : Math.max(options.fps, 4 * options.liveLagTicks);
     const behind = lag > lagLimit;
     // Caught up: beacon now, with a meaningful send tick (Δ auto measures from it).
     if (wasBehind && !behind && parts.delay.isAuto) parts.presence.beaconSoon(now);
-    parts.delay.update(now, est);
+    if (networkTick !== undefined) parts.delay.update(now, this.ctx.clock);
     // Repairs outstanding: a neighbour announced events we still lack (given up after a while:
     // they may have been compacted away everywhere).
     const awaitingRepair = parts.repair.awaitingRepairs(now) || parts.join.fresh;

@@ -78,11 +78,13 @@ export class KnownEvents {
    */
   sweep(beforeMs: number, keep: (source: string) => boolean, lastTick: number): number {
     let swept = 0;
-    for (const [source, k] of this.sources)
+    // forEach: no [source, entry] array per source (every source, at every compaction).
+    this.sources.forEach((k, source) => {
       if (k.touched < beforeMs && !keep(source)) {
         swept += k.contiguous + (k.above?.size ?? 0);
         this.forget(source, k.max, lastTick);
       }
+    });
     return swept;
   }
 
@@ -93,8 +95,11 @@ export class KnownEvents {
 
   /** Record `(source, seq)`; `true` when it was new. `now` dates a newly opened gap. */
   add(source: string, seq: number, now: number): boolean {
-    if (!this.sources.has(source) && seq <= (this.tombstones.get(source)?.seq ?? 0)) return false;
-    const k = this.entry(source);
+    let k = this.sources.get(source);
+    if (k === undefined) {
+      if (seq <= (this.tombstones.get(source)?.seq ?? 0)) return false;
+      k = this.entry(source);
+    }
     k.touched = now;
     if (seq <= k.contiguous) return false;
     if (seq === k.contiguous + 1) {

@@ -133,6 +133,17 @@ export class LinkTable<E> {
     return this.entries.values();
   }
 
+  /**
+   * Every link not closed, written into `into` from index 0 (an array the caller reuses: no
+   * allocation while the number of links stays); returns how many.
+   */
+  copyAll(into: LinkEntry<E>[]): number {
+    let n = 0;
+    for (const l of this.entries.values()) into[n++] = l;
+    if (n < into.length) into.length = n;
+    return n;
+  }
+
   get(key: string): LinkEntry<E> | undefined {
     return this.entries.get(key);
   }

@@ -82,7 +82,14 @@ export class OfflineWork<S, E> {
     const connected = tick - this.connectedSince > 2 * horizon;
     const holds = connected ? this.host.roomHolds() : 0;
     const oldest = tick - KEEP_HORIZONS * horizon;
-    this.kept = this.kept.filter((k) => (k.alone ? k.event.seq > holds : k.event.tick >= oldest));
+    // In place: this runs every housekeeping round and usually keeps every event.
+    const kept = this.kept;
+    let w = 0;
+    for (let r = 0; r < kept.length; r++) {
+      const k = kept[r]!;
+      if (k.alone ? k.event.seq > holds : k.event.tick >= oldest) kept[w++] = k;
+    }
+    if (w < kept.length) kept.length = w;
   }
 
   /**

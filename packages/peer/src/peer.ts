@@ -114,7 +114,6 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
   private readonly resumeNotes: PeerError[] = [];
   /** Where each frame type of a running link goes. */
   private readonly routes: FrameRoutes<S, E>;
-
   private attached = false;
   /** Latest local time used (step or callbacks); time never goes back. */
   private lastNow = 0;
@@ -123,6 +122,7 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
   private stopping: Promise<void> | undefined;
   private realTime = false;
   private nextHousekeepingAt = 0;
+  private readonly housekeepingLinks: LinkEntry<E>[] = []; // reused every round
 
   constructor(options: PeerOptions<S, E>, seed: ResumeSeed | undefined) {
     const resolved = resolveOptions(options);
@@ -424,7 +424,10 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
   // ---- housekeeping -----------------------------------------------------------------------
 
   private housekeeping(now: number): void {
-    for (const l of [...this.links.all()]) {
+    const links = this.housekeepingLinks; // the links now (closing one edits the table)
+    const n = this.links.copyAll(links);
+    for (let i = 0; i < n; i++) {
+      const l = links[i]!;
       if (l.protocol.kind === 'handshaking') this.links.checkHandshake(l, now);
       else if (l.protocol.kind === 'running' && this.routes.quotas.checkIdle(l, now))
         this.sync.sendIfDue(l, now);
@@ -455,7 +458,7 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
     const keyOf = (link: Link): string => prefix + link.id;
     return {
       onLink: (link) => this.guard(() => this.onLink(transport, keyOf(link), link)),
-      onFrame: (link, bytes) => this.guard(() => this.onFrame(keyOf(link), bytes)),
+      onFrame: (link, bytes) => this.guardFrame(keyOf(link), bytes),
       onClose: (link, info) => this.guard(() => this.onClose(keyOf(link), info)),
       onError: (error, link) =>
         this.guard(() =>
@@ -472,6 +475,15 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
   private guard(fn: () => void): void {
     try {
       fn();
+    } catch (error) {
+      this.report(new PeerError('INTERNAL', `internal error: ${String(error)}`, { cause: error }));
+    }
+  }
+
+  /** {@link guard} of {@link onFrame} without a closure per frame. */
+  private guardFrame(key: string, bytes: Uint8Array): void {
+    try {
+      this.onFrame(key, bytes);
     } catch (error) {
       this.report(new PeerError('INTERNAL', `internal error: ${String(error)}`, { cause: error }));
     }

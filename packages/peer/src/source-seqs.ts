@@ -45,7 +45,8 @@ export class SourceSeqs implements ReadonlyMap<string, number> {
       this.seqs[slot] = seq;
       return this;
     }
-    slot = this.slots.acquire(source);
+    // Held by another table already: one more holder of its slot (no second lookup).
+    slot = slot >= 0 ? this.slots.retain(slot) : this.slots.acquire(source);
     if (slot >= this.present.length) this.grow(this.slots.capacity);
     this.present[slot] = 1;
     this.seqs[slot] = seq;

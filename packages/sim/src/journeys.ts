@@ -264,8 +264,12 @@ export function lateTicksWithFrontier(
   }
   spread();
   const hasState = Float64Array.from(arrival);
-  const syncingAt = (p: number, at: number): boolean =>
-    net.syncing?.[p]?.some((iv) => iv.from <= at && at < iv.to) ?? false;
+  const syncingAt = (p: number, at: number): boolean => {
+    const ivs = net.syncing?.[p];
+    if (ivs === undefined) return false;
+    for (let k = 0; k < ivs.length; k++) if (ivs[k]!.from <= at && at < ivs[k]!.to) return true;
+    return false;
+  };
   /**
    * An adopted snapshot re-bases the peer's timeline: what it folds in is part of the adopted
    * state, and what the peer holds by then is carried into the new timeline before it is

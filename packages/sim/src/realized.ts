@@ -99,7 +99,8 @@ export class FrameColumns implements Iterable<CarriedFrame> {
 
   /** Due time of frame `i` given the due time of its route's previous frame (in record order). */
   due(i: number, previousDue: number): number {
-    return this.#dueAside.get(i) ?? Math.max(this.sent(i) + this.delay(i), previousDue);
+    const aside = this.#dueAside.size === 0 ? undefined : this.#dueAside.get(i);
+    return aside ?? Math.max(this.sent(i) + this.delay(i), previousDue);
   }
 
   /** The route of frames from `from` to `to` on link `linkId` (made on first use). */
@@ -151,6 +152,16 @@ interface Direction {
   suffixMinWait: Float64Array;
 }
 
+/** Frame numbers grouped by link direction (see `FrameLog.#group`), and scratch per route. */
+interface DirectionGroups {
+  order: Int32Array;
+  start: Int32Array;
+  of: Map<number, number>;
+  /** Per route, a due time, valid while `routeSeen` holds the stamp of the walk under way. */
+  routeDue: Float64Array;
+  routeSeen: Int32Array;
+}
+
 /**
  * Every frame the links of a run carried, indexed by link direction, answering "a message sent
  * from `a` to `b` at `d`: when does it land at the earliest?" from the delays that run drew.
@@ -162,7 +173,7 @@ export class FrameLog {
    * Frame numbers grouped by link direction, in record order (`#start[k]` to `#start[k + 1]` for
    * direction number `k`), and the direction number of each `from × peers + to`; built on first use.
    */
-  #byDirection: { order: Int32Array; start: Int32Array; of: Map<number, number> } | undefined;
+  #byDirection: DirectionGroups | undefined;
   readonly #index = new Map<number, Direction>();
 
   /** A log for a run of `peers` scenario peers, over `frames` when given (recorded in any order). */
@@ -214,41 +225,51 @@ export class FrameLog {
     if (cached !== undefined) return cached;
     const c = this.#cols;
     this.#byDirection ??= this.#group();
-    const { order, start, of } = this.#byDirection;
+    const { order, start, of, routeDue, routeSeen } = this.#byDirection;
     const k = of.get(key);
     if (k === undefined) return undefined;
     const n = start[k + 1]! - start[k]!;
     const frames = order.subarray(start[k]!, start[k + 1]!);
+    // Per route of this direction, the due time of its last frame: `routeDue[r]` is valid while
+    // `routeSeen[r]` is this direction's number (one array for every direction, no map per frame).
+    const stamp = k + 1;
+    const previous = (r: number): number =>
+      routeSeen[r] === stamp ? routeDue[r]! : Number.NEGATIVE_INFINITY;
     // Due times follow each route's frames in record order.
     const due = new Float64Array(n);
-    const routeDue = new Map<number, number>();
     for (let i = 0; i < n; i++) {
       const f = frames[i]!;
       const r = c.route(f);
-      due[i] = c.due(f, routeDue.get(r) ?? Number.NEGATIVE_INFINITY);
-      routeDue.set(r, due[i]!);
+      due[i] = c.due(f, previous(r));
+      routeDue[r] = due[i]!;
+      routeSeen[r] = stamp;
     }
     // Stable: frames sent at the same time keep their record order (a network that records
     // frames as they are sent needs no sorting).
-    const sorted = Array.from({ length: n }, (_, i) => i);
     let inOrder = true;
     for (let i = 1; i < n && inOrder; i++) inOrder = c.sent(frames[i - 1]!) <= c.sent(frames[i]!);
-    if (!inOrder) sorted.sort((a, b) => c.sent(frames[a]!) - c.sent(frames[b]!));
+    let sorted: number[] | undefined;
+    if (!inOrder) {
+      sorted = Array.from({ length: n }, (_, i) => i);
+      sorted.sort((a, b) => c.sent(frames[a]!) - c.sent(frames[b]!));
+    }
     const dir: Direction = {
       sent: new Float64Array(n),
       delay: new Float64Array(n),
       prevDue: new Float64Array(n),
       suffixMinWait: new Float64Array(n),
     };
-    const lastDue = new Map<number, number>();
-    sorted.forEach((j, i) => {
+    const again = -stamp; // the same arrays, read afresh for the second walk
+    for (let i = 0; i < n; i++) {
+      const j = sorted === undefined ? i : sorted[i]!;
       const f = frames[j]!;
       const r = c.route(f);
       dir.sent[i] = c.sent(f);
       dir.delay[i] = c.delay(f);
-      dir.prevDue[i] = lastDue.get(r) ?? Number.NEGATIVE_INFINITY;
-      lastDue.set(r, due[j]!);
-    });
+      dir.prevDue[i] = routeSeen[r] === again ? routeDue[r]! : Number.NEGATIVE_INFINITY;
+      routeDue[r] = due[j]!;
+      routeSeen[r] = again;
+    }
     let min = Number.POSITIVE_INFINITY;
     for (let i = n - 1; i >= 1; i--) {
       min = Math.min(min, Math.max(dir.sent[i - 1]! + dir.delay[i]!, dir.prevDue[i]!));
@@ -260,7 +281,7 @@ export class FrameLog {
   }
 
   /** Frame numbers grouped by link direction (a counting sort over the routes' directions). */
-  #group(): { order: Int32Array; start: Int32Array; of: Map<number, number> } {
+  #group(): DirectionGroups {
     const c = this.#cols;
     const of = new Map<number, number>();
     const dirOfRoute = new Int32Array(c.routeFrom.length);
@@ -279,7 +300,8 @@ export class FrameLog {
     const fill = start.slice(0, of.size);
     const order = new Int32Array(c.size);
     for (let i = 0; i < c.size; i++) order[fill[dirOfRoute[c.route(i)]!]!++] = i;
-    return { order, start, of };
+    const routes = c.routeFrom.length;
+    return { order, start, of, routeDue: new Float64Array(routes), routeSeen: new Int32Array(routes) };
   }
 }
 

@@ -99,11 +99,14 @@ export class Channel<Target> implements Due {
   queued = false;
   /** Receiving end of every event of this channel. */
   readonly target: Target;
+  // Slots `head` to `size` hold the pending events; the arrays keep their length when the
+  // channel empties (most links carry a frame or two at a time: no allocation per frame).
   private ats: number[] = [];
   private seqs: number[] = [];
   private kinds: number[] = [];
   private payloads: unknown[] = [];
   private head = 0;
+  private size = 0;
 
   constructor(target: Target) {
     this.target = target;
@@ -111,11 +114,19 @@ export class Channel<Target> implements Due {
 
   /** Appends an event; `at`/`seq` must not be before the last one. Returns `true` if it is the new head. */
   append(at: number, seq: number, kind: number, payload: unknown): boolean {
-    this.ats.push(at);
-    this.seqs.push(seq);
-    this.kinds.push(kind);
-    this.payloads.push(payload);
-    if (this.ats.length - this.head === 1) {
+    const i = this.size++;
+    if (i < this.ats.length) {
+      this.ats[i] = at;
+      this.seqs[i] = seq;
+      this.kinds[i] = kind;
+      this.payloads[i] = payload;
+    } else {
+      this.ats.push(at);
+      this.seqs.push(seq);
+      this.kinds.push(kind);
+      this.payloads.push(payload);
+    }
+    if (this.size - this.head === 1) {
       this.at = at;
       this.seq = seq;
       return true;
@@ -137,21 +148,26 @@ export class Channel<Target> implements Due {
   shift(): boolean {
     this.payloads[this.head] = undefined;
     const h = ++this.head;
-    const n = this.ats.length;
+    const n = this.size;
     if (h === n) {
-      this.ats.length = 0;
-      this.seqs.length = 0;
-      this.kinds.length = 0;
-      this.payloads.length = 0;
       this.head = 0;
+      this.size = 0;
+      if (n > 64) {
+        // After a burst: give the room back.
+        this.ats = [];
+        this.seqs = [];
+        this.kinds = [];
+        this.payloads = [];
+      }
       return false;
     }
     if (h >= 4096 && h * 2 >= n) {
-      this.ats = this.ats.slice(h);
-      this.seqs = this.seqs.slice(h);
-      this.kinds = this.kinds.slice(h);
-      this.payloads = this.payloads.slice(h);
+      this.ats = this.ats.slice(h, n);
+      this.seqs = this.seqs.slice(h, n);
+      this.kinds = this.kinds.slice(h, n);
+      this.payloads = this.payloads.slice(h, n);
       this.head = 0;
+      this.size = n - h;
     }
     this.at = this.ats[this.head]!;
     this.seq = this.seqs[this.head]!;

@@ -15,8 +15,9 @@ export interface LinkOverrides {
 
 /**
  * `inner`, with each of its links seen through one wrapper whose `send` and `close` are those
- * `override(link)` returns (called once per link); `id`, `direction`, addresses, `open` and
- * everything the transport does forward to `inner`. The handler sees the wrappers only.
+ * `override(link)` returns (called once per link); `id`, `direction` and `remoteAddress` are
+ * the inner link's (fixed for its life), `remotePeerId`, `open` and everything the transport
+ * does forward to `inner`. The handler sees the wrappers only.
  *
  * @example
  * let sent = 0;
@@ -31,15 +32,10 @@ export function withLinkOverrides(inner: Transport, override: (link: Link) => Li
     if (known !== undefined) return known;
     const o = override(link);
     const outer: Link = {
-      get id() {
-        return link.id;
-      },
-      get direction() {
-        return link.direction;
-      },
-      get remoteAddress() {
-        return link.remoteAddress;
-      },
+      // Fixed for a link's life: copied once (read for every frame), the rest forwarded.
+      id: link.id,
+      direction: link.direction,
+      remoteAddress: link.remoteAddress,
       get remotePeerId() {
         return link.remotePeerId;
       },
