@@ -31,8 +31,11 @@ interface SourceLog<E> {
  */
 const NONE_HELD = new Map<number, never>();
 
-/** A source compaction forgot: its frontier then and the tick of its newest event. */
-export type ForgottenSource = readonly [source: string, seq: number, lastTick: number];
+/**
+ * A source compaction forgot: its frontier then, the tick of its newest event, and the event
+ * identities it held (the frontier less the seqs given up below it).
+ */
+export type ForgottenSource = readonly [source: string, seq: number, lastTick: number, ids: number];
 
 function inSkipped(log: SourceLog<unknown>, seq: number): boolean {
   const sk = log.skipped;
@@ -377,9 +380,12 @@ export class EventLog<E> {
     for (const [source, log] of this.sources) {
       if (log.base === 0 || log.held.size > 0 || log.lastTick >= beforeTick) continue;
       this.sources.delete(source);
-      const ids = Math.max(log.base, log.frontier);
+      const seq = Math.max(log.base, log.frontier);
+      let ids = seq;
+      const sk = log.skipped;
+      if (sk !== undefined) for (let i = 0; i < sk.length; i += 2) ids -= sk[i + 1]! - sk[i]! + 1;
       this.forgottenIds += ids;
-      this.forgotten.push([source, ids, log.lastTick]);
+      this.forgotten.push([source, seq, log.lastTick, ids]);
     }
   }
 }

@@ -406,8 +406,11 @@ export class Timeline<S, E> {
     return this.log.forgottenIds;
   }
 
-  /** The sources the last {@link compact} forgot, once each: `[source, frontier, newest tick]`. */
-  drainForgotten(): (readonly [source: string, seq: number, lastTick: number])[] {
+  /**
+   * The sources the last {@link compact} forgot, once each: `[source, frontier, newest tick,
+   * identities held]` (the frontier less the seqs given up below it).
+   */
+  drainForgotten(): (readonly [source: string, seq: number, lastTick: number, ids: number])[] {
     return this.log.drainForgotten();
   }
 

@@ -33,7 +33,8 @@ describe('Timeline: forgetting sources gone longer than forgetSourcesAfter', () 
     expect(tl.drainForgotten()).toEqual([]);
     expect(tl.baseSnapshot().frontier.map(([s]) => s)).toEqual(['gone', 'stay']);
     expect(tl.compact(250)).toBe(250);
-    expect(tl.drainForgotten()).toEqual([['gone', 8, 40]]);
+    expect(tl.drainForgotten()).toEqual([['gone', 8, 40, 8]]);
+    expect(tl.forgottenIds).toBe(8);
     expect(tl.drainForgotten()).toEqual([]);
     expect(tl.baseSnapshot().frontier).toEqual([['stay', 4]]);
     expect(tl.baseSnapshot().lastTicks).toEqual([200]);
@@ -42,6 +43,17 @@ describe('Timeline: forgetting sources gone longer than forgetSourcesAfter', () 
     const hash = tl.hash();
     for (let i = 1; i <= 8; i++) expect(tl.insert(ev(i * 5, 'gone', i))).toBe('too-old');
     expect(tl.hash()).toBe(hash);
+  });
+
+  it('counts as forgotten identities the seqs a source held, not those given up below its frontier', () => {
+    const tl = new Timeline(rectangleApp, options);
+    // `gappy` never delivered seqs 2..4: compaction gives them up.
+    tl.insertMany([...history(), ev(6, 'gappy', 1), ev(30, 'gappy', 5), ev(35, 'gappy', 6)]);
+    tl.advance(1_000);
+    expect(tl.compact(250)).toBe(250);
+    const gone = tl.drainForgotten().filter(([s]) => s === 'gappy');
+    expect(gone).toEqual([['gappy', 6, 35, 3]]);
+    expect(tl.forgottenIds).toBe(8 + 3);
   });
 
   it("counts the forgotten sources' ids (forgottenIds), and a snapshot carries the count on", () => {
