@@ -12,12 +12,17 @@ import { peerIdOf } from './identity.js';
 import type { Repair } from './repair.js';
 
 /**
- * A source is forgotten this many horizons after its newest event (at the base): as long as the
- * offline merge keeps own events stamped with neighbours (a group cut off from the room together
- * merges back within that time, each event once). Forgetting a source sooner would let such a
- * group re-stamp events the room already holds, or trade histories over sources one side forgot.
- * Until then a peer keeps a little state per source (its frontier, what neighbours announced of
- * it): in a room with churn, memory grows for this long and then stays level.
+ * A source is forgotten this many horizons after its newest event (at the base, which trails the
+ * network's time by a horizon): its known ids, what neighbours announced of it, its gap state and
+ * cached key go, and frontiers stop listing it. Until then a peer keeps a little state per source
+ * (its frontier, what neighbours announced of it): in a room with churn, memory grows for this
+ * long and then stays level. Not sooner: two sides of a partition rank and heal their histories
+ * by the frontiers they exchange, which must still list the sources each side last heard of
+ * from the other (test/rebase-wave.test.ts: a line cut for over four horizons heals; with a
+ * forget age of three horizons it ends on two histories). With a forget age shorter than the
+ * offline merge's (offline.ts), the timeline keeps a forgotten source's folded frontier in its
+ * base until that age (`keepForgottenFor`), so a group cut off together merges back each event
+ * once; at this one nothing is kept past the forget age.
  */
 export const FORGET_HORIZONS = 8;
 
