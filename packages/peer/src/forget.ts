@@ -17,9 +17,9 @@ import type { Repair } from './repair.js';
  * cached key go, and frontiers stop listing it. Until then a peer keeps a little state per source
  * (its frontier, what neighbours announced of it): in a room with churn, memory grows for this
  * long and then stays level. Not sooner: two sides of a partition rank and heal their histories
- * by the frontiers they exchange, which must still list the sources each side last heard of
- * from the other (test/rebase-wave.test.ts: a line cut for over four horizons heals; with a
- * forget age of three horizons it ends on two histories). With a forget age shorter than the
+ * by the frontiers they exchange, which must still list the sources whose events only one side
+ * holds (test/rebase-wave.test.ts: a line cut for 5.75 horizons, quiet for the last 3.3, heals;
+ * with a forget age of three horizons it ends on two histories). With a forget age shorter than the
  * offline merge's (offline.ts), the timeline keeps a forgotten source's folded frontier in its
  * base until that age (`keepForgottenFor`), so a group cut off together merges back each event
  * once; at this one nothing is kept past the forget age.

@@ -43,10 +43,10 @@ describe('a history re-based on travels at the pace of round trips', () => {
     expect(peers.reduce((n, p) => n + p.stats().resyncs, 0)).toBeGreaterThanOrEqual(3);
   });
 
-  it('sides apart for over four horizons (each heard nothing of the other for longer than that) end on one history', async () => {
-    // 11.5 s apart: the sources each side last heard of from the other are 5 horizons old. Each
-    // side still lists them (they are forgotten only at the forget age), so the histories are
-    // ranked and healed as after a shorter cut.
+  it('sides apart for over five horizons, quiet for the last three, end on one history', async () => {
+    // 11.5 s apart, the newest event at 6.4 s: each side still lists the sources only it holds
+    // events of (they are forgotten only at the forget age), so the histories are ranked and
+    // healed as after a shorter cut.
     const c = await splitLine(13_000);
     const peers = [...c.peers.values()];
     c.run(13_000 + 8000);
