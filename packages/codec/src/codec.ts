@@ -75,6 +75,11 @@ export interface Codec<E> {
    * `eventSignedBytes`). Throws {@link CodecError} `BAD_PAYLOAD` or `TOO_LARGE`.
    */
   payloadBytes(payload: E): Uint8Array;
+  /**
+   * The ids every encoder and decoder of this codec interns (one string and one map entry per
+   * id for all the links): a runtime keeping per-link tables keyed by the same ids can share it.
+   */
+  readonly ids: IdRegistry;
 }
 
 /**
@@ -101,5 +106,6 @@ export function createCodec<E = unknown>(options: CodecOptions<E> = {}): Codec<E
     encoder: () => new Encoder<E>(limits, payload, presence, new SourceTable(true, SOURCE_TABLE_SIZE, ids)),
     decoder: () => new Decoder<E>(limits, payload, presence, new SourceTable(false, SOURCE_TABLE_SIZE, ids)),
     payloadBytes: (value) => encodeWith(payload, value, limits.maxPayloadBytes, 'event.payload'),
+    ids,
   };
 }

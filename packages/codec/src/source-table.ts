@@ -18,6 +18,8 @@ import { SOURCE_TABLE_SIZE } from './limits.js';
 
 /** No entry (a list end); entry indexes stay below it (at most 65,535 entries). */
 const NONE = 0xffff;
+/** The longest journal kept from one frame to the next: 64 changes (three numbers each). */
+const KEPT_JOURNAL = 192;
 /** Journal entry kinds. */
 const APPEND = 0;
 const TOUCH = 1;
@@ -77,7 +79,9 @@ export class SourceTable {
   /** Start a frame: later changes can be undone by {@link rollback} until the next `begin`. */
   begin(): void {
     this.logLength = 0;
-    if (this.log.length > 3072) this.log = new Int32Array(48); // not kept after a huge frame
+    // Not kept after a big frame (a frontier naming every source): a link keeps its table for
+    // its whole life, so a kept journal would follow the most ids one frame ever named.
+    if (this.log.length > KEPT_JOURNAL) this.log = new Int32Array(48);
     for (let k = 0; k < this.evictedLength; k++) this.evicted[k] = '';
     this.evictedLength = 0;
   }

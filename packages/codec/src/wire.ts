@@ -24,6 +24,12 @@ const asciiCodes: number[] = [];
 /** Lowercase hex of every byte value. */
 export const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
+/**
+ * The largest buffer a {@link Writer} keeps from one frame to the next (internal): every events,
+ * SYNC, hash or presence frame fits; a larger frame gets a buffer of its own that goes with it.
+ */
+export const KEPT_BUFFER_BYTES = 4096;
+
 /** Growable output buffer (internal). */
 export class Writer {
   buf: Uint8Array = new Uint8Array(256);
@@ -31,8 +37,10 @@ export class Writer {
   private view: DataView = new DataView(this.buf.buffer);
 
   reset(): void {
-    // Do not keep a huge buffer around after a one-off big frame (e.g. a snapshot chunk).
-    if (this.buf.length > 65_536) {
+    // Keep no buffer sized to a one-off big frame (a snapshot chunk, a frontier listing every
+    // source): a link keeps its encoder for its whole life, so a kept buffer would follow the
+    // longest frame the link ever sent, that is the number of sources heard of.
+    if (this.buf.length > KEPT_BUFFER_BYTES) {
       this.buf = new Uint8Array(256);
       this.view = new DataView(this.buf.buffer);
     }

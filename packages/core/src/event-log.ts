@@ -31,8 +31,11 @@ interface SourceLog<E> {
  */
 const NONE_HELD = new Map<number, never>();
 
-/** A source compaction forgot: its frontier then and the tick of its newest event. */
-export type ForgottenSource = readonly [source: string, seq: number, lastTick: number];
+/**
+ * A source compaction forgot: its frontier then, the tick of its newest event, and the event
+ * identities it held (the frontier less the seqs given up below it).
+ */
+export type ForgottenSource = readonly [source: string, seq: number, lastTick: number, ids: number];
 
 function inSkipped(log: SourceLog<unknown>, seq: number): boolean {
   const sk = log.skipped;
@@ -64,8 +67,35 @@ export class EventLog<E> {
    * then), since the history began: carried in snapshots, so it is a function of the base.
    */
   forgottenIds = 0;
+  /**
+   * Forgotten sources whose folded frontier the base still lists, for `keepForgotten` ticks
+   * more: one entry each, nothing else about them is kept (see {@link EventLog.fold}).
+   */
+  private readonly retired = new Map<string, SourceLog<E>>();
 
-  constructor(private readonly forgetAfter: number | undefined = undefined) {}
+  /**
+   * `forgetAfter`: compaction forgets a source once its newest folded event is more than this
+   * many ticks before the new base and it holds nothing newer (undefined: never).
+   * `keepForgotten`: a forgotten source's folded frontier stays listed in the base (snapshots)
+   * this many ticks longer, answering {@link has} and {@link holdsBy} but nothing else.
+   */
+  constructor(
+    private readonly forgetAfter: number | undefined = undefined,
+    private readonly keepForgotten = 0,
+  ) {}
+
+  /**
+   * The newest-event tick before which a source is forgotten at base `baseTick` (counted in
+   * whole eighths of the forget age); `-Infinity` without a forget age.
+   */
+  forgetBound(baseTick: number): number {
+    const age = this.forgetAfter;
+    if (age === undefined) return Number.NEGATIVE_INFINITY;
+    // Checked at whole eighths of the forget age: peers whose bases differ by a little forget
+    // the same sources but within that little after each step.
+    const step = Math.max(1, Math.floor(age / 8));
+    return Math.floor((baseTick - age) / step) * step;
+  }
 
   /**
    * `source`'s seqs 1..`seq` are folded into the base snapshot (a joiner's snapshot frontier),
@@ -87,8 +117,16 @@ export class EventLog<E> {
   seedFromSnapshot(snap: TimelineSnapshot<unknown>): void {
     const skipped = new Map(snap.skipped ?? []);
     this.forgottenIds = snap.forgottenIds ?? 0;
+    // Sources the snapshot lists but forgot (their ids are in its forgottenIds) stay forgotten.
+    const bound = this.keepForgotten > 0 ? this.forgetBound(snap.tick) : Number.NEGATIVE_INFINITY;
     for (const [i, [source, seq]] of snap.frontier.entries()) {
-      if (seq !== 0) this.seedFolded(source, seq, snap.lastTicks?.[i] ?? snap.tick - 1, skipped.get(source));
+      if (seq === 0) continue;
+      const lastTick = snap.lastTicks?.[i] ?? snap.tick - 1;
+      this.seedFolded(source, seq, lastTick, skipped.get(source));
+      if (lastTick < bound) {
+        this.retired.set(source, this.sources.get(source)!);
+        this.sources.delete(source);
+      }
     }
   }
 
@@ -116,12 +154,13 @@ export class EventLog<E> {
   baseFrontierSorted(): [string, number][] {
     const out: [string, number][] = [];
     for (const [source, log] of this.sources) if (log.base > 0) out.push([source, log.base]);
+    for (const [source, log] of this.retired) if (log.base > 0) out.push([source, log.base]);
     return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   }
 
   /** Per source of {@link baseFrontierSorted}, in its order, the tick of its newest folded event. */
   baseLastTicks(sorted: readonly (readonly [string, number])[]): number[] {
-    return sorted.map(([source]) => this.sources.get(source)?.lastTick ?? -1);
+    return sorted.map(([source]) => (this.sources.get(source) ?? this.retired.get(source))?.lastTick ?? -1);
   }
 
   /**
@@ -151,17 +190,21 @@ export class EventLog<E> {
    */
   baseSkippedSorted(): [string, number[]][] {
     const out: [string, number[]][] = [];
-    for (const [source, log] of this.sources) {
-      if (log.base === 0) continue;
-      const sk = log.skipped;
-      if (sk !== undefined && sk.length > 0) out.push([source, [...sk]]);
-    }
+    for (const map of [this.sources, this.retired])
+      for (const [source, log] of map) {
+        if (log.base === 0) continue;
+        const sk = log.skipped;
+        if (sk !== undefined && sk.length > 0) out.push([source, [...sk]]);
+      }
     return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   }
 
-  /** True if the event `(source, seq)` is held or folded into the base snapshot. */
+  /**
+   * True if the event `(source, seq)` is held or folded into the base snapshot (a forgotten
+   * source's too, while the base lists it).
+   */
   has(source: string, seq: number): boolean {
-    const log = this.sources.get(source);
+    const log = this.sources.get(source) ?? this.retired.get(source);
     return log !== undefined && this.holds(log, seq);
   }
 
@@ -241,7 +284,7 @@ export class EventLog<E> {
    * folded into the base (every folded event is before the base, so before any tick simulated).
    */
   holdsBy(source: string, seq: number, tick: number): boolean {
-    const log = this.sources.get(source);
+    const log = this.sources.get(source) ?? this.retired.get(source);
     if (log === undefined) return false;
     const held = log.held.get(seq);
     if (held !== undefined) return held.tick <= tick;
@@ -260,6 +303,11 @@ export class EventLog<E> {
   store(event: TimelineEvent<E>, baseTick: number): 'stored' | 'duplicate' | 'too-old' {
     const { tick, source, seq } = event;
     let log = this.sources.get(source);
+    if (log === undefined && seq <= (this.retired.get(source)?.frontier ?? 0)) {
+      // A forgotten source's old seq: settled and forgotten, as if the base no longer listed it.
+      this.tooOld++;
+      return 'too-old';
+    }
     if (log !== undefined && this.holds(log, seq)) {
       this.duplicates++;
       return 'duplicate';
@@ -270,7 +318,16 @@ export class EventLog<E> {
       return 'too-old';
     }
     if (log === undefined) {
-      log = { frontier: 0, maxSeq: 0, held: NONE_HELD, skipped: undefined, lastTick: -1, base: 0 };
+      // A forgotten source the base still lists continues above its folded frontier.
+      log = this.retired.get(source) ?? {
+        frontier: 0,
+        maxSeq: 0,
+        held: NONE_HELD,
+        skipped: undefined,
+        lastTick: -1,
+        base: 0,
+      };
+      this.retired.delete(source);
       this.sources.set(source, log);
     }
     if (log.held === NONE_HELD) log.held = new Map();
@@ -363,23 +420,26 @@ export class EventLog<E> {
       if (log.held.size === 0) log.held = NONE_HELD;
     }
     this.forgotten = [];
-    const age = this.forgetAfter;
-    if (age !== undefined) {
-      // Checked at whole eighths of the forget age: peers whose bases differ by a little forget
-      // the same sources but within that little after each step.
-      const step = Math.max(1, Math.floor(age / 8));
-      this.forget(Math.floor((newTick - age) / step) * step);
-    }
+    if (this.forgetAfter !== undefined) this.forget(this.forgetBound(newTick));
   }
 
-  /** Forget the sources holding nothing whose newest folded event is before `beforeTick`. */
+  /**
+   * Forget the sources holding nothing whose newest folded event is before `beforeTick` (kept
+   * as one retired entry each for `keepForgotten` ticks more), and drop the retired ones older.
+   */
   private forget(beforeTick: number): void {
+    const until = beforeTick - this.keepForgotten;
+    for (const [source, log] of this.retired) if (log.lastTick < until) this.retired.delete(source);
     for (const [source, log] of this.sources) {
       if (log.base === 0 || log.held.size > 0 || log.lastTick >= beforeTick) continue;
       this.sources.delete(source);
-      const ids = Math.max(log.base, log.frontier);
+      if (log.lastTick >= until) this.retired.set(source, log);
+      const seq = Math.max(log.base, log.frontier);
+      let ids = seq;
+      const sk = log.skipped;
+      if (sk !== undefined) for (let i = 0; i < sk.length; i += 2) ids -= sk[i + 1]! - sk[i]! + 1;
       this.forgottenIds += ids;
-      this.forgotten.push([source, ids, log.lastTick]);
+      this.forgotten.push([source, seq, log.lastTick, ids]);
     }
   }
 }

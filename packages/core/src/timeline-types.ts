@@ -88,6 +88,16 @@ export interface TimelineOptions {
    */
   forgetSourcesAfter?: number | undefined;
   /**
+   * With `forgetSourcesAfter`: a forgotten source's folded frontier stays listed in the base
+   * (and so in snapshots, `frontier`, `lastTicks`, `skipped`) this many ticks longer, as one
+   * entry: {@link Timeline.has} still answers for its folded seqs (so a re-stamp naming one is
+   * skipped, and a peer re-basing on a snapshot knows which of its own events the history
+   * folded), nothing else lists it (`frontier()`, `heldRanges`, `maxSeq`, `drainForgotten` report
+   * it forgotten); a new event above its frontier brings it back. A snapshot's sources whose
+   * newest tick is that old are seeded forgotten the same way. Default 0: dropped at once.
+   */
+  keepForgottenFor?: number | undefined;
+  /**
    * Called when `app.event` or `app.tick` throws. The timeline catches the error, counts it in
    * `stats().appErrors`, keeps whatever state the callback left and goes on, so a bad event
    * cannot stop a peer (and every peer, running the same code, does the same). Re-simulation

@@ -123,7 +123,8 @@ export class Timeline<S, E> {
     this.hashes = new HashRing(this.hashEvery, maxHashes);
     const forget = options.forgetSourcesAfter;
     if (forget !== undefined) intOption(forget, 'forgetSourcesAfter', 0, 0, 2 ** 52); // throws if bad
-    this.log = new EventLog<E>(forget);
+    const keep = intOption(options.keepForgottenFor, 'keepForgottenFor', 0, 0, 2 ** 52);
+    this.log = new EventLog<E>(forget, keep);
     this.copyOut = app.snapshot !== undefined ? (s, r) => app.snapshot!(s, r) : (s) => defaultCopy(s);
     this.copyIn = app.restore !== undefined ? (s, i) => app.restore!(s, i) : (s) => defaultCopy(s);
     this.rng = new SeededRandom(seed);
@@ -406,8 +407,13 @@ export class Timeline<S, E> {
     return this.log.forgottenIds;
   }
 
-  /** The sources the last {@link compact} forgot, once each: `[source, frontier, newest tick]`. */
-  drainForgotten(): (readonly [source: string, seq: number, lastTick: number])[] {
+  /** The newest-event tick before which `forgetSourcesAfter` forgets a source at base `baseTick`. */
+  forgetBound(baseTick: number): number {
+    return this.log.forgetBound(baseTick);
+  }
+
+  /** The sources the last {@link compact} forgot, once each: `[source, frontier, newest tick, ids held]`. */
+  drainForgotten(): (readonly [source: string, seq: number, lastTick: number, ids: number])[] {
     return this.log.drainForgotten();
   }
 

@@ -33,7 +33,8 @@ describe('Timeline: forgetting sources gone longer than forgetSourcesAfter', () 
     expect(tl.drainForgotten()).toEqual([]);
     expect(tl.baseSnapshot().frontier.map(([s]) => s)).toEqual(['gone', 'stay']);
     expect(tl.compact(250)).toBe(250);
-    expect(tl.drainForgotten()).toEqual([['gone', 8, 40]]);
+    expect(tl.drainForgotten()).toEqual([['gone', 8, 40, 8]]);
+    expect(tl.forgottenIds).toBe(8);
     expect(tl.drainForgotten()).toEqual([]);
     expect(tl.baseSnapshot().frontier).toEqual([['stay', 4]]);
     expect(tl.baseSnapshot().lastTicks).toEqual([200]);
@@ -42,6 +43,17 @@ describe('Timeline: forgetting sources gone longer than forgetSourcesAfter', () 
     const hash = tl.hash();
     for (let i = 1; i <= 8; i++) expect(tl.insert(ev(i * 5, 'gone', i))).toBe('too-old');
     expect(tl.hash()).toBe(hash);
+  });
+
+  it('counts as forgotten identities the seqs a source held, not those given up below its frontier', () => {
+    const tl = new Timeline(rectangleApp, options);
+    // `gappy` never delivered seqs 2..4: compaction gives them up.
+    tl.insertMany([...history(), ev(6, 'gappy', 1), ev(30, 'gappy', 5), ev(35, 'gappy', 6)]);
+    tl.advance(1_000);
+    expect(tl.compact(250)).toBe(250);
+    const gone = tl.drainForgotten().filter(([s]) => s === 'gappy');
+    expect(gone).toEqual([['gappy', 6, 35, 3]]);
+    expect(tl.forgottenIds).toBe(8 + 3);
   });
 
   it("counts the forgotten sources' ids (forgottenIds), and a snapshot carries the count on", () => {
@@ -98,6 +110,54 @@ describe('Timeline: forgetting sources gone longer than forgetSourcesAfter', () 
     expect(joiner.baseSnapshot()).toEqual(sa);
     expect(b.hash()).toBe(a.hash());
     expect(joiner.hash()).toBe(a.hash());
+  });
+
+  it('with keepForgottenFor, the base lists a forgotten source that much longer, as folded seqs only', () => {
+    const keep = { ...options, keepForgottenFor: 300 };
+    const tl = new Timeline(rectangleApp, keep);
+    tl.insertMany(history());
+    tl.advance(1_000);
+    tl.compact(250);
+    expect(tl.drainForgotten()).toEqual([['gone', 8, 40, 8]]);
+    expect(tl.forgottenIds).toBe(8);
+    // Forgotten: not in the frontier, no seqs to repair, its old events refused as settled.
+    expect([...tl.frontier().keys()]).toEqual(['stay']);
+    expect(tl.maxSeq('gone')).toBe(0);
+    expect(tl.heldRanges('gone')).toEqual([]);
+    expect(tl.insert(ev(5, 'gone', 1))).toBe('too-old');
+    // Its folded seqs are still in the history: snapshots list them, a re-stamp naming one is skipped.
+    expect(tl.has('gone', 8)).toBe(true);
+    const snap = tl.baseSnapshot();
+    expect(snap.frontier).toEqual([
+      ['gone', 8],
+      ['stay', 4],
+    ]);
+    expect(snap.lastTicks).toEqual([40, 200]);
+    // A joiner seeds it forgotten too: the same answers, the same snapshot, the same count.
+    const joiner = Timeline.fromSnapshot(rectangleApp, snap, keep);
+    expect(joiner.frontier().has('gone')).toBe(false);
+    expect(joiner.has('gone', 8)).toBe(true);
+    expect(joiner.baseSnapshot()).toEqual(snap);
+    expect(joiner.forgottenIds).toBe(8);
+    // Listed until its newest event is the forget age plus that much before the base.
+    tl.compact(540);
+    expect(tl.baseSnapshot().frontier.map(([s]) => s)).toEqual(['gone', 'stay']);
+    tl.compact(560);
+    expect(tl.baseSnapshot().frontier.map(([s]) => s)).toEqual(['stay']);
+    expect(tl.has('gone', 8)).toBe(false);
+    expect(tl.forgottenIds).toBe(8);
+    expect(tl.drainForgotten()).toEqual([]);
+  });
+
+  it('with keepForgottenFor, a forgotten source returning continues above its folded frontier', () => {
+    const tl = new Timeline(rectangleApp, { ...options, keepForgottenFor: 300 });
+    tl.insertMany(history());
+    tl.advance(1_000);
+    tl.compact(250);
+    expect(tl.insert(ev(1_010, 'gone', 9))).toBe('scheduled');
+    tl.advance(20);
+    expect(tl.frontier().get('gone')).toBe(9);
+    expect(tl.heldRanges('gone')).toEqual([1, 9]);
   });
 
   it('a source returning under the same id continues above its forgotten seqs', () => {

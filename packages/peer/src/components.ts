@@ -207,8 +207,12 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
       // What this peer vouches for: its known ids, and what its own compaction folded or gave
       // up (seqs never received and settled, which its known ids may still list as a hole).
       const folded = c.driver.timeline.frontier();
+      // Sources the snapshot lists only for the offline merge (forgotten at its base: nobody's
+      // frontier lists them any more) are not claims to check.
+      const snap = decoded.snapshot;
+      const bound = c.driver.timeline.forgetBound(snap.tick);
       return snapshotVerdict(
-        decoded.snapshot.frontier,
+        snap.frontier.filter((_, i) => !((snap.lastTicks?.[i] ?? snap.tick - 1) < bound)),
         {
           own: (source) => Math.max(ctx.eventIds.contiguous(source), folded.get(source) ?? 0),
           others: ctx

@@ -57,8 +57,8 @@ export interface DriverParts<S, E> {
   /** The timeline compacted: its base is a settled snapshot (persistence stores it). */
   readonly settled: (timeline: Timeline<S, E>) => void;
   /**
-   * The timeline compacted to `baseTick`: forget what it forgot (see forget.ts). Returns how many
-   * refused ids were swept with the sources forgotten.
+   * The timeline compacted to `baseTick`: forget what it forgot (see forget.ts). Returns by how
+   * much the known ids not held dropped (refused ids swept, less own seqs the timeline forgot).
    */
   readonly forgot: (timeline: Timeline<S, E>, baseTick: number) => number;
 }
@@ -82,7 +82,10 @@ export class Driver<S, E> {
   private takingHistory = false;
   /** A resumed timeline's tick, for the clock at the first step. */
   private resumedTick: number | undefined;
-  /** Known events refused as settled since the known set was last rebuilt (known, not held). */
+  /**
+   * Known events not held since the known set was last rebuilt: refused as settled, or own seqs
+   * the timeline forgot (counted in its forgotten ids).
+   */
   private refusedKnown = 0;
 
   constructor(

@@ -12,12 +12,17 @@ import { peerIdOf } from './identity.js';
 import type { Repair } from './repair.js';
 
 /**
- * A source is forgotten this many horizons after its newest event (at the base): as long as the
- * offline merge keeps own events stamped with neighbours (a group cut off from the room together
- * merges back within that time, each event once). Forgetting a source sooner would let such a
- * group re-stamp events the room already holds, or trade histories over sources one side forgot.
- * Until then a peer keeps a little state per source (its frontier, what neighbours announced of
- * it): in a room with churn, memory grows for this long and then stays level.
+ * A source is forgotten this many horizons after its newest event (at the base, which trails the
+ * network's time by a horizon): its known ids, what neighbours announced of it, its gap state and
+ * cached key go, and frontiers stop listing it. Until then a peer keeps a little state per source
+ * (its frontier, what neighbours announced of it): in a room with churn, memory grows for this
+ * long and then stays level. Not sooner: two sides of a partition rank and heal their histories
+ * by the frontiers they exchange, which must still list the sources whose events only one side
+ * holds (test/rebase-wave.test.ts: a line cut for 5.75 horizons, quiet for the last 3.3, heals;
+ * with a forget age of three horizons it ends on two histories). With a forget age shorter than the
+ * offline merge's (offline.ts), the timeline keeps a forgotten source's folded frontier in its
+ * base until that age (`keepForgottenFor`), so a group cut off together merges back each event
+ * once; at this one nothing is kept past the forget age.
  */
 export const FORGET_HORIZONS = 8;
 
@@ -25,7 +30,9 @@ export const FORGET_HORIZONS = 8;
  * After a compaction of `timeline` (base now at `baseTick`): forget in the rest of the peer the
  * sources it forgot, and the ids it never stored (refused as settled) of sources nothing was
  * heard of for the forget age; drop tombstones two horizons or more past their forgetting.
- * Returns how many of those refused ids were swept.
+ * Returns by how much the known ids not held dropped: the refused ids swept or forgotten with
+ * their source, less the own seqs the timeline forgot (still known to the peer, counted by the
+ * timeline among its forgotten ids).
  * @internal
  */
 export function forgetSources<S, E>(
@@ -44,9 +51,19 @@ export function forgetSources<S, E>(
     repair.forget(source);
     ctx.signer.forget(peerIdOf(source));
   };
-  for (const [source, seq, lastTick] of gone) {
-    if (source === ctx.source) continue;
+  // Known ids and the timeline's forgotten ids stay counted once: the peer's own seqs stay known
+  // (it is never forgotten here) while the timeline counts them among its forgotten ids; a
+  // forgotten source's known ids go, those it refused as settled (known, not held) with them.
+  let notHeld = 0;
+  for (const [source, seq, lastTick, ids] of gone) {
+    if (source === ctx.source) {
+      notHeld -= ids;
+      continue;
+    }
+    const k = known.get(source);
+    const before = k === undefined ? 0 : k.contiguous + (k.above?.size ?? 0);
     known.forget(source, seq, lastTick);
+    if (k !== undefined && known.get(source) === undefined) notHeld += Math.max(0, before - ids);
     forget(source);
   }
   const before = known.tombstones.size;
@@ -61,5 +78,5 @@ export function forgetSources<S, E>(
   // whose base follows the room's time has forgotten the source too. Tombstones expire at whole
   // horizons of the base, so peers whose bases differ by a compaction period agree but for one period.
   known.expire(Math.floor(baseTick / horizon - 3) * horizon - forgetAfter);
-  return swept;
+  return swept + notHeld;
 }

@@ -17,9 +17,12 @@ import type { OfflineMerge } from './types.js';
 
 /**
  * Own events stamped with neighbours are kept this many horizons: a group cut off from the room
- * together (its peers each other's neighbours) merges back within that time.
+ * together (its peers each other's neighbours) merges back within that time. Timelines list a
+ * forgotten source's folded frontier in their base as long (counted from the base), so a peer
+ * re-basing on a snapshot knows which of its own events the history folded.
+ * @internal
  */
-const KEEP_HORIZONS = 8;
+export const KEPT_OWN_HORIZONS = 8;
 
 /** What the offline merge needs of the rest of the peer. @internal */
 export interface OfflineHost<E> {
@@ -81,7 +84,7 @@ export class OfflineWork<S, E> {
     if (this.kept.length === 0) return;
     const connected = tick - this.connectedSince > 2 * horizon;
     const holds = connected ? this.host.roomHolds() : 0;
-    const oldest = tick - KEEP_HORIZONS * horizon;
+    const oldest = tick - KEPT_OWN_HORIZONS * horizon;
     // In place: this runs every housekeeping round and usually keeps every event.
     const kept = this.kept;
     let w = 0;

@@ -7,8 +7,7 @@
  * that this peer still lacks (repairs outstanding).
  * @internal
  */
-import type { FrontierFrame, RequestFrame, WireEvent } from '@symmetric/codec';
-import { IdRegistry } from '@symmetric/codec';
+import type { FrontierFrame, IdRegistry, RequestFrame, WireEvent } from '@symmetric/codec';
 import type { PeerContext } from './context.js';
 import { PeerError } from './errors.js';
 import type { LinkEntry, LinkTable } from './links.js';
@@ -75,8 +74,8 @@ export interface RepairHost<E> {
 /** Frontier exchange, repair and gap requests. @internal */
 export class Repair<S, E> {
   private readonly frontiers = new Map<string, RemoteFrontier>();
-  /** The sources the frontiers name, by slot (one map for all links). */
-  private readonly slots = new IdRegistry();
+  /** The sources the frontiers name, by slot: the codec's registry (the links' id tables' too). */
+  private readonly slots: IdRegistry;
   private readonly gaps = new Map<string, GapState>();
   /**
    * Gaps given up because no neighbour claims to hold them (a seq far beyond its source's
@@ -104,7 +103,9 @@ export class Repair<S, E> {
     private readonly ctx: PeerContext<S, E>,
     private readonly links: LinkTable<E>,
     private readonly host: RepairHost<E>,
-  ) {}
+  ) {
+    this.slots = ctx.codec.ids;
+  }
 
   /** What `link`'s neighbour is known to hold. */
   frontierOf(link: LinkEntry<E>): RemoteFrontier {

@@ -10,6 +10,7 @@ import { type App, Timeline, type TimelineOptions } from '@symmetric/core';
 import { PeerError } from './errors.js';
 import { FORGET_HORIZONS } from './forget.js';
 import { checkSourceLength, type PeerIdentity, randomId, resolveIdentity, sourceId } from './identity.js';
+import { KEPT_OWN_HORIZONS } from './offline.js';
 import type { ResolvedOptions } from './options.js';
 import type { ResumeSeed } from './resume.js';
 import type { PeerOptions } from './types.js';
@@ -75,9 +76,14 @@ export function peerBasics<S, E>(
     maxSnapshots: resolved.maxSnapshots,
     hashEvery: resolved.hashEvery,
     maxHashes: resolved.maxHashes,
-    // Sources gone for FORGET_HORIZONS horizons are forgotten (see forget.ts).
+    // Sources gone for FORGET_HORIZONS horizons are forgotten; their folded frontiers stay in the
+    // base for the offline merge until KEPT_OWN_HORIZONS (see forget.ts).
     forgetSourcesAfter:
       resolved.horizonTicks === undefined ? undefined : FORGET_HORIZONS * resolved.horizonTicks,
+    keepForgottenFor:
+      resolved.horizonTicks === undefined
+        ? undefined
+        : (KEPT_OWN_HORIZONS - FORGET_HORIZONS) * resolved.horizonTicks,
   };
   let timeline: Timeline<S, E>;
   let clock: Clock;

@@ -1,8 +1,9 @@
 /**
  * A seq per source for each link, stored by dense slots shared by all the links of a peer: what
  * each neighbour is known to hold (repair's frontier view, which flooding reads and advances for
- * every event). One map from source to slot for the whole peer; per link, typed arrays indexed by
- * slot, so a link costs a few bytes per source instead of a map entry. Each link's view is a
+ * every event). One map from source to slot for the whole peer (the codec's id registry, which
+ * the links' id tables name their entries by too); per link, typed arrays indexed by slot, so a
+ * link costs a few bytes per source instead of a map entry. Each link's view is a
  * `ReadonlyMap<string, number>` (with `set` and `delete`) that iterates in insertion order, as a
  * `Map` does.
  * @internal

@@ -2,12 +2,15 @@ import type { Frame } from '@symmetric/codec';
 import { describe, expect, it } from 'vitest';
 import { FORGET_HORIZONS } from '../src/forget.js';
 import { type Peer, tableSizes } from '../src/index.js';
+import { KEPT_OWN_HORIZONS } from '../src/offline.js';
 import { cluster, distinct, loopback } from './helpers/harness.js';
 import { RawPeer } from './helpers/raw-peer.js';
 
-// Horizon 100 ticks (2 s at 50 fps): a source is forgotten 8 horizons (16 s) after its newest event.
+// Horizon 100 ticks (2 s at 50 fps): a source is forgotten FORGET_HORIZONS horizons after its newest
+// event (counted at the base, which trails the network's time by a horizon and a compaction period).
 const HORIZON = 100;
 const FORGET_MS = (FORGET_HORIZONS * HORIZON * 1000) / 50;
+const HORIZON_MS = (HORIZON * 1000) / 50;
 
 type AnyPeer = Peer<unknown, unknown>;
 
@@ -35,6 +38,13 @@ function known(p: AnyPeer): {
   contiguous(source: string): number;
 } {
   return (p as unknown as { ctx: { eventIds: ReturnType<typeof known> } }).ctx.eventIds;
+}
+
+/** The sources `p`'s timeline lists in its frontier (forgotten ones are not). */
+function frontierSources(p: AnyPeer): string[] {
+  const timeline = (p as unknown as { driver: { timeline: { frontier(): ReadonlyMap<string, number> } } })
+    .driver.timeline;
+  return [...timeline.frontier().keys()];
 }
 
 /** The sources listed in `p`'s base snapshot. */
@@ -67,10 +77,17 @@ describe('sources gone longer than the forget age are forgotten', () => {
       a.emit(((i + 1) % 5) as 0 | 1 | 2 | 3 | 4);
     }
     const during = perSource(a as AnyPeer);
-    // The churn took 30 s: the first churners (gone for over 16 s) are already forgotten.
-    expect(during.known).toBeGreaterThanOrEqual(12);
+    // Churner i's event is at 2 s + 1.5 s × i. Those gone for less than the forget age are still
+    // known; those gone for longer than it plus the base's lag (a horizon, a compaction period)
+    // and the forget step are forgotten.
+    const goneMs = Array.from({ length: 20 }, (_, i) => t - (2000 + 1500 * i));
+    const kept = goneMs.filter((g) => g < FORGET_MS).length;
+    const forgotten = goneMs.filter((g) => g > FORGET_MS + 2 * HORIZON_MS).length;
+    expect(forgotten).toBeGreaterThan(0);
+    expect(during.known).toBeGreaterThanOrEqual(2 + kept);
+    expect(during.known).toBeLessThanOrEqual(2 + 20 - forgotten);
     // A peer joining late, from a snapshot taken after some of the sources were forgotten.
-    t += FORGET_MS - 10_000;
+    t += Math.max(0, FORGET_MS - 10_000);
     c.run(t);
     const late = await c.add('late', { snapshotEvery: 70 }, ['b']);
     t += 25_000;
@@ -115,8 +132,12 @@ describe('a forgotten source', () => {
         a.emit(2);
       }
     });
-    // Both forgot it: its frontier is gone from their base snapshots.
-    for (const p of [a, b]) expect(baseSources(p as AnyPeer)).not.toContain('x');
+    // Both forgot it: gone from their frontiers; their bases list its folded frontier (for the
+    // offline merge) only while the merge's age is longer than the forget age.
+    for (const p of [a, b]) {
+      expect(frontierSources(p as AnyPeer)).not.toContain('x');
+      expect(baseSources(p as AnyPeer).includes('x')).toBe(KEPT_OWN_HORIZONS > FORGET_HORIZONS);
+    }
     net.heal('x', 'a');
     x.dial('a');
     c.run(c.now() + 1000);
@@ -173,6 +194,36 @@ describe('a forgotten source', () => {
       expect(p.stats().desyncs).toBe(0);
     }
     expect(requestsFor(x.received, 'x')).toBe(0);
+    expect(distinct(c.hashes())).toHaveLength(1);
+  });
+});
+
+describe('events held, once their sources are forgotten', () => {
+  it('count each event once: the own source the timeline forgot, a source some of whose events were refused as settled', async () => {
+    const net = loopback(20);
+    const c = await cluster(net, base);
+    const a = await c.add('a', { snapshotEvery: 10 });
+    const b = await c.add('b', { snapshotEvery: 30 }, ['a']);
+    const x = await new RawPeer(net.transport('x'), 'x').start();
+    x.dial('a');
+    c.run(6_010);
+    a.emit(1);
+    // Nine events of x around the settled bound: a refuses the oldest, both hold the others.
+    const now = a.tick;
+    const events = [];
+    for (let k = 0; k < 9; k++) events.push({ source: 'x', seq: k + 1, tick: now - 104 + k, payload: k % 5 });
+    x.send('a', { type: 'events', events });
+    c.run(8_000);
+    net.cut('x', 'a');
+    const held = 1 + 9 - a.stats().tooOld;
+    expect(a.stats().tooOld).toBeGreaterThan(0);
+    for (const p of [a, b]) expect(p.stats().events).toBe(held);
+    // Nobody emits: a's source and x are forgotten by both timelines.
+    c.run(8_000 + FORGET_MS + 4 * HORIZON_MS);
+    for (const p of [a, b]) {
+      expect(frontierSources(p as AnyPeer)).toEqual([]);
+      expect(p.stats().events).toBe(held);
+    }
     expect(distinct(c.hashes())).toHaveLength(1);
   });
 });

@@ -7,7 +7,7 @@ import { cluster, distinct, loopback } from './helpers/harness.js';
  * re-based already). The request timeout is long here (5 s), so a hop that waited for it would
  * show.
  */
-const splitLine = async () => {
+const splitLine = async (healAtMs = 9000) => {
   const net = loopback(20);
   const c = await cluster(net, {
     delay: 150,
@@ -23,7 +23,7 @@ const splitLine = async () => {
     c.peers.get(line[k % line.length]!)!.emit((k % 5) as 0 | 1 | 2 | 3 | 4);
     c.run(2000 + k * 400);
   }
-  c.run(9000); // 7 s apart, the horizon is 2 s: each side folded what only it holds
+  c.run(healAtMs); // 7 s apart by default, the horizon is 2 s: each side folded what only it holds
   net.heal('c', 'd');
   c.peers.get('d')!.dial('c');
   return c;
@@ -41,5 +41,17 @@ describe('a history re-based on travels at the pace of round trips', () => {
     expect(new Set(peers.map((p) => p.stats().events)).size).toBe(1);
     expect(peers.map((p) => p.stats().desyncs)).toEqual([0, 0, 0, 0, 0, 0]);
     expect(peers.reduce((n, p) => n + p.stats().resyncs, 0)).toBeGreaterThanOrEqual(3);
+  });
+
+  it('sides apart for over five horizons, quiet for the last three, end on one history', async () => {
+    // 11.5 s apart, the newest event at 6.4 s: each side still lists the sources only it holds
+    // events of (they are forgotten only at the forget age), so the histories are ranked and
+    // healed as after a shorter cut.
+    const c = await splitLine(13_000);
+    const peers = [...c.peers.values()];
+    c.run(13_000 + 8000);
+    expect(distinct(c.hashes())).toHaveLength(1);
+    expect(new Set(peers.map((p) => p.stats().events)).size).toBe(1);
+    expect(peers.map((p) => p.stats().desyncs)).toEqual([0, 0, 0, 0, 0, 0]);
   });
 });
