@@ -21,6 +21,7 @@ import { duplicateLinkLoser, type Link, type Transport, type TransportError } fr
 import { host } from './context.js';
 import { PeerError, type PeerErrorCode } from './errors.js';
 import type { ResolvedOptions } from './options.js';
+import type { LinkUse } from './quota-guard.js';
 import type { RemoteFrontier } from './repair.js';
 import type { Signer } from './signing.js';
 import type { PeerCounters } from './stats.js';
@@ -75,6 +76,8 @@ export class LinkEntry<E> {
   early: { readonly frame: Frame<E>; readonly at: number }[] | undefined;
   /** What the neighbour is known to hold (repair's record of this link, kept here once looked up). */
   remote: RemoteFrontier | undefined;
+  /** What the quota guard counts of this link (kept here once looked up: read for every frame). */
+  quotaUse: LinkUse | undefined;
 
   constructor(
     /** Link id, unique among this peer's links (prefixed with the transport index when several). */

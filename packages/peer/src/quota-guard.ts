@@ -11,8 +11,8 @@ import { PeerError } from './errors.js';
 import type { LinkEntry, LinkTable } from './links.js';
 import { RateLimit } from './quotas.js';
 
-/** What one link has used. */
-interface LinkUse {
+/** What one link has used. @internal */
+export interface LinkUse {
   readonly events: RateLimit;
   readonly bytes: RateLimit;
   readonly presence: RateLimit;
@@ -32,7 +32,9 @@ export class QuotaGuard<S, E> {
   ) {}
 
   private of(link: LinkEntry<E>): LinkUse {
-    let u = this.use.get(link.key);
+    let u = link.quotaUse;
+    if (u !== undefined) return u;
+    u = this.use.get(link.key);
     if (u === undefined) {
       const q = this.ctx.options.quotas;
       u = {
@@ -45,6 +47,7 @@ export class QuotaGuard<S, E> {
       };
       this.use.set(link.key, u);
     }
+    link.quotaUse = u;
     return u;
   }
 
