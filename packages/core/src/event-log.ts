@@ -7,7 +7,8 @@
  * @internal
  */
 import { TimelineError } from './errors.js';
-import type { TimelineEvent, TimelineSnapshot } from './timeline-types.js';
+import { intOption } from './timeline-support.js';
+import type { TimelineEvent, TimelineOptions, TimelineSnapshot } from './timeline-types.js';
 
 interface SourceLog<E> {
   /** Highest seq such that every seq up to it is held, folded into the base, or given up. */
@@ -442,4 +443,16 @@ export class EventLog<E> {
       this.forgotten.push([source, seq, log.lastTick, ids]);
     }
   }
+}
+
+/**
+ * The event log of a timeline with `options`, its forget options checked (`BAD_OPTION` when out of
+ * range). @internal
+ */
+export function eventLogFor<E>(
+  options: Pick<TimelineOptions, 'forgetSourcesAfter' | 'keepForgottenFor'>,
+): EventLog<E> {
+  const forget = options.forgetSourcesAfter;
+  if (forget !== undefined) intOption(forget, 'forgetSourcesAfter', 0, 0, 2 ** 52);
+  return new EventLog<E>(forget, intOption(options.keepForgottenFor, 'keepForgottenFor', 0, 0, 2 ** 52));
 }

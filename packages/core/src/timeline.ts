@@ -1,6 +1,6 @@
 import type { App, Random } from './app.js';
 import { TimelineError } from './errors.js';
-import { EventLog } from './event-log.js';
+import { type EventLog, eventLogFor } from './event-log.js';
 import { stateHashWithWords } from './hash.js';
 import { SeededRandom } from './random.js';
 import { SnapshotRing } from './snapshot-ring.js';
@@ -119,12 +119,8 @@ export class Timeline<S, E> {
     this.ring = new SnapshotRing<S>(intOption(options.maxSnapshots, 'maxSnapshots', 128, 1, 1 << 20));
     this.onAppError = options.onAppError;
     this.hashEvery = intOption(options.hashEvery, 'hashEvery', 0, 0, 2 ** 31);
-    const maxHashes = intOption(options.maxHashes, 'maxHashes', 64, 1, 1 << 20);
-    this.hashes = new HashRing(this.hashEvery, maxHashes);
-    const forget = options.forgetSourcesAfter;
-    if (forget !== undefined) intOption(forget, 'forgetSourcesAfter', 0, 0, 2 ** 52); // throws if bad
-    const keep = intOption(options.keepForgottenFor, 'keepForgottenFor', 0, 0, 2 ** 52);
-    this.log = new EventLog<E>(forget, keep);
+    this.hashes = new HashRing(this.hashEvery, intOption(options.maxHashes, 'maxHashes', 64, 1, 1 << 20));
+    this.log = eventLogFor<E>(options);
     this.copyOut = app.snapshot !== undefined ? (s, r) => app.snapshot!(s, r) : (s) => defaultCopy(s);
     this.copyIn = app.restore !== undefined ? (s, i) => app.restore!(s, i) : (s) => defaultCopy(s);
     this.rng = new SeededRandom(seed);

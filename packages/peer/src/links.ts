@@ -22,7 +22,7 @@ import { host } from './context.js';
 import { PeerError, type PeerErrorCode } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import type { LinkUse } from './quota-guard.js';
-import type { RemoteFrontier } from './repair.js';
+import type { RemoteFrontier } from './remote-frontier.js';
 import type { Signer } from './signing.js';
 import type { PeerCounters } from './stats.js';
 import type { NeighbourInfo } from './types.js';

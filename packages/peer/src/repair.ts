@@ -12,13 +12,13 @@ import type { PeerContext } from './context.js';
 import { PeerError } from './errors.js';
 import type { LinkEntry, LinkTable } from './links.js';
 import { CLAIM_SLACK_SEQS } from './quotas.js';
+import { claimOf, claims, type RemoteFrontier } from './remote-frontier.js';
 import {
   claimRanges,
   compareRanges,
   covers,
   missingFrom,
   rangeCount,
-  rangeHas,
   rangeMax,
   toClaim,
 } from './seq-ranges.js';
@@ -28,18 +28,6 @@ import { SourceSeqs } from './source-seqs.js';
 const GAP_BACKOFF_AFTER = 8;
 /** Unanswered gap requests after which the events are taken as compacted away (resync). */
 const RESYNC_AFTER_ATTEMPTS = 3;
-
-/** What one neighbour is known to hold. @internal */
-export interface RemoteFrontier {
-  /** Highest contiguous seq per source the neighbour is known to hold (slots shared by all links). */
-  readonly holds: SourceSeqs;
-  /** Per source, the seqs past holes above `holds` its frontier claims (`[from, to]` pairs). */
-  readonly above: Map<string, readonly number[]>;
-  /** Its frontier arrived at least once. */
-  received: boolean;
-  /** A SEQ_CONFLICT about this incarnation's source was reported for this link. */
-  conflictReported: boolean;
-}
 
 interface GapState {
   attempts: number;
@@ -196,11 +184,6 @@ export class Repair<S, E> {
     return this.ctx.eventIds.ranges(source);
   }
 
-  /** What `remote`'s frontier claims of `source`, as `[from, to]` pairs. */
-  private claimOf(remote: RemoteFrontier, source: string): number[] {
-    return claimRanges(remote.holds.get(source) ?? 0, remote.above.get(source));
-  }
-
   /**
    * A neighbour's frontier: note what it holds and what it has that we lack, and send it what it
    * lacks. Returns whether it listed anything (an established peer always does) and whether it
@@ -267,7 +250,7 @@ export class Repair<S, E> {
     const ranges: { source: string; fromSeq: number; toSeq: number }[] = [];
     for (const source of sources) {
       const have = history ? this.mine(source) : this.known(source);
-      const lack = missingFrom(have, this.claimOf(remote, source), max - ranges.length);
+      const lack = missingFrom(have, claimOf(remote, source), max - ranges.length);
       for (let i = 0; i < lack.length; i += 2)
         ranges.push({ source, fromSeq: lack[i]!, toSeq: Math.min(lack[i + 1]!, lack[i]! + span - 1) });
       if (ranges.length >= max) break;
@@ -287,7 +270,7 @@ export class Repair<S, E> {
     const remote = this.frontierOf(link);
     let unrepairable = false;
     for (const source of sources) {
-      const claim = this.claimOf(remote, source);
+      const claim = claimOf(remote, source);
       if (covers(this.known(source), claim)) continue;
       this.announced.delete(source);
       if (this.corroborated(source, link.key, rangeMax(claim))) unrepairable = true;
@@ -488,7 +471,7 @@ export class Repair<S, E> {
     const remote = this.frontierOf(link);
     const lacking: string[] = [];
     for (const source of remote.holds.keys())
-      if (!covers(this.mine(source), this.claimOf(remote, source))) lacking.push(source);
+      if (!covers(this.mine(source), claimOf(remote, source))) lacking.push(source);
     return lacking;
   }
 
@@ -508,7 +491,7 @@ export class Repair<S, E> {
     for (const [key, ask] of this.asked) {
       const remote = this.frontiers.get(key);
       for (const source of ask.sources)
-        if (remote === undefined || covers(this.known(source), this.claimOf(remote, source)))
+        if (remote === undefined || covers(this.known(source), claimOf(remote, source)))
           ask.sources.delete(source);
       if (ask.sources.size === 0 || now - ask.at > this.ctx.options.requestTimeoutMs) this.asked.delete(key);
     }
@@ -552,7 +535,7 @@ export class Repair<S, E> {
       if (l.key === by) continue;
       const remote = this.frontiers.get(l.key);
       if (remote === undefined) continue;
-      const claim = this.claimOf(remote, source);
+      const claim = claimOf(remote, source);
       if (!covers(mine, claim)) return true;
       others = Math.max(others, rangeMax(claim));
     }
@@ -563,7 +546,7 @@ export class Repair<S, E> {
   private dominates(link: LinkEntry<E>): boolean {
     const remote = this.frontierOf(link);
     for (const source of this.ctx.eventIds.sources.keys())
-      if (!covers(this.claimOf(remote, source), this.mine(source))) return false;
+      if (!covers(claimOf(remote, source), this.mine(source))) return false;
     return true;
   }
 
@@ -583,19 +566,14 @@ export class Repair<S, E> {
     let other = 0;
     let mine = 0;
     for (const source of sources) {
-      other += rangeCount(this.claimOf(remote, source));
+      other += rangeCount(claimOf(remote, source));
       mine += rangeCount(this.mine(source));
     }
     if (other !== mine) return other > mine;
     for (const source of sources) {
-      const order = compareRanges(this.claimOf(remote, source), this.mine(source));
+      const order = compareRanges(claimOf(remote, source), this.mine(source));
       if (order !== 0) return order > 0;
     }
     return false;
   }
-}
-
-/** `true` when `remote`'s frontier claims `source#seq`. */
-function claims(remote: RemoteFrontier, source: string, seq: number): boolean {
-  return (remote.holds.get(source) ?? 0) >= seq || rangeHas(remote.above.get(source) ?? [], seq);
 }

@@ -1,0 +1,29 @@
+/**
+ * What one neighbour is known to hold (its announced frontier, kept per link), and the pure
+ * readers repair and re-basing share: what it claims of a source, whether it claims one event.
+ * @internal
+ */
+import { claimRanges, rangeHas } from './seq-ranges.js';
+import type { SourceSeqs } from './source-seqs.js';
+
+/** What one neighbour is known to hold. @internal */
+export interface RemoteFrontier {
+  /** Highest contiguous seq per source the neighbour is known to hold (slots shared by all links). */
+  readonly holds: SourceSeqs;
+  /** Per source, the seqs past holes above `holds` its frontier claims (`[from, to]` pairs). */
+  readonly above: Map<string, readonly number[]>;
+  /** Its frontier arrived at least once. */
+  received: boolean;
+  /** A SEQ_CONFLICT about this incarnation's source was reported for this link. */
+  conflictReported: boolean;
+}
+
+/** What `remote`'s frontier claims of `source`, as `[from, to]` pairs. @internal */
+export function claimOf(remote: RemoteFrontier, source: string): number[] {
+  return claimRanges(remote.holds.get(source) ?? 0, remote.above.get(source));
+}
+
+/** `true` when `remote`'s frontier claims `source#seq`. @internal */
+export function claims(remote: RemoteFrontier, source: string, seq: number): boolean {
+  return (remote.holds.get(source) ?? 0) >= seq || rangeHas(remote.above.get(source) ?? [], seq);
+}
