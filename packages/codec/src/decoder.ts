@@ -8,6 +8,7 @@ import type {
   Frame,
   FrontierEntry,
   FrontierFrame,
+  FrontierPrint,
   HashFrame,
   HelloFrame,
   PresenceFrame,
@@ -16,7 +17,7 @@ import type {
   SyncFrame,
   WireEvent,
 } from './frames.js';
-import { PROTOCOL_VERSION } from './frames.js';
+import { MAX_FRONTIER_PRINTS, PROTOCOL_VERSION } from './frames.js';
 import { EV_NEXT_SEQ, EV_RESTAMP, EV_SIGNED, EV_SOURCE, SYNC_ECHO } from './layout.js';
 import type { CodecLimits } from './limits.js';
 import { MAX_WIRE_INTEGER } from './limits.js';
@@ -230,7 +231,17 @@ export class Decoder<E> implements FrameDecoder<E> {
       }
       entries.push({ source, seq, above });
     }
-    return { type: 'frontier', entries };
+    if (r.pos === r.end) return { type: 'frontier', entries };
+    const m = r.count(MAX_FRONTIER_PRINTS, 3, 'frontier.prints');
+    const prints: FrontierPrint[] = [];
+    for (let i = 0; i < m; i++) {
+      const tick = r.uint('frontier.prints.tick');
+      const count = r.uint('frontier.prints.count');
+      const digest = r.uint('frontier.prints.digest');
+      if (digest >= 2 ** 48) throw outOfRange('frontier.prints.digest', digest);
+      prints.push({ tick, count, digest });
+    }
+    return m === 0 ? { type: 'frontier', entries } : { type: 'frontier', entries, prints };
   }
 
   private events(): EventsFrame<E> {

@@ -15,7 +15,7 @@ import type {
   SnapshotChunkFrame,
   SyncFrame,
 } from './frames.js';
-import { PROTOCOL_VERSION } from './frames.js';
+import { MAX_FRONTIER_PRINTS, PROTOCOL_VERSION } from './frames.js';
 import {
   EV_NEXT_SEQ,
   EV_RESTAMP,
@@ -175,6 +175,15 @@ export class Encoder<E> implements FrameEncoder<E> {
         this.w.varint(to - from);
         prev = to;
       }
+    }
+    const prints = f.prints ?? [];
+    if (prints.length === 0) return;
+    checkArray(prints, MAX_FRONTIER_PRINTS, 'frontier.prints');
+    this.w.varint(prints.length);
+    for (const p of prints) {
+      this.w.varint(checkUint(p.tick, 'frontier.prints.tick'));
+      this.w.varint(checkUint(p.count, 'frontier.prints.count'));
+      this.w.varint(checkUint(p.digest, 'frontier.prints.digest', 0, 2 ** 48 - 1));
     }
   }
 

@@ -57,10 +57,29 @@ export interface FrontierEntry {
   readonly above?: readonly number[];
 }
 
+/**
+ * A print of the sender's history at a mark: how many events it settled with a tick before
+ * `tick`, and a digest of their identities (below 2^48).
+ */
+export interface FrontierPrint {
+  readonly tick: number;
+  readonly count: number;
+  readonly digest: number;
+}
+
+/** Most prints one frontier frame carries. */
+export const MAX_FRONTIER_PRINTS = 4;
+
 /** The sender's frontier vector; sent on every (re)connection and when asked. */
 export interface FrontierFrame {
   readonly type: 'frontier';
   readonly entries: readonly FrontierEntry[];
+  /**
+   * Prints of the sender's history at its newest marks, oldest first (at most
+   * {@link MAX_FRONTIER_PRINTS}): what two histories are compared on once the sources that tell
+   * them apart are forgotten. Absent when it has none.
+   */
+  readonly prints?: readonly FrontierPrint[];
 }
 
 /** One application event, identified by `(source, seq)`, applied at `tick`. */

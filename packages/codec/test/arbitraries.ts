@@ -118,7 +118,21 @@ export const frontierArb: fc.Arbitrary<FrontierFrame> = fc
       maxLength: 20,
     },
   )
-  .map((entries) => ({ type: 'frontier' as const, entries }));
+  .chain((entries) =>
+    fc
+      .array(
+        fc.record(
+          { tick: wireUint, count: wireUint, digest: fc.integer({ min: 0, max: 2 ** 48 - 1 }) },
+          { noNullPrototype: true },
+        ),
+        { maxLength: 4 },
+      )
+      .map((prints) =>
+        prints.length === 0
+          ? { type: 'frontier' as const, entries }
+          : { type: 'frontier' as const, entries, prints },
+      ),
+  );
 
 function eventArb<E>(payload: fc.Arbitrary<E>): fc.Arbitrary<WireEvent<E>> {
   return fc

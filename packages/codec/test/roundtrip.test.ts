@@ -202,3 +202,30 @@ describe('hello and bye keep their layout across versions', () => {
     }
   });
 });
+
+describe('frontier prints', () => {
+  it('travel after the entries, and a frame without them keeps its bytes', () => {
+    const codec = createCodec({ payload: rectangleKeyCodec });
+    const tx = codec.encoder();
+    const rx = codec.decoder();
+    const entries = [{ source: 'ana', seq: 3 }];
+    const bare = tx.encode({ type: 'frontier', entries });
+    const prints = [
+      { tick: 1_200, count: 41, digest: 2 ** 48 - 1 },
+      { tick: 1_400, count: 57, digest: 12_345 },
+    ];
+    const printed = tx.encode({ type: 'frontier', entries, prints });
+    expect(printed.length).toBeGreaterThan(bare.length);
+    expect(rx.decode(bare)).toEqual({ type: 'frontier', entries });
+    expect(rx.decode(printed)).toEqual({ type: 'frontier', entries, prints });
+  });
+
+  it('refuses more than four prints and a digest of 2^48 or more', () => {
+    const tx = createCodec({ payload: rectangleKeyCodec }).encoder();
+    const p = { tick: 1, count: 1, digest: 1 };
+    expect(() => tx.encode({ type: 'frontier', entries: [], prints: [p, p, p, p, p] })).toThrow(CodecError);
+    expect(() => tx.encode({ type: 'frontier', entries: [], prints: [{ ...p, digest: 2 ** 48 }] })).toThrow(
+      CodecError,
+    );
+  });
+});

@@ -7,8 +7,9 @@
  * @internal
  */
 import { TimelineError } from './errors.js';
+import { HistoryPrints, sourceHash } from './history-print.js';
 import { intOption } from './timeline-support.js';
-import type { TimelineEvent, TimelineOptions, TimelineSnapshot } from './timeline-types.js';
+import type { HistoryPrint, TimelineEvent, TimelineOptions, TimelineSnapshot } from './timeline-types.js';
 
 interface SourceLog<E> {
   /** Highest seq such that every seq up to it is held, folded into the base, or given up. */
@@ -23,6 +24,11 @@ interface SourceLog<E> {
   lastTick: number;
   /** Highest seq folded into the base snapshot (0: none). */
   base: number;
+  /** Event identities of it already counted in `forgottenIds` (it was forgotten and came back). */
+  counted: number;
+  /** Two hashes of the source's id for the history's prints (0 until its first event is folded). */
+  hashA: number;
+  hashB: number;
 }
 
 /**
@@ -52,6 +58,8 @@ export class EventLog<E> {
   private readonly sources = new Map<string, SourceLog<E>>();
   /** Events currently stored. */
   held = 0;
+  /** Events folded into the base since the history began (a joiner's snapshot's included). */
+  folded = 0;
   /** Stored events offered again. */
   duplicates = 0;
   /** Events refused for being before the base (or a seq given up). */
@@ -83,7 +91,13 @@ export class EventLog<E> {
   constructor(
     private readonly forgetAfter: number | undefined = undefined,
     private readonly keepForgotten = 0,
+    private readonly printer: HistoryPrints | undefined = undefined,
   ) {}
+
+  /** The history's prints at the newest marks its base passed (none without `printEvery`). */
+  prints(): readonly HistoryPrint[] {
+    return this.printer?.prints() ?? [];
+  }
 
   /**
    * The newest-event tick before which a source is forgotten at base `baseTick` (counted in
@@ -111,6 +125,9 @@ export class EventLog<E> {
       skipped: sk,
       lastTick,
       base: seq,
+      counted: 0,
+      hashA: 0,
+      hashB: 0,
     });
   }
 
@@ -118,6 +135,15 @@ export class EventLog<E> {
   seedFromSnapshot(snap: TimelineSnapshot<unknown>): void {
     const skipped = new Map(snap.skipped ?? []);
     this.forgottenIds = snap.forgottenIds ?? 0;
+    this.printer?.fromSnapshot(snap.print, snap.tick);
+    if (snap.foldedEvents !== undefined) this.folded = snap.foldedEvents;
+    else {
+      // Older snapshots: every listed seq but those given up, and the forgotten sources' ids.
+      let n = snap.forgottenIds ?? 0;
+      for (const [, seq] of snap.frontier) n += seq;
+      for (const [, r] of snap.skipped ?? []) for (let i = 0; i < r.length; i += 2) n -= r[i + 1]! - r[i]! + 1;
+      this.folded = n;
+    }
     // Sources the snapshot lists but forgot (their ids are in its forgottenIds) stay forgotten.
     const bound = this.keepForgotten > 0 ? this.forgetBound(snap.tick) : Number.NEGATIVE_INFINITY;
     for (const [i, [source, seq]] of snap.frontier.entries()) {
@@ -140,14 +166,20 @@ export class EventLog<E> {
    * What the base snapshot says of the history: per source (sorted) its folded frontier and
    * newest tick, the seqs given up below it, and the forgotten sources' ids.
    */
-  baseHistory(): Pick<TimelineSnapshot<unknown>, 'frontier' | 'lastTicks' | 'skipped' | 'forgottenIds'> {
+  baseHistory(): Pick<
+    TimelineSnapshot<unknown>,
+    'frontier' | 'lastTicks' | 'skipped' | 'forgottenIds' | 'print' | 'foldedEvents'
+  > {
     const frontier = this.baseFrontierSorted();
     const skipped = this.baseSkippedSorted();
+    const print = this.printer?.toSnapshot();
     return {
       frontier,
       lastTicks: this.baseLastTicks(frontier),
       ...(skipped.length > 0 ? { skipped } : {}),
       ...(this.forgottenIds > 0 ? { forgottenIds: this.forgottenIds } : {}),
+      ...(print !== undefined ? { print } : {}),
+      foldedEvents: this.folded,
     };
   }
 
@@ -327,6 +359,9 @@ export class EventLog<E> {
         skipped: undefined,
         lastTick: -1,
         base: 0,
+        counted: 0,
+        hashA: 0,
+        hashB: 0,
       };
       this.retired.delete(source);
       this.sources.set(source, log);
@@ -368,12 +403,21 @@ export class EventLog<E> {
    */
   fold(oldTick: number, newTick: number): void {
     const folded = new Map<string, number[]>();
+    const printer = this.printer;
     const drop = (bucket: TimelineEvent<E>[]): void => {
       for (const e of bucket) {
         const log = this.sources.get(e.source)!;
         if (e.tick > log.lastTick) log.lastTick = e.tick;
+        if (printer !== undefined) {
+          if (log.hashA === 0 && log.hashB === 0) {
+            log.hashA = sourceHash(e.source, 0);
+            log.hashB = sourceHash(e.source, 0x5bd1e995);
+          }
+          printer.fold(log.hashA, log.hashB, e.seq, e.tick);
+        }
         log.held.delete(e.seq);
         this.held--;
+        this.folded++;
         let list = folded.get(e.source);
         if (list === undefined) folded.set(e.source, (list = []));
         list.push(e.seq);
@@ -420,6 +464,7 @@ export class EventLog<E> {
       const log = this.sources.get(source)!;
       if (log.held.size === 0) log.held = NONE_HELD;
     }
+    printer?.passTo(newTick);
     this.forgotten = [];
     if (this.forgetAfter !== undefined) this.forget(this.forgetBound(newTick));
   }
@@ -439,8 +484,10 @@ export class EventLog<E> {
       let ids = seq;
       const sk = log.skipped;
       if (sk !== undefined) for (let i = 0; i < sk.length; i += 2) ids -= sk[i + 1]! - sk[i]! + 1;
-      this.forgottenIds += ids;
-      this.forgotten.push([source, seq, log.lastTick, ids]);
+      // A retired source that came back was counted up to its frontier then: count the rest.
+      this.forgottenIds += ids - log.counted;
+      this.forgotten.push([source, seq, log.lastTick, ids - log.counted]);
+      log.counted = ids;
     }
   }
 }
@@ -450,9 +497,14 @@ export class EventLog<E> {
  * range). @internal
  */
 export function eventLogFor<E>(
-  options: Pick<TimelineOptions, 'forgetSourcesAfter' | 'keepForgottenFor'>,
+  options: Pick<TimelineOptions, 'forgetSourcesAfter' | 'keepForgottenFor' | 'printEvery'>,
 ): EventLog<E> {
   const forget = options.forgetSourcesAfter;
   if (forget !== undefined) intOption(forget, 'forgetSourcesAfter', 0, 0, 2 ** 52);
-  return new EventLog<E>(forget, intOption(options.keepForgottenFor, 'keepForgottenFor', 0, 0, 2 ** 52));
+  const every = options.printEvery;
+  return new EventLog<E>(
+    forget,
+    intOption(options.keepForgottenFor, 'keepForgottenFor', 0, 0, 2 ** 52),
+    every === undefined ? undefined : new HistoryPrints(intOption(every, 'printEvery', 1, 1, 2 ** 40)),
+  );
 }

@@ -56,6 +56,7 @@ export {
 export {
   type AppErrorInfo,
   compareEvents,
+  type HistoryPrint,
   type InsertManyResult,
   type InsertResult,
   Timeline,

@@ -175,6 +175,27 @@ export function validateSnapshot(snapshot: unknown): asserts snapshot is Timelin
       if (typeof t !== 'number' || !Number.isSafeInteger(t) || t < -1)
         bad('snapshot lastTicks must be integers >= -1');
   }
+  const foldedEvents = s['foldedEvents'];
+  if (foldedEvents !== undefined && (!Number.isSafeInteger(foldedEvents) || (foldedEvents as number) < 0))
+    bad('snapshot foldedEvents must be an integer >= 0');
+  const print = s['print'];
+  if (print !== undefined) {
+    const p = print as Record<string, unknown>;
+    const ints = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+    if (
+      typeof print !== 'object' ||
+      print === null ||
+      !ints(p['every']) ||
+      !ints(p['mark']) ||
+      !ints(p['count']) ||
+      !ints(p['digest']) ||
+      !Array.isArray(p['open']) ||
+      !(p['open'] as unknown[]).every((o) => Array.isArray(o) && o.length === 3 && o.every(ints))
+    )
+      bad(
+        'snapshot print must hold integers every, mark, count, digest >= 0 and open [span, count, digest] triples',
+      );
+  }
   const skipped = s['skipped'];
   if (skipped === undefined) return;
   if (!Array.isArray(skipped)) bad('snapshot skipped must be an array of [source, ranges]');

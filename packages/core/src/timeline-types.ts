@@ -98,6 +98,12 @@ export interface TimelineOptions {
    */
   keepForgottenFor?: number | undefined;
   /**
+   * Ticks between the marks a history is printed at ({@link Timeline.prints}): each time the base
+   * passes a whole multiple of it, the count and digest of the events folded before that mark
+   * are kept (the newest sixteen). Undefined (the default): no prints.
+   */
+  printEvery?: number | undefined;
+  /**
    * Called when `app.event` or `app.tick` throws. The timeline catches the error, counts it in
    * `stats().appErrors`, keeps whatever state the callback left and goes on, so a bad event
    * cannot stop a peer (and every peer, running the same code, does the same). Re-simulation
@@ -163,6 +169,38 @@ export interface TimelineSnapshot<S> {
    * events stay the same across peers that forgot at different compactions.
    */
   readonly forgottenIds?: number;
+  /**
+   * Events folded into the state since the history began ({@link Timeline.foldedEvents});
+   * absent: counted from `frontier`, `skipped` and `forgottenIds`.
+   */
+  readonly foldedEvents?: number;
+  /**
+   * What continues the history's prints ({@link TimelineOptions.printEvery}): the count and
+   * digest of the events folded before `mark` (the newest mark at or before `tick`), and of those
+   * folded since, by span (`[span start, count, digest]`). Absent without prints.
+   */
+  readonly print?: {
+    readonly every: number;
+    readonly mark: number;
+    readonly count: number;
+    readonly digest: number;
+    readonly open: readonly (readonly [span: number, count: number, digest: number])[];
+  };
+}
+
+/**
+ * A history's print at a mark ({@link Timeline.prints}): how many events it folded into its base
+ * with a tick before `tick`, and a digest of their identities (a sum modulo 2^48, so the order
+ * they were folded in does not matter). Two timelines with the same events before `tick` print
+ * the same there, whatever they compacted when and whatever sources they forgot since.
+ */
+export interface HistoryPrint {
+  /** The mark: a whole multiple of `printEvery`. */
+  readonly tick: number;
+  /** Events folded with a tick before the mark. */
+  readonly count: number;
+  /** Their digest, below 2^48. */
+  readonly digest: number;
 }
 
 /** Counters of a {@link Timeline}; all start at 0. */

@@ -19,6 +19,7 @@ import {
 } from './timeline-support.js';
 import type {
   AppErrorInfo,
+  HistoryPrint,
   InsertManyResult,
   InsertResult,
   TimelineEvent,
@@ -32,6 +33,7 @@ import type {
 export {
   type AppErrorInfo,
   compareEvents,
+  type HistoryPrint,
   type InsertManyResult,
   type InsertResult,
   type TimelineEvent,
@@ -398,9 +400,26 @@ export class Timeline<S, E> {
     };
   }
 
+  /**
+   * Events folded into the base since the history began (those of a joiner's snapshot
+   * included), whatever sources were forgotten since: with the events held, the history's size.
+   */
+  get foldedEvents(): number {
+    return this.log.folded;
+  }
+
   /** Event identities of every source this history forgot, summed (see `TimelineSnapshot.forgottenIds`). */
   get forgottenIds(): number {
     return this.log.forgottenIds;
+  }
+
+  /**
+   * The history's prints at the newest marks (multiples of `printEvery`) its base passed, oldest
+   * first, at most sixteen: see {@link HistoryPrint}. Empty without `printEvery`, and after joining
+   * from a snapshot that carried none.
+   */
+  prints(): readonly HistoryPrint[] {
+    return this.log.prints();
   }
 
   /** The newest-event tick before which `forgetSourcesAfter` forgets a source at base `baseTick`. */

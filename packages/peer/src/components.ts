@@ -123,6 +123,7 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
     heldRanges: (source, maxPairs) => c.driver.timeline.heldRanges(source, maxPairs),
     unrepairable: () => c.join.markUnrepairable(),
     releasedSeq: () => c.persistence.releasedSeq,
+    prints: () => c.driver.timeline.prints(),
     askOnLaterFrontier: broadcast === undefined,
   });
   c.intake = new EventIntake(ctx, links, c.repair, {

@@ -111,12 +111,13 @@ export class Driver<S, E> {
   }
 
   /**
-   * Events this peer holds or folded into its base: the known ones but those it refused as
-   * settled (known, so never taken or passed on again, and not part of its state), plus those of
-   * the sources its history forgot (carried in snapshots, so peers on one history agree).
+   * Events of this peer's history: those folded into its base since the history began (carried
+   * in snapshots, so peers on one history agree, whatever sources each forgot), those held, and
+   * those received and queued for the next step. Refused events are not counted.
    */
   get eventsHeld(): number {
-    return this.ctx.eventIds.count() - this.refusedKnown + this.timeline.forgottenIds;
+    const timeline = this.timeline;
+    return timeline.foldedEvents + timeline.stats().eventsHeld + this.pending.length;
   }
 
   /** Highest seq this incarnation stamped. */

@@ -37,7 +37,7 @@ export const FORGET_HORIZONS = 8;
  */
 export function forgetSources<S, E>(
   ctx: PeerContext<S, E>,
-  repair: Pick<Repair<S, E>, 'forget'>,
+  repair: Pick<Repair<S, E>, 'forget' | 'forgetOwn'>,
   timeline: Timeline<S, E>,
   baseTick: number,
 ): number {
@@ -58,6 +58,7 @@ export function forgetSources<S, E>(
   for (const [source, seq, lastTick, ids] of gone) {
     if (source === ctx.source) {
       notHeld -= ids;
+      repair.forgetOwn(seq);
       continue;
     }
     const k = known.get(source);

@@ -213,8 +213,13 @@ export class Join<S, E> {
     if (this.currentPhase.kind === 'established') this.checkSynced();
   }
 
-  /** No events from other sources known (own events may exist, e.g. emitted while alone). */
+  /**
+   * No events from other sources known, nor ever forgotten (own events may exist, e.g. emitted
+   * while alone): a peer whose history forgot others' sources re-bases only on a history that
+   * outranks its own (see maybeResync).
+   */
   private knowsOnlyOwnEvents(): boolean {
+    if (this.ctx.eventIds.forgotAny) return false;
     for (const source of this.ctx.eventIds.sources.keys()) if (source !== this.ctx.source) return false;
     return true;
   }

@@ -28,6 +28,8 @@ export class KnownEvents {
   readonly gappy = new Set<string>();
   /** Forgotten sources: their frontier when forgotten and the tick of their newest event. */
   readonly tombstones = new Map<string, { readonly seq: number; readonly lastTick: number }>();
+  /** `true` once a source was forgotten (this peer's history held events of others). */
+  forgotAny = false;
 
   get(source: string): SourceKnown | undefined {
     return this.sources.get(source);
@@ -66,6 +68,7 @@ export class KnownEvents {
   forget(source: string, seq: number, lastTick: number): void {
     const k = this.sources.get(source);
     if (k !== undefined && k.max > seq) return;
+    this.forgotAny = true;
     this.sources.delete(source);
     this.gappy.delete(source);
     this.tombstones.set(source, { seq: Math.max(seq, k?.contiguous ?? 0), lastTick });

@@ -62,7 +62,7 @@ export function createPeer<S, E>(options: PeerOptions<S, E>): Peer<S, E> {
   if (options.store !== undefined)
     throw new PeerError(
       'INVALID_OPTION',
-      'a peer with a store is opened with openPeer (its store is read first)',
+      'a peer with a store is opened with openPeer (it reads the store first)',
     );
   return new PeerRuntime<S, E>(options, undefined);
 }
@@ -433,7 +433,7 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
         this.sync.sendIfDue(l, now);
     }
     this.join.housekeeping(now);
-    this.repair.requestGaps(now);
+    this.repair.housekeeping(now);
     this.dissemination.housekeeping(now);
     this.join.maybeResync(now);
     this.dials.run(now);

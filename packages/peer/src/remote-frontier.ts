@@ -3,6 +3,7 @@
  * readers repair and re-basing share: what it claims of a source, whether it claims one event.
  * @internal
  */
+import type { FrontierPrint } from '@symmetric/codec';
 import { claimRanges, rangeHas } from './seq-ranges.js';
 import type { SourceSeqs } from './source-seqs.js';
 
@@ -12,6 +13,12 @@ export interface RemoteFrontier {
   readonly holds: SourceSeqs;
   /** Per source, the seqs past holes above `holds` its frontier claims (`[from, to]` pairs). */
   readonly above: Map<string, readonly number[]>;
+  /** The prints of its history its last frontier carried, oldest first. */
+  prints: readonly FrontierPrint[];
+  /** The newest mark of the prints this peer last sent it (Infinity before any). */
+  sentMark: number;
+  /** This peer's newest mark when the neighbour's first frontier arrived (-Infinity: none). */
+  openMark: number;
   /** Its frontier arrived at least once. */
   received: boolean;
   /** A SEQ_CONFLICT about this incarnation's source was reported for this link. */

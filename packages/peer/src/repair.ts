@@ -7,21 +7,16 @@
  * that this peer still lacks (repairs outstanding).
  * @internal
  */
-import type { FrontierFrame, IdRegistry, RequestFrame, WireEvent } from '@symmetric/codec';
+import type { FrontierFrame, FrontierPrint, IdRegistry, RequestFrame, WireEvent } from '@symmetric/codec';
 import type { PeerContext } from './context.js';
 import { PeerError } from './errors.js';
+import { compareListed, dominates, type OwnHistory, outranks, type PrintOrder } from './history-rank.js';
 import type { LinkEntry, LinkTable } from './links.js';
+import { PrintExchange } from './print-exchange.js';
 import { CLAIM_SLACK_SEQS } from './quotas.js';
 import { claimOf, claims, type RemoteFrontier } from './remote-frontier.js';
-import {
-  claimRanges,
-  compareRanges,
-  covers,
-  missingFrom,
-  rangeCount,
-  rangeMax,
-  toClaim,
-} from './seq-ranges.js';
+import { sendMissing, serveRequest } from './repair-serve.js';
+import { above, claimRanges, covers, missingFrom, rangeCount, rangeMax, toClaim } from './seq-ranges.js';
 import { SourceSeqs } from './source-seqs.js';
 
 /** Attempts at one gap before backing off to the slowest retry period. */
@@ -51,6 +46,8 @@ export interface RepairHost<E> {
   unrepairable(): void;
   /** Highest own seq that may leave this peer (above it, own events wait for the store). */
   releasedSeq(): number;
+  /** The prints of this peer's history at its newest marks, oldest first. */
+  prints(): readonly FrontierPrint[];
   /**
    * `true` when a later frontier (see {@link Repair.onFrontier}) is followed by nothing unless
    * asked (flooding). Broadcast announces frontiers while the channel may still deliver, and
@@ -84,6 +81,10 @@ export class Repair<S, E> {
    * this peer lacks (see {@link onFrontier}): its next frontier answers the request.
    */
   private readonly asked = new Map<string, { readonly sources: Set<string>; readonly at: number }>();
+  /** Prints sent and received per link. */
+  private readonly printX: PrintExchange;
+  /** The own seqs the timeline settled and forgot (see {@link forgetOwn}). */
+  private forgottenOwn = 0;
   /** Per link, our history's size and the time when we last asked it to refresh its frontier. */
   private readonly refreshed = new Map<string, { readonly count: number; readonly at: number }>();
 
@@ -93,6 +94,7 @@ export class Repair<S, E> {
     private readonly host: RepairHost<E>,
   ) {
     this.slots = ctx.codec.ids;
+    this.printX = new PrintExchange(() => host.prints());
   }
 
   /** What `link`'s neighbour is known to hold. */
@@ -101,7 +103,15 @@ export class Repair<S, E> {
     if (f !== undefined) return f;
     f = this.frontiers.get(link.key);
     if (f === undefined) {
-      f = { holds: new SourceSeqs(this.slots), above: new Map(), received: false, conflictReported: false };
+      f = {
+        holds: new SourceSeqs(this.slots),
+        above: new Map(),
+        prints: [],
+        sentMark: Number.POSITIVE_INFINITY,
+        openMark: Number.NEGATIVE_INFINITY,
+        received: false,
+        conflictReported: false,
+      };
       this.frontiers.set(link.key, f);
     }
     link.remote = f;
@@ -119,6 +129,18 @@ export class Repair<S, E> {
     this.frontiers.delete(key);
     this.asked.delete(key);
     this.refreshed.delete(key);
+  }
+
+  /**
+   * The timeline forgot this peer's own source up to `seq` (it stays known to the peer): what
+   * neighbours claim of it up there is settled, not missing.
+   */
+  forgetOwn(seq: number): void {
+    this.forgottenOwn = Math.max(this.forgottenOwn, seq);
+    const own = this.ctx.source;
+    for (const f of this.frontiers.values()) {
+      if ((f.holds.get(own) ?? 0) <= seq && !f.above.has(own)) f.holds.delete(own);
+    }
   }
 
   /** `source` was forgotten (gone longer than the horizon): drop what is noted about it. */
@@ -156,12 +178,15 @@ export class Repair<S, E> {
       if (!entries.some((e) => e.source === own)) entries.push({ source: own, seq: 0 });
     }
     const max = Math.max(1, this.ctx.codec.limits.maxFrontierEntries);
+    // Prints go with every frame of a vouching frontier: they speak for the whole history.
+    const prints = entries.length > 0 ? this.printX.toSend(this.frontierOf(link)) : [];
+    const frame = (part: typeof entries): FrontierFrame =>
+      prints.length > 0 ? { type: 'frontier', entries: part, prints } : { type: 'frontier', entries: part };
     if (entries.length <= max) {
-      this.ctx.send(link, { type: 'frontier', entries });
+      this.ctx.send(link, frame(entries));
       return;
     }
-    for (let i = 0; i < entries.length; i += max)
-      this.ctx.send(link, { type: 'frontier', entries: entries.slice(i, i + max) });
+    for (let i = 0; i < entries.length; i += max) this.ctx.send(link, frame(entries.slice(i, i + max)));
   }
 
   /**
@@ -208,6 +233,7 @@ export class Repair<S, E> {
       for (const source of remote.holds.keys()) if (!listed.has(source)) remote.holds.delete(source);
       for (const source of remote.above.keys()) if (!listed.has(source)) remote.above.delete(source);
     }
+    this.printX.received(remote, f.prints, !remote.received);
     remote.received = true;
     let othersHistory = false;
     let lacking: string[] | undefined;
@@ -232,6 +258,10 @@ export class Repair<S, E> {
       }
     }
     this.repairTo(link);
+    // Histories that list the same events and differ only in what both settled (their prints)
+    // cannot be repaired event by event: the one outranked re-bases at once.
+    if (this.printOrder(link) === 'greater' && compareListed(remote, this.own) === 0)
+      this.host.unrepairable();
     if (answer !== undefined) this.answered(link, answer);
     else if (later && lacking !== undefined && f.entries.length > 0 && this.host.askOnLaterFrontier)
       this.ask(link, lacking, now);
@@ -308,51 +338,25 @@ export class Repair<S, E> {
 
   /** Send `link` every event we hold that its announced frontier lacks. */
   private repairTo(link: LinkEntry<E>): void {
-    const holds = this.frontierOf(link).holds;
-    for (const [source, k] of this.ctx.eventIds.sources) {
-      const theirs = holds.get(source) ?? 0;
-      if (k.max <= theirs) continue;
-      const events = this.host.eventsOf(source, theirs + 1, k.max);
-      if (events.length === 0) continue;
-      for (const ev of events) {
-        const h = holds.get(ev.source) ?? 0;
-        if (ev.seq === h + 1) holds.set(ev.source, ev.seq);
-      }
-      this.links.sendEvents(link, events);
-      this.ctx.stats.repairsSent += events.length;
-      if (link.protocol.kind === 'closed') return;
-    }
+    sendMissing(this.ctx, this.links, this.host, link, this.frontierOf(link).holds);
   }
 
   /**
    * A neighbour's request for seq ranges: send what we hold of them, at most
    * `quotas.maxRequestSpan` seqs of each range (a larger range is served in part, never taken as
-   * abuse: an honest peer may ask for a gap a liar opened).
+   * abuse: an honest peer may ask for a gap a liar opened). Events of our state we claim and
+   * cannot send (folded into the base): our frontier after what we sent tells the neighbour so
+   * (it re-bases rather than wait for them).
    */
   onRequest(link: LinkEntry<E>, f: RequestFrame): void {
-    const span = this.ctx.options.quotas.maxRequestSpan;
-    const own = this.ctx.source;
-    let unserved = false;
-    for (const r of f.ranges) {
-      if (r.toSeq < r.fromSeq) continue;
-      const to = Math.min(r.toSeq, r.fromSeq + span - 1);
-      const events = this.host.eventsOf(r.source, r.fromSeq, to);
-      // Claimed (in our frontier: our history holds it) and not sent: folded into the base.
-      const claimed = r.source === own ? Math.min(this.host.releasedSeq(), to) : to;
-      if (!unserved && claimed >= r.fromSeq) {
-        const sent = new Set<number>();
-        for (const e of events) sent.add(e.seq);
-        for (let seq = r.fromSeq; seq <= claimed && !unserved; seq++)
-          if (!sent.has(seq) && this.host.holds(r.source, seq)) unserved = true;
-      }
-      if (events.length === 0) continue;
-      this.links.sendEvents(link, events);
-      this.ctx.stats.repairsSent += events.length;
-      if (link.protocol.kind === 'closed') return;
-    }
-    // Events of our state we claim and cannot send: our frontier after what we sent tells the
-    // neighbour so (it re-bases rather than wait for them).
-    if (unserved && this.host.vouches()) this.sendFrontier(link);
+    if (serveRequest(this.ctx, this.links, this.host, link, f) && this.host.vouches())
+      this.sendFrontier(link);
+  }
+
+  /** Periodic: gap requests and prints still to compare. */
+  housekeeping(now: number): void {
+    this.requestGaps(now);
+    this.sendPendingPrints();
   }
 
   /** Request seq gaps older than `gapGraceMs`, each from a neighbour likely to hold it. */
@@ -461,9 +465,27 @@ export class Repair<S, E> {
     return this.holdsMissing(link) || !this.dominates(link);
   }
 
-  /** `true` when `link`'s neighbour announced events this peer lacks. */
+  /**
+   * `true` when `link`'s neighbour announced events this peer lacks, or its history's print
+   * differs from ours (it settled events we lack, or lacks some we settled).
+   */
   holdsMissing(link: LinkEntry<E>): boolean {
-    return this.historyLacks(link).length > 0;
+    return this.historyLacks(link).length > 0 || this.printOrder(link) !== 'equal';
+  }
+
+  /** The order of `link`'s neighbour's prints against ours (see history-rank.ts). */
+  private printOrder(link: LinkEntry<E>): PrintOrder {
+    return this.printX.order(this.frontierOf(link));
+  }
+
+  /**
+   * Periodic: once this peer's base passed a new mark, send its frontier (and so its prints) to
+   * every neighbour whose prints differ from ours in an order still pending, so both sides read
+   * it at a mark past the link's opening.
+   */
+  sendPendingPrints(): void {
+    if (!this.printX.newMark() || !this.host.vouches()) return;
+    for (const l of this.ctx.neighbours()) if (this.printOrder(l) === 'pending') this.sendFrontier(l);
   }
 
   /** The sources of which `link`'s neighbour claims events our history lacks. */
@@ -471,7 +493,7 @@ export class Repair<S, E> {
     const remote = this.frontierOf(link);
     const lacking: string[] = [];
     for (const source of remote.holds.keys())
-      if (!covers(this.mine(source), claimOf(remote, source))) lacking.push(source);
+      if (!covers(this.mine(source), this.claimHere(remote, source))) lacking.push(source);
     return lacking;
   }
 
@@ -544,36 +566,28 @@ export class Repair<S, E> {
 
   /** `true` when `link`'s neighbour announced holding every event this peer holds. */
   private dominates(link: LinkEntry<E>): boolean {
-    const remote = this.frontierOf(link);
-    for (const source of this.ctx.eventIds.sources.keys())
-      if (!covers(claimOf(remote, source), this.mine(source))) return false;
-    return true;
+    return dominates(this.frontierOf(link), this.own, this.printOrder(link));
   }
 
   /**
    * `true` when `link`'s neighbour's history outranks ours, so re-basing on its snapshot is the
-   * way to reach what it holds and we cannot get: it announced holding every event we hold, or
-   * it holds more events (the sum of its announced frontier against ours), ties going to the
-   * larger frontier (compared source by source, in source order). An order on histories, from
-   * the frontiers both sides exchanged, the same on every peer: when histories each lost events
-   * behind the horizon, the whole room ends on one of them, and a peer never re-bases back.
+   * way to reach what it holds and we cannot get (see history-rank.ts): an order on histories,
+   * the same on every peer, so the whole room ends on one of them and a peer never re-bases back.
    */
   outranks(link: LinkEntry<E>): boolean {
-    if (this.dominates(link)) return true;
-    const remote = this.frontierOf(link);
-    const known = this.ctx.eventIds;
-    const sources = [...new Set([...remote.holds.keys(), ...known.sources.keys()])].sort();
-    let other = 0;
-    let mine = 0;
-    for (const source of sources) {
-      other += rangeCount(claimOf(remote, source));
-      mine += rangeCount(this.mine(source));
-    }
-    if (other !== mine) return other > mine;
-    for (const source of sources) {
-      const order = compareRanges(claimOf(remote, source), this.mine(source));
-      if (order !== 0) return order > 0;
-    }
-    return false;
+    return outranks(this.frontierOf(link), this.own, this.printOrder(link));
+  }
+
+  /** This peer's history as ranking reads it. */
+  private readonly own: OwnHistory = {
+    sources: { [Symbol.iterator]: () => this.ctx.eventIds.sources.keys() },
+    mine: (source) => this.mine(source),
+  };
+
+  /** What `remote` claims of `source` above the seqs this peer settled and forgot. */
+  private claimHere(remote: RemoteFrontier, source: string): number[] {
+    const upTo =
+      source === this.ctx.source ? this.forgottenOwn : (this.ctx.eventIds.tombstones.get(source)?.seq ?? 0);
+    return above(claimOf(remote, source), upTo);
   }
 }

@@ -75,3 +75,15 @@ export function compareRanges(a: readonly number[], b: readonly number[]): numbe
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
   return a.length - b.length;
 }
+
+/** `ranges` without the seqs up to `upTo`. @internal */
+export function above(ranges: readonly number[], upTo: number): number[] {
+  if (upTo <= 0) return ranges as number[];
+  const out: number[] = [];
+  for (let i = 0; i < ranges.length; i += 2) {
+    const to = ranges[i + 1]!;
+    if (to <= upTo) continue;
+    out.push(Math.max(ranges[i]!, upTo + 1), to);
+  }
+  return out;
+}

@@ -84,6 +84,10 @@ export function peerBasics<S, E>(
       resolved.horizonTicks === undefined
         ? undefined
         : (KEPT_OWN_HORIZONS - FORGET_HORIZONS) * resolved.horizonTicks,
+    // Histories are printed every eighth of a horizon: two sides of a long partition are ranked
+    // on their prints once the sources only one side holds are forgotten (see history-rank.ts).
+    printEvery:
+      resolved.horizonTicks === undefined ? undefined : Math.max(1, Math.floor(resolved.horizonTicks / 8)),
   };
   let timeline: Timeline<S, E>;
   let clock: Clock;

@@ -8,9 +8,9 @@ const envelopeCodec = createMsgpackPayloadCodec({ maxDepth: 8 });
 
 /**
  * Bytes of a timeline snapshot as sent to a joining peer in `snapshot` chunks: a MessagePack
- * envelope `{v, t, r, f, k, g, s}` (version, tick, PRNG words, frontier pairs, each frontier
- * source's newest folded tick, seqs given up, state bytes from the state codec; `k` and `g`
- * optional).
+ * envelope `{v, t, r, f, k, o, n, p, g, s}` (version, tick, PRNG words, frontier pairs, each
+ * frontier source's newest folded tick, forgotten ids, events folded, the history's prints, seqs
+ * given up, state bytes from the state codec; `k`, `o`, `n`, `p` and `g` optional).
  * @internal
  */
 export function encodeSnapshot<S>(snapshot: TimelineSnapshot<S>, stateCodec: PayloadCodec<S>): Uint8Array {
@@ -22,6 +22,18 @@ export function encodeSnapshot<S>(snapshot: TimelineSnapshot<S>, stateCodec: Pay
     f: snapshot.frontier.map(([source, seq]) => [source, seq]),
     ...(snapshot.lastTicks !== undefined ? { k: [...snapshot.lastTicks] } : {}),
     ...(snapshot.forgottenIds !== undefined ? { o: snapshot.forgottenIds } : {}),
+    ...(snapshot.foldedEvents !== undefined ? { n: snapshot.foldedEvents } : {}),
+    ...(snapshot.print !== undefined
+      ? {
+          p: [
+            snapshot.print.every,
+            snapshot.print.mark,
+            snapshot.print.count,
+            snapshot.print.digest,
+            snapshot.print.open.map((o) => [...o]),
+          ],
+        }
+      : {}),
     ...(snapshot.skipped !== undefined ? { g: snapshot.skipped.map(([source, r]) => [source, [...r]]) } : {}),
     s: state,
   });
@@ -61,6 +73,23 @@ export function decodeSnapshot<S>(bytes: Uint8Array, stateCodec: PayloadCodec<S>
   const forgottenIds = env['o'];
   if (forgottenIds !== undefined && typeof forgottenIds !== 'number')
     throw new Error('snapshot forgotten ids invalid');
+  const foldedEvents = env['n'];
+  if (foldedEvents !== undefined && typeof foldedEvents !== 'number')
+    throw new Error('snapshot folded count invalid');
+  const p = env['p'];
+  if (p !== undefined && (!Array.isArray(p) || p.length !== 5 || !Array.isArray(p[4])))
+    throw new Error('snapshot print invalid');
+  // Checked in Timeline.fromSnapshot.
+  const print =
+    p === undefined
+      ? undefined
+      : {
+          every: p[0] as number,
+          mark: p[1] as number,
+          count: p[2] as number,
+          digest: p[3] as number,
+          open: p[4] as [number, number, number][],
+        };
   return {
     tick,
     random: random as number[],
@@ -69,6 +98,8 @@ export function decodeSnapshot<S>(bytes: Uint8Array, stateCodec: PayloadCodec<S>
     ...(skipped !== undefined ? { skipped: skipped as [string, number[]][] } : {}),
     ...(lastTicks !== undefined ? { lastTicks: lastTicks as number[] } : {}),
     ...(forgottenIds !== undefined ? { forgottenIds } : {}),
+    ...(print !== undefined ? { print } : {}),
+    ...(foldedEvents !== undefined ? { foldedEvents } : {}),
     state: stateCodec.decode(state),
   };
 }

@@ -54,4 +54,17 @@ describe('a history re-based on travels at the pace of round trips', () => {
     expect(new Set(peers.map((p) => p.stats().events)).size).toBe(1);
     expect(peers.map((p) => p.stats().desyncs)).toEqual([0, 0, 0, 0, 0, 0]);
   });
+
+  it('sides apart past the forget age, each forgetting the sources only it held, end on one history: ranked on their prints', async () => {
+    // 28.5 s apart (over fourteen horizons), the newest event at 6.4 s: both sides forgot every
+    // source only they held events of, so their frontiers list the same. The prints of what each
+    // settled differ and rank them.
+    const c = await splitLine(30_000);
+    const peers = [...c.peers.values()];
+    c.run(30_000 + 8000);
+    expect(distinct(c.hashes())).toHaveLength(1);
+    expect(new Set(peers.map((p) => p.stats().events)).size).toBe(1);
+    expect(peers.map((p) => p.stats().desyncs)).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(peers.reduce((n, p) => n + p.stats().resyncs, 0)).toBeGreaterThanOrEqual(3);
+  });
 });
