@@ -46,6 +46,7 @@ export interface PeerContext<S, E> {
 export interface HostGlobals {
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
+  queueMicrotask(fn: () => void): void;
   crypto: { getRandomValues(bytes: Uint8Array): Uint8Array };
   performance: { now(): number };
 }

@@ -32,7 +32,11 @@ export interface Dissemination<E> {
   stats(): BroadcastStats;
 }
 
-/** Send `events` to every neighbour but `except` (and `skip`) that may lack them; `true` if sent anywhere. */
+/**
+ * Send `events` to every neighbour but `except` (and `skip`) that may lack them; `true` if sent
+ * anywhere. Events relayed from a link (`except` set) are held to the end of the delivery turn,
+ * one frame per link for all the events relayed to it in that turn; others leave at once.
+ */
 function flood<S, E>(
   ctx: PeerContext<S, E>,
   links: LinkTable<E>,
@@ -60,7 +64,8 @@ function flood<S, E>(
     }
     const batch = out ?? events;
     if (batch.length === 0) continue;
-    links.sendEvents(l, batch);
+    if (except === undefined) links.sendEvents(l, batch);
+    else links.relayEvents(l, batch);
     sent = true;
   }
   return sent;

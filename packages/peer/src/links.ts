@@ -2,7 +2,8 @@
  * Links: one entry per transport link, from the moment it opens until it closes. Owns the
  * handshake (`hello` both ways, checks, the duplicate-link rule), each link's codec
  * encoder/decoder pair (the codec interns ids per link), sending (with counting and events
- * chunking), link errors, and `bye`.
+ * chunking; relayed events held to the end of the delivery turn, `relay-queue.ts`), link
+ * errors, and `bye`.
  * @internal
  */
 import {
@@ -22,6 +23,7 @@ import { host } from './context.js';
 import { PeerError, type PeerErrorCode } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import type { LinkUse } from './quota-guard.js';
+import { RelayQueue } from './relay-queue.js';
 import type { RemoteFrontier } from './remote-frontier.js';
 import type { Signer } from './signing.js';
 import type { PeerCounters } from './stats.js';
@@ -78,6 +80,8 @@ export class LinkEntry<E> {
   remote: RemoteFrontier | undefined;
   /** What the quota guard counts of this link (kept here once looked up: read for every frame). */
   quotaUse: LinkUse | undefined;
+  /** Events to relay to the neighbour when the current delivery turn ends (see relay-queue.ts). */
+  readonly relayed: WireEvent<E>[] = [];
 
   constructor(
     /** Link id, unique among this peer's links (prefixed with the transport index when several). */
@@ -116,6 +120,10 @@ export class LinkTable<E> {
   private neighbourList: LinkEntry<E>[] = [];
   /** Refusals already reported (`code peerId`): a refusal is reported once, not at every redial. */
   private readonly refusalsReported = new Set<string>();
+  /** Relayed events held per link until the delivery turn ends. */
+  private readonly relayQueue = new RelayQueue<E, LinkEntry<E>>((entry, events) =>
+    this.sendEventsNow(entry, events),
+  );
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -349,6 +357,7 @@ export class LinkTable<E> {
     this.entries.delete(key);
     const wasNeighbour = entry.protocol.kind === 'running';
     entry.protocol = { kind: 'closed', peerId: entry.peerId };
+    this.relayQueue.drop(entry);
     // The ids this link interned are given back to the codec (shared by all links).
     entry.encoder.dispose();
     entry.decoder.dispose();
@@ -406,9 +415,10 @@ export class LinkTable<E> {
     }
   }
 
-  /** Encode and send `frame` on `entry` (nothing on a closed link). */
+  /** Encode and send `frame` on `entry` (nothing on a closed link), after the events held for it. */
   send(entry: LinkEntry<E>, frame: Frame<E>): void {
     if (entry.protocol.kind === 'closed') return;
+    if (entry.relayed.length > 0) this.relayQueue.flushLink(entry);
     let bytes: Uint8Array;
     try {
       bytes = entry.encoder.encode(frame);
@@ -425,8 +435,28 @@ export class LinkTable<E> {
     this.sendBytes(entry, bytes);
   }
 
-  /** Send events in frames of at most MAX_EVENTS_PER_FRAME (halving a frame the codec finds too large). */
+  /**
+   * Relay `events` to `entry` at the end of the current delivery turn, in one frame with the
+   * other events relayed to it in that turn (see {@link flushRelayed}).
+   */
+  relayEvents(entry: LinkEntry<E>, events: readonly WireEvent<E>[]): void {
+    if (entry.protocol.kind === 'closed') return;
+    this.relayQueue.add(entry, events);
+  }
+
+  /** The delivery turn ended: the relayed events held leave, one frame per link. */
+  flushRelayed(): void {
+    this.relayQueue.flush();
+  }
+
+  /** Send events now (after the events held for `entry`), in frames of at most MAX_EVENTS_PER_FRAME. */
   sendEvents(entry: LinkEntry<E>, events: readonly WireEvent<E>[]): void {
+    if (entry.relayed.length > 0) this.relayQueue.flushLink(entry);
+    this.sendEventsNow(entry, events);
+  }
+
+  /** Send events in frames of at most MAX_EVENTS_PER_FRAME (halving a frame the codec finds too large). */
+  private sendEventsNow(entry: LinkEntry<E>, events: readonly WireEvent<E>[]): void {
     const max = Math.max(1, Math.min(MAX_EVENTS_PER_FRAME, this.codec.limits.maxBatchEvents));
     for (let i = 0; i < events.length; i += max) {
       const chunk = events.length <= max ? events : events.slice(i, i + max);

@@ -123,6 +123,8 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
   private realTime = false;
   private nextHousekeepingAt = 0;
   private readonly housekeepingLinks: LinkEntry<E>[] = []; // reused every round
+  /** A delivery turn ended: the events relayed in it leave, one frame per link. */
+  private readonly endTurn = (): void => this.links.flushRelayed();
 
   constructor(options: PeerOptions<S, E>, seed: ResumeSeed | undefined) {
     const resolved = resolveOptions(options);
@@ -398,6 +400,7 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
     if (this.driver.status === 'stopped') return;
     if (!(nowMs >= this.lastNow)) nowMs = this.lastNow; // monotonic (also rejects NaN)
     this.lastNow = nowMs;
+    this.links.flushRelayed(); // a turn a transport did not end, ends before the step
     this.join.startIfUnset(nowMs);
     if (nowMs >= this.nextHousekeepingAt) {
       this.nextHousekeepingAt = nowMs + HOUSEKEEPING_MS;
@@ -459,6 +462,7 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
     return {
       onLink: (link) => this.guard(() => this.onLink(transport, keyOf(link), link)),
       onFrame: (link, bytes) => this.guardFrame(keyOf(link), bytes),
+      onTurnEnd: () => this.guard(this.endTurn),
       onClose: (link, info) => this.guard(() => this.onClose(keyOf(link), info)),
       onError: (error, link) =>
         this.guard(() =>
@@ -536,7 +540,7 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
     if (frame === undefined) return;
     if (entry.protocol.kind === 'handshaking') {
       if (entry.pendingHello !== undefined) this.onAuthPhase(entry, frame);
-      else if (frame.type === 'hello') this.onHello(entry, frame);
+      else if (frame.type === 'hello') this.admitted(entry, frame, this.links.checkHello(entry, frame));
       else
         this.links.linkError(
           entry,
@@ -546,10 +550,6 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
       return;
     }
     routeFrame(this.routes, entry, frame, this.currentNow());
-  }
-
-  private onHello(entry: LinkEntry<E>, f: HelloFrame): void {
-    this.admitted(entry, f, this.links.checkHello(entry, f));
   }
 
   /** Authenticated rooms: a frame between the neighbour's hello and its `auth`. */
@@ -585,7 +585,6 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
     }
   }
 
-  /** A frame from a neighbour (handshake done), to the component that owns its type. */
   // ---- errors -----------------------------------------------------------------------------
 
   private count(error: PeerError): PeerError {

@@ -19,6 +19,7 @@ import { PendingDial } from './pending-dial.js';
 import { Channel, EV_CLOSE, EV_FRAME, MinHeap } from './queue.js';
 import { SeededRandom } from './random.js';
 import { LoopbackTransport, type LoopbackTransportOptions } from './transport.js';
+import { Turns } from './turns.js';
 
 /** Host timer and clock functions; this package is built without DOM or Node types. */
 const host = globalThis as unknown as {
@@ -73,6 +74,8 @@ export class LoopbackNetwork {
   private timer: unknown;
   private timerAt = Number.POSITIVE_INFINITY;
   private readonly pump = (): void => this.realPump();
+  private readonly turns = new Turns();
+  private readonly turnThrew = (t: LoopbackTransport, error: unknown): void => this.handlerThrew(t, error);
 
   /** @throws {LoopbackError} `BAD_OPTIONS` or `BAD_LATENCY` for malformed options. */
   constructor(options: LoopbackNetworkOptions = {}) {
@@ -158,7 +161,8 @@ export class LoopbackNetwork {
   /**
    * Virtual time only: delivers every event due at or before `ms` in time order (ties in send
    * order), calling handlers synchronously, then sets the clock to `ms` (never backwards).
-   * Events that handlers schedule at or before `ms` are delivered in the same call.
+   * Events that handlers schedule at or before `ms` are delivered in the same call. Once the
+   * frames due at one instant are delivered, each handler that received some gets `onTurnEnd`.
    *
    * @throws {LoopbackError} `WRONG_TIME_MODE` on a real-time network, `REENTRANT` from inside a handler.
    */
@@ -174,8 +178,10 @@ export class LoopbackNetwork {
     try {
       const queue = this.queue;
       for (let top = queue.peek(); top !== undefined && top.at <= ms; top = queue.peek()) {
-        if (top.at > this.virtualNow) this.virtualNow = top.at;
+        const at = top.at;
+        if (at > this.virtualNow) this.virtualNow = at;
         this.step(top);
+        if (this.turns.pending && queue.peek()?.at !== at) this.turns.end(this.turnThrew);
       }
     } finally {
       this.running = false;
@@ -351,6 +357,7 @@ export class LoopbackNetwork {
     for (let top = queue.peek(); top !== undefined && top.at <= now && top.seq < limit; top = queue.peek()) {
       this.step(top);
     }
+    if (this.turns.pending) this.turns.end(this.turnThrew);
     const next = queue.peek();
     if (next !== undefined && next.at < this.timerAt) this.arm(next.at);
   }
@@ -377,6 +384,7 @@ export class LoopbackNetwork {
         return;
       }
       this.counters.framesDelivered++;
+      this.turns.note(end.owner);
       try {
         end.owner.handler?.onFrame(end, payload as Uint8Array);
       } catch (error) {
@@ -463,13 +471,13 @@ export class LoopbackNetwork {
     }
   }
 
-  private handlerThrew(t: LoopbackTransport, error: unknown, link: LoopbackLink): void {
+  private handlerThrew(t: LoopbackTransport, error: unknown, link?: LoopbackLink): void {
     this.counters.handlerErrors++;
     const wrapped = isTransportError(error)
       ? error
       : new TransportError('INTERNAL', `a handler threw: ${String(error)}`, {
           cause: error,
-          linkId: link.id,
+          ...(link === undefined ? {} : { linkId: link.id }),
         });
     try {
       t.handler?.onError(wrapped, link);

@@ -34,6 +34,8 @@ export class LoopbackTransport implements Transport {
   handler: TransportHandler | undefined;
   /** @internal */
   started = false;
+  /** @internal Received a frame in the network's current delivery turn. */
+  inTurn = false;
   /** @internal Open link ends, in opening order. */
   readonly openLinks = new Set<LoopbackLink>();
 

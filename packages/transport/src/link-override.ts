@@ -59,6 +59,7 @@ export function withLinkOverrides(inner: Transport, override: (link: Link) => Li
         onFrame: (link, frame) => h.onFrame(wrap(link), frame),
         onClose: (link, info) => h.onClose(wrap(link), info),
         onError: (error, link) => h.onError(error, link === undefined ? undefined : wrap(link)),
+        ...(h.onTurnEnd === undefined ? {} : { onTurnEnd: () => h.onTurnEnd!() }),
       }),
     dial: async (address) => wrap(await inner.dial(address)),
     addresses: () => inner.addresses(),

@@ -69,6 +69,14 @@ export interface TransportHandler {
   onClose(link: Link, info: CloseInfo): void;
   /** Something failed in the background (a failed redial, a refused peer, a bad frame). */
   onError(error: TransportError, link?: Link): void;
+  /**
+   * Optional: the frames that arrived together (one instant of a virtual clock, one read of a
+   * socket) have all been handed to `onFrame`; called after the last of them, before anything
+   * later is delivered. The receiver may then send what it held back for the turn (the peer
+   * runtime's relayed events, one frame per link). Transports that do not call it leave the
+   * receiver to end the turn itself once the current task's microtasks run.
+   */
+  onTurnEnd?(): void;
 }
 
 /**

@@ -71,4 +71,26 @@ describe('withLinkOverrides', () => {
     expect(t.addresses()).toEqual(['here']);
     expect(t.name).toBe('fake');
   });
+
+  it("forwards the handler's onTurnEnd when it has one, and offers none otherwise", async () => {
+    const handlers: TransportHandler[] = [];
+    const inner = {
+      name: 'fake',
+      start: async (h: TransportHandler) => {
+        handlers.push(h);
+      },
+      dial: async () => fakeLink('a'),
+      addresses: () => [],
+      links: () => [],
+      stop: async () => {},
+    };
+    const t = withLinkOverrides(inner, () => ({}));
+    let ends = 0;
+    const base = { onLink: () => {}, onFrame: () => {}, onClose: () => {}, onError: () => {} };
+    await t.start({ ...base, onTurnEnd: () => ends++ });
+    handlers[0]!.onTurnEnd?.();
+    expect(ends).toBe(1);
+    await t.start(base);
+    expect(handlers[1]!.onTurnEnd).toBeUndefined();
+  });
 });
