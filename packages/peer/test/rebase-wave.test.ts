@@ -33,10 +33,10 @@ describe('a history re-based on travels at the pace of round trips', () => {
   it('a neighbour that re-based is asked at once for what it announced: the next hop does not wait a request timeout', async () => {
     const c = await splitLine();
     const peers = [...c.peers.values()];
-    // The first hop (the healed link) gives up what the other side folded after a request
-    // timeout; every later hop learns it from its re-based neighbour's answer, within round
-    // trips. Three hops waiting 5 s each would take past 15 s.
-    c.run(9000 + 8000);
+    // Every hop, the healed link's included, learns what the other side folded from its
+    // neighbour's answer, within round trips (one history about 0.4 s after the heal): one hop
+    // waiting the 5 s request timeout would take past 3 s.
+    c.run(9000 + 3000);
     expect(distinct(c.hashes())).toHaveLength(1);
     expect(new Set(peers.map((p) => p.stats().events)).size).toBe(1);
     expect(peers.map((p) => p.stats().desyncs)).toEqual([0, 0, 0, 0, 0, 0]);
