@@ -8,7 +8,7 @@
  */
 
 /** Protocol version carried in every handshake and frame envelope. */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /** Capability bits announced in the handshake. */
 export const Capability = {

@@ -81,7 +81,7 @@ const nonNegative = fc.double({ min: 0, noNaN: true, noDefaultInfinity: true });
 export const helloArb: fc.Arbitrary<HelloFrame> = fc.record(
   {
     type: fc.constant('hello' as const),
-    version: fc.constant(3), // PROTOCOL_VERSION
+    version: fc.constant(4), // PROTOCOL_VERSION
     room: text(128),
     fps: fc.integer({ min: 1, max: 1000 }),
     peerId: text(128, 1),
