@@ -25,23 +25,29 @@ export interface CarriedFrame {
   readonly dueMs: number;
 }
 
-/** Frames per chunk of the columns (chunks are never copied as the record grows). */
-const CHUNK_BITS = 16;
-const CHUNK = 1 << CHUNK_BITS;
-const MASK = CHUNK - 1;
+/** Initial capacity of a route's columns (they grow by half as they fill). */
+const INITIAL_CAPACITY = 16;
+
+/** The columns of one route: its frames in record order. */
+interface RouteColumns {
+  sent: Float64Array;
+  delay: Float64Array;
+  /** Each frame's number in the whole record (its record order across routes). */
+  index: Uint32Array;
+  count: number;
+}
 
 /**
- * Carried frames in columns: what a long run records without an object per frame. Per frame, its
- * send time and drawn latency (in chunks of 65,536 frames, so growing copies nothing) and its
- * route (sender, receiver and link, interned). Its due time is not stored when it is what the
- * link's FIFO order makes it, `max(sent + delay, due of the route's previous frame)` (always, for
- * a loopback network's frames); other due times are kept aside. Iterating yields each frame as a
- * {@link CarriedFrame}.
+ * Carried frames in columns: what a long run records without an object per frame. Per route
+ * (sender, receiver and link, interned), its frames' send times, drawn latencies and numbers in
+ * the whole record, in record order (20 bytes a frame, each route's frames side by side, so a
+ * link direction's frames are read in one sweep). A frame's due time is not stored when it is
+ * what the link's FIFO order makes it, `max(sent + delay, due of the route's previous frame)`
+ * (always, for a loopback network's frames); other due times are kept aside. Iterating yields
+ * each frame as a {@link CarriedFrame}, in record order.
  */
 export class FrameColumns implements Iterable<CarriedFrame> {
-  readonly #sent: Float64Array[] = [];
-  readonly #delay: Float64Array[] = [];
-  readonly #route: Int32Array[] = [];
+  readonly #routes: RouteColumns[] = [];
   /** Sender, receiver and link id of each route. */
   readonly routeFrom: number[] = [];
   readonly routeTo: number[] = [];
@@ -50,7 +56,7 @@ export class FrameColumns implements Iterable<CarriedFrame> {
   readonly #routesOf = new Map<string, number[]>();
   /** Due time of each route's last frame (in record order). */
   readonly #lastDue: number[] = [];
-  /** Due times that are not the FIFO rule's, by frame. */
+  /** Due times that are not the FIFO rule's, by frame number. */
   readonly #dueAside = new Map<number, number>();
   /** Frames held. */
   size = 0;
@@ -68,39 +74,28 @@ export class FrameColumns implements Iterable<CarriedFrame> {
   /** Append one frame of route `r` (from {@link routeOf}). */
   addOnRoute(r: number, sentMs: number, delayMs: number, dueMs: number): void {
     const i = this.size++;
-    const c = i >>> CHUNK_BITS;
-    if (c === this.#sent.length) {
-      this.#sent.push(new Float64Array(CHUNK));
-      this.#delay.push(new Float64Array(CHUNK));
-      this.#route.push(new Int32Array(CHUNK));
-    }
-    this.#sent[c]![i & MASK] = sentMs;
-    this.#delay[c]![i & MASK] = delayMs;
-    this.#route[c]![i & MASK] = r;
+    const cols = this.#routes[r]!;
+    const k = cols.count++;
+    if (k === cols.sent.length) grow(cols);
+    cols.sent[k] = sentMs;
+    cols.delay[k] = delayMs;
+    cols.index[k] = i;
     const fifo = Math.max(sentMs + delayMs, this.#lastDue[r]!);
     if (dueMs !== fifo) this.#dueAside.set(i, dueMs);
     this.#lastDue[r] = dueMs;
   }
 
-  /** Send time of frame `i`, ms. */
-  sent(i: number): number {
-    return this.#sent[i >>> CHUNK_BITS]![i & MASK]!;
+  /**
+   * Frames of route `r` in record order: the first `count` entries of its columns (read only;
+   * the columns are replaced as the route grows).
+   */
+  routeFrames(r: number): Readonly<RouteColumns> {
+    return this.#routes[r]!;
   }
 
-  /** Drawn latency of frame `i`, ms. */
-  delay(i: number): number {
-    return this.#delay[i >>> CHUNK_BITS]![i & MASK]!;
-  }
-
-  /** Route of frame `i` (an index into `routeFrom`, `routeTo`, `routeLink`). */
-  route(i: number): number {
-    return this.#route[i >>> CHUNK_BITS]![i & MASK]!;
-  }
-
-  /** Due time of frame `i` given the due time of its route's previous frame (in record order). */
-  due(i: number, previousDue: number): number {
-    const aside = this.#dueAside.size === 0 ? undefined : this.#dueAside.get(i);
-    return aside ?? Math.max(this.sent(i) + this.delay(i), previousDue);
+  /** The due time of frame number `i` when it is not the FIFO rule's, else `undefined`. */
+  dueAside(i: number): number | undefined {
+    return this.#dueAside.size === 0 ? undefined : this.#dueAside.get(i);
   }
 
   /** The route of frames from `from` to `to` on link `linkId` (made on first use). */
@@ -116,26 +111,57 @@ export class FrameColumns implements Iterable<CarriedFrame> {
     this.routeTo.push(to);
     this.routeLink.push(linkId);
     this.#lastDue.push(Number.NEGATIVE_INFINITY);
+    this.#routes.push({
+      sent: new Float64Array(INITIAL_CAPACITY),
+      delay: new Float64Array(INITIAL_CAPACITY),
+      index: new Uint32Array(INITIAL_CAPACITY),
+      count: 0,
+    });
     routes.push(r);
     return r;
   }
 
   *[Symbol.iterator](): Iterator<CarriedFrame> {
+    const routes = this.#routes;
+    const routeOfFrame = new Int32Array(this.size);
+    for (let r = 0; r < routes.length; r++) {
+      const { index, count } = routes[r]!;
+      for (let k = 0; k < count; k++) routeOfFrame[index[k]!] = r;
+    }
+    const next = new Int32Array(routes.length);
     const lastDue = this.routeFrom.map(() => Number.NEGATIVE_INFINITY);
     for (let i = 0; i < this.size; i++) {
-      const r = this.route(i);
-      const dueMs = this.due(i, lastDue[r]!);
+      const r = routeOfFrame[i]!;
+      const cols = routes[r]!;
+      const k = next[r]!++;
+      const sentMs = cols.sent[k]!;
+      const delayMs = cols.delay[k]!;
+      const dueMs = this.dueAside(i) ?? Math.max(sentMs + delayMs, lastDue[r]!);
       lastDue[r] = dueMs;
       yield {
         from: this.routeFrom[r]!,
         to: this.routeTo[r]!,
         link: this.routeLink[r]!,
-        sentMs: this.sent(i),
-        delayMs: this.delay(i),
+        sentMs,
+        delayMs,
         dueMs,
       };
     }
   }
+}
+
+/** Give a route's columns half as much room again. */
+function grow(cols: RouteColumns): void {
+  const capacity = cols.sent.length + (cols.sent.length >> 1);
+  const sent = new Float64Array(capacity);
+  sent.set(cols.sent);
+  cols.sent = sent;
+  const delay = new Float64Array(capacity);
+  delay.set(cols.delay);
+  cols.delay = delay;
+  const index = new Uint32Array(capacity);
+  index.set(cols.index);
+  cols.index = index;
 }
 
 /** The frames of one link direction (all links between the pair), sorted by send time. */
@@ -152,14 +178,15 @@ interface Direction {
   suffixMinWait: Float64Array;
 }
 
-/** Frame numbers grouped by link direction (see `FrameLog.#group`), and scratch per route. */
-interface DirectionGroups {
-  order: Int32Array;
-  start: Int32Array;
-  of: Map<number, number>;
-  /** Per route, a due time, valid while `routeSeen` holds the stamp of the walk under way. */
-  routeDue: Float64Array;
-  routeSeen: Int32Array;
+/** One direction's frames in record order, read from its routes' columns. */
+interface RecordOrder {
+  readonly n: number;
+  readonly sent: Float64Array;
+  readonly delay: Float64Array;
+  /** Each frame's number in the whole record. */
+  readonly index: Uint32Array;
+  /** Each frame's route, as a position in the direction's list of routes (`undefined`: all 0). */
+  readonly route: Uint16Array | Uint32Array | undefined;
 }
 
 /**
@@ -169,11 +196,8 @@ interface DirectionGroups {
 export class FrameLog {
   readonly #peers: number;
   readonly #cols: FrameColumns;
-  /**
-   * Frame numbers grouped by link direction, in record order (`#start[k]` to `#start[k + 1]` for
-   * direction number `k`), and the direction number of each `from × peers + to`; built on first use.
-   */
-  #byDirection: DirectionGroups | undefined;
+  /** The routes of each direction (`from × peers + to`), built on first use. */
+  #routesByDirection: Map<number, number[]> | undefined;
   readonly #index = new Map<number, Direction>();
 
   /** A log for a run of `peers` scenario peers, over `frames` when given (recorded in any order). */
@@ -185,7 +209,7 @@ export class FrameLog {
   /** Record one carried frame (in any order). */
   record(frame: CarriedFrame): void {
     this.#cols.push(frame);
-    this.#byDirection = undefined;
+    this.#routesByDirection = undefined;
     this.#index.clear();
   }
 
@@ -223,85 +247,121 @@ export class FrameLog {
     const key = from * this.#peers + to;
     const cached = this.#index.get(key);
     if (cached !== undefined) return cached;
+    this.#routesByDirection ??= this.#group();
+    const routes = this.#routesByDirection.get(key);
+    if (routes === undefined) return undefined;
+    const rec = this.#recordOrder(routes);
+    const n = rec.n;
     const c = this.#cols;
-    this.#byDirection ??= this.#group();
-    const { order, start, of, routeDue, routeSeen } = this.#byDirection;
-    const k = of.get(key);
-    if (k === undefined) return undefined;
-    const n = start[k + 1]! - start[k]!;
-    const frames = order.subarray(start[k]!, start[k + 1]!);
-    // Per route of this direction, the due time of its last frame: `routeDue[r]` is valid while
-    // `routeSeen[r]` is this direction's number (one array for every direction, no map per frame).
-    const stamp = k + 1;
-    const previous = (r: number): number =>
-      routeSeen[r] === stamp ? routeDue[r]! : Number.NEGATIVE_INFINITY;
+    const lanes = routes.length;
+    const laneOf = (i: number): number => (rec.route === undefined ? 0 : rec.route[i]!);
     // Due times follow each route's frames in record order.
     const due = new Float64Array(n);
+    const laneDue = new Float64Array(lanes).fill(Number.NEGATIVE_INFINITY);
     for (let i = 0; i < n; i++) {
-      const f = frames[i]!;
-      const r = c.route(f);
-      due[i] = c.due(f, previous(r));
-      routeDue[r] = due[i]!;
-      routeSeen[r] = stamp;
+      const lane = laneOf(i);
+      const d = c.dueAside(rec.index[i]!) ?? Math.max(rec.sent[i]! + rec.delay[i]!, laneDue[lane]!);
+      due[i] = d;
+      laneDue[lane] = d;
     }
     // Stable: frames sent at the same time keep their record order (a network that records
     // frames as they are sent needs no sorting).
     let inOrder = true;
-    for (let i = 1; i < n && inOrder; i++) inOrder = c.sent(frames[i - 1]!) <= c.sent(frames[i]!);
-    let sorted: number[] | undefined;
-    if (!inOrder) {
-      sorted = Array.from({ length: n }, (_, i) => i);
-      sorted.sort((a, b) => c.sent(frames[a]!) - c.sent(frames[b]!));
+    for (let i = 1; i < n && inOrder; i++) inOrder = rec.sent[i - 1]! <= rec.sent[i]!;
+    let dir: Direction;
+    if (inOrder && lanes === 1) {
+      // One link, in order: the previous frame of the link is the previous one here.
+      const prevDue = new Float64Array(n);
+      if (n > 0) prevDue[0] = Number.NEGATIVE_INFINITY;
+      prevDue.set(due.subarray(0, n - 1), 1);
+      dir = { sent: rec.sent, delay: rec.delay, prevDue, suffixMinWait: due };
+    } else {
+      let sorted: number[] | undefined;
+      if (!inOrder) {
+        sorted = Array.from({ length: n }, (_, i) => i);
+        sorted.sort((a, b) => rec.sent[a]! - rec.sent[b]!);
+      }
+      dir = {
+        sent: new Float64Array(n),
+        delay: new Float64Array(n),
+        prevDue: new Float64Array(n),
+        suffixMinWait: due,
+      };
+      laneDue.fill(Number.NEGATIVE_INFINITY);
+      for (let i = 0; i < n; i++) {
+        const j = sorted === undefined ? i : sorted[i]!;
+        const lane = laneOf(j);
+        dir.sent[i] = rec.sent[j]!;
+        dir.delay[i] = rec.delay[j]!;
+        dir.prevDue[i] = laneDue[lane]!;
+        laneDue[lane] = due[j]!;
+      }
     }
-    const dir: Direction = {
-      sent: new Float64Array(n),
-      delay: new Float64Array(n),
-      prevDue: new Float64Array(n),
-      suffixMinWait: new Float64Array(n),
-    };
-    const again = -stamp; // the same arrays, read afresh for the second walk
-    for (let i = 0; i < n; i++) {
-      const j = sorted === undefined ? i : sorted[i]!;
-      const f = frames[j]!;
-      const r = c.route(f);
-      dir.sent[i] = c.sent(f);
-      dir.delay[i] = c.delay(f);
-      dir.prevDue[i] = routeSeen[r] === again ? routeDue[r]! : Number.NEGATIVE_INFINITY;
-      routeDue[r] = due[j]!;
-      routeSeen[r] = again;
-    }
+    // The due times are read for the last time above: their array takes the suffix minima.
+    const wait = dir.suffixMinWait;
     let min = Number.POSITIVE_INFINITY;
     for (let i = n - 1; i >= 1; i--) {
       min = Math.min(min, Math.max(dir.sent[i - 1]! + dir.delay[i]!, dir.prevDue[i]!));
-      dir.suffixMinWait[i] = min;
+      wait[i] = min;
     }
-    dir.suffixMinWait[0] = min;
+    if (n > 0) wait[0] = min;
     this.#index.set(key, dir);
     return dir;
   }
 
-  /** Frame numbers grouped by link direction (a counting sort over the routes' directions). */
-  #group(): DirectionGroups {
+  /** The frames of `routes` (one direction's) in record order: a merge by frame number. */
+  #recordOrder(routes: readonly number[]): RecordOrder {
     const c = this.#cols;
-    const of = new Map<number, number>();
-    const dirOfRoute = new Int32Array(c.routeFrom.length);
+    if (routes.length === 1) {
+      const { sent, delay, index, count } = c.routeFrames(routes[0]!);
+      return {
+        n: count,
+        sent: sent.subarray(0, count),
+        delay: delay.subarray(0, count),
+        index: index.subarray(0, count),
+        route: undefined,
+      };
+    }
+    const lanes = routes.map((r) => c.routeFrames(r));
+    const n = lanes.reduce((s, l) => s + l.count, 0);
+    const out = {
+      n,
+      sent: new Float64Array(n),
+      delay: new Float64Array(n),
+      index: new Uint32Array(n),
+      route: lanes.length <= 0xffff ? new Uint16Array(n) : new Uint32Array(n),
+    };
+    const at = new Int32Array(lanes.length);
+    for (let i = 0; i < n; i++) {
+      let best = -1;
+      for (let l = 0; l < lanes.length; l++) {
+        if (
+          at[l]! < lanes[l]!.count &&
+          (best < 0 || lanes[l]!.index[at[l]!]! < lanes[best]!.index[at[best]!]!)
+        )
+          best = l;
+      }
+      const k = at[best]!++;
+      const lane = lanes[best]!;
+      out.sent[i] = lane.sent[k]!;
+      out.delay[i] = lane.delay[k]!;
+      out.index[i] = lane.index[k]!;
+      out.route[i] = best;
+    }
+    return out;
+  }
+
+  /** The routes of each link direction, in the order they were made. */
+  #group(): Map<number, number[]> {
+    const c = this.#cols;
+    const of = new Map<number, number[]>();
     for (let r = 0; r < c.routeFrom.length; r++) {
       const key = c.routeFrom[r]! * this.#peers + c.routeTo[r]!;
-      let k = of.get(key);
-      if (k === undefined) {
-        k = of.size;
-        of.set(key, k);
-      }
-      dirOfRoute[r] = k;
+      const list = of.get(key);
+      if (list === undefined) of.set(key, [r]);
+      else list.push(r);
     }
-    const start = new Int32Array(of.size + 1);
-    for (let i = 0; i < c.size; i++) start[dirOfRoute[c.route(i)]! + 1]!++;
-    for (let k = 0; k < of.size; k++) start[k + 1]! += start[k]!;
-    const fill = start.slice(0, of.size);
-    const order = new Int32Array(c.size);
-    for (let i = 0; i < c.size; i++) order[fill[dirOfRoute[c.route(i)]!]!++] = i;
-    const routes = c.routeFrom.length;
-    return { order, start, of, routeDue: new Float64Array(routes), routeSeen: new Int32Array(routes) };
+    return of;
   }
 }
 
