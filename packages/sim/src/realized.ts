@@ -25,29 +25,23 @@ export interface CarriedFrame {
   readonly dueMs: number;
 }
 
-/** Initial capacity of a route's columns (they grow by half as they fill). */
-const INITIAL_CAPACITY = 16;
-
-/** The columns of one route: its frames in record order. */
-interface RouteColumns {
-  sent: Float64Array;
-  delay: Float64Array;
-  /** Each frame's number in the whole record (its record order across routes). */
-  index: Uint32Array;
-  count: number;
-}
+/** Frames per chunk of the columns (chunks are never copied as the record grows). */
+const CHUNK_BITS = 16;
+const CHUNK = 1 << CHUNK_BITS;
+const MASK = CHUNK - 1;
 
 /**
- * Carried frames in columns: what a long run records without an object per frame. Per route
- * (sender, receiver and link, interned), its frames' send times, drawn latencies and numbers in
- * the whole record, in record order (20 bytes a frame, each route's frames side by side, so a
- * link direction's frames are read in one sweep). A frame's due time is not stored when it is
- * what the link's FIFO order makes it, `max(sent + delay, due of the route's previous frame)`
- * (always, for a loopback network's frames); other due times are kept aside. Iterating yields
- * each frame as a {@link CarriedFrame}, in record order.
+ * Carried frames in columns: what a long run records without an object per frame. Per frame, its
+ * send time and drawn latency (in chunks of 65,536 frames, so growing copies nothing) and its
+ * route (sender, receiver and link, interned). Its due time is not stored when it is what the
+ * link's FIFO order makes it, `max(sent + delay, due of the route's previous frame)` (always, for
+ * a loopback network's frames); other due times are kept aside. Iterating yields each frame as a
+ * {@link CarriedFrame}.
  */
 export class FrameColumns implements Iterable<CarriedFrame> {
-  readonly #routes: RouteColumns[] = [];
+  readonly #sent: Float64Array[] = [];
+  readonly #delay: Float64Array[] = [];
+  readonly #route: Int32Array[] = [];
   /** Sender, receiver and link id of each route. */
   readonly routeFrom: number[] = [];
   readonly routeTo: number[] = [];
@@ -56,7 +50,7 @@ export class FrameColumns implements Iterable<CarriedFrame> {
   readonly #routesOf = new Map<string, number[]>();
   /** Due time of each route's last frame (in record order). */
   readonly #lastDue: number[] = [];
-  /** Due times that are not the FIFO rule's, by frame number. */
+  /** Due times that are not the FIFO rule's, by frame. */
   readonly #dueAside = new Map<number, number>();
   /** Frames held. */
   size = 0;
@@ -74,28 +68,39 @@ export class FrameColumns implements Iterable<CarriedFrame> {
   /** Append one frame of route `r` (from {@link routeOf}). */
   addOnRoute(r: number, sentMs: number, delayMs: number, dueMs: number): void {
     const i = this.size++;
-    const cols = this.#routes[r]!;
-    const k = cols.count++;
-    if (k === cols.sent.length) grow(cols);
-    cols.sent[k] = sentMs;
-    cols.delay[k] = delayMs;
-    cols.index[k] = i;
+    const c = i >>> CHUNK_BITS;
+    if (c === this.#sent.length) {
+      this.#sent.push(new Float64Array(CHUNK));
+      this.#delay.push(new Float64Array(CHUNK));
+      this.#route.push(new Int32Array(CHUNK));
+    }
+    this.#sent[c]![i & MASK] = sentMs;
+    this.#delay[c]![i & MASK] = delayMs;
+    this.#route[c]![i & MASK] = r;
     const fifo = Math.max(sentMs + delayMs, this.#lastDue[r]!);
     if (dueMs !== fifo) this.#dueAside.set(i, dueMs);
     this.#lastDue[r] = dueMs;
   }
 
-  /**
-   * Frames of route `r` in record order: the first `count` entries of its columns (read only;
-   * the columns are replaced as the route grows).
-   */
-  routeFrames(r: number): Readonly<RouteColumns> {
-    return this.#routes[r]!;
+  /** Send time of frame `i`, ms. */
+  sent(i: number): number {
+    return this.#sent[i >>> CHUNK_BITS]![i & MASK]!;
   }
 
-  /** The due time of frame number `i` when it is not the FIFO rule's, else `undefined`. */
-  dueAside(i: number): number | undefined {
-    return this.#dueAside.size === 0 ? undefined : this.#dueAside.get(i);
+  /** Drawn latency of frame `i`, ms. */
+  delay(i: number): number {
+    return this.#delay[i >>> CHUNK_BITS]![i & MASK]!;
+  }
+
+  /** Route of frame `i` (an index into `routeFrom`, `routeTo`, `routeLink`). */
+  route(i: number): number {
+    return this.#route[i >>> CHUNK_BITS]![i & MASK]!;
+  }
+
+  /** Due time of frame `i` given the due time of its route's previous frame (in record order). */
+  due(i: number, previousDue: number): number {
+    const aside = this.#dueAside.size === 0 ? undefined : this.#dueAside.get(i);
+    return aside ?? Math.max(this.sent(i) + this.delay(i), previousDue);
   }
 
   /** The route of frames from `from` to `to` on link `linkId` (made on first use). */
@@ -111,82 +116,68 @@ export class FrameColumns implements Iterable<CarriedFrame> {
     this.routeTo.push(to);
     this.routeLink.push(linkId);
     this.#lastDue.push(Number.NEGATIVE_INFINITY);
-    this.#routes.push({
-      sent: new Float64Array(INITIAL_CAPACITY),
-      delay: new Float64Array(INITIAL_CAPACITY),
-      index: new Uint32Array(INITIAL_CAPACITY),
-      count: 0,
-    });
     routes.push(r);
     return r;
   }
 
   *[Symbol.iterator](): Iterator<CarriedFrame> {
-    const routes = this.#routes;
-    const routeOfFrame = new Int32Array(this.size);
-    for (let r = 0; r < routes.length; r++) {
-      const { index, count } = routes[r]!;
-      for (let k = 0; k < count; k++) routeOfFrame[index[k]!] = r;
-    }
-    const next = new Int32Array(routes.length);
     const lastDue = this.routeFrom.map(() => Number.NEGATIVE_INFINITY);
     for (let i = 0; i < this.size; i++) {
-      const r = routeOfFrame[i]!;
-      const cols = routes[r]!;
-      const k = next[r]!++;
-      const sentMs = cols.sent[k]!;
-      const delayMs = cols.delay[k]!;
-      const dueMs = this.dueAside(i) ?? Math.max(sentMs + delayMs, lastDue[r]!);
+      const r = this.route(i);
+      const dueMs = this.due(i, lastDue[r]!);
       lastDue[r] = dueMs;
       yield {
         from: this.routeFrom[r]!,
         to: this.routeTo[r]!,
         link: this.routeLink[r]!,
-        sentMs,
-        delayMs,
+        sentMs: this.sent(i),
+        delayMs: this.delay(i),
         dueMs,
       };
     }
   }
 }
 
-/** Give a route's columns half as much room again. */
-function grow(cols: RouteColumns): void {
-  const capacity = cols.sent.length + (cols.sent.length >> 1);
-  const sent = new Float64Array(capacity);
-  sent.set(cols.sent);
-  cols.sent = sent;
-  const delay = new Float64Array(capacity);
-  delay.set(cols.delay);
-  cols.delay = delay;
-  const index = new Uint32Array(capacity);
-  index.set(cols.index);
-  cols.index = index;
-}
+/**
+ * The fields of a frame in a direction's records, {@link FIELDS} numbers a frame: send time,
+ * drawn latency, the due time of the previous frame of the same link (`-Infinity` for a link's
+ * first frame), and, once the direction is indexed, the smallest over this frame `j` and every
+ * later one of `max(sent_{j−1} + delay_j, prevDue_j)`: the earliest landing of a message that
+ * waits for frame `j`'s slot (sent just after frame `j − 1`, taking `j`'s latency), which makes
+ * waiting never pay, so arrivals grow with send time (until then, the frame's own due time).
+ */
+const SENT = 0;
+const DELAY = 1;
+const PREV_DUE = 2;
+const WAIT = 3;
+const FIELDS = 4;
 
 /** The frames of one link direction (all links between the pair), sorted by send time. */
 interface Direction {
-  sent: Float64Array;
-  delay: Float64Array;
-  /** Due time of the previous frame of the same link (`-Infinity` for a link's first frame). */
-  prevDue: Float64Array;
-  /**
-   * Smallest, over this frame `j` and every later one, of `max(sent_{j-1} + delay_j, prevDue_j)`:
-   * the earliest landing of a message that waits for frame `j`'s slot (sent just after frame
-   * `j − 1`, taking `j`'s latency). Makes waiting never pay, so arrivals grow with send time.
-   */
-  suffixMinWait: Float64Array;
+  /** {@link FIELDS} numbers per frame. */
+  readonly rec: Float64Array;
+  readonly n: number;
+  /** Where the last query landed: queries come in nearly increasing send times. */
+  cursor: number;
 }
 
-/** One direction's frames in record order, read from its routes' columns. */
-interface RecordOrder {
-  readonly n: number;
-  readonly sent: Float64Array;
-  readonly delay: Float64Array;
-  /** Each frame's number in the whole record. */
-  readonly index: Uint32Array;
-  /** Each frame's route, as a position in the direction's list of routes (`undefined`: all 0). */
-  readonly route: Uint16Array | Uint32Array | undefined;
+/**
+ * Every frame grouped by link direction, in record order within each (`start[k]` to
+ * `start[k + 1]` for direction number `k`), its fields side by side: copied out of the record in
+ * one pass, each direction is then read in one sweep rather than frame by frame across the
+ * whole record.
+ */
+interface DirectionGroups {
+  start: Int32Array;
+  /** Direction number of each `from × peers + to`. */
+  of: Map<number, number>;
+  /** {@link FIELDS} numbers per frame, the due time in the `WAIT` field until indexed. */
+  rec: Float64Array;
+  /** Each frame's route, kept only when a direction has more than one. */
+  route: Int32Array | undefined;
+  /** Per route, a due time, valid while `routeSeen` holds the stamp of the walk under way. */
+  routeDue: Float64Array;
+  routeSeen: Int32Array;
 }
 
 /**
@@ -196,8 +187,8 @@ interface RecordOrder {
 export class FrameLog {
   readonly #peers: number;
   readonly #cols: FrameColumns;
-  /** The routes of each direction (`from × peers + to`), built on first use. */
-  #routesByDirection: Map<number, number[]> | undefined;
+  /** The frames grouped by link direction; built on first use. */
+  #groups: DirectionGroups | undefined;
   readonly #index = new Map<number, Direction>();
 
   /** A log for a run of `peers` scenario peers, over `frames` when given (recorded in any order). */
@@ -209,7 +200,7 @@ export class FrameLog {
   /** Record one carried frame (in any order). */
   record(frame: CarriedFrame): void {
     this.#cols.push(frame);
-    this.#routesByDirection = undefined;
+    this.#groups = undefined;
     this.#index.clear();
   }
 
@@ -230,139 +221,140 @@ export class FrameLog {
   arrival(from: number, to: number, d: number): number {
     const dir = this.#direction(from, to);
     if (dir === undefined) return Number.POSITIVE_INFINITY;
-    const sent = dir.sent;
-    let lo = 0;
-    let hi = sent.length;
+    const { rec, n } = dir;
+    // The first frame sent at or after `d`: from where the last query landed, steps doubling
+    // outwards bracket it, then a binary search within the bracket finds it.
+    const c = dir.cursor;
+    let lo: number;
+    let hi: number;
+    if (c < n && rec[c * FIELDS + SENT]! < d) {
+      lo = c + 1;
+      hi = c + 1;
+      for (let step = 1; hi < n && rec[hi * FIELDS + SENT]! < d; step *= 2) {
+        lo = hi + 1;
+        hi = c + 2 * step;
+      }
+      if (hi > n) hi = n;
+    } else {
+      hi = c;
+      lo = c - 1;
+      for (let step = 1; lo >= 0 && rec[lo * FIELDS + SENT]! >= d; step *= 2) {
+        hi = lo;
+        lo = c - 2 * step;
+      }
+      lo = lo < 0 ? 0 : lo + 1;
+    }
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (sent[mid]! < d) lo = mid + 1;
+      if (rec[mid * FIELDS + SENT]! < d) lo = mid + 1;
       else hi = mid;
     }
-    if (lo === sent.length) return Number.POSITIVE_INFINITY;
-    const own = Math.max(d + dir.delay[lo]!, dir.prevDue[lo]!);
-    return lo + 1 < sent.length ? Math.min(own, dir.suffixMinWait[lo + 1]!) : own;
+    dir.cursor = lo;
+    if (lo === n) return Number.POSITIVE_INFINITY;
+    const at = lo * FIELDS;
+    const own = Math.max(d + rec[at + DELAY]!, rec[at + PREV_DUE]!);
+    return lo + 1 < n ? Math.min(own, rec[at + FIELDS + WAIT]!) : own;
   }
 
   #direction(from: number, to: number): Direction | undefined {
     const key = from * this.#peers + to;
     const cached = this.#index.get(key);
     if (cached !== undefined) return cached;
-    this.#routesByDirection ??= this.#group();
-    const routes = this.#routesByDirection.get(key);
-    if (routes === undefined) return undefined;
-    const rec = this.#recordOrder(routes);
-    const n = rec.n;
-    const c = this.#cols;
-    const lanes = routes.length;
-    const laneOf = (i: number): number => (rec.route === undefined ? 0 : rec.route[i]!);
-    // Due times follow each route's frames in record order.
-    const due = new Float64Array(n);
-    const laneDue = new Float64Array(lanes).fill(Number.NEGATIVE_INFINITY);
-    for (let i = 0; i < n; i++) {
-      const lane = laneOf(i);
-      const d = c.dueAside(rec.index[i]!) ?? Math.max(rec.sent[i]! + rec.delay[i]!, laneDue[lane]!);
-      due[i] = d;
-      laneDue[lane] = d;
-    }
+    this.#groups ??= this.#group();
+    const g = this.#groups;
+    const k = g.of.get(key);
+    if (k === undefined) return undefined;
+    const n = g.start[k + 1]! - g.start[k]!;
+    const own = g.rec.subarray(g.start[k]! * FIELDS, g.start[k + 1]! * FIELDS);
     // Stable: frames sent at the same time keep their record order (a network that records
     // frames as they are sent needs no sorting).
     let inOrder = true;
-    for (let i = 1; i < n && inOrder; i++) inOrder = rec.sent[i - 1]! <= rec.sent[i]!;
-    let dir: Direction;
-    if (inOrder && lanes === 1) {
-      // One link, in order: the previous frame of the link is the previous one here.
-      const prevDue = new Float64Array(n);
-      if (n > 0) prevDue[0] = Number.NEGATIVE_INFINITY;
-      prevDue.set(due.subarray(0, n - 1), 1);
-      dir = { sent: rec.sent, delay: rec.delay, prevDue, suffixMinWait: due };
-    } else {
-      let sorted: number[] | undefined;
-      if (!inOrder) {
-        sorted = Array.from({ length: n }, (_, i) => i);
-        sorted.sort((a, b) => rec.sent[a]! - rec.sent[b]!);
-      }
-      dir = {
-        sent: new Float64Array(n),
-        delay: new Float64Array(n),
-        prevDue: new Float64Array(n),
-        suffixMinWait: due,
-      };
-      laneDue.fill(Number.NEGATIVE_INFINITY);
-      for (let i = 0; i < n; i++) {
-        const j = sorted === undefined ? i : sorted[i]!;
-        const lane = laneOf(j);
-        dir.sent[i] = rec.sent[j]!;
-        dir.delay[i] = rec.delay[j]!;
-        dir.prevDue[i] = laneDue[lane]!;
-        laneDue[lane] = due[j]!;
-      }
-    }
-    // The due times are read for the last time above: their array takes the suffix minima.
-    const wait = dir.suffixMinWait;
+    for (let i = 1; i < n && inOrder; i++) inOrder = own[(i - 1) * FIELDS + SENT]! <= own[i * FIELDS + SENT]!;
+    // In send order, the previous frame of a link is its previous one in record order.
+    const rec = inOrder ? own : sortedBySent(own, g.start[k]!, n, k + 1, g);
+    // The due times are not read again: their field takes the suffix minima.
     let min = Number.POSITIVE_INFINITY;
     for (let i = n - 1; i >= 1; i--) {
-      min = Math.min(min, Math.max(dir.sent[i - 1]! + dir.delay[i]!, dir.prevDue[i]!));
-      wait[i] = min;
+      const at = i * FIELDS;
+      min = Math.min(min, Math.max(rec[at - FIELDS + SENT]! + rec[at + DELAY]!, rec[at + PREV_DUE]!));
+      rec[at + WAIT] = min;
     }
-    if (n > 0) wait[0] = min;
+    if (n > 0) rec[WAIT] = min;
+    const dir = { rec, n, cursor: 0 };
     this.#index.set(key, dir);
     return dir;
   }
 
-  /** The frames of `routes` (one direction's) in record order: a merge by frame number. */
-  #recordOrder(routes: readonly number[]): RecordOrder {
+  /**
+   * The frames' fields grouped by link direction: a counting sort over the routes' directions,
+   * each frame's due time (and its route's previous one) computed on the way in record order.
+   */
+  #group(): DirectionGroups {
     const c = this.#cols;
-    if (routes.length === 1) {
-      const { sent, delay, index, count } = c.routeFrames(routes[0]!);
-      return {
-        n: count,
-        sent: sent.subarray(0, count),
-        delay: delay.subarray(0, count),
-        index: index.subarray(0, count),
-        route: undefined,
-      };
-    }
-    const lanes = routes.map((r) => c.routeFrames(r));
-    const n = lanes.reduce((s, l) => s + l.count, 0);
-    const out = {
-      n,
-      sent: new Float64Array(n),
-      delay: new Float64Array(n),
-      index: new Uint32Array(n),
-      route: lanes.length <= 0xffff ? new Uint16Array(n) : new Uint32Array(n),
-    };
-    const at = new Int32Array(lanes.length);
-    for (let i = 0; i < n; i++) {
-      let best = -1;
-      for (let l = 0; l < lanes.length; l++) {
-        if (
-          at[l]! < lanes[l]!.count &&
-          (best < 0 || lanes[l]!.index[at[l]!]! < lanes[best]!.index[at[best]!]!)
-        )
-          best = l;
-      }
-      const k = at[best]!++;
-      const lane = lanes[best]!;
-      out.sent[i] = lane.sent[k]!;
-      out.delay[i] = lane.delay[k]!;
-      out.index[i] = lane.index[k]!;
-      out.route[i] = best;
-    }
-    return out;
-  }
-
-  /** The routes of each link direction, in the order they were made. */
-  #group(): Map<number, number[]> {
-    const c = this.#cols;
-    const of = new Map<number, number[]>();
-    for (let r = 0; r < c.routeFrom.length; r++) {
+    const of = new Map<number, number>();
+    const routes = c.routeFrom.length;
+    const dirOfRoute = new Int32Array(routes);
+    for (let r = 0; r < routes; r++) {
       const key = c.routeFrom[r]! * this.#peers + c.routeTo[r]!;
-      const list = of.get(key);
-      if (list === undefined) of.set(key, [r]);
-      else list.push(r);
+      let k = of.get(key);
+      if (k === undefined) {
+        k = of.size;
+        of.set(key, k);
+      }
+      dirOfRoute[r] = k;
     }
-    return of;
+    const size = c.size;
+    const start = new Int32Array(of.size + 1);
+    for (let i = 0; i < size; i++) start[dirOfRoute[c.route(i)]! + 1]!++;
+    for (let k = 0; k < of.size; k++) start[k + 1]! += start[k]!;
+    const fill = start.slice(0, of.size);
+    const rec = new Float64Array(size * FIELDS);
+    const links = new Int32Array(of.size);
+    for (let r = 0; r < routes; r++) links[dirOfRoute[r]!]!++;
+    const route = links.some((count) => count > 1) ? new Int32Array(size) : undefined;
+    const lastDue = new Float64Array(routes).fill(Number.NEGATIVE_INFINITY);
+    for (let i = 0; i < size; i++) {
+      const r = c.route(i);
+      const at = fill[dirOfRoute[r]!]!++ * FIELDS;
+      const previous = lastDue[r]!;
+      const due = c.due(i, previous);
+      rec[at + SENT] = c.sent(i);
+      rec[at + DELAY] = c.delay(i);
+      rec[at + WAIT] = due;
+      rec[at + PREV_DUE] = previous;
+      if (route !== undefined) route[at / FIELDS] = r;
+      lastDue[r] = due;
+    }
+    return { start, of, rec, route, routeDue: new Float64Array(routes), routeSeen: new Int32Array(routes) };
   }
+}
+
+/**
+ * A direction's `n` frames `own` (record order, from frame `first` of the groups) sorted by send
+ * time, stably, in records of their own: each frame's previous due time is then that of the frame
+ * of its link placed before it (of the one link when the direction has one).
+ */
+function sortedBySent(
+  own: Float64Array,
+  first: number,
+  n: number,
+  stamp: number,
+  g: DirectionGroups,
+): Float64Array {
+  const order = Array.from({ length: n }, (_, i) => i);
+  order.sort((a, b) => own[a * FIELDS + SENT]! - own[b * FIELDS + SENT]!);
+  const rec = new Float64Array(n * FIELDS);
+  for (let i = 0; i < n; i++) {
+    const from = order[i]! * FIELDS;
+    const at = i * FIELDS;
+    const r = g.route === undefined ? 0 : g.route[first + order[i]!]!;
+    rec[at + SENT] = own[from + SENT]!;
+    rec[at + DELAY] = own[from + DELAY]!;
+    rec[at + PREV_DUE] = g.routeSeen[r] === stamp ? g.routeDue[r]! : Number.NEGATIVE_INFINITY;
+    g.routeDue[r] = own[from + WAIT]!;
+    g.routeSeen[r] = stamp;
+  }
+  return rec;
 }
 
 /**

@@ -1,123 +1,9 @@
 /**
- * The realized network's frames in one set of columns in record order (chunks of 65,536 frames
- * for every route together), grouped by link direction only when asked: the straightforward
- * layout, kept as the reference `FrameColumns` and `FrameLog` of `src/realized.ts` must agree
- * with (same frames back, same arrivals).
+ * Arrivals over the realized network's frames read through the record: each link direction's
+ * frames found by number in the record's columns, frame by frame (the straightforward index,
+ * kept as the reference the `FrameLog` of `src/realized.ts` must agree with).
  */
-import type { CarriedFrame } from '../../src/realized.js';
-
-/** Frames per chunk of the columns (chunks are never copied as the record grows). */
-const CHUNK_BITS = 16;
-const CHUNK = 1 << CHUNK_BITS;
-const MASK = CHUNK - 1;
-
-/**
- * Carried frames in columns: what a long run records without an object per frame. Per frame, its
- * send time and drawn latency (in chunks of 65,536 frames, so growing copies nothing) and its
- * route (sender, receiver and link, interned). Its due time is not stored when it is what the
- * link's FIFO order makes it, `max(sent + delay, due of the route's previous frame)` (always, for
- * a loopback network's frames); other due times are kept aside. Iterating yields each frame as a
- * {@link CarriedFrame}.
- */
-export class RecordOrderColumns implements Iterable<CarriedFrame> {
-  readonly #sent: Float64Array[] = [];
-  readonly #delay: Float64Array[] = [];
-  readonly #route: Int32Array[] = [];
-  /** Sender, receiver and link id of each route. */
-  readonly routeFrom: number[] = [];
-  readonly routeTo: number[] = [];
-  readonly routeLink: string[] = [];
-  /** Routes by link id (one per direction the link carried). */
-  readonly #routesOf = new Map<string, number[]>();
-  /** Due time of each route's last frame (in record order). */
-  readonly #lastDue: number[] = [];
-  /** Due times that are not the FIFO rule's, by frame. */
-  readonly #dueAside = new Map<number, number>();
-  /** Frames held. */
-  size = 0;
-
-  /** Append one frame. */
-  push(frame: CarriedFrame): void {
-    this.add(frame.from, frame.to, frame.link, frame.sentMs, frame.delayMs, frame.dueMs);
-  }
-
-  /** Append one frame, given field by field (no object per frame). */
-  add(from: number, to: number, linkId: string, sentMs: number, delayMs: number, dueMs: number): void {
-    this.addOnRoute(this.routeOf(from, to, linkId), sentMs, delayMs, dueMs);
-  }
-
-  /** Append one frame of route `r` (from {@link routeOf}). */
-  addOnRoute(r: number, sentMs: number, delayMs: number, dueMs: number): void {
-    const i = this.size++;
-    const c = i >>> CHUNK_BITS;
-    if (c === this.#sent.length) {
-      this.#sent.push(new Float64Array(CHUNK));
-      this.#delay.push(new Float64Array(CHUNK));
-      this.#route.push(new Int32Array(CHUNK));
-    }
-    this.#sent[c]![i & MASK] = sentMs;
-    this.#delay[c]![i & MASK] = delayMs;
-    this.#route[c]![i & MASK] = r;
-    const fifo = Math.max(sentMs + delayMs, this.#lastDue[r]!);
-    if (dueMs !== fifo) this.#dueAside.set(i, dueMs);
-    this.#lastDue[r] = dueMs;
-  }
-
-  /** Send time of frame `i`, ms. */
-  sent(i: number): number {
-    return this.#sent[i >>> CHUNK_BITS]![i & MASK]!;
-  }
-
-  /** Drawn latency of frame `i`, ms. */
-  delay(i: number): number {
-    return this.#delay[i >>> CHUNK_BITS]![i & MASK]!;
-  }
-
-  /** Route of frame `i` (an index into `routeFrom`, `routeTo`, `routeLink`). */
-  route(i: number): number {
-    return this.#route[i >>> CHUNK_BITS]![i & MASK]!;
-  }
-
-  /** Due time of frame `i` given the due time of its route's previous frame (in record order). */
-  due(i: number, previousDue: number): number {
-    const aside = this.#dueAside.size === 0 ? undefined : this.#dueAside.get(i);
-    return aside ?? Math.max(this.sent(i) + this.delay(i), previousDue);
-  }
-
-  /** The route of frames from `from` to `to` on link `linkId` (made on first use). */
-  routeOf(from: number, to: number, linkId: string): number {
-    let routes = this.#routesOf.get(linkId);
-    if (routes === undefined) {
-      routes = [];
-      this.#routesOf.set(linkId, routes);
-    }
-    for (const r of routes) if (this.routeFrom[r] === from && this.routeTo[r] === to) return r;
-    const r = this.routeFrom.length;
-    this.routeFrom.push(from);
-    this.routeTo.push(to);
-    this.routeLink.push(linkId);
-    this.#lastDue.push(Number.NEGATIVE_INFINITY);
-    routes.push(r);
-    return r;
-  }
-
-  *[Symbol.iterator](): Iterator<CarriedFrame> {
-    const lastDue = this.routeFrom.map(() => Number.NEGATIVE_INFINITY);
-    for (let i = 0; i < this.size; i++) {
-      const r = this.route(i);
-      const dueMs = this.due(i, lastDue[r]!);
-      lastDue[r] = dueMs;
-      yield {
-        from: this.routeFrom[r]!,
-        to: this.routeTo[r]!,
-        link: this.routeLink[r]!,
-        sentMs: this.sent(i),
-        delayMs: this.delay(i),
-        dueMs,
-      };
-    }
-  }
-}
+import { type CarriedFrame, FrameColumns } from '../../src/realized.js';
 
 /** The frames of one link direction (all links between the pair), sorted by send time. */
 interface Direction {
@@ -149,7 +35,7 @@ interface DirectionGroups {
  */
 export class RecordOrderLog {
   readonly #peers: number;
-  readonly #cols: RecordOrderColumns;
+  readonly #cols: FrameColumns;
   /**
    * Frame numbers grouped by link direction, in record order (`#start[k]` to `#start[k + 1]` for
    * direction number `k`), and the direction number of each `from × peers + to`; built on first use.
@@ -158,7 +44,7 @@ export class RecordOrderLog {
   readonly #index = new Map<number, Direction>();
 
   /** A log for a run of `peers` scenario peers, over `frames` when given (recorded in any order). */
-  constructor(peers: number, frames: RecordOrderColumns = new RecordOrderColumns()) {
+  constructor(peers: number, frames: FrameColumns = new FrameColumns()) {
     this.#peers = peers;
     this.#cols = frames;
   }
