@@ -65,6 +65,7 @@ let heapAtEnd: number | undefined;
 const wallStart = performance.now();
 let lastReport = 0;
 let stoppedAt: number | undefined;
+let cpuAtEnd: number | undefined;
 
 try {
   const { metrics } = await driveScenario(scenario, network, {
@@ -89,6 +90,9 @@ try {
       }
     },
     hooks: {
+      onEnd: () => {
+        cpuAtEnd = cpuS();
+      },
       onPeer: (_i, peer) => {
         peers.push(peer);
         peer.on('emit', (e) =>
@@ -97,6 +101,7 @@ try {
       },
     },
   });
+  const endCpuS = cpuAtEnd === undefined ? null : cpuS() - cpuAtEnd;
   const eventsSent = peers.reduce((s, p) => s + p.stats().eventsSent, 0);
   emit({
     peers: spec.peers,
@@ -120,6 +125,7 @@ try {
     rollbackToLowerBound: metrics.rollbackToLowerBound,
     converged: metrics.converged,
     deltaMs: scaleDeltaMs(spec.peers),
+    endCpuS,
   });
 } catch (error) {
   if (stoppedAt === undefined) throw error;

@@ -156,7 +156,7 @@ for (const peers of sizes) {
     maxCpuS: opts.maxCpu,
   });
   process.stderr.write(
-    `N=${peers}: ${row.ran ? 'done' : (row.reason ?? 'not run')}, ${row.cpuS.toFixed(1)} CPU-s, peak RSS ${row.peakRssMb.toFixed(0)} MB\n`,
+    `N=${peers}: ${row.ran ? 'done' : (row.reason ?? 'not run')}, ${row.cpuS.toFixed(1)} CPU-s${row.endCpuS == null ? '' : ` (${row.endCpuS.toFixed(1)} of them after the last virtual second)`}, peak RSS ${row.peakRssMb.toFixed(0)} MB\n`,
   );
   rows.push(row);
   write(false);

@@ -92,6 +92,12 @@ export interface ScaleRow {
   readonly rollbackToLowerBound: number | null;
   readonly converged: boolean | null;
   readonly deltaMs: number;
+  /**
+   * CPU seconds from the end of virtual time to the metrics (the simulator's end-of-run
+   * accounting: realized bound, mean-latency estimate, recovery and held figures, stopping the
+   * peers); absent in rows of runs that did not measure it.
+   */
+  readonly endCpuS?: number | null;
 }
 
 /** One event as the codec encodes it. */

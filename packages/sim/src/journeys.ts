@@ -118,7 +118,7 @@ export function perfectClockLateTicks(
   opts: LowerBoundOptions,
 ): number {
   const L = net.linkMs;
-  return lateTicksOverJourneys(net, (_edge, _from, _to, d) => d + L, events, opts);
+  return lateTicksWithFrontier(net, (_edge, _from, _to, d) => d + L, events, opts, new HeapFrontier(), L);
 }
 
 /**
@@ -152,7 +152,11 @@ export function lateTicksOverJourneys(
 
 /**
  * {@link lateTicksOverJourneys} with the search's vertex order given by `frontier` (any
- * {@link Frontier} gives the same result; the heap is the fast one).
+ * {@link Frontier} gives the same result; the heap is the fast one). `constantMs`, when given,
+ * says every `hop` is `d + constantMs` (not negative): an event sent on a network that stays as it
+ * is from then on (no cuts, every peer online from before the event with no end) reaches each
+ * peer after the fewest hops, so a breadth-first search finds its arrivals, the same sums in the
+ * same order as the search over `frontier` (O(V + E) per event instead of O(E log V)).
  */
 export function lateTicksWithFrontier(
   net: Omit<LowerBoundNetwork, 'linkMs'>,
@@ -160,6 +164,7 @@ export function lateTicksWithFrontier(
   events: readonly EmittedEvent[],
   opts: LowerBoundOptions,
   frontier: Frontier,
+  constantMs?: number,
 ): number {
   const n = net.peers;
   const restart = net.restart ?? true;
@@ -282,14 +287,48 @@ export function lateTicksWithFrontier(
         a.atMs < iv.to &&
         (at <= a.atMs || (ev.id !== undefined && (a.frontier.get(ev.id.source) ?? 0) >= ev.id.seq)),
     ) ?? false;
+  // With a constant hop and no cuts, an event sent once every peer is online for good spreads
+  // in breadth-first levels: each level's arrival is the previous one's plus the hop.
+  let staticAfter = Number.POSITIVE_INFINITY;
+  if (constantMs !== undefined && constantMs >= 0 && cutsOf.every((list) => list.length === 0)) {
+    staticAfter = Number.NEGATIVE_INFINITY;
+    for (let p = 0; p < n && staticAfter < Number.POSITIVE_INFINITY; p++) {
+      const ivs = intervals[p]!;
+      staticAfter =
+        ivs.length === 1 && ivs[0]!.to === Number.POSITIVE_INFINITY
+          ? Math.max(staticAfter, ivs[0]!.from)
+          : Number.POSITIVE_INFINITY;
+    }
+  }
+  const queue = new Int32Array(vertices);
+  /** The search's arrivals and receipts for an event sent by `source` at `atMs` after `staticAfter`. */
+  const levels = (source: number, atMs: number): void => {
+    counted.fill(0);
+    arrival[source] = atMs; // one vertex per peer: vertex numbers are peer numbers
+    queue[0] = source;
+    let tail = 1;
+    for (let head = 0; head < tail; head++) {
+      const u = queue[head]!;
+      const at = arrival[u]! + constantMs!;
+      for (const { to: w } of adj[u]!) {
+        if (arrival[w] !== Number.POSITIVE_INFINITY) continue;
+        arrival[w] = at;
+        counted[w] = 1;
+        queue[tail++] = w;
+      }
+    }
+  };
   let total = 0;
   for (const ev of events) {
     const srcIvs = intervals[ev.source]!;
     const k0 = srcIvs.findIndex((iv) => iv.from <= ev.atMs && ev.atMs < iv.to);
     if (k0 < 0) continue; // emitted while offline: never sent
     arrival.fill(Number.POSITIVE_INFINITY);
-    arrival[first[ev.source]! + k0] = ev.atMs;
-    spread();
+    if (ev.atMs > staticAfter) levels(ev.source, ev.atMs);
+    else {
+      arrival[first[ev.source]! + k0] = ev.atMs;
+      spread();
+    }
     for (let x = 0; x < vertices; x++) {
       const at = arrival[x]!;
       if (counted[x] === 0 || !Number.isFinite(at) || at < fromMs || at <= hasState[x]!) continue;

@@ -138,25 +138,43 @@ export class FrameColumns implements Iterable<CarriedFrame> {
   }
 }
 
+/**
+ * The fields of a frame in a direction's records, {@link FIELDS} numbers a frame: send time,
+ * drawn latency, the due time of the previous frame of the same link (`-Infinity` for a link's
+ * first frame), and, once the direction is indexed, the smallest over this frame `j` and every
+ * later one of `max(sent_{j−1} + delay_j, prevDue_j)`: the earliest landing of a message that
+ * waits for frame `j`'s slot (sent just after frame `j − 1`, taking `j`'s latency), which makes
+ * waiting never pay, so arrivals grow with send time (until then, the frame's own due time).
+ */
+const SENT = 0;
+const DELAY = 1;
+const PREV_DUE = 2;
+const WAIT = 3;
+const FIELDS = 4;
+
 /** The frames of one link direction (all links between the pair), sorted by send time. */
 interface Direction {
-  sent: Float64Array;
-  delay: Float64Array;
-  /** Due time of the previous frame of the same link (`-Infinity` for a link's first frame). */
-  prevDue: Float64Array;
-  /**
-   * Smallest, over this frame `j` and every later one, of `max(sent_{j-1} + delay_j, prevDue_j)`:
-   * the earliest landing of a message that waits for frame `j`'s slot (sent just after frame
-   * `j − 1`, taking `j`'s latency). Makes waiting never pay, so arrivals grow with send time.
-   */
-  suffixMinWait: Float64Array;
+  /** {@link FIELDS} numbers per frame. */
+  readonly rec: Float64Array;
+  readonly n: number;
+  /** Where the last query landed: queries come in nearly increasing send times. */
+  cursor: number;
 }
 
-/** Frame numbers grouped by link direction (see `FrameLog.#group`), and scratch per route. */
+/**
+ * Every frame grouped by link direction, in record order within each (`start[k]` to
+ * `start[k + 1]` for direction number `k`), its fields side by side: copied out of the record in
+ * one pass, each direction is then read in one sweep rather than frame by frame across the
+ * whole record.
+ */
 interface DirectionGroups {
-  order: Int32Array;
   start: Int32Array;
+  /** Direction number of each `from × peers + to`. */
   of: Map<number, number>;
+  /** {@link FIELDS} numbers per frame, the due time in the `WAIT` field until indexed. */
+  rec: Float64Array;
+  /** Each frame's route, kept only when a direction has more than one. */
+  route: Int32Array | undefined;
   /** Per route, a due time, valid while `routeSeen` holds the stamp of the walk under way. */
   routeDue: Float64Array;
   routeSeen: Int32Array;
@@ -169,11 +187,8 @@ interface DirectionGroups {
 export class FrameLog {
   readonly #peers: number;
   readonly #cols: FrameColumns;
-  /**
-   * Frame numbers grouped by link direction, in record order (`#start[k]` to `#start[k + 1]` for
-   * direction number `k`), and the direction number of each `from × peers + to`; built on first use.
-   */
-  #byDirection: DirectionGroups | undefined;
+  /** The frames grouped by link direction; built on first use. */
+  #groups: DirectionGroups | undefined;
   readonly #index = new Map<number, Direction>();
 
   /** A log for a run of `peers` scenario peers, over `frames` when given (recorded in any order). */
@@ -185,7 +200,7 @@ export class FrameLog {
   /** Record one carried frame (in any order). */
   record(frame: CarriedFrame): void {
     this.#cols.push(frame);
-    this.#byDirection = undefined;
+    this.#groups = undefined;
     this.#index.clear();
   }
 
@@ -206,86 +221,80 @@ export class FrameLog {
   arrival(from: number, to: number, d: number): number {
     const dir = this.#direction(from, to);
     if (dir === undefined) return Number.POSITIVE_INFINITY;
-    const sent = dir.sent;
-    let lo = 0;
-    let hi = sent.length;
+    const { rec, n } = dir;
+    // The first frame sent at or after `d`: from where the last query landed, steps doubling
+    // outwards bracket it, then a binary search within the bracket finds it.
+    const c = dir.cursor;
+    let lo: number;
+    let hi: number;
+    if (c < n && rec[c * FIELDS + SENT]! < d) {
+      lo = c + 1;
+      hi = c + 1;
+      for (let step = 1; hi < n && rec[hi * FIELDS + SENT]! < d; step *= 2) {
+        lo = hi + 1;
+        hi = c + 2 * step;
+      }
+      if (hi > n) hi = n;
+    } else {
+      hi = c;
+      lo = c - 1;
+      for (let step = 1; lo >= 0 && rec[lo * FIELDS + SENT]! >= d; step *= 2) {
+        hi = lo;
+        lo = c - 2 * step;
+      }
+      lo = lo < 0 ? 0 : lo + 1;
+    }
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (sent[mid]! < d) lo = mid + 1;
+      if (rec[mid * FIELDS + SENT]! < d) lo = mid + 1;
       else hi = mid;
     }
-    if (lo === sent.length) return Number.POSITIVE_INFINITY;
-    const own = Math.max(d + dir.delay[lo]!, dir.prevDue[lo]!);
-    return lo + 1 < sent.length ? Math.min(own, dir.suffixMinWait[lo + 1]!) : own;
+    dir.cursor = lo;
+    if (lo === n) return Number.POSITIVE_INFINITY;
+    const at = lo * FIELDS;
+    const own = Math.max(d + rec[at + DELAY]!, rec[at + PREV_DUE]!);
+    return lo + 1 < n ? Math.min(own, rec[at + FIELDS + WAIT]!) : own;
   }
 
   #direction(from: number, to: number): Direction | undefined {
     const key = from * this.#peers + to;
     const cached = this.#index.get(key);
     if (cached !== undefined) return cached;
-    const c = this.#cols;
-    this.#byDirection ??= this.#group();
-    const { order, start, of, routeDue, routeSeen } = this.#byDirection;
-    const k = of.get(key);
+    this.#groups ??= this.#group();
+    const g = this.#groups;
+    const k = g.of.get(key);
     if (k === undefined) return undefined;
-    const n = start[k + 1]! - start[k]!;
-    const frames = order.subarray(start[k]!, start[k + 1]!);
-    // Per route of this direction, the due time of its last frame: `routeDue[r]` is valid while
-    // `routeSeen[r]` is this direction's number (one array for every direction, no map per frame).
-    const stamp = k + 1;
-    const previous = (r: number): number =>
-      routeSeen[r] === stamp ? routeDue[r]! : Number.NEGATIVE_INFINITY;
-    // Due times follow each route's frames in record order.
-    const due = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      const f = frames[i]!;
-      const r = c.route(f);
-      due[i] = c.due(f, previous(r));
-      routeDue[r] = due[i]!;
-      routeSeen[r] = stamp;
-    }
+    const n = g.start[k + 1]! - g.start[k]!;
+    const own = g.rec.subarray(g.start[k]! * FIELDS, g.start[k + 1]! * FIELDS);
     // Stable: frames sent at the same time keep their record order (a network that records
     // frames as they are sent needs no sorting).
     let inOrder = true;
-    for (let i = 1; i < n && inOrder; i++) inOrder = c.sent(frames[i - 1]!) <= c.sent(frames[i]!);
-    let sorted: number[] | undefined;
-    if (!inOrder) {
-      sorted = Array.from({ length: n }, (_, i) => i);
-      sorted.sort((a, b) => c.sent(frames[a]!) - c.sent(frames[b]!));
-    }
-    const dir: Direction = {
-      sent: new Float64Array(n),
-      delay: new Float64Array(n),
-      prevDue: new Float64Array(n),
-      suffixMinWait: new Float64Array(n),
-    };
-    const again = -stamp; // the same arrays, read afresh for the second walk
-    for (let i = 0; i < n; i++) {
-      const j = sorted === undefined ? i : sorted[i]!;
-      const f = frames[j]!;
-      const r = c.route(f);
-      dir.sent[i] = c.sent(f);
-      dir.delay[i] = c.delay(f);
-      dir.prevDue[i] = routeSeen[r] === again ? routeDue[r]! : Number.NEGATIVE_INFINITY;
-      routeDue[r] = due[j]!;
-      routeSeen[r] = again;
-    }
+    for (let i = 1; i < n && inOrder; i++) inOrder = own[(i - 1) * FIELDS + SENT]! <= own[i * FIELDS + SENT]!;
+    // In send order, the previous frame of a link is its previous one in record order.
+    const rec = inOrder ? own : sortedBySent(own, g.start[k]!, n, k + 1, g);
+    // The due times are not read again: their field takes the suffix minima.
     let min = Number.POSITIVE_INFINITY;
     for (let i = n - 1; i >= 1; i--) {
-      min = Math.min(min, Math.max(dir.sent[i - 1]! + dir.delay[i]!, dir.prevDue[i]!));
-      dir.suffixMinWait[i] = min;
+      const at = i * FIELDS;
+      min = Math.min(min, Math.max(rec[at - FIELDS + SENT]! + rec[at + DELAY]!, rec[at + PREV_DUE]!));
+      rec[at + WAIT] = min;
     }
-    dir.suffixMinWait[0] = min;
+    if (n > 0) rec[WAIT] = min;
+    const dir = { rec, n, cursor: 0 };
     this.#index.set(key, dir);
     return dir;
   }
 
-  /** Frame numbers grouped by link direction (a counting sort over the routes' directions). */
+  /**
+   * The frames' fields grouped by link direction: a counting sort over the routes' directions,
+   * each frame's due time (and its route's previous one) computed on the way in record order.
+   */
   #group(): DirectionGroups {
     const c = this.#cols;
     const of = new Map<number, number>();
-    const dirOfRoute = new Int32Array(c.routeFrom.length);
-    for (let r = 0; r < c.routeFrom.length; r++) {
+    const routes = c.routeFrom.length;
+    const dirOfRoute = new Int32Array(routes);
+    for (let r = 0; r < routes; r++) {
       const key = c.routeFrom[r]! * this.#peers + c.routeTo[r]!;
       let k = of.get(key);
       if (k === undefined) {
@@ -294,15 +303,58 @@ export class FrameLog {
       }
       dirOfRoute[r] = k;
     }
+    const size = c.size;
     const start = new Int32Array(of.size + 1);
-    for (let i = 0; i < c.size; i++) start[dirOfRoute[c.route(i)]! + 1]!++;
+    for (let i = 0; i < size; i++) start[dirOfRoute[c.route(i)]! + 1]!++;
     for (let k = 0; k < of.size; k++) start[k + 1]! += start[k]!;
     const fill = start.slice(0, of.size);
-    const order = new Int32Array(c.size);
-    for (let i = 0; i < c.size; i++) order[fill[dirOfRoute[c.route(i)]!]!++] = i;
-    const routes = c.routeFrom.length;
-    return { order, start, of, routeDue: new Float64Array(routes), routeSeen: new Int32Array(routes) };
+    const rec = new Float64Array(size * FIELDS);
+    const links = new Int32Array(of.size);
+    for (let r = 0; r < routes; r++) links[dirOfRoute[r]!]!++;
+    const route = links.some((count) => count > 1) ? new Int32Array(size) : undefined;
+    const lastDue = new Float64Array(routes).fill(Number.NEGATIVE_INFINITY);
+    for (let i = 0; i < size; i++) {
+      const r = c.route(i);
+      const at = fill[dirOfRoute[r]!]!++ * FIELDS;
+      const previous = lastDue[r]!;
+      const due = c.due(i, previous);
+      rec[at + SENT] = c.sent(i);
+      rec[at + DELAY] = c.delay(i);
+      rec[at + WAIT] = due;
+      rec[at + PREV_DUE] = previous;
+      if (route !== undefined) route[at / FIELDS] = r;
+      lastDue[r] = due;
+    }
+    return { start, of, rec, route, routeDue: new Float64Array(routes), routeSeen: new Int32Array(routes) };
   }
+}
+
+/**
+ * A direction's `n` frames `own` (record order, from frame `first` of the groups) sorted by send
+ * time, stably, in records of their own: each frame's previous due time is then that of the frame
+ * of its link placed before it (of the one link when the direction has one).
+ */
+function sortedBySent(
+  own: Float64Array,
+  first: number,
+  n: number,
+  stamp: number,
+  g: DirectionGroups,
+): Float64Array {
+  const order = Array.from({ length: n }, (_, i) => i);
+  order.sort((a, b) => own[a * FIELDS + SENT]! - own[b * FIELDS + SENT]!);
+  const rec = new Float64Array(n * FIELDS);
+  for (let i = 0; i < n; i++) {
+    const from = order[i]! * FIELDS;
+    const at = i * FIELDS;
+    const r = g.route === undefined ? 0 : g.route[first + order[i]!]!;
+    rec[at + SENT] = own[from + SENT]!;
+    rec[at + DELAY] = own[from + DELAY]!;
+    rec[at + PREV_DUE] = g.routeSeen[r] === stamp ? g.routeDue[r]! : Number.NEGATIVE_INFINITY;
+    g.routeDue[r] = own[from + WAIT]!;
+    g.routeSeen[r] = stamp;
+  }
+  return rec;
 }
 
 /**

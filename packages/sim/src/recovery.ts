@@ -61,6 +61,13 @@ export class RecoveryTracker {
   /** Per peer: the window after its last recovery (ticks travelled back at its start, its end). */
   readonly #after: ({ readonly base: number; readonly untilMs: number } | undefined)[];
   readonly #afterTicks: number[] = [];
+  /**
+   * How many peers have an open window, an open window of the paper's definition, an
+   * after-recovery window: an update with none of a kind open reads no peer for it.
+   */
+  #openWindows = 0;
+  #openPaper = 0;
+  #openAfter = 0;
 
   /** Windows opened before `fromMs` (the warm-up end) are tracked but not measured. */
   constructor(adj: readonly (readonly number[])[], view: ReachView, fromMs: number) {
@@ -80,18 +87,30 @@ export class RecoveryTracker {
    * (`heal`), at `atMs`. Only coming online opens a window of the paper's definition.
    */
   open(i: number, atMs: number, kind: 'online' | 'heal' = 'online'): void {
-    this.#since[i] = atMs;
+    this.#setSince(i, atMs);
     this.#reachableSince[i] = undefined;
     this.#reachedMs[i] = 0;
-    if (kind === 'online') this.#paperSince[i] = atMs;
+    if (kind === 'online') this.#setPaperSince(i, atMs);
     this.#closeAfter(i);
   }
 
   /** Peer `i` went offline: its open windows are dropped (and its after-recovery window ends). */
   drop(i: number): void {
-    this.#since[i] = undefined;
-    this.#paperSince[i] = undefined;
+    this.#setSince(i, undefined);
+    this.#setPaperSince(i, undefined);
     this.#closeAfter(i);
+  }
+
+  /** Open (a time) or close (`undefined`) peer `i`'s window, keeping the count of open ones. */
+  #setSince(i: number, since: number | undefined): void {
+    this.#openWindows += (since === undefined ? 0 : 1) - (this.#since[i] === undefined ? 0 : 1);
+    this.#since[i] = since;
+  }
+
+  /** Open or close peer `i`'s window of the paper's definition, keeping the count. */
+  #setPaperSince(i: number, since: number | undefined): void {
+    this.#openPaper += (since === undefined ? 0 : 1) - (this.#paperSince[i] === undefined ? 0 : 1);
+    this.#paperSince[i] = since;
   }
 
   /** End peer `i`'s after-recovery window now, recording what it travelled back in it. */
@@ -99,6 +118,7 @@ export class RecoveryTracker {
     const after = this.#after[i];
     if (after === undefined) return;
     this.#after[i] = undefined;
+    this.#openAfter--;
     this.#afterTicks.push(Math.max(0, (this.#view.travelledBack?.(i) ?? after.base) - after.base));
   }
 
@@ -107,6 +127,7 @@ export class RecoveryTracker {
    * reaches the largest tick of every other online peer at that instant.
    */
   #updatePaper(atMs: number): void {
+    if (this.#openPaper === 0) return;
     const n = this.#adj.length;
     const view = this.#view;
     let largest = Number.NEGATIVE_INFINITY;
@@ -119,7 +140,7 @@ export class RecoveryTracker {
       const tick = view.tick(i);
       if (since === undefined || tick === undefined || tick < largest) continue;
       if (since >= this.#fromMs) this.#paperRecoveries.push(atMs - since);
-      this.#paperSince[i] = undefined;
+      this.#setPaperSince(i, undefined);
     }
   }
 
@@ -132,12 +153,12 @@ export class RecoveryTracker {
   update(atMs: number): void {
     const n = this.#adj.length;
     this.#updatePaper(atMs);
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < n && this.#openAfter > 0; i++) {
       const after = this.#after[i];
       if (after !== undefined && atMs >= after.untilMs) this.#closeAfter(i);
     }
     let reach: Reach | undefined;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < n && this.#openWindows > 0; i++) {
       const since = this.#since[i];
       const tick = this.#view.tick(i);
       if (since === undefined || tick === undefined) continue;
@@ -159,10 +180,11 @@ export class RecoveryTracker {
           this.#recoveries.push(recovery);
           this.#waits.push(atMs - since - recovery);
           if (this.#view.travelledBack !== undefined) {
+            if (this.#after[i] === undefined) this.#openAfter++;
             this.#after[i] = { base: this.#view.travelledBack(i), untilMs: atMs + AFTER_RECOVERY_MS };
           }
         }
-        this.#since[i] = undefined;
+        this.#setSince(i, undefined);
         this.#reachableSince[i] = undefined;
         if (this.#view.online(i)) reach.recovered(i, tick);
       }

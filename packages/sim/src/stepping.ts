@@ -27,7 +27,13 @@ export interface FrameStepping {
  * O(log N) per step.
  */
 export async function stepWithinFrame(run: FrameStepping, startMs: number, endMs: number): Promise<void> {
-  const heap = new DueHeap(run.peers);
+  // One heap per run, reused frame after frame (a run steps one frame at a time).
+  let heap = heaps.get(run);
+  if (heap === undefined || heap.capacity < run.peers) {
+    heap = new DueHeap(run.peers);
+    heaps.set(run, heap);
+  }
+  heap.size = 0; // a frame cut short by a throwing step leaves nothing behind
   for (let j = 0; j < run.peers; j++) {
     if (!run.running(j)) continue;
     const due = Math.max(run.stepAt[j]!, startMs);
@@ -47,6 +53,9 @@ export async function stepWithinFrame(run: FrameStepping, startMs: number, endMs
   }
 }
 
+/** The heap of each run's frames (a run steps one frame at a time). */
+const heaps = new WeakMap<FrameStepping, DueHeap>();
+
 /** A binary min-heap of (due time, peer index), ordered by time then index; at most one entry per peer. */
 class DueHeap {
   readonly #due: Float64Array;
@@ -56,6 +65,11 @@ class DueHeap {
   constructor(capacity: number) {
     this.#due = new Float64Array(Math.max(1, capacity));
     this.#peer = new Int32Array(Math.max(1, capacity));
+  }
+
+  /** Entries it can hold. */
+  get capacity(): number {
+    return this.#due.length;
   }
 
   #before(a: number, b: number): boolean {

@@ -6,7 +6,12 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Frontier, lateTicksOverJourneys, lateTicksWithFrontier } from '../src/journeys.js';
+import {
+  type Frontier,
+  lateTicksOverJourneys,
+  lateTicksWithFrontier,
+  perfectClockLateTicks,
+} from '../src/journeys.js';
 import type { EmittedEvent, LowerBoundNetwork, SnapshotAdoption } from '../src/metrics.js';
 import type { Interval } from '../src/plan.js';
 import { FrameLog } from '../src/realized.js';
@@ -150,6 +155,31 @@ describe('lower bound search', () => {
             lateTicksWithFrontier(net, hop, events, opts, new ScanFrontier()),
           );
         }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('the mean-latency figure’s breadth-first levels give the late ticks of the scan order', () => {
+    // Half the networks settle (every peer online for good from early on, no cuts): there the
+    // breadth-first levels answer the events sent after the last start.
+    const settledArb = fc.tuple(
+      networkArb,
+      fc.boolean(),
+      fc.array(fc.nat({ max: 3 }), { minLength: 9, maxLength: 9 }),
+      fc.constantFrom(0, 0.1, 20, 33.3, 40, 50),
+    );
+    fc.assert(
+      fc.property(settledArb, ([{ net, events, delta }, settled, starts, linkMs]) => {
+        const online = net.online!.map((ivs, p) =>
+          settled ? [{ from: starts[p]! * 20, to: Number.POSITIVE_INFINITY }] : ivs,
+        );
+        const shaped = { ...net, online, cuts: settled ? [] : (net.cuts ?? []) };
+        const opts = { deltaMs: delta, fps: 50, fromMs: 100 };
+        const hop = (_e: number, _f: number, _t: number, d: number) => d + linkMs;
+        expect(perfectClockLateTicks({ ...shaped, linkMs }, events, opts)).toBe(
+          lateTicksWithFrontier(shaped, hop, events, opts, new ScanFrontier()),
+        );
       }),
       { numRuns: 300 },
     );
