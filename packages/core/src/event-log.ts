@@ -141,7 +141,8 @@ export class EventLog<E> {
       // Older snapshots: every listed seq but those given up, and the forgotten sources' ids.
       let n = snap.forgottenIds ?? 0;
       for (const [, seq] of snap.frontier) n += seq;
-      for (const [, r] of snap.skipped ?? []) for (let i = 0; i < r.length; i += 2) n -= r[i + 1]! - r[i]! + 1;
+      for (const [, r] of snap.skipped ?? [])
+        for (let i = 0; i < r.length; i += 2) n -= r[i + 1]! - r[i]! + 1;
       this.folded = n;
     }
     // Sources the snapshot lists but forgot (their ids are in its forgottenIds) stay forgotten.
