@@ -1,9 +1,10 @@
 import type { App, Random } from './app.js';
 import { TimelineError } from './errors.js';
-import { type EventLog, eventLogFor } from './event-log.js';
+import { eventLogFor } from './event-log.js';
 import { stateHashWithWords } from './hash.js';
 import { SeededRandom } from './random.js';
 import { SnapshotRing } from './snapshot-ring.js';
+import { TimelineHistory } from './timeline-history.js';
 import {
   defaultCopy,
   emptyTravel,
@@ -19,7 +20,6 @@ import {
 } from './timeline-support.js';
 import type {
   AppErrorInfo,
-  HistoryPrint,
   InsertManyResult,
   InsertResult,
   TimelineEvent,
@@ -65,7 +65,7 @@ let joining: TimelineSnapshot<unknown> | undefined;
  * tl.insert({ tick: 5, source: 'b', seq: 1, payload: RectangleKeys.down }); // 'late': rolls back
  * tl.hash(); // same on every peer holding these two events at tick 10
  */
-export class Timeline<S, E> {
+export class Timeline<S, E> extends TimelineHistory<E> {
   private readonly app: App<S, E>;
   private readonly snapshotEvery: number;
   private readonly onAppError: ((error: unknown, where: AppErrorInfo) => void) | undefined;
@@ -79,8 +79,6 @@ export class Timeline<S, E> {
   private busy = false;
   private resimulating = false;
   private travel: Travel | undefined = undefined;
-
-  private readonly log: EventLog<E>;
 
   private readonly ring: SnapshotRing<S>;
   /** A copy of the live state (reusing `reuse`'s storage), for the ring. */
@@ -116,13 +114,13 @@ export class Timeline<S, E> {
     if (!Number.isSafeInteger(seed)) {
       throw new TimelineError('BAD_OPTION', `seed must be a safe integer, got ${String(seed)}`);
     }
+    super(eventLogFor<E>(options));
     this.app = app;
     this.snapshotEvery = intOption(options.snapshotEvery, 'snapshotEvery', 10, 1, 2 ** 31);
     this.ring = new SnapshotRing<S>(intOption(options.maxSnapshots, 'maxSnapshots', 128, 1, 1 << 20));
     this.onAppError = options.onAppError;
     this.hashEvery = intOption(options.hashEvery, 'hashEvery', 0, 0, 2 ** 31);
     this.hashes = new HashRing(this.hashEvery, intOption(options.maxHashes, 'maxHashes', 64, 1, 1 << 20));
-    this.log = eventLogFor<E>(options);
     this.copyOut = app.snapshot !== undefined ? (s, r) => app.snapshot!(s, r) : (s) => defaultCopy(s);
     this.copyIn = app.restore !== undefined ? (s, i) => app.restore!(s, i) : (s) => defaultCopy(s);
     this.rng = new SeededRandom(seed);
@@ -310,36 +308,6 @@ export class Timeline<S, E> {
     return stateHashWithWords(this.ring.stateAt(pos), this.ring.randAt(pos));
   }
 
-  /** True if the event `(source, seq)` is held or folded into the base snapshot. */
-  has(source: string, seq: number): boolean {
-    return this.log.has(source, seq);
-  }
-
-  /** Per source, the highest seq up to which every seq is held or folded (a copy; 0s absent). */
-  frontier(): ReadonlyMap<string, number> {
-    return this.log.frontier();
-  }
-
-  /** Seqs of `source` held or folded (not given up): ascending `[from, to]` pairs, at most `maxPairs`. */
-  heldRanges(source: string, maxPairs = Number.POSITIVE_INFINITY): number[] {
-    return this.log.heldRanges(source, maxPairs);
-  }
-
-  /** The highest seq held or folded from `source` (0 if none). */
-  maxSeq(source: string): number {
-    return this.log.maxSeq(source);
-  }
-
-  /** Tick of `source`'s newest event if all of it is folded into the base, else `undefined`. */
-  quietSince(source: string): number | undefined {
-    return this.log.quietSince(source);
-  }
-
-  /** Held events of `source` with `fromSeq <= seq <= toSeq`, by seq (compacted, missing: skipped). */
-  eventsFrom(source: string, fromSeq: number, toSeq: number): TimelineEvent<E>[] {
-    return this.log.eventsFrom(source, fromSeq, toSeq);
-  }
-
   /**
    * Bound memory: the newest held snapshot at or before `beforeTick` (the present state if
    * `beforeTick >= tick`) becomes the base; the events folded into it and older snapshots are
@@ -398,38 +366,6 @@ export class Timeline<S, E> {
       random: Array.from(this.baseRand),
       ...this.log.baseHistory(),
     };
-  }
-
-  /**
-   * Events folded into the base since the history began (those of a joiner's snapshot
-   * included), whatever sources were forgotten since: with the events held, the history's size.
-   */
-  get foldedEvents(): number {
-    return this.log.folded;
-  }
-
-  /** Event identities of every source this history forgot, summed (see `TimelineSnapshot.forgottenIds`). */
-  get forgottenIds(): number {
-    return this.log.forgottenIds;
-  }
-
-  /**
-   * The history's prints at the newest marks (multiples of `printEvery`) its base passed, oldest
-   * first, at most sixteen: see {@link HistoryPrint}. Empty without `printEvery`, and after joining
-   * from a snapshot that carried none.
-   */
-  prints(): readonly HistoryPrint[] {
-    return this.log.prints();
-  }
-
-  /** The newest-event tick before which `forgetSourcesAfter` forgets a source at base `baseTick`. */
-  forgetBound(baseTick: number): number {
-    return this.log.forgetBound(baseTick);
-  }
-
-  /** The sources the last {@link compact} forgot, once each: `[source, frontier, newest tick, ids held]`. */
-  drainForgotten(): (readonly [source: string, seq: number, lastTick: number, ids: number])[] {
-    return this.log.drainForgotten();
   }
 
   /** A fresh copy of the counters. */

@@ -57,10 +57,9 @@ export interface DriverParts<S, E> {
   /** The timeline compacted: its base is a settled snapshot (persistence stores it). */
   readonly settled: (timeline: Timeline<S, E>) => void;
   /**
-   * The timeline compacted to `baseTick`: forget what it forgot (see forget.ts). Returns by how
-   * much the known ids not held dropped (refused ids swept, less own seqs the timeline forgot).
+   * The timeline compacted to `baseTick`: forget what it forgot (see forget.ts).
    */
-  readonly forgot: (timeline: Timeline<S, E>, baseTick: number) => number;
+  readonly forgot: (timeline: Timeline<S, E>, baseTick: number) => void;
 }
 
 /** The timeline and its driving. @internal */
@@ -82,12 +81,6 @@ export class Driver<S, E> {
   private takingHistory = false;
   /** A resumed timeline's tick, for the clock at the first step. */
   private resumedTick: number | undefined;
-  /**
-   * Known events not held since the known set was last rebuilt: refused as settled, or own seqs
-   * the timeline forgot (counted in its forgotten ids).
-   */
-  private refusedKnown = 0;
-
   constructor(
     private readonly ctx: PeerContext<S, E>,
     private readonly parts: DriverParts<S, E>,
@@ -175,7 +168,6 @@ export class Driver<S, E> {
   enqueue(ev: TimelineEvent<E>, vouched = false): boolean {
     if (!vouched && ev.tick < this.settledBound(this.ctx.now())) {
       this.parts.ledger.countTooOld();
-      this.refusedKnown++;
       return false;
     }
     this.pending.push(ev);
@@ -282,7 +274,6 @@ export class Driver<S, E> {
     let lateFrom = Number.POSITIVE_INFINITY;
     for (const e of batch) if (e.tick < before && e.tick < lateFrom) lateFrom = e.tick;
     const r = timeline.insertMany(batch);
-    this.refusedKnown += r.tooOld;
     if (r.late > 0) {
       this.parts.desync.correct(timeline, lateFrom);
       if (this.ctx.events.has('rollback')) {
@@ -308,7 +299,7 @@ export class Driver<S, E> {
     const base = timeline.compact(
       tick - horizon - ahead - compactionPeriod(horizon, options.snapshotEvery, options.fps),
     );
-    this.refusedKnown -= this.parts.forgot(timeline, base);
+    this.parts.forgot(timeline, base);
     this.parts.settled(timeline);
     this.nextCompactTick = tick + compactionPeriod(horizon, options.snapshotEvery, options.fps);
   }
@@ -403,7 +394,6 @@ export class Driver<S, E> {
     for (const e of this.pending) carry.push(e);
     this.pending = [];
     known.clear();
-    this.refusedKnown = 0;
     // Known: what the adopted history holds (its seqs given up stay unknown, as on the peers
     // that gave them up themselves).
     for (const [source] of snap.frontier) {

@@ -30,9 +30,6 @@ export const FORGET_HORIZONS = 8;
  * After a compaction of `timeline` (base now at `baseTick`): forget in the rest of the peer the
  * sources it forgot, and the ids it never stored (refused as settled) of sources nothing was
  * heard of for the forget age; drop tombstones two horizons or more past their forgetting.
- * Returns by how much the known ids not held dropped: the refused ids swept or forgotten with
- * their source, less the own seqs the timeline forgot (still known to the peer, counted by the
- * timeline among its forgotten ids).
  * @internal
  */
 export function forgetSources<S, E>(
@@ -40,10 +37,10 @@ export function forgetSources<S, E>(
   repair: Pick<Repair<S, E>, 'forget' | 'forgetOwn'>,
   timeline: Timeline<S, E>,
   baseTick: number,
-): number {
+): void {
   const gone = timeline.drainForgotten();
   const horizon = ctx.options.horizonTicks;
-  if (horizon === undefined) return 0;
+  if (horizon === undefined) return;
   const forgetAfter = FORGET_HORIZONS * horizon;
   const known = ctx.eventIds;
   const forget = (source: string): void => {
@@ -51,25 +48,19 @@ export function forgetSources<S, E>(
     repair.forget(source);
     ctx.signer.forget(peerIdOf(source));
   };
-  // Known ids and the timeline's forgotten ids stay counted once: the peer's own seqs stay known
-  // (it is never forgotten here) while the timeline counts them among its forgotten ids; a
-  // forgotten source's known ids go, those it refused as settled (known, not held) with them.
-  let notHeld = 0;
-  for (const [source, seq, lastTick, ids] of gone) {
+  // The peer's own seqs stay known (it is never forgotten here); a forgotten source's known ids
+  // go, those it refused as settled (known, not held) with them.
+  for (const [source, seq, lastTick] of gone) {
     if (source === ctx.source) {
-      notHeld -= ids;
       repair.forgetOwn(seq);
       continue;
     }
-    const k = known.get(source);
-    const before = k === undefined ? 0 : k.contiguous + (k.above?.size ?? 0);
     known.forget(source, seq, lastTick);
-    if (k !== undefined && known.get(source) === undefined) notHeld += Math.max(0, before - ids);
     forget(source);
   }
   const before = known.tombstones.size;
   const forgetMs = (forgetAfter * 1000) / ctx.options.fps;
-  const swept = known.sweep(
+  known.sweep(
     ctx.now() - forgetMs,
     (source) => source === ctx.source || timeline.maxSeq(source) > 0,
     baseTick - forgetAfter,
@@ -79,5 +70,4 @@ export function forgetSources<S, E>(
   // whose base follows the room's time has forgotten the source too. Tombstones expire at whole
   // horizons of the base, so peers whose bases differ by a compaction period agree but for one period.
   known.expire(Math.floor(baseTick / horizon - 3) * horizon - forgetAfter);
-  return swept + notHeld;
 }

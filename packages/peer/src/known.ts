@@ -77,18 +77,12 @@ export class KnownEvents {
   /**
    * Forget (leaving a tombstone dated `lastTick`) every source with nothing new recorded since
    * `beforeMs` that `keep` does not keep: ids the timeline never stored (refused as settled).
-   * Returns how many identities were swept.
    */
-  sweep(beforeMs: number, keep: (source: string) => boolean, lastTick: number): number {
-    let swept = 0;
+  sweep(beforeMs: number, keep: (source: string) => boolean, lastTick: number): void {
     // forEach: no [source, entry] array per source (every source, at every compaction).
     this.sources.forEach((k, source) => {
-      if (k.touched < beforeMs && !keep(source)) {
-        swept += k.contiguous + (k.above?.size ?? 0);
-        this.forget(source, k.max, lastTick);
-      }
+      if (k.touched < beforeMs && !keep(source)) this.forget(source, k.max, lastTick);
     });
-    return swept;
   }
 
   /** Drop the tombstones of sources whose newest event is before `beforeTick`. */

@@ -1,0 +1,75 @@
+/**
+ * What a timeline's history holds, read from its event log: which events it holds or folded,
+ * per source, what compaction forgot, and the history's prints. {@link Timeline} extends it.
+ * @internal
+ */
+import type { EventLog } from './event-log.js';
+import type { HistoryPrint, TimelineEvent } from './timeline-types.js';
+
+/** The read side of a timeline's event history (see {@link Timeline}). */
+export class TimelineHistory<E> {
+  /** `log`: the timeline's event log. */
+  protected constructor(protected readonly log: EventLog<E>) {}
+
+  /** True if the event `(source, seq)` is held or folded into the base snapshot. */
+  has(source: string, seq: number): boolean {
+    return this.log.has(source, seq);
+  }
+
+  /** Per source, the highest seq up to which every seq is held or folded (a copy; 0s absent). */
+  frontier(): ReadonlyMap<string, number> {
+    return this.log.frontier();
+  }
+
+  /** Seqs of `source` held or folded (not given up): ascending `[from, to]` pairs, at most `maxPairs`. */
+  heldRanges(source: string, maxPairs = Number.POSITIVE_INFINITY): number[] {
+    return this.log.heldRanges(source, maxPairs);
+  }
+
+  /** The highest seq held or folded from `source` (0 if none). */
+  maxSeq(source: string): number {
+    return this.log.maxSeq(source);
+  }
+
+  /** Tick of `source`'s newest event if all of it is folded into the base, else `undefined`. */
+  quietSince(source: string): number | undefined {
+    return this.log.quietSince(source);
+  }
+
+  /** Held events of `source` with `fromSeq <= seq <= toSeq`, by seq (compacted, missing: skipped). */
+  eventsFrom(source: string, fromSeq: number, toSeq: number): TimelineEvent<E>[] {
+    return this.log.eventsFrom(source, fromSeq, toSeq);
+  }
+
+  /**
+   * Events folded into the base since the history began (those of a joiner's snapshot
+   * included), whatever sources were forgotten since: with the events held, the history's size.
+   */
+  get foldedEvents(): number {
+    return this.log.folded;
+  }
+
+  /** Event identities of every source this history forgot, summed (see `TimelineSnapshot.forgottenIds`). */
+  get forgottenIds(): number {
+    return this.log.forgottenIds;
+  }
+
+  /**
+   * The history's prints at the newest marks (multiples of `printEvery`) its base passed, oldest
+   * first, at most sixteen: see {@link HistoryPrint}. Empty without `printEvery`, and after joining
+   * from a snapshot that carried none.
+   */
+  prints(): readonly HistoryPrint[] {
+    return this.log.prints();
+  }
+
+  /** The newest-event tick before which `forgetSourcesAfter` forgets a source at base `baseTick`. */
+  forgetBound(baseTick: number): number {
+    return this.log.forgetBound(baseTick);
+  }
+
+  /** The sources the last {@link compact} forgot, once each: `[source, frontier, newest tick, ids held]`. */
+  drainForgotten(): (readonly [source: string, seq: number, lastTick: number, ids: number])[] {
+    return this.log.drainForgotten();
+  }
+}
