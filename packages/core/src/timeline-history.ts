@@ -8,8 +8,13 @@ import type { HistoryPrint, TimelineEvent } from './timeline-types.js';
 
 /** The read side of a timeline's event history (see {@link Timeline}). */
 export class TimelineHistory<E> {
-  /** `log`: the timeline's event log. */
-  protected constructor(protected readonly log: EventLog<E>) {}
+  /** The timeline's event log. @internal */
+  protected readonly log: EventLog<E>;
+
+  /** `log`: the timeline's event log. @internal */
+  protected constructor(log: EventLog<E>) {
+    this.log = log;
+  }
 
   /** True if the event `(source, seq)` is held or folded into the base snapshot. */
   has(source: string, seq: number): boolean {
