@@ -136,6 +136,9 @@ export class Decoder<E> implements FrameDecoder<E> {
           (bytes) => this.decodeWith(this.payload, bytes, 'evidence.payload') as E,
         );
         break;
+      case 0x0e:
+        frame = { type: 'prints', prints: this.prints('prints') };
+        break;
       default:
         throw new CodecError('UNKNOWN_TYPE', `unknown frame type 0x${HEX[type]}`);
     }
@@ -232,16 +235,22 @@ export class Decoder<E> implements FrameDecoder<E> {
       entries.push({ source, seq, above });
     }
     if (r.pos === r.end) return { type: 'frontier', entries };
-    const m = r.count(MAX_FRONTIER_PRINTS, 3, 'frontier.prints');
+    return { type: 'frontier', entries, prints: this.prints('frontier.prints') };
+  }
+
+  private prints(what: string): FrontierPrint[] {
+    const r = this.r;
+    const m = r.count(MAX_FRONTIER_PRINTS, 3, what);
+    if (m === 0) throw outOfRange(what, 0);
     const prints: FrontierPrint[] = [];
     for (let i = 0; i < m; i++) {
-      const tick = r.uint('frontier.prints.tick');
-      const count = r.uint('frontier.prints.count');
-      const digest = r.uint('frontier.prints.digest');
-      if (digest >= 2 ** 48) throw outOfRange('frontier.prints.digest', digest);
+      const tick = r.uint(`${what}.tick`);
+      const count = r.uint(`${what}.count`);
+      const digest = r.uint(`${what}.digest`);
+      if (digest >= 2 ** 48) throw outOfRange(`${what}.digest`, digest);
       prints.push({ tick, count, digest });
     }
-    return m === 0 ? { type: 'frontier', entries } : { type: 'frontier', entries, prints };
+    return prints;
   }
 
   private events(): EventsFrame<E> {

@@ -8,6 +8,7 @@ import type {
   EventsFrame,
   Frame,
   FrontierFrame,
+  FrontierPrint,
   HashFrame,
   HelloFrame,
   PresenceFrame,
@@ -108,6 +109,9 @@ export class Encoder<E> implements FrameEncoder<E> {
         case 'auth':
           encodeAuth(w, frame, this.limits);
           break;
+        case 'prints':
+          this.prints(frame.prints, 'prints');
+          break;
         case 'evidence':
           encodeEvidence(w, frame, this.limits, (value) =>
             encodeWith(this.payload, value, this.limits.maxPayloadBytes, 'evidence.payload'),
@@ -177,13 +181,17 @@ export class Encoder<E> implements FrameEncoder<E> {
       }
     }
     const prints = f.prints ?? [];
-    if (prints.length === 0) return;
-    checkArray(prints, MAX_FRONTIER_PRINTS, 'frontier.prints');
+    if (prints.length > 0) this.prints(prints, 'frontier.prints');
+  }
+
+  private prints(prints: readonly FrontierPrint[], what: string): void {
+    checkArray(prints, MAX_FRONTIER_PRINTS, what);
+    if (prints.length === 0) throw outOfRange(what, 0);
     this.w.varint(prints.length);
     for (const p of prints) {
-      this.w.varint(checkUint(p.tick, 'frontier.prints.tick'));
-      this.w.varint(checkUint(p.count, 'frontier.prints.count'));
-      this.w.varint(checkUint(p.digest, 'frontier.prints.digest', 0, 2 ** 48 - 1));
+      this.w.varint(checkUint(p.tick, `${what}.tick`));
+      this.w.varint(checkUint(p.count, `${what}.count`));
+      this.w.varint(checkUint(p.digest, `${what}.digest`, 0, 2 ** 48 - 1));
     }
   }
 

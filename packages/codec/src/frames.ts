@@ -8,7 +8,7 @@
  */
 
 /** Protocol version carried in every handshake and frame envelope. */
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 5;
 
 /** Capability bits announced in the handshake. */
 export const Capability = {
@@ -67,8 +67,11 @@ export interface FrontierPrint {
   readonly digest: number;
 }
 
-/** Most prints one frontier frame carries. */
-export const MAX_FRONTIER_PRINTS = 4;
+/**
+ * Most prints one `frontier` or `prints` frame carries: as many as a timeline keeps (core's
+ * `KEPT_PRINTS`), so a neighbour can compare two histories from the oldest mark both kept.
+ */
+export const MAX_FRONTIER_PRINTS = 64;
 
 /** The sender's frontier vector; sent on every (re)connection and when asked. */
 export interface FrontierFrame {
@@ -193,6 +196,16 @@ export interface EvidenceFrame<E> {
   readonly events: readonly [WireEvent<E>, WireEvent<E>];
 }
 
+/**
+ * The sender's history prints at its newest marks, oldest first (1 to
+ * {@link MAX_FRONTIER_PRINTS}): sent to every neighbour when its base passes a mark, so two
+ * histories on a long-open link are compared on fresh prints.
+ */
+export interface PrintsFrame {
+  readonly type: 'prints';
+  readonly prints: readonly FrontierPrint[];
+}
+
 /** Any frame. */
 export type Frame<E = unknown> =
   | HelloFrame
@@ -207,7 +220,8 @@ export type Frame<E = unknown> =
   | ByeFrame
   | ChallengeFrame
   | AuthFrame
-  | EvidenceFrame<E>;
+  | EvidenceFrame<E>
+  | PrintsFrame;
 
 /** The `type` tag of a frame. */
 export type FrameType = Frame['type'];

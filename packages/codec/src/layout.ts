@@ -16,6 +16,7 @@ export const FRAME_TYPE_CODES: Readonly<Record<FrameType, number>> = Object.free
   challenge: 0x0b,
   auth: 0x0c,
   evidence: 0x0d,
+  prints: 0x0e,
 });
 
 /** Per-event header bit of an `events` frame: a source id (or table index) follows. */

@@ -81,7 +81,7 @@ const nonNegative = fc.double({ min: 0, noNaN: true, noDefaultInfinity: true });
 export const helloArb: fc.Arbitrary<HelloFrame> = fc.record(
   {
     type: fc.constant('hello' as const),
-    version: fc.constant(4), // PROTOCOL_VERSION
+    version: fc.constant(5), // PROTOCOL_VERSION
     room: text(128),
     fps: fc.integer({ min: 1, max: 1000 }),
     peerId: text(128, 1),
@@ -288,6 +288,15 @@ export function frameArbs<E>(payload: fc.Arbitrary<E>): Record<Frame['type'], fc
   return {
     hello: helloArb,
     frontier: frontierArb,
+    prints: fc
+      .array(
+        fc.record(
+          { tick: wireUint, count: wireUint, digest: fc.integer({ min: 0, max: 2 ** 48 - 1 }) },
+          { noNullPrototype: true },
+        ),
+        { minLength: 1, maxLength: 8 },
+      )
+      .map((prints) => ({ type: 'prints' as const, prints })),
     events: eventsArb(payload),
     request: requestArb,
     sync: syncArb,

@@ -52,44 +52,44 @@ describe('golden vectors, default (msgpack) payloads', () => {
           ],
         },
         // count 2 | ref 0x0b = literal of 5 bytes (5*2+1) "alice", seq 42 | ref 0x07 "bob", seq 0 | no seqs past a hole
-        hex: '04 02  02  0b 616c696365 2a 00  07 626f62 00 00',
+        hex: '05 02  02  0b 616c696365 2a 00  07 626f62 00 00',
       },
       {
         name: 'frontier with seqs held past holes (bob 3, then 5..7 and 10)',
         frame: { type: 'frontier', entries: [{ source: 'bob', seq: 3, above: [5, 7, 10, 10] }] },
         // count 1 | ref index 1 (bob) | seq 3 | 2 pairs: from 3+2+0 = 5, length 2 | from 7+2+1 = 10, length 0
-        hex: '04 02  01  02 03 02  00 02  01 00',
+        hex: '05 02  01  02 03 02  00 02  01 00',
       },
       {
         name: 'events (msgpack payload {k:"up"}, alice by index 0)',
         frame: { type: 'events', events: [{ source: 'alice', seq: 1, tick: 0, payload: { k: 'up' } }] },
         // count 1 | header 0x71: source follows, payload length 6 inline ((6+1)<<4) | ref 0x00 = index 0
         // | seq 1 | tick 0 | msgpack fixmap{ "k": "up" }
-        hex: '04 03  01  71 00 01 00  81a16ba27570',
+        hex: '05 03  01  71 00 01 00  81a16ba27570',
       },
       {
         name: 'events (a re-stamp: alice 9 carries the action of alice 4 again)',
         frame: { type: 'events', events: [{ source: 'alice', seq: 9, tick: 300, payload: 1, restamps: 4 }] },
         // count 1 | header 0x29: payload length 1 inline ((1+1)<<4), re-stamp 0x08, source 0x01
         // | ref 0x00 = index 0 | seq 9 | tick 300 | 9 - 4 = 5 | msgpack 1
-        hex: '04 03  01  29 00 09 ac02 05  01',
+        hex: '05 03  01  29 00 09 ac02 05  01',
       },
       {
         name: 'request (bob 5..9)',
         frame: { type: 'request', ranges: [{ source: 'bob', fromSeq: 5, toSeq: 9 }] },
         // count 1 | ref index 1 | from 5 | span 4
-        hex: '04 04  01  02 05 04',
+        hex: '05 04  01  02 05 04',
       },
       {
         name: 'sync without echo',
         frame: { type: 'sync', time: 1000.5, tick: 50.25 },
         // flags 0 | time f64le 1000.5 | tick f64le 50.25
-        hex: '04 05  00  0000000000448f40  0000000000204940',
+        hex: '05 05  00  0000000000448f40  0000000000204940',
       },
       {
         name: 'sync with echo',
         frame: { type: 'sync', time: 1000.5, tick: 50.25, echo: { time: 990, holdMs: 1.5 } },
-        hex: '04 05  01  0000000000448f40  0000000000204940  0000000000f08e40  000000000000f83f',
+        hex: '05 05  01  0000000000448f40  0000000000204940  0000000000f08e40  000000000000f83f',
       },
       {
         name: 'hash',
@@ -101,25 +101,25 @@ describe('golden vectors, default (msgpack) payloads', () => {
           ],
         },
         // count 2 | tick 1000 = e8 07 | 8 raw bytes | tick delta +50 zigzag 100 = 0x64 | 8 raw bytes
-        hex: '04 06  02  e807 0123456789abcdef  64 fedcba9876543210',
+        hex: '05 06  02  e807 0123456789abcdef  64 fedcba9876543210',
       },
       {
         name: 'presence (carol defined = 2)',
         frame: { type: 'presence', source: 'carol', seq: 3, hops: 2, data: { x: 1 } },
         // ref 0x0b "carol" | seq 3 | hops 2 | data: len 4, msgpack {x:1}
-        hex: '04 07  0b 6361726f6c  03  02  04 81a17801',
+        hex: '05 07  0b 6361726f6c  03  02  04 81a17801',
       },
-      { name: 'snapshot-request', frame: { type: 'snapshot-request' }, hex: '04 08' },
+      { name: 'snapshot-request', frame: { type: 'snapshot-request' }, hex: '05 08' },
       {
         name: 'snapshot chunk',
         frame: { type: 'snapshot', tick: 500, index: 1, count: 3, data: new Uint8Array([1, 2, 3]) },
         // tick 500 = f4 03 | index 1 | count 3 | data: len 3, 01 02 03
-        hex: '04 09  f403 01 03  03 010203',
+        hex: '05 09  f403 01 03  03 010203',
       },
       {
         name: 'bye',
         frame: { type: 'bye', reason: 'bye' },
-        hex: '04 0a  03 627965',
+        hex: '05 0a  03 627965',
       },
     ]);
   });
@@ -143,12 +143,12 @@ describe('golden vectors, rectangle keys (one byte payload)', () => {
         // ev2: hdr 0x22 (same source | next seq | len 1) tick +5 -> zigzag 0a, key 04
         // ev3: hdr 0x25 (source follows | signed | len 1) ref "bob" seq 7 tick -2 -> zigzag 03, key 00,
         //      signature len 2 aa bb
-        hex: '04 03 03  21 0b616c696365 01 ac02 02  22 0a 04  25 07626f62 07 03 00 02aabb',
+        hex: '05 03 03  21 0b616c696365 01 ac02 02  22 0a 04  25 07626f62 07 03 00 02aabb',
       },
       {
         name: 'single event, source by index: 9 bytes',
         frame: { type: 'events', events: [{ source: 'alice', seq: 3, tick: 310, payload: 1 }] },
-        hex: '04 03 01  21 00 03 b602 01',
+        hex: '05 03 01  21 00 03 b602 01',
       },
     ]);
   });
@@ -163,13 +163,13 @@ describe('golden vectors, raw byte payloads', () => {
         name: 'inline 14',
         frame: { type: 'events', events: [{ source: 'a', seq: 1, tick: 1, payload: p14 }] },
         // hdr 0xf1: high nibble 15 = 14+1
-        hex: `04 03 01  f1 03 61 01 01 ${'ee'.repeat(14)}`,
+        hex: `05 03 01  f1 03 61 01 01 ${'ee'.repeat(14)}`,
       },
       {
         name: 'long 15',
         frame: { type: 'events', events: [{ source: 'a', seq: 2, tick: 1, payload: p15 }] },
         // hdr 0x01: high nibble 0 = varint length follows (0x0f)
-        hex: `04 03 01  01 00 02 01 0f ${'ff'.repeat(15)}`,
+        hex: `05 03 01  01 00 02 01 0f ${'ff'.repeat(15)}`,
       },
     ]);
   });

@@ -6,6 +6,7 @@ import {
   CodecError,
   createCodec,
   FRAME_TYPE_CODES,
+  MAX_FRONTIER_PRINTS,
   PROTOCOL_VERSION,
   rectangleKeyCodec,
   SOURCE_TABLE_SIZE,
@@ -220,12 +221,34 @@ describe('frontier prints', () => {
     expect(rx.decode(printed)).toEqual({ type: 'frontier', entries, prints });
   });
 
-  it('refuses more than four prints and a digest of 2^48 or more', () => {
+  it('refuses more than MAX_FRONTIER_PRINTS prints and a digest of 2^48 or more', () => {
     const tx = createCodec({ payload: rectangleKeyCodec }).encoder();
     const p = { tick: 1, count: 1, digest: 1 };
-    expect(() => tx.encode({ type: 'frontier', entries: [], prints: [p, p, p, p, p] })).toThrow(CodecError);
+    const many = Array.from({ length: MAX_FRONTIER_PRINTS + 1 }, () => p);
+    expect(() => tx.encode({ type: 'frontier', entries: [], prints: many })).toThrow(CodecError);
+    expect(() => tx.encode({ type: 'prints', prints: many })).toThrow(CodecError);
+    expect(() => tx.encode({ type: 'prints', prints: [] })).toThrow(CodecError);
     expect(() => tx.encode({ type: 'frontier', entries: [], prints: [{ ...p, digest: 2 ** 48 }] })).toThrow(
       CodecError,
     );
+    expect(() => tx.encode({ type: 'prints', prints: [{ ...p, digest: 2 ** 48 }] })).toThrow(CodecError);
+  });
+
+  it('a prints frame carries the newest prints alone', () => {
+    const codec = createCodec({ payload: rectangleKeyCodec });
+    const prints = Array.from({ length: MAX_FRONTIER_PRINTS }, (_, i) => ({
+      tick: 100 * (i + 1),
+      count: i * 3,
+      digest: (i * 7_919) % 2 ** 48,
+    }));
+    const bytes = codec.encoder().encode({ type: 'prints', prints });
+    expect(codec.decoder().decode(bytes)).toEqual({ type: 'prints', prints });
+    // Version, type, count, then three varints per print.
+    expect(
+      codec.decoder().decode(codec.encoder().encode({ type: 'prints', prints: prints.slice(0, 1) })),
+    ).toEqual({
+      type: 'prints',
+      prints: prints.slice(0, 1),
+    });
   });
 });

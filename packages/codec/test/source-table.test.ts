@@ -78,13 +78,13 @@ describe('the peer-id table (least recently used entry evicted)', () => {
   it('golden bytes of the rule (a table of 2 entries; the rule is the same at any size)', () => {
     const { tx, rx } = smallLink(2);
     const steps: [string, string][] = [
-      ['a', '04 02 01 03 61 01 00'], // a defined: index 0
-      ['b', '04 02 01 03 62 01 00'], // b defined: index 1
-      ['a', '04 02 01 00 01 00'], // a by index 0 (now b is the least recently used)
-      ['c', '04 02 01 03 63 01 00'], // c defined: takes b's index 1
-      ['c', '04 02 01 02 01 00'], // c by index 1
-      ['b', '04 02 01 03 62 01 00'], // b defined again: takes a's index 0
-      ['b', '04 02 01 00 01 00'], // b by index 0
+      ['a', '05 02 01 03 61 01 00'], // a defined: index 0
+      ['b', '05 02 01 03 62 01 00'], // b defined: index 1
+      ['a', '05 02 01 00 01 00'], // a by index 0 (now b is the least recently used)
+      ['c', '05 02 01 03 63 01 00'], // c defined: takes b's index 1
+      ['c', '05 02 01 02 01 00'], // c by index 1
+      ['b', '05 02 01 03 62 01 00'], // b defined again: takes a's index 0
+      ['b', '05 02 01 00 01 00'], // b by index 0
     ];
     for (const [source, bytes] of steps) {
       const frame: Frame<number> = { type: 'frontier', entries: [{ source, seq: 1 }] };

@@ -13,10 +13,11 @@ import type { HistoryPrint, TimelineSnapshot } from './timeline-types.js';
 /** Digests are sums modulo 2^48 (exact in a double). */
 const DIGEST_MOD = 2 ** 48;
 /**
- * Prints kept at the newest marks passed: sixteen, so a print another peer sent a while ago
- * (two horizons of marks at a peer's spacing) still finds its mark here.
+ * Prints kept at the newest marks passed: sixty-four (eight horizons of marks at a peer's
+ * spacing of an eighth of a horizon), so two histories that split up to about seven horizons ago
+ * are still compared at the first mark where they differ. Snapshots carry them.
  */
-const KEPT_PRINTS = 16;
+export const KEPT_PRINTS = 64;
 
 /** A 32-bit hash of a string (FNV-1a, then a final mix). @internal */
 export function sourceHash(source: string, seed: number): number {
@@ -104,7 +105,7 @@ export class HistoryPrints {
     this.mark = m;
   }
 
-  /** Prints at the newest marks passed, oldest first (at most sixteen). */
+  /** Prints at the newest marks passed, oldest first (at most {@link KEPT_PRINTS}). */
   prints(): readonly HistoryPrint[] {
     return this.known ? this.kept : [];
   }
@@ -115,7 +116,9 @@ export class HistoryPrints {
     const open: [number, number, number][] = [];
     for (const [span, [n, d]] of this.open) open.push([span, n, d]);
     open.sort((a, b) => a[0] - b[0]);
-    return { every: this.every, mark: this.mark, count: this.count, digest: this.digest, open };
+    const kept: [number, number, number][] = [];
+    for (const k of this.kept) if (k.tick < this.mark) kept.push([k.tick, k.count, k.digest]);
+    return { every: this.every, mark: this.mark, count: this.count, digest: this.digest, open, kept };
   }
 
   /**
@@ -134,7 +137,8 @@ export class HistoryPrints {
       validSum(p.mark, p.count, p.digest) &&
       p.mark % this.every === 0 &&
       p.mark <= tick &&
-      p.open.every(([span, n, d]) => validSum(span, n, d) && span % this.every === 0 && span >= p.mark);
+      p.open.every(([span, n, d]) => validSum(span, n, d) && span % this.every === 0 && span >= p.mark) &&
+      validKept(p.kept ?? [], this.every, p.mark, p.count);
     if (!ok) {
       this.mark = tick - (tick % this.every);
       this.known = false;
@@ -144,7 +148,9 @@ export class HistoryPrints {
     this.count = p.count;
     this.digest = p.digest;
     for (const [span, n, d] of p.open) this.open.set(span, [n, d]);
+    for (const [t, n, d] of p.kept ?? []) this.kept.push({ tick: t, count: n, digest: d });
     if (p.mark > 0) this.kept.push({ tick: p.mark, count: p.count, digest: p.digest });
+    if (this.kept.length > KEPT_PRINTS) this.kept.splice(0, this.kept.length - KEPT_PRINTS);
     this.passTo(tick);
     return true;
   }
@@ -160,4 +166,26 @@ function validSum(tick: number, count: number, digest: number): boolean {
     digest >= 0 &&
     digest < DIGEST_MOD
   );
+}
+
+/**
+ * `true` when `kept` are prints at marks before `mark` (whole multiples of `every`, oldest first,
+ * at most {@link KEPT_PRINTS}) whose counts never exceed the next one's, nor `count`.
+ */
+function validKept(
+  kept: readonly (readonly [number, number, number])[],
+  every: number,
+  mark: number,
+  count: number,
+): boolean {
+  if (!Array.isArray(kept) || kept.length >= KEPT_PRINTS) return false;
+  let tick = -1;
+  let n = 0;
+  for (const k of kept) {
+    if (!Array.isArray(k) || k.length !== 3 || !validSum(k[0], k[1], k[2])) return false;
+    if (k[0] <= tick || k[0] % every !== 0 || k[0] >= mark || k[1] < n) return false;
+    tick = k[0];
+    n = k[1];
+  }
+  return n <= count;
 }

@@ -190,10 +190,13 @@ export function validateSnapshot(snapshot: unknown): asserts snapshot is Timelin
       !ints(p['count']) ||
       !ints(p['digest']) ||
       !Array.isArray(p['open']) ||
-      !(p['open'] as unknown[]).every((o) => Array.isArray(o) && o.length === 3 && o.every(ints))
+      !(p['open'] as unknown[]).every((o) => Array.isArray(o) && o.length === 3 && o.every(ints)) ||
+      (p['kept'] !== undefined &&
+        (!Array.isArray(p['kept']) ||
+          !(p['kept'] as unknown[]).every((o) => Array.isArray(o) && o.length === 3 && o.every(ints))))
     )
       bad(
-        'snapshot print must hold integers every, mark, count, digest >= 0 and open [span, count, digest] triples',
+        'snapshot print must hold integers every, mark, count, digest >= 0, open [span, count, digest] and kept [tick, count, digest] triples',
       );
   }
   const skipped = s['skipped'];

@@ -185,6 +185,11 @@ export interface TimelineSnapshot<S> {
     readonly count: number;
     readonly digest: number;
     readonly open: readonly (readonly [span: number, count: number, digest: number])[];
+    /**
+     * The prints at the marks before `mark` the history still keeps, oldest first (absent: none),
+     * so a timeline that adopts the snapshot compares histories from the same marks as its server.
+     */
+    readonly kept?: readonly (readonly [tick: number, count: number, digest: number])[];
   };
 }
 

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { KEPT_PRINTS } from '../src/history-print.js';
 import {
   type HistoryPrint,
   type RectangleKey,
@@ -46,10 +47,12 @@ function run(
 }
 
 describe('Timeline prints: a history settled prefix, the same whenever it was compacted', () => {
-  it('prints the events folded before each mark, keeping the newest sixteen', () => {
-    const { tl, seen } = run(history(3), 10, 200, { printEvery: 25 });
+  it('prints the events folded before each mark, keeping the newest KEPT_PRINTS', () => {
+    const { tl, seen } = run(history(3), 10, 200, { printEvery: 10 });
     const prints = tl.prints();
-    expect(prints.map((p) => p.tick)).toEqual(Array.from({ length: 16 }, (_, i) => 425 + 25 * i));
+    // Marks 10 to 800 passed (the base is at 800): the newest 64 are kept.
+    expect(KEPT_PRINTS).toBe(64);
+    expect(prints.map((p) => p.tick)).toEqual(Array.from({ length: 64 }, (_, i) => 170 + 10 * i));
     const all = history(3);
     for (const p of seen.values()) expect(p.count).toBe(all.filter((e) => e.tick < p.tick).length);
     expect(new Set([...seen.values()].map((p) => p.digest)).size).toBe(seen.size);
@@ -129,10 +132,10 @@ describe('Timeline prints: a history settled prefix, the same whenever it was co
       tl.compact(t - 200);
       joined.compact(t - 200);
     }
-    // The joiner has the prints from the snapshot's mark on; the original, older ones too.
-    const from = tl.prints().filter((p) => p.tick >= 300);
-    expect(joined.prints()).toEqual(from);
-    expect(from.length).toBe(11);
+    // The snapshot carries the prints kept at earlier marks: the joiner keeps the same ones.
+    expect(joined.prints()).toEqual(tl.prints());
+    expect(tl.prints().length).toBe(16);
+    expect(tl.prints().filter((p) => p.tick < 300).length).toBe(5);
   });
 
   it('a snapshot without prints (or at another spacing) leaves the joiner without prints', () => {
@@ -163,6 +166,39 @@ describe('Timeline prints: a history settled prefix, the same whenever it was co
         options,
       ),
     ).toThrow(/print/);
+    expect(() =>
+      Timeline.fromSnapshot(
+        rectangleApp,
+        { ...snap, print: { ...snap.print!, kept: [[1, 2]] as never } },
+        options,
+      ),
+    ).toThrow(/print/);
     expect(() => new Timeline(rectangleApp, { ...options, printEvery: 0 })).toThrow(/printEvery/);
+  });
+
+  it('kept prints a snapshot carries out of order, past its mark or growing past its count: no prints', () => {
+    const tl = new Timeline(rectangleApp, options);
+    tl.insertMany(history(2));
+    tl.advance(500);
+    tl.compact(300);
+    const snap = tl.baseSnapshot();
+    expect(snap.print!.kept!.length).toBeGreaterThan(1);
+    const [k0, k1] = snap.print!.kept!;
+    const bad = [
+      [k1!, k0!],
+      [k0!, [snap.print!.mark, k1![1], k1![2]] as const],
+      [k0!, [k1![0], snap.print!.count + 1, k1![2]] as const],
+      [[k0![0] + 1, k0![1], k0![2]] as const],
+    ];
+    for (const kept of bad) {
+      const joined = Timeline.fromSnapshot(
+        rectangleApp,
+        { ...snap, print: { ...snap.print!, kept } },
+        options,
+      );
+      joined.advance(400);
+      joined.compact(600);
+      expect(joined.prints()).toEqual([]);
+    }
   });
 });

@@ -24,6 +24,7 @@ import { Persistence } from './persistence.js';
 import { PresenceChannel } from './presence.js';
 import { QuotaGuard } from './quota-guard.js';
 import { CLAIM_SLACK_SEQS } from './quotas.js';
+import { claims } from './remote-frontier.js';
 import { Repair } from './repair.js';
 import { BroadcastRoom, type BroadcastSettings } from './room.js';
 import { decodeSnapshot, encodeSnapshot } from './snapshot-blob.js';
@@ -131,8 +132,8 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
     futureFloor: () => c.driver.futureFloor(),
     networkTick: (now) => c.sync.networkTick(now),
     ownSeq: () => c.driver.ownSeq,
-    enqueue: (ev, vouched) => {
-      const taken = c.driver.enqueue(ev, vouched);
+    enqueue: (ev, vouched, otherHistory) => {
+      const taken = c.driver.enqueue(ev, vouched, otherHistory);
       if (taken) c.persistence.received(ev);
       return taken;
     },
@@ -229,7 +230,8 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
     },
     adopt: (decoded, now, from) => {
       c.persistence.settled(decoded.snapshot);
-      const lost = c.driver.adopt(decoded, now, c.repair.frontierOf(from).holds);
+      const remote = c.repair.frontierOf(from);
+      const lost = c.driver.adopt(decoded, now, (source, seq) => claims(remote, source, seq));
       c.desync.probe(from.key, decoded.snapshot.tick);
       const folded = decoded.snapshot.frontier.find(([source]) => source === ctx.source)?.[1] ?? 0;
       const skipped = decoded.snapshot.skipped?.find(([source]) => source === ctx.source)?.[1] ?? [];

@@ -149,9 +149,11 @@ export interface IntakeHost<E> {
   ownSeq(): number;
   /**
    * Queue a new event for the next step; `false` when it is refused as settled (then it is not
-   * passed on). `vouched`: it comes from a neighbour that vouches for the room, which took it.
+   * passed on). `vouched`: it comes from a neighbour that vouches for the room, which took it;
+   * `otherHistory`: from a neighbour on another history (refused if settled, whatever this
+   * peer's own state).
    */
-  enqueue(ev: WireEvent<E>, vouched: boolean): boolean;
+  enqueue(ev: WireEvent<E>, vouched: boolean, otherHistory?: boolean): boolean;
   /** New events arrived from a link. */
   received(): void;
   /** `false` once the peer stopped. */
@@ -195,8 +197,11 @@ export class EventIntake<S, E> {
     const remote = this.repair.frontierOf(link);
     // New events of a large frame are verified as one batch first (where that pays).
     if (signer.enabled) signer.preverify(events, (ev) => !known.has(ev.source, ev.seq));
-    // A neighbour that vouches (its frontier listed something) passes on only events it took.
-    const vouched = remote.received && remote.holds.size > 0;
+    // A neighbour that vouches (its frontier listed something) passes on only events it took; one
+    // whose history printed otherwise than ours took them into another history: its events are
+    // taken only if not settled here.
+    const otherHistory = this.repair.otherHistory(link);
+    const vouched = !otherHistory && remote.received && remote.holds.size > 0;
     for (let i = 0; i < events.length; i++) {
       const ev = events[i]!;
       this.repair.noteHeld(remote, ev);
@@ -254,7 +259,7 @@ export class EventIntake<S, E> {
         this.ctx.stats.duplicatesDropped++;
         continue;
       }
-      if (!this.host.enqueue(ev, vouched)) continue;
+      if (!this.host.enqueue(ev, vouched, otherHistory)) continue;
       if (fresh === undefined) fresh = [ev];
       else fresh.push(ev);
     }

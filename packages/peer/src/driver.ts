@@ -159,14 +159,32 @@ export class Driver<S, E> {
   }
 
   /**
+   * The settled bound for events from a neighbour on another history (its prints differ from
+   * ours): the network's time minus the horizon even while joining or taking over history, so
+   * events another history settled never enter this one; `-Infinity` with `history: 'full'` or
+   * before the peer is part of a room.
+   */
+  historyBound(now: number): number {
+    const horizon = this.ctx.options.horizonTicks;
+    if (horizon === undefined || this.parts.join.fresh) return Number.NEGATIVE_INFINITY;
+    return Math.floor(this.parts.sync.networkTick(now)) - horizon;
+  }
+
+  /**
    * Queue a received event for the next step, or refuse it (`false`, counted in `tooOld`) when it
    * is stamped before the {@link settledBound}. The first peer of the room to hear of an event
    * decides: a refused event stays known (deduplicated) and is not passed on, and one `vouched`
    * for (passed on by a neighbour that vouches, so it took it) is taken if it is after the base,
-   * which compaction keeps a margin behind the bound for it to travel.
+   * which compaction keeps a margin behind the bound for it to travel. One from a neighbour on
+   * `otherHistory` is judged by {@link historyBound}.
    */
-  enqueue(ev: TimelineEvent<E>, vouched = false): boolean {
-    if (!vouched && ev.tick < this.settledBound(this.ctx.now())) {
+  enqueue(ev: TimelineEvent<E>, vouched = false, otherHistory = false): boolean {
+    const bound = otherHistory
+      ? this.historyBound(this.ctx.now())
+      : vouched
+        ? Number.NEGATIVE_INFINITY
+        : this.settledBound(this.ctx.now());
+    if (ev.tick < bound) {
       this.parts.ledger.countTooOld();
       return false;
     }
@@ -371,14 +389,14 @@ export class Driver<S, E> {
 
   /**
    * Replace the timeline by one started from a received snapshot, carrying over events it does
-   * not cover. `served` is what the serving neighbour's frontier claims (per source, the highest
-   * contiguous seq): the history adopted. Returns the own events it drops: stamped before the
+   * not cover. `served` says whether the serving neighbour's frontier claims an event (past
+   * holes included): the history adopted. Returns the own events it drops: stamped before the
    * snapshot's tick and not folded into it (the room moved on past them), in seq order.
    */
   adopt(
     decoded: DecodedSnapshot<S, E>,
     now: number,
-    served: ReadonlyMap<string, number> = new Map(),
+    served: (source: string, seq: number) => boolean = () => false,
   ): TimelineEvent<E>[] {
     const { snapshot: snap, timeline } = decoded;
     const known = this.ctx.eventIds;
@@ -412,7 +430,7 @@ export class Driver<S, E> {
     const dropped: TimelineEvent<E>[] = [];
     for (const e of carry) {
       if (known.has(e.source, e.seq)) continue;
-      if (e.tick >= bound || (e.tick >= snap.tick && (served.get(e.source) ?? 0) >= e.seq)) {
+      if (e.tick >= bound || (e.tick >= snap.tick && served(e.source, e.seq))) {
         known.add(e.source, e.seq, now);
         keep.push(e);
       } else if (e.source === this.ctx.source) {

@@ -16,15 +16,13 @@ import type { Repair } from './repair.js';
  * network's time by a horizon): its known ids, what neighbours announced of it, its gap state and
  * cached key go, and frontiers stop listing it. Until then a peer keeps a little state per source
  * (its frontier, what neighbours announced of it): in a room with churn, memory grows for this
- * long and then stays level. Not sooner: two sides of a partition rank and heal their histories
- * by the frontiers they exchange, which must still list the sources whose events only one side
- * holds (test/rebase-wave.test.ts: a line cut for 5.75 horizons, quiet for the last 3.3, heals;
- * with a forget age of three horizons it ends on two histories). With a forget age shorter than the
- * offline merge's (offline.ts), the timeline keeps a forgotten source's folded frontier in its
- * base until that age (`keepForgottenFor`), so a group cut off together merges back each event
- * once; at this one nothing is kept past the forget age.
+ * long and then stays level. Two sides of a partition longer than this no longer list the sources
+ * only one side held: they are ranked and healed on their prints (history-rank.ts), which do not
+ * depend on what either side forgot. The offline merge keeps own events longer (offline.ts), so the
+ * timeline keeps a forgotten source's folded frontier in its base as one entry until that age
+ * (`keepForgottenFor`): a group cut off together merges back each event once.
  */
-export const FORGET_HORIZONS = 8;
+export const FORGET_HORIZONS = 1;
 
 /**
  * After a compaction of `timeline` (base now at `baseTick`): forget in the rest of the peer the

@@ -1,62 +1,48 @@
 /**
  * Ranking two histories: which one a peer re-bases on when they cannot be merged event by event
- * (each lost events behind the horizon the other holds). The order is computed the same way on
- * both sides from what they exchanged (frontiers and prints), so every peer of the room ends on
- * the same history and none re-bases back: first the events each frontier lists (their sum,
- * then source by source), then the prints of the settled prefixes (count, then digest) at a mark
- * past the link's opening (see {@link printOrder}), which never change for a history. The prints
- * tell histories apart once the sources only one side holds events of are forgotten and the
- * frontiers list the same.
+ * (each settled events the other lacks). The order is read on the histories' prints (see core's
+ * `Timeline.prints`): at the oldest mark both kept where they differ, the history that folded
+ * more events before it ranks higher, ties going to the larger digest. A history's print at a
+ * mark never changes, so two histories compare at the same mark however long each was kept, on
+ * whichever peers of each; the order is the lexicographic order of their prints, one total order
+ * every pair of peers reads the same, so the whole room ends on one history and no peer re-bases
+ * back. Histories that print the same at every mark both kept are ranked on what their frontiers
+ * list (one holding every event the other holds), or not yet: their next marks tell them apart.
  * @internal
  */
 import type { FrontierPrint } from '@symmetric/codec';
 import { claimOf, type RemoteFrontier } from './remote-frontier.js';
-import { compareRanges, covers, rangeCount } from './seq-ranges.js';
+import { covers } from './seq-ranges.js';
 
 /**
- * How two histories' prints compare (see {@link printOrder}): `'equal'` (or nothing to compare:
- * the frontiers decide), `'greater'` / `'less'` (theirs against ours, at a mark past the link's
- * opening), or `'pending'`: they differ, but only at marks from before the link opened, when the
- * events that tell them apart may still have been coming in; the next marks decide.
+ * How two histories' prints compare (see {@link printOrder}): `'equal'` (the same at every mark
+ * both kept, or no mark in common), `'greater'` / `'less'` (theirs against ours, at the oldest
+ * mark both kept where they differ).
  * @internal
  */
-export type PrintOrder = 'equal' | 'greater' | 'less' | 'pending';
+export type PrintOrder = 'equal' | 'greater' | 'less';
 
 /**
- * The order of the prints `theirs` against `mine`. They are compared at the newest mark of
- * theirs at or before `upTo` (the newest mark this peer sent that neighbour, so both sides of a
- * link compare at the same mark) that `mine` also has. When they differ there, the order is read
- * at the newest such mark after `openMark` (this peer's newest mark when the link opened): a
- * history's print at a mark never changes, and past the marks the link opened at, the events
- * only one side settled are all before the mark, so every pair of peers of the two histories
- * reads the same order.
+ * The order of the prints `theirs` against `mine` (each oldest first): read at the oldest mark
+ * both have where they differ, on the count of events folded before it, then on the digest.
  * @internal
  */
-export function printOrder(
-  mine: readonly FrontierPrint[],
-  theirs: readonly FrontierPrint[],
-  upTo = Number.POSITIVE_INFINITY,
-  openMark = Number.NEGATIVE_INFINITY,
-): PrintOrder {
-  let differ = false;
-  for (let i = theirs.length - 1; i >= 0; i--) {
-    const t = theirs[i]!;
-    if (t.tick > upTo) continue;
-    const m = printAt(mine, t.tick);
-    if (m === undefined) continue;
-    if (t.count === m.count && t.digest === m.digest) return differ ? 'pending' : 'equal';
-    if (t.tick > openMark) {
+export function printOrder(mine: readonly FrontierPrint[], theirs: readonly FrontierPrint[]): PrintOrder {
+  let i = 0;
+  let j = 0;
+  while (i < mine.length && j < theirs.length) {
+    const m = mine[i]!;
+    const t = theirs[j]!;
+    if (m.tick < t.tick) i++;
+    else if (t.tick < m.tick) j++;
+    else {
       if (t.count !== m.count) return t.count > m.count ? 'greater' : 'less';
-      return t.digest > m.digest ? 'greater' : 'less';
+      if (t.digest !== m.digest) return t.digest > m.digest ? 'greater' : 'less';
+      i++;
+      j++;
     }
-    differ = true;
   }
-  return differ ? 'pending' : 'equal';
-}
-
-function printAt(prints: readonly FrontierPrint[], tick: number): FrontierPrint | undefined {
-  for (let j = prints.length - 1; j >= 0; j--) if (prints[j]!.tick === tick) return prints[j];
-  return undefined;
+  return 'equal';
 }
 
 /** What ranking reads of this peer's history. @internal */
@@ -69,7 +55,7 @@ export interface OwnHistory {
 
 /**
  * `true` when `remote` announced holding every event `own` holds and its prints agree with ours
- * (`order` `'equal'`: equal, or nothing to compare).
+ * (`order` `'equal'`).
  * @internal
  */
 export function dominates(remote: RemoteFrontier, own: OwnHistory, order: PrintOrder): boolean {
@@ -79,35 +65,10 @@ export function dominates(remote: RemoteFrontier, own: OwnHistory, order: PrintO
 }
 
 /**
- * The order of what `remote`'s frontier lists against what `own` holds: positive when it lists
- * more events (or as many, and the larger frontier source by source), negative when fewer, 0
- * when they list the same.
- * @internal
- */
-export function compareListed(remote: RemoteFrontier, own: OwnHistory): number {
-  const sources = [...new Set([...remote.holds.keys(), ...own.sources])].sort();
-  let other = 0;
-  let mine = 0;
-  for (const source of sources) {
-    other += rangeCount(claimOf(remote, source));
-    mine += rangeCount(own.mine(source));
-  }
-  if (other !== mine) return other > mine ? 1 : -1;
-  for (const source of sources) {
-    const order = compareRanges(claimOf(remote, source), own.mine(source));
-    if (order !== 0) return order > 0 ? 1 : -1;
-  }
-  return 0;
-}
-
-/**
- * `true` when `remote`'s history outranks `own` (see the module comment): the prints agree (or
- * cannot be compared) and it lists every event ours does; or it lists more events, or as many
- * and the larger frontier source by source; or it lists the same and its print is the greater.
+ * `true` when `remote`'s history outranks `own` (see the module comment): its prints are the
+ * greater, or they agree and it lists every event ours does.
  * @internal
  */
 export function outranks(remote: RemoteFrontier, own: OwnHistory, order: PrintOrder): boolean {
-  if (dominates(remote, own, order)) return true;
-  const listed = compareListed(remote, own);
-  return listed !== 0 ? listed > 0 : order === 'greater';
+  return order === 'greater' || dominates(remote, own, order);
 }

@@ -365,6 +365,9 @@ export class Join<S, E> {
       return;
     }
     this.host.adopt(decoded, now, link);
+    // What called for a re-base while the snapshot was on its way is answered by it: what the
+    // adopted history lacks is judged anew (on its prints at the next marks, its repairs).
+    this.resyncWanted = false;
     this.transfer = undefined;
     this.awaitingServerSince = undefined;
     this.adopted = true;

@@ -1,8 +1,9 @@
 /**
- * The prints of histories a peer and its neighbours exchange in frontiers (see core's
- * `Timeline.prints` and history-rank.ts): what is sent to each neighbour (the newest few, their
- * newest mark noted), what each sent, the mark each link opened at, the order of two histories'
- * prints, and which links to send prints again once the base passed a new mark.
+ * The prints of histories a peer and its neighbours exchange (see core's `Timeline.prints` and
+ * history-rank.ts): a frontier carries every print the sender keeps, and each time its base
+ * passes a new mark a `prints` frame carries the prints the neighbour has not had yet; each
+ * link keeps the neighbour's, as many as a timeline keeps, so both sides of a link compare from
+ * the same marks.
  * @internal
  */
 import { type FrontierPrint, MAX_FRONTIER_PRINTS } from '@symmetric/codec';
@@ -23,23 +24,71 @@ export class PrintExchange {
     return prints.length === 0 ? Number.NEGATIVE_INFINITY : prints[prints.length - 1]!.tick;
   }
 
-  /** The prints to send the neighbour of `remote` (the newest few), their newest mark noted. */
+  /** The prints a frontier to `remote`'s neighbour carries (all kept), their newest mark noted. */
   toSend(remote: RemoteFrontier): readonly FrontierPrint[] {
     const all = this.prints();
     const prints = all.length > MAX_FRONTIER_PRINTS ? all.slice(-MAX_FRONTIER_PRINTS) : all;
-    if (prints.length > 0) remote.sentMark = prints[prints.length - 1]!.tick;
+    remote.sentMark = prints.length > 0 ? prints[prints.length - 1]!.tick : Number.NEGATIVE_INFINITY;
     return prints;
   }
 
-  /** A frontier of the neighbour of `remote` carried `prints` (its first when `first`). */
-  received(remote: RemoteFrontier, prints: readonly FrontierPrint[] | undefined, first: boolean): void {
-    if (first) remote.openMark = this.newestMark();
-    remote.prints = prints ?? [];
+  /**
+   * The prints `remote`'s neighbour has not had since the last frontier or prints sent to it
+   * (none when no frontier with prints went to it yet: its next frontier carries them).
+   */
+  newSince(remote: RemoteFrontier): readonly FrontierPrint[] {
+    if (remote.sentMark === Number.POSITIVE_INFINITY) return [];
+    const all = this.prints();
+    let from = all.length;
+    while (from > 0 && all[from - 1]!.tick > remote.sentMark) from--;
+    if (from === all.length) return [];
+    const prints = all.slice(Math.max(from, all.length - MAX_FRONTIER_PRINTS));
+    remote.sentMark = prints[prints.length - 1]!.tick;
+    return prints;
   }
 
-  /** The order of the prints of `remote`'s neighbour against ours. */
+  /** A frontier of `remote`'s neighbour carried `prints`: they stand for its whole history. */
+  received(remote: RemoteFrontier, prints: readonly FrontierPrint[] | undefined): void {
+    remote.prints = increasing(prints ?? []);
+  }
+
+  /**
+   * A `prints` frame of `remote`'s neighbour: its prints at marks past those it sent before
+   * (one at or before a mark it sent replaces the rest from there), the oldest dropped past
+   * {@link MAX_FRONTIER_PRINTS}. `false` (nothing taken) when they are not in increasing marks.
+   */
+  appended(remote: RemoteFrontier, prints: readonly FrontierPrint[]): boolean {
+    const next = increasing(prints);
+    if (next.length !== prints.length || next.length === 0) return false;
+    const first = next[0]!.tick;
+    const kept = remote.prints.filter((p) => p.tick < first);
+    const all = kept.concat(next);
+    remote.prints = all.length > MAX_FRONTIER_PRINTS ? all.slice(-MAX_FRONTIER_PRINTS) : all;
+    return true;
+  }
+
+  /**
+   * The order of the prints of `remote`'s neighbour against ours (read on every events frame:
+   * kept until either side's prints change).
+   */
   order(remote: RemoteFrontier): PrintOrder {
-    return printOrder(this.prints(), remote.prints, remote.sentMark, remote.openMark);
+    const mine = this.prints();
+    const n = mine.length;
+    const first = n === 0 ? 0 : mine[0]!.tick;
+    const last = n === 0 ? 0 : mine[n - 1]!.tick;
+    const c = remote.printOrder;
+    if (
+      c !== undefined &&
+      c.theirs === remote.prints &&
+      c.mine === mine &&
+      c.length === n &&
+      c.first === first &&
+      c.last === last
+    )
+      return c.order;
+    const order = printOrder(mine, remote.prints);
+    remote.printOrder = { theirs: remote.prints, mine, length: n, first, last, order };
+    return order;
   }
 
   /** `true` once per new mark this peer's base passed. */
@@ -49,4 +98,11 @@ export class PrintExchange {
     this.seenMark = mark;
     return true;
   }
+}
+
+/** The longest prefix of `prints` in strictly increasing marks. */
+function increasing(prints: readonly FrontierPrint[]): readonly FrontierPrint[] {
+  let n = 0;
+  while (n < prints.length && (n === 0 || prints[n]!.tick > prints[n - 1]!.tick)) n++;
+  return n === prints.length ? prints : prints.slice(0, n);
 }

@@ -13,12 +13,19 @@ export interface RemoteFrontier {
   readonly holds: SourceSeqs;
   /** Per source, the seqs past holes above `holds` its frontier claims (`[from, to]` pairs). */
   readonly above: Map<string, readonly number[]>;
-  /** The prints of its history its last frontier carried, oldest first. */
+  /** The prints of its history it sent (its last frontier's, and the prints frames since), oldest first. */
   prints: readonly FrontierPrint[];
-  /** The newest mark of the prints this peer last sent it (Infinity before any). */
+  /** The newest mark of the prints this peer sent it (Infinity before any frontier, -Infinity: none yet). */
   sentMark: number;
-  /** This peer's newest mark when the neighbour's first frontier arrived (-Infinity: none). */
-  openMark: number;
+  /** The last order of its prints against ours, and what it was read on (see PrintExchange.order). */
+  printOrder?: {
+    readonly theirs: readonly FrontierPrint[];
+    readonly mine: readonly FrontierPrint[];
+    readonly length: number;
+    readonly first: number;
+    readonly last: number;
+    readonly order: 'equal' | 'greater' | 'less';
+  };
   /** Its frontier arrived at least once. */
   received: boolean;
   /** A SEQ_CONFLICT about this incarnation's source was reported for this link. */

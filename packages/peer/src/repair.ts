@@ -7,10 +7,17 @@
  * that this peer still lacks (repairs outstanding).
  * @internal
  */
-import type { FrontierFrame, FrontierPrint, IdRegistry, RequestFrame, WireEvent } from '@symmetric/codec';
+import type {
+  FrontierFrame,
+  FrontierPrint,
+  IdRegistry,
+  PrintsFrame,
+  RequestFrame,
+  WireEvent,
+} from '@symmetric/codec';
 import type { PeerContext } from './context.js';
 import { PeerError } from './errors.js';
-import { compareListed, dominates, type OwnHistory, outranks, type PrintOrder } from './history-rank.js';
+import { dominates, type OwnHistory, outranks, type PrintOrder } from './history-rank.js';
 import type { LinkEntry, LinkTable } from './links.js';
 import { PrintExchange } from './print-exchange.js';
 import { CLAIM_SLACK_SEQS } from './quotas.js';
@@ -108,7 +115,6 @@ export class Repair<S, E> {
         above: new Map(),
         prints: [],
         sentMark: Number.POSITIVE_INFINITY,
-        openMark: Number.NEGATIVE_INFINITY,
         received: false,
         conflictReported: false,
       };
@@ -233,7 +239,7 @@ export class Repair<S, E> {
       for (const source of remote.holds.keys()) if (!listed.has(source)) remote.holds.delete(source);
       for (const source of remote.above.keys()) if (!listed.has(source)) remote.above.delete(source);
     }
-    this.printX.received(remote, f.prints, !remote.received);
+    this.printX.received(remote, f.prints);
     remote.received = true;
     let othersHistory = false;
     let lacking: string[] | undefined;
@@ -258,10 +264,9 @@ export class Repair<S, E> {
       }
     }
     this.repairTo(link);
-    // Histories that list the same events and differ only in what both settled (their prints)
-    // cannot be repaired event by event: the one outranked re-bases at once.
-    if (this.printOrder(link) === 'greater' && compareListed(remote, this.own) === 0)
-      this.host.unrepairable();
+    // Histories whose prints differ settled different events: they cannot be repaired event by
+    // event, and the one outranked re-bases at once.
+    if (this.printOrder(link) === 'greater') this.host.unrepairable();
     if (answer !== undefined) this.answered(link, answer);
     else if (later && lacking !== undefined && f.entries.length > 0 && this.host.askOnLaterFrontier)
       this.ask(link, lacking, now);
@@ -356,7 +361,7 @@ export class Repair<S, E> {
   /** Periodic: gap requests and prints still to compare. */
   housekeeping(now: number): void {
     this.requestGaps(now);
-    this.sendPendingPrints();
+    this.sendNewPrints();
   }
 
   /** Request seq gaps older than `gapGraceMs`, each from a neighbour likely to hold it. */
@@ -473,19 +478,43 @@ export class Repair<S, E> {
     return this.historyLacks(link).length > 0 || this.printOrder(link) !== 'equal';
   }
 
+  /**
+   * `true` when `link`'s neighbour's history printed otherwise than ours at a mark both kept:
+   * it settled events ours did not, or the other way round.
+   */
+  otherHistory(link: LinkEntry<E>): boolean {
+    return this.printOrder(link) !== 'equal';
+  }
+
   /** The order of `link`'s neighbour's prints against ours (see history-rank.ts). */
   private printOrder(link: LinkEntry<E>): PrintOrder {
     return this.printX.order(this.frontierOf(link));
   }
 
   /**
-   * Periodic: once this peer's base passed a new mark, send its frontier (and so its prints) to
-   * every neighbour whose prints differ from ours in an order still pending, so both sides read
-   * it at a mark past the link's opening.
+   * A `prints` frame: `link`'s neighbour's history printed at marks past those it sent before.
+   * Prints out of order are dropped (counted in `printsRefused`); prints greater than ours call
+   * for a re-base at once, as on a frontier.
    */
-  sendPendingPrints(): void {
+  onPrints(link: LinkEntry<E>, f: PrintsFrame): void {
+    if (!this.printX.appended(this.frontierOf(link), f.prints)) {
+      this.ctx.stats.printsRefused++;
+      return;
+    }
+    if (this.printOrder(link) === 'greater') this.host.unrepairable();
+  }
+
+  /**
+   * Periodic: once this peer's base passed a new mark, send every neighbour that had its
+   * frontier the prints it has not had yet, so histories on links open for long are compared on
+   * fresh prints.
+   */
+  sendNewPrints(): void {
     if (!this.printX.newMark() || !this.host.vouches()) return;
-    for (const l of this.ctx.neighbours()) if (this.printOrder(l) === 'pending') this.sendFrontier(l);
+    for (const l of this.ctx.neighbours()) {
+      const prints = this.printX.newSince(this.frontierOf(l));
+      if (prints.length > 0) this.ctx.send(l, { type: 'prints', prints });
+    }
   }
 
   /** The sources of which `link`'s neighbour claims events our history lacks. */

@@ -37,6 +37,9 @@ export function routeFrame<S, E>(
     case 'request':
       to.repair.onRequest(entry, frame);
       return;
+    case 'prints':
+      to.repair.onPrints(entry, frame);
+      return;
     case 'sync':
       to.sync.onSync(entry, frame, now);
       return;

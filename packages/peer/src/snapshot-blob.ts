@@ -9,7 +9,8 @@ const envelopeCodec = createMsgpackPayloadCodec({ maxDepth: 8 });
 /**
  * Bytes of a timeline snapshot as sent to a joining peer in `snapshot` chunks: a MessagePack
  * envelope `{v, t, r, f, k, o, n, p, g, s}` (version, tick, PRNG words, frontier pairs, each
- * frontier source's newest folded tick, forgotten ids, events folded, the history's prints, seqs
+ * frontier source's newest folded tick, forgotten ids, events folded, the history's prints (the
+ * sums at the newest mark, past it by span, and the prints kept at earlier marks), seqs
  * given up, state bytes from the state codec; `k`, `o`, `n`, `p` and `g` optional).
  * @internal
  */
@@ -31,6 +32,7 @@ export function encodeSnapshot<S>(snapshot: TimelineSnapshot<S>, stateCodec: Pay
             snapshot.print.count,
             snapshot.print.digest,
             snapshot.print.open.map((o) => [...o]),
+            (snapshot.print.kept ?? []).map((k) => [...k]),
           ],
         }
       : {}),
@@ -77,7 +79,13 @@ export function decodeSnapshot<S>(bytes: Uint8Array, stateCodec: PayloadCodec<S>
   if (foldedEvents !== undefined && typeof foldedEvents !== 'number')
     throw new Error('snapshot folded count invalid');
   const p = env['p'];
-  if (p !== undefined && (!Array.isArray(p) || p.length !== 5 || !Array.isArray(p[4])))
+  if (
+    p !== undefined &&
+    (!Array.isArray(p) ||
+      (p.length !== 5 && p.length !== 6) ||
+      !Array.isArray(p[4]) ||
+      (p.length === 6 && !Array.isArray(p[5])))
+  )
     throw new Error('snapshot print invalid');
   // Checked in Timeline.fromSnapshot.
   const print =
@@ -89,6 +97,7 @@ export function decodeSnapshot<S>(bytes: Uint8Array, stateCodec: PayloadCodec<S>
           count: p[2] as number,
           digest: p[3] as number,
           open: p[4] as [number, number, number][],
+          ...(p.length === 6 ? { kept: p[5] as [number, number, number][] } : {}),
         };
   return {
     tick,

@@ -45,6 +45,7 @@ export function newCounters(): PeerCounters {
     snapshotsAdopted: 0,
     snapshotsRefused: 0,
     claimsIgnored: 0,
+    printsRefused: 0,
     gapsGivenUp: 0,
     quotaViolations: 0,
     resyncs: 0,

@@ -432,6 +432,8 @@ export interface PeerStats extends TimelineStats {
   readonly gapsGivenUp: number;
   /** Announced events never delivered and announced by no other neighbour: ignored (a frontier is a claim). */
   readonly claimsIgnored: number;
+  /** `prints` frames dropped because their marks were not in increasing order. */
+  readonly printsRefused: number;
   /** Snapshots refused before adoption (too large, or a frontier nobody else vouches for); each sender cut. */
   readonly snapshotsRefused: number;
   /** Quota violations (each a `QUOTA` or `SNAPSHOT` error; at most that link closed). */

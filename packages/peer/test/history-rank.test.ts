@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { printOrder } from '../src/history-rank.js';
 
@@ -6,26 +7,47 @@ const p = (tick: number, count: number, digest = count * 7) => ({ tick, count, d
 describe('printOrder: two histories compared on their prints', () => {
   const mine = [p(100, 5), p(110, 6), p(120, 8), p(130, 9)];
 
-  it('equal prints at the newest common mark: equal (the frontiers decide)', () => {
+  it('the same prints at every common mark: equal', () => {
     expect(printOrder(mine, [p(120, 8), p(130, 9)])).toBe('equal');
+    expect(printOrder(mine, [p(90, 1), p(100, 5), p(140, 12)])).toBe('equal');
     // No common mark: nothing to tell.
     expect(printOrder(mine, [p(140, 1), p(150, 2)])).toBe('equal');
+    expect(printOrder([], mine)).toBe('equal');
   });
 
-  it('reads the order at the newest mark both sent: more events, then the larger digest', () => {
+  it('reads the order at the oldest common mark where they differ: more events, then the larger digest', () => {
     expect(printOrder(mine, [p(120, 8), p(130, 10)])).toBe('greater');
     expect(printOrder(mine, [p(120, 8), p(130, 8)])).toBe('less');
     expect(printOrder(mine, [p(130, 9, 1)])).toBe('less');
     expect(printOrder(mine, [p(130, 9, 2 ** 48 - 1)])).toBe('greater');
-    // This peer sent marks up to 120 only: the neighbour's 130 is not read, both read 120.
-    expect(printOrder(mine, [p(120, 9), p(130, 8)], 120)).toBe('greater');
+    // Fewer events at 110, more at 130: the first difference decides, the later ones do not.
+    expect(printOrder(mine, [p(110, 5), p(120, 9), p(130, 20)])).toBe('less');
+    expect(printOrder(mine, [p(110, 7), p(120, 7), p(130, 1)])).toBe('greater');
   });
 
-  it('differing only at marks from before the link opened: pending, decided by a later mark', () => {
-    const theirs = [p(110, 6), p(120, 7)];
-    expect(printOrder(mine, theirs, Number.POSITIVE_INFINITY, 120)).toBe('pending');
-    expect(printOrder(mine, [...theirs, p(130, 12)], Number.POSITIVE_INFINITY, 120)).toBe('greater');
-    // Equal at the newest common mark: the histories settled the same (the older ones agree too).
-    expect(printOrder(mine, [p(120, 8)], Number.POSITIVE_INFINITY, 125)).toBe('equal');
+  it('one total order: antisymmetric and transitive over histories that share a prefix', () => {
+    // Histories: a shared prefix, then each its own events; all printed at the same marks.
+    const history = fc
+      .array(fc.tuple(fc.nat(3), fc.nat(1_000)), { minLength: 1, maxLength: 8 })
+      .map((steps) => {
+        let count = 0;
+        let digest = 0;
+        return steps.map(([n, d], i) => {
+          count += n;
+          digest = (digest + d) % 2 ** 48;
+          return p(10 * (i + 1), count, digest);
+        });
+      });
+    const rank = (o: string): number => (o === 'greater' ? 1 : o === 'less' ? -1 : 0);
+    fc.assert(
+      fc.property(history, history, history, (a, b, c) => {
+        expect(rank(printOrder(a, b))).toBe(-rank(printOrder(b, a)));
+        // theirs against mine: 'greater' means the second argument ranks higher.
+        const ab = rank(printOrder(a, b));
+        const bc = rank(printOrder(b, c));
+        if (ab > 0 && bc > 0 && a.length === b.length && b.length === c.length)
+          expect(rank(printOrder(a, c))).toBe(1);
+      }),
+    );
   });
 });

@@ -1,0 +1,77 @@
+import { MAX_FRONTIER_PRINTS } from '@symmetric/codec';
+import { describe, expect, it } from 'vitest';
+import { PrintExchange } from '../src/print-exchange.js';
+import type { RemoteFrontier } from '../src/remote-frontier.js';
+
+const p = (tick: number, count: number, digest = count * 7) => ({ tick, count, digest });
+
+const remote = (): RemoteFrontier =>
+  ({
+    holds: new Map(),
+    above: new Map(),
+    prints: [],
+    sentMark: Number.POSITIVE_INFINITY,
+    received: false,
+    conflictReported: false,
+  }) as unknown as RemoteFrontier;
+
+describe('PrintExchange: prints sent and kept per link', () => {
+  it('sends nothing new before a frontier went out, then each mark once', () => {
+    const mine = [p(10, 1), p(20, 2)];
+    const x = new PrintExchange(() => mine);
+    const r = remote();
+    expect(x.newSince(r)).toEqual([]);
+    expect(x.toSend(r)).toEqual(mine);
+    expect(x.newSince(r)).toEqual([]);
+    mine.push(p(30, 3), p(40, 3));
+    expect(x.newSince(r)).toEqual([p(30, 3), p(40, 3)]);
+    expect(x.newSince(r)).toEqual([]);
+  });
+
+  it('a frontier without prints: the first prints frame carries every print kept', () => {
+    const mine: ReturnType<typeof p>[] = [];
+    const x = new PrintExchange(() => mine);
+    const r = remote();
+    expect(x.toSend(r)).toEqual([]);
+    mine.push(p(10, 1), p(20, 2));
+    expect(x.newSince(r)).toEqual([p(10, 1), p(20, 2)]);
+  });
+
+  it("keeps the neighbour's prints: a frontier replaces them, a prints frame appends past the marks it keeps", () => {
+    const x = new PrintExchange(() => []);
+    const r = remote();
+    x.received(r, [p(10, 1), p(20, 2)]);
+    expect(x.appended(r, [p(30, 4)])).toBe(true);
+    expect(r.prints).toEqual([p(10, 1), p(20, 2), p(30, 4)]);
+    // A print at a mark it sent already replaces the rest from there.
+    expect(x.appended(r, [p(20, 3), p(30, 5)])).toBe(true);
+    expect(r.prints).toEqual([p(10, 1), p(20, 3), p(30, 5)]);
+    // Out of order: nothing taken.
+    expect(x.appended(r, [p(50, 1), p(40, 1)])).toBe(false);
+    expect(r.prints).toEqual([p(10, 1), p(20, 3), p(30, 5)]);
+    x.received(r, [p(100, 9)]);
+    expect(r.prints).toEqual([p(100, 9)]);
+  });
+
+  it('keeps at most MAX_FRONTIER_PRINTS of them, the newest', () => {
+    const x = new PrintExchange(() => []);
+    const r = remote();
+    for (let i = 1; i <= MAX_FRONTIER_PRINTS + 5; i++) x.appended(r, [p(10 * i, i)]);
+    expect(r.prints).toHaveLength(MAX_FRONTIER_PRINTS);
+    expect(r.prints[0]!.tick).toBe(60);
+  });
+
+  it('orders on the prints of both sides, read again once either changes', () => {
+    const mine = [p(10, 1), p(20, 2)];
+    const x = new PrintExchange(() => mine);
+    const r = remote();
+    x.received(r, [p(10, 1), p(20, 2)]);
+    expect(x.order(r)).toBe('equal');
+    x.appended(r, [p(30, 5)]);
+    expect(x.order(r)).toBe('equal');
+    mine.push(p(30, 4));
+    expect(x.order(r)).toBe('greater');
+    x.appended(r, [p(30, 3)]);
+    expect(x.order(r)).toBe('less');
+  });
+});
