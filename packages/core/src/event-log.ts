@@ -471,6 +471,25 @@ export class EventLog<E> {
   }
 
   /**
+   * Drop the retired entries (forgotten sources whose folded frontier the base still lists) of
+   * the sources `gone` says will never come back. Returns how many were dropped.
+   */
+  dropRetired(gone: (source: string) => boolean): number {
+    let n = 0;
+    for (const source of this.retired.keys())
+      if (gone(source)) {
+        this.retired.delete(source);
+        n++;
+      }
+    return n;
+  }
+
+  /** Forgotten sources whose folded frontier the base still lists. */
+  get retiredCount(): number {
+    return this.retired.size;
+  }
+
+  /**
    * Forget the sources holding nothing whose newest folded event is before `beforeTick` (kept
    * as one retired entry each for `keepForgotten` ticks more), and drop the retired ones older.
    */

@@ -61,7 +61,7 @@ export class TimelineHistory<E> {
 
   /**
    * The history's prints at the newest marks (multiples of `printEvery`) its base passed, oldest
-   * first, at most sixteen: see {@link HistoryPrint}. Empty without `printEvery`, and after joining
+   * first, at most 64: see {@link HistoryPrint}. Empty without `printEvery`, and after joining
    * from a snapshot that carried none.
    */
   prints(): readonly HistoryPrint[] {
@@ -71,6 +71,20 @@ export class TimelineHistory<E> {
   /** The newest-event tick before which `forgetSourcesAfter` forgets a source at base `baseTick`. */
   forgetBound(baseTick: number): number {
     return this.log.forgetBound(baseTick);
+  }
+
+  /**
+   * Drop what `keepForgottenFor` keeps of the forgotten sources `gone` says will never come
+   * back (their folded frontier, listed in the base snapshot for an offline merge of theirs):
+   * e.g. an incarnation a newer one of the same peer replaced. Returns how many were dropped.
+   */
+  dropForgotten(gone: (source: string) => boolean): number {
+    return this.log.dropRetired(gone);
+  }
+
+  /** How many forgotten sources the base still lists (see `keepForgottenFor`). */
+  get forgottenKept(): number {
+    return this.log.retiredCount;
   }
 
   /** The sources the last {@link compact} forgot, once each: `[source, frontier, newest tick, ids held]`. */

@@ -100,7 +100,7 @@ export interface TimelineOptions {
   /**
    * Ticks between the marks a history is printed at ({@link Timeline.prints}): each time the base
    * passes a whole multiple of it, the count and digest of the events folded before that mark
-   * are kept (the newest sixteen). Undefined (the default): no prints.
+   * are kept (the newest 64). Undefined (the default): no prints.
    */
   printEvery?: number | undefined;
   /**

@@ -24,6 +24,9 @@ import type { Repair } from './repair.js';
  */
 export const FORGET_HORIZONS = 1;
 
+/** Per peer (its known ids), the number of known sources when replaced incarnations were last looked for. */
+const checkedAt = new WeakMap<object, number>();
+
 /**
  * After a compaction of `timeline` (base now at `baseTick`): forget in the rest of the peer the
  * sources it forgot, and the ids it never stored (refused as settled) of sources nothing was
@@ -55,6 +58,15 @@ export function forgetSources<S, E>(
     }
     known.forget(source, seq, lastTick);
     forget(source);
+  }
+  // An incarnation that a newer one of the same peer replaced never comes back (a peer that
+  // restarts with its store continues as the same source): what the timeline keeps of it for an
+  // offline merge goes at once. Its tombstone stays (a neighbour may list it a while longer).
+  if (timeline.forgottenKept > 0 && (gone.length > 0 || known.sources.size !== checkedAt.get(known))) {
+    checkedAt.set(known, known.sources.size);
+    const live = new Set<string>();
+    for (const source of known.sources.keys()) live.add(peerIdOf(source));
+    timeline.dropForgotten((source) => live.has(peerIdOf(source)));
   }
   const before = known.tombstones.size;
   const forgetMs = (forgetAfter * 1000) / ctx.options.fps;

@@ -184,6 +184,18 @@ describe('a forgotten source', () => {
     expect(distinct(c.hashes())).toHaveLength(1);
   });
 
+  it('replaced by a newer incarnation of its peer: its folded frontier leaves the base at once', async () => {
+    const { c, a, b, x } = await roomWithX();
+    for (const p of [a, b]) expect(baseSources(p as AnyPeer)).toContain('x');
+    x.send('a', { type: 'events', events: [{ source: 'x~2', seq: 1, tick: a.tick + 10, payload: 1 }] });
+    c.run(c.now() + 3000);
+    for (const p of [a, b]) {
+      expect(known(p as AnyPeer).contiguous('x~2')).toBe(1);
+      expect(baseSources(p as AnyPeer)).not.toContain('x');
+    }
+    expect(distinct(c.hashes())).toHaveLength(1);
+  });
+
   it('returning under the same id continues above its forgotten seqs: applied everywhere, no gap asked for', async () => {
     const { c, a, b, x } = await roomWithX();
     x.received.length = 0;
