@@ -2,6 +2,8 @@ import { MAX_FRONTIER_PRINTS } from '@symmetric/codec';
 import { describe, expect, it } from 'vitest';
 import { PrintExchange } from '../src/print-exchange.js';
 import type { RemoteFrontier } from '../src/remote-frontier.js';
+import { cluster, loopback } from './helpers/harness.js';
+import { RawPeer } from './helpers/raw-peer.js';
 
 const p = (tick: number, count: number, digest = count * 7) => ({ tick, count, digest });
 
@@ -73,5 +75,29 @@ describe('PrintExchange: prints sent and kept per link', () => {
     expect(x.order(r)).toBe('greater');
     x.appended(r, [p(30, 3)]);
     expect(x.order(r)).toBe('less');
+  });
+});
+
+describe('prints frames from a neighbour', () => {
+  it('out of order: counted in printsRefused and dropped, the link kept; in order: kept and sent on at each mark', async () => {
+    const net = loopback(10);
+    const c = await cluster(net, { history: { horizonTicks: 80 }, delay: 100 });
+    const a = await c.add('a');
+    const x = await new RawPeer(net.transport('x'), 'x').start();
+    x.dial('a');
+    c.run(2000);
+    x.send('a', { type: 'prints', prints: [p(50, 1), p(40, 1)] });
+    c.run(2500);
+    expect(a.stats().printsRefused).toBe(1);
+    expect(a.neighbours().map((n) => n.peerId)).toContain('x');
+    // a's base passes a mark every ten ticks (an eighth of the horizon): x hears of each mark
+    // once, in order, the new ones of each housekeeping round in one frame.
+    x.received.length = 0;
+    c.run(8000);
+    const sent = x.received.filter((f) => f.type === 'prints');
+    expect(sent.length).toBeGreaterThanOrEqual(4);
+    const ticks = sent.flatMap((f) => (f.type === 'prints' ? f.prints.map((q) => q.tick) : []));
+    expect(ticks.length).toBeGreaterThan(20);
+    for (let i = 1; i < ticks.length; i++) expect(ticks[i]! - ticks[i - 1]!).toBe(10);
   });
 });
