@@ -82,6 +82,8 @@ export class LinkEntry<E> {
   quotaUse: LinkUse | undefined;
   /** Events to relay to the neighbour when the current delivery turn ends (see relay-queue.ts). */
   readonly relayed: WireEvent<E>[] = [];
+  /** Local time before which no SYNC is due on this link (the clock's schedule, read at each send). */
+  syncDueAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     /** Link id, unique among this peer's links (prefixed with the transport index when several). */

@@ -83,10 +83,13 @@ export class OfflineWork<S, E> {
     this.connectedSince ??= tick;
     if (this.kept.length === 0) return;
     const connected = tick - this.connectedSince > 2 * horizon;
-    const holds = connected ? this.host.roomHolds() : 0;
+    const kept = this.kept;
+    // What the room holds is read only for events stamped alone (it asks every neighbour).
+    let alone = false;
+    for (let r = 0; r < kept.length && !alone; r++) alone = kept[r]!.alone;
+    const holds = connected && alone ? this.host.roomHolds() : 0;
     const oldest = tick - KEPT_OWN_HORIZONS * horizon;
     // In place: this runs every housekeeping round and usually keeps every event.
-    const kept = this.kept;
     let w = 0;
     for (let r = 0; r < kept.length; r++) {
       const k = kept[r]!;

@@ -43,13 +43,14 @@ export class SyncExchange<S, E> {
       m.echo === undefined
         ? { type: 'sync', time: m.time, tick: m.tick }
         : { type: 'sync', time: m.time, tick: m.tick, echo: m.echo };
+    link.syncDueAt = this.ctx.clock.syncDueAt(link.key);
     this.ctx.send(link, frame);
     this.ctx.stats.syncsSent++;
   }
 
-  /** Send a SYNC on `link` if the clock says one is due. */
+  /** Send a SYNC on `link` if the clock says one is due (asked only once the last send's due time came). */
   sendIfDue(link: LinkEntry<E>, now: number): void {
-    if (this.ctx.clock.syncDue(link.key, now)) this.send(link, now);
+    if (now >= link.syncDueAt && this.ctx.clock.syncDue(link.key, now)) this.send(link, now);
   }
 
   /** A SYNC from `link`: into the clock (a bad one closes the link). */
