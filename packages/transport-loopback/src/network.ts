@@ -177,11 +177,10 @@ export class LoopbackNetwork {
     this.running = true;
     try {
       const queue = this.queue;
-      for (let top = queue.peek(); top !== undefined && top.at <= ms; top = queue.peek()) {
-        const at = top.at;
+      for (let at = queue.peekAt(); queue.size > 0 && at <= ms; at = queue.peekAt()) {
         if (at > this.virtualNow) this.virtualNow = at;
-        this.step(top);
-        if (this.turns.pending && queue.peek()?.at !== at) this.turns.end(this.turnThrew);
+        this.step(queue.peek()!);
+        if (this.turns.pending && queue.peekAt() !== at) this.turns.end(this.turnThrew);
       }
     } finally {
       this.running = false;

@@ -6,77 +6,119 @@ export interface Due {
   seq: number;
 }
 
-function before(x: Due, y: Due): boolean {
-  return x.at < y.at || (x.at === y.at && x.seq < y.seq);
-}
-
-/** A binary min-heap ordered by `(at, seq)`. */
+/**
+ * A binary min-heap ordered by `(at, seq)`. The keys sit in typed arrays beside the items, so
+ * sifting compares numbers without reading the items (one heap of every link with frames in
+ * flight: thousands of entries in a large simulated room). An item's key is read when it is
+ * pushed and, for the top, by {@link updateTop}; it must not change otherwise.
+ */
 export class MinHeap<T extends Due> {
-  private readonly heap: T[] = [];
+  private items: (T | undefined)[] = [];
+  private ats = new Float64Array(64);
+  private seqs = new Float64Array(64);
+  private count = 0;
 
   /** Number of items. */
   get size(): number {
-    return this.heap.length;
+    return this.count;
   }
 
   /** The earliest item, without removing it. */
   peek(): T | undefined {
-    return this.heap[0];
+    return this.count > 0 ? this.items[0] : undefined;
+  }
+
+  /** Due time of the earliest item (`+Infinity` when empty), without reading the item. */
+  peekAt(): number {
+    return this.count > 0 ? this.ats[0]! : Number.POSITIVE_INFINITY;
   }
 
   /** Adds `item`. */
   push(item: T): void {
-    const heap = this.heap;
-    let i = heap.length;
-    heap.push(item);
+    if (this.count === this.ats.length) this.grow();
+    const at = item.at;
+    const seq = item.seq;
+    const ats = this.ats;
+    const seqs = this.seqs;
+    const items = this.items;
+    let i = this.count++;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      const p = heap[parent]!;
-      if (!before(item, p)) break;
-      heap[i] = p;
+      const pa = ats[parent]!;
+      if (!(at < pa || (at === pa && seq < seqs[parent]!))) break;
+      ats[i] = pa;
+      seqs[i] = seqs[parent]!;
+      items[i] = items[parent];
       i = parent;
     }
-    heap[i] = item;
+    ats[i] = at;
+    seqs[i] = seq;
+    items[i] = item;
   }
 
   /** Removes and returns the earliest item. */
   pop(): T | undefined {
-    const heap = this.heap;
-    const top = heap[0];
-    const last = heap.pop();
-    if (top === undefined || last === undefined || heap.length === 0) return top;
-    this.siftDown(last);
+    const n = this.count;
+    if (n === 0) return undefined;
+    const items = this.items;
+    const top = items[0];
+    const last = n - 1;
+    this.count = last;
+    const item = items[last]!;
+    items[last] = undefined;
+    if (last > 0) this.siftDown(item, this.ats[last]!, this.seqs[last]!);
     return top;
   }
 
   /** Restores the order after the top item's key grew (cheaper than pop + push). */
   updateTop(): void {
-    const top = this.heap[0];
-    if (top !== undefined) this.siftDown(top);
+    if (this.count === 0) return;
+    const top = this.items[0]!;
+    this.siftDown(top, top.at, top.seq);
   }
 
-  private siftDown(item: T): void {
-    const heap = this.heap;
-    const n = heap.length;
+  /** Puts `item` (key `at`, `seq`) at the root and sifts it down to its place. */
+  private siftDown(item: T, at: number, seq: number): void {
+    const ats = this.ats;
+    const seqs = this.seqs;
+    const items = this.items;
+    const n = this.count;
     let i = 0;
     for (;;) {
       const l = 2 * i + 1;
       if (l >= n) break;
       const r = l + 1;
       let c = l;
-      let child = heap[l]!;
+      let ca = ats[l]!;
+      let cs = seqs[l]!;
       if (r < n) {
-        const right = heap[r]!;
-        if (before(right, child)) {
+        const ra = ats[r]!;
+        const rs = seqs[r]!;
+        if (ra < ca || (ra === ca && rs < cs)) {
           c = r;
-          child = right;
+          ca = ra;
+          cs = rs;
         }
       }
-      if (!before(child, item)) break;
-      heap[i] = child;
+      if (!(ca < at || (ca === at && cs < seq))) break;
+      ats[i] = ca;
+      seqs[i] = cs;
+      items[i] = items[c];
       i = c;
     }
-    heap[i] = item;
+    ats[i] = at;
+    seqs[i] = seq;
+    items[i] = item;
+  }
+
+  private grow(): void {
+    const size = this.ats.length * 2;
+    const ats = new Float64Array(size);
+    const seqs = new Float64Array(size);
+    ats.set(this.ats);
+    seqs.set(this.seqs);
+    this.ats = ats;
+    this.seqs = seqs;
   }
 }
 
