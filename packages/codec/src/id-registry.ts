@@ -46,9 +46,14 @@ export class IdRegistry {
     return slot;
   }
 
-  /** The id in `slot` (a slot some table holds). */
+  /** The id in `slot` (a slot some table holds); the next {@link slotOf} of it needs no lookup. */
   id(slot: number): string {
-    return this.idOf[slot]!;
+    const id = this.idOf[slot]!;
+    if (id !== '') {
+      this.lastId = id;
+      this.lastSlot = slot;
+    }
+    return id;
   }
 
   /** One more table entry holds `id`: its slot (made when none holds it yet). */
@@ -69,6 +74,8 @@ export class IdRegistry {
       }
       this.slotById.set(id, slot);
     }
+    this.lastId = id;
+    this.lastSlot = slot;
     this.refs[slot]!++;
     return slot;
   }

@@ -43,7 +43,7 @@ export type Pace = 'on-time' | 'behind' | 'waiting';
 
 /** The components the driver works with. @internal */
 export interface DriverParts<S, E> {
-  readonly links: Pick<LinkTable<E>, 'all' | 'neighbours'>;
+  readonly links: Pick<LinkTable<E>, 'list' | 'neighbours'>;
   readonly sync: Pick<SyncExchange<S, E>, 'clockLead' | 'clockTickAt' | 'networkTick'>;
   readonly join: Pick<Join<S, E>, 'fresh' | 'vouches' | 'transferring' | 'checkSynced'>;
   readonly repair: Pick<Repair<S, E>, 'awaitingRepairs' | 'frontierReceived'>;
@@ -494,13 +494,15 @@ export class Driver<S, E> {
     // Links just opened whose frontier has not come yet (e.g. reconnecting after an outage):
     // they may announce events this peer missed; wait for that (briefly) before catching up.
     let awaitingFrontier = false;
-    for (const l of parts.links.all()) {
-      if (l.protocol.kind === 'closed' || (l.protocol.kind === 'running' && parts.repair.frontierReceived(l)))
-        continue;
-      if (now - l.openedAt < Math.min(FRONTIER_WAIT_MS, options.handshakeTimeoutMs)) {
-        awaitingFrontier = true;
-        break;
-      }
+    const frontierWaitMs = Math.min(FRONTIER_WAIT_MS, options.handshakeTimeoutMs);
+    const links = parts.links.list();
+    for (let i = 0; i < links.length; i++) {
+      const l = links[i]!;
+      // Only links opened within the wait count (the time first: most links are older).
+      if (now - l.openedAt >= frontierWaitMs || l.protocol.kind === 'closed') continue;
+      if (l.protocol.kind === 'running' && parts.repair.frontierReceived(l)) continue;
+      awaitingFrontier = true;
+      break;
     }
     const syncing = awaitingRepair || parts.join.transferring || behind;
     if (!awaitingRepair && !parts.join.transferring) this.takingHistory = false;
