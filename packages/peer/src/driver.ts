@@ -44,7 +44,7 @@ export type Pace = 'on-time' | 'behind' | 'waiting';
 /** The components the driver works with. @internal */
 export interface DriverParts<S, E> {
   readonly links: Pick<LinkTable<E>, 'list' | 'neighbours'>;
-  readonly sync: Pick<SyncExchange<S, E>, 'clockLead' | 'clockTickAt' | 'networkTick'>;
+  readonly sync: Pick<SyncExchange<S, E>, 'clockTickAt' | 'networkTick'>;
   readonly join: Pick<Join<S, E>, 'fresh' | 'vouches' | 'transferring' | 'checkSynced'>;
   readonly repair: Pick<Repair<S, E>, 'awaitingRepairs' | 'frontierReceived'>;
   readonly desync: Pick<DesyncDetector<S, E>, 'correct' | 'recordHashes' | 'restart'>;
@@ -200,7 +200,7 @@ export class Driver<S, E> {
     // whenever the clock is well ahead (it may have just adopted the network's time) and
     // released in the first step after the repairs are in, not at the next housekeeping.
     if (this.parts.join.transferring) return;
-    if (this.currentPace === 'waiting' || this.parts.sync.clockLead(nowMs) > options.liveLagTicks)
+    if (this.currentPace === 'waiting' || this.clockLead(nowMs) > options.liveLagTicks)
       this.updateStatus(nowMs);
     if (this.currentPace === 'waiting') return;
     let changed = false;
@@ -219,6 +219,15 @@ export class Driver<S, E> {
       if (owed > nominal) this.updateStatus(nowMs); // caught up (or closer): say so now
     }
     if (changed) this.render();
+  }
+
+  /** How many whole ticks the clock is ahead of the simulation (0 when it is not, or cannot say). */
+  private clockLead(now: number): number {
+    try {
+      return Math.max(0, Math.floor(this.ctx.clock.clockTick(now) + 1e-9) - this.currentTimeline.tick);
+    } catch {
+      return 0;
+    }
   }
 
   /**

@@ -3,7 +3,7 @@
  * (`@symmetric/clock-sync`). The clock owns the schedule (`syncDue`: a burst of 8 at 250 ms on a
  * new link, then every `syncIntervalMs`); the first two SYNCs received on a link are answered at
  * once so the round trip is known after one RTT. Also the clock's readings the other components
- * use (network tick, clock tick, lead over the simulation).
+ * use (network tick, clock tick).
  * @internal
  */
 import { ClockError } from '@symmetric/clock-sync';
@@ -118,15 +118,6 @@ export class SyncExchange<S, E> {
     this.received.delete(key);
     this.voiced.delete(key);
     this.ctx.clock.dropLink(key);
-  }
-
-  /** How many whole ticks the clock is ahead of the simulation (0 when it is not). */
-  clockLead(now: number): number {
-    try {
-      return Math.max(0, Math.floor(this.ctx.clock.clockTick(now) + 1e-9) - this.simulatedTick());
-    } catch {
-      return 0;
-    }
   }
 
   /** The clock's whole tick at `now` (the simulated tick when the clock cannot say). */
