@@ -533,7 +533,8 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
   private onFrame(key: string, bytes: Uint8Array): void {
     const entry = this.links.get(key);
     if (entry === undefined || entry.protocol.kind === 'closed') return;
-    if (!this.routes.quotas.bytes(entry, bytes.length, this.currentNow())) return;
+    const now = this.currentNow(); // the frame's arrival: read once
+    if (!this.routes.quotas.bytes(entry, bytes.length, now)) return;
     const frame = this.links.decode(entry, bytes);
     if (frame === undefined) return;
     if (entry.protocol.kind === 'handshaking') {
@@ -547,7 +548,7 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
         );
       return;
     }
-    routeFrame(this.routes, entry, frame, this.currentNow());
+    routeFrame(this.routes, entry, frame, now);
   }
 
   /** Authenticated rooms: a frame between the neighbour's hello and its `auth`. */
