@@ -127,10 +127,15 @@ export const EV_FRAME = 0;
 /** Event kind: the sending end closed; close the receiving end (not locally). */
 export const EV_CLOSE = 1;
 
+/** Keys a channel starts with room for (two per event: four events). */
+const EMPTY_KEYS = 8;
+
 /**
- * The events of one link direction, in due order (FIFO makes them sorted already), stored
- * in parallel arrays so a frame costs no object of its own. Only the head of each channel
- * sits in the network's heap, so heap operations cost O(log links), not O(log frames).
+ * The events of one link direction, in due order (FIFO makes them sorted already): their keys
+ * in one typed array (due time and schedule order, side by side) and their payloads in another,
+ * so a frame costs no object of its own and queueing or delivering one touches two arrays. Only
+ * the head of each channel sits in the network's heap, so heap operations cost O(log links),
+ * not O(log frames). A close event's payload is its reason (a string), a frame's its bytes.
  */
 export class Channel<Target> implements Due {
   /** Due time of the head event (valid while non-empty). */
@@ -143,9 +148,7 @@ export class Channel<Target> implements Due {
   readonly target: Target;
   // Slots `head` to `size` hold the pending events; the arrays keep their length when the
   // channel empties (most links carry a frame or two at a time: no allocation per frame).
-  private ats: number[] = [];
-  private seqs: number[] = [];
-  private kinds: number[] = [];
+  private keys = new Float64Array(EMPTY_KEYS);
   private payloads: unknown[] = [];
   private head = 0;
   private size = 0;
@@ -154,20 +157,22 @@ export class Channel<Target> implements Due {
     this.target = target;
   }
 
-  /** Appends an event; `at`/`seq` must not be before the last one. Returns `true` if it is the new head. */
-  append(at: number, seq: number, kind: number, payload: unknown): boolean {
+  /**
+   * Appends an event: a frame (`EV_FRAME`, its bytes) or a close (`EV_CLOSE`, its reason: the
+   * kind is told by the payload's type); `at`/`seq` must not be before the last one. Returns
+   * `true` if it is the new head.
+   */
+  append(at: number, seq: number, payload: Uint8Array | string): boolean {
     const i = this.size++;
-    if (i < this.ats.length) {
-      this.ats[i] = at;
-      this.seqs[i] = seq;
-      this.kinds[i] = kind;
-      this.payloads[i] = payload;
-    } else {
-      this.ats.push(at);
-      this.seqs.push(seq);
-      this.kinds.push(kind);
-      this.payloads.push(payload);
+    if (2 * i + 2 > this.keys.length) {
+      const keys = new Float64Array(Math.max(EMPTY_KEYS, 2 * this.keys.length));
+      keys.set(this.keys);
+      this.keys = keys;
     }
+    this.keys[2 * i] = at;
+    this.keys[2 * i + 1] = seq;
+    if (i < this.payloads.length) this.payloads[i] = payload;
+    else this.payloads.push(payload);
     if (this.size - this.head === 1) {
       this.at = at;
       this.seq = seq;
@@ -178,7 +183,7 @@ export class Channel<Target> implements Due {
 
   /** Kind of the head event. */
   headKind(): number {
-    return this.kinds[this.head]!;
+    return typeof this.payloads[this.head] === 'string' ? EV_CLOSE : EV_FRAME;
   }
 
   /** Payload of the head event. */
@@ -196,23 +201,19 @@ export class Channel<Target> implements Due {
       this.size = 0;
       if (n > 64) {
         // After a burst: give the room back.
-        this.ats = [];
-        this.seqs = [];
-        this.kinds = [];
+        this.keys = new Float64Array(EMPTY_KEYS);
         this.payloads = [];
       }
       return false;
     }
     if (h >= 4096 && h * 2 >= n) {
-      this.ats = this.ats.slice(h, n);
-      this.seqs = this.seqs.slice(h, n);
-      this.kinds = this.kinds.slice(h, n);
+      this.keys = this.keys.slice(2 * h, 2 * n);
       this.payloads = this.payloads.slice(h, n);
       this.head = 0;
       this.size = n - h;
     }
-    this.at = this.ats[this.head]!;
-    this.seq = this.seqs[this.head]!;
+    this.at = this.keys[2 * this.head]!;
+    this.seq = this.keys[2 * this.head + 1]!;
     return true;
   }
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MinHeap } from '../src/queue.js';
+import { Channel, EV_CLOSE, EV_FRAME, MinHeap } from '../src/queue.js';
 
 interface Item {
   at: number;
@@ -50,6 +50,39 @@ describe('MinHeap (the network queue)', () => {
         }
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('Channel (the events of one link direction)', () => {
+  it('hands out frames and closes in order, each of its kind, through growing and emptying', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.nat(3), fc.constant(-1)), { maxLength: 300 }), (script) => {
+        const channel = new Channel<string>('end');
+        const model: { payload: Uint8Array | string; at: number; seq: number }[] = [];
+        let at = 0;
+        let seq = 0;
+        for (const step of script) {
+          if (step === -1) {
+            // Deliver the head.
+            if (model.length === 0) continue;
+            const want = model.shift()!.payload;
+            expect(channel.headKind()).toBe(typeof want === 'string' ? EV_CLOSE : EV_FRAME);
+            expect(channel.headPayload()).toBe(want);
+            expect(channel.shift()).toBe(model.length > 0);
+            // The new head's keys.
+            if (model.length > 0) expect([channel.at, channel.seq]).toEqual([model[0]!.at, model[0]!.seq]);
+            continue;
+          }
+          at += step;
+          const payload = step === 3 ? `reason ${seq}` : new Uint8Array([seq & 0xff]);
+          expect(channel.append(at, seq, payload)).toBe(model.length === 0);
+          model.push({ payload, at, seq });
+          seq++;
+          expect([channel.at, channel.seq]).toEqual([model[0]!.at, model[0]!.seq]);
+        }
+      }),
+      { numRuns: 200 },
     );
   });
 });
