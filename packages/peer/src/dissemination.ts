@@ -205,7 +205,7 @@ export class EventIntake<S, E> {
     const known = this.ctx.eventIds;
     const source = this.ctx.source;
     const signer = this.ctx.signer;
-    let fresh: WireEvent<E>[] | undefined;
+    let fresh: readonly WireEvent<E>[] | undefined;
     const remote = this.repair.frontierOf(link);
     // New events of a large frame are verified as one batch first (where that pays).
     if (signer.enabled) signer.preverify(events, (ev) => !known.has(ev.source, ev.seq));
@@ -269,8 +269,9 @@ export class EventIntake<S, E> {
         continue;
       }
       if (!this.host.enqueue(ev, vouched)) continue;
-      if (fresh === undefined) fresh = [ev];
-      else fresh.push(ev);
+      // A frame of one event (the usual relay) passes its own array on: no copy of it.
+      if (fresh === undefined) fresh = events.length === 1 ? events : [ev];
+      else (fresh as WireEvent<E>[]).push(ev); // (more than one event: an array of our own)
     }
     if (fresh === undefined) return;
     this.host.received();
