@@ -2,7 +2,7 @@ import { ClockError } from './errors.js';
 import { LinkFiguresCache, networkEstimate, referenceOffset } from './estimate.js';
 import { learnedFrequency } from './frequency.js';
 import { MinorityGuard } from './guard.js';
-import { type LinkState, linkSigma, newLinkState, takeSample } from './link-state.js';
+import { type LinkState, linkSigma, newLinkState, syncDueTime, takeSample } from './link-state.js';
 import { type ClockOptions, type ResolvedClockOptions, resolveClockOptions } from './options.js';
 import { STEP_PHASE } from './phase.js';
 import type { ClockEstimate, ClockStats, SyncMessage } from './types.js';
@@ -260,13 +260,12 @@ export class Clock {
   syncDue(link: string, nowMs: number): boolean {
     this.#must(linkProblem(link));
     const now = this.#time(nowMs);
-    const l = this.#links.get(link);
-    const last = l?.lastSentAt;
-    if (l === undefined || last === undefined) return true;
-    const interval = this.#o.syncIntervalMs;
-    return (
-      now >= last + (l.sent < this.#o.syncBurst ? Math.min(this.#o.syncBurstIntervalMs, interval) : interval)
-    );
+    return now >= syncDueTime(this.#links.get(link), this.#o);
+  }
+
+  /** When {@link syncDue} turns `true` for `link` (`-Infinity`: now); {@link syncFor} moves it. */
+  syncDueAt(link: string): number {
+    return syncDueTime(this.#links.get(link), this.#o);
   }
 
   /**

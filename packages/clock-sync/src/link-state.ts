@@ -56,6 +56,21 @@ export function newLinkState(): LinkState {
   };
 }
 
+/**
+ * Local time from which a SYNC to a link in state `l` is due: at once (`-Infinity`) when none was
+ * produced yet; else `syncBurstIntervalMs` (at most `syncIntervalMs`) after the last one while the
+ * link is within its first `syncBurst` SYNCs, `syncIntervalMs` after it beyond. @internal
+ */
+export function syncDueTime(
+  l: LinkState | undefined,
+  o: Pick<Required<ClockOptions>, 'syncIntervalMs' | 'syncBurst' | 'syncBurstIntervalMs'>,
+): number {
+  const last = l?.lastSentAt;
+  if (l === undefined || last === undefined) return Number.NEGATIVE_INFINITY;
+  const interval = o.syncIntervalMs;
+  return last + (l.sent < o.syncBurst ? Math.min(o.syncBurstIntervalMs, interval) : interval);
+}
+
 /** The sample-noise variance is smoothed this many times slower than the offset itself. */
 const NOISE_SMOOTHING = 0.25;
 

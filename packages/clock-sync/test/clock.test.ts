@@ -522,15 +522,19 @@ describe('SYNC messages and estimates', () => {
 
   it('spaces the first syncBurst SYNCs of a link by syncBurstIntervalMs, then by syncIntervalMs', () => {
     const c = new Clock({ fps: FPS, syncIntervalMs: 1000, syncBurst: 3, syncBurstIntervalMs: 250 });
+    expect(c.syncDueAt('n')).toBe(Number.NEGATIVE_INFINITY);
     c.syncFor('n', 0);
+    expect(c.syncDueAt('n')).toBe(250);
     expect(c.syncDue('n', 249)).toBe(false);
     expect(c.syncDue('n', 250)).toBe(true);
     c.syncFor('n', 250);
     expect(c.syncDue('n', 500)).toBe(true);
     c.syncFor('n', 500); // the third: the burst is over
+    expect(c.syncDueAt('n')).toBe(1500);
     expect(c.syncDue('n', 1499)).toBe(false);
     expect(c.syncDue('n', 1500)).toBe(true);
     c.dropLink('n'); // a new link starts a new burst
+    expect(c.syncDueAt('n')).toBe(Number.NEGATIVE_INFINITY);
     expect(c.syncDue('n', 1500)).toBe(true);
     c.syncFor('n', 1500);
     expect(c.syncDue('n', 1750)).toBe(true);

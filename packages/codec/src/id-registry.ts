@@ -19,6 +19,12 @@ export class IdRegistry {
   private refs = new Int32Array(64);
   /** Slots given back, reused before new ones. */
   private readonly free: number[] = [];
+  /**
+   * The id last found and its slot: an event's source is looked up by several tables in a row
+   * (the link it came on, the links it is relayed to), each asking for the same id.
+   */
+  private lastId: string | undefined = undefined;
+  private lastSlot = -1;
 
   /** Slots ever made (the bound of every slot number, for arrays indexed by slot). */
   get capacity(): number {
@@ -32,17 +38,27 @@ export class IdRegistry {
 
   /** The slot of `id`, or −1 when no table holds it. */
   slotOf(id: string): number {
-    return this.slotById.get(id) ?? -1;
+    if (id === this.lastId) return this.lastSlot;
+    const slot = this.slotById.get(id);
+    if (slot === undefined) return -1;
+    this.lastId = id;
+    this.lastSlot = slot;
+    return slot;
   }
 
-  /** The id in `slot` (a slot some table holds). */
+  /** The id in `slot` (a slot some table holds); the next {@link slotOf} of it needs no lookup. */
   id(slot: number): string {
-    return this.idOf[slot]!;
+    const id = this.idOf[slot]!;
+    if (id !== '') {
+      this.lastId = id;
+      this.lastSlot = slot;
+    }
+    return id;
   }
 
   /** One more table entry holds `id`: its slot (made when none holds it yet). */
   acquire(id: string): number {
-    let slot = this.slotById.get(id);
+    let slot = id === this.lastId ? this.lastSlot : this.slotById.get(id);
     if (slot === undefined) {
       slot = this.free.pop();
       if (slot === undefined) {
@@ -58,6 +74,8 @@ export class IdRegistry {
       }
       this.slotById.set(id, slot);
     }
+    this.lastId = id;
+    this.lastSlot = slot;
     this.refs[slot]!++;
     return slot;
   }
@@ -71,6 +89,7 @@ export class IdRegistry {
   /** A table entry let go of `slot`: the slot is given back when it was the last. */
   release(slot: number): void {
     if (--this.refs[slot]! > 0) return;
+    if (slot === this.lastSlot) this.lastId = undefined;
     this.slotById.delete(this.idOf[slot]!);
     this.idOf[slot] = '';
     this.free.push(slot);

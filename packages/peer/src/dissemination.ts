@@ -32,6 +32,9 @@ export interface Dissemination<E> {
   stats(): BroadcastStats;
 }
 
+/** Registry slots of the events being flooded (one array for every peer: flooding is synchronous). */
+let slotScratch = new Int32Array(16);
+
 /**
  * Send `events` to every neighbour but `except` (and `skip`) that may lack them; `true` if sent
  * anywhere. Events relayed from a link (`except` set) are held to the end of the delivery turn,
@@ -47,19 +50,30 @@ function flood<S, E>(
 ): boolean {
   let sent = false;
   const list = ctx.neighbours();
+  // Each event's registry slot, looked up once for every link (the links' tables share slots).
+  const n = events.length;
+  if (slotScratch.length < n) slotScratch = new Int32Array(Math.max(n, 2 * slotScratch.length));
+  const slots = slotScratch;
+  const ids = ctx.codec.ids;
+  for (let j = 0; j < n; j++) slots[j] = ids.slotOf(events[j]!.source);
   for (let i = 0; i < list.length; i++) {
     const l = list[i]!;
     if (l === except || skip?.(l) === true) continue;
     let out: WireEvent<E>[] | undefined;
     const theirs = repair.frontierOf(l).holds;
-    for (let j = 0; j < events.length; j++) {
+    for (let j = 0; j < n; j++) {
       const ev = events[j]!;
-      const h = theirs.get(ev.source) ?? 0;
+      const slot = slots[j]!;
+      const h = theirs.seqAt(slot);
       if (ev.seq <= h) {
         if (out === undefined) out = events.slice(0, j);
         continue;
       }
-      if (ev.seq === h + 1) theirs.set(ev.source, ev.seq);
+      if (ev.seq === h + 1) {
+        theirs.setAt(slot, ev.source, ev.seq);
+        // A new source took a slot: the next links find it under that slot.
+        if (slot < 0) slots[j] = ids.slotOf(ev.source);
+      }
       if (out !== undefined) out.push(ev);
     }
     const batch = out ?? events;
@@ -193,7 +207,7 @@ export class EventIntake<S, E> {
     const known = this.ctx.eventIds;
     const source = this.ctx.source;
     const signer = this.ctx.signer;
-    let fresh: WireEvent<E>[] | undefined;
+    let fresh: readonly WireEvent<E>[] | undefined;
     const remote = this.repair.frontierOf(link);
     // New events of a large frame are verified as one batch first (where that pays).
     if (signer.enabled) signer.preverify(events, (ev) => !known.has(ev.source, ev.seq));
@@ -260,8 +274,9 @@ export class EventIntake<S, E> {
         continue;
       }
       if (!this.host.enqueue(ev, vouched, otherHistory)) continue;
-      if (fresh === undefined) fresh = [ev];
-      else fresh.push(ev);
+      // A frame of one event (the usual relay) passes its own array on: no copy of it.
+      if (fresh === undefined) fresh = events.length === 1 ? events : [ev];
+      else (fresh as WireEvent<E>[]).push(ev); // (more than one event: an array of our own)
     }
     if (fresh === undefined) return;
     this.host.received();

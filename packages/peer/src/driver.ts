@@ -43,8 +43,8 @@ export type Pace = 'on-time' | 'behind' | 'waiting';
 
 /** The components the driver works with. @internal */
 export interface DriverParts<S, E> {
-  readonly links: Pick<LinkTable<E>, 'all' | 'neighbours'>;
-  readonly sync: Pick<SyncExchange<S, E>, 'clockLead' | 'clockTickAt' | 'networkTick'>;
+  readonly links: Pick<LinkTable<E>, 'list' | 'neighbours'>;
+  readonly sync: Pick<SyncExchange<S, E>, 'clockTickAt' | 'networkTick'>;
   readonly join: Pick<Join<S, E>, 'fresh' | 'vouches' | 'transferring' | 'checkSynced'>;
   readonly repair: Pick<Repair<S, E>, 'awaitingRepairs' | 'frontierReceived'>;
   readonly desync: Pick<DesyncDetector<S, E>, 'correct' | 'recordHashes' | 'restart'>;
@@ -218,7 +218,7 @@ export class Driver<S, E> {
     // whenever the clock is well ahead (it may have just adopted the network's time) and
     // released in the first step after the repairs are in, not at the next housekeeping.
     if (this.parts.join.transferring) return;
-    if (this.currentPace === 'waiting' || this.parts.sync.clockLead(nowMs) > options.liveLagTicks)
+    if (this.currentPace === 'waiting' || this.clockLead(nowMs) > options.liveLagTicks)
       this.updateStatus(nowMs);
     if (this.currentPace === 'waiting') return;
     let changed = false;
@@ -237,6 +237,15 @@ export class Driver<S, E> {
       if (owed > nominal) this.updateStatus(nowMs); // caught up (or closer): say so now
     }
     if (changed) this.render();
+  }
+
+  /** How many whole ticks the clock is ahead of the simulation (0 when it is not, or cannot say). */
+  private clockLead(now: number): number {
+    try {
+      return Math.max(0, Math.floor(this.ctx.clock.clockTick(now) + 1e-9) - this.currentTimeline.tick);
+    } catch {
+      return 0;
+    }
   }
 
   /**
@@ -512,13 +521,15 @@ export class Driver<S, E> {
     // Links just opened whose frontier has not come yet (e.g. reconnecting after an outage):
     // they may announce events this peer missed; wait for that (briefly) before catching up.
     let awaitingFrontier = false;
-    for (const l of parts.links.all()) {
-      if (l.protocol.kind === 'closed' || (l.protocol.kind === 'running' && parts.repair.frontierReceived(l)))
-        continue;
-      if (now - l.openedAt < Math.min(FRONTIER_WAIT_MS, options.handshakeTimeoutMs)) {
-        awaitingFrontier = true;
-        break;
-      }
+    const frontierWaitMs = Math.min(FRONTIER_WAIT_MS, options.handshakeTimeoutMs);
+    const links = parts.links.list();
+    for (let i = 0; i < links.length; i++) {
+      const l = links[i]!;
+      // Only links opened within the wait count (the time first: most links are older).
+      if (now - l.openedAt >= frontierWaitMs || l.protocol.kind === 'closed') continue;
+      if (l.protocol.kind === 'running' && parts.repair.frontierReceived(l)) continue;
+      awaitingFrontier = true;
+      break;
     }
     const syncing = awaitingRepair || parts.join.transferring || behind;
     if (!awaitingRepair && !parts.join.transferring) this.takingHistory = false;

@@ -31,8 +31,21 @@ export class KnownEvents {
   /** `true` once a source was forgotten (this peer's history held events of others). */
   forgotAny = false;
 
+  /**
+   * The source last found and its entry: a frame's events are looked up by the quota guard and
+   * then recorded, one after the other (forgetting a source or clearing drops it).
+   */
+  private lastSource: string | undefined = undefined;
+  private lastEntry: SourceKnown | undefined = undefined;
+
   get(source: string): SourceKnown | undefined {
-    return this.sources.get(source);
+    if (source === this.lastSource) return this.lastEntry;
+    const k = this.sources.get(source);
+    if (k !== undefined) {
+      this.lastSource = source;
+      this.lastEntry = k;
+    }
+    return k;
   }
 
   contiguous(source: string): number {
@@ -69,6 +82,7 @@ export class KnownEvents {
     const k = this.sources.get(source);
     if (k !== undefined && k.max > seq) return;
     this.forgotAny = true;
+    if (source === this.lastSource) this.lastSource = undefined;
     this.sources.delete(source);
     this.gappy.delete(source);
     this.tombstones.set(source, { seq: Math.max(seq, k?.contiguous ?? 0), lastTick });
@@ -92,7 +106,7 @@ export class KnownEvents {
 
   /** Record `(source, seq)`; `true` when it was new. `now` dates a newly opened gap. */
   add(source: string, seq: number, now: number): boolean {
-    let k = this.sources.get(source);
+    let k = this.get(source);
     if (k === undefined) {
       if (seq <= (this.tombstones.get(source)?.seq ?? 0)) return false;
       k = this.entry(source);
@@ -200,6 +214,7 @@ export class KnownEvents {
 
   /** Forget every source (a re-base); tombstones stay: what they cover is settled everywhere. */
   clear(): void {
+    this.lastSource = undefined;
     this.sources.clear();
     this.gappy.clear();
   }

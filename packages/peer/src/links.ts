@@ -82,6 +82,8 @@ export class LinkEntry<E> {
   quotaUse: LinkUse | undefined;
   /** Events to relay to the neighbour when the current delivery turn ends (see relay-queue.ts). */
   readonly relayed: WireEvent<E>[] = [];
+  /** Local time before which no SYNC is due on this link (the clock's schedule, read at each send). */
+  syncDueAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     /** Link id, unique among this peer's links (prefixed with the transport index when several). */
@@ -116,6 +118,8 @@ export type HelloOutcome = 'refused' | 'duplicate' | 'accepted' | 'pending';
 /** The peer's links. @internal */
 export class LinkTable<E> {
   private readonly entries = new Map<string, LinkEntry<E>>();
+  /** Every link not closed, in opening order (replaced, never mutated, on change). */
+  private linkList: LinkEntry<E>[] = [];
   /** Links with a completed handshake, in opening order (replaced, never mutated, on change). */
   private neighbourList: LinkEntry<E>[] = [];
   /** Refusals already reported (`code peerId`): a refusal is reported once, not at every redial. */
@@ -145,14 +149,11 @@ export class LinkTable<E> {
   }
 
   /**
-   * Every link not closed, written into `into` from index 0 (an array the caller reuses: no
-   * allocation while the number of links stays); returns how many.
+   * Every link not closed, in opening order: an array replaced (never changed) when a link opens
+   * or closes, so a caller may close links while it walks the one it got.
    */
-  copyAll(into: LinkEntry<E>[]): number {
-    let n = 0;
-    for (const l of this.entries.values()) into[n++] = l;
-    if (n < into.length) into.length = n;
-    return n;
+  list(): readonly LinkEntry<E>[] {
+    return this.linkList;
   }
 
   get(key: string): LinkEntry<E> | undefined {
@@ -169,7 +170,13 @@ export class LinkTable<E> {
   /** A transport opened `link`: record it (handshaking). */
   open(transport: Transport, key: string, link: Link, now: number): LinkEntry<E> {
     const entry = new LinkEntry<E>(key, link, transport, now, this.codec.encoder(), this.codec.decoder());
+    const replaced = this.entries.get(key);
     this.entries.set(key, entry);
+    // A key opened again keeps its place (as in the map).
+    this.linkList =
+      replaced === undefined
+        ? [...this.linkList, entry]
+        : this.linkList.map((l) => (l === replaced ? entry : l));
     return entry;
   }
 
@@ -355,6 +362,7 @@ export class LinkTable<E> {
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;
     this.entries.delete(key);
+    this.linkList = this.linkList.filter((l) => l !== entry);
     const wasNeighbour = entry.protocol.kind === 'running';
     entry.protocol = { kind: 'closed', peerId: entry.peerId };
     this.relayQueue.drop(entry);

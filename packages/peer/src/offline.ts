@@ -48,6 +48,11 @@ export class OfflineWork<S, E> {
   private undecided: TimelineEvent<E>[] = [];
   /** The tick since when the peer has had neighbours (undefined while alone). */
   private connectedSince: number | undefined;
+  /**
+   * No kept event is forgotten before this tick (`-Infinity`: look at them all at the next round,
+   * as while some were stamped alone: what the room holds may change at any time).
+   */
+  private keptUntil = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly ctx: PeerContext<S, E>,
@@ -64,7 +69,12 @@ export class OfflineWork<S, E> {
   stamped(event: TimelineEvent<E>): void {
     const alone = this.ctx.neighbours().length === 0;
     if (alone) this.ctx.stats.eventsEmittedOffline++;
-    if (this.ctx.options.horizonTicks !== undefined) this.kept.push({ event, alone });
+    const horizon = this.ctx.options.horizonTicks;
+    if (horizon === undefined) return;
+    this.kept.push({ event, alone });
+    this.keptUntil = alone
+      ? Number.NEGATIVE_INFINITY
+      : Math.min(this.keptUntil, event.tick + KEPT_OWN_HORIZONS * horizon + 1);
   }
 
   /**
@@ -82,17 +92,28 @@ export class OfflineWork<S, E> {
     const tick = this.host.tick();
     this.connectedSince ??= tick;
     if (this.kept.length === 0) return;
+    // Events stamped with neighbours go at fixed ticks: nothing to look at before the first.
+    if (tick < this.keptUntil) return;
     const connected = tick - this.connectedSince > 2 * horizon;
-    const holds = connected ? this.host.roomHolds() : 0;
-    const oldest = tick - KEPT_OWN_HORIZONS * horizon;
-    // In place: this runs every housekeeping round and usually keeps every event.
     const kept = this.kept;
+    // What the room holds is read only for events stamped alone (it asks every neighbour).
+    let alone = false;
+    for (let r = 0; r < kept.length && !alone; r++) alone = kept[r]!.alone;
+    const holds = connected && alone ? this.host.roomHolds() : 0;
+    const span = KEPT_OWN_HORIZONS * horizon;
+    const oldest = tick - span;
+    // In place: this runs every housekeeping round and usually keeps every event.
     let w = 0;
+    let until = Number.POSITIVE_INFINITY;
     for (let r = 0; r < kept.length; r++) {
       const k = kept[r]!;
-      if (k.alone ? k.event.seq > holds : k.event.tick >= oldest) kept[w++] = k;
+      if (k.alone ? k.event.seq > holds : k.event.tick >= oldest) {
+        kept[w++] = k;
+        until = Math.min(until, k.alone ? Number.NEGATIVE_INFINITY : k.event.tick + span + 1);
+      }
     }
     if (w < kept.length) kept.length = w;
+    this.keptUntil = until;
   }
 
   /**
@@ -126,6 +147,7 @@ export class OfflineWork<S, E> {
     this.kept = this.kept.filter(
       (k) => !folded(k.event.seq) && !bySeq.has(k.event.seq) && !undecided.has(k.event.seq),
     );
+    this.keptUntil = Number.NEGATIVE_INFINITY; // looked at again at the next round
     this.merge([...bySeq.values()]);
   }
 

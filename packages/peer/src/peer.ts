@@ -122,7 +122,6 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
   private stopping: Promise<void> | undefined;
   private realTime = false;
   private nextHousekeepingAt = 0;
-  private readonly housekeepingLinks: LinkEntry<E>[] = []; // reused every round
   /** A delivery turn ended: the events relayed in it leave, one frame per link. */
   private readonly endTurn = (): void => this.links.flushRelayed();
 
@@ -427,9 +426,8 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
   // ---- housekeeping -----------------------------------------------------------------------
 
   private housekeeping(now: number): void {
-    const links = this.housekeepingLinks; // the links now (closing one edits the table)
-    const n = this.links.copyAll(links);
-    for (let i = 0; i < n; i++) {
+    const links = this.links.list(); // the links now (closing one replaces the table's list)
+    for (let i = 0; i < links.length; i++) {
       const l = links[i]!;
       if (l.protocol.kind === 'handshaking') this.links.checkHandshake(l, now);
       else if (l.protocol.kind === 'running' && this.routes.quotas.checkIdle(l, now))
@@ -535,7 +533,8 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
   private onFrame(key: string, bytes: Uint8Array): void {
     const entry = this.links.get(key);
     if (entry === undefined || entry.protocol.kind === 'closed') return;
-    if (!this.routes.quotas.bytes(entry, bytes.length, this.currentNow())) return;
+    const now = this.currentNow(); // the frame's arrival: read once
+    if (!this.routes.quotas.bytes(entry, bytes.length, now)) return;
     const frame = this.links.decode(entry, bytes);
     if (frame === undefined) return;
     if (entry.protocol.kind === 'handshaking') {
@@ -549,7 +548,7 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
         );
       return;
     }
-    routeFrame(this.routes, entry, frame, this.currentNow());
+    routeFrame(this.routes, entry, frame, now);
   }
 
   /** Authenticated rooms: a frame between the neighbour's hello and its `auth`. */

@@ -41,6 +41,9 @@ export interface PresenceEntry {
   expiresAt: number;
 }
 
+/** What {@link PresenceTable.expire} returns when nothing is due (shared, never written). */
+const NONE_EXPIRED: readonly { source: string; user: unknown }[] = Object.freeze([]);
+
 /**
  * The ephemeral channel's table: the newest data of every known source, deduplicated by the
  * source's per-update counter, expiring when not refreshed.
@@ -91,10 +94,10 @@ export class PresenceTable {
    * Remove expired entries (returns their sources and the user data they held), and forget the
    * last seq of sources with no entry that have been silent for `forgetMs`.
    */
-  expire(now: number): { source: string; user: unknown }[] {
-    const gone: { source: string; user: unknown }[] = [];
+  expire(now: number): readonly { source: string; user: unknown }[] {
     // Nothing is due before `nextDue`: a peer's housekeeping does not walk the whole room.
-    if (now < this.nextDue) return gone;
+    if (now < this.nextDue) return NONE_EXPIRED;
+    const gone: { source: string; user: unknown }[] = [];
     let due = Number.POSITIVE_INFINITY;
     for (const [source, e] of this.entries) {
       if (e.expiresAt <= now) {

@@ -34,6 +34,23 @@ export class SourceSeqs implements ReadonlyMap<string, number> {
     return slot >= 0 && slot < this.present.length && this.present[slot] === 1 ? this.seqs[slot] : undefined;
   }
 
+  /**
+   * The seq held at registry slot `slot` (from the peer's {@link IdRegistry}: the same for every
+   * link), or 0 when none (`slot` −1: an id no table holds). {@link get} without the id lookup.
+   */
+  seqAt(slot: number): number {
+    return slot >= 0 && slot < this.present.length && this.present[slot] === 1 ? this.seqs[slot]! : 0;
+  }
+
+  /**
+   * Set the seq of `source`, whose registry slot is `slot` (−1 when no table holds it): {@link set}
+   * without the id lookup when the source is held already.
+   */
+  setAt(slot: number, source: string, seq: number): void {
+    if (slot >= 0 && slot < this.present.length && this.present[slot] === 1) this.seqs[slot] = seq;
+    else this.set(source, seq);
+  }
+
   has(source: string): boolean {
     const slot = this.slots.slotOf(source);
     return slot >= 0 && slot < this.present.length && this.present[slot] === 1;

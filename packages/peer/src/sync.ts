@@ -3,7 +3,7 @@
  * (`@symmetric/clock-sync`). The clock owns the schedule (`syncDue`: a burst of 8 at 250 ms on a
  * new link, then every `syncIntervalMs`); the first two SYNCs received on a link are answered at
  * once so the round trip is known after one RTT. Also the clock's readings the other components
- * use (network tick, clock tick, lead over the simulation).
+ * use (network tick, clock tick).
  * @internal
  */
 import { ClockError } from '@symmetric/clock-sync';
@@ -43,13 +43,14 @@ export class SyncExchange<S, E> {
       m.echo === undefined
         ? { type: 'sync', time: m.time, tick: m.tick }
         : { type: 'sync', time: m.time, tick: m.tick, echo: m.echo };
+    link.syncDueAt = this.ctx.clock.syncDueAt(link.key);
     this.ctx.send(link, frame);
     this.ctx.stats.syncsSent++;
   }
 
-  /** Send a SYNC on `link` if the clock says one is due. */
+  /** Send a SYNC on `link` if the clock says one is due (asked only once the last send's due time came). */
   sendIfDue(link: LinkEntry<E>, now: number): void {
-    if (this.ctx.clock.syncDue(link.key, now)) this.send(link, now);
+    if (now >= link.syncDueAt && this.ctx.clock.syncDue(link.key, now)) this.send(link, now);
   }
 
   /** A SYNC from `link`: into the clock (a bad one closes the link). */
@@ -117,15 +118,6 @@ export class SyncExchange<S, E> {
     this.received.delete(key);
     this.voiced.delete(key);
     this.ctx.clock.dropLink(key);
-  }
-
-  /** How many whole ticks the clock is ahead of the simulation (0 when it is not). */
-  clockLead(now: number): number {
-    try {
-      return Math.max(0, Math.floor(this.ctx.clock.clockTick(now) + 1e-9) - this.simulatedTick());
-    } catch {
-      return 0;
-    }
   }
 
   /** The clock's whole tick at `now` (the simulated tick when the clock cannot say). */

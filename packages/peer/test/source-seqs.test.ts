@@ -5,6 +5,7 @@ import { SourceSeqs } from '../src/source-seqs.js';
 
 type Op =
   | { kind: 'set'; view: number; source: number; seq: number }
+  | { kind: 'setAt'; view: number; source: number; seq: number }
   | { kind: 'delete'; view: number; source: number }
   | { kind: 'clear'; view: number }
   | { kind: 'prune'; view: number; keep: number };
@@ -12,6 +13,12 @@ type Op =
 const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({
     kind: fc.constant('set' as const),
+    view: fc.nat(2),
+    source: fc.nat(12),
+    seq: fc.nat(1000),
+  }),
+  fc.record({
+    kind: fc.constant('setAt' as const),
     view: fc.nat(2),
     source: fc.nat(12),
     seq: fc.nat(1000),
@@ -34,6 +41,10 @@ describe('SourceSeqs (a seq per source per link over shared slots)', () => {
           if (o.kind === 'set') {
             v.set(`s${o.source}`, o.seq);
             m.set(`s${o.source}`, o.seq);
+          } else if (o.kind === 'setAt') {
+            // By the registry's slot (−1 when no view holds the source), as flooding sets it.
+            v.setAt(slots.slotOf(`s${o.source}`), `s${o.source}`, o.seq);
+            m.set(`s${o.source}`, o.seq);
           } else if (o.kind === 'delete') {
             expect(v.delete(`s${o.source}`)).toBe(m.delete(`s${o.source}`));
           } else if (o.kind === 'clear') {
@@ -53,6 +64,7 @@ describe('SourceSeqs (a seq per source per link over shared slots)', () => {
           for (let s = 0; s <= 12; s++) {
             expect(v.get(`s${s}`)).toBe(m.get(`s${s}`));
             expect(v.has(`s${s}`)).toBe(m.has(`s${s}`));
+            expect(v.seqAt(slots.slotOf(`s${s}`))).toBe(m.get(`s${s}`) ?? 0);
           }
         }
       }),

@@ -177,11 +177,10 @@ export class LoopbackNetwork {
     this.running = true;
     try {
       const queue = this.queue;
-      for (let top = queue.peek(); top !== undefined && top.at <= ms; top = queue.peek()) {
-        const at = top.at;
+      for (let at = queue.peekAt(); queue.size > 0 && at <= ms; at = queue.peekAt()) {
         if (at > this.virtualNow) this.virtualNow = at;
-        this.step(top);
-        if (this.turns.pending && queue.peek()?.at !== at) this.turns.end(this.turnThrew);
+        this.step(queue.peek()!);
+        if (this.turns.pending && queue.peekAt() !== at) this.turns.end(this.turnThrew);
       }
     } finally {
       this.running = false;
@@ -302,7 +301,7 @@ export class LoopbackNetwork {
     end.lastAt = at;
     this.counters.framesSent++;
     this.counters.bytesSent += frame.length;
-    this.schedule(end, at, EV_FRAME, frame.slice());
+    this.schedule(end, at, frame.slice());
     this.onFrameSent?.({
       from: end.owner.address,
       to: end.remoteAddress,
@@ -323,7 +322,7 @@ export class LoopbackNetwork {
       const earliest = this.now() + sampleLatency(end.pair.model, this.rng);
       const at = earliest > end.lastAt ? earliest : end.lastAt;
       end.lastAt = at;
-      this.schedule(end, at, EV_CLOSE, reason);
+      this.schedule(end, at, String(reason));
     }
     this.closeEnd(end, { local: true, reason });
   }
@@ -331,9 +330,9 @@ export class LoopbackNetwork {
   // ---- private ----
 
   /** Queues an event from `from` to its other end (FIFO: `at` is never before the previous one). */
-  private schedule(from: LoopbackLink, at: number, kind: number, payload: unknown): void {
+  private schedule(from: LoopbackLink, at: number, payload: Uint8Array | string): void {
     const channel = from.channel;
-    if (channel.append(at, this.seq++, kind, payload)) {
+    if (channel.append(at, this.seq++, payload)) {
       channel.queued = true;
       this.queue.push(channel);
       if (this.time === 'real' && at < this.timerAt) this.arm(at);

@@ -1,0 +1,55 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { IdRegistry } from '../src/id-registry.js';
+
+type Op = { kind: 'acquire'; id: number } | { kind: 'retain'; id: number } | { kind: 'release'; id: number };
+
+const op: fc.Arbitrary<Op> = fc.record({
+  kind: fc.constantFrom('acquire' as const, 'retain' as const, 'release' as const),
+  id: fc.nat(6),
+});
+
+describe('IdRegistry (slots of the ids a codec interns)', () => {
+  it('names each held id by one slot, looked up as often as asked, and gives it back with its last holder', () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 200 }), (ops) => {
+        const registry = new IdRegistry();
+        const holders = new Map<string, number>();
+        for (const o of ops) {
+          // A fresh string each time (as a decoder makes): the registry compares ids by value.
+          const id = `peer-${o.id}`.slice(0);
+          const held = holders.get(id) ?? 0;
+          if (o.kind === 'acquire') {
+            registry.acquire(id);
+            holders.set(id, held + 1);
+          } else if (held > 0) {
+            const slot = registry.slotOf(id);
+            if (o.kind === 'retain') {
+              expect(registry.retain(slot)).toBe(slot);
+              holders.set(id, held + 1);
+            } else {
+              registry.release(slot);
+              if (held === 1) holders.delete(id);
+              else holders.set(id, held - 1);
+            }
+          }
+          expect(registry.size).toBe(holders.size);
+          const slots = new Set<number>();
+          for (let k = 0; k <= 6; k++) {
+            const name = `peer-${k}`;
+            const slot = registry.slotOf(name);
+            expect(slot >= 0).toBe(holders.has(name));
+            // Asked twice in a row, the same answer.
+            expect(registry.slotOf(name)).toBe(slot);
+            if (slot >= 0) {
+              expect(registry.id(slot)).toBe(name);
+              slots.add(slot);
+            }
+          }
+          expect(slots.size).toBe(holders.size);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
