@@ -3,7 +3,10 @@
  * out (all the links of one peer) names its table entries by a slot of this registry, so an id
  * named on every link is one string and one map entry, and a table costs a few bytes per entry.
  * A slot is counted per table entry that holds it and given back when the last one lets go.
+ * The string kept is the process's one for that id (`shared-ids.ts`): every codec of a process
+ * holds the same.
  */
+import { holdSharedId, releaseSharedId } from './shared-ids.js';
 
 /**
  * Dense slots of interned ids, counted per holder and given back when the last lets go: one
@@ -44,6 +47,7 @@ export class IdRegistry {
   acquire(id: string): number {
     let slot = this.slotById.get(id);
     if (slot === undefined) {
+      id = holdSharedId(id);
       slot = this.free.pop();
       if (slot === undefined) {
         slot = this.idOf.length;
@@ -71,7 +75,9 @@ export class IdRegistry {
   /** A table entry let go of `slot`: the slot is given back when it was the last. */
   release(slot: number): void {
     if (--this.refs[slot]! > 0) return;
-    this.slotById.delete(this.idOf[slot]!);
+    const id = this.idOf[slot]!;
+    this.slotById.delete(id);
+    releaseSharedId(id);
     this.idOf[slot] = '';
     this.free.push(slot);
   }
