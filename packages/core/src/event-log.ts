@@ -72,8 +72,13 @@ function inSkipped(log: SourceLog<unknown>, seq: number): boolean {
 
 /** Held events by tick and by source, and what compaction folded. @internal */
 export class EventLog<E> {
-  /** Pending and past events by tick, each bucket sorted by (source, seq). */
-  private readonly buckets = new Map<number, TimelineEvent<E>[]>();
+  /**
+   * Pending and past events by tick, each bucket sorted by (source, seq): a tick's one event
+   * stands alone (most ticks hold one), several are an array.
+   */
+  private readonly buckets = new Map<number, TimelineEvent<E> | TimelineEvent<E>[]>();
+  /** The array {@link bucket} hands out for a tick of one event. */
+  private readonly one: TimelineEvent<E>[] = [];
   private readonly sources = new Map<string, SourceLog<E>>();
   /** Events currently stored. */
   held = 0;
@@ -177,9 +182,16 @@ export class EventLog<E> {
     }
   }
 
-  /** The events of `tick` in `(source, seq)` order, if any. */
+  /**
+   * The events of `tick` in `(source, seq)` order, if any. Read it before the next call: a
+   * tick of one event comes in an array the log reuses.
+   */
   bucket(tick: number): readonly TimelineEvent<E>[] | undefined {
-    return this.buckets.get(tick);
+    const b = this.buckets.get(tick);
+    if (b === undefined || Array.isArray(b)) return b;
+    const one = this.one;
+    one[0] = b;
+    return one;
   }
 
   /**
@@ -395,7 +407,10 @@ export class EventLog<E> {
     }
     const bucket = this.buckets.get(tick);
     if (bucket === undefined) {
-      this.buckets.set(tick, [event]);
+      this.buckets.set(tick, event);
+    } else if (!Array.isArray(bucket)) {
+      const first = bucket.source < source || (bucket.source === source && bucket.seq < seq);
+      this.buckets.set(tick, first ? [bucket, event] : [event, bucket]);
     } else {
       // Binary search for the place in (source, seq) order; usually the end.
       let lo = 0;
@@ -425,37 +440,37 @@ export class EventLog<E> {
   fold(oldTick: number, newTick: number): void {
     const folded = new Map<string, number[]>();
     const printer = this.printer;
-    const drop = (bucket: TimelineEvent<E>[]): void => {
-      for (const e of bucket) {
-        const log = this.sources.get(e.source)!;
-        if (e.tick > log.lastTick) log.lastTick = e.tick;
-        if (printer !== undefined) {
-          if (log.hashA === 0 && log.hashB === 0) {
-            log.hashA = sourceHash(e.source, 0);
-            log.hashB = sourceHash(e.source, 0x5bd1e995);
-          }
-          printer.fold(log.hashA, log.hashB, e.seq, e.tick);
+    const drop = (e: TimelineEvent<E>): void => {
+      const log = this.sources.get(e.source)!;
+      if (e.tick > log.lastTick) log.lastTick = e.tick;
+      if (printer !== undefined) {
+        if (log.hashA === 0 && log.hashB === 0) {
+          log.hashA = sourceHash(e.source, 0);
+          log.hashB = sourceHash(e.source, 0x5bd1e995);
         }
-        log.held = heldWithout(log.held, e.seq);
-        this.held--;
-        this.folded++;
-        let list = folded.get(e.source);
-        if (list === undefined) folded.set(e.source, (list = []));
-        list.push(e.seq);
+        printer.fold(log.hashA, log.hashB, e.seq, e.tick);
       }
+      log.held = heldWithout(log.held, e.seq);
+      this.held--;
+      this.folded++;
+      let list = folded.get(e.source);
+      if (list === undefined) folded.set(e.source, (list = []));
+      list.push(e.seq);
     };
     if (newTick - oldTick <= this.buckets.size) {
       for (let t = oldTick; t < newTick; t++) {
         const b = this.buckets.get(t);
         if (b !== undefined) {
-          drop(b);
+          if (Array.isArray(b)) for (const e of b) drop(e);
+          else drop(b);
           this.buckets.delete(t);
         }
       }
     } else {
       for (const [t, b] of this.buckets) {
         if (t < newTick) {
-          drop(b);
+          if (Array.isArray(b)) for (const e of b) drop(e);
+          else drop(b);
           this.buckets.delete(t);
         }
       }

@@ -117,7 +117,9 @@ export class SourceSeqs implements ReadonlyMap<string, number> {
   }
 
   private grow(capacity: number): void {
-    const n = Math.max(64, capacity, this.present.length * 2);
+    // A quarter more at a time: each link keeps these for every source of the room, so slack
+    // costs more than the copies (a few dozen over a link's life).
+    const n = Math.max(64, capacity, Math.ceil(this.present.length * 1.25));
     const seqs = new Float64Array(n);
     const prev = new Int32Array(n);
     const next = new Int32Array(n);
