@@ -36,7 +36,11 @@ interface SourceLog<E> {
   base: number;
   /** Event identities of it already counted in `forgottenIds` (it was forgotten and came back). */
   counted: number;
-  /** Two hashes of the source's id for the history's prints (0 until its first event is folded). */
+  /**
+   * Two hashes of the source's id for the history's prints (0 until its first event is folded),
+   * as signed 32-bit integers: small integers stored in place, where an unsigned one above 2³¹
+   * would be a heap number of its own (the prints read them through `^`, the same either way).
+   */
   hashA: number;
   hashB: number;
 }
@@ -445,8 +449,8 @@ export class EventLog<E> {
       if (e.tick > log.lastTick) log.lastTick = e.tick;
       if (printer !== undefined) {
         if (log.hashA === 0 && log.hashB === 0) {
-          log.hashA = sourceHash(e.source, 0);
-          log.hashB = sourceHash(e.source, 0x5bd1e995);
+          log.hashA = sourceHash(e.source, 0) | 0;
+          log.hashB = sourceHash(e.source, 0x5bd1e995) | 0;
         }
         printer.fold(log.hashA, log.hashB, e.seq, e.tick);
       }
