@@ -3,7 +3,10 @@
  * out (all the links of one peer) names its table entries by a slot of this registry, so an id
  * named on every link is one string and one map entry, and a table costs a few bytes per entry.
  * A slot is counted per table entry that holds it and given back when the last one lets go.
+ * The string kept is the process's one for that id (`shared-ids.ts`): every codec of a process
+ * holds the same.
  */
+import { holdSharedId, releaseSharedId } from './shared-ids.js';
 
 /**
  * Dense slots of interned ids, counted per holder and given back when the last lets go: one
@@ -60,6 +63,7 @@ export class IdRegistry {
   acquire(id: string): number {
     let slot = id === this.lastId ? this.lastSlot : this.slotById.get(id);
     if (slot === undefined) {
+      id = holdSharedId(id);
       slot = this.free.pop();
       if (slot === undefined) {
         slot = this.idOf.length;
@@ -90,7 +94,9 @@ export class IdRegistry {
   release(slot: number): void {
     if (--this.refs[slot]! > 0) return;
     if (slot === this.lastSlot) this.lastId = undefined;
-    this.slotById.delete(this.idOf[slot]!);
+    const id = this.idOf[slot]!;
+    this.slotById.delete(id);
+    releaseSharedId(id);
     this.idOf[slot] = '';
     this.free.push(slot);
   }

@@ -149,7 +149,7 @@ export class SourceTable {
     let bySlot = this.indexBySlot;
     if (bySlot === undefined) return;
     if (slot >= bySlot.length) {
-      const grown = new Uint16Array(Math.max(64, this.registry.capacity, bySlot.length * 2));
+      const grown = new Uint16Array(Math.max(64, this.registry.capacity, Math.ceil(bySlot.length * 1.25)));
       grown.set(bySlot);
       this.indexBySlot = bySlot = grown;
     }

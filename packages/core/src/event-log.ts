@@ -7,6 +7,16 @@
  * @internal
  */
 import { TimelineError } from './errors.js';
+import {
+  type HeldEvents,
+  heldGet,
+  heldHas,
+  heldSize,
+  heldValues,
+  heldWith,
+  heldWithout,
+  noneHeld,
+} from './held-events.js';
 import { HistoryPrints, sourceHash } from './history-print.js';
 import { intOption } from './timeline-support.js';
 import type { HistoryPrint, TimelineEvent, TimelineOptions, TimelineSnapshot } from './timeline-types.js';
@@ -16,8 +26,8 @@ interface SourceLog<E> {
   frontier: number;
   /** Highest seq ever held or folded. */
   maxSeq: number;
-  /** Held (not compacted) events by seq ({@link NONE_HELD} while none: most sources hold none). */
-  held: Map<number, TimelineEvent<E>>;
+  /** Held (not compacted) events by seq (a shared empty array while none: most sources hold none). */
+  held: HeldEvents<TimelineEvent<E>>;
   /** Seqs at or below `frontier` never received and given up by compaction: [from, to] pairs. */
   skipped: number[] | undefined;
   /** Tick of the newest event folded into the base (-1: none folded). */
@@ -26,23 +36,36 @@ interface SourceLog<E> {
   base: number;
   /** Event identities of it already counted in `forgottenIds` (it was forgotten and came back). */
   counted: number;
-  /** Two hashes of the source's id for the history's prints (0 until its first event is folded). */
+  /**
+   * Two hashes of the source's id for the history's prints (0 until its first event is folded),
+   * as signed 32-bit integers: small integers stored in place, where an unsigned one above 2³¹
+   * would be a heap number of its own (the prints read them through `^`, the same either way).
+   */
   hashA: number;
   hashB: number;
 }
-
-/**
- * The `held` of every source holding no event: one shared empty map, never written (a source
- * gets a map of its own with its first held event), so a source whose events are all folded
- * costs its few numbers, not an empty map.
- */
-const NONE_HELD = new Map<number, never>();
 
 /**
  * A source compaction forgot: its frontier then, the tick of its newest event, and the event
  * identities it held (the frontier less the seqs given up below it).
  */
 export type ForgottenSource = readonly [source: string, seq: number, lastTick: number, ids: number];
+
+/**
+ * Buckets up to this many events are replaced by an array of exactly one more on an insert (a
+ * push leaves room for 16 more: most ticks hold one or two events); larger ones grow in place.
+ */
+const EXACT_BUCKET = 16;
+
+/** `bucket` with `event` inserted at `at`, in an array of exactly its new length. */
+function withAt<T>(bucket: readonly T[], at: number, event: T): T[] {
+  const n = bucket.length;
+  const out = new Array<T>(n + 1);
+  for (let i = 0; i < at; i++) out[i] = bucket[i]!;
+  out[at] = event;
+  for (let i = at; i < n; i++) out[i + 1] = bucket[i]!;
+  return out;
+}
 
 function inSkipped(log: SourceLog<unknown>, seq: number): boolean {
   const sk = log.skipped;
@@ -53,8 +76,13 @@ function inSkipped(log: SourceLog<unknown>, seq: number): boolean {
 
 /** Held events by tick and by source, and what compaction folded. @internal */
 export class EventLog<E> {
-  /** Pending and past events by tick, each bucket sorted by (source, seq). */
-  private readonly buckets = new Map<number, TimelineEvent<E>[]>();
+  /**
+   * Pending and past events by tick, each bucket sorted by (source, seq): a tick's one event
+   * stands alone (most ticks hold one), several are an array.
+   */
+  private readonly buckets = new Map<number, TimelineEvent<E> | TimelineEvent<E>[]>();
+  /** The array {@link bucket} hands out for a tick of one event. */
+  private readonly one: TimelineEvent<E>[] = [];
   private readonly sources = new Map<string, SourceLog<E>>();
   /** Events currently stored. */
   held = 0;
@@ -121,7 +149,7 @@ export class EventLog<E> {
     this.sources.set(source, {
       frontier: seq,
       maxSeq: seq,
-      held: NONE_HELD,
+      held: noneHeld(),
       skipped: sk,
       lastTick,
       base: seq,
@@ -158,9 +186,16 @@ export class EventLog<E> {
     }
   }
 
-  /** The events of `tick` in `(source, seq)` order, if any. */
+  /**
+   * The events of `tick` in `(source, seq)` order, if any. Read it before the next call: a
+   * tick of one event comes in an array the log reuses.
+   */
   bucket(tick: number): readonly TimelineEvent<E>[] | undefined {
-    return this.buckets.get(tick);
+    const b = this.buckets.get(tick);
+    if (b === undefined || Array.isArray(b)) return b;
+    const one = this.one;
+    one[0] = b;
+    return one;
   }
 
   /**
@@ -203,7 +238,7 @@ export class EventLog<E> {
    */
   quietSince(source: string): number | undefined {
     const log = this.sources.get(source);
-    return log === undefined || log.held.size > 0 || log.lastTick < 0 ? undefined : log.lastTick;
+    return log === undefined || heldSize(log.held) > 0 || log.lastTick < 0 ? undefined : log.lastTick;
   }
 
   /** The sources the last compaction forgot (each listed once: the list is emptied). */
@@ -271,14 +306,14 @@ export class EventLog<E> {
     const from = Math.max(fromSeq, 1);
     const to = Math.min(toSeq, log.maxSeq);
     if (to < from) return out;
-    if (to - from + 1 <= log.held.size) {
+    if (to - from + 1 <= heldSize(log.held)) {
       for (let s = from; s <= to; s++) {
-        const e = log.held.get(s);
+        const e = heldGet(log.held, s);
         if (e !== undefined) out.push(e);
       }
       return out;
     }
-    for (const [s, e] of log.held) if (s >= from && s <= to) out.push(e);
+    for (const e of heldValues(log.held)) if (e.seq >= from && e.seq <= to) out.push(e);
     out.sort((a, b) => a.seq - b.seq);
     return out;
   }
@@ -305,9 +340,9 @@ export class EventLog<E> {
       next = sk[i + 1]! + 1;
     }
     if (log.frontier >= next && !push(next, log.frontier)) return out;
-    if (log.held.size === 0 || log.maxSeq <= log.frontier) return out;
+    if (heldSize(log.held) === 0 || log.maxSeq <= log.frontier) return out;
     const above: number[] = [];
-    for (const seq of log.held.keys()) if (seq > log.frontier) above.push(seq);
+    for (const e of heldValues(log.held)) if (e.seq > log.frontier) above.push(e.seq);
     above.sort((a, b) => a - b);
     for (const seq of above) if (!push(seq, seq)) return out;
     return out;
@@ -320,14 +355,14 @@ export class EventLog<E> {
   holdsBy(source: string, seq: number, tick: number): boolean {
     const log = this.sources.get(source) ?? this.retired.get(source);
     if (log === undefined) return false;
-    const held = log.held.get(seq);
+    const held = heldGet(log.held, seq);
     if (held !== undefined) return held.tick <= tick;
     return this.holds(log, seq);
   }
 
   private holds(log: SourceLog<E>, seq: number): boolean {
     if (seq <= log.frontier) return log.skipped === undefined || !inSkipped(log, seq);
-    return log.held.has(seq);
+    return heldHas(log.held, seq);
   }
 
   /**
@@ -356,7 +391,7 @@ export class EventLog<E> {
       log = this.retired.get(source) ?? {
         frontier: 0,
         maxSeq: 0,
-        held: NONE_HELD,
+        held: noneHeld(),
         skipped: undefined,
         lastTick: -1,
         base: 0,
@@ -367,17 +402,19 @@ export class EventLog<E> {
       this.retired.delete(source);
       this.sources.set(source, log);
     }
-    if (log.held === NONE_HELD) log.held = new Map();
-    log.held.set(seq, event);
+    log.held = heldWith(log.held, event);
     if (seq > log.maxSeq) log.maxSeq = seq;
     if (seq === log.frontier + 1) {
       let f = seq;
-      while (log.held.has(f + 1)) f++;
+      while (heldHas(log.held, f + 1)) f++;
       log.frontier = f;
     }
     const bucket = this.buckets.get(tick);
     if (bucket === undefined) {
-      this.buckets.set(tick, [event]);
+      this.buckets.set(tick, event);
+    } else if (!Array.isArray(bucket)) {
+      const first = bucket.source < source || (bucket.source === source && bucket.seq < seq);
+      this.buckets.set(tick, first ? [bucket, event] : [event, bucket]);
     } else {
       // Binary search for the place in (source, seq) order; usually the end.
       let lo = 0;
@@ -388,8 +425,10 @@ export class EventLog<E> {
         if (m.source < source || (m.source === source && m.seq < seq)) lo = mid + 1;
         else hi = mid;
       }
-      if (lo === bucket.length) bucket.push(event);
-      else bucket.splice(lo, 0, event);
+      if (bucket.length >= EXACT_BUCKET) {
+        if (lo === bucket.length) bucket.push(event);
+        else bucket.splice(lo, 0, event);
+      } else this.buckets.set(tick, withAt(bucket, lo, event));
     }
     this.held++;
     return 'stored';
@@ -405,37 +444,37 @@ export class EventLog<E> {
   fold(oldTick: number, newTick: number): void {
     const folded = new Map<string, number[]>();
     const printer = this.printer;
-    const drop = (bucket: TimelineEvent<E>[]): void => {
-      for (const e of bucket) {
-        const log = this.sources.get(e.source)!;
-        if (e.tick > log.lastTick) log.lastTick = e.tick;
-        if (printer !== undefined) {
-          if (log.hashA === 0 && log.hashB === 0) {
-            log.hashA = sourceHash(e.source, 0);
-            log.hashB = sourceHash(e.source, 0x5bd1e995);
-          }
-          printer.fold(log.hashA, log.hashB, e.seq, e.tick);
+    const drop = (e: TimelineEvent<E>): void => {
+      const log = this.sources.get(e.source)!;
+      if (e.tick > log.lastTick) log.lastTick = e.tick;
+      if (printer !== undefined) {
+        if (log.hashA === 0 && log.hashB === 0) {
+          log.hashA = sourceHash(e.source, 0) | 0;
+          log.hashB = sourceHash(e.source, 0x5bd1e995) | 0;
         }
-        log.held.delete(e.seq);
-        this.held--;
-        this.folded++;
-        let list = folded.get(e.source);
-        if (list === undefined) folded.set(e.source, (list = []));
-        list.push(e.seq);
+        printer.fold(log.hashA, log.hashB, e.seq, e.tick);
       }
+      log.held = heldWithout(log.held, e.seq);
+      this.held--;
+      this.folded++;
+      let list = folded.get(e.source);
+      if (list === undefined) folded.set(e.source, (list = []));
+      list.push(e.seq);
     };
     if (newTick - oldTick <= this.buckets.size) {
       for (let t = oldTick; t < newTick; t++) {
         const b = this.buckets.get(t);
         if (b !== undefined) {
-          drop(b);
+          if (Array.isArray(b)) for (const e of b) drop(e);
+          else drop(b);
           this.buckets.delete(t);
         }
       }
     } else {
       for (const [t, b] of this.buckets) {
         if (t < newTick) {
-          drop(b);
+          if (Array.isArray(b)) for (const e of b) drop(e);
+          else drop(b);
           this.buckets.delete(t);
         }
       }
@@ -448,7 +487,7 @@ export class EventLog<E> {
       if (max <= log.frontier) continue;
       // Seqs in (frontier, max] never received are given up: they can only be before the base.
       const present = seqs.filter((s) => s > log.frontier);
-      for (const s of log.held.keys()) if (s > log.frontier && s <= max) present.push(s);
+      for (const e of heldValues(log.held)) if (e.seq > log.frontier && e.seq <= max) present.push(e.seq);
       present.sort((a, b) => a - b);
       let expect = log.frontier + 1;
       const skipped = log.skipped ?? [];
@@ -458,12 +497,8 @@ export class EventLog<E> {
       }
       if (skipped.length > 0) log.skipped = skipped;
       let f = max;
-      while (log.held.has(f + 1)) f++;
+      while (heldHas(log.held, f + 1)) f++;
       log.frontier = f;
-    }
-    for (const source of folded.keys()) {
-      const log = this.sources.get(source)!;
-      if (log.held.size === 0) log.held = NONE_HELD;
     }
     printer?.passTo(newTick);
     this.forgotten = [];
@@ -497,7 +532,7 @@ export class EventLog<E> {
     const until = beforeTick - this.keepForgotten;
     for (const [source, log] of this.retired) if (log.lastTick < until) this.retired.delete(source);
     for (const [source, log] of this.sources) {
-      if (log.base === 0 || log.held.size > 0 || log.lastTick >= beforeTick) continue;
+      if (log.base === 0 || heldSize(log.held) > 0 || log.lastTick >= beforeTick) continue;
       this.sources.delete(source);
       if (log.lastTick >= until) this.retired.set(source, log);
       const seq = Math.max(log.base, log.frontier);

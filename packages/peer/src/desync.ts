@@ -271,7 +271,8 @@ export class DesyncDetector<S, E> {
       v = new Map();
       this.votes.set(tick, v);
     }
-    v.set(link.key, theirs);
+    // An agreeing report keeps our own string of the hash (one per tick, not one per neighbour).
+    v.set(link.key, mine === theirs ? mine : theirs);
     if (mine === theirs) {
       const p = this.probation;
       if (p !== undefined && link.key !== p.senderKey && tick > p.tick) this.probation = undefined;

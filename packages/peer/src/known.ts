@@ -11,14 +11,39 @@
 export class SourceKnown {
   /** Highest seq such that 1..contiguous are all known. */
   contiguous = 0;
-  /** Highest seq known. */
-  max = 0;
-  /** Seqs known above `contiguous + 1` (gaps below them); undefined when none. */
-  above: Set<number> | undefined = undefined;
-  /** Time (ms) the current gap was first seen, or -1. */
-  gapSince = -1;
   /** Time (ms) a new seq of it was last recorded. */
   touched = 0;
+  /** The seqs known above a missing one, while there are any (most sources have none). */
+  gap: SourceGap | undefined = undefined;
+
+  /** Highest seq known. */
+  get max(): number {
+    return this.gap === undefined ? this.contiguous : this.gap.max;
+  }
+
+  /** Seqs known above `contiguous + 1` (gaps below them); undefined when none. */
+  get above(): Set<number> | undefined {
+    return this.gap?.above;
+  }
+
+  /** Time (ms) the current gap was first seen, or -1. */
+  get gapSince(): number {
+    return this.gap === undefined ? -1 : this.gap.since;
+  }
+}
+
+/**
+ * A source's seqs known above a missing one: kept apart from {@link SourceKnown}, which every
+ * source of the room has at every peer, since few sources have a gap at any time.
+ * @internal
+ */
+export interface SourceGap {
+  /** The seqs known above `contiguous + 1` (never empty). */
+  readonly above: Set<number>;
+  /** Time (ms) the gap was first seen. */
+  readonly since: number;
+  /** Highest seq known (the highest of `above`). */
+  max: number;
 }
 
 /** @internal */
@@ -66,7 +91,6 @@ export class KnownEvents {
       const t = this.tombstones.get(source);
       if (t !== undefined) {
         k.contiguous = t.seq;
-        k.max = t.seq;
         this.tombstones.delete(source);
       }
       this.sources.set(source, k);
@@ -113,28 +137,25 @@ export class KnownEvents {
     }
     k.touched = now;
     if (seq <= k.contiguous) return false;
+    const gap = k.gap;
     if (seq === k.contiguous + 1) {
       k.contiguous = seq;
-      const above = k.above;
-      if (above !== undefined) {
+      if (gap !== undefined) {
+        const above = gap.above;
         while (above.delete(k.contiguous + 1)) k.contiguous++;
         if (above.size === 0) {
-          k.above = undefined;
-          k.gapSince = -1;
+          k.gap = undefined;
           this.gappy.delete(source);
         }
       }
+    } else if (gap === undefined) {
+      k.gap = { above: new Set([seq]), since: now, max: seq };
+      this.gappy.add(source);
     } else {
-      if (k.above === undefined) {
-        k.above = new Set();
-        k.gapSince = now;
-        this.gappy.add(source);
-      } else if (k.above.has(seq)) {
-        return false;
-      }
-      k.above.add(seq);
+      if (gap.above.has(seq)) return false;
+      gap.above.add(seq);
+      if (seq > gap.max) gap.max = seq;
     }
-    if (seq > k.max) k.max = seq;
     return true;
   }
 
@@ -143,14 +164,13 @@ export class KnownEvents {
     const k = this.entry(source);
     if (seq <= k.contiguous) return;
     k.contiguous = seq;
-    if (seq > k.max) k.max = seq;
-    const above = k.above;
-    if (above !== undefined) {
+    const gap = k.gap;
+    if (gap !== undefined) {
+      const above = gap.above;
       for (const s of above) if (s <= seq) above.delete(s);
       while (above.delete(k.contiguous + 1)) k.contiguous++;
       if (above.size === 0) {
-        k.above = undefined;
-        k.gapSince = -1;
+        k.gap = undefined;
         this.gappy.delete(source);
       }
     }
@@ -161,17 +181,17 @@ export class KnownEvents {
     const k = this.sources.get(source);
     if (k === undefined) return;
     if (k.contiguous > seq) k.contiguous = seq;
-    if (k.above !== undefined) {
-      for (const s of k.above) if (s > seq) k.above.delete(s);
-      if (k.above.size === 0) {
-        k.above = undefined;
-        k.gapSince = -1;
-        this.gappy.delete(source);
-      }
+    const gap = k.gap;
+    if (gap === undefined) return;
+    for (const s of gap.above) if (s > seq) gap.above.delete(s);
+    if (gap.above.size === 0) {
+      k.gap = undefined;
+      this.gappy.delete(source);
+      return;
     }
     let max = k.contiguous;
-    if (k.above !== undefined) for (const s of k.above) if (s > max) max = s;
-    k.max = max;
+    for (const s of gap.above) if (s > max) max = s;
+    gap.max = max;
   }
 
   /** Missing seq runs of `source` between its frontier and its max (at most `maxRuns`). */

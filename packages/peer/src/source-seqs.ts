@@ -3,7 +3,7 @@
  * each neighbour is known to hold (repair's frontier view, which flooding reads and advances for
  * every event). One map from source to slot for the whole peer (the codec's id registry, which
  * the links' id tables name their entries by too); per link, typed arrays indexed by slot, so a
- * link costs a few bytes per source instead of a map entry. Each link's view is a
+ * link costs a few bytes per source instead of a map entry (4 for the seq while seqs fit in 32 bits). Each link's view is a
  * `ReadonlyMap<string, number>` (with `set` and `delete`) that iterates in insertion order, as a
  * `Map` does.
  * @internal
@@ -14,7 +14,8 @@ const NONE = -1;
 
 /** One link's seq per source, over the peer's {@link IdRegistry} (the peer's sources). @internal */
 export class SourceSeqs implements ReadonlyMap<string, number> {
-  private seqs = new Float64Array(0);
+  /** Seqs by slot: 4 bytes each until one needs more (above 2³² − 1), 8 from then on. */
+  private seqs: Uint32Array | Float64Array = new Uint32Array(0);
   /** Insertion order, linked through slots (`NONE` ends it); `present[slot]` 1 when held. */
   private prev = new Int32Array(0);
   private next = new Int32Array(0);
@@ -60,14 +61,14 @@ export class SourceSeqs implements ReadonlyMap<string, number> {
   set(source: string, seq: number): this {
     let slot = this.slots.slotOf(source);
     if (slot >= 0 && slot < this.present.length && this.present[slot] === 1) {
-      this.seqs[slot] = seq;
+      this.store(slot, seq);
       return this;
     }
     // Held by another table already: one more holder of its slot (no second lookup).
     slot = slot >= 0 ? this.slots.retain(slot) : this.slots.acquire(source);
     if (slot >= this.present.length) this.grow(this.slots.capacity);
     this.present[slot] = 1;
-    this.seqs[slot] = seq;
+    this.store(slot, seq);
     this.prev[slot] = this.tail;
     this.next[slot] = NONE;
     if (this.tail === NONE) this.head = slot;
@@ -121,6 +122,17 @@ export class SourceSeqs implements ReadonlyMap<string, number> {
     for (const [k, v] of this.entries()) fn.call(thisArg, v, k, this);
   }
 
+  /** Write `seq` at `slot`, the seqs widened to 8 bytes first if it does not fit in 4. */
+  private store(slot: number, seq: number): void {
+    let seqs = this.seqs;
+    if (seqs instanceof Uint32Array && seq >>> 0 !== seq) {
+      seqs = new Float64Array(seqs.length);
+      seqs.set(this.seqs);
+      this.seqs = seqs;
+    }
+    seqs[slot] = seq;
+  }
+
   private unlink(slot: number): void {
     const p = this.prev[slot]!;
     const n = this.next[slot]!;
@@ -134,8 +146,10 @@ export class SourceSeqs implements ReadonlyMap<string, number> {
   }
 
   private grow(capacity: number): void {
-    const n = Math.max(64, capacity, this.present.length * 2);
-    const seqs = new Float64Array(n);
+    // A quarter more at a time: each link keeps these for every source of the room, so slack
+    // costs more than the copies (a few dozen over a link's life).
+    const n = Math.max(64, capacity, Math.ceil(this.present.length * 1.25));
+    const seqs = this.seqs instanceof Uint32Array ? new Uint32Array(n) : new Float64Array(n);
     const prev = new Int32Array(n);
     const next = new Int32Array(n);
     const present = new Uint8Array(n);

@@ -15,7 +15,8 @@ const op: fc.Arbitrary<Op> = fc.oneof(
     kind: fc.constant('set' as const),
     view: fc.nat(2),
     source: fc.nat(12),
-    seq: fc.nat(1000),
+    // Now and then a seq beyond 32 bits (the seqs then widen to 8 bytes).
+    seq: fc.oneof(fc.nat(1000), fc.nat(1000), fc.nat(1000), fc.nat(1000), fc.maxSafeNat()),
   }),
   fc.record({
     kind: fc.constant('setAt' as const),
@@ -70,6 +71,19 @@ describe('SourceSeqs (a seq per source per link over shared slots)', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('keeps every seq exactly once one needs more than 32 bits', () => {
+    const a = new SourceSeqs(new IdRegistry());
+    for (let i = 0; i < 100; i++) a.set(`s${i}`, i + 1);
+    a.set('big', 2 ** 32);
+    a.set('s7', Number.MAX_SAFE_INTEGER);
+    expect(a.get('big')).toBe(2 ** 32);
+    expect(a.get('s7')).toBe(Number.MAX_SAFE_INTEGER);
+    expect(a.get('s99')).toBe(100);
+    for (let i = 100; i < 200; i++) a.set(`s${i}`, i + 1);
+    expect(a.get('s150')).toBe(151);
+    expect(a.get('big')).toBe(2 ** 32);
   });
 
   it('reuses the slot of a source no link holds any more', () => {

@@ -85,6 +85,11 @@ export interface DriveOptions<S = unknown, E = unknown> {
   readonly onProgress?: (fraction: number) => void;
   /** Include `wallMs` in the metrics (default `true`). */
   readonly includeWall?: boolean;
+  /**
+   * `false`: `finalPeers` is empty, the peers let go once compared, before the realized lower
+   * bound reads the frames (a large room's peers and frame index need not fit together).
+   */
+  readonly keepPeers?: boolean;
   /** Called with what happens during the run, in order. */
   readonly trace?: (event: TraceEvent) => void;
   /** Extra options for every peer, applied after the scenario's and the network's. */
@@ -95,7 +100,7 @@ export interface DriveOptions<S = unknown, E = unknown> {
 /** What {@link driveScenario} returns. */
 export interface DriveResult<S, E> {
   readonly metrics: Metrics;
-  /** The peers online at the end (compared for convergence), already stopped. */
+  /** The peers online at the end (compared for convergence), already stopped; none with `keepPeers: false`. */
   readonly finalPeers: readonly Peer<S, E>[];
 }
 
@@ -502,7 +507,8 @@ export async function driveScenario<S = unknown, E = unknown>(
       eventsAppliedMax = Math.max(...applied);
     }
     await stopAll(slots);
-
+    const peersOnline = finalPeers.length;
+    if (options.keepPeers === false) finalPeers.length = 0;
     for (let i = 0; i < n; i++) endSyncing(i, Number.POSITIVE_INFINITY);
     const boundNet = {
       peers: n,
@@ -540,8 +546,7 @@ export async function driveScenario<S = unknown, E = unknown>(
       recoveryS,
       // Same hash at the same tick, the same events, and that tick is the end of the run for
       // everyone (a peer still a second behind has not converged, whatever its old hashes say).
-      converged:
-        finalPeers.length > 0 && distinct === 1 && eventsApplied === eventsAppliedMax && tickSpread <= fps,
+      converged: peersOnline > 0 && distinct === 1 && eventsApplied === eventsAppliedMax && tickSpread <= fps,
       distinctFinalHashes: distinct,
       eventsGenerated: holdings.ledger.actions,
       eventsApplied,
@@ -554,7 +559,7 @@ export async function driveScenario<S = unknown, E = unknown>(
       seed,
       finalTick,
       finalTickSpread: tickSpread,
-      peersOnline: finalPeers.length,
+      peersOnline,
       eventsAppliedMax,
       ticksSimulated: totals.ticksSimulated,
       ticksTravelledBack: totals.ticksTravelledBack,

@@ -1,6 +1,6 @@
 import { LoopbackNetwork } from '@symmetric/transport-loopback';
 import { describe, expect, it } from 'vitest';
-import { driveScenario, peerAddress, type ScenarioNetwork } from '../src/driver.js';
+import { driveScenario, peerAddress, type ScenarioNetwork, virtualNetwork } from '../src/driver.js';
 import { ScenarioError } from '../src/errors.js';
 import { runScenario } from '../src/runner.js';
 
@@ -71,6 +71,21 @@ describe('driveScenario', () => {
     expect(finalPeers).toHaveLength(5);
     expect(metrics.eventsApplied).toBe(metrics.eventsGenerated);
     expect(metrics.paceReports).toBe(5 * 15);
+  });
+
+  it('lets the peers go before the realized bound when asked, with the same metrics', async () => {
+    const run = (keepPeers: boolean) =>
+      driveScenario(ring, virtualNetwork({ peers: 5, latency: { dist: 'normal', meanMs: 20, sdMs: 4 } }, 3), {
+        defaultRoom: 'test',
+        includeWall: false,
+        keepPeers,
+      });
+    const kept = await run(true);
+    const dropped = await run(false);
+    expect(kept.finalPeers).toHaveLength(5);
+    expect(dropped.finalPeers).toHaveLength(0);
+    expect(kept.metrics.lowerBoundPct).not.toBeNull();
+    expect(dropped.metrics).toEqual(kept.metrics);
   });
 
   it('refuses partitions on a network that cannot cut links, and runs them on one that can', async () => {
