@@ -151,9 +151,9 @@ for (const seed of opts.seeds.split(',').map(int)) {
     process.stdout.write(
       fitLines(', retained by the peers only (after the forget age)', r.peersFitSettled, 'retained'),
     );
-  else
+  if (r.heapFitSettled === undefined)
     process.stdout.write(
-      `  (no fit after the forget age, ${FORGET_HORIZONS} horizons: the run is shorter than it and 5 minutes)\n`,
+      `  (no fit after the forget age, ${FORGET_HORIZONS} horizon${FORGET_HORIZONS === 1 ? '' : 's'}: the run is shorter than it and 5 minutes)\n`,
     );
   const third = (opts.minutes * 60) / 3;
   process.stdout.write(`  joiners, first third:  ${joinsLine(r, 0, third)}\n`);
