@@ -24,8 +24,11 @@ import type { Repair } from './repair.js';
  */
 export const FORGET_HORIZONS = 1;
 
-/** Per peer (its known ids), the number of known sources when replaced incarnations were last looked for. */
-const checkedAt = new WeakMap<object, number>();
+/**
+ * Per peer (its known ids), the number of known sources and the base's horizon when replaced
+ * incarnations were last looked for.
+ */
+const checkedAt = new WeakMap<object, { readonly size: number; readonly era: number }>();
 
 /**
  * After a compaction of `timeline` (base now at `baseTick`): forget in the rest of the peer the
@@ -61,12 +64,20 @@ export function forgetSources<S, E>(
   }
   // An incarnation that a newer one of the same peer replaced never comes back (a peer that
   // restarts with its store continues as the same source): what the timeline keeps of it for an
-  // offline merge goes at once. Its tombstone stays (a neighbour may list it a while longer).
-  if (timeline.forgottenKept > 0 && (gone.length > 0 || known.sources.size !== checkedAt.get(known))) {
-    checkedAt.set(known, known.sources.size);
+  // offline merge goes at once, and its tombstone a horizon after its forgetting (by then every
+  // neighbour whose base follows the room's time forgot it too), not two or three.
+  const era = Math.floor(baseTick / horizon);
+  const check = checkedAt.get(known);
+  if (
+    (timeline.forgottenKept > 0 && (gone.length > 0 || known.sources.size !== check?.size)) ||
+    (known.tombstones.size > 0 && era !== check?.era)
+  ) {
+    checkedAt.set(known, { size: known.sources.size, era });
     const live = new Set<string>();
     for (const source of known.sources.keys()) live.add(peerIdOf(source));
-    timeline.dropForgotten((source) => live.has(peerIdOf(source)));
+    const replaced = (source: string): boolean => live.has(peerIdOf(source));
+    if (timeline.forgottenKept > 0) timeline.dropForgotten(replaced);
+    known.expire((era - 1) * horizon - forgetAfter, replaced);
   }
   const before = known.tombstones.size;
   const forgetMs = (forgetAfter * 1000) / ctx.options.fps;

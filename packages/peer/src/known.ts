@@ -123,9 +123,13 @@ export class KnownEvents {
     });
   }
 
-  /** Drop the tombstones of sources whose newest event is before `beforeTick`. */
-  expire(beforeTick: number): void {
-    for (const [source, t] of this.tombstones) if (t.lastTick < beforeTick) this.tombstones.delete(source);
+  /**
+   * Drop the tombstones of sources whose newest event is before `beforeTick` (of those `only`
+   * picks, when given).
+   */
+  expire(beforeTick: number, only?: (source: string) => boolean): void {
+    for (const [source, t] of this.tombstones)
+      if (t.lastTick < beforeTick && (only === undefined || only(source))) this.tombstones.delete(source);
   }
 
   /** Record `(source, seq)`; `true` when it was new. `now` dates a newly opened gap. */

@@ -196,6 +196,28 @@ describe('a forgotten source', () => {
     expect(distinct(c.hashes())).toHaveLength(1);
   });
 
+  it('replaced by a newer incarnation: its tombstone goes a horizon after its forgetting, not two or three', async () => {
+    const tombstonesAt = async (replace: boolean): Promise<number[]> => {
+      const { c, a, b, x } = await roomWithX();
+      if (replace)
+        x.send('a', { type: 'events', events: [{ source: 'x~2', seq: 1, tick: a.tick + 10, payload: 1 }] });
+      const out: number[] = [];
+      const start = c.now();
+      for (let ms = 500; ms <= 6000; ms += 500) {
+        c.run(start + ms);
+        out.push(Math.max(...[a, b].map((p) => perSource(p as AnyPeer).tombstones)));
+      }
+      return out;
+    };
+    // x was forgotten more than a horizon ago: replaced, its tombstone goes at the next
+    // compaction; otherwise it stands a while longer, then expires all the same.
+    const kept = await tombstonesAt(false);
+    const replaced = await tombstonesAt(true);
+    expect(kept.slice(0, 4)).toEqual([1, 1, 1, 1]);
+    expect(replaced.slice(0, 4)).toEqual([0, 0, 0, 0]);
+    expect(kept).toContain(0);
+  });
+
   it('returning under the same id continues above its forgotten seqs: applied everywhere, no gap asked for', async () => {
     const { c, a, b, x } = await roomWithX();
     x.received.length = 0;
