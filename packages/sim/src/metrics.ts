@@ -71,7 +71,7 @@ export interface Metrics {
    * Perfect-clock lower bound of rollbackPct, in %: for each event and receiving peer, the
    * earliest arrival over the latencies the run's links actually drew (per frame, FIFO), with
    * perfect clocks and no overhead. No run of that network can roll back less. `null` when the
-   * network does not report its frames.
+   * network does not report its frames, or the driver kept bounded records (`records: 'bounded'`).
    */
   readonly lowerBoundPct: number | null;
   /** Pace-mismatch reports ÷ pace reports, in %. */
@@ -138,10 +138,11 @@ export interface Metrics {
   /**
    * The late ticks, in %, if every link took its mean latency on the fastest path (perfect clocks,
    * no overhead): an estimate, not a bound (messages that drew less than the mean beat it).
+   * `null` when the driver kept bounded records (`records: 'bounded'`).
    */
-  readonly meanLatencyEstimatePct: number;
-  /** The numerator of `meanLatencyEstimatePct`. */
-  readonly meanLatencyEstimateTicks: number;
+  readonly meanLatencyEstimatePct: number | null;
+  /** The numerator of `meanLatencyEstimatePct` (`null` with bounded records). */
+  readonly meanLatencyEstimateTicks: number | null;
   /** Pace reports judged: the denominator of `paceMismatchPct`. */
   readonly paceReports: number;
   /** Desync reports raised by peers (hash mismatches on settled ticks). */
