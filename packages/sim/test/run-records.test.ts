@@ -3,6 +3,7 @@ import { driveScenario, type RunRecordsMode } from '../src/driver.js';
 import { isScenarioError } from '../src/errors.js';
 import { ActionLedger } from '../src/held.js';
 import type { Metrics } from '../src/metrics.js';
+import { runScenario } from '../src/runner.js';
 import { parseScenario } from '../src/scenario.js';
 import { virtualNetwork } from '../src/virtual-network.js';
 
@@ -47,6 +48,8 @@ describe('bounded run records', () => {
       meanLatencyEstimatePct: null,
       meanLatencyEstimateTicks: null,
     });
+    // runScenario's network then keeps no frames either: the same metrics.
+    expect(await runScenario(churnRing, { includeWall: false, records: 'bounded' })).toEqual(bounded);
   });
 
   it('a ledger without ids counts user actions and re-stamps as one with them, and cannot check', () => {
