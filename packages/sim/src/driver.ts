@@ -12,18 +12,10 @@ import { performance } from 'node:perf_hooks';
 import type { PayloadCodec } from '@symmetric/codec';
 import type { App, SeededRandom } from '@symmetric/core';
 import { openPeer, type Peer, type PeerIdentity, type PeerOptions } from '@symmetric/peer';
-import { AdoptedFrontier, StampingSources } from './adopted-frontier.js';
 import { resolveApp } from './app-choice.js';
 import { ScenarioError } from './errors.js';
 import { Holdings } from './held.js';
-import {
-  type EmittedEvent,
-  type Metrics,
-  PaceTracker,
-  perfectClockLateTicks,
-  round6,
-  type SnapshotAdoption,
-} from './metrics.js';
+import { type Metrics, PaceTracker, round6 } from './metrics.js';
 import {
   type PeerOverrides,
   type PeerTransport,
@@ -31,9 +23,9 @@ import {
   type ScenarioNetwork,
   scenarioIdentity,
 } from './network.js';
-import { drawPlan, EventClock, type Interval, latencyMeanMs } from './plan.js';
-import { FrameColumns, FrameLog, realizedLateTicks } from './realized.js';
+import { drawPlan, EventClock, latencyMeanMs } from './plan.js';
 import { RecoveryTracker } from './recovery.js';
+import { RunRecords, type RunRecordsMode } from './run-records.js';
 import { parseScenario, type Scenario } from './scenario.js';
 import { type FrameStepping, stepWithinFrame } from './stepping.js';
 import { InstantStore, OfflineTally } from './stores.js';
@@ -50,6 +42,7 @@ export {
   scenarioIdentity,
 } from './network.js';
 export type { CarriedFrame } from './realized.js';
+export type { RunRecordsMode } from './run-records.js';
 export {
   type VirtualNetwork,
   type VirtualNetworkOptions,
@@ -94,6 +87,14 @@ export interface DriveOptions<S = unknown, E = unknown> {
   readonly trace?: (event: TraceEvent) => void;
   /** Extra options for every peer, applied after the scenario's and the network's. */
   readonly peerOptions?: PeerOverrides<S, E>;
+  /**
+   * What the driver keeps of the run (default `'full'`). `'bounded'`: no per-event, per-adoption
+   * or per-restart record, so a long run's memory is the peers' plus a bounded driver; the
+   * figures that search every event's journeys (`lowerBoundPct`, `lowerBoundTicks`,
+   * `rollbackToLowerBound`, `meanLatencyEstimatePct`, `meanLatencyEstimateTicks`) are then
+   * `null`. Every other metric is the same as with `'full'`.
+   */
+  readonly records?: RunRecordsMode;
   readonly hooks?: DriverHooks<S, E>;
 }
 
@@ -221,19 +222,8 @@ export async function driveScenario<S = unknown, E = unknown>(
     },
     warmupMs,
   );
-  const emitted: EmittedEvent[] = [];
-  /** Per peer, when its runtime was not live (the lower bound does not count receipts then). */
-  const syncing: Interval[][] = Array.from({ length: n }, () => []);
-  const syncingSince: (number | undefined)[] = new Array(n).fill(undefined);
-  /** Per peer, the snapshots it adopted (the lower bound does not count the events they fold in). */
-  const adoptions: SnapshotAdoption[][] = Array.from({ length: n }, () => []);
-  const stamping = new StampingSources();
-  const endSyncing = (i: number, atMs: number): void => {
-    const since = syncingSince[i];
-    if (since === undefined) return;
-    syncingSince[i] = undefined;
-    if (atMs > since) syncing[i]!.push({ from: since, to: atMs });
-  };
+  /** Events as stamped, syncing intervals and adoptions: the bounds' input. */
+  const records = new RunRecords(n, options.records ?? 'full');
 
   const keys = new Map<number, PeerIdentity>();
   const identities = (i: number): PeerIdentity => {
@@ -279,23 +269,17 @@ export async function driveScenario<S = unknown, E = unknown>(
     holdings.named(i, peer.id);
     peer.on('emit', (e) => {
       holdings.ledger.stamped(i, e);
-      stamping.add(e.source);
-      emitted.push({
-        source: i,
-        atMs: network.now(),
-        deltaMs: (peer.delayTicks * 1000) / fps,
-        id: { source: e.source, seq: e.seq },
-      });
+      records.stamped(i, e, network.now(), (peer.delayTicks * 1000) / fps);
     });
     peer.on('snapshot:adopted', (info) => {
       holdings.adopted(i, info);
-      adoptions[i]!.push({ atMs: network.now(), frontier: new AdoptedFrontier(stamping, info.frontier) });
+      records.adopted(i, info.frontier, network.now());
     });
-    syncingSince[i] = t;
+    records.syncingFrom(i, t, true);
     peer.on('status', (status) => {
       if (slots[i]!.peer !== peer) return;
-      if (status === 'live') endSyncing(i, network.now());
-      else if (syncingSince[i] === undefined) syncingSince[i] = network.now();
+      if (status === 'live') records.endSyncing(i, network.now());
+      else records.syncingFrom(i, network.now(), false);
     });
     slot.peer = peer;
     slot.online = true;
@@ -404,7 +388,7 @@ export async function driveScenario<S = unknown, E = unknown>(
           if (restartOnChurn || sc.churn?.emitOffline !== true) slot.events.stop();
           recovery.drop(tr.peer);
           if (restartOnChurn) {
-            endSyncing(tr.peer, t);
+            records.endSyncing(tr.peer, t);
             // A crash, not a goodbye: the links drop (neighbours see them close), no bye is sent.
             retire(slot);
             const peer = slot.peer;
@@ -509,29 +493,15 @@ export async function driveScenario<S = unknown, E = unknown>(
     await stopAll(slots);
     const peersOnline = finalPeers.length;
     if (options.keepPeers === false) finalPeers.length = 0;
-    for (let i = 0; i < n; i++) endSyncing(i, Number.POSITIVE_INFINITY);
-    const boundNet = {
-      peers: n,
-      edges,
-      online: plan.online,
-      syncing,
-      adoptions,
-      restart: restartOnChurn,
-      cuts: plan.cuts,
-    };
-    const boundOpts = { deltaMs: 'ms' in sc.delay ? sc.delay.ms : 0, fps, fromMs: warmupMs };
-    const carried = network.carried?.();
-    let lbTicks: number | null = null;
-    if (carried !== undefined) {
-      const log = new FrameLog(n, carried instanceof FrameColumns ? carried : undefined);
-      if (!(carried instanceof FrameColumns)) for (const f of carried) log.record(f);
-      lbTicks = realizedLateTicks(boundNet, log, emitted, boundOpts);
-    }
-    const meanTicks = perfectClockLateTicks(
-      { ...boundNet, linkMs: latencyMeanMs(sc.latency) },
-      emitted,
-      boundOpts,
+
+    const bounds = records.bounds(
+      { peers: n, edges, online: plan.online, restart: restartOnChurn, cuts: plan.cuts },
+      latencyMeanMs(sc.latency),
+      records.full ? network.carried?.() : undefined,
+      { deltaMs: 'ms' in sc.delay ? sc.delay.ms : 0, fps, fromMs: warmupMs },
     );
+    const lbTicks = bounds.lowerBound;
+    const meanTicks = bounds.meanLatency;
     const denom = totals.ticksSimulated;
     const pct = (x: number): number => (denom > 0 ? round6((100 * x) / denom) : 0);
     const rollbackPct = pct(totals.ticksTravelledBack);
@@ -565,7 +535,7 @@ export async function driveScenario<S = unknown, E = unknown>(
       ticksTravelledBack: totals.ticksTravelledBack,
       ticksResimulated: totals.ticksResimulated,
       lowerBoundTicks: lbTicks === null ? null : round6(lbTicks),
-      meanLatencyEstimatePct: pct(meanTicks),
+      meanLatencyEstimatePct: meanTicks === null ? null : pct(meanTicks),
       meanLatencyEstimateTicks: meanTicks,
       paceReports: pace.reports,
       desyncs,

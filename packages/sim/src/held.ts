@@ -7,6 +7,7 @@
 import type { App, TimelineEvent } from '@symmetric/core';
 import { type OfflineMerge, peerIdOf, type SnapshotAdoptedInfo } from '@symmetric/peer';
 import type { StoredSnapshot } from '@symmetric/storage';
+import { ScenarioError } from './errors.js';
 
 /** An event's id as the app sees it (`ctx.source` is the peer id, without the incarnation). */
 const idOf = (source: string, seq: number): string => `${seq}:${peerIdOf(source)}`;
@@ -93,11 +94,19 @@ export class AppliedLog {
  * @internal
  */
 export class ActionLedger {
-  /** Per event id: the user action it carries (itself for a user action). */
-  readonly #actionOf = new Map<string, string>();
+  /** Per event id: the user action it carries (itself for a user action); `undefined`: not kept. */
+  readonly #actionOf: Map<string, string> | undefined;
   /** Per scenario peer: the dropped events whose re-stamps come next, in order. */
   readonly #merging = new Map<number, string[]>();
   #actions = 0;
+
+  /**
+   * `keepIds` (default `true`): keep every event's user action, for {@link check}. Without it the
+   * ledger only counts user actions, in memory that does not grow with the run.
+   */
+  constructor(keepIds = true) {
+    this.#actionOf = keepIds ? new Map() : undefined;
+  }
 
   /** User actions stamped so far. */
   get actions(): number {
@@ -126,28 +135,32 @@ export class ActionLedger {
 
   /** Peer `peer` stamped `event`: a re-stamp when a merge is under way, a user action otherwise. */
   stamped(peer: number, event: { readonly source: string; readonly seq: number }): void {
-    const id = idOf(event.source, event.seq);
     const original = this.#merging.get(peer)?.shift();
-    if (original === undefined) {
-      this.#actions++;
-      this.#actionOf.set(id, id);
-    } else this.#actionOf.set(id, this.#actionOf.get(original) ?? original);
+    if (original === undefined) this.#actions++;
+    const actionOf = this.#actionOf;
+    if (actionOf === undefined) return;
+    const id = idOf(event.source, event.seq);
+    actionOf.set(id, original === undefined ? id : (actionOf.get(original) ?? original));
   }
 
   /**
    * Of the user actions, how many `ids` (what one peer applied) does not hold, and how many it
-   * holds more than once (an event and its re-stamp both, or one event twice).
+   * holds more than once (an event and its re-stamp both, or one event twice). Throws
+   * {@link ScenarioError} `UNSUPPORTED` for a ledger that does not keep ids.
    */
   check(ids: readonly string[]): { readonly missing: number; readonly twice: number } {
+    const actionOf = this.#actionOf;
+    if (actionOf === undefined)
+      throw new ScenarioError('UNSUPPORTED', '', 'this ledger counts user actions without keeping their ids');
     const held = new Map<string, number>();
     for (const id of ids) {
-      const action = this.#actionOf.get(id) ?? id;
+      const action = actionOf.get(id) ?? id;
       held.set(action, (held.get(action) ?? 0) + 1);
     }
     let twice = 0;
     for (const n of held.values()) if (n > 1) twice++;
     let present = 0;
-    for (const [action, target] of this.#actionOf) if (action === target && held.has(action)) present++;
+    for (const [action, target] of actionOf) if (action === target && held.has(action)) present++;
     return { missing: this.#actions - present, twice };
   }
 }
@@ -158,7 +171,7 @@ export class ActionLedger {
  * @internal
  */
 export class Holdings {
-  readonly ledger = new ActionLedger();
+  readonly ledger: ActionLedger;
   readonly #logs: (AppliedLog | undefined)[];
   /** Scenario peer of each runtime's peer id (whose snapshot a runtime adopted). */
   readonly #index = new Map<string, number>();
@@ -168,6 +181,7 @@ export class Holdings {
     peers: number,
     readonly track: boolean,
   ) {
+    this.ledger = new ActionLedger(track);
     this.#logs = new Array(peers).fill(undefined);
   }
 
@@ -183,9 +197,9 @@ export class Holdings {
     return log;
   }
 
-  /** Peer `i`'s runtime has peer id `peerId`. */
+  /** Peer `i`'s runtime has peer id `peerId` (kept when tracking: a runtime per restart). */
   named(i: number, peerId: string): void {
-    this.#index.set(peerId, i);
+    if (this.track) this.#index.set(peerId, i);
   }
 
   /** Peer `i`'s runtime adopted a snapshot. */

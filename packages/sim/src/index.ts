@@ -16,6 +16,7 @@ export { type CliIo, runCli } from './cli-main.js';
 export { isScenarioError, ScenarioError, type ScenarioErrorCode } from './errors.js';
 export { formatMetrics, metricsJson } from './format.js';
 export type { AfterRecoveryStats, Metrics, PaperRecoveryStats, RecoveryStats, SkewStats } from './metrics.js';
+export type { RunRecordsMode } from './run-records.js';
 export { type RunOptions, runScenario } from './runner.js';
 export {
   type ChurnSpec,

@@ -5,6 +5,7 @@
 import type { Interval } from './plan.js';
 import type { OfflineMetrics } from './stores.js';
 import type { Edge } from './topology.js';
+import { ValueCounts } from './value-counts.js';
 
 /** Skew distribution in ticks. */
 export interface SkewStats {
@@ -71,7 +72,7 @@ export interface Metrics {
    * Perfect-clock lower bound of rollbackPct, in %: for each event and receiving peer, the
    * earliest arrival over the latencies the run's links actually drew (per frame, FIFO), with
    * perfect clocks and no overhead. No run of that network can roll back less. `null` when the
-   * network does not report its frames.
+   * network does not report its frames, or the driver kept bounded records (`records: 'bounded'`).
    */
   readonly lowerBoundPct: number | null;
   /** Pace-mismatch reports ÷ pace reports, in %. */
@@ -138,10 +139,11 @@ export interface Metrics {
   /**
    * The late ticks, in %, if every link took its mean latency on the fastest path (perfect clocks,
    * no overhead): an estimate, not a bound (messages that drew less than the mean beat it).
+   * `null` when the driver kept bounded records (`records: 'bounded'`).
    */
-  readonly meanLatencyEstimatePct: number;
-  /** The numerator of `meanLatencyEstimatePct`. */
-  readonly meanLatencyEstimateTicks: number;
+  readonly meanLatencyEstimatePct: number | null;
+  /** The numerator of `meanLatencyEstimatePct` (`null` with bounded records). */
+  readonly meanLatencyEstimateTicks: number | null;
   /** Pace reports judged: the denominator of `paceMismatchPct`. */
   readonly paceReports: number;
   /** Desync reports raised by peers (hash mismatches on settled ticks). */
@@ -241,18 +243,25 @@ export function recoveryStats(
   unrecovered: number,
   waitsMs: readonly number[] = [],
 ): RecoveryStats {
-  const sorted = [...durationsMs].sort((a, b) => a - b);
-  const sum = sorted.reduce((s, x) => s + x, 0);
-  const waits = waitsMs.filter((w) => w > 0).sort((a, b) => a - b);
-  const waitSum = waits.reduce((s, x) => s + x, 0);
+  return recoveryStatsOf(ValueCounts.of(durationsMs), unrecovered, ValueCounts.of(waitsMs));
+}
+
+/** {@link recoveryStats} of durations and waits kept as counts per value. */
+export function recoveryStatsOf(
+  durationsMs: ValueCounts,
+  unrecovered: number,
+  waitsMs: ValueCounts,
+): RecoveryStats {
+  const d = durationsMs.summary();
+  const w = waitsMs.summary((x) => x > 0);
   return {
-    count: sorted.length,
-    mean: sorted.length === 0 ? 0 : round6(sum / sorted.length / 1000),
-    p95: round6(percentile(sorted, 0.95) / 1000),
+    count: d.count,
+    mean: d.count === 0 ? 0 : round6(d.sum / d.count / 1000),
+    p95: round6(d.at(0.95) / 1000),
     unrecovered,
-    waited: waits.length,
-    waitMean: waits.length === 0 ? 0 : round6(waitSum / waits.length / 1000),
-    waitP95: round6(percentile(waits, 0.95) / 1000),
+    waited: w.count,
+    waitMean: w.count === 0 ? 0 : round6(w.sum / w.count / 1000),
+    waitP95: round6(w.at(0.95) / 1000),
   };
 }
 

@@ -6,11 +6,11 @@
 import {
   type AfterRecoveryStats,
   type PaperRecoveryStats,
-  percentile,
   type RecoveryStats,
-  recoveryStats,
+  recoveryStatsOf,
   round6,
 } from './metrics.js';
+import { ValueCounts } from './value-counts.js';
 
 /** How long after a recovery the ticks a peer still travels back are counted, ms. */
 export const AFTER_RECOVERY_MS = 5000;
@@ -53,14 +53,15 @@ export class RecoveryTracker {
   readonly #reachableSince: (number | undefined)[];
   /** Per peer: time in the open window spent within reach before `reachableSince`. */
   readonly #reachedMs: number[];
-  readonly #recoveries: number[] = [];
-  readonly #waits: number[] = [];
+  /** Recovery times and the waits before them, ms (counts per value: a long run adds few values). */
+  readonly #recoveries = new ValueCounts();
+  readonly #waits = new ValueCounts();
   /** Per peer: since when it is back online and has not reached the network's largest tick. */
   readonly #paperSince: (number | undefined)[];
-  readonly #paperRecoveries: number[] = [];
+  readonly #paperRecoveries = new ValueCounts();
   /** Per peer: the window after its last recovery (ticks travelled back at its start, its end). */
   readonly #after: ({ readonly base: number; readonly untilMs: number } | undefined)[];
-  readonly #afterTicks: number[] = [];
+  readonly #afterTicks = new ValueCounts();
   /**
    * How many peers have an open window, an open window of the paper's definition, an
    * after-recovery window: an update with none of a kind open reads no peer for it.
@@ -119,7 +120,7 @@ export class RecoveryTracker {
     if (after === undefined) return;
     this.#after[i] = undefined;
     this.#openAfter--;
-    this.#afterTicks.push(Math.max(0, (this.#view.travelledBack?.(i) ?? after.base) - after.base));
+    this.#afterTicks.add(Math.max(0, (this.#view.travelledBack?.(i) ?? after.base) - after.base));
   }
 
   /**
@@ -139,7 +140,7 @@ export class RecoveryTracker {
       const since = this.#paperSince[i];
       const tick = view.tick(i);
       if (since === undefined || tick === undefined || tick < largest) continue;
-      if (since >= this.#fromMs) this.#paperRecoveries.push(atMs - since);
+      if (since >= this.#fromMs) this.#paperRecoveries.add(atMs - since);
       this.#setPaperSince(i, undefined);
     }
   }
@@ -177,8 +178,8 @@ export class RecoveryTracker {
       if (tick >= target) {
         if (since >= this.#fromMs) {
           const recovery = this.#reachedMs[i]! + (atMs - reachable);
-          this.#recoveries.push(recovery);
-          this.#waits.push(atMs - since - recovery);
+          this.#recoveries.add(recovery);
+          this.#waits.add(atMs - since - recovery);
           if (this.#view.travelledBack !== undefined) {
             if (this.#after[i] === undefined) this.#openAfter++;
             this.#after[i] = { base: this.#view.travelledBack(i), untilMs: atMs + AFTER_RECOVERY_MS };
@@ -288,13 +289,12 @@ export class RecoveryTracker {
    * largest tick of the network), with the windows still open at the end as unrecovered.
    */
   paperStats(): PaperRecoveryStats {
-    const sorted = [...this.#paperRecoveries].sort((a, b) => a - b);
-    const sum = sorted.reduce((a, b) => a + b, 0);
+    const r = this.#paperRecoveries.summary();
     return {
-      count: sorted.length,
-      mean: sorted.length === 0 ? 0 : round6(sum / sorted.length / 1000),
-      p50: round6(percentile(sorted, 0.5) / 1000),
-      p95: round6(percentile(sorted, 0.95) / 1000),
+      count: r.count,
+      mean: r.count === 0 ? 0 : round6(r.sum / r.count / 1000),
+      p50: round6(r.at(0.5) / 1000),
+      p95: round6(r.at(0.95) / 1000),
       unrecovered: this.#paperSince.filter((s) => s !== undefined && s >= this.#fromMs).length,
     };
   }
@@ -306,22 +306,21 @@ export class RecoveryTracker {
    */
   afterStats(): AfterRecoveryStats {
     for (let i = 0; i < this.#after.length; i++) this.#closeAfter(i);
-    const sorted = [...this.#afterTicks].sort((a, b) => a - b);
-    const sum = sorted.reduce((a, b) => a + b, 0);
+    const t = this.#afterTicks.summary();
     return {
       windowS: AFTER_RECOVERY_MS / 1000,
-      count: sorted.length,
-      withRollback: sorted.filter((x) => x > 0).length,
-      meanTicks: sorted.length === 0 ? 0 : round6(sum / sorted.length),
-      p95Ticks: percentile(sorted, 0.95),
-      maxTicks: sorted.at(-1) ?? 0,
+      count: t.count,
+      withRollback: this.#afterTicks.summary((x) => x > 0).count,
+      meanTicks: t.count === 0 ? 0 : round6(t.sum / t.count),
+      p95Ticks: t.at(0.95),
+      maxTicks: t.max,
     };
   }
 
   /** The measured recoveries, with the windows still open at the end counted as unrecovered. */
   stats(): RecoveryStats {
     const unrecovered = this.#since.filter((s) => s !== undefined && s >= this.#fromMs).length;
-    return recoveryStats(this.#recoveries, unrecovered, this.#waits);
+    return recoveryStatsOf(this.#recoveries, unrecovered, this.#waits);
   }
 
   /**

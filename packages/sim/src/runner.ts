@@ -8,6 +8,7 @@ import type { PeerOptions } from '@symmetric/peer';
 import type { GossipModelOptions } from './broadcast.js';
 import { driveScenario } from './driver.js';
 import type { Metrics } from './metrics.js';
+import type { RunRecordsMode } from './run-records.js';
 import { parseScenario, type Scenario } from './scenario.js';
 import type { TraceEvent } from './trace.js';
 import { virtualNetwork } from './virtual-network.js';
@@ -46,6 +47,13 @@ export interface RunOptions<S = unknown, E = unknown> {
    * for libp2p's defaults. See docs/scale.md.
    */
   readonly broadcast?: GossipModelOptions;
+  /**
+   * What the run keeps (default `'full'`). `'bounded'`: no record per event, per frame, per
+   * adoption or per restart, so a long run's memory does not grow with its length;
+   * `lowerBoundPct`, `lowerBoundTicks`, `rollbackToLowerBound`, `meanLatencyEstimatePct` and
+   * `meanLatencyEstimateTicks` are then `null`, every other metric the same.
+   */
+  readonly records?: RunRecordsMode;
 }
 
 /**
@@ -63,7 +71,10 @@ export async function runScenario<S = unknown, E = unknown>(
   const sc: Scenario = parseScenario(scenario);
   const seed = options.seed ?? sc.seed;
   const broadcast = options.broadcast;
-  const network = virtualNetwork<S, E>(sc, seed, broadcast === undefined ? {} : { broadcast });
+  const network = virtualNetwork<S, E>(sc, seed, {
+    ...(broadcast === undefined ? {} : { broadcast }),
+    ...(options.records === 'bounded' ? { recordCarried: false } : {}),
+  });
   const { metrics } = await driveScenario<S, E>(sc, network, {
     ...options,
     ...(broadcast === undefined

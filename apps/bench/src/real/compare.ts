@@ -264,7 +264,7 @@ export function comparisonMarkdown(c: Comparison): string {
     | 'ticksSimulated'
   > & {
     lowerBoundPct: number | null;
-    meanLatencyEstimatePct?: number;
+    meanLatencyEstimatePct?: number | null;
     wallMs?: number;
     recoveryS?: Metrics['recoveryS'];
     recoveryPaperS?: Metrics['recoveryPaperS'];

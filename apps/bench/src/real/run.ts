@@ -141,8 +141,11 @@ export interface RealMetrics {
    * links drew (the simulator's definition), in %.
    */
   readonly lowerBoundPct: number;
-  /** The same with every link at its mean latency: an estimate, not a bound, in %. */
-  readonly meanLatencyEstimatePct: number;
+  /**
+   * The same with every link at its mean latency: an estimate, not a bound, in % (`null` when
+   * the driver kept bounded records).
+   */
+  readonly meanLatencyEstimatePct: number | null;
   /** Recovery as the simulator measures it (within 2 ticks of an up-to-date peer in reach). */
   readonly recoveryS: RecoveryStats;
   /** Recovery by the paper's definition (back online to the network's largest tick, waiting included). */
