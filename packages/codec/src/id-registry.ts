@@ -89,9 +89,9 @@ export class IdRegistry {
   /** A table entry let go of `slot`: the slot is given back when it was the last. */
   release(slot: number): void {
     if (--this.refs[slot]! > 0) return;
-    if (slot === this.lastSlot) this.lastId = undefined;
     this.slotById.delete(this.idOf[slot]!);
     this.idOf[slot] = '';
     this.free.push(slot);
+    if (slot === this.lastSlot) this.lastId = undefined; // (its id is no longer here)
   }
 }
