@@ -93,11 +93,11 @@ export class IdRegistry {
   /** A table entry let go of `slot`: the slot is given back when it was the last. */
   release(slot: number): void {
     if (--this.refs[slot]! > 0) return;
-    if (slot === this.lastSlot) this.lastId = undefined;
     const id = this.idOf[slot]!;
     this.slotById.delete(id);
     releaseSharedId(id);
     this.idOf[slot] = '';
     this.free.push(slot);
+    if (slot === this.lastSlot) this.lastId = undefined; // (its id is no longer here)
   }
 }

@@ -70,7 +70,7 @@ function flood<S, E>(
         continue;
       }
       if (ev.seq === h + 1) {
-        theirs.setAt(slot, ev.source, ev.seq);
+        theirs.set(ev.source, ev.seq); // (the registry found this id last: no second lookup)
         // A new source took a slot: the next links find it under that slot.
         if (slot < 0) slots[j] = ids.slotOf(ev.source);
       }

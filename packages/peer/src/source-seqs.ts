@@ -43,15 +43,6 @@ export class SourceSeqs implements ReadonlyMap<string, number> {
     return slot >= 0 && slot < this.present.length && this.present[slot] === 1 ? this.seqs[slot]! : 0;
   }
 
-  /**
-   * Set the seq of `source`, whose registry slot is `slot` (−1 when no table holds it): {@link set}
-   * without the id lookup when the source is held already.
-   */
-  setAt(slot: number, source: string, seq: number): void {
-    if (slot >= 0 && slot < this.present.length && this.present[slot] === 1) this.seqs[slot] = seq;
-    else this.set(source, seq);
-  }
-
   has(source: string): boolean {
     const slot = this.slots.slotOf(source);
     return slot >= 0 && slot < this.present.length && this.present[slot] === 1;

@@ -5,7 +5,6 @@ import { SourceSeqs } from '../src/source-seqs.js';
 
 type Op =
   | { kind: 'set'; view: number; source: number; seq: number }
-  | { kind: 'setAt'; view: number; source: number; seq: number }
   | { kind: 'delete'; view: number; source: number }
   | { kind: 'clear'; view: number }
   | { kind: 'prune'; view: number; keep: number };
@@ -17,12 +16,6 @@ const op: fc.Arbitrary<Op> = fc.oneof(
     source: fc.nat(12),
     // Now and then a seq beyond 32 bits (the seqs then widen to 8 bytes).
     seq: fc.oneof(fc.nat(1000), fc.nat(1000), fc.nat(1000), fc.nat(1000), fc.maxSafeNat()),
-  }),
-  fc.record({
-    kind: fc.constant('setAt' as const),
-    view: fc.nat(2),
-    source: fc.nat(12),
-    seq: fc.nat(1000),
   }),
   fc.record({ kind: fc.constant('delete' as const), view: fc.nat(2), source: fc.nat(12) }),
   fc.record({ kind: fc.constant('clear' as const), view: fc.nat(2) }),
@@ -41,10 +34,6 @@ describe('SourceSeqs (a seq per source per link over shared slots)', () => {
           const m = models[o.view]!;
           if (o.kind === 'set') {
             v.set(`s${o.source}`, o.seq);
-            m.set(`s${o.source}`, o.seq);
-          } else if (o.kind === 'setAt') {
-            // By the registry's slot (−1 when no view holds the source), as flooding sets it.
-            v.setAt(slots.slotOf(`s${o.source}`), `s${o.source}`, o.seq);
             m.set(`s${o.source}`, o.seq);
           } else if (o.kind === 'delete') {
             expect(v.delete(`s${o.source}`)).toBe(m.delete(`s${o.source}`));
