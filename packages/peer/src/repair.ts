@@ -1,5 +1,5 @@
 /**
- * Repair: the frontier exchange and gap requests. Each side announces, per source, the highest
+ * Repair: the frontier exchange (gap requests in gap-requests.ts). Each side announces, per source, the highest
  * contiguous seq it holds (`frontier`), and is sent whatever the other holds beyond it; a seq gap
  * seen later is requested (`request`) from a neighbour likely to hold it, rotating between
  * neighbours and backing off after repeated attempts. Also what each neighbour is known to hold
@@ -17,25 +17,15 @@ import type {
 } from '@symmetric/codec';
 import type { PeerContext } from './context.js';
 import { PeerError } from './errors.js';
+import { GapRequests } from './gap-requests.js';
 import { dominates, type OwnHistory, outranks, type PrintOrder } from './history-rank.js';
 import type { LinkEntry, LinkTable } from './links.js';
 import { PrintExchange } from './print-exchange.js';
 import { CLAIM_SLACK_SEQS } from './quotas.js';
-import { claimOf, claims, type RemoteFrontier } from './remote-frontier.js';
+import { claimOf, type RemoteFrontier } from './remote-frontier.js';
 import { sendMissing, serveRequest } from './repair-serve.js';
 import { above, claimRanges, covers, missingFrom, rangeCount, rangeMax, toClaim } from './seq-ranges.js';
 import { SourceSeqs } from './source-seqs.js';
-
-/** Attempts at one gap before backing off to the slowest retry period. */
-const GAP_BACKOFF_AFTER = 8;
-/** Unanswered gap requests after which the events are taken as compacted away (resync). */
-const RESYNC_AFTER_ATTEMPTS = 3;
-
-interface GapState {
-  attempts: number;
-  lastAt: number;
-  lastLink: string;
-}
 
 /** What repair needs of the rest of the peer. @internal */
 export interface RepairHost<E> {
@@ -68,13 +58,8 @@ export class Repair<S, E> {
   private readonly frontiers = new Map<string, RemoteFrontier>();
   /** The sources the frontiers name, by slot: the codec's registry (the links' id tables' too). */
   private readonly slots: IdRegistry;
-  private readonly gaps = new Map<string, GapState>();
-  /**
-   * Gaps given up because no neighbour claims to hold them (a seq far beyond its source's
-   * events, or events nobody kept): source → its contiguous seq when given up. Asked again once
-   * that moves or a neighbour claims the range.
-   */
-  private readonly givenUp = new Map<string, number>();
+  /** Seq gaps requested from neighbours, and those given up. */
+  private readonly gaps: GapRequests<S, E>;
   /**
    * Per source, the highest contiguous seq a neighbour announced that this peer lacks, since
    * when, the link that announced it, and the contiguous seq held then.
@@ -102,6 +87,12 @@ export class Repair<S, E> {
   ) {
     this.slots = ctx.codec.ids;
     this.printX = new PrintExchange(() => host.prints());
+    this.gaps = new GapRequests(
+      ctx,
+      this.frontiers,
+      (l) => this.frontierOf(l),
+      () => host.unrepairable(),
+    );
   }
 
   /** What `link`'s neighbour is known to hold. */
@@ -155,8 +146,7 @@ export class Repair<S, E> {
       f.holds.delete(source);
       f.above.delete(source);
     }
-    this.gaps.delete(source);
-    this.givenUp.delete(source);
+    this.gaps.forget(source);
     this.announced.delete(source);
   }
 
@@ -360,64 +350,8 @@ export class Repair<S, E> {
 
   /** Periodic: gap requests and prints still to compare. */
   housekeeping(now: number): void {
-    this.requestGaps(now);
+    this.gaps.request(now);
     this.sendNewPrints();
-  }
-
-  /** Request seq gaps older than `gapGraceMs`, each from a neighbour likely to hold it. */
-  requestGaps(now: number): void {
-    const known = this.ctx.eventIds;
-    if (known.gappy.size === 0) {
-      if (this.gaps.size > 0) this.gaps.clear();
-      return;
-    }
-    const options = this.ctx.options;
-    for (const source of known.gappy) {
-      const k = known.get(source);
-      if (k === undefined || k.above === undefined) continue;
-      if (now - k.gapSince < options.gapGraceMs) continue;
-      let g = this.gaps.get(source);
-      if (g === undefined) {
-        g = { attempts: 0, lastAt: Number.NEGATIVE_INFINITY, lastLink: '' };
-        this.gaps.set(source, g);
-      }
-      const wait =
-        g.attempts < GAP_BACKOFF_AFTER
-          ? options.requestTimeoutMs
-          : options.requestTimeoutMs * GAP_BACKOFF_AFTER;
-      if (now - g.lastAt < wait) continue;
-      const given = this.givenUp.get(source);
-      if (given !== undefined) {
-        if (given === k.contiguous && !this.claimed(source, k.contiguous + 1)) continue;
-        this.givenUp.delete(source);
-      }
-      const holes = known.holes(source, Math.max(1, Math.min(64, this.ctx.codec.limits.maxRanges)));
-      if (holes.length === 0) continue;
-      if (g.attempts >= RESYNC_AFTER_ATTEMPTS && !this.claimed(source, holes[0]!.fromSeq)) {
-        // Nobody claims to hold the missing events: give the range up rather than ask forever.
-        this.givenUp.set(source, k.contiguous);
-        this.gaps.delete(source);
-        this.ctx.stats.gapsGivenUp++;
-        continue;
-      }
-      const target = this.pickRepairLink(source, holes[0]!.fromSeq, g);
-      if (target === undefined) continue;
-      const span = options.quotas.maxRequestSpan;
-      this.ctx.send(target, {
-        type: 'request',
-        ranges: holes.map((h) => ({
-          source,
-          fromSeq: h.fromSeq,
-          toSeq: Math.min(h.toSeq, h.fromSeq + span - 1),
-        })),
-      });
-      this.ctx.stats.requestsSent += holes.length;
-      g.attempts++;
-      g.lastAt = now;
-      g.lastLink = target.key;
-      if (g.attempts > RESYNC_AFTER_ATTEMPTS) this.host.unrepairable();
-    }
-    for (const source of this.gaps.keys()) if (!known.gappy.has(source)) this.gaps.delete(source);
   }
 
   /**
@@ -436,30 +370,6 @@ export class Repair<S, E> {
     this.refreshed.set(link.key, { count, at: now });
     const lacking = this.historyLacks(link);
     if (lacking.length > 0) this.ask(link, lacking, now, true);
-  }
-
-  /** `true` when a neighbour's frontier claims to hold `source#seq`. */
-  private claimed(source: string, seq: number): boolean {
-    for (const f of this.frontiers.values()) if (claims(f, source, seq)) return true;
-    return false;
-  }
-
-  /** A neighbour likely to hold `source#seq`, rotating away from the one asked last. */
-  private pickRepairLink(source: string, seq: number, g: GapState): LinkEntry<E> | undefined {
-    const list = this.ctx.neighbours();
-    if (list.length === 0) return undefined;
-    const start = g.attempts % list.length;
-    let fallback: LinkEntry<E> | undefined;
-    for (let i = 0; i < list.length; i++) {
-      const l = list[(start + i) % list.length]!;
-      if (claims(this.frontierOf(l), source, seq)) {
-        if (l.key !== g.lastLink || list.length === 1) return l;
-        fallback ??= l;
-      } else if (fallback === undefined && l.key !== g.lastLink) {
-        fallback = l;
-      }
-    }
-    return fallback ?? list[start];
   }
 
   /**
