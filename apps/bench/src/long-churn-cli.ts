@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 import { writeHeapSnapshot } from 'node:v8';
-import { FORGET_HORIZONS, type SizeTable, sizeLines } from '@symmetric/peer';
+import { type SizeTable, sizeLines } from '@symmetric/peer';
 import { Command } from 'commander';
-import { type HeapFit, type LongChurnResult, runLongChurn } from './long-churn.js';
+import { type HeapFit, isFlat } from './heap-fit.js';
+import { type LongChurnResult, runLongChurn } from './long-churn.js';
 
 const int = (v: string): number => Number.parseInt(v, 10);
 const program = new Command()
@@ -54,11 +55,11 @@ function joinsLine(r: LongChurnResult, third: number): string {
 }
 
 /**
- * The fit's lines: the slope with its standard error and the residual noise, then a verdict.
- * Flat: the slope is within two standard errors of 0 and what it adds over the fitted span is
- * within twice the minute-to-minute noise; rising (or falling) otherwise.
+ * The fit's lines: the slope with its standard error and the residual noise, then a verdict
+ * ({@link isFlat}: the slope within two standard errors of 0 and its drift over the span within
+ * twice the minute-to-minute noise).
  */
-function fitLines(what: string, f: HeapFit, measure = 'heap after GC'): string {
+function fitLines(measure: string, f: HeapFit): string {
   const k = (b: number): string => `${(b / 1024).toFixed(1)} KB`;
   const spanMin = f.samples - 1;
   const t =
@@ -66,15 +67,15 @@ function fitLines(what: string, f: HeapFit, measure = 'heap after GC'): string {
       ? Math.abs(f.perMinuteBytes) / f.perMinuteStdErrBytes
       : Number.POSITIVE_INFINITY;
   const drift = Math.abs(f.perMinuteBytes) * spanMin;
-  const flat = t <= 2 && drift <= 2 * f.residualBytes;
-  const verdict = flat
+  const verdict = isFlat(f)
     ? 'flat within noise (slope within 2 standard errors of 0, and its drift over the span within 2 residual SDs)'
     : `${f.perMinuteBytes > 0 ? 'RISING' : 'falling'}: ${t.toFixed(1)} standard errors from 0, drift over ` +
       `${spanMin} min ${k(drift)} against a residual SD of ${k(f.residualBytes)}`;
   return (
-    `  ${measure}, fitted over ${f.samples} one-minute samples from minute ${f.fromMinute}${what}: ` +
+    `  ${measure}, fitted over ${f.samples} one-minute samples from minute ${f.fromMinute}: ` +
     `${k(f.perMinuteBytes)} ± ${k(f.perMinuteStdErrBytes)} (1 SE) per virtual minute at a fixed number of ` +
-    `online peers, ${(f.perOnlinePeerBytes / 1024).toFixed(0)} KB per online peer, residual SD ${k(f.residualBytes)}\n` +
+    `online peers and links (${(f.perOnlinePeerBytes / 1024).toFixed(0)} KB per online peer, ` +
+    `${(f.perLinkBytes / 1024).toFixed(1)} KB per link end), residual SD ${k(f.residualBytes)}\n` +
     `  verdict: ${verdict}\n`
   );
 }
@@ -133,26 +134,18 @@ for (const seed of opts.seeds.split(',').map(int)) {
     process.stdout.write(
       `  heap after GC start / middle / end: ${mb(first.heapBytes)} / ${mb(middle.heapBytes)} / ` +
         `${mb(last.heapBytes)} (t = ${first.atS} / ${middle.atS} / ${last.atS} s; ` +
-        `${first.online} / ${middle.online} / ${last.online} online)\n`,
+        `${first.online} / ${middle.online} / ${last.online} online); without compiled code ` +
+        `${mb(first.dataBytes)} / ${mb(middle.dataBytes)} / ${mb(last.dataBytes)}\n`,
     );
   if (first?.peersBytes !== undefined && middle?.peersBytes !== undefined && last?.peersBytes !== undefined)
     process.stdout.write(
       `  retained by the peers start / middle / end: ${mb(first.peersBytes)} / ${mb(middle.peersBytes)} / ` +
         `${mb(last.peersBytes)}\n`,
     );
-  if (r.heapFit !== undefined) process.stdout.write(fitLines('', r.heapFit));
-  if (r.peersFit !== undefined)
-    process.stdout.write(fitLines(', retained by the peers only', r.peersFit, 'retained'));
-  if (r.heapFitSettled !== undefined)
-    process.stdout.write(fitLines(' (after the forget age: per-source state full)', r.heapFitSettled));
-  if (r.peersFitSettled !== undefined)
-    process.stdout.write(
-      fitLines(', retained by the peers only (after the forget age)', r.peersFitSettled, 'retained'),
-    );
-  if (r.heapFitSettled === undefined)
-    process.stdout.write(
-      `  (no fit after the forget age, ${FORGET_HORIZONS} horizon${FORGET_HORIZONS === 1 ? '' : 's'}: the run is shorter than it and 5 minutes)\n`,
-    );
+  if (r.heapFit !== undefined) process.stdout.write(fitLines('heap after GC', r.heapFit));
+  if (r.dataFit !== undefined)
+    process.stdout.write(fitLines("heap after GC without V8's compiled code", r.dataFit));
+  if (r.peersFit !== undefined) process.stdout.write(fitLines('retained by the peers only', r.peersFit));
   process.stdout.write(`  joiners, first third:  ${joinsLine(r, 0)}\n`);
   process.stdout.write(`  joiners, middle third: ${joinsLine(r, 1)}\n`);
   process.stdout.write(`  joiners, last third:   ${joinsLine(r, 2)}\n\n`);

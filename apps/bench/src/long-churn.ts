@@ -4,10 +4,12 @@
  * that bounded history holds: the run converges, the base tick advances, the live heap after GC
  * stays flat, and what a joiner simulates does not grow with the session's age.
  */
-import { FORGET_HORIZONS, type Peer, type SizeTable, tableSizes } from '@symmetric/peer';
+import { getHeapSpaceStatistics } from 'node:v8';
+import { type Peer, type SizeTable, tableSizes } from '@symmetric/peer';
 import { type Metrics, parseScenario } from '@symmetric/sim';
 import { driveScenario, virtualNetwork } from '@symmetric/sim/driver';
 import { churnScenario, paperSetting } from './grid.js';
+import { fitHeap, type HeapFit, type HeapSample } from './heap-fit.js';
 import { measureRetained, type Retained } from './heap-retained.js';
 
 /** Options of {@link runLongChurn}. */
@@ -58,6 +60,8 @@ export interface Checkpoint {
   readonly snapshotsHeldMean: number;
   /** Live heap after GC (bytes), if GC is exposed. */
   readonly heapBytes: number | undefined;
+  /** The same without V8's compiled code (see {@link heapWithoutCode}). */
+  readonly dataBytes: number | undefined;
   /** Bytes the peers retain (with `peersRetained`) and how many peer runtimes hold them. */
   readonly peersBytes?: number | undefined;
   readonly peerRuntimes?: number | undefined;
@@ -81,34 +85,21 @@ export interface LongChurnResult {
   readonly checkpoints: readonly Checkpoint[];
   /**
    * Heap after GC sampled every minute after two horizons (the history full), fitted as
-   * `a + perOnlinePeer × online + perMinute × minutes`: how the heap moves with time at a fixed
-   * number of online peers (`undefined` without GC or with fewer than 5 samples).
+   * `a + perOnlinePeer × online + perLink × links + perMinute × minutes`: how the heap moves with
+   * time at a fixed number of online peers and open links (`undefined` without GC or with fewer
+   * than 6 samples).
    */
   readonly heapFit?: HeapFit;
   /**
-   * The same fit over the samples after the forget age (`FORGET_HORIZONS` horizons: sources gone
-   * that long are forgotten, so per-source state has filled by then); `undefined` for a run
-   * shorter than the forget age and 5 minutes.
+   * The same fit over the heap without V8's compiled code (its code and trusted spaces: machine
+   * code, bytecode and their metadata, which grow as the engine optimizes more paths, whatever
+   * the peers hold).
    */
-  readonly heapFitSettled?: HeapFit;
-  /** The fits of {@link heapFit} and {@link heapFitSettled} over the bytes the peers retain (with `peersRetained`). */
+  readonly dataFit?: HeapFit;
+  /** The same fit over the bytes the peers retain (with `peersRetained`). */
   readonly peersFit?: HeapFit;
-  readonly peersFitSettled?: HeapFit;
   /** The joins by the third of the session they started in (summed as they go live). */
   readonly joins: readonly JoinStats[];
-}
-
-/** A least-squares fit of the heap after GC against time and online peers. */
-export interface HeapFit {
-  readonly perMinuteBytes: number;
-  /** Standard error of {@link perMinuteBytes} (from the residuals). */
-  readonly perMinuteStdErrBytes: number;
-  /** Standard deviation of the residuals: the minute-to-minute noise around the fit. */
-  readonly residualBytes: number;
-  readonly perOnlinePeerBytes: number;
-  readonly samples: number;
-  /** Virtual minute of the first sample. */
-  readonly fromMinute: number;
 }
 
 /** Run the paper's churn variant for `minutes` virtual minutes and sample it at 10 %, 50 % and 100 %. */
@@ -143,8 +134,14 @@ export async function runLongChurn(options: LongChurnOptions): Promise<LongChurn
   const snapshotsTaken = new Set<number>();
   // The heap fit starts after two horizons: the history (events, snapshot ring) has filled by then.
   const warmS = (2 * (options.horizonTicks ?? 300 * setting.fps)) / setting.fps;
-  const minutes: [number, number, number][] = [];
-  const peerMinutes: [number, number, number][] = [];
+  const minutes: HeapSample[] = [];
+  const dataMinutes: HeapSample[] = [];
+  const peerMinutes: HeapSample[] = [];
+  const openLinks = (): number => {
+    let n = 0;
+    for (const i of online) n += peers[i]?.stats().links ?? 0;
+    return n;
+  };
   const peersRetained = (): Retained | undefined =>
     options.peersRetained === true
       ? (measureRetained(PEER_CLASSES).get('PeerRuntime') ?? { count: 0, bytes: 0 })
@@ -177,6 +174,7 @@ export async function runLongChurn(options: LongChurnOptions): Promise<LongChurn
       eventsHeldMean: mean(stats.map((s) => s.eventsHeld)),
       snapshotsHeldMean: mean(stats.map((s) => s.snapshotsHeld)),
       heapBytes: options.gc === undefined ? undefined : process.memoryUsage().heapUsed,
+      dataBytes: options.gc === undefined ? undefined : heapWithoutCode(),
       ...peersFields(peersRetained()),
     });
   };
@@ -222,9 +220,11 @@ export async function runLongChurn(options: LongChurnOptions): Promise<LongChurn
           lastMinuteS = atS;
           options.gc();
           options.gc();
-          minutes.push([atS / 60, online.size, process.memoryUsage().heapUsed]);
+          const links = openLinks();
+          minutes.push([atS / 60, online.size, links, process.memoryUsage().heapUsed]);
+          dataMinutes.push([atS / 60, online.size, links, heapWithoutCode()]);
           const r = peersRetained();
-          if (r !== undefined) peerMinutes.push([atS / 60, online.size, r.bytes]);
+          if (r !== undefined) peerMinutes.push([atS / 60, online.size, links, r.bytes]);
         }
         if (options.heapSnapshotsAtS?.includes(atS) === true && !snapshotsTaken.has(atS)) {
           snapshotsTaken.add(atS);
@@ -248,19 +248,26 @@ export async function runLongChurn(options: LongChurnOptions): Promise<LongChurn
   });
   void clockMs;
   const fit = fitHeap(minutes);
-  const forgetMinute = (FORGET_HORIZONS * (options.horizonTicks ?? 300 * setting.fps)) / setting.fps / 60;
-  const settled = fitHeap(minutes.filter(([t]) => t >= forgetMinute));
+  const dataFit = fitHeap(dataMinutes);
   const peersFit = fitHeap(peerMinutes);
-  const peersSettled = fitHeap(peerMinutes.filter(([t]) => t >= forgetMinute));
   return {
     metrics,
     checkpoints,
     joins,
     ...(fit === undefined ? {} : { heapFit: fit }),
-    ...(settled === undefined ? {} : { heapFitSettled: settled }),
+    ...(dataFit === undefined ? {} : { dataFit }),
     ...(peersFit === undefined ? {} : { peersFit }),
-    ...(peersSettled === undefined ? {} : { peersFitSettled: peersSettled }),
   };
+}
+
+/** V8's spaces of compiled code and its metadata (machine code, bytecode, feedback and deopt data). */
+const CODE_SPACES = /^(code|trusted|shared_trusted)(_large_object)?_space$/;
+
+/** Bytes used in the heap outside the spaces of compiled code. */
+export function heapWithoutCode(): number {
+  let code = 0;
+  for (const s of getHeapSpaceStatistics()) if (CODE_SPACES.test(s.space_name)) code += s.space_used_size;
+  return process.memoryUsage().heapUsed - code;
 }
 
 /** The constructor whose objects are the peers (see heap-retained.ts). */
@@ -268,45 +275,4 @@ const PEER_CLASSES: ReadonlySet<string> = new Set(['PeerRuntime']);
 
 function peersFields(r: Retained | undefined): Pick<Checkpoint, 'peersBytes' | 'peerRuntimes'> {
   return r === undefined ? {} : { peersBytes: r.bytes, peerRuntimes: r.count };
-}
-
-/** Least squares of heap = a + b × online + c × minutes over `[minutes, online, heap]` samples. */
-function fitHeap(samples: readonly [number, number, number][]): HeapFit | undefined {
-  if (samples.length < 5) return undefined;
-  // Normal equations (XᵀX) β = Xᵀy with X = [1, online, minutes], solved by Cramer's rule.
-  const m = [
-    [0, 0, 0],
-    [0, 0, 0],
-    [0, 0, 0],
-  ];
-  const v = [0, 0, 0];
-  for (const [t, n, y] of samples) {
-    const x = [1, n, t];
-    for (let i = 0; i < 3; i++) {
-      v[i]! += x[i]! * y;
-      for (let j = 0; j < 3; j++) m[i]![j]! += x[i]! * x[j]!;
-    }
-  }
-  const det = (a: number[][]): number =>
-    a[0]![0]! * (a[1]![1]! * a[2]![2]! - a[1]![2]! * a[2]![1]!) -
-    a[0]![1]! * (a[1]![0]! * a[2]![2]! - a[1]![2]! * a[2]![0]!) +
-    a[0]![2]! * (a[1]![0]! * a[2]![1]! - a[1]![1]! * a[2]![0]!);
-  const d = det(m);
-  if (Math.abs(d) < 1e-9) return undefined;
-  const solve = (col: number): number =>
-    det(m.map((row, i) => row.map((x, j) => (j === col ? v[i]! : x)))) / d;
-  const beta = [solve(0), solve(1), solve(2)];
-  let ssr = 0;
-  for (const [t, n, y] of samples) ssr += (y - beta[0]! - beta[1]! * n - beta[2]! * t) ** 2;
-  const variance = samples.length > 3 ? ssr / (samples.length - 3) : 0;
-  // Var(slope) = σ² × ((XᵀX)⁻¹)₂₂, the cofactor of m₂₂ over det(m).
-  const inv22 = (m[0]![0]! * m[1]![1]! - m[0]![1]! * m[1]![0]!) / d;
-  return {
-    perOnlinePeerBytes: beta[1]!,
-    perMinuteBytes: beta[2]!,
-    perMinuteStdErrBytes: Math.sqrt(Math.max(0, variance * inv22)),
-    residualBytes: Math.sqrt(variance),
-    samples: samples.length,
-    fromMinute: samples[0]![0],
-  };
 }

@@ -265,7 +265,10 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
       settled: (timeline) => {
         if (c.persistence.enabled) c.persistence.settled(timeline.baseSnapshot());
       },
-      forgot: (timeline, baseTick) => forgetSources(ctx, c.repair, timeline, baseTick),
+      forgot: (timeline, baseTick) => {
+        forgetSources(ctx, c.repair, timeline, baseTick);
+        c.desync.compacted(baseTick);
+      },
     },
     timeline,
   );

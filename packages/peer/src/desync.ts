@@ -15,6 +15,7 @@ import type { HashFrame } from '@symmetric/codec';
 import type { Timeline } from '@symmetric/core';
 import type { PeerContext } from './context.js';
 import { PeerError } from './errors.js';
+import { HashVotes } from './hash-votes.js';
 import type { LinkEntry } from './links.js';
 import { stateContradiction } from './snapshot-verify.js';
 
@@ -87,8 +88,8 @@ function makeRoom<K, V>(m: Map<K, V>): void {
 export class DesyncDetector<S, E> {
   private readonly remote = new Map<string, RemoteHashes>();
   private readonly ownHashes = new Map<number, string>();
-  /** Neighbours' latest compared report per tick (link key → hash): the votes a mismatch is weighed against. */
-  private readonly votes = new Map<number, Map<string, string>>();
+  /** Neighbours' latest compared report per tick: the votes a mismatch is weighed against. */
+  private readonly votes = new HashVotes(MAX_OWN_HASHES);
   private outgoing: { tick: number; hash: string }[] = [];
   /** Next tick whose hash is recorded once settled. */
   private nextHashTick: number;
@@ -123,7 +124,7 @@ export class DesyncDetector<S, E> {
   /** Link `key` closed. */
   linkClosed(key: string): void {
     this.remote.delete(key);
-    for (const v of this.votes.values()) v.delete(key);
+    this.votes.dropLink(key);
   }
 
   /**
@@ -144,6 +145,22 @@ export class DesyncDetector<S, E> {
   /** Own recorded hash of `tick`, if any. */
   ownHashAt(tick: number): string | undefined {
     return this.ownHashes.get(tick);
+  }
+
+  /**
+   * The timeline compacted to `baseTick`: own hashes and neighbours' votes of ticks before it
+   * (less the longest a mismatch waits to be confirmed) go. A rollback never reaches below the
+   * base, so those hashes never change again; a report of such a tick is no longer compared.
+   * This keeps what desync detection holds within the horizon.
+   */
+  compacted(baseTick: number): void {
+    const o = this.ctx.options;
+    const before = baseTick - Math.ceil((EXPLAINED_FACTOR * o.desyncConfirmMs * o.fps) / 1000);
+    for (const t of this.ownHashes.keys()) {
+      if (t >= before) break;
+      this.ownHashes.delete(t);
+    }
+    this.votes.forgetBefore(before);
   }
 
   /** Record own hashes of newly settled ticks (multiples of hashEvery) and queue them as reports. */
@@ -234,7 +251,7 @@ export class DesyncDetector<S, E> {
 
   /** `true` when the neighbour on link `key` reported its hash of `tick`. */
   private reported(key: string, tick: number): boolean {
-    return this.votes.get(tick)?.has(key) === true || this.remote.get(key)?.pending?.has(tick) === true;
+    return this.votes.has(tick, key) || this.remote.get(key)?.pending?.has(tick) === true;
   }
 
   /** A neighbour's hash reports. */
@@ -262,17 +279,8 @@ export class DesyncDetector<S, E> {
   private compare(link: LinkEntry<E>, tick: number, mine: string, theirs: string): void {
     this.ctx.stats.hashesCompared++;
     const remote = this.remoteOf(link);
-    let v = this.votes.get(tick);
-    if (v === undefined) {
-      if (this.votes.size >= MAX_OWN_HASHES) {
-        const oldest = this.votes.keys().next().value;
-        if (oldest !== undefined) this.votes.delete(oldest);
-      }
-      v = new Map();
-      this.votes.set(tick, v);
-    }
     // An agreeing report keeps our own string of the hash (one per tick, not one per neighbour).
-    v.set(link.key, mine === theirs ? mine : theirs);
+    this.votes.set(tick, link.key, mine === theirs ? mine : theirs);
     if (mine === theirs) {
       const p = this.probation;
       if (p !== undefined && link.key !== p.senderKey && tick > p.tick) this.probation = undefined;
@@ -356,14 +364,14 @@ export class DesyncDetector<S, E> {
     const p = this.probation;
     if (p === undefined || link.key === p.senderKey || tick <= p.tick || this.host.contradicted === undefined)
       return false;
-    const v = this.votes.get(tick);
-    if (v === undefined) return false;
+    const v = this.votes;
+    if (!v.hasTick(tick)) return false;
     const others: string[] = [];
     for (const l of this.ctx.neighbours()) {
-      const h = l.key === p.senderKey ? undefined : v.get(l.key);
+      const h = l.key === p.senderKey ? undefined : v.get(tick, l.key);
       if (h !== undefined) others.push(h);
     }
-    const problem = stateContradiction(tick, mine, v.get(p.senderKey), others);
+    const problem = stateContradiction(tick, mine, v.get(tick, p.senderKey), others);
     if (problem === undefined) return false;
     this.probation = undefined;
     this.host.contradicted(p.senderKey, problem);
@@ -376,12 +384,12 @@ export class DesyncDetector<S, E> {
    * vote (its word is what is being checked).
    */
   private outvotes(link: LinkEntry<E>, tick: number, mine: string, theirs: string): boolean {
-    const v = this.votes.get(tick);
-    if (v === undefined) return false;
+    const v = this.votes;
+    if (!v.hasTick(tick)) return false;
     let agree = 0;
     for (const l of this.ctx.neighbours()) {
       if (l === link || l.key === this.probation?.senderKey) continue;
-      const h = v.get(l.key);
+      const h = v.get(tick, l.key);
       if (h === theirs) return false;
       if (h === mine) agree++;
     }

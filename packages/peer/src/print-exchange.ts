@@ -49,7 +49,38 @@ export class PrintExchange {
 
   /** A frontier of `remote`'s neighbour carried `prints`: they stand for its whole history. */
   received(remote: RemoteFrontier, prints: readonly FrontierPrint[] | undefined): void {
-    remote.prints = increasing(prints ?? []);
+    remote.prints = this.shared(increasing(prints ?? []));
+  }
+
+  /**
+   * After this peer's base passed a new mark: `remote`'s neighbour's prints that are equal to
+   * ours at the same mark become ours (see {@link shared}).
+   */
+  share(remote: RemoteFrontier): void {
+    remote.prints = this.shared(remote.prints);
+  }
+
+  /**
+   * `prints` with every print equal to ours at the same mark replaced by our own object: links
+   * to neighbours on this peer's history (nearly all) then hold one reference per mark instead
+   * of a copy. The same array when nothing was replaced.
+   */
+  private shared(prints: readonly FrontierPrint[]): readonly FrontierPrint[] {
+    const mine = this.prints();
+    if (mine.length === 0 || prints.length === 0) return prints;
+    let out: FrontierPrint[] | undefined;
+    let j = 0;
+    for (let i = 0; i < prints.length; i++) {
+      const p = prints[i]!;
+      while (j < mine.length && mine[j]!.tick < p.tick) j++;
+      if (j === mine.length) break;
+      const m = mine[j]!;
+      if (m !== p && m.tick === p.tick && m.count === p.count && m.digest === p.digest) {
+        out ??= prints.slice();
+        out[i] = m;
+      }
+    }
+    return out ?? prints;
   }
 
   /**
@@ -63,7 +94,7 @@ export class PrintExchange {
     const first = next[0]!.tick;
     const kept = remote.prints.filter((p) => p.tick < first);
     const all = kept.concat(next);
-    remote.prints = all.length > MAX_FRONTIER_PRINTS ? all.slice(-MAX_FRONTIER_PRINTS) : all;
+    remote.prints = this.shared(all.length > MAX_FRONTIER_PRINTS ? all.slice(-MAX_FRONTIER_PRINTS) : all);
     return true;
   }
 

@@ -417,12 +417,17 @@ export class Repair<S, E> {
   /**
    * Periodic: once this peer's base passed a new mark, send every neighbour that had its
    * frontier the prints it has not had yet, so histories on links open for long are compared on
-   * fresh prints.
+   * fresh prints; neighbours' prints equal to the new ones become references to ours.
    */
   sendNewPrints(): void {
-    if (!this.printX.newMark() || !this.host.vouches()) return;
+    if (!this.printX.newMark()) return;
+    const vouches = this.host.vouches();
     for (const l of this.ctx.neighbours()) {
-      const prints = this.printX.newSince(this.frontierOf(l));
+      const remote = vouches ? this.frontierOf(l) : l.remote;
+      if (remote === undefined) continue;
+      this.printX.share(remote);
+      if (!vouches) continue;
+      const prints = this.printX.newSince(remote);
       if (prints.length > 0) this.ctx.send(l, { type: 'prints', prints });
     }
   }

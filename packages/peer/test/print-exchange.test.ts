@@ -55,6 +55,25 @@ describe('PrintExchange: prints sent and kept per link', () => {
     expect(r.prints).toEqual([p(100, 9)]);
   });
 
+  it("holds a neighbour's print equal to ours at the same mark as our own object", () => {
+    const mine = [p(10, 1), p(20, 2)];
+    const x = new PrintExchange(() => mine);
+    const r = remote();
+    x.received(r, [p(10, 1), p(20, 3), p(30, 4)]);
+    expect(r.prints[0]).toBe(mine[0]);
+    expect(r.prints[1]).not.toBe(mine[1]);
+    expect(r.prints).toEqual([p(10, 1), p(20, 3), p(30, 4)]);
+    // Our base passes the mark 30 with the same print: the neighbour's becomes ours.
+    mine.push(p(30, 4));
+    x.share(r);
+    expect(r.prints[2]).toBe(mine[2]);
+    expect(r.prints).toEqual([p(10, 1), p(20, 3), p(30, 4)]);
+    // Appended prints are shared as they come.
+    mine.push(p(40, 6));
+    expect(x.appended(r, [p(40, 6)])).toBe(true);
+    expect(r.prints[3]).toBe(mine[3]);
+  });
+
   it('keeps at most MAX_FRONTIER_PRINTS of them, the newest', () => {
     const x = new PrintExchange(() => []);
     const r = remote();
