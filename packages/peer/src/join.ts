@@ -181,10 +181,13 @@ export class Join<S, E> {
     if (this.currentPhase.kind !== 'established' || this.transferring || !this.host.allAnnouncedHeld())
       return;
     // A SYNC first: a fresh neighbour that joins on this frontier then already has the room's
-    // time (ours may have jumped since our last SYNC to it), not just its events.
+    // time (ours may have jumped since our last SYNC to it), not just its events. Links still in
+    // their handshake too: the frontier that went behind our hello listed nothing (we did not
+    // vouch yet), and without this one that neighbour would never have our prints.
     const now = this.ctx.now();
     this.enter({ kind: 'synced' }, now);
-    for (const l of this.ctx.neighbours()) {
+    for (const l of this.links.list()) {
+      if (l.protocol.kind === 'closed') continue;
       this.host.sendSync(l, now);
       this.host.sendFrontier(l);
     }

@@ -7,7 +7,12 @@
  * on past them; those it might still take are decided once the base passed them); the
  * `offlineMerge` policy merges them back: emitted again at the current tick
  * in their original order (`'restamp'`, the default), given up (`'drop'`), or what the app's
- * function returns. With full history nothing is ever dropped, and nothing is kept.
+ * function returns. Events a re-base kept (folded in, or taken) stay kept: the adopted history
+ * may itself be replaced by one that lacks them before the room settles on one. An event counts
+ * as held when the history holds it or an earlier stamp of its user action (a re-stamp's
+ * original), so a user action is merged back once per history that lacks it, never again by a
+ * history that holds it under another seq. With full history nothing is ever dropped, and
+ * nothing is kept.
  * @internal
  */
 import type { TimelineEvent } from '@symmetric/core';
@@ -46,6 +51,11 @@ export class OfflineWork<S, E> {
    * them without them.
    */
   private undecided: TimelineEvent<E>[] = [];
+  /**
+   * Per kept or undecided re-stamp (by seq): the seqs of the earlier stamps of its user action,
+   * newest first (the event it re-stamps, that one's original, ...).
+   */
+  private readonly origins = new Map<number, readonly number[]>();
   /** The tick since when the peer has had neighbours (undefined while alone). */
   private connectedSince: number | undefined;
   /**
@@ -71,6 +81,8 @@ export class OfflineWork<S, E> {
     if (alone) this.ctx.stats.eventsEmittedOffline++;
     const horizon = this.ctx.options.horizonTicks;
     if (horizon === undefined) return;
+    if (event.restamps !== undefined)
+      this.origins.set(event.seq, [event.restamps, ...(this.origins.get(event.restamps) ?? [])]);
     this.kept.push({ event, alone });
     this.keptUntil = alone
       ? Number.NEGATIVE_INFINITY
@@ -110,7 +122,7 @@ export class OfflineWork<S, E> {
       if (k.alone ? k.event.seq > holds : k.event.tick >= oldest) {
         kept[w++] = k;
         until = Math.min(until, k.alone ? Number.NEGATIVE_INFINITY : k.event.tick + span + 1);
-      }
+      } else this.origins.delete(k.event.seq);
     }
     if (w < kept.length) kept.length = w;
     this.keptUntil = until;
@@ -119,10 +131,12 @@ export class OfflineWork<S, E> {
   /**
    * A snapshot (at `snapshotTick`, own seqs folded in up to `foldedSeq` but those in the
    * `skipped` [from, to] pairs, given up by the room as too old) was adopted: `lost` are own
-   * events the re-base dropped; kept offline events it neither folded in nor can take (stamped
-   * before its tick) are lost too. Those stamped before its tick are merged back by the policy
-   * now, in seq order; the others stay undecided until the base passes them (the adopted history
-   * may still take them from a peer that holds them): merged then if it did not.
+   * events the re-base dropped; kept events it neither folded in nor can take (stamped before
+   * its tick) are lost too, unless it folded in an earlier stamp of their user action. Those
+   * stamped before its tick are merged back by the policy now, in seq order; the others stay
+   * undecided until the base passes them (the adopted history may still take them from a peer
+   * that holds them): merged then if it did not. Kept events it folded in or took stay kept: a
+   * later re-base may land on a history that lacks them.
    */
   rebased(
     lost: readonly TimelineEvent<E>[],
@@ -130,37 +144,62 @@ export class OfflineWork<S, E> {
     foldedSeq: number,
     skipped: readonly number[] = [],
   ): void {
-    const folded = (seq: number): boolean => {
+    const foldedOne = (seq: number): boolean => {
       if (seq > foldedSeq) return false;
       for (let i = 0; i + 1 < skipped.length; i += 2)
         if (seq >= skipped[i]! && seq <= skipped[i + 1]!) return false;
       return true;
     };
+    // Folded in, itself or under an earlier stamp of its user action.
+    const folded = (seq: number): boolean =>
+      foldedOne(seq) || (this.origins.get(seq)?.some(foldedOne) ?? false);
     const bySeq = new Map<number, TimelineEvent<E>>();
     for (const { event: e } of this.kept) if (!folded(e.seq) && e.tick < snapshotTick) bySeq.set(e.seq, e);
     for (const e of lost) {
+      if (folded(e.seq)) continue;
       if (e.tick < snapshotTick) bySeq.set(e.seq, e);
       else if (!this.undecided.some((u) => u.seq === e.seq)) this.undecided.push(e);
     }
-    this.undecided = this.undecided.filter((e) => !bySeq.has(e.seq) && !folded(e.seq));
+    const settled: TimelineEvent<E>[] = [];
+    this.undecided = this.undecided.filter((e) => {
+      if (bySeq.has(e.seq)) return false;
+      if (!folded(e.seq)) return true;
+      settled.push(e);
+      return false;
+    });
     const undecided = new Set(this.undecided.map((e) => e.seq));
-    this.kept = this.kept.filter(
-      (k) => !folded(k.event.seq) && !bySeq.has(k.event.seq) && !undecided.has(k.event.seq),
-    );
+    this.kept = this.kept.filter((k) => !bySeq.has(k.event.seq) && !undecided.has(k.event.seq));
+    // Undecided events this history folded in go back to the kept ones (a later re-base may
+    // lack them).
+    this.keep(settled);
     this.keptUntil = Number.NEGATIVE_INFINITY; // looked at again at the next round
     this.merge([...bySeq.values()]);
   }
 
-  /** Undecided events the base passed: those it did not take are merged back, the rest forgotten. */
+  /**
+   * Undecided events the base passed: those it did not take (nor an earlier stamp of their user
+   * action) are merged back, the rest kept again.
+   */
   private decide(): void {
     const gone: TimelineEvent<E>[] = [];
+    const held: TimelineEvent<E>[] = [];
     this.undecided = this.undecided.filter((e) => {
       const { base, holds } = this.host.settled(e.seq);
       if (e.tick >= base) return true;
-      if (!holds) gone.push(e);
+      const stands = holds || (this.origins.get(e.seq)?.some((s) => this.host.settled(s).holds) ?? false);
+      (stands ? held : gone).push(e);
       return false;
     });
+    this.keep(held);
     this.merge(gone);
+  }
+
+  /** Keep `events` again (stamped with neighbours), in seq order with the others. */
+  private keep(events: readonly TimelineEvent<E>[]): void {
+    if (events.length === 0) return;
+    for (const event of events) this.kept.push({ event, alone: false });
+    this.kept.sort((a, b) => a.event.seq - b.event.seq);
+    this.keptUntil = Number.NEGATIVE_INFINITY;
   }
 
   /** Merge own events a re-base dropped back by the policy, in seq order. */
@@ -192,5 +231,7 @@ export class OfflineWork<S, E> {
       const e = events[k]!;
       this.host.emit(again[k]!, named && e.source === this.ctx.source ? e.seq : undefined);
     }
+    // Each re-stamp took over its original's earlier stamps (see stamped).
+    for (const e of events) this.origins.delete(e.seq);
   }
 }

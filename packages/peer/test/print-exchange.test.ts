@@ -1,5 +1,6 @@
 import { MAX_FRONTIER_PRINTS } from '@symmetric/codec';
 import { describe, expect, it } from 'vitest';
+import { inspectJoin } from '../src/peer.js';
 import { PrintExchange } from '../src/print-exchange.js';
 import type { RemoteFrontier } from '../src/remote-frontier.js';
 import { cluster, loopback } from './helpers/harness.js';
@@ -118,5 +119,31 @@ describe('prints frames from a neighbour', () => {
     const ticks = sent.flatMap((f) => (f.type === 'prints' ? f.prints.map((q) => q.tick) : []));
     expect(ticks.length).toBeGreaterThan(20);
     for (let i = 1; i < ticks.length; i++) expect(ticks[i]! - ticks[i - 1]!).toBe(10);
+  });
+});
+
+describe('a peer that starts vouching while a link is in its handshake', () => {
+  it('sends that neighbour its vouching frontier, with its prints, and then its prints at each mark', async () => {
+    const net = loopback(150);
+    const c = await cluster(net, { history: { horizonTicks: 80 }, aloneGraceMs: 600 });
+    const a = await c.add('a');
+    const x = await new RawPeer(net.transport('x'), 'x').start();
+    c.run(500);
+    x.dial('a');
+    // a's alone grace ends while the link to x is in its handshake (x's hello on its way).
+    let syncedAlone = false;
+    c.run(1200, () => {
+      if (!syncedAlone && inspectJoin(a).phase === 'synced')
+        syncedAlone = a.neighbours().length === 0 && a.stats().links === 1;
+    });
+    expect(syncedAlone).toBe(true);
+    // The frontier that went behind a's hello listed nothing (a did not vouch then); the one a
+    // sends on becoming synced lists its own source, so x compares histories with a from then on.
+    const frontiers = x.received.filter((f) => f.type === 'frontier');
+    expect(frontiers[0]!.type === 'frontier' && frontiers[0]!.entries).toEqual([]);
+    expect(frontiers.some((f) => f.type === 'frontier' && f.entries.length > 0)).toBe(true);
+    c.run(6000);
+    const prints = x.received.filter((f) => f.type === 'prints' || (f.type === 'frontier' && f.prints));
+    expect(prints.length).toBeGreaterThan(0);
   });
 });
