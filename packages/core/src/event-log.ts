@@ -28,21 +28,28 @@ interface SourceLog<E> {
   maxSeq: number;
   /** Held (not compacted) events by seq (a shared empty array while none: most sources hold none). */
   held: HeldEvents<TimelineEvent<E>>;
-  /** Seqs at or below `frontier` never received and given up by compaction: [from, to] pairs. */
-  skipped: number[] | undefined;
   /** Tick of the newest event folded into the base (-1: none folded). */
   lastTick: number;
   /** Highest seq folded into the base snapshot (0: none). */
   base: number;
+  /** What few sources have: seqs given up, identities counted before a forgetting (none: undefined). */
+  rare: RareLog | undefined;
+}
+
+/**
+ * The fields of a {@link SourceLog} most sources never need, in an object of their own: every
+ * source of the room has a log at every peer, so each field there costs 8 bytes a source.
+ */
+interface RareLog {
+  /** Seqs at or below `frontier` never received and given up by compaction: [from, to] pairs. */
+  skipped: number[] | undefined;
   /** Event identities of it already counted in `forgottenIds` (it was forgotten and came back). */
   counted: number;
-  /**
-   * Two hashes of the source's id for the history's prints (0 until its first event is folded),
-   * as signed 32-bit integers: small integers stored in place, where an unsigned one above 2³¹
-   * would be a heap number of its own (the prints read them through `^`, the same either way).
-   */
-  hashA: number;
-  hashB: number;
+}
+
+/** A source's log with nothing held, folded or given up yet. */
+function emptyLog<E>(): SourceLog<E> {
+  return { frontier: 0, maxSeq: 0, held: noneHeld(), lastTick: -1, base: 0, rare: undefined };
 }
 
 /**
@@ -68,7 +75,7 @@ function withAt<T>(bucket: readonly T[], at: number, event: T): T[] {
 }
 
 function inSkipped(log: SourceLog<unknown>, seq: number): boolean {
-  const sk = log.skipped;
+  const sk = log.rare?.skipped;
   if (sk === undefined) return false;
   for (let i = 0; i < sk.length; i += 2) if (seq >= sk[i]! && seq <= sk[i + 1]!) return true;
   return false;
@@ -150,12 +157,9 @@ export class EventLog<E> {
       frontier: seq,
       maxSeq: seq,
       held: noneHeld(),
-      skipped: sk,
       lastTick,
       base: seq,
-      counted: 0,
-      hashA: 0,
-      hashB: 0,
+      rare: sk === undefined ? undefined : { skipped: sk, counted: 0 },
     });
   }
 
@@ -262,7 +266,7 @@ export class EventLog<E> {
     for (const map of [this.sources, this.retired])
       for (const [source, log] of map) {
         if (log.base === 0) continue;
-        const sk = log.skipped;
+        const sk = log.rare?.skipped;
         if (sk !== undefined && sk.length > 0) out.push([source, [...sk]]);
       }
     return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
@@ -334,7 +338,7 @@ export class EventLog<E> {
       return true;
     };
     let next = 1;
-    const sk = log.skipped ?? [];
+    const sk = log.rare?.skipped ?? [];
     for (let i = 0; i < sk.length; i += 2) {
       if (sk[i]! > next && !push(next, sk[i]! - 1)) return out;
       next = sk[i + 1]! + 1;
@@ -361,7 +365,7 @@ export class EventLog<E> {
   }
 
   private holds(log: SourceLog<E>, seq: number): boolean {
-    if (seq <= log.frontier) return log.skipped === undefined || !inSkipped(log, seq);
+    if (seq <= log.frontier) return log.rare === undefined || !inSkipped(log, seq);
     return heldHas(log.held, seq);
   }
 
@@ -388,17 +392,7 @@ export class EventLog<E> {
     }
     if (log === undefined) {
       // A forgotten source the base still lists continues above its folded frontier.
-      log = this.retired.get(source) ?? {
-        frontier: 0,
-        maxSeq: 0,
-        held: noneHeld(),
-        skipped: undefined,
-        lastTick: -1,
-        base: 0,
-        counted: 0,
-        hashA: 0,
-        hashB: 0,
-      };
+      log = this.retired.get(source) ?? emptyLog<E>();
       this.retired.delete(source);
       this.sources.set(source, log);
     }
@@ -444,15 +438,21 @@ export class EventLog<E> {
   fold(oldTick: number, newTick: number): void {
     const folded = new Map<string, number[]>();
     const printer = this.printer;
+    let hashedSource: string | undefined;
+    let hashA = 0;
+    let hashB = 0;
     const drop = (e: TimelineEvent<E>): void => {
       const log = this.sources.get(e.source)!;
       if (e.tick > log.lastTick) log.lastTick = e.tick;
       if (printer !== undefined) {
-        if (log.hashA === 0 && log.hashB === 0) {
-          log.hashA = sourceHash(e.source, 0) | 0;
-          log.hashB = sourceHash(e.source, 0x5bd1e995) | 0;
+        // The source's two hashes for the prints, computed per folded event (an event is folded
+        // once) rather than kept in every source's log.
+        if (e.source !== hashedSource) {
+          hashedSource = e.source;
+          hashA = sourceHash(e.source, 0) | 0;
+          hashB = sourceHash(e.source, 0x5bd1e995) | 0;
         }
-        printer.fold(log.hashA, log.hashB, e.seq, e.tick);
+        printer.fold(hashA, hashB, e.seq, e.tick);
       }
       log.held = heldWithout(log.held, e.seq);
       this.held--;
@@ -490,12 +490,15 @@ export class EventLog<E> {
       for (const e of heldValues(log.held)) if (e.seq > log.frontier && e.seq <= max) present.push(e.seq);
       present.sort((a, b) => a - b);
       let expect = log.frontier + 1;
-      const skipped = log.skipped ?? [];
+      const skipped = log.rare?.skipped ?? [];
       for (const s of present) {
         if (s > expect) skipped.push(expect, s - 1);
         expect = s + 1;
       }
-      if (skipped.length > 0) log.skipped = skipped;
+      if (skipped.length > 0) {
+        if (log.rare === undefined) log.rare = { skipped, counted: 0 };
+        else log.rare.skipped = skipped;
+      }
       let f = max;
       while (heldHas(log.held, f + 1)) f++;
       log.frontier = f;
@@ -537,12 +540,14 @@ export class EventLog<E> {
       if (log.lastTick >= until) this.retired.set(source, log);
       const seq = Math.max(log.base, log.frontier);
       let ids = seq;
-      const sk = log.skipped;
+      const sk = log.rare?.skipped;
       if (sk !== undefined) for (let i = 0; i < sk.length; i += 2) ids -= sk[i + 1]! - sk[i]! + 1;
       // A retired source that came back was counted up to its frontier then: count the rest.
-      this.forgottenIds += ids - log.counted;
-      this.forgotten.push([source, seq, log.lastTick, ids - log.counted]);
-      log.counted = ids;
+      const counted = log.rare?.counted ?? 0;
+      this.forgottenIds += ids - counted;
+      this.forgotten.push([source, seq, log.lastTick, ids - counted]);
+      if (log.rare === undefined) log.rare = { skipped: undefined, counted: ids };
+      else log.rare.counted = ids;
     }
   }
 }
