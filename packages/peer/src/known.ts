@@ -9,15 +9,13 @@
  *
  * Every source of the room is known at every peer, so the entries are columns of typed arrays
  * indexed by the source's slot in the peer's {@link IdRegistry} (the codec's: the links' id
- * tables and what each neighbour holds are indexed by the same slots), about 25 bytes a source
+ * tables and what each neighbour holds are indexed by the same slots), about 21 bytes a source
  * instead of a map entry and an object. A known source holds its slot (one reference) until
  * it is forgotten. The sources iterate in the order they became known, as a `Map`'s keys.
  * @internal
  */
 import { IdRegistry } from '@symmetric/codec';
-
-/** No slot (a list end, or a source not known). */
-const NONE = -1;
+import { NO_SLOT as NONE, SlotOrder } from './slot-order.js';
 
 /**
  * A source's seqs known above a missing one: kept apart from the columns every source of the
@@ -46,12 +44,9 @@ export class KnownEvents {
   private contig = new Float64Array(0);
   /** Time (ms) a new seq was last recorded, by slot. */
   private touched = new Float64Array(0);
-  /** Insertion order, linked through slots (`NONE` ends it); `present[slot]` 1 when known. */
-  private prev = new Int32Array(0);
-  private next = new Int32Array(0);
+  /** The order the sources became known in; `present[slot]` 1 when known. */
+  private readonly order = new SlotOrder();
   private present = new Uint8Array(0);
-  private head = NONE;
-  private tail = NONE;
   private count_ = 0;
   /** The gaps of the sources that have one, by slot. */
   private readonly gaps = new Map<number, SourceGap>();
@@ -77,17 +72,17 @@ export class KnownEvents {
 
   /** The first known source's slot, in the order they became known (−1: none). */
   first(): number {
-    return this.head;
+    return this.order.first();
   }
 
   /** The slot of the source known after the one in `slot` (−1: none). */
   after(slot: number): number {
-    return this.next[slot]!;
+    return this.order.after(slot);
   }
 
   /** The known sources' ids, in the order they became known. */
   *ids(): Generator<string, void, undefined> {
-    for (let s = this.head; s !== NONE; s = this.next[s]!) yield this.registry.id(s);
+    for (let s = this.order.first(); s !== NONE; s = this.order.after(s)) yield this.registry.id(s);
   }
 
   /** The id of the known source in `slot`. */
@@ -140,23 +135,14 @@ export class KnownEvents {
     if (t !== undefined) this.tombstones.delete(source);
     this.touched[slot] = 0;
     this.present[slot] = 1;
-    this.prev[slot] = this.tail;
-    this.next[slot] = NONE;
-    if (this.tail === NONE) this.head = slot;
-    else this.next[this.tail] = slot;
-    this.tail = slot;
+    this.order.append(slot);
     this.count_++;
     return slot;
   }
 
   /** Drop the entry in `slot` (known): its slot is given back to the registry. */
   private drop(slot: number): void {
-    const p = this.prev[slot]!;
-    const n = this.next[slot]!;
-    if (p === NONE) this.head = n;
-    else this.next[p] = n;
-    if (n === NONE) this.tail = p;
-    else this.prev[n] = p;
+    this.order.remove(slot);
     this.present[slot] = 0;
     if (this.gaps.size > 0) this.gaps.delete(slot);
     this.count_--;
@@ -186,8 +172,9 @@ export class KnownEvents {
    */
   sweep(beforeMs: number, keep: (source: string) => boolean, lastTick: number): void {
     const touched = this.touched;
-    for (let s = this.head; s !== NONE; ) {
-      const n = this.next[s]!;
+    const order = this.order;
+    for (let s = order.first(); s !== NONE; ) {
+      const n = order.after(s);
       if (touched[s]! < beforeMs) {
         const source = this.registry.id(s);
         if (!keep(source)) this.forget(source, this.maxAt(s), lastTick);
@@ -305,20 +292,20 @@ export class KnownEvents {
   /** Number of identities known of the sources not forgotten (tombstones not included). */
   count(): number {
     let n = 0;
-    for (let s = this.head; s !== NONE; s = this.next[s]!) n += this.contig[s]! + (this.gapAt(s)?.above.size ?? 0);
+    for (let s = this.order.first(); s !== NONE; s = this.order.after(s)) n += this.contig[s]! + (this.gapAt(s)?.above.size ?? 0);
     return n;
   }
 
   /** Forget every source (a re-base); tombstones stay: what they cover is settled everywhere. */
   clear(): void {
-    for (let s = this.head; s !== NONE; ) {
-      const n = this.next[s]!;
+    const order = this.order;
+    for (let s = order.first(); s !== NONE; ) {
+      const n = order.after(s);
       this.present[s] = 0;
       this.registry.release(s);
       s = n;
     }
-    this.head = NONE;
-    this.tail = NONE;
+    order.clear();
     this.count_ = 0;
     this.gaps.clear();
     this.gappy.clear();
@@ -329,18 +316,13 @@ export class KnownEvents {
     const n = Math.max(64, capacity, Math.ceil(this.present.length * 1.25));
     const contig = new Float64Array(n);
     const touched = new Float64Array(n);
-    const prev = new Int32Array(n);
-    const next = new Int32Array(n);
     const present = new Uint8Array(n);
     contig.set(this.contig);
     touched.set(this.touched);
-    prev.set(this.prev);
-    next.set(this.next);
+    this.order.grow(n);
     present.set(this.present);
     this.contig = contig;
     this.touched = touched;
-    this.prev = prev;
-    this.next = next;
     this.present = present;
   }
 }
