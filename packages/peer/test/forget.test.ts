@@ -1,7 +1,6 @@
 import type { Frame } from '@symmetric/codec';
 import { describe, expect, it } from 'vitest';
 import { FORGET_HORIZONS } from '../src/forget.js';
-import type { KnownEvents } from '../src/known.js';
 import { type Peer, tableSizes } from '../src/index.js';
 import { KEPT_OWN_HORIZONS } from '../src/offline.js';
 import { cluster, distinct, loopback } from './helpers/harness.js';
@@ -25,7 +24,7 @@ function perSource(p: AnyPeer): {
 } {
   const t = tableSizes(p, new Map(), 8);
   return {
-    known: (p as unknown as { ctx: { eventIds: KnownEvents } }).ctx.eventIds.size,
+    known: t.get('ctx.eventIds') ?? 0,
     tombstones: t.get('ctx.eventIds.tombstones') ?? 0,
     log: t.get('driver.currentTimeline.log.sources') ?? 0,
     folded: t.get('driver.currentTimeline.log.baseFrontier') ?? 0,
