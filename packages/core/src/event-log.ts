@@ -11,6 +11,7 @@ import {
   type HeldEvents,
   heldGet,
   heldHas,
+  heldMax,
   heldSize,
   heldValues,
   heldWith,
@@ -24,8 +25,6 @@ import type { HistoryPrint, TimelineEvent, TimelineOptions, TimelineSnapshot } f
 interface SourceLog<E> {
   /** Highest seq such that every seq up to it is held, folded into the base, or given up. */
   frontier: number;
-  /** Highest seq ever held or folded. */
-  maxSeq: number;
   /** Held (not compacted) events by seq (a shared empty array while none: most sources hold none). */
   held: HeldEvents<TimelineEvent<E>>;
   /** Tick of the newest event folded into the base (-1: none folded). */
@@ -49,7 +48,17 @@ interface RareLog {
 
 /** A source's log with nothing held, folded or given up yet. */
 function emptyLog<E>(): SourceLog<E> {
-  return { frontier: 0, maxSeq: 0, held: noneHeld(), lastTick: -1, base: 0, rare: undefined };
+  return { frontier: 0, held: noneHeld(), lastTick: -1, base: 0, rare: undefined };
+}
+
+/**
+ * Highest seq of `log` ever held or folded: every event stored is held until it is folded (then
+ * the base reaches its seq), so it is the highest of the base, the frontier and the seqs held.
+ */
+function maxSeqOf(log: SourceLog<unknown>): number {
+  const top = log.base > log.frontier ? log.base : log.frontier;
+  const held = heldMax(log.held);
+  return held > top ? held : top;
 }
 
 /**
@@ -155,7 +164,6 @@ export class EventLog<E> {
     const sk = skipped !== undefined && skipped.length > 0 ? [...skipped] : undefined;
     this.sources.set(source, {
       frontier: seq,
-      maxSeq: seq,
       held: noneHeld(),
       lastTick,
       base: seq,
@@ -293,7 +301,8 @@ export class EventLog<E> {
 
   /** The highest seq held or folded from `source` (0 if none). */
   maxSeq(source: string): number {
-    return this.sources.get(source)?.maxSeq ?? 0;
+    const log = this.sources.get(source);
+    return log === undefined ? 0 : maxSeqOf(log);
   }
 
   /**
@@ -308,7 +317,7 @@ export class EventLog<E> {
     const out: TimelineEvent<E>[] = [];
     if (log === undefined) return out;
     const from = Math.max(fromSeq, 1);
-    const to = Math.min(toSeq, log.maxSeq);
+    const to = Math.min(toSeq, maxSeqOf(log));
     if (to < from) return out;
     if (to - from + 1 <= heldSize(log.held)) {
       for (let s = from; s <= to; s++) {
@@ -344,7 +353,7 @@ export class EventLog<E> {
       next = sk[i + 1]! + 1;
     }
     if (log.frontier >= next && !push(next, log.frontier)) return out;
-    if (heldSize(log.held) === 0 || log.maxSeq <= log.frontier) return out;
+    if (heldSize(log.held) === 0 || maxSeqOf(log) <= log.frontier) return out;
     const above: number[] = [];
     for (const e of heldValues(log.held)) if (e.seq > log.frontier) above.push(e.seq);
     above.sort((a, b) => a - b);
@@ -397,7 +406,6 @@ export class EventLog<E> {
       this.sources.set(source, log);
     }
     log.held = heldWith(log.held, event);
-    if (seq > log.maxSeq) log.maxSeq = seq;
     if (seq === log.frontier + 1) {
       let f = seq;
       while (heldHas(log.held, f + 1)) f++;

@@ -45,6 +45,18 @@ export function heldGet<T extends { readonly seq: number }>(h: HeldEvents<T>, se
   return (h as T).seq === seq ? (h as T) : undefined;
 }
 
+/** The highest seq held (0 when none). @internal */
+export function heldMax<T extends { readonly seq: number }>(h: HeldEvents<T>): number {
+  if (Array.isArray(h)) {
+    const a = h as readonly T[];
+    return a.length === 0 ? 0 : a[a.length - 1]!.seq;
+  }
+  if (!(h instanceof Map)) return (h as T).seq;
+  let max = 0;
+  for (const seq of h.keys()) if (seq > max) max = seq;
+  return max;
+}
+
 /** `true` when `seq` is held. @internal */
 export function heldHas<T extends { readonly seq: number }>(h: HeldEvents<T>, seq: number): boolean {
   return heldGet(h, seq) !== undefined;

@@ -4,6 +4,7 @@ import {
   type HeldEvents,
   heldGet,
   heldHas,
+  heldMax,
   heldSize,
   heldValues,
   heldWith,
@@ -42,6 +43,7 @@ describe('held events of one source', () => {
             model.delete(o.drop);
           }
           expect(heldSize(held)).toBe(model.size);
+          expect(heldMax(held)).toBe(Math.max(0, ...model.keys()));
           // One event held is the event itself (no array), none the shared empty array.
           if (model.size === 1) expect(held).toBe([...model.values()][0]);
           if (model.size === 0) expect(held).toBe(noneHeld<Ev>());
