@@ -26,7 +26,7 @@ function perSource(p: AnyPeer): {
   return {
     known: t.get('ctx.eventIds') ?? 0,
     tombstones: t.get('ctx.eventIds.tombstones') ?? 0,
-    log: t.get('driver.currentTimeline.log.sources') ?? 0,
+    log: t.get('driver.currentTimeline.log.logs.sources') ?? 0,
     folded: t.get('driver.currentTimeline.log.baseFrontier') ?? 0,
     holds: t.get('repair.frontiers[].holds') ?? 0,
   };
