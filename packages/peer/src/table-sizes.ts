@@ -7,7 +7,7 @@
  * session instead of with the horizon.
  */
 
-/** Per property path (`driver.timeline.log.sources`), the summed size over the walked roots. */
+/** Per property path (`driver.currentTimeline.log.logs.sources`), the summed size over the walked roots. */
 export type SizeTable = Map<string, number>;
 
 const SKIP = new Set(['app', 'codec', 'transport', 'network', 'options', 'identity', 'secretKey']);
