@@ -6,7 +6,10 @@ type Op = { kind: 'set'; key: number; value: number } | { kind: 'delete'; key: n
 
 const op = (keys: number): fc.Arbitrary<Op> =>
   fc.oneof(
-    { weight: 3, arbitrary: fc.record({ kind: fc.constant('set' as const), key: fc.nat(keys), value: fc.nat(1_000) }) },
+    {
+      weight: 3,
+      arbitrary: fc.record({ kind: fc.constant('set' as const), key: fc.nat(keys), value: fc.nat(1_000) }),
+    },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete' as const), key: fc.nat(keys) }) },
   );
 

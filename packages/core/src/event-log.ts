@@ -258,7 +258,8 @@ export class EventLog<E> {
   frontier(): ReadonlyMap<string, number> {
     const out = new Map<string, number>();
     const logs = this.logs;
-    for (const [source, slot] of logs.sources) if (logs.frontier[slot]! > 0) out.set(source, logs.frontier[slot]!);
+    for (const [source, slot] of logs.sources)
+      if (logs.frontier[slot]! > 0) out.set(source, logs.frontier[slot]!);
     return out;
   }
 
@@ -523,7 +524,8 @@ export class EventLog<E> {
       const counted = rare?.counted ?? 0;
       this.forgottenIds += ids - counted;
       this.forgotten.push([source, seq, lastTick, ids - counted]);
-      if (lastTick >= until) this.retired.set(source, { frontier, lastTick, base, rare: { skipped: sk, counted: ids } });
+      if (lastTick >= until)
+        this.retired.set(source, { frontier, lastTick, base, rare: { skipped: sk, counted: ids } });
     }
   }
 }

@@ -8,13 +8,7 @@
  * by slot in a map of its own.
  * @internal
  */
-import {
-  type HeldEvents,
-  heldGet,
-  heldHas,
-  heldMax,
-  noneHeld,
-} from './held-events.js';
+import { type HeldEvents, heldGet, heldHas, heldMax, noneHeld } from './held-events.js';
 
 /**
  * The fields of a source's log most sources never need: seqs given up by compaction, and

@@ -58,7 +58,13 @@ describe('SourceLogs (per-source logs in columns by slot)', () => {
             };
             const at = logs.put(s, log);
             if (slot >= 0) expect(at).toBe(slot);
-            const m = { frontier: o.frontier, base: o.base, lastTick: o.lastTick, held: new Set<number>(), skipped };
+            const m = {
+              frontier: o.frontier,
+              base: o.base,
+              lastTick: o.lastTick,
+              held: new Set<number>(),
+              skipped,
+            };
             // A Map's set keeps an existing key's place.
             model.set(s, m);
           } else if (slot < 0) {
@@ -90,7 +96,9 @@ describe('SourceLogs (per-source logs in columns by slot)', () => {
             expect(logs.lastTick[at]).toBe(m.lastTick);
             expect(logs.maxSeqAt(at)).toBe(Math.max(m.frontier, m.base, ...m.held));
             for (let q = 1; q <= 21; q++) {
-              const holds = (q <= m.frontier && !(m.skipped !== undefined && q === 1)) || (q > m.frontier && m.held.has(q));
+              const holds =
+                (q <= m.frontier && !(m.skipped !== undefined && q === 1)) ||
+                (q > m.frontier && m.held.has(q));
               expect(logs.holdsAt(at, q)).toBe(holds);
               expect(logs.heldAt(at, q)?.seq).toBe(m.held.has(q) ? q : undefined);
             }

@@ -292,7 +292,8 @@ export class KnownEvents {
   /** Number of identities known of the sources not forgotten (tombstones not included). */
   count(): number {
     let n = 0;
-    for (let s = this.order.first(); s !== NONE; s = this.order.after(s)) n += this.contig[s]! + (this.gapAt(s)?.above.size ?? 0);
+    for (let s = this.order.first(); s !== NONE; s = this.order.after(s))
+      n += this.contig[s]! + (this.gapAt(s)?.above.size ?? 0);
     return n;
   }
 

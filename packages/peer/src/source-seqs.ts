@@ -84,7 +84,8 @@ export class SourceSeqs implements ReadonlyMap<string, number> {
   }
 
   *entries(): MapIterator<[string, number]> {
-    for (let s = this.order.first(); s !== NO_SLOT; s = this.order.after(s)) yield [this.slots.id(s), this.seqs[s]!];
+    for (let s = this.order.first(); s !== NO_SLOT; s = this.order.after(s))
+      yield [this.slots.id(s), this.seqs[s]!];
   }
 
   *keys(): MapIterator<string> {

@@ -123,7 +123,8 @@ describe('KnownEvents over the peer registry slots', () => {
             }
             case 'expire':
               known.expire(o.before);
-              for (const [x, t] of [...model.tombstones]) if (t.lastTick < o.before) model.tombstones.delete(x);
+              for (const [x, t] of [...model.tombstones])
+                if (t.lastTick < o.before) model.tombstones.delete(x);
               break;
             case 'clear':
               known.clear();
