@@ -1,7 +1,7 @@
 /**
  * A map from small non-negative integers to non-negative integers in one `Int32Array`: open
- * addressing with linear probing from a Fibonacci hash, at most 70 % full, removals shifting
- * back the pairs probed past them (no tombstones). 8 bytes a pair, where a `Map` of numbers
+ * addressing with linear probing from a Fibonacci hash, at most 70 % full and halved below an
+ * eighth (from 32 pairs up), removals shifting back the pairs probed past them (no tombstones). 8 bytes a pair, where a `Map` of numbers
  * takes about five times that; the {@link IdRegistry} finds its slots by it.
  * @internal
  */
@@ -33,6 +33,11 @@ export class IndexTable {
     return this.count;
   }
 
+  /** Pairs allocated (what the table costs: 8 bytes each). */
+  get pairs(): number {
+    return this.table.length >> 1;
+  }
+
   /** The value of `key`, or −1. */
   get(key: number): number {
     const table = this.table;
@@ -47,7 +52,8 @@ export class IndexTable {
 
   /** Hold `value` under `key` (0 ≤ key < 2³¹ − 1, not held yet; value ≥ 0). */
   add(key: number, value: number): void {
-    if ((this.count + 1) * 10 > (this.table.length >> 1) * MAX_LOAD_TENTHS) this.double();
+    const pairs = this.table.length >> 1;
+    if ((this.count + 1) * 10 > pairs * MAX_LOAD_TENTHS) this.resize(pairs * 2);
     this.put(key, value);
     this.count++;
   }
@@ -69,6 +75,9 @@ export class IndexTable {
     table[2 * i] = 0;
     table[2 * i + 1] = 0;
     this.count--;
+    // Give back what a table once this full no longer needs (a peer whose room shrank).
+    const pairs = table.length >> 1;
+    if (pairs >= 32 && this.count * 8 < pairs) this.resize(pairs >> 1);
   }
 
   private put(key: number, value: number): void {
@@ -80,11 +89,11 @@ export class IndexTable {
     table[2 * i + 1] = value;
   }
 
-  /** Twice the pairs, every held pair put again. */
-  private double(): void {
+  /** `pairs` pairs (a power of two), every held pair put again. */
+  private resize(pairs: number): void {
     const old = this.table;
-    this.table = new Int32Array(old.length * 2);
-    this.shift--;
+    this.table = new Int32Array(pairs * 2);
+    this.shift = 32 - Math.log2(pairs);
     for (let i = 0; i < old.length; i += 2) if (old[i] !== 0) this.put(old[i]! - 1, old[i + 1]!);
   }
 }

@@ -51,4 +51,14 @@ describe('IndexTable (integer keys to integer values)', () => {
         { numRuns: 100 },
       );
   });
+
+  it('grows to keep at most 70 % of its pairs full and gives them back once below an eighth', () => {
+    const table = new IndexTable();
+    for (let k = 0; k < 1_000; k++) table.add(k, k * 2);
+    expect(table.pairs).toBe(2_048);
+    for (let k = 0; k < 997; k++) table.delete(k);
+    expect(table.size).toBe(3);
+    expect(table.pairs).toBe(16);
+    for (let k = 997; k < 1_000; k++) expect(table.get(k)).toBe(k * 2);
+  });
 });
