@@ -47,7 +47,8 @@ export class KnownEvents {
   /** The order the sources became known in; `present[slot]` 1 when known. */
   private readonly order = new SlotOrder();
   private present = new Uint8Array(0);
-  private count_ = 0;
+  /** Sources known (tombstones not included). */
+  private known = 0;
   /** The gaps of the sources that have one, by slot. */
   private readonly gaps = new Map<number, SourceGap>();
 
@@ -56,7 +57,7 @@ export class KnownEvents {
 
   /** Sources known (tombstones not included). */
   get size(): number {
-    return this.count_;
+    return this.known;
   }
 
   /** The slot of `source` when known (not under a tombstone), else −1. */
@@ -118,6 +119,7 @@ export class KnownEvents {
     return slot >= 0 ? this.contig[slot]! : (this.tombstones.get(source)?.seq ?? 0);
   }
 
+  /** `true` when `(source, seq)` is known (or under `source`'s tombstone). */
   has(source: string, seq: number): boolean {
     const slot = this.slotOf(source);
     if (slot < 0) return seq <= (this.tombstones.get(source)?.seq ?? 0);
@@ -136,7 +138,7 @@ export class KnownEvents {
     this.touched[slot] = 0;
     this.present[slot] = 1;
     this.order.append(slot);
-    this.count_++;
+    this.known++;
     return slot;
   }
 
@@ -145,7 +147,7 @@ export class KnownEvents {
     this.order.remove(slot);
     this.present[slot] = 0;
     if (this.gaps.size > 0) this.gaps.delete(slot);
-    this.count_--;
+    this.known--;
     this.registry.release(slot);
   }
 
@@ -307,7 +309,7 @@ export class KnownEvents {
       s = n;
     }
     order.clear();
-    this.count_ = 0;
+    this.known = 0;
     this.gaps.clear();
     this.gappy.clear();
   }
