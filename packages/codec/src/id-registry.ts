@@ -1,23 +1,26 @@
 /**
  * The ids interned by the tables of one codec. Every encoder and decoder a codec hands
  * out (all the links of one peer) names its table entries by a slot of this registry, so an id
- * named on every link is one string and one map entry, and a table costs a few bytes per entry.
+ * named on every link is one entry, and a table costs a few bytes per entry.
  * A slot is counted per table entry that holds it and given back when the last one lets go.
  * The string kept is the process's one for that id (`shared-ids.ts`): every codec of a process
- * holds the same.
+ * holds the same, and the registry finds an id's slot by the process's number of the id, in an
+ * {@link IndexTable} of integers (8 bytes a pair, at most 70 % full) instead of a map keyed by
+ * strings.
  */
-import { holdSharedId, releaseSharedId } from './shared-ids.js';
+import { IndexTable } from './index-table.js';
+import { holdSharedId, releaseSharedId, type SharedId, sharedIdOf } from './shared-ids.js';
 
 /**
  * Dense slots of interned ids, counted per holder and given back when the last lets go: one
  * codec's tables name their entries by them, and the peer's per-link tables of what each
- * neighbour holds share one for its sources.
+ * neighbour holds and its known event ids share one for its sources.
  */
 export class IdRegistry {
-  /** Slot of each held id. */
-  private readonly slotById = new Map<string, number>();
-  /** The id of each slot (`''` once given back). */
-  private readonly idOf: string[] = [];
+  /** The process's entry of the id in each slot (undefined once given back). */
+  private readonly entries: (SharedId | undefined)[] = [];
+  /** Slot of each held id, by its process number. */
+  private readonly slots = new IndexTable();
   /** Table entries holding each slot. */
   private refs = new Int32Array(64);
   /** Slots given back, reused before new ones. */
@@ -31,52 +34,55 @@ export class IdRegistry {
 
   /** Slots ever made (the bound of every slot number, for arrays indexed by slot). */
   get capacity(): number {
-    return this.idOf.length;
+    return this.entries.length;
   }
 
   /** Ids held. */
   get size(): number {
-    return this.slotById.size;
+    return this.slots.size;
   }
 
   /** The slot of `id`, or −1 when no table holds it. */
   slotOf(id: string): number {
     if (id === this.lastId) return this.lastSlot;
-    const slot = this.slotById.get(id);
-    if (slot === undefined) return -1;
-    this.lastId = id;
-    this.lastSlot = slot;
+    const s = sharedIdOf(id);
+    if (s === undefined) return -1;
+    const slot = this.slots.get(s.index);
+    if (slot >= 0) {
+      this.lastId = id;
+      this.lastSlot = slot;
+    }
     return slot;
   }
 
   /** The id in `slot` (a slot some table holds); the next {@link slotOf} of it needs no lookup. */
   id(slot: number): string {
-    const id = this.idOf[slot]!;
-    if (id !== '') {
-      this.lastId = id;
-      this.lastSlot = slot;
-    }
-    return id;
+    const e = this.entries[slot];
+    if (e === undefined) return '';
+    this.lastId = e.id;
+    this.lastSlot = slot;
+    return e.id;
   }
 
   /** One more table entry holds `id`: its slot (made when none holds it yet). */
   acquire(id: string): number {
-    let slot = id === this.lastId ? this.lastSlot : this.slotById.get(id);
-    if (slot === undefined) {
-      id = holdSharedId(id);
-      slot = this.free.pop();
-      if (slot === undefined) {
-        slot = this.idOf.length;
-        this.idOf.push(id);
+    let slot = id === this.lastId ? this.lastSlot : this.lookup(id);
+    if (slot < 0) {
+      const s = holdSharedId(id);
+      id = s.id;
+      slot = this.free.pop() ?? -1;
+      if (slot < 0) {
+        slot = this.entries.length;
+        this.entries.push(s);
         if (slot >= this.refs.length) {
           const refs = new Int32Array(this.refs.length * 2);
           refs.set(this.refs);
           this.refs = refs;
         }
       } else {
-        this.idOf[slot] = id;
+        this.entries[slot] = s;
       }
-      this.slotById.set(id, slot);
+      this.slots.add(s.index, slot);
     }
     this.lastId = id;
     this.lastSlot = slot;
@@ -93,11 +99,17 @@ export class IdRegistry {
   /** A table entry let go of `slot`: the slot is given back when it was the last. */
   release(slot: number): void {
     if (--this.refs[slot]! > 0) return;
-    const id = this.idOf[slot]!;
-    this.slotById.delete(id);
-    releaseSharedId(id);
-    this.idOf[slot] = '';
+    const e = this.entries[slot]!;
+    this.slots.delete(e.index);
+    releaseSharedId(e);
+    this.entries[slot] = undefined;
     this.free.push(slot);
     if (slot === this.lastSlot) this.lastId = undefined; // (its id is no longer here)
+  }
+
+  /** {@link slotOf} without the last-found memo. */
+  private lookup(id: string): number {
+    const s = sharedIdOf(id);
+    return s === undefined ? -1 : this.slots.get(s.index);
   }
 }

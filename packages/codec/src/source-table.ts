@@ -29,8 +29,8 @@ const REPLACE = 2;
 export class SourceTable {
   /** Entries held. */
   private count = 0;
-  /** Registry slot of entry `i`'s id. */
-  private slots = new Int32Array(0);
+  /** Registry slot of entry `i`'s id: 2 bytes each until a slot needs more (above 65,535), 4 then. */
+  private slots: Uint16Array | Int32Array = new Uint16Array(0);
   /** Entry index + 1 of each registry slot (encoder side only: the decoder never looks an id up). */
   private indexBySlot: Uint16Array | undefined;
   // Recency list, doubly linked through entry indexes: head is the most
@@ -145,6 +145,7 @@ export class SourceTable {
     this.missed = -1;
     const registry = this.registry;
     const slot = missed >= 0 && registry.id(missed) === id ? registry.retain(missed) : registry.acquire(id);
+    if (slot > 0xffff && this.slots instanceof Uint16Array) this.slots = Int32Array.from(this.slots);
     this.slots[i] = slot;
     let bySlot = this.indexBySlot;
     if (bySlot === undefined) return;
@@ -217,7 +218,7 @@ export class SourceTable {
     size = Math.min(size, this.capacity);
     const prev = new Uint16Array(size);
     const next = new Uint16Array(size);
-    const slots = new Int32Array(size);
+    const slots = this.slots instanceof Uint16Array ? new Uint16Array(size) : new Int32Array(size);
     prev.set(this.prev);
     next.set(this.next);
     slots.set(this.slots);

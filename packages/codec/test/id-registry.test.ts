@@ -53,3 +53,53 @@ describe('IdRegistry (slots of the ids a codec interns)', () => {
     );
   });
 });
+
+describe('IdRegistry lookups (by the ids process numbers)', () => {
+  type Many = { registry: number; kind: 'acquire' | 'release'; id: number };
+  const many: fc.Arbitrary<Many> = fc.record({
+    registry: fc.nat(2),
+    kind: fc.constantFrom('acquire' as const, 'acquire' as const, 'release' as const),
+    id: fc.nat(60),
+  });
+
+  it('keep every held id findable through growth and removals, several registries sharing the numbers', () => {
+    fc.assert(
+      fc.property(fc.array(many, { maxLength: 400 }), (ops) => {
+        const registries = [new IdRegistry(), new IdRegistry(), new IdRegistry()];
+        const models = registries.map(() => new Map<string, number>());
+        for (const o of ops) {
+          const r = registries[o.registry]!;
+          const m = models[o.registry]!;
+          const id = `many-${o.id}`;
+          const held = m.get(id) ?? 0;
+          if (o.kind === 'acquire') {
+            const slot = r.acquire(id);
+            if (held > 0) expect(slot).toBe(r.slotOf(id));
+            m.set(id, held + 1);
+          } else if (held > 0) {
+            r.release(r.slotOf(id));
+            if (held === 1) m.delete(id);
+            else m.set(id, held - 1);
+          }
+        }
+        registries.forEach((r, i) => {
+          const m = models[i]!;
+          expect(r.size).toBe(m.size);
+          const slots = new Set<number>();
+          for (let k = 0; k <= 60; k++) {
+            const id = `many-${k}`;
+            const slot = r.slotOf(id);
+            expect(slot >= 0).toBe(m.has(id));
+            if (slot >= 0) {
+              expect(r.id(slot)).toBe(id);
+              expect(slots.has(slot)).toBe(false);
+              slots.add(slot);
+              expect(slot).toBeLessThan(r.capacity);
+            }
+          }
+        });
+      }),
+      { numRuns: 200 },
+    );
+  });
+});

@@ -162,6 +162,27 @@ describe('the peer-id table (least recently used entry evicted)', () => {
     );
   });
 
+  it('stay in lockstep when the registry slots no longer fit in 16 bits (the tables widen)', () => {
+    // Slots 0..65,539 taken by other ids: every id of these links gets a slot above 65,535.
+    const registry = new IdRegistry();
+    for (let i = 0; i < 65_540; i++) registry.acquire(`filler-${i}`);
+    fc.assert(
+      fc.property(framesArb(10), (frames) => {
+        const { tx, rx, txTable, rxTable } = smallLink(4, registry);
+        for (const { frame } of frames) {
+          expect(rx.decode(tx.encode(frame))).toStrictEqual(frame);
+          expect(rxTable.ids).toEqual(txTable.ids);
+          expect(rxTable.recency()).toEqual(txTable.recency());
+          for (const id of txTable.ids) expect(registry.slotOf(id)).toBeGreaterThan(0xffff);
+        }
+        txTable.dispose();
+        rxTable.dispose();
+        expect(registry.size).toBe(65_540);
+      }),
+      { numRuns: 30 },
+    );
+  });
+
   it('the links of one codec hold each id once; a disposed link gives its ids back', () => {
     const registry = new IdRegistry();
     const a = smallLink(8, registry);

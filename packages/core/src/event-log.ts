@@ -7,42 +7,18 @@
  * @internal
  */
 import { TimelineError } from './errors.js';
-import {
-  type HeldEvents,
-  heldGet,
-  heldHas,
-  heldSize,
-  heldValues,
-  heldWith,
-  heldWithout,
-  noneHeld,
-} from './held-events.js';
+import { heldHas, heldSize, heldValues, heldWith, heldWithout } from './held-events.js';
 import { HistoryPrints, sourceHash } from './history-print.js';
+import { type DetachedLog, inSkipped, SourceLogs } from './source-logs.js';
 import { intOption } from './timeline-support.js';
 import type { HistoryPrint, TimelineEvent, TimelineOptions, TimelineSnapshot } from './timeline-types.js';
 
-interface SourceLog<E> {
-  /** Highest seq such that every seq up to it is held, folded into the base, or given up. */
-  frontier: number;
-  /** Highest seq ever held or folded. */
-  maxSeq: number;
-  /** Held (not compacted) events by seq (a shared empty array while none: most sources hold none). */
-  held: HeldEvents<TimelineEvent<E>>;
-  /** Seqs at or below `frontier` never received and given up by compaction: [from, to] pairs. */
-  skipped: number[] | undefined;
-  /** Tick of the newest event folded into the base (-1: none folded). */
-  lastTick: number;
-  /** Highest seq folded into the base snapshot (0: none). */
-  base: number;
-  /** Event identities of it already counted in `forgottenIds` (it was forgotten and came back). */
-  counted: number;
-  /**
-   * Two hashes of the source's id for the history's prints (0 until its first event is folded),
-   * as signed 32-bit integers: small integers stored in place, where an unsigned one above 2³¹
-   * would be a heap number of its own (the prints read them through `^`, the same either way).
-   */
-  hashA: number;
-  hashB: number;
+/** A source's log with nothing held, folded or given up yet. */
+const EMPTY_LOG: DetachedLog = { frontier: 0, lastTick: -1, base: 0, rare: undefined };
+
+/** `true` when `seq` is folded into a detached (retired) log's base and not given up. */
+function detachedHolds(log: DetachedLog, seq: number): boolean {
+  return seq <= log.frontier && !inSkipped(log.rare, seq);
 }
 
 /**
@@ -67,13 +43,6 @@ function withAt<T>(bucket: readonly T[], at: number, event: T): T[] {
   return out;
 }
 
-function inSkipped(log: SourceLog<unknown>, seq: number): boolean {
-  const sk = log.skipped;
-  if (sk === undefined) return false;
-  for (let i = 0; i < sk.length; i += 2) if (seq >= sk[i]! && seq <= sk[i + 1]!) return true;
-  return false;
-}
-
 /** Held events by tick and by source, and what compaction folded. @internal */
 export class EventLog<E> {
   /**
@@ -83,7 +52,8 @@ export class EventLog<E> {
   private readonly buckets = new Map<number, TimelineEvent<E> | TimelineEvent<E>[]>();
   /** The array {@link bucket} hands out for a tick of one event. */
   private readonly one: TimelineEvent<E>[] = [];
-  private readonly sources = new Map<string, SourceLog<E>>();
+  /** Per source: frontier, held events, base, newest folded tick (columns by slot). */
+  private readonly logs = new SourceLogs<TimelineEvent<E>>();
   /** Events currently stored. */
   held = 0;
   /** Events folded into the base since the history began (a joiner's snapshot's included). */
@@ -108,7 +78,7 @@ export class EventLog<E> {
    * Forgotten sources whose folded frontier the base still lists, for `keepForgotten` ticks
    * more: one entry each, nothing else about them is kept (see {@link EventLog.fold}).
    */
-  private readonly retired = new Map<string, SourceLog<E>>();
+  private readonly retired = new Map<string, DetachedLog>();
 
   /**
    * `forgetAfter`: compaction forgets a source once its newest folded event is more than this
@@ -146,16 +116,11 @@ export class EventLog<E> {
    */
   seedFolded(source: string, seq: number, lastTick: number, skipped?: readonly number[]): void {
     const sk = skipped !== undefined && skipped.length > 0 ? [...skipped] : undefined;
-    this.sources.set(source, {
+    this.logs.put(source, {
       frontier: seq,
-      maxSeq: seq,
-      held: noneHeld(),
-      skipped: sk,
       lastTick,
       base: seq,
-      counted: 0,
-      hashA: 0,
-      hashB: 0,
+      rare: sk === undefined ? undefined : { skipped: sk, counted: 0 },
     });
   }
 
@@ -179,10 +144,7 @@ export class EventLog<E> {
       if (seq === 0) continue;
       const lastTick = snap.lastTicks?.[i] ?? snap.tick - 1;
       this.seedFolded(source, seq, lastTick, skipped.get(source));
-      if (lastTick < bound) {
-        this.retired.set(source, this.sources.get(source)!);
-        this.sources.delete(source);
-      }
+      if (lastTick < bound) this.retired.set(source, this.logs.remove(source, this.logs.slotOf(source)));
     }
   }
 
@@ -222,14 +184,18 @@ export class EventLog<E> {
   /** Per source, the highest seq folded into the base, sorted by source. */
   baseFrontierSorted(): [string, number][] {
     const out: [string, number][] = [];
-    for (const [source, log] of this.sources) if (log.base > 0) out.push([source, log.base]);
+    const logs = this.logs;
+    for (const [source, slot] of logs.sources) if (logs.base[slot]! > 0) out.push([source, logs.base[slot]!]);
     for (const [source, log] of this.retired) if (log.base > 0) out.push([source, log.base]);
     return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   }
 
   /** Per source of {@link baseFrontierSorted}, in its order, the tick of its newest folded event. */
   baseLastTicks(sorted: readonly (readonly [string, number])[]): number[] {
-    return sorted.map(([source]) => (this.sources.get(source) ?? this.retired.get(source))?.lastTick ?? -1);
+    return sorted.map(([source]) => {
+      const slot = this.logs.slotOf(source);
+      return slot >= 0 ? this.logs.lastTick[slot]! : (this.retired.get(source)?.lastTick ?? -1);
+    });
   }
 
   /**
@@ -237,8 +203,11 @@ export class EventLog<E> {
    * the base; `undefined` when it holds one after the base or has none folded.
    */
   quietSince(source: string): number | undefined {
-    const log = this.sources.get(source);
-    return log === undefined || heldSize(log.held) > 0 || log.lastTick < 0 ? undefined : log.lastTick;
+    const logs = this.logs;
+    const slot = logs.slotOf(source);
+    if (slot < 0 || heldSize(logs.held[slot]!) > 0) return undefined;
+    const lastTick = logs.lastTick[slot]!;
+    return lastTick < 0 ? undefined : lastTick;
   }
 
   /** The sources the last compaction forgot (each listed once: the list is emptied). */
@@ -250,7 +219,7 @@ export class EventLog<E> {
 
   /** Sources with state (held, folded or given up), for memory checks. */
   get sourceCount(): number {
-    return this.sources.size;
+    return this.logs.sources.size;
   }
 
   /**
@@ -259,12 +228,15 @@ export class EventLog<E> {
    */
   baseSkippedSorted(): [string, number[]][] {
     const out: [string, number[]][] = [];
-    for (const map of [this.sources, this.retired])
-      for (const [source, log] of map) {
-        if (log.base === 0) continue;
-        const sk = log.skipped;
-        if (sk !== undefined && sk.length > 0) out.push([source, [...sk]]);
-      }
+    const logs = this.logs;
+    for (const [source, slot] of logs.sources) {
+      const sk = logs.base[slot] === 0 ? undefined : logs.rare.get(slot)?.skipped;
+      if (sk !== undefined && sk.length > 0) out.push([source, [...sk]]);
+    }
+    for (const [source, log] of this.retired) {
+      const sk = log.base === 0 ? undefined : log.rare?.skipped;
+      if (sk !== undefined && sk.length > 0) out.push([source, [...sk]]);
+    }
     return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   }
 
@@ -273,8 +245,10 @@ export class EventLog<E> {
    * source's too, while the base lists it).
    */
   has(source: string, seq: number): boolean {
-    const log = this.sources.get(source) ?? this.retired.get(source);
-    return log !== undefined && this.holds(log, seq);
+    const slot = this.logs.slotOf(source);
+    if (slot >= 0) return this.logs.holdsAt(slot, seq);
+    const log = this.retired.get(source);
+    return log !== undefined && detachedHolds(log, seq);
   }
 
   /**
@@ -283,13 +257,16 @@ export class EventLog<E> {
    */
   frontier(): ReadonlyMap<string, number> {
     const out = new Map<string, number>();
-    for (const [source, log] of this.sources) if (log.frontier > 0) out.set(source, log.frontier);
+    const logs = this.logs;
+    for (const [source, slot] of logs.sources)
+      if (logs.frontier[slot]! > 0) out.set(source, logs.frontier[slot]!);
     return out;
   }
 
   /** The highest seq held or folded from `source` (0 if none). */
   maxSeq(source: string): number {
-    return this.sources.get(source)?.maxSeq ?? 0;
+    const slot = this.logs.slotOf(source);
+    return slot < 0 ? 0 : this.logs.maxSeqAt(slot);
   }
 
   /**
@@ -300,20 +277,22 @@ export class EventLog<E> {
     if (!Number.isSafeInteger(fromSeq) || !Number.isSafeInteger(toSeq)) {
       throw new TimelineError('BAD_ARGUMENT', 'eventsFrom(source, fromSeq, toSeq) needs integer seqs');
     }
-    const log = this.sources.get(source);
+    const logs = this.logs;
+    const slot = logs.slotOf(source);
     const out: TimelineEvent<E>[] = [];
-    if (log === undefined) return out;
+    if (slot < 0) return out;
     const from = Math.max(fromSeq, 1);
-    const to = Math.min(toSeq, log.maxSeq);
+    const to = Math.min(toSeq, logs.maxSeqAt(slot));
     if (to < from) return out;
-    if (to - from + 1 <= heldSize(log.held)) {
+    const held = logs.held[slot]!;
+    if (to - from + 1 <= heldSize(held)) {
       for (let s = from; s <= to; s++) {
-        const e = heldGet(log.held, s);
+        const e = logs.heldAt(slot, s);
         if (e !== undefined) out.push(e);
       }
       return out;
     }
-    for (const e of heldValues(log.held)) if (e.seq >= from && e.seq <= to) out.push(e);
+    for (const e of heldValues(held)) if (e.seq >= from && e.seq <= to) out.push(e);
     out.sort((a, b) => a.seq - b.seq);
     return out;
   }
@@ -323,9 +302,10 @@ export class EventLog<E> {
    * pairs, ascending and apart (a hole between two pairs); at most `maxPairs` of them.
    */
   heldRanges(source: string, maxPairs: number): number[] {
-    const log = this.sources.get(source);
+    const logs = this.logs;
+    const slot = logs.slotOf(source);
     const out: number[] = [];
-    if (log === undefined) return out;
+    if (slot < 0) return out;
     const push = (from: number, to: number): boolean => {
       const n = out.length;
       if (n > 0 && out[n - 1]! + 1 === from) out[n - 1] = to;
@@ -334,15 +314,17 @@ export class EventLog<E> {
       return true;
     };
     let next = 1;
-    const sk = log.skipped ?? [];
+    const sk = logs.rare.get(slot)?.skipped ?? [];
     for (let i = 0; i < sk.length; i += 2) {
       if (sk[i]! > next && !push(next, sk[i]! - 1)) return out;
       next = sk[i + 1]! + 1;
     }
-    if (log.frontier >= next && !push(next, log.frontier)) return out;
-    if (heldSize(log.held) === 0 || log.maxSeq <= log.frontier) return out;
+    const frontier = logs.frontier[slot]!;
+    if (frontier >= next && !push(next, frontier)) return out;
+    const held = logs.held[slot]!;
+    if (heldSize(held) === 0 || logs.maxSeqAt(slot) <= frontier) return out;
     const above: number[] = [];
-    for (const e of heldValues(log.held)) if (e.seq > log.frontier) above.push(e.seq);
+    for (const e of heldValues(held)) if (e.seq > frontier) above.push(e.seq);
     above.sort((a, b) => a - b);
     for (const seq of above) if (!push(seq, seq)) return out;
     return out;
@@ -353,16 +335,14 @@ export class EventLog<E> {
    * folded into the base (every folded event is before the base, so before any tick simulated).
    */
   holdsBy(source: string, seq: number, tick: number): boolean {
-    const log = this.sources.get(source) ?? this.retired.get(source);
-    if (log === undefined) return false;
-    const held = heldGet(log.held, seq);
+    const slot = this.logs.slotOf(source);
+    if (slot < 0) {
+      const log = this.retired.get(source);
+      return log !== undefined && detachedHolds(log, seq);
+    }
+    const held = this.logs.heldAt(slot, seq);
     if (held !== undefined) return held.tick <= tick;
-    return this.holds(log, seq);
-  }
-
-  private holds(log: SourceLog<E>, seq: number): boolean {
-    if (seq <= log.frontier) return log.skipped === undefined || !inSkipped(log, seq);
-    return heldHas(log.held, seq);
+    return this.logs.holdsAt(slot, seq);
   }
 
   /**
@@ -371,43 +351,33 @@ export class EventLog<E> {
    */
   store(event: TimelineEvent<E>, baseTick: number): 'stored' | 'duplicate' | 'too-old' {
     const { tick, source, seq } = event;
-    let log = this.sources.get(source);
-    if (log === undefined && seq <= (this.retired.get(source)?.frontier ?? 0)) {
+    const logs = this.logs;
+    let slot = logs.slotOf(source);
+    if (slot < 0 && seq <= (this.retired.get(source)?.frontier ?? 0)) {
       // A forgotten source's old seq: settled and forgotten, as if the base no longer listed it.
       this.tooOld++;
       return 'too-old';
     }
-    if (log !== undefined && this.holds(log, seq)) {
+    if (slot >= 0 && logs.holdsAt(slot, seq)) {
       this.duplicates++;
       return 'duplicate';
     }
-    if (tick < baseTick || (log !== undefined && seq <= log.frontier)) {
+    if (tick < baseTick || (slot >= 0 && seq <= logs.frontier[slot]!)) {
       // Before the base, or a seq given up by compaction.
       this.tooOld++;
       return 'too-old';
     }
-    if (log === undefined) {
+    if (slot < 0) {
       // A forgotten source the base still lists continues above its folded frontier.
-      log = this.retired.get(source) ?? {
-        frontier: 0,
-        maxSeq: 0,
-        held: noneHeld(),
-        skipped: undefined,
-        lastTick: -1,
-        base: 0,
-        counted: 0,
-        hashA: 0,
-        hashB: 0,
-      };
+      slot = logs.put(source, this.retired.get(source) ?? EMPTY_LOG);
       this.retired.delete(source);
-      this.sources.set(source, log);
     }
-    log.held = heldWith(log.held, event);
-    if (seq > log.maxSeq) log.maxSeq = seq;
-    if (seq === log.frontier + 1) {
+    const held = heldWith(logs.held[slot]!, event);
+    logs.held[slot] = held;
+    if (seq === logs.frontier[slot]! + 1) {
       let f = seq;
-      while (heldHas(log.held, f + 1)) f++;
-      log.frontier = f;
+      while (heldHas(held, f + 1)) f++;
+      logs.frontier[slot] = f;
     }
     const bucket = this.buckets.get(tick);
     if (bucket === undefined) {
@@ -444,17 +414,24 @@ export class EventLog<E> {
   fold(oldTick: number, newTick: number): void {
     const folded = new Map<string, number[]>();
     const printer = this.printer;
+    const logs = this.logs;
+    let hashedSource: string | undefined;
+    let hashA = 0;
+    let hashB = 0;
     const drop = (e: TimelineEvent<E>): void => {
-      const log = this.sources.get(e.source)!;
-      if (e.tick > log.lastTick) log.lastTick = e.tick;
+      const slot = logs.slotOf(e.source);
+      if (e.tick > logs.lastTick[slot]!) logs.lastTick[slot] = e.tick;
       if (printer !== undefined) {
-        if (log.hashA === 0 && log.hashB === 0) {
-          log.hashA = sourceHash(e.source, 0) | 0;
-          log.hashB = sourceHash(e.source, 0x5bd1e995) | 0;
+        // The source's two hashes for the prints, computed per folded event (an event is folded
+        // once) rather than kept in every source's log.
+        if (e.source !== hashedSource) {
+          hashedSource = e.source;
+          hashA = sourceHash(e.source, 0) | 0;
+          hashB = sourceHash(e.source, 0x5bd1e995) | 0;
         }
-        printer.fold(log.hashA, log.hashB, e.seq, e.tick);
+        printer.fold(hashA, hashB, e.seq, e.tick);
       }
-      log.held = heldWithout(log.held, e.seq);
+      logs.held[slot] = heldWithout(logs.held[slot]!, e.seq);
       this.held--;
       this.folded++;
       let list = folded.get(e.source);
@@ -480,25 +457,27 @@ export class EventLog<E> {
       }
     }
     for (const [source, seqs] of folded) {
-      const log = this.sources.get(source)!;
+      const slot = logs.slotOf(source);
       let max = 0;
       for (const s of seqs) if (s > max) max = s;
-      if (log.base < max) log.base = max;
-      if (max <= log.frontier) continue;
+      if (logs.base[slot]! < max) logs.base[slot] = max;
+      const frontier = logs.frontier[slot]!;
+      if (max <= frontier) continue;
       // Seqs in (frontier, max] never received are given up: they can only be before the base.
-      const present = seqs.filter((s) => s > log.frontier);
-      for (const e of heldValues(log.held)) if (e.seq > log.frontier && e.seq <= max) present.push(e.seq);
+      const held = logs.held[slot]!;
+      const present = seqs.filter((s) => s > frontier);
+      for (const e of heldValues(held)) if (e.seq > frontier && e.seq <= max) present.push(e.seq);
       present.sort((a, b) => a - b);
-      let expect = log.frontier + 1;
-      const skipped = log.skipped ?? [];
+      let expect = frontier + 1;
+      const skipped = logs.rare.get(slot)?.skipped ?? [];
       for (const s of present) {
         if (s > expect) skipped.push(expect, s - 1);
         expect = s + 1;
       }
-      if (skipped.length > 0) log.skipped = skipped;
+      if (skipped.length > 0) logs.rareOf(slot).skipped = skipped;
       let f = max;
-      while (heldHas(log.held, f + 1)) f++;
-      log.frontier = f;
+      while (heldHas(held, f + 1)) f++;
+      logs.frontier[slot] = f;
     }
     printer?.passTo(newTick);
     this.forgotten = [];
@@ -531,18 +510,22 @@ export class EventLog<E> {
   private forget(beforeTick: number): void {
     const until = beforeTick - this.keepForgotten;
     for (const [source, log] of this.retired) if (log.lastTick < until) this.retired.delete(source);
-    for (const [source, log] of this.sources) {
-      if (log.base === 0 || heldSize(log.held) > 0 || log.lastTick >= beforeTick) continue;
-      this.sources.delete(source);
-      if (log.lastTick >= until) this.retired.set(source, log);
-      const seq = Math.max(log.base, log.frontier);
+    const logs = this.logs;
+    for (const [source, slot] of logs.sources) {
+      const base = logs.base[slot]!;
+      const lastTick = logs.lastTick[slot]!;
+      if (base === 0 || heldSize(logs.held[slot]!) > 0 || lastTick >= beforeTick) continue;
+      const { frontier, rare } = logs.remove(source, slot);
+      const seq = Math.max(base, frontier);
       let ids = seq;
-      const sk = log.skipped;
+      const sk = rare?.skipped;
       if (sk !== undefined) for (let i = 0; i < sk.length; i += 2) ids -= sk[i + 1]! - sk[i]! + 1;
       // A retired source that came back was counted up to its frontier then: count the rest.
-      this.forgottenIds += ids - log.counted;
-      this.forgotten.push([source, seq, log.lastTick, ids - log.counted]);
-      log.counted = ids;
+      const counted = rare?.counted ?? 0;
+      this.forgottenIds += ids - counted;
+      this.forgotten.push([source, seq, lastTick, ids - counted]);
+      if (lastTick >= until)
+        this.retired.set(source, { frontier, lastTick, base, rare: { skipped: sk, counted: ids } });
     }
   }
 }

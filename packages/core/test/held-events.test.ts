@@ -4,6 +4,7 @@ import {
   type HeldEvents,
   heldGet,
   heldHas,
+  heldMax,
   heldSize,
   heldValues,
   heldWith,
@@ -42,6 +43,10 @@ describe('held events of one source', () => {
             model.delete(o.drop);
           }
           expect(heldSize(held)).toBe(model.size);
+          expect(heldMax(held)).toBe(Math.max(0, ...model.keys()));
+          // One event held is the event itself (no array), none the shared empty array.
+          if (model.size === 1) expect(held).toBe([...model.values()][0]);
+          if (model.size === 0) expect(held).toBe(noneHeld<Ev>());
           if (Array.isArray(held)) {
             // The array form: at most SMALL_HELD, ascending by seq.
             expect(held.length).toBeLessThanOrEqual(SMALL_HELD);
@@ -57,7 +62,7 @@ describe('held events of one source', () => {
     );
   });
 
-  it('keep a few events in an array of exactly their number, and none in one shared empty array', () => {
+  it('keep one event as itself, a few in an array of exactly their number, and none in one shared empty array', () => {
     let held = heldWith(heldWith(noneHeld<Ev>(), { seq: 2, tag: 0 }), { seq: 1, tag: 1 });
     expect(Array.isArray(held)).toBe(true);
     expect(held).toEqual([
@@ -66,9 +71,14 @@ describe('held events of one source', () => {
     ]);
     held = heldWithout(heldWithout(held, 1), 2);
     expect(held).toBe(noneHeld<Ev>());
-    // Dropping a seq not held leaves the array as it is.
-    const one = heldWith(noneHeld<Ev>(), { seq: 5, tag: 2 });
+    // One event is held as itself; dropping a seq not held leaves it as it is.
+    const e = { seq: 5, tag: 2 };
+    const one = heldWith(noneHeld<Ev>(), e);
+    expect(one).toBe(e);
     expect(heldWithout(one, 4)).toBe(one);
+    expect([...heldValues(one)]).toEqual([e]);
+    // Two dropping to one: the remaining event itself.
+    expect(heldWithout(heldWith(one, { seq: 7, tag: 3 }), 7)).toBe(e);
   });
 
   it('turn into a map beyond SMALL_HELD events and back to the empty array once emptied', () => {

@@ -353,7 +353,7 @@ export class Driver<S, E> {
   ): TimelineEvent<E> {
     const ctx = this.ctx;
     const now = ctx.now();
-    const seq = Math.max(this.ownSeqValue, ctx.eventIds.get(ctx.source)?.max ?? 0) + 1;
+    const seq = Math.max(this.ownSeqValue, ctx.eventIds.max(ctx.source)) + 1;
     let base = this.currentTimeline.tick;
     if (this.currentStatus !== 'live' && ctx.neighbours().length > 0)
       base = Math.max(base, Math.floor(this.parts.sync.networkTick(now)));
@@ -414,9 +414,11 @@ export class Driver<S, E> {
     // Carry over every held event the snapshot has not folded in, and everything pending.
     const folded = new Map<string, number>(snap.frontier);
     const carry: TimelineEvent<E>[] = [];
-    for (const [source, k] of known.sources) {
+    for (let s = known.first(); s >= 0; s = known.after(s)) {
+      const source = known.idAt(s);
+      const max = known.maxAt(s);
       const from = (folded.get(source) ?? 0) + 1;
-      if (k.max >= from) for (const e of old.eventsFrom(source, from, k.max)) carry.push(e);
+      if (max >= from) for (const e of old.eventsFrom(source, from, max)) carry.push(e);
     }
     for (const e of this.pending) carry.push(e);
     this.pending = [];

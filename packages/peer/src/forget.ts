@@ -48,7 +48,7 @@ export function forgetSources<S, E>(
   const forgetAfter = FORGET_HORIZONS * horizon;
   const known = ctx.eventIds;
   const forget = (source: string): void => {
-    if (known.get(source) !== undefined) return;
+    if (known.knows(source)) return;
     repair.forget(source);
     ctx.signer.forget(peerIdOf(source));
   };
@@ -69,12 +69,12 @@ export function forgetSources<S, E>(
   const era = Math.floor(baseTick / horizon);
   const check = checkedAt.get(known);
   if (
-    (timeline.forgottenKept > 0 && (gone.length > 0 || known.sources.size !== check?.size)) ||
+    (timeline.forgottenKept > 0 && (gone.length > 0 || known.size !== check?.size)) ||
     (known.tombstones.size > 0 && era !== check?.era)
   ) {
-    checkedAt.set(known, { size: known.sources.size, era });
+    checkedAt.set(known, { size: known.size, era });
     const live = new Set<string>();
-    for (const source of known.sources.keys()) live.add(peerIdOf(source));
+    for (let s = known.first(); s >= 0; s = known.after(s)) live.add(peerIdOf(known.idAt(s)));
     const replaced = (source: string): boolean => live.has(peerIdOf(source));
     if (timeline.forgottenKept > 0) timeline.dropForgotten(replaced);
     known.expire((era - 1) * horizon - forgetAfter, replaced);

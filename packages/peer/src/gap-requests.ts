@@ -56,9 +56,11 @@ export class GapRequests<S, E> {
     }
     const options = this.ctx.options;
     for (const source of known.gappy) {
-      const k = known.get(source);
-      if (k === undefined || k.above === undefined) continue;
-      if (now - k.gapSince < options.gapGraceMs) continue;
+      const slot = known.slotOf(source);
+      const gap = slot < 0 ? undefined : known.gapAt(slot);
+      if (gap === undefined) continue;
+      if (now - gap.since < options.gapGraceMs) continue;
+      const contiguous = known.contiguousAt(slot);
       let g = this.gaps.get(source);
       if (g === undefined) {
         g = { attempts: 0, lastAt: Number.NEGATIVE_INFINITY, lastLink: '' };
@@ -71,14 +73,14 @@ export class GapRequests<S, E> {
       if (now - g.lastAt < wait) continue;
       const given = this.givenUp.get(source);
       if (given !== undefined) {
-        if (given === k.contiguous && !this.claimed(source, k.contiguous + 1)) continue;
+        if (given === contiguous && !this.claimed(source, contiguous + 1)) continue;
         this.givenUp.delete(source);
       }
       const holes = known.holes(source, Math.max(1, Math.min(64, this.ctx.codec.limits.maxRanges)));
       if (holes.length === 0) continue;
       if (g.attempts >= RESYNC_AFTER_ATTEMPTS && !this.claimed(source, holes[0]!.fromSeq)) {
         // Nobody claims to hold the missing events: give the range up rather than ask forever.
-        this.givenUp.set(source, k.contiguous);
+        this.givenUp.set(source, contiguous);
         this.gaps.delete(source);
         this.ctx.stats.gapsGivenUp++;
         continue;

@@ -223,7 +223,7 @@ export class Join<S, E> {
    */
   private knowsOnlyOwnEvents(): boolean {
     if (this.ctx.eventIds.forgotAny) return false;
-    for (const source of this.ctx.eventIds.sources.keys()) if (source !== this.ctx.source) return false;
+    for (const source of this.ctx.eventIds.ids()) if (source !== this.ctx.source) return false;
     return true;
   }
 

@@ -6,39 +6,24 @@
  * to three horizons more: its old seqs stay known (never re-accepted, requested or counted as lacking
  * when a neighbour that has not forgotten it yet lists it), and a source returning under the
  * same id continues above it.
+ *
+ * Every source of the room is known at every peer, so the entries are columns of typed arrays
+ * indexed by the source's slot in the peer's {@link IdRegistry} (the codec's: the links' id
+ * tables and what each neighbour holds are indexed by the same slots), about 21 bytes a source
+ * instead of a map entry and an object. A known source holds its slot (one reference) until
+ * it is forgotten. The sources iterate in the order they became known, as a `Map`'s keys.
  * @internal
  */
-export class SourceKnown {
-  /** Highest seq such that 1..contiguous are all known. */
-  contiguous = 0;
-  /** Time (ms) a new seq of it was last recorded. */
-  touched = 0;
-  /** The seqs known above a missing one, while there are any (most sources have none). */
-  gap: SourceGap | undefined = undefined;
-
-  /** Highest seq known. */
-  get max(): number {
-    return this.gap === undefined ? this.contiguous : this.gap.max;
-  }
-
-  /** Seqs known above `contiguous + 1` (gaps below them); undefined when none. */
-  get above(): Set<number> | undefined {
-    return this.gap?.above;
-  }
-
-  /** Time (ms) the current gap was first seen, or -1. */
-  get gapSince(): number {
-    return this.gap === undefined ? -1 : this.gap.since;
-  }
-}
+import { IdRegistry } from '@symmetric/codec';
+import { NO_SLOT as NONE, SlotOrder } from './slot-order.js';
 
 /**
- * A source's seqs known above a missing one: kept apart from {@link SourceKnown}, which every
- * source of the room has at every peer, since few sources have a gap at any time.
+ * A source's seqs known above a missing one: kept apart from the columns every source of the
+ * room has at every peer, since few sources have a gap at any time.
  * @internal
  */
 export interface SourceGap {
-  /** The seqs known above `contiguous + 1` (never empty). */
+  /** The seqs known above the frontier + 1 (never empty). */
   readonly above: Set<number>;
   /** Time (ms) the gap was first seen. */
   readonly since: number;
@@ -46,9 +31,8 @@ export interface SourceGap {
   max: number;
 }
 
-/** @internal */
+/** The known event ids of one peer, per source (see the module comment). @internal */
 export class KnownEvents {
-  readonly sources = new Map<string, SourceKnown>();
   /** Sources with at least one gap (seqs known above a missing one). */
   readonly gappy = new Set<string>();
   /** Forgotten sources: their frontier when forgotten and the tick of their newest event. */
@@ -56,46 +40,115 @@ export class KnownEvents {
   /** `true` once a source was forgotten (this peer's history held events of others). */
   forgotAny = false;
 
-  /**
-   * The source last found and its entry: a frame's events are looked up by the quota guard and
-   * then recorded, one after the other (forgetting a source or clearing drops it).
-   */
-  private lastSource: string | undefined = undefined;
-  private lastEntry: SourceKnown | undefined = undefined;
+  /** Highest seq such that 1..it are all known, by slot. */
+  private contig = new Float64Array(0);
+  /** Time (ms) a new seq was last recorded, by slot. */
+  private touched = new Float64Array(0);
+  /** The order the sources became known in; `present[slot]` 1 when known. */
+  private readonly order = new SlotOrder();
+  private present = new Uint8Array(0);
+  /** Sources known (tombstones not included). */
+  private known = 0;
+  /** The gaps of the sources that have one, by slot. */
+  private readonly gaps = new Map<number, SourceGap>();
 
-  get(source: string): SourceKnown | undefined {
-    if (source === this.lastSource) return this.lastEntry;
-    const k = this.sources.get(source);
-    if (k !== undefined) {
-      this.lastSource = source;
-      this.lastEntry = k;
-    }
-    return k;
+  /** @param registry the slots of the peer's ids (the codec's registry; a fresh one by default) */
+  constructor(readonly registry: IdRegistry = new IdRegistry()) {}
+
+  /** Sources known (tombstones not included). */
+  get size(): number {
+    return this.known;
   }
 
+  /** The slot of `source` when known (not under a tombstone), else −1. */
+  slotOf(source: string): number {
+    const slot = this.registry.slotOf(source);
+    return slot >= 0 && slot < this.present.length && this.present[slot] === 1 ? slot : NONE;
+  }
+
+  /** `true` when `source` is known (not under a tombstone). */
+  knows(source: string): boolean {
+    return this.slotOf(source) >= 0;
+  }
+
+  /** The first known source's slot, in the order they became known (−1: none). */
+  first(): number {
+    return this.order.first();
+  }
+
+  /** The slot of the source known after the one in `slot` (−1: none). */
+  after(slot: number): number {
+    return this.order.after(slot);
+  }
+
+  /** The known sources' ids, in the order they became known. */
+  *ids(): Generator<string, void, undefined> {
+    for (let s = this.order.first(); s !== NONE; s = this.order.after(s)) yield this.registry.id(s);
+  }
+
+  /** The id of the known source in `slot`. */
+  idAt(slot: number): string {
+    return this.registry.id(slot);
+  }
+
+  /** Frontier (highest seq with all below known) of the known source in `slot`. */
+  contiguousAt(slot: number): number {
+    return this.contig[slot]!;
+  }
+
+  /** Highest seq known of the known source in `slot`. */
+  maxAt(slot: number): number {
+    const gap = this.gaps.size === 0 ? undefined : this.gaps.get(slot);
+    return gap === undefined ? this.contig[slot]! : gap.max;
+  }
+
+  /** The gap of the known source in `slot` (seqs known above a missing one), if any. */
+  gapAt(slot: number): SourceGap | undefined {
+    return this.gaps.size === 0 ? undefined : this.gaps.get(slot);
+  }
+
+  /** Highest seq known of `source`, 0 when not known (a tombstone's not counted). */
+  max(source: string): number {
+    const slot = this.slotOf(source);
+    return slot < 0 ? 0 : this.maxAt(slot);
+  }
+
+  /** Frontier of `source`: its entry's, else its tombstone's, else 0. */
   contiguous(source: string): number {
-    return this.sources.get(source)?.contiguous ?? this.tombstones.get(source)?.seq ?? 0;
+    const slot = this.slotOf(source);
+    return slot >= 0 ? this.contig[slot]! : (this.tombstones.get(source)?.seq ?? 0);
   }
 
+  /** `true` when `(source, seq)` is known (or under `source`'s tombstone). */
   has(source: string, seq: number): boolean {
-    const k = this.sources.get(source);
-    if (k === undefined) return seq <= (this.tombstones.get(source)?.seq ?? 0);
-    return seq <= k.contiguous || k.above?.has(seq) === true;
+    const slot = this.slotOf(source);
+    if (slot < 0) return seq <= (this.tombstones.get(source)?.seq ?? 0);
+    return seq <= this.contig[slot]! || this.gapAt(slot)?.above.has(seq) === true;
   }
 
-  /** The entry of `source`, made (above its tombstone, if forgotten) when absent. */
-  private entry(source: string): SourceKnown {
-    let k = this.sources.get(source);
-    if (k === undefined) {
-      k = new SourceKnown();
-      const t = this.tombstones.get(source);
-      if (t !== undefined) {
-        k.contiguous = t.seq;
-        this.tombstones.delete(source);
-      }
-      this.sources.set(source, k);
-    }
-    return k;
+  /** The slot of `source`, its entry made (above its tombstone, if forgotten) when absent. */
+  private entry(source: string): number {
+    let slot = this.slotOf(source);
+    if (slot >= 0) return slot;
+    slot = this.registry.acquire(source);
+    if (slot >= this.present.length) this.grow(this.registry.capacity);
+    const t = this.tombstones.get(source);
+    this.contig[slot] = t === undefined ? 0 : t.seq;
+    if (t !== undefined) this.tombstones.delete(source);
+    this.touched[slot] = 0;
+    this.present[slot] = 1;
+    this.order.append(slot);
+    this.known++;
+    return slot;
+  }
+
+  /** Drop the entry in `slot` (known): its slot is given back to the registry. */
+  private drop(slot: number): void {
+    this.order.remove(slot);
+    this.present[slot] = 0;
+    if (this.gaps.size > 0) this.gaps.delete(slot);
+    this.known--;
+    this.registry.release(slot);
   }
 
   /**
@@ -103,13 +156,16 @@ export class KnownEvents {
    * tombstone instead of its entry, unless seqs above `seq` are known (then it is not gone).
    */
   forget(source: string, seq: number, lastTick: number): void {
-    const k = this.sources.get(source);
-    if (k !== undefined && k.max > seq) return;
+    const slot = this.slotOf(source);
+    let contiguous = 0;
+    if (slot >= 0) {
+      if (this.maxAt(slot) > seq) return;
+      contiguous = this.contig[slot]!;
+      this.drop(slot);
+    }
     this.forgotAny = true;
-    if (source === this.lastSource) this.lastSource = undefined;
-    this.sources.delete(source);
     this.gappy.delete(source);
-    this.tombstones.set(source, { seq: Math.max(seq, k?.contiguous ?? 0), lastTick });
+    this.tombstones.set(source, { seq: Math.max(seq, contiguous), lastTick });
   }
 
   /**
@@ -117,10 +173,16 @@ export class KnownEvents {
    * `beforeMs` that `keep` does not keep: ids the timeline never stored (refused as settled).
    */
   sweep(beforeMs: number, keep: (source: string) => boolean, lastTick: number): void {
-    // forEach: no [source, entry] array per source (every source, at every compaction).
-    this.sources.forEach((k, source) => {
-      if (k.touched < beforeMs && !keep(source)) this.forget(source, k.max, lastTick);
-    });
+    const touched = this.touched;
+    const order = this.order;
+    for (let s = order.first(); s !== NONE; ) {
+      const n = order.after(s);
+      if (touched[s]! < beforeMs) {
+        const source = this.registry.id(s);
+        if (!keep(source)) this.forget(source, this.maxAt(s), lastTick);
+      }
+      s = n;
+    }
   }
 
   /**
@@ -134,26 +196,20 @@ export class KnownEvents {
 
   /** Record `(source, seq)`; `true` when it was new. `now` dates a newly opened gap. */
   add(source: string, seq: number, now: number): boolean {
-    let k = this.get(source);
-    if (k === undefined) {
+    let slot = this.slotOf(source);
+    if (slot < 0) {
       if (seq <= (this.tombstones.get(source)?.seq ?? 0)) return false;
-      k = this.entry(source);
+      slot = this.entry(source);
     }
-    k.touched = now;
-    if (seq <= k.contiguous) return false;
-    const gap = k.gap;
-    if (seq === k.contiguous + 1) {
-      k.contiguous = seq;
-      if (gap !== undefined) {
-        const above = gap.above;
-        while (above.delete(k.contiguous + 1)) k.contiguous++;
-        if (above.size === 0) {
-          k.gap = undefined;
-          this.gappy.delete(source);
-        }
-      }
+    this.touched[slot] = now;
+    const c = this.contig[slot]!;
+    if (seq <= c) return false;
+    const gap = this.gapAt(slot);
+    if (seq === c + 1) {
+      if (gap === undefined) this.contig[slot] = seq;
+      else this.close(slot, source, gap, seq);
     } else if (gap === undefined) {
-      k.gap = { above: new Set([seq]), since: now, max: seq };
+      this.gaps.set(slot, { above: new Set([seq]), since: now, max: seq });
       this.gappy.add(source);
     } else {
       if (gap.above.has(seq)) return false;
@@ -163,48 +219,53 @@ export class KnownEvents {
     return true;
   }
 
+  /** Frontier `seq` for the source in `slot` with gap `gap`: the seqs above it that follow join it. */
+  private close(slot: number, source: string, gap: SourceGap, seq: number): void {
+    const above = gap.above;
+    for (const s of above) if (s <= seq) above.delete(s);
+    while (above.delete(seq + 1)) seq++;
+    this.contig[slot] = seq;
+    if (above.size === 0) {
+      this.gaps.delete(slot);
+      this.gappy.delete(source);
+    }
+  }
+
   /** Mark `1..seq` of `source` known (e.g. from a snapshot's frontier). */
   raiseTo(source: string, seq: number): void {
-    const k = this.entry(source);
-    if (seq <= k.contiguous) return;
-    k.contiguous = seq;
-    const gap = k.gap;
-    if (gap !== undefined) {
-      const above = gap.above;
-      for (const s of above) if (s <= seq) above.delete(s);
-      while (above.delete(k.contiguous + 1)) k.contiguous++;
-      if (above.size === 0) {
-        k.gap = undefined;
-        this.gappy.delete(source);
-      }
-    }
+    const slot = this.entry(source);
+    if (seq <= this.contig[slot]!) return;
+    const gap = this.gapAt(slot);
+    if (gap === undefined) this.contig[slot] = seq;
+    else this.close(slot, source, gap, seq);
   }
 
   /** Forget seqs above `seq` of `source`. */
   truncate(source: string, seq: number): void {
-    const k = this.sources.get(source);
-    if (k === undefined) return;
-    if (k.contiguous > seq) k.contiguous = seq;
-    const gap = k.gap;
+    const slot = this.slotOf(source);
+    if (slot < 0) return;
+    if (this.contig[slot]! > seq) this.contig[slot] = seq;
+    const gap = this.gapAt(slot);
     if (gap === undefined) return;
     for (const s of gap.above) if (s > seq) gap.above.delete(s);
     if (gap.above.size === 0) {
-      k.gap = undefined;
+      this.gaps.delete(slot);
       this.gappy.delete(source);
       return;
     }
-    let max = k.contiguous;
+    let max = this.contig[slot]!;
     for (const s of gap.above) if (s > max) max = s;
     gap.max = max;
   }
 
   /** Missing seq runs of `source` between its frontier and its max (at most `maxRuns`). */
   holes(source: string, maxRuns: number): { fromSeq: number; toSeq: number }[] {
-    const k = this.sources.get(source);
+    const slot = this.slotOf(source);
     const out: { fromSeq: number; toSeq: number }[] = [];
-    if (k === undefined || k.above === undefined) return out;
-    const sorted = [...k.above].sort((a, b) => a - b);
-    let expect = k.contiguous + 1;
+    const gap = slot < 0 ? undefined : this.gapAt(slot);
+    if (gap === undefined) return out;
+    const sorted = [...gap.above].sort((a, b) => a - b);
+    let expect = this.contig[slot]! + 1;
     for (const s of sorted) {
       if (s > expect) {
         out.push({ fromSeq: expect, toSeq: s - 1 });
@@ -219,7 +280,8 @@ export class KnownEvents {
   ranges(source: string): number[] {
     const c = this.contiguous(source);
     const out = c > 0 ? [1, c] : [];
-    const above = this.sources.get(source)?.above;
+    const slot = this.slotOf(source);
+    const above = slot < 0 ? undefined : this.gapAt(slot)?.above;
     if (above === undefined) return out;
     for (const seq of [...above].sort((a, b) => a - b)) {
       const n = out.length;
@@ -232,14 +294,38 @@ export class KnownEvents {
   /** Number of identities known of the sources not forgotten (tombstones not included). */
   count(): number {
     let n = 0;
-    for (const k of this.sources.values()) n += k.contiguous + (k.above?.size ?? 0);
+    for (let s = this.order.first(); s !== NONE; s = this.order.after(s))
+      n += this.contig[s]! + (this.gapAt(s)?.above.size ?? 0);
     return n;
   }
 
   /** Forget every source (a re-base); tombstones stay: what they cover is settled everywhere. */
   clear(): void {
-    this.lastSource = undefined;
-    this.sources.clear();
+    const order = this.order;
+    for (let s = order.first(); s !== NONE; ) {
+      const n = order.after(s);
+      this.present[s] = 0;
+      this.registry.release(s);
+      s = n;
+    }
+    order.clear();
+    this.known = 0;
+    this.gaps.clear();
     this.gappy.clear();
+  }
+
+  private grow(capacity: number): void {
+    // A quarter more at a time (every source of the room has an entry at every peer).
+    const n = Math.max(64, capacity, Math.ceil(this.present.length * 1.25));
+    const contig = new Float64Array(n);
+    const touched = new Float64Array(n);
+    const present = new Uint8Array(n);
+    contig.set(this.contig);
+    touched.set(this.touched);
+    this.order.grow(n);
+    present.set(this.present);
+    this.contig = contig;
+    this.touched = touched;
+    this.present = present;
   }
 }

@@ -156,7 +156,7 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
       codec,
       signer,
       clock,
-      eventIds: new KnownEvents(),
+      eventIds: new KnownEvents(codec.ids),
       stats: counters,
       events: this.events,
       now: () => this.currentNow(),

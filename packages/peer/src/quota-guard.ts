@@ -92,11 +92,11 @@ export class QuotaGuard<S, E> {
     const known = this.ctx.eventIds;
     let fresh: Set<string> | undefined;
     for (const ev of events) {
-      if (known.get(ev.source) !== undefined || fresh?.has(ev.source) === true) continue;
+      if (known.knows(ev.source) || fresh?.has(ev.source) === true) continue;
       (fresh ??= new Set()).add(ev.source);
       if (++u.newSources > q.newSourcesPerLink)
         return this.violate(link, `more than ${q.newSourcesPerLink} new sources from one link`);
-      if (known.sources.size + fresh.size > q.maxSources)
+      if (known.size + fresh.size > q.maxSources)
         return this.violate(link, `more than ${q.maxSources} sources in the room`);
     }
     return true;

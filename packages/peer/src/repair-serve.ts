@@ -19,10 +19,14 @@ export function sendMissing<S, E>(
   link: LinkEntry<E>,
   holds: SourceSeqs,
 ): void {
-  for (const [source, k] of ctx.eventIds.sources) {
-    const theirs = holds.get(source) ?? 0;
-    if (k.max <= theirs) continue;
-    const events = host.eventsOf(source, theirs + 1, k.max);
+  const known = ctx.eventIds;
+  for (let s = known.first(); s >= 0; s = known.after(s)) {
+    // What it holds at the peer's slot of the source (the links' tables share the known ids' slots).
+    const theirs = holds.seqAt(s);
+    const max = known.maxAt(s);
+    if (max <= theirs) continue;
+    const source = known.idAt(s);
+    const events = host.eventsOf(source, theirs + 1, max);
     if (events.length === 0) continue;
     for (const ev of events) {
       const h = holds.get(ev.source) ?? 0;

@@ -165,7 +165,8 @@ export class Repair<S, E> {
       // histories that differ by an event past a hole never filled still announce differently.
       const own = this.ctx.source;
       const pairs = 2 * Math.max(0, this.ctx.codec.limits.maxFrontierRanges);
-      for (const source of known.sources.keys()) {
+      for (let s = known.first(); s >= 0; s = known.after(s)) {
+        const source = known.idAt(s);
         const { seq, above } = toClaim(this.mine(source));
         if (seq === 0 && above.length === 0) continue;
         const past = above.length > pairs ? above.slice(0, pairs) : above;
@@ -363,7 +364,7 @@ export class Repair<S, E> {
    */
   refresh(link: LinkEntry<E>, now: number): void {
     let count = 0;
-    for (const source of this.ctx.eventIds.sources.keys()) count += rangeCount(this.mine(source));
+    for (const source of this.ctx.eventIds.ids()) count += rangeCount(this.mine(source));
     const last = this.refreshed.get(link.key);
     if (last !== undefined && (last.count === count || now - last.at < this.ctx.options.requestTimeoutMs))
       return;
@@ -524,7 +525,7 @@ export class Repair<S, E> {
 
   /** This peer's history as ranking reads it. */
   private readonly own: OwnHistory = {
-    sources: { [Symbol.iterator]: () => this.ctx.eventIds.sources.keys() },
+    sources: { [Symbol.iterator]: () => this.ctx.eventIds.ids() },
     mine: (source) => this.mine(source),
   };
 

@@ -343,8 +343,8 @@ export class BroadcastRoom<E, L extends RoomLink> {
     if (!this.host.canAnnounce()) return;
     const known = this.host.eventIds;
     let signature = 0;
-    for (const k of known.sources.values()) signature += k.contiguous;
-    signature += known.sources.size * 2 ** 40;
+    for (let s = known.first(); s >= 0; s = known.after(s)) signature += known.contiguousAt(s);
+    signature += known.size * 2 ** 40;
     const seen = new Set<string>();
     const due: L[] = [];
     for (const l of this.host.neighbours()) {
@@ -353,8 +353,9 @@ export class BroadcastRoom<E, L extends RoomLink> {
       if (this.announced.get(l.key) === signature) continue;
       // Nothing to tell a neighbour that already announced holding everything we hold.
       let behind = false;
-      for (const [source, k] of known.sources) {
-        if (k.contiguous > (this.host.holdings(l).get(source) ?? 0)) {
+      const holds = this.host.holdings(l);
+      for (let s = known.first(); s >= 0; s = known.after(s)) {
+        if (known.contiguousAt(s) > (holds.get(known.idAt(s)) ?? 0)) {
           behind = true;
           break;
         }
@@ -382,7 +383,7 @@ export class BroadcastRoom<E, L extends RoomLink> {
     const wanted = new Map<string, number>();
     for (const l of neighbours) {
       for (const [source, seq] of this.host.holdings(l)) {
-        if (seq <= (known.get(source)?.max ?? 0)) continue;
+        if (seq <= known.max(source)) continue;
         if (seq > (wanted.get(source) ?? 0)) wanted.set(source, seq);
       }
     }
@@ -396,7 +397,7 @@ export class BroadcastRoom<E, L extends RoomLink> {
         this.pulls.set(source, p);
       }
       if (now - p.since < this.settings.pullGraceMs || now - p.lastAt < this.settings.pullRetryMs) continue;
-      const fromSeq = (known.get(source)?.max ?? 0) + 1;
+      const fromSeq = known.max(source) + 1;
       // Ask a neighbour that holds it, rotating between attempts.
       const holders = neighbours.filter((l) => (this.host.holdings(l).get(source) ?? 0) >= fromSeq);
       const target = holders[p.attempts % holders.length];

@@ -3,25 +3,22 @@
  * each neighbour is known to hold (repair's frontier view, which flooding reads and advances for
  * every event). One map from source to slot for the whole peer (the codec's id registry, which
  * the links' id tables name their entries by too); per link, typed arrays indexed by slot, so a
- * link costs a few bytes per source instead of a map entry (4 for the seq while seqs fit in 32 bits). Each link's view is a
+ * link costs a few bytes per source instead of a map entry (4 for the seq while seqs fit in 32
+ * bits, 4 for its place in the insertion order while slots fit in 16, 1 for presence). Each link's view is a
  * `ReadonlyMap<string, number>` (with `set` and `delete`) that iterates in insertion order, as a
  * `Map` does.
  * @internal
  */
 import type { IdRegistry } from '@symmetric/codec';
-
-const NONE = -1;
+import { NO_SLOT, SlotOrder } from './slot-order.js';
 
 /** One link's seq per source, over the peer's {@link IdRegistry} (the peer's sources). @internal */
 export class SourceSeqs implements ReadonlyMap<string, number> {
   /** Seqs by slot: 4 bytes each until one needs more (above 2³² − 1), 8 from then on. */
   private seqs: Uint32Array | Float64Array = new Uint32Array(0);
-  /** Insertion order, linked through slots (`NONE` ends it); `present[slot]` 1 when held. */
-  private prev = new Int32Array(0);
-  private next = new Int32Array(0);
+  /** Insertion order; `present[slot]` 1 when held. */
+  private readonly order = new SlotOrder();
   private present = new Uint8Array(0);
-  private head = NONE;
-  private tail = NONE;
   private count = 0;
 
   constructor(private readonly slots: IdRegistry) {}
@@ -60,11 +57,7 @@ export class SourceSeqs implements ReadonlyMap<string, number> {
     if (slot >= this.present.length) this.grow(this.slots.capacity);
     this.present[slot] = 1;
     this.store(slot, seq);
-    this.prev[slot] = this.tail;
-    this.next[slot] = NONE;
-    if (this.tail === NONE) this.head = slot;
-    else this.next[this.tail] = slot;
-    this.tail = slot;
+    this.order.append(slot);
     this.count++;
     return this;
   }
@@ -79,27 +72,28 @@ export class SourceSeqs implements ReadonlyMap<string, number> {
 
   /** Drop every source (the link closed): their slots are given back. */
   clear(): void {
-    for (let s = this.head; s !== NONE; ) {
-      const n = this.next[s]!;
+    const order = this.order;
+    for (let s = order.first(); s !== NO_SLOT; ) {
+      const n = order.after(s);
       this.present[s] = 0;
       this.slots.release(s);
       s = n;
     }
-    this.head = NONE;
-    this.tail = NONE;
+    order.clear();
     this.count = 0;
   }
 
   *entries(): MapIterator<[string, number]> {
-    for (let s = this.head; s !== NONE; s = this.next[s]!) yield [this.slots.id(s), this.seqs[s]!];
+    for (let s = this.order.first(); s !== NO_SLOT; s = this.order.after(s))
+      yield [this.slots.id(s), this.seqs[s]!];
   }
 
   *keys(): MapIterator<string> {
-    for (let s = this.head; s !== NONE; s = this.next[s]!) yield this.slots.id(s);
+    for (let s = this.order.first(); s !== NO_SLOT; s = this.order.after(s)) yield this.slots.id(s);
   }
 
   *values(): MapIterator<number> {
-    for (let s = this.head; s !== NONE; s = this.next[s]!) yield this.seqs[s]!;
+    for (let s = this.order.first(); s !== NO_SLOT; s = this.order.after(s)) yield this.seqs[s]!;
   }
 
   [Symbol.iterator](): MapIterator<[string, number]> {
@@ -125,12 +119,7 @@ export class SourceSeqs implements ReadonlyMap<string, number> {
   }
 
   private unlink(slot: number): void {
-    const p = this.prev[slot]!;
-    const n = this.next[slot]!;
-    if (p === NONE) this.head = n;
-    else this.next[p] = n;
-    if (n === NONE) this.tail = p;
-    else this.prev[n] = p;
+    this.order.remove(slot);
     this.present[slot] = 0;
     this.count--;
     this.slots.release(slot);
@@ -141,16 +130,11 @@ export class SourceSeqs implements ReadonlyMap<string, number> {
     // costs more than the copies (a few dozen over a link's life).
     const n = Math.max(64, capacity, Math.ceil(this.present.length * 1.25));
     const seqs = this.seqs instanceof Uint32Array ? new Uint32Array(n) : new Float64Array(n);
-    const prev = new Int32Array(n);
-    const next = new Int32Array(n);
     const present = new Uint8Array(n);
     seqs.set(this.seqs);
-    prev.set(this.prev);
-    next.set(this.next);
+    this.order.grow(n);
     present.set(this.present);
     this.seqs = seqs;
-    this.prev = prev;
-    this.next = next;
     this.present = present;
   }
 }

@@ -1,12 +1,13 @@
 /**
  * A diagnostic: the sizes of the tables inside running peers. It walks a peer's object graph
  * (own properties, up to a depth) and sums, per property path, the sizes of every Map, Set and
- * array found there. Printed at intervals (the long-churn benchmark's `--sizes`, the chaos
+ * array found there, and of every table that says its size (a numeric `size`: the tables kept
+ * in typed columns by slot, such as the known event ids and what each neighbour holds). Printed at intervals (the long-churn benchmark's `--sizes`, the chaos
  * soak's `SYMMETRIC_SOAK_SIZES`), it shows which per-source or per-link table grows with the
  * session instead of with the horizon.
  */
 
-/** Per property path (`driver.timeline.log.sources`), the summed size over the walked roots. */
+/** Per property path (`driver.currentTimeline.log.logs.sources`), the summed size over the walked roots. */
 export type SizeTable = Map<string, number>;
 
 const SKIP = new Set(['app', 'codec', 'transport', 'network', 'options', 'identity', 'secretKey']);
@@ -15,6 +16,13 @@ function sizeOf(v: unknown): number | undefined {
   if (v instanceof Map || v instanceof Set) return v.size;
   if (Array.isArray(v)) return v.length;
   return undefined;
+}
+
+/** The size a table in typed columns says it has (a numeric `size`), if `v` is one. */
+function columnsSize(v: object): number | undefined {
+  if (ArrayBuffer.isView(v)) return undefined;
+  const size = (v as { size?: unknown }).size;
+  return typeof size === 'number' ? size : undefined;
 }
 
 /**
@@ -46,6 +54,8 @@ export function tableSizes(
       }
       return;
     }
+    const columns = columnsSize(v);
+    if (columns !== undefined) into.set(path, (into.get(path) ?? 0) + columns);
     if (ArrayBuffer.isView(v) || d <= 0) return;
     for (const key of Object.keys(v)) {
       if (SKIP.has(key)) continue;

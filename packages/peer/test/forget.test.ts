@@ -24,9 +24,9 @@ function perSource(p: AnyPeer): {
 } {
   const t = tableSizes(p, new Map(), 8);
   return {
-    known: t.get('ctx.eventIds.sources') ?? 0,
+    known: t.get('ctx.eventIds') ?? 0,
     tombstones: t.get('ctx.eventIds.tombstones') ?? 0,
-    log: t.get('driver.currentTimeline.log.sources') ?? 0,
+    log: t.get('driver.currentTimeline.log.logs.sources') ?? 0,
     folded: t.get('driver.currentTimeline.log.baseFrontier') ?? 0,
     holds: t.get('repair.frontiers[].holds') ?? 0,
   };

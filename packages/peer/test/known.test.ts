@@ -30,25 +30,26 @@ describe('known event ids of one source', () => {
             model.add(o.add);
             if (!gapBefore && [...model].some((s) => s > frontier())) since = o.at;
           } else if ('raise' in o) {
-            if (o.raise === 0 && known.get('s') === undefined) continue;
+            if (o.raise === 0 && !known.knows('s')) continue;
             known.raiseTo('s', o.raise);
             for (let s = 1; s <= o.raise; s++) model.add(s);
           } else {
             known.truncate('s', o.truncate);
             for (const s of [...model]) if (s > o.truncate) model.delete(s);
           }
-          const k = known.get('s');
-          if (k === undefined) {
+          const slot = known.slotOf('s');
+          if (slot < 0) {
             expect(model.size).toBe(0);
             continue;
           }
           const c = frontier();
           const above = [...model].filter((s) => s > c).sort((a, b) => a - b);
-          expect(k.contiguous).toBe(c);
-          expect(k.max).toBe(Math.max(c, ...above));
-          expect(k.above === undefined ? [] : [...k.above].sort((a, b) => a - b)).toEqual(above);
+          const gap = known.gapAt(slot);
+          expect(known.contiguousAt(slot)).toBe(c);
+          expect(known.maxAt(slot)).toBe(Math.max(c, ...above));
+          expect(gap === undefined ? [] : [...gap.above].sort((a, b) => a - b)).toEqual(above);
           expect(known.gappy.has('s')).toBe(above.length > 0);
-          expect(k.gapSince).toBe(above.length > 0 ? since : -1);
+          expect(gap?.since ?? -1).toBe(above.length > 0 ? since : -1);
           if (above.length === 0) since = -1;
           for (let s = 1; s <= 31; s++) expect(known.has('s', s)).toBe(model.has(s));
         }
