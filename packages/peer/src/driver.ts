@@ -434,7 +434,7 @@ export class Driver<S, E> {
     // snapshot that the history it adopts holds (its server claims them: folded there by now,
     // perhaps, so never repaired in). Its own events the room moved on past (settled, or before
     // the snapshot) go to the offline-merge policy. What it drops stays unknown.
-    const bound = this.settledBound(now);
+    const bound = this.historyBound(now);
     const keep: TimelineEvent<E>[] = [];
     const dropped: TimelineEvent<E>[] = [];
     for (const e of carry) {
