@@ -319,6 +319,10 @@ export class Join<S, E> {
       this.ctx.send(link, REFUSAL);
       return;
     }
+    // Our frontier first (FIFO: it arrives before the snapshot): the requester keeps the events
+    // after the snapshot that our history holds by it, and the one it sent may be older than
+    // events we took since (repairs the requester itself sent us, perhaps).
+    this.host.sendFrontier(link);
     for (const chunk of chunks) {
       this.ctx.send(link, chunk);
       if (link.protocol.kind === 'closed') return;
