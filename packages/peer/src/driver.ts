@@ -434,12 +434,10 @@ export class Driver<S, E> {
     }
     // A peer re-basing (it vouches) keeps what is not settled, and the settled events after the
     // snapshot that the history it adopts holds (its server claims them, in the frontier it sent
-    // just before the snapshot: folded there by now, perhaps, so never repaired in). Settled by
-    // the network's time even while it still takes over history from an earlier re-base: the
-    // events of the history it leaves that the new one refused as settled do not come along.
-    // Its own events the room moved on past (settled, or before the snapshot) go to the
-    // offline-merge policy. What it drops stays unknown.
-    const bound = this.historyBound(now);
+    // just before the snapshot: folded there by now, perhaps, so never repaired in). Its own
+    // events the room moved on past (settled, or before the snapshot) go to the offline-merge
+    // policy. What it drops stays unknown.
+    const bound = this.settledBound(now);
     const keep: TimelineEvent<E>[] = [];
     const dropped: TimelineEvent<E>[] = [];
     for (const e of carry) {
