@@ -301,14 +301,10 @@ export class KnownEvents {
 
   /** Forget every source (a re-base); tombstones stay: what they cover is settled everywhere. */
   clear(): void {
-    const order = this.order;
-    for (let s = order.first(); s !== NONE; ) {
-      const n = order.after(s);
+    this.order.drain((s) => {
       this.present[s] = 0;
       this.registry.release(s);
-      s = n;
-    }
-    order.clear();
+    });
     this.known = 0;
     this.gaps.clear();
     this.gappy.clear();

@@ -54,6 +54,16 @@ export class SlotOrder {
     else this.prev[n] = p + 1;
   }
 
+  /** Call `each` on every slot, in order, then empty the list (`each` may reuse the slot). */
+  drain(each: (slot: number) => void): void {
+    for (let s = this.head; s !== NO_SLOT; ) {
+      const n = this.next[s]! - 1;
+      each(s);
+      s = n;
+    }
+    this.clear();
+  }
+
   /** Empty the list. */
   clear(): void {
     this.head = NO_SLOT;

@@ -72,14 +72,10 @@ export class SourceSeqs implements ReadonlyMap<string, number> {
 
   /** Drop every source (the link closed): their slots are given back. */
   clear(): void {
-    const order = this.order;
-    for (let s = order.first(); s !== NO_SLOT; ) {
-      const n = order.after(s);
+    this.order.drain((s) => {
       this.present[s] = 0;
       this.slots.release(s);
-      s = n;
-    }
-    order.clear();
+    });
     this.count = 0;
   }
 

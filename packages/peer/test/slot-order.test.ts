@@ -2,7 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NO_SLOT, SlotOrder } from '../src/slot-order.js';
 
-type Op = { kind: 'append' | 'remove'; slot: number } | { kind: 'clear' } | { kind: 'grow'; by: number };
+type Op =
+  | { kind: 'append' | 'remove'; slot: number }
+  | { kind: 'clear' }
+  | { kind: 'drain' }
+  | { kind: 'grow'; by: number };
 
 describe('SlotOrder (slots in the order appended)', () => {
   it('lists what an array lists, through removals, clears and growth past 16-bit slots', () => {
@@ -12,6 +16,7 @@ describe('SlotOrder (slots in the order appended)', () => {
       { weight: 4, arbitrary: fc.record({ kind: fc.constant('append' as const), slot }) },
       { weight: 2, arbitrary: fc.record({ kind: fc.constant('remove' as const), slot }) },
       { weight: 1, arbitrary: fc.constant({ kind: 'clear' as const }) },
+      { weight: 1, arbitrary: fc.constant({ kind: 'drain' as const }) },
       { weight: 1, arbitrary: fc.record({ kind: fc.constant('grow' as const), by: fc.nat(3) }) },
     );
     fc.assert(
@@ -22,6 +27,11 @@ describe('SlotOrder (slots in the order appended)', () => {
         for (const o of ops) {
           if (o.kind === 'clear') {
             order.clear();
+            model.length = 0;
+          } else if (o.kind === 'drain') {
+            const seen: number[] = [];
+            order.drain((s) => seen.push(s));
+            expect(seen).toEqual(model);
             model.length = 0;
           } else if (o.kind === 'grow') {
             order.grow(order.length + o.by);
