@@ -5,12 +5,19 @@
  * plot and a JSON of CPU, memory, traffic, rollback against its bound and convergence against N.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { fitPowerLaw, type ScaleRow, type ScaleRunSpec, scaleDeltaMs } from './scale.js';
-import { fits, type ScaleReport, scaleMarkdown, scaleSvg } from './scale-report.js';
+import {
+  fits,
+  mergeReports,
+  ScaleMergeError,
+  type ScaleReport,
+  scaleMarkdown,
+  scaleSvg,
+} from './scale-report.js';
 
 const program = new Command()
   .name('scale')
@@ -29,6 +36,10 @@ const program = new Command()
   .option('--out <dir>', 'where results go', new URL('../results/', import.meta.url).pathname)
   .option('--cpu-prof <dir>', 'write a V8 CPU profile of each size into this directory')
   .option('--max-old-space <mb>', 'heap limit of each size, MB', (v) => Number.parseInt(v, 10), 8192)
+  .option(
+    '--merge <files>',
+    'run nothing: merge saved reports (comma-separated .json) of one scenario into one, named --label, with fits over all their sizes',
+  )
   .parse();
 const opts = program.opts<{
   sizes: string;
@@ -40,6 +51,7 @@ const opts = program.opts<{
   out: string;
   cpuProf?: string;
   maxOldSpace: number;
+  merge?: string;
 }>();
 
 const sizes = opts.sizes
@@ -107,20 +119,10 @@ function notRun(peers: number, reason: string): ScaleRow {
   };
 }
 
-/** Write the report of the sizes done so far (after each size, so an interrupted run keeps them). */
-function write(final: boolean): void {
-  const report: ScaleReport = {
-    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version },
-    startedAt,
-    label: opts.label,
-    durationS: opts.duration,
-    seed: opts.seed,
-    trusted: !opts.authenticated,
-    rows,
-    ...fits(rows),
-  };
+/** Writes a report's JSON, markdown and plot under --out, named by its label. */
+function save(report: ScaleReport, final: boolean): void {
   mkdirSync(opts.out, { recursive: true });
-  const base = join(opts.out, opts.label);
+  const base = join(opts.out, report.label);
   writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(`${base}.md`, scaleMarkdown(report));
   writeFileSync(`${base}.svg`, scaleSvg(report));
@@ -128,6 +130,39 @@ function write(final: boolean): void {
     process.stdout.write(scaleMarkdown(report));
     process.stderr.write(`wrote ${base}.{json,md,svg}\n`);
   }
+}
+
+/** Write the report of the sizes done so far (after each size, so an interrupted run keeps them). */
+function write(final: boolean): void {
+  save(
+    {
+      machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version },
+      startedAt,
+      label: opts.label,
+      durationS: opts.duration,
+      seed: opts.seed,
+      trusted: !opts.authenticated,
+      rows,
+      ...fits(rows),
+    },
+    final,
+  );
+}
+
+if (opts.merge !== undefined) {
+  const files = opts.merge
+    .split(',')
+    .map((f) => f.trim())
+    .filter((f) => f !== '');
+  const reports = files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as ScaleReport);
+  try {
+    save(mergeReports(reports, opts.label), true);
+  } catch (error) {
+    if (!(error instanceof ScaleMergeError)) throw error;
+    process.stderr.write(`scale: ${error.message}\n`);
+    process.exit(2);
+  }
+  process.exit(0);
 }
 
 const startedAt = new Date().toISOString();

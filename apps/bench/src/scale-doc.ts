@@ -14,10 +14,13 @@ import {
   gossipSimMarkdown,
 } from './gossip-tables.js';
 import type { Comparison } from './real/compare.js';
+import { fitPowerLaw } from './scale.js';
 import type { ScaleReport } from './scale-report.js';
 
 /** The generated sections by marker name. */
-export type ScaleSections = Readonly<Record<'sim' | 'real' | 'gossip-sim' | 'gossip-real', string>>;
+export type ScaleSections = Readonly<
+  Record<'growth' | 'sim' | 'real' | 'gossip-sim' | 'gossip-real', string>
+>;
 
 const f = (x: number | null | undefined, d = 2): string =>
   x === null || x === undefined ? '–' : x.toFixed(d);
@@ -92,6 +95,38 @@ export function simSection(results: string): string {
   return lines.join('\n');
 }
 
+/**
+ * The growth section: of the reports in `results/scale-sim/`, the one with the most sizes run
+ * to the end (the newest among equals), its sizes, its fitted exponents and its plot.
+ */
+export function growthSection(results: string): string {
+  const dir = join(results, 'scale-sim');
+  if (!existsSync(dir)) return 'No results yet (run the commands above).';
+  const reports = readdirSync(dir)
+    .filter((x) => x.endsWith('.json'))
+    .map((file) => ({ file, r: JSON.parse(readFileSync(join(dir, file), 'utf8')) as ScaleReport }))
+    .map((x) => ({ ...x, ran: x.r.rows.filter((row) => row.ran) }))
+    .filter((x) => x.ran.length >= 3)
+    .sort((a, b) => b.ran.length - a.ran.length || b.r.startedAt.localeCompare(a.r.startedAt));
+  const best = reports[0];
+  if (best === undefined) return 'No run of three sizes or more yet.';
+  const done = best.ran;
+  const exp = (fit: { exponent: number } | null): string =>
+    fit === null ? '–' : `N^${fit.exponent.toFixed(2)}`;
+  const cpu = fitPowerLaw(done.map((row) => [row.peers, row.cpuS]));
+  const rss = fitPowerLaw(done.map((row) => [row.peers, row.peakRssMb]));
+  const heap = fitPowerLaw(done.map((row) => [row.peers, (row.heapPerPeerMb ?? 0) * row.peers]));
+  const sizes = done.map((row) => row.peers.toLocaleString('en-US')).join(', ');
+  const svg = best.file.replace(/\.json$/, '.svg');
+  return [
+    `\`${best.r.label}\` (N = ${sizes}; ${best.r.durationS} virtual s, seed ${best.r.seed}): ` +
+      `CPU-s ∝ ${exp(cpu)}, peak RSS ∝ ${exp(rss)}, live heap of the room ∝ ${exp(heap)} ` +
+      '(least squares on log-log over the sizes that ran to the end).',
+    '',
+    `![CPU seconds and peak RSS against N, log-log, with the fitted lines](../apps/bench/results/scale-sim/${svg})`,
+  ].join('\n');
+}
+
 /** The body of a generated page: everything after its `# ` title and the reproduce line. */
 function body(md: string): string {
   return md
@@ -131,6 +166,7 @@ export function scaleSections(results: string): ScaleSections {
         };
   const real = read<GossipRealSaved>('gossip-real.json');
   return {
+    growth: growthSection(results),
     sim: simSection(results),
     real: realSection(results),
     'gossip-sim': sim === undefined ? 'No results yet.' : body(gossipSimMarkdown(sim)),

@@ -158,3 +158,42 @@ export function scaleSvg(r: ScaleReport): string {
 function escapeXml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
+
+/** Why reports cannot be merged into one series. */
+export class ScaleMergeError extends Error {
+  override readonly name = 'ScaleMergeError';
+}
+
+/**
+ * One report from the runs of one runtime at different sizes (each size run on its own, e.g. the
+ * largest in a run of its own): the rows of every report, smallest N first, the later report's
+ * row kept where two ran the same N; the fits over all of them.
+ *
+ * @throws {ScaleMergeError} when the reports differ in virtual duration, seed or trust (their
+ * rows would not be one scenario at growing sizes), or when there is none.
+ */
+export function mergeReports(reports: readonly ScaleReport[], label: string): ScaleReport {
+  const first = reports[0];
+  if (first === undefined) throw new ScaleMergeError('no report to merge');
+  for (const r of reports) {
+    if (r.durationS !== first.durationS || r.seed !== first.seed || r.trusted !== first.trusted) {
+      throw new ScaleMergeError(
+        `report "${r.label}" (${r.durationS} virtual s, seed ${r.seed}, ${r.trusted ? 'trusted' : 'authenticated'}) ` +
+          `is not the scenario of "${first.label}" (${first.durationS} virtual s, seed ${first.seed}, ${first.trusted ? 'trusted' : 'authenticated'})`,
+      );
+    }
+  }
+  const byPeers = new Map<number, ScaleRow>();
+  for (const r of reports) for (const row of r.rows) byPeers.set(row.peers, row);
+  const rows = [...byPeers.values()].sort((a, b) => a.peers - b.peers);
+  return {
+    machine: first.machine,
+    startedAt: reports.map((r) => r.startedAt).sort()[0] ?? first.startedAt,
+    label,
+    durationS: first.durationS,
+    seed: first.seed,
+    trusted: first.trusted,
+    rows,
+    ...fits(rows),
+  };
+}

@@ -68,3 +68,81 @@ describe('the simulated-room section', () => {
     expect(lines[0]).toContain('| 2.000 | 12.00 | 8.00 | 1.50 |');
   });
 });
+
+describe('merged series and the growth section', () => {
+  const row = (peers: number, cpuS: number) => ({
+    peers,
+    durationS: 120,
+    ran: true,
+    fractionDone: 1,
+    cpuS,
+    wallS: 1,
+    peakRssMb: peers / 2,
+    heapPerPeerMb: 0.5,
+    messages: peers * 100,
+    bytes: 0,
+    eventsGenerated: 0,
+    eventsSent: 0,
+    eventFrameBytes: 0,
+    eventFrames: 0,
+    bytesPerEventPerLink: null,
+    codecBatchedBytesPerEvent: null,
+    rollbackPct: 0,
+    lowerBoundPct: 0,
+    rollbackToLowerBound: null,
+    converged: true,
+    deltaMs: 500,
+  });
+  const report = (label: string, startedAt: string, rows: ReturnType<typeof row>[], seed = 1) => ({
+    machine: { cpu: 'x', cores: 2, node: 'v24' },
+    startedAt,
+    label,
+    durationS: 120,
+    seed,
+    trusted: true,
+    rows,
+    cpuFit: null,
+    rssFit: null,
+    heapFit: null,
+  });
+
+  it('merges the sizes of several reports, smallest first, and fits over all of them', async () => {
+    const { mergeReports } = await import('../src/scale-report.js');
+    // CPU-s = N² / 1000 exactly: the fitted exponent is 2.
+    const small = report('small', '2026-01-02', [row(1000, 1000), row(200, 40)]);
+    const large = report('large', '2026-01-01', [row(5000, 25_000)]);
+    const merged = mergeReports([small, large], 'all');
+    expect(merged.rows.map((r) => r.peers)).toEqual([200, 1000, 5000]);
+    expect(merged.label).toBe('all');
+    expect(merged.startedAt).toBe('2026-01-01');
+    expect(merged.cpuFit?.exponent).toBeCloseTo(2, 9);
+    expect(merged.rssFit?.exponent).toBeCloseTo(1, 9);
+    expect(merged.cpuFit?.points).toBe(3);
+  });
+
+  it('refuses reports of another scenario (seed, duration or trust) with a typed error', async () => {
+    const { mergeReports, ScaleMergeError } = await import('../src/scale-report.js');
+    const a = report('a', '', [row(200, 40)]);
+    const b = report('b', '', [row(1000, 1000)], 2);
+    expect(() => mergeReports([a, b], 'x')).toThrow(ScaleMergeError);
+    expect(() => mergeReports([], 'x')).toThrow(ScaleMergeError);
+  });
+
+  it('the growth section shows the run with the most sizes: its fitted exponents and its plot', async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const { growthSection } = await import('../src/scale-doc.js');
+    const dir = mkdtempSync(join(tmpdir(), 'scale-growth-'));
+    mkdirSync(join(dir, 'scale-sim'));
+    expect(growthSection(dir)).toMatch(/No run of three sizes/);
+    const write = (file: string, r: unknown) =>
+      writeFileSync(join(dir, 'scale-sim', file), JSON.stringify(r));
+    write('1-two.json', report('two', '2026-03-01', [row(200, 40), row(1000, 1000)]));
+    write('2-three.json', report('three', '2026-01-01', [row(200, 40), row(1000, 1000), row(2000, 4000)]));
+    const text = growthSection(dir);
+    expect(text).toContain('`three` (N = 200, 1,000, 2,000;');
+    expect(text).toContain('CPU-s ∝ N^2.00');
+    expect(text).toContain('(../apps/bench/results/scale-sim/2-three.svg)');
+  });
+});
