@@ -33,12 +33,43 @@ import { encodeAuth, encodeChallenge, encodeEvidence } from './security.js';
 import { SourceTable } from './source-table.js';
 import { Writer } from './wire.js';
 
+/** Event payload values whose bytes are kept per payload codec (a power of two). */
+const PAYLOAD_MEMO = 8;
+
+/**
+ * The bytes of recent number and boolean event payloads of one payload codec, direct-mapped by
+ * the value's low bits: links relay the same few values (an app's keys) over and over, and a
+ * payload codec is deterministic, so each value is encoded once, not once per event and link.
+ * The bytes are only ever copied into frames.
+ */
+interface PayloadMemo {
+  readonly values: unknown[];
+  readonly bytes: (Uint8Array | undefined)[];
+}
+
+const memos = new WeakMap<PayloadCodec<unknown>, PayloadMemo>();
+
+/** The memo of `codec` (made at its first encoder). */
+function memoOf(codec: PayloadCodec<unknown>): PayloadMemo {
+  let memo = memos.get(codec);
+  if (memo === undefined) {
+    memo = {
+      values: new Array<unknown>(PAYLOAD_MEMO).fill(undefined),
+      bytes: new Array<Uint8Array | undefined>(PAYLOAD_MEMO).fill(undefined),
+    };
+    memos.set(codec, memo);
+  }
+  return memo;
+}
+
 /** One link's frame encoder (its own source-id table). */
 export class Encoder<E> implements FrameEncoder<E> {
   private readonly w = new Writer();
   private readonly table: SourceTable;
   /** Last seq of each source in the `events` frame being encoded (cleared per frame). */
   private readonly lastSeq = new Map<string, number>();
+  /** Bytes of recent number and boolean payloads (shared by the encoders of one payload codec). */
+  private readonly memo: PayloadMemo;
 
   /**
    * @param table the peer-id table (a fresh one by default; tests give a small one)
@@ -50,6 +81,7 @@ export class Encoder<E> implements FrameEncoder<E> {
     table?: SourceTable,
   ) {
     this.table = table ?? new SourceTable(true);
+    this.memo = memoOf(payload);
   }
 
   get sourceCount(): number {
@@ -211,7 +243,7 @@ export class Encoder<E> implements FrameEncoder<E> {
       const source = ev.source;
       const seq = checkUint(ev.seq, 'event.seq', 1);
       const tick = checkUint(ev.tick, 'event.tick');
-      const body = encodeWith(this.payload, ev.payload, l.maxPayloadBytes, 'event.payload');
+      const body = this.payloadBytes(ev.payload);
       const sig =
         ev.signature === undefined ? undefined : checkBytes(ev.signature, l.maxSignatureBytes, 'signature');
       const same = i > 0 && source === prevSource;
@@ -241,6 +273,22 @@ export class Encoder<E> implements FrameEncoder<E> {
       prevTick = tick;
     }
     lastSeq?.clear(); // no frame's sources kept between frames
+  }
+
+  /** An event payload's bytes (from the memo for numbers and booleans seen lately). */
+  private payloadBytes(payload: E): Uint8Array {
+    const max = this.limits.maxPayloadBytes;
+    const kind = typeof payload;
+    if (kind !== 'number' && kind !== 'boolean')
+      return encodeWith(this.payload, payload, max, 'event.payload');
+    const memo = this.memo;
+    const i = ((payload as number) | 0) & (PAYLOAD_MEMO - 1);
+    const known = memo.bytes[i];
+    if (known !== undefined && Object.is(memo.values[i], payload) && known.length <= max) return known;
+    const bytes = encodeWith(this.payload, payload, max, 'event.payload');
+    memo.values[i] = payload;
+    memo.bytes[i] = bytes;
+    return bytes;
   }
 
   private request(f: RequestFrame): void {

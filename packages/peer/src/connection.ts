@@ -56,8 +56,13 @@ export class ConnectionTracker {
 
   /** Re-derive the state (see {@link connectionState}); `onChange` runs when it changed. */
   update(status: PeerStatus, neighbours: number, dialling: number): void {
+    // Housekeeping re-derives it every round: nothing is built while it stays the same.
+    const c = this.current;
+    const kind =
+      neighbours === 0 ? (dialling > 0 ? 'connecting' : 'alone') : status === 'live' ? 'live' : 'catching-up';
+    const count = neighbours === 0 ? (dialling > 0 ? dialling : 0) : neighbours;
+    if (kind === c.kind && count === countOf(c)) return;
     const next = connectionState(status, neighbours, dialling);
-    if (sameConnection(next, this.current)) return;
     this.current = next;
     this.onChange(next);
   }

@@ -23,7 +23,7 @@ import { host } from './context.js';
 import { PeerError, type PeerErrorCode } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import type { LinkUse } from './quota-guard.js';
-import { RelayQueue } from './relay-queue.js';
+import { nothingRelayed, RelayQueue } from './relay-queue.js';
 import type { RemoteFrontier } from './remote-frontier.js';
 import type { Signer } from './signing.js';
 import type { PeerCounters } from './stats.js';
@@ -81,7 +81,9 @@ export class LinkEntry<E> {
   /** What the quota guard counts of this link (kept here once looked up: read for every frame). */
   quotaUse: LinkUse | undefined;
   /** Events to relay to the neighbour when the current delivery turn ends (see relay-queue.ts). */
-  readonly relayed: WireEvent<E>[] = [];
+  relayed: readonly WireEvent<E>[] = nothingRelayed<E>();
+  /** Whether `relayed` is the relay queue's own array (see relay-queue.ts). */
+  relayedOwned = false;
   /** Local time before which no SYNC is due on this link (the clock's schedule, read at each send). */
   syncDueAt = Number.NEGATIVE_INFINITY;
 

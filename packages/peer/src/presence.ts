@@ -386,7 +386,9 @@ export class PresenceChannel<S, E> {
     // In a room where every peer beacons at every slot, an expired entry is a peer that left;
     // in a larger one a source may stay silent for longer, and its samples age in delay.ts.
     const everySlot = this.delay.auto.sources + 1 <= BEACON_SOURCES;
-    for (const e of this.table.expire(now)) {
+    const gone = this.table.expire(now);
+    for (let i = 0; i < gone.length; i++) {
+      const e = gone[i]!;
       if (everySlot) this.delay.auto.forget(e.source);
       if (e.user !== null) this.changed(e.source);
     }

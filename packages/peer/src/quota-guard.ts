@@ -22,6 +22,11 @@ export interface LinkUse {
   lastHeard: number;
 }
 
+/** New sources of an `events` frame compared one by one (those past them go in a set). */
+const FRESH_SCANNED = 16;
+/** The first new sources of the `events` frame being checked (emptied after each). */
+const freshScratch: string[] = [];
+
 /** Per-link and room-wide quotas. @internal */
 export class QuotaGuard<S, E> {
   private readonly use = new Map<string, LinkUse>();
@@ -90,16 +95,27 @@ export class QuotaGuard<S, E> {
     if (!u.events.take(events.length, now))
       return this.violate(link, `more than ${q.eventsPerSecondPerLink} events/s`);
     const known = this.ctx.eventIds;
-    let fresh: Set<string> | undefined;
-    for (const ev of events) {
-      if (known.knows(ev.source) || fresh?.has(ev.source) === true) continue;
-      (fresh ??= new Set()).add(ev.source);
+    // The sources new to this peer in the frame: a scan of the first few (a frame usually has
+    // one or two), a set beyond them.
+    const fresh = freshScratch;
+    let count = 0;
+    let more: Set<string> | undefined;
+    let excess: string | undefined;
+    for (let i = 0; i < events.length && excess === undefined; i++) {
+      const source = events[i]!.source;
+      if (known.knows(source)) continue;
+      let seen = more?.has(source) === true;
+      for (let j = 0; j < count && j < FRESH_SCANNED && !seen; j++) seen = fresh[j] === source;
+      if (seen) continue;
+      if (count < FRESH_SCANNED) fresh[count] = source;
+      else (more ??= new Set()).add(source);
+      count++;
       if (++u.newSources > q.newSourcesPerLink)
-        return this.violate(link, `more than ${q.newSourcesPerLink} new sources from one link`);
-      if (known.size + fresh.size > q.maxSources)
-        return this.violate(link, `more than ${q.maxSources} sources in the room`);
+        excess = `more than ${q.newSourcesPerLink} new sources from one link`;
+      else if (known.size + count > q.maxSources) excess = `more than ${q.maxSources} sources in the room`;
     }
-    return true;
+    for (let j = 0; j < count && j < FRESH_SCANNED; j++) fresh[j] = '';
+    return excess === undefined || this.violate(link, excess);
   }
 
   /** Housekeeping of a running link: `false` (link closed) when nothing arrived for `idleTimeoutMs`. */

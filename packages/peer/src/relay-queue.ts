@@ -9,15 +9,31 @@
 import type { WireEvent } from '@symmetric/codec';
 import { host } from './context.js';
 
-/** What the queue needs of a link: the events held for it (an array kept across turns). @internal */
+/** Nothing held. */
+const NOTHING: readonly WireEvent<never>[] = Object.freeze([]);
+
+/** What the queue needs of a link: the events held for it. @internal */
 export interface RelayTarget<E> {
-  /** Events to relay on this link at the end of the current turn, in the order they came. */
-  readonly relayed: WireEvent<E>[];
+  /**
+   * Events to relay on this link at the end of the current turn, in the order they came: the
+   * first batch relayed to it in the turn itself (usually the only one: no copy), an array of
+   * the queue's own once a second one came.
+   */
+  relayed: readonly WireEvent<E>[];
+  /** Whether {@link relayed} is the queue's own array (later batches are appended to it). */
+  relayedOwned: boolean;
+}
+
+/** What a link holds when nothing is held (for a {@link RelayTarget}'s initial value). @internal */
+export function nothingRelayed<E>(): readonly WireEvent<E>[] {
+  return NOTHING;
 }
 
 /** The links with events held in the current turn. @internal */
 export class RelayQueue<E, L extends RelayTarget<E>> {
-  private readonly waiting: L[] = [];
+  /** The links in `waiting[0 .. waitingCount)` (the array keeps its storage from turn to turn). */
+  private readonly waiting: (L | undefined)[] = [];
+  private waitingCount = 0;
   private scheduled = false;
   private readonly onMicrotask = (): void => {
     this.scheduled = false;
@@ -29,11 +45,24 @@ export class RelayQueue<E, L extends RelayTarget<E>> {
     private readonly send: (link: L, events: readonly WireEvent<E>[]) => void,
   ) {}
 
-  /** Hold `events` for `link` until the turn ends. */
+  /**
+   * Hold `events` for `link` until the turn ends (held as they are: the caller must not change
+   * the array afterwards).
+   */
   add(link: L, events: readonly WireEvent<E>[]): void {
+    if (events.length === 0) return;
     const held = link.relayed;
-    if (held.length === 0) this.waiting.push(link);
-    for (let i = 0; i < events.length; i++) held.push(events[i]!);
+    if (held.length === 0) {
+      this.waiting[this.waitingCount++] = link;
+      link.relayed = events;
+      link.relayedOwned = false;
+    } else if (link.relayedOwned) {
+      const own = held as WireEvent<E>[];
+      for (let i = 0; i < events.length; i++) own.push(events[i]!);
+    } else {
+      link.relayed = held.concat(events);
+      link.relayedOwned = true;
+    }
     if (!this.scheduled) {
       this.scheduled = true;
       host.queueMicrotask(this.onMicrotask);
@@ -44,26 +73,26 @@ export class RelayQueue<E, L extends RelayTarget<E>> {
   flushLink(link: L): void {
     const held = link.relayed;
     if (held.length === 0) return;
-    try {
-      this.send(link, held);
-    } finally {
-      held.length = 0;
-    }
+    link.relayed = NOTHING;
+    link.relayedOwned = false;
+    this.send(link, held);
   }
 
   /** The turn ended: every link's held events leave, one frame per link. */
   flush(): void {
     const waiting = this.waiting;
-    if (waiting.length === 0) return;
+    if (this.waitingCount === 0) return;
     try {
-      for (let i = 0; i < waiting.length; i++) this.flushLink(waiting[i]!);
+      for (let i = 0; i < this.waitingCount; i++) this.flushLink(waiting[i]!);
     } finally {
-      waiting.length = 0;
+      for (let i = 0; i < this.waitingCount; i++) waiting[i] = undefined;
+      this.waitingCount = 0;
     }
   }
 
   /** Drop what `link` holds (it closed). */
   drop(link: L): void {
-    link.relayed.length = 0;
+    link.relayed = NOTHING;
+    link.relayedOwned = false;
   }
 }

@@ -52,6 +52,8 @@ export function virtualNetwork<S, E>(
     time: 'virtual',
     seed: deriveSeed(seed, 'net'),
     latency: spec.latency,
+    // Peers encode each frame into an array of its own and never touch it again: no copy.
+    copyFrames: false,
     ...(carried === undefined
       ? {}
       : {

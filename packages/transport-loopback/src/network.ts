@@ -46,6 +46,8 @@ export class LoopbackNetwork {
   readonly maxFrameBytes: number;
   /** Whether dialled links open after one latency sample. */
   readonly connectLatency: boolean;
+  /** Whether `send` keeps a copy of each frame (else the frame itself is delivered). */
+  readonly copyFrames: boolean;
   private readonly defaultLatency: LatencyModel;
   private readonly rng: SeededRandom;
   private readonly onFrameSent: ((frame: SentFrame) => void) | undefined;
@@ -79,8 +81,9 @@ export class LoopbackNetwork {
 
   /** @throws {LoopbackError} `BAD_OPTIONS` or `BAD_LATENCY` for malformed options. */
   constructor(options: LoopbackNetworkOptions = {}) {
-    const { time, seed, maxFrameBytes, connectLatency, latency, onFrameSent } =
+    const { time, seed, maxFrameBytes, connectLatency, copyFrames, latency, onFrameSent } =
       resolveNetworkOptions(options);
+    this.copyFrames = copyFrames;
     this.onFrameSent = onFrameSent;
     this.time = time;
     this.maxFrameBytes = maxFrameBytes;
@@ -301,7 +304,7 @@ export class LoopbackNetwork {
     end.lastAt = at;
     this.counters.framesSent++;
     this.counters.bytesSent += frame.length;
-    this.schedule(end, at, frame.slice());
+    this.schedule(end, at, this.copyFrames ? frame.slice() : frame);
     this.onFrameSent?.({
       from: end.owner.address,
       to: end.remoteAddress,

@@ -21,6 +21,13 @@ export interface LoopbackNetworkOptions {
    */
   connectLatency?: boolean;
   /**
+   * `true` (default): `send` keeps a copy of each frame, so a sender may reuse its buffer at
+   * once. `false`: the frame itself is delivered, for senders that never change a frame once
+   * sent (the simulator's peers hand over a fresh array per frame): one allocation and copy
+   * less per frame.
+   */
+  copyFrames?: boolean;
+  /**
    * Observation hook: called for every frame `send` accepts, with the latency drawn for it and
    * the instant it is due (FIFO included). It only observes: delivery order and timing, and the
    * latency samples, are the same with or without it. It must not throw.
@@ -88,6 +95,7 @@ export interface ResolvedNetworkOptions {
   readonly seed: number;
   readonly maxFrameBytes: number;
   readonly connectLatency: boolean;
+  readonly copyFrames: boolean;
   readonly latency: LatencyModel;
   readonly onFrameSent: ((frame: SentFrame) => void) | undefined;
 }
@@ -115,10 +123,14 @@ export function resolveNetworkOptions(options: LoopbackNetworkOptions): Resolved
   if (typeof connectLatency !== 'boolean') {
     throw new LoopbackError('BAD_OPTIONS', `connectLatency must be a boolean, got ${String(connectLatency)}`);
   }
+  const copyFrames = options.copyFrames ?? true;
+  if (typeof copyFrames !== 'boolean') {
+    throw new LoopbackError('BAD_OPTIONS', `copyFrames must be a boolean, got ${String(copyFrames)}`);
+  }
   const latency = validateLatency(options.latency ?? { dist: 'constant', ms: 0 });
   const onFrameSent = options.onFrameSent;
   if (onFrameSent !== undefined && typeof onFrameSent !== 'function') {
     throw new LoopbackError('BAD_OPTIONS', 'onFrameSent must be a function');
   }
-  return { time, seed, maxFrameBytes, connectLatency, latency, onFrameSent };
+  return { time, seed, maxFrameBytes, connectLatency, copyFrames, latency, onFrameSent };
 }

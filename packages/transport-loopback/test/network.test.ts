@@ -347,6 +347,23 @@ describe('frames', () => {
     ]);
   });
 
+  it('with copyFrames: false are delivered as sent (the same array, in order)', async () => {
+    const { network, ab, hb, ba } = await virtualPair({
+      latency: { dist: 'constant', ms: 1 },
+      copyFrames: false,
+    });
+    const first = new Uint8Array([1, 2, 3]);
+    const second = new Uint8Array([4]);
+    ab.send(first);
+    ab.send(second);
+    network.runUntil(1);
+    const got = hb.frames.get(ba)!;
+    expect(got).toHaveLength(2);
+    expect(got[0]).toBe(first);
+    expect(got[1]).toBe(second);
+    expect(() => new LoopbackNetwork({ copyFrames: 'no' as unknown as boolean })).toThrow(/copyFrames/);
+  });
+
   it('rejects oversized and non-byte frames with typed errors and counts them', async () => {
     const { network, ab } = await virtualPair({ maxFrameBytes: 8 });
     expect(ab.send(new Uint8Array(8))).toBe(true);

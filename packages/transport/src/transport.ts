@@ -48,7 +48,7 @@ export interface Link {
    * (nothing is sent and the link stays open); a transport that only detects the excess later
    * reports it to `onError` instead and closes at most that link.
    * Callers should not modify `frame` after the call: a transport may keep a reference to it
-   * until it is written (the loopback transport copies it).
+   * until it is written (the loopback transport copies it unless told not to).
    */
   send(frame: Uint8Array): boolean;
   /**
