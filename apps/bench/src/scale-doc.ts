@@ -69,7 +69,9 @@ export function simSection(results: string): string {
   const reports = readdirSync(dir)
     .filter((x) => x.endsWith('.json'))
     .sort()
-    .map((x) => JSON.parse(readFileSync(join(dir, x), 'utf8')) as ScaleReport);
+    .map((x) => JSON.parse(readFileSync(join(dir, x), 'utf8')) as ScaleReport)
+    // A merged series repeats the rows of the runs it merges.
+    .filter((r) => r.mergedFrom === undefined);
   const rows = reports
     .flatMap((r) => r.rows.filter((row) => row.ran).map((row) => ({ r, row })))
     .sort((a, b) => a.row.peers - b.row.peers);
@@ -119,7 +121,8 @@ export function growthSection(results: string): string {
   const sizes = done.map((row) => row.peers.toLocaleString('en-US')).join(', ');
   const svg = best.file.replace(/\.json$/, '.svg');
   return [
-    `\`${best.r.label}\` (N = ${sizes}; ${best.r.durationS} virtual s, seed ${best.r.seed}): ` +
+    `\`${best.r.label}\`${best.r.mergedFrom === undefined ? '' : ` (merged from ${best.r.mergedFrom.map((l) => `\`${l}\``).join(' and ')})`} ` +
+      `(N = ${sizes}; ${best.r.durationS} virtual s, seed ${best.r.seed}): ` +
       `CPU-s ∝ ${exp(cpu)}, peak RSS ∝ ${exp(rss)}, live heap of the room ∝ ${exp(heap)} ` +
       '(least squares on log-log over the sizes that ran to the end).',
     '',

@@ -16,6 +16,8 @@ export interface ScaleReport {
   readonly cpuFit: PowerFit | null;
   readonly rssFit: PowerFit | null;
   readonly heapFit: PowerFit | null;
+  /** The labels of the reports this one merges (see {@link mergeReports}); absent for a run. */
+  readonly mergedFrom?: readonly string[];
 }
 
 /** Fits over the sizes that ran to the end. */
@@ -195,5 +197,6 @@ export function mergeReports(reports: readonly ScaleReport[], label: string): Sc
     trusted: first.trusted,
     rows,
     ...fits(rows),
+    mergedFrom: reports.map((r) => r.label),
   };
 }

@@ -118,6 +118,7 @@ describe('merged series and the growth section', () => {
     expect(merged.cpuFit?.exponent).toBeCloseTo(2, 9);
     expect(merged.rssFit?.exponent).toBeCloseTo(1, 9);
     expect(merged.cpuFit?.points).toBe(3);
+    expect(merged.mergedFrom).toEqual(['small', 'large']);
   });
 
   it('refuses reports of another scenario (seed, duration or trust) with a typed error', async () => {
@@ -144,5 +145,13 @@ describe('merged series and the growth section', () => {
     expect(text).toContain('`three` (N = 200, 1,000, 2,000;');
     expect(text).toContain('CPU-s ∝ N^2.00');
     expect(text).toContain('(../apps/bench/results/scale-sim/2-three.svg)');
+    // A merged series is shown here, named with its parts, and left out of the table of runs.
+    const { mergeReports } = await import('../src/scale-report.js');
+    const two = report('two', '2026-03-01', [row(200, 40), row(1000, 1000)]);
+    write('3-all.json', mergeReports([two, report('big', '2026-03-02', [row(5000, 25_000)])], 'all'));
+    write('1-two.json', two);
+    expect(growthSection(dir)).toContain('`all` (merged from `two` and `big`) (N = 200, 1,000, 5,000;');
+    const { simSection } = await import('../src/scale-doc.js');
+    expect(simSection(dir)).not.toContain('`all`');
   });
 });
