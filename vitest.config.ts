@@ -9,5 +9,6 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: ['default', './tooling/vitest/summary-reporter.ts'],
+    setupFiles: ['./tooling/vitest/fast-check-seed.ts'],
   },
 });

@@ -6,6 +6,11 @@ export function packageConfig(dir: string) {
   return defineConfig({
     root: dir,
     resolve: { alias: workspaceAliases() },
-    test: { include: ['test/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 30_000 },
+    test: {
+      include: ['test/**/*.test.ts'],
+      testTimeout: 30_000,
+      hookTimeout: 30_000,
+      setupFiles: [new URL('./fast-check-seed.ts', import.meta.url).pathname],
+    },
   });
 }
