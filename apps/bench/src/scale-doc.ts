@@ -14,8 +14,7 @@ import {
   gossipSimMarkdown,
 } from './gossip-tables.js';
 import type { Comparison } from './real/compare.js';
-import { fitPowerLaw } from './scale.js';
-import type { ScaleReport } from './scale-report.js';
+import { fits, type ScaleReport } from './scale-report.js';
 
 /** The generated sections by marker name. */
 export type ScaleSections = Readonly<
@@ -115,9 +114,7 @@ export function growthSection(results: string): string {
   const done = best.ran;
   const exp = (fit: { exponent: number } | null): string =>
     fit === null ? '–' : `N^${fit.exponent.toFixed(2)}`;
-  const cpu = fitPowerLaw(done.map((row) => [row.peers, row.cpuS]));
-  const rss = fitPowerLaw(done.map((row) => [row.peers, row.peakRssMb]));
-  const heap = fitPowerLaw(done.map((row) => [row.peers, (row.heapPerPeerMb ?? 0) * row.peers]));
+  const { cpuFit: cpu, rssFit: rss, heapFit: heap } = fits(done);
   const sizes = done.map((row) => row.peers.toLocaleString('en-US')).join(', ');
   const svg = best.file.replace(/\.json$/, '.svg');
   return [

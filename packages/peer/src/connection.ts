@@ -9,13 +9,27 @@ import type { ConnectionState, PeerStatus } from './types.js';
  * being dialled and status `status`.
  */
 export function connectionState(status: PeerStatus, neighbours: number, dialling: number): ConnectionState {
-  if (neighbours === 0) return dialling > 0 ? { kind: 'connecting', dialling } : { kind: 'alone' };
-  return status === 'live' ? { kind: 'live', neighbours } : { kind: 'catching-up', neighbours };
+  switch (kindOf(status, neighbours, dialling)) {
+    case 'alone':
+      return { kind: 'alone' };
+    case 'connecting':
+      return { kind: 'connecting', dialling };
+    case 'live':
+      return { kind: 'live', neighbours };
+    case 'catching-up':
+      return { kind: 'catching-up', neighbours };
+  }
 }
 
-/** `true` when `a` and `b` are the same state (kind and count). */
-export function sameConnection(a: ConnectionState, b: ConnectionState): boolean {
-  return countOf(a) === countOf(b) && a.kind === b.kind;
+/** The kind of the state {@link connectionState} builds (read without building it). */
+function kindOf(status: PeerStatus, neighbours: number, dialling: number): ConnectionState['kind'] {
+  if (neighbours === 0) return dialling > 0 ? 'connecting' : 'alone';
+  return status === 'live' ? 'live' : 'catching-up';
+}
+
+/** The count of the state {@link connectionState} builds (read without building it). */
+function countFor(neighbours: number, dialling: number): number {
+  return neighbours === 0 ? (dialling > 0 ? dialling : 0) : neighbours;
 }
 
 function countOf(s: ConnectionState): number {
@@ -58,10 +72,8 @@ export class ConnectionTracker {
   update(status: PeerStatus, neighbours: number, dialling: number): void {
     // Housekeeping re-derives it every round: nothing is built while it stays the same.
     const c = this.current;
-    const kind =
-      neighbours === 0 ? (dialling > 0 ? 'connecting' : 'alone') : status === 'live' ? 'live' : 'catching-up';
-    const count = neighbours === 0 ? (dialling > 0 ? dialling : 0) : neighbours;
-    if (kind === c.kind && count === countOf(c)) return;
+    if (kindOf(status, neighbours, dialling) === c.kind && countFor(neighbours, dialling) === countOf(c))
+      return;
     const next = connectionState(status, neighbours, dialling);
     this.current = next;
     this.onChange(next);
