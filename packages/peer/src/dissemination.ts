@@ -278,6 +278,9 @@ export class EventIntake<S, E> {
       if (fresh === undefined) fresh = events.length === 1 ? events : [ev];
       else (fresh as WireEvent<E>[]).push(ev); // (more than one event: an array of our own)
     }
+    // Events held for this link in this turn that it has just sent itself stay here.
+    if (link.relayed.length > 0 && link.protocol.kind !== 'closed')
+      this.ctx.stats.relaysWithdrawn += this.links.withdrawRelayed(link, events);
     if (fresh === undefined) return;
     this.host.received();
     this.ctx.stats.eventsReceived += fresh.length;

@@ -23,7 +23,7 @@ import { host } from './context.js';
 import { PeerError, type PeerErrorCode } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import type { LinkUse } from './quota-guard.js';
-import { nothingRelayed, RelayQueue } from './relay-queue.js';
+import { nothingRelayed, RelayQueue, sameEvent } from './relay-queue.js';
 import type { RemoteFrontier } from './remote-frontier.js';
 import type { Signer } from './signing.js';
 import type { PeerCounters } from './stats.js';
@@ -452,6 +452,17 @@ export class LinkTable<E> {
   relayEvents(entry: LinkEntry<E>, events: readonly WireEvent<E>[]): void {
     if (entry.protocol.kind === 'closed') return;
     this.relayQueue.add(entry, events);
+  }
+
+  /**
+   * The neighbour behind `entry` sent `copies` in the current turn: events held for it that it
+   * sent itself no longer leave (its copy and ours crossed no wire yet). In an authenticated room
+   * only a copy with the very signature counts (another one is evidence the neighbour needs).
+   * Returns how many were withdrawn.
+   */
+  withdrawRelayed(entry: LinkEntry<E>, copies: readonly WireEvent<E>[]): number {
+    if (entry.relayed.length === 0) return 0;
+    return this.relayQueue.withdraw(entry, copies, sameEvent);
   }
 
   /** The delivery turn ended: the relayed events held leave, one frame per link. */

@@ -12,6 +12,21 @@ import { host } from './context.js';
 /** Nothing held. */
 const NOTHING: readonly WireEvent<never>[] = Object.freeze([]);
 
+/**
+ * `copy` is the event `held`: the same source, seq, tick and re-stamp, and the same signature
+ * bytes (or neither signed; a signature covers the payload). @internal
+ */
+export function sameEvent<E>(held: WireEvent<E>, copy: WireEvent<E>): boolean {
+  if (held.seq !== copy.seq || held.source !== copy.source || held.tick !== copy.tick) return false;
+  if (held.restamps !== copy.restamps) return false;
+  const a = held.signature;
+  const b = copy.signature;
+  if (a === undefined || b === undefined) return a === b;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** What the queue needs of a link: the events held for it. @internal */
 export interface RelayTarget<E> {
   /**
@@ -88,6 +103,37 @@ export class RelayQueue<E, L extends RelayTarget<E>> {
       for (let i = 0; i < this.waitingCount; i++) waiting[i] = undefined;
       this.waitingCount = 0;
     }
+  }
+
+  /**
+   * The neighbour behind `link` sent `copies` itself, in the turn its relays are held: drop the
+   * held events it thereby holds (`same(held, copy)`: the copy is that very event). Returns how
+   * many were dropped.
+   */
+  withdraw(
+    link: L,
+    copies: readonly WireEvent<E>[],
+    same: (held: WireEvent<E>, copy: WireEvent<E>) => boolean,
+  ): number {
+    const held = link.relayed;
+    let kept: WireEvent<E>[] | undefined;
+    for (let i = 0; i < held.length; i++) {
+      const ev = held[i]!;
+      let copied = false;
+      for (let j = 0; j < copies.length; j++) {
+        if (same(ev, copies[j]!)) {
+          copied = true;
+          break;
+        }
+      }
+      if (copied) kept ??= held.slice(0, i);
+      else if (kept !== undefined) kept.push(ev);
+    }
+    if (kept === undefined) return 0;
+    // The link stays in the waiting list; an emptied one sends nothing when the turn ends.
+    link.relayed = kept.length === 0 ? NOTHING : kept;
+    link.relayedOwned = kept.length > 0;
+    return held.length - kept.length;
   }
 
   /** Drop what `link` holds (it closed). */

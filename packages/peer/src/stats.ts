@@ -34,6 +34,7 @@ export function newCounters(): PeerCounters {
     eventsReceived: 0,
     eventsForwarded: 0,
     duplicatesDropped: 0,
+    relaysWithdrawn: 0,
     repairsSent: 0,
     requestsSent: 0,
     syncsSent: 0,

@@ -410,6 +410,11 @@ export interface PeerStats extends TimelineStats {
   readonly eventsForwarded: number;
   /** Copies of events already known, dropped. */
   readonly duplicatesDropped: number;
+  /**
+   * Relayed events not sent to a neighbour because it sent them itself in the same delivery turn
+   * (each a copy that would have crossed the link for nothing).
+   */
+  readonly relaysWithdrawn: number;
   /** Events sent in answer to a frontier or a request (repair). */
   readonly repairsSent: number;
   /** Ranges requested to fill seq gaps. */

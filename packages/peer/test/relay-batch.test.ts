@@ -118,6 +118,32 @@ describe('relayed events batched per link within a delivery turn', () => {
     expect(c.errors).toEqual([]);
   });
 
+  it('an event two neighbours send in one turn is relayed to neither of them', async () => {
+    const { vnet, log } = recordingNet({ dist: 'constant', ms: 20 });
+    const c = await cluster(vnet, { delay: 300 });
+    // A diamond: s reaches d through a and through b, each hop 20 ms.
+    await c.add('s');
+    await c.add('a', {}, ['s']);
+    await c.add('b', {}, ['s']);
+    await c.add('d', {}, ['a', 'b']);
+    c.run(1500);
+    for (const p of c.peers.values()) expect(p.status).toBe('live');
+    const t = c.now();
+    c.peers.get('s')!.emit(RectangleKeys.right);
+    c.run(2500);
+    // a and b pass it on to d at once; both copies reach d in one turn, so each one d would
+    // have relayed to the other side of the diamond is withdrawn: d sends no events at all.
+    expect(eventFrames(log, 'a', 'd', t)).toHaveLength(1);
+    expect(eventFrames(log, 'b', 'd', t)).toHaveLength(1);
+    expect(eventFrames(log, 'd', 'a', t)).toEqual([]);
+    expect(eventFrames(log, 'd', 'b', t)).toEqual([]);
+    expect(c.peers.get('d')!.stats().relaysWithdrawn).toBe(1);
+    expect(c.peers.get('d')!.stats().duplicatesDropped).toBe(1);
+    for (const p of c.peers.values()) expect(p.stats().events).toBe(1);
+    expect(distinct(c.hashes())).toHaveLength(1);
+    expect(c.errors).toEqual([]);
+  });
+
   it('with jitter, no relayed event leaves after the turn it arrived in, and frames carry several', async () => {
     const { vnet, log } = recordingNet({ dist: 'normal', meanMs: 30, sdMs: 15 }, 7);
     const c = await cluster(vnet, { delay: 400 });
