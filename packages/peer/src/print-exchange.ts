@@ -111,7 +111,7 @@ export class PrintExchange {
     if (
       c !== undefined &&
       c.theirs === remote.prints &&
-      c.mine === mine &&
+      (c.mine === mine || n === 0) && // (no prints yet may come as a fresh empty array)
       c.length === n &&
       c.first === first &&
       c.last === last
