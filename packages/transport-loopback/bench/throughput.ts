@@ -57,7 +57,16 @@ function median(xs) {
 const normal = { dist: 'normal', meanMs: 50, sdMs: 10 };
 const constant0 = { dist: 'constant', ms: 0 };
 const uniform = { dist: 'uniform', minMs: 20, maxMs: 80 };
+const constant50 = { dist: 'constant', ms: 50 };
 const cases = [
+  // A large simulated room: many links, one constant latency (every frame in the fast lane).
+  {
+    name: '2000-ring, constant 50 ms, 64 B, 80/ms',
+    peers: 2000,
+    latency: constant50,
+    bytes: 64,
+    perStep: 80,
+  },
   { name: '2 peers, constant 0 ms, 64 B, 1000/ms', peers: 2, latency: constant0, bytes: 64, perStep: 1000 },
   { name: '2 peers, normal 50±10 ms, 64 B, 1000/ms', peers: 2, latency: normal, bytes: 64, perStep: 1000 },
   { name: '21-ring, normal 50±10 ms, 64 B, 1000/ms', peers: 21, latency: normal, bytes: 64, perStep: 1000 },

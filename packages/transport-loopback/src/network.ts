@@ -6,6 +6,7 @@ import {
   type TransportHandler,
 } from '@symmetric/transport';
 import { LoopbackError } from './errors.js';
+import { EventQueue } from './events.js';
 import { type LatencyModel, sampleLatency, validateLatency } from './latency.js';
 import { LoopbackLink, type Pair } from './link.js';
 import {
@@ -16,7 +17,7 @@ import {
   type SentFrame,
 } from './options.js';
 import { PendingDial } from './pending-dial.js';
-import { Channel, EV_CLOSE, EV_FRAME, MinHeap } from './queue.js';
+import { Channel } from './queue.js';
 import { SeededRandom } from './random.js';
 import { LoopbackTransport, type LoopbackTransportOptions } from './transport.js';
 import { Turns } from './turns.js';
@@ -27,8 +28,6 @@ const host = globalThis as unknown as {
   clearTimeout(handle: unknown): void;
   performance: { now(): number };
 };
-
-type HeapItem = Channel<LoopbackLink> | PendingDial;
 
 /**
  * An in-process network of {@link LoopbackTransport}s with a latency model, FIFO links, cuts
@@ -51,7 +50,7 @@ export class LoopbackNetwork {
   private readonly defaultLatency: LatencyModel;
   private readonly rng: SeededRandom;
   private readonly onFrameSent: ((frame: SentFrame) => void) | undefined;
-  private readonly queue = new MinHeap<HeapItem>();
+  private readonly queue = new EventQueue<LoopbackLink, PendingDial>();
   private readonly pairs = new Map<string, Pair>();
   private readonly listeners = new Map<string, LoopbackTransport>();
   /** Started transports, in creation order: the only transports the network holds. */
@@ -177,13 +176,24 @@ export class LoopbackNetwork {
       throw new LoopbackError('BAD_OPTIONS', `runUntil(ms) needs a number, got ${String(ms)}`);
     }
     if (this.running) throw new LoopbackError('REENTRANT', 'runUntil() called from inside a handler');
+    const queue = this.queue;
+    let at = queue.nextAt();
+    // Nothing due (a simulator advances its clock far more often than frames come due).
+    if (at > ms) {
+      if (ms > this.virtualNow) this.virtualNow = ms;
+      return;
+    }
     this.running = true;
     try {
-      const queue = this.queue;
-      for (let at = queue.peekAt(); queue.size > 0 && at <= ms; at = queue.peekAt()) {
+      while (at <= ms && !queue.empty) {
         if (at > this.virtualNow) this.virtualNow = at;
-        this.step(queue.peek()!);
-        if (this.turns.pending && queue.peekAt() !== at) this.turns.end(this.turnThrew);
+        this.step();
+        const next = queue.nextAt();
+        if (this.turns.pending && next !== at) {
+          // Turn-end handlers may send (with no latency: due at once).
+          this.turns.end(this.turnThrew);
+          at = queue.nextAt();
+        } else at = next;
       }
     } finally {
       this.running = false;
@@ -193,7 +203,7 @@ export class LoopbackNetwork {
 
   /** Due time of the earliest queued event (frame, remote close, delayed open), if any. */
   nextEventAt(): number | undefined {
-    return this.queue.peek()?.at;
+    return this.queue.empty ? undefined : this.queue.nextAt();
   }
 
   /** A snapshot of the counters. */
@@ -208,7 +218,7 @@ export class LoopbackNetwork {
     return {
       transports: this.startedTransports.length,
       linkEnds,
-      queued: this.queue.size,
+      queued: this.queue.count(),
       pairs: this.pairs.size,
     };
   }
@@ -278,7 +288,7 @@ export class LoopbackNetwork {
   ): void {
     const pair = this.pairOf(from.address, address);
     const at = this.now() + sampleLatency(pair.model, this.rng);
-    this.queue.push(new PendingDial(at, this.seq++, from, address, resolve, reject, autoKey));
+    this.queue.addDial(new PendingDial(at, this.seq++, from, address, resolve, reject, autoKey));
     if (this.time === 'real' && at < this.timerAt) this.arm(at);
   }
 
@@ -334,12 +344,8 @@ export class LoopbackNetwork {
 
   /** Queues an event from `from` to its other end (FIFO: `at` is never before the previous one). */
   private schedule(from: LoopbackLink, at: number, payload: Uint8Array | string): void {
-    const channel = from.channel;
-    if (channel.append(at, this.seq++, payload)) {
-      channel.queued = true;
-      this.queue.push(channel);
-      if (this.time === 'real' && at < this.timerAt) this.arm(at);
-    }
+    this.queue.add(from.channel, at, this.seq++, payload);
+    if (this.time === 'real' && at < this.timerAt) this.arm(at);
   }
 
   private arm(at: number): void {
@@ -356,44 +362,37 @@ export class LoopbackNetwork {
     const limit = this.seq;
     const now = this.now();
     const queue = this.queue;
-    for (let top = queue.peek(); top !== undefined && top.at <= now && top.seq < limit; top = queue.peek()) {
-      this.step(top);
-    }
+    while (!queue.empty && queue.nextAt() <= now && queue.nextSeq() < limit) this.step();
     if (this.turns.pending) this.turns.end(this.turnThrew);
-    const next = queue.peek();
-    if (next !== undefined && next.at < this.timerAt) this.arm(next.at);
+    const next = queue.nextAt();
+    if (next < this.timerAt) this.arm(next);
   }
 
-  /** Takes the earliest event off the heap (updating the heap first) and runs it. */
-  private step(top: HeapItem): void {
+  /** Takes the earliest event off the queue (before any handler runs) and runs it. */
+  private step(): void {
     const queue = this.queue;
-    if (top instanceof PendingDial) {
-      queue.pop();
-      this.completeDial(top);
+    const next = queue.take()!;
+    if (next instanceof PendingDial) {
+      this.completeDial(next);
       return;
     }
-    const kind = top.headKind();
-    const payload = top.headPayload();
-    if (top.shift()) queue.updateTop();
-    else {
-      queue.pop();
-      top.queued = false;
-    }
-    const end = top.target;
-    if (kind === EV_FRAME) {
+    const end = next;
+    const payload = queue.payload;
+    if (typeof payload !== 'string') {
       if (!end.isOpen) {
         this.counters.framesDropped++;
         return;
       }
       this.counters.framesDelivered++;
-      this.turns.note(end.owner);
+      const owner = end.owner;
+      this.turns.note(owner);
       try {
-        end.owner.handler?.onFrame(end, payload as Uint8Array);
+        owner.handler?.onFrame(end, payload);
       } catch (error) {
-        this.handlerThrew(end.owner, error, end);
+        this.handlerThrew(owner, error, end);
       }
-    } else if (kind === EV_CLOSE && end.isOpen) {
-      this.closeEnd(end, { local: false, reason: payload as string });
+    } else if (end.isOpen) {
+      this.closeEnd(end, { local: false, reason: payload });
       // The other side's transport stopped and another one has been started at its address
       // since (a restart, within one latency): this side keeps its `connectTo` link, to the
       // new transport. (A deliberate close by a transport still listening is not re-dialled.)

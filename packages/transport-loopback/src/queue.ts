@@ -33,6 +33,16 @@ export class MinHeap<T extends Due> {
     return this.count > 0 ? this.ats[0]! : Number.POSITIVE_INFINITY;
   }
 
+  /** Schedule order of the earliest item (`+Infinity` when empty), without reading the item. */
+  peekSeq(): number {
+    return this.count > 0 ? this.seqs[0]! : Number.POSITIVE_INFINITY;
+  }
+
+  /** Calls `fn` with each item, in no particular order. */
+  forEach(fn: (item: T) => void): void {
+    for (let i = 0; i < this.count; i++) fn(this.items[i]!);
+  }
+
   /** Adds `item`. */
   push(item: T): void {
     if (this.count === this.ats.length) this.grow();
