@@ -28,6 +28,15 @@ export class AheadTicks {
     return this.from;
   }
 
+  /**
+   * The first tick at or after the point that may hold events (`+∞` when none does): the ticks
+   * from the point up to it hold none.
+   */
+  get next(): number {
+    const h = this.heap;
+    return h.length > 0 ? h[0]! : Number.POSITIVE_INFINITY;
+  }
+
   /** `tick` got its first event (a tick already added, or behind the point, may be given again). */
   add(tick: number): void {
     if (tick < this.from) return;

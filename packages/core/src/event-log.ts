@@ -169,6 +169,19 @@ export class EventLog<E> {
   }
 
   /**
+   * The ticks from `quietFrom` up to `quietUntil` (excluded) hold no events, as of the last
+   * {@link bucket}: the caller may skip reading them until it stores an event in between.
+   */
+  get quietFrom(): number {
+    return this.ahead.point;
+  }
+
+  /** See {@link quietFrom}. */
+  get quietUntil(): number {
+    return this.ahead.next;
+  }
+
+  /**
    * What the base snapshot says of the history: per source (sorted) its folded frontier and
    * newest tick, the seqs given up below it, and the forgotten sources' ids.
    */

@@ -4,14 +4,16 @@ import { Timeline, type TimelineEvent, type TimelineOptions, type TimelineSnapsh
 import { type MixState, mixApp } from './helpers.js';
 
 /**
- * The timeline reads a tick's events from its map only when the tick may hold some, and a
- * compaction at the forget bound of the last one looks only at the sources it emptied. The
- * reference here turns both off (every tick read from the map, every compaction going through
- * every source, as before): the two must pass through the same states.
+ * The timeline reads a tick's events from its log only when the tick may hold some, the log
+ * reads its map only when the tick may hold some, and a compaction at the forget bound of the
+ * last one looks only at the sources it emptied. The reference here turns all three off (every
+ * tick read from the map, every compaction going through every source, as before): the two
+ * must pass through the same states.
  */
 function reference(tl: Timeline<MixState, number>): Timeline<MixState, number> {
   const log = (tl as unknown as { log: Record<string, unknown> }).log;
   (log['ahead'] as { mayHold: (tick: number) => boolean }).mayHold = () => true;
+  Object.defineProperty(log, 'quietUntil', { get: () => 0 });
   Object.defineProperty(log, 'forgotBefore', { get: () => Number.NaN, set: () => undefined });
   return tl;
 }
