@@ -6,6 +6,7 @@
  * folded event is older than that age at the new base (see {@link EventLog.fold}).
  * @internal
  */
+import { AheadTicks } from './ahead-ticks.js';
 import { TimelineError } from './errors.js';
 import { heldHas, heldSize, heldValues, heldWith, heldWithout } from './held-events.js';
 import { HistoryPrints, sourceHash } from './history-print.js';
@@ -50,6 +51,8 @@ export class EventLog<E> {
    * stands alone (most ticks hold one), several are an array.
    */
   private readonly buckets = new Map<number, TimelineEvent<E> | TimelineEvent<E>[]>();
+  /** The ticks ahead of the simulation that hold events (a tick without any reads no map). */
+  private readonly ahead = new AheadTicks();
   /** The array {@link bucket} hands out for a tick of one event. */
   private readonly one: TimelineEvent<E>[] = [];
   /** Per source: frontier, held events, base, newest folded tick (columns by slot). */
@@ -79,6 +82,8 @@ export class EventLog<E> {
    * more: one entry each, nothing else about them is kept (see {@link EventLog.fold}).
    */
   private readonly retired = new Map<string, DetachedLog>();
+  /** The bound of the last pass of {@link forget} (NaN before the first). */
+  private forgotBefore = Number.NaN;
 
   /**
    * `forgetAfter`: compaction forgets a source once its newest folded event is more than this
@@ -150,14 +155,30 @@ export class EventLog<E> {
 
   /**
    * The events of `tick` in `(source, seq)` order, if any. Read it before the next call: a
-   * tick of one event comes in an array the log reuses.
+   * tick of one event comes in an array the log reuses. Read the ticks ahead in ascending order
+   * (as simulated): one after all those read so far is looked up in the map only if it holds
+   * events; one before them (a re-simulation) always is.
    */
   bucket(tick: number): readonly TimelineEvent<E>[] | undefined {
+    if (!this.ahead.mayHold(tick)) return undefined;
     const b = this.buckets.get(tick);
     if (b === undefined || Array.isArray(b)) return b;
     const one = this.one;
     one[0] = b;
     return one;
+  }
+
+  /**
+   * The ticks from `quietFrom` up to `quietUntil` (excluded) hold no events, as of the last
+   * {@link bucket}: the caller may skip reading them until it stores an event in between.
+   */
+  get quietFrom(): number {
+    return this.ahead.point;
+  }
+
+  /** See {@link quietFrom}. */
+  get quietUntil(): number {
+    return this.ahead.next;
   }
 
   /**
@@ -353,7 +374,8 @@ export class EventLog<E> {
     const { tick, source, seq } = event;
     const logs = this.logs;
     let slot = logs.slotOf(source);
-    if (slot < 0 && seq <= (this.retired.get(source)?.frontier ?? 0)) {
+    const retired = slot < 0 && this.retired.size > 0 ? this.retired.get(source) : undefined;
+    if (retired !== undefined && seq <= retired.frontier) {
       // A forgotten source's old seq: settled and forgotten, as if the base no longer listed it.
       this.tooOld++;
       return 'too-old';
@@ -369,8 +391,8 @@ export class EventLog<E> {
     }
     if (slot < 0) {
       // A forgotten source the base still lists continues above its folded frontier.
-      slot = logs.put(source, this.retired.get(source) ?? EMPTY_LOG);
-      this.retired.delete(source);
+      slot = logs.add(source, retired ?? EMPTY_LOG);
+      if (retired !== undefined) this.retired.delete(source);
     }
     const held = heldWith(logs.held[slot]!, event);
     logs.held[slot] = held;
@@ -382,6 +404,7 @@ export class EventLog<E> {
     const bucket = this.buckets.get(tick);
     if (bucket === undefined) {
       this.buckets.set(tick, event);
+      this.ahead.add(tick);
     } else if (!Array.isArray(bucket)) {
       const first = bucket.source < source || (bucket.source === source && bucket.seq < seq);
       this.buckets.set(tick, first ? [bucket, event] : [event, bucket]);
@@ -481,7 +504,7 @@ export class EventLog<E> {
     }
     printer?.passTo(newTick);
     this.forgotten = [];
-    if (this.forgetAfter !== undefined) this.forget(this.forgetBound(newTick));
+    if (this.forgetAfter !== undefined) this.forget(this.forgetBound(newTick), folded);
   }
 
   /**
@@ -506,27 +529,47 @@ export class EventLog<E> {
   /**
    * Forget the sources holding nothing whose newest folded event is before `beforeTick` (kept
    * as one retired entry each for `keepForgotten` ticks more), and drop the retired ones older.
+   * At the bound of the last pass nothing changes: that pass kept the sources and retired
+   * entries it found, those have only gained events since but for the ones this fold emptied
+   * (`folded`), and these are due only if the fold spanned more than the forget age (it spans
+   * less than one step of the bound): looked at, and all gone through then.
    */
-  private forget(beforeTick: number): void {
+  private forget(beforeTick: number, folded: ReadonlyMap<string, unknown>): void {
+    const logs = this.logs;
+    if (beforeTick === this.forgotBefore) {
+      let due = false;
+      for (const source of folded.keys()) if (this.isDue(logs.slotOf(source), beforeTick)) due = true;
+      if (!due) return;
+    }
+    this.forgotBefore = beforeTick;
     const until = beforeTick - this.keepForgotten;
     for (const [source, log] of this.retired) if (log.lastTick < until) this.retired.delete(source);
+    for (const [source, slot] of logs.sources)
+      if (this.isDue(slot, beforeTick)) this.forgetSource(source, slot, until);
+  }
+
+  /** `true` when the source in `slot` holds nothing and its newest folded event is before `beforeTick`. */
+  private isDue(slot: number, beforeTick: number): boolean {
     const logs = this.logs;
-    for (const [source, slot] of logs.sources) {
-      const base = logs.base[slot]!;
-      const lastTick = logs.lastTick[slot]!;
-      if (base === 0 || heldSize(logs.held[slot]!) > 0 || lastTick >= beforeTick) continue;
-      const { frontier, rare } = logs.remove(source, slot);
-      const seq = Math.max(base, frontier);
-      let ids = seq;
-      const sk = rare?.skipped;
-      if (sk !== undefined) for (let i = 0; i < sk.length; i += 2) ids -= sk[i + 1]! - sk[i]! + 1;
-      // A retired source that came back was counted up to its frontier then: count the rest.
-      const counted = rare?.counted ?? 0;
-      this.forgottenIds += ids - counted;
-      this.forgotten.push([source, seq, lastTick, ids - counted]);
-      if (lastTick >= until)
-        this.retired.set(source, { frontier, lastTick, base, rare: { skipped: sk, counted: ids } });
-    }
+    return logs.base[slot]! !== 0 && heldSize(logs.held[slot]!) === 0 && logs.lastTick[slot]! < beforeTick;
+  }
+
+  /** Forget `source` (in `slot`), kept as a retired entry when its newest event is at or after `until`. */
+  private forgetSource(source: string, slot: number, until: number): void {
+    const logs = this.logs;
+    const base = logs.base[slot]!;
+    const lastTick = logs.lastTick[slot]!;
+    const { frontier, rare } = logs.remove(source, slot);
+    const seq = Math.max(base, frontier);
+    let ids = seq;
+    const sk = rare?.skipped;
+    if (sk !== undefined) for (let i = 0; i < sk.length; i += 2) ids -= sk[i + 1]! - sk[i]! + 1;
+    // A retired source that came back was counted up to its frontier then: count the rest.
+    const counted = rare?.counted ?? 0;
+    this.forgottenIds += ids - counted;
+    this.forgotten.push([source, seq, lastTick, ids - counted]);
+    if (lastTick >= until)
+      this.retired.set(source, { frontier, lastTick, base, rare: { skipped: sk, counted: ids } });
   }
 }
 

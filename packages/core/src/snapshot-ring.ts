@@ -7,7 +7,7 @@ import { TimelineError } from './errors.js';
 
 /**
  * A ring of at most `cap` snapshots, addressed by position (0 = oldest). Its storage grows with
- * the snapshots held (doubling, up to `cap` slots), so a ring that never fills holds only what
+ * the snapshots held (four times at a time, up to `cap` slots), so a ring that never fills holds only what
  * it uses. @internal
  */
 export class SnapshotRing<S> {
@@ -119,17 +119,21 @@ export class SnapshotRing<S> {
     return (this.start + pos) % this.size;
   }
 
-  /** Double the slots (at most `cap`), the held snapshots first in order, then the others. */
+  /**
+   * Grow to four times the slots (at least 8, at most `cap`: 8, 32, 128 for the default cap),
+   * the held snapshots first in order, then the others.
+   */
   private grow(): void {
-    const size = Math.min(this.cap, Math.max(8, this.size * 2));
+    const size = Math.min(this.cap, Math.max(8, this.size * 4));
     const ticks = new Array<number>(size).fill(0);
     const states = new Array<S | undefined>(size).fill(undefined);
     const rand = new Uint32Array(size * 4);
+    const old = this.rand;
     for (let k = 0; k < this.size; k++) {
       const i = (this.start + k) % this.size;
       ticks[k] = this.ticks[i]!;
       states[k] = this.states[i];
-      rand.set(this.rand.subarray(i * 4, i * 4 + 4), k * 4);
+      for (let w = 0; w < 4; w++) rand[k * 4 + w] = old[i * 4 + w]!;
     }
     this.ticks = ticks;
     this.states = states;

@@ -72,22 +72,33 @@ export class SourceLogs<T extends { readonly seq: number }> {
    * order kept, as a `Map`'s `set`), else in a new slot at the end. Returns the slot.
    */
   put(source: string, log: DetachedLog): number {
-    let slot = this.sources.get(source);
-    if (slot === undefined) {
-      slot = this.free.pop() ?? this.held.length;
-      if (slot === this.held.length) {
-        this.held.push(noneHeld());
-        if (slot >= this.frontier.length) this.grow(slot + 1);
-      }
-      this.sources.set(source, slot);
+    const slot = this.sources.get(source);
+    if (slot === undefined) return this.add(source, log);
+    this.fill(slot, log);
+    return slot;
+  }
+
+  /** Give `source`, which has no slot, one at the end of the order, set to `log`. Returns the slot. */
+  add(source: string, log: DetachedLog): number {
+    const slot = this.free.pop() ?? this.held.length;
+    if (slot === this.held.length) {
+      this.held.push(noneHeld());
+      if (slot >= this.frontier.length) this.grow(slot + 1);
     }
+    this.sources.set(source, slot);
+    this.fill(slot, log);
+    return slot;
+  }
+
+  /** Set `slot`'s log to `log` with nothing held. */
+  private fill(slot: number, log: DetachedLog): void {
     this.frontier[slot] = log.frontier;
     this.base[slot] = log.base;
     this.lastTick[slot] = log.lastTick;
     this.held[slot] = noneHeld();
-    if (log.rare === undefined) this.rare.delete(slot);
-    else this.rare.set(slot, log.rare);
-    return slot;
+    if (log.rare === undefined) {
+      if (this.rare.size > 0) this.rare.delete(slot);
+    } else this.rare.set(slot, log.rare);
   }
 
   /** Take `source` (in slot `slot`) out: its log as it was (its held events are not kept). */
@@ -140,15 +151,17 @@ export class SourceLogs<T extends { readonly seq: number }> {
   }
 
   private grow(n: number): void {
-    // A quarter more at a time: every source of the room has a slot at every peer.
+    // A quarter more at a time: every source of the room has a slot at every peer. The three
+    // columns share one buffer (one allocation, the costly part of a growth, instead of three).
     const size = Math.max(16, n, Math.ceil(this.frontier.length * 1.25));
-    const widen = (a: Float64Array): Float64Array<ArrayBuffer> => {
-      const out = new Float64Array(size);
+    const buffer = new ArrayBuffer(size * 3 * Float64Array.BYTES_PER_ELEMENT);
+    const column = (k: number, a: Float64Array): Float64Array<ArrayBuffer> => {
+      const out = new Float64Array(buffer, k * size * Float64Array.BYTES_PER_ELEMENT, size);
       out.set(a);
       return out;
     };
-    this.frontier = widen(this.frontier);
-    this.base = widen(this.base);
-    this.lastTick = widen(this.lastTick);
+    this.frontier = column(0, this.frontier);
+    this.base = column(1, this.base);
+    this.lastTick = column(2, this.lastTick);
   }
 }

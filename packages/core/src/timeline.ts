@@ -45,6 +45,9 @@ export {
   type TravelOptions,
 } from './timeline-types.js';
 
+/** The largest tick kept in the quiet range's fields (the largest 31-bit small integer). */
+const SMALL_TICK = 0x3fffffff;
+
 // Set by Timeline.fromSnapshot for the constructor it calls (synchronously).
 let joining: TimelineSnapshot<unknown> | undefined;
 
@@ -92,6 +95,14 @@ export class Timeline<S, E> extends TimelineHistory<E> {
   private readonly scratch = new Uint32Array(4);
   private readonly hashEvery: number;
   private readonly hashes: HashRing;
+
+  /**
+   * The ticks from `quietFrom` up to `quietUntil` (excluded) hold no events (an empty range when
+   * not known): {@link step} reads no log there. Set from the log after each read, narrowed when
+   * an event is stored in it; kept within small integers (a field the CPU reads next to `now`).
+   */
+  private quietFrom = 0;
+  private quietUntil = 0;
 
   private nSimulated = 0;
   private nResimulated = 0;
@@ -404,7 +415,9 @@ export class Timeline<S, E> extends TimelineHistory<E> {
   private store(event: TimelineEvent<E>): InsertResult {
     const r = this.log.store(event, this.baseTick);
     if (r !== 'stored') return r;
-    return event.tick < this.now ? 'late' : 'scheduled';
+    const tick = event.tick;
+    if (tick < this.quietUntil && tick >= this.quietFrom) this.quietUntil = tick;
+    return tick < this.now ? 'late' : 'scheduled';
   }
 
   /** Validate and store a batch; `lateTick` is the earliest late event's tick (or +∞). */
@@ -454,7 +467,7 @@ export class Timeline<S, E> extends TimelineHistory<E> {
     const ctx = this.ctx;
     ctx.tick = t;
     let state = this.live;
-    const bucket = this.log.bucket(t);
+    const bucket = t >= this.quietFrom && t < this.quietUntil ? undefined : this.readBucket(t);
     if (bucket !== undefined) {
       for (let i = 0; i < bucket.length; i++) {
         const ev = bucket[i]!;
@@ -482,6 +495,19 @@ export class Timeline<S, E> extends TimelineHistory<E> {
     this.now = next;
     if (next % this.snapshotEvery === 0) this.takeSnapshot();
     if (this.hashEvery !== 0 && next % this.hashEvery === 0) this.recordHash();
+  }
+
+  /** The events of tick `t` from the log, and the ticks after it known to hold none. */
+  private readBucket(t: number): readonly TimelineEvent<E>[] | undefined {
+    const log = this.log;
+    const bucket = log.bucket(t);
+    const from = log.quietFrom;
+    const until = log.quietUntil;
+    // Small integers only (a larger tick, or +∞, would make the fields boxed numbers): an empty
+    // range when the point is that far, the range cut short when its end is.
+    this.quietFrom = from <= SMALL_TICK ? from : 0;
+    this.quietUntil = from <= SMALL_TICK ? Math.min(until, SMALL_TICK) : 0;
+    return bucket;
   }
 
   /** Record the hash of the present state under the present tick (a multiple of hashEvery). */

@@ -117,4 +117,37 @@ describe('SourceLogs (per-source logs in columns by slot)', () => {
     expect(logs.rareOf(slot)).toEqual({ skipped: undefined, counted: 0 });
     expect(logs.rare.size).toBe(1);
   });
+
+  it('keep every column apart through many growths of their shared storage', () => {
+    const logs = new SourceLogs<Ev>();
+    const n = 1_000;
+    const check = (upTo: number): void => {
+      for (let i = 0; i < upTo; i++) {
+        const slot = logs.slotOf(`s${i}`);
+        expect(logs.frontier[slot]).toBe(i * 3 + 1);
+        expect(logs.base[slot]).toBe(i * 3 + 2);
+        expect(logs.lastTick[slot]).toBe(i === 0 ? -1 : i * 3);
+      }
+    };
+    for (let i = 0; i < n; i++) {
+      const log: DetachedLog = {
+        frontier: i * 3 + 1,
+        base: i * 3 + 2,
+        lastTick: i === 0 ? -1 : i * 3,
+        rare: undefined,
+      };
+      // Half come through put (new source), half through add.
+      const slot = i % 2 === 0 ? logs.put(`s${i}`, log) : logs.add(`s${i}`, log);
+      expect(slot).toBe(i);
+      if (i % 97 === 0) check(i + 1);
+    }
+    check(n);
+    expect(logs.frontier.length).toBeGreaterThanOrEqual(n);
+    expect(logs.frontier.length).toBeLessThan(n * 1.3);
+    // A slot given back is reused by the next source, with its own values.
+    logs.remove('s500', 500);
+    expect(logs.add('t', { frontier: 7, base: 8, lastTick: 9, rare: undefined })).toBe(500);
+    expect([logs.frontier[500], logs.base[500], logs.lastTick[500]]).toEqual([7, 8, 9]);
+    expect([logs.frontier[501], logs.base[501], logs.lastTick[501]]).toEqual([1504, 1505, 1503]);
+  });
 });
