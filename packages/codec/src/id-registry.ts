@@ -66,27 +66,39 @@ export class IdRegistry {
 
   /** One more table entry holds `id`: its slot (made when none holds it yet). */
   acquire(id: string): number {
-    let slot = id === this.lastId ? this.lastSlot : this.lookup(id);
-    if (slot < 0) {
-      const s = holdSharedId(id);
-      id = s.id;
-      slot = this.free.pop() ?? -1;
+    let slot: number;
+    if (id === this.lastId) slot = this.lastSlot;
+    else {
+      // One look-up in the process's ids serves both questions: held here, held anywhere.
+      const known = sharedIdOf(id);
+      slot = known === undefined ? -1 : this.slots.get(known.index);
       if (slot < 0) {
-        slot = this.entries.length;
-        this.entries.push(s);
-        if (slot >= this.refs.length) {
-          const refs = new Int32Array(this.refs.length * 2);
-          refs.set(this.refs);
-          this.refs = refs;
-        }
-      } else {
-        this.entries[slot] = s;
+        const s = holdSharedId(id, known);
+        slot = this.add(s);
+        id = s.id;
       }
-      this.slots.add(s.index, slot);
     }
     this.lastId = id;
     this.lastSlot = slot;
     this.refs[slot]!++;
+    return slot;
+  }
+
+  /** A slot for `s`, an id this registry did not hold (a free one, or a new one). */
+  private add(s: SharedId): number {
+    let slot = this.free.pop() ?? -1;
+    if (slot < 0) {
+      slot = this.entries.length;
+      this.entries.push(s);
+      if (slot >= this.refs.length) {
+        const refs = new Int32Array(this.refs.length * 2);
+        refs.set(this.refs);
+        this.refs = refs;
+      }
+    } else {
+      this.entries[slot] = s;
+    }
+    this.slots.add(s.index, slot);
     return slot;
   }
 
@@ -105,11 +117,5 @@ export class IdRegistry {
     this.entries[slot] = undefined;
     this.free.push(slot);
     if (slot === this.lastSlot) this.lastId = undefined; // (its id is no longer here)
-  }
-
-  /** {@link slotOf} without the last-found memo. */
-  private lookup(id: string): number {
-    const s = sharedIdOf(id);
-    return s === undefined ? -1 : this.slots.get(s.index);
   }
 }
