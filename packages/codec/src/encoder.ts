@@ -33,6 +33,18 @@ import { encodeAuth, encodeChallenge, encodeEvidence } from './security.js';
 import { SourceTable } from './source-table.js';
 import { Writer } from './wire.js';
 
+/**
+ * The writer every encoder of the process writes its frames into (each frame is copied out
+ * when done): encoding is synchronous, so one buffer, warm in the cache, serves every link,
+ * where a buffer per link would be cold at each frame. An encode that starts while another is
+ * in progress (a payload codec that encodes frames) uses a writer of its encoder's own.
+ */
+const sharedWriter = new Writer();
+let sharedWriterBusy = false;
+
+/** The type byte of an `events` frame. */
+const EVENTS_CODE = FRAME_TYPE_CODES.events;
+
 /** Event payload values whose bytes are kept per payload codec (a power of two). */
 const PAYLOAD_MEMO = 8;
 
@@ -49,6 +61,11 @@ interface PayloadMemo {
 
 const memos = new WeakMap<PayloadCodec<unknown>, PayloadMemo>();
 
+/** The value of a lowercase hex digit's character code (the string was checked by HASH_RE). */
+function hexDigit(c: number): number {
+  return c <= 0x39 ? c - 0x30 : c - 0x57;
+}
+
 /** The memo of `codec` (made at its first encoder). */
 function memoOf(codec: PayloadCodec<unknown>): PayloadMemo {
   let memo = memos.get(codec);
@@ -64,7 +81,10 @@ function memoOf(codec: PayloadCodec<unknown>): PayloadMemo {
 
 /** One link's frame encoder (its own source-id table). */
 export class Encoder<E> implements FrameEncoder<E> {
-  private readonly w = new Writer();
+  /** The writer of the frame in progress (the shared one, or {@link own} inside another encode). */
+  private w: Writer = sharedWriter;
+  /** This encoder's writer, made for an encode started while the shared writer is in use. */
+  private own: Writer | undefined;
   private readonly table: SourceTable;
   /** Last seq of each source in the `events` frame being encoded (cleared per frame). */
   private readonly lastSeq = new Map<string, number>();
@@ -93,11 +113,22 @@ export class Encoder<E> implements FrameEncoder<E> {
   }
 
   encode(frame: Frame<E>): Uint8Array {
-    const w = this.w;
+    const took = !sharedWriterBusy;
+    let w = sharedWriter;
+    if (took) sharedWriterBusy = true;
+    else w = this.own ??= new Writer();
+    this.w = w;
     this.table.begin();
     w.reset();
     try {
       if (frame === null || typeof frame !== 'object') throw new CodecError('BAD_FRAME', 'not a frame');
+      if (frame.type === 'events') {
+        // Most frames: no table look-up of the type needed.
+        w.u8(PROTOCOL_VERSION);
+        w.u8(EVENTS_CODE);
+        this.events(frame);
+        return this.finish();
+      }
       const code = FRAME_TYPE_CODES[frame.type];
       if (code === undefined || !Object.hasOwn(FRAME_TYPE_CODES, frame.type)) {
         throw new CodecError('BAD_FRAME', `unknown frame type ${String(frame.type)}`);
@@ -111,9 +142,6 @@ export class Encoder<E> implements FrameEncoder<E> {
           break;
         case 'frontier':
           this.frontier(frame);
-          break;
-        case 'events':
-          this.events(frame);
           break;
         case 'request':
           this.request(frame);
@@ -150,16 +178,24 @@ export class Encoder<E> implements FrameEncoder<E> {
           );
           break;
       }
-      if (w.pos > this.limits.maxFrameBytes) {
-        throw new CodecError('TOO_LARGE', `frame of ${w.pos} bytes > limit ${this.limits.maxFrameBytes}`);
-      }
-      return w.finish();
+      return this.finish();
     } catch (err) {
       // Undo what the frame that was never produced did to the table.
       this.table.rollback();
       if (err instanceof CodecError) throw err;
       throw new CodecError('BAD_FRAME', `cannot encode frame: ${String(err)}`, { cause: err });
+    } finally {
+      if (took) sharedWriterBusy = false;
     }
+  }
+
+  /** The frame written, once it is known to be within the frame limit. */
+  private finish(): Uint8Array {
+    const w = this.w;
+    if (w.pos > this.limits.maxFrameBytes) {
+      throw new CodecError('TOO_LARGE', `frame of ${w.pos} bytes > limit ${this.limits.maxFrameBytes}`);
+    }
+    return w.finish();
   }
 
   private str(bytes: Uint8Array): void {
@@ -333,7 +369,9 @@ export class Encoder<E> implements FrameEncoder<E> {
       else w.zigzag(tick - prevTick);
       prevTick = tick;
       w.ensure(8);
-      for (let j = 0; j < 16; j += 2) w.u8(Number.parseInt(r.hash.slice(j, j + 2), 16));
+      const hash = r.hash;
+      for (let j = 0; j < 16; j += 2)
+        w.u8((hexDigit(hash.charCodeAt(j)) << 4) | hexDigit(hash.charCodeAt(j + 1)));
     }
   }
 

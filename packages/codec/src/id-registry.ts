@@ -17,8 +17,11 @@ import { holdSharedId, releaseSharedId, type SharedId, sharedIdOf } from './shar
  * neighbour holds and its known event ids share one for its sources.
  */
 export class IdRegistry {
-  /** The process's entry of the id in each slot (undefined once given back). */
-  private readonly entries: (SharedId | undefined)[] = [];
+  /**
+   * The id in each slot, the process's string of it (undefined once given back): read straight
+   * from here, not through the process's entry, since every reference to an id asks for it.
+   */
+  private readonly ids: (string | undefined)[] = [];
   /** Slot of each held id, by its process number. */
   private readonly slots = new IndexTable();
   /** Table entries holding each slot. */
@@ -34,7 +37,7 @@ export class IdRegistry {
 
   /** Slots ever made (the bound of every slot number, for arrays indexed by slot). */
   get capacity(): number {
-    return this.entries.length;
+    return this.ids.length;
   }
 
   /** Ids held. */
@@ -57,36 +60,48 @@ export class IdRegistry {
 
   /** The id in `slot` (a slot some table holds); the next {@link slotOf} of it needs no lookup. */
   id(slot: number): string {
-    const e = this.entries[slot];
-    if (e === undefined) return '';
-    this.lastId = e.id;
+    const id = this.ids[slot];
+    if (id === undefined) return '';
+    this.lastId = id;
     this.lastSlot = slot;
-    return e.id;
+    return id;
   }
 
   /** One more table entry holds `id`: its slot (made when none holds it yet). */
   acquire(id: string): number {
-    let slot = id === this.lastId ? this.lastSlot : this.lookup(id);
-    if (slot < 0) {
-      const s = holdSharedId(id);
-      id = s.id;
-      slot = this.free.pop() ?? -1;
+    let slot: number;
+    if (id === this.lastId) slot = this.lastSlot;
+    else {
+      // One look-up in the process's ids serves both questions: held here, held anywhere.
+      const known = sharedIdOf(id);
+      slot = known === undefined ? -1 : this.slots.get(known.index);
       if (slot < 0) {
-        slot = this.entries.length;
-        this.entries.push(s);
-        if (slot >= this.refs.length) {
-          const refs = new Int32Array(this.refs.length * 2);
-          refs.set(this.refs);
-          this.refs = refs;
-        }
-      } else {
-        this.entries[slot] = s;
+        const s = holdSharedId(id, known);
+        slot = this.add(s);
+        id = s.id;
       }
-      this.slots.add(s.index, slot);
     }
     this.lastId = id;
     this.lastSlot = slot;
     this.refs[slot]!++;
+    return slot;
+  }
+
+  /** A slot for `s`, an id this registry did not hold (a free one, or a new one). */
+  private add(s: SharedId): number {
+    let slot = this.free.pop() ?? -1;
+    if (slot < 0) {
+      slot = this.ids.length;
+      this.ids.push(s.id);
+      if (slot >= this.refs.length) {
+        const refs = new Int32Array(this.refs.length * 2);
+        refs.set(this.refs);
+        this.refs = refs;
+      }
+    } else {
+      this.ids[slot] = s.id;
+    }
+    this.slots.add(s.index, slot);
     return slot;
   }
 
@@ -99,17 +114,11 @@ export class IdRegistry {
   /** A table entry let go of `slot`: the slot is given back when it was the last. */
   release(slot: number): void {
     if (--this.refs[slot]! > 0) return;
-    const e = this.entries[slot]!;
+    const e = sharedIdOf(this.ids[slot]!)!; // (held: this registry holds it)
     this.slots.delete(e.index);
     releaseSharedId(e);
-    this.entries[slot] = undefined;
+    this.ids[slot] = undefined;
     this.free.push(slot);
     if (slot === this.lastSlot) this.lastId = undefined; // (its id is no longer here)
-  }
-
-  /** {@link slotOf} without the last-found memo. */
-  private lookup(id: string): number {
-    const s = sharedIdOf(id);
-    return s === undefined ? -1 : this.slots.get(s.index);
   }
 }

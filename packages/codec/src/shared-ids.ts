@@ -27,9 +27,13 @@ export function sharedIdOf(id: string): SharedId | undefined {
   return shared.get(id);
 }
 
-/** One more registry holds `id`: the process's entry for it (made from `id` when none holds it). @internal */
-export function holdSharedId(id: string): SharedId {
-  const s = shared.get(id);
+/**
+ * One more registry holds `id`: the process's entry for it (made from `id` when none holds it).
+ * `known` is what {@link sharedIdOf} says of `id` (the caller has just asked).
+ * @internal
+ */
+export function holdSharedId(id: string, known: SharedId | undefined): SharedId {
+  const s = known;
   if (s !== undefined) {
     s.holders++;
     return s;

@@ -20,6 +20,8 @@ import { SOURCE_TABLE_SIZE } from './limits.js';
 const NONE = 0xffff;
 /** The longest journal kept from one frame to the next: 64 changes (three numbers each). */
 const KEPT_JOURNAL = 192;
+/** Journal storage of a table that has not needed more than its first change per frame. */
+const NO_LOG = new Int32Array(0);
 /** Journal entry kinds. */
 const APPEND = 0;
 const TOUCH = 1;
@@ -29,19 +31,26 @@ const REPLACE = 2;
 export class SourceTable {
   /** Entries held. */
   private count = 0;
-  /** Registry slot of entry `i`'s id: 2 bytes each until a slot needs more (above 65,535), 4 then. */
-  private slots: Uint16Array | Int32Array = new Uint16Array(0);
+  /**
+   * The entries, three numbers each, side by side (what one reference reads and writes is in one
+   * place, and growing the table is one allocation): at `3i` and `3i + 1` entry `i`'s neighbours
+   * in the recency list (doubly linked through entry indexes: head is the most recently used
+   * entry, tail the least), at `3i + 2` the registry slot of its id. 2 bytes a number until a
+   * slot needs more (above 65,535), 4 then.
+   */
+  private entries: Uint16Array | Int32Array = new Uint16Array(0);
   /** Entry index + 1 of each registry slot (encoder side only: the decoder never looks an id up). */
   private indexBySlot: Uint16Array | undefined;
-  // Recency list, doubly linked through entry indexes: head is the most
-  // recently used entry, tail the least.
-  private prev = new Uint16Array(0);
-  private next = new Uint16Array(0);
   private head = NONE;
   private tail = NONE;
-  // Journal of the frame in progress: `logLength / 3` triples (kind, index, aux) and the ids
-  // replacements evicted (the arrays keep their storage from frame to frame).
-  private log = new Int32Array(48);
+  // Journal of the frame in progress: its first change (kind, index, aux) in fields of the table
+  // (a frame of one event changes the table once, and writes no array), the later ones as
+  // `logLength / 3` triples, and the ids replacements evicted (the arrays keep their storage
+  // from frame to frame).
+  private firstKind = -1;
+  private firstIndex = 0;
+  private firstAux = 0;
+  private log = NO_LOG;
   private logLength = 0;
   private readonly evicted: string[] = [];
   private evictedLength = 0;
@@ -72,16 +81,17 @@ export class SourceTable {
   /** Entry `i`'s id, by index (tests and diagnostics). */
   get ids(): string[] {
     const out: string[] = [];
-    for (let i = 0; i < this.count; i++) out.push(this.registry.id(this.slots[i]!));
+    for (let i = 0; i < this.count; i++) out.push(this.registry.id(this.entries[3 * i + 2]!));
     return out;
   }
 
   /** Start a frame: later changes can be undone by {@link rollback} until the next `begin`. */
   begin(): void {
-    this.logLength = 0;
+    this.firstKind = -1;
     // Not kept after a big frame (a frontier naming every source): a link keeps its table for
     // its whole life, so a kept journal would follow the most ids one frame ever named.
-    if (this.log.length > KEPT_JOURNAL) this.log = new Int32Array(48);
+    if (this.logLength > KEPT_JOURNAL) this.log = new Int32Array(48);
+    this.logLength = 0;
     for (let k = 0; k < this.evictedLength; k++) this.evicted[k] = '';
     this.evictedLength = 0;
   }
@@ -103,7 +113,7 @@ export class SourceTable {
   at(index: number): string | undefined {
     if (index >= this.count) return undefined;
     this.touch(index);
-    return this.registry.id(this.slots[index]!);
+    return this.registry.id(this.entries[3 * index + 2]!);
   }
 
   /**
@@ -113,21 +123,21 @@ export class SourceTable {
   define(id: string): string {
     const n = this.count;
     if (n < this.capacity) {
-      this.grow(n + 1);
+      if (3 * n >= this.entries.length) this.grow(n + 1);
       this.count = n + 1;
       this.hold(n, id);
       this.pushHead(n);
       this.journal(APPEND, n, 0);
-      return this.registry.id(this.slots[n]!);
+      return this.registry.id(this.entries[3 * n + 2]!);
     }
     const i = this.tail;
-    this.evicted[this.evictedLength++] = this.registry.id(this.slots[i]!);
+    this.evicted[this.evictedLength++] = this.registry.id(this.entries[3 * i + 2]!);
     this.journal(REPLACE, i, 0);
     this.letGo(i);
     this.hold(i, id);
     this.unlink(i);
     this.pushHead(i);
-    return this.registry.id(this.slots[i]!);
+    return this.registry.id(this.entries[3 * i + 2]!);
   }
 
   /** Give back every id held (the link closed); the table is empty afterwards. */
@@ -136,6 +146,7 @@ export class SourceTable {
     this.count = 0;
     this.head = NONE;
     this.tail = NONE;
+    this.firstKind = -1;
     this.logLength = 0;
   }
 
@@ -145,12 +156,13 @@ export class SourceTable {
     this.missed = -1;
     const registry = this.registry;
     const slot = missed >= 0 && registry.id(missed) === id ? registry.retain(missed) : registry.acquire(id);
-    if (slot > 0xffff && this.slots instanceof Uint16Array) this.slots = Int32Array.from(this.slots);
-    this.slots[i] = slot;
+    if (slot > 0xffff && this.entries instanceof Uint16Array) this.widen();
+    this.entries[3 * i + 2] = slot;
     let bySlot = this.indexBySlot;
     if (bySlot === undefined) return;
     if (slot >= bySlot.length) {
-      const grown = new Uint16Array(Math.max(64, this.registry.capacity, Math.ceil(bySlot.length * 1.25)));
+      // Registry slots are made one at a time: grown by half at least, not copied per new id.
+      const grown = new Uint16Array(Math.max(64, this.registry.capacity, Math.ceil(bySlot.length * 1.5)));
       grown.set(bySlot);
       this.indexBySlot = bySlot = grown;
     }
@@ -159,7 +171,7 @@ export class SourceTable {
 
   /** Entry `i` lets go of its id. */
   private letGo(i: number): void {
-    const slot = this.slots[i]!;
+    const slot = this.entries[3 * i + 2]!;
     if (this.indexBySlot !== undefined) this.indexBySlot[slot] = 0;
     this.registry.release(slot);
   }
@@ -167,41 +179,49 @@ export class SourceTable {
   /** Undo every change since {@link begin}, newest first. */
   rollback(): void {
     const log = this.log;
-    for (let k = this.logLength - 3; k >= 0; k -= 3) {
-      const kind = log[k]!;
-      const i = log[k + 1]!;
-      if (kind === APPEND) {
-        this.unlink(i);
-        this.letGo(i);
-        this.count = i;
-      } else if (kind === TOUCH) {
-        // `i` was moved to the head from behind `aux`: put it back there.
-        this.unlink(i);
-        this.insertAfter(log[k + 2]!, i);
-      } else {
-        // A replacement took the tail's index and moved it to the head.
-        this.unlink(i);
-        this.letGo(i);
-        this.hold(i, this.evicted[--this.evictedLength]!);
-        this.insertAfter(this.tail, i);
-      }
-    }
+    for (let k = this.logLength - 3; k >= 0; k -= 3) this.undo(log[k]!, log[k + 1]!, log[k + 2]!);
+    if (this.firstKind >= 0) this.undo(this.firstKind, this.firstIndex, this.firstAux);
     this.begin();
+  }
+
+  /** Undo one journaled change. */
+  private undo(kind: number, i: number, aux: number): void {
+    if (kind === APPEND) {
+      this.unlink(i);
+      this.letGo(i);
+      this.count = i;
+    } else if (kind === TOUCH) {
+      // `i` was moved to the head from behind `aux`: put it back there.
+      this.unlink(i);
+      this.insertAfter(aux, i);
+    } else {
+      // A replacement took the tail's index and moved it to the head.
+      this.unlink(i);
+      this.letGo(i);
+      this.hold(i, this.evicted[--this.evictedLength]!);
+      this.insertAfter(this.tail, i);
+    }
   }
 
   /** Make entry `i` the most recently used. */
   private touch(i: number): void {
     if (i === this.head) return;
-    this.journal(TOUCH, i, this.prev[i]!);
+    this.journal(TOUCH, i, this.entries[3 * i]!);
     this.unlink(i);
     this.pushHead(i);
   }
 
   private journal(kind: number, i: number, aux: number): void {
+    if (this.firstKind < 0) {
+      this.firstKind = kind;
+      this.firstIndex = i;
+      this.firstAux = aux;
+      return;
+    }
     let log = this.log;
     const k = this.logLength;
     if (k + 3 > log.length) {
-      log = new Int32Array(log.length * 2);
+      log = new Int32Array(Math.max(48, log.length * 2));
       log.set(this.log);
       this.log = log;
     }
@@ -211,36 +231,40 @@ export class SourceTable {
     this.logLength = k + 3;
   }
 
+  /** Room for at least `n` entries (the caller checked that there is not). */
   private grow(n: number): void {
-    if (n <= this.prev.length) return;
-    let size = Math.max(32, Math.ceil(this.prev.length * 1.5));
+    const held = this.entries.length / 3;
+    let size = Math.max(32, Math.ceil(held * 1.5));
     while (size < n) size = Math.ceil(size * 1.5);
     size = Math.min(size, this.capacity);
-    const prev = new Uint16Array(size);
-    const next = new Uint16Array(size);
-    const slots = this.slots instanceof Uint16Array ? new Uint16Array(size) : new Int32Array(size);
-    prev.set(this.prev);
-    next.set(this.next);
-    slots.set(this.slots);
-    this.prev = prev;
-    this.next = next;
-    this.slots = slots;
+    const entries =
+      this.entries instanceof Uint16Array ? new Uint16Array(3 * size) : new Int32Array(3 * size);
+    entries.set(this.entries);
+    this.entries = entries;
+  }
+
+  /** 4 bytes a number from now on (a registry slot above 65,535). */
+  private widen(): void {
+    this.entries = Int32Array.from(this.entries);
   }
 
   private unlink(i: number): void {
-    const p = this.prev[i]!;
-    const q = this.next[i]!;
+    const e = this.entries;
+    const p = e[3 * i]!;
+    const q = e[3 * i + 1]!;
     if (p === NONE) this.head = q;
-    else this.next[p] = q;
+    else e[3 * p + 1] = q;
     if (q === NONE) this.tail = p;
-    else this.prev[q] = p;
+    else e[3 * q] = p;
   }
 
   private pushHead(i: number): void {
-    this.prev[i] = NONE;
-    this.next[i] = this.head;
-    if (this.head === NONE) this.tail = i;
-    else this.prev[this.head] = i;
+    const e = this.entries;
+    const head = this.head;
+    e[3 * i] = NONE;
+    e[3 * i + 1] = head;
+    if (head === NONE) this.tail = i;
+    else e[3 * head] = i;
     this.head = i;
   }
 
@@ -250,18 +274,20 @@ export class SourceTable {
       this.pushHead(i);
       return;
     }
-    const q = this.next[p]!;
-    this.prev[i] = p;
-    this.next[i] = q;
-    this.next[p] = i;
+    const e = this.entries;
+    const q = e[3 * p + 1]!;
+    e[3 * i] = p;
+    e[3 * i + 1] = q;
+    e[3 * p + 1] = i;
     if (q === NONE) this.tail = i;
-    else this.prev[q] = i;
+    else e[3 * q] = i;
   }
 
   /** Ids from most to least recently used (tests and diagnostics). */
   recency(): string[] {
     const out: string[] = [];
-    for (let i = this.head; i !== NONE; i = this.next[i]!) out.push(this.registry.id(this.slots[i]!));
+    const e = this.entries;
+    for (let i = this.head; i !== NONE; i = e[3 * i + 1]!) out.push(this.registry.id(e[3 * i + 2]!));
     return out;
   }
 }

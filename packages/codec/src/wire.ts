@@ -30,6 +30,9 @@ export const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.to
  */
 export const KEPT_BUFFER_BYTES = 4096;
 
+/** Copies of at most this many bytes are made byte by byte (cheaper than a typed-array call). */
+const SMALL_COPY = 16;
+
 /** Growable output buffer (internal). */
 export class Writer {
   buf: Uint8Array = new Uint8Array(256);
@@ -88,9 +91,18 @@ export class Writer {
   }
 
   bytes(b: Uint8Array): void {
-    this.ensure(b.length);
+    const n = b.length;
+    this.ensure(n);
+    if (n <= SMALL_COPY) {
+      // A few bytes (an event's payload) are copied faster one by one than by `set`.
+      const buf = this.buf;
+      let pos = this.pos;
+      for (let i = 0; i < n; i++) buf[pos++] = b[i]!;
+      this.pos = pos;
+      return;
+    }
     this.buf.set(b, this.pos);
-    this.pos += b.length;
+    this.pos += n;
   }
 
   /**
@@ -112,9 +124,15 @@ export class Writer {
     return true;
   }
 
-  /** A copy of what was written. */
+  /** A copy of what was written (a buffer of its own: offset 0, its length exactly). */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.pos);
+    const n = this.pos;
+    if (n > SMALL_COPY) return this.buf.slice(0, n);
+    // Most frames (events, sync) are a few bytes: copied one by one into a fresh array.
+    const buf = this.buf;
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) out[i] = buf[i]!;
+    return out;
   }
 }
 

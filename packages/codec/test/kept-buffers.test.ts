@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Encoder } from '../src/encoder.js';
-import type { Frame } from '../src/index.js';
-import { DEFAULT_LIMITS, msgpackPayloadCodec, rectangleKeyCodec } from '../src/index.js';
+import type { Frame, PayloadCodec } from '../src/index.js';
+import { createCodec, DEFAULT_LIMITS, msgpackPayloadCodec, rectangleKeyCodec } from '../src/index.js';
 import { SourceTable } from '../src/source-table.js';
 import { KEPT_BUFFER_BYTES, Writer } from '../src/wire.js';
 
@@ -37,5 +37,39 @@ describe('an encoder keeps no buffer sized to the longest frame it sent', () => 
     expect(writer.buf.length).toBeLessThanOrEqual(KEPT_BUFFER_BYTES);
     expect((Reflect.get(table, 'log') as Int32Array).length).toBeLessThanOrEqual(192);
     expect(table.size).toBe(1000);
+  });
+});
+
+describe('encoders share one writer', () => {
+  it('an encode started inside another (a payload codec that encodes frames) leaves both frames whole', () => {
+    const inner = createCodec({ payload: rectangleKeyCodec });
+    const innerTx = inner.encoder();
+    const innerFrame = (seq: number): Frame<number> => ({
+      type: 'events',
+      events: [{ source: `inner-source-${seq}`, seq, tick: 1000 + seq, payload: seq % 5 }],
+    });
+    // Payloads are inner frames, encoded while the outer frame is being written.
+    const nesting: PayloadCodec<number> = {
+      encode: (seq) => innerTx.encode(innerFrame(seq)),
+      decode: (bytes) => bytes.length,
+    };
+    const outerFrame: Frame<number> = {
+      type: 'events',
+      events: [1, 2, 3].map((seq) => ({ source: `outer-source-${seq}`, seq, tick: seq, payload: seq })),
+    };
+    const bytes = createCodec({ payload: nesting }).encoder().encode(outerFrame);
+    // The same frame with the inner frames' bytes given outright (no encode inside an encode).
+    const refTx = createCodec({ payload: rectangleKeyCodec }).encoder();
+    const innerBytes = [1, 2, 3].map((seq) => refTx.encode(innerFrame(seq)));
+    const flat: PayloadCodec<number> = { encode: (seq) => innerBytes[seq - 1]!, decode: (b) => b.length };
+    expect(bytes).toEqual(createCodec({ payload: flat }).encoder().encode(outerFrame));
+    expect(innerBytes[1]!.length).toBeGreaterThan(10);
+    // The shared writer is free again: frames encoded afterwards are whole.
+    const after = createCodec({ payload: rectangleKeyCodec }).encoder();
+    expect(
+      createCodec({ payload: rectangleKeyCodec })
+        .decoder()
+        .decode(after.encode(innerFrame(4))),
+    ).toEqual(innerFrame(4));
   });
 });

@@ -120,6 +120,57 @@ describe('the peer-id table (least recently used entry evicted)', () => {
     );
   });
 
+  it('follows a plain model of the rule through growth, big frames and rollbacks (fuzzed)', () => {
+    // Frames of up to 120 references or definitions over 150 ids into tables of up to 100
+    // entries: the entries grow (from 32, by half) and journals run past what is kept.
+    const frameArb = fc.record({
+      uses: fc.array(fc.integer({ min: 0, max: 149 }), { maxLength: 120 }),
+      undo: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 100 }),
+        fc.array(frameArb, { maxLength: 12 }),
+        (capacity, frames) => {
+          const t = new SourceTable(true, capacity);
+          // The model: ids by index, and indexes from most to least recently used.
+          let ids: string[] = [];
+          let recency: number[] = [];
+          for (const { uses, undo } of frames) {
+            const before = { ids: [...ids], recency: [...recency] };
+            t.begin();
+            for (const u of uses) {
+              const id = `id-${u}`;
+              const known = ids.indexOf(id);
+              const index = t.lookup(id);
+              expect(index).toBe(known);
+              if (known >= 0) {
+                recency = [known, ...recency.filter((i) => i !== known)];
+                continue;
+              }
+              t.define(id);
+              const at = ids.length < capacity ? ids.length : recency[recency.length - 1]!;
+              ids[at] = id;
+              recency = [at, ...recency.filter((i) => i !== at)];
+            }
+            if (undo) {
+              t.rollback();
+              ({ ids, recency } = before);
+            }
+            expect(t.ids).toEqual(ids);
+            expect(t.recency()).toEqual(recency.map((i) => ids[i]));
+            if (ids.length > 0) expect(t.at(ids.length - 1)).toBe(ids[ids.length - 1]);
+            recency =
+              ids.length > 0 ? [ids.length - 1, ...recency.filter((i) => i !== ids.length - 1)] : recency;
+          }
+          t.dispose();
+          expect(t.size).toBe(0);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it('both ends stay in lockstep across evictions, failed encodes included (fuzzed)', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 2, max: 14 }), (capacity, pool) =>
