@@ -70,7 +70,7 @@ function flood<S, E>(
         continue;
       }
       if (ev.seq === h + 1) {
-        theirs.set(ev.source, ev.seq); // (the registry found this id last: no second lookup)
+        theirs.setAt(slot, ev.source, ev.seq); // (a source held there: written at its slot)
         // A new source took a slot: the next links find it under that slot.
         if (slot < 0) slots[j] = ids.slotOf(ev.source);
       }
@@ -216,9 +216,15 @@ export class EventIntake<S, E> {
     // taken only if not settled here.
     const otherHistory = this.repair.otherHistory(link);
     const vouched = !otherHistory && remote.received && remote.holds.size > 0;
+    const ids = this.ctx.codec.ids;
+    const holds = remote.holds;
     for (let i = 0; i < events.length; i++) {
       const ev = events[i]!;
-      this.repair.noteHeld(remote, ev);
+      // The event's registry slot, looked up once for the sender's record and the known ids.
+      let slot = ids.slotOf(ev.source);
+      // Its sender holds it: the contiguous seq it is known to hold advances (a new source takes
+      // a slot there).
+      if (holds.advance(slot, ev.source, ev.seq) && slot < 0) slot = ids.slotOf(ev.source);
       if (ev.tick > limit && ev.tick > this.host.networkTick(now) + maxFuture) {
         this.links.linkError(
           link,
@@ -238,7 +244,7 @@ export class EventIntake<S, E> {
         // Authenticated: an excluded source's events are dropped, a copy of a known event is
         // checked for equivocation, a new one must carry its source's valid signature.
         if (this.host.excluded(ev.source, ev.seq)) {
-          known.add(ev.source, ev.seq, now);
+          known.addAt(slot, ev.source, ev.seq, now);
           this.ctx.stats.excludedDropped++;
           continue;
         }
@@ -266,10 +272,13 @@ export class EventIntake<S, E> {
         }
         this.ctx.stats.signaturesVerified++;
         this.host.witness(link, ev, now);
+        slot = ids.slotOf(ev.source); // (looked up again past the checks: they may close links)
       }
-      if (ev.source === source && ev.seq > this.host.ownSeq() && !known.has(ev.source, ev.seq))
+      if (ev.source === source && ev.seq > this.host.ownSeq() && !known.has(ev.source, ev.seq)) {
         this.repair.reportConflict(link, ev.seq);
-      if (!known.add(ev.source, ev.seq, now)) {
+        slot = ids.slotOf(ev.source);
+      }
+      if (!known.addAt(slot, ev.source, ev.seq, now)) {
         this.ctx.stats.duplicatesDropped++;
         continue;
       }

@@ -7,15 +7,15 @@
  * when a neighbour that has not forgotten it yet lists it), and a source returning under the
  * same id continues above it.
  *
- * Every source of the room is known at every peer, so the entries are columns of typed arrays
+ * Every source of the room is known at every peer, so the entries are cells of one typed array
  * indexed by the source's slot in the peer's {@link IdRegistry} (the codec's: the links' id
- * tables and what each neighbour holds are indexed by the same slots), about 21 bytes a source
+ * tables and what each neighbour holds are indexed by the same slots), about 26 bytes a source
  * instead of a map entry and an object. A known source holds its slot (one reference) until
  * it is forgotten. The sources iterate in the order they became known, as a `Map`'s keys.
  * @internal
  */
 import { IdRegistry } from '@symmetric/codec';
-import { NO_SLOT as NONE, SlotOrder } from './slot-order.js';
+import { NO_SLOT as NONE, SlotOrder, tableSize } from './slot-order.js';
 
 /**
  * A source's seqs known above a missing one: kept apart from the columns every source of the
@@ -40,13 +40,16 @@ export class KnownEvents {
   /** `true` once a source was forgotten (this peer's history held events of others). */
   forgotAny = false;
 
-  /** Highest seq such that 1..it are all known, by slot. */
-  private contig = new Float64Array(0);
-  /** Time (ms) a new seq was last recorded, by slot. */
-  private touched = new Float64Array(0);
-  /** The order the sources became known in; `present[slot]` 1 when known. */
+  /**
+   * Three cells by slot, side by side (what one event's intake reads and writes of its source
+   * lies in one place): at `3 × slot` the highest seq such that 1..it are all known, at
+   * `3 × slot + 1` the time (ms) a new seq was last recorded, at `3 × slot + 2` 1 when known.
+   */
+  private cells = new Float64Array(0);
+  /** Slots {@link cells} has room for. */
+  private room = 0;
+  /** The order the sources became known in. */
   private readonly order = new SlotOrder();
-  private present = new Uint8Array(0);
   /** Sources known (tombstones not included). */
   private known = 0;
   /** The gaps of the sources that have one, by slot. */
@@ -63,7 +66,7 @@ export class KnownEvents {
   /** The slot of `source` when known (not under a tombstone), else −1. */
   slotOf(source: string): number {
     const slot = this.registry.slotOf(source);
-    return slot >= 0 && slot < this.present.length && this.present[slot] === 1 ? slot : NONE;
+    return slot >= 0 && slot < this.room && this.cells[3 * slot + 2] === 1 ? slot : NONE;
   }
 
   /** `true` when `source` is known (not under a tombstone). */
@@ -93,13 +96,13 @@ export class KnownEvents {
 
   /** Frontier (highest seq with all below known) of the known source in `slot`. */
   contiguousAt(slot: number): number {
-    return this.contig[slot]!;
+    return this.cells[3 * slot]!;
   }
 
   /** Highest seq known of the known source in `slot`. */
   maxAt(slot: number): number {
     const gap = this.gaps.size === 0 ? undefined : this.gaps.get(slot);
-    return gap === undefined ? this.contig[slot]! : gap.max;
+    return gap === undefined ? this.cells[3 * slot]! : gap.max;
   }
 
   /** The gap of the known source in `slot` (seqs known above a missing one), if any. */
@@ -116,14 +119,14 @@ export class KnownEvents {
   /** Frontier of `source`: its entry's, else its tombstone's, else 0. */
   contiguous(source: string): number {
     const slot = this.slotOf(source);
-    return slot >= 0 ? this.contig[slot]! : (this.tombstones.get(source)?.seq ?? 0);
+    return slot >= 0 ? this.cells[3 * slot]! : (this.tombstones.get(source)?.seq ?? 0);
   }
 
   /** `true` when `(source, seq)` is known (or under `source`'s tombstone). */
   has(source: string, seq: number): boolean {
     const slot = this.slotOf(source);
     if (slot < 0) return seq <= (this.tombstones.get(source)?.seq ?? 0);
-    return seq <= this.contig[slot]! || this.gapAt(slot)?.above.has(seq) === true;
+    return seq <= this.cells[3 * slot]! || this.gapAt(slot)?.above.has(seq) === true;
   }
 
   /** The slot of `source`, its entry made (above its tombstone, if forgotten) when absent. */
@@ -131,12 +134,12 @@ export class KnownEvents {
     let slot = this.slotOf(source);
     if (slot >= 0) return slot;
     slot = this.registry.acquire(source);
-    if (slot >= this.present.length) this.grow(this.registry.capacity);
+    if (slot >= this.room) this.grow(this.registry.capacity);
     const t = this.tombstones.get(source);
-    this.contig[slot] = t === undefined ? 0 : t.seq;
+    this.cells[3 * slot] = t === undefined ? 0 : t.seq;
     if (t !== undefined) this.tombstones.delete(source);
-    this.touched[slot] = 0;
-    this.present[slot] = 1;
+    this.cells[3 * slot + 1] = 0;
+    this.cells[3 * slot + 2] = 1;
     this.order.append(slot);
     this.known++;
     return slot;
@@ -145,7 +148,7 @@ export class KnownEvents {
   /** Drop the entry in `slot` (known): its slot is given back to the registry. */
   private drop(slot: number): void {
     this.order.remove(slot);
-    this.present[slot] = 0;
+    this.cells[3 * slot + 2] = 0;
     if (this.gaps.size > 0) this.gaps.delete(slot);
     this.known--;
     this.registry.release(slot);
@@ -160,7 +163,7 @@ export class KnownEvents {
     let contiguous = 0;
     if (slot >= 0) {
       if (this.maxAt(slot) > seq) return;
-      contiguous = this.contig[slot]!;
+      contiguous = this.cells[3 * slot]!;
       this.drop(slot);
     }
     this.forgotAny = true;
@@ -173,11 +176,10 @@ export class KnownEvents {
    * `beforeMs` that `keep` does not keep: ids the timeline never stored (refused as settled).
    */
   sweep(beforeMs: number, keep: (source: string) => boolean, lastTick: number): void {
-    const touched = this.touched;
     const order = this.order;
     for (let s = order.first(); s !== NONE; ) {
       const n = order.after(s);
-      if (touched[s]! < beforeMs) {
+      if (this.cells[3 * s + 1]! < beforeMs) {
         const source = this.registry.id(s);
         if (!keep(source)) this.forget(source, this.maxAt(s), lastTick);
       }
@@ -196,17 +198,28 @@ export class KnownEvents {
 
   /** Record `(source, seq)`; `true` when it was new. `now` dates a newly opened gap. */
   add(source: string, seq: number, now: number): boolean {
-    let slot = this.slotOf(source);
+    return this.addAt(this.registry.slotOf(source), source, seq, now);
+  }
+
+  /**
+   * {@link add} for a `source` whose registry slot the caller just looked up (`registrySlot`,
+   * −1 when no table holds it): no second lookup of the id.
+   */
+  addAt(registrySlot: number, source: string, seq: number, now: number): boolean {
+    let slot =
+      registrySlot >= 0 && registrySlot < this.room && this.cells[3 * registrySlot + 2] === 1
+        ? registrySlot
+        : NONE;
     if (slot < 0) {
       if (seq <= (this.tombstones.get(source)?.seq ?? 0)) return false;
       slot = this.entry(source);
     }
-    this.touched[slot] = now;
-    const c = this.contig[slot]!;
+    this.cells[3 * slot + 1] = now;
+    const c = this.cells[3 * slot]!;
     if (seq <= c) return false;
     const gap = this.gapAt(slot);
     if (seq === c + 1) {
-      if (gap === undefined) this.contig[slot] = seq;
+      if (gap === undefined) this.cells[3 * slot] = seq;
       else this.close(slot, source, gap, seq);
     } else if (gap === undefined) {
       this.gaps.set(slot, { above: new Set([seq]), since: now, max: seq });
@@ -224,7 +237,7 @@ export class KnownEvents {
     const above = gap.above;
     for (const s of above) if (s <= seq) above.delete(s);
     while (above.delete(seq + 1)) seq++;
-    this.contig[slot] = seq;
+    this.cells[3 * slot] = seq;
     if (above.size === 0) {
       this.gaps.delete(slot);
       this.gappy.delete(source);
@@ -234,9 +247,9 @@ export class KnownEvents {
   /** Mark `1..seq` of `source` known (e.g. from a snapshot's frontier). */
   raiseTo(source: string, seq: number): void {
     const slot = this.entry(source);
-    if (seq <= this.contig[slot]!) return;
+    if (seq <= this.cells[3 * slot]!) return;
     const gap = this.gapAt(slot);
-    if (gap === undefined) this.contig[slot] = seq;
+    if (gap === undefined) this.cells[3 * slot] = seq;
     else this.close(slot, source, gap, seq);
   }
 
@@ -244,7 +257,7 @@ export class KnownEvents {
   truncate(source: string, seq: number): void {
     const slot = this.slotOf(source);
     if (slot < 0) return;
-    if (this.contig[slot]! > seq) this.contig[slot] = seq;
+    if (this.cells[3 * slot]! > seq) this.cells[3 * slot] = seq;
     const gap = this.gapAt(slot);
     if (gap === undefined) return;
     for (const s of gap.above) if (s > seq) gap.above.delete(s);
@@ -253,7 +266,7 @@ export class KnownEvents {
       this.gappy.delete(source);
       return;
     }
-    let max = this.contig[slot]!;
+    let max = this.cells[3 * slot]!;
     for (const s of gap.above) if (s > max) max = s;
     gap.max = max;
   }
@@ -265,7 +278,7 @@ export class KnownEvents {
     const gap = slot < 0 ? undefined : this.gapAt(slot);
     if (gap === undefined) return out;
     const sorted = [...gap.above].sort((a, b) => a - b);
-    let expect = this.contig[slot]! + 1;
+    let expect = this.cells[3 * slot]! + 1;
     for (const s of sorted) {
       if (s > expect) {
         out.push({ fromSeq: expect, toSeq: s - 1 });
@@ -295,14 +308,14 @@ export class KnownEvents {
   count(): number {
     let n = 0;
     for (let s = this.order.first(); s !== NONE; s = this.order.after(s))
-      n += this.contig[s]! + (this.gapAt(s)?.above.size ?? 0);
+      n += this.cells[3 * s]! + (this.gapAt(s)?.above.size ?? 0);
     return n;
   }
 
   /** Forget every source (a re-base); tombstones stay: what they cover is settled everywhere. */
   clear(): void {
     this.order.drain((s) => {
-      this.present[s] = 0;
+      this.cells[3 * s + 2] = 0;
       this.registry.release(s);
     });
     this.known = 0;
@@ -311,17 +324,12 @@ export class KnownEvents {
   }
 
   private grow(capacity: number): void {
-    // A quarter more at a time (every source of the room has an entry at every peer).
-    const n = Math.max(64, capacity, Math.ceil(this.present.length * 1.25));
-    const contig = new Float64Array(n);
-    const touched = new Float64Array(n);
-    const present = new Uint8Array(n);
-    contig.set(this.contig);
-    touched.set(this.touched);
+    // Half more at a time (every source of the room has an entry at every peer).
+    const n = tableSize(this.room, capacity);
+    const cells = new Float64Array(3 * n);
+    cells.set(this.cells);
     this.order.grow(n);
-    present.set(this.present);
-    this.contig = contig;
-    this.touched = touched;
-    this.present = present;
+    this.cells = cells;
+    this.room = n;
   }
 }

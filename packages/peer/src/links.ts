@@ -130,6 +130,16 @@ export class LinkTable<E> {
   private readonly relayQueue = new RelayQueue<E, LinkEntry<E>>((entry, events) =>
     this.sendEventsNow(entry, events),
   );
+  /** Most events in one `events` frame (ours and the codec's limit). */
+  private readonly maxPerFrame: number;
+  /**
+   * The `events` frame handed to the encoder, its events set for each send (the encoder keeps
+   * nothing of a frame: no object per frame sent).
+   */
+  private readonly eventsFrame: { type: 'events'; events: readonly WireEvent<E>[] } = {
+    type: 'events',
+    events: nothingRelayed<E>(),
+  };
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -138,7 +148,9 @@ export class LinkTable<E> {
     private readonly stats: PeerCounters,
     private readonly report: (error: PeerError) => void,
     private readonly signer: Signer<E>,
-  ) {}
+  ) {
+    this.maxPerFrame = Math.max(1, Math.min(MAX_EVENTS_PER_FRAME, codec.limits.maxBatchEvents));
+  }
 
   /** Open links with a completed handshake, in opening order. */
   neighbours(): readonly LinkEntry<E>[] {
@@ -478,7 +490,7 @@ export class LinkTable<E> {
 
   /** Send events in frames of at most MAX_EVENTS_PER_FRAME (halving a frame the codec finds too large). */
   private sendEventsNow(entry: LinkEntry<E>, events: readonly WireEvent<E>[]): void {
-    const max = Math.max(1, Math.min(MAX_EVENTS_PER_FRAME, this.codec.limits.maxBatchEvents));
+    const max = this.maxPerFrame;
     for (let i = 0; i < events.length; i += max) {
       const chunk = events.length <= max ? events : events.slice(i, i + max);
       this.sendEventChunk(entry, chunk);
@@ -489,9 +501,12 @@ export class LinkTable<E> {
   private sendEventChunk(entry: LinkEntry<E>, events: readonly WireEvent<E>[]): void {
     if (entry.protocol.kind === 'closed') return;
     let bytes: Uint8Array;
+    const frame = this.eventsFrame;
+    frame.events = events;
     try {
-      bytes = entry.encoder.encode({ type: 'events', events });
+      bytes = entry.encoder.encode(frame);
     } catch (error) {
+      frame.events = nothingRelayed<E>();
       if (error instanceof CodecError && error.code === 'TOO_LARGE' && events.length > 1) {
         const half = events.length >>> 1;
         this.sendEventChunk(entry, events.slice(0, half));
@@ -507,6 +522,7 @@ export class LinkTable<E> {
       );
       return;
     }
+    frame.events = nothingRelayed<E>(); // (the events are not kept past the send)
     if (this.sendBytes(entry, bytes)) this.stats.eventsSent += events.length;
   }
 

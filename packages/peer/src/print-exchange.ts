@@ -105,8 +105,11 @@ export class PrintExchange {
   order(remote: RemoteFrontier): PrintOrder {
     const mine = this.prints();
     const n = mine.length;
-    const first = n === 0 ? 0 : mine[0]!.tick;
-    const last = n === 0 ? 0 : mine[n - 1]!.tick;
+    // Our prints change in place (a print appended, the oldest dropped, all replaced by an adopted
+    // snapshot's), each print a new object: the same first and last objects in the same array
+    // of the same length are the same prints, told without reading the prints themselves.
+    const first = n === 0 ? undefined : mine[0];
+    const last = n === 0 ? undefined : mine[n - 1];
     const c = remote.printOrder;
     if (
       c !== undefined &&

@@ -13,8 +13,15 @@ import { RateLimit } from './quotas.js';
 
 /** What one link has used. @internal */
 export interface LinkUse {
-  readonly events: RateLimit;
-  readonly bytes: RateLimit;
+  /**
+   * The events counted against the link's event rate, and when last (as a {@link RateLimit}'s
+   * level and time, kept here: read for every frame, with no object of their own to reach).
+   */
+  eventsLevel: number;
+  eventsAt: number;
+  /** The bytes counted against the link's byte rate, and when last (as {@link eventsLevel}). */
+  bytesLevel: number;
+  bytesAt: number;
   readonly presence: RateLimit;
   readonly serves: RateLimit;
   newSources: number;
@@ -22,6 +29,8 @@ export interface LinkUse {
   lastHeard: number;
 }
 
+/** The window of the event and byte rates (a {@link RateLimit}'s default). */
+const RATE_WINDOW_MS = 10_000;
 /** New sources of an `events` frame compared one by one (those past them go in a set). */
 const FRESH_SCANNED = 16;
 /** The first new sources of the `events` frame being checked (emptied after each). */
@@ -30,11 +39,23 @@ const freshScratch: string[] = [];
 /** Per-link and room-wide quotas. @internal */
 export class QuotaGuard<S, E> {
   private readonly use = new Map<string, LinkUse>();
+  /** Events a link may deliver per second, and the most its count may reach (a {@link RateLimit}'s). */
+  private readonly eventRate: number;
+  private readonly eventCap: number;
+  /** Bytes a link may deliver per second, and the most its count may reach. */
+  private readonly byteRate: number;
+  private readonly byteCap: number;
 
   constructor(
     private readonly ctx: PeerContext<S, E>,
     private readonly links: LinkTable<E>,
-  ) {}
+  ) {
+    const q = ctx.options.quotas;
+    this.eventRate = q.eventsPerSecondPerLink;
+    this.eventCap = (this.eventRate * RATE_WINDOW_MS) / 1000;
+    this.byteRate = q.bytesPerSecondPerLink;
+    this.byteCap = (this.byteRate * RATE_WINDOW_MS) / 1000;
+  }
 
   private of(link: LinkEntry<E>): LinkUse {
     let u = link.quotaUse;
@@ -43,8 +64,10 @@ export class QuotaGuard<S, E> {
     if (u === undefined) {
       const q = this.ctx.options.quotas;
       u = {
-        events: new RateLimit(q.eventsPerSecondPerLink),
-        bytes: new RateLimit(q.bytesPerSecondPerLink),
+        eventsLevel: 0,
+        eventsAt: Number.NaN,
+        bytesLevel: 0,
+        bytesAt: Number.NaN,
         presence: new RateLimit(q.presencePerSecondPerLink),
         serves: new RateLimit(q.snapshotServesPerMinute / 60, 60_000),
         newSources: 0,
@@ -81,7 +104,13 @@ export class QuotaGuard<S, E> {
   bytes(link: LinkEntry<E>, n: number, now: number): boolean {
     const u = this.of(link);
     u.lastHeard = now;
-    if (u.bytes.take(n, now)) return true;
+    // RateLimit.take on the link's own fields.
+    const at = u.bytesAt;
+    let level = u.bytesLevel;
+    if (!Number.isNaN(at)) level = Math.max(0, level - ((now - at) * this.byteRate) / 1000);
+    u.bytesAt = now;
+    u.bytesLevel = level += n;
+    if (level <= this.byteCap) return true;
     return this.violate(link, `more than ${this.ctx.options.quotas.bytesPerSecondPerLink} bytes/s`);
   }
 
@@ -90,9 +119,15 @@ export class QuotaGuard<S, E> {
    * sources one link may introduce, or beyond the room's sources.
    */
   events(link: LinkEntry<E>, events: readonly WireEvent<E>[], now: number): boolean {
-    const q = this.ctx.options.quotas;
     const u = this.of(link);
-    if (!u.events.take(events.length, now))
+    // RateLimit.take on the link's own fields.
+    const at = u.eventsAt;
+    let level = u.eventsLevel;
+    if (!Number.isNaN(at)) level = Math.max(0, level - ((now - at) * this.eventRate) / 1000);
+    u.eventsAt = now;
+    u.eventsLevel = level += events.length;
+    const q = this.ctx.options.quotas;
+    if (!(level <= this.eventCap))
       return this.violate(link, `more than ${q.eventsPerSecondPerLink} events/s`);
     const known = this.ctx.eventIds;
     // The sources new to this peer in the frame: a scan of the first few (a frame usually has

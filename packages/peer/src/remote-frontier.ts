@@ -22,8 +22,9 @@ export interface RemoteFrontier {
     readonly theirs: readonly FrontierPrint[];
     readonly mine: readonly FrontierPrint[];
     readonly length: number;
-    readonly first: number;
-    readonly last: number;
+    /** Our oldest and newest print then (the objects: a print is never changed in place). */
+    readonly first: FrontierPrint | undefined;
+    readonly last: FrontierPrint | undefined;
     readonly order: 'equal' | 'greater' | 'less';
   };
   /** Its frontier arrived at least once. */

@@ -12,6 +12,16 @@ export const NO_SLOT = -1;
 /** The largest slot the 16-bit links hold (they store slot + 1, 0 marking an end). */
 const NARROW_MAX = 0xfffe;
 
+/**
+ * The length a per-source table indexed by slot grows to from `length` to hold slots below
+ * `capacity` (the registry's): at least 64, and half as long again at a time, so a table that
+ * follows a room's sources one by one copies itself about half as often as at a quarter.
+ * @internal
+ */
+export function tableSize(length: number, capacity: number): number {
+  return Math.max(64, capacity, Math.ceil(length * 1.5));
+}
+
 /** Slots in the order they were appended (see the module comment). @internal */
 export class SlotOrder {
   /** Slot + 1 of the previous and next slot of each slot in the list (0: none). */

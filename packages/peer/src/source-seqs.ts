@@ -3,22 +3,24 @@
  * each neighbour is known to hold (repair's frontier view, which flooding reads and advances for
  * every event). One map from source to slot for the whole peer (the codec's id registry, which
  * the links' id tables name their entries by too); per link, typed arrays indexed by slot, so a
- * link costs a few bytes per source instead of a map entry (4 for the seq while seqs fit in 32
- * bits, 4 for its place in the insertion order while slots fit in 16, 1 for presence). Each link's view is a
+ * link costs a few bytes per source instead of a map entry (4 for the seq, presence included,
+ * while seqs fit in 32 bits, 4 for its place in the insertion order while slots fit in 16). Each link's view is a
  * `ReadonlyMap<string, number>` (with `set` and `delete`) that iterates in insertion order, as a
  * `Map` does.
  * @internal
  */
 import type { IdRegistry } from '@symmetric/codec';
-import { NO_SLOT, SlotOrder } from './slot-order.js';
+import { NO_SLOT, SlotOrder, tableSize } from './slot-order.js';
 
 /** One link's seq per source, over the peer's {@link IdRegistry} (the peer's sources). @internal */
 export class SourceSeqs implements ReadonlyMap<string, number> {
-  /** Seqs by slot: 4 bytes each until one needs more (above 2³² − 1), 8 from then on. */
+  /**
+   * Seq + 1 by slot, 0 where no seq is held (one array read tells both): 4 bytes each until one
+   * needs more (seq + 1 above 2³² − 1), 8 from then on. Seqs are whole numbers, 0 or more.
+   */
   private seqs: Uint32Array | Float64Array = new Uint32Array(0);
-  /** Insertion order; `present[slot]` 1 when held. */
+  /** Insertion order. */
   private readonly order = new SlotOrder();
-  private present = new Uint8Array(0);
   private count = 0;
 
   constructor(private readonly slots: IdRegistry) {}
@@ -28,8 +30,8 @@ export class SourceSeqs implements ReadonlyMap<string, number> {
   }
 
   get(source: string): number | undefined {
-    const slot = this.slots.slotOf(source);
-    return slot >= 0 && slot < this.present.length && this.present[slot] === 1 ? this.seqs[slot] : undefined;
+    const v = this.held(this.slots.slotOf(source));
+    return v === 0 ? undefined : v - 1;
   }
 
   /**
@@ -37,35 +39,56 @@ export class SourceSeqs implements ReadonlyMap<string, number> {
    * link), or 0 when none (`slot` −1: an id no table holds). {@link get} without the id lookup.
    */
   seqAt(slot: number): number {
-    return slot >= 0 && slot < this.present.length && this.present[slot] === 1 ? this.seqs[slot]! : 0;
+    const v = this.held(slot);
+    return v === 0 ? 0 : v - 1;
   }
 
   has(source: string): boolean {
-    const slot = this.slots.slotOf(source);
-    return slot >= 0 && slot < this.present.length && this.present[slot] === 1;
+    return this.held(this.slots.slotOf(source)) !== 0;
   }
 
   /** Set the seq of `source` (a new source goes last in the order, as in a `Map`). */
   set(source: string, seq: number): this {
     let slot = this.slots.slotOf(source);
-    if (slot >= 0 && slot < this.present.length && this.present[slot] === 1) {
+    if (this.held(slot) !== 0) {
       this.store(slot, seq);
       return this;
     }
     // Held by another table already: one more holder of its slot (no second lookup).
     slot = slot >= 0 ? this.slots.retain(slot) : this.slots.acquire(source);
-    if (slot >= this.present.length) this.grow(this.slots.capacity);
-    this.present[slot] = 1;
+    if (slot >= this.seqs.length) this.grow(this.slots.capacity);
     this.store(slot, seq);
     this.order.append(slot);
     this.count++;
     return this;
   }
 
+  /**
+   * {@link set} for a `source` whose registry slot the caller just looked up (`slot`, −1 when no
+   * table holds it): a source held here is written without a second lookup.
+   */
+  setAt(slot: number, source: string, seq: number): this {
+    if (this.held(slot) !== 0) {
+      this.store(slot, seq);
+      return this;
+    }
+    return this.set(source, seq);
+  }
+
+  /**
+   * The neighbour holds `source#seq` (`slot`: its registry slot, just looked up): its contiguous
+   * seq advances when `seq` is the next one. `true` when it did.
+   */
+  advance(slot: number, source: string, seq: number): boolean {
+    if (seq !== this.seqAt(slot) + 1) return false;
+    this.setAt(slot, source, seq);
+    return true;
+  }
+
   /** Drop `source`; `true` when it was held. */
   delete(source: string): boolean {
     const slot = this.slots.slotOf(source);
-    if (slot < 0 || slot >= this.present.length || this.present[slot] !== 1) return false;
+    if (this.held(slot) === 0) return false;
     this.unlink(slot);
     return true;
   }
@@ -73,7 +96,7 @@ export class SourceSeqs implements ReadonlyMap<string, number> {
   /** Drop every source (the link closed): their slots are given back. */
   clear(): void {
     this.order.drain((s) => {
-      this.present[s] = 0;
+      this.seqs[s] = 0;
       this.slots.release(s);
     });
     this.count = 0;
@@ -81,7 +104,7 @@ export class SourceSeqs implements ReadonlyMap<string, number> {
 
   *entries(): MapIterator<[string, number]> {
     for (let s = this.order.first(); s !== NO_SLOT; s = this.order.after(s))
-      yield [this.slots.id(s), this.seqs[s]!];
+      yield [this.slots.id(s), this.seqs[s]! - 1];
   }
 
   *keys(): MapIterator<string> {
@@ -89,7 +112,7 @@ export class SourceSeqs implements ReadonlyMap<string, number> {
   }
 
   *values(): MapIterator<number> {
-    for (let s = this.order.first(); s !== NO_SLOT; s = this.order.after(s)) yield this.seqs[s]!;
+    for (let s = this.order.first(); s !== NO_SLOT; s = this.order.after(s)) yield this.seqs[s]! - 1;
   }
 
   [Symbol.iterator](): MapIterator<[string, number]> {
@@ -103,34 +126,39 @@ export class SourceSeqs implements ReadonlyMap<string, number> {
     for (const [k, v] of this.entries()) fn.call(thisArg, v, k, this);
   }
 
-  /** Write `seq` at `slot`, the seqs widened to 8 bytes first if it does not fit in 4. */
+  /** Seq + 1 at `slot` (−1 or past the table: none), 0 when no seq is held there. */
+  private held(slot: number): number {
+    return slot >= 0 && slot < this.seqs.length ? this.seqs[slot]! : 0;
+  }
+
+  /** Write `seq` at `slot`, the seqs widened to 8 bytes first if seq + 1 does not fit in 4. */
   private store(slot: number, seq: number): void {
+    // (0 marks a slot not held: a seq below 0 would read as none.)
+    if (!(seq >= 0)) throw new RangeError(`seq ${seq} below 0`);
     let seqs = this.seqs;
-    if (seqs instanceof Uint32Array && seq >>> 0 !== seq) {
+    const v = seq + 1;
+    if (seqs instanceof Uint32Array && v >>> 0 !== v) {
       seqs = new Float64Array(seqs.length);
       seqs.set(this.seqs);
       this.seqs = seqs;
     }
-    seqs[slot] = seq;
+    seqs[slot] = v;
   }
 
   private unlink(slot: number): void {
     this.order.remove(slot);
-    this.present[slot] = 0;
+    this.seqs[slot] = 0;
     this.count--;
     this.slots.release(slot);
   }
 
   private grow(capacity: number): void {
-    // A quarter more at a time: each link keeps these for every source of the room, so slack
-    // costs more than the copies (a few dozen over a link's life).
-    const n = Math.max(64, capacity, Math.ceil(this.present.length * 1.25));
+    // Half more at a time: each link keeps these for every source of the room, so slack costs
+    // memory, but a table that grows a quarter at a time copies a dozen times over a link's life.
+    const n = tableSize(this.seqs.length, capacity);
     const seqs = this.seqs instanceof Uint32Array ? new Uint32Array(n) : new Float64Array(n);
-    const present = new Uint8Array(n);
     seqs.set(this.seqs);
     this.order.grow(n);
-    present.set(this.present);
     this.seqs = seqs;
-    this.present = present;
   }
 }
