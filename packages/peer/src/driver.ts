@@ -81,6 +81,7 @@ export class Driver<S, E> {
   private takingHistory = false;
   /** A resumed timeline's tick, for the clock at the first step. */
   private resumedTick: number | undefined;
+  private basesValue = 0;
   constructor(
     private readonly ctx: PeerContext<S, E>,
     private readonly parts: DriverParts<S, E>,
@@ -101,6 +102,14 @@ export class Driver<S, E> {
 
   get pace(): Pace {
     return this.currentPace;
+  }
+
+  /**
+   * How many times the history's base changed (a compaction, or the timeline replaced by an
+   * adopted snapshot or a resumed one): its prints (see Timeline.prints) change only then.
+   */
+  get bases(): number {
+    return this.basesValue;
   }
 
   /**
@@ -323,6 +332,7 @@ export class Driver<S, E> {
     const ahead = Math.min(Math.max(0, tick - network), options.snapshotEvery);
     // One compaction period behind the bound: an event taken at the bound by the first peer to
     // hear of it still finds its tick unfolded at the peers it is passed on to.
+    this.basesValue++;
     const base = timeline.compact(
       tick - horizon - ahead - compactionPeriod(horizon, options.snapshotEvery, options.fps),
     );
@@ -450,6 +460,7 @@ export class Driver<S, E> {
       }
     }
     this.currentTimeline = timeline;
+    this.basesValue++;
     if (keep.length > 0) timeline.insertMany(keep);
     for (const e of keep) if (e.source === this.ctx.source && e.tick < snap.tick) dropped.push(e);
     dropped.sort((a, b) => a.seq - b.seq);
@@ -479,6 +490,7 @@ export class Driver<S, E> {
     const known = this.ctx.eventIds;
     const timeline = stored.timeline;
     this.currentTimeline = timeline;
+    this.basesValue++;
     for (const [source, seq] of stored.folded) known.raiseTo(source, seq);
     const fresh: TimelineEvent<E>[] = [];
     for (const e of stored.events) if (known.add(e.source, e.seq, now)) fresh.push(e);

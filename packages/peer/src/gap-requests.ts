@@ -29,6 +29,8 @@ export class GapRequests<S, E> {
    * that moves or a neighbour claims the range.
    */
   private readonly givenUp = new Map<string, number>();
+  /** The sources with a seq gap (the known events' own set, held here: read every round). */
+  private readonly gappy: ReadonlySet<string>;
 
   /**
    * `frontiers`: what each neighbour announced, by link key; `frontierOf`: a link's;
@@ -39,7 +41,9 @@ export class GapRequests<S, E> {
     private readonly frontiers: ReadonlyMap<string, RemoteFrontier>,
     private readonly frontierOf: (link: LinkEntry<E>) => RemoteFrontier,
     private readonly unrepairable: () => void,
-  ) {}
+  ) {
+    this.gappy = ctx.eventIds.gappy;
+  }
 
   /** `source` was forgotten: drop its gap state. */
   forget(source: string): void {
@@ -49,11 +53,11 @@ export class GapRequests<S, E> {
 
   /** Request seq gaps older than `gapGraceMs`, each from a neighbour likely to hold it. */
   request(now: number): void {
-    const known = this.ctx.eventIds;
-    if (known.gappy.size === 0) {
+    if (this.gappy.size === 0) {
       if (this.gaps.size > 0) this.gaps.clear();
       return;
     }
+    const known = this.ctx.eventIds;
     const options = this.ctx.options;
     for (const source of known.gappy) {
       const slot = known.slotOf(source);
@@ -102,7 +106,8 @@ export class GapRequests<S, E> {
       g.lastLink = target.key;
       if (g.attempts > RESYNC_AFTER_ATTEMPTS) this.unrepairable();
     }
-    for (const source of this.gaps.keys()) if (!known.gappy.has(source)) this.gaps.delete(source);
+    if (this.gaps.size > 0)
+      for (const source of this.gaps.keys()) if (!known.gappy.has(source)) this.gaps.delete(source);
   }
 
   /** `true` when a neighbour's frontier claims to hold `source#seq`. */

@@ -28,7 +28,7 @@ import { peerBasics } from './setup.js';
 import { Signer } from './signing.js';
 import { newCounters, StatsLedger } from './stats.js';
 import { untilStepPhase } from './step-phase.js';
-import type { SyncExchange } from './sync.js';
+import type { LinkChecks, SyncExchange } from './sync.js';
 import type {
   ConnectionState,
   NeighbourInfo,
@@ -122,6 +122,13 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
   private stopping: Promise<void> | undefined;
   private realTime = false;
   private nextHousekeepingAt = 0;
+  /** The join component knows when the peer started (it is told once: it keeps the first time). */
+  private joinTimed = false;
+  /** Housekeeping's per-link checks besides SYNC (made once). */
+  private readonly linkChecks: LinkChecks<E> = {
+    handshake: (link, now) => this.links.checkHandshake(link, now),
+    idle: (link, now) => this.routes.quotas.checkIdle(link, now),
+  };
   /** A delivery turn ended: the events relayed in it leave, one frame per link. */
   private readonly endTurn = (): void => this.links.flushRelayed();
 
@@ -400,7 +407,10 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
     if (!(nowMs >= this.lastNow)) nowMs = this.lastNow; // monotonic (also rejects NaN)
     this.lastNow = nowMs;
     this.links.flushRelayed(); // a turn a transport did not end, ends before the step
-    this.join.startIfUnset(nowMs);
+    if (!this.joinTimed) {
+      this.join.startIfUnset(nowMs);
+      this.joinTimed = true;
+    }
     if (nowMs >= this.nextHousekeepingAt) {
       this.nextHousekeepingAt = nowMs + HOUSEKEEPING_MS;
       this.housekeeping(nowMs);
@@ -426,15 +436,9 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
   // ---- housekeeping -----------------------------------------------------------------------
 
   private housekeeping(now: number): void {
-    const links = this.links.list(); // the links now (closing one replaces the table's list)
-    for (let i = 0; i < links.length; i++) {
-      const l = links[i]!;
-      if (l.protocol.kind === 'handshaking') this.links.checkHandshake(l, now);
-      else if (l.protocol.kind === 'running' && this.routes.quotas.checkIdle(l, now))
-        this.sync.sendIfDue(l, now);
-    }
+    this.sync.checkLinks(now, this.linkChecks);
     this.join.housekeeping(now);
-    this.repair.housekeeping(now);
+    this.repair.housekeeping(now, this.driver.bases);
     this.dissemination.housekeeping(now);
     this.join.maybeResync(now);
     this.dials.run(now);

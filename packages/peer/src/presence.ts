@@ -385,8 +385,9 @@ export class PresenceChannel<S, E> {
     }
     // In a room where every peer beacons at every slot, an expired entry is a peer that left;
     // in a larger one a source may stay silent for longer, and its samples age in delay.ts.
-    const everySlot = this.delay.auto.sources + 1 <= BEACON_SOURCES;
     const gone = this.table.expire(now);
+    if (gone.length === 0) return;
+    const everySlot = this.delay.auto.sources + 1 <= BEACON_SOURCES;
     for (let i = 0; i < gone.length; i++) {
       const e = gone[i]!;
       if (everySlot) this.delay.auto.forget(e.source);

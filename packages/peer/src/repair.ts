@@ -75,6 +75,8 @@ export class Repair<S, E> {
   private readonly asked = new Map<string, { readonly sources: Set<string>; readonly at: number }>();
   /** Prints sent and received per link. */
   private readonly printX: PrintExchange;
+  /** The count of base changes at the last {@link housekeeping} that looked for new prints. */
+  private printsAtBases = Number.NaN;
   /** The own seqs the timeline settled and forgot (see {@link forgetOwn}). */
   private forgottenOwn = 0;
   /** Per link, our history's size and the time when we last asked it to refresh its frontier. */
@@ -349,9 +351,17 @@ export class Repair<S, E> {
       this.sendFrontier(link);
   }
 
-  /** Periodic: gap requests and prints still to compare. */
-  housekeeping(now: number): void {
+  /**
+   * Periodic: gap requests and prints still to compare. `bases`, when given, counts the changes
+   * of the history's base (see Driver.bases): while it is the same, the prints are too and there
+   * are none new to send.
+   */
+  housekeeping(now: number, bases?: number): void {
     this.gaps.request(now);
+    if (bases !== undefined) {
+      if (bases === this.printsAtBases) return;
+      this.printsAtBases = bases;
+    }
     this.sendNewPrints();
   }
 

@@ -16,12 +16,33 @@ import type { LinkEntry, LinkTable } from './links.js';
 /** SYNCs received on a link that are answered at once. */
 const ANSWERED_AT_ONCE = 2;
 
+/** The per-link checks of a housekeeping round besides SYNC (see {@link SyncExchange.checkLinks}). @internal */
+export interface LinkChecks<E> {
+  /** A link still in its handshake: close it when it took too long. */
+  handshake(link: LinkEntry<E>, now: number): void;
+  /** A running link: `false` (and the link closed) when nothing was heard for `quotas.idleTimeoutMs`. */
+  idle(link: LinkEntry<E>, now: number): boolean;
+}
+
 /** The SYNC exchange and the clock's readings. @internal */
 export class SyncExchange<S, E> {
   /** SYNCs received per link. */
   private readonly received = new Map<string, number>();
   /** Links whose frontier vouched (they speak for the room's time; see {@link voice}). */
   private readonly voiced = new Set<string>();
+  /** The links list the last {@link checkLinks} walked (a new list, a link opened or closed: walk all). */
+  private checked: readonly LinkEntry<E>[] | undefined;
+  /**
+   * Per link of {@link checked} (by index): before this local time nothing is due on it (no
+   * SYNC, no idle timeout; `-Infinity` in its handshake).
+   */
+  private dueAt = new Float64Array(8);
+  /** The earliest of {@link dueAt}: before it, a round has no link to look at. */
+  private linksDueAt = Number.NEGATIVE_INFINITY;
+  /** The link whose checks are under way (its SYNC due time is read again after them). */
+  private checking: LinkEntry<E> | undefined;
+  /** A SYNC went out on another link outside its checks: its due time moved, look at all. */
+  private stale = false;
 
   constructor(
     private readonly ctx: PeerContext<S, E>,
@@ -44,6 +65,7 @@ export class SyncExchange<S, E> {
         ? { type: 'sync', time: m.time, tick: m.tick }
         : { type: 'sync', time: m.time, tick: m.tick, echo: m.echo };
     link.syncDueAt = this.ctx.clock.syncDueAt(link.key);
+    if (link !== this.checking) this.stale = true;
     this.ctx.send(link, frame);
     this.ctx.stats.syncsSent++;
   }
@@ -51,6 +73,44 @@ export class SyncExchange<S, E> {
   /** Send a SYNC on `link` if the clock says one is due (asked only once the last send's due time came). */
   sendIfDue(link: LinkEntry<E>, now: number): void {
     if (now >= link.syncDueAt && this.ctx.clock.syncDue(link.key, now)) this.send(link, now);
+  }
+
+  /**
+   * Housekeeping's link checks: each link in its handshake is checked for its timeout, each
+   * running link for being idle and, when it is not, sent a SYNC if one is due. A link with
+   * nothing due is not looked at (the checks would do nothing): its next due time is its SYNC due
+   * time or half the idle timeout after the last frame heard, whichever is first (frames only
+   * move the latter on). A new list of links, or a SYNC sent on a link outside its checks, makes
+   * the next round look at every link.
+   */
+  checkLinks(now: number, checks: LinkChecks<E>): void {
+    const links = this.links.list(); // the links now (closing one replaces the table's list)
+    const all = links !== this.checked || this.stale;
+    if (!all && now < this.linksDueAt) return;
+    if (all && this.dueAt.length < links.length) this.dueAt = new Float64Array(links.length * 2);
+    // Until the walk completes, the due times are not to be trusted (a check that throws leaves
+    // them half updated: the next round looks at every link).
+    this.checked = undefined;
+    this.stale = false;
+    const dueAt = this.dueAt;
+    const idleMs = this.ctx.options.quotas.idleTimeoutMs;
+    let next = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < links.length; i++) {
+      if (!all && now < dueAt[i]!) {
+        next = Math.min(next, dueAt[i]!);
+        continue;
+      }
+      const l = links[i]!;
+      this.checking = l;
+      if (l.protocol.kind === 'handshaking') checks.handshake(l, now);
+      else if (l.protocol.kind === 'running' && checks.idle(l, now)) this.sendIfDue(l, now);
+      this.checking = undefined;
+      const due = linkDue(l, idleMs);
+      dueAt[i] = due;
+      next = Math.min(next, due);
+    }
+    this.checked = links;
+    this.linksDueAt = next;
   }
 
   /** A SYNC from `link`: into the clock (a bad one closes the link). */
@@ -139,4 +199,14 @@ export class SyncExchange<S, E> {
       return this.simulatedTick();
     }
   }
+}
+
+/** Before this local time nothing is due on `link` (see {@link SyncExchange.checkLinks}). */
+function linkDue<E>(link: LinkEntry<E>, idleMs: number): number {
+  const kind = link.protocol.kind;
+  if (kind === 'closed') return Number.POSITIVE_INFINITY;
+  const use = link.quotaUse;
+  if (kind === 'handshaking' || use === undefined) return Number.NEGATIVE_INFINITY;
+  // Half the timeout: well inside it whatever the rounding of `now - lastHeard`.
+  return Math.min(link.syncDueAt, use.lastHeard + idleMs / 2);
 }
