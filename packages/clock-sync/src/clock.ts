@@ -1,8 +1,8 @@
 import { ClockError } from './errors.js';
-import { LinkFiguresCache, networkEstimate, referenceOffset } from './estimate.js';
+import { LinkFiguresCache, networkEstimate } from './estimate.js';
 import { learnedFrequency } from './frequency.js';
 import { MinorityGuard } from './guard.js';
-import { type LinkState, linkSigma, newLinkState, syncDueTime, takeSample } from './link-state.js';
+import { furthestAhead, type LinkState, newLinkState, recordRx, takeSample } from './link-state.js';
 import { type ClockOptions, type ResolvedClockOptions, resolveClockOptions } from './options.js';
 import { STEP_PHASE } from './phase.js';
 import type { ClockEstimate, ClockStats, SyncMessage } from './types.js';
@@ -47,6 +47,15 @@ export class Clock {
   readonly #maxFreq: number;
   /** Smallest switch margin in ticks. */
   readonly #switchTicks: number;
+  // Options read on every call, kept on the clock itself (not behind the options object).
+  readonly #fps: number;
+  readonly #catchUpRate: number;
+  readonly #maxTicksPerAdvance: number;
+  readonly #adoptAfterSamples: number;
+  readonly #syncBurst: number;
+  /** The spacing of SYNCs on a link within its first `syncBurst`, then beyond (ms; see syncDueTime). */
+  readonly #burstGapMs: number;
+  readonly #syncGapMs: number;
 
   #tick = 0;
   #started = false;
@@ -64,6 +73,8 @@ export class Clock {
   #qA = 0;
   #cA = 0;
   #freq = 0;
+  /** `1 + #freq`: the rate factor of Q and C (recomputed when the frequency changes). */
+  #rate = 1;
   #pend = 0;
   #slewRate = 0;
   #lastControlAt: number | undefined;
@@ -71,6 +82,16 @@ export class Clock {
   /** Fractional simulation position (tick ≤ pos ≤ clock) used to bound the catch-up rate. */
   #pos = 0;
   #lastAdvanceAt = 0;
+  /** {@link ClockStats.ticksRun} (counted on the clock itself: it moves on almost every advance). */
+  #ticksRun = 0;
+
+  // The reference link's offset as the network's tick reads it, refreshed by #followRef after
+  // anything that changes #parent, the links or a sample: `true` and its `u` when #parent names a
+  // link with samples.
+  #refKnown = false;
+  #refU = Number.NaN;
+  /** Some link's `stepped` flag is set (a stepped sample since the last control). */
+  #anyStepped = false;
 
   readonly #links = new Map<string, LinkState>();
   readonly #figures = new LinkFiguresCache(); // per-link figures, shared by estimates while unchanged
@@ -84,7 +105,7 @@ export class Clock {
     referenceChanges: 0,
     steps: 0,
     rejected: 0,
-    ticksRun: 0,
+    ticksRun: 0, // (counted in #ticksRun: the key keeps its place in the snapshot)
     witnessed: 0,
   };
 
@@ -98,6 +119,13 @@ export class Clock {
     this.#maxSlewRate = (this.#o.maxSlew * this.#o.fps) / 1000;
     this.#maxFreq = this.#o.maxFrequencyPpm / 1e6;
     this.#switchTicks = (this.#o.switchMarginMs * this.#o.fps) / 1000;
+    this.#fps = this.#o.fps;
+    this.#catchUpRate = this.#o.catchUpRate;
+    this.#maxTicksPerAdvance = this.#o.maxTicksPerAdvance;
+    this.#adoptAfterSamples = this.#o.adoptAfterSamples;
+    this.#syncBurst = this.#o.syncBurst;
+    this.#burstGapMs = Math.min(this.#o.syncBurstIntervalMs, this.#o.syncIntervalMs);
+    this.#syncGapMs = this.#o.syncIntervalMs;
     const ticks = (ms: number): number => (ms * this.#o.fps) / 1000;
     this.#guard = new MinorityGuard(
       this.#o.fps,
@@ -133,7 +161,8 @@ export class Clock {
 
   /** A snapshot of the counters. */
   get stats(): ClockStats {
-    return { ...this.#stats, uncorroborated: this.#guard.uncorroborated, lies: this.#guard.lies };
+    const { uncorroborated, lies } = this.#guard;
+    return { ...this.#stats, ticksRun: this.#ticksRun, uncorroborated, lies };
   }
 
   /** `true` once the clock agreed with a network for `establishAfterMs` (the minority guard applies). */
@@ -179,7 +208,8 @@ export class Clock {
   #retake(links: readonly string[], now: number): void {
     this.#reanchor(now);
     for (const [id, rx] of links.map((l) => [l, this.#links.get(l)?.lastRx] as const))
-      if (rx !== undefined) this.#takeLower(id, rx.tick + ((now - rx.at) * this.#o.fps) / 1000, now);
+      if (rx !== undefined) this.#takeLower(id, rx.tick + ((now - rx.at) * this.#fps) / 1000, now);
+    this.#followRef();
   }
 
   /**
@@ -204,20 +234,20 @@ export class Clock {
     const clock = this.#clockAt(now);
     const elapsed = now - this.#lastAdvanceAt;
     this.#lastAdvanceAt = now;
-    const reach = this.#pos + (elapsed * this.#o.fps * this.#o.catchUpRate) / 1000;
+    const reach = this.#pos + (elapsed * this.#fps * this.#catchUpRate) / 1000;
     let pos = Math.max(this.#tick, Math.min(clock, reach));
     let n = Math.floor(pos + FLOOR_EPSILON) - this.#tick;
     if (n <= 0) {
       this.#pos = pos;
       return 0;
     }
-    if (n > this.#o.maxTicksPerAdvance) {
-      n = this.#o.maxTicksPerAdvance;
+    if (n > this.#maxTicksPerAdvance) {
+      n = this.#maxTicksPerAdvance;
       pos = this.#tick + n;
     }
     this.#pos = pos;
     this.#tick += n;
-    this.#stats.ticksRun += n;
+    this.#ticksRun += n;
     return n;
   }
 
@@ -245,6 +275,7 @@ export class Clock {
     l.firstSentAt ??= now;
     l.lastSentAt = now;
     l.sent++;
+    l.dueAt = now + (l.sent < this.#syncBurst ? this.#burstGapMs : this.#syncGapMs); // syncDueTime(l)
     this.#stats.syncsSent++;
     const msg: SyncMessage = { time: now, tick: this.#clockAt(now) };
     if (l.lastRx !== undefined) msg.echo = { time: l.lastRx.time, holdMs: now - l.lastRx.at };
@@ -260,12 +291,12 @@ export class Clock {
   syncDue(link: string, nowMs: number): boolean {
     this.#must(linkProblem(link));
     const now = this.#time(nowMs);
-    return now >= syncDueTime(this.#links.get(link), this.#o);
+    return now >= (this.#links.get(link)?.dueAt ?? Number.NEGATIVE_INFINITY);
   }
 
   /** When {@link syncDue} turns `true` for `link` (`-Infinity`: now); {@link syncFor} moves it. */
   syncDueAt(link: string): number {
-    return syncDueTime(this.#links.get(link), this.#o);
+    return this.#links.get(link)?.dueAt ?? Number.NEGATIVE_INFINITY;
   }
 
   /**
@@ -279,9 +310,10 @@ export class Clock {
   onSync(link: string, msg: SyncMessage, nowMs: number): void {
     this.#must(linkProblem(link));
     const now = this.#time(nowMs);
-    const checked = checkSync(msg, this.#links.get(link)?.firstSentAt, now);
-    if ('problem' in checked) this.#must(checked.problem);
-    const rtt = 'rtt' in checked ? checked.rtt : undefined; // the round trip an echo measures (ms)
+    const known = this.#links.get(link);
+    // The round trip an echo measures (ms), `undefined` without an echo, or the problem.
+    const rtt = checkSync(msg, known?.firstSentAt, now);
+    if (typeof rtt === 'object') this.#reject(rtt[0], rtt[1]);
     const lead = this.#seen ? msg.tick - this.#clockAt(now) : 0;
     if (this.#guard.isLie(link, msg.tick, lead, now))
       this.#reject(
@@ -289,20 +321,28 @@ export class Clock {
         `SYNC claims tick ${msg.tick}, ${Math.round(lead)} ticks ahead; nobody agrees`,
       );
     this.#touch(now);
-    const l = this.#link(link);
-    l.lastRx = { time: msg.time, tick: msg.tick, at: now };
-    this.#guard.heard(link, lead, now);
+    const l = known ?? this.#link(link);
+    recordRx(l, msg.time, msg.tick, now);
+    this.#guard.heard(link, lead, now, l);
     this.#stats.syncsReceived++;
     this.#reanchor(now);
     this.#takeLower(link, msg.tick, now);
-    if (rtt === undefined) return;
-    const sample = takeSample(l, msg.tick, rtt, this.#refAt(now), this.#o, this.#switchTicks);
+    if (rtt !== undefined) this.#sample(l, msg.tick, rtt, now);
+    this.#followRef();
+  }
+
+  /** A round trip `rtt` measured on link `l` by a SYNC of `tick` received at `now` (anchors at `now`). */
+  #sample(l: LinkState, tick: number, rtt: number, now: number): void {
+    const sample = takeSample(l, tick, rtt, this.#refAt(now), this.#o, this.#switchTicks);
     if (sample === 'filtered') {
       this.#stats.samplesFiltered++;
       return;
     }
     this.#stats.samplesAccepted++;
-    if (sample === 'stepped') this.#stats.steps++;
+    if (sample === 'stepped') {
+      this.#stats.steps++;
+      this.#anyStepped = true;
+    }
     this.#control(now, true);
   }
 
@@ -321,6 +361,7 @@ export class Clock {
     if (!this.#links.delete(link) || !this.#seen) return;
     this.#reanchor(this.#lastNow);
     this.#control(this.#lastNow, false);
+    this.#followRef();
   }
 
   /**
@@ -381,22 +422,39 @@ export class Clock {
    */
   networkTick(nowMs: number): number {
     const now = this.#time(nowMs);
-    const clock = this.#seen ? this.#clockAt(now) : 0;
+    // Unseen, no link is followed: 0. Else the clock plus the reference's offset (see
+    // referenceOffset), with the run since the anchors computed once for the clock and Q.
+    if (!this.#seen) return 0;
+    const dt = now - this.#tA;
+    const run = (dt * this.#fps * this.#rate) / 1000;
+    const clock = this.#started ? this.#clockFrom(dt, run) : this.#cA;
+    return this.#refKnown ? clock + (this.#refU + (this.#qA + run) - clock) : clock;
+  }
+
+  /** The state of the followed link and its offset for {@link networkTick}, after #parent, a link or a sample changed. */
+  #followRef(): void {
     const ref = this.#parent === undefined ? undefined : this.#links.get(this.#parent);
-    return clock + referenceOffset(ref, this.#seen ? this.#refAt(now) : 0, clock);
+    this.#refKnown = ref !== undefined && ref.samples > 0;
+    this.#refU = ref !== undefined && ref.samples > 0 ? ref.u : Number.NaN;
   }
 
   #refAt(t: number): number {
-    return this.#qA + ((t - this.#tA) * this.#o.fps * (1 + this.#freq)) / 1000;
+    return this.#qA + ((t - this.#tA) * this.#fps * this.#rate) / 1000;
   }
 
   #clockAt(t: number): number {
     if (!this.#started) return this.#cA;
     const dt = t - this.#tA;
-    let c = this.#cA + (dt * this.#o.fps * (1 + this.#freq)) / 1000;
-    if (this.#pend !== 0) {
-      const applied = Math.min(Math.abs(this.#pend), dt * this.#slewRate);
-      c += this.#pend > 0 ? applied : -applied;
+    return this.#clockFrom(dt, (dt * this.#fps * this.#rate) / 1000);
+  }
+
+  /** The clock `dt` ms after the anchors, `run` being Q's run over `dt` (started clocks only). */
+  #clockFrom(dt: number, run: number): number {
+    let c = this.#cA + run;
+    const pend = this.#pend;
+    if (pend !== 0) {
+      const applied = Math.min(Math.abs(pend), dt * this.#slewRate);
+      c += pend > 0 ? applied : -applied;
     }
     return c;
   }
@@ -441,64 +499,53 @@ export class Clock {
    */
   #control(t: number, integrate: boolean): void {
     const qMinusC = this.#qA - this.#cA;
-    let jump = 0;
-    let jumpTo: string | undefined;
-    for (const id of this.#links.keys()) {
-      const l = this.#links.get(id)!; // (not entries: no [id, state] array per link)
-      if (l.samples < this.#o.adoptAfterSamples) continue;
-      const off = l.u + qMinusC;
-      if (
-        off > this.#adoptTicks + 4 * Math.sqrt(l.noiseVar) &&
-        off > jump &&
-        this.#guard.mayFollow(id, off, t)
-      ) {
-        jump = off;
-        jumpTo = id;
-      }
-    }
-    if (jumpTo !== undefined && this.#guard.mayJump(jumpTo, jump, t)) {
+    const links = this.#links;
+    const guard = this.#guard;
+    const adoptAfter = this.#adoptAfterSamples;
+    const adoptTicks = this.#adoptTicks;
+    const ahead = furthestAhead(links, qMinusC, adoptAfter, adoptTicks, guard, t);
+    let jump = ahead === undefined ? 0 : ahead.u + qMinusC;
+    const jumpTo = ahead?.id;
+    if (jumpTo !== undefined && guard.mayJump(jumpTo, jump, t)) {
       this.#jump(jump);
       this.#parent = jumpTo;
     } else jump = 0;
     const base = qMinusC - jump;
-    let ref = this.#parent === undefined ? undefined : this.#links.get(this.#parent);
+    let ref = this.#parent === undefined ? undefined : links.get(this.#parent);
     if (ref === undefined) this.#parent = undefined;
-    else if (
-      ref.fresh >= this.#o.adoptAfterSamples &&
-      ref.u + base < -this.#adoptTicks - 6 * Math.sqrt(ref.noiseVar)
-    ) {
+    else if (ref.fresh >= adoptAfter && ref.u + base < -adoptTicks - 6 * ref.noiseSd) {
       // The reference fell far behind: it restarted (and will adopt our time). Stop following it.
       this.#parent = undefined;
       ref = undefined;
-    } else if (ref.samples > 0 && !this.#guard.mayFollow(this.#parent!, ref.u + base, t)) {
+    } else if (ref.samples > 0 && !guard.mayFollow(this.#parent!, ref.u + base, t)) {
       // The reference ran far ahead and nobody else vouches for that time: stop following it.
       this.#parent = undefined;
       ref = undefined;
     }
     const refOff = ref !== undefined && ref.samples > 0 ? ref.u + base : 0;
-    const refSigma = ref !== undefined && ref.samples > 0 ? linkSigma(ref, this.#o.smoothing) : 0;
+    const refSigma = ref !== undefined && ref.samples > 0 ? ref.sigma : 0;
     // A reference clock defers with a wider margin and more patience: it anchors the network's
     // time, and its own followers can only appear ahead of it through noise.
     const scale = ref === undefined ? ROOT_MARGIN_FACTOR : 1;
     let best: string | undefined;
     let bestBy = 0;
     let bestMargin = 0;
-    for (const id of this.#links.keys()) {
-      const l = this.#links.get(id)!;
-      if (
-        id === this.#parent ||
-        l.samples < this.#o.adoptAfterSamples ||
-        !this.#guard.mayFollow(id, l.u + base, t)
-      ) {
+    const parent = this.#parent;
+    const switchTicks = this.#switchTicks;
+    const fps = this.#fps;
+    const switchAfterMs = this.#o.switchAfterMs;
+    for (const l of links.values()) {
+      const id = l.id;
+      if (id === parent || l.samples < adoptAfter || !guard.mayFollow(id, l.u + base, t)) {
         l.aheadSince = undefined;
         continue;
       }
-      const ls = linkSigma(l, this.#o.smoothing);
+      const ls = l.sigma;
       const sigma = Math.sqrt(ls * ls + refSigma * refSigma);
       // The floor guards against what the noise estimate cannot see (asymmetric paths, whose
       // error is at most half a round trip per hop): on fast links it can be much smaller.
       const rtt = Math.max(l.minRtt, ref?.minRtt ?? 0);
-      const floor = Math.min(this.#switchTicks, ((rtt / 5) * this.#o.fps) / 1000);
+      const floor = Math.min(switchTicks, ((rtt / 5) * fps) / 1000);
       const margin = scale * Math.max(floor, 4 * sigma);
       const by = l.u + base - refOff - margin;
       if (by <= 0) {
@@ -507,7 +554,7 @@ export class Clock {
       }
       l.aheadSince ??= t;
       // The clearer the lead, the less persistence it needs (a merge sweeps through quickly).
-      const wait = scale * this.#o.switchAfterMs * Math.min(1, margin / by);
+      const wait = scale * switchAfterMs * Math.min(1, margin / by);
       if (t - l.aheadSince >= wait && by > bestBy) {
         bestBy = by;
         best = id;
@@ -520,29 +567,28 @@ export class Clock {
       this.#parent = best;
       if (bestBy > bestMargin) this.#joining = true;
       this.#stats.referenceChanges++;
-      ref = this.#links.get(best);
-      for (const l of this.#links.values()) l.aheadSince = undefined;
+      ref = links.get(best);
+      for (const l of links.values()) l.aheadSince = undefined;
     }
     let e = ref !== undefined && ref.samples > 0 ? ref.u + base : 0;
     if (this.#joining) {
       if (ref === undefined) {
         // Nobody ahead: this clock is the network's time (or the most advanced part of it).
-        for (const l of this.#links.values())
-          if (l.samples >= this.#o.adoptAfterSamples) this.#joining = false;
-      } else if (ref.samples >= this.#o.adoptAfterSamples) {
+        for (const l of links.values()) if (l.samples >= adoptAfter) this.#joining = false;
+      } else if (ref.samples >= adoptAfter) {
         this.#joining = false;
-        if (e > 0 && this.#guard.mayJump(this.#parent!, e, t)) {
+        if (e > 0 && guard.mayJump(this.#parent!, e, t)) {
           this.#jump(e);
           e = 0;
         }
       }
     }
-    if (!this.#joining) this.#guard.agreed(t);
+    if (!this.#joining) guard.agreed(t);
     if (
       ref !== undefined &&
       e > 0 &&
-      (ref.stepped || e > Math.max(this.#switchTicks, 4 * linkSigma(ref, this.#o.smoothing))) &&
-      this.#guard.mayJump(this.#parent!, e, t)
+      (ref.stepped || e > Math.max(switchTicks, 4 * ref.sigma)) &&
+      guard.mayJump(this.#parent!, e, t)
     ) {
       // The reference jumped (a detected step), or is clearly ahead beyond the noise: follow at
       // once rather than slewing for seconds behind it, so jumps sweep down the tree quickly.
@@ -550,7 +596,11 @@ export class Clock {
       this.#jump(e);
       e = 0;
     }
-    for (const l of this.#links.values()) l.stepped = false;
+    if (this.#anyStepped) {
+      // (only a stepped sample sets the flags: no loop over the links otherwise)
+      for (const l of links.values()) l.stepped = false;
+      this.#anyStepped = false;
+    }
     this.#pend = e;
     this.#slewRate = Math.min(this.#maxSlewRate, Math.abs(e) / this.#o.phaseTimeConstantMs);
     if (integrate && this.#lastControlAt !== undefined && jump === 0) {
@@ -561,6 +611,7 @@ export class Clock {
         maxFreq: this.#maxFreq,
         options: this.#o,
       });
+      this.#rate = 1 + this.#freq;
     }
     if (integrate) this.#lastControlAt = t;
   }
@@ -568,7 +619,7 @@ export class Clock {
   #link(id: string): LinkState {
     let l = this.#links.get(id);
     if (l === undefined) {
-      l = newLinkState();
+      l = newLinkState(id);
       this.#links.set(id, l);
     }
     return l;
@@ -590,6 +641,7 @@ export class Clock {
   }
   /** Validate a `nowMs` argument and return the time to use (see {@link checkTime}). */
   #time(now: number): number {
+    if (Number.isFinite(now) && now >= this.#lastNow) return now; // (what checkTime returns then)
     const checked = checkTime(now, this.#lastNow);
     return typeof checked === 'number' ? checked : this.#reject(checked[0], checked[1]);
   }

@@ -132,11 +132,11 @@ export class MinorityGuard {
    * A SYNC of `link` (its state recorded) claimed a clock `lead` ticks ahead of this one at `t`:
    * within `corroborationTicks`, the neighbour kept this clock's time (`LinkState.agreed`), and
    * when another voice or a witness of another origin keeps it too, the clock is anchored.
+   * `state` is the link's state (`links.get(link)`, given by the clock, which holds it).
    */
-  heard(link: string, lead: number, t: number): void {
+  heard(link: string, lead: number, t: number, state: LinkState | undefined): void {
     if (Math.abs(lead) > this.corroborationTicks) return;
-    const l = this.clock.links.get(link);
-    if (l !== undefined) l.agreed = true;
+    if (state !== undefined) state.agreed = true;
     if (!this.anchored && this.#fresh(link, this.clock.clockAt(t) + lead, t) === 'corroborated')
       this.anchored = true;
   }

@@ -3,11 +3,18 @@ import type { ClockOptions } from './options.js';
 
 /** The state of one link (one neighbour) inside a clock. @internal */
 export interface LinkState {
+  /** The link's id (the key it is kept under), so that loops over states need no entries. */
+  readonly id: string;
   /** Local time of the first SYNC produced for this link (echoes must not predate it). */
   firstSentAt: number | undefined;
   lastSentAt: number | undefined;
   /** SYNCs produced for this link (the first `syncBurst` are spaced `syncBurstIntervalMs`). */
   sent: number;
+  /**
+   * When the next SYNC to this link is due ({@link syncDueTime} of this state, kept up to date by
+   * the clock whenever `lastSentAt` or `sent` change): `-Infinity` before the first SYNC.
+   */
+  dueAt: number;
   /** Last SYNC received on the link: the sender's `time` and `tick`, and our local receive time. */
   lastRx: { time: number; tick: number; at: number } | undefined;
   /** Ring buffer of the last `filterWindow` RTTs (ms). */
@@ -22,6 +29,10 @@ export interface LinkState {
   u: number;
   /** Exponentially weighted variance of accepted samples around `u` (ticks²). */
   noiseVar: number;
+  /** `Math.sqrt(noiseVar)`, kept with it by {@link takeSample}. */
+  noiseSd: number;
+  /** {@link linkSigma} of this state with the clock's smoothing, kept up to date by {@link takeSample}. */
+  sigma: number;
   samples: number;
   /** Samples averaged since the estimate was (re)started: few means the estimate is still noisy. */
   fresh: number;
@@ -36,18 +47,22 @@ export interface LinkState {
   agreed: boolean;
 }
 
-/** A link's state before any SYNC. @internal */
-export function newLinkState(): LinkState {
+/** The state of link `id` before any SYNC. @internal */
+export function newLinkState(id: string): LinkState {
   return {
+    id,
     firstSentAt: undefined,
     lastSentAt: undefined,
     sent: 0,
+    dueAt: Number.NEGATIVE_INFINITY,
     lastRx: undefined,
     rtts: [],
     rttNext: 0,
     minRtt: Number.NaN,
     u: Number.NaN,
     noiseVar: 0,
+    noiseSd: 0, // Math.sqrt(0)
+    sigma: 0, // linkSigma: Math.sqrt(0 * …)
     samples: 0,
     fresh: 0,
     stepped: false,
@@ -69,6 +84,45 @@ export function syncDueTime(
   if (l === undefined || last === undefined) return Number.NEGATIVE_INFINITY;
   const interval = o.syncIntervalMs;
   return last + (l.sent < o.syncBurst ? Math.min(o.syncBurstIntervalMs, interval) : interval);
+}
+
+/** Record a SYNC received on link `l`: the sender's `time` and `tick`, our receive time `at`. @internal */
+export function recordRx(l: LinkState, time: number, tick: number, at: number): void {
+  const rx = l.lastRx;
+  if (rx === undefined) l.lastRx = { time, tick, at };
+  else {
+    // In place (nothing else holds it): no object per SYNC.
+    rx.time = time;
+    rx.tick = tick;
+    rx.at = at;
+  }
+}
+
+/**
+ * The link whose clock is furthest ahead of a clock's (its offset from the clock, `l.u + qMinusC`),
+ * among links with at least `adoptAfter` samples more than `adoptTicks` plus four standard
+ * deviations of their noise ahead that `guard` lets the clock follow at `t` (asked in link order,
+ * for each one further ahead than the furthest so far). @internal
+ */
+export function furthestAhead(
+  links: ReadonlyMap<string, LinkState>,
+  qMinusC: number,
+  adoptAfter: number,
+  adoptTicks: number,
+  guard: { mayFollow(claimant: string, lead: number, t: number): boolean },
+  t: number,
+): LinkState | undefined {
+  let jump = 0;
+  let found: LinkState | undefined;
+  for (const l of links.values()) {
+    if (l.samples < adoptAfter) continue;
+    const off = l.u + qMinusC;
+    if (off > adoptTicks + 4 * l.noiseSd && off > jump && guard.mayFollow(l.id, off, t)) {
+      jump = off;
+      found = l;
+    }
+  }
+  return found;
 }
 
 /** The sample-noise variance is smoothed this many times slower than the offset itself. */
@@ -95,11 +149,21 @@ export function takeSample(
 ): 'filtered' | 'stepped' | 'accepted' {
   const rtt = Math.max(0, rawRtt);
   const w = o.filterWindow;
-  if (l.rtts.length < w) l.rtts.push(rtt);
-  else l.rtts[l.rttNext] = rtt;
+  // The minimum of the window, kept as it moves: rescanned only when its smallest value leaves.
+  let min = l.minRtt; // NaN while the window is empty
+  if (l.rtts.length < w) {
+    l.rtts.push(rtt);
+    if (!(min <= rtt)) min = rtt;
+  } else {
+    const leaving = l.rtts[l.rttNext]!;
+    l.rtts[l.rttNext] = rtt;
+    if (rtt <= min) min = rtt;
+    else if (leaving === min) {
+      min = Number.POSITIVE_INFINITY;
+      for (const r of l.rtts) if (r < min) min = r;
+    }
+  }
   l.rttNext = (l.rttNext + 1) % w;
-  let min = Number.POSITIVE_INFINITY;
-  for (const r of l.rtts) if (r < min) min = r;
   l.minRtt = min;
   if (rtt > o.maxRttMs || rtt > min * (1 + o.filterSlack) + o.filterFloorMs) return 'filtered';
   // The neighbour's clock now ≈ its tick when it sent + the return trip, taken as rtt / 2.
@@ -112,7 +176,7 @@ export function takeSample(
     const prior = (rtt * o.fps) / 20_000;
     l.noiseVar = prior * prior;
     l.fresh = 0;
-  } else if (Math.abs(s - l.u) > 5 * Math.sqrt(l.noiseVar) + switchTicks / 2) {
+  } else if (Math.abs(s - l.u) > 5 * l.noiseSd + switchTicks / 2) {
     // A step far outside the noise: the neighbour jumped (adopted a time). Follow it at once
     // instead of smoothing it in over several samples.
     l.u = s;
@@ -128,6 +192,9 @@ export function takeSample(
   }
   l.samples++;
   l.fresh++;
+  // noiseVar and fresh change here only: their derived figures are computed once per sample.
+  l.noiseSd = Math.sqrt(l.noiseVar);
+  l.sigma = linkSigma(l, o.smoothing);
   return result;
 }
 
@@ -156,7 +223,7 @@ export function neighbourClocks(
   fps: number,
 ): NeighbourClock[] {
   const out: NeighbourClock[] = [];
-  for (const [id, l] of links) out.push({ id, at: neighbourClockAt(l, t, refNow, fps) });
+  for (const l of links.values()) out.push({ id: l.id, at: neighbourClockAt(l, t, refNow, fps) });
   return out;
 }
 

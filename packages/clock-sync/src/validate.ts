@@ -43,38 +43,35 @@ export function tickProblem(tick: number, integer: boolean): Problem | undefined
 
 /**
  * Check a received SYNC against the link's first SYNC sent (`firstSentAt`) and local time `now`:
- * the problem, or the round trip it measures (ms) when it carries an echo. @internal
+ * the problem, the round trip it measures (ms) when it carries an echo, else `undefined` (nothing is
+ * allocated for a valid SYNC). @internal
  */
 export function checkSync(
   msg: SyncMessage,
   firstSentAt: number | undefined,
   now: number,
-): { readonly problem: Problem } | { readonly rtt: number } | { readonly noEcho: true } {
-  if (typeof msg !== 'object' || msg === null) return { problem: ['BAD_MESSAGE', 'SYNC must be an object'] };
-  if (!isFiniteNumber(msg.time)) return { problem: ['BAD_MESSAGE', 'SYNC time must be a finite number'] };
+): Problem | number | undefined {
+  if (typeof msg !== 'object' || msg === null) return ['BAD_MESSAGE', 'SYNC must be an object'];
+  if (!isFiniteNumber(msg.time)) return ['BAD_MESSAGE', 'SYNC time must be a finite number'];
   if (!isFiniteNumber(msg.tick) || msg.tick < 0 || msg.tick > MAX_SYNC_TICK) {
-    return { problem: ['BAD_MESSAGE', 'SYNC tick must be a finite number in [0, 2^48]'] };
+    return ['BAD_MESSAGE', 'SYNC tick must be a finite number in [0, 2^48]'];
   }
   const echo = msg.echo;
-  if (echo === undefined) return { noEcho: true };
-  if (typeof echo !== 'object' || echo === null)
-    return { problem: ['BAD_MESSAGE', 'SYNC echo must be an object'] };
-  if (!isFiniteNumber(echo.time))
-    return { problem: ['BAD_MESSAGE', 'SYNC echo.time must be a finite number'] };
+  if (echo === undefined) return undefined;
+  if (typeof echo !== 'object' || echo === null) return ['BAD_MESSAGE', 'SYNC echo must be an object'];
+  if (!isFiniteNumber(echo.time)) return ['BAD_MESSAGE', 'SYNC echo.time must be a finite number'];
   if (!isFiniteNumber(echo.holdMs) || echo.holdMs < 0) {
-    return { problem: ['BAD_MESSAGE', 'SYNC echo.holdMs must be a finite number ≥ 0'] };
+    return ['BAD_MESSAGE', 'SYNC echo.holdMs must be a finite number ≥ 0'];
   }
   if (firstSentAt === undefined || echo.time < firstSentAt || echo.time > now) {
-    return {
-      problem: ['BAD_ECHO', `SYNC echo.time ${echo.time} is not the time of a SYNC sent on this link`],
-    };
+    return ['BAD_ECHO', `SYNC echo.time ${echo.time} is not the time of a SYNC sent on this link`];
   }
   const rtt = now - echo.time - echo.holdMs;
   // Hold times are measured on the neighbour's oscillator: allow its drift, nothing more.
   if (rtt < -(1 + echo.holdMs * 2e-3)) {
-    return { problem: ['BAD_ECHO', `SYNC echo implies a negative round trip (${rtt} ms)`] };
+    return ['BAD_ECHO', `SYNC echo implies a negative round trip (${rtt} ms)`];
   }
-  return { rtt };
+  return rtt;
 }
 
 /** How far (ms) before the latest time seen a `nowMs` may be and still be accepted (as that time). @internal */
