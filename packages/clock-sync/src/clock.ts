@@ -5,6 +5,7 @@ import { MinorityGuard } from './guard.js';
 import { furthestAhead, type LinkState, newLinkState, recordRx, takeSample } from './link-state.js';
 import { type ClockOptions, type ResolvedClockOptions, resolveClockOptions } from './options.js';
 import { STEP_PHASE } from './phase.js';
+import { clearLead } from './reference.js';
 import type { ClockEstimate, ClockStats, SyncMessage } from './types.js';
 import { checkSync, checkTime, linkProblem, type Problem, tickProblem } from './validate.js';
 
@@ -527,40 +528,20 @@ export class Clock {
     // A reference clock defers with a wider margin and more patience: it anchors the network's
     // time, and its own followers can only appear ahead of it through noise.
     const scale = ref === undefined ? ROOT_MARGIN_FACTOR : 1;
-    let best: string | undefined;
-    let bestBy = 0;
-    let bestMargin = 0;
-    const parent = this.#parent;
-    const switchTicks = this.#switchTicks;
-    const fps = this.#fps;
-    const switchAfterMs = this.#o.switchAfterMs;
-    for (const l of links.values()) {
-      const id = l.id;
-      if (id === parent || l.samples < adoptAfter || !guard.mayFollow(id, l.u + base, t)) {
-        l.aheadSince = undefined;
-        continue;
-      }
-      const ls = l.sigma;
-      const sigma = Math.sqrt(ls * ls + refSigma * refSigma);
-      // The floor guards against what the noise estimate cannot see (asymmetric paths, whose
-      // error is at most half a round trip per hop): on fast links it can be much smaller.
-      const rtt = Math.max(l.minRtt, ref?.minRtt ?? 0);
-      const floor = Math.min(switchTicks, ((rtt / 5) * fps) / 1000);
-      const margin = scale * Math.max(floor, 4 * sigma);
-      const by = l.u + base - refOff - margin;
-      if (by <= 0) {
-        l.aheadSince = undefined;
-        continue;
-      }
-      l.aheadSince ??= t;
-      // The clearer the lead, the less persistence it needs (a merge sweeps through quickly).
-      const wait = scale * switchAfterMs * Math.min(1, margin / by);
-      if (t - l.aheadSince >= wait && by > bestBy) {
-        bestBy = by;
-        best = id;
-        bestMargin = margin;
-      }
-    }
+    const lead = clearLead(links, this.#parent, guard, t, {
+      base,
+      refOff,
+      refSigma,
+      refMinRtt: ref?.minRtt ?? 0,
+      scale,
+      adoptAfter,
+      switchTicks: this.#switchTicks,
+      fps: this.#fps,
+      switchAfterMs: this.#o.switchAfterMs,
+    });
+    const best = lead.id;
+    const bestBy = lead.by;
+    const bestMargin = lead.margin;
     if (best !== undefined) {
       // Switching is gated by a clear, persistent lead. A large lead (a merge) is taken at once,
       // like a joiner; otherwise slew (jumping on a merely clear lead would be a ratchet).
@@ -587,7 +568,7 @@ export class Clock {
     if (
       ref !== undefined &&
       e > 0 &&
-      (ref.stepped || e > Math.max(switchTicks, 4 * ref.sigma)) &&
+      (ref.stepped || e > Math.max(this.#switchTicks, 4 * ref.sigma)) &&
       guard.mayJump(this.#parent!, e, t)
     ) {
       // The reference jumped (a detected step), or is clearly ahead beyond the noise: follow at
