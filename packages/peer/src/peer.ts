@@ -122,8 +122,6 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
   private stopping: Promise<void> | undefined;
   private realTime = false;
   private nextHousekeepingAt = 0;
-  /** The join component knows when the peer started (it is told once: it keeps the first time). */
-  private joinTimed = false;
   /** Housekeeping's per-link checks besides SYNC (made once). */
   private readonly linkChecks: LinkChecks<E> = {
     handshake: (link, now) => this.links.checkHandshake(link, now),
@@ -407,10 +405,7 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
     if (!(nowMs >= this.lastNow)) nowMs = this.lastNow; // monotonic (also rejects NaN)
     this.lastNow = nowMs;
     this.links.flushRelayed(); // a turn a transport did not end, ends before the step
-    if (!this.joinTimed) {
-      this.join.startIfUnset(nowMs);
-      this.joinTimed = true;
-    }
+    this.join.startIfUnset(nowMs);
     if (nowMs >= this.nextHousekeepingAt) {
       this.nextHousekeepingAt = nowMs + HOUSEKEEPING_MS;
       this.housekeeping(nowMs);

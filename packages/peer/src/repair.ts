@@ -307,12 +307,6 @@ export class Repair<S, E> {
     if (unrepairable) this.host.unrepairable();
   }
 
-  /** An event arrived from `link`: its sender holds it (advances the contiguous mark). */
-  noteHeld(remote: RemoteFrontier, ev: WireEvent<E>): void {
-    const h = remote.holds.get(ev.source) ?? 0;
-    if (ev.seq === h + 1) remote.holds.set(ev.source, ev.seq);
-  }
-
   /**
    * A neighbour holds (or sent) events under this incarnation's source that it never stamped:
    * another peer runs with the same peer id and incarnation (or forged them). Reported once per
