@@ -1,16 +1,19 @@
+/**
+ * The {@link Clock}: its public API (input validation, per-link SYNC bookkeeping and schedule,
+ * counters), its time base (the anchored clocks, read on every step) and the simulation tick's
+ * pacing. Whom it follows and how it steers is its {@link Steering}; the minority rule its
+ * {@link MinorityGuard}.
+ */
 import { ClockError } from './errors.js';
 import { LinkFiguresCache, networkEstimate } from './estimate.js';
-import { learnedFrequency } from './frequency.js';
 import { MinorityGuard } from './guard.js';
-import { furthestAhead, type LinkState, newLinkState, recordRx, takeSample } from './link-state.js';
+import { type LinkState, newLinkState, recordRx } from './link-state.js';
 import { type ClockOptions, type ResolvedClockOptions, resolveClockOptions } from './options.js';
 import { STEP_PHASE } from './phase.js';
-import { clearLead } from './reference.js';
+import { Steering } from './steering.js';
 import type { ClockEstimate, ClockStats, SyncMessage } from './types.js';
 import { checkSync, checkTime, linkProblem, type Problem, tickProblem } from './validate.js';
 
-/** A reference clock defers to a neighbour only with this multiple of the usual switch margin. */
-const ROOT_MARGIN_FACTOR = 1.5;
 // Only +, −, ×, ÷ and sqrt below (all exactly rounded by IEEE 754), never Math.exp and friends,
 // whose last bits may differ between engines: the same inputs give the same outputs everywhere.
 
@@ -43,16 +46,10 @@ export class Clock {
   readonly #o: ResolvedClockOptions;
   /** Adoption threshold in ticks. */
   readonly #adoptTicks: number;
-  /** Largest slew rate in ticks per ms. */
-  readonly #maxSlewRate: number;
-  readonly #maxFreq: number;
-  /** Smallest switch margin in ticks. */
-  readonly #switchTicks: number;
   // Options read on every call, kept on the clock itself (not behind the options object).
   readonly #fps: number;
   readonly #catchUpRate: number;
   readonly #maxTicksPerAdvance: number;
-  readonly #adoptAfterSamples: number;
   readonly #syncBurst: number;
   /** The spacing of SYNCs on a link within its first `syncBurst`, then beyond (ms; see syncDueTime). */
   readonly #burstGapMs: number;
@@ -60,25 +57,20 @@ export class Clock {
 
   #tick = 0;
   #started = false;
-  /** The neighbour link this clock follows; `undefined` when it is a reference itself. */
-  #parent: string | undefined;
-  /** Until the clock took an RTT-compensated time (again after an uncompensated jump): it jumps to it. */
-  #joining = true;
   #seen = false;
   #lastNow = Number.NEGATIVE_INFINITY;
 
   // Piecewise-linear clocks, all anchored at local time #tA.
   // Q (free-running reference): qA + (t - tA) * fps * (1 + freq) / 1000.
   // C (the clock): cA + the same, plus a pending correction #pend slewed in at #slewRate.
+  // (freq, #pend and #slewRate are planned by the steering's control steps.)
   #tA = 0;
   #qA = 0;
   #cA = 0;
-  #freq = 0;
-  /** `1 + #freq`: the rate factor of Q and C (recomputed when the frequency changes). */
+  /** `1 + freq`: the rate factor of Q and C (recomputed when the frequency changes). */
   #rate = 1;
   #pend = 0;
   #slewRate = 0;
-  #lastControlAt: number | undefined;
 
   /** Fractional simulation position (tick ≤ pos ≤ clock) used to bound the catch-up rate. */
   #pos = 0;
@@ -87,16 +79,16 @@ export class Clock {
   #ticksRun = 0;
 
   // The reference link's offset as the network's tick reads it, refreshed by #followRef after
-  // anything that changes #parent, the links or a sample: `true` and its `u` when #parent names a
-  // link with samples.
+  // anything that changes the reference, the links or a sample: `true` and its `u` when the
+  // reference is a link with samples.
   #refKnown = false;
   #refU = Number.NaN;
-  /** Some link's `stepped` flag is set (a stepped sample since the last control). */
-  #anyStepped = false;
 
   readonly #links = new Map<string, LinkState>();
   readonly #figures = new LinkFiguresCache(); // per-link figures, shared by estimates while unchanged
   readonly #guard: MinorityGuard;
+  /** Whom this clock follows and how it steers toward it. */
+  readonly #s: Steering;
   readonly #stats = {
     syncsSent: 0,
     syncsReceived: 0,
@@ -117,13 +109,9 @@ export class Clock {
   constructor(options: ClockOptions) {
     this.#o = resolveClockOptions(options);
     this.#adoptTicks = (this.#o.adoptThresholdMs * this.#o.fps) / 1000;
-    this.#maxSlewRate = (this.#o.maxSlew * this.#o.fps) / 1000;
-    this.#maxFreq = this.#o.maxFrequencyPpm / 1e6;
-    this.#switchTicks = (this.#o.switchMarginMs * this.#o.fps) / 1000;
     this.#fps = this.#o.fps;
     this.#catchUpRate = this.#o.catchUpRate;
     this.#maxTicksPerAdvance = this.#o.maxTicksPerAdvance;
-    this.#adoptAfterSamples = this.#o.adoptAfterSamples;
     this.#syncBurst = this.#o.syncBurst;
     this.#burstGapMs = Math.min(this.#o.syncBurstIntervalMs, this.#o.syncIntervalMs);
     this.#syncGapMs = this.#o.syncIntervalMs;
@@ -138,6 +126,7 @@ export class Clock {
       this.#o.freshWaitMs,
       ticks(this.#o.witnessSlackMs),
     );
+    this.#s = new Steering(this.#o, this.#links, this.#guard, this.#stats, (by) => this.#jump(by));
   }
 
   /** The resolved options (defaults filled in). */
@@ -157,7 +146,7 @@ export class Clock {
 
   /** Current frequency correction in ppm (what the clock learned about its oscillator's drift, sign inverted). */
   get frequencyPpm(): number {
-    return this.#freq * 1e6;
+    return this.#s.frequency * 1e6;
   }
 
   /** A snapshot of the counters. */
@@ -328,23 +317,8 @@ export class Clock {
     this.#stats.syncsReceived++;
     this.#reanchor(now);
     this.#takeLower(link, msg.tick, now);
-    if (rtt !== undefined) this.#sample(l, msg.tick, rtt, now);
+    if (rtt !== undefined && this.#s.sample(l, msg.tick, rtt, this.#refAt(now))) this.#control(now, true);
     this.#followRef();
-  }
-
-  /** A round trip `rtt` measured on link `l` by a SYNC of `tick` received at `now` (anchors at `now`). */
-  #sample(l: LinkState, tick: number, rtt: number, now: number): void {
-    const sample = takeSample(l, tick, rtt, this.#refAt(now), this.#o, this.#switchTicks);
-    if (sample === 'filtered') {
-      this.#stats.samplesFiltered++;
-      return;
-    }
-    this.#stats.samplesAccepted++;
-    if (sample === 'stepped') {
-      this.#stats.steps++;
-      this.#anyStepped = true;
-    }
-    this.#control(now, true);
   }
 
   /**
@@ -410,7 +384,7 @@ export class Clock {
       tick: this.#tick,
       links: this.#links,
       figures: this.#figures,
-      parent: this.#parent,
+      parent: this.#s.parent,
       adoptTicks: this.#adoptTicks,
       smoothing: this.#o.smoothing,
       floorEpsilon: FLOOR_EPSILON,
@@ -432,9 +406,10 @@ export class Clock {
     return this.#refKnown ? clock + (this.#refU + (this.#qA + run) - clock) : clock;
   }
 
-  /** The state of the followed link and its offset for {@link networkTick}, after #parent, a link or a sample changed. */
+  /** The state of the followed link and its offset for {@link networkTick}, after the reference, a link or a sample changed. */
   #followRef(): void {
-    const ref = this.#parent === undefined ? undefined : this.#links.get(this.#parent);
+    const parent = this.#s.parent;
+    const ref = parent === undefined ? undefined : this.#links.get(parent);
     this.#refKnown = ref !== undefined && ref.samples > 0;
     this.#refU = ref !== undefined && ref.samples > 0 ? ref.u : Number.NaN;
   }
@@ -478,8 +453,7 @@ export class Clock {
     const lower = tick - this.#cA;
     if (lower > this.#adoptTicks && this.#guard.mayJump(link, lower, t)) {
       this.#jump(lower);
-      this.#parent = link;
-      this.#joining = true;
+      this.#s.follow(link);
     }
   }
 
@@ -491,110 +465,12 @@ export class Clock {
     this.#stats.adoptions++;
   }
 
-  /**
-   * Re-plan the steering at `t` (anchors must be at `t`):
-   * 1. adopt: jump forward to the furthest neighbour more than the adoption threshold ahead;
-   * 2. choose the reference: keep the current one unless another neighbour is ahead of it by
-   *    a clear margin (hysteresis); forget it when it fell far behind (it restarted);
-   * 3. steer toward the reference's RTT-compensated clock (slew + frequency integral).
-   */
+  /** A control step of the steering at `t` (anchors must be at `t`; see {@link Steering.control}). */
   #control(t: number, integrate: boolean): void {
-    const qMinusC = this.#qA - this.#cA;
-    const links = this.#links;
-    const guard = this.#guard;
-    const adoptAfter = this.#adoptAfterSamples;
-    const adoptTicks = this.#adoptTicks;
-    const ahead = furthestAhead(links, qMinusC, adoptAfter, adoptTicks, guard, t);
-    let jump = ahead === undefined ? 0 : ahead.u + qMinusC;
-    const jumpTo = ahead?.id;
-    if (jumpTo !== undefined && guard.mayJump(jumpTo, jump, t)) {
-      this.#jump(jump);
-      this.#parent = jumpTo;
-    } else jump = 0;
-    const base = qMinusC - jump;
-    let ref = this.#parent === undefined ? undefined : links.get(this.#parent);
-    if (ref === undefined) this.#parent = undefined;
-    else if (ref.fresh >= adoptAfter && ref.u + base < -adoptTicks - 6 * ref.noiseSd) {
-      // The reference fell far behind: it restarted (and will adopt our time). Stop following it.
-      this.#parent = undefined;
-      ref = undefined;
-    } else if (ref.samples > 0 && !guard.mayFollow(this.#parent!, ref.u + base, t)) {
-      // The reference ran far ahead and nobody else vouches for that time: stop following it.
-      this.#parent = undefined;
-      ref = undefined;
-    }
-    const refOff = ref !== undefined && ref.samples > 0 ? ref.u + base : 0;
-    const refSigma = ref !== undefined && ref.samples > 0 ? ref.sigma : 0;
-    // A reference clock defers with a wider margin and more patience: it anchors the network's
-    // time, and its own followers can only appear ahead of it through noise.
-    const scale = ref === undefined ? ROOT_MARGIN_FACTOR : 1;
-    const lead = clearLead(links, this.#parent, guard, t, {
-      base,
-      refOff,
-      refSigma,
-      refMinRtt: ref?.minRtt ?? 0,
-      scale,
-      adoptAfter,
-      switchTicks: this.#switchTicks,
-      fps: this.#fps,
-      switchAfterMs: this.#o.switchAfterMs,
-    });
-    const best = lead.id;
-    const bestBy = lead.by;
-    const bestMargin = lead.margin;
-    if (best !== undefined) {
-      // Switching is gated by a clear, persistent lead. A large lead (a merge) is taken at once,
-      // like a joiner; otherwise slew (jumping on a merely clear lead would be a ratchet).
-      this.#parent = best;
-      if (bestBy > bestMargin) this.#joining = true;
-      this.#stats.referenceChanges++;
-      ref = links.get(best);
-      for (const l of links.values()) l.aheadSince = undefined;
-    }
-    let e = ref !== undefined && ref.samples > 0 ? ref.u + base : 0;
-    if (this.#joining) {
-      if (ref === undefined) {
-        // Nobody ahead: this clock is the network's time (or the most advanced part of it).
-        for (const l of links.values()) if (l.samples >= adoptAfter) this.#joining = false;
-      } else if (ref.samples >= adoptAfter) {
-        this.#joining = false;
-        if (e > 0 && guard.mayJump(this.#parent!, e, t)) {
-          this.#jump(e);
-          e = 0;
-        }
-      }
-    }
-    if (!this.#joining) guard.agreed(t);
-    if (
-      ref !== undefined &&
-      e > 0 &&
-      (ref.stepped || e > Math.max(this.#switchTicks, 4 * ref.sigma)) &&
-      guard.mayJump(this.#parent!, e, t)
-    ) {
-      // The reference jumped (a detected step), or is clearly ahead beyond the noise: follow at
-      // once rather than slewing for seconds behind it, so jumps sweep down the tree quickly.
-      // Never for gaps within the noise (that would be a ratchet: jump up, slew down).
-      this.#jump(e);
-      e = 0;
-    }
-    if (this.#anyStepped) {
-      // (only a stepped sample sets the flags: no loop over the links otherwise)
-      for (const l of links.values()) l.stepped = false;
-      this.#anyStepped = false;
-    }
-    this.#pend = e;
-    this.#slewRate = Math.min(this.#maxSlewRate, Math.abs(e) / this.#o.phaseTimeConstantMs);
-    if (integrate && this.#lastControlAt !== undefined && jump === 0) {
-      this.#freq = learnedFrequency(this.#freq, {
-        dt: Math.min(t - this.#lastControlAt, 4 * this.#o.syncIntervalMs),
-        error: ref !== undefined && ref.samples > 0 ? e : undefined,
-        lockedWithin: this.#switchTicks / 2,
-        maxFreq: this.#maxFreq,
-        options: this.#o,
-      });
-      this.#rate = 1 + this.#freq;
-    }
-    if (integrate) this.#lastControlAt = t;
+    const plan = this.#s.control(t, integrate, this.#qA - this.#cA);
+    this.#pend = plan.pend;
+    this.#slewRate = plan.slewRate;
+    this.#rate = plan.rate;
   }
 
   #link(id: string): LinkState {
