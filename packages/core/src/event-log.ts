@@ -6,11 +6,11 @@
  * folded event is older than that age at the new base (see {@link EventLog.fold}).
  * @internal
  */
-import { AheadTicks } from './ahead-ticks.js';
 import { TimelineError } from './errors.js';
 import { heldHas, heldSize, heldValues, heldWith, heldWithout } from './held-events.js';
 import { HistoryPrints, sourceHash } from './history-print.js';
 import { type DetachedLog, inSkipped, SourceLogs } from './source-logs.js';
+import { TickIndex } from './tick-index.js';
 import { intOption } from './timeline-support.js';
 import type { HistoryPrint, TimelineEvent, TimelineOptions, TimelineSnapshot } from './timeline-types.js';
 
@@ -28,33 +28,10 @@ function detachedHolds(log: DetachedLog, seq: number): boolean {
  */
 export type ForgottenSource = readonly [source: string, seq: number, lastTick: number, ids: number];
 
-/**
- * Buckets up to this many events are replaced by an array of exactly one more on an insert (a
- * push leaves room for 16 more: most ticks hold one or two events); larger ones grow in place.
- */
-const EXACT_BUCKET = 16;
-
-/** `bucket` with `event` inserted at `at`, in an array of exactly its new length. */
-function withAt<T>(bucket: readonly T[], at: number, event: T): T[] {
-  const n = bucket.length;
-  const out = new Array<T>(n + 1);
-  for (let i = 0; i < at; i++) out[i] = bucket[i]!;
-  out[at] = event;
-  for (let i = at; i < n; i++) out[i + 1] = bucket[i]!;
-  return out;
-}
-
 /** Held events by tick and by source, and what compaction folded. @internal */
 export class EventLog<E> {
-  /**
-   * Pending and past events by tick, each bucket sorted by (source, seq): a tick's one event
-   * stands alone (most ticks hold one), several are an array.
-   */
-  private readonly buckets = new Map<number, TimelineEvent<E> | TimelineEvent<E>[]>();
-  /** The ticks ahead of the simulation that hold events (a tick without any reads no map). */
-  private readonly ahead = new AheadTicks();
-  /** The array {@link bucket} hands out for a tick of one event. */
-  private readonly one: TimelineEvent<E>[] = [];
+  /** Pending and past events by tick, each tick's sorted by (source, seq). */
+  private readonly ticks = new TickIndex<TimelineEvent<E>>();
   /** Per source: frontier, held events, base, newest folded tick (columns by slot). */
   private readonly logs = new SourceLogs<TimelineEvent<E>>();
   /** Events currently stored. */
@@ -155,30 +132,25 @@ export class EventLog<E> {
 
   /**
    * The events of `tick` in `(source, seq)` order, if any. Read it before the next call: a
-   * tick of one event comes in an array the log reuses. Read the ticks ahead in ascending order
-   * (as simulated): one after all those read so far is looked up in the map only if it holds
-   * events; one before them (a re-simulation) always is.
+   * tick of one event comes in an array the log reuses. Ticks are found fastest read in
+   * ascending order (as simulated).
    */
   bucket(tick: number): readonly TimelineEvent<E>[] | undefined {
-    if (!this.ahead.mayHold(tick)) return undefined;
-    const b = this.buckets.get(tick);
-    if (b === undefined || Array.isArray(b)) return b;
-    const one = this.one;
-    one[0] = b;
-    return one;
+    return this.ticks.bucket(tick);
   }
 
   /**
-   * The ticks from `quietFrom` up to `quietUntil` (excluded) hold no events, as of the last
-   * {@link bucket}: the caller may skip reading them until it stores an event in between.
+   * The ticks from `quietFrom` up to `quietUntil` (excluded) hold no events: those after the
+   * tick of the last {@link bucket} up to the next that holds some. The caller may skip reading
+   * them until it stores an event in between.
    */
   get quietFrom(): number {
-    return this.ahead.point;
+    return this.ticks.quietFrom;
   }
 
   /** See {@link quietFrom}. */
   get quietUntil(): number {
-    return this.ahead.next;
+    return this.ticks.quietUntil;
   }
 
   /**
@@ -401,40 +373,20 @@ export class EventLog<E> {
       while (heldHas(held, f + 1)) f++;
       logs.frontier[slot] = f;
     }
-    const bucket = this.buckets.get(tick);
-    if (bucket === undefined) {
-      this.buckets.set(tick, event);
-      this.ahead.add(tick);
-    } else if (!Array.isArray(bucket)) {
-      const first = bucket.source < source || (bucket.source === source && bucket.seq < seq);
-      this.buckets.set(tick, first ? [bucket, event] : [event, bucket]);
-    } else {
-      // Binary search for the place in (source, seq) order; usually the end.
-      let lo = 0;
-      let hi = bucket.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        const m = bucket[mid]!;
-        if (m.source < source || (m.source === source && m.seq < seq)) lo = mid + 1;
-        else hi = mid;
-      }
-      if (bucket.length >= EXACT_BUCKET) {
-        if (lo === bucket.length) bucket.push(event);
-        else bucket.splice(lo, 0, event);
-      } else this.buckets.set(tick, withAt(bucket, lo, event));
-    }
+    this.ticks.add(event);
     this.held++;
     return 'stored';
   }
 
   /**
-   * Drop events with oldTick <= tick < newTick (now folded into the base). Then, with a forget
+   * Drop events with oldTick <= tick < newTick (now folded into the base; none is held before
+   * `oldTick`, the old base, so this drops every one before `newTick`). Then, with a forget
    * age, forget every source that holds nothing and whose newest folded event is more than that
    * age before `newTick`: its frontier, folded and given-up seqs go (listed by
    * {@link drainForgotten}). The rule depends only on the base tick and the folded events, so
    * every peer whose base reaches a tick forgets the same sources there.
    */
-  fold(oldTick: number, newTick: number): void {
+  fold(_oldTick: number, newTick: number): void {
     const folded = new Map<string, number[]>();
     const printer = this.printer;
     const logs = this.logs;
@@ -461,24 +413,7 @@ export class EventLog<E> {
       if (list === undefined) folded.set(e.source, (list = []));
       list.push(e.seq);
     };
-    if (newTick - oldTick <= this.buckets.size) {
-      for (let t = oldTick; t < newTick; t++) {
-        const b = this.buckets.get(t);
-        if (b !== undefined) {
-          if (Array.isArray(b)) for (const e of b) drop(e);
-          else drop(b);
-          this.buckets.delete(t);
-        }
-      }
-    } else {
-      for (const [t, b] of this.buckets) {
-        if (t < newTick) {
-          if (Array.isArray(b)) for (const e of b) drop(e);
-          else drop(b);
-          this.buckets.delete(t);
-        }
-      }
-    }
+    this.ticks.foldBefore(newTick, drop);
     for (const [source, seqs] of folded) {
       const slot = logs.slotOf(source);
       let max = 0;

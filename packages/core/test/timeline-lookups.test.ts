@@ -2,17 +2,19 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Timeline, type TimelineEvent, type TimelineOptions, type TimelineSnapshot } from '../src/index.js';
 import { type MixState, mixApp } from './helpers.js';
+import { SortedMapTicks } from './tick-model.js';
 
 /**
  * The timeline reads a tick's events from its log only when the tick may hold some, the log
- * reads its map only when the tick may hold some, and a compaction at the forget bound of the
- * last one looks only at the sources it emptied. The reference here turns all three off (every
- * tick read from the map, every compaction going through every source, as before): the two
- * must pass through the same states.
+ * keeps them in an index of its own by tick, and a compaction at the forget bound of the last
+ * one looks only at the sources it emptied. The reference here turns all three off (every tick
+ * read, from a plain map by tick, every compaction going through every source): the two must
+ * pass through the same states.
  */
 function reference(tl: Timeline<MixState, number>): Timeline<MixState, number> {
   const log = (tl as unknown as { log: Record<string, unknown> }).log;
-  (log['ahead'] as { mayHold: (tick: number) => boolean }).mayHold = () => true;
+  expect((log['ticks'] as { size: number }).size).toBe(0);
+  log['ticks'] = new SortedMapTicks();
   Object.defineProperty(log, 'quietUntil', { get: () => 0 });
   Object.defineProperty(log, 'forgotBefore', { get: () => Number.NaN, set: () => undefined });
   return tl;
