@@ -33,6 +33,7 @@ import { adjacency, scenarioEdges } from './topology.js';
 import { type PeerTotals, totalsOf, ZERO } from './totals.js';
 import { type TraceEvent, traceRuntime } from './trace.js';
 
+export type { CarriedFrame } from './frame-columns.js';
 export {
   type PeerOverrides,
   type PeerTransport,
@@ -41,7 +42,6 @@ export {
   type ScenarioNetwork,
   scenarioIdentity,
 } from './network.js';
-export type { CarriedFrame } from './realized.js';
 export type { RunRecordsMode } from './run-records.js';
 export {
   type VirtualNetwork,

@@ -3,7 +3,7 @@
  * virtual time or real sockets on real timers. Also how scenario peers are named and keyed.
  */
 import { identityFromSecretKey, type PeerIdentity, type PeerOptions } from '@symmetric/peer';
-import type { CarriedFrame } from './realized.js';
+import type { CarriedFrame } from './frame-columns.js';
 
 /** A transport a peer runtime runs on. */
 export type PeerTransport = PeerOptions<unknown, unknown>['transports'][number];

@@ -1,142 +1,15 @@
 /**
- * The realized network of one run: every frame its links carried, with the latency drawn for it,
- * and the perfect-clock lower bound computed over those delays (docs/simulator.md, "Metrics",
- * "lower bound").
+ * The realized network of one run: every frame its links carried (a {@link FrameColumns}),
+ * indexed by link direction, and the perfect-clock lower bound computed over the delays drawn
+ * (docs/simulator.md, "Metrics", "lower bound").
  */
+import { type CarriedFrame, FrameColumns } from './frame-columns.js';
 import {
   type EmittedEvent,
   type LowerBoundNetwork,
   type LowerBoundOptions,
   lateTicksOverJourneys,
 } from './metrics.js';
-
-/** One frame a link carried, as the network drew it. */
-export interface CarriedFrame {
-  /** Sending and receiving scenario peers. */
-  readonly from: number;
-  readonly to: number;
-  /** Which link between them carried it (a link opened again after a close is another link). */
-  readonly link: string;
-  /** Run time it was sent at, ms. */
-  readonly sentMs: number;
-  /** Latency drawn for it, ms. */
-  readonly delayMs: number;
-  /** Run time it was due at the receiver, ms (FIFO: never before the previous frame of its link). */
-  readonly dueMs: number;
-}
-
-/** Frames per chunk of the columns (chunks are never copied as the record grows). */
-const CHUNK_BITS = 16;
-const CHUNK = 1 << CHUNK_BITS;
-const MASK = CHUNK - 1;
-
-/**
- * Carried frames in columns: what a long run records without an object per frame. Per frame, its
- * send time and drawn latency (in chunks of 65,536 frames, so growing copies nothing) and its
- * route (sender, receiver and link, interned). Its due time is not stored when it is what the
- * link's FIFO order makes it, `max(sent + delay, due of the route's previous frame)` (always, for
- * a loopback network's frames); other due times are kept aside. Iterating yields each frame as a
- * {@link CarriedFrame}.
- */
-export class FrameColumns implements Iterable<CarriedFrame> {
-  readonly #sent: Float64Array[] = [];
-  readonly #delay: Float64Array[] = [];
-  readonly #route: Int32Array[] = [];
-  /** Sender, receiver and link id of each route. */
-  readonly routeFrom: number[] = [];
-  readonly routeTo: number[] = [];
-  readonly routeLink: string[] = [];
-  /** Routes by link id (one per direction the link carried). */
-  readonly #routesOf = new Map<string, number[]>();
-  /** Due time of each route's last frame (in record order). */
-  readonly #lastDue: number[] = [];
-  /** Due times that are not the FIFO rule's, by frame. */
-  readonly #dueAside = new Map<number, number>();
-  /** Frames held. */
-  size = 0;
-
-  /** Append one frame. */
-  push(frame: CarriedFrame): void {
-    this.add(frame.from, frame.to, frame.link, frame.sentMs, frame.delayMs, frame.dueMs);
-  }
-
-  /** Append one frame, given field by field (no object per frame). */
-  add(from: number, to: number, linkId: string, sentMs: number, delayMs: number, dueMs: number): void {
-    this.addOnRoute(this.routeOf(from, to, linkId), sentMs, delayMs, dueMs);
-  }
-
-  /** Append one frame of route `r` (from {@link routeOf}). */
-  addOnRoute(r: number, sentMs: number, delayMs: number, dueMs: number): void {
-    const i = this.size++;
-    const c = i >>> CHUNK_BITS;
-    if (c === this.#sent.length) {
-      this.#sent.push(new Float64Array(CHUNK));
-      this.#delay.push(new Float64Array(CHUNK));
-      this.#route.push(new Int32Array(CHUNK));
-    }
-    this.#sent[c]![i & MASK] = sentMs;
-    this.#delay[c]![i & MASK] = delayMs;
-    this.#route[c]![i & MASK] = r;
-    const fifo = Math.max(sentMs + delayMs, this.#lastDue[r]!);
-    if (dueMs !== fifo) this.#dueAside.set(i, dueMs);
-    this.#lastDue[r] = dueMs;
-  }
-
-  /** Send time of frame `i`, ms. */
-  sent(i: number): number {
-    return this.#sent[i >>> CHUNK_BITS]![i & MASK]!;
-  }
-
-  /** Drawn latency of frame `i`, ms. */
-  delay(i: number): number {
-    return this.#delay[i >>> CHUNK_BITS]![i & MASK]!;
-  }
-
-  /** Route of frame `i` (an index into `routeFrom`, `routeTo`, `routeLink`). */
-  route(i: number): number {
-    return this.#route[i >>> CHUNK_BITS]![i & MASK]!;
-  }
-
-  /** Due time of frame `i` given the due time of its route's previous frame (in record order). */
-  due(i: number, previousDue: number): number {
-    const aside = this.#dueAside.size === 0 ? undefined : this.#dueAside.get(i);
-    return aside ?? Math.max(this.sent(i) + this.delay(i), previousDue);
-  }
-
-  /** The route of frames from `from` to `to` on link `linkId` (made on first use). */
-  routeOf(from: number, to: number, linkId: string): number {
-    let routes = this.#routesOf.get(linkId);
-    if (routes === undefined) {
-      routes = [];
-      this.#routesOf.set(linkId, routes);
-    }
-    for (const r of routes) if (this.routeFrom[r] === from && this.routeTo[r] === to) return r;
-    const r = this.routeFrom.length;
-    this.routeFrom.push(from);
-    this.routeTo.push(to);
-    this.routeLink.push(linkId);
-    this.#lastDue.push(Number.NEGATIVE_INFINITY);
-    routes.push(r);
-    return r;
-  }
-
-  *[Symbol.iterator](): Iterator<CarriedFrame> {
-    const lastDue = this.routeFrom.map(() => Number.NEGATIVE_INFINITY);
-    for (let i = 0; i < this.size; i++) {
-      const r = this.route(i);
-      const dueMs = this.due(i, lastDue[r]!);
-      lastDue[r] = dueMs;
-      yield {
-        from: this.routeFrom[r]!,
-        to: this.routeTo[r]!,
-        link: this.routeLink[r]!,
-        sentMs: this.sent(i),
-        delayMs: this.delay(i),
-        dueMs,
-      };
-    }
-  }
-}
 
 /**
  * The fields of a frame in a direction's records, {@link FIELDS} numbers a frame: send time,
@@ -152,28 +25,42 @@ const PREV_DUE = 2;
 const WAIT = 3;
 const FIELDS = 4;
 
-/** The frames of one link direction (all links between the pair), sorted by send time. */
+/**
+ * The frames of one link direction (all links between the pair), sorted by send time; or, for a
+ * direction whose every frame drew the same latency `L` and landed at `sent + L`, only `L` and
+ * the last send time: a message sent at `d` then lands at `d + L` exactly when a frame was sent
+ * at or after `d` (see {@link FrameLog.arrival}).
+ */
 interface Direction {
-  /** {@link FIELDS} numbers per frame. */
+  /** {@link FIELDS} numbers per frame (none for a uniform direction). */
   readonly rec: Float64Array;
   readonly n: number;
+  /** The latency every frame drew, for a uniform direction; `NaN` otherwise. */
+  readonly uniformMs: number;
+  /** The latest send time of its frames. */
+  readonly lastSent: number;
   /** Where the last query landed: queries come in nearly increasing send times. */
   cursor: number;
 }
 
 /**
- * Every frame grouped by link direction, in record order within each (`start[k]` to
- * `start[k + 1]` for direction number `k`), its fields side by side: copied out of the record in
- * one pass, each direction is then read in one sweep rather than frame by frame across the
- * whole record.
+ * Every frame grouped by link direction: per direction, whether it is uniform (one latency, every
+ * frame due at its send time plus it) and its last send time; the frames of the other directions
+ * in record order within each (`start[k]` to `start[k + 1]` for direction number `k`, an empty
+ * range for a uniform one), their fields side by side: copied out of the record in one pass, each
+ * direction is then read in one sweep rather than frame by frame across the whole record.
  */
 interface DirectionGroups {
   start: Int32Array;
   /** Direction number of each `from × peers + to`. */
   of: Map<number, number>;
+  /** Per direction, the latency of a uniform one, `NaN` for the others. */
+  uniformMs: Float64Array;
+  /** Per direction, the latest send time of its frames. */
+  lastSent: Float64Array;
   /** {@link FIELDS} numbers per frame, the due time in the `WAIT` field until indexed. */
   rec: Float64Array;
-  /** Each frame's route, kept only when a direction has more than one. */
+  /** Each frame's route, kept only when a direction that is not uniform has more than one. */
   route: Int32Array | undefined;
   /** Per route, a due time, valid while `routeSeen` holds the stamp of the walk under way. */
   routeDue: Float64Array;
@@ -217,10 +104,16 @@ export class FrameLog {
    * `max(sent_{j−1} + delay_j, due of the frame before j on j's link)` if that is earlier.
    * Never later than any frame sent at or after `d` actually landed, so no run delivers
    * earlier; non-decreasing in `d`. `Infinity` when the link carried nothing at or after `d`.
+   *
+   * When every frame of the direction drew the same latency `L` and landed at `sent + L`, that
+   * is `d + L`: the frame before `k` on its link was sent before `d`, so it was due by `d + L`,
+   * and every later slot's `sent_{j−1} + L` is at least `sent_k + L` (float addition of the
+   * same `L` keeps the order), so only the last send time is needed.
    */
   arrival(from: number, to: number, d: number): number {
     const dir = this.#direction(from, to);
     if (dir === undefined) return Number.POSITIVE_INFINITY;
+    if (!Number.isNaN(dir.uniformMs)) return d <= dir.lastSent ? d + dir.uniformMs : Number.POSITIVE_INFINITY;
     const { rec, n } = dir;
     // The first frame sent at or after `d`: from where the last query landed, steps doubling
     // outwards bracket it, then a binary search within the bracket finds it.
@@ -280,14 +173,16 @@ export class FrameLog {
       rec[at + WAIT] = min;
     }
     if (n > 0) rec[WAIT] = min;
-    const dir = { rec, n, cursor: 0 };
+    const dir = { rec, n, uniformMs: g.uniformMs[k]!, lastSent: g.lastSent[k]!, cursor: 0 };
     this.#index.set(key, dir);
     return dir;
   }
 
   /**
-   * The frames' fields grouped by link direction: a counting sort over the routes' directions,
-   * each frame's due time (and its route's previous one) computed on the way in record order.
+   * The frames grouped by link direction, in two passes over the record in record order, each
+   * frame's due time (and its route's previous one) computed on the way: the first finds the
+   * uniform directions and every direction's last send time, the second copies the frames of
+   * the other directions out (a counting sort over the routes' directions).
    */
   #group(): DirectionGroups {
     const c = this.#cols;
@@ -303,19 +198,50 @@ export class FrameLog {
       }
       dirOfRoute[r] = k;
     }
+    const dirs = of.size;
     const size = c.size;
-    const start = new Int32Array(of.size + 1);
-    for (let i = 0; i < size; i++) start[dirOfRoute[c.route(i)]! + 1]!++;
-    for (let k = 0; k < of.size; k++) start[k + 1]! += start[k]!;
-    const fill = start.slice(0, of.size);
-    const rec = new Float64Array(size * FIELDS);
-    const links = new Int32Array(of.size);
-    for (let r = 0; r < routes; r++) links[dirOfRoute[r]!]!++;
-    const route = links.some((count) => count > 1) ? new Int32Array(size) : undefined;
+    const start = new Int32Array(dirs + 1);
+    const uniformMs = new Float64Array(dirs);
+    const lastSent = new Float64Array(dirs).fill(Number.NEGATIVE_INFINITY);
+    /** 0: no frame yet, 1: uniform so far, 2: not uniform. */
+    const kind = new Uint8Array(dirs);
     const lastDue = new Float64Array(routes).fill(Number.NEGATIVE_INFINITY);
     for (let i = 0; i < size; i++) {
       const r = c.route(i);
-      const at = fill[dirOfRoute[r]!]!++ * FIELDS;
+      const k = dirOfRoute[r]!;
+      const sent = c.sent(i);
+      const delay = c.delay(i);
+      const due = c.due(i, lastDue[r]!);
+      lastDue[r] = due;
+      start[k + 1]!++;
+      if (sent > lastSent[k]!) lastSent[k] = sent;
+      if (kind[k] === 2) continue;
+      if (kind[k] === 0) {
+        // A latency of -0 or NaN would make `d + L` differ from the indexed answer's bits.
+        kind[k] = delay >= 0 && !Object.is(delay, -0) ? 1 : 2;
+        uniformMs[k] = delay;
+      }
+      if (!Object.is(delay, uniformMs[k]) || !Object.is(due, sent + delay)) kind[k] = 2;
+    }
+    const links = new Int32Array(dirs);
+    for (let r = 0; r < routes; r++) links[dirOfRoute[r]!]!++;
+    let multiLink = false;
+    for (let k = 0; k < dirs; k++) {
+      if (kind[k] !== 1) uniformMs[k] = Number.NaN; // indexed (none when it carried nothing)
+      if (kind[k] === 2) multiLink ||= links[k]! > 1;
+      else start[k + 1] = 0; // uniform, or carried nothing: no frames copied
+    }
+    for (let k = 0; k < dirs; k++) start[k + 1]! += start[k]!;
+    const copied = start[dirs]!;
+    const fill = start.slice(0, dirs);
+    const rec = new Float64Array(copied * FIELDS);
+    const route = multiLink ? new Int32Array(copied) : undefined;
+    lastDue.fill(Number.NEGATIVE_INFINITY);
+    for (let i = 0; copied > 0 && i < size; i++) {
+      const r = c.route(i);
+      const k = dirOfRoute[r]!;
+      if (kind[k] !== 2) continue;
+      const at = fill[k]!++ * FIELDS;
       const previous = lastDue[r]!;
       const due = c.due(i, previous);
       rec[at + SENT] = c.sent(i);
@@ -325,7 +251,16 @@ export class FrameLog {
       if (route !== undefined) route[at / FIELDS] = r;
       lastDue[r] = due;
     }
-    return { start, of, rec, route, routeDue: new Float64Array(routes), routeSeen: new Int32Array(routes) };
+    return {
+      start,
+      of,
+      uniformMs,
+      lastSent,
+      rec,
+      route,
+      routeDue: new Float64Array(routes),
+      routeSeen: new Int32Array(routes),
+    };
   }
 }
 

@@ -7,6 +7,7 @@
  * @internal
  */
 import { AdoptedFrontier, StampingSources } from './adopted-frontier.js';
+import { type CarriedFrame, FrameColumns } from './frame-columns.js';
 import {
   type EmittedEvent,
   type LowerBoundNetwork,
@@ -15,7 +16,7 @@ import {
   type SnapshotAdoption,
 } from './metrics.js';
 import type { Interval } from './plan.js';
-import { type CarriedFrame, FrameColumns, FrameLog, realizedLateTicks } from './realized.js';
+import { FrameLog, realizedLateTicks } from './realized.js';
 
 /**
  * How much of a run the driver keeps. `'full'` (the default): every stamped event, adoption and

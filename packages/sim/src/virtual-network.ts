@@ -5,8 +5,8 @@
 import { deriveSeed } from '@symmetric/core';
 import { LoopbackNetwork, type SentFrame } from '@symmetric/transport-loopback';
 import { type GossipModelOptions, SimulatedGossip } from './broadcast.js';
+import { FrameColumns } from './frame-columns.js';
 import { peerAddress, type ScenarioNetwork } from './network.js';
-import { FrameColumns } from './realized.js';
 import { withRoomChannel } from './room-channel.js';
 import type { LatencyModel } from './scenario.js';
 

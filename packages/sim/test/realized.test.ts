@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { type CarriedFrame, FrameColumns } from '../src/frame-columns.js';
 import { perfectClockLateTicks } from '../src/metrics.js';
-import { type CarriedFrame, FrameColumns, FrameLog, realizedLateTicks } from '../src/realized.js';
+import { FrameLog, realizedLateTicks } from '../src/realized.js';
 import { runScenario } from '../src/runner.js';
 import { lineEdges } from '../src/topology.js';
 

@@ -3,7 +3,7 @@
  * frames found by number in the record's columns, frame by frame (the straightforward index,
  * kept as the reference the `FrameLog` of `src/realized.ts` must agree with).
  */
-import { type CarriedFrame, FrameColumns } from '../../src/realized.js';
+import { type CarriedFrame, FrameColumns } from '../../src/frame-columns.js';
 
 /** The frames of one link direction (all links between the pair), sorted by send time. */
 interface Direction {
