@@ -13,6 +13,40 @@ import { RecordOrderLog } from './reference/record-order-log.js';
 
 const PEERS = 3;
 
+/** What a generated frame says before its send time and due time are worked out. */
+interface RawFrame {
+  readonly from: number;
+  readonly hop: number;
+  readonly link: string;
+  readonly step: number;
+}
+
+/**
+ * The frames of `raw` in record order: each sent `step` ms after the one before (never before
+ * 0), to the peer `hop` after its sender, drawing `delayOf` and due at the link's FIFO time plus
+ * `lateOf`.
+ */
+function carried<F extends RawFrame>(
+  raw: readonly F[],
+  delayOf: (f: F, to: number) => number,
+  lateOf: (f: F) => number,
+): CarriedFrame[] {
+  const lastDue = new Map<string, number>();
+  const frames: CarriedFrame[] = [];
+  let t = 0;
+  for (const f of raw) {
+    t = Math.max(0, t + f.step);
+    const to = (f.from + f.hop) % PEERS;
+    const key = `${f.link}/${f.from}/${to}`;
+    const delayMs = delayOf(f, to);
+    const fifo = Math.max(t + delayMs, lastDue.get(key) ?? Number.NEGATIVE_INFINITY);
+    const dueMs = fifo + lateOf(f);
+    lastDue.set(key, dueMs);
+    frames.push({ from: f.from, to, link: f.link, sentMs: t, delayMs, dueMs });
+  }
+  return frames;
+}
+
 /** A random record: frames on a few links between 3 peers, in the order they are recorded. */
 const recordArb = fc
   .array(
@@ -27,21 +61,13 @@ const recordArb = fc
     }),
     { maxLength: 120 },
   )
-  .map((raw) => {
-    const lastDue = new Map<string, number>();
-    const frames: CarriedFrame[] = [];
-    let t = 0;
-    for (const f of raw) {
-      t = Math.max(0, t + f.step);
-      const to = (f.from + f.hop) % PEERS;
-      const key = `${f.link}/${f.from}/${to}`;
-      const fifo = Math.max(t + f.delayMs, lastDue.get(key) ?? Number.NEGATIVE_INFINITY);
-      const dueMs = fifo + f.late;
-      lastDue.set(key, dueMs);
-      frames.push({ from: f.from, to, link: f.link, sentMs: t, delayMs: f.delayMs, dueMs });
-    }
-    return frames;
-  });
+  .map((raw) =>
+    carried(
+      raw,
+      (f) => f.delayMs,
+      (f) => f.late,
+    ),
+  );
 
 /**
  * A record where most directions are uniform (every frame at its direction's one latency, due at
@@ -68,22 +94,13 @@ const uniformRecordArb = fc
       { maxLength: 120 },
     ),
   })
-  .map(({ latency, frames: raw }) => {
-    const lastDue = new Map<string, number>();
-    const frames: CarriedFrame[] = [];
-    let t = 0;
-    for (const f of raw) {
-      t = Math.max(0, t + f.step);
-      const to = (f.from + f.hop) % PEERS;
-      const key = `${f.link}/${f.from}/${to}`;
-      const delayMs = f.odd === 'delay' ? 35 : latency[f.from * PEERS + to]!;
-      const fifo = Math.max(t + delayMs, lastDue.get(key) ?? Number.NEGATIVE_INFINITY);
-      const dueMs = f.odd === 'late' ? fifo + 7 : fifo;
-      lastDue.set(key, dueMs);
-      frames.push({ from: f.from, to, link: f.link, sentMs: t, delayMs, dueMs });
-    }
-    return frames;
-  });
+  .map(({ latency, frames: raw }) =>
+    carried(
+      raw,
+      (f, to) => (f.odd === 'delay' ? 35 : latency[f.from * PEERS + to]!),
+      (f) => (f.odd === 'late' ? 7 : 0),
+    ),
+  );
 
 /** Whether every frame from `from` to `to` drew one latency and landed at its send time plus it. */
 function uniform(frames: readonly CarriedFrame[], from: number, to: number): boolean {
