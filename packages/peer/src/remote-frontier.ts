@@ -3,9 +3,9 @@
  * readers repair and re-basing share: what it claims of a source, whether it claims one event.
  * @internal
  */
-import type { FrontierPrint } from '@symmetric/codec';
+import type { FrontierPrint, IdRegistry } from '@symmetric/codec';
 import { claimRanges, rangeHas } from './seq-ranges.js';
-import type { SourceSeqs } from './source-seqs.js';
+import { SourceSeqs } from './source-seqs.js';
 
 /** What one neighbour is known to hold. @internal */
 export interface RemoteFrontier {
@@ -31,6 +31,21 @@ export interface RemoteFrontier {
   received: boolean;
   /** A SEQ_CONFLICT about this incarnation's source was reported for this link. */
   conflictReported: boolean;
+}
+
+/**
+ * What a neighbour is known to hold before its first frontier: nothing, over the peer's source
+ * `slots` (the codec's registry); no prints sent to it yet. @internal
+ */
+export function newRemoteFrontier(slots: IdRegistry): RemoteFrontier {
+  return {
+    holds: new SourceSeqs(slots),
+    above: new Map(),
+    prints: [],
+    sentMark: Number.POSITIVE_INFINITY,
+    received: false,
+    conflictReported: false,
+  };
 }
 
 /** What `remote`'s frontier claims of `source`, as `[from, to]` pairs. @internal */

@@ -22,10 +22,9 @@ import { dominates, type OwnHistory, outranks, type PrintOrder } from './history
 import type { LinkEntry, LinkTable } from './links.js';
 import { PrintExchange } from './print-exchange.js';
 import { CLAIM_SLACK_SEQS } from './quotas.js';
-import { claimOf, type RemoteFrontier } from './remote-frontier.js';
+import { claimOf, newRemoteFrontier, type RemoteFrontier } from './remote-frontier.js';
 import { sendMissing, serveRequest } from './repair-serve.js';
 import { above, claimRanges, covers, missingFrom, rangeCount, rangeMax, toClaim } from './seq-ranges.js';
-import { SourceSeqs } from './source-seqs.js';
 
 /** What repair needs of the rest of the peer. @internal */
 export interface RepairHost<E> {
@@ -103,14 +102,7 @@ export class Repair<S, E> {
     if (f !== undefined) return f;
     f = this.frontiers.get(link.key);
     if (f === undefined) {
-      f = {
-        holds: new SourceSeqs(this.slots),
-        above: new Map(),
-        prints: [],
-        sentMark: Number.POSITIVE_INFINITY,
-        received: false,
-        conflictReported: false,
-      };
+      f = newRemoteFrontier(this.slots);
       this.frontiers.set(link.key, f);
     }
     link.remote = f;

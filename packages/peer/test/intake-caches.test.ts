@@ -8,21 +8,18 @@ import type { LinkEntry, LinkTable } from '../src/links.js';
 import { PrintExchange } from '../src/print-exchange.js';
 import { QuotaGuard } from '../src/quota-guard.js';
 import { RateLimit, resolveQuotas } from '../src/quotas.js';
-import type { RemoteFrontier } from '../src/remote-frontier.js';
+import { newRemoteFrontier, type RemoteFrontier } from '../src/remote-frontier.js';
 import { SourceSeqs } from '../src/source-seqs.js';
 
 type Print = { tick: number; count: number; digest: number };
 const p = (tick: number, count: number, digest = count * 7): Print => ({ tick, count, digest });
 
-const remote = (prints: readonly Print[]): RemoteFrontier =>
-  ({
-    holds: new Map(),
-    above: new Map(),
-    prints,
-    sentMark: Number.POSITIVE_INFINITY,
-    received: true,
-    conflictReported: false,
-  }) as unknown as RemoteFrontier;
+/** A neighbour whose frontier arrived with `prints`. */
+const remote = (prints: readonly Print[]): RemoteFrontier => ({
+  ...newRemoteFrontier(new IdRegistry()),
+  prints,
+  received: true,
+});
 
 describe("PrintExchange.order: kept until either side's prints change", () => {
   it('equals the order recomputed after every change of our prints made in place', () => {

@@ -1,22 +1,14 @@
-import { MAX_FRONTIER_PRINTS } from '@symmetric/codec';
+import { IdRegistry, MAX_FRONTIER_PRINTS } from '@symmetric/codec';
 import { describe, expect, it } from 'vitest';
 import { inspectJoin } from '../src/peer.js';
 import { PrintExchange } from '../src/print-exchange.js';
-import type { RemoteFrontier } from '../src/remote-frontier.js';
+import { newRemoteFrontier, type RemoteFrontier } from '../src/remote-frontier.js';
 import { cluster, loopback } from './helpers/harness.js';
 import { RawPeer } from './helpers/raw-peer.js';
 
 const p = (tick: number, count: number, digest = count * 7) => ({ tick, count, digest });
 
-const remote = (): RemoteFrontier =>
-  ({
-    holds: new Map(),
-    above: new Map(),
-    prints: [],
-    sentMark: Number.POSITIVE_INFINITY,
-    received: false,
-    conflictReported: false,
-  }) as unknown as RemoteFrontier;
+const remote = (): RemoteFrontier => newRemoteFrontier(new IdRegistry());
 
 describe('PrintExchange: prints sent and kept per link', () => {
   it('sends nothing new before a frontier went out, then each mark once', () => {
