@@ -61,8 +61,9 @@ let peers: { stats(): { eventsSent: number } }[] = [];
 let eventsSent = 0;
 const events: WireEvent[] = [];
 gc?.();
-const heapBefore = process.memoryUsage().heapUsed;
+const { heapUsed: heapBefore, arrayBuffers: buffersBefore } = process.memoryUsage();
 let heapAtEnd: number | undefined;
+let buffersAtEnd: number | undefined;
 const wallStart = performance.now();
 let lastReport = 0;
 let stoppedAt: number | undefined;
@@ -78,7 +79,7 @@ try {
       const cpu = cpuS();
       if (fraction >= 0.99 && heapAtEnd === undefined && gc !== undefined) {
         gc();
-        heapAtEnd = process.memoryUsage().heapUsed;
+        ({ heapUsed: heapAtEnd, arrayBuffers: buffersAtEnd } = process.memoryUsage());
       }
       const now = performance.now();
       if (now - lastReport > 10_000 || fraction >= 0.99) {
@@ -116,6 +117,8 @@ try {
     wallS: (performance.now() - wallStart) / 1000,
     peakRssMb: peakRssMb(),
     heapPerPeerMb: heapAtEnd === undefined ? null : (heapAtEnd - heapBefore) / spec.peers / 2 ** 20,
+    buffersPerPeerMb:
+      buffersAtEnd === undefined ? null : (buffersAtEnd - buffersBefore) / spec.peers / 2 ** 20,
     messages: metrics.messages,
     bytes: metrics.bytes,
     eventsGenerated: metrics.eventsGenerated,
@@ -143,6 +146,7 @@ try {
     wallS: (performance.now() - wallStart) / 1000,
     peakRssMb: peakRssMb(),
     heapPerPeerMb: null,
+    buffersPerPeerMb: null,
     messages: 0,
     bytes: 0,
     eventsGenerated: events.length,

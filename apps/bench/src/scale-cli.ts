@@ -103,6 +103,7 @@ function notRun(peers: number, reason: string): ScaleRow {
     wallS: 0,
     peakRssMb: 0,
     heapPerPeerMb: null,
+    buffersPerPeerMb: null,
     messages: 0,
     bytes: 0,
     eventsGenerated: 0,

@@ -78,8 +78,8 @@ export function simSection(results: string): string {
   const n = (x: number, d: number): string =>
     x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
   const lines = [
-    '| run | N | virtual s | CPU-s | peak RSS MB | live heap / peer MB | messages | events per `events` frame | B / event / link | codec batched B / event | ratio | converged | Node |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|',
+    '| run | N | virtual s | CPU-s | peak RSS MB | live heap / peer MB | array buffers / peer MB | messages | events per `events` frame | B / event / link | codec batched B / event | ratio | converged | Node |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|',
   ];
   for (const { r, row } of rows) {
     const ratio =
@@ -88,7 +88,8 @@ export function simSection(results: string): string {
         : '–';
     lines.push(
       `| \`${r.label}\` | ${row.peers.toLocaleString('en-US')} | ${row.durationS} | ${n(row.cpuS, 1)} | ${n(row.peakRssMb, 0)} | ` +
-        `${row.heapPerPeerMb === null ? '–' : n(row.heapPerPeerMb, 3)} | ${row.messages.toLocaleString('en-US')} | ` +
+        `${row.heapPerPeerMb === null ? '–' : n(row.heapPerPeerMb, 3)} | ` +
+        `${row.buffersPerPeerMb === null || row.buffersPerPeerMb === undefined ? '–' : n(row.buffersPerPeerMb, 3)} | ${row.messages.toLocaleString('en-US')} | ` +
         `${row.eventFrames > 0 ? n(row.eventsSent / row.eventFrames, 3) : '–'} | ${f(row.bytesPerEventPerLink)} | ` +
         `${f(row.codecBatchedBytesPerEvent)} | ${ratio} | ${row.converged === true ? 'yes' : 'NO'} | ${r.machine.node} |`,
     );
@@ -114,13 +115,14 @@ export function growthSection(results: string): string {
   const done = best.ran;
   const exp = (fit: { exponent: number } | null): string =>
     fit === null ? '–' : `N^${fit.exponent.toFixed(2)}`;
-  const { cpuFit: cpu, rssFit: rss, heapFit: heap } = fits(done);
+  const { cpuFit: cpu, rssFit: rss, heapFit: heap, liveFit: live } = fits(done);
   const sizes = done.map((row) => row.peers.toLocaleString('en-US')).join(', ');
   const svg = best.file.replace(/\.json$/, '.svg');
   return [
     `\`${best.r.label}\`${best.r.mergedFrom === undefined ? '' : ` (merged from ${best.r.mergedFrom.map((l) => `\`${l}\``).join(' and ')})`} ` +
       `(N = ${sizes}; ${best.r.durationS} virtual s, seed ${best.r.seed}): ` +
-      `CPU-s ∝ ${exp(cpu)}, peak RSS ∝ ${exp(rss)}, live heap of the room ∝ ${exp(heap)} ` +
+      `CPU-s ∝ ${exp(cpu)}, peak RSS ∝ ${exp(rss)}, live heap of the room ∝ ${exp(heap)}` +
+      `${live === null || live === undefined ? '' : `, live heap and array buffers of the room ∝ ${exp(live)}`} ` +
       '(least squares on log-log over the sizes that ran to the end).',
     '',
     `![CPU seconds and peak RSS against N, log-log, with the fitted lines](../apps/bench/results/scale-sim/${svg})`,

@@ -16,18 +16,37 @@ export interface ScaleReport {
   readonly cpuFit: PowerFit | null;
   readonly rssFit: PowerFit | null;
   readonly heapFit: PowerFit | null;
+  /**
+   * Live heap plus array buffers of the room against N: `null` unless every size that ran
+   * measured its array buffers (absent in reports made before they were measured).
+   */
+  readonly liveFit?: PowerFit | null;
   /** The labels of the reports this one merges (see {@link mergeReports}); absent for a run. */
   readonly mergedFrom?: readonly string[];
 }
 
 /** Fits over the sizes that ran to the end. */
-export function fits(rows: readonly ScaleRow[]): Pick<ScaleReport, 'cpuFit' | 'rssFit' | 'heapFit'> {
+export function fits(
+  rows: readonly ScaleRow[],
+): Pick<ScaleReport, 'cpuFit' | 'rssFit' | 'heapFit' | 'liveFit'> {
   const done = rows.filter((r) => r.ran);
+  const measured = done.every((r) => livePerPeerMb(r) !== null);
   return {
     cpuFit: fitPowerLaw(done.map((r) => [r.peers, r.cpuS])),
     rssFit: fitPowerLaw(done.map((r) => [r.peers, r.peakRssMb])),
     heapFit: fitPowerLaw(done.map((r) => [r.peers, (r.heapPerPeerMb ?? 0) * r.peers])),
+    liveFit: measured ? fitPowerLaw(done.map((r) => [r.peers, (livePerPeerMb(r) ?? 0) * r.peers])) : null,
   };
+}
+
+/**
+ * What a peer holds, MB: its live heap plus its array buffers; `null` when the row lacks either
+ * (a run stopped early, or a report made before array buffers were measured).
+ */
+export function livePerPeerMb(row: ScaleRow): number | null {
+  const heap = row.heapPerPeerMb;
+  const buffers = row.buffersPerPeerMb;
+  return heap === null || buffers === null || buffers === undefined ? null : heap + buffers;
 }
 
 const num = (x: number | null | undefined, digits = 1): string =>
@@ -47,27 +66,28 @@ export function scaleMarkdown(r: ScaleReport): string {
       `Random 4-regular graph, 50 ms links, 1 event per peer per minute, ${r.durationS} virtual s, seed ${r.seed}, ` +
       `${r.trusted ? 'trusted room (unsigned events)' : 'authenticated room (signed events)'}. Each size in its own process.`,
     '',
-    '| N | Δ ms | CPU-s | wall s | peak RSS MB | live heap / peer MB | messages | B / event / link | codec batched B / event | rollback % | bound % | ÷ bound | converged |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    '| N | Δ ms | CPU-s | wall s | peak RSS MB | live heap / peer MB | array buffers / peer MB | messages | B / event / link | codec batched B / event | rollback % | bound % | ÷ bound | converged |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
   ];
   for (const row of r.rows) {
     if (!row.ran) {
       lines.push(
-        `| ${row.peers} | ${row.deltaMs} | ${num(row.cpuS, 0)} | ${num(row.wallS, 0)} | ${num(row.peakRssMb, 0)} | – | – | – | – | – | – | – | not run: ${row.reason ?? ''} |`,
+        `| ${row.peers} | ${row.deltaMs} | ${num(row.cpuS, 0)} | ${num(row.wallS, 0)} | ${num(row.peakRssMb, 0)} | – | – | – | – | – | – | – | – | not run: ${row.reason ?? ''} |`,
       );
       continue;
     }
     lines.push(
-      `| ${row.peers} | ${row.deltaMs} | ${num(row.cpuS)} | ${num(row.wallS, 0)} | ${num(row.peakRssMb, 0)} | ${num(row.heapPerPeerMb, 3)} | ${row.messages.toLocaleString('en-US')} | ${num(row.bytesPerEventPerLink, 2)} | ${num(row.codecBatchedBytesPerEvent, 2)} | ${num(row.rollbackPct, 3)} | ${num(row.lowerBoundPct, 3)} | ${num(row.rollbackToLowerBound, 2)} | ${row.converged === true ? 'yes' : '**no**'} |`,
+      `| ${row.peers} | ${row.deltaMs} | ${num(row.cpuS)} | ${num(row.wallS, 0)} | ${num(row.peakRssMb, 0)} | ${num(row.heapPerPeerMb, 3)} | ${num(row.buffersPerPeerMb, 3)} | ${row.messages.toLocaleString('en-US')} | ${num(row.bytesPerEventPerLink, 2)} | ${num(row.codecBatchedBytesPerEvent, 2)} | ${num(row.rollbackPct, 3)} | ${num(row.lowerBoundPct, 3)} | ${num(row.rollbackToLowerBound, 2)} | ${row.converged === true ? 'yes' : '**no**'} |`,
     );
   }
   lines.push(
     '',
-    `Fitted (least squares on log-log, sizes that ran): CPU-s ∝ ${fitText(r.cpuFit)}; peak RSS ∝ ${fitText(r.rssFit)}; live heap ∝ ${fitText(r.heapFit)}.`,
+    `Fitted (least squares on log-log, sizes that ran): CPU-s ∝ ${fitText(r.cpuFit)}; peak RSS ∝ ${fitText(r.rssFit)}; live heap ∝ ${fitText(r.heapFit)}; live heap + array buffers ∝ ${fitText(r.liveFit ?? null)}.`,
     '',
     "CPU-s: user + system of the size's process (less noisy than wall time on a shared machine). " +
       'B / event / link: bytes of `events` frames ÷ event copies sent over links (a copy per link it crossed). ' +
-      "Codec batched: the run's events encoded in log order in frames of 64, ids and length prefix included.",
+      "Codec batched: the run's events encoded in log order in frames of 64, ids and length prefix included. " +
+      'Live heap and array buffers: after a full GC near the end of the run, minus before it, ÷ N (typed arrays live outside the JS heap).',
     '',
   );
   return lines.join('\n');

@@ -75,6 +75,12 @@ export interface ScaleRow {
   readonly peakRssMb: number;
   /** Heap after a full GC near the end of the run minus before it, ÷ peers, MB. */
   readonly heapPerPeerMb: number | null;
+  /**
+   * Array buffers (typed arrays: the per-source tables, frames in flight) after the same GC minus
+   * before the run, ÷ peers, MB: memory outside the JS heap, so not in {@link heapPerPeerMb}.
+   * Absent in rows of runs that did not measure it.
+   */
+  readonly buffersPerPeerMb?: number | null;
   readonly messages: number;
   readonly bytes: number;
   readonly eventsGenerated: number;

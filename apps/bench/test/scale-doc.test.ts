@@ -46,16 +46,19 @@ describe('the simulated-room section', () => {
       converged: true,
       deltaMs: 500,
     });
-    const report = (label: string) => ({
+    const report = (label: string, buffers?: number) => ({
       machine: { cpu: 'x', cores: 2, node: 'v24' },
       startedAt: '',
       label,
       durationS: 120,
       seed: 1,
       trusted: true,
-      rows: [row(1000, true), row(200, true), row(5000, false)],
+      rows: [row(1000, true), row(200, true), row(5000, false)].map((r) =>
+        buffers === undefined ? r : { ...r, buffersPerPeerMb: buffers },
+      ),
     });
-    writeFileSync(join(dir, 'scale-sim', 'after.json'), JSON.stringify(report('after')));
+    writeFileSync(join(dir, 'scale-sim', 'after.json'), JSON.stringify(report('after', 0.25)));
+    // A report from before array buffers were measured: its rows have no such field.
     writeFileSync(join(dir, 'scale-sim', 'before.json'), JSON.stringify(report('before')));
     const lines = simSection(dir).split('\n').slice(2);
     expect(lines.map((l) => l.split(' | ').slice(0, 2).join(' | '))).toEqual([
@@ -66,6 +69,9 @@ describe('the simulated-room section', () => {
     ]);
     // Two events per frame, 12 B against 8 B batched.
     expect(lines[0]).toContain('| 2.000 | 12.00 | 8.00 | 1.50 |');
+    // Live heap, then array buffers (a dash where the report did not measure them).
+    expect(lines[0]).toContain('| 0.500 | 0.250 | 20,000 |');
+    expect(lines[1]).toContain('| 0.500 | – | 20,000 |');
   });
 });
 

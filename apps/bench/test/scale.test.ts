@@ -6,7 +6,7 @@ import {
   scaleDeltaMs,
   scaleScenario,
 } from '../src/scale.js';
-import { fits, scaleMarkdown, scaleSvg } from '../src/scale-report.js';
+import { fits, livePerPeerMb, scaleMarkdown, scaleSvg } from '../src/scale-report.js';
 
 const row = (peers: number, cpuS: number, ran = true): ScaleRow => ({
   peers,
@@ -94,5 +94,37 @@ describe('scale benchmark arithmetic', () => {
     expect(svg.endsWith('</svg>')).toBe(true);
     expect(svg.match(/<circle/g)).toHaveLength(4);
     expect(svg).toContain('not run to the end: N = 5000');
+  });
+
+  it('counts array buffers with the live heap only where every size measured them', () => {
+    // Rows from before array buffers were measured: no live fit, a dash in the table.
+    const old = [row(200, 10), row(1000, 250)];
+    expect(livePerPeerMb(old[0]!)).toBeNull();
+    expect(fits(old).liveFit).toBeNull();
+    // Heap 0.2 MB per peer plus buffers growing with N: the room's live memory grows faster.
+    const measured = [
+      { ...row(200, 10), buffersPerPeerMb: 0.1 },
+      { ...row(1000, 250), buffersPerPeerMb: 0.5 },
+    ];
+    expect(livePerPeerMb(measured[1]!)).toBeCloseTo(0.7, 12);
+    const f = fits(measured);
+    const expected = Math.log((0.7 * 1000) / (0.3 * 200)) / Math.log(5);
+    expect(f.liveFit?.exponent).toBeCloseTo(expected, 9);
+    expect(f.heapFit?.exponent).toBeCloseTo(1, 9);
+    // One size without the figure (a stopped run has none): no fit over a partial set.
+    expect(fits([...measured, { ...row(2000, 900), buffersPerPeerMb: null }]).liveFit).toBeNull();
+    const md = scaleMarkdown({
+      machine: { cpu: 'test', cores: 2, node: 'v24' },
+      startedAt: 'now',
+      label: 'live',
+      durationS: 120,
+      seed: 1,
+      trusted: true,
+      rows: [...measured, ...old.slice(0, 1)],
+      ...fits(measured),
+    });
+    expect(md).toContain('| 0.200 | 0.500 |');
+    expect(md).toContain('| 0.200 | – |');
+    expect(md).toContain(`live heap + array buffers ∝ N^${expected.toFixed(2)} (2 sizes)`);
   });
 });
