@@ -9,6 +9,12 @@
  * Changes made while a frame is encoded or decoded are journaled, so a frame that fails can be
  * undone exactly ({@link SourceTable.rollback}).
  *
+ * Until the table is full nothing is evicted, so recency is kept as a use stamp per entry: a
+ * reference rewrites its own entry only (a recency list would rewrite its neighbours' entries
+ * too, three more places in memory per reference on every link). The first definition into a
+ * full table orders the entries by stamp into the recency list the eviction rule walks; from then
+ * on the list is kept. Both keep the same order, so the choice is invisible on the wire.
+ *
  * Entries name their ids by slots of the codec's {@link IdRegistry} (shared by every link of a
  * peer): an entry costs a few bytes, and an id named on every link is held once.
  */
@@ -26,6 +32,20 @@ const NO_LOG = new Int32Array(0);
 const APPEND = 0;
 const TOUCH = 1;
 const REPLACE = 2;
+/** The table's recency went from stamps to the list (undone by restoring the saved entries). */
+const TO_LIST = 3;
+/**
+ * Stamps are renumbered 1..n (their order kept) at the start of a frame once the next stamp
+ * reaches this: a stamp and a journaled one stay below 2^31, however long the link lives.
+ */
+const STAMP_LIMIT = 2 ** 30;
+
+/**
+ * How a table keeps its entries' recency: `stamps` while it is not full (the numbers of entry
+ * `i` at `3i` and `3i + 1` are the high and low 16 bits of its last use's stamp), `list` from
+ * the first definition into a full table (they are its neighbours in the recency list).
+ */
+type Recency = 'stamps' | 'list';
 
 /** One direction's peer-id table (see the module comment). */
 export class SourceTable {
@@ -33,14 +53,25 @@ export class SourceTable {
   private count = 0;
   /**
    * The entries, three numbers each, side by side (what one reference reads and writes is in one
-   * place, and growing the table is one allocation): at `3i` and `3i + 1` entry `i`'s neighbours
-   * in the recency list (doubly linked through entry indexes: head is the most recently used
-   * entry, tail the least), at `3i + 2` the registry slot of its id. 2 bytes a number until a
-   * slot needs more (above 65,535), 4 then.
+   * place, and growing the table is one allocation): at `3i` and `3i + 1` entry `i`'s recency
+   * (see {@link Recency}; in the list, doubly linked through entry indexes, head is the most
+   * recently used entry, tail the least), at `3i + 2` the registry slot of its id. 2 bytes a
+   * number until a slot needs more (above 65,535), 4 then.
    */
   private entries: Uint16Array | Int32Array = new Uint16Array(0);
   /** Entry index + 1 of each registry slot (encoder side only: the decoder never looks an id up). */
   private indexBySlot: Uint16Array | undefined;
+  private recencyBy: Recency = 'stamps';
+  /**
+   * The last stamp given: the most recently used entry's while stamps are kept (after a rollback
+   * it may be above every stamp: the order is what counts).
+   */
+  private clock = 0;
+  /**
+   * The entries as they were before the frame in progress turned the stamps into the list: a
+   * rollback reads their stamps back.
+   */
+  private stampedEntries: Uint16Array | Int32Array | undefined;
   private head = NONE;
   private tail = NONE;
   // Journal of the frame in progress: its first change (kind, index, aux) in fields of the table
@@ -66,6 +97,8 @@ export class SourceTable {
     withIndex: boolean,
     private readonly capacity = SOURCE_TABLE_SIZE,
     private readonly registry = new IdRegistry(),
+    /** Stamps are renumbered at the start of a frame once the next reaches this (tests use less). */
+    private readonly stampLimit = STAMP_LIMIT,
   ) {
     if (!(capacity >= 1 && capacity < NONE)) {
       throw new CodecError('OUT_OF_RANGE', `id table capacity ${capacity} not in 1..65534`);
@@ -94,6 +127,8 @@ export class SourceTable {
     this.logLength = 0;
     for (let k = 0; k < this.evictedLength; k++) this.evicted[k] = '';
     this.evictedLength = 0;
+    this.stampedEntries = undefined;
+    if (this.recencyBy === 'stamps' && this.clock >= this.stampLimit) this.renumber();
   }
 
   /** The index of `id` (used by this reference), or −1 when it is not in the table. */
@@ -126,10 +161,12 @@ export class SourceTable {
       if (3 * n >= this.entries.length) this.grow(n + 1);
       this.count = n + 1;
       this.hold(n, id);
-      this.pushHead(n);
+      if (this.recencyBy === 'stamps') this.stamp(n, ++this.clock);
+      else this.pushHead(n);
       this.journal(APPEND, n, 0);
       return this.registry.id(this.entries[3 * n + 2]!);
     }
+    if (this.recencyBy === 'stamps') this.toList();
     const i = this.tail;
     this.evicted[this.evictedLength++] = this.registry.id(this.entries[3 * i + 2]!);
     this.journal(REPLACE, i, 0);
@@ -146,6 +183,9 @@ export class SourceTable {
     this.count = 0;
     this.head = NONE;
     this.tail = NONE;
+    this.recencyBy = 'stamps';
+    this.clock = 0;
+    this.stampedEntries = undefined;
     this.firstKind = -1;
     this.logLength = 0;
   }
@@ -187,13 +227,31 @@ export class SourceTable {
   /** Undo one journaled change. */
   private undo(kind: number, i: number, aux: number): void {
     if (kind === APPEND) {
-      this.unlink(i);
+      if (this.recencyBy === 'list') this.unlink(i);
       this.letGo(i);
       this.count = i;
     } else if (kind === TOUCH) {
+      if (this.recencyBy === 'stamps') {
+        // `aux` was its stamp.
+        this.stamp(i, aux);
+        return;
+      }
       // `i` was moved to the head from behind `aux`: put it back there.
       this.unlink(i);
       this.insertAfter(aux, i);
+    } else if (kind === TO_LIST) {
+      // Every later change is undone: back to the stamps the entries had when the list was made
+      // (the slots are the entries' own: an undone replacement may have held its id anew).
+      const e = this.entries;
+      const stamped = this.stampedEntries!;
+      for (let j = 0; j < this.count; j++) {
+        e[3 * j] = stamped[3 * j]!;
+        e[3 * j + 1] = stamped[3 * j + 1]!;
+      }
+      this.stampedEntries = undefined;
+      this.recencyBy = 'stamps';
+      this.head = NONE;
+      this.tail = NONE;
     } else {
       // A replacement took the tail's index and moved it to the head.
       this.unlink(i);
@@ -205,10 +263,54 @@ export class SourceTable {
 
   /** Make entry `i` the most recently used. */
   private touch(i: number): void {
+    if (this.recencyBy === 'stamps') {
+      const e = this.entries;
+      const was = e[3 * i]! * 0x10000 + e[3 * i + 1]!;
+      if (was === this.clock) return;
+      this.journal(TOUCH, i, was);
+      const now = ++this.clock;
+      e[3 * i] = now >>> 16;
+      e[3 * i + 1] = now & 0xffff;
+      return;
+    }
     if (i === this.head) return;
     this.journal(TOUCH, i, this.entries[3 * i]!);
     this.unlink(i);
     this.pushHead(i);
+  }
+
+  /** Entry `i`'s stamp is `s` (below 2^31). */
+  private stamp(i: number, s: number): void {
+    const e = this.entries;
+    e[3 * i] = s >>> 16;
+    e[3 * i + 1] = s & 0xffff;
+  }
+
+  /** The entries by stamp, least recently used first. */
+  private byStamp(): number[] {
+    const e = this.entries;
+    const order: number[] = [];
+    for (let i = 0; i < this.count; i++) order.push(i);
+    const at = (i: number): number => e[3 * i]! * 0x10000 + e[3 * i + 1]!;
+    return order.sort((a, b) => at(a) - at(b));
+  }
+
+  /** Stamps 1..n in the same order, so the next stays far below 2^31. */
+  private renumber(): void {
+    const order = this.byStamp();
+    for (let k = 0; k < order.length; k++) this.stamp(order[k]!, k + 1);
+    this.clock = order.length;
+  }
+
+  /** The first definition into the full table: recency from stamps to the list (journaled). */
+  private toList(): void {
+    const order = this.byStamp();
+    this.stampedEntries = this.entries.slice();
+    this.recencyBy = 'list';
+    this.head = NONE;
+    this.tail = NONE;
+    for (const i of order) this.pushHead(i);
+    this.journal(TO_LIST, 0, 0);
   }
 
   private journal(kind: number, i: number, aux: number): void {
@@ -287,6 +389,11 @@ export class SourceTable {
   recency(): string[] {
     const out: string[] = [];
     const e = this.entries;
+    if (this.recencyBy === 'stamps') {
+      return this.byStamp()
+        .reverse()
+        .map((i) => this.registry.id(e[3 * i + 2]!));
+    }
     for (let i = this.head; i !== NONE; i = e[3 * i + 1]!) out.push(this.registry.id(e[3 * i + 2]!));
     return out;
   }

@@ -120,19 +120,21 @@ describe('the peer-id table (least recently used entry evicted)', () => {
     );
   });
 
-  it('follows a plain model of the rule through growth, big frames and rollbacks (fuzzed)', () => {
+  it('follows a plain model of the rule through growth, big frames, renumbered stamps and rollbacks (fuzzed)', () => {
     // Frames of up to 120 references or definitions over 150 ids into tables of up to 100
     // entries: the entries grow (from 32, by half) and journals run past what is kept.
     const frameArb = fc.record({
       uses: fc.array(fc.integer({ min: 0, max: 149 }), { maxLength: 120 }),
       undo: fc.boolean(),
     });
+    // Stamps renumbered from every frame to never (the limit of a real table is 2^30).
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 100 }),
         fc.array(frameArb, { maxLength: 12 }),
-        (capacity, frames) => {
-          const t = new SourceTable(true, capacity);
+        fc.integer({ min: 1, max: 400 }),
+        (capacity, frames, stampLimit) => {
+          const t = new SourceTable(true, capacity, undefined, stampLimit);
           // The model: ids by index, and indexes from most to least recently used.
           let ids: string[] = [];
           let recency: number[] = [];
