@@ -120,11 +120,12 @@ export class SnapshotRing<S> {
   }
 
   /**
-   * Grow to four times the slots (at least 8, at most `cap`: 8, 32, 128 for the default cap),
-   * the held snapshots first in order, then the others.
+   * Grow by half (at least 8 slots, at most `cap`), the held snapshots first in order, then the
+   * others: a ring that fills over the horizon (about 1,500 slots with the defaults) holds
+   * at most half as many slots again as snapshots on its way there.
    */
   private grow(): void {
-    const size = Math.min(this.cap, Math.max(8, this.size * 4));
+    const size = Math.min(this.cap, Math.max(8, Math.ceil(this.size * 1.5)));
     const ticks = new Array<number>(size).fill(0);
     const states = new Array<S | undefined>(size).fill(undefined);
     const rand = new Uint32Array(size * 4);
