@@ -41,9 +41,9 @@ export class KnownEvents {
   forgotAny = false;
 
   /**
-   * Three cells by slot, side by side (what one event's intake reads and writes of its source
-   * lies in one place): at `3 × slot` the highest seq such that 1..it are all known, at
-   * `3 × slot + 1` the time (ms) a new seq was last recorded, at `3 × slot + 2` 1 when known.
+   * Two cells by slot, side by side (what one event's intake reads and writes of its source lies
+   * in one place): at `2 × slot` the highest seq such that 1..it are all known (NaN when the
+   * slot's source is not known), at `2 × slot + 1` the time (ms) a new seq was last recorded.
    */
   private cells = new Float64Array(0);
   /** Slots {@link cells} has room for. */
@@ -66,7 +66,7 @@ export class KnownEvents {
   /** The slot of `source` when known (not under a tombstone), else −1. */
   slotOf(source: string): number {
     const slot = this.registry.slotOf(source);
-    return slot >= 0 && slot < this.room && this.cells[3 * slot + 2] === 1 ? slot : NONE;
+    return slot >= 0 && slot < this.room && !Number.isNaN(this.cells[2 * slot]!) ? slot : NONE;
   }
 
   /** `true` when `source` is known (not under a tombstone). */
@@ -96,13 +96,13 @@ export class KnownEvents {
 
   /** Frontier (highest seq with all below known) of the known source in `slot`. */
   contiguousAt(slot: number): number {
-    return this.cells[3 * slot]!;
+    return this.cells[2 * slot]!;
   }
 
   /** Highest seq known of the known source in `slot`. */
   maxAt(slot: number): number {
     const gap = this.gaps.size === 0 ? undefined : this.gaps.get(slot);
-    return gap === undefined ? this.cells[3 * slot]! : gap.max;
+    return gap === undefined ? this.cells[2 * slot]! : gap.max;
   }
 
   /** The gap of the known source in `slot` (seqs known above a missing one), if any. */
@@ -119,14 +119,14 @@ export class KnownEvents {
   /** Frontier of `source`: its entry's, else its tombstone's, else 0. */
   contiguous(source: string): number {
     const slot = this.slotOf(source);
-    return slot >= 0 ? this.cells[3 * slot]! : (this.tombstones.get(source)?.seq ?? 0);
+    return slot >= 0 ? this.cells[2 * slot]! : (this.tombstones.get(source)?.seq ?? 0);
   }
 
   /** `true` when `(source, seq)` is known (or under `source`'s tombstone). */
   has(source: string, seq: number): boolean {
     const slot = this.slotOf(source);
     if (slot < 0) return seq <= (this.tombstones.get(source)?.seq ?? 0);
-    return seq <= this.cells[3 * slot]! || this.gapAt(slot)?.above.has(seq) === true;
+    return seq <= this.cells[2 * slot]! || this.gapAt(slot)?.above.has(seq) === true;
   }
 
   /** The slot of `source`, its entry made (above its tombstone, if forgotten) when absent. */
@@ -136,10 +136,9 @@ export class KnownEvents {
     slot = this.registry.acquire(source);
     if (slot >= this.room) this.grow(this.registry.capacity);
     const t = this.tombstones.get(source);
-    this.cells[3 * slot] = t === undefined ? 0 : t.seq;
+    this.cells[2 * slot] = t === undefined ? 0 : t.seq;
     if (t !== undefined) this.tombstones.delete(source);
-    this.cells[3 * slot + 1] = 0;
-    this.cells[3 * slot + 2] = 1;
+    this.cells[2 * slot + 1] = 0;
     this.order.append(slot);
     this.known++;
     return slot;
@@ -148,7 +147,7 @@ export class KnownEvents {
   /** Drop the entry in `slot` (known): its slot is given back to the registry. */
   private drop(slot: number): void {
     this.order.remove(slot);
-    this.cells[3 * slot + 2] = 0;
+    this.cells[2 * slot] = Number.NaN;
     if (this.gaps.size > 0) this.gaps.delete(slot);
     this.known--;
     this.registry.release(slot);
@@ -163,7 +162,7 @@ export class KnownEvents {
     let contiguous = 0;
     if (slot >= 0) {
       if (this.maxAt(slot) > seq) return;
-      contiguous = this.cells[3 * slot]!;
+      contiguous = this.cells[2 * slot]!;
       this.drop(slot);
     }
     this.forgotAny = true;
@@ -179,7 +178,7 @@ export class KnownEvents {
     const order = this.order;
     for (let s = order.first(); s !== NONE; ) {
       const n = order.after(s);
-      if (this.cells[3 * s + 1]! < beforeMs) {
+      if (this.cells[2 * s + 1]! < beforeMs) {
         const source = this.registry.id(s);
         if (!keep(source)) this.forget(source, this.maxAt(s), lastTick);
       }
@@ -207,19 +206,19 @@ export class KnownEvents {
    */
   addAt(registrySlot: number, source: string, seq: number, now: number): boolean {
     let slot =
-      registrySlot >= 0 && registrySlot < this.room && this.cells[3 * registrySlot + 2] === 1
+      registrySlot >= 0 && registrySlot < this.room && !Number.isNaN(this.cells[2 * registrySlot]!)
         ? registrySlot
         : NONE;
     if (slot < 0) {
       if (seq <= (this.tombstones.get(source)?.seq ?? 0)) return false;
       slot = this.entry(source);
     }
-    this.cells[3 * slot + 1] = now;
-    const c = this.cells[3 * slot]!;
+    this.cells[2 * slot + 1] = now;
+    const c = this.cells[2 * slot]!;
     if (seq <= c) return false;
     const gap = this.gapAt(slot);
     if (seq === c + 1) {
-      if (gap === undefined) this.cells[3 * slot] = seq;
+      if (gap === undefined) this.cells[2 * slot] = seq;
       else this.close(slot, source, gap, seq);
     } else if (gap === undefined) {
       this.gaps.set(slot, { above: new Set([seq]), since: now, max: seq });
@@ -237,7 +236,7 @@ export class KnownEvents {
     const above = gap.above;
     for (const s of above) if (s <= seq) above.delete(s);
     while (above.delete(seq + 1)) seq++;
-    this.cells[3 * slot] = seq;
+    this.cells[2 * slot] = seq;
     if (above.size === 0) {
       this.gaps.delete(slot);
       this.gappy.delete(source);
@@ -247,9 +246,9 @@ export class KnownEvents {
   /** Mark `1..seq` of `source` known (e.g. from a snapshot's frontier). */
   raiseTo(source: string, seq: number): void {
     const slot = this.entry(source);
-    if (seq <= this.cells[3 * slot]!) return;
+    if (seq <= this.cells[2 * slot]!) return;
     const gap = this.gapAt(slot);
-    if (gap === undefined) this.cells[3 * slot] = seq;
+    if (gap === undefined) this.cells[2 * slot] = seq;
     else this.close(slot, source, gap, seq);
   }
 
@@ -257,7 +256,7 @@ export class KnownEvents {
   truncate(source: string, seq: number): void {
     const slot = this.slotOf(source);
     if (slot < 0) return;
-    if (this.cells[3 * slot]! > seq) this.cells[3 * slot] = seq;
+    if (this.cells[2 * slot]! > seq) this.cells[2 * slot] = seq;
     const gap = this.gapAt(slot);
     if (gap === undefined) return;
     for (const s of gap.above) if (s > seq) gap.above.delete(s);
@@ -266,7 +265,7 @@ export class KnownEvents {
       this.gappy.delete(source);
       return;
     }
-    let max = this.cells[3 * slot]!;
+    let max = this.cells[2 * slot]!;
     for (const s of gap.above) if (s > max) max = s;
     gap.max = max;
   }
@@ -278,7 +277,7 @@ export class KnownEvents {
     const gap = slot < 0 ? undefined : this.gapAt(slot);
     if (gap === undefined) return out;
     const sorted = [...gap.above].sort((a, b) => a - b);
-    let expect = this.cells[3 * slot]! + 1;
+    let expect = this.cells[2 * slot]! + 1;
     for (const s of sorted) {
       if (s > expect) {
         out.push({ fromSeq: expect, toSeq: s - 1 });
@@ -308,14 +307,14 @@ export class KnownEvents {
   count(): number {
     let n = 0;
     for (let s = this.order.first(); s !== NONE; s = this.order.after(s))
-      n += this.cells[3 * s]! + (this.gapAt(s)?.above.size ?? 0);
+      n += this.cells[2 * s]! + (this.gapAt(s)?.above.size ?? 0);
     return n;
   }
 
   /** Forget every source (a re-base); tombstones stay: what they cover is settled everywhere. */
   clear(): void {
     this.order.drain((s) => {
-      this.cells[3 * s + 2] = 0;
+      this.cells[2 * s] = Number.NaN;
       this.registry.release(s);
     });
     this.known = 0;
@@ -326,8 +325,9 @@ export class KnownEvents {
   private grow(capacity: number): void {
     // Half more at a time (every source of the room has an entry at every peer).
     const n = tableSize(this.room, capacity);
-    const cells = new Float64Array(3 * n);
+    const cells = new Float64Array(2 * n);
     cells.set(this.cells);
+    for (let i = this.cells.length; i < cells.length; i += 2) cells[i] = Number.NaN; // (not known)
     this.order.grow(n);
     this.cells = cells;
     this.room = n;
