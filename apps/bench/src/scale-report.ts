@@ -87,7 +87,7 @@ export function scaleMarkdown(r: ScaleReport): string {
     "CPU-s: user + system of the size's process (less noisy than wall time on a shared machine). " +
       'B / event / link: bytes of `events` frames ÷ event copies sent over links (a copy per link it crossed). ' +
       "Codec batched: the run's events encoded in log order in frames of 64, ids and length prefix included. " +
-      'Live heap and array buffers: after a full GC near the end of the run, minus before it, ÷ N (typed arrays live outside the JS heap).',
+      'Live heap and array buffers: after full GCs near the end of the run (repeated until the array buffers stop shrinking), minus before it, ÷ N (typed arrays live outside the JS heap).',
     '',
   );
   return lines.join('\n');
