@@ -32,7 +32,7 @@ const NO_LOG = new Int32Array(0);
 const APPEND = 0;
 const TOUCH = 1;
 const REPLACE = 2;
-/** The table's recency went from stamps to the list (undone by restoring the saved entries). */
+/** The table's recency went from stamps to the list (undone by restoring the saved stamps). */
 const TO_LIST = 3;
 /**
  * Stamps are renumbered 1..n (their order kept) at the start of a frame once the next stamp
@@ -387,13 +387,13 @@ export class SourceTable {
 
   /** Ids from most to least recently used (tests and diagnostics). */
   recency(): string[] {
-    const out: string[] = [];
     const e = this.entries;
     if (this.recencyBy === 'stamps') {
       return this.byStamp()
         .reverse()
         .map((i) => this.registry.id(e[3 * i + 2]!));
     }
+    const out: string[] = [];
     for (let i = this.head; i !== NONE; i = e[3 * i + 1]!) out.push(this.registry.id(e[3 * i + 2]!));
     return out;
   }
