@@ -88,8 +88,7 @@ export function simSection(results: string): string {
         : '–';
     lines.push(
       `| \`${r.label}\` | ${row.peers.toLocaleString('en-US')} | ${row.durationS} | ${n(row.cpuS, 1)} | ${n(row.peakRssMb, 0)} | ` +
-        `${row.heapPerPeerMb === null ? '–' : n(row.heapPerPeerMb, 3)} | ` +
-        `${row.buffersPerPeerMb === null || row.buffersPerPeerMb === undefined ? '–' : n(row.buffersPerPeerMb, 3)} | ${row.messages.toLocaleString('en-US')} | ` +
+        `${f(row.heapPerPeerMb, 3)} | ${f(row.buffersPerPeerMb, 3)} | ${row.messages.toLocaleString('en-US')} | ` +
         `${row.eventFrames > 0 ? n(row.eventsSent / row.eventFrames, 3) : '–'} | ${f(row.bytesPerEventPerLink)} | ` +
         `${f(row.codecBatchedBytesPerEvent)} | ${ratio} | ${row.converged === true ? 'yes' : 'NO'} | ${r.machine.node} |`,
     );

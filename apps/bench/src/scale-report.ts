@@ -30,12 +30,14 @@ export function fits(
   rows: readonly ScaleRow[],
 ): Pick<ScaleReport, 'cpuFit' | 'rssFit' | 'heapFit' | 'liveFit'> {
   const done = rows.filter((r) => r.ran);
-  const measured = done.every((r) => livePerPeerMb(r) !== null);
+  const live = done.map((r) => livePerPeerMb(r));
   return {
     cpuFit: fitPowerLaw(done.map((r) => [r.peers, r.cpuS])),
     rssFit: fitPowerLaw(done.map((r) => [r.peers, r.peakRssMb])),
     heapFit: fitPowerLaw(done.map((r) => [r.peers, (r.heapPerPeerMb ?? 0) * r.peers])),
-    liveFit: measured ? fitPowerLaw(done.map((r) => [r.peers, (livePerPeerMb(r) ?? 0) * r.peers])) : null,
+    liveFit: live.every((x) => x !== null)
+      ? fitPowerLaw(done.map((r, i) => [r.peers, live[i]! * r.peers]))
+      : null,
   };
 }
 
@@ -45,8 +47,8 @@ export function fits(
  */
 export function livePerPeerMb(row: ScaleRow): number | null {
   const heap = row.heapPerPeerMb;
-  const buffers = row.buffersPerPeerMb;
-  return heap === null || buffers === null || buffers === undefined ? null : heap + buffers;
+  const buffers = row.buffersPerPeerMb ?? null;
+  return heap === null || buffers === null ? null : heap + buffers;
 }
 
 const num = (x: number | null | undefined, digits = 1): string =>

@@ -76,7 +76,7 @@ export interface ScaleRow {
   /** Heap after full GCs near the end of the run minus before it, ÷ peers, MB. */
   readonly heapPerPeerMb: number | null;
   /**
-   * Array buffers (typed arrays: the per-source tables, frames in flight) after the same GC minus
+   * Array buffers (typed arrays: the per-source tables, frames in flight) after the same GCs minus
    * before the run, ÷ peers, MB: memory outside the JS heap, so not in {@link heapPerPeerMb}.
    * Measured once repeated collections no longer shrink it (one leaves dead buffers counted).
    * Absent in rows of runs that did not measure it.
