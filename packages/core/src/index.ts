@@ -59,6 +59,7 @@ export {
   type HistoryPrint,
   type InsertManyResult,
   type InsertResult,
+  type SnapshotThinning,
   Timeline,
   type TimelineEvent,
   type TimelineOptions,

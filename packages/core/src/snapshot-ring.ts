@@ -1,10 +1,9 @@
 /**
- * The timeline's snapshot ring: states (and PRNG words) at the ticks a rollback can go back to,
- * oldest first, in a fixed number of slots; the oldest is overwritten when the ring is full.
+ * A snapshot ring: states (and PRNG words) at the ticks a rollback can go back to, oldest
+ * first, in a fixed number of slots; the oldest is overwritten when the ring is full. The
+ * timeline's snapshot store is made of two (snapshot-store.ts).
  * @internal
  */
-import { TimelineError } from './errors.js';
-
 /**
  * A ring of at most `cap` snapshots, addressed by position (0 = oldest). Its storage grows with
  * the snapshots held (four times at a time, up to `cap` slots), so a ring that never fills holds only what
@@ -32,19 +31,6 @@ export class SnapshotRing<S> {
   /** Tick of the newest snapshot the full ring overwrote (0 when none was). */
   get evictedTick(): number {
     return this.evicted;
-  }
-
-  /**
-   * The `NO_SNAPSHOT` error of `compact(beforeTick)` when the ring no longer holds a snapshot
-   * at or before it (`snapshotEvery` apart).
-   */
-  noSnapshot(beforeTick: number, baseTick: number, snapshotEvery: number): TimelineError {
-    return new TimelineError(
-      'NO_SNAPSHOT',
-      `compact(${beforeTick}): the snapshot ring reaches back to tick ${this.held > 0 ? this.tickAt(0) : baseTick} only ` +
-        `(snapshots up to tick ${this.evicted} were overwritten); snapshotEvery × maxSnapshots ` +
-        `(${snapshotEvery} × ${this.cap}) must cover the horizon plus the compaction period`,
-    );
   }
 
   /** Tick at position `pos`. */
@@ -80,6 +66,26 @@ export class SnapshotRing<S> {
     if (pos < 0) return;
     this.start = (this.start + pos + 1) % this.size;
     this.held -= pos + 1;
+  }
+
+  /**
+   * Move the oldest snapshot to the newest position of `to` (its state object with it: this
+   * ring's slot forgets it, so no later push reuses storage `to` now owns).
+   */
+  moveOldestTo(to: SnapshotRing<S>): void {
+    const i = this.start;
+    const state = this.states[i]!;
+    const rand = this.rand;
+    to.push(
+      this.ticks[i]!,
+      () => state,
+      (words, offset) => {
+        for (let w = 0; w < 4; w++) words[offset + w] = rand[i * 4 + w]!;
+      },
+    );
+    this.states[i] = undefined;
+    this.start = (i + 1) % this.size;
+    this.held--;
   }
 
   /** Put `state` at position `pos`, returning the state it held (to reuse its storage). */

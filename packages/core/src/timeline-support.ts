@@ -10,6 +10,7 @@ import { isRandomState } from './random.js';
 import type {
   InsertManyResult,
   InsertResult,
+  SnapshotThinning,
   TimelineEvent,
   TimelineSnapshot,
   TimelineTravel,
@@ -129,6 +130,23 @@ export function intOption(
     );
   }
   return value;
+}
+
+/** The `snapshotThinning` option checked (`undefined`: off), else `BAD_OPTION`. @internal */
+export function thinningOption(value: SnapshotThinning | undefined): SnapshotThinning | undefined {
+  if (value === undefined) return undefined;
+  if (
+    value === null ||
+    typeof value !== 'object' ||
+    value.afterTicks === undefined ||
+    value.every === undefined
+  ) {
+    throw new TimelineError('BAD_OPTION', 'snapshotThinning must be { afterTicks, every }');
+  }
+  return {
+    afterTicks: intOption(value.afterTicks, 'snapshotThinning.afterTicks', 0, 0, Number.MAX_SAFE_INTEGER),
+    every: intOption(value.every, 'snapshotThinning.every', 1, 1, 2 ** 31),
+  };
 }
 
 /** A travel with no frames, only the outcome. @internal */

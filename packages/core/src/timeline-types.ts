@@ -51,6 +51,17 @@ export interface AppErrorInfo {
   readonly resimulating: boolean;
 }
 
+/**
+ * How a timeline thins out its old snapshots ({@link TimelineOptions.snapshotThinning}): past
+ * `afterTicks` behind the newest snapshot, one snapshot per `every` ticks.
+ */
+export interface SnapshotThinning {
+  /** Snapshots this many ticks or less older than the newest are all kept (an integer >= 0). */
+  readonly afterTicks: number;
+  /** Older ones: the first of each window of this many ticks is kept (an integer >= 1). */
+  readonly every: number;
+}
+
 /** Options of a {@link Timeline}. */
 export interface TimelineOptions {
   /** Seed for `app.init` and for the PRNG behind `ctx.random` (a safe integer). Default 0. */
@@ -67,6 +78,14 @@ export interface TimelineOptions {
    * Default 128.
    */
   maxSnapshots?: number | undefined;
+  /**
+   * Thin out old snapshots: those more than `afterTicks` older than the newest are kept only
+   * when they are the first of their `every`-tick window. A rollback that deep then restores a
+   * snapshot up to `every` ticks earlier and re-simulates those ticks too (same states, a little
+   * more work); compaction's base lands on the kept ones. Off by default (every snapshot kept
+   * up to `maxSnapshots`).
+   */
+  snapshotThinning?: SnapshotThinning | undefined;
   /**
    * Record the state hash (as {@link Timeline.hash}) whenever the timeline reaches a tick that
    * is a multiple of this, going forward or re-simulating, so {@link Timeline.hashAt} can

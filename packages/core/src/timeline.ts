@@ -3,7 +3,7 @@ import { TimelineError } from './errors.js';
 import { eventLogFor } from './event-log.js';
 import { stateHashWithWords } from './hash.js';
 import { SeededRandom } from './random.js';
-import { SnapshotRing } from './snapshot-ring.js';
+import { SnapshotStore } from './snapshot-store.js';
 import { TimelineHistory } from './timeline-history.js';
 import {
   defaultCopy,
@@ -16,6 +16,7 @@ import {
   type MutableContext,
   storeBatch,
   type Travel,
+  thinningOption,
   validateSnapshot,
 } from './timeline-support.js';
 import type {
@@ -36,6 +37,7 @@ export {
   type HistoryPrint,
   type InsertManyResult,
   type InsertResult,
+  type SnapshotThinning,
   type TimelineEvent,
   type TimelineOptions,
   type TimelineSnapshot,
@@ -83,7 +85,7 @@ export class Timeline<S, E> extends TimelineHistory<E> {
   private resimulating = false;
   private travel: Travel | undefined = undefined;
 
-  private readonly ring: SnapshotRing<S>;
+  private readonly ring: SnapshotStore<S>;
   /** A copy of the live state (reusing `reuse`'s storage), for the ring. */
   private readonly copyLive = (reuse: S | undefined): S => this.copyOut(this.live, reuse);
   /** The PRNG's words into `words` at `offset`, for the ring. */
@@ -128,7 +130,11 @@ export class Timeline<S, E> extends TimelineHistory<E> {
     super(eventLogFor<E>(options));
     this.app = app;
     this.snapshotEvery = intOption(options.snapshotEvery, 'snapshotEvery', 10, 1, 2 ** 31);
-    this.ring = new SnapshotRing<S>(intOption(options.maxSnapshots, 'maxSnapshots', 128, 1, 1 << 20));
+    this.ring = new SnapshotStore<S>(
+      intOption(options.maxSnapshots, 'maxSnapshots', 128, 1, 1 << 20),
+      this.snapshotEvery,
+      thinningOption(options.snapshotThinning),
+    );
     this.onAppError = options.onAppError;
     this.hashEvery = intOption(options.hashEvery, 'hashEvery', 0, 0, 2 ** 31);
     this.hashes = new HashRing(this.hashEvery, intOption(options.maxHashes, 'maxHashes', 64, 1, 1 << 20));
@@ -352,7 +358,7 @@ export class Timeline<S, E> extends TimelineHistory<E> {
         // No snapshot was ever due in (base, limit], or none taken there was overwritten.
         const due = Math.floor(limit / this.snapshotEvery) * this.snapshotEvery;
         if (ring.evictedTick <= this.baseTick || due <= this.baseTick) return this.baseTick;
-        throw ring.noSnapshot(beforeTick, this.baseTick, this.snapshotEvery);
+        throw ring.noSnapshot(beforeTick, this.baseTick);
       }
       newTick = ring.tickAt(pos);
       this.baseRand.set(ring.randAt(pos));

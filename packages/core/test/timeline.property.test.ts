@@ -44,6 +44,10 @@ const optionsArb = fc.record({
   snapshotEvery: fc.integer({ min: 1, max: 12 }),
   maxSnapshots: fc.integer({ min: 1, max: 8 }),
   seed: fc.integer({ min: -1000, max: 1000 }),
+  snapshotThinning: fc.option(
+    fc.record({ afterTicks: fc.integer({ min: 0, max: 30 }), every: fc.integer({ min: 1, max: 25 }) }),
+    { nil: undefined },
+  ),
 });
 
 const scenarioArb = eventsArb().chain((events) =>
@@ -277,7 +281,9 @@ describe('Timeline: compaction and joining from a snapshot', () => {
         expect(b?.hash()).toBe(want.hash());
         // Compaction really bounded memory.
         const st = a.stats();
-        expect(st.baseTick).toBeGreaterThanOrEqual(Math.max(0, end - h - opts.snapshotEvery));
+        // With thinning the base is the first kept snapshot of its window, up to a window earlier.
+        const slack = opts.snapshotEvery + (opts.snapshotThinning?.every ?? 0);
+        expect(st.baseTick).toBeGreaterThanOrEqual(Math.max(0, end - h - slack));
         expect(st.eventsHeld).toBe(events.filter((e) => e.tick >= st.baseTick).length);
         expect(st.snapshotsHeld).toBeLessThanOrEqual(opts.maxSnapshots + 1);
       }),
