@@ -1,4 +1,5 @@
 import type { ClockOptions } from '@symmetric/clock-sync';
+import type { SnapshotThinning } from '@symmetric/core';
 import { PeerError } from './errors.js';
 import { type Quotas, resolveQuotas } from './quotas.js';
 import type { DialTarget, OfflineMerge, PeerOptions } from './types.js';
@@ -17,6 +18,8 @@ export interface ResolvedOptions {
   readonly snapshotJoin: boolean;
   readonly snapshotEvery: number;
   readonly maxSnapshots: number;
+  /** `undefined` = every snapshot kept. */
+  readonly snapshotThinning: SnapshotThinning | undefined;
   readonly hashEvery: number;
   readonly maxHashes: number;
   readonly settleTicks: number;
@@ -146,6 +149,22 @@ export function resolveOptions<S, E>(options: PeerOptions<S, E>): ResolvedOption
   const snapshotJoin = options.snapshotJoin ?? horizonTicks !== undefined;
   const hashEvery = num('hashEvery', options.hashEvery, fps, 1, 2 ** 31, true);
   const snapshotEvery = num('snapshotEvery', options.snapshotEvery, 10, 1, 2 ** 31, true);
+  let snapshotThinning: SnapshotThinning | undefined;
+  const thinning = options.snapshotThinning ?? {};
+  if (thinning === false) snapshotThinning = undefined;
+  else if (typeof thinning === 'object' && thinning !== null) {
+    snapshotThinning = {
+      afterTicks: num(
+        'snapshotThinning.afterTicks',
+        thinning.afterTicks,
+        10 * fps,
+        0,
+        Number.MAX_SAFE_INTEGER,
+        true,
+      ),
+      every: num('snapshotThinning.every', thinning.every, Math.max(snapshotEvery, fps), 1, 2 ** 31, true),
+    };
+  } else bad('snapshotThinning must be false or { afterTicks?, every? }');
   const settleTicks = num(
     'settleTicks',
     options.settleTicks,
@@ -214,6 +233,7 @@ export function resolveOptions<S, E>(options: PeerOptions<S, E>): ResolvedOption
     snapshotJoin,
     snapshotEvery,
     maxSnapshots,
+    snapshotThinning,
     maxHashes,
     hashEvery,
     settleTicks,

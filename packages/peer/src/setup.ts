@@ -74,6 +74,7 @@ export function peerBasics<S, E>(
     seed: resolved.seed,
     snapshotEvery: resolved.snapshotEvery,
     maxSnapshots: resolved.maxSnapshots,
+    snapshotThinning: resolved.snapshotThinning,
     hashEvery: resolved.hashEvery,
     maxHashes: resolved.maxHashes,
     // Sources gone for FORGET_HORIZONS horizons are forgotten; their folded frontiers stay in the

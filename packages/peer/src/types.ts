@@ -163,6 +163,14 @@ export interface PeerOptions<S, E> {
   /** Ticks between timeline snapshots (default 10). */
   readonly snapshotEvery?: number;
   /**
+   * Thin out old snapshots (default `{ afterTicks: 10 s of ticks, every: max(snapshotEvery, fps) }`):
+   * snapshots older than `afterTicks` behind the newest are kept one per `every` ticks, so a
+   * peer holding five minutes of history keeps about 350 copies of its state instead of 1,500.
+   * A rollback deeper than `afterTicks` re-simulates up to `every` ticks more. `false` keeps
+   * every snapshot.
+   */
+  readonly snapshotThinning?: false | { readonly afterTicks?: number; readonly every?: number };
+  /**
    * Most snapshots kept (default: enough to reach back over the history horizon plus one
    * compaction period, a second; with full history a minute of rollback; at least 128). With a
    * horizon, a ring that cannot reach back that far is refused (`INVALID_OPTION`).

@@ -14,6 +14,37 @@ describe('bounded history: snapshot retention and the horizon', () => {
     expect(a.status).not.toBe('stopped');
   });
 
+  it('keeps the last 10 s of snapshots and one a second before them by default, every one with thinning off', async () => {
+    const net = loopback(10);
+    const c = await cluster(net);
+    const a = await c.add('a');
+    const b = await c.add('b', { snapshotThinning: false }, ['a']);
+    const t = await c.add('t', { snapshotThinning: { afterTicks: 100, every: 250 } }, ['a']);
+    c.run(1000);
+    a.emit(RectangleKeys.up);
+    c.run(120_000);
+    const tick = a.tick;
+    expect(b.tick).toBe(tick);
+    // 50 fps, a snapshot every 10 ticks: about 600 in 2 minutes (a few more or less with the join).
+    expect(b.stats().snapshotsHeld).toBeGreaterThan(590);
+    const recent = 10 * 50;
+    // The last 10 s of snapshots (51) and one per 50-tick window before them (all but the base's).
+    expect(a.stats().snapshotsHeld).toBeGreaterThanOrEqual(51 + Math.floor((tick - recent) / 50) - 2);
+    expect(a.stats().snapshotsHeld).toBeLessThanOrEqual(51 + Math.floor((tick - recent) / 50) + 2);
+    expect(t.stats().snapshotsHeld).toBeLessThanOrEqual(11 + Math.ceil(tick / 250) + 2);
+    // The same states whatever is kept.
+    expect(distinct(c.hashes())).toHaveLength(1);
+    await expect(c.add('x', { snapshotThinning: { every: 0 } })).rejects.toThrowError(
+      expect.objectContaining({
+        code: 'INVALID_OPTION',
+        message: expect.stringMatching(/snapshotThinning.every/),
+      }),
+    );
+    await expect(c.add('y', { snapshotThinning: 'yes' as never })).rejects.toThrowError(
+      expect.objectContaining({ code: 'INVALID_OPTION' }),
+    );
+  });
+
   it('compacts behind the default horizon: the base tick advances and old events are folded', async () => {
     const net = loopback(10);
     const c = await cluster(net, { delay: 100, fps: 10 });
