@@ -2,13 +2,14 @@
  * Forgetting sources gone for {@link FORGET_HORIZONS} horizons. The timeline decides which (its
  * rule depends only on its base tick and the folded events, so every peer forgets the same
  * sources at the same base tick); this drops what the rest of the peer holds per source: known
- * ids (a tombstone is kept two horizons or more longer), what neighbours announced of it and gap
+ * ids (a tombstone is kept until a horizon or more after the timeline lets go of the source), what neighbours announced of it and gap
  * state, and the cached signing key. The peer's own source is never forgotten here.
  * @internal
  */
 import type { Timeline } from '@symmetric/core';
 import type { PeerContext } from './context.js';
 import { peerIdOf } from './identity.js';
+import { KEPT_OWN_HORIZONS } from './offline.js';
 import type { Repair } from './repair.js';
 
 /**
@@ -87,8 +88,12 @@ export function forgetSources<S, E>(
     baseTick - forgetAfter,
   );
   if (known.tombstones.size !== before) for (const source of known.tombstones.keys()) forget(source);
-  // A tombstone outlives its source's forgetting by two horizons or more: by then every neighbour
-  // whose base follows the room's time has forgotten the source too. Tombstones expire at whole
+  // A tombstone outlives what the timeline keeps of its source (the folded frontier, for the
+  // offline merge: KEPT_OWN_HORIZONS horizons from its newest event) by a horizon or more. A source
+  // that comes back while the timeline still lists it is restored there at that frontier, so its
+  // known ids must start there too: known from 0 instead, its old seqs would be a gap this peer
+  // requests and every neighbour announces and cannot send, which re-bases peers over and over
+  // in a room whose sources are quiet for more than a few horizons. Tombstones expire at whole
   // horizons of the base, so peers whose bases differ by a compaction period agree but for one period.
-  known.expire(Math.floor(baseTick / horizon - 3) * horizon - forgetAfter);
+  known.expire(Math.floor(baseTick / horizon - KEPT_OWN_HORIZONS - 1) * horizon - forgetAfter);
 }

@@ -2,10 +2,10 @@
  * Which event identities `(source, seq)` this peer knows (holds, has pending, or refused as too
  * old), per source: the highest contiguous seq (the frontier) plus the seqs held above it.
  * This is what flooding dedups on and what the frontier exchange announces. A source the
- * timeline forgot (gone for 8 horizons) leaves a tombstone, its frontier then, for two
- * to three horizons more: its old seqs stay known (never re-accepted, requested or counted as lacking
- * when a neighbour that has not forgotten it yet lists it), and a source returning under the
- * same id continues above it.
+ * timeline forgot (quiet for a horizon, see forget.ts) leaves a tombstone, its frontier then,
+ * until a horizon or more after the timeline stops listing its folded frontier: its old seqs
+ * stay known (never re-accepted, requested or counted as lacking when a neighbour lists them),
+ * and a source returning under the same id continues above it.
  *
  * Every source of the room is known at every peer, so the entries are cells of one typed array
  * indexed by the source's slot in the peer's {@link IdRegistry} (the codec's: the links' id
