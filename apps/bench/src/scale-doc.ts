@@ -59,8 +59,23 @@ export function realSection(results: string): string {
 }
 
 /**
+ * Notes on figures of past runs, by run label and row field, from `results/scale-sim-notes.json`
+ * (`{ "<label>": { "<field>": "<note>" } }`): how a figure was measured when that differs from
+ * today's benchmark. The figures stay as measured; the table marks them and prints the notes.
+ */
+export type ScaleNotes = Readonly<Record<string, Readonly<Record<string, string>>>>;
+
+const MARKS = ['¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
+
+function readNotes(results: string): ScaleNotes {
+  const file = join(results, 'scale-sim-notes.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ScaleNotes) : {};
+}
+
+/**
  * The simulated-room section from the `bench:scale` reports in `results/scale-sim/` (one per
- * label, e.g. before and after a change): a row per label and size, sizes in order.
+ * label, e.g. before and after a change): a row per label and size, sizes in order; figures
+ * with a note (see {@link ScaleNotes}) are marked, the notes follow the table.
  */
 export function simSection(results: string): string {
   const dir = join(results, 'scale-sim');
@@ -81,6 +96,18 @@ export function simSection(results: string): string {
     '| run | N | virtual s | CPU-s | peak RSS MB | live heap / peer MB | array buffers / peer MB | messages | events per `events` frame | B / event / link | codec batched B / event | ratio | converged | Node |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|',
   ];
+  const notes = readNotes(results);
+  const marks = new Map<string, string>();
+  const marked = (label: string, field: string, text: string): string => {
+    const note = notes[label]?.[field];
+    if (note === undefined || text === '–') return text;
+    let mark = marks.get(note);
+    if (mark === undefined) {
+      mark = MARKS[marks.size] ?? `(${marks.size + 1})`;
+      marks.set(note, mark);
+    }
+    return `${text}${mark}`;
+  };
   for (const { r, row } of rows) {
     const ratio =
       row.bytesPerEventPerLink !== null && row.codecBatchedBytesPerEvent !== null
@@ -88,10 +115,20 @@ export function simSection(results: string): string {
         : '–';
     lines.push(
       `| \`${r.label}\` | ${row.peers.toLocaleString('en-US')} | ${row.durationS} | ${n(row.cpuS, 1)} | ${n(row.peakRssMb, 0)} | ` +
-        `${f(row.heapPerPeerMb, 3)} | ${f(row.buffersPerPeerMb, 3)} | ${row.messages.toLocaleString('en-US')} | ` +
+        `${marked(r.label, 'heapPerPeerMb', f(row.heapPerPeerMb, 3))} | ` +
+        `${marked(r.label, 'buffersPerPeerMb', f(row.buffersPerPeerMb, 3))} | ${row.messages.toLocaleString('en-US')} | ` +
         `${row.eventFrames > 0 ? n(row.eventsSent / row.eventFrames, 3) : '–'} | ${f(row.bytesPerEventPerLink)} | ` +
         `${f(row.codecBatchedBytesPerEvent)} | ${ratio} | ${row.converged === true ? 'yes' : 'NO'} | ${r.machine.node} |`,
     );
+  }
+  if (marks.size > 0) {
+    lines.push('');
+    for (const [note, mark] of marks) {
+      const runs = Object.entries(notes)
+        .filter(([, byField]) => Object.values(byField).includes(note))
+        .map(([label]) => `\`${label}\``);
+      lines.push(`${mark} ${runs.join(', ')}: ${note}  `);
+    }
   }
   return lines.join('\n');
 }

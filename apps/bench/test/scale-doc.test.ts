@@ -72,6 +72,20 @@ describe('the simulated-room section', () => {
     // Live heap, then array buffers (a dash where the report did not measure them).
     expect(lines[0]).toContain('| 0.500 | 0.250 | 20,000 |');
     expect(lines[1]).toContain('| 0.500 | – | 20,000 |');
+    expect(simSection(dir)).not.toContain('¹');
+    // A note on one run's array buffers: its figures marked, the note under the table; a note on
+    // a figure the run does not have marks nothing.
+    writeFileSync(
+      join(dir, 'scale-sim-notes.json'),
+      JSON.stringify({
+        after: { buffersPerPeerMb: 'read after one collection' },
+        before: { buffersPerPeerMb: 'read after one collection' },
+      }),
+    );
+    const noted = simSection(dir).split('\n');
+    expect(noted[2]).toContain('| 0.500 | 0.250¹ | 20,000 |');
+    expect(noted[3]).toContain('| 0.500 | – | 20,000 |');
+    expect(noted.at(-1)).toBe('¹ `after`, `before`: read after one collection  ');
   });
 });
 
