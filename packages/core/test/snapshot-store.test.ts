@@ -16,7 +16,7 @@ const thinningArb = fc.option(
   { nil: undefined },
 );
 
-describe('SnapshotStore', () => {
+describe('SnapshotStore (and the rings it is made of)', () => {
   it('holds what a list of snapshot ticks holds when the oldest goes at the cap and, with thinning, old ticks go unless first of their window', () => {
     fc.assert(
       fc.property(
