@@ -6,8 +6,8 @@
  */
 /**
  * A ring of at most `cap` snapshots, addressed by position (0 = oldest). Its storage grows with
- * the snapshots held (four times at a time, up to `cap` slots), so a ring that never fills holds only what
- * it uses. @internal
+ * the snapshots held (by half at a time, up to `cap` slots), so a ring that never fills holds
+ * only what it uses. @internal
  */
 export class SnapshotRing<S> {
   private ticks: number[] = [];

@@ -2,8 +2,9 @@
  * Forgetting sources gone for {@link FORGET_HORIZONS} horizons. The timeline decides which (its
  * rule depends only on its base tick and the folded events, so every peer forgets the same
  * sources at the same base tick); this drops what the rest of the peer holds per source: known
- * ids (a tombstone is kept until a horizon or more after the timeline lets go of the source), what neighbours announced of it and gap
- * state, and the cached signing key. The peer's own source is never forgotten here.
+ * ids (a tombstone is kept until a horizon or more after the timeline lets go of the source),
+ * what neighbours announced of it and gap state, and the cached signing key. The peer's own
+ * source is never forgotten here.
  * @internal
  */
 import type { Timeline } from '@symmetric/core';
