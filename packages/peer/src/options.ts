@@ -162,7 +162,18 @@ export function resolveOptions<S, E>(options: PeerOptions<S, E>): ResolvedOption
         Number.MAX_SAFE_INTEGER,
         true,
       ),
-      every: num('snapshotThinning.every', thinning.every, Math.max(snapshotEvery, fps), 1, 2 ** 31, true),
+      // At most the horizon (one snapshot per window of it is kept, and the base waits for one):
+      // history then holds at most two horizons of events.
+      every: num(
+        'snapshotThinning.every',
+        thinning.every,
+        horizonTicks === undefined
+          ? Math.max(snapshotEvery, fps)
+          : compactionPeriod(horizonTicks, snapshotEvery, fps),
+        1,
+        horizonTicks === undefined ? 2 ** 31 : Math.max(horizonTicks, snapshotEvery),
+        true,
+      ),
     };
   } else bad('snapshotThinning must be false or { afterTicks?, every? }');
   const settleTicks = num(

@@ -163,11 +163,12 @@ export interface PeerOptions<S, E> {
   /** Ticks between timeline snapshots (default 10). */
   readonly snapshotEvery?: number;
   /**
-   * Thin out old snapshots (default `{ afterTicks: 10 s of ticks, every: max(snapshotEvery, fps) }`):
-   * snapshots older than `afterTicks` behind the newest are kept one per `every` ticks, so a
-   * peer holding five minutes of history keeps about 350 copies of its state instead of 1,500.
-   * A rollback deeper than `afterTicks` re-simulates up to `every` ticks more. `false` keeps
-   * every snapshot.
+   * Thin out old snapshots (default `{ afterTicks: 10 s of ticks, every: max(snapshotEvery, fps) }`,
+   * `every` at most the horizon): snapshots older than `afterTicks` behind the newest are kept
+   * one per `every` ticks, so a peer holding five minutes of history keeps about 350 copies of
+   * its state instead of 1,500. A rollback deeper than `afterTicks` re-simulates up to `every`
+   * ticks more, and the compacted base trails the horizon by up to `every` ticks more. `false`
+   * keeps every snapshot.
    */
   readonly snapshotThinning?: false | { readonly afterTicks?: number; readonly every?: number };
   /**

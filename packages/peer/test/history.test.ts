@@ -40,6 +40,15 @@ describe('bounded history: snapshot retention and the horizon', () => {
         message: expect.stringMatching(/snapshotThinning.every/),
       }),
     );
+    // Beyond the horizon, the base could wait that long for a kept snapshot.
+    await expect(
+      c.add('z', { history: { horizonTicks: 1000 }, snapshotThinning: { every: 1001 } }),
+    ).rejects.toThrowError(
+      expect.objectContaining({
+        code: 'INVALID_OPTION',
+        message: expect.stringMatching(/snapshotThinning.every/),
+      }),
+    );
     await expect(c.add('y', { snapshotThinning: 'yes' as never })).rejects.toThrowError(
       expect.objectContaining({ code: 'INVALID_OPTION' }),
     );
