@@ -37,12 +37,14 @@ export class SnapshotStore<S> {
     return this.sparse.count + this.dense.count;
   }
 
-  /** Tick of the newest snapshot dropped to stay within `cap` (0 when none was). */
+  /**
+   * Tick of the newest snapshot dropped to stay within `cap` (0 when none was): the dense ring
+   * overwrites its oldest itself when the sparse one is empty; otherwise {@link push} drops the
+   * sparse one's oldest first, so the sparse ring never fills and never overwrites.
+   */
   get evictedTick(): number {
     const d = this.dense.evictedTick;
-    const s = this.sparse.evictedTick;
-    const e = d > s ? d : s;
-    return e > this.evictedSparse ? e : this.evictedSparse;
+    return d > this.evictedSparse ? d : this.evictedSparse;
   }
 
   /**

@@ -9,8 +9,8 @@
  *
  * Every source of the room is known at every peer, so the entries are cells of one typed array
  * indexed by the source's slot in the peer's {@link IdRegistry} (the codec's: the links' id
- * tables and what each neighbour holds are indexed by the same slots), about 26 bytes a source
- * instead of a map entry and an object. A known source holds its slot (one reference) until
+ * tables and what each neighbour holds are indexed by the same slots), about 20 bytes a source
+ * (two cells and its two links in the order) instead of a map entry and an object. A known source holds its slot (one reference) until
  * it is forgotten. The sources iterate in the order they became known, as a `Map`'s keys.
  * @internal
  */
@@ -65,7 +65,11 @@ export class KnownEvents {
 
   /** The slot of `source` when known (not under a tombstone), else −1. */
   slotOf(source: string): number {
-    const slot = this.registry.slotOf(source);
+    return this.knownAt(this.registry.slotOf(source));
+  }
+
+  /** `slot` (a registry slot, −1 for none) when its source is known here, else −1. */
+  private knownAt(slot: number): number {
     return slot >= 0 && slot < this.room && !Number.isNaN(this.cells[2 * slot]!) ? slot : NONE;
   }
 
@@ -205,10 +209,7 @@ export class KnownEvents {
    * −1 when no table holds it): no second lookup of the id.
    */
   addAt(registrySlot: number, source: string, seq: number, now: number): boolean {
-    let slot =
-      registrySlot >= 0 && registrySlot < this.room && !Number.isNaN(this.cells[2 * registrySlot]!)
-        ? registrySlot
-        : NONE;
+    let slot = this.knownAt(registrySlot);
     if (slot < 0) {
       if (seq <= (this.tombstones.get(source)?.seq ?? 0)) return false;
       slot = this.entry(source);
