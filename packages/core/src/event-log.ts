@@ -10,6 +10,7 @@ import { TimelineError } from './errors.js';
 import { heldHas, heldSize, heldValues, heldWith, heldWithout } from './held-events.js';
 import { HistoryPrints, sourceHash } from './history-print.js';
 import { type DetachedLog, inSkipped, SourceLogs } from './source-logs.js';
+import { type SourceSlots, sourceSlotsOption } from './source-slots.js';
 import { TickIndex } from './tick-index.js';
 import { intOption } from './timeline-support.js';
 import type { HistoryPrint, TimelineEvent, TimelineOptions, TimelineSnapshot } from './timeline-types.js';
@@ -33,7 +34,7 @@ export class EventLog<E> {
   /** Pending and past events by tick, each tick's sorted by (source, seq). */
   private readonly ticks = new TickIndex<TimelineEvent<E>>();
   /** Per source: frontier, held events, base, newest folded tick (columns by slot). */
-  private readonly logs = new SourceLogs<TimelineEvent<E>>();
+  private readonly logs: SourceLogs<TimelineEvent<E>>;
   /** Events currently stored. */
   held = 0;
   /** Events folded into the base since the history began (a joiner's snapshot's included). */
@@ -67,12 +68,24 @@ export class EventLog<E> {
    * many ticks before the new base and it holds nothing newer (undefined: never).
    * `keepForgotten`: a forgotten source's folded frontier stays listed in the base (snapshots)
    * this many ticks longer, answering {@link has} and {@link holdsBy} but nothing else.
+   * `slots`: the registry of source slots the per-source logs are indexed by (their own by default).
    */
   constructor(
     private readonly forgetAfter: number | undefined = undefined,
     private readonly keepForgotten = 0,
     private readonly printer: HistoryPrints | undefined = undefined,
-  ) {}
+    slots: SourceSlots | undefined = undefined,
+  ) {
+    this.logs = new SourceLogs<TimelineEvent<E>>(slots);
+  }
+
+  /**
+   * Take every source's log out, their slots released in the registry (the log is dropped: it
+   * answers as if it never held anything of them from then on).
+   */
+  releaseSources(): void {
+    this.logs.clear();
+  }
 
   /** The history's prints at the newest marks its base passed (none without `printEvery`). */
   prints(): readonly HistoryPrint[] {
@@ -94,11 +107,11 @@ export class EventLog<E> {
 
   /**
    * `source`'s seqs 1..`seq` are folded into the base snapshot (a joiner's snapshot frontier),
-   * but those in `skipped` ([from, to] pairs), given up as before the base.
+   * but those in `skipped` ([from, to] pairs), given up as before the base. Returns its slot.
    */
-  seedFolded(source: string, seq: number, lastTick: number, skipped?: readonly number[]): void {
+  seedFolded(source: string, seq: number, lastTick: number, skipped?: readonly number[]): number {
     const sk = skipped !== undefined && skipped.length > 0 ? [...skipped] : undefined;
-    this.logs.put(source, {
+    return this.logs.put(source, {
       frontier: seq,
       lastTick,
       base: seq,
@@ -125,8 +138,8 @@ export class EventLog<E> {
     for (const [i, [source, seq]] of snap.frontier.entries()) {
       if (seq === 0) continue;
       const lastTick = snap.lastTicks?.[i] ?? snap.tick - 1;
-      this.seedFolded(source, seq, lastTick, skipped.get(source));
-      if (lastTick < bound) this.retired.set(source, this.logs.remove(source, this.logs.slotOf(source)));
+      const slot = this.seedFolded(source, seq, lastTick, skipped.get(source));
+      if (lastTick < bound) this.retired.set(source, this.logs.remove(slot));
     }
   }
 
@@ -178,7 +191,8 @@ export class EventLog<E> {
   baseFrontierSorted(): [string, number][] {
     const out: [string, number][] = [];
     const logs = this.logs;
-    for (const [source, slot] of logs.sources) if (logs.base[slot]! > 0) out.push([source, logs.base[slot]!]);
+    for (let s = logs.first(); s >= 0; s = logs.after(s))
+      if (logs.base[s]! > 0) out.push([logs.idAt(s), logs.base[s]!]);
     for (const [source, log] of this.retired) if (log.base > 0) out.push([source, log.base]);
     return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   }
@@ -212,7 +226,7 @@ export class EventLog<E> {
 
   /** Sources with state (held, folded or given up), for memory checks. */
   get sourceCount(): number {
-    return this.logs.sources.size;
+    return this.logs.size;
   }
 
   /**
@@ -222,9 +236,9 @@ export class EventLog<E> {
   baseSkippedSorted(): [string, number[]][] {
     const out: [string, number[]][] = [];
     const logs = this.logs;
-    for (const [source, slot] of logs.sources) {
-      const sk = logs.base[slot] === 0 ? undefined : logs.rare.get(slot)?.skipped;
-      if (sk !== undefined && sk.length > 0) out.push([source, [...sk]]);
+    for (let s = logs.first(); s >= 0; s = logs.after(s)) {
+      const sk = logs.base[s] === 0 ? undefined : logs.rare.get(s)?.skipped;
+      if (sk !== undefined && sk.length > 0) out.push([logs.idAt(s), [...sk]]);
     }
     for (const [source, log] of this.retired) {
       const sk = log.base === 0 ? undefined : log.rare?.skipped;
@@ -251,8 +265,8 @@ export class EventLog<E> {
   frontier(): ReadonlyMap<string, number> {
     const out = new Map<string, number>();
     const logs = this.logs;
-    for (const [source, slot] of logs.sources)
-      if (logs.frontier[slot]! > 0) out.set(source, logs.frontier[slot]!);
+    for (let s = logs.first(); s >= 0; s = logs.after(s))
+      if (logs.frontier[s]! > 0) out.set(logs.idAt(s), logs.frontier[s]!);
     return out;
   }
 
@@ -371,7 +385,7 @@ export class EventLog<E> {
     if (seq === logs.frontier[slot]! + 1) {
       let f = seq;
       while (heldHas(held, f + 1)) f++;
-      logs.frontier[slot] = f;
+      logs.setFrontier(slot, f);
     }
     this.ticks.add(event);
     this.held++;
@@ -395,7 +409,7 @@ export class EventLog<E> {
     let hashB = 0;
     const drop = (e: TimelineEvent<E>): void => {
       const slot = logs.slotOf(e.source);
-      if (e.tick > logs.lastTick[slot]!) logs.lastTick[slot] = e.tick;
+      if (e.tick > logs.lastTick[slot]!) logs.setLastTick(slot, e.tick);
       if (printer !== undefined) {
         // The source's two hashes for the prints, computed per folded event (an event is folded
         // once) rather than kept in every source's log.
@@ -418,7 +432,7 @@ export class EventLog<E> {
       const slot = logs.slotOf(source);
       let max = 0;
       for (const s of seqs) if (s > max) max = s;
-      if (logs.base[slot]! < max) logs.base[slot] = max;
+      if (logs.base[slot]! < max) logs.setBase(slot, max);
       const frontier = logs.frontier[slot]!;
       if (max <= frontier) continue;
       // Seqs in (frontier, max] never received are given up: they can only be before the base.
@@ -435,7 +449,7 @@ export class EventLog<E> {
       if (skipped.length > 0) logs.rareOf(slot).skipped = skipped;
       let f = max;
       while (heldHas(held, f + 1)) f++;
-      logs.frontier[slot] = f;
+      logs.setFrontier(slot, f);
     }
     printer?.passTo(newTick);
     this.forgotten = [];
@@ -479,8 +493,9 @@ export class EventLog<E> {
     this.forgotBefore = beforeTick;
     const until = beforeTick - this.keepForgotten;
     for (const [source, log] of this.retired) if (log.lastTick < until) this.retired.delete(source);
-    for (const [source, slot] of logs.sources)
-      if (this.isDue(slot, beforeTick)) this.forgetSource(source, slot, until);
+    // (after(s) still names the next source once s is forgotten.)
+    for (let s = logs.first(); s >= 0; s = logs.after(s))
+      if (this.isDue(s, beforeTick)) this.forgetSource(logs.idAt(s), s, until);
   }
 
   /** `true` when the source in `slot` holds nothing and its newest folded event is before `beforeTick`. */
@@ -494,7 +509,7 @@ export class EventLog<E> {
     const logs = this.logs;
     const base = logs.base[slot]!;
     const lastTick = logs.lastTick[slot]!;
-    const { frontier, rare } = logs.remove(source, slot);
+    const { frontier, rare } = logs.remove(slot);
     const seq = Math.max(base, frontier);
     let ids = seq;
     const sk = rare?.skipped;
@@ -513,7 +528,7 @@ export class EventLog<E> {
  * range). @internal
  */
 export function eventLogFor<E>(
-  options: Pick<TimelineOptions, 'forgetSourcesAfter' | 'keepForgottenFor' | 'printEvery'>,
+  options: Pick<TimelineOptions, 'forgetSourcesAfter' | 'keepForgottenFor' | 'printEvery' | 'sourceSlots'>,
 ): EventLog<E> {
   const forget = options.forgetSourcesAfter;
   if (forget !== undefined) intOption(forget, 'forgetSourcesAfter', 0, 0, 2 ** 52);
@@ -522,5 +537,6 @@ export function eventLogFor<E>(
     forget,
     intOption(options.keepForgottenFor, 'keepForgottenFor', 0, 0, 2 ** 52),
     every === undefined ? undefined : new HistoryPrints(intOption(every, 'printEvery', 1, 1, 2 ** 40)),
+    sourceSlotsOption(options.sourceSlots),
   );
 }

@@ -53,6 +53,9 @@ export {
   type RectangleState,
   rectangleApp,
 } from './rectangle.js';
+/** @internal The per-source tables' insertion order, shared with the peer runtime's tables. */
+export { NO_SLOT, SlotOrder, tableSize } from './slot-order.js';
+export { SourceSlotMap, type SourceSlots } from './source-slots.js';
 export {
   type AppErrorInfo,
   compareEvents,

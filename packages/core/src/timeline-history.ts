@@ -82,6 +82,16 @@ export class TimelineHistory<E> {
     return this.log.dropRetired(gone);
   }
 
+  /**
+   * Let go of the slots this timeline holds in its `sourceSlots` registry, when dropping a
+   * timeline whose registry lives on (a host's, shared): every source's log goes, so use the
+   * timeline no more (it would answer as if it held nothing of any source but its events by
+   * tick). Calling it again does nothing. With the timeline's own registry there is no need.
+   */
+  releaseSources(): void {
+    this.log.releaseSources();
+  }
+
   /** How many forgotten sources the base still lists (see `keepForgottenFor`). */
   get forgottenKept(): number {
     return this.log.retiredCount;

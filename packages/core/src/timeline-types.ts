@@ -2,6 +2,8 @@
  * The timeline's public types: events and their total order, options, insertion outcomes,
  * snapshots, counters and smooth-travel frames.
  */
+import type { SourceSlots } from './source-slots.js';
+
 /**
  * An event on the timeline. Its identity is `(source, seq)`; its place in the total order is
  * `(tick, source, seq)` (see {@link compareEvents}). `seq` starts at 1 for each source, and a
@@ -122,6 +124,15 @@ export interface TimelineOptions {
    * are kept (the newest 64). Undefined (the default): no prints.
    */
   printEvery?: number | undefined;
+  /**
+   * The registry of source slots the timeline indexes its per-source log by (see
+   * {@link SourceSlots}): pass one the host's other per-source tables share (the peer runtime
+   * passes its codec's) and the timeline keeps no map from source to slot of its own. It holds
+   * one reference to the slot of each source its log lists (released when it forgets the
+   * source, or by {@link Timeline.releaseSources} when the timeline is dropped); what it stores
+   * does not depend on the slots. Default: a registry of its own.
+   */
+  sourceSlots?: SourceSlots | undefined;
   /**
    * Called when `app.event` or `app.tick` throws. The timeline catches the error, counts it in
    * `stats().appErrors`, keeps whatever state the callback left and goes on, so a bad event

@@ -15,7 +15,7 @@
  * @internal
  */
 import { IdRegistry } from '@symmetric/codec';
-import { NO_SLOT as NONE, SlotOrder, tableSize } from './slot-order.js';
+import { NO_SLOT as NONE, SlotOrder, tableSize } from '@symmetric/core';
 
 /**
  * A source's seqs known above a missing one: kept apart from the columns every source of the
