@@ -460,6 +460,8 @@ export class Driver<S, E> {
       }
     }
     this.currentTimeline = timeline;
+    // The old timeline's sources let go of their slots in the codec's registry (it is dropped).
+    old.releaseSources();
     this.basesValue++;
     if (keep.length > 0) timeline.insertMany(keep);
     for (const e of keep) if (e.source === this.ctx.source && e.tick < snap.tick) dropped.push(e);
@@ -489,6 +491,8 @@ export class Driver<S, E> {
   resume(stored: RestoredTimeline<S, E>, now: number): void {
     const known = this.ctx.eventIds;
     const timeline = stored.timeline;
+    // The fresh timeline it replaces lets go of its slots in the codec's registry.
+    this.currentTimeline.releaseSources();
     this.currentTimeline = timeline;
     this.basesValue++;
     for (const [source, seq] of stored.folded) known.raiseTo(source, seq);

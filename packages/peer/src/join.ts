@@ -368,6 +368,7 @@ export class Join<S, E> {
     }
     const verdict = this.host.verifySnapshot(decoded, link);
     if (verdict.problem !== undefined) {
+      decoded.timeline.releaseSources(); // (dropped: its slots in the codec's registry go)
       this.refuseSnapshot(link, verdict.problem, now);
       return;
     }

@@ -146,6 +146,7 @@ export function restoreTimeline<S, E>(
     try {
       events.push(eventFromStore(s, payloadCodec));
     } catch (cause) {
+      timeline.releaseSources(); // (dropped: its slots in the codec's registry go)
       throw storeError(`the store's ${String(cause)}`, cause);
     }
     if (s.source === seed.source && s.tick > ownTick) ownTick = s.tick;

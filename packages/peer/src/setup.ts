@@ -89,6 +89,10 @@ export function peerBasics<S, E>(
     // on their prints once the sources only one side holds are forgotten (see history-rank.ts).
     printEvery:
       resolved.horizonTicks === undefined ? undefined : Math.max(1, Math.floor(resolved.horizonTicks / 8)),
+    // Every timeline of the peer (the first, a joiner's, a resumed one) indexes its per-source
+    // log by the codec's id registry, which the known ids and the link tables index by too: no
+    // map from source to slot of its own. A timeline dropped lets go of its slots there.
+    sourceSlots: codec.ids,
   };
   let timeline: Timeline<S, E>;
   let clock: Clock;
