@@ -1,37 +1,190 @@
 /**
- * One source's held events by seq, sized for the common case of a few: the event itself when
- * one is held, an array of exactly their number, ascending by seq, up to {@link SMALL_HELD}
- * events, and a `Map` beyond. A room of N sources holds N of these per peer, so the few-event
- * forms cost nothing or a 2-slot array instead of a map's hash table (a source of a quiet room
- * mostly holds one event: no array at all). The updates return the structure to keep (an event
- * or a small array is replaced, a map changed in place).
+ * One source's held events by seq, sized for the common case of a few. A room of N sources
+ * holds N of these per peer (and 64-bit Node has no pointer compression: 8 bytes a pointer,
+ * 24 an object's header), so each count has the cheapest form that still finds an event by a
+ * few comparisons:
+ *
+ * - none: the shared empty array (0 bytes);
+ * - one: the event itself (0 bytes);
+ * - 2 to 4: an object with a field per event, ascending by seq ({@link HeldFew}: 24 + 8n bytes,
+ *   40 to 56, where an array cost 32 + 16 + 8n, 64 to 80);
+ * - 5 to {@link SMALL_HELD}: an array of exactly their number, ascending by seq (48 + 8n bytes);
+ * - beyond: a `Map` by seq (its hash table), kept until emptied.
+ *
+ * The form follows from the count alone (up to the first time a map is needed), so equal
+ * histories are held alike. The updates return the structure to keep (a small form is
+ * replaced, a map changed in place).
  * @internal
  */
 
+/** What the structure reads of an event. */
+interface Seqd {
+  readonly seq: number;
+}
+
 /**
- * The held events of one source: none (the shared empty array), one (the event), a few
- * (ascending by seq) or many (by seq). @internal
+ * Two to four held events, one per field, ascending by seq (`a` the lowest): 24 bytes and 8 a
+ * field. Unused fields are not kept: each count is its own subclass. @internal
  */
-export type HeldEvents<T extends { readonly seq: number }> = T | readonly T[] | Map<number, T>;
+export abstract class HeldFew<T extends Seqd> {
+  /** Events held (2 to 4). */
+  abstract get size(): number;
+  /** The event of `seq`, if held. */
+  abstract get(seq: number): T | undefined;
+  /** The highest seq held. */
+  abstract max(): number;
+  /** The events ascending by seq, in a new array. */
+  abstract values(): T[];
+  /** This with `e` added (its seq not held yet): one more field, or an array of five. */
+  abstract with(e: T): HeldEvents<T>;
+  /** This without the event of `seq` (this same object when not held). */
+  abstract without(seq: number): HeldEvents<T>;
+}
+
+/** Two held events, `a.seq < b.seq` (40 bytes). */
+class HeldTwo<T extends Seqd> extends HeldFew<T> {
+  constructor(
+    readonly a: T,
+    readonly b: T,
+  ) {
+    super();
+  }
+  get size(): number {
+    return 2;
+  }
+  get(seq: number): T | undefined {
+    const a = this.a;
+    if (a.seq === seq) return a;
+    const b = this.b;
+    return b.seq === seq ? b : undefined;
+  }
+  max(): number {
+    return this.b.seq;
+  }
+  values(): T[] {
+    return [this.a, this.b];
+  }
+  with(e: T): HeldEvents<T> {
+    const { a, b } = this;
+    const s = e.seq;
+    if (s < a.seq) return new HeldThree(e, a, b);
+    return s < b.seq ? new HeldThree(a, e, b) : new HeldThree(a, b, e);
+  }
+  without(seq: number): HeldEvents<T> {
+    if (this.a.seq === seq) return this.b;
+    return this.b.seq === seq ? this.a : this;
+  }
+}
+
+/** Three held events, ascending by seq (48 bytes). */
+class HeldThree<T extends Seqd> extends HeldFew<T> {
+  constructor(
+    readonly a: T,
+    readonly b: T,
+    readonly c: T,
+  ) {
+    super();
+  }
+  get size(): number {
+    return 3;
+  }
+  get(seq: number): T | undefined {
+    const { a, b, c } = this;
+    if (a.seq === seq) return a;
+    if (b.seq === seq) return b;
+    return c.seq === seq ? c : undefined;
+  }
+  max(): number {
+    return this.c.seq;
+  }
+  values(): T[] {
+    return [this.a, this.b, this.c];
+  }
+  with(e: T): HeldEvents<T> {
+    const { a, b, c } = this;
+    const s = e.seq;
+    if (s < b.seq) return s < a.seq ? new HeldFour(e, a, b, c) : new HeldFour(a, e, b, c);
+    return s < c.seq ? new HeldFour(a, b, e, c) : new HeldFour(a, b, c, e);
+  }
+  without(seq: number): HeldEvents<T> {
+    const { a, b, c } = this;
+    if (a.seq === seq) return new HeldTwo(b, c);
+    if (b.seq === seq) return new HeldTwo(a, c);
+    return c.seq === seq ? new HeldTwo(a, b) : this;
+  }
+}
+
+/** Four held events, ascending by seq (56 bytes). */
+class HeldFour<T extends Seqd> extends HeldFew<T> {
+  constructor(
+    readonly a: T,
+    readonly b: T,
+    readonly c: T,
+    readonly d: T,
+  ) {
+    super();
+  }
+  get size(): number {
+    return 4;
+  }
+  get(seq: number): T | undefined {
+    const { a, b, c, d } = this;
+    if (a.seq === seq) return a;
+    if (b.seq === seq) return b;
+    if (c.seq === seq) return c;
+    return d.seq === seq ? d : undefined;
+  }
+  max(): number {
+    return this.d.seq;
+  }
+  values(): T[] {
+    return [this.a, this.b, this.c, this.d];
+  }
+  with(e: T): HeldEvents<T> {
+    const { a, b, c, d } = this;
+    const s = e.seq;
+    if (s < b.seq) return s < a.seq ? [e, a, b, c, d] : [a, e, b, c, d];
+    if (s < c.seq) return [a, b, e, c, d];
+    return s < d.seq ? [a, b, c, e, d] : [a, b, c, d, e];
+  }
+  without(seq: number): HeldEvents<T> {
+    const { a, b, c, d } = this;
+    if (a.seq === seq) return new HeldThree(b, c, d);
+    if (b.seq === seq) return new HeldThree(a, c, d);
+    if (c.seq === seq) return new HeldThree(a, b, d);
+    return d.seq === seq ? new HeldThree(a, b, c) : this;
+  }
+}
+
+/**
+ * The held events of one source: none (the shared empty array), one (the event), two to four
+ * (a {@link HeldFew}, ascending by seq), up to {@link SMALL_HELD} (an array, ascending by seq)
+ * or more (a map by seq). @internal
+ */
+export type HeldEvents<T extends Seqd> = T | HeldFew<T> | readonly T[] | Map<number, T>;
 
 /** The most events kept in the array form; one more turns it into a `Map`. @internal */
 export const SMALL_HELD = 16;
 
+/** The fewest events kept in the array form (fewer are a {@link HeldFew}, one the event). */
+const ARRAY_HELD = 5;
+
 const EMPTY: readonly never[] = Object.freeze([]);
 
 /** No event held (one shared empty array, never written). @internal */
-export function noneHeld<T extends { readonly seq: number }>(): HeldEvents<T> {
+export function noneHeld<T extends Seqd>(): HeldEvents<T> {
   return EMPTY;
 }
 
 /** Events held. @internal */
-export function heldSize<T extends { readonly seq: number }>(h: HeldEvents<T>): number {
+export function heldSize<T extends Seqd>(h: HeldEvents<T>): number {
   if (Array.isArray(h)) return h.length;
+  if (h instanceof HeldFew) return h.size;
   return h instanceof Map ? h.size : 1;
 }
 
 /** The event of `seq`, if held. @internal */
-export function heldGet<T extends { readonly seq: number }>(h: HeldEvents<T>, seq: number): T | undefined {
+export function heldGet<T extends Seqd>(h: HeldEvents<T>, seq: number): T | undefined {
   if (Array.isArray(h)) {
     const a = h as readonly T[];
     for (let i = a.length - 1; i >= 0; i--) {
@@ -41,16 +194,18 @@ export function heldGet<T extends { readonly seq: number }>(h: HeldEvents<T>, se
     }
     return undefined;
   }
+  if (h instanceof HeldFew) return h.get(seq);
   if (h instanceof Map) return h.get(seq);
   return (h as T).seq === seq ? (h as T) : undefined;
 }
 
 /** The highest seq held (0 when none). @internal */
-export function heldMax<T extends { readonly seq: number }>(h: HeldEvents<T>): number {
+export function heldMax<T extends Seqd>(h: HeldEvents<T>): number {
   if (Array.isArray(h)) {
     const a = h as readonly T[];
     return a.length === 0 ? 0 : a[a.length - 1]!.seq;
   }
+  if (h instanceof HeldFew) return h.max();
   if (!(h instanceof Map)) return (h as T).seq;
   let max = 0;
   for (const seq of h.keys()) if (seq > max) max = seq;
@@ -58,22 +213,24 @@ export function heldMax<T extends { readonly seq: number }>(h: HeldEvents<T>): n
 }
 
 /** `true` when `seq` is held. @internal */
-export function heldHas<T extends { readonly seq: number }>(h: HeldEvents<T>, seq: number): boolean {
+export function heldHas<T extends Seqd>(h: HeldEvents<T>, seq: number): boolean {
   return heldGet(h, seq) !== undefined;
 }
 
-/** The held events (by seq when an array, in insertion order when a map). @internal */
-export function heldValues<T extends { readonly seq: number }>(h: HeldEvents<T>): Iterable<T> {
+/** The held events (by seq up to {@link SMALL_HELD}, in insertion order when a map). @internal */
+export function heldValues<T extends Seqd>(h: HeldEvents<T>): Iterable<T> {
   if (Array.isArray(h)) return h as readonly T[];
+  if (h instanceof HeldFew) return h.values();
   return h instanceof Map ? h.values() : [h as T];
 }
 
 /** `h` with `e` added (its seq not held yet). @internal */
-export function heldWith<T extends { readonly seq: number }>(h: HeldEvents<T>, e: T): HeldEvents<T> {
+export function heldWith<T extends Seqd>(h: HeldEvents<T>, e: T): HeldEvents<T> {
   if (!Array.isArray(h)) {
+    if (h instanceof HeldFew) return h.with(e);
     if (h instanceof Map) return h.set(e.seq, e);
     const one = h as T;
-    return one.seq < e.seq ? [one, e] : [e, one];
+    return one.seq < e.seq ? new HeldTwo(one, e) : new HeldTwo(e, one);
   }
   const a = h as readonly T[];
   const n = a.length;
@@ -99,11 +256,9 @@ export function heldWith<T extends { readonly seq: number }>(h: HeldEvents<T>, e
 }
 
 /** `h` without the event of `seq` (the same `h` when not held). @internal */
-export function heldWithout<T extends { readonly seq: number }>(
-  h: HeldEvents<T>,
-  seq: number,
-): HeldEvents<T> {
+export function heldWithout<T extends Seqd>(h: HeldEvents<T>, seq: number): HeldEvents<T> {
   if (!Array.isArray(h)) {
+    if (h instanceof HeldFew) return h.without(seq);
     if (h instanceof Map) {
       h.delete(seq);
       return h.size === 0 ? EMPTY : h;
@@ -119,8 +274,14 @@ export function heldWithout<T extends { readonly seq: number }>(
       break;
     }
   if (at < 0) return h;
-  if (n === 1) return EMPTY;
-  if (n === 2) return a[1 - at]!;
+  if (n === ARRAY_HELD) {
+    // Down to four: the remaining in order, one a field.
+    const r = at === 0 ? 1 : 0;
+    const s = at <= 1 ? 2 : 1;
+    const t = at <= 2 ? 3 : 2;
+    const u = at <= 3 ? 4 : 3;
+    return new HeldFour(a[r]!, a[s]!, a[t]!, a[u]!);
+  }
   const out = new Array<T>(n - 1);
   for (let i = 0, j = 0; i < n; i++) if (i !== at) out[j++] = a[i]!;
   return out;
