@@ -60,36 +60,93 @@ export function eventProblem(
   return undefined;
 }
 
-/** The state hashes recorded every `every` ticks (`every` 0: none), the last `size` of them. @internal */
+/**
+ * The state hashes recorded every `every` ticks (`every` 0: none), the last `size` of them: the
+ * hash of tick `t` is kept in slot `(t / every) % size` until a later recording takes the slot.
+ * Slots come in pages of 64, each page a `Uint32Array` allocated when a hash first lands in it:
+ * per slot the tick + 1 (0: empty) in two words and the hash (16 lowercase hex digits, as
+ * `stateHash` makes it) in two, 16 bytes (1 KB a page, 8 KB for 512 slots), read back as a fresh
+ * string equal to the one recorded. A hash of another form is kept as it is in a side map.
+ * @internal
+ */
 export class HashRing {
-  private readonly ticks: number[];
-  private readonly values: string[];
+  /** Pages of {@link HashRing.PAGE} slots, 4 words each; `undefined` until one is written. */
+  private readonly pages: (Uint32Array | undefined)[];
+  /** Hashes not of the 16-lowercase-hex form, by slot. */
+  private odd: Map<number, string> | undefined;
+  private readonly size: number;
+
+  /** Slots per page. */
+  private static readonly PAGE = 64;
 
   constructor(
     private readonly every: number,
     size: number,
   ) {
-    this.ticks = new Array<number>(every === 0 ? 0 : size).fill(-1);
-    this.values = new Array<string>(this.ticks.length).fill('');
+    this.size = every === 0 ? 0 : size;
+    this.pages = new Array<Uint32Array | undefined>(Math.ceil(this.size / HashRing.PAGE)).fill(undefined);
   }
 
   /** The hash recorded at `tick`, if it is still held. */
   at(tick: number): string | undefined {
-    if (this.every === 0 || tick % this.every !== 0) return undefined;
-    const slot = (tick / this.every) % this.ticks.length;
-    return this.ticks[slot] === tick ? this.values[slot] : undefined;
+    if (this.every === 0 || tick % this.every !== 0 || !(tick >= 0 && tick <= Number.MAX_SAFE_INTEGER))
+      return undefined;
+    const slot = (tick / this.every) % this.size;
+    const page = this.pages[Math.floor(slot / HashRing.PAGE)];
+    if (page === undefined) return undefined;
+    const at = (slot % HashRing.PAGE) * 4;
+    const t1 = tick + 1;
+    if (page[at] !== Math.floor(t1 / 4294967296) || page[at + 1] !== t1 >>> 0) return undefined;
+    const odd = this.odd?.get(slot);
+    if (odd !== undefined) return odd;
+    return HashRing.hex8(page[at + 2]!) + HashRing.hex8(page[at + 3]!);
   }
 
   /** Record `hash` at `tick` (a multiple of `every`). */
   record(tick: number, hash: string): void {
-    const slot = (tick / this.every) % this.ticks.length;
-    this.values[slot] = hash;
-    this.ticks[slot] = tick;
+    const slot = (tick / this.every) % this.size;
+    const p = Math.floor(slot / HashRing.PAGE);
+    const page = (this.pages[p] ??= new Uint32Array(HashRing.PAGE * 4));
+    const at = (slot % HashRing.PAGE) * 4;
+    const t1 = tick + 1;
+    page[at] = Math.floor(t1 / 4294967296);
+    page[at + 1] = t1 >>> 0;
+    const hi = HashRing.word(hash, 0);
+    const lo = hash.length === 16 && hi >= 0 ? HashRing.word(hash, 8) : -1;
+    if (lo >= 0) {
+      page[at + 2] = hi;
+      page[at + 3] = lo;
+      this.odd?.delete(slot);
+    } else (this.odd ??= new Map()).set(slot, hash);
   }
 
   /** Forget what is recorded in `tick`'s slot (its hash could not be computed). */
   forget(tick: number): void {
-    this.ticks[(tick / this.every) % this.ticks.length] = -1;
+    const slot = (tick / this.every) % this.size;
+    const page = this.pages[Math.floor(slot / HashRing.PAGE)];
+    if (page === undefined) return;
+    const at = (slot % HashRing.PAGE) * 4;
+    page[at] = 0;
+    page[at + 1] = 0;
+  }
+
+  /** The value of the lowercase hex digits `s[from, from + 8)`, or -1 when one is not. */
+  private static word(s: string, from: number): number {
+    let w = 0;
+    for (let i = from; i < from + 8; i++) {
+      const c = s.charCodeAt(i);
+      let d: number;
+      if (c >= 48 && c <= 57) d = c - 48;
+      else if (c >= 97 && c <= 102) d = c - 87;
+      else return -1;
+      w = (w << 4) | d;
+    }
+    return w >>> 0;
+  }
+
+  /** `w` as 8 lowercase hex digits. */
+  private static hex8(w: number): string {
+    return w.toString(16).padStart(8, '0');
   }
 }
 
