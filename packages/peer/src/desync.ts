@@ -15,7 +15,7 @@ import type { HashFrame } from '@symmetric/codec';
 import type { Timeline } from '@symmetric/core';
 import type { PeerContext } from './context.js';
 import { PeerError } from './errors.js';
-import { HashVotes } from './hash-votes.js';
+import { HashVotes, OwnHashes } from './hash-votes.js';
 import type { LinkEntry } from './links.js';
 import { stateContradiction } from './snapshot-verify.js';
 
@@ -87,7 +87,8 @@ function makeRoom<K, V>(m: Map<K, V>): void {
 /** Hash reports and their comparison. @internal */
 export class DesyncDetector<S, E> {
   private readonly remote = new Map<string, RemoteHashes>();
-  private readonly ownHashes = new Map<number, string>();
+  /** Own reported hashes of settled ticks, the oldest first (16 bytes a tick, see hash-votes.ts). */
+  private readonly ownHashes = new OwnHashes();
   /** Neighbours' latest compared report per tick: the votes a mismatch is weighed against. */
   private readonly votes = new HashVotes(MAX_OWN_HASHES);
   private outgoing: { tick: number; hash: string }[] = [];
@@ -156,10 +157,7 @@ export class DesyncDetector<S, E> {
   compacted(baseTick: number): void {
     const o = this.ctx.options;
     const before = baseTick - Math.ceil((EXPLAINED_FACTOR * o.desyncConfirmMs * o.fps) / 1000);
-    for (const t of this.ownHashes.keys()) {
-      if (t >= before) break;
-      this.ownHashes.delete(t);
-    }
+    this.ownHashes.dropBefore(before);
     this.votes.forgetBefore(before);
   }
 
@@ -177,11 +175,9 @@ export class DesyncDetector<S, E> {
       this.nextHashTick += every;
       const h = timeline.hashAt(t);
       if (h === undefined) continue;
-      this.ownHashes.set(t, h);
-      if (this.ownHashes.size > MAX_OWN_HASHES) {
-        const oldest = this.ownHashes.keys().next().value;
-        if (oldest !== undefined) this.ownHashes.delete(oldest);
-      }
+      // Ticks settle in increasing order: `t` is above every own hash held.
+      if (this.ownHashes.size >= MAX_OWN_HASHES) this.ownHashes.dropOldest();
+      this.ownHashes.add(t, h);
       this.outgoing.push({ tick: t, hash: h });
       for (const l of this.ctx.neighbours()) {
         const pending = this.remote.get(l.key)?.pending;
@@ -401,12 +397,13 @@ export class DesyncDetector<S, E> {
    * re-read them and send corrections (and re-compare with what neighbours reported).
    */
   correct(timeline: Timeline<S, E>, fromTick: number): void {
-    if (this.ownHashes.size === 0 || fromTick >= this.nextHashTick) return;
-    for (const [t, old] of this.ownHashes) {
-      if (t < fromTick) continue;
+    const own = this.ownHashes;
+    if (own.size === 0 || fromTick >= this.nextHashTick) return;
+    for (let i = own.lowerBound(fromTick); i < own.size; i++) {
+      const t = own.tickAt(i);
       const h = timeline.hashAt(t);
-      if (h === undefined || h === old) continue;
-      this.ownHashes.set(t, h);
+      if (h === undefined || h === own.hashAt(i)) continue;
+      own.replaceAt(i, h);
       this.outgoing.push({ tick: t, hash: h });
       for (const l of this.ctx.neighbours()) {
         const x = this.remote.get(l.key)?.mismatches?.get(t);
