@@ -7,6 +7,16 @@
  * while seqs fit in 32 bits, 4 for its place in the insertion order while slots fit in 16). Each link's view is a
  * `ReadonlyMap<string, number>` (with `set` and `delete`) that iterates in insertion order, as a
  * `Map` does.
+ *
+ * That order costs about 16 bytes a source per peer over four links, and it stays because it
+ * reaches the wire: the sources a neighbour claims and this peer's history lacks are requested in
+ * it (`Repair.refresh`, whose `request` frame lists their ranges in it and stops at the codec's
+ * `maxRanges`), and a broadcast room's pulls list theirs in the order the neighbours' views name
+ * the sources (the first neighbour's, then those only the next names, ...). Iterating by slot or in
+ * the known ids' order would reorder those requests, the events served back, and the order sources
+ * new to the asking peer become known there (which its frontier frames list them in). The other
+ * readers only look up, count or delete (a frontier dropping what it no longer lists), which no
+ * order changes.
  * @internal
  */
 import type { IdRegistry } from '@symmetric/codec';
