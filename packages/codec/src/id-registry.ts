@@ -4,12 +4,14 @@
  * named on every link is one entry, and a table costs a few bytes per entry.
  * A slot is counted per table entry that holds it and given back when the last one lets go.
  * The string kept is the process's one for that id (`shared-ids.ts`): every codec of a process
- * holds the same, and the registry finds an id's slot by the process's number of the id, in an
- * {@link IndexTable} of integers (8 bytes a pair, at most 70 % full) instead of a map keyed by
- * strings.
+ * holds the same, and the registry finds an id's slot by the process's number of the id, in a
+ * {@link SlotIndex}: an array indexed by that number (2 bytes a number) while the registry holds
+ * a good share of the numbers below its highest, an integer hash table otherwise, instead of a
+ * map keyed by strings.
  */
-import { IndexTable } from './index-table.js';
+
 import { holdSharedId, releaseSharedId, type SharedId, sharedIdOf } from './shared-ids.js';
+import { SlotIndex } from './slot-index.js';
 
 /**
  * Dense slots of interned ids, counted per holder and given back when the last lets go: one
@@ -23,7 +25,7 @@ export class IdRegistry {
    */
   private readonly ids: (string | undefined)[] = [];
   /** Slot of each held id, by its process number. */
-  private readonly slots = new IndexTable();
+  private readonly slots = new SlotIndex();
   /** Table entries holding each slot. */
   private refs = new Int32Array(64);
   /** Slots given back, reused before new ones. */

@@ -50,6 +50,12 @@ export class IndexTable {
     }
   }
 
+  /** Call `fn` with each key held and its value, in no particular order. */
+  forEach(fn: (key: number, value: number) => void): void {
+    const table = this.table;
+    for (let i = 0; i < table.length; i += 2) if (table[i] !== 0) fn(table[i]! - 1, table[i + 1]!);
+  }
+
   /** Hold `value` under `key` (0 ≤ key < 2³¹ − 1, not held yet; value ≥ 0). */
   add(key: number, value: number): void {
     const pairs = this.table.length >> 1;
