@@ -20,7 +20,7 @@
  * @internal
  */
 import type { IdRegistry } from '@symmetric/codec';
-import { NO_SLOT, SlotOrder, tableSize } from './slot-order.js';
+import { NO_SLOT, SlotOrder, tableSize } from '@symmetric/core';
 
 /** One link's seq per source, over the peer's {@link IdRegistry} (the peer's sources). @internal */
 export class SourceSeqs implements ReadonlyMap<string, number> {
