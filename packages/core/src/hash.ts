@@ -1,4 +1,5 @@
 import { TimelineError } from './errors.js';
+import { hex8 } from './hash-words.js';
 
 // Two 32-bit lanes (MurmurHash3 x86 word steps with different constants), finalised together
 // into 64 bits. Module-level so hashing allocates nothing per word.
@@ -52,10 +53,6 @@ function fmix(h: number): number {
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   return h ^ (h >>> 16);
-}
-
-function hex8(x: number): string {
-  return (x >>> 0).toString(16).padStart(8, '0');
 }
 
 function finish(): string {

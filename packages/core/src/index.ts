@@ -37,6 +37,7 @@ export {
 } from './dmath.js';
 export { TimelineError, type TimelineErrorCode } from './errors.js';
 export { stateHash } from './hash.js';
+export { hashToWords, wordsToHash } from './hash-words.js';
 export {
   createFullStateRandom,
   createRandom,

@@ -6,6 +6,7 @@
  */
 import type { EventContext } from './app.js';
 import { TimelineError, type TimelineErrorCode } from './errors.js';
+import { hashToWords, wordsToHash } from './hash-words.js';
 import { isRandomState } from './random.js';
 import type {
   InsertManyResult,
@@ -99,7 +100,7 @@ export class HashRing {
     if (page[at] !== Math.floor(t1 / 4294967296) || page[at + 1] !== t1 >>> 0) return undefined;
     const odd = this.odd?.get(slot);
     if (odd !== undefined) return odd;
-    return HashRing.hex8(page[at + 2]!) + HashRing.hex8(page[at + 3]!);
+    return wordsToHash(page[at + 2]!, page[at + 3]!);
   }
 
   /** Record `hash` at `tick` (a multiple of `every`). */
@@ -111,13 +112,8 @@ export class HashRing {
     const t1 = tick + 1;
     page[at] = Math.floor(t1 / 4294967296);
     page[at + 1] = t1 >>> 0;
-    const hi = HashRing.word(hash, 0);
-    const lo = hash.length === 16 && hi >= 0 ? HashRing.word(hash, 8) : -1;
-    if (lo >= 0) {
-      page[at + 2] = hi;
-      page[at + 3] = lo;
-      this.odd?.delete(slot);
-    } else (this.odd ??= new Map()).set(slot, hash);
+    if (hashToWords(hash, page, at + 2)) this.odd?.delete(slot);
+    else (this.odd ??= new Map()).set(slot, hash);
   }
 
   /** Forget what is recorded in `tick`'s slot (its hash could not be computed). */
@@ -128,25 +124,6 @@ export class HashRing {
     const at = (slot % HashRing.PAGE) * 4;
     page[at] = 0;
     page[at + 1] = 0;
-  }
-
-  /** The value of the lowercase hex digits `s[from, from + 8)`, or -1 when one is not. */
-  private static word(s: string, from: number): number {
-    let w = 0;
-    for (let i = from; i < from + 8; i++) {
-      const c = s.charCodeAt(i);
-      let d: number;
-      if (c >= 48 && c <= 57) d = c - 48;
-      else if (c >= 97 && c <= 102) d = c - 87;
-      else return -1;
-      w = (w << 4) | d;
-    }
-    return w >>> 0;
-  }
-
-  /** `w` as 8 lowercase hex digits. */
-  private static hex8(w: number): string {
-    return w.toString(16).padStart(8, '0');
   }
 }
 

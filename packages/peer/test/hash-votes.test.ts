@@ -1,6 +1,7 @@
+import { hashToWords, wordsToHash } from '@symmetric/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HashVotes, hashToWords, OwnHashes, wordsToHash } from '../src/hash-votes.js';
+import { HashVotes, OwnHashes } from '../src/hash-votes.js';
 
 /** The model: tick → (link key → hash), the oldest tick first out past the cap. */
 class Model {
