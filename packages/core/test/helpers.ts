@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import type { App, EventContext, TickContext } from '../src/index.js';
-import { Timeline, type TimelineEvent, type TimelineOptions } from '../src/index.js';
+import {
+  type RectangleKey,
+  RectangleKeys,
+  Timeline,
+  type TimelineEvent,
+  type TimelineOptions,
+} from '../src/index.js';
 
 /**
  * An order-sensitive test app that also draws from ctx.random and keeps a growing array, and
@@ -131,4 +137,12 @@ export function inOrder<S, E>(
   tl.insertMany(events);
   tl.advance(end);
   return tl;
+}
+
+/** The rectangle app's four keys, in the order {@link keyEvent} cycles through them. */
+const KEYS = [RectangleKeys.left, RectangleKeys.up, RectangleKeys.right, RectangleKeys.down];
+
+/** A rectangle key event of `source`'s `seq` at `tick` (the key from tick and seq). */
+export function keyEvent(tick: number, source: string, seq: number): TimelineEvent<RectangleKey> {
+  return { tick, source, seq, payload: KEYS[(tick + seq) % 4]! };
 }

@@ -4,17 +4,13 @@ import { KEPT_PRINTS } from '../src/history-print.js';
 import {
   type HistoryPrint,
   type RectangleKey,
-  RectangleKeys,
   rectangleApp,
   Timeline,
   type TimelineEvent,
 } from '../src/index.js';
+import { keyEvent } from './helpers.js';
 
-const K = [RectangleKeys.left, RectangleKeys.up, RectangleKeys.right, RectangleKeys.down];
-
-function ev(tick: number, source: string, seq: number): TimelineEvent<RectangleKey> {
-  return { tick, source, seq, payload: K[(tick + seq) % 4]! };
-}
+const ev = keyEvent;
 
 const options = { snapshotEvery: 10, maxSnapshots: 400, printEvery: 50 };
 

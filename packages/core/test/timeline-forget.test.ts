@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type RectangleKey,
-  RectangleKeys,
-  rectangleApp,
-  Timeline,
-  type TimelineEvent,
-} from '../src/index.js';
+import { type RectangleKey, rectangleApp, Timeline, type TimelineEvent } from '../src/index.js';
+import { keyEvent } from './helpers.js';
 
-const K = [RectangleKeys.left, RectangleKeys.up, RectangleKeys.right, RectangleKeys.down];
-
-function ev(tick: number, source: string, seq: number): TimelineEvent<RectangleKey> {
-  return { tick, source, seq, payload: K[(tick + seq) % 4]! };
-}
+const ev = keyEvent;
 
 /** A room where source `gone` acts at ticks 5..40 only and `stay` every 50 ticks to 2,000. */
 function history(): TimelineEvent<RectangleKey>[] {

@@ -1,18 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
   type RectangleKey,
-  RectangleKeys,
   rectangleApp,
   SourceSlotMap,
   Timeline,
   type TimelineEvent,
 } from '../src/index.js';
+import { keyEvent } from './helpers.js';
 
-const K = [RectangleKeys.left, RectangleKeys.up, RectangleKeys.right, RectangleKeys.down];
-
-function ev(tick: number, source: string, seq: number): TimelineEvent<RectangleKey> {
-  return { tick, source, seq, payload: K[(tick + seq) % 4]! };
-}
+const ev = keyEvent;
 
 /** `gone` acts at ticks 5..40 only, `stay` every 50 ticks to 2,000, `late` from tick 300 (seq 2^40 on). */
 function history(): TimelineEvent<RectangleKey>[] {
