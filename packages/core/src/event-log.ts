@@ -3,14 +3,16 @@
  * order) and per source (contiguous frontier, highest seq, held events, seqs given up by
  * compaction), plus the per-source seqs folded into the base snapshot and the tick of each
  * source's newest folded event. With a forget age, compaction forgets the sources whose newest
- * folded event is older than that age at the new base (see {@link EventLog.fold}).
+ * folded event is older than that age at the new base (see {@link EventLog.fold}). The events
+ * themselves sit in columns ({@link EventColumns}); both indexes hold their handles.
  * @internal
  */
 import { TimelineError } from './errors.js';
+import { EventColumns } from './event-columns.js';
 import { heldHas, heldSize, heldValues, heldWith, heldWithout } from './held-events.js';
 import { HistoryPrints, sourceHash } from './history-print.js';
 import { type DetachedLog, inSkipped, SourceLogs } from './source-logs.js';
-import { type SourceSlots, sourceSlotsOption } from './source-slots.js';
+import { SourceSlotMap, type SourceSlots, sourceSlotsOption } from './source-slots.js';
 import { TickIndex } from './tick-index.js';
 import { intOption } from './timeline-support.js';
 import type { HistoryPrint, TimelineEvent, TimelineOptions, TimelineSnapshot } from './timeline-types.js';
@@ -31,10 +33,12 @@ export type ForgottenSource = readonly [source: string, seq: number, lastTick: n
 
 /** Held events by tick and by source, and what compaction folded. @internal */
 export class EventLog<E> {
+  /** The held events, by handle (the indexes below hold handles). */
+  readonly columns: EventColumns<E>;
   /** Pending and past events by tick, each tick's sorted by (source, seq). */
-  private readonly ticks = new TickIndex<TimelineEvent<E>>();
+  private readonly ticks: TickIndex<number>;
   /** Per source: frontier, held events, base, newest folded tick (columns by slot). */
-  private readonly logs: SourceLogs<TimelineEvent<E>>;
+  private readonly logs: SourceLogs<number>;
   /** Events currently stored. */
   held = 0;
   /** Events folded into the base since the history began (a joiner's snapshot's included). */
@@ -76,7 +80,10 @@ export class EventLog<E> {
     private readonly printer: HistoryPrints | undefined = undefined,
     slots: SourceSlots | undefined = undefined,
   ) {
-    this.logs = new SourceLogs<TimelineEvent<E>>(slots);
+    const registry = slots ?? new SourceSlotMap();
+    this.columns = new EventColumns<E>(registry);
+    this.logs = new SourceLogs<number>(this.columns, registry);
+    this.ticks = new TickIndex<number>(this.columns);
   }
 
   /**
@@ -144,11 +151,11 @@ export class EventLog<E> {
   }
 
   /**
-   * The events of `tick` in `(source, seq)` order, if any. Read it before the next call: a
-   * tick of one event comes in an array the log reuses. Ticks are found fastest read in
-   * ascending order (as simulated).
+   * The handles of the events of `tick` in `(source, seq)` order (read through {@link columns}),
+   * if any. Read it before the next call: a tick of one or two events comes in an array the log
+   * reuses. Ticks are found fastest read in ascending order (as simulated).
    */
-  bucket(tick: number): readonly TimelineEvent<E>[] | undefined {
+  bucket(tick: number): readonly number[] | undefined {
     return this.ticks.bucket(tick);
   }
 
@@ -292,15 +299,21 @@ export class EventLog<E> {
     const to = Math.min(toSeq, logs.maxSeqAt(slot));
     if (to < from) return out;
     const held = logs.held[slot]!;
+    const cols = this.columns;
     if (to - from + 1 <= heldSize(held)) {
       for (let s = from; s <= to; s++) {
-        const e = logs.heldAt(slot, s);
-        if (e !== undefined) out.push(e);
+        const h = logs.heldAt(slot, s);
+        if (h !== undefined) out.push(cols.event(h));
       }
       return out;
     }
-    for (const e of heldValues(held)) if (e.seq >= from && e.seq <= to) out.push(e);
-    out.sort((a, b) => a.seq - b.seq);
+    const found: number[] = [];
+    for (const h of heldValues(held)) {
+      const seq = cols.seqOf(h);
+      if (seq >= from && seq <= to) found.push(h);
+    }
+    found.sort((a, b) => cols.seqOf(a) - cols.seqOf(b));
+    for (const h of found) out.push(cols.event(h));
     return out;
   }
 
@@ -331,7 +344,11 @@ export class EventLog<E> {
     const held = logs.held[slot]!;
     if (heldSize(held) === 0 || logs.maxSeqAt(slot) <= frontier) return out;
     const above: number[] = [];
-    for (const e of heldValues(held)) if (e.seq > frontier) above.push(e.seq);
+    const cols = this.columns;
+    for (const h of heldValues(held)) {
+      const seq = cols.seqOf(h);
+      if (seq > frontier) above.push(seq);
+    }
     above.sort((a, b) => a - b);
     for (const seq of above) if (!push(seq, seq)) return out;
     return out;
@@ -348,7 +365,7 @@ export class EventLog<E> {
       return log !== undefined && detachedHolds(log, seq);
     }
     const held = this.logs.heldAt(slot, seq);
-    if (held !== undefined) return held.tick <= tick;
+    if (held !== undefined) return this.columns.tickOf(held) <= tick;
     return this.logs.holdsAt(slot, seq);
   }
 
@@ -380,14 +397,16 @@ export class EventLog<E> {
       slot = logs.add(source, retired ?? EMPTY_LOG);
       if (retired !== undefined) this.retired.delete(source);
     }
-    const held = heldWith(logs.held[slot]!, event);
+    const cols = this.columns;
+    const h = cols.add(event, slot);
+    const held = heldWith(logs.held[slot]!, h, cols);
     logs.held[slot] = held;
     if (seq === logs.frontier[slot]! + 1) {
       let f = seq;
-      while (heldHas(held, f + 1)) f++;
+      while (heldHas(held, f + 1, cols)) f++;
       logs.setFrontier(slot, f);
     }
-    this.ticks.add(event);
+    this.ticks.add(h);
     this.held++;
     return 'stored';
   }
@@ -401,35 +420,40 @@ export class EventLog<E> {
    * every peer whose base reaches a tick forgets the same sources there.
    */
   fold(_oldTick: number, newTick: number): void {
-    const folded = new Map<string, number[]>();
+    // The seqs folded, by source slot (the source stays listed: it held them).
+    const folded = new Map<number, number[]>();
     const printer = this.printer;
     const logs = this.logs;
-    let hashedSource: string | undefined;
+    const cols = this.columns;
+    let hashedSlot = -1;
     let hashA = 0;
     let hashB = 0;
-    const drop = (e: TimelineEvent<E>): void => {
-      const slot = logs.slotOf(e.source);
-      if (e.tick > logs.lastTick[slot]!) logs.setLastTick(slot, e.tick);
+    const drop = (h: number): void => {
+      const slot = cols.slotOf(h);
+      const seq = cols.seqOf(h);
+      const tick = cols.tickOf(h);
+      if (tick > logs.lastTick[slot]!) logs.setLastTick(slot, tick);
       if (printer !== undefined) {
         // The source's two hashes for the prints, computed per folded event (an event is folded
         // once) rather than kept in every source's log.
-        if (e.source !== hashedSource) {
-          hashedSource = e.source;
-          hashA = sourceHash(e.source, 0) | 0;
-          hashB = sourceHash(e.source, 0x5bd1e995) | 0;
+        if (slot !== hashedSlot) {
+          hashedSlot = slot;
+          const source = logs.idAt(slot);
+          hashA = sourceHash(source, 0) | 0;
+          hashB = sourceHash(source, 0x5bd1e995) | 0;
         }
-        printer.fold(hashA, hashB, e.seq, e.tick);
+        printer.fold(hashA, hashB, seq, tick);
       }
-      logs.held[slot] = heldWithout(logs.held[slot]!, e.seq);
+      logs.held[slot] = heldWithout(logs.held[slot]!, seq, cols);
+      cols.drop(h);
       this.held--;
       this.folded++;
-      let list = folded.get(e.source);
-      if (list === undefined) folded.set(e.source, (list = []));
-      list.push(e.seq);
+      let list = folded.get(slot);
+      if (list === undefined) folded.set(slot, (list = []));
+      list.push(seq);
     };
     this.ticks.foldBefore(newTick, drop);
-    for (const [source, seqs] of folded) {
-      const slot = logs.slotOf(source);
+    for (const [slot, seqs] of folded) {
       let max = 0;
       for (const s of seqs) if (s > max) max = s;
       if (logs.base[slot]! < max) logs.setBase(slot, max);
@@ -438,7 +462,10 @@ export class EventLog<E> {
       // Seqs in (frontier, max] never received are given up: they can only be before the base.
       const held = logs.held[slot]!;
       const present = seqs.filter((s) => s > frontier);
-      for (const e of heldValues(held)) if (e.seq > frontier && e.seq <= max) present.push(e.seq);
+      for (const h of heldValues(held)) {
+        const seq = cols.seqOf(h);
+        if (seq > frontier && seq <= max) present.push(seq);
+      }
       present.sort((a, b) => a - b);
       let expect = frontier + 1;
       const skipped = logs.rare.get(slot)?.skipped ?? [];
@@ -448,7 +475,7 @@ export class EventLog<E> {
       }
       if (skipped.length > 0) logs.rareOf(slot).skipped = skipped;
       let f = max;
-      while (heldHas(held, f + 1)) f++;
+      while (heldHas(held, f + 1, cols)) f++;
       logs.setFrontier(slot, f);
     }
     printer?.passTo(newTick);
@@ -483,11 +510,11 @@ export class EventLog<E> {
    * (`folded`), and these are due only if the fold spanned more than the forget age (it spans
    * less than one step of the bound): looked at, and all gone through then.
    */
-  private forget(beforeTick: number, folded: ReadonlyMap<string, unknown>): void {
+  private forget(beforeTick: number, folded: ReadonlyMap<number, unknown>): void {
     const logs = this.logs;
     if (beforeTick === this.forgotBefore) {
       let due = false;
-      for (const source of folded.keys()) if (this.isDue(logs.slotOf(source), beforeTick)) due = true;
+      for (const slot of folded.keys()) if (this.isDue(slot, beforeTick)) due = true;
       if (!due) return;
     }
     this.forgotBefore = beforeTick;

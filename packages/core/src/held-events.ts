@@ -15,36 +15,38 @@
  * 30 % two, 10 % three, 2 % four and under 1 % more (the rest none): the fields save 24 bytes a
  * source holding two to four, about 10 KB a peer there. The form follows from the count alone
  * (up to the first time a map is needed), so equal histories are held alike. The updates return
- * the structure to keep (a small form is replaced, a map changed in place).
+ * the structure to keep (a small form is replaced, a map changed in place). An event is whatever
+ * the log holds (a handle into its columns, {@link EventColumns}), its seq read through
+ * {@link EventKeys}.
  * @internal
  */
 
-/** What the structure reads of an event. */
-interface Seqd {
-  readonly seq: number;
-}
+import type { EventKeys } from './event-keys.js';
+
+/** What the structure reads of an event: its seq. */
+type Keys<T> = Pick<EventKeys<T>, 'seqOf'>;
 
 /**
  * Two to four held events, one per field, ascending by seq (`a` the lowest): 24 bytes and 8 a
  * field. Unused fields are not kept: each count is its own subclass. @internal
  */
-export abstract class HeldFew<T extends Seqd> {
+export abstract class HeldFew<T> {
   /** Events held (2 to 4). */
   abstract get size(): number;
   /** The event of `seq`, if held. */
-  abstract get(seq: number): T | undefined;
+  abstract get(seq: number, k: Keys<T>): T | undefined;
   /** The highest seq held. */
-  abstract max(): number;
+  abstract max(k: Keys<T>): number;
   /** The events ascending by seq, in a new array. */
   abstract values(): T[];
   /** This with `e` added (its seq not held yet): one more field, or an array of five. */
-  abstract with(e: T): HeldEvents<T>;
+  abstract with(e: T, k: Keys<T>): HeldEvents<T>;
   /** This without the event of `seq` (this same object when not held). */
-  abstract without(seq: number): HeldEvents<T>;
+  abstract without(seq: number, k: Keys<T>): HeldEvents<T>;
 }
 
-/** Two held events, `a.seq < b.seq` (40 bytes). */
-class HeldTwo<T extends Seqd> extends HeldFew<T> {
+/** Two held events, `k.seqOf(a) < k.seqOf(b)` (40 bytes). */
+class HeldTwo<T> extends HeldFew<T> {
   constructor(
     readonly a: T,
     readonly b: T,
@@ -54,32 +56,32 @@ class HeldTwo<T extends Seqd> extends HeldFew<T> {
   get size(): number {
     return 2;
   }
-  get(seq: number): T | undefined {
+  get(seq: number, k: Keys<T>): T | undefined {
     const a = this.a;
-    if (a.seq === seq) return a;
+    if (k.seqOf(a) === seq) return a;
     const b = this.b;
-    return b.seq === seq ? b : undefined;
+    return k.seqOf(b) === seq ? b : undefined;
   }
-  max(): number {
-    return this.b.seq;
+  max(k: Keys<T>): number {
+    return k.seqOf(this.b);
   }
   values(): T[] {
     return [this.a, this.b];
   }
-  with(e: T): HeldEvents<T> {
+  with(e: T, k: Keys<T>): HeldEvents<T> {
     const { a, b } = this;
-    const s = e.seq;
-    if (s < a.seq) return new HeldThree(e, a, b);
-    return s < b.seq ? new HeldThree(a, e, b) : new HeldThree(a, b, e);
+    const s = k.seqOf(e);
+    if (s < k.seqOf(a)) return new HeldThree(e, a, b);
+    return s < k.seqOf(b) ? new HeldThree(a, e, b) : new HeldThree(a, b, e);
   }
-  without(seq: number): HeldEvents<T> {
-    if (this.a.seq === seq) return this.b;
-    return this.b.seq === seq ? this.a : this;
+  without(seq: number, k: Keys<T>): HeldEvents<T> {
+    if (k.seqOf(this.a) === seq) return this.b;
+    return k.seqOf(this.b) === seq ? this.a : this;
   }
 }
 
 /** Three held events, ascending by seq (48 bytes). */
-class HeldThree<T extends Seqd> extends HeldFew<T> {
+class HeldThree<T> extends HeldFew<T> {
   constructor(
     readonly a: T,
     readonly b: T,
@@ -90,34 +92,34 @@ class HeldThree<T extends Seqd> extends HeldFew<T> {
   get size(): number {
     return 3;
   }
-  get(seq: number): T | undefined {
+  get(seq: number, k: Keys<T>): T | undefined {
     const { a, b, c } = this;
-    if (a.seq === seq) return a;
-    if (b.seq === seq) return b;
-    return c.seq === seq ? c : undefined;
+    if (k.seqOf(a) === seq) return a;
+    if (k.seqOf(b) === seq) return b;
+    return k.seqOf(c) === seq ? c : undefined;
   }
-  max(): number {
-    return this.c.seq;
+  max(k: Keys<T>): number {
+    return k.seqOf(this.c);
   }
   values(): T[] {
     return [this.a, this.b, this.c];
   }
-  with(e: T): HeldEvents<T> {
+  with(e: T, k: Keys<T>): HeldEvents<T> {
     const { a, b, c } = this;
-    const s = e.seq;
-    if (s < b.seq) return s < a.seq ? new HeldFour(e, a, b, c) : new HeldFour(a, e, b, c);
-    return s < c.seq ? new HeldFour(a, b, e, c) : new HeldFour(a, b, c, e);
+    const s = k.seqOf(e);
+    if (s < k.seqOf(b)) return s < k.seqOf(a) ? new HeldFour(e, a, b, c) : new HeldFour(a, e, b, c);
+    return s < k.seqOf(c) ? new HeldFour(a, b, e, c) : new HeldFour(a, b, c, e);
   }
-  without(seq: number): HeldEvents<T> {
+  without(seq: number, k: Keys<T>): HeldEvents<T> {
     const { a, b, c } = this;
-    if (a.seq === seq) return new HeldTwo(b, c);
-    if (b.seq === seq) return new HeldTwo(a, c);
-    return c.seq === seq ? new HeldTwo(a, b) : this;
+    if (k.seqOf(a) === seq) return new HeldTwo(b, c);
+    if (k.seqOf(b) === seq) return new HeldTwo(a, c);
+    return k.seqOf(c) === seq ? new HeldTwo(a, b) : this;
   }
 }
 
 /** Four held events, ascending by seq (56 bytes). */
-class HeldFour<T extends Seqd> extends HeldFew<T> {
+class HeldFour<T> extends HeldFew<T> {
   constructor(
     readonly a: T,
     readonly b: T,
@@ -129,32 +131,32 @@ class HeldFour<T extends Seqd> extends HeldFew<T> {
   get size(): number {
     return 4;
   }
-  get(seq: number): T | undefined {
+  get(seq: number, k: Keys<T>): T | undefined {
     const { a, b, c, d } = this;
-    if (a.seq === seq) return a;
-    if (b.seq === seq) return b;
-    if (c.seq === seq) return c;
-    return d.seq === seq ? d : undefined;
+    if (k.seqOf(a) === seq) return a;
+    if (k.seqOf(b) === seq) return b;
+    if (k.seqOf(c) === seq) return c;
+    return k.seqOf(d) === seq ? d : undefined;
   }
-  max(): number {
-    return this.d.seq;
+  max(k: Keys<T>): number {
+    return k.seqOf(this.d);
   }
   values(): T[] {
     return [this.a, this.b, this.c, this.d];
   }
-  with(e: T): HeldEvents<T> {
+  with(e: T, k: Keys<T>): HeldEvents<T> {
     const { a, b, c, d } = this;
-    const s = e.seq;
-    if (s < b.seq) return s < a.seq ? [e, a, b, c, d] : [a, e, b, c, d];
-    if (s < c.seq) return [a, b, e, c, d];
-    return s < d.seq ? [a, b, c, e, d] : [a, b, c, d, e];
+    const s = k.seqOf(e);
+    if (s < k.seqOf(b)) return s < k.seqOf(a) ? [e, a, b, c, d] : [a, e, b, c, d];
+    if (s < k.seqOf(c)) return [a, b, e, c, d];
+    return s < k.seqOf(d) ? [a, b, c, e, d] : [a, b, c, d, e];
   }
-  without(seq: number): HeldEvents<T> {
+  without(seq: number, k: Keys<T>): HeldEvents<T> {
     const { a, b, c, d } = this;
-    if (a.seq === seq) return new HeldThree(b, c, d);
-    if (b.seq === seq) return new HeldThree(a, c, d);
-    if (c.seq === seq) return new HeldThree(a, b, d);
-    return d.seq === seq ? new HeldThree(a, b, c) : this;
+    if (k.seqOf(a) === seq) return new HeldThree(b, c, d);
+    if (k.seqOf(b) === seq) return new HeldThree(a, c, d);
+    if (k.seqOf(c) === seq) return new HeldThree(a, b, d);
+    return k.seqOf(d) === seq ? new HeldThree(a, b, c) : this;
   }
 }
 
@@ -163,7 +165,7 @@ class HeldFour<T extends Seqd> extends HeldFew<T> {
  * (a {@link HeldFew}, ascending by seq), up to {@link SMALL_HELD} (an array, ascending by seq)
  * or more (a map by seq). @internal
  */
-export type HeldEvents<T extends Seqd> = T | HeldFew<T> | readonly T[] | Map<number, T>;
+export type HeldEvents<T> = T | HeldFew<T> | readonly T[] | Map<number, T>;
 
 /** The most events kept in the array form; one more turns it into a `Map`. @internal */
 export const SMALL_HELD = 16;
@@ -174,78 +176,80 @@ const ARRAY_HELD = 5;
 const EMPTY: readonly never[] = Object.freeze([]);
 
 /** No event held (one shared empty array, never written). @internal */
-export function noneHeld<T extends Seqd>(): HeldEvents<T> {
+export function noneHeld<T>(): HeldEvents<T> {
   return EMPTY;
 }
 
 /** Events held. @internal */
-export function heldSize<T extends Seqd>(h: HeldEvents<T>): number {
+export function heldSize<T>(h: HeldEvents<T>): number {
   if (Array.isArray(h)) return h.length;
   if (h instanceof HeldFew) return h.size;
   return h instanceof Map ? h.size : 1;
 }
 
 /** The event of `seq`, if held. @internal */
-export function heldGet<T extends Seqd>(h: HeldEvents<T>, seq: number): T | undefined {
+export function heldGet<T>(h: HeldEvents<T>, seq: number, k: Keys<T>): T | undefined {
   if (Array.isArray(h)) {
     const a = h as readonly T[];
     for (let i = a.length - 1; i >= 0; i--) {
       const e = a[i]!;
-      if (e.seq === seq) return e;
-      if (e.seq < seq) return undefined;
+      const s = k.seqOf(e);
+      if (s === seq) return e;
+      if (s < seq) return undefined;
     }
     return undefined;
   }
-  if (h instanceof HeldFew) return h.get(seq);
+  if (h instanceof HeldFew) return h.get(seq, k);
   if (h instanceof Map) return h.get(seq);
-  return (h as T).seq === seq ? (h as T) : undefined;
+  return k.seqOf(h as T) === seq ? (h as T) : undefined;
 }
 
 /** The highest seq held (0 when none). @internal */
-export function heldMax<T extends Seqd>(h: HeldEvents<T>): number {
+export function heldMax<T>(h: HeldEvents<T>, k: Keys<T>): number {
   if (Array.isArray(h)) {
     const a = h as readonly T[];
-    return a.length === 0 ? 0 : a[a.length - 1]!.seq;
+    return a.length === 0 ? 0 : k.seqOf(a[a.length - 1]!);
   }
-  if (h instanceof HeldFew) return h.max();
-  if (!(h instanceof Map)) return (h as T).seq;
+  if (h instanceof HeldFew) return h.max(k);
+  if (!(h instanceof Map)) return k.seqOf(h as T);
   let max = 0;
   for (const seq of h.keys()) if (seq > max) max = seq;
   return max;
 }
 
 /** `true` when `seq` is held. @internal */
-export function heldHas<T extends Seqd>(h: HeldEvents<T>, seq: number): boolean {
-  return heldGet(h, seq) !== undefined;
+export function heldHas<T>(h: HeldEvents<T>, seq: number, k: Keys<T>): boolean {
+  return heldGet(h, seq, k) !== undefined;
 }
 
 /** The held events (by seq up to {@link SMALL_HELD}, in insertion order when a map). @internal */
-export function heldValues<T extends Seqd>(h: HeldEvents<T>): Iterable<T> {
+export function heldValues<T>(h: HeldEvents<T>): Iterable<T> {
   if (Array.isArray(h)) return h as readonly T[];
   if (h instanceof HeldFew) return h.values();
   return h instanceof Map ? h.values() : [h as T];
 }
 
 /** `h` with `e` added (its seq not held yet). @internal */
-export function heldWith<T extends Seqd>(h: HeldEvents<T>, e: T): HeldEvents<T> {
+export function heldWith<T>(h: HeldEvents<T>, e: T, k: Keys<T>): HeldEvents<T> {
   if (!Array.isArray(h)) {
-    if (h instanceof HeldFew) return h.with(e);
-    if (h instanceof Map) return h.set(e.seq, e);
+    if (h instanceof HeldFew) return h.with(e, k);
+    if (h instanceof Map) return h.set(k.seqOf(e), e);
     const one = h as T;
-    return one.seq < e.seq ? new HeldTwo(one, e) : new HeldTwo(e, one);
+    return k.seqOf(one) < k.seqOf(e) ? new HeldTwo(one, e) : new HeldTwo(e, one);
   }
   const a = h as readonly T[];
   const n = a.length;
   if (n === 0) return e;
   if (n >= SMALL_HELD) {
     const map = new Map<number, T>();
-    for (const x of a) map.set(x.seq, x);
-    return map.set(e.seq, e);
+    for (const x of a) map.set(k.seqOf(x), x);
+    return map.set(k.seqOf(e), e);
   }
   // An array of exactly n + 1 (a push would leave room for 16 more).
   const out = new Array<T>(n + 1);
   let i = n;
-  while (i > 0 && a[i - 1]!.seq > e.seq) {
+  const s = k.seqOf(e);
+  while (i > 0 && k.seqOf(a[i - 1]!) > s) {
     out[i] = a[i - 1]!;
     i--;
   }
@@ -258,20 +262,20 @@ export function heldWith<T extends Seqd>(h: HeldEvents<T>, e: T): HeldEvents<T> 
 }
 
 /** `h` without the event of `seq` (the same `h` when not held). @internal */
-export function heldWithout<T extends Seqd>(h: HeldEvents<T>, seq: number): HeldEvents<T> {
+export function heldWithout<T>(h: HeldEvents<T>, seq: number, k: Keys<T>): HeldEvents<T> {
   if (!Array.isArray(h)) {
-    if (h instanceof HeldFew) return h.without(seq);
+    if (h instanceof HeldFew) return h.without(seq, k);
     if (h instanceof Map) {
       h.delete(seq);
       return h.size === 0 ? EMPTY : h;
     }
-    return (h as T).seq === seq ? EMPTY : h;
+    return k.seqOf(h as T) === seq ? EMPTY : h;
   }
   const a = h as readonly T[];
   const n = a.length;
   let at = -1;
   for (let i = 0; i < n; i++)
-    if (a[i]!.seq === seq) {
+    if (k.seqOf(a[i]!) === seq) {
       at = i;
       break;
     }

@@ -18,6 +18,8 @@
  * up, identities counted before a forgetting) is kept by slot in a map of its own.
  * @internal
  */
+import { fitsInt32 } from './event-columns.js';
+import type { EventKeys } from './event-keys.js';
 import { type HeldEvents, heldGet, heldHas, heldMax, noneHeld } from './held-events.js';
 import { NO_SLOT, SlotOrder } from './slot-order.js';
 import { SourceSlotMap, type SourceSlots } from './source-slots.js';
@@ -57,13 +59,8 @@ export function inSkipped(rare: RareLog | undefined, seq: number): boolean {
   return false;
 }
 
-/** `true` when `v` is stored exactly by an Int32Array cell (−0 is not: it would read back 0). */
-function fitsInt32(v: number): boolean {
-  return (v | 0) === v && (v !== 0 || 1 / v > 0);
-}
-
 /** Per-source logs by slot (see the module comment). @internal */
-export class SourceLogs<T extends { readonly seq: number }> {
+export class SourceLogs<T> {
   /**
    * Highest seq such that every seq up to it is held, folded into the base, or given up. Read
    * here, written through {@link setFrontier} (which widens the columns when it must).
@@ -87,8 +84,14 @@ export class SourceLogs<T extends { readonly seq: number }> {
   /** `true` once the columns are 64-bit floats. */
   private wide = false;
 
-  /** `slots`: the registry the columns are indexed by (the log's own by default). */
-  constructor(readonly slots: SourceSlots = new SourceSlotMap()) {}
+  /**
+   * `keys`: how the held forms read an event's seq; `slots`: the registry the columns are
+   * indexed by (the log's own by default).
+   */
+  constructor(
+    readonly keys: Pick<EventKeys<T>, 'seqOf'>,
+    readonly slots: SourceSlots = new SourceSlotMap(),
+  ) {}
 
   /** Sources listed. */
   get size(): number {
@@ -219,19 +222,19 @@ export class SourceLogs<T extends { readonly seq: number }> {
     const f = this.frontier[slot]!;
     const b = this.base[slot]!;
     const top = b > f ? b : f;
-    const held = heldMax(this.held[slot]!);
+    const held = heldMax(this.held[slot]!, this.keys);
     return held > top ? held : top;
   }
 
   /** `true` when `seq` of `slot`'s source is held or folded into the base (not given up). */
   holdsAt(slot: number, seq: number): boolean {
     if (seq <= this.frontier[slot]!) return this.rare.size === 0 || !inSkipped(this.rare.get(slot), seq);
-    return heldHas(this.held[slot]!, seq);
+    return heldHas(this.held[slot]!, seq, this.keys);
   }
 
   /** The held event `seq` of `slot`'s source, if held. */
   heldAt(slot: number, seq: number): T | undefined {
-    return heldGet(this.held[slot]!, seq);
+    return heldGet(this.held[slot]!, seq, this.keys);
   }
 
   /** `true` once the columns hold 64-bit floats (a value did not fit in 32 bits). */

@@ -6,7 +6,9 @@
  * (most ticks: nothing more), an object with two fields for a tick of two (40 bytes on 64-bit
  * Node, where an array cost 32 + 16 + 16 = 64), and an array beyond (48 + 8n bytes). At 1,000
  * simulated peers after 120 virtual s, 86 % of the ticks held hold one event, 13 % two (the
- * pair saves about 4 KB a peer there), under 2 % more.
+ * pair saves about 4 KB a peer there), under 2 % more. An event is whatever the log holds (a
+ * handle into its columns, {@link EventColumns}; a small integer costs nothing beyond its cell),
+ * its tick and order read through {@link EventKeys}.
  *
  * It is built for the ways a timeline uses it. Events are stamped a little ahead of the present,
  * so a new tick lands at or near the end (found by stepping back from it, or by a binary search
@@ -19,12 +21,7 @@
  * @internal
  */
 
-/** What the index reads of an event. @internal */
-export interface TickedEvent {
-  readonly tick: number;
-  readonly source: string;
-  readonly seq: number;
-}
+import type { EventKeys } from './event-keys.js';
 
 /**
  * Buckets up to this many events are replaced by an array of exactly one more on an insert (a
@@ -48,11 +45,6 @@ function withAt<T>(bucket: readonly T[], at: number, event: T): T[] {
   return out;
 }
 
-/** `true` when `a` comes before `b` in a bucket: by source, then seq. */
-function before(a: TickedEvent, b: TickedEvent): boolean {
-  return a.source < b.source || (a.source === b.source && a.seq < b.seq);
-}
-
 /** The two events of a tick, `a` before `b` in (source, seq) order: 24 bytes and 8 a field. */
 class Pair<T> {
   constructor(
@@ -65,13 +57,13 @@ class Pair<T> {
 type Bucket<T> = T | Pair<T> | T[];
 
 /** The tick of a bucket (its events all have it). */
-function tickOf<T extends TickedEvent>(b: Bucket<T>): number {
-  if (b instanceof Pair) return b.a.tick;
-  return Array.isArray(b) ? b[0]!.tick : b.tick;
+function tickOf<T>(b: Bucket<T>, k: EventKeys<T>): number {
+  if (b instanceof Pair) return k.tickOf(b.a);
+  return k.tickOf(Array.isArray(b) ? b[0]! : (b as T));
 }
 
 /** Held events by tick, in ascending tick order, each tick's in (source, seq) order. @internal */
-export class TickIndex<T extends TickedEvent> {
+export class TickIndex<T> {
   /**
    * The buckets by ascending tick from {@link head} on; before it, folded ticks (`undefined`)
    * not yet shifted out.
@@ -87,6 +79,9 @@ export class TickIndex<T extends TickedEvent> {
   private readonly one: T[] = [];
   /** The array {@link bucket} hands out for a tick of two events. */
   private readonly two: T[] = [];
+
+  /** `keys`: how the index reads an event's tick and order in a tick. */
+  constructor(private readonly keys: EventKeys<T>) {}
 
   /** Ticks holding events. */
   get size(): number {
@@ -105,7 +100,7 @@ export class TickIndex<T extends TickedEvent> {
   get quietUntil(): number {
     const c = this.cursor;
     const s = this.slots;
-    return c < s.length ? tickOf(s[c]!) : Number.POSITIVE_INFINITY;
+    return c < s.length ? tickOf(s[c]!, this.keys) : Number.POSITIVE_INFINITY;
   }
 
   /**
@@ -117,12 +112,12 @@ export class TickIndex<T extends TickedEvent> {
     const n = s.length;
     let i = this.cursor;
     if (tick < this.point) i = this.search(this.head, i, tick);
-    else if (i < n && tickOf(s[i]!) < tick) i = this.seek(i, tick);
+    else if (i < n && tickOf(s[i]!, this.keys) < tick) i = this.seek(i, tick);
     this.point = tick + 1;
     if (i < n) {
       const b = s[i]!;
       if (b instanceof Pair) {
-        if (b.a.tick === tick) {
+        if (this.keys.tickOf(b.a) === tick) {
           this.cursor = i + 1;
           const two = this.two;
           two[0] = b.a;
@@ -130,14 +125,14 @@ export class TickIndex<T extends TickedEvent> {
           return two;
         }
       } else if (Array.isArray(b)) {
-        if (b[0]!.tick === tick) {
+        if (this.keys.tickOf(b[0]!) === tick) {
           this.cursor = i + 1;
           return b;
         }
-      } else if (b.tick === tick) {
+      } else if (this.keys.tickOf(b as T) === tick) {
         this.cursor = i + 1;
         const one = this.one;
-        one[0] = b;
+        one[0] = b as T;
         return one;
       }
     }
@@ -147,7 +142,7 @@ export class TickIndex<T extends TickedEvent> {
 
   /** Add `event` to its tick's bucket in `(source, seq)` order (it is not held yet). */
   add(event: T): void {
-    const tick = event.tick;
+    const tick = this.keys.tickOf(event);
     const s = this.slots;
     const n = s.length;
     const head = this.head;
@@ -158,7 +153,7 @@ export class TickIndex<T extends TickedEvent> {
         i = this.search(head, i, tick);
         break;
       }
-      const t = tickOf(s[i - 1]!);
+      const t = tickOf(s[i - 1]!, this.keys);
       if (t < tick) break;
       i--;
       if (t === tick) break;
@@ -166,7 +161,7 @@ export class TickIndex<T extends TickedEvent> {
     // `i`: the first bucket at or after `tick`.
     if (i < n) {
       const b = s[i]!;
-      if (tickOf(b) === tick) {
+      if (tickOf(b, this.keys) === tick) {
         s[i] = this.joined(b, event);
         return;
       }
@@ -179,19 +174,20 @@ export class TickIndex<T extends TickedEvent> {
   foldBefore(tick: number, drop: (event: T) => void): void {
     const s = this.slots;
     const n = s.length;
+    const k = this.keys;
     let h = this.head;
     for (; h < n; h++) {
       const b = s[h]!;
       if (b instanceof Pair) {
-        if (b.a.tick >= tick) break;
+        if (k.tickOf(b.a) >= tick) break;
         drop(b.a);
         drop(b.b);
       } else if (Array.isArray(b)) {
-        if (b[0]!.tick >= tick) break;
+        if (k.tickOf(b[0]!) >= tick) break;
         for (let j = 0; j < b.length; j++) drop(b[j]!);
       } else {
-        if (b.tick >= tick) break;
-        drop(b);
+        if (k.tickOf(b as T) >= tick) break;
+        drop(b as T);
       }
       s[h] = undefined;
     }
@@ -208,18 +204,22 @@ export class TickIndex<T extends TickedEvent> {
 
   /** `b` (a bucket of `event`'s tick) with `event` added in order. */
   private joined(b: Bucket<T>, event: T): Bucket<T> {
+    const k = this.keys;
     if (b instanceof Pair) {
       const { a, b: z } = b;
-      if (before(event, a)) return [event, a, z];
-      return before(event, z) ? [a, event, z] : [a, z, event];
+      if (k.before(event, a)) return [event, a, z];
+      return k.before(event, z) ? [a, event, z] : [a, z, event];
     }
-    if (!Array.isArray(b)) return before(b, event) ? new Pair(b, event) : new Pair(event, b);
+    if (!Array.isArray(b)) {
+      const one = b as T;
+      return k.before(one, event) ? new Pair(one, event) : new Pair(event, one);
+    }
     // Binary search for the place in (source, seq) order; usually the end.
     let lo = 0;
     let hi = b.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (before(b[mid]!, event)) lo = mid + 1;
+      if (k.before(b[mid]!, event)) lo = mid + 1;
       else hi = mid;
     }
     if (b.length < EXACT_BUCKET) return withAt(b, lo, event);
@@ -233,7 +233,7 @@ export class TickIndex<T extends TickedEvent> {
     const s = this.slots;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (tickOf(s[mid]!) < tick) lo = mid + 1;
+      if (tickOf(s[mid]!, this.keys) < tick) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -246,7 +246,7 @@ export class TickIndex<T extends TickedEvent> {
     let i = from + 1;
     for (let k = 0; i < n; k++, i++) {
       if (k === LINEAR_STEPS) return this.search(i, n, tick);
-      if (tickOf(s[i]!) >= tick) return i;
+      if (tickOf(s[i]!, this.keys) >= tick) return i;
     }
     return n;
   }

@@ -41,7 +41,13 @@ export class TimelineHistory<E> {
     return this.log.quietSince(source);
   }
 
-  /** Held events of `source` with `fromSeq <= seq <= toSeq`, by seq (compacted, missing: skipped). */
+  /**
+   * Held events of `source` with `fromSeq <= seq <= toSeq`, by seq (compacted, missing: skipped).
+   * An event inserted as an object with fields beyond `source`, `seq`, `tick` and `payload` (a
+   * re-stamp, or a host's own such as a signature) comes back as that very object; any other
+   * comes back as a new `{ source, seq, tick, payload }` equal to the one inserted (the timeline
+   * holds such events in columns, not as objects).
+   */
   eventsFrom(source: string, fromSeq: number, toSeq: number): TimelineEvent<E>[] {
     return this.log.eventsFrom(source, fromSeq, toSeq);
   }

@@ -200,7 +200,9 @@ export class Timeline<S, E> extends TimelineHistory<E> {
    * Add one event. A duplicate is ignored, an event before the compaction base refused; an
    * event whose tick has passed triggers a rollback and re-simulation to the present before
    * this returns. Throws `TimelineError` (`BAD_EVENT`, `BAD_TICK`, `BAD_SOURCE`, `BAD_SEQ`) on
-   * a malformed event, which is then counted in `stats().invalidEvents`.
+   * a malformed event, which is then counted in `stats().invalidEvents`. The timeline keeps the
+   * event's fields as they are now: changing the object afterwards changes nothing it holds
+   * (see {@link Timeline.eventsFrom} for what it hands back).
    */
   insert(event: TimelineEvent<E>): InsertResult {
     this.enter();
@@ -475,16 +477,20 @@ export class Timeline<S, E> extends TimelineHistory<E> {
     let state = this.live;
     const bucket = t >= this.quietFrom && t < this.quietUntil ? undefined : this.readBucket(t);
     if (bucket !== undefined) {
+      const cols = this.log.columns;
       for (let i = 0; i < bucket.length; i++) {
-        const ev = bucket[i]!;
-        if (ev.restamps !== undefined && this.log.holdsBy(ev.source, ev.restamps, t)) continue;
-        ctx.source = ev.source;
-        ctx.seq = ev.seq;
+        const h = bucket[i]!;
+        const source = cols.sourceOf(h);
+        const restamps = cols.restampsOf(h);
+        if (restamps !== undefined && this.log.holdsBy(source, restamps, t)) continue;
+        const seq = cols.seqOf(h);
+        ctx.source = source;
+        ctx.seq = seq;
         try {
-          const r = app.event(state, ev.payload, ctx);
+          const r = app.event(state, cols.payloadOf(h), ctx);
           if (r !== undefined) state = r as S;
         } catch (err) {
-          this.appError(err, { tick: t, source: ev.source, seq: ev.seq, resimulating: this.resimulating });
+          this.appError(err, { tick: t, source, seq, resimulating: this.resimulating });
         }
       }
       ctx.source = '';
@@ -504,7 +510,7 @@ export class Timeline<S, E> extends TimelineHistory<E> {
   }
 
   /** The events of tick `t` from the log, and the ticks after it known to hold none. */
-  private readBucket(t: number): readonly TimelineEvent<E>[] | undefined {
+  private readBucket(t: number): readonly number[] | undefined {
     const log = this.log;
     const bucket = log.bucket(t);
     const from = log.quietFrom;

@@ -19,6 +19,9 @@ interface Ev {
   readonly tag: number;
 }
 
+/** The held forms read an event object's seq from its field. */
+const K = { seqOf: (e: Ev): number => e.seq };
+
 type Op = { add: number } | { drop: number } | { dropHeld: number };
 
 /**
@@ -54,23 +57,23 @@ function run(range: number, ops: readonly Op[]): void {
     if ('add' in o) {
       if (model.bySeq.has(o.add)) continue;
       const e = { seq: o.add, tag: tag++ };
-      held = heldWith(held, e);
+      held = heldWith(held, e, K);
       model.add(e);
     } else {
       const seq = 'drop' in o ? o.drop : (model.order[o.dropHeld % Math.max(1, model.order.length)] ?? 1);
       const before = held;
-      held = heldWithout(held, seq);
+      held = heldWithout(held, seq, K);
       if (!model.bySeq.has(seq)) expect(held).toBe(before);
       model.drop(seq);
     }
     const n = model.bySeq.size;
     expect(heldSize(held)).toBe(n);
-    expect(heldMax(held)).toBe(Math.max(0, ...model.bySeq.keys()));
+    expect(heldMax(held, K)).toBe(Math.max(0, ...model.bySeq.keys()));
     // Every event in the model's order (by seq, or a map's).
     expect([...heldValues(held)]).toEqual(model.order.map((s) => model.bySeq.get(s)));
     for (let s = 0; s <= range + 1; s++) {
-      expect(heldGet(held, s)).toBe(model.bySeq.get(s));
-      expect(heldHas(held, s)).toBe(model.bySeq.has(s));
+      expect(heldGet(held, s, K)).toBe(model.bySeq.get(s));
+      expect(heldHas(held, s, K)).toBe(model.bySeq.has(s));
     }
     // The form follows from the count (while no map was needed).
     if (n === 0) expect(held).toBe(noneHeld<Ev>());
@@ -123,34 +126,34 @@ describe('held events of one source', () => {
   });
 
   it('keep one event as itself, two to four in fields, more in an array, none in one shared empty array', () => {
-    let held = heldWith(heldWith(noneHeld<Ev>(), { seq: 2, tag: 0 }), { seq: 1, tag: 1 });
+    let held = heldWith(heldWith(noneHeld<Ev>(), { seq: 2, tag: 0 }, K), { seq: 1, tag: 1 }, K);
     expect(held).toBeInstanceOf(HeldFew);
     expect([...heldValues(held)]).toEqual([
       { seq: 1, tag: 1 },
       { seq: 2, tag: 0 },
     ]);
-    held = heldWithout(heldWithout(held, 1), 2);
+    held = heldWithout(heldWithout(held, 1, K), 2, K);
     expect(held).toBe(noneHeld<Ev>());
     // One event is held as itself; dropping a seq not held leaves it as it is.
     const e = { seq: 5, tag: 2 };
-    const one = heldWith(noneHeld<Ev>(), e);
+    const one = heldWith(noneHeld<Ev>(), e, K);
     expect(one).toBe(e);
-    expect(heldWithout(one, 4)).toBe(one);
+    expect(heldWithout(one, 4, K)).toBe(one);
     expect([...heldValues(one)]).toEqual([e]);
     // Two dropping to one: the remaining event itself.
-    expect(heldWithout(heldWith(one, { seq: 7, tag: 3 }), 7)).toBe(e);
+    expect(heldWithout(heldWith(one, { seq: 7, tag: 3 }, K), 7, K)).toBe(e);
     // Five events in an array of five; four again in fields.
     let five: HeldEvents<Ev> = noneHeld();
-    for (const s of [3, 1, 5, 2, 4]) five = heldWith(five, { seq: s, tag: s });
+    for (const s of [3, 1, 5, 2, 4]) five = heldWith(five, { seq: s, tag: s }, K);
     expect(Array.isArray(five) && five.map((x) => x.seq)).toEqual([1, 2, 3, 4, 5]);
-    expect(heldWithout(five, 3)).toBeInstanceOf(HeldFew);
+    expect(heldWithout(five, 3, K)).toBeInstanceOf(HeldFew);
   });
 
   it('turn into a map beyond SMALL_HELD events and back to the empty array once emptied', () => {
     let held: HeldEvents<Ev> = noneHeld();
-    for (let s = 1; s <= SMALL_HELD + 1; s++) held = heldWith(held, { seq: s, tag: s });
+    for (let s = 1; s <= SMALL_HELD + 1; s++) held = heldWith(held, { seq: s, tag: s }, K);
     expect(held).toBeInstanceOf(Map);
-    for (let s = 1; s <= SMALL_HELD + 1; s++) held = heldWithout(held, s);
+    for (let s = 1; s <= SMALL_HELD + 1; s++) held = heldWithout(held, s, K);
     expect(held).toBe(noneHeld<Ev>());
   });
 });

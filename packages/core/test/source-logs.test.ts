@@ -8,6 +8,9 @@ interface Ev {
   readonly seq: number;
 }
 
+/** The held forms read an event object's seq from its field. */
+const K = { seqOf: (e: Ev): number => e.seq };
+
 type Column = 'frontier' | 'base' | 'lastTick';
 
 type Op =
@@ -101,7 +104,7 @@ function listed(logs: SourceLogs<Ev>): string[] {
  */
 function run(ops: readonly Op[], shared: boolean): void {
   const registry = new SourceSlotMap();
-  const logs = new SourceLogs<Ev>(shared ? registry : undefined);
+  const logs = new SourceLogs<Ev>(K, shared ? registry : undefined);
   const slots = logs.slots as SourceSlotMap;
   if (!shared) expect(slots).not.toBe(registry);
   const model = new Map<string, ModelLog>();
@@ -165,7 +168,7 @@ function run(ops: readonly Op[], shared: boolean): void {
       } else if (o.kind === 'hold') {
         const m = model.get(s)!;
         if (m.held.has(o.seq)) continue;
-        logs.held[slot] = heldWith(logs.held[slot]!, { seq: o.seq });
+        logs.held[slot] = heldWith(logs.held[slot]!, { seq: o.seq }, K);
         m.held.add(o.seq);
       } else {
         if (o.column === 'frontier') logs.setFrontier(slot, o.value);
@@ -219,7 +222,7 @@ describe('SourceLogs (per-source logs in columns by registry slot)', () => {
   });
 
   it('keep 32-bit columns until a value does not fit, then 64-bit ones in one buffer', () => {
-    const logs = new SourceLogs<Ev>();
+    const logs = new SourceLogs<Ev>(K);
     const a = logs.put('a', { frontier: 3, base: 2, lastTick: -1, rare: undefined });
     expect(logs.frontier).toBeInstanceOf(Int32Array);
     expect(logs.frontier.buffer).toBe(logs.lastTick.buffer);
@@ -237,7 +240,7 @@ describe('SourceLogs (per-source logs in columns by registry slot)', () => {
   it('let go of every slot it holds on clear, leaving the other holders theirs', () => {
     const registry = new SourceSlotMap();
     registry.acquire('b');
-    const logs = new SourceLogs<Ev>(registry);
+    const logs = new SourceLogs<Ev>(K, registry);
     logs.put('a', { frontier: 1, base: 0, lastTick: -1, rare: undefined });
     logs.put('b', { frontier: 1, base: 0, lastTick: -1, rare: undefined });
     expect(registry.size).toBe(2);
@@ -252,7 +255,7 @@ describe('SourceLogs (per-source logs in columns by registry slot)', () => {
   });
 
   it('start a source with nothing held and no rare fields', () => {
-    const logs = new SourceLogs<Ev>();
+    const logs = new SourceLogs<Ev>(K);
     const slot = logs.put('a', { frontier: 3, base: 3, lastTick: 9, rare: undefined });
     expect(logs.held[slot]).toBe(noneHeld<Ev>());
     expect(logs.rare.size).toBe(0);
@@ -261,7 +264,7 @@ describe('SourceLogs (per-source logs in columns by registry slot)', () => {
   });
 
   it('keep every column apart through many growths of their shared storage', () => {
-    const logs = new SourceLogs<Ev>();
+    const logs = new SourceLogs<Ev>(K);
     const n = 1_000;
     const check = (upTo: number): void => {
       for (let i = 0; i < upTo; i++) {

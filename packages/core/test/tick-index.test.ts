@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { objectKeys } from '../src/event-keys.js';
 import { TickIndex } from '../src/tick-index.js';
 import { SortedMapTicks } from './tick-model.js';
 
@@ -67,8 +68,8 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 
 /** The index and its model, driven alike, compared after every step. */
 function run(ops: readonly Op[]): void {
-  const index = new TickIndex<Ev>();
-  const model = new SortedMapTicks<Ev>();
+  const index = new TickIndex<Ev>(objectKeys);
+  const model = new SortedMapTicks<Ev>((e) => e);
   const used = new Set<string>();
   let top = 0;
   let bound = 0;
@@ -180,8 +181,8 @@ describe('TickIndex (the event log by tick)', () => {
         fc.integer({ min: 0, max: 7 }),
         fc.boolean(),
         (adds, foldTo, backwards) => {
-          const index = new TickIndex<Ev>();
-          const model = new SortedMapTicks<Ev>();
+          const index = new TickIndex<Ev>(objectKeys);
+          const model = new SortedMapTicks<Ev>((e) => e);
           for (const e of adds) {
             index.add(e);
             model.add(e);
@@ -205,7 +206,7 @@ describe('TickIndex (the event log by tick)', () => {
   });
 
   it('hands a tick of one or two events in a reused array, and more in their own', () => {
-    const index = new TickIndex<Ev>();
+    const index = new TickIndex<Ev>(objectKeys);
     const a: Ev = { tick: 5, source: 'a', seq: 1 };
     const b: Ev = { tick: 7, source: 'b', seq: 1 };
     const c: Ev = { tick: 7, source: 'a', seq: 2 };

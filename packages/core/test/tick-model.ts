@@ -1,4 +1,4 @@
-import type { TickedEvent } from '../src/tick-index.js';
+import type { KeyedEvent } from '../src/event-keys.js';
 
 /**
  * The plain model of the event log's index by tick: a `Map` from tick to its events (kept in
@@ -6,9 +6,12 @@ import type { TickedEvent } from '../src/tick-index.js';
  * {@link TickIndex} does, the slow and obvious way: the point is one past the last tick read,
  * the quiet range runs from it to the smallest tick held at or after it.
  */
-export class SortedMapTicks<T extends TickedEvent> {
+export class SortedMapTicks<T> {
   readonly byTick = new Map<number, T[]>();
   private point = 0;
+
+  /** `view`: the tick, source and seq of an event (itself when an object; read from columns when a handle). */
+  constructor(private readonly view: (e: T) => KeyedEvent) {}
 
   /** Ticks holding events. */
   get size(): number {
@@ -31,10 +34,16 @@ export class SortedMapTicks<T extends TickedEvent> {
   }
 
   add(event: T): void {
-    const list = this.byTick.get(event.tick) ?? [];
+    const v = this.view;
+    const tick = v(event).tick;
+    const list = this.byTick.get(tick) ?? [];
     list.push(event);
-    list.sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : a.seq - b.seq));
-    this.byTick.set(event.tick, list);
+    list.sort((x, y) => {
+      const a = v(x);
+      const b = v(y);
+      return a.source < b.source ? -1 : a.source > b.source ? 1 : a.seq - b.seq;
+    });
+    this.byTick.set(tick, list);
   }
 
   foldBefore(tick: number, drop: (event: T) => void): void {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { EventColumns } from '../src/event-columns.js';
 import { Timeline, type TimelineEvent, type TimelineOptions, type TimelineSnapshot } from '../src/index.js';
 import { type MixState, mixApp } from './helpers.js';
 import { SortedMapTicks } from './tick-model.js';
@@ -14,7 +15,12 @@ import { SortedMapTicks } from './tick-model.js';
 function reference(tl: Timeline<MixState, number>): Timeline<MixState, number> {
   const log = (tl as unknown as { log: Record<string, unknown> }).log;
   expect((log['ticks'] as { size: number }).size).toBe(0);
-  log['ticks'] = new SortedMapTicks();
+  const cols = log['columns'] as EventColumns<number>;
+  log['ticks'] = new SortedMapTicks<number>((h) => ({
+    tick: cols.tickOf(h),
+    source: cols.sourceOf(h),
+    seq: cols.seqOf(h),
+  }));
   Object.defineProperty(log, 'quietUntil', { get: () => 0 });
   Object.defineProperty(log, 'forgotBefore', { get: () => Number.NaN, set: () => undefined });
   return tl;

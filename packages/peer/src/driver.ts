@@ -389,6 +389,9 @@ export class Driver<S, E> {
     this.ownLastTick = tick;
     ctx.eventIds.add(ctx.source, seq, now);
     ctx.stats.eventsEmitted++;
+    // Signed before the timeline holds it: the timeline keeps an event's fields as inserted, and
+    // repair serves the event from there.
+    ctx.signer.seal([event as WireEvent<E>]);
     if (this.parts.join.transferring) {
       this.pending.push(event);
     } else {

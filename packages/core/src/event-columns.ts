@@ -1,0 +1,189 @@
+/**
+ * The held events of an event log in columns: an event is a handle (a small integer) and its
+ * source slot, seq, tick and payload sit in arrays indexed by it, where an object per event cost
+ * 56 bytes on 64-bit Node (24 of header, 8 a field; Node has no pointer compression). A peer holds
+ * every event of its history window, thousands to tens of thousands in a large room, each at
+ * every peer: at 2,000 simulated peers after 120 virtual s about 3,000 a peer, the largest part
+ * of its heap.
+ *
+ * A handle costs 4 bytes of source slot (in the log's {@link SourceSlots} registry, which
+ * names the source), 4 of seq and 4 of tick while they fit in 32 bits (8 each from the first
+ * that does not: a hostile seq can be up to 2^53), 1 of kind and 8 for the payload's pointer
+ * (a small-integer payload, as the paper's rectangle keys, costs nothing more): 21 bytes, and
+ * the slack of columns grown half as long again at a time. The indexes (by tick, per source)
+ * hold handles where they held pointers: the same 8 bytes a reference, a handle alone costs
+ * nothing more.
+ *
+ * An event whose object has fields beyond `source`, `seq`, `tick` and `payload` (a re-stamp,
+ * or a host's own, as a signature) is kept whole: its object takes the payload's place and
+ * {@link EventColumns.event} returns that very object, so a host that stored an object with
+ * extra fields reads them back. A plain event is read back as a new object
+ * `{ source, seq, tick, payload }` (equal, not the same).
+ *
+ * Handles of dropped events are reused, last dropped first; which handle an event gets changes
+ * nothing but where it sits.
+ * @internal
+ */
+import type { EventKeys } from './event-keys.js';
+import type { SourceSlots } from './source-slots.js';
+import type { TimelineEvent } from './timeline-types.js';
+
+/** `true` when `v` is stored exactly by an Int32Array cell (−0 is not: it would read back 0). @internal */
+export function fitsInt32(v: number): boolean {
+  return (v | 0) === v && (v !== 0 || 1 / v > 0);
+}
+
+/** Kind of a handle: its payload cell holds the payload. */
+const PLAIN = 0;
+/** Kind of a handle: its payload cell holds the whole event object. */
+const WHOLE = 1;
+
+/** `true` when `e`'s own enumerable fields are exactly source, seq, tick and payload. */
+function isPlain(e: object): boolean {
+  let n = 0;
+  for (const key in e) {
+    if (!Object.hasOwn(e, key)) return false;
+    if (key !== 'source' && key !== 'seq' && key !== 'tick' && key !== 'payload') return false;
+    n++;
+  }
+  return n === 4;
+}
+
+/** Held events by handle (see the module comment). @internal */
+export class EventColumns<E> implements EventKeys<number> {
+  private slots = new Int32Array(0);
+  private seqs: Int32Array | Float64Array = new Int32Array(0);
+  private ticks: Int32Array | Float64Array = new Int32Array(0);
+  private kinds = new Uint8Array(0);
+  /** The payload of a plain event, the event itself of a whole one; `undefined` once dropped. */
+  private readonly items: unknown[] = [];
+  /** Dropped handles, to reuse (a stack). */
+  private free = new Int32Array(0);
+  private freeCount = 0;
+  /** `true` once seqs and ticks are 64-bit floats. */
+  private wide = false;
+  /** Events held. */
+  private count = 0;
+
+  /** `registry`: the source slots the log lists its sources in (names a handle's source). */
+  constructor(private readonly registry: SourceSlots) {}
+
+  /** Events held. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Handles ever made (the columns' used length). */
+  get handles(): number {
+    return this.items.length;
+  }
+
+  /** Hold `e` (validated), whose source is in registry slot `slot`; returns its handle. */
+  add(e: TimelineEvent<E>, slot: number): number {
+    const { seq, tick } = e;
+    if (!this.wide && !(fitsInt32(seq) && fitsInt32(tick))) this.widen();
+    let h: number;
+    if (this.freeCount > 0) h = this.free[--this.freeCount]!;
+    else {
+      h = this.items.length;
+      if (h === this.slots.length) this.grow(Math.max(64, Math.ceil(h * 1.5)));
+      this.items.push(undefined);
+    }
+    this.slots[h] = slot;
+    this.seqs[h] = seq;
+    this.ticks[h] = tick;
+    if (isPlain(e)) {
+      this.kinds[h] = PLAIN;
+      this.items[h] = e.payload;
+    } else {
+      this.kinds[h] = WHOLE;
+      this.items[h] = e;
+    }
+    this.count++;
+    return h;
+  }
+
+  /** Drop the event of handle `h` (held); the handle may be given to a later event. */
+  drop(h: number): void {
+    this.items[h] = undefined;
+    if (this.freeCount === this.free.length) {
+      const next = new Int32Array(Math.max(64, Math.ceil(this.free.length * 1.5)));
+      next.set(this.free);
+      this.free = next;
+    }
+    this.free[this.freeCount++] = h;
+    this.count--;
+  }
+
+  /** The seq of `h`. */
+  seqOf(h: number): number {
+    return this.seqs[h]!;
+  }
+
+  /** The tick of `h`. */
+  tickOf(h: number): number {
+    return this.ticks[h]!;
+  }
+
+  /** The registry slot of `h`'s source. */
+  slotOf(h: number): number {
+    return this.slots[h]!;
+  }
+
+  /** The source of `h`. */
+  sourceOf(h: number): string {
+    return this.registry.id(this.slots[h]!);
+  }
+
+  /** The payload of `h`. */
+  payloadOf(h: number): E {
+    const item = this.items[h];
+    return (this.kinds[h] === WHOLE ? (item as TimelineEvent<E>).payload : item) as E;
+  }
+
+  /** The seq `h` re-stamps, if it is a re-stamp. */
+  restampsOf(h: number): number | undefined {
+    return this.kinds[h] === WHOLE ? (this.items[h] as TimelineEvent<E>).restamps : undefined;
+  }
+
+  /** `h` as an event object: the one stored when kept whole, else a new `{ source, seq, tick, payload }`. */
+  event(h: number): TimelineEvent<E> {
+    const item = this.items[h];
+    if (this.kinds[h] === WHOLE) return item as TimelineEvent<E>;
+    return { source: this.sourceOf(h), seq: this.seqs[h]!, tick: this.ticks[h]!, payload: item as E };
+  }
+
+  /** `true` when `a` comes before `b` in a tick: by source, then seq. */
+  before(a: number, b: number): boolean {
+    const sa = this.slots[a]!;
+    const sb = this.slots[b]!;
+    if (sa === sb) return this.seqs[a]! < this.seqs[b]!;
+    return this.registry.id(sa) < this.registry.id(sb);
+  }
+
+  /** Columns of `n` cells, the values kept. */
+  private grow(n: number): void {
+    const slots = new Int32Array(n);
+    slots.set(this.slots);
+    this.slots = slots;
+    const kinds = new Uint8Array(n);
+    kinds.set(this.kinds);
+    this.kinds = kinds;
+    this.seqs = this.column(this.seqs, n, this.wide);
+    this.ticks = this.column(this.ticks, n, this.wide);
+  }
+
+  /** Seqs and ticks as 64-bit floats from now on. */
+  private widen(): void {
+    this.wide = true;
+    this.seqs = this.column(this.seqs, this.seqs.length, true);
+    this.ticks = this.column(this.ticks, this.ticks.length, true);
+  }
+
+  /** `old`'s values in a column of `n` cells, 64-bit floats when `wide`. */
+  private column(old: Int32Array | Float64Array, n: number, wide: boolean): Int32Array | Float64Array {
+    const out = wide ? new Float64Array(n) : new Int32Array(n);
+    out.set(old);
+    return out;
+  }
+}
