@@ -8,11 +8,12 @@
  *
  * A handle costs 4 bytes of source slot (in the log's {@link SourceSlots} registry, which
  * names the source), 4 of seq and 4 of tick while they fit in 32 bits (8 each from the first
- * that does not: a hostile seq can be up to 2^53), 1 of kind and 8 for the payload's pointer
- * (a small-integer payload, as the paper's rectangle keys, costs nothing more): 21 bytes, and
- * the slack of columns grown half as long again at a time. The indexes (by tick, per source)
- * hold handles where they held pointers: the same 8 bytes a reference, a handle alone costs
- * nothing more.
+ * that does not: a hostile seq can be up to 2^53), 4 of link in its source's chain of held
+ * events ({@link HeldEvents}), 1 of kind and 8 for the payload's pointer (a small-integer
+ * payload, as the paper's rectangle keys, costs nothing more): 25 bytes, and the slack of
+ * columns grown half as long again at a time. The index by tick holds handles where it held
+ * pointers (the same 8 bytes a reference; a handle alone costs nothing more), and a source's
+ * few held events are a chain through the columns instead of an object.
  *
  * An event whose object has fields beyond `source`, `seq`, `tick` and `payload` (a re-stamp,
  * or a host's own, as a signature) is kept whole: its object takes the payload's place and
@@ -25,6 +26,7 @@
  * @internal
  */
 import type { EventKeys } from './event-keys.js';
+import type { HeldKeys } from './held-events.js';
 import type { SourceSlots } from './source-slots.js';
 import type { TimelineEvent } from './timeline-types.js';
 
@@ -50,8 +52,10 @@ function isPlain(e: object): boolean {
 }
 
 /** Held events by handle (see the module comment). @internal */
-export class EventColumns<E> implements EventKeys<number> {
+export class EventColumns<E> implements EventKeys<number>, HeldKeys {
   private slots = new Int32Array(0);
+  /** The next handle of each handle's chain among its source's held events ({@link HeldEvents}). */
+  private nexts = new Int32Array(0);
   private seqs: Int32Array | Float64Array = new Int32Array(0);
   private ticks: Int32Array | Float64Array = new Int32Array(0);
   private kinds = new Uint8Array(0);
@@ -125,6 +129,16 @@ export class EventColumns<E> implements EventKeys<number> {
     return this.ticks[h]!;
   }
 
+  /** The handle after `h` in its source's chain of held events. */
+  nextOf(h: number): number {
+    return this.nexts[h]!;
+  }
+
+  /** Set the handle after `h` in its source's chain of held events. */
+  setNext(h: number, next: number): void {
+    this.nexts[h] = next;
+  }
+
   /** The registry slot of `h`'s source. */
   slotOf(h: number): number {
     return this.slots[h]!;
@@ -166,6 +180,9 @@ export class EventColumns<E> implements EventKeys<number> {
     const slots = new Int32Array(n);
     slots.set(this.slots);
     this.slots = slots;
+    const nexts = new Int32Array(n);
+    nexts.set(this.nexts);
+    this.nexts = nexts;
     const kinds = new Uint8Array(n);
     kinds.set(this.kinds);
     this.kinds = kinds;

@@ -38,7 +38,7 @@ export class EventLog<E> {
   /** Pending and past events by tick, each tick's sorted by (source, seq). */
   private readonly ticks: TickIndex<number>;
   /** Per source: frontier, held events, base, newest folded tick (columns by slot). */
-  private readonly logs: SourceLogs<number>;
+  private readonly logs: SourceLogs;
   /** Events currently stored. */
   held = 0;
   /** Events folded into the base since the history began (a joiner's snapshot's included). */
@@ -82,7 +82,7 @@ export class EventLog<E> {
   ) {
     const registry = slots ?? new SourceSlotMap();
     this.columns = new EventColumns<E>(registry);
-    this.logs = new SourceLogs<number>(this.columns, registry);
+    this.logs = new SourceLogs(this.columns, registry);
     this.ticks = new TickIndex<number>(this.columns);
   }
 
@@ -219,7 +219,7 @@ export class EventLog<E> {
   quietSince(source: string): number | undefined {
     const logs = this.logs;
     const slot = logs.slotOf(source);
-    if (slot < 0 || heldSize(logs.held[slot]!) > 0) return undefined;
+    if (slot < 0 || heldSize(logs.held[slot]!, this.columns) > 0) return undefined;
     const lastTick = logs.lastTick[slot]!;
     return lastTick < 0 ? undefined : lastTick;
   }
@@ -300,7 +300,7 @@ export class EventLog<E> {
     if (to < from) return out;
     const held = logs.held[slot]!;
     const cols = this.columns;
-    if (to - from + 1 <= heldSize(held)) {
+    if (to - from + 1 <= heldSize(held, cols)) {
       for (let s = from; s <= to; s++) {
         const h = logs.heldAt(slot, s);
         if (h !== undefined) out.push(cols.event(h));
@@ -308,7 +308,7 @@ export class EventLog<E> {
       return out;
     }
     const found: number[] = [];
-    for (const h of heldValues(held)) {
+    for (const h of heldValues(held, cols)) {
       const seq = cols.seqOf(h);
       if (seq >= from && seq <= to) found.push(h);
     }
@@ -342,10 +342,10 @@ export class EventLog<E> {
     const frontier = logs.frontier[slot]!;
     if (frontier >= next && !push(next, frontier)) return out;
     const held = logs.held[slot]!;
-    if (heldSize(held) === 0 || logs.maxSeqAt(slot) <= frontier) return out;
-    const above: number[] = [];
     const cols = this.columns;
-    for (const h of heldValues(held)) {
+    if (heldSize(held, cols) === 0 || logs.maxSeqAt(slot) <= frontier) return out;
+    const above: number[] = [];
+    for (const h of heldValues(held, cols)) {
       const seq = cols.seqOf(h);
       if (seq > frontier) above.push(seq);
     }
@@ -462,7 +462,7 @@ export class EventLog<E> {
       // Seqs in (frontier, max] never received are given up: they can only be before the base.
       const held = logs.held[slot]!;
       const present = seqs.filter((s) => s > frontier);
-      for (const h of heldValues(held)) {
+      for (const h of heldValues(held, cols)) {
         const seq = cols.seqOf(h);
         if (seq > frontier && seq <= max) present.push(seq);
       }
@@ -528,7 +528,11 @@ export class EventLog<E> {
   /** `true` when the source in `slot` holds nothing and its newest folded event is before `beforeTick`. */
   private isDue(slot: number, beforeTick: number): boolean {
     const logs = this.logs;
-    return logs.base[slot]! !== 0 && heldSize(logs.held[slot]!) === 0 && logs.lastTick[slot]! < beforeTick;
+    return (
+      logs.base[slot]! !== 0 &&
+      heldSize(logs.held[slot]!, this.columns) === 0 &&
+      logs.lastTick[slot]! < beforeTick
+    );
   }
 
   /** Forget `source` (in `slot`), kept as a retired entry when its newest event is at or after `until`. */

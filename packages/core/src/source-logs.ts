@@ -19,8 +19,7 @@
  * @internal
  */
 import { fitsInt32 } from './event-columns.js';
-import type { EventKeys } from './event-keys.js';
-import { type HeldEvents, heldGet, heldHas, heldMax, noneHeld } from './held-events.js';
+import { type HeldEvents, type HeldKeys, heldGet, heldHas, heldMax, noneHeld } from './held-events.js';
 import { NO_SLOT, SlotOrder } from './slot-order.js';
 import { SourceSlotMap, type SourceSlots } from './source-slots.js';
 
@@ -60,7 +59,7 @@ export function inSkipped(rare: RareLog | undefined, seq: number): boolean {
 }
 
 /** Per-source logs by slot (see the module comment). @internal */
-export class SourceLogs<T> {
+export class SourceLogs {
   /**
    * Highest seq such that every seq up to it is held, folded into the base, or given up. Read
    * here, written through {@link setFrontier} (which widens the columns when it must).
@@ -74,7 +73,7 @@ export class SourceLogs<T> {
    * Held (not compacted) events by seq (the shared empty array while none), by slot; undefined
    * for a slot the log does not list.
    */
-  readonly held: (HeldEvents<T> | undefined)[] = [];
+  readonly held: (HeldEvents | undefined)[] = [];
   /** The rare fields of the sources that have them, by slot. */
   readonly rare = new Map<number, RareLog>();
   /** The listed slots in the order their sources came. */
@@ -85,11 +84,11 @@ export class SourceLogs<T> {
   private wide = false;
 
   /**
-   * `keys`: how the held forms read an event's seq; `slots`: the registry the columns are
+   * `keys`: how the held forms read and chain handles (the log's columns); `slots`: the registry the columns are
    * indexed by (the log's own by default).
    */
   constructor(
-    readonly keys: Pick<EventKeys<T>, 'seqOf'>,
+    readonly keys: HeldKeys,
     readonly slots: SourceSlots = new SourceSlotMap(),
   ) {}
 
@@ -150,7 +149,7 @@ export class SourceLogs<T> {
     this.setFrontier(slot, log.frontier);
     this.setBase(slot, log.base);
     this.setLastTick(slot, log.lastTick);
-    this.held[slot] = noneHeld<T>();
+    this.held[slot] = noneHeld();
     if (log.rare === undefined) {
       if (this.rare.size > 0) this.rare.delete(slot);
     } else this.rare.set(slot, log.rare);
@@ -233,7 +232,7 @@ export class SourceLogs<T> {
   }
 
   /** The held event `seq` of `slot`'s source, if held. */
-  heldAt(slot: number, seq: number): T | undefined {
+  heldAt(slot: number, seq: number): number | undefined {
     return heldGet(this.held[slot]!, seq, this.keys);
   }
 

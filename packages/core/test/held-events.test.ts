@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { EventColumns } from '../src/event-columns.js';
 import {
   type HeldEvents,
-  HeldFew,
   heldGet,
   heldHas,
   heldMax,
@@ -10,81 +10,78 @@ import {
   heldValues,
   heldWith,
   heldWithout,
+  NO_EVENT,
   noneHeld,
   SMALL_HELD,
 } from '../src/held-events.js';
+import { SourceSlotMap } from '../src/source-slots.js';
 
-interface Ev {
-  readonly seq: number;
-  readonly tag: number;
+/** Columns holding the events of one source `s` (their handles are what the forms hold). */
+function columns(): { cols: EventColumns<number>; add: (seq: number) => number } {
+  const registry = new SourceSlotMap();
+  const slot = registry.acquire('s');
+  const cols = new EventColumns<number>(registry);
+  return { cols, add: (seq) => cols.add({ source: 's', seq, tick: seq, payload: seq }, slot) };
 }
-
-/** The held forms read an event object's seq from its field. */
-const K = { seqOf: (e: Ev): number => e.seq };
 
 type Op = { add: number } | { drop: number } | { dropHeld: number };
 
 /**
- * The plain model: a map by seq, and the order the events come in, which is by seq unless the
- * events once outgrew the array form (then the order of a map: the events by seq at that
- * moment, then in insertion order) until all are dropped.
+ * The plain model: a map from seq to handle, and whether the events once outgrew the chain
+ * (then a map, until all are dropped).
  */
 class Model {
-  readonly bySeq = new Map<number, Ev>();
-  order: number[] = [];
+  readonly bySeq = new Map<number, number>();
   mapped = false;
 
-  add(e: Ev): void {
-    this.bySeq.set(e.seq, e);
-    if (!this.mapped && this.order.length === SMALL_HELD) this.mapped = true;
-    this.order.push(e.seq);
-    if (!this.mapped) this.order.sort((a, b) => a - b);
+  add(seq: number, h: number): void {
+    if (!this.mapped && this.bySeq.size === SMALL_HELD) this.mapped = true;
+    this.bySeq.set(seq, h);
   }
 
   drop(seq: number): void {
     if (!this.bySeq.delete(seq)) return;
-    this.order = this.order.filter((s) => s !== seq);
-    if (this.order.length === 0) this.mapped = false;
+    if (this.bySeq.size === 0) this.mapped = false;
   }
 }
 
 /** Runs `ops` (seqs 1..range) on the structure and the model, comparing all after each. */
 function run(range: number, ops: readonly Op[]): void {
-  let held: HeldEvents<Ev> = noneHeld();
+  const { cols, add } = columns();
+  let held: HeldEvents = noneHeld();
   const model = new Model();
-  let tag = 0;
   for (const o of ops) {
     if ('add' in o) {
       if (model.bySeq.has(o.add)) continue;
-      const e = { seq: o.add, tag: tag++ };
-      held = heldWith(held, e, K);
-      model.add(e);
+      const h = add(o.add);
+      held = heldWith(held, h, cols);
+      model.add(o.add, h);
     } else {
-      const seq = 'drop' in o ? o.drop : (model.order[o.dropHeld % Math.max(1, model.order.length)] ?? 1);
+      const seqs = [...model.bySeq.keys()];
+      const seq = 'drop' in o ? o.drop : (seqs[o.dropHeld % Math.max(1, seqs.length)] ?? 1);
       const before = held;
-      held = heldWithout(held, seq, K);
+      held = heldWithout(held, seq, cols);
       if (!model.bySeq.has(seq)) expect(held).toBe(before);
+      else cols.drop(model.bySeq.get(seq)!);
       model.drop(seq);
     }
     const n = model.bySeq.size;
-    expect(heldSize(held)).toBe(n);
-    expect(heldMax(held, K)).toBe(Math.max(0, ...model.bySeq.keys()));
-    // Every event in the model's order (by seq, or a map's).
-    expect([...heldValues(held)]).toEqual(model.order.map((s) => model.bySeq.get(s)));
+    expect(heldSize(held, cols)).toBe(n);
+    expect(heldMax(held, cols)).toBe(Math.max(0, ...model.bySeq.keys()));
+    const values = [...heldValues(held, cols)];
+    expect(new Set(values)).toEqual(new Set(model.bySeq.values()));
+    expect(values).toHaveLength(n);
     for (let s = 0; s <= range + 1; s++) {
-      expect(heldGet(held, s, K)).toBe(model.bySeq.get(s));
-      expect(heldHas(held, s, K)).toBe(model.bySeq.has(s));
+      expect(heldGet(held, s, cols)).toBe(model.bySeq.get(s));
+      expect(heldHas(held, s, cols)).toBe(model.bySeq.has(s));
     }
-    // The form follows from the count (while no map was needed).
-    if (n === 0) expect(held).toBe(noneHeld<Ev>());
+    // The form follows from the count (while no map was needed): a chain by descending seq.
+    if (n === 0) expect(held).toBe(NO_EVENT);
     else if (model.mapped) expect(held).toBeInstanceOf(Map);
-    else if (n === 1) expect(held).toBe(model.bySeq.get(model.order[0]!));
-    else if (n <= 4) {
-      expect(held).toBeInstanceOf(HeldFew);
-      expect(Object.keys(held as object)).toHaveLength(n);
-    } else {
-      expect(Array.isArray(held)).toBe(true);
-      expect((held as readonly Ev[]).length).toBe(n);
+    else {
+      expect(typeof held).toBe('number');
+      const bySeq = [...model.bySeq.entries()].sort((a, b) => b[0] - a[0]).map(([, h]) => h);
+      expect(values).toEqual(bySeq);
     }
   }
 }
@@ -113,8 +110,8 @@ describe('held events of one source', () => {
     );
   });
 
-  it('go through every small form and position, up and down', () => {
-    // Six events added in any order (one to five held on the way), then dropped in any order.
+  it('go through every chain position, up and down', () => {
+    // Six events added in any order (one to five held on the way, each at every place of the chain), then dropped in any order.
     fc.assert(
       fc.property(
         fc.shuffledSubarray([1, 2, 3, 4, 5, 6], { minLength: 6 }),
@@ -125,35 +122,27 @@ describe('held events of one source', () => {
     );
   });
 
-  it('keep one event as itself, two to four in fields, more in an array, none in one shared empty array', () => {
-    let held = heldWith(heldWith(noneHeld<Ev>(), { seq: 2, tag: 0 }, K), { seq: 1, tag: 1 }, K);
-    expect(held).toBeInstanceOf(HeldFew);
-    expect([...heldValues(held)]).toEqual([
-      { seq: 1, tag: 1 },
-      { seq: 2, tag: 0 },
-    ]);
-    held = heldWithout(heldWithout(held, 1, K), 2, K);
-    expect(held).toBe(noneHeld<Ev>());
-    // One event is held as itself; dropping a seq not held leaves it as it is.
-    const e = { seq: 5, tag: 2 };
-    const one = heldWith(noneHeld<Ev>(), e, K);
-    expect(one).toBe(e);
-    expect(heldWithout(one, 4, K)).toBe(one);
-    expect([...heldValues(one)]).toEqual([e]);
-    // Two dropping to one: the remaining event itself.
-    expect(heldWithout(heldWith(one, { seq: 7, tag: 3 }, K), 7, K)).toBe(e);
-    // Five events in an array of five; four again in fields.
-    let five: HeldEvents<Ev> = noneHeld();
-    for (const s of [3, 1, 5, 2, 4]) five = heldWith(five, { seq: s, tag: s }, K);
-    expect(Array.isArray(five) && five.map((x) => x.seq)).toEqual([1, 2, 3, 4, 5]);
-    expect(heldWithout(five, 3, K)).toBeInstanceOf(HeldFew);
-  });
-
-  it('turn into a map beyond SMALL_HELD events and back to the empty array once emptied', () => {
-    let held: HeldEvents<Ev> = noneHeld();
-    for (let s = 1; s <= SMALL_HELD + 1; s++) held = heldWith(held, { seq: s, tag: s }, K);
-    expect(held).toBeInstanceOf(Map);
-    for (let s = 1; s <= SMALL_HELD + 1; s++) held = heldWithout(held, s, K);
-    expect(held).toBe(noneHeld<Ev>());
+  it('keep one event as its handle, more as a chain from the highest seq, beyond SMALL_HELD a map, none as NO_EVENT', () => {
+    const { cols, add } = columns();
+    const two = add(2);
+    let held = heldWith(noneHeld(), two, cols);
+    expect(held).toBe(two);
+    const one = add(1);
+    held = heldWith(held, one, cols);
+    expect(held).toBe(two);
+    expect([...heldValues(held, cols)]).toEqual([two, one]);
+    const three = add(3);
+    held = heldWith(held, three, cols);
+    expect(held).toBe(three);
+    expect(heldWithout(held, 7, cols)).toBe(held);
+    held = heldWithout(heldWithout(heldWithout(held, 2, cols), 3, cols), 1, cols);
+    expect(held).toBe(NO_EVENT);
+    let many: HeldEvents = noneHeld();
+    for (let s = 1; s <= SMALL_HELD; s++) many = heldWith(many, add(100 + s), cols);
+    expect(typeof many).toBe('number');
+    many = heldWith(many, add(100), cols);
+    expect(many).toBeInstanceOf(Map);
+    for (let s = 100; s <= 100 + SMALL_HELD; s++) many = heldWithout(many, s, cols);
+    expect(many).toBe(NO_EVENT);
   });
 });

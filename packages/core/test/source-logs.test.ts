@@ -1,15 +1,18 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { EventColumns } from '../src/event-columns.js';
 import { heldWith, noneHeld } from '../src/held-events.js';
 import { type DetachedLog, SourceLogs } from '../src/source-logs.js';
 import { SourceSlotMap } from '../src/source-slots.js';
 
-interface Ev {
-  readonly seq: number;
-}
+/**
+ * The columns the logs' held events are handles into (only their seqs and chains matter here;
+ * every event is filed under slot 0 of a registry of its own).
+ */
+const K = new EventColumns<number>(new SourceSlotMap());
 
-/** The held forms read an event object's seq from its field. */
-const K = { seqOf: (e: Ev): number => e.seq };
+/** A held event of seq `seq`: its handle. */
+const event = (seq: number): number => K.add({ source: 'x', seq, tick: 0, payload: 0 }, 0);
 
 type Column = 'frontier' | 'base' | 'lastTick';
 
@@ -92,7 +95,7 @@ interface ModelLog {
 const fits = (v: number): boolean => (v | 0) === v && !Object.is(v, -0);
 
 /** The sources `logs` lists, walking its order. */
-function listed(logs: SourceLogs<Ev>): string[] {
+function listed(logs: SourceLogs): string[] {
   const out: string[] = [];
   for (let s = logs.first(); s >= 0; s = logs.after(s)) out.push(logs.idAt(s));
   return out;
@@ -104,7 +107,7 @@ function listed(logs: SourceLogs<Ev>): string[] {
  */
 function run(ops: readonly Op[], shared: boolean): void {
   const registry = new SourceSlotMap();
-  const logs = new SourceLogs<Ev>(K, shared ? registry : undefined);
+  const logs = new SourceLogs(K, shared ? registry : undefined);
   const slots = logs.slots as SourceSlotMap;
   if (!shared) expect(slots).not.toBe(registry);
   const model = new Map<string, ModelLog>();
@@ -168,7 +171,7 @@ function run(ops: readonly Op[], shared: boolean): void {
       } else if (o.kind === 'hold') {
         const m = model.get(s)!;
         if (m.held.has(o.seq)) continue;
-        logs.held[slot] = heldWith(logs.held[slot]!, { seq: o.seq }, K);
+        logs.held[slot] = heldWith(logs.held[slot]!, event(o.seq), K);
         m.held.add(o.seq);
       } else {
         if (o.column === 'frontier') logs.setFrontier(slot, o.value);
@@ -200,7 +203,8 @@ function run(ops: readonly Op[], shared: boolean): void {
         const holds =
           (q <= m.frontier && !(m.skipped !== undefined && q === 1)) || (q > m.frontier && m.held.has(q));
         expect(logs.holdsAt(at, q)).toBe(holds);
-        expect(logs.heldAt(at, q)?.seq).toBe(m.held.has(q) ? q : undefined);
+        const h = logs.heldAt(at, q);
+        expect(h === undefined ? undefined : K.seqOf(h)).toBe(m.held.has(q) ? q : undefined);
       }
     }
   }
@@ -222,7 +226,7 @@ describe('SourceLogs (per-source logs in columns by registry slot)', () => {
   });
 
   it('keep 32-bit columns until a value does not fit, then 64-bit ones in one buffer', () => {
-    const logs = new SourceLogs<Ev>(K);
+    const logs = new SourceLogs(K);
     const a = logs.put('a', { frontier: 3, base: 2, lastTick: -1, rare: undefined });
     expect(logs.frontier).toBeInstanceOf(Int32Array);
     expect(logs.frontier.buffer).toBe(logs.lastTick.buffer);
@@ -240,7 +244,7 @@ describe('SourceLogs (per-source logs in columns by registry slot)', () => {
   it('let go of every slot it holds on clear, leaving the other holders theirs', () => {
     const registry = new SourceSlotMap();
     registry.acquire('b');
-    const logs = new SourceLogs<Ev>(K, registry);
+    const logs = new SourceLogs(K, registry);
     logs.put('a', { frontier: 1, base: 0, lastTick: -1, rare: undefined });
     logs.put('b', { frontier: 1, base: 0, lastTick: -1, rare: undefined });
     expect(registry.size).toBe(2);
@@ -255,16 +259,16 @@ describe('SourceLogs (per-source logs in columns by registry slot)', () => {
   });
 
   it('start a source with nothing held and no rare fields', () => {
-    const logs = new SourceLogs<Ev>(K);
+    const logs = new SourceLogs(K);
     const slot = logs.put('a', { frontier: 3, base: 3, lastTick: 9, rare: undefined });
-    expect(logs.held[slot]).toBe(noneHeld<Ev>());
+    expect(logs.held[slot]).toBe(noneHeld());
     expect(logs.rare.size).toBe(0);
     expect(logs.rareOf(slot)).toEqual({ skipped: undefined, counted: 0 });
     expect(logs.rare.size).toBe(1);
   });
 
   it('keep every column apart through many growths of their shared storage', () => {
-    const logs = new SourceLogs<Ev>(K);
+    const logs = new SourceLogs(K);
     const n = 1_000;
     const check = (upTo: number): void => {
       for (let i = 0; i < upTo; i++) {
