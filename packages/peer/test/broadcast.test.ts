@@ -217,8 +217,8 @@ describe("dissemination: 'broadcast' over a room channel", () => {
     fc.assert(
       fc.property(
         fc.oneof(
-          fc.uint8Array({ maxLength: 64 }),
-          fc.uint8Array({ maxLength: 64 }).map((body) => Uint8Array.from([...header, ...body])),
+          fc.uint8Array({ maxLength: 64, size: 'max' }),
+          fc.uint8Array({ maxLength: 64, size: 'max' }).map((body) => Uint8Array.from([...header, ...body])),
           fc.tuple(fc.nat(valid!.length - 1), fc.integer({ min: 1, max: 255 })).map(([at, x]) => {
             const copy = valid!.slice();
             copy[at] = copy[at]! ^ x;

@@ -100,48 +100,53 @@ describe('hash words', () => {
 
 describe('hash votes', () => {
   it('answer like a map of maps with the same cap', () => {
+    // Long runs: the ring of ticks fills, wraps and grows, out of order, before the cap is reached.
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 40 }), fc.array(voteOp, { maxLength: 250 }), (max, ops) => {
-        const votes = new HashVotes(max);
-        const model = new Model(max);
-        let next = 0;
-        for (const o of ops) {
-          if (o.kind === 'set' || o.kind === 'next') {
-            const tick = o.kind === 'set' ? o.tick : (next = (next + o.step) % (MAX_TICK + 1));
-            votes.set(tick, o.key, o.hash);
-            model.set(tick, o.key, o.hash);
-          } else if (o.kind === 'drop') {
-            votes.dropLink(o.key);
-            model.dropLink(o.key);
-          } else if (o.kind === 'forget') {
-            votes.forgetBefore(o.tick);
-            model.forgetBefore(o.tick);
-          } else {
-            votes.clear();
-            model.byTick.clear();
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.array(voteOp, { maxLength: 250, size: 'max' }),
+        (max, ops) => {
+          const votes = new HashVotes(max);
+          const model = new Model(max);
+          let next = 0;
+          for (const o of ops) {
+            if (o.kind === 'set' || o.kind === 'next') {
+              const tick = o.kind === 'set' ? o.tick : (next = (next + o.step) % (MAX_TICK + 1));
+              votes.set(tick, o.key, o.hash);
+              model.set(tick, o.key, o.hash);
+            } else if (o.kind === 'drop') {
+              votes.dropLink(o.key);
+              model.dropLink(o.key);
+            } else if (o.kind === 'forget') {
+              votes.forgetBefore(o.tick);
+              model.forgetBefore(o.tick);
+            } else {
+              votes.clear();
+              model.byTick.clear();
+            }
+            expect(votes.size).toBe(model.byTick.size);
           }
-          expect(votes.size).toBe(model.byTick.size);
-        }
-        for (let t = 0; t <= MAX_TICK; t++) {
-          expect(votes.hasTick(t)).toBe(model.byTick.has(t));
-          for (const k of KEYS) {
-            expect(votes.get(t, k)).toBe(model.byTick.get(t)?.get(k));
-            expect(votes.has(t, k)).toBe(model.byTick.get(t)?.has(k) === true);
+          for (let t = 0; t <= MAX_TICK; t++) {
+            expect(votes.hasTick(t)).toBe(model.byTick.has(t));
+            for (const k of KEYS) {
+              expect(votes.get(t, k)).toBe(model.byTick.get(t)?.get(k));
+              expect(votes.has(t, k)).toBe(model.byTick.get(t)?.has(k) === true);
+            }
           }
-        }
-        let held = 0;
-        for (const v of model.byTick.values()) held += v.size;
-        expect(votes.asideSize).toBeLessThanOrEqual(held);
-        // The order of the ticks (which one goes first) is the model's: new ticks push them out.
-        for (let j = 0; j <= max; j++) {
-          votes.set(1000 + j, 'a', '0123456789abcdef');
-          model.set(1000 + j, 'a', '0123456789abcdef');
-          for (let t = 0; t <= MAX_TICK; t++) expect(votes.hasTick(t)).toBe(model.byTick.has(t));
-        }
-        for (const k of KEYS) votes.dropLink(k);
-        expect(votes.size).toBe(0);
-        expect(votes.asideSize).toBe(0);
-      }),
+          let held = 0;
+          for (const v of model.byTick.values()) held += v.size;
+          expect(votes.asideSize).toBeLessThanOrEqual(held);
+          // The order of the ticks (which one goes first) is the model's: new ticks push them out.
+          for (let j = 0; j <= max; j++) {
+            votes.set(1000 + j, 'a', '0123456789abcdef');
+            model.set(1000 + j, 'a', '0123456789abcdef');
+            for (let t = 0; t <= MAX_TICK; t++) expect(votes.hasTick(t)).toBe(model.byTick.has(t));
+          }
+          for (const k of KEYS) votes.dropLink(k);
+          expect(votes.size).toBe(0);
+          expect(votes.asideSize).toBe(0);
+        },
+      ),
     );
   });
 
@@ -149,7 +154,7 @@ describe('hash votes', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 20 }),
-        fc.array(fc.integer({ min: 0, max: 30 }), { maxLength: 120 }),
+        fc.array(fc.integer({ min: 0, max: 30 }), { maxLength: 120, size: 'max' }),
         (max, ticks) => {
           const votes = new HashVotes(max);
           const model = new Model(max);
@@ -226,8 +231,9 @@ const ownOp = fc.oneof(
 
 describe('own hashes', () => {
   it('answer like a map whose new ticks come above the newest', () => {
+    // Long runs: the ring fills, wraps and grows past its first rows.
     fc.assert(
-      fc.property(fc.array(ownOp, { maxLength: 300 }), (ops) => {
+      fc.property(fc.array(ownOp, { maxLength: 300, size: 'max' }), (ops) => {
         const own = new OwnHashes();
         const model = new Map<number, string>();
         let tick = 0;

@@ -27,6 +27,7 @@ describe("PrintExchange.order: kept until either side's prints change", () => {
       fc.property(
         fc.array(fc.oneof(fc.constant('push'), fc.constant('shift'), fc.constant('readopt')), {
           maxLength: 40,
+          size: 'max',
         }),
         fc.nat(3),
         (changes, skew) => {
@@ -72,7 +73,10 @@ describe('SourceSeqs: the slot-taking writes', () => {
   it('setAt and advance act as set and the Map rule on every slot, looked up or not', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ source: fc.nat(8), seq: fc.nat(6), kind: fc.nat(3) }), { maxLength: 80 }),
+        fc.array(fc.record({ source: fc.nat(8), seq: fc.nat(6), kind: fc.nat(3) }), {
+          maxLength: 80,
+          size: 'max',
+        }),
         (ops) => {
           const slots = new IdRegistry();
           const other = new SourceSeqs(slots); // holds some sources: their slots exist already
@@ -127,6 +131,7 @@ describe('KnownEvents.addAt', () => {
           fc.record({ source: fc.nat(5), seq: fc.integer({ min: 1, max: 8 }), forget: fc.boolean() }),
           {
             maxLength: 60,
+            size: 'max',
           },
         ),
         (ops) => {
@@ -165,6 +170,7 @@ describe('QuotaGuard: the event and byte rates', () => {
       fc.property(
         fc.array(fc.record({ dt: fc.nat(400), n: fc.integer({ min: 1, max: 60 }), bytes: fc.boolean() }), {
           maxLength: 60,
+          size: 'max',
         }),
         (frames) => {
           const quotas = resolveQuotas({ eventsPerSecondPerLink: 20, bytesPerSecondPerLink: 300 });

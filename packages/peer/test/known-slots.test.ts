@@ -84,7 +84,7 @@ class Model {
 describe('KnownEvents over the peer registry slots', () => {
   it('knows what a map of seq sets knows, in its order, and holds a slot exactly per source known or held', () => {
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 100 }), (ops) => {
+      fc.property(fc.array(op, { maxLength: 100, size: 'max' }), (ops) => {
         const registry = new IdRegistry();
         const known = new KnownEvents(registry);
         const holds = new SourceSeqs(registry);

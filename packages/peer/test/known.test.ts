@@ -6,14 +6,14 @@ type Op = { add: number; at: number } | { raise: number } | { truncate: number }
 
 describe('known event ids of one source', () => {
   it('know what a set of seqs knows: frontier, highest, seqs above a gap and since when', () => {
+    // Mostly adds, so the seqs above a gap pile up between the raises and truncations that clear them.
     const op: fc.Arbitrary<Op> = fc.oneof(
-      fc.record({ add: fc.integer({ min: 1, max: 30 }), at: fc.nat(1_000) }),
-      fc.record({ add: fc.integer({ min: 1, max: 30 }), at: fc.nat(1_000) }),
+      { weight: 6, arbitrary: fc.record({ add: fc.integer({ min: 1, max: 30 }), at: fc.nat(1_000) }) },
       fc.record({ raise: fc.integer({ min: 0, max: 30 }) }),
       fc.record({ truncate: fc.integer({ min: 0, max: 30 }) }),
     );
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 80 }), (ops) => {
+      fc.property(fc.array(op, { maxLength: 80, size: 'max' }), (ops) => {
         const known = new KnownEvents();
         const model = new Set<number>();
         // When the seqs above the frontier last went from none to some.

@@ -20,7 +20,7 @@ const scenario = fc.integer({ min: 2, max: 6 }).chain((n) =>
         at: fc.integer({ min: 0, max: 7000 }),
         key: fc.integer({ min: 0, max: 4 }),
       }),
-      { maxLength: 25 },
+      { maxLength: 25, size: 'max' },
     ),
   }),
 );
@@ -117,7 +117,7 @@ const churnScenario = fc.integer({ min: 3, max: 6 }).chain((n) =>
         at: fc.integer({ min: 500, max: 11_000 }),
         key: fc.integer({ min: 0, max: 4 }),
       }),
-      { maxLength: 20 },
+      { maxLength: 20, size: 'max' },
     ),
   }),
 );

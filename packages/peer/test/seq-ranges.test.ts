@@ -12,7 +12,7 @@ import {
 } from '../src/seq-ranges.js';
 
 /** A set of seqs (1..60) and the same set as ascending, apart `[from, to]` runs. */
-const seqSet = fc.uniqueArray(fc.integer({ min: 1, max: 60 }), { maxLength: 40 }).map((xs) => {
+const seqSet = fc.uniqueArray(fc.integer({ min: 1, max: 60 }), { maxLength: 40, size: 'max' }).map((xs) => {
   const set = new Set(xs);
   const runs: number[] = [];
   for (const s of [...set].sort((a, b) => a - b)) {

@@ -25,7 +25,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 describe('SourceSeqs (a seq per source per link over shared slots)', () => {
   it('behaves as a Map, insertion order included, and its slots hold exactly the sources some view holds', () => {
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 120 }), (ops) => {
+      fc.property(fc.array(op, { maxLength: 120, size: 'max' }), (ops) => {
         const slots = new IdRegistry();
         const views = [0, 1, 2].map(() => new SourceSeqs(slots));
         const models = [0, 1, 2].map(() => new Map<string, number>());
