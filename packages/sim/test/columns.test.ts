@@ -19,7 +19,7 @@ const runsArb = fc
       ),
       repeat: fc.oneof(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 20_000 })),
     }),
-    { maxLength: 40 },
+    { maxLength: 40, size: 'max' },
   )
   .map((runs) => runs.flatMap(({ value, repeat }) => Array.from({ length: repeat }, () => value)));
 
@@ -142,7 +142,7 @@ describe('FrameColumns', () => {
       off: fc.oneof(fc.constant(0), fc.constant(0), fc.constant(0), fc.integer({ min: -40, max: 40 })),
       repeat: fc.integer({ min: 1, max: 4 }),
     }),
-    { maxLength: 200 },
+    { maxLength: 200, size: 'max' },
   );
 
   it('gives back every frame as pushed: changing delays, equal send times, due times off the FIFO rule', () => {

@@ -102,8 +102,9 @@ describe('pace and percentiles', () => {
 
   it('its skew distribution is the nearest-rank percentiles of every judged skew', () => {
     const report = fc.record({ tick: fc.integer({ min: 0, max: 300 }), counted: fc.boolean() });
+    // Up to 80 rounds: past 100 judged reports the 99th percentile is no longer the maximum.
     fc.assert(
-      fc.property(fc.array(fc.array(report, { maxLength: 6 }), { maxLength: 30 }), (rounds) => {
+      fc.property(fc.array(fc.array(report, { maxLength: 6 }), { maxLength: 80, size: 'max' }), (rounds) => {
         const pace = new PaceTracker(50);
         const skews: number[] = [];
         let max = Number.NEGATIVE_INFINITY;

@@ -59,7 +59,7 @@ const recordArb = fc
       delayMs: fc.constantFrom(5, 20, 40, 40, 100),
       late: fc.oneof(fc.constant(0), fc.constant(0), fc.constant(0), fc.integer({ min: 1, max: 30 })),
     }),
-    { maxLength: 120 },
+    { maxLength: 120, size: 'max' },
   )
   .map((raw) =>
     carried(
@@ -91,7 +91,7 @@ const uniformRecordArb = fc
           fc.constantFrom('delay' as const, 'late' as const),
         ),
       }),
-      { maxLength: 120 },
+      { maxLength: 120, size: 'max' },
     ),
   })
   .map(({ latency, frames: raw }) =>
@@ -117,7 +117,7 @@ describe('realized index by direction', () => {
         recordArb,
         fc.array(
           fc.integer({ min: -1, max: 150 }).map((x) => x * 5),
-          { minLength: 1, maxLength: 20 },
+          { minLength: 1, maxLength: 20, size: 'max' },
         ),
         (frames, sends) => {
           const cols = new FrameColumns();
@@ -146,7 +146,7 @@ describe('realized index by direction', () => {
         uniformRecordArb,
         fc.array(
           fc.integer({ min: -2, max: 400 }).map((x) => x * (1000 / 120)),
-          { minLength: 1, maxLength: 30 },
+          { minLength: 1, maxLength: 30, size: 'max' },
         ),
         (frames, sends) => {
           const log = new FrameLog(PEERS, new FrameColumns());

@@ -27,7 +27,7 @@ const runArb = fc.record({
   peers: fc.integer({ min: 2, max: 7 }),
   edgeBits: fc.array(fc.boolean(), { minLength: 21, maxLength: 21 }),
   fromMs: fc.constantFrom(0, 0, 200, 3000),
-  ops: fc.array(opArb, { maxLength: 80 }),
+  ops: fc.array(opArb, { maxLength: 80, size: 'max' }),
 });
 
 describe('recovery windows read only while open', () => {
