@@ -43,6 +43,7 @@ describe('withLatency', () => {
         fc.array(fc.tuple(fc.integer({ min: 0, max: 1 }), fc.integer({ min: 0, max: 3 })), {
           minLength: 1,
           maxLength: 20,
+          size: 'max',
         }),
         async (plan) => {
           const fake = fakeTransport();
