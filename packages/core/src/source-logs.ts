@@ -222,7 +222,7 @@ export class SourceLogs {
     const b = this.base[slot]!;
     const top = b > f ? b : f;
     const held = heldMax(this.held[slot]!, this.keys);
-    return held > top ? held : top;
+    return held >= top ? held : top; // (a −0 frontier or base reads back as 0, as Math.max says)
   }
 
   /** `true` when `seq` of `slot`'s source is held or folded into the base (not given up). */

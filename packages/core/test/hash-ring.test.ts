@@ -49,7 +49,7 @@ describe('hash ring', () => {
             fc.record({ kind: fc.constant('record' as const), k: fc.integer({ min: 0, max: 600 }), hash }),
             fc.record({ kind: fc.constant('forget' as const), k: fc.integer({ min: 0, max: 600 }) }),
           ),
-          { maxLength: 200 },
+          { maxLength: 200, size: 'max' },
         ),
         (every, size, ops) => {
           const ring = new HashRing(every, size);

@@ -20,7 +20,7 @@ describe('SlotOrder (slots in the order appended)', () => {
       { weight: 1, arbitrary: fc.record({ kind: fc.constant('grow' as const), by: fc.nat(3) }) },
     );
     fc.assert(
-      fc.property(fc.boolean(), fc.array(op, { maxLength: 80 }), (wideFirst, ops) => {
+      fc.property(fc.boolean(), fc.array(op, { maxLength: 80, size: 'max' }), (wideFirst, ops) => {
         const order = new SlotOrder();
         order.grow(wideFirst ? 65_541 : 21);
         const model: number[] = [];

@@ -23,7 +23,7 @@ describe('SnapshotStore (and the rings it is made of)', () => {
         fc.integer({ min: 1, max: 60 }),
         fc.integer({ min: 1, max: 12 }),
         thinningArb,
-        fc.array(opArb, { maxLength: 250 }),
+        fc.array(opArb, { maxLength: 250, size: 'max' }),
         (cap, step, thinning, ops) => {
           const store = new SnapshotStore<{ tick: number }>(cap, step, thinning);
           let model: number[] = [];

@@ -161,7 +161,7 @@ describe('TickIndex (the event log by tick)', () => {
               weight: 2,
             },
           ),
-          { minLength: 50, maxLength: 200 },
+          { minLength: 50, maxLength: 200, size: 'max' },
         ),
         (ops) => run(ops),
       ),

@@ -71,7 +71,7 @@ describe('re-stamps', () => {
         tick: fc.integer({ min: 0, max: 40 }),
         back: fc.nat(8),
       }),
-      { maxLength: 12 },
+      { maxLength: 12, size: 'max' },
     );
     fc.assert(
       fc.property(pool, fc.nat(), (raw, shuffleSeed) => {
