@@ -9,9 +9,10 @@
  * A handle costs 4 bytes of source slot (in the log's {@link SourceSlots} registry, which
  * names the source), 4 of seq and 4 of tick while they fit in 32 bits (8 each from the first
  * that does not: a hostile seq can be up to 2^53), 4 of link in its source's chain of held
- * events ({@link HeldEvents}), 1 of kind and 8 for the payload's pointer (a small-integer
- * payload, as the paper's rectangle keys, costs nothing more): 25 bytes, and the slack of
- * columns grown half as long again at a time. The index by tick holds handles where it held
+ * events ({@link HeldEvents}), 1 of kind and 4 for a payload that is a 32-bit integer (as the
+ * paper's rectangle keys): 21 bytes, and the slack of columns grown half as long again at a
+ * time. Any other payload takes a pointer (8 bytes) in an array of its own, as long as the
+ * highest handle that needed one. The index by tick holds handles where it held
  * pointers (the same 8 bytes a reference; a handle alone costs nothing more), and a source's
  * few held events are a chain through the columns instead of an object.
  *
@@ -35,10 +36,12 @@ export function fitsInt32(v: number): boolean {
   return (v | 0) === v && (v !== 0 || 1 / v > 0);
 }
 
-/** Kind of a handle: its payload cell holds the payload. */
+/** Kind of a handle: its item cell holds the payload. */
 const PLAIN = 0;
-/** Kind of a handle: its payload cell holds the whole event object. */
+/** Kind of a handle: its item cell holds the whole event object. */
 const WHOLE = 1;
+/** Kind of a handle: its payload is a 32-bit integer, in the integer column. */
+const INT = 2;
 
 /** `true` when `e`'s own enumerable fields are exactly source, seq, tick and payload. */
 function isPlain(e: object): boolean {
@@ -59,8 +62,16 @@ export class EventColumns<E> implements EventKeys<number>, HeldKeys {
   private seqs: Int32Array | Float64Array = new Int32Array(0);
   private ticks: Int32Array | Float64Array = new Int32Array(0);
   private kinds = new Uint8Array(0);
-  /** The payload of a plain event, the event itself of a whole one; `undefined` once dropped. */
+  /** The payload of an integer-payload event (as the paper's rectangle keys). */
+  private ints = new Int32Array(0);
+  /**
+   * The payload of another plain event, the event itself of a whole one; `undefined` once
+   * dropped. Only as long as the highest handle that needed it (none while every payload is an
+   * integer).
+   */
   private readonly items: unknown[] = [];
+  /** Handles ever made. */
+  private made = 0;
   /** Dropped handles, to reuse (a stack). */
   private free = new Int32Array(0);
   private freeCount = 0;
@@ -79,7 +90,7 @@ export class EventColumns<E> implements EventKeys<number>, HeldKeys {
 
   /** Handles ever made (the columns' used length). */
   get handles(): number {
-    return this.items.length;
+    return this.made;
   }
 
   /** Hold `e` (validated), whose source is in registry slot `slot`; returns its handle. */
@@ -89,27 +100,25 @@ export class EventColumns<E> implements EventKeys<number>, HeldKeys {
     let h: number;
     if (this.freeCount > 0) h = this.free[--this.freeCount]!;
     else {
-      h = this.items.length;
+      h = this.made++;
       if (h === this.slots.length) this.grow(Math.max(64, Math.ceil(h * 1.5)));
-      this.items.push(undefined);
     }
     this.slots[h] = slot;
     this.seqs[h] = seq;
     this.ticks[h] = tick;
-    if (isPlain(e)) {
-      this.kinds[h] = PLAIN;
-      this.items[h] = e.payload;
-    } else {
-      this.kinds[h] = WHOLE;
-      this.items[h] = e;
-    }
+    if (!isPlain(e)) this.setItem(h, WHOLE, e);
+    else if (typeof e.payload === 'number' && fitsInt32(e.payload)) {
+      this.kinds[h] = INT;
+      this.ints[h] = e.payload as number;
+      if (h < this.items.length) this.items[h] = undefined;
+    } else this.setItem(h, PLAIN, e.payload);
     this.count++;
     return h;
   }
 
   /** Drop the event of handle `h` (held); the handle may be given to a later event. */
   drop(h: number): void {
-    this.items[h] = undefined;
+    if (h < this.items.length) this.items[h] = undefined;
     if (this.freeCount === this.free.length) {
       const next = new Int32Array(Math.max(64, Math.ceil(this.free.length * 1.5)));
       next.set(this.free);
@@ -151,8 +160,10 @@ export class EventColumns<E> implements EventKeys<number>, HeldKeys {
 
   /** The payload of `h`. */
   payloadOf(h: number): E {
+    const kind = this.kinds[h];
+    if (kind === INT) return this.ints[h] as E;
     const item = this.items[h];
-    return (this.kinds[h] === WHOLE ? (item as TimelineEvent<E>).payload : item) as E;
+    return (kind === WHOLE ? (item as TimelineEvent<E>).payload : item) as E;
   }
 
   /** The seq `h` re-stamps, if it is a re-stamp. */
@@ -162,9 +173,8 @@ export class EventColumns<E> implements EventKeys<number>, HeldKeys {
 
   /** `h` as an event object: the one stored when kept whole, else a new `{ source, seq, tick, payload }`. */
   event(h: number): TimelineEvent<E> {
-    const item = this.items[h];
-    if (this.kinds[h] === WHOLE) return item as TimelineEvent<E>;
-    return { source: this.sourceOf(h), seq: this.seqs[h]!, tick: this.ticks[h]!, payload: item as E };
+    if (this.kinds[h] === WHOLE) return this.items[h] as TimelineEvent<E>;
+    return { source: this.sourceOf(h), seq: this.seqs[h]!, tick: this.ticks[h]!, payload: this.payloadOf(h) };
   }
 
   /** `true` when `a` comes before `b` in a tick: by source, then seq. */
@@ -175,6 +185,15 @@ export class EventColumns<E> implements EventKeys<number>, HeldKeys {
     return this.registry.id(sa) < this.registry.id(sb);
   }
 
+  /** Put `item` in `h`'s item cell (the cells up to it made first), of kind `kind`. */
+  private setItem(h: number, kind: number, item: unknown): void {
+    this.kinds[h] = kind;
+    const items = this.items;
+    while (items.length < h) items.push(undefined);
+    if (h === items.length) items.push(item);
+    else items[h] = item;
+  }
+
   /** Columns of `n` cells, the values kept. */
   private grow(n: number): void {
     const slots = new Int32Array(n);
@@ -183,6 +202,9 @@ export class EventColumns<E> implements EventKeys<number>, HeldKeys {
     const nexts = new Int32Array(n);
     nexts.set(this.nexts);
     this.nexts = nexts;
+    const ints = new Int32Array(n);
+    ints.set(this.ints);
+    this.ints = ints;
     const kinds = new Uint8Array(n);
     kinds.set(this.kinds);
     this.kinds = kinds;
