@@ -3,6 +3,7 @@ import type {
   AuthFrame,
   ByeFrame,
   ChallengeFrame,
+  CodecLimits,
   EventsFrame,
   EvidenceFrame,
   Frame,
@@ -23,6 +24,39 @@ import type {
  * fail if the two disagreed).
  */
 const MAX_WIRE_INTEGER = 2 ** 52 - 1;
+
+/**
+ * The codec's default limits the generators below fill up to, defined here for the same reason
+ * (a round-trip test checks them against DEFAULT_LIMITS).
+ */
+export const GENERATED_LIMITS = {
+  maxIdLength: 128,
+  maxSignatureBytes: 128,
+  maxFrontierRanges: 64,
+  maxSnapshotChunkBytes: 262_144,
+  maxPresenceBytes: 16_384,
+  maxReasonBytes: 256,
+} as const satisfies Partial<CodecLimits>;
+
+/** Same value as the codec's MAX_FRONTIER_PRINTS (checked like the limits). */
+export const GENERATED_MAX_PRINTS = 64;
+
+/**
+ * How many entries, events, ranges or reports a generated frame lists at most: past 128, where
+ * a count takes two varint bytes, and enough for frames past the 4,096-byte buffer an encoder
+ * keeps, yet far below the limits (thousands) so a run stays fast.
+ */
+const MANY = 200;
+
+/** A list's size option: the default (up to about 10 items), or any length up to its maximum. */
+type ListSize = { size?: 'max' };
+
+/**
+ * Lists of the default size three times in four, of any length up to their maximum the fourth:
+ * long ones often enough to be tested, short ones for most runs (fast, and as the runtime sends).
+ */
+const sometimesLong = <T>(list: (size: ListSize) => fc.Arbitrary<T>): fc.Arbitrary<T> =>
+  fc.oneof({ weight: 3, arbitrary: list({}) }, { weight: 1, arbitrary: list({ size: 'max' }) });
 
 /** UTF-8 length of a well-formed string. */
 export function utf8Length(s: string): number {
@@ -50,11 +84,58 @@ export const wireUint: fc.Arbitrary<number> = fc.oneof(
 /** Positive wire integer (seqs). */
 export const wireSeq: fc.Arbitrary<number> = wireUint.map((v) => Math.max(1, v));
 
-/** Any string whose UTF-8 encoding fits `maxBytes`. */
-export const text = (maxBytes: number, minLength = 0): fc.Arbitrary<string> =>
+/** The longest prefix of `s` whose UTF-8 encoding fits `maxBytes` (whole code points). */
+function fitUtf8(s: string, maxBytes: number): string {
+  let bytes = 0;
+  let end = 0;
+  for (const ch of s) {
+    bytes += utf8Length(ch);
+    if (bytes > maxBytes) break;
+    end += ch.length;
+  }
+  return s.slice(0, end);
+}
+
+/**
+ * Strings of any length up to `maxBytes` of UTF-8, often exactly at it or a few bytes short:
+ * ASCII ones (past the 64 bytes a decoder reads one character at a time) and any code points.
+ */
+export const longText = (maxBytes: number, minLength = 0): fc.Arbitrary<string> =>
   fc
-    .string({ unit: 'binary', minLength, maxLength: Math.floor(maxBytes / 4) + 4 })
-    .filter((s) => utf8Length(s) <= maxBytes);
+    .oneof(
+      fc.string({ unit: 'binary-ascii', minLength, maxLength: maxBytes, size: 'max' }),
+      fc
+        .string({ unit: 'binary', minLength, maxLength: maxBytes, size: 'max' })
+        .map((s) => fitUtf8(s, maxBytes)),
+    )
+    .filter((s) => s.length >= minLength);
+
+/** Any string whose UTF-8 encoding fits `maxBytes`: mostly short, some up to the limit. */
+export const text = (maxBytes: number, minLength = 0): fc.Arbitrary<string> =>
+  fc.oneof(
+    {
+      weight: 3,
+      arbitrary: fc
+        .string({ unit: 'binary', minLength, maxLength: Math.floor(maxBytes / 4) + 4 })
+        .filter((s) => utf8Length(s) <= maxBytes),
+    },
+    { weight: 1, arbitrary: longText(maxBytes, minLength) },
+  );
+
+/**
+ * A bound of the MessagePack size of a JSON value: every header in its widest form, every
+ * number 9 bytes.
+ */
+export function msgpackBound(value: unknown): number {
+  if (typeof value === 'string') return 5 + utf8Length(value);
+  if (Array.isArray(value)) return value.reduce((n: number, item) => n + msgpackBound(item), 5);
+  if (value !== null && typeof value === 'object') {
+    let n = 5;
+    for (const [key, item] of Object.entries(value)) n += 5 + utf8Length(key) + msgpackBound(item);
+    return n;
+  }
+  return 9;
+}
 
 /** Peer ids: a small pool (so interning kicks in) plus arbitrary ones up to 128 bytes. */
 export const peerId: fc.Arbitrary<string> = fc.oneof(
@@ -70,6 +151,26 @@ export const jsonPayload: fc.Arbitrary<unknown> = fc
   .jsonValue({ maxDepth: 4 })
   .map((v) => JSON.parse(JSON.stringify(v)) as unknown)
   .filter((v) => !JSON.stringify(v).includes('"__proto__"'));
+
+/**
+ * JSON values whose MessagePack encoding fits `maxBytes`: mostly small ones, and long arrays and
+ * strings that come up to it (a string of `maxBytes` − 3 bytes is `maxBytes` with its header).
+ */
+export const jsonUpTo = (maxBytes: number): fc.Arbitrary<unknown> =>
+  fc.oneof(
+    { weight: 6, arbitrary: jsonPayload.filter((v) => msgpackBound(v) <= maxBytes) },
+    {
+      weight: 1,
+      arbitrary: fc.array(jsonPayload, { maxLength: Math.ceil(maxBytes / 32), size: 'max' }).map((items) => {
+        let n = 5;
+        let fit = 0;
+        while (fit < items.length && n + msgpackBound(items[fit]) <= maxBytes)
+          n += msgpackBound(items[fit++]);
+        return items.slice(0, fit);
+      }),
+    },
+    { weight: 1, arbitrary: longText(maxBytes - 3) },
+  );
 
 export const hashHex: fc.Arbitrary<string> = fc
   .uint8Array({ minLength: 8, maxLength: 8 })
@@ -93,7 +194,12 @@ export const helloArb: fc.Arbitrary<HelloFrame> = fc.record(
 
 /** Seqs held past holes above `seq`: ascending `[from, to]` pairs, a hole before each. */
 const aboveArb = (seq: number): fc.Arbitrary<number[]> =>
-  fc.array(fc.tuple(fc.nat(1000), fc.nat(1000)), { maxLength: 4 }).map((steps) => {
+  sometimesLong((size) =>
+    fc.array(fc.tuple(fc.nat(1000), fc.nat(1000)), {
+      maxLength: GENERATED_LIMITS.maxFrontierRanges,
+      ...size,
+    }),
+  ).map((steps) => {
     const out: number[] = [];
     let prev = seq;
     for (const [gap, len] of steps) {
@@ -110,29 +216,26 @@ const frontierEntryArb = fc
     aboveArb(seq).map((above) => (above.length === 0 ? { source, seq } : { source, seq, above })),
   );
 
-export const frontierArb: fc.Arbitrary<FrontierFrame> = fc
-  .uniqueArray(
+export const frontierArb: fc.Arbitrary<FrontierFrame> = sometimesLong((size) =>
+  fc.uniqueArray(
     fc.oneof(fc.record({ source: peerId, seq: wireUint }, { noNullPrototype: true }), frontierEntryArb),
-    {
-      selector: (e) => e.source,
-      maxLength: 20,
-    },
-  )
-  .chain((entries) =>
-    fc
-      .array(
-        fc.record(
-          { tick: wireUint, count: wireUint, digest: fc.integer({ min: 0, max: 2 ** 48 - 1 }) },
-          { noNullPrototype: true },
-        ),
-        { maxLength: 4 },
-      )
-      .map((prints) =>
-        prints.length === 0
-          ? { type: 'frontier' as const, entries }
-          : { type: 'frontier' as const, entries, prints },
+    { selector: (e) => e.source, maxLength: MANY, ...size },
+  ),
+).chain((entries) =>
+  sometimesLong((size) =>
+    fc.array(
+      fc.record(
+        { tick: wireUint, count: wireUint, digest: fc.integer({ min: 0, max: 2 ** 48 - 1 }) },
+        { noNullPrototype: true },
       ),
-  );
+      { maxLength: GENERATED_MAX_PRINTS, ...size },
+    ),
+  ).map((prints) =>
+    prints.length === 0
+      ? { type: 'frontier' as const, entries }
+      : { type: 'frontier' as const, entries, prints },
+  ),
+);
 
 function eventArb<E>(payload: fc.Arbitrary<E>): fc.Arbitrary<WireEvent<E>> {
   return fc
@@ -142,7 +245,9 @@ function eventArb<E>(payload: fc.Arbitrary<E>): fc.Arbitrary<WireEvent<E>> {
       tick: wireUint,
       payload,
       back: fc.option(fc.nat(), { freq: 4 }),
-      signature: fc.option(fc.uint8Array({ maxLength: 128 }), { freq: 4 }),
+      signature: fc.option(fc.uint8Array({ maxLength: GENERATED_LIMITS.maxSignatureBytes, size: 'max' }), {
+        freq: 4,
+      }),
     })
     .map(({ back, signature, ...rest }) => {
       // A re-stamp names an earlier seq of its source (1..seq-1).
@@ -183,14 +288,22 @@ function realisticEvents<E>(payload: fc.Arbitrary<E>): fc.Arbitrary<WireEvent<E>
     });
 }
 
-export function eventsArb<E>(payload: fc.Arbitrary<E>): fc.Arbitrary<EventsFrame<E>> {
+/** Most events in a generated `events` frame: {@link MANY}, or fewer if `maxBatchEvents` says so. */
+export function eventsArb<E>(
+  payload: fc.Arbitrary<E>,
+  maxBatchEvents: number = MANY,
+): fc.Arbitrary<EventsFrame<E>> {
+  const most = Math.min(MANY, maxBatchEvents);
   return fc
-    .oneof(fc.array(eventArb(payload), { maxLength: 12 }), realisticEvents(payload))
+    .oneof(
+      sometimesLong((size) => fc.array(eventArb(payload), { maxLength: most, ...size })),
+      realisticEvents(payload).map((events) => events.slice(0, most)),
+    )
     .map((events) => ({ type: 'events' as const, events }));
 }
 
-export const requestArb: fc.Arbitrary<RequestFrame> = fc
-  .array(
+export const requestArb: fc.Arbitrary<RequestFrame> = sometimesLong((size) =>
+  fc.array(
     fc
       .record({ source: peerId, fromSeq: wireSeq, span: wireUint }, { noNullPrototype: true })
       .map(({ source, fromSeq, span }) => ({
@@ -198,9 +311,9 @@ export const requestArb: fc.Arbitrary<RequestFrame> = fc
         fromSeq,
         toSeq: Math.min(MAX_WIRE_INTEGER, fromSeq + span),
       })),
-    { maxLength: 12 },
-  )
-  .map((ranges) => ({ type: 'request' as const, ranges }));
+    { maxLength: MANY, ...size },
+  ),
+).map((ranges) => ({ type: 'request' as const, ranges }));
 
 export const syncArb: fc.Arbitrary<SyncFrame> = fc
   .record({
@@ -210,53 +323,86 @@ export const syncArb: fc.Arbitrary<SyncFrame> = fc
   })
   .map(({ echo, ...rest }) => (echo === null ? { type: 'sync', ...rest } : { type: 'sync', ...rest, echo }));
 
-export const hashArb: fc.Arbitrary<HashFrame> = fc
-  .array(fc.record({ tick: wireUint, hash: hashHex }, { noNullPrototype: true }), { maxLength: 12 })
-  .map((reports) => ({ type: 'hash' as const, reports }));
+export const hashArb: fc.Arbitrary<HashFrame> = sometimesLong((size) =>
+  fc.array(fc.record({ tick: wireUint, hash: hashHex }, { noNullPrototype: true }), {
+    maxLength: MANY,
+    ...size,
+  }),
+).map((reports) => ({ type: 'hash' as const, reports }));
 
-export const presenceArb: fc.Arbitrary<PresenceFrame> = fc.record(
-  {
-    type: fc.constant('presence' as const),
-    source: peerId,
-    seq: wireUint,
-    hops: fc.integer({ min: 0, max: 255 }),
-    data: jsonPayload,
-  },
-  { noNullPrototype: true },
-);
+/**
+ * Presence frames whose data is JSON that fits `maxPresenceBytes` in MessagePack (often close to
+ * it), or comes from `data`.
+ */
+export const presenceArb = (
+  maxPresenceBytes: number = GENERATED_LIMITS.maxPresenceBytes,
+  data: fc.Arbitrary<unknown> = jsonUpTo(maxPresenceBytes),
+): fc.Arbitrary<PresenceFrame> =>
+  fc.record(
+    {
+      type: fc.constant('presence' as const),
+      source: peerId,
+      seq: wireUint,
+      hops: fc.integer({ min: 0, max: 255 }),
+      data,
+    },
+    { noNullPrototype: true },
+  );
+
+/**
+ * Bytes up to `max`: random ones up to 2,000, or a repeated pattern of any length up to `max`
+ * (snapshot chunk data: the runtime sends 65,536-byte chunks).
+ */
+export const bytesUpTo = (max: number): fc.Arbitrary<Uint8Array> =>
+  fc.oneof(
+    { weight: 3, arbitrary: fc.uint8Array({ maxLength: Math.min(2000, max), size: 'max' }) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.nat(max), fc.uint8Array({ minLength: 1, maxLength: 32, size: 'max' }))
+        .map(([n, pattern]) => {
+          const out = new Uint8Array(n);
+          for (let i = 0; i < n; i++) out[i] = pattern[i % pattern.length]!;
+          return out;
+        }),
+    },
+  );
 
 export const snapshotRequestArb: fc.Arbitrary<SnapshotRequestFrame> = fc.constant({
   type: 'snapshot-request' as const,
 });
 
-export const snapshotArb: fc.Arbitrary<SnapshotChunkFrame> = fc
-  .record({
-    tick: wireUint,
-    count: fc.integer({ min: 1, max: 65_536 }),
-    index: fc.nat(),
-    data: fc.uint8Array({ maxLength: 2000 }),
-  })
-  .map(({ tick, count, index, data }) => ({
-    type: 'snapshot' as const,
-    tick,
-    index: index % count,
-    count,
-    data,
-  }));
+export const snapshotArb = (
+  maxSnapshotChunkBytes: number = GENERATED_LIMITS.maxSnapshotChunkBytes,
+): fc.Arbitrary<SnapshotChunkFrame> =>
+  fc
+    .record({
+      tick: wireUint,
+      count: fc.integer({ min: 1, max: 65_536 }),
+      index: fc.nat(),
+      data: bytesUpTo(maxSnapshotChunkBytes),
+    })
+    .map(({ tick, count, index, data }) => ({
+      type: 'snapshot' as const,
+      tick,
+      index: index % count,
+      count,
+      data,
+    }));
 
 export const byeArb: fc.Arbitrary<ByeFrame> = fc.record(
-  { type: fc.constant('bye' as const), reason: text(256) },
+  { type: fc.constant('bye' as const), reason: text(GENERATED_LIMITS.maxReasonBytes) },
   { noNullPrototype: true },
 );
 
 export const challengeArb: fc.Arbitrary<ChallengeFrame> = fc
-  .uint8Array({ minLength: 16, maxLength: 64 })
+  .uint8Array({ minLength: 16, maxLength: 64, size: 'max' })
   .map((nonce) => ({ type: 'challenge' as const, nonce }));
 
 export const authArb: fc.Arbitrary<AuthFrame> = fc
   .record({
-    signature: fc.uint8Array({ minLength: 1, maxLength: 128 }),
-    mac: fc.uint8Array({ maxLength: 64 }),
+    signature: fc.uint8Array({ minLength: 1, maxLength: GENERATED_LIMITS.maxSignatureBytes, size: 'max' }),
+    mac: fc.uint8Array({ maxLength: 64, size: 'max' }),
   })
   .map(({ signature, mac }) => ({ type: 'auth' as const, signature, mac }));
 
@@ -265,7 +411,7 @@ function evidenceArb<E>(payload: fc.Arbitrary<E>): fc.Arbitrary<EvidenceFrame<E>
     tick: wireUint,
     payload,
     back: fc.option(fc.nat(), { freq: 3 }),
-    signature: fc.uint8Array({ minLength: 1, maxLength: 128 }),
+    signature: fc.uint8Array({ minLength: 1, maxLength: GENERATED_LIMITS.maxSignatureBytes, size: 'max' }),
   });
   const event = (
     source: string,
@@ -283,27 +429,41 @@ function evidenceArb<E>(payload: fc.Arbitrary<E>): fc.Arbitrary<EvidenceFrame<E>
   }));
 }
 
-/** Every frame kind, one arbitrary each, keyed by type. */
-export function frameArbs<E>(payload: fc.Arbitrary<E>): Record<Frame['type'], fc.Arbitrary<Frame<E>>> {
+/**
+ * The limits a generated frame keeps to besides the defaults (a codec made with smaller ones),
+ * and the presence data to send when the codec's presence codec is not MessagePack.
+ */
+export type GeneratedLimits = Partial<
+  Pick<CodecLimits, 'maxBatchEvents' | 'maxPresenceBytes' | 'maxSnapshotChunkBytes'>
+> & { presenceData?: fc.Arbitrary<unknown> };
+
+/**
+ * Every frame kind, one arbitrary each, keyed by type, each frame within the default limits and
+ * within `limits` (the payloads are the caller's to keep within `maxPayloadBytes`).
+ */
+export function frameArbs<E>(
+  payload: fc.Arbitrary<E>,
+  limits: GeneratedLimits = {},
+): Record<Frame['type'], fc.Arbitrary<Frame<E>>> {
   return {
     hello: helloArb,
     frontier: frontierArb,
-    prints: fc
-      .array(
+    prints: sometimesLong((size) =>
+      fc.array(
         fc.record(
           { tick: wireUint, count: wireUint, digest: fc.integer({ min: 0, max: 2 ** 48 - 1 }) },
           { noNullPrototype: true },
         ),
-        { minLength: 1, maxLength: 8 },
-      )
-      .map((prints) => ({ type: 'prints' as const, prints })),
-    events: eventsArb(payload),
+        { minLength: 1, maxLength: GENERATED_MAX_PRINTS, ...size },
+      ),
+    ).map((prints) => ({ type: 'prints' as const, prints })),
+    events: eventsArb(payload, limits.maxBatchEvents),
     request: requestArb,
     sync: syncArb,
     hash: hashArb,
-    presence: presenceArb,
+    presence: presenceArb(limits.maxPresenceBytes, limits.presenceData),
     'snapshot-request': snapshotRequestArb,
-    snapshot: snapshotArb,
+    snapshot: snapshotArb(limits.maxSnapshotChunkBytes),
     bye: byeArb,
     challenge: challengeArb,
     auth: authArb,
@@ -311,9 +471,9 @@ export function frameArbs<E>(payload: fc.Arbitrary<E>): Record<Frame['type'], fc
   };
 }
 
-/** Any frame. */
-export function frameArb<E>(payload: fc.Arbitrary<E>): fc.Arbitrary<Frame<E>> {
-  return fc.oneof(...Object.values(frameArbs(payload)));
+/** Any frame (within `limits`, as {@link frameArbs}). */
+export function frameArb<E>(payload: fc.Arbitrary<E>, limits: GeneratedLimits = {}): fc.Arbitrary<Frame<E>> {
+  return fc.oneof(...Object.values(frameArbs(payload, limits)));
 }
 
 /** Hex of bytes. */

@@ -5,18 +5,25 @@ import {
   bytesPayloadCodec,
   CodecError,
   createCodec,
+  DEFAULT_LIMITS,
   FRAME_TYPE_CODES,
   MAX_FRONTIER_PRINTS,
   PROTOCOL_VERSION,
   rectangleKeyCodec,
   SOURCE_TABLE_SIZE,
 } from '../src/index.js';
-import { frameArb, frameArbs, jsonPayload } from './arbitraries.js';
+import { frameArb, frameArbs, GENERATED_LIMITS, GENERATED_MAX_PRINTS, jsonPayload } from './arbitraries.js';
 
 const RUNS = 300;
 
 describe('round trip of every frame type (fresh encoder/decoder per frame)', () => {
   const codec = createCodec();
+  it('the generated frames fill the limits of the codec as it is', () => {
+    for (const [key, value] of Object.entries(GENERATED_LIMITS))
+      expect(DEFAULT_LIMITS[key as keyof typeof GENERATED_LIMITS], key).toBe(value);
+    expect(MAX_FRONTIER_PRINTS).toBe(GENERATED_MAX_PRINTS);
+  });
+
   for (const [type, arb] of Object.entries(frameArbs(jsonPayload))) {
     it(type, () => {
       fc.assert(
@@ -32,41 +39,52 @@ describe('round trip of every frame type (fresh encoder/decoder per frame)', () 
   }
 });
 
+/**
+ * Runs of a sequence test: a sequence holds up to 25 frames (about 12 on average, where it held
+ * about 5 at the default size), so fewer runs send as many frames as before.
+ */
+const SEQUENCE_RUNS = 100;
+
 describe('round trip through one encoder/decoder pair over a sequence (interning)', () => {
   it('JSON payloads (msgpack)', () => {
     const codec = createCodec();
     fc.assert(
-      fc.property(fc.array(frameArb(jsonPayload), { maxLength: 25 }), (frames) => {
+      fc.property(fc.array(frameArb(jsonPayload), { maxLength: 25, size: 'max' }), (frames) => {
         const tx = codec.encoder();
         const rx = codec.decoder();
         for (const frame of frames) expect(rx.decode(tx.encode(frame))).toStrictEqual(frame);
         expect(rx.sourceCount).toBe(tx.sourceCount);
       }),
-      { numRuns: RUNS },
+      { numRuns: SEQUENCE_RUNS },
     );
   });
 
   it('rectangle keys (one byte each)', () => {
     const codec = createCodec({ payload: rectangleKeyCodec });
     fc.assert(
-      fc.property(fc.array(frameArb(fc.integer({ min: 0, max: 4 })), { maxLength: 25 }), (frames) => {
-        const tx = codec.encoder();
-        const rx = codec.decoder();
-        for (const frame of frames) expect(rx.decode(tx.encode(frame))).toStrictEqual(frame);
-      }),
-      { numRuns: RUNS },
+      fc.property(
+        fc.array(frameArb(fc.integer({ min: 0, max: 4 })), { maxLength: 25, size: 'max' }),
+        (frames) => {
+          const tx = codec.encoder();
+          const rx = codec.decoder();
+          for (const frame of frames) expect(rx.decode(tx.encode(frame))).toStrictEqual(frame);
+        },
+      ),
+      { numRuns: SEQUENCE_RUNS },
     );
   });
 
   it('raw byte payloads of any length (inline and long length forms)', () => {
     const codec = createCodec({ payload: bytesPayloadCodec });
+    // Payloads past the 14 bytes an event header holds take the long length form.
+    const payload = fc.uint8Array({ maxLength: 300, size: 'max' });
     fc.assert(
-      fc.property(fc.array(frameArb(fc.uint8Array({ maxLength: 300 })), { maxLength: 15 }), (frames) => {
+      fc.property(fc.array(frameArb(payload), { maxLength: 15, size: 'max' }), (frames) => {
         const tx = codec.encoder();
         const rx = codec.decoder();
         for (const frame of frames) expect(rx.decode(tx.encode(frame))).toStrictEqual(frame);
       }),
-      { numRuns: RUNS },
+      { numRuns: SEQUENCE_RUNS },
     );
   });
 
