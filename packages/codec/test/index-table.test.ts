@@ -33,7 +33,9 @@ function check(table: IndexTable, ops: readonly Op[], keys: number): void {
 describe('IndexTable (integer keys to integer values)', () => {
   it('answers as a Map does, through growth and removals', () => {
     fc.assert(
-      fc.property(fc.array(op(200), { maxLength: 400 }), (ops) => check(new IndexTable(), ops, 200)),
+      fc.property(fc.array(op(200), { maxLength: 400, size: 'max' }), (ops) =>
+        check(new IndexTable(), ops, 200),
+      ),
       { numRuns: 200 },
     );
   });
@@ -47,7 +49,9 @@ describe('IndexTable (integer keys to integer values)', () => {
     ];
     for (const hash of hashes)
       fc.assert(
-        fc.property(fc.array(op(40), { maxLength: 200 }), (ops) => check(new IndexTable(hash), ops, 40)),
+        fc.property(fc.array(op(40), { maxLength: 200, size: 'max' }), (ops) =>
+          check(new IndexTable(hash), ops, 40),
+        ),
         { numRuns: 100 },
       );
   });

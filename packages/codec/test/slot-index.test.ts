@@ -53,6 +53,7 @@ describe('SlotIndex (process id numbers to registry slots)', () => {
       fc.property(
         fc.array(fc.record({ kind: fc.constant('set' as const), key: fc.nat(3_000), slot }), {
           maxLength: 2_000,
+          size: 'max',
         }),
         check,
       ),

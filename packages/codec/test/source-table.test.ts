@@ -40,10 +40,11 @@ function framesArb(pool: number): fc.Arbitrary<{ frame: Frame<number>; bad: bool
     .array(fc.record({ source, seq: fc.integer({ min: 1, max: 9 }), tick: fc.nat(1000) }), {
       minLength: 1,
       maxLength: 12,
+      size: 'max',
     })
     .map((es): Frame<number> => ({ type: 'events', events: es.map((e) => ev(e.source, e.seq, e.tick)) }));
   const frontier = fc
-    .uniqueArray(source, { minLength: 1, maxLength: 6 })
+    .uniqueArray(source, { minLength: 1, maxLength: 6, size: 'max' })
     .map((ss): Frame<number> => ({ type: 'frontier', entries: ss.map((s) => ({ source: s, seq: 3 })) }));
   const request = fc.array(source, { minLength: 1, maxLength: 4 }).map(
     (ss): Frame<number> => ({
@@ -56,7 +57,7 @@ function framesArb(pool: number): fc.Arbitrary<{ frame: Frame<number>; bad: bool
   );
   return fc.array(
     fc.record({ frame: fc.oneof(events, events, frontier, request, presence), bad: fc.boolean() }),
-    { maxLength: 40 },
+    { maxLength: 40, size: 'max' },
   );
 }
 
@@ -97,8 +98,8 @@ describe('the peer-id table (least recently used entry evicted)', () => {
   it('rollback undoes references, definitions and evictions exactly', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.integer({ min: 0, max: 9 }), { maxLength: 20 }),
-        fc.array(fc.integer({ min: 0, max: 9 }), { maxLength: 20 }),
+        fc.array(fc.integer({ min: 0, max: 9 }), { maxLength: 20, size: 'max' }),
+        fc.array(fc.integer({ min: 0, max: 9 }), { maxLength: 20, size: 'max' }),
         (setup, frame) => {
           const t = new SourceTable(true, 5);
           const use = (i: number) => {
@@ -124,14 +125,14 @@ describe('the peer-id table (least recently used entry evicted)', () => {
     // Frames of up to 120 references or definitions over 150 ids into tables of up to 100
     // entries: the entries grow (from 32, by half) and journals run past what is kept.
     const frameArb = fc.record({
-      uses: fc.array(fc.integer({ min: 0, max: 149 }), { maxLength: 120 }),
+      uses: fc.array(fc.integer({ min: 0, max: 149 }), { maxLength: 120, size: 'max' }),
       undo: fc.boolean(),
     });
     // Stamps renumbered from every frame to never (the limit of a real table is 2^30).
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 100 }),
-        fc.array(frameArb, { maxLength: 12 }),
+        fc.array(frameArb, { maxLength: 12, size: 'max' }),
         fc.integer({ min: 1, max: 400 }),
         (capacity, frames, stampLimit) => {
           const t = new SourceTable(true, capacity, undefined, stampLimit);
