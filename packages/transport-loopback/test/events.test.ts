@@ -104,7 +104,7 @@ function check(ops: readonly Op[], latencyOf: (op: Op & { delay: number }) => nu
 describe('EventQueue (lane and heap of directions)', () => {
   it('hands out events in exactly the (at, seq) order of one heap, under varying latency, ties and dials', () => {
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 300 }), (ops) => check(ops, (o) => o.delay)),
+      fc.property(fc.array(op, { maxLength: 300, size: 'max' }), (ops) => check(ops, (o) => o.delay)),
       { numRuns: 300 },
     );
   });
@@ -112,7 +112,7 @@ describe('EventQueue (lane and heap of directions)', () => {
   it('does the same under a constant latency per direction (most events in the lane)', () => {
     fc.assert(
       fc.property(
-        fc.array(op, { maxLength: 300 }),
+        fc.array(op, { maxLength: 300, size: 'max' }),
         fc.array(fc.integer({ min: 0, max: 4 }), { minLength: DIRECTIONS + 1, maxLength: DIRECTIONS + 1 }),
         (ops, latency) =>
           check(ops, (o) => (o.kind === 'send' ? latency[o.direction]! : latency[DIRECTIONS]!)),

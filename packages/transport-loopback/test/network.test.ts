@@ -189,7 +189,11 @@ describe('FIFO', () => {
       fc.asyncProperty(
         fc.integer(),
         model,
-        fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 20 })), { minLength: 1, maxLength: 200 }),
+        fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 20 })), {
+          minLength: 1,
+          maxLength: 200,
+          size: 'max',
+        }),
         async (seed, latency, script) => {
           const { network, ab, ba, ha, hb } = await virtualPair({ latency, seed });
           let t = 0;

@@ -22,7 +22,7 @@ const earliest = (xs: readonly Item[]): Item | undefined =>
 describe('MinHeap (the network queue)', () => {
   it('always yields the item earliest by (at, seq), also after the top item moved later', () => {
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 200 }), (ops) => {
+      fc.property(fc.array(op, { maxLength: 200, size: 'max' }), (ops) => {
         const heap = new MinHeap<Item>();
         const model: Item[] = [];
         let seq = 0;
@@ -57,31 +57,34 @@ describe('MinHeap (the network queue)', () => {
 describe('Channel (the events of one link direction)', () => {
   it('hands out frames and closes in order, each of its kind, through growing and emptying', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.nat(3), fc.constant(-1)), { maxLength: 300 }), (script) => {
-        const channel = new Channel<string>('end');
-        const model: { payload: Uint8Array | string; at: number; seq: number }[] = [];
-        let at = 0;
-        let seq = 0;
-        for (const step of script) {
-          if (step === -1) {
-            // Deliver the head.
-            if (model.length === 0) continue;
-            const want = model.shift()!.payload;
-            expect(channel.headKind()).toBe(typeof want === 'string' ? EV_CLOSE : EV_FRAME);
-            expect(channel.headPayload()).toBe(want);
-            expect(channel.shift()).toBe(model.length > 0);
-            // The new head's keys.
-            if (model.length > 0) expect([channel.at, channel.seq]).toEqual([model[0]!.at, model[0]!.seq]);
-            continue;
+      fc.property(
+        fc.array(fc.oneof(fc.nat(3), fc.constant(-1)), { maxLength: 300, size: 'max' }),
+        (script) => {
+          const channel = new Channel<string>('end');
+          const model: { payload: Uint8Array | string; at: number; seq: number }[] = [];
+          let at = 0;
+          let seq = 0;
+          for (const step of script) {
+            if (step === -1) {
+              // Deliver the head.
+              if (model.length === 0) continue;
+              const want = model.shift()!.payload;
+              expect(channel.headKind()).toBe(typeof want === 'string' ? EV_CLOSE : EV_FRAME);
+              expect(channel.headPayload()).toBe(want);
+              expect(channel.shift()).toBe(model.length > 0);
+              // The new head's keys.
+              if (model.length > 0) expect([channel.at, channel.seq]).toEqual([model[0]!.at, model[0]!.seq]);
+              continue;
+            }
+            at += step;
+            const payload = step === 3 ? `reason ${seq}` : new Uint8Array([seq & 0xff]);
+            expect(channel.append(at, seq, payload)).toBe(model.length === 0);
+            model.push({ payload, at, seq });
+            seq++;
+            expect([channel.at, channel.seq]).toEqual([model[0]!.at, model[0]!.seq]);
           }
-          at += step;
-          const payload = step === 3 ? `reason ${seq}` : new Uint8Array([seq & 0xff]);
-          expect(channel.append(at, seq, payload)).toBe(model.length === 0);
-          model.push({ payload, at, seq });
-          seq++;
-          expect([channel.at, channel.seq]).toEqual([model[0]!.at, model[0]!.seq]);
-        }
-      }),
+        },
+      ),
       { numRuns: 200 },
     );
   });
