@@ -26,7 +26,7 @@ describe('a link state keeps its window minimum and noise figures', () => {
             tick: fc.double({ min: 0, max: 1e6, noNaN: true }),
             ref: fc.double({ min: 0, max: 1e6, noNaN: true }),
           }),
-          { maxLength: 60 },
+          { maxLength: 60, size: 'max' },
         ),
         (filterWindow, smoothing, samples) => {
           const o = { ...CLOCK_DEFAULTS, fps: FPS, filterWindow, smoothing, maxTicksPerAdvance: FPS };
@@ -61,73 +61,78 @@ const opArb = fc.record({
 describe('a clock keeps the reference offset and the SYNC schedule', () => {
   it('networkTick equals the estimate, and syncDueAt the schedule, over random SYNC sequences', () => {
     fc.assert(
-      fc.property(fc.array(opArb, { maxLength: 150 }), fc.integer({ min: 0, max: 4 }), (ops, syncBurst) => {
-        const syncIntervalMs = 300;
-        const syncBurstIntervalMs = 100;
-        const me = new Clock({
-          fps: FPS,
-          syncIntervalMs,
-          syncBurst,
-          syncBurstIntervalMs,
-          switchAfterMs: 200,
-        });
-        // Neighbours at different starting points, so that the clock adopts and switches.
-        const others = [0, 1, 2].map((k) => {
-          const o = new Clock({ fps: FPS });
-          o.advance(0);
-          o.adopt(k * 40, 0);
-          return o;
-        });
-        const sent = new Map<string, { last: number; count: number }>();
-        const pending: { at: number; link: string; msg: SyncMessage }[] = [];
-        let now = 0;
-        let checks = 0;
-        for (const op of ops) {
-          now += op.dt;
-          const link = `n${op.link}`;
-          const other = others[op.link]!;
-          if (op.kind === 'send') {
-            const due = me.syncDueAt(link);
-            expect(me.syncDue(link, now)).toBe(now >= due);
-            me.syncFor(link, now);
-            const s = sent.get(link) ?? { last: 0, count: 0 };
-            s.last = now;
-            s.count++;
-            sent.set(link, s);
-          } else if (op.kind === 'receive') {
-            other.advance(now);
-            other.onSync('me', me.syncFor(`x${op.link}`, now), now);
-            pending.push({ at: now + op.delay, link, msg: other.syncFor('me', now) });
-          } else if (op.kind === 'step') me.advance(now);
-          else if (op.kind === 'drop') {
-            me.dropLink(link);
-            sent.delete(link);
-          } else me.adopt(op.tick, now);
-          for (const p of pending.filter((q) => q.at <= now)) {
-            try {
-              me.onSync(p.link, p.msg, now);
-            } catch {
-              // Echoes of a dropped link's SYNCs are refused: the clock is unchanged.
+      fc.property(
+        fc.array(opArb, { maxLength: 150, size: 'max' }),
+        fc.integer({ min: 0, max: 4 }),
+        (ops, syncBurst) => {
+          const syncIntervalMs = 300;
+          const syncBurstIntervalMs = 100;
+          const me = new Clock({
+            fps: FPS,
+            syncIntervalMs,
+            syncBurst,
+            syncBurstIntervalMs,
+            switchAfterMs: 200,
+          });
+          // Neighbours at different starting points, so that the clock adopts and switches.
+          const others = [0, 1, 2].map((k) => {
+            const o = new Clock({ fps: FPS });
+            o.advance(0);
+            o.adopt(k * 40, 0);
+            return o;
+          });
+          const sent = new Map<string, { last: number; count: number }>();
+          const pending: { at: number; link: string; msg: SyncMessage }[] = [];
+          let now = 0;
+          let checks = 0;
+          for (const op of ops) {
+            now += op.dt;
+            const link = `n${op.link}`;
+            const other = others[op.link]!;
+            if (op.kind === 'send') {
+              const due = me.syncDueAt(link);
+              expect(me.syncDue(link, now)).toBe(now >= due);
+              me.syncFor(link, now);
+              const s = sent.get(link) ?? { last: 0, count: 0 };
+              s.last = now;
+              s.count++;
+              sent.set(link, s);
+            } else if (op.kind === 'receive') {
+              other.advance(now);
+              other.onSync('me', me.syncFor(`x${op.link}`, now), now);
+              pending.push({ at: now + op.delay, link, msg: other.syncFor('me', now) });
+            } else if (op.kind === 'step') me.advance(now);
+            else if (op.kind === 'drop') {
+              me.dropLink(link);
+              sent.delete(link);
+            } else me.adopt(op.tick, now);
+            for (const p of pending.filter((q) => q.at <= now)) {
+              try {
+                me.onSync(p.link, p.msg, now);
+              } catch {
+                // Echoes of a dropped link's SYNCs are refused: the clock is unchanged.
+              }
             }
+            pending.splice(0, pending.length, ...pending.filter((q) => q.at > now));
+            const e = me.estimate(now);
+            expect(Object.is(me.networkTick(now), e.networkTick)).toBe(true);
+            expect(Object.is(me.clockTick(now), e.clockTick)).toBe(true);
+            for (const [id, s] of sent) {
+              const gap =
+                s.count < syncBurst ? Math.min(syncBurstIntervalMs, syncIntervalMs) : syncIntervalMs;
+              expect(me.syncDueAt(id)).toBe(s.last + gap);
+              const shadow = { ...newLinkState(id), lastSentAt: s.last, sent: s.count };
+              expect(me.syncDueAt(id)).toBe(
+                syncDueTime(shadow, { syncIntervalMs, syncBurst, syncBurstIntervalMs }),
+              );
+            }
+            for (const id of ['n0', 'n1', 'n2'])
+              if (!sent.has(id)) expect(me.syncDueAt(id)).toBe(Number.NEGATIVE_INFINITY);
+            checks++;
           }
-          pending.splice(0, pending.length, ...pending.filter((q) => q.at > now));
-          const e = me.estimate(now);
-          expect(Object.is(me.networkTick(now), e.networkTick)).toBe(true);
-          expect(Object.is(me.clockTick(now), e.clockTick)).toBe(true);
-          for (const [id, s] of sent) {
-            const gap = s.count < syncBurst ? Math.min(syncBurstIntervalMs, syncIntervalMs) : syncIntervalMs;
-            expect(me.syncDueAt(id)).toBe(s.last + gap);
-            const shadow = { ...newLinkState(id), lastSentAt: s.last, sent: s.count };
-            expect(me.syncDueAt(id)).toBe(
-              syncDueTime(shadow, { syncIntervalMs, syncBurst, syncBurstIntervalMs }),
-            );
-          }
-          for (const id of ['n0', 'n1', 'n2'])
-            if (!sent.has(id)) expect(me.syncDueAt(id)).toBe(Number.NEGATIVE_INFINITY);
-          checks++;
-        }
-        expect(checks).toBe(ops.length);
-      }),
+          expect(checks).toBe(ops.length);
+        },
+      ),
       { numRuns: 150 },
     );
   });

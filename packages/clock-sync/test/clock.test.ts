@@ -98,7 +98,11 @@ describe('pacing', () => {
       fc.property(
         fc.integer({ min: 1, max: 240 }),
         fc.double({ min: 0, max: 1e7, noNaN: true }),
-        fc.array(fc.double({ min: 0, max: 1000, noNaN: true }), { minLength: 1, maxLength: 200 }),
+        fc.array(fc.double({ min: 0, max: 1000, noNaN: true }), {
+          minLength: 1,
+          maxLength: 200,
+          size: 'max',
+        }),
         (fps, start, gaps) => {
           const c = new Clock({ fps });
           c.advance(start);
@@ -285,7 +289,7 @@ function run(ops: readonly Op[]): unknown[] {
 describe('never going back', () => {
   it('property: whatever the neighbours say, the tick and the clock never decrease', () => {
     fc.assert(
-      fc.property(fc.array(opArb, { maxLength: 120 }), (ops) => {
+      fc.property(fc.array(opArb, { maxLength: 120, size: 'max' }), (ops) => {
         run(ops);
       }),
       { numRuns: 200 },
@@ -561,7 +565,7 @@ describe('SYNC messages and estimates', () => {
 describe('determinism', () => {
   it('property: the same inputs give the same outputs', () => {
     fc.assert(
-      fc.property(fc.array(opArb, { maxLength: 80 }), (ops) => {
+      fc.property(fc.array(opArb, { maxLength: 80, size: 'max' }), (ops) => {
         expect(run(ops)).toEqual(run(ops));
       }),
       { numRuns: 100 },
