@@ -103,7 +103,7 @@ describe('a stock libp2p node speaking garbage on /symmetric/1.0.0', () => {
 
   it('random bytes (property): always a typed error and a hang-up, never a link', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 200 }), async (bytes) => {
+      fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 200, size: 'max' }), async (bytes) => {
         const before = victim.rec.errors.length;
         await attack(bytes);
         await until(() => victim.rec.errors.length > before, 'an error report');
