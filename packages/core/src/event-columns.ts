@@ -54,6 +54,12 @@ function isPlain(e: object): boolean {
   return n === 4;
 }
 
+/** `into` with `from`'s values at its start. */
+function copied<T extends Int32Array | Uint8Array>(from: T, into: T): T {
+  into.set(from);
+  return into;
+}
+
 /** Held events by handle (see the module comment). @internal */
 export class EventColumns<E> implements EventKeys<number>, HeldKeys {
   private slots = new Int32Array(0);
@@ -196,18 +202,10 @@ export class EventColumns<E> implements EventKeys<number>, HeldKeys {
 
   /** Columns of `n` cells, the values kept. */
   private grow(n: number): void {
-    const slots = new Int32Array(n);
-    slots.set(this.slots);
-    this.slots = slots;
-    const nexts = new Int32Array(n);
-    nexts.set(this.nexts);
-    this.nexts = nexts;
-    const ints = new Int32Array(n);
-    ints.set(this.ints);
-    this.ints = ints;
-    const kinds = new Uint8Array(n);
-    kinds.set(this.kinds);
-    this.kinds = kinds;
+    this.slots = copied(this.slots, new Int32Array(n));
+    this.nexts = copied(this.nexts, new Int32Array(n));
+    this.ints = copied(this.ints, new Int32Array(n));
+    this.kinds = copied(this.kinds, new Uint8Array(n));
     this.seqs = this.column(this.seqs, n, this.wide);
     this.ticks = this.column(this.ticks, n, this.wide);
   }
