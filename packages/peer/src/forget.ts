@@ -52,7 +52,6 @@ export function forgetSources<S, E>(
   const forget = (source: string): void => {
     if (known.knows(source)) return;
     repair.forget(source);
-    ctx.signer.forget(peerIdOf(source));
   };
   // The peer's own seqs stay known (it is never forgotten here); a forgotten source's known ids
   // go, those it refused as settled (known, not held) with them.

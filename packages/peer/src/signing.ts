@@ -4,7 +4,8 @@
  * synchronous (`@noble/curves`), so it stays inside frame handling and virtual time. A
  * process-wide memo of the recently verified (key, message, signature) triples makes a signature
  * checked once per process, however many peers of a simulation receive it (verification is a pure
- * function: the memo never changes a verdict), in memory bounded by {@link MEMO_GENERATION}.
+ * function: the memo never changes a verdict), in memory bounded by {@link MEMO_GENERATION}; the
+ * public key of each peer id is kept once per process the same way ({@link KEY_GENERATION}).
  * @internal
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
@@ -37,25 +38,53 @@ export const BATCH_VERIFY_MIN = 8;
  */
 export const MEMO_GENERATION = 1024;
 /**
+ * A process-wide memo of a pure function's recent answers in two generations: the one filling
+ * and the one before it, at most twice `generation` entries; a lookup finds either.
+ */
+class TwoGenerations<V> {
+  private current = new Map<string, V>();
+  private previous = new Map<string, V>();
+
+  constructor(private readonly generation: number) {}
+
+  get(key: string): V | undefined {
+    return this.current.get(key) ?? this.previous.get(key);
+  }
+
+  set(key: string, value: V): void {
+    if (this.current.size >= this.generation) {
+      this.previous = this.current;
+      this.current = new Map();
+    }
+    this.current.set(key, value);
+  }
+}
+
+/**
  * Verified triples: key = public key + signature, value = SHA-256 of the message (32 bytes
  * however large the payloads a member signs), both as flat one-byte strings (about 200 bytes an
  * entry; a string built a character at a time, or a typed array, costs several times that).
  */
-let memo = new Map<string, string>();
-/** The generation before {@link memo}. */
-let previousMemo = new Map<string, string>();
+const memo = new TwoGenerations<string>(MEMO_GENERATION);
 
 function recall(key: string): string | undefined {
-  return memo.get(key) ?? previousMemo.get(key);
+  return memo.get(key);
 }
 
 function remember(key: string, digest: string): void {
-  if (memo.size >= MEMO_GENERATION) {
-    previousMemo = memo;
-    memo = new Map();
-  }
   memo.set(key, digest);
 }
+
+/** Ids of one generation of the public-key memo. */
+export const KEY_GENERATION = 4096;
+
+/**
+ * The public key of each recently seen peer id (`null`: not a key-derived id), for every peer
+ * of the process: a pure function of the id, so one entry per id whatever the number of peers
+ * asking (a simulation's thousands of peers each verify every source's events), in memory
+ * bounded by {@link KEY_GENERATION}.
+ */
+const keyMemo = new TwoGenerations<Uint8Array | null>(KEY_GENERATION);
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
@@ -136,7 +165,6 @@ export type AuthVerdict = 'ok' | 'bad-signature' | 'not-admitted';
 
 /** Signs own events and proofs, verifies others'. @internal */
 export class Signer<E> {
-  private readonly keys = new Map<string, Uint8Array | null>();
   private readonly secret: Uint8Array | undefined;
   private readonly allowed: ReadonlySet<string> | undefined;
 
@@ -158,20 +186,17 @@ export class Signer<E> {
     return this.identity !== undefined;
   }
 
-  /** The public key of `peerId` (cached), or `undefined` when it is not a key-derived id. */
+  /**
+   * The public key of `peerId` (from a process-wide memo), or `undefined` when it is not a
+   * key-derived id. Never written to: the same bytes serve every peer of the process.
+   */
   keyOf(peerId: string): Uint8Array | undefined {
-    let key = this.keys.get(peerId);
+    let key = keyMemo.get(peerId);
     if (key === undefined) {
       key = publicKeyOfPeerId(peerId) ?? null;
-      if (this.keys.size > 4096) this.keys.clear();
-      this.keys.set(peerId, key);
+      keyMemo.set(peerId, key);
     }
     return key ?? undefined;
-  }
-
-  /** Drop the cached key of `peerId` (its sources were forgotten). */
-  forget(peerId: string): void {
-    this.keys.delete(peerId);
   }
 
   /** The bytes an event's signature covers. */
