@@ -16,16 +16,21 @@
  * pointers (the same 8 bytes a reference; a handle alone costs nothing more), and a source's
  * few held events are a chain through the columns instead of an object.
  *
- * An event whose object has fields beyond `source`, `seq`, `tick` and `payload` (a re-stamp,
- * or a host's own, as a signature) is kept whole: its object takes the payload's place and
- * {@link EventColumns.event} returns that very object, so a host that stored an object with
- * extra fields reads them back. A plain event is read back as a new object
- * `{ source, seq, tick, payload }` (equal, not the same).
+ * A host may name one field of its own that events carry as bytes of a fixed length (the peer
+ * runtime's 64-byte signature: `TimelineOptions.bytesField`); an event with it is held in the
+ * columns too, the bytes in a column of their own (`length` bytes a handle, from the first
+ * event that has them). An event whose object has any other field beyond `source`, `seq`,
+ * `tick` and `payload` (a re-stamp, or a host's own) is kept whole: its object takes the
+ * payload's place and {@link EventColumns.event} returns that very object, so a host that stored
+ * an object with extra fields reads them back. Any other event is read back as a new object
+ * `{ source, seq, tick, payload }` (with a copy of its bytes field when it has one): equal to
+ * the one stored, not the same.
  *
  * Handles of dropped events are reused, last dropped first; which handle an event gets changes
  * nothing but where it sits.
  * @internal
  */
+import { TimelineError } from './errors.js';
 import type { EventKeys } from './event-keys.js';
 import type { HeldKeys } from './held-events.js';
 import type { SourceSlots } from './source-slots.js';
@@ -42,16 +47,60 @@ const PLAIN = 0;
 const WHOLE = 1;
 /** Kind of a handle: its payload is a 32-bit integer, in the integer column. */
 const INT = 2;
+/** Kind bit: the handle's bytes field is in the byte column (with {@link PLAIN} or {@link INT}). */
+const BYTES = 4;
 
-/** `true` when `e`'s own enumerable fields are exactly source, seq, tick and payload. */
-function isPlain(e: object): boolean {
+/** A field of the host's own held as bytes of a fixed length (see `TimelineOptions.bytesField`). @internal */
+export interface ByteField {
+  readonly name: string;
+  readonly length: number;
+}
+
+/** The `bytesField` option, checked (`BAD_OPTION` unless a name and a length of 1 to 4,096). @internal */
+export function byteFieldOption(value: ByteField | undefined): ByteField | undefined {
+  if (value === undefined) return undefined;
+  const reserved = ['source', 'seq', 'tick', 'payload', 'restamps'];
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    typeof value.name !== 'string' ||
+    value.name === '' ||
+    reserved.includes(value.name) ||
+    !Number.isInteger(value.length) ||
+    value.length < 1 ||
+    value.length > 4096
+  )
+    throw new TimelineError(
+      'BAD_OPTION',
+      "bytesField must be { name, length }: a field name other than the event's own and a length of 1 to 4096",
+    );
+  return { name: value.name, length: value.length };
+}
+
+/** What an event object holds beyond its four fields. */
+const WHOLE_SHAPE = -1;
+const PLAIN_SHAPE = 0;
+const BYTES_SHAPE = 1;
+
+/**
+ * {@link PLAIN_SHAPE} when `e`'s own enumerable fields are exactly source, seq, tick and payload;
+ * {@link BYTES_SHAPE} when they are those and `bytes`'s field, a Uint8Array of its length; else
+ * {@link WHOLE_SHAPE}.
+ */
+function shapeOf(e: object, bytes: ByteField | undefined): number {
   let n = 0;
+  let withBytes = false;
   for (const key in e) {
-    if (!Object.hasOwn(e, key)) return false;
-    if (key !== 'source' && key !== 'seq' && key !== 'tick' && key !== 'payload') return false;
-    n++;
+    if (!Object.hasOwn(e, key)) return WHOLE_SHAPE;
+    if (key === 'source' || key === 'seq' || key === 'tick' || key === 'payload') n++;
+    else if (bytes !== undefined && key === bytes.name) {
+      const v = (e as Record<string, unknown>)[key];
+      if (!(v instanceof Uint8Array) || v.length !== bytes.length) return WHOLE_SHAPE;
+      withBytes = true;
+    } else return WHOLE_SHAPE;
   }
-  return n === 4;
+  if (n !== 4) return WHOLE_SHAPE;
+  return withBytes ? BYTES_SHAPE : PLAIN_SHAPE;
 }
 
 /** `into` with `from`'s values at its start. */
@@ -86,8 +135,17 @@ export class EventColumns<E> implements EventKeys<number>, HeldKeys {
   /** Events held. */
   private count = 0;
 
-  /** `registry`: the source slots the log lists its sources in (names a handle's source). */
-  constructor(private readonly registry: SourceSlots) {}
+  /** The bytes field of each handle that has it (`field.length` bytes a handle; none until one has). */
+  private bytes = new Uint8Array(0);
+
+  /**
+   * `registry`: the source slots the log lists its sources in (names a handle's source);
+   * `field`: the host's field held as bytes (none by default).
+   */
+  constructor(
+    private readonly registry: SourceSlots,
+    private readonly field: ByteField | undefined = undefined,
+  ) {}
 
   /** Events held. */
   get size(): number {
@@ -112,12 +170,17 @@ export class EventColumns<E> implements EventKeys<number>, HeldKeys {
     this.slots[h] = slot;
     this.seqs[h] = seq;
     this.ticks[h] = tick;
-    if (!isPlain(e)) this.setItem(h, WHOLE, e);
-    else if (typeof e.payload === 'number' && fitsInt32(e.payload)) {
-      this.kinds[h] = INT;
-      this.ints[h] = e.payload as number;
-      if (h < this.items.length) this.items[h] = undefined;
-    } else this.setItem(h, PLAIN, e.payload);
+    const shape = shapeOf(e, this.field);
+    if (shape === WHOLE_SHAPE) this.setItem(h, WHOLE, e);
+    else {
+      const extra = shape === BYTES_SHAPE ? BYTES : 0;
+      if (extra !== 0) this.setBytes(h, (e as unknown as Record<string, Uint8Array>)[this.field!.name]!);
+      if (typeof e.payload === 'number' && fitsInt32(e.payload)) {
+        this.kinds[h] = INT | extra;
+        this.ints[h] = e.payload as number;
+        if (h < this.items.length) this.items[h] = undefined;
+      } else this.setItem(h, PLAIN | extra, e.payload);
+    }
     this.count++;
     return h;
   }
@@ -166,7 +229,7 @@ export class EventColumns<E> implements EventKeys<number>, HeldKeys {
 
   /** The payload of `h`. */
   payloadOf(h: number): E {
-    const kind = this.kinds[h];
+    const kind = this.kinds[h]! & ~BYTES;
     if (kind === INT) return this.ints[h] as E;
     const item = this.items[h];
     return (kind === WHOLE ? (item as TimelineEvent<E>).payload : item) as E;
@@ -177,10 +240,23 @@ export class EventColumns<E> implements EventKeys<number>, HeldKeys {
     return this.kinds[h] === WHOLE ? (this.items[h] as TimelineEvent<E>).restamps : undefined;
   }
 
-  /** `h` as an event object: the one stored when kept whole, else a new `{ source, seq, tick, payload }`. */
+  /**
+   * `h` as an event object: the one stored when kept whole, else a new
+   * `{ source, seq, tick, payload }` (and a copy of its bytes field, when it has one).
+   */
   event(h: number): TimelineEvent<E> {
-    if (this.kinds[h] === WHOLE) return this.items[h] as TimelineEvent<E>;
-    return { source: this.sourceOf(h), seq: this.seqs[h]!, tick: this.ticks[h]!, payload: this.payloadOf(h) };
+    const kind = this.kinds[h]!;
+    if (kind === WHOLE) return this.items[h] as TimelineEvent<E>;
+    const e = {
+      source: this.sourceOf(h),
+      seq: this.seqs[h]!,
+      tick: this.ticks[h]!,
+      payload: this.payloadOf(h),
+    };
+    if ((kind & BYTES) === 0) return e;
+    const n = this.field!.length;
+    (e as Record<string, unknown>)[this.field!.name] = this.bytes.slice(h * n, h * n + n);
+    return e;
   }
 
   /** `true` when `a` comes before `b` in a tick: by source, then seq. */
@@ -189,6 +265,17 @@ export class EventColumns<E> implements EventKeys<number>, HeldKeys {
     const sb = this.slots[b]!;
     if (sa === sb) return this.seqs[a]! < this.seqs[b]!;
     return this.registry.id(sa) < this.registry.id(sb);
+  }
+
+  /** Put `value` in `h`'s cells of the byte column (grown to the columns' length first). */
+  private setBytes(h: number, value: Uint8Array): void {
+    const n = this.field!.length;
+    if (this.bytes.length < this.slots.length * n) {
+      const next = new Uint8Array(this.slots.length * n);
+      next.set(this.bytes);
+      this.bytes = next;
+    }
+    this.bytes.set(value, h * n);
   }
 
   /** Put `item` in `h`'s item cell (the cells up to it made first), of kind `kind`. */

@@ -8,7 +8,7 @@
  * @internal
  */
 import { TimelineError } from './errors.js';
-import { EventColumns } from './event-columns.js';
+import { type ByteField, byteFieldOption, EventColumns } from './event-columns.js';
 import { heldHas, heldSize, heldValues, heldWith, heldWithout } from './held-events.js';
 import { HistoryPrints, sourceHash } from './history-print.js';
 import { type DetachedLog, inSkipped, SourceLogs } from './source-logs.js';
@@ -79,9 +79,10 @@ export class EventLog<E> {
     private readonly keepForgotten = 0,
     private readonly printer: HistoryPrints | undefined = undefined,
     slots: SourceSlots | undefined = undefined,
+    bytesField: ByteField | undefined = undefined,
   ) {
     const registry = slots ?? new SourceSlotMap();
-    this.columns = new EventColumns<E>(registry);
+    this.columns = new EventColumns<E>(registry, bytesField);
     this.logs = new SourceLogs(this.columns, registry);
     this.ticks = new TickIndex<number>(this.columns);
   }
@@ -559,7 +560,10 @@ export class EventLog<E> {
  * range). @internal
  */
 export function eventLogFor<E>(
-  options: Pick<TimelineOptions, 'forgetSourcesAfter' | 'keepForgottenFor' | 'printEvery' | 'sourceSlots'>,
+  options: Pick<
+    TimelineOptions,
+    'forgetSourcesAfter' | 'keepForgottenFor' | 'printEvery' | 'sourceSlots' | 'bytesField'
+  >,
 ): EventLog<E> {
   const forget = options.forgetSourcesAfter;
   if (forget !== undefined) intOption(forget, 'forgetSourcesAfter', 0, 0, 2 ** 52);
@@ -569,5 +573,6 @@ export function eventLogFor<E>(
     intOption(options.keepForgottenFor, 'keepForgottenFor', 0, 0, 2 ** 52),
     every === undefined ? undefined : new HistoryPrints(intOption(every, 'printEvery', 1, 1, 2 ** 40)),
     sourceSlotsOption(options.sourceSlots),
+    byteFieldOption(options.bytesField),
   );
 }

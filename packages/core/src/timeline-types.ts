@@ -134,6 +134,14 @@ export interface TimelineOptions {
    */
   sourceSlots?: SourceSlots | undefined;
   /**
+   * One field of the host's own that events may carry as bytes of a fixed length (the peer
+   * runtime's `signature`, 64 bytes): an event with it (and no other field beyond `source`,
+   * `seq`, `tick` and `payload`) is held in columns, the bytes in a column of their own, and
+   * comes back from {@link Timeline.eventsFrom} as a new object with a copy of them. Without it,
+   * an event with any other field is kept whole (as the very object inserted). Default: none.
+   */
+  bytesField?: { readonly name: string; readonly length: number } | undefined;
+  /**
    * Called when `app.event` or `app.tick` throws. The timeline catches the error, counts it in
    * `stats().appErrors`, keeps whatever state the callback left and goes on, so a bad event
    * cannot stop a peer (and every peer, running the same code, does the same). Re-simulation

@@ -93,6 +93,9 @@ export function peerBasics<S, E>(
     // log by the codec's id registry, which the known ids and the link tables index by too: no
     // map from source to slot of its own. A timeline dropped lets go of its slots there.
     sourceSlots: codec.ids,
+    // An event's Ed25519 signature (64 bytes) is held in a column of the log's: a signed event
+    // costs 64 bytes more than an unsigned one instead of being kept whole with its array.
+    bytesField: { name: 'signature', length: 64 },
   };
   let timeline: Timeline<S, E>;
   let clock: Clock;
