@@ -91,13 +91,20 @@ export function heldWith(held: HeldEvents, e: number, k: HeldKeys): HeldEvents {
   if (held === NO_EVENT || k.seqOf(held) < seq) {
     // The common case: a new highest seq goes first.
     k.setNext(e, held);
-    return heldSize(held, k) >= SMALL_HELD ? toMap(e, k) : e;
+    return reaches(e, SMALL_HELD + 1, k) ? toMap(e, k) : e;
   }
   let prev = held;
   for (let h = k.nextOf(held); h !== NO_EVENT && k.seqOf(h) > seq; h = k.nextOf(h)) prev = h;
   k.setNext(e, k.nextOf(prev));
   k.setNext(prev, e);
-  return heldSize(held, k) > SMALL_HELD ? toMap(held, k) : held;
+  return reaches(held, SMALL_HELD + 1, k) ? toMap(held, k) : held;
+}
+
+/** `true` when the chain from `first` holds at least `n` events (walked no further than that). */
+function reaches(first: number, n: number, k: HeldKeys): boolean {
+  let count = 0;
+  for (let h = first; h !== NO_EVENT; h = k.nextOf(h)) if (++count >= n) return true;
+  return false;
 }
 
 /** The chain from `first` as a map by seq (its handles by descending seq). */

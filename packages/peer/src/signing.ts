@@ -67,14 +67,6 @@ class TwoGenerations<V> {
  */
 const memo = new TwoGenerations<string>(MEMO_GENERATION);
 
-function recall(key: string): string | undefined {
-  return memo.get(key);
-}
-
-function remember(key: string, digest: string): void {
-  memo.set(key, digest);
-}
-
 /** Ids of one generation of the public-key memo. */
 export const KEY_GENERATION = 4096;
 
@@ -103,7 +95,7 @@ function memoKey(publicKey: Uint8Array, signature: Uint8Array): string {
 export function verifySignature(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
   if (signature.length !== 64) return false;
   const key = memoKey(publicKey, signature);
-  const known = recall(key);
+  const known = memo.get(key);
   const digest = latin1(sha256(message));
   if (known === digest) return true;
   let ok: boolean;
@@ -112,7 +104,7 @@ export function verifySignature(publicKey: Uint8Array, message: Uint8Array, sign
   } catch {
     ok = false;
   }
-  if (ok) remember(key, digest);
+  if (ok) memo.set(key, digest);
   return ok;
 }
 
@@ -128,7 +120,7 @@ export function preverifySignatures(items: readonly SignedMessage[]): void {
     if (item.signature.length !== 64) continue;
     const key = memoKey(item.publicKey, item.signature);
     const digest = latin1(sha256(item.message));
-    if (recall(key) !== digest) pending.push({ item, key, digest });
+    if (memo.get(key) !== digest) pending.push({ item, key, digest });
   }
   if (pending.length < BATCH_VERIFY_MIN) return;
   const random = (bytes: Uint8Array): Uint8Array => host.crypto.getRandomValues(bytes);
@@ -139,7 +131,7 @@ export function preverifySignatures(items: readonly SignedMessage[]): void {
     )
   )
     return;
-  for (const p of pending) remember(p.key, p.digest);
+  for (const p of pending) memo.set(p.key, p.digest);
 }
 
 function utf8(s: string): Uint8Array {
