@@ -4,14 +4,7 @@
  * last line of stdout. Started by `scale-cli.js` with `--expose-gc`; argument: the
  * {@link ScaleRunSpec} as JSON.
  */
-import { FRAME_TYPE_CODES } from '@symmetric/codec';
-import {
-  driveScenario,
-  type PeerTransport,
-  type ScenarioNetwork,
-  virtualNetwork,
-} from '@symmetric/sim/driver';
-import { type Transport, withLinkOverrides } from '@symmetric/transport';
+import { driveScenario, virtualNetwork } from '@symmetric/sim/driver';
 import {
   batchedCodecBytesPerEvent,
   type ScaleRow,
@@ -34,30 +27,13 @@ const emit = (row: ScaleRow): void => {
 };
 
 const scenario = scaleScenario(spec);
-const inner = virtualNetwork<unknown, unknown>(
+const network = virtualNetwork<unknown, unknown>(
   { peers: spec.peers, latency: { dist: 'constant', ms: 50 } },
   spec.seed,
 );
-/** Bytes and frames of `events` frames (byte 1 of a frame is its type code). */
+/** Frames and bytes of `events` frames the peers sent (their own counters, summed at the end). */
 const eventFrames = { frames: 0, bytes: 0 };
-const EVENTS_CODE = FRAME_TYPE_CODES.events;
-const network: ScenarioNetwork<unknown, unknown> = {
-  ...inner,
-  open: (i, runtime) => {
-    const opened = inner.open(i, runtime);
-    const transport = withLinkOverrides(opened.transport as Transport, (link) => ({
-      send: (frame) => {
-        if (frame[1] === EVENTS_CODE) {
-          eventFrames.frames++;
-          eventFrames.bytes += frame.length;
-        }
-        return link.send(frame);
-      },
-    })) as PeerTransport;
-    return { ...opened, transport };
-  },
-};
-let peers: { stats(): { eventsSent: number } }[] = [];
+let peers: { stats(): { eventsSent: number; eventFramesSent: number; eventBytesSent: number } }[] = [];
 let eventsSent = 0;
 const events: WireEvent[] = [];
 /**
@@ -112,7 +88,12 @@ try {
     hooks: {
       onEnd: () => {
         cpuAtEnd = cpuS();
-        eventsSent = peers.reduce((s, p) => s + p.stats().eventsSent, 0);
+        for (const p of peers) {
+          const st = p.stats();
+          eventsSent += st.eventsSent;
+          eventFrames.frames += st.eventFramesSent;
+          eventFrames.bytes += st.eventBytesSent;
+        }
         peers = [];
       },
       onPeer: (_i, peer) => {

@@ -120,6 +120,8 @@ export type HelloOutcome = 'refused' | 'duplicate' | 'accepted' | 'pending';
 /** The peer's links. @internal */
 export class LinkTable<E> {
   private readonly entries = new Map<string, LinkEntry<E>>();
+  /** The same entries by their transport link (a frame's link is looked up without its key). */
+  private readonly byLink = new Map<Link, LinkEntry<E>>();
   /** Every link not closed, in opening order (replaced, never mutated, on change). */
   private linkList: LinkEntry<E>[] = [];
   /** Links with a completed handshake, in opening order (replaced, never mutated, on change). */
@@ -174,6 +176,11 @@ export class LinkTable<E> {
     return this.entries.get(key);
   }
 
+  /** The entry of the transport link `link` (`undefined` when it has none). */
+  ofLink(link: Link): LinkEntry<E> | undefined {
+    return this.byLink.get(link);
+  }
+
   /** Links not closed (handshake done or not). */
   count(): number {
     let n = 0;
@@ -186,6 +193,9 @@ export class LinkTable<E> {
     const entry = new LinkEntry<E>(key, link, transport, now, this.codec.encoder(), this.codec.decoder());
     const replaced = this.entries.get(key);
     this.entries.set(key, entry);
+    if (replaced !== undefined && this.byLink.get(replaced.link) === replaced)
+      this.byLink.delete(replaced.link);
+    this.byLink.set(link, entry);
     // A key opened again keeps its place (as in the map).
     this.linkList =
       replaced === undefined
@@ -376,6 +386,7 @@ export class LinkTable<E> {
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;
     this.entries.delete(key);
+    if (this.byLink.get(entry.link) === entry) this.byLink.delete(entry.link);
     this.linkList = this.linkList.filter((l) => l !== entry);
     const wasNeighbour = entry.protocol.kind === 'running';
     entry.protocol = { kind: 'closed', peerId: entry.peerId };
@@ -523,7 +534,10 @@ export class LinkTable<E> {
       return;
     }
     frame.events = nothingRelayed<E>(); // (the events are not kept past the send)
-    if (this.sendBytes(entry, bytes)) this.stats.eventsSent += events.length;
+    if (!this.sendBytes(entry, bytes)) return;
+    this.stats.eventsSent += events.length;
+    this.stats.eventFramesSent++;
+    this.stats.eventBytesSent += bytes.length;
   }
 
   private sendBytes(entry: LinkEntry<E>, bytes: Uint8Array): boolean {

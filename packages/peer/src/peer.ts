@@ -458,7 +458,7 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
     const keyOf = (link: Link): string => prefix + link.id;
     return {
       onLink: (link) => this.guard(() => this.onLink(transport, keyOf(link), link)),
-      onFrame: (link, bytes) => this.guardFrame(keyOf(link), bytes),
+      onFrame: (link, bytes) => this.guardFrame(link, keyOf, bytes),
       onTurnEnd: () => this.guard(this.endTurn),
       onClose: (link, info) => this.guard(() => this.onClose(keyOf(link), info)),
       onError: (error, link) =>
@@ -482,9 +482,11 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
   }
 
   /** {@link guard} of {@link onFrame} without a closure per frame. */
-  private guardFrame(key: string, bytes: Uint8Array): void {
+  private guardFrame(link: Link, keyOf: (link: Link) => string, bytes: Uint8Array): void {
     try {
-      this.onFrame(key, bytes);
+      // By the link itself; by its key for a link object the peer was not given at its opening.
+      const entry = this.links.ofLink(link) ?? this.links.get(keyOf(link));
+      this.onFrame(entry, bytes);
     } catch (error) {
       this.report(new PeerError('INTERNAL', `internal error: ${String(error)}`, { cause: error }));
     }
@@ -529,8 +531,7 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
     this.updateConnection();
   }
 
-  private onFrame(key: string, bytes: Uint8Array): void {
-    const entry = this.links.get(key);
+  private onFrame(entry: LinkEntry<E> | undefined, bytes: Uint8Array): void {
     if (entry === undefined || entry.protocol.kind === 'closed') return;
     const now = this.currentNow(); // the frame's arrival: read once
     if (!this.routes.quotas.bytes(entry, bytes.length, now)) return;
@@ -542,7 +543,7 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
       else
         this.links.linkError(
           entry,
-          new PeerError('PROTOCOL', `'${frame.type}' frame before hello`, { linkId: key }),
+          new PeerError('PROTOCOL', `'${frame.type}' frame before hello`, { linkId: entry.key }),
           true,
         );
       return;

@@ -31,6 +31,8 @@ export function newCounters(): PeerCounters {
     bytesReceived: 0,
     eventsEmitted: 0,
     eventsSent: 0,
+    eventFramesSent: 0,
+    eventBytesSent: 0,
     eventsReceived: 0,
     eventsForwarded: 0,
     duplicatesDropped: 0,

@@ -413,6 +413,9 @@ export interface PeerStats extends TimelineStats {
   readonly eventsEmitted: number;
   /** Events (own or relayed) sent to neighbours, counting each link separately. */
   readonly eventsSent: number;
+  /** `events` frames sent to neighbours (own, relayed and repaired events), and their encoded bytes. */
+  readonly eventFramesSent: number;
+  readonly eventBytesSent: number;
   /** New events received from neighbours (first copies). */
   readonly eventsReceived: number;
   /** Events relayed: first copies from a neighbour sent on to at least one other neighbour. */

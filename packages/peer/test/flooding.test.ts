@@ -1,4 +1,6 @@
+import { FRAME_TYPE_CODES } from '@symmetric/codec';
 import { RectangleKeys } from '@symmetric/core';
+import { withLinkOverrides } from '@symmetric/transport';
 import { describe, expect, it } from 'vitest';
 import { cluster, distinct, loopback } from './helpers/harness.js';
 
@@ -24,6 +26,44 @@ describe('flooding with dedup', () => {
     for (const p of c.peers.values()) expect(p.stats().events).toBe(3);
     expect(distinct(c.hashes())).toHaveLength(1);
     expect(c.errors).toEqual([]);
+  });
+
+  it('counts the events frames it sends and their bytes, as the links carry them', async () => {
+    const net = loopback(15, 5, 3);
+    const c = await cluster(net, { delay: 300 });
+    const carried = new Map<string, { frames: number; bytes: number }>();
+    const names = ['p0', 'p1', 'p2', 'p3'];
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
+      const seen = { frames: 0, bytes: 0 };
+      carried.set(name, seen);
+      const transport = withLinkOverrides(net.transport(name), (link) => ({
+        send: (frame) => {
+          if (frame[1] === FRAME_TYPE_CODES.events) {
+            seen.frames++;
+            seen.bytes += frame.length;
+          }
+          return link.send(frame);
+        },
+      }));
+      // A ring with one chord: relays, duplicates and frames of more than one event.
+      await c.add(name, { transports: [transport] }, i > 0 ? [names[i - 1]!] : []);
+    }
+    c.peers.get('p3')!.dial('p0');
+    c.peers.get('p0')!.dial('p2');
+    c.run(1500);
+    for (let k = 0; k < 12; k++) c.peers.get(names[k % 4]!)!.emit(RectangleKeys.right);
+    c.run(3000);
+    let frames = 0;
+    for (const name of names) {
+      const s = c.peers.get(name)!.stats();
+      expect(s.eventFramesSent).toBe(carried.get(name)!.frames);
+      expect(s.eventBytesSent).toBe(carried.get(name)!.bytes);
+      expect(s.eventFramesSent).toBeLessThanOrEqual(s.eventsSent);
+      frames += s.eventFramesSent;
+    }
+    expect(frames).toBeGreaterThan(0);
+    expect(distinct(c.hashes())).toHaveLength(1);
   });
 
   it('a cycle of 6 and a full mesh of 5: at most twice per link, no endless rebroadcast', async () => {
