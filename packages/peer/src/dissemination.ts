@@ -213,9 +213,12 @@ export class EventIntake<S, E> {
     if (signer.enabled) signer.preverify(events, (ev) => !known.has(ev.source, ev.seq));
     // A neighbour that vouches (its frontier listed something) passes on only events it took; one
     // whose history printed otherwise than ours took them into another history: its events are
-    // taken only if not settled here.
-    const otherHistory = this.repair.otherHistory(link);
-    const vouched = !otherHistory && remote.received && remote.holds.size > 0;
+    // taken only if not settled here. Told at the first event new here (a frame of copies only,
+    // the usual duplicate, never compares histories).
+    let judged = false;
+    let otherHistory = false;
+    let vouched = false;
+    const listed = remote.received && remote.holds.size > 0; // (before this frame's events count)
     const ids = this.ctx.codec.ids;
     const holds = remote.holds;
     for (let i = 0; i < events.length; i++) {
@@ -281,6 +284,11 @@ export class EventIntake<S, E> {
       if (!known.addAt(slot, ev.source, ev.seq, now)) {
         this.ctx.stats.duplicatesDropped++;
         continue;
+      }
+      if (!judged) {
+        judged = true;
+        otherHistory = this.repair.otherHistory(link);
+        vouched = !otherHistory && listed;
       }
       if (!this.host.enqueue(ev, vouched, otherHistory)) continue;
       // A frame of one event (the usual relay) passes its own array on: no copy of it.
