@@ -71,6 +71,8 @@ export class Driver<S, E> {
   private ownLastTick = 0;
   private currentStatus: PeerStatus = 'idle';
   private currentPace: Pace = 'behind';
+  /** Whether anyone listens to `render` (kept by the emitter: read on every step). */
+  private renders = false;
   /** Owed ticks (clock ahead of the timeline) that re-simulate ticks a replaced timeline had run. */
   private replacedTicksToRerun = 0;
   private nextCompactTick: number;
@@ -88,6 +90,9 @@ export class Driver<S, E> {
     timeline: Timeline<S, E>,
   ) {
     this.currentTimeline = timeline;
+    ctx.events.watch('render', (listened) => {
+      this.renders = listened;
+    });
     const horizon = ctx.options.horizonTicks;
     this.nextCompactTick = horizon === undefined ? Number.POSITIVE_INFINITY : horizon;
   }
@@ -210,8 +215,7 @@ export class Driver<S, E> {
 
   /** Emit `render` with the current state (when anyone listens). */
   render(): void {
-    if (this.ctx.events.has('render'))
-      this.ctx.events.emit('render', this.currentTimeline.state, this.currentTimeline.tick);
+    if (this.renders) this.ctx.events.emit('render', this.currentTimeline.state, this.currentTimeline.tick);
   }
 
   /** The simulation part of a step at `nowMs` (after housekeeping). */

@@ -6,6 +6,8 @@
 // biome-ignore lint/suspicious/noExplicitAny: listener signatures vary per event name.
 export class Emitter<Events extends { [K in keyof Events]: (...args: any[]) => void }> {
   private readonly listeners = new Map<keyof Events, Events[keyof Events][]>();
+  /** Who is told when a name gains its first listener or loses its last (see {@link watch}). */
+  private readonly watchers = new Map<keyof Events, ((listened: boolean) => void)[]>();
 
   constructor(private readonly onListenerError: (name: keyof Events, error: unknown) => void) {}
 
@@ -13,6 +15,7 @@ export class Emitter<Events extends { [K in keyof Events]: (...args: any[]) => v
     // Copy on write so an emit in progress keeps its snapshot of listeners.
     const list = this.listeners.get(name);
     this.listeners.set(name, list === undefined ? [listener] : [...list, listener]);
+    if (list === undefined) this.changed(name, true);
     return () => {
       const current = this.listeners.get(name);
       if (current === undefined) return;
@@ -20,8 +23,10 @@ export class Emitter<Events extends { [K in keyof Events]: (...args: any[]) => v
       if (i >= 0) {
         const next = current.slice();
         next.splice(i, 1);
-        if (next.length === 0) this.listeners.delete(name);
-        else this.listeners.set(name, next);
+        if (next.length === 0) {
+          this.listeners.delete(name);
+          this.changed(name, false);
+        } else this.listeners.set(name, next);
       }
     };
   }
@@ -29,6 +34,21 @@ export class Emitter<Events extends { [K in keyof Events]: (...args: any[]) => v
   /** `true` when `name` has at least one listener (callers skip building payloads otherwise). */
   has(name: keyof Events): boolean {
     return this.listeners.has(name);
+  }
+
+  /**
+   * `onChange(listened)` now and whenever `name` gains its first listener or loses its last: a
+   * caller asking on every step keeps the answer in a field of its own instead of asking here.
+   */
+  watch(name: keyof Events, onChange: (listened: boolean) => void): void {
+    const list = this.watchers.get(name);
+    this.watchers.set(name, list === undefined ? [onChange] : [...list, onChange]);
+    onChange(this.listeners.has(name));
+  }
+
+  private changed(name: keyof Events, listened: boolean): void {
+    const list = this.watchers.get(name);
+    if (list !== undefined) for (const onChange of list) onChange(listened);
   }
 
   emit<K extends keyof Events>(name: K, ...args: Parameters<Events[K]>): void {

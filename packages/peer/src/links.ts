@@ -120,8 +120,6 @@ export type HelloOutcome = 'refused' | 'duplicate' | 'accepted' | 'pending';
 /** The peer's links. @internal */
 export class LinkTable<E> {
   private readonly entries = new Map<string, LinkEntry<E>>();
-  /** The same entries by their transport link (a frame's link is looked up without its key). */
-  private readonly byLink = new Map<Link, LinkEntry<E>>();
   /** Every link not closed, in opening order (replaced, never mutated, on change). */
   private linkList: LinkEntry<E>[] = [];
   /** Links with a completed handshake, in opening order (replaced, never mutated, on change). */
@@ -176,9 +174,13 @@ export class LinkTable<E> {
     return this.entries.get(key);
   }
 
-  /** The entry of the transport link `link` (`undefined` when it has none). */
+  /**
+   * The entry of the transport link `link`, kept in its `attachment` (`undefined` when it has
+   * none: a link object the table was not given at its opening, or one whose key opened again).
+   */
   ofLink(link: Link): LinkEntry<E> | undefined {
-    return this.byLink.get(link);
+    const a = link.attachment;
+    return a instanceof LinkEntry ? (a as LinkEntry<E>) : undefined;
   }
 
   /** Links not closed (handshake done or not). */
@@ -193,9 +195,9 @@ export class LinkTable<E> {
     const entry = new LinkEntry<E>(key, link, transport, now, this.codec.encoder(), this.codec.decoder());
     const replaced = this.entries.get(key);
     this.entries.set(key, entry);
-    if (replaced !== undefined && this.byLink.get(replaced.link) === replaced)
-      this.byLink.delete(replaced.link);
-    this.byLink.set(link, entry);
+    // Frames of a link object whose key opened again go to the new entry, as its key says.
+    if (replaced !== undefined && replaced.link.attachment === replaced) replaced.link.attachment = undefined;
+    link.attachment = entry;
     // A key opened again keeps its place (as in the map).
     this.linkList =
       replaced === undefined
@@ -386,7 +388,6 @@ export class LinkTable<E> {
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;
     this.entries.delete(key);
-    if (this.byLink.get(entry.link) === entry) this.byLink.delete(entry.link);
     this.linkList = this.linkList.filter((l) => l !== entry);
     const wasNeighbour = entry.protocol.kind === 'running';
     entry.protocol = { kind: 'closed', peerId: entry.peerId };

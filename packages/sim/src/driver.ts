@@ -165,6 +165,8 @@ export async function driveScenario<S = unknown, E = unknown>(
   const delay = 'ms' in sc.delay ? sc.delay.ms : ('auto' as const);
 
   const slots: Slot<S, E>[] = [];
+  /** Each peer's next event time (its {@link EventClock}'s, read on every step). */
+  const nextEventAt = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     slots.push({
       peer: undefined,
@@ -175,7 +177,7 @@ export async function driveScenario<S = unknown, E = unknown>(
       store: undefined,
       originMs: 0,
       baseline: ZERO,
-      events: new EventClock(seed, i, plan, fps, sc.events.firstAfterS),
+      events: new EventClock(seed, i, plan, fps, sc.events.firstAfterS, nextEventAt),
     });
   }
   const totals: PeerTotals = { ...ZERO };
@@ -330,6 +332,7 @@ export async function driveScenario<S = unknown, E = unknown>(
   const stepAt: number[] = new Array(n).fill(0);
   /** Let peer `i` emit what its user did by `atMs`. */
   const emitDue = (i: number, slot: Slot<S, E>, atMs: number): void => {
+    if (!(nextEventAt[i]! <= atMs)) return; // (most steps: nothing due)
     const ev = slot.events;
     while (ev.next <= atMs && ev.next < plan.eventsEndMs) {
       slot.peer!.emit(randomEvent(ev.payloadRandom, i));

@@ -167,31 +167,51 @@ export class EventClock {
   readonly #keys: SeededRandom;
   readonly #meanMs: number;
   readonly #firstAfterMs: number;
-  /** Virtual ms of the next event, `Infinity` when none is due. */
-  next = Number.POSITIVE_INFINITY;
+  /** Where {@link next} is kept: slot `peer` of an array the run's peers share, or one of its own. */
+  readonly #nextAt: Float64Array;
+  readonly #slot: number;
 
-  constructor(seed: number, peer: number, plan: RunPlan, fps: number, firstAfterS: number) {
+  /**
+   * @param nextAt the array whose slot `peer` holds {@link next} (a run keeps every peer's there,
+   *   read on every step without touching the clock); one of its own by default
+   */
+  constructor(
+    seed: number,
+    peer: number,
+    plan: RunPlan,
+    fps: number,
+    firstAfterS: number,
+    nextAt?: Float64Array,
+  ) {
     this.#rng = createStreamRandom(seed, `events/${peer}`);
     this.#keys = createStreamRandom(seed, `keys/${peer}`);
     this.#meanMs = (plan.meanEventIntervalTicks * 1000) / fps;
     this.#firstAfterMs = firstAfterS * 1000;
+    this.#nextAt = nextAt ?? new Float64Array(1);
+    this.#slot = nextAt === undefined ? 0 : peer;
+    this.#nextAt[this.#slot] = Number.POSITIVE_INFINITY;
+  }
+
+  /** Virtual ms of the next event, `Infinity` when none is due. */
+  get next(): number {
+    return this.#nextAt[this.#slot]!;
   }
 
   /** The peer (re)started at `atMs`: schedule its first event. */
   restart(atMs: number): void {
-    this.next = Number.isFinite(this.#meanMs)
+    this.#nextAt[this.#slot] = Number.isFinite(this.#meanMs)
       ? atMs + this.#firstAfterMs + this.#draw()
       : Number.POSITIVE_INFINITY;
   }
 
   /** The peer went offline: nothing is due until it restarts. */
   stop(): void {
-    this.next = Number.POSITIVE_INFINITY;
+    this.#nextAt[this.#slot] = Number.POSITIVE_INFINITY;
   }
 
   /** The event due at `next` happened (or was skipped): schedule the following one. */
   advance(): void {
-    this.next += this.#draw();
+    this.#nextAt[this.#slot] = this.next + this.#draw();
   }
 
   /** The random stream for the event payload (the rectangle app draws a key 0..4 from it). */

@@ -44,6 +44,8 @@ export class Libp2pLink implements Link {
   readonly direction: 'inbound' | 'outbound';
   readonly remoteAddress: string;
   readonly remotePeerId: string;
+  /** The handler's own per-link state (see `Link.attachment`). */
+  attachment: unknown = undefined;
   /** The neighbour's instance nonce from the handshake (changes when it restarts). */
   readonly remoteNonce: string;
   /** `Date.now()` when the link opened. */

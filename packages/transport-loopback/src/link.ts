@@ -19,6 +19,8 @@ export class LoopbackLink implements Link {
   readonly remoteAddress: string;
   /** Always `undefined`: loopback does not authenticate peers. */
   readonly remotePeerId: undefined = undefined;
+  /** @inheritDoc */
+  attachment: unknown = undefined;
   /** @internal The transport this end belongs to. */
   readonly owner: LoopbackTransport;
   /** @internal Latency/cut state of the address pair. */

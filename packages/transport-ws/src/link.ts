@@ -61,6 +61,8 @@ export class WsLink implements Link {
   readonly direction: 'inbound' | 'outbound';
   readonly remoteAddress: string;
   readonly remotePeerId: string | undefined = undefined;
+  /** The handler's own per-link state (see `Link.attachment`). */
+  attachment: unknown = undefined;
   /** `performance.now()` when the link opened (internal, for the reconnect policy). */
   openedAt = 0;
   /** Called once when an opened link closes (internal, for the reconnect policy). */

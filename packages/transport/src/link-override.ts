@@ -17,7 +17,7 @@ export interface LinkOverrides {
  * `inner`, with each of its links seen through one wrapper whose `send` and `close` are those
  * `override(link)` returns (called once per link); `id`, `direction` and `remoteAddress` are
  * the inner link's (fixed for its life), `remotePeerId`, `open` and everything the transport
- * does forward to `inner`. The handler sees the wrappers only.
+ * does forward to `inner`; its `attachment` is its own (the handler's, for the wrapper it sees). The handler sees the wrappers only.
  *
  * @example
  * let sent = 0;
@@ -42,6 +42,7 @@ export function withLinkOverrides(inner: Transport, override: (link: Link) => Li
       get open() {
         return link.open;
       },
+      attachment: undefined,
       send: o.send ?? ((frame) => link.send(frame)),
       close: o.close ?? ((reason) => link.close(reason)),
     };

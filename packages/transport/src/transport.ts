@@ -42,6 +42,12 @@ export interface Link {
   /** `true` until the link closes; never becomes `true` again. */
   readonly open: boolean;
   /**
+   * The handler's own per-link state: transports never read or change it (`undefined` until the
+   * handler sets it). A handler that keeps its state for a link here finds it from `onFrame`'s
+   * link without a look-up of its own.
+   */
+  attachment?: unknown;
+  /**
    * Queue one frame for delivery, in order after every frame sent before on this link.
    * Returns `false` (and sends nothing) when the link is closed; never throws for that.
    * Throws {@link TransportError} `FRAME_TOO_LARGE` when the frame exceeds the transport's limit

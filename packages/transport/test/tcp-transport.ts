@@ -22,6 +22,8 @@ export interface TcpTransportOptions {
 
 class TcpLink implements Link {
   readonly remotePeerId = undefined;
+  /** The handler's own per-link state (never read here). */
+  attachment: unknown = undefined;
   open = true;
   private pending: Buffer = Buffer.alloc(0);
 

@@ -52,6 +52,28 @@ export function registerLinkTier(ctx: SuiteContext): void {
   );
 
   it(
+    "leaves a link's attachment to the handler: undefined at first, never changed, on the link onFrame hands over",
+    async () => {
+      const a = await ctx.started('A');
+      const b = await ctx.started('B');
+      const [out, inbound] = await ctx.connect(a, b);
+      expect(out.attachment).toBeUndefined();
+      expect(inbound.attachment).toBeUndefined();
+      const mine = { side: 'B' };
+      inbound.attachment = mine;
+      out.attachment = 7;
+      const seen: unknown[] = [];
+      b.rec.onFrameHook = (link) => seen.push(link.attachment);
+      for (let i = 0; i < 3; i++) expect(out.send(makeFrame(3, i, 24))).toBe(true);
+      await b.rec.until(() => seen.length >= 3, '3 frames A→B', ctx.timeout);
+      expect(seen).toEqual([mine, mine, mine]);
+      expect(b.t.links().find((l) => l === inbound)?.attachment).toBe(mine);
+      expect(out.attachment).toBe(7);
+    },
+    ctx.testTimeout,
+  );
+
+  it(
     'delivers many frames in FIFO order, both directions at once, intact',
     async () => {
       const a = await ctx.started('A');
