@@ -60,7 +60,7 @@ function flood<S, E>(
     const l = list[i]!;
     if (l === except || skip?.(l) === true) continue;
     let out: WireEvent<E>[] | undefined;
-    const theirs = repair.frontierOf(l).holds;
+    const theirs = l.holds ?? repair.frontierOf(l).holds;
     for (let j = 0; j < n; j++) {
       const ev = events[j]!;
       const slot = slots[j]!;
@@ -254,7 +254,7 @@ export class EventIntake<S, E> {
         if (known.has(ev.source, ev.seq)) {
           this.ctx.stats.duplicatesDropped++;
           this.host.checkCopy(link, ev);
-          if (link.protocol.kind === 'closed') break;
+          if (link.kind === 'closed') break;
           continue;
         }
         if (!signer.verify(ev)) {
@@ -296,7 +296,7 @@ export class EventIntake<S, E> {
       else (fresh as WireEvent<E>[]).push(ev); // (more than one event: an array of our own)
     }
     // Events held for this link in this turn that it has just sent itself stay here.
-    if (link.relayed.length > 0 && link.protocol.kind !== 'closed')
+    if (link.relayed.length > 0 && link.kind !== 'closed')
       this.ctx.stats.relaysWithdrawn += this.links.withdrawRelayed(link, events);
     if (fresh === undefined) return;
     this.host.received();

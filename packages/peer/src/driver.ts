@@ -552,8 +552,8 @@ export class Driver<S, E> {
     for (let i = 0; i < links.length; i++) {
       const l = links[i]!;
       // Only links opened within the wait count (the time first: most links are older).
-      if (now - l.openedAt >= frontierWaitMs || l.protocol.kind === 'closed') continue;
-      if (l.protocol.kind === 'running' && parts.repair.frontierReceived(l)) continue;
+      if (now - l.openedAt >= frontierWaitMs || l.kind === 'closed') continue;
+      if (l.kind === 'running' && parts.repair.frontierReceived(l)) continue;
       awaitingFrontier = true;
       break;
     }

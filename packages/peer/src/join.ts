@@ -187,7 +187,7 @@ export class Join<S, E> {
     const now = this.ctx.now();
     this.enter({ kind: 'synced' }, now);
     for (const l of this.links.list()) {
-      if (l.protocol.kind === 'closed') continue;
+      if (l.kind === 'closed') continue;
       this.host.sendSync(l, now);
       this.host.sendFrontier(l);
     }
@@ -325,7 +325,7 @@ export class Join<S, E> {
     this.host.sendFrontier(link);
     for (const chunk of chunks) {
       this.ctx.send(link, chunk);
-      if (link.protocol.kind === 'closed') return;
+      if (link.kind === 'closed') return;
     }
     this.ctx.stats.snapshotsServed++;
   }

@@ -26,6 +26,7 @@ import type { LinkUse } from './quota-guard.js';
 import { nothingRelayed, RelayQueue, sameEvent } from './relay-queue.js';
 import type { RemoteFrontier } from './remote-frontier.js';
 import type { Signer } from './signing.js';
+import type { SourceSeqs } from './source-seqs.js';
 import type { PeerCounters } from './stats.js';
 import type { NeighbourInfo } from './types.js';
 
@@ -59,8 +60,11 @@ const HANDSHAKING: ProtocolState = { kind: 'handshaking' };
 
 /** One transport link and the neighbour behind it. @internal */
 export class LinkEntry<E> {
-  /** Protocol state with the neighbour. */
-  protocol: ProtocolState = HANDSHAKING;
+  #protocol: ProtocolState = HANDSHAKING;
+  /** `protocol.kind`, kept beside it on the entry (read for every frame). */
+  kind: ProtocolState['kind'] = 'handshaking';
+  /** What the neighbour is known to hold (`remote.holds`, kept here once looked up: read per event). */
+  holds: SourceSeqs | undefined;
   /** Reason given to `peer:leave` when set (the neighbour's `bye`, or the error that closed it). */
   closeReason: string | undefined;
   /** The handshake was refused (by either side): the address is not worth redialling soon. */
@@ -78,8 +82,18 @@ export class LinkEntry<E> {
   early: { readonly frame: Frame<E>; readonly at: number }[] | undefined;
   /** What the neighbour is known to hold (repair's record of this link, kept here once looked up). */
   remote: RemoteFrontier | undefined;
-  /** What the quota guard counts of this link (kept here once looked up: read for every frame). */
+  /** What the quota guard counts of this link beyond the rates below (made at its first frame or check). */
   quotaUse: LinkUse | undefined;
+  /**
+   * The events and bytes counted against the link's rates, and when last (a `RateLimit`'s
+   * level and time each, kept on the entry: read for every frame).
+   */
+  eventsLevel = 0;
+  eventsAt = Number.NaN;
+  bytesLevel = 0;
+  bytesAt = Number.NaN;
+  /** Local time the last frame arrived (its opening until then). */
+  lastHeard: number;
   /** Events to relay to the neighbour when the current delivery turn ends (see relay-queue.ts). */
   relayed: readonly WireEvent<E>[] = nothingRelayed<E>();
   /** Whether `relayed` is the relay queue's own array (see relay-queue.ts). */
@@ -96,7 +110,19 @@ export class LinkEntry<E> {
     readonly openedAt: number,
     readonly encoder: FrameEncoder<E>,
     readonly decoder: FrameDecoder<E>,
-  ) {}
+  ) {
+    this.lastHeard = openedAt;
+  }
+
+  /** Protocol state with the neighbour. */
+  get protocol(): ProtocolState {
+    return this.#protocol;
+  }
+
+  set protocol(state: ProtocolState) {
+    this.#protocol = state;
+    this.kind = state.kind;
+  }
 
   /** The neighbour's peer id (`''` before its hello). */
   get peerId(): string {
@@ -186,7 +212,7 @@ export class LinkTable<E> {
   /** Links not closed (handshake done or not). */
   count(): number {
     let n = 0;
-    for (const l of this.entries.values()) if (l.protocol.kind !== 'closed') n++;
+    for (const l of this.entries.values()) if (l.kind !== 'closed') n++;
     return n;
   }
 
@@ -285,7 +311,7 @@ export class LinkTable<E> {
       this.report(error);
     }
     if (tell) this.send(entry, { type: 'bye', reason: `${code}: ${detail}`.slice(0, 200) });
-    if (entry.protocol.kind !== 'closed') {
+    if (entry.kind !== 'closed') {
       entry.closeReason ??= code;
       entry.link.close(code);
     }
@@ -389,7 +415,7 @@ export class LinkTable<E> {
     if (entry === undefined) return undefined;
     this.entries.delete(key);
     this.linkList = this.linkList.filter((l) => l !== entry);
-    const wasNeighbour = entry.protocol.kind === 'running';
+    const wasNeighbour = entry.kind === 'running';
     entry.protocol = { kind: 'closed', peerId: entry.peerId };
     this.relayQueue.drop(entry);
     // The ids this link interned are given back to the codec (shared by all links).
@@ -451,7 +477,7 @@ export class LinkTable<E> {
 
   /** Encode and send `frame` on `entry` (nothing on a closed link), after the events held for it. */
   send(entry: LinkEntry<E>, frame: Frame<E>): void {
-    if (entry.protocol.kind === 'closed') return;
+    if (entry.kind === 'closed') return;
     if (entry.relayed.length > 0) this.relayQueue.flushLink(entry);
     let bytes: Uint8Array;
     try {
@@ -474,7 +500,7 @@ export class LinkTable<E> {
    * other events relayed to it in that turn (see {@link flushRelayed}).
    */
   relayEvents(entry: LinkEntry<E>, events: readonly WireEvent<E>[]): void {
-    if (entry.protocol.kind === 'closed') return;
+    if (entry.kind === 'closed') return;
     this.relayQueue.add(entry, events);
   }
 
@@ -506,12 +532,12 @@ export class LinkTable<E> {
     for (let i = 0; i < events.length; i += max) {
       const chunk = events.length <= max ? events : events.slice(i, i + max);
       this.sendEventChunk(entry, chunk);
-      if (entry.protocol.kind === 'closed') return;
+      if (entry.kind === 'closed') return;
     }
   }
 
   private sendEventChunk(entry: LinkEntry<E>, events: readonly WireEvent<E>[]): void {
-    if (entry.protocol.kind === 'closed') return;
+    if (entry.kind === 'closed') return;
     let bytes: Uint8Array;
     const frame = this.eventsFrame;
     frame.events = events;
@@ -565,7 +591,7 @@ export class LinkTable<E> {
   /** Report `error`; close the link when `close`. */
   linkError(entry: LinkEntry<E>, error: PeerError, close: boolean): void {
     this.report(error);
-    if (close && entry.protocol.kind !== 'closed') {
+    if (close && entry.kind !== 'closed') {
       entry.closeReason ??= error.code;
       entry.link.close(error.code);
     }
@@ -583,7 +609,7 @@ export class LinkTable<E> {
   /** `bye` to every neighbour (the peer stops). */
   sayBye(): void {
     for (const l of [...this.entries.values()]) {
-      if (l.protocol.kind === 'running') this.send(l, { type: 'bye', reason: 'stop' });
+      if (l.kind === 'running') this.send(l, { type: 'bye', reason: 'stop' });
     }
   }
 

@@ -532,12 +532,12 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
   }
 
   private onFrame(entry: LinkEntry<E> | undefined, bytes: Uint8Array): void {
-    if (entry === undefined || entry.protocol.kind === 'closed') return;
+    if (entry === undefined || entry.kind === 'closed') return;
     const now = this.currentNow(); // the frame's arrival: read once
     if (!this.routes.quotas.bytes(entry, bytes.length, now)) return;
     const frame = this.links.decode(entry, bytes);
     if (frame === undefined) return;
-    if (entry.protocol.kind === 'handshaking') {
+    if (entry.kind === 'handshaking') {
       if (entry.pendingHello !== undefined) this.onAuthPhase(entry, frame);
       else if (frame.type === 'hello') this.admitted(entry, frame, this.links.checkHello(entry, frame));
       else
@@ -579,7 +579,7 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
     entry.early = undefined;
     if (early === undefined) return;
     for (const { frame, at } of early) {
-      if (entry.protocol.kind !== 'running') return;
+      if (entry.kind !== 'running') return;
       routeFrame(this.routes, entry, frame, at);
     }
   }

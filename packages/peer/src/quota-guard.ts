@@ -11,22 +11,14 @@ import { PeerError } from './errors.js';
 import type { LinkEntry, LinkTable } from './links.js';
 import { RateLimit } from './quotas.js';
 
-/** What one link has used. @internal */
+/**
+ * What one link has used besides what every frame counts (the event and byte rates and the last
+ * frame's time sit on its {@link LinkEntry}: read for every frame, with no object to reach). @internal
+ */
 export interface LinkUse {
-  /**
-   * The events counted against the link's event rate, and when last (as a {@link RateLimit}'s
-   * level and time, kept here: read for every frame, with no object of their own to reach).
-   */
-  eventsLevel: number;
-  eventsAt: number;
-  /** The bytes counted against the link's byte rate, and when last (as {@link eventsLevel}). */
-  bytesLevel: number;
-  bytesAt: number;
   readonly presence: RateLimit;
   readonly serves: RateLimit;
   newSources: number;
-  /** Local time the last frame arrived. */
-  lastHeard: number;
 }
 
 /** The window of the event and byte rates (a {@link RateLimit}'s default). */
@@ -64,14 +56,9 @@ export class QuotaGuard<S, E> {
     if (u === undefined) {
       const q = this.ctx.options.quotas;
       u = {
-        eventsLevel: 0,
-        eventsAt: Number.NaN,
-        bytesLevel: 0,
-        bytesAt: Number.NaN,
         presence: new RateLimit(q.presencePerSecondPerLink),
         serves: new RateLimit(q.snapshotServesPerMinute / 60, 60_000),
         newSources: 0,
-        lastHeard: link.openedAt,
       };
       this.use.set(link.key, u);
     }
@@ -90,9 +77,9 @@ export class QuotaGuard<S, E> {
     let open = 0;
     let pending = 0;
     for (const l of this.links.all()) {
-      if (l.protocol.kind === 'closed') continue;
+      if (l.kind === 'closed') continue;
       open++;
-      if (l.protocol.kind === 'handshaking') pending++;
+      if (l.kind === 'handshaking') pending++;
     }
     if (open > q.maxLinks) return this.violate(link, `more than ${q.maxLinks} links`);
     if (pending > q.maxPendingLinks)
@@ -102,14 +89,14 @@ export class QuotaGuard<S, E> {
 
   /** `n` frame bytes from `link` at `now`: `false` (link closed) beyond the byte rate. */
   bytes(link: LinkEntry<E>, n: number, now: number): boolean {
-    const u = this.of(link);
-    u.lastHeard = now;
+    if (link.quotaUse === undefined) this.of(link);
+    link.lastHeard = now;
     // RateLimit.take on the link's own fields.
-    const at = u.bytesAt;
-    let level = u.bytesLevel;
+    const at = link.bytesAt;
+    let level = link.bytesLevel;
     if (!Number.isNaN(at)) level = Math.max(0, level - ((now - at) * this.byteRate) / 1000);
-    u.bytesAt = now;
-    u.bytesLevel = level += n;
+    link.bytesAt = now;
+    link.bytesLevel = level += n;
     if (level <= this.byteCap) return true;
     return this.violate(link, `more than ${this.ctx.options.quotas.bytesPerSecondPerLink} bytes/s`);
   }
@@ -119,13 +106,12 @@ export class QuotaGuard<S, E> {
    * sources one link may introduce, or beyond the room's sources.
    */
   events(link: LinkEntry<E>, events: readonly WireEvent<E>[], now: number): boolean {
-    const u = this.of(link);
     // RateLimit.take on the link's own fields.
-    const at = u.eventsAt;
-    let level = u.eventsLevel;
+    const at = link.eventsAt;
+    let level = link.eventsLevel;
     if (!Number.isNaN(at)) level = Math.max(0, level - ((now - at) * this.eventRate) / 1000);
-    u.eventsAt = now;
-    u.eventsLevel = level += events.length;
+    link.eventsAt = now;
+    link.eventsLevel = level += events.length;
     const q = this.ctx.options.quotas;
     if (!(level <= this.eventCap))
       return this.violate(link, `more than ${q.eventsPerSecondPerLink} events/s`);
@@ -145,7 +131,7 @@ export class QuotaGuard<S, E> {
       if (count < FRESH_SCANNED) fresh[count] = source;
       else (more ??= new Set()).add(source);
       count++;
-      if (++u.newSources > q.newSourcesPerLink)
+      if (++this.of(link).newSources > q.newSourcesPerLink)
         excess = `more than ${q.newSourcesPerLink} new sources from one link`;
       else if (known.size + count > q.maxSources) excess = `more than ${q.maxSources} sources in the room`;
     }
@@ -156,7 +142,8 @@ export class QuotaGuard<S, E> {
   /** Housekeeping of a running link: `false` (link closed) when nothing arrived for `idleTimeoutMs`. */
   checkIdle(link: LinkEntry<E>, now: number): boolean {
     const idle = this.ctx.options.quotas.idleTimeoutMs;
-    if (now - this.of(link).lastHeard <= idle) return true;
+    this.of(link);
+    if (now - link.lastHeard <= idle) return true;
     return this.violate(link, `nothing received for ${idle} ms`);
   }
 

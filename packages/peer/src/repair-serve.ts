@@ -34,7 +34,7 @@ export function sendMissing<S, E>(
     }
     links.sendEvents(link, events);
     ctx.stats.repairsSent += events.length;
-    if (link.protocol.kind === 'closed') return;
+    if (link.kind === 'closed') return;
   }
 }
 
@@ -69,7 +69,7 @@ export function serveRequest<S, E>(
     if (events.length === 0) continue;
     links.sendEvents(link, events);
     ctx.stats.repairsSent += events.length;
-    if (link.protocol.kind === 'closed') return false;
+    if (link.kind === 'closed') return false;
   }
   return unserved;
 }

@@ -106,6 +106,7 @@ export class Repair<S, E> {
       this.frontiers.set(link.key, f);
     }
     link.remote = f;
+    link.holds = f.holds;
     return f;
   }
 

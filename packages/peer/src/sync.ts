@@ -102,8 +102,8 @@ export class SyncExchange<S, E> {
       }
       const l = links[i]!;
       this.checking = l;
-      if (l.protocol.kind === 'handshaking') checks.handshake(l, now);
-      else if (l.protocol.kind === 'running' && checks.idle(l, now)) this.sendIfDue(l, now);
+      if (l.kind === 'handshaking') checks.handshake(l, now);
+      else if (l.kind === 'running' && checks.idle(l, now)) this.sendIfDue(l, now);
       this.checking = undefined;
       const due = linkDue(l, idleMs);
       dueAt[i] = due;
@@ -203,10 +203,10 @@ export class SyncExchange<S, E> {
 
 /** Before this local time nothing is due on `link` (see {@link SyncExchange.checkLinks}). */
 function linkDue<E>(link: LinkEntry<E>, idleMs: number): number {
-  const kind = link.protocol.kind;
+  const kind = link.kind;
   if (kind === 'closed') return Number.POSITIVE_INFINITY;
   const use = link.quotaUse;
   if (kind === 'handshaking' || use === undefined) return Number.NEGATIVE_INFINITY;
   // Half the timeout: well inside it whatever the rounding of `now - lastHeard`.
-  return Math.min(link.syncDueAt, use.lastHeard + idleMs / 2);
+  return Math.min(link.syncDueAt, link.lastHeard + idleMs / 2);
 }

@@ -194,6 +194,11 @@ describe('QuotaGuard: the event and byte rates', () => {
             peerId: 'n',
             openedAt: 0,
             quotaUse: undefined,
+            eventsLevel: 0,
+            eventsAt: Number.NaN,
+            bytesLevel: 0,
+            bytesAt: Number.NaN,
+            lastHeard: 0,
           } as unknown as LinkEntry<unknown>;
           const eventRate = new RateLimit(quotas.eventsPerSecondPerLink);
           const byteRate = new RateLimit(quotas.bytesPerSecondPerLink);
