@@ -25,15 +25,18 @@ export function tableSize(length: number, capacity: number): number {
 
 /** Slots in the order they were appended (see the module comment). @internal */
 export class SlotOrder {
-  /** Slot + 1 of the previous and next slot of each slot in the list (0: none). */
-  private prev: Uint16Array | Int32Array = new Uint16Array(0);
-  private next: Uint16Array | Int32Array = new Uint16Array(0);
+  /**
+   * Slot + 1 of the next and of the previous slot of each slot in the list (0: none), side by
+   * side (`2 × slot` and `2 × slot + 1`): appending or removing a slot writes one place in memory
+   * for its own links, not two.
+   */
+  private links: Uint16Array | Int32Array = new Uint16Array(0);
   private head = NO_SLOT;
   private tail = NO_SLOT;
 
   /** Slots the links can hold (`0..length − 1`); {@link grow} makes room for more. */
   get length(): number {
-    return this.next.length;
+    return this.links.length >>> 1;
   }
 
   /** The first slot, or {@link NO_SLOT}. */
@@ -43,32 +46,34 @@ export class SlotOrder {
 
   /** The slot after `slot` (in the list, or just removed from it), or {@link NO_SLOT}. */
   after(slot: number): number {
-    return this.next[slot]! - 1;
+    return this.links[2 * slot]! - 1;
   }
 
   /** Append `slot` (not in the list, below {@link length}). */
   append(slot: number): void {
-    this.prev[slot] = this.tail + 1;
-    this.next[slot] = 0;
+    const links = this.links;
+    links[2 * slot] = 0;
+    links[2 * slot + 1] = this.tail + 1;
     if (this.tail === NO_SLOT) this.head = slot;
-    else this.next[this.tail] = slot + 1;
+    else links[2 * this.tail] = slot + 1;
     this.tail = slot;
   }
 
   /** Take `slot` (in the list) out; {@link after} still names the slot that followed it. */
   remove(slot: number): void {
-    const p = this.prev[slot]! - 1;
-    const n = this.next[slot]! - 1;
+    const links = this.links;
+    const n = links[2 * slot]! - 1;
+    const p = links[2 * slot + 1]! - 1;
     if (p === NO_SLOT) this.head = n;
-    else this.next[p] = n + 1;
+    else links[2 * p] = n + 1;
     if (n === NO_SLOT) this.tail = p;
-    else this.prev[n] = p + 1;
+    else links[2 * n + 1] = p + 1;
   }
 
   /** Call `each` on every slot, in order, then empty the list (`each` may reuse the slot). */
   drain(each: (slot: number) => void): void {
     for (let s = this.head; s !== NO_SLOT; ) {
-      const n = this.next[s]! - 1;
+      const n = this.links[2 * s]! - 1;
       each(s);
       s = n;
     }
@@ -83,12 +88,9 @@ export class SlotOrder {
 
   /** Room for slots `0..n − 1` (n at least {@link length}): 32-bit links once a slot needs them. */
   grow(n: number): void {
-    const wide = n - 1 > NARROW_MAX || this.next instanceof Int32Array;
-    const prev = wide ? new Int32Array(n) : new Uint16Array(n);
-    const next = wide ? new Int32Array(n) : new Uint16Array(n);
-    prev.set(this.prev);
-    next.set(this.next);
-    this.prev = prev;
-    this.next = next;
+    const wide = n - 1 > NARROW_MAX || this.links instanceof Int32Array;
+    const links = wide ? new Int32Array(2 * n) : new Uint16Array(2 * n);
+    links.set(this.links);
+    this.links = links;
   }
 }

@@ -86,6 +86,8 @@ export interface JoinHost<S, E> {
 /** Join phase and snapshot join. @internal */
 export class Join<S, E> {
   private currentPhase: JoinPhase<E> = { kind: 'fresh', queued: [] };
+  /** The phase's kind, kept beside it (asked on every step and every events frame). */
+  private currentKind: JoinPhase<E>['kind'] = 'fresh';
   /** Phase changes so far (at most two). */
   readonly changes: PhaseChange[] = [];
   /** The snapshot being received, if any. */
@@ -123,12 +125,12 @@ export class Join<S, E> {
 
   /** `true` while not part of the room's timeline. */
   get fresh(): boolean {
-    return this.currentPhase.kind === 'fresh';
+    return this.currentKind === 'fresh';
   }
 
   /** `true` once synced: this peer vouches for the room's timeline. */
   get vouches(): boolean {
-    return this.currentPhase.kind === 'synced';
+    return this.currentKind === 'synced';
   }
 
   /** `true` while a snapshot transfer is under way or awaited (the timeline is frozen). */
@@ -139,6 +141,7 @@ export class Join<S, E> {
   private enter(next: JoinPhase<E>, now: number): void {
     this.changes.push({ from: this.currentPhase.kind, to: next.kind, at: now });
     this.currentPhase = next;
+    this.currentKind = next.kind;
     // A clock may only be established on the room's time: not while the peer is fresh.
     this.ctx.clock.setEstablishable(next.kind !== 'fresh');
   }

@@ -191,9 +191,11 @@ export async function driveScenario<S = unknown, E = unknown>(
   const holdings = new Holdings(n, sc.churn?.store === true || sc.churn?.emitOffline === true);
   let warmedUp = false;
 
+  /** Each peer's start (its `originMs`) and clock rate, read whenever it asks the time. */
+  const originAt = new Float64Array(n);
+  const rateOf = Float64Array.from(plan.driftPpm, (ppm) => 1 + ppm / 1e6);
   const localNow = (i: number, t: number): number => {
-    const slot = slots[i]!;
-    return (t - slot.originMs) * (1 + plan.driftPpm[i]! / 1e6);
+    return (t - originAt[i]!) * rateOf[i]!;
   };
 
   // Link cut reference counts (partitions and keep-state churn may overlap).
@@ -239,6 +241,7 @@ export async function driveScenario<S = unknown, E = unknown>(
   const startPeer = async (i: number, t: number, restart: boolean): Promise<void> => {
     const slot = slots[i]!;
     slot.originMs = t;
+    originAt[i] = t;
     stepAt[i] = t;
     const opened = network.open(i, { neighbours: adj[i]!, originMs: t });
     if (sc.churn?.store === true && slot.store === undefined)
@@ -350,7 +353,7 @@ export async function driveScenario<S = unknown, E = unknown>(
       const peer = slot.peer!;
       peer.step(localNow(i, atMs));
       emitDue(i, slot, atMs);
-      return atMs + peer.untilNextStep() / (1 + plan.driftPpm[i]! / 1e6);
+      return atMs + peer.untilNextStep() / rateOf[i]!;
     },
   };
   const pace = new PaceTracker(fps); // a report 1 s of ticks behind is a mismatch

@@ -43,6 +43,9 @@ interface Direction {
   cursor: number;
 }
 
+/** The frames of one link direction of a {@link FrameLog} (opaque: from its `direction`). */
+export type FrameDirection = Direction;
+
 /**
  * Every frame grouped by link direction: per direction, whether it is uniform (one latency, every
  * frame due at its send time plus it) and its last send time; the frames of the other directions
@@ -111,7 +114,19 @@ export class FrameLog {
    * same `L` keeps the order), so only the last send time is needed.
    */
   arrival(from: number, to: number, d: number): number {
-    const dir = this.#direction(from, to);
+    return this.arrivalOn(this.#direction(from, to), d);
+  }
+
+  /**
+   * The frames from `from` to `to`, as {@link arrivalOn} reads them (`undefined`: none): a caller
+   * asking about one direction many times looks it up once.
+   */
+  direction(from: number, to: number): FrameDirection | undefined {
+    return this.#direction(from, to);
+  }
+
+  /** {@link arrival} over the direction {@link direction} gave. */
+  arrivalOn(dir: FrameDirection | undefined, d: number): number {
     if (dir === undefined) return Number.POSITIVE_INFINITY;
     if (!Number.isNaN(dir.uniformMs)) return d <= dir.lastSent ? d + dir.uniformMs : Number.POSITIVE_INFINITY;
     const { rec, n } = dir;
@@ -304,5 +319,17 @@ export function realizedLateTicks(
   events: readonly EmittedEvent[],
   opts: LowerBoundOptions,
 ): number {
-  return lateTicksOverJourneys(net, (_edge, from, to, d) => log.arrival(from, to, d), events, opts);
+  // Each topology edge's two directions, looked up once (the search asks for them per event).
+  const dirs: (FrameDirection | null | undefined)[] = new Array(2 * net.edges.length).fill(null);
+  return lateTicksOverJourneys(
+    net,
+    (edge, from, to, d) => {
+      const k = 2 * edge + (from < to ? 0 : 1);
+      let dir = dirs[k];
+      if (dir === null) dirs[k] = dir = log.direction(from, to);
+      return log.arrivalOn(dir, d);
+    },
+    events,
+    opts,
+  );
 }

@@ -23,38 +23,89 @@ export interface FrameStepping {
 /**
  * Step every running peer whose step falls in `[startMs, endMs)`, earliest first (ties: lower
  * index), as often as its steps fall there. A step time already past counts as `startMs` (a
- * peer back online steps at once). The peers due are kept in a binary heap of (due, index):
- * O(log N) per step.
+ * peer back online steps at once). The peers are kept in the order of their last frame's steps
+ * and re-sorted by insertion (each frame's order is nearly the last one's: O(N) a frame); a
+ * peer due again within the frame goes to a binary heap of (due, index), and each step takes
+ * whichever of the two comes first, so the order is that of one heap of them all.
  */
 export async function stepWithinFrame(run: FrameStepping, startMs: number, endMs: number): Promise<void> {
-  // One heap per run, reused frame after frame (a run steps one frame at a time).
-  let heap = heaps.get(run);
-  if (heap === undefined || heap.capacity < run.peers) {
-    heap = new DueHeap(run.peers);
-    heaps.set(run, heap);
+  // One order and one heap per run, reused frame after frame (a run steps one frame at a time).
+  let kept = orders.get(run);
+  if (kept === undefined || kept.heap.capacity < run.peers) {
+    kept = { order: new PeerOrder(run.peers), heap: new DueHeap(run.peers) };
+    orders.set(run, kept);
   }
+  const { order, heap } = kept;
   heap.size = 0; // a frame cut short by a throwing step leaves nothing behind
+  const due = order.due;
   for (let j = 0; j < run.peers; j++) {
-    if (!run.running(j)) continue;
-    const due = Math.max(run.stepAt[j]!, startMs);
-    if (due < endMs) heap.push(due, j);
+    const d = Math.max(run.stepAt[j]!, startMs);
+    due[j] = run.running(j) && !Number.isNaN(d) ? d : Number.POSITIVE_INFINITY;
   }
-  while (heap.size > 0) {
-    const at = heap.minDue();
-    const i = heap.pop();
+  const peers = order.sort();
+  let k = 0;
+  for (;;) {
+    const p = k < peers.length ? peers[k]! : -1;
+    const fromOrder = p >= 0 && due[p]! < endMs;
+    if (!fromOrder && heap.size === 0) break;
+    let at: number;
+    let i: number;
+    if (
+      fromOrder &&
+      (heap.size === 0 || due[p]! < heap.minDue() || (due[p] === heap.minDue() && p < heap.minPeer()))
+    ) {
+      at = due[p]!;
+      i = p;
+      k++;
+    } else {
+      at = heap.minDue();
+      i = heap.pop();
+    }
     if (at > run.now()) {
       const reached = run.advanceTo(at);
       if (reached !== undefined) await reached;
     }
     const next = run.step(i, at);
     run.stepAt[i] = next;
-    const due = Math.max(next, startMs);
-    if (due < endMs) heap.push(due, i);
+    const again = Math.max(next, startMs);
+    if (again < endMs) heap.push(again, i);
   }
 }
 
-/** The heap of each run's frames (a run steps one frame at a time). */
-const heaps = new WeakMap<FrameStepping, DueHeap>();
+/** The order and heap of each run (a run steps one frame at a time). */
+const orders = new WeakMap<FrameStepping, { order: PeerOrder; heap: DueHeap }>();
+
+/** Every peer index, in the order of a due time each (ties: lower index), kept frame to frame. */
+class PeerOrder {
+  /** Due time of each peer in the frame under way (`Infinity`: not running). */
+  readonly due: Float64Array;
+  readonly #peers: Int32Array;
+
+  constructor(n: number) {
+    this.due = new Float64Array(n);
+    this.#peers = Int32Array.from({ length: n }, (_, i) => i);
+  }
+
+  /** The peers sorted by (due, index), by insertion from the last order. */
+  sort(): Int32Array {
+    const peers = this.#peers;
+    const due = this.due;
+    for (let a = 1; a < peers.length; a++) {
+      const p = peers[a]!;
+      const d = due[p]!;
+      let b = a - 1;
+      while (b >= 0) {
+        const q = peers[b]!;
+        const e = due[q]!;
+        if (e < d || (e === d && q < p)) break;
+        peers[b + 1] = q;
+        b--;
+      }
+      peers[b + 1] = p;
+    }
+    return peers;
+  }
+}
 
 /** A binary min-heap of (due time, peer index), ordered by time then index; at most one entry per peer. */
 class DueHeap {
@@ -101,6 +152,11 @@ class DueHeap {
 
   minDue(): number {
     return this.#due[0]!;
+  }
+
+  /** The peer of the earliest entry. */
+  minPeer(): number {
+    return this.#peer[0]!;
   }
 
   pop(): number {
