@@ -98,6 +98,8 @@ export class LinkEntry<E> {
   relayed: readonly WireEvent<E>[] = nothingRelayed<E>();
   /** Whether `relayed` is the relay queue's own array (see relay-queue.ts). */
   relayedOwned = false;
+  /** Whether the transport ends its delivery turns itself (`Transport.endsTurns`). */
+  readonly endsTurns: boolean;
   /** Local time before which no SYNC is due on this link (the clock's schedule, read at each send). */
   syncDueAt = Number.NEGATIVE_INFINITY;
 
@@ -112,6 +114,7 @@ export class LinkEntry<E> {
     readonly decoder: FrameDecoder<E>,
   ) {
     this.lastHeard = openedAt;
+    this.endsTurns = transport.endsTurns === true;
   }
 
   /** Protocol state with the neighbour. */
@@ -153,9 +156,12 @@ export class LinkTable<E> {
   /** Refusals already reported (`code peerId`): a refusal is reported once, not at every redial. */
   private readonly refusalsReported = new Set<string>();
   /** Relayed events held per link until the delivery turn ends. */
-  private readonly relayQueue = new RelayQueue<E, LinkEntry<E>>((entry, events) =>
-    this.sendEventsNow(entry, events),
+  private readonly relayQueue = new RelayQueue<E, LinkEntry<E>>(
+    (entry, events) => this.sendEventsNow(entry, events),
+    () => this.onRelaysHeld(),
   );
+  /** Told when relayed events start to be held (the peer then ends the turn with {@link flushRelayed}). */
+  onRelaysHeld: () => void = () => {};
   /** Most events in one `events` frame (ours and the codec's limit). */
   private readonly maxPerFrame: number;
   /**

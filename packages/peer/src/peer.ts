@@ -127,8 +127,14 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
     handshake: (link, now) => this.links.checkHandshake(link, now),
     idle: (link, now) => this.routes.quotas.checkIdle(link, now),
   };
+  /** Relayed events are held (set by the link table, cleared when they leave). */
+  private relaysHeld = false;
   /** A delivery turn ended: the events relayed in it leave, one frame per link. */
-  private readonly endTurn = (): void => this.links.flushRelayed();
+  private readonly endTurn = (): void => {
+    if (!this.relaysHeld) return;
+    this.relaysHeld = false;
+    this.links.flushRelayed();
+  };
 
   constructor(options: PeerOptions<S, E>, seed: ResumeSeed | undefined) {
     const resolved = resolveOptions(options);
@@ -154,6 +160,9 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
     const signer = new Signer<E>(resolved.room, identity, codec, options.admission);
     const links = new LinkTable<E>(resolved, this.id, codec, counters, (e) => this.report(e), signer);
     this.links = links;
+    links.onRelaysHeld = () => {
+      this.relaysHeld = true;
+    };
     const ctx: PeerContext<S, E> = {
       options: resolved,
       id: this.id,
@@ -404,7 +413,7 @@ export class PeerRuntime<S, E> implements Peer<S, E> {
     if (this.driver.status === 'stopped') return;
     if (!(nowMs >= this.lastNow)) nowMs = this.lastNow; // monotonic (also rejects NaN)
     this.lastNow = nowMs;
-    this.links.flushRelayed(); // a turn a transport did not end, ends before the step
+    this.endTurn(); // a turn a transport did not end, ends before the step
     this.join.startIfUnset(nowMs);
     if (nowMs >= this.nextHousekeepingAt) {
       this.nextHousekeepingAt = nowMs + HOUSEKEEPING_MS;

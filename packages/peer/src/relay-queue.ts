@@ -37,6 +37,8 @@ export interface RelayTarget<E> {
   relayed: readonly WireEvent<E>[];
   /** Whether {@link relayed} is the queue's own array (later batches are appended to it). */
   relayedOwned: boolean;
+  /** Whether the link's transport ends its turns itself (`Transport.endsTurns`). */
+  readonly endsTurns: boolean;
 }
 
 /** What a link holds when nothing is held (for a {@link RelayTarget}'s initial value). @internal */
@@ -58,6 +60,8 @@ export class RelayQueue<E, L extends RelayTarget<E>> {
   constructor(
     /** Sends events on a link at once (a closed link sends nothing). */
     private readonly send: (link: L, events: readonly WireEvent<E>[]) => void,
+    /** Told when the queue goes from holding nothing to holding events. */
+    private readonly onHeld: () => void = () => {},
   ) {}
 
   /**
@@ -68,6 +72,7 @@ export class RelayQueue<E, L extends RelayTarget<E>> {
     if (events.length === 0) return;
     const held = link.relayed;
     if (held.length === 0) {
+      if (this.waitingCount === 0) this.onHeld();
       this.waiting[this.waitingCount++] = link;
       link.relayed = events;
       link.relayedOwned = false;
@@ -78,7 +83,9 @@ export class RelayQueue<E, L extends RelayTarget<E>> {
       link.relayed = held.concat(events);
       link.relayedOwned = true;
     }
-    if (!this.scheduled) {
+    // A transport that ends its turns flushes the queue itself; the others, once the task's
+    // microtasks have run.
+    if (!this.scheduled && !link.endsTurns) {
       this.scheduled = true;
       host.queueMicrotask(this.onMicrotask);
     }

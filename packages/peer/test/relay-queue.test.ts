@@ -12,8 +12,8 @@ const ev = (source: string, seq: number, extra: Partial<Ev> = {}): Ev => ({
 });
 
 /** A link stand-in: what it holds, and the frames the queue sent on it. */
-function link(): RelayTarget<number> & { sent: Ev[][] } {
-  return { relayed: nothingRelayed<number>(), relayedOwned: false, sent: [] };
+function link(endsTurns = false): RelayTarget<number> & { sent: Ev[][] } {
+  return { relayed: nothingRelayed<number>(), relayedOwned: false, endsTurns, sent: [] };
 }
 
 function queue() {
@@ -75,5 +75,42 @@ describe('sameEvent', () => {
     expect(sameEvent(ev('x', 1, { signature: sig(1, 2) }), ev('x', 1, { signature: sig(1, 3) }))).toBe(false);
     expect(sameEvent(ev('x', 1, { signature: sig(1, 2) }), ev('x', 1, { signature: sig(1) }))).toBe(false);
     expect(sameEvent(ev('x', 1, { signature: sig(1, 2) }), ev('x', 1))).toBe(false);
+  });
+});
+
+describe('relay queue: turns', () => {
+  it('tells its owner when it starts holding events, once per turn', () => {
+    let held = 0;
+    const q = new RelayQueue<number, ReturnType<typeof link>>(
+      (l, events) => l.sent.push([...events]),
+      () => held++,
+    );
+    const a = link(true);
+    const b = link(true);
+    q.add(a, [ev('x', 1)]);
+    q.add(b, [ev('x', 1)]);
+    q.add(a, [ev('y', 1)]);
+    expect(held).toBe(1);
+    q.flush();
+    q.add(b, [ev('z', 1)]);
+    expect(held).toBe(2);
+    q.flush();
+    expect(a.sent.map((f) => f.map((e) => e.source))).toEqual([['x', 'y']]);
+    expect(b.sent.map((f) => f.map((e) => e.source))).toEqual([['x'], ['z']]);
+  });
+
+  it('ends the turn itself once the microtasks run, unless the transport ends its turns', async () => {
+    const q = queue();
+    const own = link(false);
+    q.add(own, [ev('x', 1)]);
+    await Promise.resolve();
+    expect(own.sent).toHaveLength(1);
+    const ended = link(true);
+    q.add(ended, [ev('y', 1)]);
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(ended.sent).toHaveLength(0);
+    q.flush();
+    expect(ended.sent).toHaveLength(1);
   });
 });

@@ -22,6 +22,8 @@ export interface LoopbackTransportOptions {
 export class LoopbackTransport implements Transport {
   /** Always `loopback`. */
   readonly name = 'loopback';
+  /** Always `true`: each instant of virtual time, each pump of real time, ends with `onTurnEnd`. */
+  readonly endsTurns = true;
   /** The address it listens at (once started) and that others dial. */
   readonly address: string;
   /** The network it belongs to. */

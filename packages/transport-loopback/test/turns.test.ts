@@ -15,6 +15,7 @@ function turnLog(network: LoopbackNetwork, log: string[], errors: TransportError
 
 describe('delivery turns', () => {
   it('virtual time: one onTurnEnd after the frames due at one instant, from every link, none without frames', async () => {
+    expect(new LoopbackNetwork({ time: 'virtual' }).transport('x').endsTurns).toBe(true);
     const network = new LoopbackNetwork({ time: 'virtual', latency: { dist: 'constant', ms: 10 } });
     const logA: string[] = [];
     const logB: string[] = [];

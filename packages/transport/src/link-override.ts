@@ -51,6 +51,7 @@ export function withLinkOverrides(inner: Transport, override: (link: Link) => Li
   };
   return {
     name: inner.name,
+    ...(inner.endsTurns === undefined ? {} : { endsTurns: inner.endsTurns }),
     get broadcast() {
       return inner.broadcast;
     },

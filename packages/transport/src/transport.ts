@@ -121,6 +121,12 @@ export interface Transport {
   /** Short name for logs and stats, e.g. `ws`, `libp2p`, `loopback`. */
   readonly name: string;
   /**
+   * `true` when the transport calls its handler's `onTurnEnd` after every turn in which it
+   * delivered frames (the receiver then needs no turn end of its own); absent or `false`
+   * otherwise.
+   */
+  readonly endsTurns?: boolean;
+  /**
    * Optional room-wide broadcast channel (see {@link RoomBroadcast}); present only on
    * transports configured to offer one (libp2p with its `gossip` option). The peer runtime uses
    * it with `dissemination: 'broadcast'`.

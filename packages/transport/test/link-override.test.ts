@@ -92,5 +92,8 @@ describe('withLinkOverrides', () => {
     expect(ends).toBe(1);
     await t.start(base);
     expect(handlers[1]!.onTurnEnd).toBeUndefined();
+    // Whether the inner transport ends its turns is the wrapper's too.
+    expect(t.endsTurns).toBeUndefined();
+    expect(withLinkOverrides({ ...inner, endsTurns: true }, () => ({})).endsTurns).toBe(true);
   });
 });
