@@ -47,7 +47,8 @@ export function virtualNetwork<S, E>(
   const index = new Map<string, number>();
   for (let i = 0; i < spec.peers; i++) index.set(peerAddress(i), i);
   const carried = options.recordCarried === false ? undefined : new FrameColumns();
-  const routes = new Map<string, number>();
+  /** Route of each sending link end, by its index (−1: not looked up yet). */
+  let routes = new Int32Array(256).fill(-1);
   const net = new LoopbackNetwork({
     time: 'virtual',
     seed: deriveSeed(seed, 'net'),
@@ -58,11 +59,17 @@ export function virtualNetwork<S, E>(
       ? {}
       : {
           onFrameSent: (f: SentFrame) => {
-            // A loopback link id names one end (one direction): its route is looked up once.
-            let r = routes.get(f.linkId);
-            if (r === undefined) {
+            // A loopback link end is one direction: its route is looked up once.
+            const k = f.linkIndex;
+            if (k >= routes.length) {
+              const grown = new Int32Array(Math.max(2 * routes.length, k + 1)).fill(-1);
+              grown.set(routes);
+              routes = grown;
+            }
+            let r = routes[k]!;
+            if (r < 0) {
               r = carried.routeOf(index.get(f.from)!, index.get(f.to)!, f.linkId);
-              routes.set(f.linkId, r);
+              routes[k] = r;
             }
             carried.addOnRoute(r, f.sentAt, f.delayMs, f.dueAt);
           },

@@ -17,6 +17,11 @@ export class LoopbackLink implements Link {
   readonly direction: 'inbound' | 'outbound';
   /** The other side's loopback address. */
   readonly remoteAddress: string;
+  /**
+   * This end's number on its network, dense from 0: `2k` for the dialling end of the network's
+   * `k`-th link, `2k + 1` for the other (an array indexed by it needs no map).
+   */
+  readonly index: number;
   /** Always `undefined`: loopback does not authenticate peers. */
   readonly remotePeerId: undefined = undefined;
   /** @inheritDoc */
@@ -42,8 +47,10 @@ export class LoopbackLink implements Link {
     owner: LoopbackTransport,
     pair: Pair,
     now: number,
+    index: number,
   ) {
     this.id = id;
+    this.index = index;
     this.direction = direction;
     this.remoteAddress = remoteAddress;
     this.owner = owner;

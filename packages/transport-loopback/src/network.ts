@@ -319,6 +319,7 @@ export class LoopbackNetwork {
       from: end.owner.address,
       to: end.remoteAddress,
       linkId: end.id,
+      linkIndex: end.index,
       sentAt: now,
       delayMs,
       dueAt: at,
@@ -438,8 +439,16 @@ export class LoopbackNetwork {
     }
     const n = this.linkSeq++;
     const now = this.now();
-    const out = new LoopbackLink(`loopback-${n}-out`, 'outbound', address, from, pair, now);
-    const inbound = new LoopbackLink(`loopback-${n}-in`, 'inbound', from.address, target, pair, now);
+    const out = new LoopbackLink(`loopback-${n}-out`, 'outbound', address, from, pair, now, 2 * n);
+    const inbound = new LoopbackLink(
+      `loopback-${n}-in`,
+      'inbound',
+      from.address,
+      target,
+      pair,
+      now,
+      2 * n + 1,
+    );
     out.peer = inbound;
     inbound.peer = out;
     out.channel = new Channel(inbound);

@@ -43,6 +43,8 @@ export interface SentFrame {
   readonly to: string;
   /** Id of the sending link end (a new link between the same pair has a new id). */
   readonly linkId: string;
+  /** Number of the sending link end on its network (its `LoopbackLink.index`): dense from 0. */
+  readonly linkIndex: number;
   /** Network time the frame was sent at, ms. */
   readonly sentAt: number;
   /** Latency drawn for this frame, ms. */

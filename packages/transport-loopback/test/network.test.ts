@@ -147,6 +147,7 @@ describe('onFrameSent', () => {
     expect(observed.sent).toHaveLength(200);
     observed.sent.forEach((f, i) => {
       expect(f).toMatchObject({ from: 'A', to: 'B', linkId: observed.ab.id, sentAt: i * 3 });
+      expect(f.linkIndex).toBe((observed.ab as unknown as { index: number }).index);
       expect(f.dueAt).toBe(Math.max(f.sentAt + f.delayMs, i > 0 ? observed.sent[i - 1]!.dueAt : 0));
       expect(f.dueAt).toBe(observed.at[i]);
     });
