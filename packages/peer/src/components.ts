@@ -125,6 +125,7 @@ export function createComponents<S, E>(ctx: PeerContext<S, E>, host: ComponentSe
     unrepairable: () => c.join.markUnrepairable(),
     releasedSeq: () => c.persistence.releasedSeq,
     prints: () => c.driver.timeline.prints(),
+    bases: () => c.driver.bases,
     askOnLaterFrontier: broadcast === undefined,
   });
   c.intake = new EventIntake(ctx, links, c.repair, {

@@ -15,8 +15,14 @@ export class PrintExchange {
   /** The newest mark {@link newMark} saw. */
   private seenMark = Number.NEGATIVE_INFINITY;
 
-  /** `prints`: this peer's history's prints, oldest first. */
-  constructor(private readonly prints: () => readonly FrontierPrint[]) {}
+  /**
+   * @param prints this peer's history's prints, oldest first
+   * @param bases how many times the history's base changed: the prints change only with it
+   */
+  constructor(
+    private readonly prints: () => readonly FrontierPrint[],
+    private readonly bases: () => number = () => Number.NaN,
+  ) {}
 
   /** This peer's newest mark (-Infinity before the first). */
   newestMark(): number {
@@ -103,6 +109,11 @@ export class PrintExchange {
    * kept until either side's prints change).
    */
   order(remote: RemoteFrontier): PrintOrder {
+    // Our base has not changed since the order was read (so neither have our prints), nor have
+    // theirs: the same order, told without reaching our prints.
+    const bases = this.bases();
+    const kept = remote.printOrder;
+    if (kept !== undefined && kept.bases === bases && kept.theirs === remote.prints) return kept.order;
     const mine = this.prints();
     const n = mine.length;
     // Our prints change in place (a print appended, the oldest dropped, all replaced by an adopted
@@ -118,10 +129,12 @@ export class PrintExchange {
       c.length === n &&
       c.first === first &&
       c.last === last
-    )
+    ) {
+      if (c.bases !== bases) remote.printOrder = { ...c, bases }; // (the same prints under a new base)
       return c.order;
+    }
     const order = printOrder(mine, remote.prints);
-    remote.printOrder = { theirs: remote.prints, mine, length: n, first, last, order };
+    remote.printOrder = { theirs: remote.prints, mine, length: n, first, last, order, bases };
     return order;
   }
 

@@ -26,6 +26,8 @@ export interface RemoteFrontier {
     readonly first: FrontierPrint | undefined;
     readonly last: FrontierPrint | undefined;
     readonly order: 'equal' | 'greater' | 'less';
+    /** The count of base changes of our history then (see `Driver.bases`): our prints change only with it. */
+    readonly bases: number;
   };
   /** Its frontier arrived at least once. */
   received: boolean;

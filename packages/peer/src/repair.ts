@@ -44,6 +44,8 @@ export interface RepairHost<E> {
   releasedSeq(): number;
   /** The prints of this peer's history at its newest marks, oldest first. */
   prints(): readonly FrontierPrint[];
+  /** How many times the history's base changed (`Driver.bases`): {@link prints} change only then. */
+  bases(): number;
   /**
    * `true` when a later frontier (see {@link Repair.onFrontier}) is followed by nothing unless
    * asked (flooding). Broadcast announces frontiers while the channel may still deliver, and
@@ -87,7 +89,10 @@ export class Repair<S, E> {
     private readonly host: RepairHost<E>,
   ) {
     this.slots = ctx.codec.ids;
-    this.printX = new PrintExchange(() => host.prints());
+    this.printX = new PrintExchange(
+      () => host.prints(),
+      () => host.bases(),
+    );
     this.gaps = new GapRequests(
       ctx,
       this.frontiers,

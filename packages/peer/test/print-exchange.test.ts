@@ -88,6 +88,44 @@ describe('PrintExchange: prints sent and kept per link', () => {
     x.appended(r, [p(30, 3)]);
     expect(x.order(r)).toBe('less');
   });
+
+  it('with a count of base changes: our prints are read again only once it moves', () => {
+    let mine = [p(10, 1), p(20, 2)];
+    let bases = 0;
+    let reads = 0;
+    const x = new PrintExchange(
+      () => {
+        reads++;
+        return mine;
+      },
+      () => bases,
+    );
+    /** The order read afresh, with no memo. */
+    const fresh = (r: RemoteFrontier) => new PrintExchange(() => mine).order({ ...r, printOrder: undefined });
+    const r = remote();
+    x.received(r, [p(10, 1), p(20, 3)]);
+    expect(x.order(r)).toBe(fresh(r));
+    expect(fresh(r)).not.toBe('equal');
+    const first = reads;
+    expect(x.order(r)).toBe(fresh(r));
+    expect(reads).toBe(first);
+    // A compaction that printed nothing new: read once more, the same order.
+    bases++;
+    expect(x.order(r)).toBe(fresh(r));
+    expect(x.order(r)).toBe(fresh(r));
+    expect(reads).toBe(first + 1);
+    // A compaction that changed our prints: the new ones count.
+    mine = [p(10, 1), p(20, 3)];
+    bases++;
+    expect(x.order(r)).toBe('equal');
+    expect(reads).toBe(first + 2);
+    // Theirs changed: read again.
+    x.appended(r, [p(20, 7)]);
+    const before = reads;
+    expect(x.order(r)).toBe(fresh(r));
+    expect(fresh(r)).not.toBe('equal');
+    expect(reads).toBe(before + 1);
+  });
 });
 
 describe('prints frames from a neighbour', () => {
