@@ -101,7 +101,10 @@ describe('PrintExchange: prints sent and kept per link', () => {
       () => bases,
     );
     /** The order read afresh, with no memo. */
-    const fresh = (r: RemoteFrontier) => new PrintExchange(() => mine).order({ ...r, printOrder: undefined });
+    const fresh = (r: RemoteFrontier) => {
+      const { printOrder: _, ...unread } = r;
+      return new PrintExchange(() => mine).order(unread);
+    };
     const r = remote();
     x.received(r, [p(10, 1), p(20, 3)]);
     expect(x.order(r)).toBe(fresh(r));
