@@ -5,7 +5,7 @@
  */
 import type { FrontierPrint, IdRegistry } from '@symmetric/codec';
 import { claimRanges, rangeHas } from './seq-ranges.js';
-import { SourceSeqs } from './source-seqs.js';
+import { type HoldsTable, SourceSeqs } from './source-seqs.js';
 
 /** What one neighbour is known to hold. @internal */
 export interface RemoteFrontier {
@@ -37,11 +37,11 @@ export interface RemoteFrontier {
 
 /**
  * What a neighbour is known to hold before its first frontier: nothing, over the peer's source
- * `slots` (the codec's registry); no prints sent to it yet. @internal
+ * `slots` (the codec's registry; its seqs in a column of `table`, the links' shared one, when given); no prints sent to it yet. @internal
  */
-export function newRemoteFrontier(slots: IdRegistry): RemoteFrontier {
+export function newRemoteFrontier(slots: IdRegistry, table?: HoldsTable): RemoteFrontier {
   return {
-    holds: new SourceSeqs(slots),
+    holds: new SourceSeqs(slots, table),
     above: new Map(),
     prints: [],
     sentMark: Number.POSITIVE_INFINITY,

@@ -25,6 +25,7 @@ import { CLAIM_SLACK_SEQS } from './quotas.js';
 import { claimOf, newRemoteFrontier, type RemoteFrontier } from './remote-frontier.js';
 import { sendMissing, serveRequest } from './repair-serve.js';
 import { above, claimRanges, covers, missingFrom, rangeCount, rangeMax, toClaim } from './seq-ranges.js';
+import { HoldsTable } from './source-seqs.js';
 
 /** What repair needs of the rest of the peer. @internal */
 export interface RepairHost<E> {
@@ -57,6 +58,8 @@ export interface RepairHost<E> {
 /** Frontier exchange, repair and gap requests. @internal */
 export class Repair<S, E> {
   private readonly frontiers = new Map<string, RemoteFrontier>();
+  /** What the links' neighbours hold, every link a column (see source-seqs.ts). */
+  private readonly holdsTable = new HoldsTable();
   /** The sources the frontiers name, by slot: the codec's registry (the links' id tables' too). */
   private readonly slots: IdRegistry;
   /** Seq gaps requested from neighbours, and those given up. */
@@ -107,7 +110,7 @@ export class Repair<S, E> {
     if (f !== undefined) return f;
     f = this.frontiers.get(link.key);
     if (f === undefined) {
-      f = newRemoteFrontier(this.slots);
+      f = newRemoteFrontier(this.slots, this.holdsTable);
       this.frontiers.set(link.key, f);
     }
     link.remote = f;
@@ -122,7 +125,7 @@ export class Repair<S, E> {
 
   /** Link `key` closed. */
   linkClosed(key: string): void {
-    this.frontiers.get(key)?.holds.clear();
+    this.frontiers.get(key)?.holds.dispose();
     this.frontiers.delete(key);
     this.asked.delete(key);
     this.refreshed.delete(key);

@@ -2,9 +2,11 @@
  * A seq per source for each link, stored by dense slots shared by all the links of a peer: what
  * each neighbour is known to hold (repair's frontier view, which flooding reads and advances for
  * every event). One map from source to slot for the whole peer (the codec's id registry, which
- * the links' id tables name their entries by too); per link, typed arrays indexed by slot, so a
- * link costs a few bytes per source instead of a map entry (4 for the seq, presence included,
- * while seqs fit in 32 bits, 4 for its place in the insertion order while slots fit in 16). Each link's view is a
+ * the links' id tables name their entries by too); the seqs of all the peer's links in one
+ * {@link HoldsTable} (a row per slot, a column per link: a source's seqs on every link sit
+ * together) and per link an insertion order, so a link costs a few bytes per source instead of a
+ * map entry (4 for the seq, presence included, while seqs fit in 32 bits, 4 for its place in the
+ * insertion order while slots fit in 16). Each link's view is a
  * `ReadonlyMap<string, number>` (with `set` and `delete`) that iterates in insertion order, as a
  * `Map` does.
  *
@@ -22,18 +24,87 @@
 import type { IdRegistry } from '@symmetric/codec';
 import { NO_SLOT, SlotOrder, tableSize } from '@symmetric/core';
 
-/** One link's seq per source, over the peer's {@link IdRegistry} (the peer's sources). @internal */
+/**
+ * The seqs of every link of a peer in one table: a row per registry slot, a column per link, so
+ * what the links hold of one source sits in one place in memory (flooding reads every link's seq
+ * of the source it relays). 4 bytes a cell until a seq + 1 needs more, 8 from then on. A closed
+ * link's column is given back and taken by the next link. @internal
+ */
+export class HoldsTable {
+  /** Seq + 1 of row `slot`, column `c` at `slot × width + c`; 0 where no seq is held. */
+  data: Uint32Array | Float64Array = new Uint32Array(0);
+  /** Columns per row. */
+  width: number;
+  /** Rows (slots below this have cells). */
+  rows = 0;
+  private used = 0;
+  private readonly free: number[] = [];
+
+  /** @param width columns to start with (more are made as links need them) */
+  constructor(width = 4) {
+    this.width = Math.max(1, width);
+  }
+
+  /** A column for a new link (its cells all 0). */
+  column(): number {
+    const freed = this.free.pop();
+    if (freed !== undefined) return freed;
+    if (this.used === this.width) this.relayout(this.rows, this.width * 2, this.data instanceof Float64Array);
+    return this.used++;
+  }
+
+  /** Column `c` is no longer used (its cells are all 0 again). */
+  release(c: number): void {
+    this.free.push(c);
+  }
+
+  /** Rows for slots below `capacity` (the registry's), half as many again at a time. */
+  ensureRows(capacity: number): void {
+    if (capacity > this.rows)
+      this.relayout(tableSize(this.rows, capacity), this.width, this.data instanceof Float64Array);
+  }
+
+  /** Cells of 8 bytes from now on (a seq + 1 above 2³² − 1). */
+  widen(): void {
+    if (this.data instanceof Uint32Array) this.relayout(this.rows, this.width, true);
+  }
+
+  private relayout(rows: number, width: number, wide: boolean): void {
+    const old = this.data;
+    const data = wide ? new Float64Array(rows * width) : new Uint32Array(rows * width);
+    if (width === this.width) data.set(old);
+    else {
+      const w = this.width;
+      for (let r = 0; r < this.rows; r++) for (let c = 0; c < w; c++) data[r * width + c] = old[r * w + c]!;
+    }
+    this.data = data;
+    this.rows = rows;
+    this.width = width;
+  }
+}
+
+/**
+ * One link's seq per source, over the peer's {@link IdRegistry} (the peer's sources): a column of
+ * a {@link HoldsTable} (the peer's, shared by its links, or one of its own). @internal
+ */
 export class SourceSeqs implements ReadonlyMap<string, number> {
-  /**
-   * Seq + 1 by slot, 0 where no seq is held (one array read tells both): 4 bytes each until one
-   * needs more (seq + 1 above 2³² − 1), 8 from then on. Seqs are whole numbers, 0 or more.
-   */
-  private seqs: Uint32Array | Float64Array = new Uint32Array(0);
+  private table: HoldsTable;
+  private col: number;
   /** Insertion order. */
   private readonly order = new SlotOrder();
   private count = 0;
 
-  constructor(private readonly slots: IdRegistry) {}
+  /**
+   * @param slots the peer's registry
+   * @param table the table of the peer's links (one of its own by default)
+   */
+  constructor(
+    private readonly slots: IdRegistry,
+    table: HoldsTable = new HoldsTable(1),
+  ) {
+    this.table = table;
+    this.col = table.column();
+  }
 
   get size(): number {
     return this.count;
@@ -66,7 +137,7 @@ export class SourceSeqs implements ReadonlyMap<string, number> {
     }
     // Held by another table already: one more holder of its slot (no second lookup).
     slot = slot >= 0 ? this.slots.retain(slot) : this.slots.acquire(source);
-    if (slot >= this.seqs.length) this.grow(this.slots.capacity);
+    if (slot >= this.table.rows || slot >= this.order.length) this.grow(this.slots.capacity);
     this.store(slot, seq);
     this.order.append(slot);
     this.count++;
@@ -103,18 +174,31 @@ export class SourceSeqs implements ReadonlyMap<string, number> {
     return true;
   }
 
-  /** Drop every source (the link closed): their slots are given back. */
+  /** Drop every source: their slots are given back. */
   clear(): void {
+    const t = this.table;
+    const col = this.col;
     this.order.drain((s) => {
-      this.seqs[s] = 0;
+      t.data[s * t.width + col] = 0;
       this.slots.release(s);
     });
     this.count = 0;
   }
 
+  /**
+   * The link closed: {@link clear}, and its column of the shared table is given back (it keeps
+   * working, empty, on a table of its own).
+   */
+  dispose(): void {
+    this.clear();
+    this.table.release(this.col);
+    this.table = new HoldsTable(1);
+    this.col = this.table.column();
+  }
+
   *entries(): MapIterator<[string, number]> {
     for (let s = this.order.first(); s !== NO_SLOT; s = this.order.after(s))
-      yield [this.slots.id(s), this.seqs[s]! - 1];
+      yield [this.slots.id(s), this.held(s) - 1];
   }
 
   *keys(): MapIterator<string> {
@@ -122,7 +206,7 @@ export class SourceSeqs implements ReadonlyMap<string, number> {
   }
 
   *values(): MapIterator<number> {
-    for (let s = this.order.first(); s !== NO_SLOT; s = this.order.after(s)) yield this.seqs[s]! - 1;
+    for (let s = this.order.first(); s !== NO_SLOT; s = this.order.after(s)) yield this.held(s) - 1;
   }
 
   [Symbol.iterator](): MapIterator<[string, number]> {
@@ -138,37 +222,30 @@ export class SourceSeqs implements ReadonlyMap<string, number> {
 
   /** Seq + 1 at `slot` (−1 or past the table: none), 0 when no seq is held there. */
   private held(slot: number): number {
-    return slot >= 0 && slot < this.seqs.length ? this.seqs[slot]! : 0;
+    const t = this.table;
+    return slot >= 0 && slot < t.rows ? t.data[slot * t.width + this.col]! : 0;
   }
 
-  /** Write `seq` at `slot`, the seqs widened to 8 bytes first if seq + 1 does not fit in 4. */
+  /** Write `seq` at `slot`, the table widened to 8 bytes a cell first if seq + 1 does not fit in 4. */
   private store(slot: number, seq: number): void {
     // (0 marks a slot not held: a seq below 0 would read as none.)
     if (!(seq >= 0)) throw new RangeError(`seq ${seq} below 0`);
-    let seqs = this.seqs;
+    const t = this.table;
     const v = seq + 1;
-    if (seqs instanceof Uint32Array && v >>> 0 !== v) {
-      seqs = new Float64Array(seqs.length);
-      seqs.set(this.seqs);
-      this.seqs = seqs;
-    }
-    seqs[slot] = v;
+    if (t.data instanceof Uint32Array && v >>> 0 !== v) t.widen();
+    t.data[slot * t.width + this.col] = v;
   }
 
   private unlink(slot: number): void {
     this.order.remove(slot);
-    this.seqs[slot] = 0;
+    const t = this.table;
+    t.data[slot * t.width + this.col] = 0;
     this.count--;
     this.slots.release(slot);
   }
 
   private grow(capacity: number): void {
-    // Half more at a time: each link keeps these for every source of the room, so slack costs
-    // memory, but a table that grows a quarter at a time copies a dozen times over a link's life.
-    const n = tableSize(this.seqs.length, capacity);
-    const seqs = this.seqs instanceof Uint32Array ? new Uint32Array(n) : new Float64Array(n);
-    seqs.set(this.seqs);
-    this.order.grow(n);
-    this.seqs = seqs;
+    this.table.ensureRows(capacity);
+    if (this.order.length < this.table.rows) this.order.grow(this.table.rows);
   }
 }

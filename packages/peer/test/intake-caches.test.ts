@@ -9,7 +9,7 @@ import { PrintExchange } from '../src/print-exchange.js';
 import { QuotaGuard } from '../src/quota-guard.js';
 import { RateLimit, resolveQuotas } from '../src/quotas.js';
 import { newRemoteFrontier, type RemoteFrontier } from '../src/remote-frontier.js';
-import { SourceSeqs } from '../src/source-seqs.js';
+import { HoldsTable, SourceSeqs } from '../src/source-seqs.js';
 
 type Print = { tick: number; count: number; digest: number };
 const p = (tick: number, count: number, digest = count * 7): Print => ({ tick, count, digest });
@@ -221,6 +221,63 @@ describe('QuotaGuard: the event and byte rates', () => {
           }
           expect(stats.quotaViolations).toBe(refusals);
           expect(closed).toBe(refusals);
+        },
+      ),
+    );
+  });
+});
+
+describe('HoldsTable: the links of a peer in one table', () => {
+  it('every link keeps its own seqs as a Map would, across new columns, growth, widening and closed links', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            link: fc.nat(6),
+            source: fc.nat(40),
+            seq: fc.oneof(fc.nat(6), fc.constant(2 ** 32 + 5)),
+            kind: fc.nat(9),
+          }),
+          { maxLength: 120, size: 'max' },
+        ),
+        (ops) => {
+          const slots = new IdRegistry();
+          const table = new HoldsTable(2);
+          const links: (SourceSeqs | undefined)[] = [];
+          const models: Map<string, number>[] = [];
+          for (const o of ops) {
+            const source = `s${o.source}`;
+            let seqs = links[o.link];
+            if (seqs === undefined) {
+              seqs = links[o.link] = new SourceSeqs(slots, table);
+              models[o.link] = new Map();
+            }
+            const model = models[o.link]!;
+            if (o.kind <= 4) {
+              seqs.set(source, o.seq);
+              model.set(source, o.seq);
+            } else if (o.kind <= 6) {
+              const advanced = seqs.advance(slots.slotOf(source), source, o.seq);
+              const next = o.seq === (model.get(source) ?? 0) + 1;
+              expect(advanced).toBe(next);
+              if (next) model.set(source, o.seq);
+            } else if (o.kind <= 8) {
+              expect(seqs.delete(source)).toBe(model.delete(source));
+            } else {
+              // The link closes: its column goes back to the table; the next link takes it.
+              seqs.dispose();
+              expect(seqs.size).toBe(0);
+              links[o.link] = undefined;
+            }
+            for (let l = 0; l < links.length; l++) {
+              const other = links[l];
+              if (other === undefined) continue;
+              expect([...other]).toEqual([...models[l]!]);
+            }
+          }
+          // Every slot a link held is given back once no link holds it.
+          for (const seqs of links) seqs?.dispose();
+          expect(slots.size).toBe(0);
         },
       ),
     );
