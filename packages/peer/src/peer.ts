@@ -13,7 +13,7 @@ import { Emitter } from './emitter.js';
 import { Exclusions } from './equivocation.js';
 import { isPeerError, PeerError } from './errors.js';
 import { withPeerIdSources } from './identity.js';
-import type { Join, JoinPhase, PhaseChange } from './join.js';
+import type { Join } from './join.js';
 import { KnownEvents } from './known.js';
 import { type HelloOutcome, type LinkEntry, LinkTable } from './links.js';
 import type { OfflineWork } from './offline.js';
@@ -65,21 +65,6 @@ export function createPeer<S, E>(options: PeerOptions<S, E>): Peer<S, E> {
       'a peer with a store is opened with openPeer (it reads the store first)',
     );
   return new PeerRuntime<S, E>(options, undefined);
-}
-
-/**
- * A peer's join phase and its changes so far (tests and diagnostics; not part of the public API).
- * @throws {@link PeerError} `INVALID_OPTION` when `peer` was not made by {@link createPeer}.
- * @internal
- */
-export function inspectJoin(peer: Peer<unknown, unknown>): {
-  readonly phase: JoinPhase<unknown>['kind'];
-  readonly changes: readonly PhaseChange[];
-  readonly transferring: boolean;
-} {
-  if (!(peer instanceof PeerRuntime)) throw new PeerError('INVALID_OPTION', 'not a peer made by createPeer');
-  const join = (peer as PeerRuntime<unknown, unknown>).joinState;
-  return { phase: join.phase.kind, changes: [...join.changes], transferring: join.transferring };
 }
 
 /** The runtime behind {@link createPeer}. @internal */

@@ -1,6 +1,6 @@
 import { RectangleKeys } from '@symmetric/core';
 import { describe, expect, it } from 'vitest';
-import { inspectJoin } from '../src/peer.js';
+import { inspectJoin } from '../src/inspect.js';
 import type { SnapshotAdoptedInfo } from '../src/types.js';
 import { cluster, loopback } from './helpers/harness.js';
 

@@ -1,6 +1,6 @@
 import { IdRegistry, MAX_FRONTIER_PRINTS } from '@symmetric/codec';
 import { describe, expect, it } from 'vitest';
-import { inspectJoin } from '../src/peer.js';
+import { inspectJoin } from '../src/inspect.js';
 import { PrintExchange } from '../src/print-exchange.js';
 import { newRemoteFrontier, type RemoteFrontier } from '../src/remote-frontier.js';
 import { cluster, loopback } from './helpers/harness.js';
