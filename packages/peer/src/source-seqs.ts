@@ -49,7 +49,9 @@ export class HoldsTable {
   column(): number {
     const freed = this.free.pop();
     if (freed !== undefined) return freed;
-    if (this.used === this.width) this.relayout(this.rows, this.width * 2, this.data instanceof Float64Array);
+    // Half as many again (a peer's links come and go one at a time; a closed link's column is reused).
+    if (this.used === this.width)
+      this.relayout(this.rows, this.width + Math.max(1, this.width >> 1), this.data instanceof Float64Array);
     return this.used++;
   }
 

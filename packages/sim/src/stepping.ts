@@ -31,7 +31,7 @@ export interface FrameStepping {
 export async function stepWithinFrame(run: FrameStepping, startMs: number, endMs: number): Promise<void> {
   // One order and one heap per run, reused frame after frame (a run steps one frame at a time).
   let kept = orders.get(run);
-  if (kept === undefined || kept.heap.capacity < run.peers) {
+  if (kept === undefined || kept.order.due.length !== run.peers) {
     kept = { order: new PeerOrder(run.peers), heap: new DueHeap(run.peers) };
     orders.set(run, kept);
   }
