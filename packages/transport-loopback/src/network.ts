@@ -5,8 +5,10 @@ import {
   TransportError,
   type TransportHandler,
 } from '@symmetric/transport';
+import { checkAddress, insertBySerial, pairKey } from './addresses.js';
 import { LoopbackError } from './errors.js';
 import { EventQueue } from './events.js';
+import { InstantGroups } from './instant.js';
 import { type LatencyModel, sampleLatency, validateLatency } from './latency.js';
 import { LoopbackLink, type Pair } from './link.js';
 import {
@@ -77,6 +79,12 @@ export class LoopbackNetwork {
   private readonly pump = (): void => this.realPump();
   private readonly turns = new Turns();
   private readonly turnThrew = (t: LoopbackTransport, error: unknown): void => this.handlerThrew(t, error);
+  private readonly instant = new InstantGroups();
+  private readonly deliverEvent = (end: LoopbackLink, payload: Uint8Array | string): void =>
+    this.deliver(end, payload);
+  private readonly endTurn = (): void => {
+    if (this.turns.pending) this.turns.end(this.turnThrew);
+  };
 
   /** @throws {LoopbackError} `BAD_OPTIONS` or `BAD_LATENCY` for malformed options. */
   constructor(options: LoopbackNetworkOptions = {}) {
@@ -161,10 +169,12 @@ export class LoopbackNetwork {
   }
 
   /**
-   * Virtual time only: delivers every event due at or before `ms` in time order (ties in send
-   * order), calling handlers synchronously, then sets the clock to `ms` (never backwards).
-   * Events that handlers schedule at or before `ms` are delivered in the same call. Once the
-   * frames due at one instant are delivered, each handler that received some gets `onTurnEnd`.
+   * Virtual time only: delivers every event due at or before `ms` in time order, calling
+   * handlers synchronously, then sets the clock to `ms` (never backwards). The events due at one
+   * instant go transport by transport, in the order of each one's first event (its own in send
+   * order), and a transport that received frames gets `onTurnEnd` right after its events.
+   * Events that handlers schedule at or before `ms` are delivered in the same call (those due
+   * at the instant being delivered: once every transport's turn of it has ended).
    *
    * @throws {LoopbackError} `WRONG_TIME_MODE` on a real-time network, `REENTRANT` from inside a handler.
    */
@@ -187,13 +197,8 @@ export class LoopbackNetwork {
     try {
       while (at <= ms && !queue.empty) {
         if (at > this.virtualNow) this.virtualNow = at;
-        this.step();
-        const next = queue.nextAt();
-        if (this.turns.pending && next !== at) {
-          // Turn-end handlers may send (with no latency: due at once).
-          this.turns.end(this.turnThrew);
-          at = queue.nextAt();
-        } else at = next;
+        this.deliverInstant(at);
+        at = queue.nextAt();
       }
     } finally {
       this.running = false;
@@ -373,12 +378,29 @@ export class LoopbackNetwork {
   private step(): void {
     const queue = this.queue;
     const next = queue.take()!;
-    if (next instanceof PendingDial) {
-      this.completeDial(next);
-      return;
+    if (next instanceof PendingDial) this.completeDial(next);
+    else this.deliver(next, queue.payload);
+  }
+
+  /**
+   * Virtual time: the events due at `at` now queued, transport by transport (see
+   * {@link runUntil}); a dial among them completes in its place, after the events before it.
+   */
+  private deliverInstant(at: number): void {
+    const queue = this.queue;
+    const instant = this.instant;
+    while (!queue.empty && queue.nextAt() === at) {
+      const next = queue.take()!;
+      if (next instanceof PendingDial) {
+        if (!instant.empty) instant.drain(this.deliverEvent, this.endTurn);
+        this.completeDial(next);
+      } else instant.add(next, queue.payload);
     }
-    const end = next;
-    const payload = queue.payload;
+    if (!instant.empty) instant.drain(this.deliverEvent, this.endTurn);
+  }
+
+  /** Delivers a frame (its bytes) or a remote close (its reason) to `end`. */
+  private deliver(end: LoopbackLink, payload: Uint8Array | string): void {
     if (typeof payload !== 'string') {
       if (!end.isOpen) {
         this.counters.framesDropped++;
@@ -563,30 +585,5 @@ export class LoopbackNetwork {
     if (this.autoDialing.has(key)) return; // a dial with connect latency is under way
     this.autoDialing.add(key);
     this.queueDial(t, to, () => {}, report, key);
-  }
-}
-
-/** Inserts `t` into `list` (sorted by creation serial), keeping the order. */
-function insertBySerial(list: LoopbackTransport[], t: LoopbackTransport): void {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (list[mid]!.serial < t.serial) lo = mid + 1;
-    else hi = mid;
-  }
-  list.splice(lo, 0, t);
-}
-
-function pairKey(a: string, b: string): string {
-  return a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
-}
-
-function checkAddress(address: unknown): void {
-  if (typeof address !== 'string' || address === '') {
-    throw new LoopbackError(
-      'BAD_ADDRESS',
-      `a loopback address is a non-empty string, got ${JSON.stringify(address)}`,
-    );
   }
 }

@@ -38,6 +38,10 @@ export class LoopbackTransport implements Transport {
   started = false;
   /** @internal Received a frame in the network's current delivery turn. */
   inTurn = false;
+  /** @internal First of its events in the network's current instant (an index; −1: none). */
+  groupHead = -1;
+  /** @internal Last of its events in the network's current instant (an index; −1: none). */
+  groupTail = -1;
   /** @internal Open link ends, in opening order. */
   readonly openLinks = new Set<LoopbackLink>();
 

@@ -217,7 +217,7 @@ describe('FIFO', () => {
 });
 
 describe('virtual time', () => {
-  it('does nothing until runUntil, then calls handlers synchronously in time order (ties: send order)', async () => {
+  it('does nothing until runUntil, then calls handlers synchronously in time order (ties: by receiver, each in send order)', async () => {
     const { network, ab, ba, trace } = await virtualPair({ latency: { dist: 'constant', ms: 5 } });
     trace.length = 0;
     ab.send(counterFrame(1));
@@ -232,8 +232,8 @@ describe('virtual time', () => {
     network.runUntil(5);
     expect(trace.map((e) => (e.kind === 'frame' ? `${e.who}@${e.at}:${e.bytes}` : e.kind))).toEqual([
       'B@5:0,0,0,1',
-      'A@5:0,0,0,2',
       'B@5:0,0,0,3',
+      'A@5:0,0,0,2',
     ]);
     expect(network.nextEventAt()).toBeUndefined();
     network.runUntil(3); // never backwards

@@ -37,6 +37,50 @@ describe('delivery turns', () => {
     expect(logA).toEqual([]);
   });
 
+  it('virtual time: an instant goes receiver by receiver (first frame first), each turn ending right behind its frames', async () => {
+    const network = new LoopbackNetwork({ time: 'virtual', latency: { dist: 'constant', ms: 10 } });
+    const log: string[] = [];
+    const named = (who: string, onFrame?: (link: Link, frame: Uint8Array) => void): TransportHandler => ({
+      onLink: () => {},
+      onFrame: (link: Link, frame: Uint8Array) => {
+        log.push(`${who} ${frame[0]}@${network.now()}`);
+        onFrame?.(link, frame);
+      },
+      onClose: () => {},
+      onError: () => {},
+      onTurnEnd: () => log.push(`${who} end@${network.now()}`),
+    });
+    const a = network.transport('A');
+    const b = network.transport('B');
+    const c = network.transport('C');
+    // B answers frame 1 at once (no latency): due at the same instant, delivered once every
+    // turn of it has ended, in a turn of its own.
+    await a.start(named('A'));
+    await b.start(named('B', (link, frame) => frame[0] === 1 && link.send(new Uint8Array([9]))));
+    await c.start(named('C'));
+    const ab = await a.dial('B');
+    const ac = await a.dial('C');
+    const cb = await c.dial('B');
+    ab.send(new Uint8Array([1]));
+    ac.send(new Uint8Array([2]));
+    cb.send(new Uint8Array([3]));
+    ac.send(new Uint8Array([4]));
+    ab.send(new Uint8Array([5]));
+    network.setLatency('A', 'B', { dist: 'constant', ms: 0 });
+    network.runUntil(100);
+    expect(log).toEqual([
+      'B 1@10',
+      'B 3@10',
+      'B 5@10',
+      'B end@10',
+      'C 2@10',
+      'C 4@10',
+      'C end@10',
+      'A 9@10',
+      'A end@10',
+    ]);
+  });
+
   it('a throwing onTurnEnd goes to onError as INTERNAL and later turns still end', async () => {
     const network = new LoopbackNetwork({ time: 'virtual', latency: { dist: 'constant', ms: 10 } });
     const log: string[] = [];
