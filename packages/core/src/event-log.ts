@@ -36,7 +36,7 @@ export class EventLog<E> {
   /** The held events, by handle (the indexes below hold handles). */
   readonly columns: EventColumns<E>;
   /** Pending and past events by tick, each tick's sorted by (source, seq). */
-  private readonly ticks: TickIndex<number>;
+  private readonly ticks: TickIndex;
   /** Per source: frontier, held events, base, newest folded tick (columns by slot). */
   private readonly logs: SourceLogs;
   /** Events currently stored. */
@@ -84,7 +84,7 @@ export class EventLog<E> {
     const registry = slots ?? new SourceSlotMap();
     this.columns = new EventColumns<E>(registry, bytesField);
     this.logs = new SourceLogs(this.columns, registry);
-    this.ticks = new TickIndex<number>(this.columns);
+    this.ticks = new TickIndex(this.columns);
   }
 
   /**
@@ -153,8 +153,8 @@ export class EventLog<E> {
 
   /**
    * The handles of the events of `tick` in `(source, seq)` order (read through {@link columns}),
-   * if any. Read it before the next call: a tick of one or two events comes in an array the log
-   * reuses. Ticks are found fastest read in ascending order (as simulated).
+   * if any, in an array the log reuses: read it before the next call. Ticks are found fastest
+   * read in ascending order (as simulated).
    */
   bucket(tick: number): readonly number[] | undefined {
     return this.ticks.bucket(tick);

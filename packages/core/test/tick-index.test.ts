@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { objectKeys } from '../src/event-keys.js';
+import { type EventKeys, objectKeys } from '../src/event-keys.js';
 import { TickIndex } from '../src/tick-index.js';
 import { SortedMapTicks } from './tick-model.js';
 
@@ -66,9 +66,21 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   },
 );
 
+/** Keys of handles into `evs`, read as {@link objectKeys} reads the events. */
+function handleKeys(evs: readonly Ev[]): EventKeys<number> {
+  return {
+    seqOf: (h) => objectKeys.seqOf(evs[h]!),
+    tickOf: (h) => objectKeys.tickOf(evs[h]!),
+    before: (a, b) => objectKeys.before(evs[a]!, evs[b]!),
+  };
+}
+
 /** The index and its model, driven alike, compared after every step. */
 function run(ops: readonly Op[]): void {
-  const index = new TickIndex<Ev>(objectKeys);
+  // The index holds handles: here, indexes into `evs` (a dropped one is not reused).
+  const evs: Ev[] = [];
+  const keys = handleKeys(evs);
+  const index = new TickIndex(keys);
   const model = new SortedMapTicks<Ev>((e) => e);
   const used = new Set<string>();
   let top = 0;
@@ -79,14 +91,15 @@ function run(ops: readonly Op[]): void {
     if (tick < bound || used.has(`${source}#${s}`)) return;
     used.add(`${source}#${s}`);
     const e: Ev = { tick, source, seq: s };
-    index.add(e);
+    evs.push(e);
+    index.add(evs.length - 1);
     model.add(e);
     if (tick > top) top = tick;
   };
   const read = (tick: number): void => {
     const got = index.bucket(tick);
     const want = model.bucket(tick);
-    expect(got === undefined ? undefined : [...got]).toEqual(want);
+    expect(got === undefined ? undefined : got.map((h) => evs[h]!)).toEqual(want);
   };
   for (const o of ops) {
     switch (o.kind) {
@@ -112,7 +125,7 @@ function run(ops: readonly Op[]): void {
         const to = Math.max(bound, model.quietFrom - o.back);
         const a: Ev[] = [];
         const b: Ev[] = [];
-        index.foldBefore(to, (e) => a.push(e));
+        index.foldBefore(to, (h) => a.push(evs[h]!));
         model.foldBefore(to, (e) => b.push(e));
         expect(a).toEqual(b);
         bound = to;
@@ -177,25 +190,25 @@ describe('TickIndex (the event log by tick)', () => {
         for (let seq = 1; seq <= tick; seq++) events.push({ tick, source, seq });
     fc.assert(
       fc.property(
-        fc.shuffledSubarray(events),
+        fc.shuffledSubarray(events.map((_, h) => h)),
         fc.integer({ min: 0, max: 7 }),
         fc.boolean(),
         (adds, foldTo, backwards) => {
-          const index = new TickIndex<Ev>(objectKeys);
+          const index = new TickIndex(handleKeys(events));
           const model = new SortedMapTicks<Ev>((e) => e);
-          for (const e of adds) {
-            index.add(e);
-            model.add(e);
+          for (const h of adds) {
+            index.add(h);
+            model.add(events[h]!);
             for (let k = 0; k < 8; k++) {
               const t = backwards ? 7 - k : k;
               const got = index.bucket(t);
-              expect(got === undefined ? undefined : [...got]).toEqual(model.bucket(t));
+              expect(got === undefined ? undefined : got.map((x) => events[x]!)).toEqual(model.bucket(t));
               expect(index.quietUntil).toBe(model.quietUntil);
             }
           }
           const a: Ev[] = [];
           const b: Ev[] = [];
-          index.foldBefore(foldTo, (e) => a.push(e));
+          index.foldBefore(foldTo, (h) => a.push(events[h]!));
           model.foldBefore(foldTo, (e) => b.push(e));
           expect(a).toEqual(b);
           expect(index.size).toBe(model.size);
@@ -205,42 +218,45 @@ describe('TickIndex (the event log by tick)', () => {
     );
   });
 
-  it('hands a tick of one or two events in a reused array, and more in their own', () => {
-    const index = new TickIndex<Ev>(objectKeys);
-    const a: Ev = { tick: 5, source: 'a', seq: 1 };
-    const b: Ev = { tick: 7, source: 'b', seq: 1 };
-    const c: Ev = { tick: 7, source: 'a', seq: 2 };
-    const d: Ev = { tick: 9, source: 'c', seq: 1 };
-    for (const e of [d, b, a, c]) index.add(e);
+  it('hands every tick in one reused array, and takes a dropped handle back for a later event', () => {
+    const evs: Ev[] = [];
+    const index = new TickIndex(handleKeys(evs));
+    const add = (e: Ev): number => {
+      evs.push(e);
+      index.add(evs.length - 1);
+      return evs.length - 1;
+    };
+    const read = (tick: number): Ev[] | undefined => index.bucket(tick)?.map((h) => evs[h]!);
+    const d = add({ tick: 9, source: 'c', seq: 1 });
+    add({ tick: 7, source: 'b', seq: 1 });
+    add({ tick: 5, source: 'a', seq: 1 });
+    add({ tick: 7, source: 'a', seq: 2 });
     expect(index.bucket(4)).toBeUndefined();
     expect([index.quietFrom, index.quietUntil]).toEqual([5, 5]);
     const first = index.bucket(5);
-    expect(first).toEqual([a]);
+    expect(read(5)?.map((e) => e.seq)).toEqual([1]);
     expect(index.bucket(6)).toBeUndefined();
-    const pair = index.bucket(7);
-    expect(pair).toEqual([c, b]);
+    expect(read(7)?.map((e) => `${e.source}${e.seq}`)).toEqual(['a2', 'b1']);
     expect([index.quietFrom, index.quietUntil]).toEqual([8, 9]);
-    const again = index.bucket(9);
-    expect(again).toBe(first);
-    expect(again).toEqual([d]);
+    expect(index.bucket(9)).toBe(first);
+    expect([...index.bucket(9)!]).toEqual([d]);
     expect(index.quietUntil).toBe(Number.POSITIVE_INFINITY);
     // A rollback reads tick 5 again; a new event behind the point moves the quiet range.
-    expect(index.bucket(5)).toEqual([a]);
+    expect(read(5)?.map((e) => e.seq)).toEqual([1]);
     expect([index.quietFrom, index.quietUntil]).toEqual([6, 7]);
-    index.add({ tick: 6, source: 'a', seq: 3 });
+    add({ tick: 6, source: 'a', seq: 3 });
     expect(index.quietUntil).toBe(6);
-    // The pair of tick 7 comes in the same array each time; three events in their own.
-    expect(index.bucket(7)).toBe(pair);
-    const e: Ev = { tick: 7, source: 'a', seq: 9 };
-    index.add(e);
-    const three = index.bucket(7);
-    expect(three).toEqual([c, e, b]);
-    expect(index.bucket(7)).toBe(three);
-    const dropped: Ev[] = [];
-    index.foldBefore(8, (x) => dropped.push(x));
-    expect(dropped.map((x) => x.seq)).toEqual([1, 3, 2, 9, 1]);
+    add({ tick: 7, source: 'a', seq: 9 });
+    expect(read(7)?.map((e) => `${e.source}${e.seq}`)).toEqual(['a2', 'a9', 'b1']);
+    const dropped: number[] = [];
+    index.foldBefore(8, (h) => dropped.push(evs[h]!.seq));
+    expect(dropped).toEqual([1, 3, 2, 9, 1]);
     expect(index.size).toBe(1);
     expect([index.quietFrom, index.quietUntil]).toEqual([8, 9]);
     expect(index.bucket(7)).toBeUndefined();
+    // Handle 1 (tick 7's b1, dropped) names a new event: its chain starts afresh.
+    evs[1] = { tick: 9, source: 'a', seq: 4 };
+    index.add(1);
+    expect(read(9)?.map((e) => `${e.source}${e.seq}`)).toEqual(['a4', 'c1']);
   });
 });
