@@ -5,7 +5,7 @@
  * the links' id tables name their entries by too); the seqs of all the peer's links in one
  * {@link HoldsTable} (a row per slot, a column per link: a source's seqs on every link sit
  * together) and per link an insertion order, so a link costs a few bytes per source instead of a
- * map entry (4 for the seq, presence included, while seqs fit in 32 bits, 4 for its place in the
+ * map entry (2 for the seq, presence included, while seqs fit in 16 bits, 4 for its place in the
  * insertion order while slots fit in 16). Each link's view is a
  * `ReadonlyMap<string, number>` (with `set` and `delete`) that iterates in insertion order, as a
  * `Map` does.
@@ -24,15 +24,21 @@
 import type { IdRegistry } from '@symmetric/codec';
 import { NO_SLOT, SlotOrder, tableSize } from '@symmetric/core';
 
+/** The cells of a {@link HoldsTable}: 2 bytes each while every seq + 1 fits, then 4, then 8. */
+type HoldsCells = Uint16Array | Uint32Array | Float64Array;
+
 /**
  * The seqs of every link of a peer in one table: a row per registry slot, a column per link, so
  * what the links hold of one source sits in one place in memory (flooding reads every link's seq
- * of the source it relays). 4 bytes a cell until a seq + 1 needs more, 8 from then on. A closed
- * link's column is given back and taken by the next link. @internal
+ * of the source it relays). 2 bytes a cell until a seq + 1 needs more (a source past 65,534
+ * events), 4 from then on, 8 once one needs more than 32 bits. A closed link's column is given
+ * back and taken by the next link. @internal
  */
 export class HoldsTable {
   /** Seq + 1 of row `slot`, column `c` at `slot × width + c`; 0 where no seq is held. */
-  data: Uint32Array | Float64Array = new Uint32Array(0);
+  data: HoldsCells = new Uint16Array(0);
+  /** The largest seq + 1 a cell of {@link data} holds. */
+  max = 0xffff;
   /** Columns per row. */
   width: number;
   /** Rows (slots below this have cells). */
@@ -51,7 +57,7 @@ export class HoldsTable {
     if (freed !== undefined) return freed;
     // Half as many again (a peer's links come and go one at a time; a closed link's column is reused).
     if (this.used === this.width)
-      this.relayout(this.rows, this.width + Math.max(1, this.width >> 1), this.data instanceof Float64Array);
+      this.relayout(this.rows, this.width + Math.max(1, this.width >> 1), this.max);
     return this.used++;
   }
 
@@ -62,24 +68,28 @@ export class HoldsTable {
 
   /** Rows for slots below `capacity` (the registry's), half as many again at a time. */
   ensureRows(capacity: number): void {
-    if (capacity > this.rows)
-      this.relayout(tableSize(this.rows, capacity), this.width, this.data instanceof Float64Array);
+    if (capacity > this.rows) this.relayout(tableSize(this.rows, capacity), this.width, this.max);
   }
 
-  /** Cells of 8 bytes from now on (a seq + 1 above 2³² − 1). */
-  widen(): void {
-    if (this.data instanceof Uint32Array) this.relayout(this.rows, this.width, true);
+  /** Cells wide enough for `v` (a seq + 1 above {@link max}) from now on. */
+  widen(v: number): void {
+    if (v > this.max) this.relayout(this.rows, this.width, v);
   }
 
-  private relayout(rows: number, width: number, wide: boolean): void {
+  /** Cells for `rows` × `width`, wide enough for values up to `upTo`, the held ones copied. */
+  private relayout(rows: number, width: number, upTo: number): void {
     const old = this.data;
-    const data = wide ? new Float64Array(rows * width) : new Uint32Array(rows * width);
+    const n = rows * width;
+    const data =
+      upTo <= 0xffff ? new Uint16Array(n) : upTo <= 0xffffffff ? new Uint32Array(n) : new Float64Array(n);
     if (width === this.width) data.set(old);
     else {
       const w = this.width;
       for (let r = 0; r < this.rows; r++) for (let c = 0; c < w; c++) data[r * width + c] = old[r * w + c]!;
     }
     this.data = data;
+    this.max =
+      data instanceof Uint16Array ? 0xffff : data instanceof Uint32Array ? 0xffffffff : Number.MAX_VALUE;
     this.rows = rows;
     this.width = width;
   }
@@ -228,13 +238,13 @@ export class SourceSeqs implements ReadonlyMap<string, number> {
     return slot >= 0 && slot < t.rows ? t.data[slot * t.width + this.col]! : 0;
   }
 
-  /** Write `seq` at `slot`, the table widened to 8 bytes a cell first if seq + 1 does not fit in 4. */
+  /** Write `seq` at `slot`, the table's cells widened first if seq + 1 does not fit them. */
   private store(slot: number, seq: number): void {
     // (0 marks a slot not held: a seq below 0 would read as none.)
     if (!(seq >= 0)) throw new RangeError(`seq ${seq} below 0`);
     const t = this.table;
     const v = seq + 1;
-    if (t.data instanceof Uint32Array && v >>> 0 !== v) t.widen();
+    if (v > t.max) t.widen(v);
     t.data[slot * t.width + this.col] = v;
   }
 

@@ -111,10 +111,15 @@ describe('SourceSeqs: the slot-taking writes', () => {
     );
   });
 
-  it('a seq of 0 is held (not read as none), and widens past 32 bits', () => {
+  it('a seq of 0 is held (not read as none), and widens past 16 and 32 bits', () => {
     const seqs = new SourceSeqs(new IdRegistry());
     seqs.set('a', 0);
     expect(seqs.has('a')).toBe(true);
+    expect(seqs.get('a')).toBe(0);
+    seqs.set('b', 0xfffe);
+    expect(seqs.get('b')).toBe(0xfffe);
+    seqs.set('b', 0xffff);
+    expect(seqs.get('b')).toBe(0xffff);
     expect(seqs.get('a')).toBe(0);
     seqs.set('b', 2 ** 32 - 1);
     expect(seqs.get('b')).toBe(2 ** 32 - 1);
@@ -235,7 +240,7 @@ describe('HoldsTable: the links of a peer in one table', () => {
           fc.record({
             link: fc.nat(6),
             source: fc.nat(40),
-            seq: fc.oneof(fc.nat(6), fc.constant(2 ** 32 + 5)),
+            seq: fc.oneof(fc.nat(6), fc.constant(0xfffe), fc.constant(0xffff), fc.constant(2 ** 32 + 5)),
             kind: fc.nat(9),
           }),
           { maxLength: 120, size: 'max' },
