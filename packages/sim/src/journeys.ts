@@ -153,10 +153,12 @@ export function lateTicksOverJourneys(
 /**
  * {@link lateTicksOverJourneys} with the search's vertex order given by `frontier` (any
  * {@link Frontier} gives the same result; the heap is the fast one). `constantMs`, when given,
- * says every `hop` is `d + constantMs` (not negative): an event sent on a network that stays as it
- * is from then on (no cuts, every peer online from before the event with no end) reaches each
- * peer after the fewest hops, so a breadth-first search finds its arrivals, the same sums in the
- * same order as the search over `frontier` (O(V + E) per event instead of O(E log V)).
+ * says every `hop` sent at or before `constantUntil` (default: any time) is `d + constantMs` (not
+ * negative): an event sent on a network that stays as it is from then on (no cuts, every peer
+ * online from before the event with no end) reaches each peer after the fewest hops, so a
+ * breadth-first search finds its arrivals, the same sums in the same order as the search over
+ * `frontier` (O(V + E) per event instead of O(E log V)), as long as every hop it sends goes at
+ * or before `constantUntil`; an event whose search sends later is searched over `frontier`.
  */
 export function lateTicksWithFrontier(
   net: Omit<LowerBoundNetwork, 'linkMs'>,
@@ -165,6 +167,7 @@ export function lateTicksWithFrontier(
   opts: LowerBoundOptions,
   frontier: Frontier,
   constantMs?: number,
+  constantUntil = Number.POSITIVE_INFINITY,
 ): number {
   const n = net.peers;
   const restart = net.restart ?? true;
@@ -301,22 +304,28 @@ export function lateTicksWithFrontier(
     }
   }
   const queue = new Int32Array(vertices);
-  /** The search's arrivals and receipts for an event sent by `source` at `atMs` after `staticAfter`. */
-  const levels = (source: number, atMs: number): void => {
+  /**
+   * The search's arrivals and receipts for an event sent by `source` at `atMs` after
+   * `staticAfter`; `false` when a hop went after `constantUntil` (the arrivals are then not set).
+   */
+  const levels = (source: number, atMs: number): boolean => {
     counted.fill(0);
     arrival[source] = atMs; // one vertex per peer: vertex numbers are peer numbers
     queue[0] = source;
     let tail = 1;
     for (let head = 0; head < tail; head++) {
       const u = queue[head]!;
-      const at = arrival[u]! + constantMs!;
+      const sent = arrival[u]!;
+      const at = sent + constantMs!;
       for (const { to: w } of adj[u]!) {
         if (arrival[w] !== Number.POSITIVE_INFINITY) continue;
+        if (sent > constantUntil) return false;
         arrival[w] = at;
         counted[w] = 1;
         queue[tail++] = w;
       }
     }
+    return true;
   };
   let total = 0;
   for (const ev of events) {
@@ -324,8 +333,8 @@ export function lateTicksWithFrontier(
     const k0 = srcIvs.findIndex((iv) => iv.from <= ev.atMs && ev.atMs < iv.to);
     if (k0 < 0) continue; // emitted while offline: never sent
     arrival.fill(Number.POSITIVE_INFINITY);
-    if (ev.atMs > staticAfter) levels(ev.source, ev.atMs);
-    else {
+    if (!(ev.atMs > staticAfter && levels(ev.source, ev.atMs))) {
+      arrival.fill(Number.POSITIVE_INFINITY);
       arrival[first[ev.source]! + k0] = ev.atMs;
       spread();
     }

@@ -4,6 +4,7 @@
  * (docs/simulator.md, "Metrics", "lower bound").
  */
 import { type CarriedFrame, FrameColumns } from './frame-columns.js';
+import { HeapFrontier, type HopArrival, lateTicksWithFrontier } from './journeys.js';
 import {
   type EmittedEvent,
   type LowerBoundNetwork,
@@ -321,15 +322,32 @@ export function realizedLateTicks(
 ): number {
   // Each topology edge's two directions, looked up once (the search asks for them per event).
   const dirs: (FrameDirection | null | undefined)[] = new Array(2 * net.edges.length).fill(null);
-  return lateTicksOverJourneys(
-    net,
-    (edge, from, to, d) => {
-      const k = 2 * edge + (from < to ? 0 : 1);
-      let dir = dirs[k];
-      if (dir === null) dirs[k] = dir = log.direction(from, to);
-      return log.arrivalOn(dir, d);
-    },
-    events,
-    opts,
-  );
+  const hop: HopArrival = (edge, from, to, d) => {
+    const k = 2 * edge + (from < to ? 0 : 1);
+    let dir = dirs[k];
+    if (dir === null) dirs[k] = dir = log.direction(from, to);
+    return log.arrivalOn(dir, d);
+  };
+  // When every direction of the topology drew one latency L for all its frames, a hop sent at
+  // or before the earliest of their last sends lands at d + L: the search is breadth-first for
+  // the events whose hops all go by then (the same sums; the others are searched in full).
+  let uniformMs = Number.NaN;
+  let until = Number.POSITIVE_INFINITY;
+  for (let e = 0; e < net.edges.length; e++) {
+    const [a, b] = net.edges[e]!;
+    for (const [from, to] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      const dir = log.direction(from, to);
+      const other = !Number.isNaN(uniformMs) && !Object.is(dir?.uniformMs, uniformMs);
+      if (dir === undefined || Number.isNaN(dir.uniformMs) || other) {
+        return lateTicksOverJourneys(net, hop, events, opts);
+      }
+      uniformMs = dir.uniformMs;
+      if (dir.lastSent < until) until = dir.lastSent;
+    }
+  }
+  if (Number.isNaN(uniformMs)) return lateTicksOverJourneys(net, hop, events, opts);
+  return lateTicksWithFrontier(net, hop, events, opts, new HeapFrontier(), uniformMs, until);
 }
