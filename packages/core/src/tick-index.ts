@@ -7,7 +7,7 @@
  * `(source, seq)` order. 4 bytes a tick (with the array's slack) and 4 a handle, where buckets of
  * objects cost a pointer a tick plus an object of 40 bytes for every tick of two events and an
  * array beyond (in a room of 2,000 peers a peer's ticks hold two or more events a fifth of the
- * time, and those objects were a tenth of its heap).
+ * time, and those objects were a sixth of its heap).
  *
  * It is built for the ways a timeline uses it. Events are stamped a little ahead of the present,
  * so a new tick lands at or near the end (found by stepping back from it, or by a binary search
