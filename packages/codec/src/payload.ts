@@ -74,7 +74,9 @@ function checkJsonLike(value: unknown, depth: number, maxDepth: number, copyBins
  * objects, plus `Uint8Array`) using MessagePack (`@msgpack/msgpack`). `undefined` object members
  * are dropped and `undefined` array items become `null`, as in JSON. Extension types (dates,
  * custom extensions), non-plain objects, the key `__proto__` and nesting deeper than `maxDepth`
- * are rejected in both directions with {@link CodecError} `BAD_PAYLOAD`.
+ * are rejected in both directions with {@link CodecError} `BAD_PAYLOAD`; so, in `decode`, are
+ * bytes that are not what `encode` gives their value (each value has one encoding: checked by
+ * encoding the value again, which doubles the cost of a decode).
  */
 export function createMsgpackPayloadCodec(options: MsgpackPayloadOptions = {}): PayloadCodec<unknown> {
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
@@ -112,9 +114,34 @@ export function createMsgpackPayloadCodec(options: MsgpackPayloadOptions = {}): 
       } catch (cause) {
         throw new CodecError('BAD_PAYLOAD', `msgpack decode failed: ${String(cause)}`, { cause });
       }
-      return checkJsonLike(value, 0, maxDepth, true);
+      const checked = checkJsonLike(value, 0, maxDepth, true);
+      // Only the bytes `encode` produces: a value has one encoding, so every peer that decodes a
+      // payload accepts or refuses it alike, and one that relays it re-encodes exactly the bytes
+      // it read (never more than the limit they were read under). Other encodings of the same
+      // value (a wider integer or float, a longer string header, bytes that are not UTF-8, a key
+      // twice) are refused.
+      let again: Uint8Array;
+      try {
+        again = encoder.encode(checked);
+      } catch (cause) {
+        throw new CodecError('BAD_PAYLOAD', `msgpack payload does not encode again: ${String(cause)}`, {
+          cause,
+        });
+      }
+      if (!sameBytes(again, bytes)) {
+        throw new CodecError('BAD_PAYLOAD', 'msgpack payload is not in the encoding encode gives its value');
+      }
+      return checked;
     },
   };
+}
+
+/** Whether `a` and `b` hold the same bytes. */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  const n = a.length;
+  if (n !== b.length) return false;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** The default payload codec: {@link createMsgpackPayloadCodec} with default options. */

@@ -59,6 +59,51 @@ describe('msgpack payload codec', () => {
   });
 });
 
+describe('msgpack payload codec: one encoding per value', () => {
+  it('accepts what encode gives, and nothing else for the same value', () => {
+    fc.assert(
+      fc.property(jsonPayload, (v) => {
+        const bytes = msgpackPayloadCodec.encode(v);
+        expect(msgpackPayloadCodec.encode(msgpackPayloadCodec.decode(bytes))).toStrictEqual(bytes);
+      }),
+      { numRuns: 500 },
+    );
+    const refused = [
+      'ca 3f800000', // 1 as a float32 (encode gives 01)
+      'cb 3ff0000000000000', // 1 as a float64
+      'cd 0001', // 1 as a uint16
+      'd9 01 61', // "a" in a str8 header (encode gives a1 61)
+      'a1 80', // a string whose byte is not UTF-8 (decodes to U+FFFD, 3 bytes again)
+      '82 a1 61 01 a1 61 02', // the key "a" twice
+      'cb 8000000000000000', // -0 (encode gives 00)
+    ];
+    for (const hex of refused)
+      expect(codeOf(() => msgpackPayloadCodec.decode(unhex(hex)))).toBe('BAD_PAYLOAD');
+    expect(msgpackPayloadCodec.decode(unhex('01'))).toBe(1);
+    expect(msgpackPayloadCodec.decode(unhex('a1 61'))).toBe('a');
+  });
+
+  it('a payload read within the limit encodes again within it: an events frame of one that would grow is refused', () => {
+    // 200 bytes that are not UTF-8 in a str8: 202 bytes on the wire, 403 if encoded again.
+    const grows = new Uint8Array(202);
+    grows[0] = 0xd9;
+    grows[1] = 200;
+    grows.fill(0x80, 2);
+    expect(codeOf(() => msgpackPayloadCodec.decode(grows))).toBe('BAD_PAYLOAD');
+    const codec = createCodec({ limits: { maxPayloadBytes: 256 } });
+    const sender = codec.encoder();
+    const frame = sender.encode({
+      type: 'events',
+      events: [{ source: 'p', seq: 1, tick: 5, payload: 'x'.repeat(200) }],
+    });
+    // Swap the honest payload's bytes (str8, 200 x) for the ones that would grow.
+    const at = frame.length - 202;
+    expect([frame[at], frame[at + 1]]).toEqual([0xd9, 200]);
+    frame.set(grows, at);
+    expect(codeOf(() => codec.decoder().decode(frame))).toBe('BAD_PAYLOAD');
+  });
+});
+
 describe('rectangle key codec', () => {
   it('one byte per key 0..4, nothing else', () => {
     for (let k = 0; k <= 4; k++) {
