@@ -122,7 +122,7 @@ export function createMsgpackPayloadCodec(options: MsgpackPayloadOptions = {}): 
       // twice) are refused.
       let again: Uint8Array;
       try {
-        again = encoder.encode(checked);
+        again = encoder.encodeSharedRef(checked); // (a view of its buffer: compared, not kept)
       } catch (cause) {
         throw new CodecError('BAD_PAYLOAD', `msgpack payload does not encode again: ${String(cause)}`, {
           cause,
