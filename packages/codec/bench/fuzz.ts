@@ -22,7 +22,7 @@ const seqs = (payload: fc.Arbitrary<unknown>, s: number, limits: GeneratedLimits
 const bytesLimits = { maxPayloadBytes: 64, maxBatchEvents: 40 };
 
 const corpora = [
-  { name: 'msgpack', options: {}, sequences: seqs(jsonPayload, seed), roundTrip: false },
+  { name: 'msgpack', options: {}, sequences: seqs(jsonPayload, seed), roundTrip: true },
   {
     name: 'rectangle',
     options: { payload: api.rectangleKeyCodec },
