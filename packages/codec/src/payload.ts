@@ -76,7 +76,7 @@ function checkJsonLike(value: unknown, depth: number, maxDepth: number, copyBins
  * custom extensions), non-plain objects, the key `__proto__` and nesting deeper than `maxDepth`
  * are rejected in both directions with {@link CodecError} `BAD_PAYLOAD`; so, in `decode`, are
  * bytes that are not what `encode` gives their value (each value has one encoding: checked by
- * encoding the value again, which doubles the cost of a decode).
+ * encoding the value again, which makes a decode slower; see the README's throughput table).
  */
 export function createMsgpackPayloadCodec(options: MsgpackPayloadOptions = {}): PayloadCodec<unknown> {
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;

@@ -333,20 +333,19 @@ export function realizedLateTicks(
   // the events whose hops all go by then (the same sums; the others are searched in full).
   let uniformMs = Number.NaN;
   let until = Number.POSITIVE_INFINITY;
-  for (let e = 0; e < net.edges.length; e++) {
-    const [a, b] = net.edges[e]!;
-    for (const [from, to] of [
-      [a, b],
-      [b, a],
-    ] as const) {
-      const dir = log.direction(from, to);
-      const other = !Number.isNaN(uniformMs) && !Object.is(dir?.uniformMs, uniformMs);
-      if (dir === undefined || Number.isNaN(dir.uniformMs) || other) {
-        return lateTicksOverJourneys(net, hop, events, opts);
-      }
-      uniformMs = dir.uniformMs;
-      if (dir.lastSent < until) until = dir.lastSent;
+  for (let k = 0; k < dirs.length; k++) {
+    const [a, b] = net.edges[k >> 1]!;
+    // The hop's look-ups, done once here: as there, an even `k` is the direction from the lower peer.
+    const dir = (dirs[k] =
+      (k & 1) === 0
+        ? log.direction(Math.min(a, b), Math.max(a, b))
+        : log.direction(Math.max(a, b), Math.min(a, b)));
+    const other = !Number.isNaN(uniformMs) && !Object.is(dir?.uniformMs, uniformMs);
+    if (dir === undefined || Number.isNaN(dir.uniformMs) || other) {
+      return lateTicksOverJourneys(net, hop, events, opts);
     }
+    uniformMs = dir.uniformMs;
+    if (dir.lastSent < until) until = dir.lastSent;
   }
   if (Number.isNaN(uniformMs)) return lateTicksOverJourneys(net, hop, events, opts);
   return lateTicksWithFrontier(net, hop, events, opts, new HeapFrontier(), uniformMs, until);

@@ -48,6 +48,7 @@ export class InstantGroups {
   /**
    * Hands out every event, transport by transport: `deliver` for each of a transport's events,
    * then `done` with the transport. Afterwards nothing is held, also when a callback threw.
+   * (Nothing is added meanwhile: handlers cannot run the network from inside a delivery.)
    */
   drain(
     deliver: (end: LoopbackLink, payload: Uint8Array | string) => void,
@@ -60,20 +61,11 @@ export class InstantGroups {
     try {
       for (let k = 0; k < owners.length; k++) {
         const owner = owners[k]!;
-        let i = owner.groupHead;
-        owner.groupHead = END;
-        owner.groupTail = END;
-        while (i !== END) {
-          const end = ends[i]!;
-          const payload = payloads[i]!;
-          ends[i] = undefined;
-          payloads[i] = undefined;
-          i = next[i]!;
-          deliver(end, payload);
-        }
+        for (let i = owner.groupHead; i !== END; i = next[i]!) deliver(ends[i]!, payloads[i]!);
         done(owner);
       }
     } finally {
+      // One pass over what the instant held, delivered or not.
       for (let k = 0; k < owners.length; k++) {
         owners[k]!.groupHead = END;
         owners[k]!.groupTail = END;
